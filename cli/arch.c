@@ -1,0 +1,330 @@
+/* The architecture flags shared by theory, measure, compare, sweep and alpha:
+ * parsing, resolution (preset, then flags, then derived sigmas) and help text. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_arch_init(struct cli_arch *c)
+{
+    memset(c, 0, sizeof *c);
+    c->alpha_attn = c->alpha_mlp = c->shift = c->init_std = NAN;
+    for (int i = 0; i < 6; i++)
+        c->sigma[i] = NAN;
+    c->sigma_w = c->mu = c->sigma_b = c->q0 = c->p0 = NAN;
+}
+
+void cli_arch_free(struct cli_arch *c)
+{
+    free(c->alphas);
+    c->alphas = NULL;
+    c->nalpha = 0;
+}
+
+size_t cli_arch_nalpha(const struct cli_arch *c) { return c->nalpha ? c->nalpha : 1; }
+double cli_arch_alpha(const struct cli_arch *c, size_t i) { return c->nalpha ? c->alphas[i] : (double)NAN; }
+
+static const char *sigma_flag[6] = {"--sigma-q", "--sigma-k", "--sigma-v",
+                                    "--sigma-o", "--sigma-1", "--sigma-2"};
+
+int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *arg)
+{
+    const double big = 1e6;
+    switch (opt) {
+    case OPT_PRESET:
+        for (int i = 0; sp_preset_names[i]; i++)
+            if (!strcmp(arg, sp_preset_names[i])) {
+                c->preset = sp_preset_names[i];
+                return 0;
+            }
+        return cli_usage(cmd, "--preset: unknown preset '%s' (blog1-toy, blog2, vit-b, vit-l)", arg);
+    case OPT_MODEL:
+        c->has_model = 1;
+        if (!strcmp(arg, "toy"))
+            c->model = SP_MODEL_TOY;
+        else if (!strcmp(arg, "transformer"))
+            c->model = SP_MODEL_TRANSFORMER;
+        else
+            return cli_usage(cmd, "--model: '%s' is not one of toy, transformer", arg);
+        return 0;
+    case OPT_NORM:
+        if (sp_fn_parse(arg, &c->norm) != 0 || c->norm == SP_FN_RELU)
+            return cli_usage(cmd, "--norm: '%s' is not one of ln, dyt, derf, none", arg);
+        c->has_norm = 1;
+        return 0;
+    case OPT_ALPHA:
+        free(c->alphas);
+        return cli_parse_list(cmd, "--alpha", arg, 1e-6, 1e3, &c->alphas, &c->nalpha);
+    case OPT_ALPHA_ATTN: return cli_parse_double(cmd, "--alpha-attn", arg, 1e-6, 1e3, &c->alpha_attn);
+    case OPT_ALPHA_MLP: return cli_parse_double(cmd, "--alpha-mlp", arg, 1e-6, 1e3, &c->alpha_mlp);
+    case OPT_SHIFT: return cli_parse_double(cmd, "--shift", arg, -100, 100, &c->shift);
+    case OPT_DEPTH: return cli_parse_int(cmd, "--depth", arg, 1, 1000000, &c->depth);
+    case OPT_TOKENS: return cli_parse_int(cmd, "--tokens", arg, 1, 1000000, &c->tokens);
+    case OPT_WIDTH: return cli_parse_int(cmd, "--width", arg, 1, 1000000, &c->width);
+    case OPT_HEADS: return cli_parse_int(cmd, "--heads", arg, 1, 65536, &c->heads);
+    case OPT_MLP_RATIO: return cli_parse_int(cmd, "--mlp-ratio", arg, 1, 64, &c->mlp_ratio);
+    case OPT_ACT:
+        c->has_act = 1;
+        if (!strcmp(arg, "relu"))
+            c->act = SP_ACT_RELU;
+        else if (!strcmp(arg, "gelu"))
+            c->act = SP_ACT_GELU;
+        else
+            return cli_usage(cmd, "--activation: '%s' is not one of relu, gelu", arg);
+        return 0;
+    case OPT_FINAL_NORM: c->final_norm = 1; return 0;
+    case OPT_INIT_STD: return cli_parse_double(cmd, "--init-std", arg, 1e-8, 10, &c->init_std);
+    case OPT_SIGMA_Q: case OPT_SIGMA_K: case OPT_SIGMA_V:
+    case OPT_SIGMA_O: case OPT_SIGMA_1: case OPT_SIGMA_2: {
+        int i = opt - OPT_SIGMA_Q;
+        return cli_parse_double(cmd, sigma_flag[i], arg, 0, big, &c->sigma[i]);
+    }
+    case OPT_SIGMA_W: return cli_parse_double(cmd, "--sigma-w", arg, 0, big, &c->sigma_w);
+    case OPT_MU: return cli_parse_double(cmd, "--mu", arg, -big, big, &c->mu);
+    case OPT_SIGMA_B: return cli_parse_double(cmd, "--sigma-b", arg, 0, big, &c->sigma_b);
+    case OPT_PHI:
+        c->has_phi = 1;
+        if (!strcmp(arg, "erf"))
+            c->phi = SP_FN_DERF;
+        else if (!strcmp(arg, "tanh"))
+            c->phi = SP_FN_DYT;
+        else if (!strcmp(arg, "identity"))
+            c->phi = SP_FN_IDENTITY;
+        else if (!strcmp(arg, "relu"))
+            c->phi = SP_FN_RELU;
+        else
+            return cli_usage(cmd, "--phi: '%s' is not one of erf, tanh, identity, relu", arg);
+        return 0;
+    case OPT_Q0: return cli_parse_double(cmd, "--q0", arg, 1e-12, 1e12, &c->q0);
+    case OPT_P0: return cli_parse_double(cmd, "--p0", arg, -1e12, 1e12, &c->p0);
+    case OPT_ATTENTION:
+        c->has_attention = 1;
+        if (!strcmp(arg, "softmax"))
+            c->attention = SP_ATTN_SOFTMAX;
+        else if (!strcmp(arg, "uniform"))
+            c->attention = SP_ATTN_UNIFORM;
+        else if (!strcmp(arg, "uniform-exact"))
+            c->attention = SP_ATTN_UNIFORM_EXACT;
+        else
+            return cli_usage(cmd, "--attention: '%s' is not one of softmax, uniform, uniform-exact", arg);
+        return 0;
+    case OPT_APJN:
+        c->has_apjn = 1;
+        if (!strcmp(arg, "single"))
+            c->apjn = SP_APJN_SINGLE;
+        else if (!strcmp(arg, "two-channel"))
+            c->apjn = SP_APJN_TWO_CHANNEL;
+        else
+            return cli_usage(cmd, "--apjn: '%s' is not one of single, two-channel", arg);
+        return 0;
+    case OPT_CN:
+        c->has_cn = 1;
+        if (!strcmp(arg, "one"))
+            c->cn_exact = 0;
+        else if (!strcmp(arg, "exact"))
+            c->cn_exact = 1;
+        else
+            return cli_usage(cmd, "--cn: '%s' is not one of one, exact", arg);
+        return 0;
+    default:
+        return cli_usage(cmd, "internal error: unhandled option %d", opt);
+    }
+}
+
+static int build_toy(const struct cli_arch *c, const char *cmd, double alpha, struct sp_arch *a)
+{
+    if (!isnan(c->alpha_attn) || !isnan(c->alpha_mlp))
+        return cli_usage(cmd, "--alpha-attn/--alpha-mlp apply to the transformer; the toy takes --alpha");
+    for (int i = 0; i < 6; i++)
+        if (!isnan(c->sigma[i]))
+            return cli_usage(cmd, "%s applies to the transformer; the toy takes --sigma-w", sigma_flag[i]);
+    if (c->has_norm) {
+        switch (c->norm) {
+        case SP_FN_LN: a->toy_ln = 1; break;
+        case SP_FN_IDENTITY: a->toy_ln = 0; break;
+        case SP_FN_DERF:
+        case SP_FN_DYT:
+            if (c->has_phi)
+                return cli_usage(cmd, "--norm %s on the toy means phi = %s; do not also give --phi",
+                                 sp_fn_name(c->norm), c->norm == SP_FN_DERF ? "erf" : "tanh");
+            a->toy_ln = 0;
+            a->phi.kind = c->norm;
+            break;
+        default: break;
+        }
+    }
+    if (c->has_phi)
+        a->phi.kind = c->phi;
+    if (!isnan(alpha))
+        a->phi.alpha = alpha;
+    if (!isnan(c->shift))
+        a->phi.shift = c->shift;
+    if (!isnan(alpha) && a->phi.kind != SP_FN_DERF && a->phi.kind != SP_FN_DYT)
+        return cli_usage(cmd, "--alpha needs phi erf or tanh (phi is %s)",
+                         a->phi.kind == SP_FN_RELU ? "relu" : "identity");
+    if (!isnan(c->sigma_w)) a->sigma_w = c->sigma_w;
+    if (!isnan(c->mu)) a->mu = c->mu;
+    if (!isnan(c->sigma_b)) a->sigma_b = c->sigma_b;
+    return 0;
+}
+
+static int build_transformer(const struct cli_arch *c, const char *cmd, double alpha,
+                             struct sp_arch *a)
+{
+    if (c->has_phi || !isnan(c->sigma_w) || !isnan(c->mu) || !isnan(c->sigma_b))
+        return cli_usage(cmd, "--phi/--sigma-w/--mu/--sigma-b apply to the toy model (--model toy)");
+    if (c->has_norm)
+        a->norm_attn.kind = a->norm_mlp.kind = c->norm;
+    int elementwise = a->norm_mlp.kind == SP_FN_DERF || a->norm_mlp.kind == SP_FN_DYT ||
+                      a->norm_attn.kind == SP_FN_DERF || a->norm_attn.kind == SP_FN_DYT;
+    if ((!isnan(alpha) || !isnan(c->alpha_attn) || !isnan(c->alpha_mlp) || !isnan(c->shift)) &&
+        !elementwise)
+        return cli_usage(cmd, "--alpha/--alpha-attn/--alpha-mlp/--shift need --norm derf or dyt (norm is %s)",
+                         sp_fn_name(a->norm_mlp.kind));
+    if (!isnan(alpha))
+        a->norm_attn.alpha = a->norm_mlp.alpha = alpha;
+    if (!isnan(c->alpha_attn))
+        a->norm_attn.alpha = c->alpha_attn;
+    if (!isnan(c->alpha_mlp))
+        a->norm_mlp.alpha = c->alpha_mlp;
+    if (!isnan(c->shift))
+        a->norm_attn.shift = a->norm_mlp.shift = c->shift;
+    if (c->tokens) a->tokens = c->tokens;
+    if (c->width) {
+        a->width = c->width;
+        a->heads = 0; /* re-derived as width / 64 unless --heads */
+    }
+    if (c->heads) a->heads = c->heads;
+    if (c->mlp_ratio) a->mlp_ratio = c->mlp_ratio;
+    if (c->has_act) a->mlp_act = c->act;
+    if (c->final_norm) a->final_norm = 1;
+    if (!isnan(c->init_std)) {
+        a->init_std = c->init_std;
+        a->sigma_q = a->sigma_k = a->sigma_v = a->sigma_o = a->sigma_1 = a->sigma_2 = NAN;
+    }
+    double *sig[6] = {&a->sigma_q, &a->sigma_k, &a->sigma_v, &a->sigma_o, &a->sigma_1, &a->sigma_2};
+    for (int i = 0; i < 6; i++)
+        if (!isnan(c->sigma[i]))
+            *sig[i] = c->sigma[i];
+    return 0;
+}
+
+int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, struct sp_arch *a,
+                   struct sp_theory_opts *o)
+{
+    int version_a = 0, rc;
+    sp_arch_default(a);
+    if (c->preset)
+        sp_preset_apply(c->preset, a, &version_a);
+    if (c->has_model)
+        a->model = c->model;
+    if (c->depth) a->depth = c->depth;
+    if (!isnan(c->q0)) a->q0 = c->q0;
+    if (!isnan(c->p0)) a->p0 = c->p0;
+    rc = a->model == SP_MODEL_TOY ? build_toy(c, cmd, alpha, a)
+                                  : build_transformer(c, cmd, alpha, a);
+    if (rc)
+        return rc;
+    if (a->p0 > a->q0)
+        return cli_usage(cmd, "--p0 %g exceeds --q0 %g (the overlap cannot exceed the norm)",
+                         a->p0, a->q0);
+    char err[256];
+    if (sp_arch_resolve(a, err, sizeof err) != SP_OK)
+        return cli_usage(cmd, "%s", err);
+
+    if (version_a)
+        sp_theory_opts_version_a(o);
+    else
+        sp_theory_opts_version_c(o);
+    if (c->has_attention) o->attention = c->attention;
+    if (c->has_apjn) o->apjn = c->apjn;
+    if (c->has_cn) o->cn_exact = c->cn_exact;
+    if (o->cn_exact && o->apjn != SP_APJN_TWO_CHANNEL)
+        return cli_usage(cmd, "--cn applies to --apjn two-channel");
+    return 0;
+}
+
+void cli_arch_help(FILE *f)
+{
+    struct sp_arch d;
+    sp_arch_default(&d);
+    fprintf(f,
+        "Architecture (presets first, then flags; explicit flags always win):\n"
+        "  --preset NAME         blog1-toy | blog2 | vit-b | vit-l (see below)\n"
+        "  --model M             transformer | toy (default transformer)\n"
+        "  --norm N              ln | dyt | derf | none (default ln); on the toy, derf/dyt\n"
+        "                        mean no norm with phi = erf/tanh, ln means phi(LN(h))\n"
+        "  --alpha A             a value, a list a,b,c or start:stop:step (stop included)\n"
+        "  --alpha-attn A        alpha of the attention norm (overrides --alpha)\n"
+        "  --alpha-mlp A         alpha of the MLP norm (overrides --alpha)\n"
+        "  --shift S             Derf/DyT shift s in erf(alpha x + s) (default 0)\n"
+        "  --depth L             blocks (toy: layers) (default %d)\n"
+        "  --tokens N            tokens n (default %d)\n"
+        "  --width D             width d (default %d)\n"
+        "  --heads H             attention heads (default width/64)\n"
+        "  --mlp-ratio R         MLP hidden width / d (default %d)\n"
+        "  --activation A        relu | gelu, MLP nonlinearity (measurement; theory: relu)\n"
+        "  --final-norm          apply the MLP norm after the last block (measurement)\n"
+        "  --init-std S          timm-style init: sigma_X = S sqrt(fan_in) (default %g)\n"
+        "  --sigma-q/-k/-v/-o/-1/-2 X  per-matrix sigmas (variance sigma^2 / fan_in)\n"
+        "  --q0 Q --p0 P         input token norm and overlap per component (default %g, %g)\n"
+        "Toy residual network (--model toy):\n"
+        "  --phi F               erf | tanh | identity | relu (default erf)\n"
+        "  --sigma-w S --mu M --sigma-b B   (default %g, %g, %g)\n"
+        "Theory version (default C without a preset; blog2 and blog1-toy use A):\n"
+        "  --attention A         softmax (version A) | uniform (n -> inf, version C) |\n"
+        "                        uniform-exact (exact finite n)\n"
+        "  --apjn V              single (version A) | two-channel (version C)\n"
+        "  --cn C                one (author's code) | exact: c_n = (n-1)/n (two-channel)\n"
+        "Presets:\n",
+        d.depth, d.tokens, d.width, d.mlp_ratio, d.init_std, d.q0, d.p0, d.sigma_w, d.mu,
+        d.sigma_b);
+    for (int i = 0; sp_preset_names[i]; i++)
+        fprintf(f, "  %-10s %s\n", sp_preset_names[i], sp_preset_descriptions[i]);
+}
+
+void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_opts *o)
+{
+    cJSON *j = cJSON_AddObjectToObject(meta, "arch");
+    cJSON_AddStringToObject(j, "model", a->model == SP_MODEL_TOY ? "toy" : "transformer");
+    cJSON_AddNumberToObject(j, "depth", a->depth);
+    cJSON_AddNumberToObject(j, "q0", a->q0);
+    cJSON_AddNumberToObject(j, "p0", a->p0);
+    if (a->model == SP_MODEL_TOY) {
+        cJSON_AddBoolToObject(j, "pre_ln", a->toy_ln);
+        cJSON_AddStringToObject(j, "phi", sp_fn_name(a->phi.kind));
+        cJSON_AddNumberToObject(j, "alpha", a->phi.alpha);
+        cJSON_AddNumberToObject(j, "shift", a->phi.shift);
+        cJSON_AddNumberToObject(j, "mu", a->mu);
+        cJSON_AddNumberToObject(j, "sigma_w", a->sigma_w);
+        cJSON_AddNumberToObject(j, "sigma_b", a->sigma_b);
+    } else {
+        cJSON_AddNumberToObject(j, "tokens", a->tokens);
+        cJSON_AddNumberToObject(j, "width", a->width);
+        cJSON_AddNumberToObject(j, "heads", a->heads);
+        cJSON_AddNumberToObject(j, "mlp_ratio", a->mlp_ratio);
+        cJSON_AddStringToObject(j, "activation", a->mlp_act == SP_ACT_GELU ? "gelu" : "relu");
+        cJSON_AddBoolToObject(j, "final_norm", a->final_norm);
+        cJSON_AddStringToObject(j, "norm_attn", sp_fn_name(a->norm_attn.kind));
+        cJSON_AddNumberToObject(j, "alpha_attn", a->norm_attn.alpha);
+        cJSON_AddStringToObject(j, "norm_mlp", sp_fn_name(a->norm_mlp.kind));
+        cJSON_AddNumberToObject(j, "alpha_mlp", a->norm_mlp.alpha);
+        cJSON_AddNumberToObject(j, "shift", a->norm_mlp.shift);
+        cJSON_AddNumberToObject(j, "init_std", a->init_std);
+        cJSON_AddNumberToObject(j, "sigma_q", a->sigma_q);
+        cJSON_AddNumberToObject(j, "sigma_k", a->sigma_k);
+        cJSON_AddNumberToObject(j, "sigma_v", a->sigma_v);
+        cJSON_AddNumberToObject(j, "sigma_o", a->sigma_o);
+        cJSON_AddNumberToObject(j, "sigma_1", a->sigma_1);
+        cJSON_AddNumberToObject(j, "sigma_2", a->sigma_2);
+    }
+    if (o) {
+        cJSON *t = cJSON_AddObjectToObject(meta, "theory");
+        static const char *att[] = {"softmax", "uniform", "uniform-exact"};
+        cJSON_AddStringToObject(t, "version", sp_theory_version(o));
+        cJSON_AddStringToObject(t, "attention", att[o->attention]);
+        cJSON_AddStringToObject(t, "apjn", o->apjn == SP_APJN_SINGLE ? "single" : "two-channel");
+        cJSON_AddStringToObject(t, "cn", o->cn_exact ? "exact" : "one");
+    }
+}

@@ -1,0 +1,142 @@
+/* cli.h: what the subcommands share: the command table, usage errors, number and
+ * list parsing, the architecture flags common to theory/measure/compare/sweep/
+ * alpha, atomic table output and the progress bar. Only cli/ prints or exits. */
+#ifndef SP_CLI_H
+#define SP_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include <cJSON.h>
+
+#include "sigprop.h"
+
+/* Exit statuses (clig.dev): 0 success, 1 runtime failure, 2 usage error. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* ---- commands (cli/main.c holds the table) ---- */
+int cmd_theory(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
+int cmd_alpha(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* ---- messages ---- */
+/* Prints "sigprop: error: <msg>" and "Try 'sigprop <cmd> --help'." to stderr; returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "sigprop: error: <msg>" to stderr; returns 1. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "sigprop: <msg>" to stderr unless quiet. */
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int cli_quiet;
+/* Handles getopt's '?' and ':' results: names the bad flag; returns 2. */
+int cli_bad_option(const char *cmd, int argc, char **argv);
+
+/* ---- numbers: strtod/strtol with end-pointer and range checks; 0 or 2 ---- */
+int cli_parse_double(const char *cmd, const char *flag, const char *s, double lo, double hi,
+                     double *out);
+int cli_parse_int(const char *cmd, const char *flag, const char *s, long lo, long hi, int *out);
+/* A value, a comma list "a,b,c" or an inclusive range "start:stop:step" (stop
+ * included within step/2). *vals is malloc'ed. */
+int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
+                   double **vals, size_t *n);
+/* Same for integers (each value must be integral). */
+int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
+                       int **vals, size_t *n);
+
+/* ---- architecture flags ---- */
+enum {
+    OPT_ARCH_FIRST = 1000,
+    OPT_PRESET = OPT_ARCH_FIRST, OPT_MODEL, OPT_NORM, OPT_ALPHA, OPT_ALPHA_ATTN, OPT_ALPHA_MLP,
+    OPT_SHIFT, OPT_DEPTH, OPT_TOKENS, OPT_WIDTH, OPT_HEADS, OPT_MLP_RATIO, OPT_ACT,
+    OPT_FINAL_NORM, OPT_INIT_STD, OPT_SIGMA_Q, OPT_SIGMA_K, OPT_SIGMA_V, OPT_SIGMA_O,
+    OPT_SIGMA_1, OPT_SIGMA_2, OPT_SIGMA_W, OPT_MU, OPT_SIGMA_B, OPT_PHI, OPT_Q0, OPT_P0,
+    OPT_ATTENTION, OPT_APJN, OPT_CN,
+    OPT_ARCH_LAST,
+    OPT_CMD_FIRST = 1100 /* commands number their own long-only flags from here */
+};
+
+/* Include in a command's struct option array. */
+#define CLI_ARCH_LONGOPTS                                                              \
+    {"preset", required_argument, 0, OPT_PRESET}, {"model", required_argument, 0, OPT_MODEL}, \
+    {"norm", required_argument, 0, OPT_NORM}, {"alpha", required_argument, 0, OPT_ALPHA},  \
+    {"alpha-attn", required_argument, 0, OPT_ALPHA_ATTN},                              \
+    {"alpha-mlp", required_argument, 0, OPT_ALPHA_MLP},                                \
+    {"shift", required_argument, 0, OPT_SHIFT}, {"depth", required_argument, 0, OPT_DEPTH}, \
+    {"tokens", required_argument, 0, OPT_TOKENS}, {"width", required_argument, 0, OPT_WIDTH}, \
+    {"heads", required_argument, 0, OPT_HEADS},                                        \
+    {"mlp-ratio", required_argument, 0, OPT_MLP_RATIO},                                \
+    {"activation", required_argument, 0, OPT_ACT},                                     \
+    {"final-norm", no_argument, 0, OPT_FINAL_NORM},                                    \
+    {"init-std", required_argument, 0, OPT_INIT_STD},                                  \
+    {"sigma-q", required_argument, 0, OPT_SIGMA_Q}, {"sigma-k", required_argument, 0, OPT_SIGMA_K}, \
+    {"sigma-v", required_argument, 0, OPT_SIGMA_V}, {"sigma-o", required_argument, 0, OPT_SIGMA_O}, \
+    {"sigma-1", required_argument, 0, OPT_SIGMA_1}, {"sigma-2", required_argument, 0, OPT_SIGMA_2}, \
+    {"sigma-w", required_argument, 0, OPT_SIGMA_W}, {"mu", required_argument, 0, OPT_MU},  \
+    {"sigma-b", required_argument, 0, OPT_SIGMA_B}, {"phi", required_argument, 0, OPT_PHI}, \
+    {"q0", required_argument, 0, OPT_Q0}, {"p0", required_argument, 0, OPT_P0},         \
+    {"attention", required_argument, 0, OPT_ATTENTION},                                \
+    {"apjn", required_argument, 0, OPT_APJN}, {"cn", required_argument, 0, OPT_CN}
+
+/* What the user asked for, before presets and defaults are resolved. */
+struct cli_arch {
+    const char *preset;
+    int has_model; enum sp_model model;
+    int has_norm; enum sp_fn norm;
+    double *alphas; size_t nalpha;      /* --alpha list (NULL: preset/default) */
+    double alpha_attn, alpha_mlp;       /* NAN unless given */
+    double shift;                       /* NAN unless given */
+    int depth, tokens, width, heads, mlp_ratio;  /* 0 unless given */
+    int has_act; enum sp_mlp_act act;
+    int final_norm;
+    double init_std;                    /* NAN unless given */
+    double sigma[6];                    /* q k v o 1 2, NAN unless given */
+    double sigma_w, mu, sigma_b;        /* NAN unless given */
+    int has_phi; enum sp_fn phi;
+    double q0, p0;                      /* NAN unless given */
+    int has_attention; enum sp_attention attention;
+    int has_apjn; enum sp_apjn apjn;
+    int has_cn; int cn_exact;
+};
+void cli_arch_init(struct cli_arch *c);
+void cli_arch_free(struct cli_arch *c);
+/* Handles an OPT_ARCH_* option: returns 0 if handled, 2 on a usage error (printed). */
+int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *arg);
+/* Resolves preset, flags and defaults into a validated architecture and theory
+ * options, for one alpha value (NAN: no --alpha list value). Returns 0 or 2. */
+int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, struct sp_arch *a,
+                   struct sp_theory_opts *o);
+/* The alpha values to iterate over: the --alpha list, or one NAN. */
+size_t cli_arch_nalpha(const struct cli_arch *c);
+double cli_arch_alpha(const struct cli_arch *c, size_t i);
+/* Help text for the architecture flags (same for every command). */
+void cli_arch_help(FILE *f);
+/* Adds every architecture and theory setting to a JSON object. */
+void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_opts *o);
+
+/* ---- output ---- */
+enum cli_format { CLI_CSV, CLI_JSON };
+int cli_parse_format(const char *cmd, const char *s, enum cli_format *out);
+/* Writes a table atomically to path ("-" or NULL: stdout). meta: JSON object
+ * (not consumed), may be NULL. Returns 0 or 1 (error printed). */
+int cli_write_table(const struct sp_table *t, enum cli_format fmt, const char *path,
+                    const cJSON *meta);
+/* A fresh meta object with command, version, git hash, build features. */
+cJSON *cli_meta_new(const char *cmd);
+
+/* ---- progress bar on stderr (only when stderr is a terminal and not quiet) ---- */
+struct cli_progress {
+    const char *label;
+    size_t total, done;
+    double t0, last;
+    int active;
+};
+void cli_progress_start(struct cli_progress *p, const char *label, size_t total);
+void cli_progress_update(struct cli_progress *p, size_t done);
+void cli_progress_finish(struct cli_progress *p);
+double cli_now(void); /* monotonic seconds */
+
+#endif

@@ -1,0 +1,81 @@
+/* sigprop: the command table and dispatch. `sigprop help CMD` equals
+ * `sigprop CMD --help`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"theory", cmd_theory, "mean-field recursions: q, p and APJN per block, phases, asymptotics"},
+    {"measure", cmd_measure, "finite-width networks: q, p, APJN and gradient amplification"},
+    {"compare", cmd_compare, "measurement against theory on the same configuration"},
+    {"fit", cmd_fit, "classify a curve: power law, stretched exponential or exponential"},
+    {"alpha", cmd_alpha, "the alpha that meets an amplification target (the transfer rule)"},
+    {"sweep", cmd_sweep, "a grid of configurations, resumable, optionally over MPI"},
+    {"plot", cmd_plot, "figures (PNG, SVG, PDF) from sigprop's CSV output"},
+    {"report", cmd_report, "run a scenario end to end into a self-contained HTML report"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: sigprop <command> [options]\n\n"
+            "Signal propagation at initialisation in deep transformers: mean-field theory,\n"
+            "finite-width measurement, fits and figures.\n\nCommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-9s %s\n  %-9s %s\n", "help", "help CMD: the options of a command",
+            "version", "version and what this build has compiled in");
+    fprintf(f, "\nExample: sigprop theory --preset blog2 --norm derf --alpha 0.5 --summary\n");
+}
+
+static const struct command *find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (!strcmp(name, "version") || !strcmp(name, "--version")) {
+        printf("sigprop %s (git %s)\nbuilt with: %s\n", sp_version(), sp_git_hash(),
+               sp_build_features());
+        return CLI_OK;
+    }
+    if (!strcmp(name, "help")) {
+        if (argc < 3) {
+            usage(stdout);
+            return CLI_OK;
+        }
+        const struct command *c = find(argv[2]);
+        if (!c) {
+            fprintf(stderr, "sigprop: error: unknown command '%s'\nTry 'sigprop --help'.\n",
+                    argv[2]);
+            return CLI_USAGE;
+        }
+        char *hargv[] = {argv[2], "--help", NULL};
+        return c->run(2, hargv);
+    }
+    const struct command *c = find(name);
+    if (!c) {
+        fprintf(stderr, "sigprop: error: unknown command '%s'\nTry 'sigprop --help'.\n", name);
+        return CLI_USAGE;
+    }
+    return c->run(argc - 1, argv + 1);
+}

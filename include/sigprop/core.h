@@ -1,0 +1,100 @@
+/* sigprop/core.h: status codes, the architecture description shared by the
+ * theory and the finite-width networks, and the named presets.
+ * SPEC sections 1 and 2 define every field. */
+#ifndef SIGPROP_CORE_H
+#define SIGPROP_CORE_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Every library function returns one of these; the library never exits or prints. */
+enum sp_status {
+    SP_OK = 0,
+    SP_EINVAL,     /* an argument is out of range or inconsistent */
+    SP_ENOMEM,     /* allocation failed */
+    SP_ENUMERIC,   /* a numerical failure: non-finite value, quadrature or root failure */
+    SP_EIO,        /* reading or writing a file failed */
+    SP_EFORMAT,    /* a file is not in the expected format */
+    SP_EUNSUPPORTED /* valid request that this build or this model cannot do */
+};
+const char *sp_status_str(enum sp_status s);
+
+/* Library version and what this build has compiled in (e.g. "openblas openmp sleef mpi"). */
+const char *sp_version(void);
+const char *sp_git_hash(void);
+const char *sp_build_features(void);
+
+/* A per-component function of the residual stream: the norm of a transformer
+ * sublayer, or phi(N(.)) of the toy network. */
+enum sp_fn {
+    SP_FN_LN,        /* LayerNorm (theory: RMSNorm), gamma = 1, beta = 0 */
+    SP_FN_DERF,      /* erf(alpha x + shift) */
+    SP_FN_DYT,       /* tanh(alpha x) (shift allowed: tanh(alpha x + shift)) */
+    SP_FN_IDENTITY,  /* x */
+    SP_FN_RELU       /* max(x, 0) (toy phi only) */
+};
+const char *sp_fn_name(enum sp_fn f);           /* "ln", "derf", "dyt", "none", "relu" */
+int sp_fn_parse(const char *s, enum sp_fn *out); /* 0 on success; accepts the names above */
+
+struct sp_fnspec {
+    enum sp_fn kind;
+    double alpha;   /* DERF, DYT: the scale (> 0); ignored otherwise */
+    double shift;   /* DERF, DYT: additive shift s inside the function; default 0 */
+};
+
+enum sp_model { SP_MODEL_TRANSFORMER, SP_MODEL_TOY };
+enum sp_mlp_act { SP_ACT_RELU, SP_ACT_GELU };
+
+/* The architecture at initialisation: everything the theory and the finite
+ * network both need. Fill it with sp_arch_default() or sp_preset_apply(), change
+ * fields, then call sp_arch_resolve() before use. */
+struct sp_arch {
+    enum sp_model model;
+    int depth;              /* L: blocks (transformer) or layers (toy) */
+    double q0, p0;          /* input token statistics, SPEC 2 (toy: K_0 = q0) */
+
+    /* transformer, SPEC 1.2 */
+    int tokens;             /* n */
+    int width;              /* d */
+    int heads;              /* H; 0 means d / 64 (at least 1) */
+    int mlp_ratio;          /* hidden width / d, 4 */
+    enum sp_mlp_act mlp_act;
+    int final_norm;         /* apply norm_mlp after the last block (measurement only) */
+    struct sp_fnspec norm_attn, norm_mlp;
+    double init_std;        /* > 0: sigma_X = init_std sqrt(fan_in) unless set explicitly */
+    double sigma_q, sigma_k, sigma_v, sigma_o, sigma_1, sigma_2; /* NAN = derive from init_std */
+
+    /* toy residual network, SPEC 1.1 */
+    int toy_ln;             /* 1: pre-LN, phi(LN(h)); 0: phi(h) */
+    struct sp_fnspec phi;   /* DERF (erf), DYT (tanh), IDENTITY or RELU */
+    double mu, sigma_w, sigma_b;
+};
+
+/* Defaults: the transformer of the blog part-2 shape with timm init std 0.02,
+ * pre-LN, q0 = 1, p0 = 0.4, L = 128, n = 197, d = 1024. */
+void sp_arch_default(struct sp_arch *a);
+
+/* Derive unset sigmas from init_std and fan-in, fill heads, validate every field.
+ * On SP_EINVAL writes a one-line reason (naming the field) into err. */
+enum sp_status sp_arch_resolve(struct sp_arch *a, char *err, size_t errlen);
+
+/* Shorthands of SPEC 1.2 (valid after sp_arch_resolve). */
+double sp_arch_s_ov(const struct sp_arch *a);  /* (sigma_O sigma_V)^2 */
+double sp_arch_s_21(const struct sp_arch *a);  /* (sigma_2 sigma_1)^2 */
+double sp_arch_s_qk(const struct sp_arch *a);  /* (sigma_Q sigma_K)^2 */
+
+/* Named presets ("blog1-toy", "blog2", "vit-b", "vit-l"). A preset sets the
+ * architecture and, through *version_a, whether the preset is defined with
+ * theory version A (blog2, blog1-toy) rather than the default version C. */
+enum sp_status sp_preset_apply(const char *name, struct sp_arch *a, int *version_a);
+/* NULL-terminated list of preset names and one-line descriptions. */
+extern const char *const sp_preset_names[];
+extern const char *const sp_preset_descriptions[];
+
+#ifdef __cplusplus
+}
+#endif
+#endif

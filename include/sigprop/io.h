@@ -1,0 +1,63 @@
+/* sigprop/io.h: tidy tables (the records every command produces), their CSV and
+ * JSON writers and the CSV reader, and atomic output files. */
+#ifndef SIGPROP_IO_H
+#define SIGPROP_IO_H
+
+#include <stdio.h>
+#include "sigprop/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A column-oriented table of numbers and strings. Numbers print as %.10g
+ * (NAN as "nan", infinities as "inf"/"-inf"). */
+enum sp_coltype { SP_COL_NUM, SP_COL_STR };
+struct sp_table;
+
+struct sp_table *sp_table_new(void);
+void sp_table_free(struct sp_table *t);                 /* NULL is a no-op */
+/* Adds a column, returns its index or -1 on allocation failure / duplicate name. */
+int sp_table_add_col(struct sp_table *t, const char *name, enum sp_coltype type);
+/* Appends an empty row (numbers NAN, strings ""), returns its index or -1. */
+long sp_table_add_row(struct sp_table *t);
+void sp_table_set_num(struct sp_table *t, size_t row, int col, double v);
+enum sp_status sp_table_set_str(struct sp_table *t, size_t row, int col, const char *s);
+
+size_t sp_table_nrows(const struct sp_table *t);
+int sp_table_ncols(const struct sp_table *t);
+const char *sp_table_col_name(const struct sp_table *t, int col);
+enum sp_coltype sp_table_col_type(const struct sp_table *t, int col);
+int sp_table_find(const struct sp_table *t, const char *name);   /* -1 if absent */
+double sp_table_num(const struct sp_table *t, size_t row, int col);
+const char *sp_table_str(const struct sp_table *t, size_t row, int col);
+/* Contiguous numeric column (NULL for a string column). */
+const double *sp_table_col_data(const struct sp_table *t, int col);
+
+/* CSV: header row, then one line per row; no comment lines. */
+enum sp_status sp_table_write_csv(const struct sp_table *t, FILE *f);
+/* Writes the header only / rows [from, to) only (for streaming and resumable output). */
+enum sp_status sp_table_write_csv_header(const struct sp_table *t, FILE *f);
+enum sp_status sp_table_write_csv_rows(const struct sp_table *t, size_t from, size_t to, FILE *f);
+/* JSON: {"meta": <meta_json or {}>, "columns": [...], "rows": [{...}, ...]}.
+ * meta_json is a serialized JSON object or NULL. */
+enum sp_status sp_table_write_json(const struct sp_table *t, const char *meta_json, FILE *f);
+/* Reads a CSV with a header row. A column whose every cell parses as a number
+ * (or nan/inf/empty) is numeric, else string. On error, err names line and reason. */
+enum sp_status sp_table_read_csv(FILE *f, struct sp_table **out, char *err, size_t errlen);
+
+/* Atomic output: writes go to a temporary file beside path, renamed over path
+ * on commit; abort (or a crash) leaves path untouched. path "-" is stdout. */
+struct sp_outfile {
+    FILE *f;
+    char *path;   /* final path, NULL for stdout */
+    char *tmp;    /* temporary path, NULL for stdout */
+};
+enum sp_status sp_outfile_open(struct sp_outfile *o, const char *path);
+enum sp_status sp_outfile_commit(struct sp_outfile *o);  /* flush, fsync, rename */
+void sp_outfile_abort(struct sp_outfile *o);               /* remove the temporary */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

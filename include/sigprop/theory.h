@@ -1,0 +1,100 @@
+/* sigprop/theory.h: the mean-field theory at infinite width (SPEC 3).
+ * Double precision throughout; knows nothing about files or the finite network. */
+#ifndef SIGPROP_THEORY_H
+#define SIGPROP_THEORY_H
+
+#include "sigprop/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Gaussian maps of a per-component function (SPEC 3.1) ----
+ * For (x, y) jointly Gaussian with variances q and covariance p:
+ *   qt = E[f(x)^2], pt = E[f(x) f(y)], qh = E[f'(x)^2], ph = E[f'(x) f'(y)].
+ * Closed forms for LN, identity, ReLU and erf without shift; quadrature for
+ * tanh and shifted erf, accurate to ~1e-10 relative for every alpha sqrt(q). */
+struct sp_gmap {
+    double qt, pt, qh, ph;
+    double dpt;   /* pt - qt, computed without cancellation (SPEC 3.6) */
+};
+enum sp_status sp_gmap_eval(const struct sp_fnspec *f, double q, double p, struct sp_gmap *out);
+
+/* ReLU kernels on inputs with correlation r in [-1, 1] (clamped):
+ * kappa(r) = E[relu(u)relu(v)]/q, kappa'(r) = E[step(u)step(v)]. */
+double sp_kappa(double r);
+double sp_kappa_prime(double r);
+
+/* ---- recursions (SPEC 3.2-3.4) ---- */
+enum sp_attention {
+    SP_ATTN_SOFTMAX,       /* version A, softmax mixing with s_QK */
+    SP_ATTN_UNIFORM,       /* A = 1/n, n -> infinity form (author's final code) */
+    SP_ATTN_UNIFORM_EXACT  /* A = 1/n, exact finite-n form */
+};
+enum sp_apjn {
+    SP_APJN_SINGLE,        /* version A: chi = chi_attn chi_mlp */
+    SP_APJN_TWO_CHANNEL    /* version C: (J, K) channels */
+};
+struct sp_theory_opts {
+    enum sp_attention attention;
+    enum sp_apjn apjn;
+    int cn_exact;          /* two-channel: c_n = (n-1)/n instead of 1 */
+    int sublayers;         /* rows after every sublayer instead of every block */
+};
+/* Version A (blog part 2) and version C (the author's final code). */
+void sp_theory_opts_version_a(struct sp_theory_opts *o);
+void sp_theory_opts_version_c(struct sp_theory_opts *o);
+/* "A", "C", "C-exact" or "custom"; and a descriptive variant string. */
+const char *sp_theory_version(const struct sp_theory_opts *o);
+
+/* One row per block boundary l = 0..L (or per sublayer: l = 0, 0.5, 1, ...). */
+struct sp_theory_row {
+    double l;          /* block index; x.5 = after the attention sublayer */
+    double q, p, rho;  /* residual-stream statistics (toy: q = K, p = rho = NAN) */
+    double log_jfwd;   /* log J^{l,0} */
+    double log_jbwd;   /* log J^{L,l} */
+};
+/* Number of rows sp_theory_run writes: L+1, or 2L+1 with sublayers (toy: L+1). */
+size_t sp_theory_nrows(const struct sp_arch *a, const struct sp_theory_opts *o);
+/* Runs the recursion. rows: (sp_theory_nrows) entries. a must be resolved.
+ * Products of chi are sums of logs: depth 10^5 does not overflow. */
+enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opts *o,
+                             struct sp_theory_row *rows, size_t nrows);
+
+/* ---- asymptotics (SPEC 3.5) ---- */
+enum sp_phase {
+    SP_PHASE_CRITICAL,     /* power law J ~ l^zeta */
+    SP_PHASE_SUBCRITICAL,  /* stretched exponential J ~ exp(sqrt(l/lambda)) */
+    SP_PHASE_CHAOTIC,      /* exponential growth, chi* > 1 */
+    SP_PHASE_ORDERED       /* exponential decay, chi* < 1 */
+};
+const char *sp_phase_name(enum sp_phase p); /* "critical", "subcritical", "chaotic", "ordered" */
+
+struct sp_asymptotics {
+    enum sp_phase phase;
+    double zeta;     /* power-law exponent (critical), else NAN */
+    double lambda;   /* stretched-exponential scale (subcritical), else NAN */
+    double xi;       /* exponential scale 1/log chi* (chaotic/ordered), else NAN */
+    double c_star, p_star; /* SPEC 3.5 fixed point (transformer, subcritical), else NAN */
+    double l_star;   /* simulated transition depth: alpha^2 q first >= 1, else NAN */
+    double l_star_estimate; /* toy small-alpha estimate log(1/a^2)/log(1+4a^2 sw^2/pi) */
+};
+/* rows, nrows: output of sp_theory_run (used for l_star); may be NULL. */
+enum sp_status sp_theory_asymptotics(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                     const struct sp_theory_row *rows, size_t nrows,
+                                     struct sp_asymptotics *out);
+
+/* ---- phase-diagram sweeps over alpha ----
+ * For each alpha (applied to both norms, or only to the MLP norm with
+ * alpha_attn fixed when which == 1), runs the forward recursion to depth L and
+ * writes log J^{l,0} at every block into log_j[i * (L+1) + l] and q^L into q_last[i]
+ * (either may be NULL). Vectorised over alpha (SIMD + OpenMP) for erf without
+ * shift; other functions use the scalar path. Results equal sp_theory_run. */
+enum sp_status sp_theory_sweep_alpha(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                     const double *alphas, size_t nalpha,
+                                     double *log_j, double *q_last);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

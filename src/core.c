@@ -1,0 +1,215 @@
+/* Status strings, build information, the architecture description and the named
+ * presets (SPEC 1, 5). The presets are the only place where published
+ * configurations are written down. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sigprop/core.h"
+#include "sp_config.h"
+
+const char *sp_status_str(enum sp_status s)
+{
+    switch (s) {
+    case SP_OK: return "ok";
+    case SP_EINVAL: return "invalid argument";
+    case SP_ENOMEM: return "out of memory";
+    case SP_ENUMERIC: return "numerical failure";
+    case SP_EIO: return "input/output error";
+    case SP_EFORMAT: return "malformed input file";
+    case SP_EUNSUPPORTED: return "not supported";
+    }
+    return "unknown status";
+}
+
+const char *sp_version(void) { return SP_VERSION_STRING; }
+const char *sp_git_hash(void) { return SP_GIT_HASH; }
+
+const char *sp_build_features(void)
+{
+#if SP_HAVE_MPI
+    return "openblas openmp sleef gsl random123 plplot-cairo cjson mpi";
+#else
+    return "openblas openmp sleef gsl random123 plplot-cairo cjson";
+#endif
+}
+
+static const struct {
+    const char *name;
+    enum sp_fn fn;
+} fn_names[] = {
+    {"ln", SP_FN_LN},     {"derf", SP_FN_DERF},     {"dyt", SP_FN_DYT},
+    {"none", SP_FN_IDENTITY}, {"relu", SP_FN_RELU},
+};
+
+const char *sp_fn_name(enum sp_fn f)
+{
+    for (size_t i = 0; i < sizeof fn_names / sizeof fn_names[0]; i++)
+        if (fn_names[i].fn == f)
+            return fn_names[i].name;
+    return "?";
+}
+
+int sp_fn_parse(const char *s, enum sp_fn *out)
+{
+    for (size_t i = 0; i < sizeof fn_names / sizeof fn_names[0]; i++)
+        if (strcmp(s, fn_names[i].name) == 0) {
+            *out = fn_names[i].fn;
+            return 0;
+        }
+    return -1;
+}
+
+static void set_sigmas(struct sp_arch *a, double v)
+{
+    a->sigma_q = a->sigma_k = a->sigma_v = a->sigma_o = a->sigma_1 = a->sigma_2 = v;
+}
+
+void sp_arch_default(struct sp_arch *a)
+{
+    memset(a, 0, sizeof *a);
+    a->model = SP_MODEL_TRANSFORMER;
+    a->depth = 128;
+    a->q0 = 1.0;
+    a->p0 = 0.4;
+    a->tokens = 197;
+    a->width = 1024;
+    a->heads = 0;
+    a->mlp_ratio = 4;
+    a->mlp_act = SP_ACT_RELU;
+    a->final_norm = 0;
+    a->norm_attn = a->norm_mlp = (struct sp_fnspec){SP_FN_LN, 0.5, 0.0};
+    a->init_std = 0.02;
+    set_sigmas(a, NAN);
+    a->toy_ln = 0;
+    a->phi = (struct sp_fnspec){SP_FN_DERF, 0.5, 0.0};
+    a->mu = 1.0;
+    a->sigma_w = 0.46;
+    a->sigma_b = 0.0;
+}
+
+double sp_arch_s_ov(const struct sp_arch *a) { double s = a->sigma_o * a->sigma_v; return s * s; }
+double sp_arch_s_21(const struct sp_arch *a) { double s = a->sigma_2 * a->sigma_1; return s * s; }
+double sp_arch_s_qk(const struct sp_arch *a) { double s = a->sigma_q * a->sigma_k; return s * s; }
+
+#define FAIL(...) do { if (err && errlen) snprintf(err, errlen, __VA_ARGS__); return SP_EINVAL; } while (0)
+
+static enum sp_status check_fn(const struct sp_fnspec *f, const char *what, char *err,
+                               size_t errlen)
+{
+    if (f->kind == SP_FN_DERF || f->kind == SP_FN_DYT) {
+        if (!(isfinite(f->alpha) && f->alpha > 0.0))
+            FAIL("%s alpha must be a finite number > 0 (got %g)", what, f->alpha);
+        if (!isfinite(f->shift) || fabs(f->shift) > 1e3)
+            FAIL("%s shift must be finite with |shift| <= 1000 (got %g)", what, f->shift);
+    }
+    return SP_OK;
+}
+
+enum sp_status sp_arch_resolve(struct sp_arch *a, char *err, size_t errlen)
+{
+    if (a->depth < 1 || a->depth > 1000000)
+        FAIL("depth must be in [1, 1000000] (got %d)", a->depth);
+    if (!(isfinite(a->q0) && a->q0 > 0.0))
+        FAIL("q0 must be a finite number > 0 (got %g)", a->q0);
+    if (!isfinite(a->p0) || fabs(a->p0) > a->q0)
+        FAIL("p0 must satisfy |p0| <= q0 (got p0 = %g, q0 = %g)", a->p0, a->q0);
+    if (a->model == SP_MODEL_TOY) {
+        if (a->phi.kind == SP_FN_LN)
+            FAIL("toy phi must be erf, tanh, identity or relu");
+        enum sp_status s = check_fn(&a->phi, "phi", err, errlen);
+        if (s != SP_OK)
+            return s;
+        if (!isfinite(a->mu))
+            FAIL("mu must be finite (got %g)", a->mu);
+        if (!(isfinite(a->sigma_w) && a->sigma_w >= 0.0))
+            FAIL("sigma-w must be finite and >= 0 (got %g)", a->sigma_w);
+        if (!(isfinite(a->sigma_b) && a->sigma_b >= 0.0))
+            FAIL("sigma-b must be finite and >= 0 (got %g)", a->sigma_b);
+        return SP_OK;
+    }
+    if (a->tokens < 1 || a->tokens > 1000000)
+        FAIL("tokens must be in [1, 1000000] (got %d)", a->tokens);
+    if (a->width < 1 || a->width > 1000000)
+        FAIL("width must be in [1, 1000000] (got %d)", a->width);
+    if (a->mlp_ratio < 1 || a->mlp_ratio > 64)
+        FAIL("mlp ratio must be in [1, 64] (got %d)", a->mlp_ratio);
+    if (a->heads == 0)
+        a->heads = a->width >= 64 ? a->width / 64 : 1;
+    if (a->heads < 1 || a->width % a->heads != 0)
+        FAIL("heads must divide width (got heads = %d, width = %d)", a->heads, a->width);
+    if (a->norm_attn.kind == SP_FN_RELU || a->norm_mlp.kind == SP_FN_RELU)
+        FAIL("relu is not a norm; use ln, dyt, derf or none");
+    enum sp_status s = check_fn(&a->norm_attn, "attention-norm", err, errlen);
+    if (s == SP_OK)
+        s = check_fn(&a->norm_mlp, "mlp-norm", err, errlen);
+    if (s != SP_OK)
+        return s;
+    double *sig[6] = {&a->sigma_q, &a->sigma_k, &a->sigma_v, &a->sigma_o, &a->sigma_1, &a->sigma_2};
+    static const char *names[6] = {"sigma-q", "sigma-k", "sigma-v", "sigma-o", "sigma-1", "sigma-2"};
+    for (int i = 0; i < 6; i++) {
+        if (isnan(*sig[i])) {
+            if (!(isfinite(a->init_std) && a->init_std > 0.0))
+                FAIL("%s is not set and there is no init std to derive it from", names[i]);
+            double fan_in = i == 5 ? (double)a->mlp_ratio * a->width : (double)a->width;
+            *sig[i] = a->init_std * sqrt(fan_in);
+        }
+        if (!(isfinite(*sig[i]) && *sig[i] >= 0.0))
+            FAIL("%s must be finite and >= 0 (got %g)", names[i], *sig[i]);
+    }
+    return SP_OK;
+}
+
+const char *const sp_preset_names[] = {"blog1-toy", "blog2", "vit-b", "vit-l", NULL};
+const char *const sp_preset_descriptions[] = {
+    "blog part-1 toy: residual net, erf(alpha x), sigma_w = 0.46, mu = 1, K0 = 1, L = 128",
+    "blog part-2 ViT: L = 128, n = 197, d = 1024, sigmas 0.64 (sigma_2 = 1.28), q0 = 1, p0 = 0.4, version A",
+    "ViT-B/16: L = 12, n = 197, d = 768, 12 heads, timm init std 0.02, version C",
+    "ViT-L/16: L = 24, n = 197, d = 1024, 16 heads, timm init std 0.02, version C",
+    NULL,
+};
+
+enum sp_status sp_preset_apply(const char *name, struct sp_arch *a, int *version_a)
+{
+    int va = 0;
+    if (strcmp(name, "blog1-toy") == 0) {
+        a->model = SP_MODEL_TOY;
+        a->depth = 128;
+        a->q0 = 1.0;
+        a->p0 = 0.0;
+        a->toy_ln = 0;
+        a->phi = (struct sp_fnspec){SP_FN_DERF, 0.5, 0.0};
+        a->mu = 1.0;
+        a->sigma_w = 0.46; /* not stated in the blog; reproduces every curve (SPEC 1.1) */
+        a->sigma_b = 0.0;
+        va = 1;
+    } else if (strcmp(name, "blog2") == 0) {
+        a->model = SP_MODEL_TRANSFORMER;
+        a->depth = 128;
+        a->tokens = 197;
+        a->width = 1024;
+        a->heads = 16;
+        a->q0 = 1.0;
+        a->p0 = 0.4;
+        a->init_std = 0.0; /* the blog states the sigmas; --width alone keeps them */
+        set_sigmas(a, 0.64);
+        a->sigma_2 = 1.28;
+        va = 1;
+    } else if (strcmp(name, "vit-b") == 0 || strcmp(name, "vit-l") == 0) {
+        int large = name[4] == 'l';
+        a->model = SP_MODEL_TRANSFORMER;
+        a->depth = large ? 24 : 12;
+        a->tokens = 197;
+        a->width = large ? 1024 : 768;
+        a->heads = large ? 16 : 12;
+        a->q0 = 1.0;
+        a->p0 = 0.4;
+        a->init_std = 0.02;
+        set_sigmas(a, NAN);
+    } else {
+        return SP_EINVAL;
+    }
+    if (version_a)
+        *version_a = va;
+    return SP_OK;
+}

@@ -1,0 +1,479 @@
+/* Tidy tables: the plain records every command produces, written as CSV or JSON
+ * and read back from CSV (by fit and plot, which never recompute). Numbers are
+ * printed with %.10g so that a round trip keeps ten significant digits. */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "sigprop/io.h"
+
+struct column {
+    char *name;
+    enum sp_coltype type;
+    double *num;
+    char **str;
+};
+
+struct sp_table {
+    struct column *cols;
+    int ncols;
+    size_t nrows, cap;
+};
+
+struct sp_table *sp_table_new(void) { return calloc(1, sizeof(struct sp_table)); }
+
+void sp_table_free(struct sp_table *t)
+{
+    if (!t)
+        return;
+    for (int c = 0; c < t->ncols; c++) {
+        if (t->cols[c].str)
+            for (size_t r = 0; r < t->nrows; r++)
+                free(t->cols[c].str[r]);
+        free(t->cols[c].num);
+        free(t->cols[c].str);
+        free(t->cols[c].name);
+    }
+    free(t->cols);
+    free(t);
+}
+
+static int col_reserve(struct column *c, size_t cap)
+{
+    if (c->type == SP_COL_NUM) {
+        double *p = realloc(c->num, cap * sizeof *p);
+        if (!p)
+            return -1;
+        c->num = p;
+    } else {
+        char **p = realloc(c->str, cap * sizeof *p);
+        if (!p)
+            return -1;
+        c->str = p;
+    }
+    return 0;
+}
+
+static void col_init_cell(struct column *c, size_t r)
+{
+    if (c->type == SP_COL_NUM)
+        c->num[r] = NAN;
+    else
+        c->str[r] = NULL;
+}
+
+int sp_table_add_col(struct sp_table *t, const char *name, enum sp_coltype type)
+{
+    if (sp_table_find(t, name) >= 0)
+        return -1;
+    struct column *cols = realloc(t->cols, (size_t)(t->ncols + 1) * sizeof *cols);
+    if (!cols)
+        return -1;
+    t->cols = cols;
+    struct column *c = &cols[t->ncols];
+    memset(c, 0, sizeof *c);
+    c->type = type;
+    c->name = strdup(name);
+    if (!c->name || (t->cap && col_reserve(c, t->cap) != 0)) {
+        free(c->name);
+        free(c->num);
+        free(c->str);
+        return -1;
+    }
+    for (size_t r = 0; r < t->nrows; r++)
+        col_init_cell(c, r);
+    return t->ncols++;
+}
+
+long sp_table_add_row(struct sp_table *t)
+{
+    if (t->nrows == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        for (int c = 0; c < t->ncols; c++)
+            if (col_reserve(&t->cols[c], cap) != 0)
+                return -1;
+        t->cap = cap;
+    }
+    for (int c = 0; c < t->ncols; c++)
+        col_init_cell(&t->cols[c], t->nrows);
+    return (long)t->nrows++;
+}
+
+void sp_table_set_num(struct sp_table *t, size_t row, int col, double v)
+{
+    if (col >= 0 && col < t->ncols && row < t->nrows && t->cols[col].type == SP_COL_NUM)
+        t->cols[col].num[row] = v;
+}
+
+enum sp_status sp_table_set_str(struct sp_table *t, size_t row, int col, const char *s)
+{
+    if (col < 0 || col >= t->ncols || row >= t->nrows || t->cols[col].type != SP_COL_STR)
+        return SP_EINVAL;
+    char *d = strdup(s ? s : "");
+    if (!d)
+        return SP_ENOMEM;
+    free(t->cols[col].str[row]);
+    t->cols[col].str[row] = d;
+    return SP_OK;
+}
+
+size_t sp_table_nrows(const struct sp_table *t) { return t->nrows; }
+int sp_table_ncols(const struct sp_table *t) { return t->ncols; }
+const char *sp_table_col_name(const struct sp_table *t, int col) { return t->cols[col].name; }
+enum sp_coltype sp_table_col_type(const struct sp_table *t, int col) { return t->cols[col].type; }
+
+int sp_table_find(const struct sp_table *t, const char *name)
+{
+    for (int c = 0; c < t->ncols; c++)
+        if (strcmp(t->cols[c].name, name) == 0)
+            return c;
+    return -1;
+}
+
+double sp_table_num(const struct sp_table *t, size_t row, int col)
+{
+    if (col < 0 || col >= t->ncols || row >= t->nrows || t->cols[col].type != SP_COL_NUM)
+        return NAN;
+    return t->cols[col].num[row];
+}
+
+const char *sp_table_str(const struct sp_table *t, size_t row, int col)
+{
+    if (col < 0 || col >= t->ncols || row >= t->nrows || t->cols[col].type != SP_COL_STR)
+        return "";
+    return t->cols[col].str[row] ? t->cols[col].str[row] : "";
+}
+
+const double *sp_table_col_data(const struct sp_table *t, int col)
+{
+    if (col < 0 || col >= t->ncols || t->cols[col].type != SP_COL_NUM)
+        return NULL;
+    return t->cols[col].num;
+}
+
+/* ---- writers ---- */
+
+static void fmt_num(char *buf, size_t n, double v)
+{
+    if (isnan(v))
+        snprintf(buf, n, "nan");
+    else if (isinf(v))
+        snprintf(buf, n, v > 0 ? "inf" : "-inf");
+    else
+        snprintf(buf, n, "%.10g", v);
+}
+
+/* CSV quoting only when needed (commas, quotes, newlines). */
+static void put_csv_str(const char *s, FILE *f)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+enum sp_status sp_table_write_csv_header(const struct sp_table *t, FILE *f)
+{
+    for (int c = 0; c < t->ncols; c++) {
+        if (c)
+            fputc(',', f);
+        put_csv_str(t->cols[c].name, f);
+    }
+    fputc('\n', f);
+    return ferror(f) ? SP_EIO : SP_OK;
+}
+
+enum sp_status sp_table_write_csv_rows(const struct sp_table *t, size_t from, size_t to, FILE *f)
+{
+    char buf[64];
+    if (to > t->nrows)
+        to = t->nrows;
+    for (size_t r = from; r < to; r++) {
+        for (int c = 0; c < t->ncols; c++) {
+            if (c)
+                fputc(',', f);
+            if (t->cols[c].type == SP_COL_NUM) {
+                fmt_num(buf, sizeof buf, t->cols[c].num[r]);
+                fputs(buf, f);
+            } else {
+                put_csv_str(sp_table_str(t, r, c), f);
+            }
+        }
+        fputc('\n', f);
+    }
+    return ferror(f) ? SP_EIO : SP_OK;
+}
+
+enum sp_status sp_table_write_csv(const struct sp_table *t, FILE *f)
+{
+    enum sp_status s = sp_table_write_csv_header(t, f);
+    return s == SP_OK ? sp_table_write_csv_rows(t, 0, t->nrows, f) : s;
+}
+
+enum sp_status sp_table_write_json(const struct sp_table *t, const char *meta_json, FILE *f)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return SP_ENOMEM;
+    cJSON *meta = meta_json ? cJSON_Parse(meta_json) : cJSON_CreateObject();
+    if (!meta) {
+        cJSON_Delete(root);
+        return SP_EINVAL;
+    }
+    cJSON_AddItemToObject(root, "meta", meta);
+    cJSON *cols = cJSON_AddArrayToObject(root, "columns");
+    cJSON *rows = cJSON_AddArrayToObject(root, "rows");
+    for (int c = 0; c < t->ncols; c++)
+        cJSON_AddItemToArray(cols, cJSON_CreateString(t->cols[c].name));
+    for (size_t r = 0; r < t->nrows; r++) {
+        cJSON *o = cJSON_CreateObject();
+        for (int c = 0; c < t->ncols; c++) {
+            if (t->cols[c].type == SP_COL_STR) {
+                cJSON_AddStringToObject(o, t->cols[c].name, sp_table_str(t, r, c));
+            } else {
+                double v = t->cols[c].num[r];
+                /* JSON has no NaN/Inf: they become null. */
+                if (isfinite(v))
+                    cJSON_AddItemToObject(o, t->cols[c].name, cJSON_CreateNumber(v));
+                else
+                    cJSON_AddNullToObject(o, t->cols[c].name);
+            }
+        }
+        cJSON_AddItemToArray(rows, o);
+    }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return SP_ENOMEM;
+    fputs(text, f);
+    fputc('\n', f);
+    cJSON_free(text);
+    return ferror(f) ? SP_EIO : SP_OK;
+}
+
+/* ---- reader ---- */
+
+struct strvec {
+    char **v;
+    size_t n, cap;
+};
+
+static int strvec_push(struct strvec *s, const char *b, size_t len)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 16;
+        char **p = realloc(s->v, cap * sizeof *p);
+        if (!p)
+            return -1;
+        s->v = p;
+        s->cap = cap;
+    }
+    char *d = malloc(len + 1);
+    if (!d)
+        return -1;
+    memcpy(d, b, len);
+    d[len] = 0;
+    s->v[s->n++] = d;
+    return 0;
+}
+
+static void strvec_clear(struct strvec *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    s->n = 0;
+}
+
+/* Splits one CSV record (RFC 4180 quoting, no embedded newlines) into fields. */
+static int split_csv(const char *line, struct strvec *out)
+{
+    strvec_clear(out);
+    char *buf = malloc(strlen(line) + 1);
+    if (!buf)
+        return -1;
+    const char *p = line;
+    for (;;) {
+        size_t len = 0;
+        if (*p == '"') {
+            p++;
+            while (*p && !(*p == '"' && p[1] != '"')) {
+                if (*p == '"')
+                    p++;
+                buf[len++] = *p++;
+            }
+            if (*p != '"') {
+                free(buf);
+                return -2;
+            }
+            p++;
+        } else {
+            while (*p && *p != ',')
+                buf[len++] = *p++;
+        }
+        if (strvec_push(out, buf, len) != 0) {
+            free(buf);
+            return -1;
+        }
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        if (*p) {
+            free(buf);
+            return -2;
+        }
+        break;
+    }
+    free(buf);
+    return 0;
+}
+
+static int parse_cell(const char *s, double *v)
+{
+    if (!*s || strcmp(s, "nan") == 0 || strcmp(s, "NaN") == 0 || strcmp(s, "NA") == 0) {
+        *v = NAN;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    return end != s && *end == 0 ? 0 : -1;
+}
+
+static char *read_line(FILE *f)
+{
+    size_t cap = 256, len = 0;
+    char *b = malloc(cap);
+    int ch;
+    if (!b)
+        return NULL;
+    while ((ch = fgetc(f)) != EOF && ch != '\n') {
+        if (len + 2 > cap) {
+            char *nb = realloc(b, cap *= 2);
+            if (!nb) {
+                free(b);
+                return NULL;
+            }
+            b = nb;
+        }
+        b[len++] = (char)ch;
+    }
+    if (ch == EOF && len == 0) {
+        free(b);
+        return NULL;
+    }
+    if (len && b[len - 1] == '\r')
+        len--;
+    b[len] = 0;
+    return b;
+}
+
+enum sp_status sp_table_read_csv(FILE *f, struct sp_table **out, char *err, size_t errlen)
+{
+    struct strvec header = {0}, fields = {0};
+    struct strvec cells = {0}; /* all cells, row-major, kept until types are known */
+    enum sp_status st = SP_OK;
+    struct sp_table *t = NULL;
+    size_t lineno = 0, nrows = 0;
+    char *line;
+    *out = NULL;
+
+    while ((line = read_line(f)) != NULL) {
+        lineno++;
+        if (!line[0] || line[0] == '#') { /* blank lines and comments of foreign files */
+            free(line);
+            continue;
+        }
+        struct strvec *dst = header.n ? &fields : &header;
+        int rc = split_csv(line, dst);
+        free(line);
+        if (rc != 0) {
+            st = rc == -1 ? SP_ENOMEM : SP_EFORMAT;
+            if (err) snprintf(err, errlen, "line %zu: malformed CSV quoting", lineno);
+            goto done;
+        }
+        if (dst == &header)
+            continue;
+        if (fields.n != header.n) {
+            if (err)
+                snprintf(err, errlen, "line %zu: %zu fields, but the header has %zu",
+                         lineno, fields.n, header.n);
+            st = SP_EFORMAT;
+            goto done;
+        }
+        for (size_t i = 0; i < fields.n; i++)
+            if (strvec_push(&cells, fields.v[i], strlen(fields.v[i])) != 0) {
+                st = SP_ENOMEM;
+                goto done;
+            }
+        nrows++;
+    }
+    if (ferror(f)) {
+        if (err) snprintf(err, errlen, "read error");
+        st = SP_EIO;
+        goto done;
+    }
+    if (!header.n) {
+        if (err) snprintf(err, errlen, "empty file: no header row");
+        st = SP_EFORMAT;
+        goto done;
+    }
+    t = sp_table_new();
+    if (!t) {
+        st = SP_ENOMEM;
+        goto done;
+    }
+    for (size_t c = 0; c < header.n; c++) {
+        int numeric = 1;
+        double v;
+        for (size_t r = 0; r < nrows && numeric; r++)
+            numeric = parse_cell(cells.v[r * header.n + c], &v) == 0;
+        if (sp_table_add_col(t, header.v[c], numeric ? SP_COL_NUM : SP_COL_STR) < 0) {
+            if (err) snprintf(err, errlen, "duplicate column name '%s'", header.v[c]);
+            st = SP_EFORMAT;
+            goto done;
+        }
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        if (sp_table_add_row(t) < 0) {
+            st = SP_ENOMEM;
+            goto done;
+        }
+        for (size_t c = 0; c < header.n; c++) {
+            const char *s = cells.v[r * header.n + c];
+            if (t->cols[c].type == SP_COL_NUM) {
+                double v = NAN;
+                parse_cell(s, &v);
+                t->cols[c].num[r] = v;
+            } else if ((st = sp_table_set_str(t, r, (int)c, s)) != SP_OK) {
+                goto done;
+            }
+        }
+    }
+done:
+    strvec_clear(&header);
+    strvec_clear(&fields);
+    strvec_clear(&cells);
+    free(header.v);
+    free(fields.v);
+    free(cells.v);
+    if (st != SP_OK) {
+        sp_table_free(t);
+        return st;
+    }
+    *out = t;
+    return SP_OK;
+}

@@ -1,0 +1,28 @@
+/* Internal to src/theory: the per-sublayer forward record shared by the
+ * recursion, the asymptotics and the alpha sweeps. */
+#ifndef SP_THEORY_INTERNAL_H
+#define SP_THEORY_INTERNAL_H
+
+#include "sigprop/theory.h"
+
+/* One sublayer of the transformer (index 2l: attention of block l, 2l+1: MLP). */
+struct sp_sublayer {
+    double q, p;          /* statistics at the sublayer input */
+    struct sp_gmap m;     /* Gaussian maps of its norm at (q, p) */
+    double r;             /* pt / qt, clamped to [-1, 1] */
+    double kp;            /* kappa'(r) (MLP only) */
+    double dq, dp;        /* forward increments, SPEC 3.3 */
+    double log_chi;       /* single-channel log chi of this sublayer, SPEC 3.4 version A */
+};
+
+/* SPEC 3.3: the forward step of one sublayer (mlp = 0: attention) at (q, p). */
+enum sp_status sp_sublayer_forward(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                   int mlp, double q, double p, struct sp_sublayer *out);
+/* Forward statistics of all 2L sublayers. sl: (2L). */
+enum sp_status sp_transformer_sublayers(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                        struct sp_sublayer *sl);
+/* log J^{k,0} (fwd) and log J^{2L,k} (bwd) at every sublayer boundary k. fwd, bwd: (2L+1). */
+enum sp_status sp_apjn_logs(const struct sp_arch *a, const struct sp_theory_opts *o,
+                            const struct sp_sublayer *sl, double *fwd, double *bwd);
+
+#endif

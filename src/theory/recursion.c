@@ -1,0 +1,253 @@
+/* Mean-field recursions at infinite width: the toy residual network (SPEC 3.2)
+ * and the transformer forward statistics and APJN (SPEC 3.3, 3.4), version A
+ * (softmax, one channel) and version C (uniform, two channels), with the exact
+ * finite-n variants. Products of chi are sums of logs; the two-channel vector is
+ * renormalised every step, so no depth overflows. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "sigprop/theory.h"
+#include "theory/internal.h"
+
+void sp_theory_opts_version_a(struct sp_theory_opts *o)
+{
+    o->attention = SP_ATTN_SOFTMAX;
+    o->apjn = SP_APJN_SINGLE;
+    o->cn_exact = 0;
+    o->sublayers = 0;
+}
+
+void sp_theory_opts_version_c(struct sp_theory_opts *o)
+{
+    o->attention = SP_ATTN_UNIFORM;
+    o->apjn = SP_APJN_TWO_CHANNEL;
+    o->cn_exact = 0;
+    o->sublayers = 0;
+}
+
+const char *sp_theory_version(const struct sp_theory_opts *o)
+{
+    if (o->attention == SP_ATTN_SOFTMAX && o->apjn == SP_APJN_SINGLE)
+        return "A";
+    if (o->attention == SP_ATTN_UNIFORM && o->apjn == SP_APJN_TWO_CHANNEL && !o->cn_exact)
+        return "C";
+    if (o->attention == SP_ATTN_UNIFORM_EXACT && o->apjn == SP_APJN_TWO_CHANNEL && o->cn_exact)
+        return "C-exact";
+    return "custom";
+}
+
+size_t sp_theory_nrows(const struct sp_arch *a, const struct sp_theory_opts *o)
+{
+    size_t L = (size_t)a->depth;
+    return a->model == SP_MODEL_TRANSFORMER && o->sublayers ? 2 * L + 1 : L + 1;
+}
+
+/* ---- toy network, SPEC 3.2 ---- */
+
+static enum sp_status toy_step(const struct sp_arch *a, double K, double *K_next, double *log_chi)
+{
+    struct sp_gmap m;
+    double mu2 = a->mu * a->mu, sw2 = a->sigma_w * a->sigma_w, chi;
+    enum sp_status s = sp_gmap_eval(&a->phi, a->toy_ln ? 1.0 : K, a->toy_ln ? 1.0 : K, &m);
+    if (s != SP_OK)
+        return s;
+    if (a->toy_ln) /* LN Jacobian ~ K^{-1/2} I: E[phi'(z)^2] / K */
+        chi = mu2 + sw2 * m.qh / K;
+    else
+        chi = mu2 + sw2 * m.qh;
+    *K_next = mu2 * K + sw2 * m.qt + a->sigma_b * a->sigma_b;
+    *log_chi = log(chi);
+    return isfinite(*K_next) && *K_next > 0.0 && isfinite(*log_chi) ? SP_OK : SP_ENUMERIC;
+}
+
+static enum sp_status run_toy(const struct sp_arch *a, struct sp_theory_row *rows)
+{
+    size_t L = (size_t)a->depth;
+    double K = a->q0, acc = 0.0;
+    for (size_t l = 0; l <= L; l++) {
+        rows[l].l = (double)l;
+        rows[l].q = K;
+        rows[l].p = rows[l].rho = NAN;
+        rows[l].log_jfwd = acc;
+        if (l == L)
+            break;
+        double lc;
+        enum sp_status s = toy_step(a, K, &K, &lc);
+        if (s != SP_OK)
+            return s;
+        acc += lc;
+    }
+    for (size_t l = 0; l <= L; l++)
+        rows[l].log_jbwd = acc - rows[l].log_jfwd;
+    return SP_OK;
+}
+
+/* ---- transformer, SPEC 3.3 and 3.4 ---- */
+
+enum sp_status sp_sublayer_forward(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                   int mlp, double q, double p, struct sp_sublayer *out)
+{
+    const struct sp_fnspec *f = mlp ? &a->norm_mlp : &a->norm_attn;
+    struct sp_gmap m;
+    enum sp_status s = sp_gmap_eval(f, q, p, &m);
+    if (s != SP_OK)
+        return s;
+    double n = (double)a->tokens, r = m.qt > 0.0 ? m.pt / m.qt : 0.0;
+    if (r > 1.0) r = 1.0;
+    if (r < -1.0) r = -1.0;
+    out->m = m;
+    out->r = r;
+    if (mlp) {
+        double s21 = sp_arch_s_21(a);
+        out->dq = 0.5 * s21 * m.qt;
+        out->dp = s21 * m.qt * sp_kappa(r);
+        out->log_chi = log1p(0.5 * s21 * m.qh);
+        out->kp = sp_kappa_prime(r);
+    } else {
+        double sov = sp_arch_s_ov(a);
+        out->kp = NAN;
+        switch (o->attention) {
+        case SP_ATTN_SOFTMAX: {
+            /* Version A; the exponent uses pt - qt from the stable difference. */
+            double sqk = sp_arch_s_qk(a);
+            double eq = exp(sqk * m.qt * m.dpt), ep = exp(sqk * m.pt * m.dpt);
+            double nq = (n - 1.0) * eq, np = (n - 1.0) * ep;
+            out->dq = sov * m.qt * (1.0 + r * nq) / (1.0 + nq);
+            out->dp = sov * m.qt * (1.0 + r * np) / (1.0 + np);
+            out->log_chi = log1p(sov * m.qh / (1.0 + nq));
+            break;
+        }
+        case SP_ATTN_UNIFORM: /* n -> infinity form of the author's final code */
+            out->dq = out->dp = sov * m.pt;
+            out->log_chi = log1p(sov * m.qh / n);
+            break;
+        case SP_ATTN_UNIFORM_EXACT: /* A = 1/n: || mean of n tokens ||^2 */
+            out->dq = out->dp = sov * (m.pt - m.dpt / n);
+            out->log_chi = log1p(sov * m.qh / n);
+            break;
+        }
+    }
+    if (!isfinite(out->dq) || !isfinite(out->dp) || !isfinite(out->log_chi))
+        return SP_ENUMERIC;
+    return SP_OK;
+}
+
+/* Two-channel APJN (SPEC 3.4, version C): one sublayer step of (J, K), forward
+ * (up) or backward (down). Returns the log of the renormalisation scale. */
+static double two_channel_step(const struct sp_arch *a, double cn, const struct sp_sublayer *sl,
+                               int mlp, int forward, double *J, double *K)
+{
+    double n = (double)a->tokens, j = *J, k = *K, jn, kn;
+    const struct sp_gmap *m = &sl->m;
+    if (mlp) {
+        double s21 = sp_arch_s_21(a);
+        jn = (1.0 + 0.5 * s21 * m->qh) * j;
+        kn = (1.0 + s21 * sl->kp * m->ph) * k;
+    } else {
+        double sov = sp_arch_s_ov(a);
+        if (forward) {
+            jn = (1.0 + sov * m->qh / n) * j + sov * m->ph * k;
+            kn = (1.0 + cn * sov * m->ph) * k + cn * (sov * m->qh / n) * j;
+        } else {
+            jn = (1.0 + sov * m->qh / n) * j + sov * m->qh * k;
+            kn = (1.0 + cn * sov * m->ph) * k + cn * (sov * m->ph / n) * j;
+        }
+    }
+    /* J > 0 always: renormalise by it and accumulate its log (SPEC 3.6). */
+    *J = 1.0;
+    *K = kn / jn;
+    return log(jn);
+}
+
+enum sp_status sp_transformer_sublayers(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                        struct sp_sublayer *sl)
+{
+    size_t nsub = 2 * (size_t)a->depth;
+    double q = a->q0, p = a->p0;
+    for (size_t k = 0; k < nsub; k++) {
+        sl[k].q = q;
+        sl[k].p = p;
+        enum sp_status s = sp_sublayer_forward(a, o, (int)(k & 1), q, p, &sl[k]);
+        if (s != SP_OK)
+            return s;
+        q += sl[k].dq;
+        p += sl[k].dp;
+        if (p > q) /* rounding only: p <= q holds exactly */
+            p = q;
+    }
+    return SP_OK;
+}
+
+enum sp_status sp_apjn_logs(const struct sp_arch *a, const struct sp_theory_opts *o,
+                            const struct sp_sublayer *sl, double *fwd, double *bwd)
+{
+    size_t nsub = 2 * (size_t)a->depth;
+    fwd[0] = 0.0;
+    if (o->apjn == SP_APJN_SINGLE) {
+        for (size_t k = 0; k < nsub; k++)
+            fwd[k + 1] = fwd[k] + sl[k].log_chi;
+        for (size_t k = 0; k <= nsub; k++)
+            bwd[k] = fwd[nsub] - fwd[k];
+        return SP_OK;
+    }
+    double n = (double)a->tokens, cn = o->cn_exact ? (n - 1.0) / n : 1.0;
+    double J = 1.0, K = 0.0;
+    for (size_t k = 0; k < nsub; k++)
+        fwd[k + 1] = fwd[k] + two_channel_step(a, cn, &sl[k], (int)(k & 1), 1, &J, &K);
+    J = 1.0;
+    K = 0.0;
+    bwd[nsub] = 0.0;
+    for (size_t k = nsub; k-- > 0;)
+        bwd[k] = bwd[k + 1] + two_channel_step(a, cn, &sl[k], (int)(k & 1), 0, &J, &K);
+    for (size_t k = 0; k <= nsub; k++)
+        if (!isfinite(fwd[k]) || !isfinite(bwd[k]))
+            return SP_ENUMERIC;
+    return SP_OK;
+}
+
+static enum sp_status run_transformer(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                      struct sp_theory_row *rows)
+{
+    size_t nsub = 2 * (size_t)a->depth;
+    struct sp_sublayer *sl = malloc(nsub * sizeof *sl);
+    double *fwd = malloc((nsub + 1) * sizeof *fwd), *bwd = malloc((nsub + 1) * sizeof *bwd);
+    enum sp_status s = SP_ENOMEM;
+    if (!sl || !fwd || !bwd)
+        goto out;
+    if ((s = sp_transformer_sublayers(a, o, sl)) != SP_OK)
+        goto out;
+    if ((s = sp_apjn_logs(a, o, sl, fwd, bwd)) != SP_OK)
+        goto out;
+    size_t stride = o->sublayers ? 1 : 2, r = 0;
+    for (size_t k = 0; k <= nsub; k += stride, r++) {
+        double q, p;
+        if (k < nsub) {
+            q = sl[k].q;
+            p = sl[k].p;
+        } else {
+            q = sl[nsub - 1].q + sl[nsub - 1].dq;
+            p = sl[nsub - 1].p + sl[nsub - 1].dp;
+            if (p > q)
+                p = q;
+        }
+        rows[r].l = 0.5 * (double)k;
+        rows[r].q = q;
+        rows[r].p = p;
+        rows[r].rho = p / q;
+        rows[r].log_jfwd = fwd[k];
+        rows[r].log_jbwd = bwd[k];
+    }
+out:
+    free(sl);
+    free(fwd);
+    free(bwd);
+    return s;
+}
+
+enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opts *o,
+                             struct sp_theory_row *rows, size_t nrows)
+{
+    if (!a || !o || !rows || nrows < sp_theory_nrows(a, o) || a->depth < 1)
+        return SP_EINVAL;
+    return a->model == SP_MODEL_TOY ? run_toy(a, rows) : run_transformer(a, o, rows);
+}
