@@ -1,3 +1,248 @@
-/* placeholder */
+/* sigprop theory: the mean-field recursions of SPEC 3 for one architecture and a
+ * list of alphas; per-block rows or (--summary) one row per alpha with the
+ * asymptotic laws and the phase. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
-int cmd_theory(int argc, char **argv) { (void)argc; (void)argv; return 1; }
+
+enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_SUMMARY, OPT_FORMAT };
+
+static const struct option longopts[] = {
+    CLI_ARCH_LONGOPTS,
+    {"sublayers", no_argument, 0, OPT_SUBLAYERS},
+    {"summary", no_argument, 0, OPT_SUMMARY},
+    {"format", required_argument, 0, OPT_FORMAT},
+    {"output", required_argument, 0, 'o'},
+    {"quiet", no_argument, 0, 'q'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
+static void help(void)
+{
+    printf("Usage: sigprop theory [options]\n\n"
+           "Mean-field theory at infinite width (SPEC 3): token norms q, overlaps p,\n"
+           "forward APJN J^{l,0} and backward APJN J^{L,l} at every block, for pre-LN,\n"
+           "DyT, Derf or no norm; with --summary, one row per alpha with the phase,\n"
+           "the power-law exponent zeta, the stretched-exponential scale lambda and the\n"
+           "transition depth l*.\n\n");
+    cli_arch_help(stdout);
+    printf("\nOutput:\n"
+           "  --sublayers           a row after every sublayer (l = 0, 0.5, 1, ...)\n"
+           "  --summary             one row per alpha: q_L, J_L0, phase, zeta, lambda, l*\n"
+           "  --format F            csv | json (default csv)\n"
+           "  -o, --output FILE     write to FILE atomically ('-' = stdout, default)\n"
+           "  -q, --quiet           no messages on stderr\n"
+           "  -h, --help            this help\n\n"
+           "Columns: version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,\n"
+           "logJ_fwd,logJ_bwd (J_fwd = J^{l,0}, J_bwd = J^{L,l}); with --summary:\n"
+           "version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,J_L0,logJ_L0,phase,\n"
+           "zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate.\n\n"
+           "Example: sigprop theory --preset blog2 --norm derf --alpha 0.1:1.9:0.2 --summary\n");
+}
+
+/* The norm label of a configuration: the toy's phi, or the transformer's norms. */
+static void norm_label(const struct sp_arch *a, char *buf, size_t n)
+{
+    if (a->model == SP_MODEL_TOY) {
+        snprintf(buf, n, "%s", a->toy_ln ? "ln" : sp_fn_name(a->phi.kind));
+    } else if (a->norm_attn.kind == a->norm_mlp.kind) {
+        snprintf(buf, n, "%s", sp_fn_name(a->norm_mlp.kind));
+    } else {
+        snprintf(buf, n, "%s/%s", sp_fn_name(a->norm_attn.kind), sp_fn_name(a->norm_mlp.kind));
+    }
+}
+
+static double fn_alpha(const struct sp_fnspec *f)
+{
+    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT ? f->alpha : (double)NAN;
+}
+
+enum { C_VERSION, C_MODEL, C_NORM, C_ALPHA, C_ALPHA_ATTN, C_ALPHA_MLP, C_FIRST_DATA };
+
+static const char *row_cols[] = {"l", "q", "p", "rho", "J_fwd", "J_bwd", "logJ_fwd", "logJ_bwd"};
+static const char *sum_cols[] = {"depth", "q_L", "p_L", "J_L0", "logJ_L0", "phase", "zeta",
+                                 "lambda", "xi", "c_star", "p_star", "l_star",
+                                 "l_star_estimate"};
+
+static int make_columns(struct sp_table *t, int summary)
+{
+    static const char *id[] = {"version", "model", "norm", "alpha", "alpha_attn", "alpha_mlp"};
+    for (int i = 0; i < C_FIRST_DATA; i++)
+        if (sp_table_add_col(t, id[i], i < C_ALPHA ? SP_COL_STR : SP_COL_NUM) < 0)
+            return -1;
+    size_t n = summary ? sizeof sum_cols / sizeof *sum_cols : sizeof row_cols / sizeof *row_cols;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = summary ? sum_cols[i] : row_cols[i];
+        if (sp_table_add_col(t, name, !strcmp(name, "phase") ? SP_COL_STR : SP_COL_NUM) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Writes the identifying columns of a new row. */
+static int add_row(struct sp_table *t, const struct sp_arch *a, const struct sp_theory_opts *o,
+                   double alpha)
+{
+    char norm[32];
+    long r = sp_table_add_row(t);
+    if (r < 0)
+        return -1;
+    norm_label(a, norm, sizeof norm);
+    sp_table_set_str(t, (size_t)r, C_VERSION, a->model == SP_MODEL_TOY ? "toy" : sp_theory_version(o));
+    sp_table_set_str(t, (size_t)r, C_MODEL, a->model == SP_MODEL_TOY ? "toy" : "transformer");
+    sp_table_set_str(t, (size_t)r, C_NORM, norm);
+    const struct sp_fnspec *fm = a->model == SP_MODEL_TOY ? &a->phi : &a->norm_mlp;
+    sp_table_set_num(t, (size_t)r, C_ALPHA, !isnan(alpha) ? alpha : fn_alpha(fm));
+    sp_table_set_num(t, (size_t)r, C_ALPHA_ATTN,
+                     a->model == SP_MODEL_TOY ? (double)NAN : fn_alpha(&a->norm_attn));
+    sp_table_set_num(t, (size_t)r, C_ALPHA_MLP, fn_alpha(fm));
+    return (int)r;
+}
+
+static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, size_t nalpha)
+{
+    static const char *att[] = {"softmax", "uniform (n -> inf)", "uniform (exact n)"};
+    if (a->model == SP_MODEL_TOY) {
+        cli_info("theory: toy residual network, %s phi = %s, mu = %g, sigma_w = %g, sigma_b = %g, "
+                 "K0 = %g, L = %d, %zu alpha value(s)", a->toy_ln ? "pre-LN," : "no norm,",
+                 sp_fn_name(a->phi.kind), a->mu, a->sigma_w, a->sigma_b, a->q0, a->depth, nalpha);
+        return;
+    }
+    cli_info("theory version %s: %s attention, %s APJN%s; L = %d, n = %d, d = %d, "
+             "s_OV = %.6g, s_21 = %.6g, s_QK = %.6g, q0 = %g, p0 = %g, %zu alpha value(s)",
+             sp_theory_version(o), att[o->attention],
+             o->apjn == SP_APJN_SINGLE ? "single-channel" : "two-channel",
+             o->apjn == SP_APJN_TWO_CHANNEL ? (o->cn_exact ? " (c_n = (n-1)/n)" : " (c_n = 1)") : "",
+             a->depth, a->tokens, a->width, sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a),
+             a->q0, a->p0, nalpha);
+}
+
+int cmd_theory(int argc, char **argv)
+{
+    const char *cmd = "theory", *out = "-";
+    struct cli_arch ca;
+    struct sp_theory_opts opts;
+    enum cli_format fmt = CLI_CSV;
+    int sublayers = 0, summary = 0, rc = 0, c;
+    cli_arch_init(&ca);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST)
+            rc = cli_arch_option(&ca, cmd, c, optarg);
+        else if (c == OPT_SUBLAYERS)
+            sublayers = 1;
+        else if (c == OPT_SUMMARY)
+            summary = 1;
+        else if (c == OPT_FORMAT)
+            rc = cli_parse_format(cmd, optarg, &fmt);
+        else if (c == 'o')
+            out = optarg;
+        else if (c == 'q')
+            cli_quiet = 1;
+        else if (c == 'h') {
+            help();
+            cli_arch_free(&ca);
+            return CLI_OK;
+        } else
+            rc = cli_bad_option(cmd, argc, argv);
+        if (rc)
+            goto done;
+    }
+    if (optind < argc) {
+        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    if (sublayers && summary) {
+        rc = cli_usage(cmd, "--sublayers and --summary cannot be combined");
+        goto done;
+    }
+
+    size_t nalpha = cli_arch_nalpha(&ca);
+    struct sp_arch *arch = malloc(nalpha * sizeof *arch);
+    struct sp_table *t = sp_table_new();
+    struct sp_theory_row *rows = NULL;
+    double t0 = cli_now();
+    if (!arch || !t || make_columns(t, summary) != 0) {
+        rc = cli_fail("out of memory");
+        goto free_all;
+    }
+    /* Validate every configuration before computing anything. */
+    for (size_t i = 0; i < nalpha && !rc; i++) {
+        rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &opts);
+        opts.sublayers = sublayers;
+    }
+    if (rc)
+        goto free_all;
+    describe(&arch[0], &opts, nalpha);
+    size_t nrows = sp_theory_nrows(&arch[0], &opts);
+    rows = malloc(nrows * sizeof *rows);
+    if (!rows) {
+        rc = cli_fail("out of memory: %zu rows", nrows);
+        goto free_all;
+    }
+    struct cli_progress pg;
+    cli_progress_start(&pg, "theory", nalpha);
+    for (size_t i = 0; i < nalpha; i++) {
+        const struct sp_arch *a = &arch[i];
+        double alpha = cli_arch_alpha(&ca, i);
+        enum sp_status s = sp_theory_run(a, &opts, rows, nrows);
+        if (s != SP_OK) {
+            rc = cli_fail("theory failed at alpha = %g: %s", alpha, sp_status_str(s));
+            goto free_all;
+        }
+        if (summary) {
+            struct sp_asymptotics as;
+            s = sp_theory_asymptotics(a, &opts, rows, nrows, &as);
+            if (s != SP_OK) {
+                rc = cli_fail("asymptotics failed at alpha = %g: %s", alpha, sp_status_str(s));
+                goto free_all;
+            }
+            const struct sp_theory_row *last = &rows[nrows - 1];
+            int r = add_row(t, a, &opts, alpha);
+            if (r < 0) {
+                rc = cli_fail("out of memory");
+                goto free_all;
+            }
+            double v[] = {a->depth, last->q, last->p, exp(last->log_jfwd), last->log_jfwd, NAN,
+                          as.zeta, as.lambda, as.xi, as.c_star, as.p_star, as.l_star,
+                          as.l_star_estimate};
+            for (int k = 0; k < (int)(sizeof v / sizeof *v); k++)
+                sp_table_set_num(t, (size_t)r, C_FIRST_DATA + k, v[k]);
+            sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 5, sp_phase_name(as.phase));
+        } else {
+            for (size_t k = 0; k < nrows; k++) {
+                const struct sp_theory_row *w = &rows[k];
+                int r = add_row(t, a, &opts, alpha);
+                if (r < 0) {
+                    rc = cli_fail("out of memory");
+                    goto free_all;
+                }
+                double v[] = {w->l, w->q, w->p, w->rho, exp(w->log_jfwd), exp(w->log_jbwd),
+                              w->log_jfwd, w->log_jbwd};
+                for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
+                    sp_table_set_num(t, (size_t)r, C_FIRST_DATA + j, v[j]);
+            }
+        }
+        cli_progress_update(&pg, i + 1);
+    }
+    cli_progress_finish(&pg);
+
+    cJSON *meta = cli_meta_new(cmd);
+    cli_arch_meta(meta, &arch[0], arch[0].model == SP_MODEL_TOY ? NULL : &opts);
+    if (ca.preset)
+        cJSON_AddStringToObject(meta, "preset", ca.preset);
+    cJSON_AddNumberToObject(meta, "wall_time_s", cli_now() - t0);
+    rc = cli_write_table(t, fmt, out, meta);
+    cJSON_Delete(meta);
+free_all:
+    free(rows);
+    free(arch);
+    sp_table_free(t);
+done:
+    cli_arch_free(&ca);
+    return rc;
+}

@@ -85,14 +85,22 @@ enum sp_status sp_theory_asymptotics(const struct sp_arch *a, const struct sp_th
                                      struct sp_asymptotics *out);
 
 /* ---- phase-diagram sweeps over alpha ----
- * For each alpha (applied to both norms, or only to the MLP norm with
- * alpha_attn fixed when which == 1), runs the forward recursion to depth L and
- * writes log J^{l,0} at every block into log_j[i * (L+1) + l] and q^L into q_last[i]
- * (either may be NULL). Vectorised over alpha (SIMD + OpenMP) for erf without
- * shift; other functions use the scalar path. Results equal sp_theory_run. */
+ * For i < nalpha, runs the forward recursion of a with the attention-norm alpha
+ * alpha_attn[i] and the MLP-norm alpha alpha_mlp[i] (toy: phi alpha = alpha_mlp[i];
+ * either array may be NULL to keep a's value) and writes log J^{l,0} at every
+ * block boundary l = 0..L into log_j[i * (L+1) + l] and q^L into q_last[i]
+ * (either output may be NULL). Vectorised over alpha (SIMD + OpenMP) for the
+ * transformer with erf norms (no shift), version A; every other configuration
+ * takes the scalar path. Results equal sp_theory_run's to ~1e-12 relative and do
+ * not depend on the thread count. */
 enum sp_status sp_theory_sweep_alpha(const struct sp_arch *a, const struct sp_theory_opts *o,
-                                     const double *alphas, size_t nalpha,
-                                     double *log_j, double *q_last);
+                                     const double *alpha_attn, const double *alpha_mlp,
+                                     size_t nalpha, double *log_j, double *q_last);
+/* The same on the scalar path only (the reference the SIMD path is tested against). */
+enum sp_status sp_theory_sweep_alpha_scalar(const struct sp_arch *a,
+                                            const struct sp_theory_opts *o,
+                                            const double *alpha_attn, const double *alpha_mlp,
+                                            size_t nalpha, double *log_j, double *q_last);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,207 @@
+/* Asymptotic laws of the recursions (SPEC 3.5): the power-law exponent zeta
+ * (critical), the stretched-exponential scale lambda with the fixed point c*, p*
+ * (subcritical), the exponential scale xi (chaotic/ordered), the simulated
+ * transition depth l* and the phase verdict. The laws are derived for large
+ * depth; the tests check them against long-depth numerics. */
+#include <math.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+
+#include "sigprop/theory.h"
+
+const char *sp_phase_name(enum sp_phase p)
+{
+    switch (p) {
+    case SP_PHASE_CRITICAL: return "critical";
+    case SP_PHASE_SUBCRITICAL: return "subcritical";
+    case SP_PHASE_CHAOTIC: return "chaotic";
+    case SP_PHASE_ORDERED: return "ordered";
+    }
+    return "?";
+}
+
+static int bounded(enum sp_fn f) { return f == SP_FN_DERF || f == SP_FN_DYT; }
+
+/* c_phi of SPEC 3.5: E[f'(x)^2] ~ c_phi alpha / sqrt(q) for wide Gaussians. */
+static double c_phi(enum sp_fn f) { return f == SP_FN_DERF ? M_2_PI : 4.0 / (3.0 * sqrt(2.0 * M_PI)); }
+
+struct cstar_params {
+    double sov, s21;
+};
+
+/* SPEC 3.5: c = (s_OV P + s21 kappa(P)) / (s_OV P + s21/2), P = (2/pi) asin(c). */
+static double cstar_residual(double c, void *vp)
+{
+    const struct cstar_params *cp = vp;
+    double P = M_2_PI * asin(c);
+    return (cp->sov * P + cp->s21 * sp_kappa(P)) / (cp->sov * P + 0.5 * cp->s21) - c;
+}
+
+/* Largest root of the c* equation in [0, 1) (c = 1 is always a root). */
+static enum sp_status solve_cstar(double sov, double s21, double *c_star)
+{
+    struct cstar_params cp = {sov, s21};
+    const int ngrid = 4000;
+    const double cmax = 1.0 - 1e-6;
+    double lo = NAN, hi = NAN, prev = cstar_residual(0.0, &cp);
+    for (int i = 1; i <= ngrid; i++) {
+        double c = cmax * i / ngrid, h = cstar_residual(c, &cp);
+        if ((prev > 0.0) != (h > 0.0)) {
+            lo = cmax * (i - 1) / ngrid;
+            hi = c;
+        }
+        prev = h;
+    }
+    if (isnan(lo))
+        return SP_ENUMERIC;
+    gsl_function F = {cstar_residual, &cp};
+    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!s)
+        return SP_ENOMEM;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int status = gsl_root_fsolver_set(s, &F, lo, hi);
+    for (int it = 0; status == GSL_SUCCESS && it < 200; it++) {
+        status = gsl_root_fsolver_iterate(s);
+        lo = gsl_root_fsolver_x_lower(s);
+        hi = gsl_root_fsolver_x_upper(s);
+        if (gsl_root_test_interval(lo, hi, 0.0, 1e-15) == GSL_SUCCESS)
+            break;
+    }
+    *c_star = gsl_root_fsolver_root(s);
+    gsl_root_fsolver_free(s);
+    gsl_set_error_handler(old);
+    return status == GSL_SUCCESS ? SP_OK : SP_ENUMERIC;
+}
+
+/* chi* of a toy network whose K converges (mu^2 < 1): iterate to the fixed point. */
+static enum sp_status toy_fixed_point_chi(const struct sp_arch *a, double *chi)
+{
+    double mu2 = a->mu * a->mu, sw2 = a->sigma_w * a->sigma_w, K = a->q0;
+    struct sp_gmap m;
+    for (int it = 0; it < 100000; it++) {
+        double Kq = a->toy_ln ? 1.0 : K;
+        if (sp_gmap_eval(&a->phi, Kq, Kq, &m) != SP_OK)
+            return SP_ENUMERIC;
+        double Kn = mu2 * K + sw2 * m.qt + a->sigma_b * a->sigma_b;
+        if (!(Kn > 0.0) || !isfinite(Kn))
+            return SP_ENUMERIC;
+        int done = fabs(Kn - K) <= 1e-14 * K;
+        K = Kn;
+        if (done)
+            break;
+    }
+    double Kq = a->toy_ln ? 1.0 : K;
+    if (sp_gmap_eval(&a->phi, Kq, Kq, &m) != SP_OK)
+        return SP_ENUMERIC;
+    *chi = mu2 + sw2 * m.qh / (a->toy_ln ? K : 1.0);
+    return SP_OK;
+}
+
+static void set_exponential(struct sp_asymptotics *out, double log_chi)
+{
+    if (fabs(log_chi) < 1e-12) {
+        out->phase = SP_PHASE_CRITICAL;
+        out->zeta = 0.0;
+        return;
+    }
+    out->phase = log_chi > 0.0 ? SP_PHASE_CHAOTIC : SP_PHASE_ORDERED;
+    out->xi = 1.0 / log_chi;
+}
+
+static enum sp_status toy_asymptotics(const struct sp_arch *a, struct sp_asymptotics *out)
+{
+    double mu2 = a->mu * a->mu, sw2 = a->sigma_w * a->sigma_w, sb2 = a->sigma_b * a->sigma_b;
+    double al = a->phi.alpha;
+    if (bounded(a->phi.kind) && !a->toy_ln)
+        out->l_star_estimate = log(1.0 / (al * al)) / log1p(4.0 * al * al * sw2 / M_PI);
+    if (mu2 > 1.0) { /* the residual branch alone grows exponentially */
+        set_exponential(out, log(mu2));
+        return SP_OK;
+    }
+    if (mu2 < 1.0) {
+        double chi;
+        enum sp_status s = toy_fixed_point_chi(a, &chi);
+        if (s == SP_OK)
+            set_exponential(out, log(chi));
+        return s;
+    }
+    /* mu = 1: K grows without bound. */
+    struct sp_gmap m;
+    if (a->toy_ln) {
+        enum sp_status s = sp_gmap_eval(&a->phi, 1.0, 1.0, &m);
+        if (s != SP_OK)
+            return s;
+        out->phase = SP_PHASE_CRITICAL; /* SPEC 3.5: zeta = sw^2 E[phi'^2] / (sw^2 E[phi^2] + sb^2) */
+        out->zeta = sw2 * m.qh / (sw2 * m.qt + sb2);
+        return SP_OK;
+    }
+    if (bounded(a->phi.kind)) {
+        if (sw2 == 0.0) {
+            set_exponential(out, 0.0);
+            return SP_OK;
+        }
+        double c = c_phi(a->phi.kind);
+        out->phase = SP_PHASE_SUBCRITICAL; /* K ~ (sw^2 + sb^2) l, log chi ~ sw^2 c a / sqrt(K) */
+        out->lambda = (sw2 + sb2) / (4.0 * sw2 * sw2 * c * c * al * al);
+        return SP_OK;
+    }
+    /* identity or ReLU: chi is constant */
+    double chi = 1.0 + sw2 * (a->phi.kind == SP_FN_RELU ? 0.5 : 1.0);
+    set_exponential(out, log(chi));
+    return SP_OK;
+}
+
+static enum sp_status transformer_asymptotics(const struct sp_arch *a,
+                                              const struct sp_theory_row *rows, size_t nrows,
+                                              struct sp_asymptotics *out)
+{
+    double sov = sp_arch_s_ov(a), s21 = sp_arch_s_21(a);
+    enum sp_fn fm = a->norm_mlp.kind;
+    if (fm == SP_FN_LN) {
+        out->phase = SP_PHASE_CRITICAL;
+        if (a->norm_attn.kind == SP_FN_LN && s21 + sov > 0.0)
+            out->zeta = 0.5 * s21 / (0.5 * s21 + sov); /* SPEC 3.5 */
+        return SP_OK;
+    }
+    if (bounded(fm)) {
+        out->phase = SP_PHASE_SUBCRITICAL;
+        if (s21 > 0.0) {
+            enum sp_status s = solve_cstar(sov, s21, &out->c_star);
+            if (s != SP_OK)
+                return s;
+            out->p_star = M_2_PI * asin(out->c_star);
+            double c = c_phi(fm), al = a->norm_mlp.alpha;
+            out->lambda = (0.5 * s21 + sov * out->p_star) / (c * c * al * al * s21 * s21);
+        }
+        return SP_OK;
+    }
+    /* no norm: the MLP multiplies J by a constant; read chi* off the deepest block */
+    if (rows && nrows >= 2)
+        set_exponential(out, (rows[nrows - 1].log_jfwd - rows[nrows - 2].log_jfwd) /
+                                 (rows[nrows - 1].l - rows[nrows - 2].l));
+    else
+        set_exponential(out, log1p(0.5 * s21));
+    return SP_OK;
+}
+
+enum sp_status sp_theory_asymptotics(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                     const struct sp_theory_row *rows, size_t nrows,
+                                     struct sp_asymptotics *out)
+{
+    (void)o;
+    out->zeta = out->lambda = out->xi = out->c_star = out->p_star = NAN;
+    out->l_star = out->l_star_estimate = NAN;
+    enum sp_status s = a->model == SP_MODEL_TOY ? toy_asymptotics(a, out)
+                                                : transformer_asymptotics(a, rows, nrows, out);
+    /* l*: first depth where alpha^2 q reaches 1 (SPEC 3.2), from the simulated rows */
+    const struct sp_fnspec *f = a->model == SP_MODEL_TOY ? &a->phi : &a->norm_mlp;
+    int has_norm = a->model == SP_MODEL_TOY ? !a->toy_ln : 1;
+    if (rows && has_norm && bounded(f->kind))
+        for (size_t i = 0; i < nrows; i++)
+            if (f->alpha * f->alpha * rows[i].q >= 1.0) {
+                out->l_star = rows[i].l;
+                break;
+            }
+    return s;
+}
