@@ -115,6 +115,10 @@ static enum sp_status toy_asymptotics(const struct sp_arch *a, struct sp_asympto
     double al = a->phi.alpha;
     if (bounded(a->phi.kind) && !a->toy_ln)
         out->l_star_estimate = log(1.0 / (al * al)) / log1p(4.0 * al * al * sw2 / M_PI);
+    if (!a->toy_ln && !bounded(a->phi.kind)) { /* identity or ReLU: chi is constant */
+        set_exponential(out, log(mu2 + sw2 * (a->phi.kind == SP_FN_RELU ? 0.5 : 1.0)));
+        return SP_OK;
+    }
     if (mu2 > 1.0) { /* the residual branch alone grows exponentially */
         set_exponential(out, log(mu2));
         return SP_OK;
@@ -136,19 +140,13 @@ static enum sp_status toy_asymptotics(const struct sp_arch *a, struct sp_asympto
         out->zeta = sw2 * m.qh / (sw2 * m.qt + sb2);
         return SP_OK;
     }
-    if (bounded(a->phi.kind)) {
-        if (sw2 == 0.0) {
-            set_exponential(out, 0.0);
-            return SP_OK;
-        }
-        double c = c_phi(a->phi.kind);
-        out->phase = SP_PHASE_SUBCRITICAL; /* K ~ (sw^2 + sb^2) l, log chi ~ sw^2 c a / sqrt(K) */
-        out->lambda = (sw2 + sb2) / (4.0 * sw2 * sw2 * c * c * al * al);
+    if (sw2 == 0.0) {
+        set_exponential(out, 0.0);
         return SP_OK;
     }
-    /* identity or ReLU: chi is constant */
-    double chi = 1.0 + sw2 * (a->phi.kind == SP_FN_RELU ? 0.5 : 1.0);
-    set_exponential(out, log(chi));
+    double c = c_phi(a->phi.kind);
+    out->phase = SP_PHASE_SUBCRITICAL; /* K ~ (sw^2 + sb^2) l, log chi ~ sw^2 c a / sqrt(K) */
+    out->lambda = (sw2 + sb2) / (4.0 * sw2 * sw2 * c * c * al * al);
     return SP_OK;
 }
 

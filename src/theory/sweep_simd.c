@@ -1,16 +1,59 @@
-/* Placeholder dispatch: no SIMD kernel yet. */
+/* Chooses the SIMD alpha-sweep kernel at run time: AVX-512F, else AVX2 + FMA,
+ * else none (the caller takes the scalar path). SP_SIMD=scalar|avx2|avx512 in
+ * the environment caps the choice (used by the tests and the benchmark). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "theory/sweep_simd.h"
+
+enum isa { ISA_NONE, ISA_AVX2, ISA_AVX512 };
+
+static enum isa best_isa(void)
+{
+#if defined(__x86_64__)
+    const char *cap = getenv("SP_SIMD");
+    enum isa lim = ISA_AVX512;
+    if (cap && !strcmp(cap, "scalar"))
+        lim = ISA_NONE;
+    else if (cap && !strcmp(cap, "avx2"))
+        lim = ISA_AVX2;
+    __builtin_cpu_init();
+    if (lim >= ISA_AVX512 && __builtin_cpu_supports("avx512f"))
+        return ISA_AVX512;
+    if (lim >= ISA_AVX2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return ISA_AVX2;
+#endif
+    return ISA_NONE;
+}
+
+static int erf_noshift(const struct sp_fnspec *f) { return f->kind == SP_FN_DERF && f->shift == 0.0; }
 
 int sp_sweep_simd_applies(const struct sp_arch *a, const struct sp_theory_opts *o)
 {
-    (void)a; (void)o;
-    return 0;
+    return a->model == SP_MODEL_TRANSFORMER && erf_noshift(&a->norm_attn) &&
+           erf_noshift(&a->norm_mlp) && o->attention == SP_ATTN_SOFTMAX &&
+           o->apjn == SP_APJN_SINGLE && best_isa() != ISA_NONE;
 }
 
 enum sp_status sp_sweep_simd(const struct sp_arch *a, const struct sp_theory_opts *o,
                              const double *alpha_attn, const double *alpha_mlp, size_t nalpha,
                              double *log_j, double *q_last)
 {
-    (void)a; (void)o; (void)alpha_attn; (void)alpha_mlp; (void)nalpha; (void)log_j; (void)q_last;
-    return SP_EUNSUPPORTED;
+    if (!sp_sweep_simd_applies(a, o))
+        return SP_EUNSUPPORTED;
+    if (nalpha == 0)
+        return SP_OK;
+#if defined(__x86_64__)
+    if (best_isa() == ISA_AVX512)
+        sp_sweep_avx512(a, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
+    else
+        sp_sweep_avx2(a, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
+#endif
+    /* the kernel has no error path of its own: a non-finite result is the failure */
+    size_t L1 = (size_t)a->depth + 1;
+    for (size_t i = 0; i < nalpha; i++)
+        if ((log_j && !isfinite(log_j[i * L1 + L1 - 1])) || (q_last && !isfinite(q_last[i])))
+            return SP_ENUMERIC;
+    return SP_OK;
 }

@@ -11,4 +11,10 @@ enum sp_status sp_sweep_simd(const struct sp_arch *a, const struct sp_theory_opt
                              const double *alpha_attn, const double *alpha_mlp, size_t nalpha,
                              double *log_j, double *q_last);
 
+/* The kernels (sweep_avx2.c, sweep_avx512.c); call only on a CPU that has the ISA. */
+void sp_sweep_avx2(const struct sp_arch *a, const double *alpha_attn, const double *alpha_mlp,
+                   size_t nalpha, double *log_j, double *q_last);
+void sp_sweep_avx512(const struct sp_arch *a, const double *alpha_attn, const double *alpha_mlp,
+                     size_t nalpha, double *log_j, double *q_last);
+
 #endif

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# CLI tests of `sigprop theory`: help, every usage error, CSV shape, JSON, atomic -o.
+. "$(dirname "$0")/lib.sh"
+
+expect_status 0 "$SP" theory --help
+expect_grep '^Example: sigprop theory' "$TMP/out"
+"$SP" help theory >"$TMP/h2"; "$SP" theory --help >"$TMP/h1"
+if cmp -s "$TMP/h1" "$TMP/h2"; then ok; else bad "help theory differs from theory --help"; fi
+expect_status 0 "$SP" --help
+expect_status 0 "$SP" version
+usage_error "$SP" nosuchcommand
+usage_error "$SP" theory --no-such-flag
+usage_error "$SP" theory --depth
+usage_error "$SP" theory --depth abc
+usage_error "$SP" theory --depth -5
+usage_error "$SP" theory --depth 0
+usage_error "$SP" theory --depth 12x
+usage_error "$SP" theory --norm layernorm
+usage_error "$SP" theory --norm derf --alpha 0
+usage_error "$SP" theory --norm derf --alpha 1:0.5:0.1
+usage_error "$SP" theory --norm derf --alpha 0.1,,0.2
+usage_error "$SP" theory --norm derf --alpha nan
+usage_error "$SP" theory --q0 1 --p0 2
+usage_error "$SP" theory --q0 -1
+usage_error "$SP" theory --alpha 0.5          # alpha with pre-LN
+usage_error "$SP" theory --model toy --sigma-q 1
+usage_error "$SP" theory --phi erf             # toy flag on the transformer
+usage_error "$SP" theory --model toy --norm derf --phi tanh
+usage_error "$SP" theory --width 100 --heads 3
+usage_error "$SP" theory --preset gpt5
+usage_error "$SP" theory --format xml
+usage_error "$SP" theory --attention linear
+usage_error "$SP" theory --apjn single --cn exact
+usage_error "$SP" theory --summary --sublayers
+usage_error "$SP" theory extra-argument
+
+# CSV: header and L+1 rows per alpha; stdout carries only data
+"$SP" theory --preset blog2 --norm derf --alpha 0.3,0.5 >"$TMP/t.csv" 2>"$TMP/t.err"
+expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,logJ_fwd,logJ_bwd$' "$TMP/t.csv"
+[ "$(wc -l <"$TMP/t.csv")" -eq $((1 + 2 * 129)) ] && ok || bad "row count $(wc -l <"$TMP/t.csv")"
+grep -q '^#' "$TMP/t.csv" && bad "comment line in CSV" || ok
+expect_grep 'version A' "$TMP/t.err"
+# SPEC 5: Derf 0.5, J^{128,0} = 56.721
+awk -F, '$4==0.5 && $7==128 { if ($11 > 56.7205 && $11 < 56.7215) found=1 } END { exit !found }' "$TMP/t.csv" && ok || bad "J^{128,0} Derf 0.5"
+# sublayers: 2L+1 rows
+"$SP" theory --depth 10 --sublayers >"$TMP/s.csv" 2>/dev/null
+[ "$(wc -l <"$TMP/s.csv")" -eq 22 ] && ok || bad "sublayer rows"
+# ranges include stop within step/2
+"$SP" theory --norm derf --alpha 0.1:1.9:0.2 --summary >"$TMP/r.csv" 2>/dev/null
+[ "$(wc -l <"$TMP/r.csv")" -eq 11 ] && ok || bad "range 0.1:1.9:0.2 should give 10 alphas"
+expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate$' "$TMP/r.csv"
+expect_grep ',C,\|^C,' "$TMP/r.csv"   # default version C without a preset
+# toy presets: K in column q, transition depth 42 at alpha 0.5
+"$SP" theory --preset blog1-toy --summary >"$TMP/toy.csv" 2>/dev/null
+expect_grep '^toy,toy,derf,0.5,nan,0.5,128,15.0033452' "$TMP/toy.csv"
+expect_grep ',subcritical,.*,42,' "$TMP/toy.csv"
+# JSON is valid and carries meta with the version
+"$SP" theory --preset blog2 --format json -o "$TMP/t.json" 2>/dev/null
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["meta"]["theory"]["version"]=="A"; assert len(d["rows"])==129' "$TMP/t.json" && ok || bad "json"
+# -o - is stdout; a failed run leaves no file behind
+"$SP" theory --depth 3 -q -o - | head -1 | grep -q '^version' && ok || bad "-o -"
+"$SP" theory --depth 3 --q0 1 --p0 5 -o "$TMP/none.csv" 2>/dev/null
+[ ! -e "$TMP/none.csv" ] && ok || bad "partial output left behind"
+ls "$TMP" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok
+# init std derives sigmas from width; blog2 fixes them
+a=$("$SP" theory --preset blog2 --width 512 --summary 2>/dev/null | tail -1 | cut -d, -f10)
+b=$("$SP" theory --preset blog2 --summary 2>/dev/null | tail -1 | cut -d, -f10)
+[ "$a" = "$b" ] && ok || bad "blog2 --width changed the sigmas"
+a=$("$SP" theory --preset vit-b --width 512 --summary 2>/dev/null | tail -1 | cut -d, -f10)
+b=$("$SP" theory --preset vit-b --summary 2>/dev/null | tail -1 | cut -d, -f10)
+[ "$a" != "$b" ] && ok || bad "vit-b --width did not change the sigmas"
+# depth 10^5 works (no overflow)
+"$SP" theory --norm derf --alpha 1.9 --depth 100000 --summary >"$TMP/deep.csv" 2>/dev/null && ok || bad "depth 1e5"
+grep -q 'inf\|nan,nan,nan,nan' "$TMP/deep.csv" && bad "overflow at depth 1e5" || ok
+finish
