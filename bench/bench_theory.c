@@ -1,0 +1,131 @@
+/* Benchmark of the theory engine's phase-diagram throughput (issue: 10,000
+ * alphas x 1,000 blocks, Derf, version A; DyT over the same grid).
+ * Baselines measured in the same run: the scalar path of sigprop itself, and a
+ * vectorised numpy implementation of the same recursion (bench/numpy_phase.py,
+ * Debian's python3-numpy; skipped with a message when numpy is absent).
+ * Prints ns per block-step, the ratios and the largest deviation from the
+ * scalar path. Usage: bench_theory [NALPHA [DEPTH]] */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <omp.h>
+
+#include "sigprop.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Best of `reps` runs, the output arrays already touched (steady state). */
+static double time_sweep(int simd, const struct sp_arch *a, const struct sp_theory_opts *o,
+                         const double *al, size_t n, double *lj, double *ql, int reps)
+{
+    double best = INFINITY;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        enum sp_status s = simd ? sp_theory_sweep_alpha(a, o, al, al, n, lj, ql)
+                                : sp_theory_sweep_alpha_scalar(a, o, al, al, n, lj, ql);
+        double t = now() - t0;
+        if (s != SP_OK) {
+            fprintf(stderr, "bench_theory: sweep failed: %s\n", sp_status_str(s));
+            exit(1);
+        }
+        best = fmin(best, t);
+    }
+    return best;
+}
+
+/* Runs the numpy baseline; returns its time or NAN when numpy is unavailable. */
+static double numpy_time(size_t nalpha, int depth, double *mean_last)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 bench/numpy_phase.py %zu %d 2>/dev/null", nalpha, depth);
+    FILE *p = popen(cmd, "r");
+    double t = NAN;
+    if (!p)
+        return NAN;
+    if (fscanf(p, "seconds %lf logJ_last_mean %lf", &t, mean_last) != 2)
+        t = NAN;
+    if (pclose(p) != 0)
+        t = NAN;
+    return t;
+}
+
+int main(int argc, char **argv)
+{
+    size_t nalpha = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 10000;
+    int depth = argc > 2 ? atoi(argv[2]) : 1000;
+    if (nalpha < 1 || depth < 1) {
+        fprintf(stderr, "usage: bench_theory [NALPHA [DEPTH]]\n");
+        return 2;
+    }
+    struct sp_arch a;
+    struct sp_theory_opts o;
+    int va;
+    char err[256];
+    sp_arch_default(&a);
+    sp_preset_apply("blog2", &a, &va);
+    a.depth = depth;
+    a.norm_attn.kind = a.norm_mlp.kind = SP_FN_DERF;
+    if (sp_arch_resolve(&a, err, sizeof err) != SP_OK) {
+        fprintf(stderr, "bench_theory: %s\n", err);
+        return 1;
+    }
+    sp_theory_opts_version_a(&o);
+    double *al = malloc(nalpha * sizeof *al), *ql = malloc(nalpha * sizeof *ql);
+    double *lj = malloc(nalpha * (size_t)(depth + 1) * sizeof *lj);
+    double *ref = malloc(nalpha * (size_t)(depth + 1) * sizeof *ref);
+    double *qr = malloc(nalpha * sizeof *qr);
+    if (!al || !ql || !lj || !ref || !qr) {
+        fprintf(stderr, "bench_theory: out of memory\n");
+        return 1;
+    }
+    for (size_t i = 0; i < nalpha; i++) /* the numpy baseline uses the same grid */
+        al[i] = 0.01 + (double)i * (2.0 / (double)nalpha);
+    double steps = (double)nalpha * depth;
+    printf("phase diagram: %zu alphas x %d blocks, blog2, Derf, version A, %d threads\n", nalpha,
+           depth, omp_get_max_threads());
+
+    double ts = time_sweep(0, &a, &o, al, nalpha, ref, qr, 2);
+    double tv = time_sweep(1, &a, &o, al, nalpha, lj, ql, 5);
+    double worst = 0.0, mean_last = 0.0;
+    for (size_t i = 0; i < nalpha * (size_t)(depth + 1); i++)
+        worst = fmax(worst, fabs(lj[i] - ref[i]) / fmax(fabs(ref[i]), 1e-300));
+    for (size_t i = 0; i < nalpha; i++)
+        mean_last += lj[i * (size_t)(depth + 1) + (size_t)depth] / (double)nalpha;
+    printf("  sigprop SIMD    %8.4f s  %7.2f ns/block-step\n", tv, 1e9 * tv / steps);
+    printf("  sigprop scalar  %8.4f s  %7.2f ns/block-step  (SIMD speed-up %.1fx)\n", ts,
+           1e9 * ts / steps, ts / tv);
+    printf("  max |SIMD - scalar| / |scalar| = %.2e (over log J^{l,0} at every block)\n", worst);
+    double np_last = NAN, tn = numpy_time(nalpha, depth, &np_last);
+    if (isnan(tn)) {
+        printf("  numpy baseline: skipped (python3-numpy not installed: scripts/install-deps --bench)\n");
+    } else {
+        printf("  numpy           %8.4f s  %7.2f ns/block-step\n", tn, 1e9 * tn / steps);
+        printf("  ratio numpy / sigprop SIMD = %.1fx (goal >= 4x, aim 10x); mean log J^{L,0}: "
+               "numpy %.10g, sigprop %.10g\n", tn / tv, np_last, mean_last);
+    }
+
+    /* DyT over the same grid (quadrature-based maps), scalar path */
+    a.norm_attn.kind = a.norm_mlp.kind = SP_FN_DYT;
+    double t0 = now();
+    enum sp_status s = sp_theory_sweep_alpha(&a, &o, al, al, nalpha, lj, ql);
+    double td = now() - t0;
+    if (s == SP_OK)
+        printf("DyT over the same grid: %.4f s  %.2f ns/block-step (goal < 1 s)\n", td,
+               1e9 * td / steps);
+    else
+        printf("DyT over the same grid: unavailable (%s)\n", sp_status_str(s));
+    free(al);
+    free(ql);
+    free(lj);
+    free(ref);
+    free(qr);
+    return 0;
+}
