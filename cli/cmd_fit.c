@@ -1,9 +1,569 @@
-/* sigprop fit: placeholder until its issue lands. */
+/* sigprop fit: reads a curve of APJN against depth (any sigprop CSV or a user's
+ * file), fits power law, stretched exponentials and exponential to log J per
+ * group of rows, selects a model by AIC or BIC and states the phase verdict.
+ * The fitting is src/analysis/fit.c; this file picks columns and groups. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+
+enum {
+    OPT_COLUMN = OPT_CMD_FIRST, OPT_X, OPT_SE, OPT_RANGE, OPT_MODELS, OPT_CRIT, OPT_LEVEL,
+    OPT_DIRECTION, OPT_GROUP, OPT_FORMAT
+};
+
+static const struct option longopts[] = {
+    {"column", required_argument, 0, OPT_COLUMN},
+    {"x", required_argument, 0, OPT_X},
+    {"se-column", required_argument, 0, OPT_SE},
+    {"range", required_argument, 0, OPT_RANGE},
+    {"models", required_argument, 0, OPT_MODELS},
+    {"criterion", required_argument, 0, OPT_CRIT},
+    {"level", required_argument, 0, OPT_LEVEL},
+    {"direction", required_argument, 0, OPT_DIRECTION},
+    {"group", required_argument, 0, OPT_GROUP},
+    {"format", required_argument, 0, OPT_FORMAT},
+    {"output", required_argument, 0, 'o'},
+    {"quiet", no_argument, 0, 'q'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
+/* Columns that identify a curve in sigprop's CSVs; rows differing in any of
+ * them (when present) are fitted separately. */
+static const char *const default_groups[] = {"version", "model", "norm", "alpha", "alpha_attn",
+                                             "alpha_mlp", "width", "tokens", "depth", "init_std",
+                                             "sigma_w", "q0", "p0", "seed", NULL};
+
+static void help(void)
+{
+    printf(
+        "Usage: sigprop fit FILE [options]\n\n"
+        "Fits log J against depth with a power law (critical), stretched exponentials\n"
+        "(subcritical) and an exponential (chaotic or ordered), selects one by AIC or\n"
+        "BIC and gives the phase verdict. FILE is a CSV with a header ('-' = stdin):\n"
+        "any sigprop theory/measure output, or your own file with a depth column and\n"
+        "an APJN column, optionally with standard errors.\n\n"
+        "Models (all fitted by GSL nonlinear least squares on y = log J):\n"
+        "  power           y = zeta log x + c                      -> critical\n"
+        "  stretched       y = sqrt(x / lambda) + c                -> subcritical\n"
+        "  stretched-log   y = sqrt(x / lambda) - log(x)/(8 lambda) + c -> subcritical\n"
+        "  stretched-free  y = sqrt(x / lambda) + beta log x + c   (3 parameters; an\n"
+        "                  estimator of lambda, never selected: beta log x with\n"
+        "                  lambda -> inf is the power law)\n"
+        "  exponential     y = x / xi + c       -> chaotic (xi > 0) or ordered (xi < 0)\n\n"
+        "Options:\n"
+        "  --column NAME     the curve (default J_fwd). A name starting with 'log' is\n"
+        "                    taken as log J, anything else as J (rows with J <= 0 are\n"
+        "                    dropped, with a message)\n"
+        "  --x NAME          the depth column (default: l, else depth, else layer)\n"
+        "  --se-column NAME  standard errors of the curve (default: NAME_se or NAME_err\n"
+        "                    if present); errors of J become errors of log J as se/J.\n"
+        "                    With errors the fit is weighted by 1/se^2\n"
+        "  --direction D     auto | fwd | bwd (default auto: bwd if NAME contains\n"
+        "                    'bwd'). bwd curves J^{L,l} decrease with l: they are fitted\n"
+        "                    against the distance x = L - l from the top, L = the\n"
+        "                    largest l of the group\n"
+        "  --range A:B       fit only A <= x <= B ('A:' = from A on); x <= 0 is always\n"
+        "                    dropped (log J^{0,0} = 0 carries no information)\n"
+        "  --models LIST     comma list (default power,stretched,stretched-log,\n"
+        "                    stretched-free,exponential)\n"
+        "  --criterion C     aic | bic (default aic)\n"
+        "  --level P         confidence level of the intervals (default 0.95)\n"
+        "  --group LIST      columns whose values split the file into curves (default:\n"
+        "                    those present of version,model,norm,alpha,alpha_attn,\n"
+        "                    alpha_mlp,width,tokens,depth,init_std,sigma_w,q0,p0,seed);\n"
+        "                    'none' fits the whole file as one curve\n"
+        "  --format F        csv | json (default csv)\n"
+        "  -o, --output FILE write to FILE atomically ('-' = stdout, default)\n"
+        "  -q, --quiet       no messages on stderr\n"
+        "  -h, --help        this help\n\n"
+        "Output: one row per group per model: the group columns (one named like an\n"
+        "output column is renamed in_NAME, e.g. the theory's model -> in_model), then column,\n"
+        "direction, x_min, x_max, n, model, zeta, zeta_err, zeta_lo, zeta_hi, lambda,\n"
+        "lambda_err, lambda_lo, lambda_hi, xi, xi_err, xi_lo, xi_hi, beta, beta_err, c,\n"
+        "c_err, chi2, dof, chi2_red, r2, p_value, aic, bic, criterion, delta_ic,\n"
+        "selected, phase (this model's), verdict (the selected model's), weighted,\n"
+        "converged. Parameters a model does not have are nan. Errors are standard\n"
+        "errors (weighted fits: scaled by max(1, chi2_red)); lo/hi the confidence\n"
+        "interval; lambda's is the image of the interval of 1/sqrt(lambda).\n\n"
+        "Example: sigprop theory --norm derf --alpha 0.5 --depth 2000 | sigprop fit - --range 200:\n");
+}
+
+struct fit_opts {
+    const char *file, *column, *xcol, *secol, *groups, *out;
+    double x_lo, x_hi, level;
+    int models[SP_FIT_NMODELS], nmodels;
+    enum sp_fit_criterion crit;
+    int direction; /* -1 auto, 0 fwd, 1 bwd */
+    enum cli_format fmt;
+};
+
+static int parse_range(const char *cmd, const char *s, double *lo, double *hi)
+{
+    const char *colon = strchr(s, ':');
+    if (!colon)
+        return cli_usage(cmd, "--range: '%s' is not A:B", s);
+    char a[64], b[64];
+    size_t la = (size_t)(colon - s);
+    if (la >= sizeof a || strlen(colon + 1) >= sizeof b)
+        return cli_usage(cmd, "--range: '%s' is too long", s);
+    memcpy(a, s, la);
+    a[la] = 0;
+    strcpy(b, colon + 1);
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    int rc = 0;
+    if (*a)
+        rc = cli_parse_double(cmd, "--range", a, -1e300, 1e300, lo);
+    if (!rc && *b)
+        rc = cli_parse_double(cmd, "--range", b, -1e300, 1e300, hi);
+    if (!rc && *lo > *hi)
+        rc = cli_usage(cmd, "--range: %g > %g", *lo, *hi);
+    return rc;
+}
+
+static int parse_models(const char *cmd, const char *s, struct fit_opts *fo)
+{
+    char *copy = strdup(s), *save = NULL;
+    if (!copy)
+        return cli_fail("out of memory");
+    fo->nmodels = 0;
+    int rc = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+        enum sp_fit_model m;
+        if (sp_fit_model_parse(tok, &m) != 0)
+            rc = cli_usage(cmd, "--models: '%s' is not one of power, stretched, stretched-log, "
+                                "stretched-free, exponential", tok);
+        else if (fo->nmodels < SP_FIT_NMODELS)
+            fo->models[fo->nmodels++] = (int)m;
+    }
+    if (!rc && fo->nmodels == 0)
+        rc = cli_usage(cmd, "--models: empty list");
+    free(copy);
+    return rc;
+}
+
+/* Group key of a row: the group columns' cells joined by '\x1f'. */
+static char *row_key(const struct sp_table *t, const int *gcols, int ng, size_t r)
+{
+    size_t cap = 64, len = 0;
+    char *k = malloc(cap);
+    if (!k)
+        return NULL;
+    k[0] = 0;
+    for (int g = 0; g < ng; g++) {
+        char cell[64];
+        const char *s = cell;
+        if (sp_table_col_type(t, gcols[g]) == SP_COL_NUM)
+            snprintf(cell, sizeof cell, "%.17g", sp_table_num(t, r, gcols[g]));
+        else
+            s = sp_table_str(t, r, gcols[g]);
+        size_t need = len + strlen(s) + 2;
+        if (need > cap) {
+            cap = 2 * need;
+            char *nk = realloc(k, cap);
+            if (!nk) {
+                free(k);
+                return NULL;
+            }
+            k = nk;
+        }
+        len += (size_t)sprintf(k + len, "%s\x1f", s);
+    }
+    return k;
+}
+
+struct point {
+    double x, y, s;
+};
+
+static int cmp_point(const void *a, const void *b)
+{
+    double x = ((const struct point *)a)->x, y = ((const struct point *)b)->x;
+    return (x > y) - (x < y);
+}
+
+enum {
+    O_COLUMN, O_DIRECTION, O_XMIN, O_XMAX, O_N, O_MODEL, O_ZETA, O_ZETA_ERR, O_ZETA_LO,
+    O_ZETA_HI, O_LAMBDA, O_LAMBDA_ERR, O_LAMBDA_LO, O_LAMBDA_HI, O_XI, O_XI_ERR, O_XI_LO,
+    O_XI_HI, O_BETA, O_BETA_ERR, O_C, O_C_ERR, O_CHI2, O_DOF, O_CHI2_RED, O_R2, O_PVALUE,
+    O_AIC, O_BIC, O_CRITERION, O_DELTA, O_SELECTED, O_PHASE, O_VERDICT, O_WEIGHTED,
+    O_CONVERGED, O_NCOLS
+};
+static const char *const out_names[O_NCOLS] = {
+    "column", "direction", "x_min", "x_max", "n", "model", "zeta", "zeta_err", "zeta_lo",
+    "zeta_hi", "lambda", "lambda_err", "lambda_lo", "lambda_hi", "xi", "xi_err", "xi_lo",
+    "xi_hi", "beta", "beta_err", "c", "c_err", "chi2", "dof", "chi2_red", "r2", "p_value",
+    "aic", "bic", "criterion", "delta_ic", "selected", "phase", "verdict", "weighted",
+    "converged"};
+
+static int is_str_col(int k)
+{
+    return k == O_COLUMN || k == O_DIRECTION || k == O_MODEL || k == O_CRITERION ||
+           k == O_PHASE || k == O_VERDICT;
+}
+
+static void fmt_param(char *buf, size_t n, const char *name, double v, double lo, double hi)
+{
+    snprintf(buf, n, "%s = %.4g [%.4g, %.4g]", name, v, lo, hi);
+}
+
+/* Fits one group (points pts[0..np)) and appends its rows to out. */
+static int fit_group(const struct fit_opts *fo, const struct sp_table *in, const int *gcols,
+                     int ng, size_t first_row, struct point *pts, size_t np, int bwd,
+                     int weighted, struct sp_table *out, int gout0)
+{
+    qsort(pts, np, sizeof *pts, cmp_point);
+    double *x = malloc(3 * np * sizeof *x);
+    if (!x)
+        return cli_fail("out of memory");
+    double *y = x + np, *s = y + np;
+    for (size_t i = 0; i < np; i++) {
+        x[i] = pts[i].x;
+        y[i] = pts[i].y;
+        s[i] = pts[i].s;
+    }
+    struct sp_fit_result res[SP_FIT_NMODELS];
+    enum sp_status st[SP_FIT_NMODELS];
+    for (int m = 0; m < fo->nmodels; m++)
+        st[m] = sp_fit_curve((enum sp_fit_model)fo->models[m], x, y, weighted ? s : NULL, np,
+                             fo->level, &res[m]);
+    free(x);
+    int best = sp_fit_select(res, (size_t)fo->nmodels, fo->crit);
+    double best_ic = best >= 0 ? (fo->crit == SP_FIT_BIC ? res[best].bic : res[best].aic) : (double)NAN;
+    const char *verdict = best >= 0 ? sp_phase_name(res[best].phase) : "unknown";
+
+    char label[512] = "";
+    size_t ll = 0;
+    for (int g = 0; g < ng && ll < sizeof label - 64; g++) {
+        if (sp_table_col_type(in, gcols[g]) == SP_COL_NUM)
+            ll += (size_t)snprintf(label + ll, sizeof label - ll, "%s=%.6g ",
+                                   sp_table_col_name(in, gcols[g]),
+                                   sp_table_num(in, first_row, gcols[g]));
+        else
+            ll += (size_t)snprintf(label + ll, sizeof label - ll, "%s=%s ",
+                                   sp_table_col_name(in, gcols[g]),
+                                   sp_table_str(in, first_row, gcols[g]));
+    }
+    for (int m = 0; m < fo->nmodels; m++) {
+        const struct sp_fit_result *r = &res[m];
+        long row = sp_table_add_row(out);
+        if (row < 0)
+            return cli_fail("out of memory");
+        size_t R = (size_t)row;
+        for (int g = 0; g < ng; g++) {
+            if (sp_table_col_type(in, gcols[g]) == SP_COL_NUM)
+                sp_table_set_num(out, R, gout0 + g, sp_table_num(in, first_row, gcols[g]));
+            else
+                sp_table_set_str(out, R, gout0 + g, sp_table_str(in, first_row, gcols[g]));
+        }
+        int o = gout0 + ng;
+        double ic = fo->crit == SP_FIT_BIC ? r->bic : r->aic;
+        double v[O_NCOLS] = {0};
+        v[O_XMIN] = pts[0].x;
+        v[O_XMAX] = pts[np - 1].x;
+        v[O_N] = (double)np;
+        v[O_ZETA] = r->zeta; v[O_ZETA_ERR] = r->zeta_err; v[O_ZETA_LO] = r->zeta_lo; v[O_ZETA_HI] = r->zeta_hi;
+        v[O_LAMBDA] = r->lambda; v[O_LAMBDA_ERR] = r->lambda_err;
+        v[O_LAMBDA_LO] = r->lambda_lo; v[O_LAMBDA_HI] = r->lambda_hi;
+        v[O_XI] = r->xi; v[O_XI_ERR] = r->xi_err; v[O_XI_LO] = r->xi_lo; v[O_XI_HI] = r->xi_hi;
+        v[O_BETA] = r->beta; v[O_BETA_ERR] = r->beta_err;
+        v[O_C] = r->c; v[O_C_ERR] = r->c_err;
+        v[O_CHI2] = r->chi2; v[O_DOF] = r->dof; v[O_CHI2_RED] = r->chi2_red; v[O_R2] = r->r2;
+        v[O_PVALUE] = r->p_value; v[O_AIC] = r->aic; v[O_BIC] = r->bic;
+        v[O_DELTA] = ic - best_ic;
+        v[O_SELECTED] = m == best;
+        v[O_WEIGHTED] = weighted;
+        v[O_CONVERGED] = st[m] == SP_OK && r->converged;
+        for (int k = 0; k < O_NCOLS; k++)
+            if (!is_str_col(k))
+                sp_table_set_num(out, R, o + k, v[k]);
+        sp_table_set_str(out, R, o + O_COLUMN, fo->column);
+        sp_table_set_str(out, R, o + O_DIRECTION, bwd ? "bwd" : "fwd");
+        sp_table_set_str(out, R, o + O_MODEL, sp_fit_model_name(r->model));
+        sp_table_set_str(out, R, o + O_CRITERION, fo->crit == SP_FIT_BIC ? "bic" : "aic");
+        sp_table_set_str(out, R, o + O_PHASE, st[m] == SP_OK ? sp_phase_name(r->phase) : "failed");
+        sp_table_set_str(out, R, o + O_VERDICT, verdict);
+        if (st[m] != SP_OK)
+            cli_info("fit: %s%s failed: %s", label, sp_fit_model_name(r->model),
+                     sp_status_str(st[m]));
+    }
+    if (best >= 0) {
+        const struct sp_fit_result *r = &res[best];
+        char p[160];
+        if (r->model == SP_FIT_POWER)
+            fmt_param(p, sizeof p, "zeta", r->zeta, r->zeta_lo, r->zeta_hi);
+        else if (r->model == SP_FIT_EXPONENTIAL)
+            fmt_param(p, sizeof p, "xi", r->xi, r->xi_lo, r->xi_hi);
+        else
+            fmt_param(p, sizeof p, "lambda", r->lambda, r->lambda_lo, r->lambda_hi);
+        cli_info("fit: %s%s %s on %zu points, x in [%g, %g]: %s (%s, %s)", label, fo->column,
+                 bwd ? "(bwd, against x = L - l)" : "", np, pts[0].x, pts[np - 1].x, verdict,
+                 sp_fit_model_name(r->model), p);
+        for (int m = 0; m < fo->nmodels; m++)
+            if (res[m].model == SP_FIT_STRETCHED_FREE && st[m] == SP_OK &&
+                res[best].phase == SP_PHASE_SUBCRITICAL)
+                cli_info("fit:   stretched-free estimate: lambda = %.4g [%.4g, %.4g], "
+                         "beta = %.3g", res[m].lambda, res[m].lambda_lo, res[m].lambda_hi,
+                         res[m].beta);
+    } else {
+        cli_info("fit: %sno model could be fitted", label);
+    }
+    return 0;
+}
+
+static int run_fit(const struct fit_opts *fo, struct sp_table *in, struct sp_table *out,
+                   cJSON *meta)
+{
+    const char *cmd = "fit";
+    int ycol = sp_table_find(in, fo->column);
+    if (ycol < 0 || sp_table_col_type(in, ycol) != SP_COL_NUM)
+        return cli_fail("'%s' has no numeric column '%s'", fo->file, fo->column);
+    int xcol = -1;
+    if (fo->xcol) {
+        xcol = sp_table_find(in, fo->xcol);
+    } else {
+        static const char *xs[] = {"l", "depth", "layer"};
+        for (int i = 0; i < 3 && xcol < 0; i++)
+            xcol = sp_table_find(in, xs[i]);
+    }
+    if (xcol < 0 || sp_table_col_type(in, xcol) != SP_COL_NUM)
+        return cli_fail("'%s' has no numeric depth column (%s)", fo->file,
+                        fo->xcol ? fo->xcol : "l, depth or layer");
+    int secol = -1;
+    if (fo->secol) {
+        secol = sp_table_find(in, fo->secol);
+        if (secol < 0 || sp_table_col_type(in, secol) != SP_COL_NUM)
+            return cli_fail("'%s' has no numeric column '%s'", fo->file, fo->secol);
+    } else {
+        static const char *suf[] = {"_se", "_err", "_stderr"};
+        for (int i = 0; i < 3 && secol < 0; i++) {
+            char name[256];
+            snprintf(name, sizeof name, "%s%s", fo->column, suf[i]);
+            secol = sp_table_find(in, name);
+            if (secol >= 0 && sp_table_col_type(in, secol) != SP_COL_NUM)
+                secol = -1;
+        }
+    }
+    int is_log = !strncmp(fo->column, "log", 3);
+    int bwd = fo->direction >= 0 ? fo->direction : strstr(fo->column, "bwd") != NULL;
+
+    /* group columns */
+    int gcols[64], ng = 0;
+    if (fo->groups && !strcmp(fo->groups, "none")) {
+        ng = 0;
+    } else if (fo->groups) {
+        char *copy = strdup(fo->groups), *save = NULL;
+        if (!copy)
+            return cli_fail("out of memory");
+        for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            int c = sp_table_find(in, tok);
+            if (c < 0) {
+                free(copy);
+                return cli_usage(cmd, "--group: '%s' has no column '%s'", fo->file, tok);
+            }
+            if (ng < 64)
+                gcols[ng++] = c;
+        }
+        free(copy);
+    } else {
+        for (int i = 0; default_groups[i]; i++) {
+            int c = sp_table_find(in, default_groups[i]);
+            if (c >= 0 && c != xcol && c != ycol && c != secol)
+                gcols[ng++] = c;
+        }
+    }
+    for (int g = 0; g < ng; g++) {
+        /* a group column named like an output column (e.g. the theory's
+         * 'model') is renamed in_NAME */
+        const char *name = sp_table_col_name(in, gcols[g]);
+        char buf[256];
+        for (int k = 0; k < O_NCOLS; k++)
+            if (!strcmp(name, out_names[k])) {
+                snprintf(buf, sizeof buf, "in_%s", name);
+                name = buf;
+                break;
+            }
+        if (sp_table_add_col(out, name, sp_table_col_type(in, gcols[g])) < 0)
+            return cli_fail("out of memory or duplicate group column '%s'", name);
+    }
+    for (int k = 0; k < O_NCOLS; k++)
+        if (sp_table_add_col(out, out_names[k], is_str_col(k) ? SP_COL_STR : SP_COL_NUM) < 0)
+            return cli_fail("out of memory");
+
+    size_t nr = sp_table_nrows(in);
+    char **keys = calloc(nr ? nr : 1, sizeof *keys);
+    unsigned char *used = calloc(nr ? nr : 1, 1);
+    struct point *pts = malloc((nr ? nr : 1) * sizeof *pts);
+    int rc = 0;
+    size_t ngroups = 0, dropped_nonpos = 0;
+    if (!keys || !used || !pts) {
+        rc = cli_fail("out of memory");
+        goto out;
+    }
+    for (size_t r = 0; r < nr; r++)
+        if (!(keys[r] = row_key(in, gcols, ng, r))) {
+            rc = cli_fail("out of memory");
+            goto out;
+        }
+    cli_info("fit: %s: %s%s against %s, %s%s", fo->file, fo->column,
+             is_log ? " (log J)" : "", sp_table_col_name(in, xcol),
+             secol >= 0 ? "weighted by " : "unweighted",
+             secol >= 0 ? sp_table_col_name(in, secol) : "");
+    if (bwd)
+        cli_info("fit: %s is a backward APJN J^{L,l}: fitted against the distance x = L - l "
+                 "from the top (L = the largest l of each group)", fo->column);
+    for (size_t r0 = 0; r0 < nr && !rc; r0++) {
+        if (used[r0])
+            continue;
+        double L = -INFINITY;
+        for (size_t r = r0; r < nr; r++)
+            if (!used[r] && !strcmp(keys[r], keys[r0]))
+                L = fmax(L, sp_table_num(in, r, xcol));
+        size_t np = 0;
+        int weighted = secol >= 0;
+        for (size_t r = r0; r < nr; r++) {
+            if (used[r] || strcmp(keys[r], keys[r0]) != 0)
+                continue;
+            used[r] = 1;
+            double l = sp_table_num(in, r, xcol), v = sp_table_num(in, r, ycol);
+            double x = bwd ? L - l : l;
+            if (!isfinite(x) || !isfinite(v) || x <= 0.0 || x < fo->x_lo || x > fo->x_hi)
+                continue;
+            double y = is_log ? v : log(v);
+            if (!is_log && !(v > 0.0)) {
+                dropped_nonpos++;
+                continue;
+            }
+            double s = NAN;
+            if (secol >= 0) {
+                double se = sp_table_num(in, r, secol);
+                s = is_log ? se : se / v;
+                if (!(s > 0.0) || !isfinite(s))
+                    weighted = 0; /* a missing or zero error: the group is fitted unweighted */
+            }
+            pts[np++] = (struct point){x, y, s};
+        }
+        ngroups++;
+        if (np < 3) {
+            cli_info("fit: group %zu has %zu usable points (at least 3 needed); skipped",
+                     ngroups, np);
+            continue;
+        }
+        rc = fit_group(fo, in, gcols, ng, r0, pts, np, bwd, weighted, out, 0);
+    }
+    if (!rc && dropped_nonpos)
+        cli_info("fit: dropped %zu rows with %s <= 0", dropped_nonpos, fo->column);
+    if (!rc && sp_table_nrows(out) == 0)
+        rc = cli_fail("no group of '%s' has 3 usable points in the range", fo->file);
+    if (meta) {
+        cJSON_AddStringToObject(meta, "file", fo->file);
+        cJSON_AddStringToObject(meta, "column", fo->column);
+        cJSON_AddStringToObject(meta, "x", sp_table_col_name(in, xcol));
+        cJSON_AddStringToObject(meta, "se_column", secol >= 0 ? sp_table_col_name(in, secol) : "");
+        cJSON_AddStringToObject(meta, "direction",
+                                bwd ? "bwd: x = L - l, L the largest l of each group" : "fwd: x = l");
+        cJSON_AddStringToObject(meta, "criterion", fo->crit == SP_FIT_BIC ? "bic" : "aic");
+        cJSON_AddNumberToObject(meta, "level", fo->level);
+        if (isfinite(fo->x_lo))
+            cJSON_AddNumberToObject(meta, "range_lo", fo->x_lo);
+        if (isfinite(fo->x_hi))
+            cJSON_AddNumberToObject(meta, "range_hi", fo->x_hi);
+        cJSON_AddNumberToObject(meta, "groups", (double)ngroups);
+    }
+out:
+    if (keys)
+        for (size_t r = 0; r < nr; r++)
+            free(keys[r]);
+    free(keys);
+    free(used);
+    free(pts);
+    return rc;
+}
 
 int cmd_fit(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail("'fit' is not implemented in this build yet");
+    const char *cmd = "fit";
+    struct fit_opts fo = {0};
+    fo.column = "J_fwd";
+    fo.out = "-";
+    fo.x_lo = -INFINITY;
+    fo.x_hi = INFINITY;
+    fo.level = 0.95;
+    fo.crit = SP_FIT_AIC;
+    fo.direction = -1;
+    fo.fmt = CLI_CSV;
+    for (int m = 0; m < SP_FIT_NMODELS; m++)
+        fo.models[m] = m;
+    fo.nmodels = SP_FIT_NMODELS;
+    int c, rc = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_COLUMN: fo.column = optarg; break;
+        case OPT_X: fo.xcol = optarg; break;
+        case OPT_SE: fo.secol = optarg; break;
+        case OPT_RANGE: rc = parse_range(cmd, optarg, &fo.x_lo, &fo.x_hi); break;
+        case OPT_MODELS: rc = parse_models(cmd, optarg, &fo); break;
+        case OPT_CRIT:
+            if (!strcmp(optarg, "aic"))
+                fo.crit = SP_FIT_AIC;
+            else if (!strcmp(optarg, "bic"))
+                fo.crit = SP_FIT_BIC;
+            else
+                rc = cli_usage(cmd, "--criterion: '%s' is not one of aic, bic", optarg);
+            break;
+        case OPT_LEVEL: rc = cli_parse_double(cmd, "--level", optarg, 0.5, 0.9999, &fo.level); break;
+        case OPT_DIRECTION:
+            if (!strcmp(optarg, "auto"))
+                fo.direction = -1;
+            else if (!strcmp(optarg, "fwd"))
+                fo.direction = 0;
+            else if (!strcmp(optarg, "bwd"))
+                fo.direction = 1;
+            else
+                rc = cli_usage(cmd, "--direction: '%s' is not one of auto, fwd, bwd", optarg);
+            break;
+        case OPT_GROUP: fo.groups = optarg; break;
+        case OPT_FORMAT: rc = cli_parse_format(cmd, optarg, &fo.fmt); break;
+        case 'o': fo.out = optarg; break;
+        case 'q': cli_quiet = 1; break;
+        case 'h': help(); return CLI_OK;
+        default: rc = cli_bad_option(cmd, argc, argv); break;
+        }
+        if (rc)
+            return rc;
+    }
+    if (optind >= argc)
+        return cli_usage(cmd, "missing FILE (a CSV, or '-' for stdin)");
+    if (optind + 1 < argc)
+        return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
+    fo.file = argv[optind];
+
+    FILE *f = strcmp(fo.file, "-") ? fopen(fo.file, "r") : stdin;
+    if (!f)
+        return cli_fail("cannot open '%s'", fo.file);
+    struct sp_table *in = NULL;
+    char err[256] = "";
+    enum sp_status s = sp_table_read_csv(f, &in, err, sizeof err);
+    if (f != stdin)
+        fclose(f);
+    if (s != SP_OK)
+        return cli_fail("reading '%s': %s%s%s", fo.file, sp_status_str(s), *err ? ": " : "", err);
+    struct sp_table *out = sp_table_new();
+    cJSON *meta = cli_meta_new(cmd);
+    if (!out || !meta) {
+        rc = cli_fail("out of memory");
+    } else {
+        rc = run_fit(&fo, in, out, meta);
+        if (!rc)
+            rc = cli_write_table(out, fo.fmt, fo.out, meta);
+    }
+    cJSON_Delete(meta);
+    sp_table_free(out);
+    sp_table_free(in);
+    return rc;
 }

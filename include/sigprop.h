@@ -37,5 +37,8 @@
 #include "sigprop/core.h"
 #include "sigprop/theory.h"
 #include "sigprop/io.h"
+#include "sigprop/net.h"
+#include "sigprop/analysis.h"
+#include "sigprop/plot.h"
 
 #endif

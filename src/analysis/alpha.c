@@ -1,0 +1,222 @@
+/* The alpha rule: the initial alpha of Derf/DyT (MLP norm alpha, attention
+ * norm ratio * alpha) at which the mean-field J^{L,0} meets a target (SPEC 3.5:
+ * log J^{L,0} increases with alpha). Bracket by doubling or halving, then
+ * Brent's method on log alpha (gsl_root_fsolver_brent). Also the pre-LN
+ * reference and the log-log power-law fit of the transfer rule. Every
+ * evaluated point is kept to check monotonicity instead of assuming it. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+
+#include "sigprop/analysis.h"
+
+static int has_alpha(enum sp_fn k) { return k == SP_FN_DERF || k == SP_FN_DYT; }
+
+static enum sp_status final_log_j(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                  double *log_j)
+{
+    struct sp_theory_opts oo = *o;
+    oo.sublayers = 0;
+    size_t nr = sp_theory_nrows(a, &oo);
+    struct sp_theory_row *rows = malloc(nr * sizeof *rows);
+    if (!rows)
+        return SP_ENOMEM;
+    enum sp_status s = sp_theory_run(a, &oo, rows, nr);
+    if (s == SP_OK) {
+        *log_j = rows[nr - 1].log_jfwd;
+        if (!isfinite(*log_j))
+            s = SP_ENUMERIC;
+    }
+    free(rows);
+    return s;
+}
+
+enum sp_status sp_alpha_log_j(const struct sp_arch *a, const struct sp_theory_opts *o,
+                              double alpha, double ratio, double *log_j)
+{
+    if (!a || !o || !log_j || !(alpha > 0.0) || !isfinite(alpha) || !(ratio > 0.0))
+        return SP_EINVAL;
+    struct sp_arch b = *a;
+    if (b.model == SP_MODEL_TOY) {
+        if (!has_alpha(b.phi.kind))
+            return SP_EINVAL;
+        b.phi.alpha = alpha;
+    } else {
+        if (!has_alpha(b.norm_mlp.kind) && !has_alpha(b.norm_attn.kind))
+            return SP_EINVAL;
+        b.norm_mlp.alpha = alpha;
+        b.norm_attn.alpha = ratio * alpha;
+    }
+    return final_log_j(&b, o, log_j);
+}
+
+enum sp_status sp_alpha_preln_log_j(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                    double *log_j)
+{
+    if (!a || !o || !log_j || a->model != SP_MODEL_TRANSFORMER)
+        return SP_EINVAL;
+    struct sp_arch b = *a;
+    b.norm_attn.kind = b.norm_mlp.kind = SP_FN_LN;
+    return final_log_j(&b, o, log_j);
+}
+
+#define MAX_EVALS 256
+
+struct solver {
+    const struct sp_arch *a;
+    const struct sp_theory_opts *o;
+    double ratio, target;
+    enum sp_status status;
+    double ev_alpha[MAX_EVALS], ev_logj[MAX_EVALS];
+    int nev, total;
+};
+
+static enum sp_status eval(struct solver *s, double alpha, double *logj)
+{
+    enum sp_status st = sp_alpha_log_j(s->a, s->o, alpha, s->ratio, logj);
+    s->total++;
+    if (st == SP_OK && s->nev < MAX_EVALS) {
+        s->ev_alpha[s->nev] = alpha;
+        s->ev_logj[s->nev] = *logj;
+        s->nev++;
+    }
+    return st;
+}
+
+/* f(u) = log J(e^u) - target for Brent; a failure is remembered in s->status. */
+static double brent_f(double u, void *p)
+{
+    struct solver *s = p;
+    double lj;
+    enum sp_status st = eval(s, exp(u), &lj);
+    if (st != SP_OK) {
+        if (s->status == SP_OK)
+            s->status = st;
+        return 0.0; /* ends the iteration; the caller reports status */
+    }
+    return lj - s->target;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const double *a = x, *b = y;
+    return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+static int check_monotone(const struct solver *s)
+{
+    double pairs[2 * MAX_EVALS];
+    for (int i = 0; i < s->nev; i++) {
+        pairs[2 * i] = s->ev_alpha[i];
+        pairs[2 * i + 1] = s->ev_logj[i];
+    }
+    qsort(pairs, (size_t)s->nev, 2 * sizeof(double), cmp_pair);
+    for (int i = 1; i < s->nev; i++) {
+        double prev = pairs[2 * i - 1], cur = pairs[2 * i + 1];
+        if (pairs[2 * i] > pairs[2 * i - 2] && cur < prev - 1e-12 * (1.0 + fabs(prev)))
+            return 0;
+    }
+    return 1;
+}
+
+enum sp_status sp_alpha_solve(const struct sp_arch *a, const struct sp_theory_opts *o,
+                              double ratio, double log_target, double alpha_guess,
+                              double alpha_min, double alpha_max, double tol,
+                              struct sp_alpha_solution *out)
+{
+    if (!a || !o || !out || !isfinite(log_target) || !(alpha_min > 0.0) ||
+        !(alpha_max > alpha_min) || !isfinite(alpha_max) || !(tol > 0.0) || !(ratio > 0.0))
+        return SP_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->alpha = out->alpha_attn = out->log_j = out->log_j_min = out->log_j_max = NAN;
+    struct solver *s = calloc(1, sizeof *s);
+    if (!s)
+        return SP_ENOMEM;
+    s->a = a;
+    s->o = o;
+    s->ratio = ratio;
+    s->target = log_target;
+    s->status = SP_OK;
+
+    double g = isfinite(alpha_guess) && alpha_guess > 0.0 ? alpha_guess : sqrt(alpha_min * alpha_max);
+    g = fmin(fmax(g, alpha_min), alpha_max);
+    double lo = g, hi = g, flo, fhi, lj;
+    enum sp_status st = eval(s, g, &lj);
+    if (st != SP_OK)
+        goto done;
+    flo = fhi = lj - log_target;
+    /* Expand by factors of 2 until the sign changes or a bound is reached. */
+    while (fhi < 0.0 && hi < alpha_max) {
+        lo = hi;
+        flo = fhi;
+        hi = fmin(2.0 * hi, alpha_max);
+        if ((st = eval(s, hi, &lj)) != SP_OK)
+            goto done;
+        fhi = lj - log_target;
+    }
+    while (flo > 0.0 && lo > alpha_min) {
+        hi = lo;
+        fhi = flo;
+        lo = fmax(0.5 * lo, alpha_min);
+        if ((st = eval(s, lo, &lj)) != SP_OK)
+            goto done;
+        flo = lj - log_target;
+    }
+    if (fhi < 0.0 || flo > 0.0) { /* unreachable: report the range over the bounds */
+        double ja, jb;
+        if ((st = eval(s, alpha_min, &ja)) != SP_OK || (st = eval(s, alpha_max, &jb)) != SP_OK)
+            goto done;
+        out->log_j_min = fmin(ja, jb);
+        out->log_j_max = fmax(ja, jb);
+        st = SP_EUNSUPPORTED;
+        goto done;
+    }
+    double root;
+    if (flo == 0.0 || fhi == 0.0) {
+        root = flo == 0.0 ? lo : hi;
+    } else {
+        gsl_error_handler_t *old = gsl_set_error_handler_off();
+        gsl_root_fsolver *rs = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+        if (!rs) {
+            gsl_set_error_handler(old);
+            st = SP_ENOMEM;
+            goto done;
+        }
+        gsl_function F = {brent_f, s};
+        gsl_root_fsolver_set(rs, &F, log(lo), log(hi));
+        int it = 0, rc;
+        do {
+            it++;
+            rc = gsl_root_fsolver_iterate(rs);
+            if (rc != GSL_SUCCESS || s->status != SP_OK)
+                break;
+            rc = gsl_root_test_interval(gsl_root_fsolver_x_lower(rs),
+                                        gsl_root_fsolver_x_upper(rs), tol, 0.0);
+        } while (rc == GSL_CONTINUE && it < 200);
+        root = exp(gsl_root_fsolver_root(rs));
+        gsl_root_fsolver_free(rs);
+        gsl_set_error_handler(old);
+        out->iterations = it;
+        if (s->status != SP_OK) {
+            st = s->status;
+            goto done;
+        }
+        if (rc != GSL_SUCCESS) {
+            st = SP_ENUMERIC;
+            goto done;
+        }
+    }
+    if ((st = eval(s, root, &lj)) != SP_OK)
+        goto done;
+    out->alpha = root;
+    out->alpha_attn = ratio * root;
+    out->log_j = lj;
+done:
+    out->evaluations = s->total;
+    out->monotone = check_monotone(s);
+    free(s);
+    return st;
+}

@@ -1,0 +1,307 @@
+/* Fits of log J against depth: power law, stretched exponential (with and
+ * without its -log(x)/(8 lambda) correction) and exponential, by GSL's
+ * trust-region nonlinear least squares, with confidence intervals, goodness of
+ * fit and AIC/BIC (SPEC 2 phases, SPEC 3.5 asymptotics). Does not read files
+ * or choose columns: that is the CLI's job. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_fit.h>
+#include <gsl/gsl_multifit_nlinear.h>
+
+#include "sigprop/analysis.h"
+
+static const char *const model_names[SP_FIT_NMODELS] = {"power", "stretched", "stretched-log",
+                                                        "stretched-free", "exponential"};
+
+const char *sp_fit_model_name(enum sp_fit_model m)
+{
+    return (unsigned)m < SP_FIT_NMODELS ? model_names[m] : "?";
+}
+
+int sp_fit_model_parse(const char *s, enum sp_fit_model *out)
+{
+    for (int i = 0; i < SP_FIT_NMODELS; i++)
+        if (!strcmp(s, model_names[i])) {
+            *out = (enum sp_fit_model)i;
+            return 0;
+        }
+    return -1;
+}
+
+struct fit_data {
+    enum sp_fit_model model;
+    const double *x, *y;
+    size_t n;
+};
+
+static size_t model_npar(enum sp_fit_model m) { return m == SP_FIT_STRETCHED_FREE ? 3 : 2; }
+
+/* Model value and its gradient g in the fitted parameters th = (theta, c[, beta]):
+ * power theta = zeta, stretched theta = b = 1/sqrt(lambda), exponential theta = 1/xi. */
+static double model_eval(enum sp_fit_model m, const double *th, double x, double *g)
+{
+    double t = th[0], c = th[1];
+    g[1] = 1.0;
+    switch (m) {
+    case SP_FIT_POWER:
+        g[0] = log(x);
+        return t * log(x) + c;
+    case SP_FIT_STRETCHED:
+        g[0] = sqrt(x);
+        return t * sqrt(x) + c;
+    case SP_FIT_STRETCHED_LOG: /* 1/(8 lambda) = b^2 / 8 */
+        g[0] = sqrt(x) - 0.25 * t * log(x);
+        return t * sqrt(x) - 0.125 * t * t * log(x) + c;
+    case SP_FIT_STRETCHED_FREE:
+        g[0] = sqrt(x);
+        g[2] = log(x);
+        return t * sqrt(x) + th[2] * log(x) + c;
+    case SP_FIT_EXPONENTIAL:
+        g[0] = x;
+        return t * x + c;
+    }
+    g[0] = NAN;
+    return NAN;
+}
+
+static int resid_f(const gsl_vector *p, void *data, gsl_vector *f)
+{
+    const struct fit_data *d = data;
+    double g[3];
+    for (size_t i = 0; i < d->n; i++)
+        gsl_vector_set(f, i, model_eval(d->model, p->data, d->x[i], g) - d->y[i]);
+    return GSL_SUCCESS;
+}
+
+static int resid_df(const gsl_vector *p, void *data, gsl_matrix *J)
+{
+    const struct fit_data *d = data;
+    double g[3];
+    size_t np = model_npar(d->model);
+    for (size_t i = 0; i < d->n; i++) {
+        model_eval(d->model, p->data, d->x[i], g);
+        for (size_t k = 0; k < np; k++)
+            gsl_matrix_set(J, i, k, g[k]);
+    }
+    return GSL_SUCCESS;
+}
+
+/* Start values: a weighted straight line of y against the model's abscissa. */
+static void initial_guess(enum sp_fit_model m, const double *x, const double *y, const double *w,
+                          size_t n, double *theta, double *c)
+{
+    double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (size_t i = 0; i < n; i++) {
+        double u = m == SP_FIT_POWER ? log(x[i]) : m == SP_FIT_EXPONENTIAL ? x[i] : sqrt(x[i]);
+        double wi = w ? w[i] : 1.0;
+        sw += wi;
+        sx += wi * u;
+        sy += wi * y[i];
+        sxx += wi * u * u;
+        sxy += wi * u * y[i];
+    }
+    double den = sw * sxx - sx * sx;
+    *theta = den != 0.0 ? (sw * sxy - sx * sy) / den : 0.0;
+    *c = (sy - *theta * sx) / sw;
+}
+
+static void set_nan(struct sp_fit_result *r)
+{
+    r->zeta = r->zeta_err = r->zeta_lo = r->zeta_hi = NAN;
+    r->lambda = r->lambda_err = r->lambda_lo = r->lambda_hi = NAN;
+    r->xi = r->xi_err = r->xi_lo = r->xi_hi = NAN;
+    r->c = r->c_err = NAN;
+    r->beta = r->beta_err = NAN;
+    r->chi2 = r->dof = r->chi2_red = r->r2 = r->p_value = NAN;
+    r->aic = r->bic = NAN;
+}
+
+enum sp_status sp_fit_curve(enum sp_fit_model model, const double *x, const double *y,
+                            const double *sigma, size_t n, double level,
+                            struct sp_fit_result *out)
+{
+    memset(out, 0, sizeof *out);
+    set_nan(out);
+    out->model = model;
+    out->n = n;
+    out->weighted = sigma != NULL;
+    const size_t p = model_npar(model);
+    if ((unsigned)model >= SP_FIT_NMODELS || !x || !y || n < p + 1 || !(level > 0.0 && level < 1.0))
+        return SP_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!(x[i] > 0.0) || !isfinite(x[i]) || !isfinite(y[i]) ||
+            (sigma && !(sigma[i] > 0.0 && isfinite(sigma[i]))))
+            return SP_EINVAL;
+
+    enum sp_status st = SP_ENOMEM;
+    gsl_vector *w = NULL, *p0 = NULL;
+    gsl_matrix *cov = NULL;
+    gsl_multifit_nlinear_workspace *ws = NULL;
+    gsl_error_handler_t *old = gsl_set_error_handler_off(); /* the library never aborts */
+    if (sigma) {
+        if (!(w = gsl_vector_alloc(n)))
+            goto out;
+        for (size_t i = 0; i < n; i++)
+            gsl_vector_set(w, i, 1.0 / (sigma[i] * sigma[i]));
+    }
+    if (!(p0 = gsl_vector_alloc(p)) || !(cov = gsl_matrix_alloc(p, p)))
+        goto out;
+    double th0, c0;
+    initial_guess(model, x, y, w ? w->data : NULL, n, &th0, &c0);
+    if (model == SP_FIT_STRETCHED_LOG && !(th0 > 0.0))
+        th0 = 1e-3; /* the log correction's b^2 has no sign information at b = 0 */
+    gsl_vector_set(p0, 0, th0);
+    gsl_vector_set(p0, 1, c0);
+    if (p == 3)
+        gsl_vector_set(p0, 2, 0.0);
+
+    struct fit_data d = {model, x, y, n};
+    gsl_multifit_nlinear_fdf fdf = {resid_f, resid_df, NULL, n, p, &d, 0, 0, 0};
+    gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
+    if (!(ws = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, p)))
+        goto out;
+    st = SP_ENUMERIC;
+    if ((w ? gsl_multifit_nlinear_winit(p0, w, &fdf, ws) : gsl_multifit_nlinear_init(p0, &fdf, ws)) !=
+        GSL_SUCCESS)
+        goto out;
+    int info = 0;
+    int rc = gsl_multifit_nlinear_driver(200, 1e-12, 1e-12, 1e-12, NULL, NULL, &info, ws);
+    out->converged = rc == GSL_SUCCESS;
+    if (rc != GSL_SUCCESS && rc != GSL_EMAXITER)
+        goto out;
+    gsl_matrix *Jm = gsl_multifit_nlinear_jac(ws);
+    if (gsl_multifit_nlinear_covar(Jm, 0.0, cov) != GSL_SUCCESS)
+        goto out;
+
+    /* ws's residual vector is sqrt(w) r when weighted */
+    gsl_vector *f = gsl_multifit_nlinear_residual(ws);
+    double chi2;
+    gsl_blas_ddot(f, f, &chi2);
+    double th = gsl_vector_get(ws->x, 0), c = gsl_vector_get(ws->x, 1);
+    double dof = (double)n - (double)p;
+    /* Unweighted: errors scaled by the residual variance. Weighted: by
+     * max(1, chi2/dof), so a poor model does not claim tight errors. */
+    double scale = sigma ? fmax(1.0, chi2 / dof) : chi2 / dof;
+    double th_err = sqrt(gsl_matrix_get(cov, 0, 0) * scale);
+    double c_err = sqrt(gsl_matrix_get(cov, 1, 1) * scale);
+    double tq = gsl_cdf_tdist_Pinv(0.5 * (1.0 + level), dof);
+    double lo = th - tq * th_err, hi = th + tq * th_err;
+
+    double ybar = 0.0, sw = 0.0, ss = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double wi = sigma ? 1.0 / (sigma[i] * sigma[i]) : 1.0;
+        ybar += wi * y[i];
+        sw += wi;
+    }
+    ybar /= sw;
+    for (size_t i = 0; i < n; i++) {
+        double wi = sigma ? 1.0 / (sigma[i] * sigma[i]) : 1.0;
+        ss += wi * (y[i] - ybar) * (y[i] - ybar);
+    }
+    out->c = c;
+    out->c_err = c_err;
+    if (p == 3) {
+        out->beta = gsl_vector_get(ws->x, 2);
+        out->beta_err = sqrt(gsl_matrix_get(cov, 2, 2) * scale);
+    }
+    out->chi2 = chi2;
+    out->dof = dof;
+    out->chi2_red = chi2 / dof;
+    out->r2 = ss > 0.0 ? 1.0 - chi2 / ss : (double)NAN;
+    out->p_value = sigma ? gsl_cdf_chisq_Q(chi2, dof) : (double)NAN;
+    double k = (double)p, dn = (double)n;
+    double base = sigma ? chi2 : dn * log(fmax(chi2, 1e-300) / dn);
+    out->aic = base + 2.0 * k;
+    out->bic = base + k * log(dn);
+
+    switch (model) {
+    case SP_FIT_POWER:
+        out->zeta = th;
+        out->zeta_err = th_err;
+        out->zeta_lo = lo;
+        out->zeta_hi = hi;
+        out->phase = SP_PHASE_CRITICAL;
+        break;
+    case SP_FIT_STRETCHED:
+    case SP_FIT_STRETCHED_LOG:
+    case SP_FIT_STRETCHED_FREE:
+        /* lambda = 1/b^2: delta-method error, interval = image of b's interval */
+        out->lambda = th > 0.0 ? 1.0 / (th * th) : (double)INFINITY;
+        out->lambda_err = th > 0.0 ? 2.0 * th_err / (th * th * th) : (double)INFINITY;
+        out->lambda_lo = hi > 0.0 ? 1.0 / (hi * hi) : (double)INFINITY;
+        out->lambda_hi = lo > 0.0 ? 1.0 / (lo * lo) : (double)INFINITY;
+        out->phase = SP_PHASE_SUBCRITICAL;
+        break;
+    case SP_FIT_EXPONENTIAL:
+        /* xi = 1/k; the interval is the image of k's when it excludes 0 */
+        out->xi = th != 0.0 ? 1.0 / th : (double)INFINITY;
+        out->xi_err = th != 0.0 ? th_err / (th * th) : (double)INFINITY;
+        if (lo > 0.0 || hi < 0.0) {
+            out->xi_lo = 1.0 / hi;
+            out->xi_hi = 1.0 / lo;
+        } else {
+            out->xi_lo = -(double)INFINITY;
+            out->xi_hi = (double)INFINITY;
+        }
+        out->phase = th >= 0.0 ? SP_PHASE_CHAOTIC : SP_PHASE_ORDERED;
+        break;
+    }
+    st = isfinite(th) && isfinite(c) ? SP_OK : SP_ENUMERIC;
+out:
+    gsl_set_error_handler(old);
+    gsl_multifit_nlinear_free(ws);
+    gsl_vector_free(w);
+    gsl_vector_free(p0);
+    gsl_matrix_free(cov);
+    return st;
+}
+
+int sp_fit_select(const struct sp_fit_result *res, size_t n, enum sp_fit_criterion crit)
+{
+    int best = -1;
+    double bv = INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (res[i].model == SP_FIT_STRETCHED_FREE)
+            continue; /* nests the power law (b = 0): an estimator, not a verdict */
+        double v = crit == SP_FIT_BIC ? res[i].bic : res[i].aic;
+        if (isfinite(v) && v < bv) {
+            bv = v;
+            best = (int)i;
+        }
+    }
+    return best;
+}
+
+enum sp_status sp_fit_power_law(const double *x, const double *y, size_t n, double *A, double *b,
+                                double *b_err)
+{
+    if (n < 2)
+        return SP_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!(x[i] > 0.0) || !(y[i] > 0.0))
+            return SP_EINVAL;
+    double *lx = malloc(2 * n * sizeof *lx);
+    if (!lx)
+        return SP_ENOMEM;
+    double *ly = lx + n;
+    for (size_t i = 0; i < n; i++) {
+        lx[i] = log(x[i]);
+        ly[i] = log(y[i]);
+    }
+    double c0, c1, v00, v01, v11, ss;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int rc = gsl_fit_linear(lx, 1, ly, 1, n, &c0, &c1, &v00, &v01, &v11, &ss);
+    gsl_set_error_handler(old);
+    free(lx);
+    if (rc != GSL_SUCCESS || !isfinite(c1))
+        return SP_ENUMERIC;
+    *A = exp(c0);
+    *b = -c1;
+    *b_err = n > 2 ? sqrt(v11) : (double)NAN; /* gsl scales by ss/(n-2) */
+    return SP_OK;
+}

@@ -1,0 +1,223 @@
+/* Tests of src/analysis/fit.c: known parameters recovered from synthetic
+ * curves with noise (and the stated confidence intervals cover the truth at
+ * about their nominal rate), model selection, and agreement of fits of long
+ * theory curves with the asymptotic laws of SPEC 3.5 (zeta = 2/3 at the timm
+ * ratio, lambda = (s_21/2 + s_OV p*) / (c_phi^2 alpha^2 s_21^2), toy lambda =
+ * pi^2 / (16 a^2 sigma_w^2)). Noise comes from GSL's mt19937 with fixed seeds. */
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "check.h"
+#include "sigprop.h"
+
+static double truth_y(enum sp_fit_model m, double th, double c, double x)
+{
+    switch (m) {
+    case SP_FIT_POWER: return th * log(x) + c;
+    case SP_FIT_STRETCHED: return sqrt(x / th) + c;
+    case SP_FIT_STRETCHED_LOG: return sqrt(x / th) - log(x) / (8.0 * th) + c;
+    case SP_FIT_STRETCHED_FREE: return sqrt(x / th) + 0.4 * log(x) + c;
+    case SP_FIT_EXPONENTIAL: return x / th + c;
+    }
+    return NAN;
+}
+
+static double param(const struct sp_fit_result *r)
+{
+    return r->model == SP_FIT_POWER ? r->zeta : r->model == SP_FIT_EXPONENTIAL ? r->xi : r->lambda;
+}
+
+/* Exact data: every model recovers its own parameters to solver precision. */
+static void test_exact(void)
+{
+    const double th[SP_FIT_NMODELS] = {0.66, 9.0, 9.0, 9.0, -40.0};
+    double x[100], y[100];
+    for (int m = 0; m < SP_FIT_NMODELS; m++) {
+        for (int i = 0; i < 100; i++) {
+            x[i] = 1.0 + 3.0 * i;
+            y[i] = truth_y((enum sp_fit_model)m, th[m], 0.7, x[i]);
+        }
+        struct sp_fit_result r;
+        CHECK(sp_fit_curve((enum sp_fit_model)m, x, y, NULL, 100, 0.95, &r) == SP_OK);
+        CHECK(r.converged);
+        CHECK_CLOSE(param(&r), th[m], 0.0, 1e-7);
+        CHECK_CLOSE(r.c, 0.7, 1e-7, 0.0);
+        CHECK(r.chi2 < 1e-12);
+        if (m == SP_FIT_STRETCHED_FREE)
+            CHECK_CLOSE(r.beta, 0.4, 1e-7, 0.0);
+    }
+}
+
+/* Noisy data: parameter within its 95% interval about 95% of the time, and
+ * the true model selected by AIC and BIC. */
+static void test_noise_coverage(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 12345);
+    const double th[SP_FIT_NMODELS] = {0.66, 9.0, 9.0, 9.0, 30.0};
+    enum { TRIALS = 200, N = 120 };
+    double x[N], y[N], s[N];
+    for (int m = 0; m < SP_FIT_NMODELS; m++) {
+        int covered = 0, covered_w = 0, selected = 0, ok = 1;
+        double chi2red = 0.0;
+        for (int t = 0; t < TRIALS; t++) {
+            for (int i = 0; i < N; i++) {
+                x[i] = 2.0 + 2.0 * i;
+                s[i] = 0.01 + 0.0005 * i; /* heteroscedastic, known errors */
+                y[i] = truth_y((enum sp_fit_model)m, th[m], 0.3, x[i]) +
+                       gsl_ran_gaussian(rng, s[i]);
+            }
+            struct sp_fit_result r, rw, all[SP_FIT_NMODELS];
+            ok &= sp_fit_curve((enum sp_fit_model)m, x, y, NULL, N, 0.95, &r) == SP_OK;
+            ok &= sp_fit_curve((enum sp_fit_model)m, x, y, s, N, 0.95, &rw) == SP_OK;
+            double lo = m == SP_FIT_POWER ? r.zeta_lo : m == SP_FIT_EXPONENTIAL ? r.xi_lo : r.lambda_lo;
+            double hi = m == SP_FIT_POWER ? r.zeta_hi : m == SP_FIT_EXPONENTIAL ? r.xi_hi : r.lambda_hi;
+            covered += lo <= th[m] && th[m] <= hi;
+            lo = m == SP_FIT_POWER ? rw.zeta_lo : m == SP_FIT_EXPONENTIAL ? rw.xi_lo : rw.lambda_lo;
+            hi = m == SP_FIT_POWER ? rw.zeta_hi : m == SP_FIT_EXPONENTIAL ? rw.xi_hi : rw.lambda_hi;
+            covered_w += lo <= th[m] && th[m] <= hi;
+            chi2red += rw.chi2_red / TRIALS;
+            for (int k = 0; k < SP_FIT_NMODELS; k++)
+                sp_fit_curve((enum sp_fit_model)k, x, y, s, N, 0.95, &all[k]);
+            int best = sp_fit_select(all, SP_FIT_NMODELS, SP_FIT_BIC);
+            /* the stretched models all mean "subcritical" */
+            selected += all[best].phase == all[m].phase;
+        }
+        CHECK(ok);
+        /* binomial(200, 0.95): sd 3.1%; the unweighted fit is only approximately
+         * calibrated under heteroscedastic noise, so it gets a wider band */
+        CHECK(covered_w >= 176 && covered_w <= 199);
+        CHECK(covered >= 165);
+        CHECK_CLOSE(chi2red, 1.0, 0.05, 0.0);
+        CHECK(selected >= 190);
+    }
+    gsl_rng_free(rng);
+}
+
+static void test_invalid(void)
+{
+    double x[3] = {1, 2, 3}, y[3] = {0, 1, 2}, s[3] = {1, 0, 1}, xb[3] = {0, 1, 2};
+    struct sp_fit_result r;
+    CHECK(sp_fit_curve(SP_FIT_POWER, x, y, NULL, 2, 0.95, &r) == SP_EINVAL);
+    CHECK(sp_fit_curve(SP_FIT_POWER, xb, y, NULL, 3, 0.95, &r) == SP_EINVAL);
+    CHECK(sp_fit_curve(SP_FIT_POWER, x, y, s, 3, 0.95, &r) == SP_EINVAL);
+    CHECK(sp_fit_curve(SP_FIT_POWER, x, y, NULL, 3, 1.5, &r) == SP_EINVAL);
+    CHECK(sp_fit_select(&r, 0, SP_FIT_AIC) == -1);
+    double ax[4] = {12, 24, 48, 96}, ay[4];
+    for (int i = 0; i < 4; i++)
+        ay[i] = 3.0 * pow(ax[i], -0.5);
+    double A, b, be;
+    CHECK(sp_fit_power_law(ax, ay, 4, &A, &b, &be) == SP_OK);
+    CHECK_CLOSE(A, 3.0, 0.0, 1e-12);
+    CHECK_CLOSE(b, 0.5, 1e-12, 0.0);
+}
+
+/* Runs the theory to depth L; fills x = l, y = log J^{l,0} for l in [l0, L]. */
+static size_t theory_curve(struct sp_arch *a, const struct sp_theory_opts *o, int l0, double **x,
+                           double **y)
+{
+    size_t nr = sp_theory_nrows(a, o);
+    struct sp_theory_row *rows = malloc(nr * sizeof *rows);
+    if (sp_theory_run(a, o, rows, nr) != SP_OK) {
+        free(rows);
+        return 0;
+    }
+    size_t n = nr - (size_t)l0;
+    *x = malloc(n * sizeof **x);
+    *y = malloc(n * sizeof **y);
+    for (size_t i = 0; i < n; i++) {
+        (*x)[i] = rows[l0 + i].l;
+        (*y)[i] = rows[l0 + i].log_jfwd;
+    }
+    free(rows);
+    return n;
+}
+
+/* Long theory curves against SPEC 3.5. */
+static void test_theory_asymptotics(void)
+{
+    struct sp_arch a;
+    struct sp_theory_opts o;
+    struct sp_asymptotics as;
+    char err[256];
+    double *x, *y;
+    struct sp_fit_result r[SP_FIT_NMODELS];
+
+    /* pre-LN, timm init d = 1024, version A: zeta = 2/3 (SPEC 3.5; local exponent
+     * 0.68 at 2000-4000 blocks). Version C's local exponent is 0.694 there and
+     * drifts up (0.707 at 10^5): its asymptote is not SPEC 3.5's. */
+    sp_arch_default(&a);
+    a.depth = 4000;
+    CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_OK);
+    sp_theory_opts_version_a(&o);
+    size_t n = theory_curve(&a, &o, 2000, &x, &y);
+    CHECK(n == 2001);
+    for (int m = 0; m < SP_FIT_NMODELS; m++)
+        sp_fit_curve((enum sp_fit_model)m, x, y, NULL, n, 0.95, &r[m]);
+    CHECK(sp_theory_asymptotics(&a, &o, NULL, 0, &as) == SP_OK);
+    CHECK_CLOSE(as.zeta, 2.0 / 3.0, 1e-9, 0.0);
+    CHECK_CLOSE(r[SP_FIT_POWER].zeta, 0.68, 0.005, 0.0);
+    CHECK_CLOSE(r[SP_FIT_POWER].zeta, as.zeta, 0.02, 0.0);
+    CHECK(sp_fit_select(r, SP_FIT_NMODELS, SP_FIT_AIC) == SP_FIT_POWER);
+    free(x);
+    free(y);
+
+    /* Derf alpha = 0.5, same shape: lambda from SPEC 3.5 */
+    sp_arch_default(&a);
+    a.depth = 20000;
+    a.norm_attn = a.norm_mlp = (struct sp_fnspec){SP_FN_DERF, 0.5, 0.0};
+    CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_OK);
+    sp_theory_opts_version_c(&o);
+    n = theory_curve(&a, &o, 5000, &x, &y);
+    CHECK(n == 15001);
+    for (int m = 0; m < SP_FIT_NMODELS; m++)
+        sp_fit_curve((enum sp_fit_model)m, x, y, NULL, n, 0.95, &r[m]);
+    CHECK(sp_theory_asymptotics(&a, &o, NULL, 0, &as) == SP_OK);
+    double s21 = sp_arch_s_21(&a), sov = sp_arch_s_ov(&a), cphi = 2.0 / M_PI;
+    double lam = (s21 / 2 + sov * 0.458742) / (cphi * cphi * 0.25 * s21 * s21);
+    CHECK_CLOSE(as.lambda, lam, 0.0, 1e-5);
+    printf("derf 0.5 d=1024: lambda theory %.6g, fit stretched %.6g, stretched-log %.6g, "
+           "stretched-free %.6g\n", lam, r[SP_FIT_STRETCHED].lambda,
+           r[SP_FIT_STRETCHED_LOG].lambda, r[SP_FIT_STRETCHED_FREE].lambda);
+    CHECK_CLOSE(r[SP_FIT_STRETCHED].lambda, lam, 0.0, 0.02);
+    /* the transformer's fixed point p^l is approached slowly, which the free log
+     * term only partly absorbs: 0.9% at 5000-20000 blocks */
+    CHECK_CLOSE(r[SP_FIT_STRETCHED_FREE].lambda, lam, 0.0, 0.015);
+    int best = sp_fit_select(r, SP_FIT_NMODELS, SP_FIT_AIC);
+    CHECK(best == SP_FIT_STRETCHED || best == SP_FIT_STRETCHED_LOG);
+    free(x);
+    free(y);
+
+    /* toy Derf (no norm), sigma_w = 0.46, alpha = 0.9: lambda = pi^2 / (16 a^2 sw^2) */
+    sp_arch_default(&a);
+    a.model = SP_MODEL_TOY;
+    a.depth = 20000;
+    a.phi = (struct sp_fnspec){SP_FN_DERF, 0.9, 0.0};
+    CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_OK);
+    n = theory_curve(&a, &o, 5000, &x, &y);
+    for (int m = 0; m < SP_FIT_NMODELS; m++)
+        sp_fit_curve((enum sp_fit_model)m, x, y, NULL, n, 0.95, &r[m]);
+    lam = M_PI * M_PI / (16.0 * 0.81 * 0.46 * 0.46);
+    printf("toy derf 0.9: lambda theory %.6g, fit stretched %.6g, stretched-log %.6g, "
+           "stretched-free %.6g (beta %.4g, derived %.4g)\n", lam, r[SP_FIT_STRETCHED].lambda,
+           r[SP_FIT_STRETCHED_LOG].lambda, r[SP_FIT_STRETCHED_FREE].lambda,
+           r[SP_FIT_STRETCHED_FREE].beta, 4.0 / (M_PI * M_PI) - 1.0 / (8.0 * lam));
+    CHECK_CLOSE(r[SP_FIT_STRETCHED].lambda, lam, 0.0, 0.04);
+    CHECK_CLOSE(r[SP_FIT_STRETCHED_FREE].lambda, lam, 0.0, 0.005);
+    best = sp_fit_select(r, SP_FIT_NMODELS, SP_FIT_AIC);
+    CHECK(best == SP_FIT_STRETCHED || best == SP_FIT_STRETCHED_LOG);
+    free(x);
+    free(y);
+}
+
+int main(void)
+{
+    test_exact();
+    test_noise_coverage();
+    test_invalid();
+    test_theory_asymptotics();
+    return check_done();
+}
