@@ -1,9 +1,145 @@
-/* sigprop plot: placeholder until its issue lands. */
+/* sigprop plot: figures from sigprop's CSV files. Reads the tables, never
+ * recomputes, and hands them to sp_plot_tables (src/plot/), which chooses the
+ * figure kind from the columns unless --kind says it. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "sigprop/plot.h"
+
+enum { OPT_KIND = OPT_CMD_FIRST, OPT_TITLE, OPT_WIDTH_PX, OPT_HEIGHT_PX, OPT_PRELN, OPT_LSTAR,
+       OPT_SUMMARY };
+
+static void help(FILE *f, const struct sp_plot_opts *d)
+{
+    fprintf(f,
+            "Usage: sigprop plot FILE... -o OUT.png|.svg|.pdf [options]\n\n"
+            "Draws sigprop's CSV output (theory, measure, compare, sweep, alpha) as the figure\n"
+            "a paper would print. Reads the files, never recomputes. FILE '-' is stdin.\n\n"
+            "Options:\n"
+            "  -o, --output FILE     figure to write (.png, .svg or .pdf; required)\n"
+            "  -k, --kind KIND       figure kind (default: chosen from the columns):\n"
+            "        profile    q, p and p/q against l, one line per configuration\n"
+            "        jbwd       J^{L,l} and J^{l,0} (log), theory lines, measured points\n"
+            "        gradamp    measured gradient amplification against the APJN\n"
+            "        stretched  (log J^{l,0})^2 against l, and log-log J^{l,0}\n"
+            "        toy        toy network: K_l and J^{L,l} with l* marked\n"
+            "        phase      heat map of log10 J^{L,0} over (alpha, depth)\n"
+            "        alpha      recommended alpha against depth and width\n"
+            "  -t, --title TEXT      figure title (default: one per kind)\n"
+            "      --width PX        width in pixels (default %d)\n"
+            "      --height PX       height in pixels (default %d)\n"
+            "      --summary FILE    theory --summary CSV (l_star for the toy kind)\n"
+            "      --l-star L        toy: mark this transition depth on every curve\n"
+            "      --preln-level X   phase: contour at log J^{L,0} = X (natural log);\n"
+            "                        default: the rows with norm=ln at each depth\n"
+            "  -q, --quiet           no messages\n"
+            "  -h, --help            this help\n\n"
+            "Which file is which: a file with a column ending in _se (J_bwd_se) or a column\n"
+            "source=measure is a measurement (points with error bars); a file with l_star or\n"
+            "J_L0 and no l column is a summary; anything else with l is theory (lines).\n\n"
+            "Example: sigprop plot theory.csv measure.csv -o jbwd.png --kind jbwd\n",
+            d->width, d->height);
+}
+
+static int read_table(const char *path, struct sp_table **t)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    if (!f)
+        return cli_fail("cannot open '%s' for reading", path);
+    char err[256];
+    enum sp_status s = sp_table_read_csv(f, t, err, sizeof err);
+    if (f != stdin)
+        fclose(f);
+    if (s != SP_OK)
+        return cli_fail("'%s': %s", path, err[0] ? err : sp_status_str(s));
+    if (!sp_table_nrows(*t)) {
+        sp_table_free(*t);
+        *t = NULL;
+        return cli_fail("'%s' has no rows", path);
+    }
+    return 0;
+}
 
 int cmd_plot(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail("'plot' is not implemented in this build yet");
+    static const struct option longopts[] = {
+        {"output", required_argument, 0, 'o'}, {"kind", required_argument, 0, 'k'},
+        {"title", required_argument, 0, 't'}, {"width", required_argument, 0, OPT_WIDTH_PX},
+        {"height", required_argument, 0, OPT_HEIGHT_PX},
+        {"summary", required_argument, 0, OPT_SUMMARY},
+        {"l-star", required_argument, 0, OPT_LSTAR},
+        {"preln-level", required_argument, 0, OPT_PRELN},
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    struct sp_plot_opts o;
+    sp_plot_opts_default(&o);
+    const char *out = NULL, *summary = NULL;
+    int c, rc;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:k:t:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'k':
+            if (sp_plot_kind_parse(optarg, &o.kind))
+                return cli_usage("plot", "--kind: '%s' is not one of auto, profile, jbwd, "
+                                 "gradamp, stretched, toy, phase, alpha", optarg);
+            break;
+        case 't': o.title = optarg; break;
+        case OPT_WIDTH_PX:
+            if ((rc = cli_parse_int("plot", "--width", optarg, 200, 10000, &o.width)))
+                return rc;
+            break;
+        case OPT_HEIGHT_PX:
+            if ((rc = cli_parse_int("plot", "--height", optarg, 200, 10000, &o.height)))
+                return rc;
+            break;
+        case OPT_SUMMARY: summary = optarg; break;
+        case OPT_LSTAR:
+            if ((rc = cli_parse_double("plot", "--l-star", optarg, 0, 1e9, &o.l_star)))
+                return rc;
+            break;
+        case OPT_PRELN:
+            if ((rc = cli_parse_double("plot", "--preln-level", optarg, -1e300, 1e300,
+                                       &o.preln_level)))
+                return rc;
+            break;
+        case 'q': cli_quiet = 1; break;
+        case 'h': help(stdout, &o); return CLI_OK;
+        default: return cli_bad_option("plot", argc, argv);
+        }
+    }
+    if (!out)
+        return cli_usage("plot", "-o/--output is required (a .png, .svg or .pdf file)");
+    enum sp_plot_format fmt;
+    if (sp_plot_format_from_path(out, &fmt) != SP_OK)
+        return cli_usage("plot", "-o: '%s' must end in .png, .svg or .pdf", out);
+    size_t nfiles = (size_t)(argc - optind) + (summary ? 1 : 0);
+    if (argc - optind < 1)
+        return cli_usage("plot", "no input FILE (a CSV written by sigprop)");
+    struct sp_table **tables = calloc(nfiles, sizeof *tables);
+    if (!tables)
+        return cli_fail("out of memory");
+    size_t nt = 0;
+    rc = 0;
+    for (int i = optind; i < argc && !rc; i++)
+        if (!(rc = read_table(argv[i], &tables[nt])))
+            nt++;
+    if (!rc && summary && !(rc = read_table(summary, &tables[nt])))
+        nt++;
+    if (!rc) {
+        char err[512];
+        double t0 = cli_now();
+        enum sp_status s = sp_plot_tables((const struct sp_table *const *)tables, nt, &o, out,
+                                          err, sizeof err);
+        if (s != SP_OK)
+            rc = cli_fail("plot: %s", err[0] ? err : sp_status_str(s));
+        else
+            cli_info("wrote %s (%dx%d, %.2fs)", out, o.width, o.height, cli_now() - t0);
+    }
+    for (size_t i = 0; i < nt; i++)
+        sp_table_free(tables[i]);
+    free(tables);
+    return rc;
 }
