@@ -1,9 +1,382 @@
-/* sigprop alpha: placeholder until its issue lands. */
+/* sigprop alpha: the initial alpha of Derf/DyT that meets an amplification
+ * target at a given architecture and depth (src/analysis/alpha.c), over lists
+ * of depths and widths, with the fitted scaling law alpha ~ A L^-b (per width)
+ * and alpha ~ B d^-c (per depth, at a fixed init std): the transfer rule. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+
+enum {
+    OPT_TARGET_J = OPT_CMD_FIRST, OPT_MATCH, OPT_BUDGET, OPT_RATIO, OPT_AMIN, OPT_AMAX, OPT_TOL,
+    OPT_VERIFY, OPT_FORMAT
+};
+
+static const struct option longopts[] = {
+    CLI_ARCH_LONGOPTS,
+    {"target-J", required_argument, 0, OPT_TARGET_J},
+    {"target-j", required_argument, 0, OPT_TARGET_J},
+    {"match", required_argument, 0, OPT_MATCH},
+    {"budget-ratio", required_argument, 0, OPT_BUDGET},
+    {"ratio", required_argument, 0, OPT_RATIO},
+    {"alpha-min", required_argument, 0, OPT_AMIN},
+    {"alpha-max", required_argument, 0, OPT_AMAX},
+    {"tol", required_argument, 0, OPT_TOL},
+    {"verify", no_argument, 0, OPT_VERIFY},
+    {"format", required_argument, 0, OPT_FORMAT},
+    {"output", required_argument, 0, 'o'},
+    {"quiet", no_argument, 0, 'q'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
+static void help(void)
+{
+    printf(
+        "Usage: sigprop alpha (--target-J X | --match preln | --budget-ratio K) [options]\n\n"
+        "Solves for the initial alpha of Derf/DyT at which the mean-field end-to-end\n"
+        "APJN J^{L,0} meets a target, for every depth x width given: the table of\n"
+        "recommended alphas and the fitted transfer rule alpha ~ A L^-b (per width)\n"
+        "and alpha ~ B d^-c (per depth). SPEC 3.5: J^{L,0} increases with alpha; the\n"
+        "solver checks this on every point it evaluates and says so if violated.\n"
+        "Bracket by doubling/halving from the guess, then Brent on log alpha.\n\n"
+        "Target (exactly one):\n"
+        "  --target-J X        J^{L,0} = X (X > 1: any alpha amplifies)\n"
+        "  --match preln       the J^{L,0} of the pre-LN network of the same shape\n"
+        "  --budget-ratio K    K times the pre-LN network's J^{L,0}\n"
+        "Solver:\n"
+        "  --ratio R           alpha_attn = R * alpha_mlp (DyT LLaMA recipe; default 1)\n"
+        "  --alpha A           initial guess (default 0.5)\n"
+        "  --alpha-min A       lower end of the search (default 1e-4)\n"
+        "  --alpha-max A       upper end of the search (default 100)\n"
+        "  --tol T             relative tolerance in alpha (default 1e-10)\n"
+        "  --depth LIST        depths (value, a,b,c or start:stop:step; default 128)\n"
+        "  --width LIST        widths, same forms (default 1024). Widths act through a\n"
+        "                      fixed init std (--init-std, default 0.02, as in LLaMA\n"
+        "                      and timm: sigma_X = 0.02 sqrt(fan_in)). The blog2 preset\n"
+        "                      fixes its sigmas, so there --width alone changes only n/d\n"
+        "                      bookkeeping, not the sigmas: give --init-std to vary them\n"
+        "  --verify            not available in this build (see docs/alpha.md)\n"
+        "Output:\n"
+        "  --format F          csv | json (default csv); JSON meta holds the fitted law\n"
+        "  -o, --output FILE   write to FILE atomically ('-' = stdout, default)\n"
+        "  -q, --quiet         no messages on stderr (the fitted law included)\n"
+        "  -h, --help          this help\n\n"
+        "Columns: depth,width,norm,ratio,alpha_attn,alpha_mlp,alpha,J_L0,logJ_L0,\n"
+        "target_J,J_preln,J_over_preln,s_OV,s_21,lambda,phase,iterations,monotone.\n"
+        "alpha = alpha_mlp (the MLP norm's alpha, which sets lambda, SPEC 3.5).\n\n");
+    cli_arch_help(stdout);
+    printf("\nExample: sigprop alpha --norm derf --match preln --depth 12,24,48,96 "
+           "--width 768,1024,4096\n");
+}
+
+enum { TGT_NONE, TGT_J, TGT_PRELN, TGT_BUDGET };
+
+struct law {
+    const char *over;   /* "depth" or "width" */
+    double fixed;       /* the other coordinate */
+    double A, b, b_err;
+};
+
+static void add_law(cJSON *arr, const struct law *l)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "law", !strcmp(l->over, "depth") ? "alpha = A * depth^-b"
+                                                                  : "alpha = A * width^-b");
+    cJSON_AddNumberToObject(o, !strcmp(l->over, "depth") ? "width" : "depth", l->fixed);
+    cJSON_AddNumberToObject(o, "A", l->A);
+    cJSON_AddNumberToObject(o, "b", l->b);
+    if (isfinite(l->b_err))
+        cJSON_AddNumberToObject(o, "b_err", l->b_err);
+    cJSON_AddItemToArray(arr, o);
+}
 
 int cmd_alpha(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail("'alpha' is not implemented in this build yet");
+    const char *cmd = "alpha", *out = "-";
+    struct cli_arch ca;
+    enum cli_format fmt = CLI_CSV;
+    int target_kind = TGT_NONE, verify = 0, rc = 0, c;
+    double target = NAN, ratio = 1.0, amin = 1e-4, amax = 100.0, tol = 1e-10;
+    int *depths = NULL, *widths = NULL;
+    size_t ndepth = 0, nwidth = 0;
+    cli_arch_init(&ca);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DEPTH:
+            free(depths);
+            rc = cli_parse_int_list(cmd, "--depth", optarg, 1, 1000000, &depths, &ndepth);
+            break;
+        case OPT_WIDTH:
+            free(widths);
+            rc = cli_parse_int_list(cmd, "--width", optarg, 1, 1000000, &widths, &nwidth);
+            break;
+        case OPT_TARGET_J:
+        case OPT_MATCH:
+        case OPT_BUDGET:
+            if (target_kind != TGT_NONE) {
+                rc = cli_usage(cmd, "give exactly one of --target-J, --match, --budget-ratio");
+                break;
+            }
+            if (c == OPT_TARGET_J) {
+                target_kind = TGT_J;
+                rc = cli_parse_double(cmd, "--target-J", optarg, 1e-300, 1e300, &target);
+            } else if (c == OPT_BUDGET) {
+                target_kind = TGT_BUDGET;
+                rc = cli_parse_double(cmd, "--budget-ratio", optarg, 1e-300, 1e300, &target);
+            } else {
+                target_kind = TGT_PRELN;
+                if (strcmp(optarg, "preln") != 0)
+                    rc = cli_usage(cmd, "--match: '%s' is not 'preln'", optarg);
+            }
+            break;
+        case OPT_RATIO: rc = cli_parse_double(cmd, "--ratio", optarg, 1e-6, 1e6, &ratio); break;
+        case OPT_AMIN: rc = cli_parse_double(cmd, "--alpha-min", optarg, 1e-12, 1e6, &amin); break;
+        case OPT_AMAX: rc = cli_parse_double(cmd, "--alpha-max", optarg, 1e-12, 1e6, &amax); break;
+        case OPT_TOL: rc = cli_parse_double(cmd, "--tol", optarg, 1e-15, 0.1, &tol); break;
+        case OPT_VERIFY: verify = 1; break;
+        case OPT_FORMAT: rc = cli_parse_format(cmd, optarg, &fmt); break;
+        case 'o': out = optarg; break;
+        case 'q': cli_quiet = 1; break;
+        case 'h':
+            help();
+            goto done;
+        default:
+            if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST)
+                rc = cli_arch_option(&ca, cmd, c, optarg);
+            else
+                rc = cli_bad_option(cmd, argc, argv);
+        }
+        if (rc)
+            goto done;
+    }
+    if (optind < argc) {
+        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    if (target_kind == TGT_NONE) {
+        rc = cli_usage(cmd, "give a target: --target-J X, --match preln or --budget-ratio K");
+        goto done;
+    }
+    if (!(amin < amax)) {
+        rc = cli_usage(cmd, "--alpha-min %g must be below --alpha-max %g", amin, amax);
+        goto done;
+    }
+    if (verify) {
+        rc = cli_fail("--verify needs the finite-width measurement engine, which this build's "
+                      "alpha command does not use yet; run 'sigprop measure' on the "
+                      "recommended alpha instead");
+        goto done;
+    }
+    if (cli_arch_nalpha(&ca) > 1) {
+        rc = cli_usage(cmd, "--alpha is the initial guess here: give one value");
+        goto done;
+    }
+    double guess = ca.nalpha ? ca.alphas[0] : 0.5;
+    if (!ca.has_norm && !ca.preset) { /* the default transformer is pre-LN: alpha needs Derf */
+        ca.has_norm = 1;
+        ca.norm = SP_FN_DERF;
+    }
+    if (ca.has_norm && ca.norm != SP_FN_DERF && ca.norm != SP_FN_DYT) {
+        rc = cli_usage(cmd, "--norm %s has no alpha: use derf or dyt", sp_fn_name(ca.norm));
+        goto done;
+    }
+    if (!isnan(ca.alpha_attn) || !isnan(ca.alpha_mlp)) {
+        rc = cli_usage(cmd, "--alpha-attn/--alpha-mlp are what this command solves for; "
+                            "use --ratio for alpha_attn / alpha_mlp");
+        goto done;
+    }
+    int default_depth = 0, default_width = 0;
+    if (!depths) {
+        default_depth = 1;
+        ndepth = 1;
+        depths = malloc(sizeof *depths);
+        if (depths)
+            depths[0] = 0; /* preset/default depth */
+    }
+    if (!widths) {
+        default_width = 1;
+        nwidth = 1;
+        widths = malloc(sizeof *widths);
+        if (widths)
+            widths[0] = 0;
+    }
+    if (!depths || !widths) {
+        rc = cli_fail("out of memory");
+        goto done;
+    }
+    if (ca.preset && !strcmp(ca.preset, "blog2") && !default_width && isnan(ca.init_std))
+        cli_info("alpha: the blog2 preset fixes its sigmas: --width does not change them "
+                 "(give --init-std 0.02 for timm-style sigmas that grow with width)");
+
+    size_t npt = ndepth * nwidth;
+    struct sp_table *t = sp_table_new();
+    double *alphas = malloc(npt * sizeof *alphas);
+    struct sp_arch first;
+    struct sp_theory_opts opts;
+    double t0 = cli_now();
+    static const char *cols[] = {"depth", "width", "norm", "ratio", "alpha_attn", "alpha_mlp",
+                                 "alpha", "J_L0", "logJ_L0", "target_J", "J_preln",
+                                 "J_over_preln", "s_OV", "s_21", "lambda", "phase",
+                                 "iterations", "monotone"};
+    enum { NC = sizeof cols / sizeof *cols };
+    if (!t || !alphas) {
+        rc = cli_fail("out of memory");
+        goto free_all;
+    }
+    for (int k = 0; k < NC; k++)
+        if (sp_table_add_col(t, cols[k], !strcmp(cols[k], "norm") || !strcmp(cols[k], "phase")
+                                             ? SP_COL_STR : SP_COL_NUM) < 0) {
+            rc = cli_fail("out of memory");
+            goto free_all;
+        }
+    int nonmono = 0;
+    struct cli_progress pg;
+    cli_progress_start(&pg, "alpha", npt);
+    for (size_t i = 0; i < ndepth && !rc; i++)
+        for (size_t j = 0; j < nwidth && !rc; j++) {
+            struct cli_arch cc = ca;
+            if (!default_depth)
+                cc.depth = depths[i];
+            if (!default_width)
+                cc.width = widths[j];
+            struct sp_arch a;
+            if ((rc = cli_arch_build(&cc, cmd, NAN, &a, &opts)))
+                break;
+            if (i == 0 && j == 0)
+                first = a;
+            double lp = NAN, logt;
+            enum sp_status s = SP_OK;
+            if (a.model == SP_MODEL_TRANSFORMER)
+                s = sp_alpha_preln_log_j(&a, &opts, &lp);
+            if (s != SP_OK) {
+                rc = cli_fail("pre-LN reference failed at depth %d, width %d: %s", a.depth,
+                              a.width, sp_status_str(s));
+                break;
+            }
+            if (target_kind == TGT_J) {
+                logt = log(target);
+            } else if (a.model != SP_MODEL_TRANSFORMER) {
+                rc = cli_usage(cmd, "--match/--budget-ratio compare with pre-LN: transformer only");
+                break;
+            } else {
+                logt = lp + (target_kind == TGT_BUDGET ? log(target) : 0.0);
+            }
+            struct sp_alpha_solution sol;
+            s = sp_alpha_solve(&a, &opts, ratio, logt, guess, amin, amax, tol, &sol);
+            if (s == SP_EUNSUPPORTED) {
+                rc = cli_fail("no alpha in [%g, %g] gives J^{L,0} = %.6g at depth %d, width %d: "
+                              "the reachable range is J^{L,0} in [%.6g, %.6g]", amin, amax,
+                              exp(logt), a.depth, a.width, exp(sol.log_j_min),
+                              exp(sol.log_j_max));
+                break;
+            }
+            if (s != SP_OK) {
+                rc = cli_fail("solving for alpha failed at depth %d, width %d: %s", a.depth,
+                              a.width, sp_status_str(s));
+                break;
+            }
+            if (!sol.monotone) {
+                nonmono++;
+                cli_info("alpha: warning: J^{L,0} is not monotone in alpha at depth %d, width %d "
+                         "(SPEC 3.5 says it is): the solution may not be unique", a.depth, a.width);
+            }
+            /* asymptotic lambda and phase at the solution */
+            struct sp_arch as_arch = a;
+            if (as_arch.model == SP_MODEL_TOY) {
+                as_arch.phi.alpha = sol.alpha;
+            } else {
+                as_arch.norm_mlp.alpha = sol.alpha;
+                as_arch.norm_attn.alpha = sol.alpha_attn;
+            }
+            struct sp_asymptotics asy;
+            if (sp_theory_asymptotics(&as_arch, &opts, NULL, 0, &asy) != SP_OK) {
+                asy.lambda = NAN;
+                asy.phase = SP_PHASE_SUBCRITICAL;
+            }
+            long r = sp_table_add_row(t);
+            if (r < 0) {
+                rc = cli_fail("out of memory");
+                break;
+            }
+            size_t R = (size_t)r;
+            double v[NC] = {a.depth, a.model == SP_MODEL_TOY ? (double)NAN : a.width, 0, ratio,
+                            sol.alpha_attn, sol.alpha, sol.alpha, exp(sol.log_j), sol.log_j,
+                            exp(logt), exp(lp), exp(sol.log_j - lp),
+                            a.model == SP_MODEL_TOY ? (double)NAN : sp_arch_s_ov(&a),
+                            a.model == SP_MODEL_TOY ? (double)NAN : sp_arch_s_21(&a), asy.lambda,
+                            0, sol.iterations, sol.monotone};
+            for (int k = 0; k < NC; k++)
+                if (k != 2 && k != 15)
+                    sp_table_set_num(t, R, k, v[k]);
+            sp_table_set_str(t, R, 2, sp_fn_name(a.model == SP_MODEL_TOY ? a.phi.kind : a.norm_mlp.kind));
+            sp_table_set_str(t, R, 15, sp_phase_name(asy.phase));
+            alphas[i * nwidth + j] = sol.alpha;
+            cli_progress_update(&pg, i * nwidth + j + 1);
+        }
+    cli_progress_finish(&pg);
+    if (rc)
+        goto free_all;
+
+    /* The transfer rule: power laws in depth (per width) and width (per depth). */
+    cJSON *meta = cli_meta_new(cmd);
+    cli_arch_meta(meta, &first, first.model == SP_MODEL_TOY ? NULL : &opts);
+    static const char *tk[] = {"", "target-J", "match preln", "budget-ratio"};
+    cJSON_AddStringToObject(meta, "target", tk[target_kind]);
+    if (target_kind == TGT_J || target_kind == TGT_BUDGET)
+        cJSON_AddNumberToObject(meta, "target_value", target);
+    cJSON_AddNumberToObject(meta, "ratio", ratio);
+    cJSON_AddBoolToObject(meta, "monotone", nonmono == 0);
+    cJSON *laws = cJSON_AddArrayToObject(meta, "laws");
+    double *xs = malloc((ndepth > nwidth ? ndepth : nwidth) * 2 * sizeof *xs);
+    if (!xs) {
+        cJSON_Delete(meta);
+        rc = cli_fail("out of memory");
+        goto free_all;
+    }
+    if (ndepth >= 2)
+        for (size_t j = 0; j < nwidth; j++) {
+            struct law l = {"depth", default_width ? first.width : widths[j], NAN, NAN, NAN};
+            for (size_t i = 0; i < ndepth; i++) {
+                xs[i] = depths[i];
+                xs[ndepth + i] = alphas[i * nwidth + j];
+            }
+            if (sp_fit_power_law(xs, xs + ndepth, ndepth, &l.A, &l.b, &l.b_err) == SP_OK) {
+                add_law(laws, &l);
+                cli_info("alpha: width %g: alpha = %.4g * depth^-%.4f%s%.2g", l.fixed, l.A, l.b,
+                         isfinite(l.b_err) ? " +- " : "", isfinite(l.b_err) ? l.b_err : 0.0);
+            }
+        }
+    if (nwidth >= 2)
+        for (size_t i = 0; i < ndepth; i++) {
+            struct law l = {"width", default_depth ? first.depth : depths[i], NAN, NAN, NAN};
+            for (size_t j = 0; j < nwidth; j++) {
+                xs[j] = widths[j];
+                xs[nwidth + j] = alphas[i * nwidth + j];
+            }
+            if (sp_fit_power_law(xs, xs + nwidth, nwidth, &l.A, &l.b, &l.b_err) == SP_OK) {
+                add_law(laws, &l);
+                cli_info("alpha: depth %g: alpha = %.4g * width^-%.4f%s%.2g", l.fixed, l.A, l.b,
+                         isfinite(l.b_err) ? " +- " : "", isfinite(l.b_err) ? l.b_err : 0.0);
+            }
+        }
+    free(xs);
+    if (ndepth >= 2 || nwidth >= 2)
+        cli_info("alpha: asymptotic expectation (SPEC 3.5, subcritical, fixed target J): "
+                 "log J ~ sqrt(L / lambda), lambda ~ 1/(alpha^2 s_21) -> alpha ~ L^-1/2, and at "
+                 "a fixed init std s_21 ~ width^2 -> alpha ~ width^-1");
+    cJSON_AddNumberToObject(meta, "wall_time_s", cli_now() - t0);
+    rc = cli_write_table(t, fmt, out, meta);
+    cJSON_Delete(meta);
+free_all:
+    sp_table_free(t);
+    free(alphas);
+done:
+    free(depths);
+    free(widths);
+    cli_arch_free(&ca);
+    return rc;
 }

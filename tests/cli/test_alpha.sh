@@ -1,0 +1,57 @@
+#!/bin/bash
+# CLI test of `sigprop alpha`: solutions fed back to `sigprop theory` reproduce
+# their target (J to 1e-6 relative, the CSV has 10 digits), the ratio pair, the
+# table over depths x widths and its fitted law, the unreachable-target message
+# and the usage errors. Reference: SPEC 5, blog2 Derf alpha = 0.5 gives
+# J^{128,0} = 56.721. Usage: test_alpha.sh SIGPROP
+set -u
+SP=${1:?usage: test_alpha.sh path/to/sigprop}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
+rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d = -d; exit !(d <= t) }'; }
+col() { # col FILE NAME [ROW]: value of column NAME in data row ROW (default 1)
+    awk -F, -v c="$2" -v r="${3:-1}" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+        NR == r + 1 { print $h[c]; exit }' "$1"
+}
+
+"$SP" alpha --preset blog2 --norm derf --target-J 56.721 -q > "$T/a.csv"
+check "target-J exits 0" "[ $? -eq 0 ]"
+check "columns depth,width,alpha_attn,alpha_mlp,alpha,J_L0" \
+    "head -1 '$T/a.csv' | grep -q '^depth,width,.*alpha_attn,alpha_mlp,alpha,J_L0'"
+A=$(col "$T/a.csv" alpha)
+check "blog2 J = 56.721 gives alpha = 0.5 (SPEC 5, 5 digits)" "rel $A 0.5 1e-4"
+"$SP" theory --preset blog2 --norm derf --alpha "$A" --summary -q > "$T/th.csv"
+check "fed back to theory: J_L0 = 56.721" "rel $(col "$T/th.csv" J_L0) 56.721 1e-6"
+
+# ratio pair, LLaMA-like shape at fixed init std, budget 2x pre-LN
+"$SP" alpha --norm derf --depth 32 --width 2048 --ratio 4 --budget-ratio 2 -q > "$T/r.csv"
+AA=$(col "$T/r.csv" alpha_attn); AM=$(col "$T/r.csv" alpha_mlp)
+check "ratio: alpha_attn = 4 alpha_mlp" "rel $AA $(awk -v m="$AM" 'BEGIN { printf "%.10g", 4 * m }') 1e-9"
+check "budget: J_L0 = 2 J_preln" "rel $(col "$T/r.csv" J_over_preln) 2 1e-6"
+"$SP" theory --norm derf --depth 32 --width 2048 --alpha-attn "$AA" --alpha-mlp "$AM" --summary -q > "$T/th2.csv"
+check "ratio pair fed back to theory reproduces J_L0" "rel $(col "$T/th2.csv" J_L0) $(col "$T/r.csv" J_L0) 1e-6"
+"$SP" theory --depth 32 --width 2048 --summary -q > "$T/th3.csv"
+check "J_preln equals theory's pre-LN J_L0" "rel $(col "$T/th3.csv" J_L0) $(col "$T/r.csv" J_preln) 1e-9"
+
+# table over depths x widths, law in JSON meta and on stderr
+"$SP" alpha --norm derf --match preln --depth 12,24,48 --width 768,1024 --format json \
+    > "$T/t.json" 2> "$T/t.err"
+check "table: 6 rows, laws in meta" \
+    "python3 -c \"import json,sys; d=json.load(open('$T/t.json')); sys.exit(not (len(d['rows']) == 6 and len(d['meta']['laws']) == 5))\""
+check "fitted law on stderr" "grep -q 'alpha = .* \* depth^-' '$T/t.err'"
+check "deeper needs smaller alpha (SPEC 3.5)" \
+    "python3 -c \"import json,sys; r=json.load(open('$T/t.json'))['rows']; a=[x['alpha'] for x in r if x['width']==768]; sys.exit(not (a[0] > a[1] > a[2]))\""
+
+# unreachable target: J < 1
+"$SP" alpha --norm derf --target-J 0.5 2> "$T/u.err" > /dev/null
+check "unreachable target exits 1" "[ $? -eq 1 ]"
+check "unreachable target prints the reachable range" "grep -q 'reachable range' '$T/u.err'"
+
+# usage errors
+"$SP" alpha --norm derf 2>/dev/null; check "no target exits 2" "[ $? -eq 2 ]"
+"$SP" alpha --target-J 5 --match preln 2>/dev/null; check "two targets exit 2" "[ $? -eq 2 ]"
+"$SP" alpha --norm ln --target-J 5 2>/dev/null; check "--norm ln exits 2" "[ $? -eq 2 ]"
+"$SP" alpha --help | grep -q '^Example:'; check "help ends with an example" "[ $? -eq 0 ]"
+exit $fail
