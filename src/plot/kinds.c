@@ -1051,7 +1051,7 @@ static enum sp_status kind_phase(struct bag *b, const struct sp_table *const *ta
         hm->contour_ref = ref;
         hm->contour_label = "J#uL,0#d equal to pre-LN at the same depth";
     }
-    hm->title = "log#d10#u J#uL,0#d over (α, depth)";
+    hm->title = "colour: log#d10#u J#uL,0#d of a depth-L network";
     hm->xlabel = "α (norm scale)";
     hm->ylabel = hm->yscale == SP_PLOT_LOG ? "depth L (blocks, log scale)" : "depth L (blocks)";
     hm->zlabel = "log#d10#u J#uL,0#d";

@@ -254,8 +254,10 @@ static void draw_series(const struct sp_plot_series *se, const struct axis *ax,
             yhi[m] = tr(hi, ay->log);
             m++;
         }
+        plsmin(0.0, 0.35 * plot_ps); /* the caps of the error bars */
         if (m)
             plerry((PLINT)m, xs, ylo, yhi);
+        plsmin(0.0, 1.0);
     }
     if (pts) {
         m = 0;
@@ -267,7 +269,7 @@ static void draw_series(const struct sp_plot_series *se, const struct axis *ax,
             }
         if (m) {
             double sc = se->symbol_scale > 0 ? se->symbol_scale : 1.0;
-            chr(0.9 * sc);
+            chr(0.6 * sc);
             plstring((PLINT)m, xs, ys, symbol_glyph[((unsigned)se->symbol) % 4]);
             chr(1.0);
         }
@@ -330,7 +332,7 @@ static void draw_legend(const struct sp_plot_panel *p, const struct axis *ax,
             lcol[k] = scol[k] = first_color + (PLINT)s;
             lsty[k] = se->dashed ? 2 : 1;
             lw[k] = se->width > 0 ? se->width : 2.0;
-            ssc[k] = 0.9 * (se->symbol_scale > 0 ? se->symbol_scale : 1.0);
+            ssc[k] = 0.72 * plot_ps * 0.6 * (se->symbol_scale > 0 ? se->symbol_scale : 1.0);
             snum[k] = 1;
             text[k] = se->label;
             sym[k] = symbol_glyph[((unsigned)se->symbol) % 4];
@@ -364,16 +366,69 @@ static void cell_viewport(const struct layout *lo, int nrow, int ncol, int r, in
     plvpor(x0 / lo->w, x1 / lo->w, y0 / lo->h, y1 / lo->h);
 }
 
+/* A log axis spanning less than two decades has too few decade labels: label
+ * 1, 2, 5 (or 1..9 when that is still too few) times powers of ten instead,
+ * written out in full, with grid lines. is_y: 0 x axis, 1 y axis. */
+static int sub_decade(const struct axis *a) { return a->log && a->hi - a->lo < 2.0; }
+
+static void sub_decade_labels(const struct axis *a, const struct axis *other, int is_y)
+{
+    static const double set125[] = {1, 2, 5}, set19[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const double *set = set125;
+    size_t nset = 3, count = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        count = 0;
+        for (double k = floor(a->lo); k <= ceil(a->hi); k++)
+            for (size_t m = 0; m < nset; m++) {
+                double v = k + log10(set[m]);
+                count += v >= a->lo && v <= a->hi;
+            }
+        if (count >= 3 || pass)
+            break;
+        set = set19;
+        nset = 9;
+    }
+    for (double k = floor(a->lo); k <= ceil(a->hi); k++)
+        for (size_t m = 0; m < nset; m++) {
+            double v = k + log10(set[m]);
+            if (v < a->lo || v > a->hi)
+                continue;
+            double frac = (v - a->lo) / (a->hi - a->lo);
+            char text[32];
+            snprintf(text, sizeof text, "%g", pow(10.0, v));
+            plcol0(COL_GRID);
+            plwidth(0.8);
+            if (is_y)
+                pljoin(other->lo, v, other->hi, v);
+            else
+                pljoin(v, other->lo, v, other->hi);
+            plcol0(COL_INK);
+            plwidth(1.2);
+            if (is_y) {
+                pljoin(other->lo, v, other->lo + 0.015 * (other->hi - other->lo), v);
+                plmtex("lv", 0.7, frac, 1.0, text);
+            } else {
+                pljoin(v, other->lo, v, other->lo + 0.02 * (other->hi - other->lo));
+                plmtex("b", 1.6, frac, 0.5, text);
+            }
+        }
+}
+
 static void draw_axes(const struct axis *ax, const struct axis *ay)
 {
-    const char *xg = ax->log ? "gl" : "g", *yg = ay->log ? "gl" : "g";
+    int xs = sub_decade(ax), ys = sub_decade(ay);
+    const char *xg = ax->log ? (xs ? "" : "gl") : "g", *yg = ay->log ? (ys ? "" : "gl") : "g";
     plcol0(COL_GRID);
     plwidth(0.8);
     plbox(xg, ax->log ? 1.0 : 0.0, 0, yg, ay->log ? 1.0 : 0.0, 0);
+    if (xs)
+        sub_decade_labels(ax, ay, 0);
+    if (ys)
+        sub_decade_labels(ay, ax, 1);
     plcol0(COL_INK);
     plwidth(1.2);
-    plbox(ax->log ? "bclnsto" : "bcnst", ax->log ? 1.0 : 0.0, 0,
-          ay->log ? "bclnstvo" : "bcnstv", ay->log ? 1.0 : 0.0, 0);
+    plbox(ax->log ? (xs ? "bclst" : "bclnsto") : "bcnst", ax->log ? 1.0 : 0.0, 0,
+          ay->log ? (ys ? "bclstv" : "bclnstvo") : "bcnstv", ay->log ? 1.0 : 0.0, 0);
     plwidth(1.0);
 }
 
@@ -485,6 +540,8 @@ static enum sp_status draw_heatmap(const struct sp_plot_heatmap *hm, const struc
     plwidth(1.2);
     plbox("bcnst", 0, 0, ylog ? "bclnstvo" : "bcnstv", ylog ? 1.0 : 0.0, 0);
     plwidth(1.0);
+    /* the colour bar carries no label of its own (it collides with the tick
+     * labels): the z label goes above it */
     const char *xl = hm->xlabel, *yl = hm->ylabel, *t = hm->title, *zl = hm->zlabel;
     text_or_empty(&xl);
     text_or_empty(&yl);
@@ -506,16 +563,21 @@ static enum sp_status draw_heatmap(const struct sp_plot_heatmap *hm, const struc
     PLINT label_opts[1] = {PL_COLORBAR_LABEL_RIGHT};
     const char *labels[1] = {zl};
     plslabelfunc(NULL, NULL);
+    if (zl[0]) {
+        chr(0.95);
+        plmtex("t", 1.2, 1.0 + 0.12 * 600.0 / lo->w, 0.5, zl);
+        chr(1.0);
+    }
     plcolorbar(&cbw, &cbh, PL_COLORBAR_SHADE | PL_COLORBAR_SHADE_LABEL * 0,
                PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT, 0.03, 0.0, 0.035,
-               1.0, COL_BG, COL_INK, 1, 0.0, 0.0, 0, 0.0, 1, label_opts, labels, 1, axis_opts,
+               1.0, COL_BG, COL_INK, 1, 0.0, 0.0, 0, 0.0, 0, label_opts, labels, 1, axis_opts,
                ticks, sub_ticks, &nval, (PLFLT_MATRIX)vals);
     if (have_contour && hm->contour_label && hm->contour_label[0]) {
         PLINT opt = PL_LEGEND_LINE, tcol = COL_INK, lcol = COL_INK, lsty = 2;
         PLFLT lw = 2.5, lwid, lhei;
         const char *text[1] = {hm->contour_label};
         pllegend(&lwid, &lhei, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-                 PL_POSITION_TOP | PL_POSITION_LEFT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT,
+                 PL_POSITION_BOTTOM | PL_POSITION_LEFT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT,
                  0.02, 0.03, 0.08, COL_BG, COL_GRID, 1, 1, 1, 1, &opt, 0.6, 0.72 * plot_ps * 0.95, 1.6, 0.0,
                  &tcol, text, NULL, NULL, NULL, NULL, &lcol, &lsty, &lw, NULL, NULL, NULL,
                  NULL);
