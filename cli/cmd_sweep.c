@@ -1,9 +1,710 @@
-/* sigprop sweep: placeholder until its issue lands. */
+/* sigprop sweep: a grid over norm, width, init std, tokens, q0, p0, sigma_w,
+ * alpha and depth; one tidy CSV row per grid point with the theory's end-to-end
+ * APJN, phase and asymptotic laws (phase-diagram data). OpenMP over grid
+ * points, optionally MPI over ranks (rank 0 writes); output order is the grid
+ * order whatever the thread or rank count. With -o FILE the rows are appended
+ * batch by batch (one write() + fsync each), so an interrupted sweep resumes
+ * where it stopped (src/analysis/sweep.c keeps that bookkeeping). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "cli.h"
+#include "sp_config.h"
+
+#if SP_HAVE_MPI
+#include <mpi.h>
+#endif
+
+enum {
+    OPT_MODE = OPT_CMD_FIRST, OPT_RESUME, OPT_FORCE, OPT_BATCH
+};
+
+static const struct option longopts[] = {
+    CLI_ARCH_LONGOPTS,
+    {"mode", required_argument, 0, OPT_MODE},
+    {"resume", no_argument, 0, OPT_RESUME},
+    {"force", no_argument, 0, OPT_FORCE},
+    {"batch", required_argument, 0, OPT_BATCH},
+    {"output", required_argument, 0, 'o'},
+    {"quiet", no_argument, 0, 'q'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
+/* Grid axes in output order; depth varies fastest, then alpha. */
+enum { AX_NORM, AX_WIDTH, AX_INIT_STD, AX_TOKENS, AX_Q0, AX_P0, AX_SIGMA_W, AX_ALPHA, AX_DEPTH, NAX };
+static const char *const ax_flag[NAX] = {"--norm", "--width", "--init-std", "--tokens", "--q0",
+                                         "--p0", "--sigma-w", "--alpha", "--depth"};
+
+static void help(void)
+{
+    printf(
+        "Usage: sigprop sweep [grid flags] [architecture flags] [options]\n\n"
+        "A grid of configurations, one CSV row per grid point: the mean-field\n"
+        "end-to-end APJN J^{L,0}, the phase and its asymptotic law (zeta, lambda or\n"
+        "xi), the transition depth l*: phase-diagram data. Uses every core (OpenMP);\n"
+        "under mpirun the grid is spread over the ranks and rank 0 writes the same\n"
+        "file a local run writes. With -o FILE the sweep is resumable.\n\n"
+        "Grid flags (each a value, a comma list a,b,c or start:stop:step):\n"
+        "  --norm LIST        ln, derf, dyt, none (a list of names)\n"
+        "  --alpha LIST       Derf/DyT alpha (not iterated for norms without alpha:\n"
+        "                     those get one row with alpha = nan)\n"
+        "  --depth LIST       depths; all depths of a configuration come from one run\n"
+        "                     to the largest (J^{l,0} does not depend on blocks above l)\n"
+        "  --width LIST       widths d (sigmas follow through --init-std unless a preset\n"
+        "                     or --sigma-* fixes them: blog2 does)\n"
+        "  --init-std LIST    timm-style init std (sigma_X = std sqrt(fan_in))\n"
+        "  --tokens LIST      tokens n\n"
+        "  --q0 LIST --p0 LIST  input statistics\n"
+        "  --sigma-w LIST     toy network sigma_w (--model toy)\n"
+        "Options:\n"
+        "  --mode M           theory | measure | both (default theory; measure and both\n"
+        "                     need the measurement engine and report if it is missing)\n"
+        "  -o, --output FILE  write to FILE, resumably (default stdout, not resumable).\n"
+        "                     If FILE holds part of this same sweep, the sweep resumes:\n"
+        "                     a torn last line is cut, points present are skipped\n"
+        "  --resume           insist on resuming (FILE must exist)\n"
+        "  --force            start afresh even if FILE holds another sweep's rows\n"
+        "  --batch N          grid configurations per write (default 8 per thread)\n"
+        "  -q, --quiet        no messages or progress bar on stderr\n"
+        "  -h, --help         this help\n\n"
+        "Columns: i (grid index), model, version, norm, alpha, alpha_attn, alpha_mlp,\n"
+        "depth, width, tokens, init_std, q0, p0, sigma_w (the grid point, as resolved),\n"
+        "q_L, p_L, J_L0, logJ_L0, phase, zeta, lambda, xi, l_star (as in 'sigprop\n"
+        "theory --summary'), status (ok, or why the point failed).\n\n");
+    cli_arch_help(stdout);
+    printf("\nExample: sigprop sweep --norm derf --alpha 0.05:2:0.05 --depth 10:1000:10 -o phase.csv\n");
+}
+
+/* ---- a growable string ---- */
+struct sbuf {
+    char *s;
+    size_t len, cap;
+};
+
+static int sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        size_t room = b->cap - b->len;
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            return -1;
+        if ((size_t)n < room) {
+            b->len += (size_t)n;
+            return 0;
+        }
+        size_t cap = 2 * b->cap + (size_t)n + 64;
+        char *p = realloc(b->s, cap);
+        if (!p)
+            return -1;
+        b->s = p;
+        b->cap = cap;
+    }
+}
+
+static int sb_num(struct sbuf *b, double v, int comma)
+{
+    const char *sep = comma ? "," : "";
+    if (isnan(v))
+        return sb_printf(b, "%snan", sep);
+    if (isinf(v))
+        return sb_printf(b, "%s%s", sep, v > 0 ? "inf" : "-inf");
+    return sb_printf(b, "%s%.10g", sep, v);
+}
+
+/* ---- the grid ---- */
+struct task {
+    struct sp_arch a;          /* resolved, at the largest depth of the grid */
+    struct sp_theory_opts o;
+    size_t first;              /* grid index of its first point (depth index 0) */
+};
+
+struct grid {
+    double *v[NAX];
+    size_t n[NAX];
+    int given[NAX];
+    int *depths;
+    size_t ndepth;
+    struct task *tasks;
+    size_t ntasks, npoints;
+    char **keys;               /* npoints grid-column strings (resume check) */
+};
+
+static void grid_free(struct grid *g)
+{
+    for (int k = 0; k < NAX; k++)
+        free(g->v[k]);
+    free(g->depths);
+    free(g->tasks);
+    if (g->keys)
+        for (size_t i = 0; i < g->npoints; i++)
+            free(g->keys[i]);
+    free(g->keys);
+}
+
+static int has_alpha(const struct sp_arch *a)
+{
+    if (a->model == SP_MODEL_TOY)
+        return a->phi.kind == SP_FN_DERF || a->phi.kind == SP_FN_DYT;
+    return a->norm_mlp.kind == SP_FN_DERF || a->norm_mlp.kind == SP_FN_DYT ||
+           a->norm_attn.kind == SP_FN_DERF || a->norm_attn.kind == SP_FN_DYT;
+}
+
+static double fn_alpha(const struct sp_fnspec *f)
+{
+    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT ? f->alpha : (double)NAN;
+}
+
+static void norm_label(const struct sp_arch *a, char *buf, size_t n)
+{
+    if (a->model == SP_MODEL_TOY)
+        snprintf(buf, n, "%s", a->toy_ln ? "ln" : sp_fn_name(a->phi.kind));
+    else if (a->norm_attn.kind == a->norm_mlp.kind)
+        snprintf(buf, n, "%s", sp_fn_name(a->norm_mlp.kind));
+    else
+        snprintf(buf, n, "%s/%s", sp_fn_name(a->norm_attn.kind), sp_fn_name(a->norm_mlp.kind));
+}
+
+/* The grid columns of point (task, depth) after "i,": model ... sigma_w. */
+static int grid_key(const struct task *t, int depth, struct sbuf *b)
+{
+    const struct sp_arch *a = &t->a;
+    int toy = a->model == SP_MODEL_TOY;
+    char norm[32];
+    norm_label(a, norm, sizeof norm);
+    int rc = sb_printf(b, "%s,%s,%s", toy ? "toy" : "transformer",
+                       toy ? "toy" : sp_theory_version(&t->o), norm);
+    double am = fn_alpha(toy ? &a->phi : &a->norm_mlp);
+    double aa = toy ? (double)NAN : fn_alpha(&a->norm_attn);
+    double v[] = {am, aa, am, depth,
+                  toy ? (double)NAN : a->width, toy ? (double)NAN : a->tokens,
+                  toy ? (double)NAN : a->init_std, a->q0, toy ? (double)NAN : a->p0,
+                  toy ? a->sigma_w : (double)NAN};
+    for (size_t k = 0; k < sizeof v / sizeof *v && !rc; k++)
+        rc = sb_num(b, v[k], 1);
+    return rc;
+}
+
+static const char *const grid_cols =
+    "i,model,version,norm,alpha,alpha_attn,alpha_mlp,depth,width,tokens,init_std,q0,p0,sigma_w";
+static const char *const theory_cols = "q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,l_star,status";
+
+/* Builds every task (validating every configuration) and every point's key. */
+static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd)
+{
+    size_t sizes[NAX - 1];
+    for (int k = 0; k < NAX - 1; k++)
+        sizes[k] = g->n[k];
+    size_t ncombo = sp_grid_size(sizes, NAX - 1);
+    g->tasks = malloc((ncombo ? ncombo : 1) * sizeof *g->tasks);
+    if (!g->tasks)
+        return cli_fail("out of memory");
+    int maxdepth = 0;
+    for (size_t i = 0; i < g->ndepth; i++)
+        if (g->depths[i] > maxdepth)
+            maxdepth = g->depths[i];
+    g->ntasks = 0;
+    for (size_t c = 0; c < ncombo; c++) {
+        size_t co[NAX - 1];
+        sp_grid_coords(sizes, NAX - 1, c, co);
+        struct cli_arch cc = *ca;
+        cc.nalpha = 0;
+        cc.alphas = NULL;
+        if (g->given[AX_NORM]) {
+            cc.has_norm = 1;
+            cc.norm = (enum sp_fn)(int)g->v[AX_NORM][co[AX_NORM]];
+        }
+        if (g->given[AX_WIDTH]) cc.width = (int)g->v[AX_WIDTH][co[AX_WIDTH]];
+        if (g->given[AX_INIT_STD]) cc.init_std = g->v[AX_INIT_STD][co[AX_INIT_STD]];
+        if (g->given[AX_TOKENS]) cc.tokens = (int)g->v[AX_TOKENS][co[AX_TOKENS]];
+        if (g->given[AX_Q0]) cc.q0 = g->v[AX_Q0][co[AX_Q0]];
+        if (g->given[AX_P0]) cc.p0 = g->v[AX_P0][co[AX_P0]];
+        if (g->given[AX_SIGMA_W]) cc.sigma_w = g->v[AX_SIGMA_W][co[AX_SIGMA_W]];
+        cc.depth = maxdepth;
+        /* Is alpha meaningful here? Build without it first. */
+        struct task t;
+        int rc = cli_arch_build(&cc, cmd, NAN, &t.a, &t.o);
+        if (rc)
+            return rc;
+        if (g->given[AX_ALPHA]) {
+            if (!has_alpha(&t.a)) {
+                if (co[AX_ALPHA] > 0)
+                    continue; /* one row, alpha = nan */
+            } else if ((rc = cli_arch_build(&cc, cmd, g->v[AX_ALPHA][co[AX_ALPHA]], &t.a, &t.o))) {
+                return rc;
+            }
+        }
+        t.first = g->ntasks * g->ndepth;
+        g->tasks[g->ntasks++] = t;
+    }
+    g->npoints = g->ntasks * g->ndepth;
+    g->keys = calloc(g->npoints ? g->npoints : 1, sizeof *g->keys);
+    if (!g->keys)
+        return cli_fail("out of memory");
+    for (size_t t = 0; t < g->ntasks; t++)
+        for (size_t j = 0; j < g->ndepth; j++) {
+            struct sbuf b = {0};
+            if (grid_key(&g->tasks[t], g->depths[j], &b) != 0)
+                return cli_fail("out of memory");
+            g->keys[t * g->ndepth + j] = b.s;
+        }
+    return 0;
+}
+
+/* ---- computing one task: every depth from one recursion to the largest ---- */
+static int compute_task(const struct grid *g, const struct task *t, const unsigned char *done,
+                        struct sbuf *out)
+{
+    struct sp_theory_opts o = t->o;
+    o.sublayers = 0;
+    size_t nr = sp_theory_nrows(&t->a, &o);
+    struct sp_theory_row *rows = malloc(nr * sizeof *rows);
+    enum sp_status s = rows ? sp_theory_run(&t->a, &o, rows, nr) : SP_ENOMEM;
+    int rc = 0;
+    for (size_t j = 0; j < g->ndepth && !rc; j++) {
+        size_t idx = t->first + j;
+        if (done && done[idx])
+            continue;
+        int L = g->depths[j];
+        rc = sb_printf(out, "%zu,%s", idx, g->keys[idx]);
+        struct sp_asymptotics as;
+        enum sp_status sj = s;
+        if (sj == SP_OK) {
+            struct sp_arch a = t->a;
+            a.depth = L;
+            sj = sp_theory_asymptotics(&a, &o, rows, (size_t)L + 1, &as);
+        }
+        if (sj != SP_OK) {
+            for (int k = 0; k < 9 && !rc; k++)
+                rc = k == 4 ? sb_printf(out, ",failed") : sb_num(out, NAN, 1);
+            if (!rc)
+                rc = sb_printf(out, ",%s\n", sp_status_str(sj));
+            continue;
+        }
+        const struct sp_theory_row *r = &rows[L];
+        double v[] = {r->q, r->p, exp(r->log_jfwd), r->log_jfwd};
+        for (size_t k = 0; k < 4 && !rc; k++)
+            rc = sb_num(out, v[k], 1);
+        if (!rc)
+            rc = sb_printf(out, ",%s", sp_phase_name(as.phase));
+        double w[] = {as.zeta, as.lambda, as.xi, as.l_star};
+        for (size_t k = 0; k < 4 && !rc; k++)
+            rc = sb_num(out, w[k], 1);
+        if (!rc)
+            rc = sb_printf(out, ",ok\n");
+    }
+    free(rows);
+    return rc;
+}
+
+/* ---- MPI: only under mpirun (never a singleton init) ---- */
+static int launched_by_mpirun(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK") ||
+           getenv("PMI_SIZE");
+}
+
+struct ctx {
+    int rank, nranks, mpi;
+};
+
+static void ctx_abort(const struct ctx *c)
+{
+#if SP_HAVE_MPI
+    if (c->mpi)
+        MPI_Abort(MPI_COMM_WORLD, 1);
+#else
+    (void)c;
+#endif
+}
+
+/* Computes tasks[list[0..n)] of which this rank owns every nranks-th; rank 0
+ * returns all their lines concatenated in list order in *out. */
+static int run_batch(const struct grid *g, const struct ctx *c, const size_t *list, size_t n,
+                     const unsigned char *done, struct sbuf *out)
+{
+    size_t mine = 0;
+    for (size_t k = (size_t)c->rank; k < n; k += (size_t)c->nranks)
+        mine++;
+    struct sbuf *bufs = calloc(mine ? mine : 1, sizeof *bufs);
+    if (!bufs)
+        return cli_fail("out of memory");
+    int err = 0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(| : err)
+    for (size_t m = 0; m < mine; m++) {
+        size_t k = (size_t)c->rank + m * (size_t)c->nranks;
+        err |= compute_task(g, &g->tasks[list[k]], done, &bufs[m]) != 0;
+    }
+    int rc = 0;
+    if (err)
+        rc = cli_fail("out of memory");
+    out->len = 0;
+    if (!c->mpi) {
+        for (size_t m = 0; m < mine && !rc; m++)
+            if (bufs[m].len && sb_printf(out, "%.*s", (int)bufs[m].len, bufs[m].s) != 0)
+                rc = cli_fail("out of memory");
+    }
+#if SP_HAVE_MPI
+    else {
+        /* lengths of this rank's task outputs, then the bytes, gathered on rank 0 */
+        int *lens = malloc((mine ? mine : 1) * sizeof *lens), total = 0;
+        for (size_t m = 0; m < mine; m++)
+            total += (lens[m] = (int)bufs[m].len);
+        char *mybytes = malloc((size_t)total + 1);
+        for (size_t m = 0, off = 0; m < mine; m++) {
+            if (bufs[m].len)
+                memcpy(mybytes + off, bufs[m].s, bufs[m].len);
+            off += bufs[m].len;
+        }
+        int *cnt = NULL, *displ = NULL, *alllens = NULL, *lcnt = NULL, *ldispl = NULL;
+        char *all = NULL;
+        if (c->rank == 0) {
+            cnt = calloc((size_t)c->nranks, sizeof *cnt);
+            displ = calloc((size_t)c->nranks, sizeof *displ);
+            lcnt = calloc((size_t)c->nranks, sizeof *lcnt);
+            ldispl = calloc((size_t)c->nranks, sizeof *ldispl);
+            alllens = calloc(n ? n : 1, sizeof *alllens);
+            for (int r = 0, off = 0; r < c->nranks; r++) {
+                lcnt[r] = (int)((n > (size_t)r) ? (n - (size_t)r + (size_t)c->nranks - 1) / (size_t)c->nranks : 0);
+                ldispl[r] = off;
+                off += lcnt[r];
+            }
+        }
+        MPI_Gatherv(lens, (int)mine, MPI_INT, alllens, lcnt, ldispl, MPI_INT, 0, MPI_COMM_WORLD);
+        MPI_Gather(&total, 1, MPI_INT, cnt, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        if (c->rank == 0) {
+            int sum = 0;
+            for (int r = 0; r < c->nranks; r++) {
+                displ[r] = sum;
+                sum += cnt[r];
+            }
+            all = malloc((size_t)sum + 1);
+        }
+        MPI_Gatherv(mybytes, total, MPI_CHAR, all, cnt, displ, MPI_CHAR, 0, MPI_COMM_WORLD);
+        if (c->rank == 0) {
+            /* list position k belongs to rank k % nranks, its (k / nranks)-th task */
+            int *cur = calloc((size_t)c->nranks, sizeof *cur);
+            for (size_t k = 0; k < n && !rc; k++) {
+                int r = (int)(k % (size_t)c->nranks);
+                size_t m = k / (size_t)c->nranks;
+                int len = alllens[ldispl[r] + (int)m];
+                if (len && sb_printf(out, "%.*s", len, all + displ[r] + cur[r]) != 0)
+                    rc = cli_fail("out of memory");
+                cur[r] += len;
+            }
+            free(cur);
+        }
+        free(lens);
+        free(mybytes);
+        free(cnt);
+        free(displ);
+        free(alllens);
+        free(lcnt);
+        free(ldispl);
+        free(all);
+    }
+#endif
+    for (size_t m = 0; m < mine; m++)
+        free(bufs[m].s);
+    free(bufs);
+    return rc;
+}
+
+static int parse_norm_list(const char *cmd, const char *s, double **v, size_t *n)
+{
+    size_t cnt = 1;
+    for (const char *p = s; *p; p++)
+        cnt += *p == ',';
+    double *out = malloc(cnt * sizeof *out);
+    char *copy = strdup(s), *save = NULL;
+    if (!out || !copy) {
+        free(out);
+        free(copy);
+        return cli_fail("out of memory");
+    }
+    size_t k = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        enum sp_fn f;
+        if (sp_fn_parse(tok, &f) != 0 || f == SP_FN_RELU) {
+            free(out);
+            free(copy);
+            return cli_usage(cmd, "--norm: '%s' is not one of ln, dyt, derf, none", tok);
+        }
+        out[k++] = (double)f;
+    }
+    free(copy);
+    if (k != cnt) {
+        free(out);
+        return cli_usage(cmd, "--norm: empty element in '%s'", s);
+    }
+    *v = out;
+    *n = k;
+    return 0;
+}
 
 int cmd_sweep(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail("'sweep' is not implemented in this build yet");
+    const char *cmd = "sweep", *out = NULL;
+    struct cli_arch ca;
+    struct grid g;
+    memset(&g, 0, sizeof g);
+    int mode_theory = 1, mode_measure = 0, resume = 0, force = 0, batch = 0, rc = 0, c;
+    cli_arch_init(&ca);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        int ax = -1;
+        switch (c) {
+        case OPT_NORM: ax = AX_NORM; break;
+        case OPT_WIDTH: ax = AX_WIDTH; break;
+        case OPT_INIT_STD: ax = AX_INIT_STD; break;
+        case OPT_TOKENS: ax = AX_TOKENS; break;
+        case OPT_Q0: ax = AX_Q0; break;
+        case OPT_P0: ax = AX_P0; break;
+        case OPT_SIGMA_W: ax = AX_SIGMA_W; break;
+        case OPT_ALPHA: ax = AX_ALPHA; break;
+        case OPT_DEPTH: ax = AX_DEPTH; break;
+        default: break;
+        }
+        if (ax >= 0) {
+            free(g.v[ax]);
+            g.v[ax] = NULL;
+            g.given[ax] = 1;
+            switch (ax) {
+            case AX_NORM: rc = parse_norm_list(cmd, optarg, &g.v[ax], &g.n[ax]); break;
+            case AX_WIDTH: rc = cli_parse_list(cmd, "--width", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
+            case AX_INIT_STD: rc = cli_parse_list(cmd, "--init-std", optarg, 1e-8, 10, &g.v[ax], &g.n[ax]); break;
+            case AX_TOKENS: rc = cli_parse_list(cmd, "--tokens", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
+            case AX_Q0: rc = cli_parse_list(cmd, "--q0", optarg, 1e-12, 1e12, &g.v[ax], &g.n[ax]); break;
+            case AX_P0: rc = cli_parse_list(cmd, "--p0", optarg, -1e12, 1e12, &g.v[ax], &g.n[ax]); break;
+            case AX_SIGMA_W: rc = cli_parse_list(cmd, "--sigma-w", optarg, 0, 1e6, &g.v[ax], &g.n[ax]); break;
+            case AX_ALPHA: rc = cli_parse_list(cmd, "--alpha", optarg, 1e-6, 1e3, &g.v[ax], &g.n[ax]); break;
+            case AX_DEPTH: rc = cli_parse_list(cmd, "--depth", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
+            }
+            if (!rc && (ax == AX_WIDTH || ax == AX_TOKENS || ax == AX_DEPTH))
+                for (size_t i = 0; i < g.n[ax] && !rc; i++)
+                    if (g.v[ax][i] != floor(g.v[ax][i]))
+                        rc = cli_usage(cmd, "%s: %g is not an integer", ax_flag[ax], g.v[ax][i]);
+        } else if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST) {
+            rc = cli_arch_option(&ca, cmd, c, optarg);
+        } else {
+            switch (c) {
+            case OPT_MODE:
+                if (!strcmp(optarg, "theory"))
+                    mode_theory = 1, mode_measure = 0;
+                else if (!strcmp(optarg, "measure"))
+                    mode_theory = 0, mode_measure = 1;
+                else if (!strcmp(optarg, "both"))
+                    mode_theory = 1, mode_measure = 1;
+                else
+                    rc = cli_usage(cmd, "--mode: '%s' is not one of theory, measure, both", optarg);
+                break;
+            case OPT_RESUME: resume = 1; break;
+            case OPT_FORCE: force = 1; break;
+            case OPT_BATCH: rc = cli_parse_int(cmd, "--batch", optarg, 1, 1000000, &batch); break;
+            case 'o': out = optarg; break;
+            case 'q': cli_quiet = 1; break;
+            case 'h':
+                help();
+                goto done;
+            default: rc = cli_bad_option(cmd, argc, argv); break;
+            }
+        }
+        if (rc)
+            goto done;
+    }
+    if (optind < argc) {
+        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    if (resume && force) {
+        rc = cli_usage(cmd, "--resume and --force contradict each other");
+        goto done;
+    }
+    if ((resume || force) && (!out || !strcmp(out, "-"))) {
+        rc = cli_usage(cmd, "--resume/--force need -o FILE (stdout cannot be resumed)");
+        goto done;
+    }
+    if (out && !strcmp(out, "-"))
+        out = NULL;
+    if (mode_measure) {
+        rc = cli_fail("--mode %s needs the finite-width measurement engine, which this build's "
+                      "sweep does not use yet; use --mode theory", mode_theory ? "both" : "measure");
+        goto done;
+    }
+    (void)mode_theory;
+    for (int k = 0; k < NAX; k++)
+        if (!g.given[k]) {
+            g.n[k] = 1;
+            if (!(g.v[k] = malloc(sizeof(double)))) {
+                rc = cli_fail("out of memory");
+                goto done;
+            }
+            g.v[k][0] = NAN;
+        }
+    /* depths: the grid's, or the preset/default one */
+    g.ndepth = g.n[AX_DEPTH];
+    g.depths = malloc(g.ndepth * sizeof *g.depths);
+    if (!g.depths) {
+        rc = cli_fail("out of memory");
+        goto done;
+    }
+    if (g.given[AX_DEPTH]) {
+        for (size_t i = 0; i < g.ndepth; i++)
+            g.depths[i] = (int)g.v[AX_DEPTH][i];
+    } else {
+        struct sp_arch a0;
+        struct sp_theory_opts o0;
+        struct cli_arch cc = ca;
+        cc.nalpha = 0;
+        cc.alphas = NULL;
+        if (g.given[AX_NORM]) {
+            cc.has_norm = 1;
+            cc.norm = (enum sp_fn)(int)g.v[AX_NORM][0];
+        }
+        if ((rc = cli_arch_build(&cc, cmd, NAN, &a0, &o0)))
+            goto done;
+        g.depths[0] = a0.depth;
+    }
+    if ((rc = grid_build(&g, &ca, cmd)))
+        goto done;
+
+    /* MPI after the arguments are validated: every rank has built the same grid. */
+    struct ctx cx = {0, 1, 0};
+#if SP_HAVE_MPI
+    if (launched_by_mpirun()) {
+        MPI_Init(NULL, NULL);
+        cx.mpi = 1;
+        MPI_Comm_rank(MPI_COMM_WORLD, &cx.rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &cx.nranks);
+        if (cx.rank != 0)
+            cli_quiet = 1;
+    }
+#endif
+
+    unsigned char *done = calloc(g.npoints ? g.npoints : 1, 1);
+    size_t ndone = 0;
+    int fd = -1;
+    char header[512];
+    snprintf(header, sizeof header, "%s,%s", grid_cols, theory_cols);
+    if (!done) {
+        rc = cli_fail("out of memory");
+        ctx_abort(&cx);
+        goto mpi_done;
+    }
+    if (cx.rank == 0) {
+        if (out) {
+            if (resume && access(out, F_OK) != 0) {
+                rc = cli_fail("--resume: '%s' does not exist", out);
+            } else {
+                if (force)
+                    unlink(out);
+                char err[512];
+                enum sp_status s = sp_sweep_open(out, header, g.npoints,
+                                                 (const char *const *)g.keys, done, &ndone, &fd,
+                                                 err, sizeof err);
+                if (s != SP_OK)
+                    rc = cli_fail("%s%s", err,
+                                  s == SP_EFORMAT ? " (use --force to overwrite it, or another -o)" : "");
+            }
+        } else {
+            printf("%s\n", header);
+        }
+    }
+#if SP_HAVE_MPI
+    if (cx.mpi) {
+        MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        if (!rc)
+            MPI_Bcast(done, (int)g.npoints, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
+    }
+#endif
+    if (rc)
+        goto mpi_done;
+
+    /* pending tasks: any point not yet done */
+    size_t *pending = malloc((g.ntasks ? g.ntasks : 1) * sizeof *pending), npend = 0;
+    if (!pending) {
+        rc = cli_fail("out of memory");
+        ctx_abort(&cx);
+        goto mpi_done;
+    }
+    size_t npoints_todo = 0;
+    for (size_t t = 0; t < g.ntasks; t++) {
+        size_t todo = 0;
+        for (size_t j = 0; j < g.ndepth; j++)
+            todo += !done[g.tasks[t].first + j];
+        if (todo) {
+            pending[npend++] = t;
+            npoints_todo += todo;
+        }
+    }
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    size_t per = batch > 0 ? (size_t)batch : (size_t)(8 * threads * cx.nranks);
+    if (out && ndone)
+        cli_info("sweep: resuming '%s': %zu of %zu grid points present, %zu to compute", out,
+                 ndone, g.npoints, npoints_todo);
+    cli_info("sweep: %zu grid points (%zu configurations x %zu depths), %d thread(s)%s, "
+             "%d MPI rank(s)", g.npoints, g.ntasks, g.ndepth, threads, cx.mpi ? " per rank" : "",
+             cx.nranks);
+    struct cli_progress pg;
+    memset(&pg, 0, sizeof pg);
+    if (cx.rank == 0)
+        cli_progress_start(&pg, "sweep", npoints_todo);
+    struct sbuf lines = {0};
+    size_t progress = 0;
+    for (size_t b0 = 0; b0 < npend && !rc; b0 += per) {
+        size_t n = npend - b0 < per ? npend - b0 : per;
+        rc = run_batch(&g, &cx, pending + b0, n, done, &lines);
+        if (!rc && cx.rank == 0) {
+            if (fd >= 0) {
+                if (lines.len && sp_sweep_append(fd, lines.s, lines.len) != SP_OK)
+                    rc = cli_fail("writing '%s' failed", out);
+            } else if (lines.len && (fwrite(lines.s, 1, lines.len, stdout) != lines.len ||
+                                     fflush(stdout) != 0)) {
+                rc = cli_fail("writing to stdout failed");
+            }
+            for (size_t k = 0; k < n; k++)
+                for (size_t j = 0; j < g.ndepth; j++)
+                    progress += !done[g.tasks[pending[b0 + k]].first + j];
+            cli_progress_update(&pg, progress);
+        }
+#if SP_HAVE_MPI
+        if (cx.mpi) /* any rank's failure stops every rank */
+            MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+#endif
+    }
+    if (cx.rank == 0) {
+        cli_progress_finish(&pg);
+        if (!rc)
+            cli_info("sweep: %zu grid points written%s%s", npoints_todo, out ? " to " : "",
+                     out ? out : "");
+    }
+    free(lines.s);
+    free(pending);
+mpi_done:
+    if (fd >= 0)
+        close(fd);
+    free(done);
+#if SP_HAVE_MPI
+    if (cx.mpi)
+        MPI_Finalize();
+#endif
+done:
+    grid_free(&g);
+    cli_arch_free(&ca);
+    return rc;
 }
