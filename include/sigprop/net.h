@@ -1,0 +1,88 @@
+/* sigprop/net.h: finite-width networks at initialisation (SPEC 1, 2, 4) and the
+ * measurement engine: token statistics q, p, rho, forward and backward APJN by
+ * Hutchinson probes (forward- and reverse-mode products), gradient amplification.
+ * Float32 activations, double accumulation; weights regenerated on demand from a
+ * counter-based generator (Philox4x32-10) keyed by (seed, draw, block, matrix), so
+ * memory does not grow with depth and results do not depend on the thread count. */
+#ifndef SIGPROP_NET_H
+#define SIGPROP_NET_H
+
+#include <stdint.h>
+
+#include "sigprop/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sp_net_input {
+    SP_INPUT_EQUIANGULAR, /* exact statistics x_a.x_a = d q0, x_a.x_b = d p0 (SPEC 4; d >= n) */
+    SP_INPUT_GAUSSIAN     /* Gaussian tokens with the same covariance (needs p0 >= 0) */
+};
+
+/* What one pass measures (bit mask). */
+enum {
+    SP_MEASURE_FWD = 1,   /* J^{l,0}: forward-mode probes pushed up from block 0 */
+    SP_MEASURE_BWD = 2,   /* J^{L,l}: reverse-mode probes pulled down from the top */
+    SP_MEASURE_GRAD = 4,  /* ||dLoss/dh^l||^2 / ||dLoss/dh^L||^2 */
+    SP_MEASURE_ALL = 7
+};
+
+/* Loss of the gradient amplification (SPEC 2 leaves it open; this is sigprop's):
+ * cross-entropy of a random linear head W_head (d x SP_NET_CLASSES, entries
+ * Normal(0, 1/d)) on the mean over tokens of the final features (after the final
+ * norm when arch.final_norm), with a uniformly random label, per weight draw. */
+#define SP_NET_CLASSES 10
+
+struct sp_net_opts {
+    int seeds;            /* K independent weight draws (and inputs), >= 1 */
+    int probes;           /* P Hutchinson probes per draw, >= 1 */
+    uint64_t seed;        /* master seed */
+    int threads;          /* OpenMP and OpenBLAS threads; 0 = leave as they are */
+    enum sp_net_input input;
+    unsigned measure;     /* SP_MEASURE_* mask; statistics are always measured */
+    int sublayers;        /* rows after each sublayer too: l = 0, 0.5, 1, ... (transformer) */
+    int exclude_cls;      /* q, p, rho over tokens 1..n-1 (token 0 is a CLS token) */
+    int checkpoint;       /* reverse mode: blocks per checkpoint segment; 0 = ceil(sqrt(L)) */
+    /* Progress callback (may be NULL): called from the calling thread with work
+     * units done out of total. */
+    void (*progress)(void *ctx, size_t done, size_t total);
+    void *progress_ctx;
+};
+void sp_net_opts_default(struct sp_net_opts *o); /* 1 seed, 4 probes, seed 1, all */
+
+/* One row per block boundary (or sublayer). Means over draws and probes; _se are
+ * standard errors (across draws when seeds >= 2, else across probes). NAN where
+ * not measured or not defined (p, rho with one token). */
+struct sp_net_row {
+    double l;
+    double q, q_se, p, p_se, rho;
+    double j_fwd, j_fwd_se;     /* J^{l,0} */
+    double j_bwd, j_bwd_se;     /* J^{L,l} */
+    double grad_amp, grad_amp_se;
+};
+
+/* Rows sp_net_measure writes: L+1, or 2L+1 with sublayers on a transformer. */
+size_t sp_net_nrows(const struct sp_arch *a, const struct sp_net_opts *o);
+
+/* Bytes of workspace sp_net_measure allocates for this configuration (exact, from
+ * the same sizing code; excludes OpenBLAS's own buffers and the per-row records
+ * below). Returned as a double so that absurd configurations do not overflow.
+ * Forward-only runs do not grow with L; reverse mode grows as sqrt(L) (checkpoints). */
+double sp_net_workspace_bytes(const struct sp_arch *a, const struct sp_net_opts *o);
+/* Bytes of the per-row records (every draw and probe, for the standard errors):
+ * seeds * rows * (4 + 2 probes) doubles. */
+double sp_net_record_bytes(const struct sp_arch *a, const struct sp_net_opts *o);
+/* Floating-point operations of matrix products one sp_net_measure call performs. */
+double sp_net_flops(const struct sp_arch *a, const struct sp_net_opts *o);
+
+/* Runs the measurement. a must be resolved (sp_arch_resolve). rows: nrows entries.
+ * SP_EINVAL on a bad option (equiangular input with n > d, Gaussian with p0 < 0),
+ * SP_ENOMEM, SP_ENUMERIC when the network produces a non-finite value. */
+enum sp_status sp_net_measure(const struct sp_arch *a, const struct sp_net_opts *o,
+                              struct sp_net_row *rows, size_t nrows);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

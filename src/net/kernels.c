@@ -1,0 +1,163 @@
+/* Kernels of the finite network: matrix products (OpenBLAS sgemm, and the naive
+ * reference they are tested against), the per-component functions, and the norms
+ * with their Jacobian-vector and vector-Jacobian products (SPEC 1.2). Float data,
+ * double accumulation of every reduction; reductions are per row so results do
+ * not depend on the thread count. */
+#include <math.h>
+
+#include <cblas.h>
+
+#include "net/net_internal.h"
+
+int net_naive_gemm = 0;
+
+void net_gemm_naive(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
+                    size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+#pragma omp parallel for schedule(static) if (NET_PAR(M * N * K))
+    for (long il = 0; il < (long)M; il++) {
+        size_t i = (size_t)il;
+        for (size_t j = 0; j < N; j++) {
+            double s = 0.0;
+            for (size_t k = 0; k < K; k++) {
+                float a = ta ? A[k * lda + i] : A[i * lda + k];
+                float b = tb ? B[j * ldb + k] : B[k * ldb + j];
+                s += (double)a * (double)b;
+            }
+            float c = (float)((double)alpha * s);
+            C[i * ldc + j] = beta == 0.0f ? c : c + beta * C[i * ldc + j];
+        }
+    }
+}
+
+void net_gemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
+              size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+    if (M == 0 || N == 0)
+        return;
+    if (net_naive_gemm || K == 0) {
+        net_gemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (blasint)M, (blasint)N, (blasint)K, alpha, A, (blasint)lda, B, (blasint)ldb, beta,
+                C, (blasint)ldc);
+}
+
+float net_fn(const struct sp_fnspec *f, float x)
+{
+    switch (f->kind) {
+    case SP_FN_DERF: return erff((float)f->alpha * x + (float)f->shift);
+    case SP_FN_DYT: return tanhf((float)f->alpha * x + (float)f->shift);
+    case SP_FN_RELU: return x > 0.0f ? x : 0.0f;
+    default: return x;
+    }
+}
+
+float net_fn_deriv(const struct sp_fnspec *f, float x)
+{
+    const float two_over_sqrt_pi = 1.12837916709551257390f;
+    float a = (float)f->alpha, u = a * x + (float)f->shift;
+    switch (f->kind) {
+    case SP_FN_DERF: return a * two_over_sqrt_pi * expf(-u * u);
+    case SP_FN_DYT: { float t = tanhf(u); return a * (1.0f - t * t); }
+    case SP_FN_RELU: return x > 0.0f ? 1.0f : 0.0f;
+    default: return 1.0f;
+    }
+}
+
+float net_act(enum sp_mlp_act a, float z)
+{
+    if (a == SP_ACT_GELU)
+        return 0.5f * z * (1.0f + erff(z * 0.70710678118654752f));
+    return z > 0.0f ? z : 0.0f;
+}
+
+float net_act_deriv(enum sp_mlp_act a, float z)
+{
+    if (a == SP_ACT_GELU)
+        return 0.5f * (1.0f + erff(z * 0.70710678118654752f)) +
+               z * 0.39894228040143268f * expf(-0.5f * z * z);
+    return z > 0.0f ? 1.0f : 0.0f;
+}
+
+/* LayerNorm Jacobian at a row with output y and rstd (symmetric, SPEC 1.2):
+ * J v = rstd (v - mean(v) - y mean(y v)). Used for both tangents and cotangents. */
+static void ln_apply(const float *y, float rstd, const float *v, float *out, size_t d,
+                     int accumulate)
+{
+    double sv = 0.0, syv = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        sv += (double)v[j];
+        syv += (double)y[j] * (double)v[j];
+    }
+    float mv = (float)(sv / (double)d), myv = (float)(syv / (double)d);
+    for (size_t j = 0; j < d; j++) {
+        float r = rstd * (v[j] - mv - y[j] * myv);
+        out[j] = accumulate ? out[j] + r : r;
+    }
+}
+
+void net_norm_fwd(const struct sp_fnspec *f, const float *x, float *y, float *rstd, size_t n,
+                  size_t d, size_t B)
+{
+    long rows = (long)(B * n);
+    if (f->kind == SP_FN_LN) {
+#pragma omp parallel for schedule(static) if (NET_PAR(n * d))
+        for (long i = 0; i < (long)n; i++) {
+            const float *xi = x + (size_t)i * d;
+            float *yi = y + (size_t)i * d;
+            double s = 0.0, ss = 0.0;
+            for (size_t j = 0; j < d; j++)
+                s += (double)xi[j];
+            double mean = s / (double)d;
+            for (size_t j = 0; j < d; j++) {
+                double c = (double)xi[j] - mean;
+                ss += c * c;
+            }
+            double r = 1.0 / sqrt(ss / (double)d + (double)NET_LN_EPS);
+            rstd[i] = (float)r;
+            for (size_t j = 0; j < d; j++)
+                yi[j] = (float)(((double)xi[j] - mean) * r);
+        }
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)rows - n) * d))
+        for (long i = (long)n; i < rows; i++) {
+            size_t t = (size_t)i % n;
+            ln_apply(y + t * d, rstd[t], x + (size_t)i * d, y + (size_t)i * d, d, 0);
+        }
+        return;
+    }
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
+    for (long i = 0; i < rows; i++) {
+        size_t t = (size_t)i % n;
+        const float *x0 = x + t * d, *xi = x + (size_t)i * d;
+        float *yi = y + (size_t)i * d;
+        if (i < (long)n)
+            for (size_t j = 0; j < d; j++)
+                yi[j] = net_fn(f, xi[j]);
+        else
+            for (size_t j = 0; j < d; j++)
+                yi[j] = net_fn_deriv(f, x0[j]) * xi[j];
+    }
+}
+
+void net_norm_vjp(const struct sp_fnspec *f, const float *x, const float *y, const float *rstd,
+                  const float *g, float *out, size_t n, size_t d, size_t Bg, int accumulate)
+{
+    long rows = (long)(Bg * n);
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
+    for (long i = 0; i < rows; i++) {
+        size_t t = (size_t)i % n;
+        const float *gi = g + (size_t)i * d;
+        float *oi = out + (size_t)i * d;
+        if (f->kind == SP_FN_LN) {
+            ln_apply(y + t * d, rstd[t], gi, oi, d, accumulate);
+        } else {
+            const float *x0 = x + t * d;
+            for (size_t j = 0; j < d; j++) {
+                float r = net_fn_deriv(f, x0[j]) * gi[j];
+                oi[j] = accumulate ? oi[j] + r : r;
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+/* net_internal.h: the finite-width network's kernels and sublayers, shared by
+ * the files of src/net and the tests (tests include src/). Activations are float, stored
+ * as row-major (rows, d) matrices; B "batches" of n token rows are stacked: batch 0
+ * is the primal, batches 1..B-1 are tangents (forward mode). In reverse mode all
+ * batches are cotangents of one primal whose intermediates are saved. */
+#ifndef SP_NET_INTERNAL_H
+#define SP_NET_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigprop/core.h"
+#include "sigprop/net.h"
+
+#define NET_LN_EPS 1e-5f
+/* Loops with less work than this stay on one thread: OpenMP's and OpenBLAS's
+ * thread pools otherwise take turns spinning on the same cores. */
+#define NET_PAR_MIN 131072
+#define NET_PAR(work) ((size_t)(work) >= NET_PAR_MIN)
+
+/* ---- random numbers (rng.c) ---- */
+/* Matrix ids of the counter (SPEC: keyed by seed, draw, block, matrix). */
+enum net_mat {
+    NET_MAT_QKV = 1, NET_MAT_O, NET_MAT_W1, NET_MAT_W2, NET_MAT_TOY_W, NET_MAT_TOY_B,
+    NET_MAT_HEAD, NET_MAT_LABEL, NET_MAT_INPUT, NET_MAT_PROBE_FWD, NET_MAT_PROBE_BWD
+};
+struct net_key {
+    uint64_t seed;
+    uint32_t draw;   /* weight draw k = 0..K-1 */
+    uint32_t block;  /* block index (or probe index for probes) */
+};
+/* out[i] = scale * z_i, z_i standard normal; element i depends only on (key, mat, i),
+ * never on the thread count (Philox4x32-10 counter (i/4, block, mat, draw)). */
+void net_normal(float *out, size_t count, float scale, struct net_key key, uint32_t mat);
+/* One uniform 32-bit integer from (key, mat, index). */
+uint32_t net_uint32(struct net_key key, uint32_t mat, uint32_t index);
+
+/* ---- kernels (kernels.c) ---- */
+/* When nonzero, net_gemm uses the naive reference loops (double accumulation). */
+extern int net_naive_gemm;
+/* Row-major C (M x N) = alpha op(A) op(B) + beta C; op = transpose when ta / tb. */
+void net_gemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
+              size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
+void net_gemm_naive(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
+                    size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
+
+/* Per-component function and its derivative (erf, tanh, identity, relu). */
+float net_fn(const struct sp_fnspec *f, float x);
+float net_fn_deriv(const struct sp_fnspec *f, float x);
+
+/* Norm with tangents: x (B n, d) with batch 0 primal; writes y (B n, d): y_0 = f(x_0),
+ * y_b = J(x_0) x_b. rstd (n): LayerNorm 1/sqrt(var + eps) of each primal row (out). */
+void net_norm_fwd(const struct sp_fnspec *f, const float *x, float *y, float *rstd, size_t n,
+                  size_t d, size_t B);
+/* Cotangents: g (Bg n, d) -> out (Bg n, d) = J(x)^T g, with x (n, d) the primal input,
+ * y (n, d) = f(x) and rstd (n) from net_norm_fwd. accumulate: out += instead of =. */
+void net_norm_vjp(const struct sp_fnspec *f, const float *x, const float *y, const float *rstd,
+                  const float *g, float *out, size_t n, size_t d, size_t Bg, int accumulate);
+
+/* MLP activation (relu / gelu) and derivative. */
+float net_act(enum sp_mlp_act a, float z);
+float net_act_deriv(enum sp_mlp_act a, float z);
+
+/* ---- the model: sizes, workspace, sublayers (model.c) ---- */
+struct net_saved {        /* primal intermediates of one block, for reverse mode */
+    float *x;             /* (n, d) block input */
+    float *u1;            /* (n, d) attention-norm output */
+    float *t;             /* (n, 3d) Q | K | V */
+    float *a;             /* (H, n, n) attention probabilities */
+    float *hh;            /* (n, d) h^{l+1/2} */
+    float *u2;            /* (n, d) MLP-norm output */
+    float *z;             /* (n, f) MLP pre-activation */
+    float *rstd1, *rstd2; /* (n) */
+};
+
+struct net_model {
+    struct sp_arch a;
+    size_t n, d, H, dh, f;    /* tokens, width, heads, head width, MLP hidden width */
+    size_t bmax;              /* batches the workspace holds */
+    float *w;                 /* one weight matrix at a time: max(3d d, f d) */
+    float *bias;              /* toy bias (d) */
+    float *u;                 /* (bmax n, d) */
+    float *tz;                /* (bmax n, max(4d, f)): T | O, later Z (forward); gT/gZ (reverse) */
+    float *go;                /* (bmax n, d) reverse: gradient of the attention output */
+    float *s1, *s2;           /* (bmax n, n) attention scratch */
+    float *rstd;              /* (n) */
+    struct net_saved sv;
+    size_t bytes;             /* allocated workspace */
+};
+/* Sizes the workspace for up to bmax batches. SP_ENOMEM, SP_EINVAL. */
+enum sp_status net_model_init(struct net_model *m, const struct sp_arch *a, size_t bmax);
+void net_model_free(struct net_model *m);
+/* Bytes net_model_init would allocate (double: no overflow). */
+double net_model_bytes(const struct sp_arch *a, size_t bmax);
+
+/* Forward mode, in place on x (B n, d): batch 0 primal, the others tangents.
+ * save: also store primal intermediates in m->sv (needs B == 1 semantics for x_0). */
+void net_attn_forward(struct net_model *m, struct net_key key, float *x, size_t B, int save);
+void net_mlp_forward(struct net_model *m, struct net_key key, float *x, size_t B, int save);
+void net_toy_forward(struct net_model *m, struct net_key key, float *x, size_t B);
+/* Applies norm_mlp (final norm) to x (B n, d) into y with tangents. */
+void net_final_norm(struct net_model *m, const float *x, float *y, size_t B);
+
+/* Reverse mode: g (Bg n, d) cotangents at the sublayer output -> at its input, in
+ * place. The block's primal intermediates must be in m->sv (net_block_save). */
+void net_block_save(struct net_model *m, struct net_key key, const float *x);
+void net_mlp_backward(struct net_model *m, struct net_key key, float *g, size_t Bg);
+void net_attn_backward(struct net_model *m, struct net_key key, float *g, size_t Bg);
+/* Toy: x (n = 1, d) is the primal layer input. */
+void net_toy_backward(struct net_model *m, struct net_key key, const float *x, float *g,
+                      size_t Bg);
+
+/* ---- inputs (measure.c) ---- */
+/* The input tokens x (n, d) of draw key.draw (SPEC 4): equiangular (n <= d) or
+ * Gaussian (p0 >= 0). R: n d doubles of scratch. SP_EINVAL when impossible. */
+enum sp_status net_make_input(const struct sp_arch *a, const struct sp_net_opts *o,
+                              struct net_key key, size_t n, size_t d, float *x, double *R);
+
+#endif
