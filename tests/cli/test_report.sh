@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# CLI test of `sigprop report`: the tiny 'test' scenario writes OUT/index.html,
+# atomically (no OUT.tmp.* left, an old report replaced whole), with at least six
+# figures that are valid PNGs, each one embedded in index.html as a data URI and
+# referenced by name; the tables and provenance sections are there; a step that
+# is not available is reported in the HTML, not fatal; usage errors exit 2.
+set -u
+S=${1:?usage: test_report.sh path/to/sigprop}
+S=$(cd "$(dirname "$S")" && pwd)/$(basename "$S")
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0; pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*" >&2; fail=$((fail + 1)); }
+cd "$T"
+
+out=$("$S" report --scenario test -o rep -q --seed 7 2>err.txt)
+rc=$?
+[[ $rc -eq 0 ]] && ok || bad "report exit $rc: $(cat err.txt)"
+[[ $out == rep/index.html ]] && ok || bad "stdout should be the index path, got '$out'"
+[[ ! -s err.txt ]] && ok || bad "-q but stderr: $(cat err.txt)"
+[[ -s rep/index.html ]] && ok || bad "no rep/index.html"
+ls -d rep.tmp.* >/dev/null 2>&1 && bad "temporary folder left behind" || ok
+
+# figures: at least six, valid PNGs, each embedded and referenced
+n=0
+for f in rep/figures/*.png; do
+  [[ -e $f ]] || continue
+  n=$((n + 1))
+  name=$(basename "$f")
+  sig=$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')
+  [[ $sig == 89504e470d0a1a0a ]] && ok || bad "$name is not a PNG"
+  [[ $(head -c 16 "$f" | tail -c 4) == IHDR ]] && ok || bad "$name has no IHDR"
+  w=$(head -c 20 "$f" | tail -c 4 | od -An -tu1 | awk '{print $1*16777216+$2*65536+$3*256+$4}')
+  h=$(head -c 24 "$f" | tail -c 4 | od -An -tu1 | awk '{print $1*16777216+$2*65536+$3*256+$4}')
+  [[ "$w $h" == "1200 800" ]] && ok || bad "$name is ${w}x$h, want 1200x800"
+  grep -q "data-figure=\"$name\"" rep/index.html && ok || bad "index.html does not reference $name"
+  # the embedded copy is the file itself
+  { printf 'data:image/png;base64,'; base64 -w0 "$f"; printf '"\n'; } > pattern.txt
+  grep -qF -f pattern.txt rep/index.html && ok || bad "$name is not embedded"
+done
+[[ $n -ge 6 ]] && ok || bad "only $n figures, want at least 6"
+# every data URI in the page is one of the figures
+uris=$(grep -o 'data:image/png;base64,' rep/index.html | wc -l)
+[[ $uris -eq $n ]] && ok || bad "$uris embedded images but $n figure files"
+
+# sections and tables
+for s in theory toy phase measure fits alpha config provenance; do
+  grep -q "<section id=\"$s\">" rep/index.html && ok || bad "no section $s"
+done
+grep -q 'master seed</th><td class=l>7<' rep/index.html && ok || bad "seed not in provenance"
+grep -q '<th class=l>git commit</th>' rep/index.html && ok || bad "no git hash"
+grep -q 'sigprop theory --preset blog2' rep/index.html && ok || bad "commands not listed"
+grep -q '<td class=l>subcritical</td>' rep/index.html && ok || bad "theory summary table missing"
+for f in theory.csv summary.csv toy.csv alpha.csv; do
+  [[ -s rep/data/$f ]] && ok || bad "rep/data/$f missing"
+done
+# a failed step (if any) is reported in the HTML, with its reason
+if grep -q 'FAILED\|failed' rep/index.html; then
+  grep -q 'class="unavailable"' rep/index.html && ok || bad "a failed step has no 'not available' note"
+fi
+# no external resources: self-contained
+grep -Eq '(src|href)="(https?:)?//' rep/index.html && bad "external reference in index.html" || ok
+
+# a second run replaces the report whole
+echo stale > rep/stale.txt
+"$S" report --scenario test -o rep -q >/dev/null 2>&1 && ok || bad "second run failed"
+[[ ! -e rep/stale.txt ]] && ok || bad "old report not replaced"
+ls -d rep.old.* rep.tmp.* >/dev/null 2>&1 && bad "leftover folders after replace" || ok
+
+# usage errors
+"$S" report --scenario nope -o x 2>/dev/null; [[ $? -eq 2 ]] && ok || bad "bad scenario should exit 2"
+"$S" report --seed -3 2>/dev/null; [[ $? -eq 2 ]] && ok || bad "bad seed should exit 2"
+"$S" report extra 2>/dev/null; [[ $? -eq 2 ]] && ok || bad "extra argument should exit 2"
+[[ ! -e x ]] && ok || bad "a usage error created the output"
+echo file > notadir
+"$S" report --scenario test -o notadir -q 2>/dev/null; [[ $? -eq 1 ]] && ok || bad "output that is a file should exit 1"
+"$S" report --help | grep -q '^Example:' && ok || bad "help has no Example line"
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
