@@ -1,9 +1,419 @@
-/* sigprop measure: placeholder until its issue lands. */
+/* sigprop measure: the finite-width measurement engine (sigprop/net.h) on one
+ * architecture and a list of alphas: q, p, rho, forward and backward APJN and
+ * gradient amplification per block, with standard errors. Also the measurement
+ * flags, their checks (memory estimate before starting) and meta that compare
+ * shares. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli.h"
+
+/* ---- shared with compare ---- */
+
+void cli_measure_init(struct cli_measure *m)
+{
+    sp_net_opts_default(&m->o);
+    m->max_memory = 0.0;
+}
+
+/* "123", "4.5G", "800M", "64k" (powers of 1024) -> bytes. */
+static int parse_bytes(const char *cmd, const char *flag, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    double mul = 1.0;
+    if (end != s && *end && !end[1]) {
+        switch (*end) {
+        case 'k': case 'K': mul = 1024.0; end++; break;
+        case 'm': case 'M': mul = 1048576.0; end++; break;
+        case 'g': case 'G': mul = 1073741824.0; end++; break;
+        case 't': case 'T': mul = 1099511627776.0; end++; break;
+        default: break;
+        }
+    }
+    if (end == s || *end || errno == ERANGE || !isfinite(v) || v <= 0.0)
+        return cli_usage(cmd, "%s: '%s' is not a positive size (bytes, or with K, M, G, T)", flag, s);
+    *out = v * mul;
+    return 0;
+}
+
+int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const char *arg)
+{
+    struct sp_net_opts *o = &m->o;
+    switch (opt) {
+    case OPT_M_SEEDS: return cli_parse_int(cmd, "--seeds", arg, 1, 1000000, &o->seeds);
+    case OPT_M_PROBES: return cli_parse_int(cmd, "--probes", arg, 1, 100000, &o->probes);
+    case OPT_M_THREADS: return cli_parse_int(cmd, "--threads", arg, 1, 4096, &o->threads);
+    case OPT_M_CHECKPOINT: return cli_parse_int(cmd, "--checkpoint", arg, 1, 1000000, &o->checkpoint);
+    case OPT_M_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(arg, &end, 10);
+        if (end == arg || *end || errno == ERANGE || arg[0] == '-')
+            return cli_usage(cmd, "--seed: '%s' is not a non-negative integer", arg);
+        o->seed = (uint64_t)v;
+        return 0;
+    }
+    case OPT_M_INPUT:
+        if (!strcmp(arg, "equiangular"))
+            o->input = SP_INPUT_EQUIANGULAR;
+        else if (!strcmp(arg, "gaussian"))
+            o->input = SP_INPUT_GAUSSIAN;
+        else
+            return cli_usage(cmd, "--input: '%s' is not one of equiangular, gaussian", arg);
+        return 0;
+    case OPT_M_MEASURE: {
+        char *copy = strdup(arg), *save = NULL;
+        if (!copy)
+            return cli_fail("out of memory");
+        unsigned mask = 0;
+        int rc = 0;
+        for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
+            if (!strcmp(t, "fwd"))
+                mask |= SP_MEASURE_FWD;
+            else if (!strcmp(t, "bwd"))
+                mask |= SP_MEASURE_BWD;
+            else if (!strcmp(t, "grad"))
+                mask |= SP_MEASURE_GRAD;
+            else if (!strcmp(t, "all"))
+                mask |= SP_MEASURE_ALL;
+            else
+                rc = cli_usage(cmd, "--measure: '%s' in '%s' is not one of fwd, bwd, grad, all", t, arg);
+        }
+        free(copy);
+        if (!rc && !mask)
+            rc = cli_usage(cmd, "--measure: empty list '%s' (use fwd, bwd, grad)", arg);
+        if (!rc)
+            o->measure = mask;
+        return rc;
+    }
+    case OPT_M_EXCLUDE_CLS: o->exclude_cls = 1; return 0;
+    case OPT_M_MAX_MEMORY: return parse_bytes(cmd, "--max-memory", arg, &m->max_memory);
+    default: return cli_usage(cmd, "internal error: unhandled option %d", opt);
+    }
+}
+
+void cli_measure_help(FILE *f)
+{
+    struct sp_net_opts d;
+    sp_net_opts_default(&d);
+    fprintf(f,
+        "Measurement (finite network at initialisation):\n"
+        "  --seeds K             independent weight draws (and inputs) (default %d)\n"
+        "  --probes P            Hutchinson probes per draw, one pass (default %d)\n"
+        "  --seed S              master seed of the Philox generator (default %llu)\n"
+        "  --threads T           OpenMP and OpenBLAS threads (default: as the environment)\n"
+        "  --input I             equiangular (exact q0, p0; needs tokens <= width) |\n"
+        "                        gaussian (same covariance; needs p0 >= 0) (default equiangular)\n"
+        "  --measure LIST        fwd,bwd,grad or all: which passes run (default all)\n"
+        "  --exclude-cls         q, p, rho over tokens 1..n-1 (token 0 as a CLS token)\n"
+        "  --checkpoint S        reverse mode: blocks per checkpoint (default ceil(sqrt(L)))\n"
+        "  --max-memory SIZE     refuse runs needing more (default: available memory)\n",
+        d.seeds, d.probes, (unsigned long long)d.seed);
+}
+
+/* Available memory: MemAvailable of /proc/meminfo, else free pages. */
+static double available_bytes(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) {
+            unsigned long long kb;
+            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+                fclose(f);
+                return (double)kb * 1024.0;
+            }
+        }
+        fclose(f);
+    }
+    long pages = sysconf(_SC_AVPHYS_PAGES), ps = sysconf(_SC_PAGESIZE);
+    return pages > 0 && ps > 0 ? (double)pages * (double)ps : (double)INFINITY;
+}
+
+/* OpenBLAS's own per-thread buffers (about 32 MiB each in the Debian build) and
+ * the program itself. */
+static double overhead_bytes(const struct sp_net_opts *o)
+{
+    long t = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    return 64.0 * 1048576.0 + (double)(t > 0 ? t : 1) * 32.0 * 1048576.0;
+}
+
+int cli_measure_check(const char *cmd, const struct sp_arch *a, const struct cli_measure *m)
+{
+    const struct sp_net_opts *o = &m->o;
+    int toy = a->model == SP_MODEL_TOY;
+    int n = toy ? 1 : a->tokens;
+    if (o->input == SP_INPUT_EQUIANGULAR && n > a->width)
+        return cli_usage(cmd, "--input equiangular needs tokens <= width (tokens %d, width %d); "
+                         "use --input gaussian", n, a->width);
+    if (o->input == SP_INPUT_EQUIANGULAR && n > 1 && a->p0 / a->q0 < -1.0 / (n - 1))
+        return cli_usage(cmd, "--p0 %g: an equiangular configuration of %d tokens needs "
+                         "p0/q0 >= -1/(n-1)", a->p0, n);
+    if (o->input == SP_INPUT_GAUSSIAN && a->p0 < 0.0)
+        return cli_usage(cmd, "--input gaussian needs --p0 >= 0 (got %g); use --input equiangular",
+                         a->p0);
+    if (o->exclude_cls && (toy || a->tokens < 3))
+        return cli_usage(cmd, "--exclude-cls needs a transformer with at least 3 tokens");
+    double need = sp_net_workspace_bytes(a, o) + sp_net_record_bytes(a, o) + overhead_bytes(o);
+    double have = m->max_memory > 0.0 ? m->max_memory : available_bytes();
+    if (need > have)
+        return cli_usage(cmd, "this configuration needs about %.3g MB of memory, more than the "
+                         "%.3g MB %s; reduce --width, --tokens, --probes, --seeds or --depth",
+                         need / 1e6, have / 1e6,
+                         m->max_memory > 0.0 ? "allowed by --max-memory" : "available");
+    return 0;
+}
+
+void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m)
+{
+    const struct sp_net_opts *o = &m->o;
+    cJSON *j = cJSON_AddObjectToObject(meta, "measure");
+    cJSON_AddNumberToObject(j, "seeds", o->seeds);
+    cJSON_AddNumberToObject(j, "probes", o->probes);
+    cJSON_AddNumberToObject(j, "seed", (double)o->seed);
+    cJSON_AddNumberToObject(j, "threads", o->threads);
+    cJSON_AddStringToObject(j, "input", o->input == SP_INPUT_GAUSSIAN ? "gaussian" : "equiangular");
+    cJSON *ms = cJSON_AddArrayToObject(j, "passes");
+    if (o->measure & SP_MEASURE_FWD) cJSON_AddItemToArray(ms, cJSON_CreateString("fwd"));
+    if (o->measure & SP_MEASURE_BWD) cJSON_AddItemToArray(ms, cJSON_CreateString("bwd"));
+    if (o->measure & SP_MEASURE_GRAD) cJSON_AddItemToArray(ms, cJSON_CreateString("grad"));
+    cJSON_AddBoolToObject(j, "sublayers", o->sublayers);
+    cJSON_AddBoolToObject(j, "exclude_cls", o->exclude_cls);
+    cJSON_AddNumberToObject(j, "checkpoint", o->checkpoint);
+    cJSON_AddNumberToObject(j, "ln_eps", 1e-5);
+    cJSON_AddStringToObject(j, "rng", "philox4x32-10, box-muller, key (seed), counter (i/4, block, matrix, draw)");
+    cJSON_AddStringToObject(j, "grad_loss",
+                            "cross-entropy of a random linear head (d x 10, Normal(0, 1/d)) on the "
+                            "token-mean of the final features (after the final norm if any), "
+                            "uniformly random label, per draw");
+    cJSON_AddNumberToObject(j, "workspace_bytes", sp_net_workspace_bytes(a, o));
+    cJSON_AddNumberToObject(j, "gemm_flops", sp_net_flops(a, o));
+}
+
+/* ---- the command ---- */
+
+enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT };
+
+static const struct option longopts[] = {
+    CLI_ARCH_LONGOPTS,
+    CLI_MEASURE_LONGOPTS,
+    {"sublayers", no_argument, 0, OPT_SUBLAYERS},
+    {"format", required_argument, 0, OPT_FORMAT},
+    {"output", required_argument, 0, 'o'},
+    {"quiet", no_argument, 0, 'q'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
+static void help(void)
+{
+    printf("Usage: sigprop measure [options]\n\n"
+           "Measures a finite network at initialisation (SPEC 2, 4): token norms q,\n"
+           "overlaps p, cosine rho, forward APJN J^{l,0} (forward-mode probes),\n"
+           "backward APJN J^{L,l} (reverse-mode probes) and the gradient amplification\n"
+           "||dLoss/dh^l||^2 / ||dLoss/dh^L||^2, averaged over weight draws and probes.\n"
+           "Float32 activations, double accumulation; weights are regenerated on demand\n"
+           "from a counter-based generator, so memory does not grow with depth (reverse\n"
+           "mode keeps sqrt(L) checkpoints) and results do not depend on --threads.\n\n"
+           "Loss of grad_amp: cross-entropy of a random linear head (d x 10, entries\n"
+           "Normal(0, 1/d)) on the token-mean of the final features (after --final-norm),\n"
+           "random label. The theory options below are accepted and unused.\n\n");
+    cli_arch_help(stdout);
+    printf("\n");
+    cli_measure_help(stdout);
+    printf("\nOutput:\n"
+           "  --sublayers           a row after every sublayer (l = 0, 0.5, 1, ...)\n"
+           "  --format F            csv | json (default csv)\n"
+           "  -o, --output FILE     write to FILE atomically ('-' = stdout, default)\n"
+           "  -q, --quiet           no messages or progress bar on stderr\n"
+           "  -h, --help            this help\n\n"
+           "Columns: model,norm,alpha,alpha_attn,alpha_mlp,l,q,q_se,p,p_se,rho,J_fwd,J_fwd_se,\n"
+           "J_bwd,J_bwd_se,grad_amp,grad_amp_se,logJ_fwd,logJ_bwd (J_fwd = J^{l,0},\n"
+           "J_bwd = J^{L,l}; _se = standard error across draws, or across probes with one\n"
+           "draw; nan where not measured). The toy model has q = K, p = rho = nan.\n\n"
+           "Example: sigprop measure --preset blog2 --norm derf --alpha 0.5 --width 256 "
+           "--tokens 32 --depth 16 --seeds 4\n");
+}
+
+static void norm_label(const struct sp_arch *a, char *buf, size_t n)
+{
+    if (a->model == SP_MODEL_TOY)
+        snprintf(buf, n, "%s", a->toy_ln ? "ln" : sp_fn_name(a->phi.kind));
+    else if (a->norm_attn.kind == a->norm_mlp.kind)
+        snprintf(buf, n, "%s", sp_fn_name(a->norm_mlp.kind));
+    else
+        snprintf(buf, n, "%s/%s", sp_fn_name(a->norm_attn.kind), sp_fn_name(a->norm_mlp.kind));
+}
+
+static double fn_alpha(const struct sp_fnspec *f)
+{
+    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT ? f->alpha : (double)NAN;
+}
+
+static const char *cols[] = {"model", "norm", "alpha", "alpha_attn", "alpha_mlp", "l", "q",
+                             "q_se", "p", "p_se", "rho", "J_fwd", "J_fwd_se", "J_bwd",
+                             "J_bwd_se", "grad_amp", "grad_amp_se", "logJ_fwd", "logJ_bwd"};
+
+struct progress_ctx {
+    struct cli_progress *pg;
+    size_t offset;
+};
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    (void)total;
+    struct progress_ctx *p = ctx;
+    cli_progress_update(p->pg, p->offset + done);
+}
 
 int cmd_measure(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail("'measure' is not implemented in this build yet");
+    const char *cmd = "measure", *out = "-";
+    struct cli_arch ca;
+    struct cli_measure cm;
+    struct sp_theory_opts topts;
+    enum cli_format fmt = CLI_CSV;
+    int rc = 0, c;
+    cli_arch_init(&ca);
+    cli_measure_init(&cm);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST)
+            rc = cli_arch_option(&ca, cmd, c, optarg);
+        else if (c >= OPT_M_FIRST && c < OPT_M_LAST)
+            rc = cli_measure_option(&cm, cmd, c, optarg);
+        else if (c == OPT_SUBLAYERS)
+            cm.o.sublayers = 1;
+        else if (c == OPT_FORMAT)
+            rc = cli_parse_format(cmd, optarg, &fmt);
+        else if (c == 'o')
+            out = optarg;
+        else if (c == 'q')
+            cli_quiet = 1;
+        else if (c == 'h') {
+            help();
+            cli_arch_free(&ca);
+            return CLI_OK;
+        } else
+            rc = cli_bad_option(cmd, argc, argv);
+        if (rc)
+            goto done;
+    }
+    if (optind < argc) {
+        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+
+    size_t nalpha = cli_arch_nalpha(&ca);
+    struct sp_arch *arch = calloc(nalpha, sizeof *arch);
+    struct sp_table *t = sp_table_new();
+    struct sp_net_row *rows = NULL;
+    double t0 = cli_now(), flops = 0.0;
+    if (!arch || !t) {
+        rc = cli_fail("out of memory");
+        goto free_all;
+    }
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+        if (sp_table_add_col(t, cols[i], i < 2 ? SP_COL_STR : SP_COL_NUM) < 0) {
+            rc = cli_fail("out of memory");
+            goto free_all;
+        }
+    /* Validate every configuration (flags, memory) before computing anything. */
+    for (size_t i = 0; i < nalpha && !rc; i++) {
+        rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &topts);
+        if (!rc)
+            rc = cli_measure_check(cmd, &arch[i], &cm);
+        if (!rc)
+            flops += sp_net_flops(&arch[i], &cm.o);
+    }
+    if (rc)
+        goto free_all;
+    const struct sp_arch *a0 = &arch[0];
+    size_t nrows = sp_net_nrows(a0, &cm.o);
+    rows = calloc(nrows, sizeof *rows);
+    if (!rows) {
+        rc = cli_fail("out of memory: %zu rows", nrows);
+        goto free_all;
+    }
+    if (a0->model == SP_MODEL_TOY)
+        cli_info("measure: toy network, d = %d, L = %d, %s, %d seed(s) x %d probe(s), "
+                 "%.3g GFLOP of matrix products, workspace %.3g MB", a0->width, a0->depth,
+                 a0->toy_ln ? "pre-LN" : "no norm", cm.o.seeds, cm.o.probes, flops / 1e9,
+                 sp_net_workspace_bytes(a0, &cm.o) / 1e6);
+    else
+        cli_info("measure: transformer, L = %d, n = %d, d = %d, %d heads, %d seed(s) x %d "
+                 "probe(s), %.3g GFLOP of matrix products, workspace %.3g MB", a0->depth,
+                 a0->tokens, a0->width, a0->heads, cm.o.seeds, cm.o.probes, flops / 1e9,
+                 sp_net_workspace_bytes(a0, &cm.o) / 1e6);
+
+    struct cli_progress pg;
+    int rev = !!(cm.o.measure & (SP_MEASURE_BWD | SP_MEASURE_GRAD));
+    size_t per = (size_t)cm.o.seeds * (size_t)a0->depth * (rev ? 2 : 1);
+    cli_progress_start(&pg, "measure", per * nalpha);
+    struct progress_ctx pc = {&pg, 0};
+    cm.o.progress = on_progress;
+    cm.o.progress_ctx = &pc;
+    for (size_t i = 0; i < nalpha; i++) {
+        const struct sp_arch *a = &arch[i];
+        double alpha = cli_arch_alpha(&ca, i);
+        pc.offset = i * per;
+        enum sp_status s = sp_net_measure(a, &cm.o, rows, nrows);
+        if (s != SP_OK) {
+            cli_progress_finish(&pg);
+            rc = cli_fail("measurement failed%s: %s%s", isnan(alpha) ? "" : " at this alpha",
+                          sp_status_str(s),
+                          s == SP_ENUMERIC ? " (the network produced a non-finite value)" : "");
+            goto free_all;
+        }
+        char norm[32];
+        norm_label(a, norm, sizeof norm);
+        const struct sp_fnspec *fm = a->model == SP_MODEL_TOY ? &a->phi : &a->norm_mlp;
+        for (size_t k = 0; k < nrows; k++) {
+            const struct sp_net_row *w = &rows[k];
+            long r = sp_table_add_row(t);
+            if (r < 0) {
+                rc = cli_fail("out of memory");
+                goto free_all;
+            }
+            sp_table_set_str(t, (size_t)r, 0, a->model == SP_MODEL_TOY ? "toy" : "transformer");
+            sp_table_set_str(t, (size_t)r, 1, norm);
+            double v[] = {!isnan(alpha) ? alpha : fn_alpha(fm),
+                          a->model == SP_MODEL_TOY ? (double)NAN : fn_alpha(&a->norm_attn),
+                          fn_alpha(fm), w->l, w->q, w->q_se, w->p, w->p_se, w->rho, w->j_fwd,
+                          w->j_fwd_se, w->j_bwd, w->j_bwd_se, w->grad_amp, w->grad_amp_se,
+                          log(w->j_fwd), log(w->j_bwd)};
+            for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
+                sp_table_set_num(t, (size_t)r, 2 + j, v[j]);
+        }
+    }
+    cli_progress_finish(&pg);
+    double wall = cli_now() - t0;
+    cli_info("measure: %.3g s, %.3g GFLOP/s in matrix products", wall, flops / wall / 1e9);
+
+    cJSON *meta = cli_meta_new(cmd);
+    cli_arch_meta(meta, a0, NULL);
+    if (ca.preset)
+        cJSON_AddStringToObject(meta, "preset", ca.preset);
+    if (ca.nalpha) {
+        cJSON *al = cJSON_AddArrayToObject(meta, "alphas");
+        for (size_t i = 0; i < ca.nalpha; i++)
+            cJSON_AddItemToArray(al, cJSON_CreateNumber(ca.alphas[i]));
+    }
+    cli_measure_meta(meta, a0, &cm);
+    cJSON_AddNumberToObject(meta, "wall_time_s", wall);
+    rc = cli_write_table(t, fmt, out, meta);
+    cJSON_Delete(meta);
+free_all:
+    free(rows);
+    free(arch);
+    sp_table_free(t);
+done:
+    cli_arch_free(&ca);
+    return rc;
 }
