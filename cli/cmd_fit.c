@@ -351,7 +351,7 @@ static int run_fit(const struct fit_opts *fo, struct sp_table *in, struct sp_tab
     int bwd = fo->direction >= 0 ? fo->direction : strstr(fo->column, "bwd") != NULL;
 
     /* group columns */
-    int gcols[64], ng = 0;
+    int gcols[64], ng = 0; /* at most 64 group columns */
     if (fo->groups && !strcmp(fo->groups, "none")) {
         ng = 0;
     } else if (fo->groups) {
@@ -361,8 +361,9 @@ static int run_fit(const struct fit_opts *fo, struct sp_table *in, struct sp_tab
         for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             int c = sp_table_find(in, tok);
             if (c < 0) {
+                int rc = cli_usage(cmd, "--group: '%s' has no column '%s'", fo->file, tok);
                 free(copy);
-                return cli_usage(cmd, "--group: '%s' has no column '%s'", fo->file, tok);
+                return rc;
             }
             if (ng < 64)
                 gcols[ng++] = c;

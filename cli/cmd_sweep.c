@@ -437,9 +437,10 @@ static int parse_norm_list(const char *cmd, const char *s, double **v, size_t *n
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         enum sp_fn f;
         if (sp_fn_parse(tok, &f) != 0 || f == SP_FN_RELU) {
+            int rc = cli_usage(cmd, "--norm: '%s' is not one of ln, dyt, derf, none", tok);
             free(out);
             free(copy);
-            return cli_usage(cmd, "--norm: '%s' is not one of ln, dyt, derf, none", tok);
+            return rc;
         }
         out[k++] = (double)f;
     }
@@ -591,6 +592,10 @@ int cmd_sweep(int argc, char **argv)
         if (cx.rank != 0)
             cli_quiet = 1;
     }
+#else
+    if (launched_by_mpirun())
+        cli_info("sweep: warning: this sigprop is built without MPI (-DSP_MPI=OFF): "
+                 "every rank runs the whole sweep");
 #endif
 
     unsigned char *done = calloc(g.npoints ? g.npoints : 1, 1);

@@ -55,6 +55,8 @@ check "json has meta and rows with model/zeta/phase" \
 "$SP" fit "$T/curves.csv" --column nope -q 2>/dev/null; check "missing column exits 1" "[ $? -eq 1 ]"
 "$SP" fit "$T/curves.csv" --criterion xyz 2>/dev/null; check "bad --criterion exits 2" "[ $? -eq 2 ]"
 "$SP" fit 2>/dev/null; check "no FILE exits 2" "[ $? -eq 2 ]"
+"$SP" fit "$T/curves.csv" --column J --group nope 2>/dev/null; check "unknown --group column exits 2" "[ $? -eq 2 ]"
+"$SP" fit "$T/curves.csv" --column J --models power,nope 2>/dev/null; check "unknown model exits 2" "[ $? -eq 2 ]"
 "$SP" fit --help | grep -q '^Example:'; check "help ends with an example" "[ $? -eq 0 ]"
 
 # a sigprop theory curve, if the theory command is in this build
