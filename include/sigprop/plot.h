@@ -45,7 +45,10 @@ struct sp_plot_panel {
     const struct sp_plot_series *series;
     size_t nseries;
     double xmin, xmax, ymin, ymax;        /* NAN: from the data */
-    int legend;                           /* 1: draw a legend of the labelled series */
+    int legend;                           /* 1: draw a legend of the labelled series;
+                                             2: candidate: the figure draws one legend,
+                                             in the candidate panel with the emptiest
+                                             corner; 0: none */
 };
 
 struct sp_plot_heatmap {

@@ -623,7 +623,7 @@ static enum sp_status columns_figure(struct bag *b, const struct sp_table *const
         if (st != SP_OK)
             return st;
         if (nonempty) {
-            p->legend = np == 0; /* one legend, in the first panel */
+            p->legend = 2; /* one legend, where it hides the least */
             np++;
         }
     }
@@ -914,8 +914,7 @@ static enum sp_status kind_toy(struct bag *b, const struct sp_table *const *tabl
             memcpy(s->rgb, g->rgb, 3);
             marked = 1;
         }
-        if (pi == 0 && marked &&
-            !legend_entry(b, &sb, "l*: α²K#dl#u first ≥ 1", SP_PLOT_POINTS, 0, 0))
+        if (marked && !legend_entry(b, &sb, "l*: α²K#dl#u first ≥ 1", SP_PLOT_POINTS, 0, 0))
             return SP_ENOMEM;
         panels[pi].series = sb.s;
         panels[pi].nseries = sb.n;

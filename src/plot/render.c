@@ -7,6 +7,7 @@
  * PLplot call so that those paths are not reached. */
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,7 +198,10 @@ static void panel_axis(const struct sp_plot_panel *p, int is_y, struct axis *a)
         lo = tr(fixed_lo, a->log);
     if (isfinite(fixed_hi) && (!a->log || fixed_hi > 0))
         hi = tr(fixed_hi, a->log);
-    axis_finish(a, lo, hi, is_y ? 4 : 0);
+    int markers = 0; /* markers at the ends of the x range need room */
+    for (size_t s = 0; s < p->nseries; s++)
+        markers |= p->series[s].style != SP_PLOT_LINE && p->series[s].n > 0;
+    axis_finish(a, lo, hi, is_y ? 4 : markers ? 3 : 0);
     if (isfinite(fixed_lo) && (!a->log || fixed_lo > 0))
         a->lo = tr(fixed_lo, a->log);
     if (isfinite(fixed_hi) && (!a->log || fixed_hi > 0))
@@ -277,9 +281,10 @@ static void draw_series(const struct sp_plot_series *se, const struct axis *ax,
     plwidth(1.0);
 }
 
-/* The corner of the panel with the fewest data points, as a PL_POSITION_* set. */
-static PLINT legend_corner(const struct sp_plot_panel *p, const struct axis *ax,
-                           const struct axis *ay)
+/* The corner of the panel with the fewest data points, as a PL_POSITION_* set
+ * in *pos; returns that number of points. */
+static size_t legend_corner(const struct sp_plot_panel *p, const struct axis *ax,
+                            const struct axis *ay, PLINT *pos)
 {
     static const PLINT corners[4] = {PL_POSITION_TOP | PL_POSITION_LEFT,
                                      PL_POSITION_TOP | PL_POSITION_RIGHT,
@@ -304,7 +309,8 @@ static PLINT legend_corner(const struct sp_plot_panel *p, const struct axis *ax,
     for (int c = 1; c < 4; c++)
         if (count[c] < count[best])
             best = c;
-    return corners[best] | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT;
+    *pos = corners[best] | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT;
+    return count[best];
 }
 
 static void draw_legend(const struct sp_plot_panel *p, const struct axis *ax,
@@ -340,8 +346,10 @@ static void draw_legend(const struct sp_plot_panel *p, const struct axis *ax,
         }
         PLINT ncol = n > 8 ? 2 : 1, nrow = (PLINT)((n + (size_t)ncol - 1) / (size_t)ncol);
         PLFLT lwid, lhei;
+        PLINT pos;
+        legend_corner(p, ax, ay, &pos);
         pllegend(&lwid, &lhei, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-                 legend_corner(p, ax, ay), 0.02, 0.03, 0.08, COL_BG, COL_GRID, 1, nrow, ncol,
+                 pos, 0.02, 0.03, 0.08, COL_BG, COL_GRID, 1, nrow, ncol,
                  (PLINT)n, opt, 0.6, 0.72 * plot_ps * 0.95, 1.6, 0.0, tcol, text, NULL, NULL, NULL, NULL,
                  lcol, lsty, lw, scol, ssc, snum, sym);
     }
@@ -366,10 +374,10 @@ static void cell_viewport(const struct layout *lo, int nrow, int ncol, int r, in
     plvpor(x0 / lo->w, x1 / lo->w, y0 / lo->h, y1 / lo->h);
 }
 
-/* A log axis spanning less than two decades has too few decade labels: label
+/* A log axis spanning less than 2.5 decades has too few decade labels: label
  * 1, 2, 5 (or 1..9 when that is still too few) times powers of ten instead,
  * written out in full, with grid lines. is_y: 0 x axis, 1 y axis. */
-static int sub_decade(const struct axis *a) { return a->log && a->hi - a->lo < 2.0; }
+static int sub_decade(const struct axis *a) { return a->log && a->hi - a->lo < 2.5; }
 
 static void sub_decade_labels(const struct axis *a, const struct axis *other, int is_y)
 {
@@ -433,7 +441,8 @@ static void draw_axes(const struct axis *ax, const struct axis *ay)
 }
 
 static enum sp_status draw_panel(const struct sp_plot_panel *p, const struct layout *lo,
-                                 int nrow, int ncol, int idx, PLINT first_color)
+                                 int nrow, int ncol, int idx, PLINT first_color,
+                                 int legend_here)
 {
     struct axis ax, ay;
     panel_axis(p, 0, &ax);
@@ -463,7 +472,7 @@ static enum sp_status draw_panel(const struct sp_plot_panel *p, const struct lay
     chr(1.1);
     plmtex("t", 1.2, 0.5, 0.5, t);
     chr(1.0);
-    if (p->legend)
+    if (legend_here)
         draw_legend(p, &ax, &ay, first_color);
     plslabelfunc(NULL, NULL);
     free(buf);
@@ -707,9 +716,25 @@ enum sp_status sp_plot_render(const struct sp_plot_figure *fig, enum sp_plot_for
     if (fig->heatmap) {
         st = draw_heatmap(fig->heatmap, &lo);
     } else {
+        /* legend 2: one legend for the figure, in the candidate panel whose
+         * emptiest corner holds the fewest points */
+        size_t best_panel = SIZE_MAX, best_count = SIZE_MAX;
+        for (size_t k = 0; k < fig->npanels; k++)
+            if (fig->panels[k].legend == 2) {
+                struct axis ax, ay;
+                PLINT pos;
+                panel_axis(&fig->panels[k], 0, &ax);
+                panel_axis(&fig->panels[k], 1, &ay);
+                size_t c = legend_corner(&fig->panels[k], &ax, &ay, &pos);
+                if (c < best_count) {
+                    best_count = c;
+                    best_panel = k;
+                }
+            }
         PLINT color = COL_FIRST_SERIES;
         for (size_t k = 0; k < fig->npanels && st == SP_OK; k++) {
-            st = draw_panel(&fig->panels[k], &lo, fig->nrow, fig->ncol, (int)k, color);
+            int here = fig->panels[k].legend == 1 || k == best_panel;
+            st = draw_panel(&fig->panels[k], &lo, fig->nrow, fig->ncol, (int)k, color, here);
             color += (PLINT)fig->panels[k].nseries;
         }
     }
