@@ -5,8 +5,10 @@
  * order whatever the thread or rank count. With -o FILE the rows are appended
  * batch by batch (one write() + fsync each), so an interrupted sweep resumes
  * where it stopped (src/analysis/sweep.c keeps that bookkeeping). */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,7 +25,8 @@
 #endif
 
 enum {
-    OPT_MODE = OPT_CMD_FIRST, OPT_RESUME, OPT_FORCE, OPT_BATCH
+    OPT_MODE = OPT_CMD_FIRST, OPT_RESUME, OPT_FORCE, OPT_BATCH, OPT_SEEDS, OPT_PROBES, OPT_SEED,
+    OPT_INPUT, OPT_THREADS
 };
 
 static const struct option longopts[] = {
@@ -32,6 +35,11 @@ static const struct option longopts[] = {
     {"resume", no_argument, 0, OPT_RESUME},
     {"force", no_argument, 0, OPT_FORCE},
     {"batch", required_argument, 0, OPT_BATCH},
+    {"seeds", required_argument, 0, OPT_SEEDS},
+    {"probes", required_argument, 0, OPT_PROBES},
+    {"seed", required_argument, 0, OPT_SEED},
+    {"input", required_argument, 0, OPT_INPUT},
+    {"threads", required_argument, 0, OPT_THREADS},
     {"output", required_argument, 0, 'o'},
     {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, 'h'},
@@ -65,8 +73,20 @@ static void help(void)
         "  --q0 LIST --p0 LIST  input statistics\n"
         "  --sigma-w LIST     toy network sigma_w (--model toy)\n"
         "Options:\n"
-        "  --mode M           theory | measure | both (default theory; measure and both\n"
-        "                     need the measurement engine and report if it is missing)\n"
+        "  --mode M           theory | measure | both (default theory). measure: a\n"
+        "                     finite network per configuration (sigprop/net.h), forward\n"
+        "                     APJN by Hutchinson probes; one run to the largest depth\n"
+        "                     serves every depth (weights are keyed by block). Grid\n"
+        "                     configurations then run one after another, each using\n"
+        "                     every thread\n"
+        "  --seeds K          measure: weight draws (default 1)\n"
+        "  --probes P         measure: Hutchinson probes per draw (default 4)\n"
+        "  --seed S           measure: master seed (default 1)\n"
+        "  --input I          measure: equiangular | gaussian (default equiangular)\n"
+        "  --threads N        measure: OpenMP/OpenBLAS threads per network (default:\n"
+        "                     as set, e.g. OMP_NUM_THREADS). Measured values repeat bit\n"
+        "                     for bit only at the same thread count (OpenBLAS sums in\n"
+        "                     a thread-dependent order; differences ~1e-8 relative)\n"
         "  -o, --output FILE  write to FILE, resumably (default stdout, not resumable).\n"
         "                     If FILE holds part of this same sweep, the sweep resumes:\n"
         "                     a torn last line is cut, points present are skipped\n"
@@ -78,7 +98,9 @@ static void help(void)
         "Columns: i (grid index), model, version, norm, alpha, alpha_attn, alpha_mlp,\n"
         "depth, width, tokens, init_std, q0, p0, sigma_w (the grid point, as resolved),\n"
         "q_L, p_L, J_L0, logJ_L0, phase, zeta, lambda, xi, l_star (as in 'sigprop\n"
-        "theory --summary'), status (ok, or why the point failed).\n\n");
+        "theory --summary'; --mode theory and both), q_L_measured, q_L_se,\n"
+        "J_L0_measured, J_L0_se (--mode measure and both; se: standard errors over\n"
+        "draws, or probes with one draw), status (ok, or why the point failed).\n\n");
     cli_arch_help(stdout);
     printf("\nExample: sigprop sweep --norm derf --alpha 0.05:2:0.05 --depth 10:1000:10 -o phase.csv\n");
 }
@@ -139,6 +161,8 @@ struct grid {
     struct task *tasks;
     size_t ntasks, npoints;
     char **keys;               /* npoints grid-column strings (resume check) */
+    int theory, measure;       /* --mode */
+    struct sp_net_opts nopts;  /* measure mode */
 };
 
 static void grid_free(struct grid *g)
@@ -198,7 +222,8 @@ static int grid_key(const struct task *t, int depth, struct sbuf *b)
 
 static const char *const grid_cols =
     "i,model,version,norm,alpha,alpha_attn,alpha_mlp,depth,width,tokens,init_std,q0,p0,sigma_w";
-static const char *const theory_cols = "q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,l_star,status";
+static const char *const theory_cols = "q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,l_star";
+static const char *const measure_cols = "q_L_measured,q_L_se,J_L0_measured,J_L0_se";
 
 /* Builds every task (validating every configuration) and every point's key. */
 static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd)
@@ -262,15 +287,25 @@ static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd
     return 0;
 }
 
-/* ---- computing one task: every depth from one recursion to the largest ---- */
+/* ---- computing one task: every depth from one run to the largest ---- */
 static int compute_task(const struct grid *g, const struct task *t, const unsigned char *done,
                         struct sbuf *out)
 {
     struct sp_theory_opts o = t->o;
     o.sublayers = 0;
-    size_t nr = sp_theory_nrows(&t->a, &o);
-    struct sp_theory_row *rows = malloc(nr * sizeof *rows);
-    enum sp_status s = rows ? sp_theory_run(&t->a, &o, rows, nr) : SP_ENOMEM;
+    struct sp_theory_row *rows = NULL;
+    struct sp_net_row *nrows = NULL;
+    enum sp_status st = SP_OK, sm = SP_OK;
+    if (g->theory) {
+        size_t nr = sp_theory_nrows(&t->a, &o);
+        rows = malloc(nr * sizeof *rows);
+        st = rows ? sp_theory_run(&t->a, &o, rows, nr) : SP_ENOMEM;
+    }
+    if (g->measure) {
+        size_t nr = sp_net_nrows(&t->a, &g->nopts);
+        nrows = malloc(nr * sizeof *nrows);
+        sm = nrows ? sp_net_measure(&t->a, &g->nopts, nrows, nr) : SP_ENOMEM;
+    }
     int rc = 0;
     for (size_t j = 0; j < g->ndepth && !rc; j++) {
         size_t idx = t->first + j;
@@ -278,33 +313,47 @@ static int compute_task(const struct grid *g, const struct task *t, const unsign
             continue;
         int L = g->depths[j];
         rc = sb_printf(out, "%zu,%s", idx, g->keys[idx]);
-        struct sp_asymptotics as;
-        enum sp_status sj = s;
-        if (sj == SP_OK) {
-            struct sp_arch a = t->a;
-            a.depth = L;
-            sj = sp_theory_asymptotics(&a, &o, rows, (size_t)L + 1, &as);
+        enum sp_status sj = st;
+        if (g->theory) {
+            struct sp_asymptotics as;
+            if (sj == SP_OK) {
+                struct sp_arch a = t->a;
+                a.depth = L;
+                sj = sp_theory_asymptotics(&a, &o, rows, (size_t)L + 1, &as);
+            }
+            if (sj != SP_OK) {
+                for (int k = 0; k < 9 && !rc; k++)
+                    rc = k == 4 ? sb_printf(out, ",failed") : sb_num(out, NAN, 1);
+            } else {
+                const struct sp_theory_row *r = &rows[L];
+                double v[] = {r->q, r->p, exp(r->log_jfwd), r->log_jfwd};
+                for (size_t k = 0; k < 4 && !rc; k++)
+                    rc = sb_num(out, v[k], 1);
+                if (!rc)
+                    rc = sb_printf(out, ",%s", sp_phase_name(as.phase));
+                double w[] = {as.zeta, as.lambda, as.xi, as.l_star};
+                for (size_t k = 0; k < 4 && !rc; k++)
+                    rc = sb_num(out, w[k], 1);
+            }
         }
-        if (sj != SP_OK) {
-            for (int k = 0; k < 9 && !rc; k++)
-                rc = k == 4 ? sb_printf(out, ",failed") : sb_num(out, NAN, 1);
-            if (!rc)
-                rc = sb_printf(out, ",%s\n", sp_status_str(sj));
-            continue;
+        if (g->measure) {
+            const struct sp_net_row *r = sm == SP_OK ? &nrows[L] : NULL;
+            double v[] = {r ? r->q : (double)NAN, r ? r->q_se : (double)NAN,
+                          r ? r->j_fwd : (double)NAN, r ? r->j_fwd_se : (double)NAN};
+            for (size_t k = 0; k < 4 && !rc; k++)
+                rc = sb_num(out, v[k], 1);
         }
-        const struct sp_theory_row *r = &rows[L];
-        double v[] = {r->q, r->p, exp(r->log_jfwd), r->log_jfwd};
-        for (size_t k = 0; k < 4 && !rc; k++)
-            rc = sb_num(out, v[k], 1);
-        if (!rc)
-            rc = sb_printf(out, ",%s", sp_phase_name(as.phase));
-        double w[] = {as.zeta, as.lambda, as.xi, as.l_star};
-        for (size_t k = 0; k < 4 && !rc; k++)
-            rc = sb_num(out, w[k], 1);
-        if (!rc)
-            rc = sb_printf(out, ",ok\n");
+        if (!rc) {
+            if (sj == SP_OK && sm == SP_OK)
+                rc = sb_printf(out, ",ok\n");
+            else if (sj != SP_OK)
+                rc = sb_printf(out, ",theory: %s\n", sp_status_str(sj));
+            else
+                rc = sb_printf(out, ",measure: %s\n", sp_status_str(sm));
+        }
     }
     free(rows);
+    free(nrows);
     return rc;
 }
 
@@ -341,7 +390,8 @@ static int run_batch(const struct grid *g, const struct ctx *c, const size_t *li
     if (!bufs)
         return cli_fail("out of memory");
     int err = 0;
-#pragma omp parallel for schedule(dynamic, 1) reduction(| : err)
+    /* measure mode: one configuration at a time, each using every thread */
+#pragma omp parallel for schedule(dynamic, 1) reduction(| : err) if (!g->measure)
     for (size_t m = 0; m < mine; m++) {
         size_t k = (size_t)c->rank + m * (size_t)c->nranks;
         err |= compute_task(g, &g->tasks[list[k]], done, &bufs[m]) != 0;
@@ -460,6 +510,8 @@ int cmd_sweep(int argc, char **argv)
     struct cli_arch ca;
     struct grid g;
     memset(&g, 0, sizeof g);
+    sp_net_opts_default(&g.nopts);
+    g.nopts.measure = SP_MEASURE_FWD;
     int mode_theory = 1, mode_measure = 0, resume = 0, force = 0, batch = 0, rc = 0, c;
     cli_arch_init(&ca);
     optind = 1;
@@ -514,6 +566,26 @@ int cmd_sweep(int argc, char **argv)
             case OPT_RESUME: resume = 1; break;
             case OPT_FORCE: force = 1; break;
             case OPT_BATCH: rc = cli_parse_int(cmd, "--batch", optarg, 1, 1000000, &batch); break;
+            case OPT_SEEDS: rc = cli_parse_int(cmd, "--seeds", optarg, 1, 1000000, &g.nopts.seeds); break;
+            case OPT_PROBES: rc = cli_parse_int(cmd, "--probes", optarg, 1, 1000000, &g.nopts.probes); break;
+            case OPT_SEED: {
+                char *end;
+                errno = 0;
+                unsigned long long v = strtoull(optarg, &end, 10);
+                if (end == optarg || *end || errno || optarg[0] == '-')
+                    rc = cli_usage(cmd, "--seed: '%s' is not a non-negative integer", optarg);
+                g.nopts.seed = (uint64_t)v;
+                break;
+            }
+            case OPT_THREADS: rc = cli_parse_int(cmd, "--threads", optarg, 1, 4096, &g.nopts.threads); break;
+            case OPT_INPUT:
+                if (!strcmp(optarg, "equiangular"))
+                    g.nopts.input = SP_INPUT_EQUIANGULAR;
+                else if (!strcmp(optarg, "gaussian"))
+                    g.nopts.input = SP_INPUT_GAUSSIAN;
+                else
+                    rc = cli_usage(cmd, "--input: '%s' is not one of equiangular, gaussian", optarg);
+                break;
             case 'o': out = optarg; break;
             case 'q': cli_quiet = 1; break;
             case 'h':
@@ -539,12 +611,8 @@ int cmd_sweep(int argc, char **argv)
     }
     if (out && !strcmp(out, "-"))
         out = NULL;
-    if (mode_measure) {
-        rc = cli_fail("--mode %s needs the finite-width measurement engine, which this build's "
-                      "sweep does not use yet; use --mode theory", mode_theory ? "both" : "measure");
-        goto done;
-    }
-    (void)mode_theory;
+    g.theory = mode_theory;
+    g.measure = mode_measure;
     for (int k = 0; k < NAX; k++)
         if (!g.given[k]) {
             g.n[k] = 1;
@@ -602,7 +670,8 @@ int cmd_sweep(int argc, char **argv)
     size_t ndone = 0;
     int fd = -1;
     char header[512];
-    snprintf(header, sizeof header, "%s,%s", grid_cols, theory_cols);
+    snprintf(header, sizeof header, "%s%s%s%s%s,status", grid_cols, g.theory ? "," : "",
+             g.theory ? theory_cols : "", g.measure ? "," : "", g.measure ? measure_cols : "");
     if (!done) {
         rc = cli_fail("out of memory");
         ctx_abort(&cx);

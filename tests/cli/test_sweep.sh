@@ -65,6 +65,18 @@ echo "  killed after $(($(wc -l < "$T/big.csv") - 1)) of $(($(wc -l < "$T/big_re
 "$SP" sweep "${BIG[@]}" -o "$T/big.csv" -q
 check "killed sweep resumes to identical bytes" "cmp -s '$T/big.csv' '$T/big_ref.csv'"
 
+# measure mode: finite networks (width 64, 16 tokens), one run per configuration
+MEAS=(--mode both --norm derf --alpha 0.5,1 --width 64 --tokens 16 --init-std 0.1 --depth 4,8,16 --probes 4)
+"$SP" sweep "${MEAS[@]}" -o "$T/meas.csv" -q
+check "measure mode exits 0, 6 rows" "[ $? -eq 0 ] && [ $(wc -l < "$T/meas.csv") -eq 7 ]"
+check "measure columns present" "head -1 '$T/meas.csv' | grep -q ',J_L0_measured,J_L0_se,status\$'"
+# finite width d = 64: the measured J^{L,0} within 25% of the theory's
+check "measured J_L0 within 25% of theory" \
+    "awk -F, 'NR > 1 { r = \$26 / \$17; if (r < 0.75 || r > 1.25) bad = 1 } END { exit bad }' '$T/meas.csv'"
+head -c $(($(wc -c < "$T/meas.csv") / 2)) "$T/meas.csv" > "$T/meas_part.csv"
+"$SP" sweep "${MEAS[@]}" -o "$T/meas_part.csv" -q
+check "measure mode resumes to identical bytes" "cmp -s '$T/meas_part.csv' '$T/meas.csv'"
+
 # a file of another sweep is refused, --force overwrites it
 "$SP" sweep --norm derf --alpha 0.3 --depth 8 -o "$T/full.csv" -q 2>/dev/null
 check "another sweep's file: exit 1" "[ $? -eq 1 ]"

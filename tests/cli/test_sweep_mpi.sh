@@ -40,6 +40,12 @@ size=$(wc -c < "$T/local.csv")
 head -c $((size / 2 + 7)) "$T/local.csv" > "$T/part.csv"
 "${MPIRUN[@]}" "$SP" sweep "${GRID[@]}" -o "$T/part.csv" -q
 check "MPI resume of a cut file gives identical bytes" "cmp -s '$T/part.csv' '$T/local.csv'"
+# measure mode: same bytes at the same thread count per network (OpenBLAS's
+# summation order depends on it at the 1e-8 level)
+MEAS=(--mode both --norm derf --alpha 0.5,1 --width 64 --tokens 16 --init-std 0.1 --depth 4,8 --threads 1)
+"$SP" sweep "${MEAS[@]}" -o "$T/meas_local.csv" -q
+"${MPIRUN[@]}" "$SP" sweep "${MEAS[@]}" -o "$T/meas_mpi.csv" -q
+check "MPI measure mode equals the local run" "cmp -s '$T/meas_mpi.csv' '$T/meas_local.csv'"
 # without mpirun the same binary runs locally (no MPI_Init, no singleton)
 "$SP" sweep --norm derf --alpha 0.5 --depth 8 -q > /dev/null
 check "plain run of the MPI build exits 0" "[ $? -eq 0 ]"
