@@ -3,6 +3,7 @@
  * of depths and widths, with the fitted scaling law alpha ~ A L^-b (per width)
  * and alpha ~ B d^-c (per depth, at a fixed init std): the transfer rule. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@
 
 enum {
     OPT_TARGET_J = OPT_CMD_FIRST, OPT_MATCH, OPT_BUDGET, OPT_RATIO, OPT_AMIN, OPT_AMAX, OPT_TOL,
-    OPT_VERIFY, OPT_FORMAT
+    OPT_VERIFY, OPT_FORMAT, OPT_VWIDTH, OPT_SEEDS, OPT_PROBES, OPT_SEED
 };
 
 static const struct option longopts[] = {
@@ -24,6 +25,10 @@ static const struct option longopts[] = {
     {"alpha-max", required_argument, 0, OPT_AMAX},
     {"tol", required_argument, 0, OPT_TOL},
     {"verify", no_argument, 0, OPT_VERIFY},
+    {"verify-width", required_argument, 0, OPT_VWIDTH},
+    {"seeds", required_argument, 0, OPT_SEEDS},
+    {"probes", required_argument, 0, OPT_PROBES},
+    {"seed", required_argument, 0, OPT_SEED},
     {"format", required_argument, 0, OPT_FORMAT},
     {"output", required_argument, 0, 'o'},
     {"quiet", no_argument, 0, 'q'},
@@ -57,14 +62,20 @@ static void help(void)
         "                      and timm: sigma_X = 0.02 sqrt(fan_in)). The blog2 preset\n"
         "                      fixes its sigmas, so there --width alone changes only n/d\n"
         "                      bookkeeping, not the sigmas: give --init-std to vary them\n"
-        "  --verify            not available in this build (see docs/alpha.md)\n"
+        "  --verify            measure each recommendation on a finite network at\n"
+        "                      reduced width (same sigmas, same depth, tokens capped at\n"
+        "                      the width) and compare with the theory for that network\n"
+        "  --verify-width D    width of the verification network (default 256)\n"
+        "  --seeds K --probes P --seed S   measurement draws, probes, seed (1, 4, 1)\n"
         "Output:\n"
         "  --format F          csv | json (default csv); JSON meta holds the fitted law\n"
         "  -o, --output FILE   write to FILE atomically ('-' = stdout, default)\n"
         "  -q, --quiet         no messages on stderr (the fitted law included)\n"
         "  -h, --help          this help\n\n"
         "Columns: depth,width,norm,ratio,alpha_attn,alpha_mlp,alpha,J_L0,logJ_L0,\n"
-        "target_J,J_preln,J_over_preln,s_OV,s_21,lambda,phase,iterations,monotone.\n"
+        "target_J,J_preln,J_over_preln,s_OV,s_21,lambda,phase,iterations,monotone;\n"
+        "with --verify also verify_width,verify_tokens,J_L0_verify_theory,\n"
+        "J_L0_measured,J_L0_se,measured_over_theory.\n"
         "alpha = alpha_mlp (the MLP norm's alpha, which sets lambda, SPEC 3.5).\n\n");
     cli_arch_help(stdout);
     printf("\nExample: sigprop alpha --norm derf --match preln --depth 12,24,48,96 "
@@ -99,8 +110,13 @@ int cmd_alpha(int argc, char **argv)
     enum cli_format fmt = CLI_CSV;
     int target_kind = TGT_NONE, verify = 0, rc = 0, c;
     double target = NAN, ratio = 1.0, amin = 1e-4, amax = 100.0, tol = 1e-10;
-    int *depths = NULL, *widths = NULL;
+    int *depths = NULL, *widths = NULL, vwidth = 256;
     size_t ndepth = 0, nwidth = 0;
+    struct sp_net_opts nopts;
+    sp_net_opts_default(&nopts);
+    nopts.measure = SP_MEASURE_FWD;
+    double gmfe_sum = 0.0;
+    size_t gmfe_n = 0;
     cli_arch_init(&ca);
     optind = 1;
     opterr = 0;
@@ -138,6 +154,15 @@ int cmd_alpha(int argc, char **argv)
         case OPT_AMAX: rc = cli_parse_double(cmd, "--alpha-max", optarg, 1e-12, 1e6, &amax); break;
         case OPT_TOL: rc = cli_parse_double(cmd, "--tol", optarg, 1e-15, 0.1, &tol); break;
         case OPT_VERIFY: verify = 1; break;
+        case OPT_VWIDTH: rc = cli_parse_int(cmd, "--verify-width", optarg, 1, 1000000, &vwidth); break;
+        case OPT_SEEDS: rc = cli_parse_int(cmd, "--seeds", optarg, 1, 1000000, &nopts.seeds); break;
+        case OPT_PROBES: rc = cli_parse_int(cmd, "--probes", optarg, 1, 1000000, &nopts.probes); break;
+        case OPT_SEED: {
+            int sd;
+            rc = cli_parse_int(cmd, "--seed", optarg, 0, 2147483647, &sd);
+            nopts.seed = (uint64_t)sd;
+            break;
+        }
         case OPT_FORMAT: rc = cli_parse_format(cmd, optarg, &fmt); break;
         case 'o': out = optarg; break;
         case 'q': cli_quiet = 1; break;
@@ -163,12 +188,6 @@ int cmd_alpha(int argc, char **argv)
     }
     if (!(amin < amax)) {
         rc = cli_usage(cmd, "--alpha-min %g must be below --alpha-max %g", amin, amax);
-        goto done;
-    }
-    if (verify) {
-        rc = cli_fail("--verify needs the finite-width measurement engine, which this build's "
-                      "alpha command does not use yet; run 'sigprop measure' on the "
-                      "recommended alpha instead");
         goto done;
     }
     if (cli_arch_nalpha(&ca) > 1) {
@@ -222,7 +241,9 @@ int cmd_alpha(int argc, char **argv)
                                  "alpha", "J_L0", "logJ_L0", "target_J", "J_preln",
                                  "J_over_preln", "s_OV", "s_21", "lambda", "phase",
                                  "iterations", "monotone"};
-    enum { NC = sizeof cols / sizeof *cols };
+    static const char *vcols[] = {"verify_width", "verify_tokens", "J_L0_verify_theory",
+                                  "J_L0_measured", "J_L0_se", "measured_over_theory"};
+    enum { NC = sizeof cols / sizeof *cols, NV = sizeof vcols / sizeof *vcols };
     if (!t || !alphas) {
         rc = cli_fail("out of memory");
         goto free_all;
@@ -230,6 +251,11 @@ int cmd_alpha(int argc, char **argv)
     for (int k = 0; k < NC; k++)
         if (sp_table_add_col(t, cols[k], !strcmp(cols[k], "norm") || !strcmp(cols[k], "phase")
                                              ? SP_COL_STR : SP_COL_NUM) < 0) {
+            rc = cli_fail("out of memory");
+            goto free_all;
+        }
+    for (int k = 0; verify && k < NV; k++)
+        if (sp_table_add_col(t, vcols[k], SP_COL_NUM) < 0) {
             rc = cli_fail("out of memory");
             goto free_all;
         }
@@ -315,6 +341,38 @@ int cmd_alpha(int argc, char **argv)
             sp_table_set_str(t, R, 2, sp_fn_name(a.model == SP_MODEL_TOY ? a.phi.kind : a.norm_mlp.kind));
             sp_table_set_str(t, R, 15, sp_phase_name(asy.phase));
             alphas[i * nwidth + j] = sol.alpha;
+            if (verify && a.model == SP_MODEL_TRANSFORMER) {
+                /* the same sigmas (already resolved) on a narrower network */
+                struct sp_arch vn = as_arch;
+                vn.width = vwidth < a.width ? vwidth : a.width;
+                vn.tokens = vn.tokens < vn.width ? vn.tokens : vn.width;
+                vn.heads = 0;
+                char err[256];
+                double ljv = NAN;
+                enum sp_status sv = sp_arch_resolve(&vn, err, sizeof err);
+                if (sv == SP_OK)
+                    sv = sp_alpha_log_j(&vn, &opts, sol.alpha, ratio, &ljv);
+                size_t nr = sp_net_nrows(&vn, &nopts);
+                struct sp_net_row *nrw = malloc(nr * sizeof *nrw);
+                if (sv == SP_OK)
+                    sv = nrw ? sp_net_measure(&vn, &nopts, nrw, nr) : SP_ENOMEM;
+                double jm = sv == SP_OK ? nrw[nr - 1].j_fwd : (double)NAN;
+                double jse = sv == SP_OK ? nrw[nr - 1].j_fwd_se : (double)NAN;
+                free(nrw);
+                if (sv != SP_OK)
+                    cli_info("alpha: verification at depth %d, width %d failed: %s", a.depth,
+                             a.width, sp_status_str(sv));
+                double vv[NV] = {vn.width, vn.tokens, exp(ljv), jm, jse, jm / exp(ljv)};
+                for (int k = 0; k < NV; k++)
+                    sp_table_set_num(t, R, NC + k, vv[k]);
+                if (sv == SP_OK && jm > 0.0) {
+                    gmfe_sum += fabs(log(jm) - ljv);
+                    gmfe_n++;
+                    cli_info("alpha: verify depth %d, width %d -> %d (n = %d): J^{L,0} measured "
+                             "%.4g +- %.2g, theory %.4g", a.depth, a.width, vn.width, vn.tokens, jm,
+                             jse, exp(ljv));
+                }
+            }
             cli_progress_update(&pg, i * nwidth + j + 1);
         }
     cli_progress_finish(&pg);
@@ -330,6 +388,13 @@ int cmd_alpha(int argc, char **argv)
         cJSON_AddNumberToObject(meta, "target_value", target);
     cJSON_AddNumberToObject(meta, "ratio", ratio);
     cJSON_AddBoolToObject(meta, "monotone", nonmono == 0);
+    if (verify && gmfe_n) {
+        double gmfe = exp(gmfe_sum / (double)gmfe_n);
+        cJSON_AddNumberToObject(meta, "verify_gmfe", gmfe);
+        cJSON_AddNumberToObject(meta, "verify_width", vwidth);
+        cli_info("alpha: verification: geometric mean multiplicative error %.4f over %zu "
+                 "network(s) (SPEC 4)", gmfe, gmfe_n);
+    }
     cJSON *laws = cJSON_AddArrayToObject(meta, "laws");
     double *xs = malloc((ndepth > nwidth ? ndepth : nwidth) * 2 * sizeof *xs);
     if (!xs) {

@@ -44,6 +44,14 @@ check "fitted law on stderr" "grep -q 'alpha = .* \* depth^-' '$T/t.err'"
 check "deeper needs smaller alpha (SPEC 3.5)" \
     "python3 -c \"import json,sys; r=json.load(open('$T/t.json'))['rows']; a=[x['alpha'] for x in r if x['width']==768]; sys.exit(not (a[0] > a[1] > a[2]))\""
 
+# --verify: a finite network at reduced width with the same sigmas (d = 64, n = 16)
+"$SP" alpha --norm derf --target-J 3 --depth 12 --width 256 --tokens 16 --init-std 0.05 \
+    --verify --verify-width 64 --probes 8 -q > "$T/v.csv"
+check "--verify exits 0 with verify columns" "[ $? -eq 0 ] && head -1 '$T/v.csv' | grep -q ',J_L0_measured,J_L0_se,measured_over_theory\$'"
+check "--verify: measured J^{L,0} within 20% of theory at d = 64" \
+    "awk -v r=$(col "$T/v.csv" measured_over_theory) 'BEGIN { exit !(r > 0.8 && r < 1.2) }'"
+check "--verify: verify_width 64" "[ $(col "$T/v.csv" verify_width) = 64 ]"
+
 # unreachable target: J < 1
 "$SP" alpha --norm derf --target-J 0.5 2> "$T/u.err" > /dev/null
 check "unreachable target exits 1" "[ $? -eq 1 ]"
