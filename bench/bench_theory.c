@@ -1,5 +1,5 @@
 /* Benchmark of the theory engine's phase-diagram throughput (issue: 10,000
- * alphas x 1,000 blocks, Derf, version A; DyT over the same grid).
+ * alphas x 1,000 blocks, Derf, version A; version C; DyT over the same grid).
  * Baselines measured in the same run: the scalar path of sigprop itself, and a
  * vectorised numpy implementation of the same recursion (bench/numpy_phase.py,
  * Debian's python3-numpy; skipped with a message when numpy is absent).
@@ -111,6 +111,18 @@ int main(int argc, char **argv)
         printf("  ratio numpy / sigprop SIMD = %.1fx (goal >= 4x, aim 10x); mean log J^{L,0}: "
                "numpy %.10g, sigprop %.10g\n", tn / tv, np_last, mean_last);
     }
+
+    /* version C (the default without a preset): two-channel APJN, uniform attention */
+    struct sp_theory_opts oc;
+    sp_theory_opts_version_c(&oc);
+    double tcs = time_sweep(0, &a, &oc, al, nalpha, ref, qr, 1);
+    double tcv = time_sweep(1, &a, &oc, al, nalpha, lj, ql, 3);
+    worst = 0.0;
+    for (size_t i = 0; i < nalpha * (size_t)(depth + 1); i++)
+        worst = fmax(worst, fabs(lj[i] - ref[i]) / fmax(fabs(ref[i]), 1e-300));
+    printf("version C (two-channel): SIMD %.4f s (%.2f ns/block-step), scalar %.4f s, "
+           "speed-up %.1fx, max rel deviation %.2e\n", tcv, 1e9 * tcv / steps, tcs, tcs / tcv,
+           worst);
 
     /* DyT over the same grid (quadrature-based maps), scalar path */
     a.norm_attn.kind = a.norm_mlp.kind = SP_FN_DYT;

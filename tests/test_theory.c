@@ -317,13 +317,20 @@ static void test_asymptotics(void)
     free(r);
 }
 
-/* The SIMD sweep equals the scalar path to 1e-12 and does not depend on the
- * thread count or the instruction set. */
+/* The SIMD sweep equals the scalar path to 1e-12 for every theory version and
+ * does not depend on the thread count or the instruction set. */
 static void test_sweep(void)
 {
     struct sp_arch a = blog2(0.5);
     a.depth = 300;
-    struct sp_theory_opts o = version('A');
+    struct sp_theory_opts ov[4];
+    sp_theory_opts_version_a(&ov[0]);
+    sp_theory_opts_version_c(&ov[1]);
+    sp_theory_opts_version_c(&ov[2]);
+    ov[2].attention = SP_ATTN_UNIFORM_EXACT;
+    ov[2].cn_exact = 1;
+    sp_theory_opts_version_a(&ov[3]);
+    ov[3].apjn = SP_APJN_TWO_CHANNEL;
     const size_t N = 37, L1 = 301; /* not a multiple of the vector width */
     double al[37], am[37];
     for (size_t i = 0; i < N; i++) {
@@ -332,29 +339,33 @@ static void test_sweep(void)
     }
     double *ref = malloc(N * L1 * sizeof *ref), *lj = malloc(N * L1 * sizeof *lj);
     double qr[37], ql[37];
-    CHECK(sp_theory_sweep_alpha_scalar(&a, &o, al, am, N, ref, qr) == SP_OK);
-    /* the scalar sweep is sp_theory_run per alpha */
-    struct sp_arch a3 = a;
-    a3.norm_attn.alpha = al[3];
-    a3.norm_mlp.alpha = am[3];
-    size_t n;
-    struct sp_theory_row *r = run(&a3, &o, &n);
-    for (size_t l = 0; l < L1; l++)
-        CHECK(ref[3 * L1 + l] == r[l].log_jfwd);
-    free(r);
-    static const char *isa[] = {"avx512", "avx2", "scalar"};
-    for (int k = 0; k < 3; k++)
-        for (int threads = 1; threads <= 2; threads++) {
-            setenv("SP_SIMD", isa[k], 1);
-            omp_set_num_threads(threads);
-            CHECK(sp_theory_sweep_alpha(&a, &o, al, am, N, lj, ql) == SP_OK);
-            double worst = 0.0;
-            for (size_t i = 0; i < N * L1; i++)
-                worst = fmax(worst, fabs(lj[i] - ref[i]) / fmax(fabs(ref[i]), 1e-300));
-            for (size_t i = 0; i < N; i++)
-                worst = fmax(worst, fabs(ql[i] - qr[i]) / qr[i]);
-            CHECK(worst <= 1e-12);
-        }
+    for (int v = 0; v < 4; v++) {
+        const struct sp_theory_opts *o = &ov[v];
+        CHECK(sp_theory_sweep_alpha_scalar(&a, o, al, am, N, ref, qr) == SP_OK);
+        /* the scalar sweep is sp_theory_run per alpha */
+        struct sp_arch a3 = a;
+        a3.norm_attn.alpha = al[3];
+        a3.norm_mlp.alpha = am[3];
+        size_t n;
+        struct sp_theory_row *r = run(&a3, o, &n);
+        for (size_t l = 0; l < L1; l++)
+            CHECK(ref[3 * L1 + l] == r[l].log_jfwd);
+        CHECK(qr[3] == r[L1 - 1].q);
+        free(r);
+        static const char *isa[] = {"avx512", "avx2", "scalar"};
+        for (int k = 0; k < 3; k++)
+            for (int threads = 1; threads <= 2; threads++) {
+                setenv("SP_SIMD", isa[k], 1);
+                omp_set_num_threads(threads);
+                CHECK(sp_theory_sweep_alpha(&a, o, al, am, N, lj, ql) == SP_OK);
+                double worst = 0.0;
+                for (size_t i = 0; i < N * L1; i++)
+                    worst = fmax(worst, fabs(lj[i] - ref[i]) / fmax(fabs(ref[i]), 1e-300));
+                for (size_t i = 0; i < N; i++)
+                    worst = fmax(worst, fabs(ql[i] - qr[i]) / qr[i]);
+                CHECK(worst <= 1e-12);
+            }
+    }
     unsetenv("SP_SIMD");
     omp_set_num_threads(2);
     free(ref);

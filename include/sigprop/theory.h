@@ -90,8 +90,8 @@ enum sp_status sp_theory_asymptotics(const struct sp_arch *a, const struct sp_th
  * either array may be NULL to keep a's value) and writes log J^{l,0} at every
  * block boundary l = 0..L into log_j[i * (L+1) + l] and q^L into q_last[i]
  * (either output may be NULL). Vectorised over alpha (SIMD + OpenMP) for the
- * transformer with erf norms (no shift), version A; every other configuration
- * takes the scalar path. Results equal sp_theory_run's to ~1e-12 relative and do
+ * transformer with erf norms (no shift), every theory version; every other
+ * configuration takes the scalar path (OpenMP over alpha). Results equal sp_theory_run's to ~1e-12 relative and do
  * not depend on the thread count. */
 enum sp_status sp_theory_sweep_alpha(const struct sp_arch *a, const struct sp_theory_opts *o,
                                      const double *alpha_attn, const double *alpha_mlp,

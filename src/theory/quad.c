@@ -204,7 +204,7 @@ static double ph_scaled(const struct qfn *f, double A, double B)
     if (ha == hb) {
         /* Shared grid: a_i = -s + i h, b_j = j h, so a +- b + s = (i +- j) h and
          * g' is needed on one table only: products in the inner loop. */
-        double h = ha, tab[QTABN];
+        double h = ha, tab[QTABN], wa[2 * QTABN + 1];
         long l2 = (long)ceil(QL2 / h);
         long ilo = (long)ceil((-QZMAX * sa + s) / h), ihi = (long)floor((QZMAX * sa + s) / h);
         if (ilo < -(nb + l2))
@@ -215,13 +215,15 @@ static double ph_scaled(const struct qfn *f, double A, double B)
         if (m < QTABN) {
             for (long i = 0; i <= m; i++)
                 tab[i] = fn_h(f->g, (double)i * h);
+            for (long i = ilo; i <= ihi; i++) {
+                double a = -s + (double)i * h;
+                wa[QTABN + i] = exp(-a * a * inv2a);
+            }
             for (long j = 0; j <= nb; j++) {
                 double b = (double)j * h, inner = 0.0;
                 long lo = ilo > -(j + l2) ? ilo : -(j + l2), hi = ihi < j + l2 ? ihi : j + l2;
-                for (long i = lo; i <= hi; i++) {
-                    double a = -s + (double)i * h;
-                    inner += exp(-a * a * inv2a) * tab[labs(i + j)] * tab[labs(i - j)];
-                }
+                for (long i = lo; i <= hi; i++)
+                    inner += wa[QTABN + i] * tab[labs(i + j)] * tab[labs(i - j)];
                 outer += (j == 0 ? 1.0 : 2.0) * exp(-b * b * inv2b) * inner;
             }
             return outer * h * h / (2.0 * M_PI * sa * sb);

@@ -27,8 +27,9 @@
 
 #include "theory/sweep_kernel.h"
 
-void sp_sweep_avx512(const struct sp_arch *a, const double *alpha_attn, const double *alpha_mlp,
+void sp_sweep_avx512(const struct sp_arch *a, const struct sp_theory_opts *o,
+                   const double *alpha_attn, const double *alpha_mlp,
                      size_t nalpha, double *log_j, double *q_last)
 {
-    avx512_sweep(a, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
+    avx512_sweep(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
 }

@@ -31,9 +31,9 @@ static int erf_noshift(const struct sp_fnspec *f) { return f->kind == SP_FN_DERF
 
 int sp_sweep_simd_applies(const struct sp_arch *a, const struct sp_theory_opts *o)
 {
+    (void)o; /* every attention form and APJN version has a SIMD path */
     return a->model == SP_MODEL_TRANSFORMER && erf_noshift(&a->norm_attn) &&
-           erf_noshift(&a->norm_mlp) && o->attention == SP_ATTN_SOFTMAX &&
-           o->apjn == SP_APJN_SINGLE && best_isa() != ISA_NONE;
+           erf_noshift(&a->norm_mlp) && best_isa() != ISA_NONE;
 }
 
 enum sp_status sp_sweep_simd(const struct sp_arch *a, const struct sp_theory_opts *o,
@@ -46,9 +46,9 @@ enum sp_status sp_sweep_simd(const struct sp_arch *a, const struct sp_theory_opt
         return SP_OK;
 #if defined(__x86_64__)
     if (best_isa() == ISA_AVX512)
-        sp_sweep_avx512(a, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
+        sp_sweep_avx512(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
     else
-        sp_sweep_avx2(a, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
+        sp_sweep_avx2(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
 #endif
     /* the kernel has no error path of its own: a non-finite result is the failure */
     size_t L1 = (size_t)a->depth + 1;
