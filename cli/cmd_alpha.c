@@ -411,8 +411,10 @@ int cmd_alpha(int argc, char **argv)
             }
             if (sp_fit_power_law(xs, xs + ndepth, ndepth, &l.A, &l.b, &l.b_err) == SP_OK) {
                 add_law(laws, &l);
-                cli_info("alpha: width %g: alpha = %.4g * depth^-%.4f%s%.2g", l.fixed, l.A, l.b,
-                         isfinite(l.b_err) ? " +- " : "", isfinite(l.b_err) ? l.b_err : 0.0);
+                char e[48] = "";
+                if (isfinite(l.b_err))
+                    snprintf(e, sizeof e, " (b +- %.2g)", l.b_err);
+                cli_info("alpha: width %g: alpha = %.4g * depth^-%.4f%s", l.fixed, l.A, l.b, e);
             }
         }
     if (nwidth >= 2)
@@ -424,8 +426,10 @@ int cmd_alpha(int argc, char **argv)
             }
             if (sp_fit_power_law(xs, xs + nwidth, nwidth, &l.A, &l.b, &l.b_err) == SP_OK) {
                 add_law(laws, &l);
-                cli_info("alpha: depth %g: alpha = %.4g * width^-%.4f%s%.2g", l.fixed, l.A, l.b,
-                         isfinite(l.b_err) ? " +- " : "", isfinite(l.b_err) ? l.b_err : 0.0);
+                char e[48] = "";
+                if (isfinite(l.b_err))
+                    snprintf(e, sizeof e, " (b +- %.2g)", l.b_err);
+                cli_info("alpha: depth %g: alpha = %.4g * width^-%.4f%s", l.fixed, l.A, l.b, e);
             }
         }
     free(xs);
