@@ -299,8 +299,8 @@ static int fit_group(const struct fit_opts *fo, const struct sp_table *in, const
             fmt_param(p, sizeof p, "xi", r->xi, r->xi_lo, r->xi_hi);
         else
             fmt_param(p, sizeof p, "lambda", r->lambda, r->lambda_lo, r->lambda_hi);
-        cli_info("fit: %s%s %s on %zu points, x in [%g, %g]: %s (%s, %s)", label, fo->column,
-                 bwd ? "(bwd, against x = L - l)" : "", np, pts[0].x, pts[np - 1].x, verdict,
+        cli_info("fit: %s%s%s on %zu points, x in [%g, %g]: %s (%s, %s)", label, fo->column,
+                 bwd ? " (bwd, against x = L - l)" : "", np, pts[0].x, pts[np - 1].x, verdict,
                  sp_fit_model_name(r->model), p);
         for (int m = 0; m < fo->nmodels; m++)
             if (res[m].model == SP_FIT_STRETCHED_FREE && st[m] == SP_OK &&
