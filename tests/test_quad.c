@@ -160,6 +160,44 @@ static void test_properties(void)
         }
 }
 
+/* (5) the table (sp_quad_gmap_fast, used by sp_gmap_eval for unshifted tanh)
+ * against the accurate quadrature at random points of the box: log-uniform alpha
+ * and q, r uniform on [-0.99, 0.999] and every fourth r in [0.99, 1]. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static double urand(void)
+{
+    rng_state ^= rng_state << 13; /* xorshift64 */
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) * 0x1.0p-53;
+}
+
+static void test_fast_path(void)
+{
+    for (int i = 0; i < 400; i++) {
+        double alpha = 0.01 * pow(500.0, urand()), q = 1e-3 * pow(1e9, urand());
+        double r = i % 4 == 0 ? 1.0 - 0.01 * urand() : -0.99 + 1.989 * urand();
+        struct sp_fnspec f = {SP_FN_DYT, alpha, 0.0};
+        struct sp_gmap fast, ref, pub;
+        CHECK(sp_quad_gmap_fast(alpha, q, r * q, &fast) == SP_OK);
+        CHECK(sp_quad_gmap_accurate(&f, q, r * q, &ref) == SP_OK);
+        CHECK(sp_gmap_eval(&f, q, r * q, &pub) == SP_OK);
+        check_maps(&fast, &ref, 1e-9, alpha, 0.0, q, r);
+        CHECK(pub.pt == fast.pt && pub.ph == fast.ph && pub.dpt == fast.dpt);
+    }
+    /* exact endpoints: r = 1 and r = -1 */
+    struct sp_gmap m;
+    CHECK(sp_quad_gmap_fast(0.7, 2.0, 2.0, &m) == SP_OK);
+    CHECK(m.dpt == 0.0);
+    CHECK_CLOSE(m.ph, m.qh, 0.0, 1e-9);
+    CHECK(sp_quad_gmap_fast(0.7, 2.0, -2.0, &m) == SP_OK);
+    CHECK_CLOSE(m.pt, -m.qt, 0.0, 1e-9);
+    CHECK_CLOSE(m.ph, m.qh, 0.0, 1e-9);
+    /* outside the table: refused, and sp_gmap_eval falls back to the accurate path */
+    CHECK(sp_quad_gmap_fast(1e-5, 1e-5, 0.0, &m) == SP_EUNSUPPORTED);
+    report("fast table vs accurate quadrature (400 random points)");
+}
+
 static void test_errors(void)
 {
     struct sp_gmap m;
@@ -177,5 +215,6 @@ int main(void)
     test_erf_closed_forms();
     test_references();
     test_properties();
+    test_fast_path();
     return check_done();
 }

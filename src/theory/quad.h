@@ -16,4 +16,15 @@ enum sp_status sp_quad_gmap(const struct sp_fnspec *f, double q, double p, struc
 enum sp_status sp_quad_gmap_accurate(const struct sp_fnspec *f, double q, double p,
                                      struct sp_gmap *out);
 
+/* The tabulated fast path (quad_table.c): tanh(alpha x), no shift. Built from the
+ * quadrature at first use (thread-safe, ~1 s). SP_EUNSUPPORTED when alpha^2 q is
+ * outside the table ([9e-9, 1.1e8]); the caller then takes the accurate path. */
+enum sp_status sp_quad_gmap_fast(double alpha, double q, double p, struct sp_gmap *out);
+
+/* Building blocks of the table, in the scaled variable u = alpha x (f->alpha ignored):
+ * E[g(u+s)^2] and E[g'(u+s)^2] for u ~ N(0, Q); E[g'(u+s) g'(v+s)] for
+ * u = a + b, v = a - b, a ~ N(0, A), b ~ N(0, B) independent. */
+void sp_quad_scaled_1d(const struct sp_fnspec *f, double Q, double *qt, double *qh);
+double sp_quad_ph_scaled(const struct sp_fnspec *f, double A, double B);
+
 #endif

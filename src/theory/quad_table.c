@@ -1,0 +1,298 @@
+/* The fast path of the tanh Gaussian maps (SPEC 3.1, 3.6): f = tanh(alpha x),
+ * no shift. In Q = alpha^2 q and r = p/q the maps are qt = F(Q), qh = alpha^2 G(Q),
+ * ph = alpha^2 G2(Q, r), pt = F2(Q, r); this file tabulates them once, as
+ * piecewise Chebyshev series in x = log Q and a correlation variable that resolves
+ * r -> 1 (y = log(1 + B) / log(1 + Q/2), B = Q (1 - r)/2, the variance of
+ * (u - v)/2), with the large-Q power laws divided out. The table is built from the
+ * accurate quadrature (quad.c) at first use, under pthread_once; its error is
+ * measured against that quadrature by tests/test_quad.c and bench/bench_quad.c.
+ * Arguments outside the table (Q outside [QT_QMIN, QT_QMAX]) return SP_EUNSUPPORTED. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "theory/quad.h"
+
+#define QT_DEG 12                /* Chebyshev degree per panel and axis */
+#define QT_N (QT_DEG + 1)
+#define QT_XMIN (-18.5)          /* log Q range: Q in [9e-9, 1.1e8] */
+#define QT_XMAX 18.5
+#define QT_NX 50                 /* x panels of width 0.74: the maps are analytic in
+                                    |Im x| < pi/2, so rho = 8.6 and rho^-12 = 6e-12 */
+#define QT_NY 20                 /* y panels on [0, 1] */
+#define QT_NR 2                  /* r panels on [0, 1/2] for pt / (r qt) */
+/* Large-Q constants: qh ~ (4/3)/sqrt(2 pi Q) gives C1 = 9 pi / 8; ph ~ 1/(pi sqrt(AB))
+ * gives C1 C2 = pi^2. Dividing by sqrt((1 + C1 A)(1 + C2 B)) leaves O(1) smooth ratios. */
+#define QT_C1 (9.0 * M_PI / 8.0)
+#define QT_C2 (M_PI * M_PI / QT_C1)
+
+struct qtab {
+    double *q1[2];  /* qt (1 + Q)/Q and qh sqrt(1 + C1 Q): (QT_NX, QT_N) */
+    double *ph;     /* R = ph sqrt((1 + C1 A)(1 + C2 B)): (QT_NX, QT_NY, QT_N, QT_N) */
+    double *dpt;    /* D = -dpt sqrt((1 + C1 A)(1 + C2 B)) / (2B): same shape */
+    double *pt;     /* E = pt / (r qt) for r in [0, 1/2]: (QT_NX, QT_NR, QT_N, QT_N) */
+    int ok;
+};
+static struct qtab qtab;
+static pthread_once_t qtab_once = PTHREAD_ONCE_INIT;
+
+static double cheb_node(int k) { return cos(M_PI * (k + 0.5) / QT_N); }
+
+/* Chebyshev coefficients from values at cheb_node(0..QT_DEG), in place over stride. */
+static void cheb_fit(double *v, size_t stride)
+{
+    double in[QT_N], out[QT_N];
+    for (int k = 0; k < QT_N; k++)
+        in[k] = v[k * stride];
+    for (int j = 0; j < QT_N; j++) {
+        double s = 0.0;
+        for (int k = 0; k < QT_N; k++)
+            s += in[k] * cos(M_PI * j * (k + 0.5) / QT_N);
+        out[j] = s * (j == 0 ? 1.0 : 2.0) / QT_N;
+    }
+    for (int j = 0; j < QT_N; j++)
+        v[j * stride] = out[j];
+}
+
+static void cheb_t(double t, double *T)
+{
+    T[0] = 1.0;
+    T[1] = t;
+    for (int j = 2; j < QT_N; j++)
+        T[j] = 2.0 * t * T[j - 1] - T[j - 2];
+}
+
+static double cheb1(const double *c, double t)
+{
+    double T[QT_N], s = 0.0;
+    cheb_t(t, T);
+    for (int j = 0; j < QT_N; j++)
+        s += c[j] * T[j];
+    return s;
+}
+
+static double cheb2(const double *c, const double *Tx, double ty)
+{
+    double Ty[QT_N], s = 0.0;
+    cheb_t(ty, Ty);
+    for (int i = 0; i < QT_N; i++) {
+        double row = 0.0;
+        for (int j = 0; j < QT_N; j++)
+            row += c[i * QT_N + j] * Ty[j];
+        s += Tx[i] * row;
+    }
+    return s;
+}
+
+/* panel index and local coordinate in [-1, 1] of v in [lo, lo + n w] */
+static int panel(double v, double lo, double w, int n, double *t)
+{
+    int i = (int)floor((v - lo) / w);
+    if (i < 0)
+        i = 0;
+    if (i >= n)
+        i = n - 1;
+    *t = 2.0 * (v - lo - i * w) / w - 1.0;
+    return i;
+}
+
+#define QT_HX ((QT_XMAX - QT_XMIN) / QT_NX)
+#define QT_HY (1.0 / QT_NY)
+#define QT_HR (0.5 / QT_NR)
+
+static double x_of(int ix, int k) { return QT_XMIN + QT_HX * (ix + 0.5 * (1.0 + cheb_node(k))); }
+
+/* B from y at given Q: B = (1 + Q/2)^y - 1 */
+static double b_of_y(double Q, double y) { return expm1(y * log1p(0.5 * Q)); }
+
+static double norm_ab(double A, double B) { return sqrt((1.0 + QT_C1 * A) * (1.0 + QT_C2 * B)); }
+
+/* ph scaled (E[sech^2 u sech^2 v]) at y from the fitted row of R at one x node:
+ * rowc: (QT_NY, QT_N) Chebyshev coefficients in y. */
+static double ph_row(const double *rowc, double Q, double y)
+{
+    double t;
+    int iy = panel(y, 0.0, QT_HY, QT_NY, &t);
+    double B = b_of_y(Q, y);
+    return cheb1(rowc + (size_t)iy * QT_N, t) / norm_ab(Q - B, B);
+}
+
+static const double gl16x[8][2] = {
+    {0.9894009349916499326, 0.027152459411754094852},
+    {0.94457502307323257608, 0.062253523938647892863},
+    {0.86563120238783174388, 0.09515851168249278481},
+    {0.7554044083550030339, 0.12462897125553387205},
+    {0.61787624440264374845, 0.14959598881657673208},
+    {0.45801677765722738634, 0.16915651939500253819},
+    {0.28160355077925891323, 0.18260341504492358887},
+    {0.095012509837637440185, 0.18945061045506849629},
+};
+
+/* int_{y0}^{y1} ph dB over y (dB = L (1 + B) dy), 16-point Gauss-Legendre */
+static double int_ph_dy(const double *rowc, double Q, double y0, double y1)
+{
+    double L = log1p(0.5 * Q), mid = 0.5 * (y0 + y1), half = 0.5 * (y1 - y0), s = 0.0;
+    for (int i = 0; i < 8; i++)
+        for (int sg = -1; sg <= 1; sg += 2) {
+            double y = mid + sg * gl16x[i][0] * half;
+            s += gl16x[i][1] * ph_row(rowc, Q, y) * L * (1.0 + b_of_y(Q, y));
+        }
+    return s * half;
+}
+
+/* int_0^r ph dr' (scaled ph), r <= 1/2, 16-point Gauss-Legendre on [0, r] */
+static double int_ph_dr(const double *rowc, double Q, double r)
+{
+    double L = log1p(0.5 * Q), half = 0.5 * r, s = 0.0;
+    for (int i = 0; i < 8; i++)
+        for (int sg = -1; sg <= 1; sg += 2) {
+            double rr = half + sg * gl16x[i][0] * half;
+            s += gl16x[i][1] * ph_row(rowc, Q, log1p(0.5 * Q * (1.0 - rr)) / L);
+        }
+    return s * half;
+}
+
+static void qtab_build(void)
+{
+    size_t n2 = (size_t)QT_N * QT_N;
+    size_t nph = (size_t)QT_NX * QT_NY * n2, npt = (size_t)QT_NX * QT_NR * n2;
+    qtab.q1[0] = malloc(sizeof(double) * QT_NX * QT_N);
+    qtab.q1[1] = malloc(sizeof(double) * QT_NX * QT_N);
+    qtab.ph = malloc(sizeof(double) * nph);
+    qtab.dpt = malloc(sizeof(double) * nph);
+    qtab.pt = malloc(sizeof(double) * npt);
+    if (!qtab.q1[0] || !qtab.q1[1] || !qtab.ph || !qtab.dpt || !qtab.pt)
+        return;
+    struct sp_fnspec tanh1 = {SP_FN_DYT, 1.0, 0.0};
+    int bad = 0;
+
+    /* one-dimensional maps */
+#pragma omp parallel for schedule(dynamic) reduction(| : bad)
+    for (int ix = 0; ix < QT_NX; ix++) {
+        for (int k = 0; k < QT_N; k++) {
+            double Q = exp(x_of(ix, k));
+            double qt, qh;
+            sp_quad_scaled_1d(&tanh1, Q, &qt, &qh);
+            qtab.q1[0][ix * QT_N + k] = qt * (1.0 + Q) / Q;
+            qtab.q1[1][ix * QT_N + k] = qh * sqrt(1.0 + QT_C1 * Q);
+            bad |= !isfinite(qt) || !isfinite(qh);
+        }
+        cheb_fit(qtab.q1[0] + ix * QT_N, 1);
+        cheb_fit(qtab.q1[1] + ix * QT_N, 1);
+    }
+
+    /* R at the nodes: layout [ix][iy][kx][ky] */
+#pragma omp parallel for collapse(2) schedule(dynamic) reduction(| : bad)
+    for (int ix = 0; ix < QT_NX; ix++)
+        for (int kx = 0; kx < QT_N; kx++) {
+            double Q = exp(x_of(ix, kx));
+            for (int iy = 0; iy < QT_NY; iy++)
+                for (int ky = 0; ky < QT_N; ky++) {
+                    double y = QT_HY * (iy + 0.5 * (1.0 + cheb_node(ky)));
+                    double B = b_of_y(Q, y), A = Q - B;
+                    double v = sp_quad_ph_scaled(&tanh1, A, B) * norm_ab(A, B);
+                    qtab.ph[((size_t)(ix * QT_NY + iy) * QT_N + kx) * QT_N + ky] = v;
+                    bad |= !isfinite(v);
+                }
+        }
+
+    /* D and E at the nodes, by integrating the fitted R along y (Price's theorem). */
+#pragma omp parallel for collapse(2) schedule(dynamic)
+    for (int ix = 0; ix < QT_NX; ix++)
+        for (int kx = 0; kx < QT_N; kx++) {
+            double Q = exp(x_of(ix, kx));
+            double rowc[QT_NY * QT_N];
+            for (int iy = 0; iy < QT_NY; iy++) {
+                for (int ky = 0; ky < QT_N; ky++)
+                    rowc[iy * QT_N + ky] = qtab.ph[((size_t)(ix * QT_NY + iy) * QT_N + kx) * QT_N + ky];
+                cheb_fit(rowc + iy * QT_N, 1);
+            }
+            double base = 0.0; /* int over the panels below */
+            for (int iy = 0; iy < QT_NY; iy++) {
+                double y0 = QT_HY * iy;
+                for (int ky = 0; ky < QT_N; ky++) {
+                    double y = QT_HY * (iy + 0.5 * (1.0 + cheb_node(ky)));
+                    double B = b_of_y(Q, y), A = Q - B;
+                    double I = base + int_ph_dy(rowc, Q, y0, y); /* int_0^B ph dB' */
+                    qtab.dpt[((size_t)(ix * QT_NY + iy) * QT_N + kx) * QT_N + ky] =
+                        I * norm_ab(A, B) / B;
+                }
+                base += int_ph_dy(rowc, Q, y0, y0 + QT_HY);
+            }
+            double qt = Q / (1.0 + Q) * cheb1(qtab.q1[0] + ix * QT_N, cheb_node(kx));
+            for (int ir = 0; ir < QT_NR; ir++)
+                for (int kr = 0; kr < QT_N; kr++) {
+                    double r = QT_HR * (ir + 0.5 * (1.0 + cheb_node(kr)));
+                    qtab.pt[((size_t)(ix * QT_NR + ir) * QT_N + kx) * QT_N + kr] =
+                        Q * int_ph_dr(rowc, Q, r) / (r * qt);
+                }
+        }
+
+    /* fit along kx (stride QT_N) then ky (stride 1) for each 2D panel */
+    for (size_t p = 0; p < (size_t)QT_NX * QT_NY; p++)
+        for (int w = 0; w < 2; w++) {
+            double *c = (w == 0 ? qtab.ph : qtab.dpt) + p * n2;
+            for (int ky = 0; ky < QT_N; ky++)
+                cheb_fit(c + ky, QT_N);
+            for (int kx = 0; kx < QT_N; kx++)
+                cheb_fit(c + kx * QT_N, 1);
+        }
+    for (size_t p = 0; p < (size_t)QT_NX * QT_NR; p++) {
+        double *c = qtab.pt + p * n2;
+        for (int ky = 0; ky < QT_N; ky++)
+            cheb_fit(c + ky, QT_N);
+        for (int kx = 0; kx < QT_N; kx++)
+            cheb_fit(c + kx * QT_N, 1);
+    }
+    qtab.ok = !bad;
+}
+
+enum sp_status sp_quad_gmap_fast(double alpha, double q, double p, struct sp_gmap *out)
+{
+    double a2 = alpha * alpha, Q = a2 * q;
+    if (!(Q > 0.0))
+        return SP_EINVAL;
+    double x = log(Q);
+    if (!(x >= QT_XMIN && x <= QT_XMAX))
+        return SP_EUNSUPPORTED;
+    pthread_once(&qtab_once, qtab_build);
+    if (!qtab.ok)
+        return SP_ENOMEM;
+    if (p > q)
+        p = q;
+    if (p < -q)
+        p = -q;
+    double ap = fabs(p), ra = ap / q;
+    double B = 0.5 * a2 * (q - ap), A = Q - B;
+    double tx, Tx[QT_N];
+    int ix = panel(x, QT_XMIN, QT_HX, QT_NX, &tx);
+    cheb_t(tx, Tx);
+    double qt = Q / (1.0 + Q) * cheb1(qtab.q1[0] + ix * QT_N, tx);
+    double qh = a2 * cheb1(qtab.q1[1] + ix * QT_N, tx) / sqrt(1.0 + QT_C1 * Q);
+    double ty, y = log1p(B) / log1p(0.5 * Q), nrm = norm_ab(A, B);
+    if (y > 1.0)
+        y = 1.0;
+    int iy = panel(y, 0.0, QT_HY, QT_NY, &ty);
+    size_t n2 = (size_t)QT_N * QT_N;
+    double ph = a2 * cheb2(qtab.ph + (size_t)(ix * QT_NY + iy) * n2, Tx, ty) / nrm;
+    double pt, dpt;
+    if (ra >= 0.5) {
+        dpt = -2.0 * B * cheb2(qtab.dpt + (size_t)(ix * QT_NY + iy) * n2, Tx, ty) / nrm;
+        pt = qt + dpt;
+    } else {
+        double tr;
+        int ir = panel(ra, 0.0, QT_HR, QT_NR, &tr);
+        pt = ra * qt * cheb2(qtab.pt + (size_t)(ix * QT_NR + ir) * n2, Tx, tr);
+        dpt = pt - qt;
+    }
+    if (p < 0.0) { /* tanh odd: pt(-p) = -pt(p), ph(-p) = ph(p) */
+        dpt = -pt - qt;
+        pt = -pt;
+    }
+    out->qt = qt;
+    out->pt = pt;
+    out->qh = qh;
+    out->ph = ph;
+    out->dpt = dpt;
+    return SP_OK;
+}
