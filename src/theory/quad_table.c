@@ -13,24 +13,43 @@
 
 #include "theory/quad.h"
 
+/* Table geometry (overridable with -D for tuning experiments). */
+#ifndef QT_DEG
 #define QT_DEG 12                /* Chebyshev degree per panel and axis */
+#endif
+#ifndef QT_NX
+#define QT_NX 30                 /* x panels of width 1.23 (measured: qt, qh to 1e-13;
+                                    NX = 24 still gives 3e-13) */
+#endif
+#ifndef QT_NY
+#define QT_NY 30                 /* eta panels on [0, 1] (measured: 20 leaves 1.5e-9 in
+                                    dpt at Q ~ 1e6, r ~ 0.55; 30 gives 2e-11) */
+#endif
+#ifndef QT_NR
+#define QT_NR 3                  /* r panels on [0, QT_RSW] for pt / (r qt) */
+#endif
+/* pt = qt + dpt for r >= QT_RSW (no cancellation: pt >= ~qt/2), pt = r qt E below
+ * (E is analytic in r up to r = 1, so 3 panels of degree 12 give rho^-13 ~ 1e-13). */
+#define QT_RSW 0.6
 #define QT_N (QT_DEG + 1)
+#define QT_S (QT_N + (QT_N & 1)) /* padded (even) stride of the evaluation layout */
+#define QT_PB (QT_N * QT_S)      /* one function's coefficients in one panel */
 #define QT_XMIN (-18.5)          /* log Q range: Q in [9e-9, 1.1e8] */
 #define QT_XMAX 18.5
-#define QT_NX 50                 /* x panels of width 0.74: the maps are analytic in
-                                    |Im x| < pi/2, so rho = 8.6 and rho^-12 = 6e-12 */
-#define QT_NY 20                 /* y panels on [0, 1] */
-#define QT_NR 2                  /* r panels on [0, 1/2] for pt / (r qt) */
 /* Large-Q constants: qh ~ (4/3)/sqrt(2 pi Q) gives C1 = 9 pi / 8; ph ~ 1/(pi sqrt(AB))
  * gives C1 C2 = pi^2. Dividing by sqrt((1 + C1 A)(1 + C2 B)) leaves O(1) smooth ratios. */
 #define QT_C1 (9.0 * M_PI / 8.0)
 #define QT_C2 (M_PI * M_PI / QT_C1)
 
 struct qtab {
-    double *q1[2];  /* qt (1 + Q)/Q and qh sqrt(1 + C1 Q): (QT_NX, QT_N) */
+    double *q1[2];  /* qt (1 + Q)/Q and qh sqrt(1 + C1 Q): (QT_NX, QT_S), zero-padded */
     double *ph;     /* R = ph sqrt((1 + C1 A)(1 + C2 B)): (QT_NX, QT_NY, QT_N, QT_N) */
     double *dpt;    /* D = -dpt sqrt((1 + C1 A)(1 + C2 B)) / (2B): same shape */
-    double *pt;     /* E = pt / (r qt) for r in [0, 1/2]: (QT_NX, QT_NR, QT_N, QT_N) */
+    double *pt;     /* E = pt / (r qt) for r in [0, QT_RSW]: (QT_NX, QT_NR, QT_N, QT_N) */
+    /* Evaluation layout, coefficients [j][i] (j: y degree, i: x degree) with the x
+     * axis padded to QT_S so the inner loop vectorises: per (x, y) panel R then D,
+     * (QT_NX * QT_NY, 2, QT_N, QT_S); per (x, r) panel E, (QT_NX * QT_NR, QT_N, QT_S). */
+    double *e2, *ept;
     int ok;
 };
 static struct qtab qtab;
@@ -54,33 +73,61 @@ static void cheb_fit(double *v, size_t stride)
         v[j * stride] = out[j];
 }
 
+/* T_0..T_DEG at t, zero-padded to QT_S; two interleaved recurrences
+ * T_j = 2 T_2 T_{j-2} - T_{j-4} halve the dependency chain. */
 static void cheb_t(double t, double *T)
 {
+    double t2 = 2.0 * t * t - 1.0, tt2 = 2.0 * t2;
     T[0] = 1.0;
     T[1] = t;
-    for (int j = 2; j < QT_N; j++)
-        T[j] = 2.0 * t * T[j - 1] - T[j - 2];
+    T[2] = t2;
+    T[3] = t * (tt2 - 1.0);
+    for (int j = 4; j < QT_N; j++)
+        T[j] = tt2 * T[j - 2] - T[j - 4];
+    for (int j = QT_N; j < QT_S; j++)
+        T[j] = 0.0;
+}
+
+static double dot_s(const double *a, const double *b)
+{
+    double s = 0.0;
+#pragma omp simd reduction(+ : s)
+    for (int i = 0; i < QT_S; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+/* sum_ij c[j][i] Tx[i] Ty[j] for nf functions stored one after the other (QT_PB apart) */
+static void cheb2_eval(const double *c, int nf, const double *Tx, const double *Ty, double *out)
+{
+    for (int f = 0; f < nf; f++) {
+        double w[QT_S] = {0};
+        const double *cf = c + (size_t)f * QT_PB;
+        for (int j = 0; j < QT_N; j++) {
+            double t = Ty[j];
+            const double *row = cf + j * QT_S;
+#pragma omp simd
+            for (int i = 0; i < QT_S; i++)
+                w[i] += row[i] * t;
+        }
+        out[f] = dot_s(w, Tx);
+    }
+}
+
+/* panel of fitted coefficients [i][j] (QT_N x QT_N) into the evaluation layout */
+static void pack(const double *c, double *dst)
+{
+    for (int j = 0; j < QT_N; j++)
+        for (int i = 0; i < QT_S; i++)
+            dst[j * QT_S + i] = i < QT_N ? c[i * QT_N + j] : 0.0;
 }
 
 static double cheb1(const double *c, double t)
 {
-    double T[QT_N], s = 0.0;
+    double T[QT_S], s = 0.0;
     cheb_t(t, T);
     for (int j = 0; j < QT_N; j++)
         s += c[j] * T[j];
-    return s;
-}
-
-static double cheb2(const double *c, const double *Tx, double ty)
-{
-    double Ty[QT_N], s = 0.0;
-    cheb_t(ty, Ty);
-    for (int i = 0; i < QT_N; i++) {
-        double row = 0.0;
-        for (int j = 0; j < QT_N; j++)
-            row += c[i * QT_N + j] * Ty[j];
-        s += Tx[i] * row;
-    }
     return s;
 }
 
@@ -98,12 +145,14 @@ static int panel(double v, double lo, double w, int n, double *t)
 
 #define QT_HX ((QT_XMAX - QT_XMIN) / QT_NX)
 #define QT_HY (1.0 / QT_NY)
-#define QT_HR (0.5 / QT_NR)
+#define QT_HR (QT_RSW / QT_NR)
 
 static double x_of(int ix, int k) { return QT_XMIN + QT_HX * (ix + 0.5 * (1.0 + cheb_node(k))); }
 
-/* B from y at given Q: B = (1 + Q/2)^y - 1 */
-static double b_of_y(double Q, double y) { return expm1(y * log1p(0.5 * Q)); }
+/* The table's correlation variable is eta = sqrt(y), which refines the panels
+ * towards r = 1 where ph changes regime (B ~ 1). B from eta at given Q:
+ * B = (1 + Q/2)^(eta^2) - 1. */
+static double b_of_y(double Q, double eta) { return expm1(eta * eta * log1p(0.5 * Q)); }
 
 static double norm_ab(double A, double B) { return sqrt((1.0 + QT_C1 * A) * (1.0 + QT_C2 * B)); }
 
@@ -128,26 +177,26 @@ static const double gl16x[8][2] = {
     {0.095012509837637440185, 0.18945061045506849629},
 };
 
-/* int_{y0}^{y1} ph dB over y (dB = L (1 + B) dy), 16-point Gauss-Legendre */
+/* int ph dB over eta in [y0, y1] (dB = 2 eta L (1 + B) deta), 16-point Gauss-Legendre */
 static double int_ph_dy(const double *rowc, double Q, double y0, double y1)
 {
     double L = log1p(0.5 * Q), mid = 0.5 * (y0 + y1), half = 0.5 * (y1 - y0), s = 0.0;
     for (int i = 0; i < 8; i++)
         for (int sg = -1; sg <= 1; sg += 2) {
             double y = mid + sg * gl16x[i][0] * half;
-            s += gl16x[i][1] * ph_row(rowc, Q, y) * L * (1.0 + b_of_y(Q, y));
+            s += gl16x[i][1] * ph_row(rowc, Q, y) * L * (1.0 + b_of_y(Q, y)) * 2.0 * y;
         }
     return s * half;
 }
 
-/* int_0^r ph dr' (scaled ph), r <= 1/2, 16-point Gauss-Legendre on [0, r] */
+/* int_0^r ph dr' (scaled ph), r <= QT_RSW, 16-point Gauss-Legendre on [0, r] */
 static double int_ph_dr(const double *rowc, double Q, double r)
 {
     double L = log1p(0.5 * Q), half = 0.5 * r, s = 0.0;
     for (int i = 0; i < 8; i++)
         for (int sg = -1; sg <= 1; sg += 2) {
             double rr = half + sg * gl16x[i][0] * half;
-            s += gl16x[i][1] * ph_row(rowc, Q, log1p(0.5 * Q * (1.0 - rr)) / L);
+            s += gl16x[i][1] * ph_row(rowc, Q, sqrt(log1p(0.5 * Q * (1.0 - rr)) / L));
         }
     return s * half;
 }
@@ -156,8 +205,8 @@ static void qtab_build(void)
 {
     size_t n2 = (size_t)QT_N * QT_N;
     size_t nph = (size_t)QT_NX * QT_NY * n2, npt = (size_t)QT_NX * QT_NR * n2;
-    qtab.q1[0] = malloc(sizeof(double) * QT_NX * QT_N);
-    qtab.q1[1] = malloc(sizeof(double) * QT_NX * QT_N);
+    qtab.q1[0] = calloc((size_t)QT_NX * QT_S, sizeof(double));
+    qtab.q1[1] = calloc((size_t)QT_NX * QT_S, sizeof(double));
     qtab.ph = malloc(sizeof(double) * nph);
     qtab.dpt = malloc(sizeof(double) * nph);
     qtab.pt = malloc(sizeof(double) * npt);
@@ -173,12 +222,12 @@ static void qtab_build(void)
             double Q = exp(x_of(ix, k));
             double qt, qh;
             sp_quad_scaled_1d(&tanh1, Q, &qt, &qh);
-            qtab.q1[0][ix * QT_N + k] = qt * (1.0 + Q) / Q;
-            qtab.q1[1][ix * QT_N + k] = qh * sqrt(1.0 + QT_C1 * Q);
+            qtab.q1[0][ix * QT_S + k] = qt * (1.0 + Q) / Q;
+            qtab.q1[1][ix * QT_S + k] = qh * sqrt(1.0 + QT_C1 * Q);
             bad |= !isfinite(qt) || !isfinite(qh);
         }
-        cheb_fit(qtab.q1[0] + ix * QT_N, 1);
-        cheb_fit(qtab.q1[1] + ix * QT_N, 1);
+        cheb_fit(qtab.q1[0] + ix * QT_S, 1);
+        cheb_fit(qtab.q1[1] + ix * QT_S, 1);
     }
 
     /* R at the nodes: layout [ix][iy][kx][ky] */
@@ -219,7 +268,7 @@ static void qtab_build(void)
                 }
                 base += int_ph_dy(rowc, Q, y0, y0 + QT_HY);
             }
-            double qt = Q / (1.0 + Q) * cheb1(qtab.q1[0] + ix * QT_N, cheb_node(kx));
+            double qt = Q / (1.0 + Q) * cheb1(qtab.q1[0] + ix * QT_S, cheb_node(kx));
             for (int ir = 0; ir < QT_NR; ir++)
                 for (int kr = 0; kr < QT_N; kr++) {
                     double r = QT_HR * (ir + 0.5 * (1.0 + cheb_node(kr)));
@@ -244,6 +293,20 @@ static void qtab_build(void)
         for (int kx = 0; kx < QT_N; kx++)
             cheb_fit(c + kx * QT_N, 1);
     }
+    qtab.e2 = malloc(sizeof(double) * (size_t)QT_NX * QT_NY * 2 * QT_PB);
+    qtab.ept = malloc(sizeof(double) * (size_t)QT_NX * QT_NR * QT_PB);
+    if (!qtab.e2 || !qtab.ept)
+        return;
+    for (size_t p = 0; p < (size_t)QT_NX * QT_NY; p++) {
+        pack(qtab.ph + p * n2, qtab.e2 + (2 * p) * QT_PB);
+        pack(qtab.dpt + p * n2, qtab.e2 + (2 * p + 1) * QT_PB);
+    }
+    for (size_t p = 0; p < (size_t)QT_NX * QT_NR; p++)
+        pack(qtab.pt + p * n2, qtab.ept + p * QT_PB);
+    free(qtab.ph);
+    free(qtab.dpt);
+    free(qtab.pt);
+    qtab.ph = qtab.dpt = qtab.pt = NULL;
     qtab.ok = !bad;
 }
 
@@ -264,27 +327,32 @@ enum sp_status sp_quad_gmap_fast(double alpha, double q, double p, struct sp_gma
         p = -q;
     double ap = fabs(p), ra = ap / q;
     double B = 0.5 * a2 * (q - ap), A = Q - B;
-    double tx, Tx[QT_N];
+    double tx, Tx[QT_S], Ty[QT_S], v[2];
     int ix = panel(x, QT_XMIN, QT_HX, QT_NX, &tx);
     cheb_t(tx, Tx);
-    double qt = Q / (1.0 + Q) * cheb1(qtab.q1[0] + ix * QT_N, tx);
-    double qh = a2 * cheb1(qtab.q1[1] + ix * QT_N, tx) / sqrt(1.0 + QT_C1 * Q);
-    double ty, y = log1p(B) / log1p(0.5 * Q), nrm = norm_ab(A, B);
+    double qt = Q / (1.0 + Q) * dot_s(qtab.q1[0] + ix * QT_S, Tx);
+    double qh = a2 * dot_s(qtab.q1[1] + ix * QT_S, Tx) / sqrt(1.0 + QT_C1 * Q);
+    double ty, y = sqrt(log1p(B) / log1p(0.5 * Q)), nrm = norm_ab(A, B);
     if (y > 1.0)
         y = 1.0;
     int iy = panel(y, 0.0, QT_HY, QT_NY, &ty);
-    size_t n2 = (size_t)QT_N * QT_N;
-    double ph = a2 * cheb2(qtab.ph + (size_t)(ix * QT_NY + iy) * n2, Tx, ty) / nrm;
+    cheb_t(ty, Ty);
+    const double *c = qtab.e2 + (size_t)(ix * QT_NY + iy) * 2 * QT_PB;
     double pt, dpt;
-    if (ra >= 0.5) {
-        dpt = -2.0 * B * cheb2(qtab.dpt + (size_t)(ix * QT_NY + iy) * n2, Tx, ty) / nrm;
+    if (ra >= QT_RSW) {
+        cheb2_eval(c, 2, Tx, Ty, v);
+        dpt = -2.0 * B * v[1] / nrm;
         pt = qt + dpt;
     } else {
-        double tr;
+        double tr, Tr[QT_S];
         int ir = panel(ra, 0.0, QT_HR, QT_NR, &tr);
-        pt = ra * qt * cheb2(qtab.pt + (size_t)(ix * QT_NR + ir) * n2, Tx, tr);
+        cheb_t(tr, Tr);
+        cheb2_eval(c, 1, Tx, Ty, v);
+        cheb2_eval(qtab.ept + (size_t)(ix * QT_NR + ir) * QT_PB, 1, Tx, Tr, v + 1);
+        pt = ra * qt * v[1];
         dpt = pt - qt;
     }
+    double ph = a2 * v[0] / nrm;
     if (p < 0.0) { /* tanh odd: pt(-p) = -pt(p), ph(-p) = ph(p) */
         dpt = -pt - qt;
         pt = -pt;
