@@ -733,8 +733,11 @@ static enum sp_status kind_gradamp(struct bag *b, const struct sp_table *const *
         seterr(err, errlen, "gradamp needs a measured table with a grad_amp column");
         return SP_EFORMAT;
     }
-    if (!legend_entry(b, &sb, "gradient amplification (measured)", SP_PLOT_LINEPOINTS, 0, 0))
+    struct sp_plot_series *ge =
+        legend_entry(b, &sb, "gradient amplification (measured)", SP_PLOT_LINEPOINTS, 0, 0);
+    if (!ge)
         return SP_ENOMEM;
+    ge->symbol_scale = 0.6;
     if (njb && !legend_entry(b, &sb, theory_jb ? "APJN J^{L,l} (theory)" : "APJN J^{L,l} (measured)",
                              SP_PLOT_LINE, 1, 0))
         return SP_ENOMEM;
