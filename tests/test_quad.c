@@ -4,7 +4,8 @@
  * (2) tanh and (3) shifted erf/tanh against mpmath references;
  * (4) properties: pt(q, q) = qt, dpt = pt - qt, ph <= qh, pt odd in p,
  *     Price's theorem dpt/dp = ph, continuity across the method switches;
- * (5) the tabulated fast path against the accurate path on random points. */
+ * (5) the tabulated fast path against the accurate path on random points, and its
+ *     lazy build from several threads at once. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -219,6 +220,25 @@ static void test_fast_path(void)
     report("fast table vs accurate quadrature (400 random points)");
 }
 
+/* The table is built at first use under pthread_once: first use from several
+ * OpenMP threads at once must give the same values as later serial calls. */
+static void test_first_use_threads(void)
+{
+    enum { N = 64 };
+    static struct sp_gmap par[N];
+    static int st[N];
+#pragma omp parallel for schedule(static, 1)
+    for (int i = 0; i < N; i++)
+        st[i] = sp_quad_gmap_fast(0.05 + 0.07 * i, 0.5 + i, (0.5 + i) * (-0.9 + 0.03 * i), &par[i]);
+    for (int i = 0; i < N; i++) {
+        struct sp_gmap m;
+        CHECK(st[i] == SP_OK);
+        CHECK(sp_quad_gmap_fast(0.05 + 0.07 * i, 0.5 + i, (0.5 + i) * (-0.9 + 0.03 * i), &m) == SP_OK);
+        CHECK(m.qt == par[i].qt && m.pt == par[i].pt && m.qh == par[i].qh && m.ph == par[i].ph &&
+              m.dpt == par[i].dpt);
+    }
+}
+
 static void test_errors(void)
 {
     struct sp_gmap m;
@@ -232,6 +252,7 @@ static void test_errors(void)
 
 int main(void)
 {
+    test_first_use_threads(); /* first: nothing has built the table yet */
     test_errors();
     test_erf_closed_forms();
     test_references();

@@ -12,30 +12,8 @@
 #include <stdlib.h>
 
 #include "theory/quad.h"
+#include "theory/quad_table.h"
 
-/* Table geometry (overridable with -D for tuning experiments). */
-#ifndef QT_DEG
-#define QT_DEG 12                /* Chebyshev degree per panel and axis */
-#endif
-#ifndef QT_NX
-#define QT_NX 30                 /* x panels of width 1.23 (measured: qt, qh to 1e-13;
-                                    NX = 24 still gives 3e-13) */
-#endif
-#ifndef QT_NY
-#define QT_NY 30                 /* eta panels on [0, 1] (measured: 20 leaves 1.5e-9 in
-                                    dpt at Q ~ 1e6, r ~ 0.55; 30 gives 2e-11) */
-#endif
-#ifndef QT_NR
-#define QT_NR 3                  /* r panels on [0, QT_RSW] for pt / (r qt) */
-#endif
-/* pt = qt + dpt for r >= QT_RSW (no cancellation: pt >= ~qt/2), pt = r qt E below
- * (E is analytic in r up to r = 1, so 3 panels of degree 12 give rho^-13 ~ 1e-13). */
-#define QT_RSW 0.6
-#define QT_N (QT_DEG + 1)
-#define QT_S (QT_N + (QT_N & 1)) /* padded (even) stride of the evaluation layout */
-#define QT_PB (QT_N * QT_S)      /* one function's coefficients in one panel */
-#define QT_XMIN (-18.5)          /* log Q range: Q in [9e-9, 1.1e8] */
-#define QT_XMAX 18.5
 /* Large-Q constants: qh ~ (4/3)/sqrt(2 pi Q) gives C1 = 9 pi / 8; ph ~ 1/(pi sqrt(AB))
  * gives C1 C2 = pi^2. Dividing by sqrt((1 + C1 A)(1 + C2 B)) leaves O(1) smooth ratios. */
 #define QT_C1 (9.0 * M_PI / 8.0)
@@ -50,6 +28,8 @@ struct qtab {
      * axis padded to QT_S so the inner loop vectorises: per (x, y) panel R then D,
      * (QT_NX * QT_NY, 2, QT_N, QT_S); per (x, r) panel E, (QT_NX * QT_NR, QT_N, QT_S). */
     double *e2, *ept;
+    /* the evaluation kernel: AVX2+FMA when the CPU has it, else baseline */
+    void (*cheb2)(const double *c, int nf, const double *Tx, const double *Ty, double *out);
     int ok;
 };
 static struct qtab qtab;
@@ -88,30 +68,11 @@ static void cheb_t(double t, double *T)
         T[j] = 0.0;
 }
 
-static double dot_s(const double *a, const double *b)
-{
-    double s = 0.0;
-#pragma omp simd reduction(+ : s)
-    for (int i = 0; i < QT_S; i++)
-        s += a[i] * b[i];
-    return s;
-}
+static double dot_s(const double *a, const double *b) { return qtab_dot(a, b); }
 
-/* sum_ij c[j][i] Tx[i] Ty[j] for nf functions stored one after the other (QT_PB apart) */
 static void cheb2_eval(const double *c, int nf, const double *Tx, const double *Ty, double *out)
 {
-    for (int f = 0; f < nf; f++) {
-        double w[QT_S] = {0};
-        const double *cf = c + (size_t)f * QT_PB;
-        for (int j = 0; j < QT_N; j++) {
-            double t = Ty[j];
-            const double *row = cf + j * QT_S;
-#pragma omp simd
-            for (int i = 0; i < QT_S; i++)
-                w[i] += row[i] * t;
-        }
-        out[f] = dot_s(w, Tx);
-    }
+    qtab_cheb2(c, nf, Tx, Ty, out);
 }
 
 /* panel of fitted coefficients [i][j] (QT_N x QT_N) into the evaluation layout */
@@ -307,6 +268,12 @@ static void qtab_build(void)
     free(qtab.dpt);
     free(qtab.pt);
     qtab.ph = qtab.dpt = qtab.pt = NULL;
+    qtab.cheb2 = cheb2_eval;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        qtab.cheb2 = sp_qtab_cheb2_avx2;
+#endif
     qtab.ok = !bad;
 }
 
@@ -340,15 +307,15 @@ enum sp_status sp_quad_gmap_fast(double alpha, double q, double p, struct sp_gma
     const double *c = qtab.e2 + (size_t)(ix * QT_NY + iy) * 2 * QT_PB;
     double pt, dpt;
     if (ra >= QT_RSW) {
-        cheb2_eval(c, 2, Tx, Ty, v);
+        qtab.cheb2(c, 2, Tx, Ty, v);
         dpt = -2.0 * B * v[1] / nrm;
         pt = qt + dpt;
     } else {
         double tr, Tr[QT_S];
         int ir = panel(ra, 0.0, QT_HR, QT_NR, &tr);
         cheb_t(tr, Tr);
-        cheb2_eval(c, 1, Tx, Ty, v);
-        cheb2_eval(qtab.ept + (size_t)(ix * QT_NR + ir) * QT_PB, 1, Tx, Tr, v + 1);
+        qtab.cheb2(c, 1, Tx, Ty, v);
+        qtab.cheb2(qtab.ept + (size_t)(ix * QT_NR + ir) * QT_PB, 1, Tx, Tr, v + 1);
         pt = ra * qt * v[1];
         dpt = pt - qt;
     }

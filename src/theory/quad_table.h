@@ -1,0 +1,74 @@
+/* Internal to quad_table.c and quad_table_avx2.c: the geometry of the tanh table and
+ * its evaluation kernel, compiled twice (baseline and AVX2+FMA, chosen at run time). */
+#ifndef SP_THEORY_QUAD_TABLE_H
+#define SP_THEORY_QUAD_TABLE_H
+
+#include <math.h>
+#include <stddef.h>
+
+/* ISO C mode compiles without FP contraction: fused multiply-adds only where asked. */
+#ifdef __FMA__
+#define QT_MADD(a, b, c) fma((a), (b), (c))
+#else
+#define QT_MADD(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* Table geometry (overridable with -D for tuning experiments). */
+#ifndef QT_DEG
+#define QT_DEG 12                /* Chebyshev degree per panel and axis */
+#endif
+#ifndef QT_NX
+#define QT_NX 30                 /* x panels of width 1.23 (measured: qt, qh to 1e-13;
+                                    NX = 24 still gives 3e-13) */
+#endif
+#ifndef QT_NY
+#define QT_NY 30                 /* eta panels on [0, 1] (measured: 20 leaves 1.5e-9 in
+                                    dpt at Q ~ 1e6, r ~ 0.55; 30 gives 2e-11) */
+#endif
+#ifndef QT_NR
+#define QT_NR 3                  /* r panels on [0, QT_RSW] for pt / (r qt) */
+#endif
+/* pt = qt + dpt for r >= QT_RSW (no cancellation: pt >= ~qt/2), pt = r qt E below
+ * (E is analytic in r up to r = 1, so 3 panels of degree 12 give rho^-13 ~ 1e-13). */
+#define QT_RSW 0.6
+#define QT_N (QT_DEG + 1)
+#define QT_S ((QT_N + 3) & ~3)  /* stride of the evaluation layout, padded to whole AVX vectors */
+#define QT_PB (QT_N * QT_S)      /* one function's coefficients in one panel */
+#define QT_XMIN (-18.5)          /* log Q range: Q in [9e-9, 1.1e8] */
+#define QT_XMAX 18.5
+
+static inline double qtab_dot(const double *a, const double *b)
+{
+    double s = 0.0;
+#pragma omp simd reduction(+ : s)
+    for (int i = 0; i < QT_S; i++)
+        s = QT_MADD(a[i], b[i], s);
+    return s;
+}
+
+/* sum_ij c[j][i] Tx[i] Ty[j] for nf functions stored one after the other (QT_PB apart).
+ * The x-axis accumulators w[] must stay in registers (a memory round trip per row
+ * costs a store-forwarding stall): the inner loop is fully unrolled. */
+static inline void qtab_cheb2(const double *c, int nf, const double *Tx, const double *Ty, double *out)
+{
+    for (int f = 0; f < nf; f++) {
+        double w[QT_S];
+        const double *cf = c + (size_t)f * QT_PB;
+#pragma GCC unroll 16
+        for (int i = 0; i < QT_S; i++)
+            w[i] = cf[i] * Ty[0];
+        for (int j = 1; j < QT_N; j++) {
+            double t = Ty[j];
+            const double *row = cf + j * QT_S;
+#pragma GCC unroll 16
+            for (int i = 0; i < QT_S; i++)
+                w[i] = QT_MADD(row[i], t, w[i]);
+        }
+        out[f] = qtab_dot(w, Tx);
+    }
+}
+
+/* qtab_cheb2 compiled with -mavx2 -mfma (quad_table_avx2.c). */
+void sp_qtab_cheb2_avx2(const double *c, int nf, const double *Tx, const double *Ty, double *out);
+
+#endif
