@@ -912,13 +912,18 @@ static enum sp_status kind_toy(struct bag *b, const struct sp_table *const *tabl
             s->y = y;
             s->n = 1;
             s->style = SP_PLOT_POINTS;
-            s->symbol = 0;
-            s->symbol_scale = 1.5;
+            s->symbol = 3; /* a diamond, unlike the measured circles */
+            s->symbol_scale = 1.7;
             memcpy(s->rgb, g->rgb, 3);
             marked = 1;
         }
-        if (marked && !legend_entry(b, &sb, "l*: α²K#dl#u first ≥ 1", SP_PLOT_POINTS, 0, 0))
-            return SP_ENOMEM;
+        if (marked) {
+            struct sp_plot_series *le =
+                legend_entry(b, &sb, "l*: α²K#dl#u first ≥ 1", SP_PLOT_POINTS, 0, 3);
+            if (!le)
+                return SP_ENOMEM;
+            le->symbol_scale = 1.7;
+        }
         panels[pi].series = sb.s;
         panels[pi].nseries = sb.n;
     }

@@ -313,8 +313,21 @@ static size_t legend_corner(const struct sp_plot_panel *p, const struct axis *ax
     return count[best];
 }
 
+/* Legends with more entries than this go outside the panels, to the right of
+ * the figure, in a margin reserved for them (inside they would hide the data). */
+enum { LEGEND_INSIDE_MAX = 9 };
+static const double legend_margin_px = 300.0;
+
+static size_t legend_entries(const struct sp_plot_panel *p)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < p->nseries; s++)
+        n += p->series[s].label && p->series[s].label[0];
+    return n;
+}
+
 static void draw_legend(const struct sp_plot_panel *p, const struct axis *ax,
-                        const struct axis *ay, PLINT first_color)
+                        const struct axis *ay, PLINT first_color, int outside)
 {
     size_t n = 0;
     for (size_t s = 0; s < p->nseries; s++)
@@ -344,12 +357,19 @@ static void draw_legend(const struct sp_plot_panel *p, const struct axis *ax,
             sym[k] = symbol_glyph[((unsigned)se->symbol) % 4];
             k++;
         }
-        PLINT ncol = n > 8 ? 2 : 1, nrow = (PLINT)((n + (size_t)ncol - 1) / (size_t)ncol);
-        PLFLT lwid, lhei;
+        PLINT ncol = !outside && n > 6 ? 2 : 1;
+        PLINT nrow = (PLINT)((n + (size_t)ncol - 1) / (size_t)ncol);
+        PLFLT lwid, lhei, lx = 0.02, ly = 0.03;
         PLINT pos;
-        legend_corner(p, ax, ay, &pos);
+        if (outside) {
+            pos = PL_POSITION_OUTSIDE | PL_POSITION_RIGHT | PL_POSITION_VIEWPORT;
+            lx = 0.03;
+            ly = 0.0;
+        } else {
+            legend_corner(p, ax, ay, &pos);
+        }
         pllegend(&lwid, &lhei, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-                 pos, 0.02, 0.03, 0.08, COL_BG, COL_GRID, 1, nrow, ncol,
+                 pos, lx, ly, 0.08, COL_BG, COL_GRID, 1, nrow, ncol,
                  (PLINT)n, opt, 0.6, 0.72 * plot_ps * 0.95, 1.6, 0.0, tcol, text, NULL, NULL, NULL, NULL,
                  lcol, lsty, lw, scol, ssc, snum, sym);
     }
@@ -361,12 +381,13 @@ static void draw_legend(const struct sp_plot_panel *p, const struct axis *ax,
 struct layout {
     double w, h;          /* page size in pixels */
     double top_title;     /* pixels reserved for the figure title */
+    double right_reserve; /* pixels reserved on the right for an outside legend */
 };
 
 static void cell_viewport(const struct layout *lo, int nrow, int ncol, int r, int c,
                           double right_extra_px)
 {
-    double cw = lo->w / ncol, ch = (lo->h - lo->top_title) / nrow;
+    double cw = (lo->w - lo->right_reserve) / ncol, ch = (lo->h - lo->top_title) / nrow;
     double ps = plot_ps, left = 84 * ps, right = (18 + right_extra_px) * ps, top = 40 * ps,
            bottom = 58 * ps;
     double x0 = c * cw + left, x1 = (c + 1) * cw - right;
@@ -442,7 +463,7 @@ static void draw_axes(const struct axis *ax, const struct axis *ay)
 
 static enum sp_status draw_panel(const struct sp_plot_panel *p, const struct layout *lo,
                                  int nrow, int ncol, int idx, PLINT first_color,
-                                 int legend_here)
+                                 int legend_here, int legend_outside)
 {
     struct axis ax, ay;
     panel_axis(p, 0, &ax);
@@ -473,7 +494,7 @@ static enum sp_status draw_panel(const struct sp_plot_panel *p, const struct lay
     plmtex("t", 1.2, 0.5, 0.5, t);
     chr(1.0);
     if (legend_here)
-        draw_legend(p, &ax, &ay, first_color);
+        draw_legend(p, &ax, &ay, first_color, legend_outside);
     plslabelfunc(NULL, NULL);
     free(buf);
     return SP_OK;
@@ -704,7 +725,8 @@ enum sp_status sp_plot_render(const struct sp_plot_figure *fig, enum sp_plot_for
     pladv(0);
     plfont(1);
     chr(1.0);
-    struct layout lo = {(double)width, (double)height, title && *title ? 44.0 * plot_ps : 0.0};
+    struct layout lo = {(double)width, (double)height, title && *title ? 44.0 * plot_ps : 0.0,
+                        0.0};
     if (title && *title) {
         plvpor(0.0, 1.0, 0.0, 1.0);
         plwind(0.0, 1.0, 0.0, 1.0);
@@ -731,10 +753,22 @@ enum sp_status sp_plot_render(const struct sp_plot_figure *fig, enum sp_plot_for
                     best_panel = k;
                 }
             }
+        /* a long legend goes outside, right of the last candidate panel of the
+         * first row, with the panels narrowed to make room */
+        int outside = 0;
+        if (best_panel != SIZE_MAX &&
+            legend_entries(&fig->panels[best_panel]) > LEGEND_INSIDE_MAX) {
+            outside = 1;
+            for (size_t k = 0; k < fig->npanels && k < (size_t)fig->ncol; k++)
+                if (fig->panels[k].legend == 2)
+                    best_panel = k;
+            lo.right_reserve = legend_margin_px * plot_ps;
+        }
         PLINT color = COL_FIRST_SERIES;
         for (size_t k = 0; k < fig->npanels && st == SP_OK; k++) {
             int here = fig->panels[k].legend == 1 || k == best_panel;
-            st = draw_panel(&fig->panels[k], &lo, fig->nrow, fig->ncol, (int)k, color, here);
+            st = draw_panel(&fig->panels[k], &lo, fig->nrow, fig->ncol, (int)k, color, here,
+                            outside && k == best_panel);
             color += (PLINT)fig->panels[k].nseries;
         }
     }
