@@ -2,13 +2,15 @@
  * no shift. In Q = alpha^2 q and r = p/q the maps are qt = F(Q), qh = alpha^2 G(Q),
  * ph = alpha^2 G2(Q, r), pt = F2(Q, r); this file tabulates them once, as
  * piecewise Chebyshev series in x = log Q and a correlation variable that resolves
- * r -> 1 (y = log(1 + B) / log(1 + Q/2), B = Q (1 - r)/2, the variance of
+ * r -> 1 (eta = sqrt(log(1 + B) / log(1 + Q/2)), B = Q (1 - r)/2 the variance of
  * (u - v)/2), with the large-Q power laws divided out. The table is built from the
- * accurate quadrature (quad.c) at first use, under pthread_once; its error is
+ * accurate quadrature (quad.c) one log-Q panel at a time, the first time a point
+ * falls in it (under a lock, double-checked with an atomic flag); its error is
  * measured against that quadrature by tests/test_quad.c and bench/bench_quad.c.
- * Arguments outside the table (Q outside [QT_QMIN, QT_QMAX]) return SP_EUNSUPPORTED. */
+ * Arguments outside the table (Q outside [9e-9, 1.1e8]) return SP_EUNSUPPORTED. */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "theory/quad.h"
@@ -19,21 +21,23 @@
 #define QT_C1 (9.0 * M_PI / 8.0)
 #define QT_C2 (M_PI * M_PI / QT_C1)
 
+/* Tabulated functions (fitted per panel, then packed into the evaluation layout):
+ *   R = ph sqrt((1 + C1 A)(1 + C2 B)) and D = -dpt sqrt((1 + C1 A)(1 + C2 B)) / (2B)
+ *   on (x, eta) panels; E = pt / (r qt) on (x, r) panels, r in [0, QT_RSW]. */
 struct qtab {
     double *q1[2];  /* qt (1 + Q)/Q and qh sqrt(1 + C1 Q): (QT_NX, QT_S), zero-padded */
-    double *ph;     /* R = ph sqrt((1 + C1 A)(1 + C2 B)): (QT_NX, QT_NY, QT_N, QT_N) */
-    double *dpt;    /* D = -dpt sqrt((1 + C1 A)(1 + C2 B)) / (2B): same shape */
-    double *pt;     /* E = pt / (r qt) for r in [0, QT_RSW]: (QT_NX, QT_NR, QT_N, QT_N) */
     /* Evaluation layout, coefficients [j][i] (j: y degree, i: x degree) with the x
      * axis padded to QT_S so the inner loop vectorises: per (x, y) panel R then D,
      * (QT_NX * QT_NY, 2, QT_N, QT_S); per (x, r) panel E, (QT_NX * QT_NR, QT_N, QT_S). */
     double *e2, *ept;
     /* the evaluation kernel: AVX2+FMA when the CPU has it, else baseline */
     void (*cheb2)(const double *c, int nf, const double *Tx, const double *Ty, double *out);
-    int ok;
+    int ok;                     /* allocated, 1D maps and kernel set */
+    atomic_int state[QT_NX];    /* x panel: 0 not built, 1 built, 2 failed */
 };
 static struct qtab qtab;
 static pthread_once_t qtab_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t qtab_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static double cheb_node(int k) { return cos(M_PI * (k + 0.5) / QT_N); }
 
@@ -162,22 +166,17 @@ static double int_ph_dr(const double *rowc, double Q, double r)
     return s * half;
 }
 
-static void qtab_build(void)
+/* Allocation, the one-dimensional maps and the kernel choice: once, under pthread_once. */
+static void qtab_init(void)
 {
-    size_t n2 = (size_t)QT_N * QT_N;
-    size_t nph = (size_t)QT_NX * QT_NY * n2, npt = (size_t)QT_NX * QT_NR * n2;
     qtab.q1[0] = calloc((size_t)QT_NX * QT_S, sizeof(double));
     qtab.q1[1] = calloc((size_t)QT_NX * QT_S, sizeof(double));
-    qtab.ph = malloc(sizeof(double) * nph);
-    qtab.dpt = malloc(sizeof(double) * nph);
-    qtab.pt = malloc(sizeof(double) * npt);
-    if (!qtab.q1[0] || !qtab.q1[1] || !qtab.ph || !qtab.dpt || !qtab.pt)
+    qtab.e2 = malloc(sizeof(double) * (size_t)QT_NX * QT_NY * 2 * QT_PB);
+    qtab.ept = malloc(sizeof(double) * (size_t)QT_NX * QT_NR * QT_PB);
+    if (!qtab.q1[0] || !qtab.q1[1] || !qtab.e2 || !qtab.ept)
         return;
     struct sp_fnspec tanh1 = {SP_FN_DYT, 1.0, 0.0};
     int bad = 0;
-
-    /* one-dimensional maps */
-#pragma omp parallel for schedule(dynamic) reduction(| : bad)
     for (int ix = 0; ix < QT_NX; ix++) {
         for (int k = 0; k < QT_N; k++) {
             double Q = exp(x_of(ix, k));
@@ -190,84 +189,6 @@ static void qtab_build(void)
         cheb_fit(qtab.q1[0] + ix * QT_S, 1);
         cheb_fit(qtab.q1[1] + ix * QT_S, 1);
     }
-
-    /* R at the nodes: layout [ix][iy][kx][ky] */
-#pragma omp parallel for collapse(2) schedule(dynamic) reduction(| : bad)
-    for (int ix = 0; ix < QT_NX; ix++)
-        for (int kx = 0; kx < QT_N; kx++) {
-            double Q = exp(x_of(ix, kx));
-            for (int iy = 0; iy < QT_NY; iy++)
-                for (int ky = 0; ky < QT_N; ky++) {
-                    double y = QT_HY * (iy + 0.5 * (1.0 + cheb_node(ky)));
-                    double B = b_of_y(Q, y), A = Q - B;
-                    double v = sp_quad_ph_scaled(&tanh1, A, B) * norm_ab(A, B);
-                    qtab.ph[((size_t)(ix * QT_NY + iy) * QT_N + kx) * QT_N + ky] = v;
-                    bad |= !isfinite(v);
-                }
-        }
-
-    /* D and E at the nodes, by integrating the fitted R along y (Price's theorem). */
-#pragma omp parallel for collapse(2) schedule(dynamic)
-    for (int ix = 0; ix < QT_NX; ix++)
-        for (int kx = 0; kx < QT_N; kx++) {
-            double Q = exp(x_of(ix, kx));
-            double rowc[QT_NY * QT_N];
-            for (int iy = 0; iy < QT_NY; iy++) {
-                for (int ky = 0; ky < QT_N; ky++)
-                    rowc[iy * QT_N + ky] = qtab.ph[((size_t)(ix * QT_NY + iy) * QT_N + kx) * QT_N + ky];
-                cheb_fit(rowc + iy * QT_N, 1);
-            }
-            double base = 0.0; /* int over the panels below */
-            for (int iy = 0; iy < QT_NY; iy++) {
-                double y0 = QT_HY * iy;
-                for (int ky = 0; ky < QT_N; ky++) {
-                    double y = QT_HY * (iy + 0.5 * (1.0 + cheb_node(ky)));
-                    double B = b_of_y(Q, y), A = Q - B;
-                    double I = base + int_ph_dy(rowc, Q, y0, y); /* int_0^B ph dB' */
-                    qtab.dpt[((size_t)(ix * QT_NY + iy) * QT_N + kx) * QT_N + ky] =
-                        I * norm_ab(A, B) / B;
-                }
-                base += int_ph_dy(rowc, Q, y0, y0 + QT_HY);
-            }
-            double qt = Q / (1.0 + Q) * cheb1(qtab.q1[0] + ix * QT_S, cheb_node(kx));
-            for (int ir = 0; ir < QT_NR; ir++)
-                for (int kr = 0; kr < QT_N; kr++) {
-                    double r = QT_HR * (ir + 0.5 * (1.0 + cheb_node(kr)));
-                    qtab.pt[((size_t)(ix * QT_NR + ir) * QT_N + kx) * QT_N + kr] =
-                        Q * int_ph_dr(rowc, Q, r) / (r * qt);
-                }
-        }
-
-    /* fit along kx (stride QT_N) then ky (stride 1) for each 2D panel */
-    for (size_t p = 0; p < (size_t)QT_NX * QT_NY; p++)
-        for (int w = 0; w < 2; w++) {
-            double *c = (w == 0 ? qtab.ph : qtab.dpt) + p * n2;
-            for (int ky = 0; ky < QT_N; ky++)
-                cheb_fit(c + ky, QT_N);
-            for (int kx = 0; kx < QT_N; kx++)
-                cheb_fit(c + kx * QT_N, 1);
-        }
-    for (size_t p = 0; p < (size_t)QT_NX * QT_NR; p++) {
-        double *c = qtab.pt + p * n2;
-        for (int ky = 0; ky < QT_N; ky++)
-            cheb_fit(c + ky, QT_N);
-        for (int kx = 0; kx < QT_N; kx++)
-            cheb_fit(c + kx * QT_N, 1);
-    }
-    qtab.e2 = malloc(sizeof(double) * (size_t)QT_NX * QT_NY * 2 * QT_PB);
-    qtab.ept = malloc(sizeof(double) * (size_t)QT_NX * QT_NR * QT_PB);
-    if (!qtab.e2 || !qtab.ept)
-        return;
-    for (size_t p = 0; p < (size_t)QT_NX * QT_NY; p++) {
-        pack(qtab.ph + p * n2, qtab.e2 + (2 * p) * QT_PB);
-        pack(qtab.dpt + p * n2, qtab.e2 + (2 * p + 1) * QT_PB);
-    }
-    for (size_t p = 0; p < (size_t)QT_NX * QT_NR; p++)
-        pack(qtab.pt + p * n2, qtab.ept + p * QT_PB);
-    free(qtab.ph);
-    free(qtab.dpt);
-    free(qtab.pt);
-    qtab.ph = qtab.dpt = qtab.pt = NULL;
     qtab.cheb2 = cheb2_eval;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     __builtin_cpu_init();
@@ -275,6 +196,108 @@ static void qtab_build(void)
         qtab.cheb2 = sp_qtab_cheb2_avx2;
 #endif
     qtab.ok = !bad;
+}
+
+/* The two-dimensional tables of one x panel (~5000 quadratures, ~20 ms), built the
+ * first time a point falls in it. Returns 1 on success, 2 on failure. */
+static int qtab_build_x(int ix)
+{
+    size_t n2 = (size_t)QT_N * QT_N;
+    double *ph = malloc(sizeof(double) * QT_NY * n2), *dpt = malloc(sizeof(double) * QT_NY * n2);
+    double *pt = malloc(sizeof(double) * QT_NR * n2);
+    if (!ph || !dpt || !pt) {
+        free(ph);
+        free(dpt);
+        free(pt);
+        return 2;
+    }
+    struct sp_fnspec tanh1 = {SP_FN_DYT, 1.0, 0.0};
+    int bad = 0;
+
+    /* R at the nodes: layout [iy][kx][ky] */
+#pragma omp parallel for collapse(2) schedule(dynamic) reduction(| : bad)
+    for (int kx = 0; kx < QT_N; kx++)
+        for (int iy = 0; iy < QT_NY; iy++) {
+            double Q = exp(x_of(ix, kx));
+            for (int ky = 0; ky < QT_N; ky++) {
+                double y = QT_HY * (iy + 0.5 * (1.0 + cheb_node(ky)));
+                double B = b_of_y(Q, y), A = Q - B;
+                double v = sp_quad_ph_scaled(&tanh1, A, B) * norm_ab(A, B);
+                ph[((size_t)iy * QT_N + kx) * QT_N + ky] = v;
+                bad |= !isfinite(v);
+            }
+        }
+
+    /* D and E at the nodes, by integrating the fitted R along y (Price's theorem). */
+#pragma omp parallel for schedule(dynamic)
+    for (int kx = 0; kx < QT_N; kx++) {
+        double Q = exp(x_of(ix, kx));
+        double rowc[QT_NY * QT_N];
+        for (int iy = 0; iy < QT_NY; iy++) {
+            for (int ky = 0; ky < QT_N; ky++)
+                rowc[iy * QT_N + ky] = ph[((size_t)iy * QT_N + kx) * QT_N + ky];
+            cheb_fit(rowc + iy * QT_N, 1);
+        }
+        double base = 0.0; /* the integral over the panels below */
+        for (int iy = 0; iy < QT_NY; iy++) {
+            double y0 = QT_HY * iy;
+            for (int ky = 0; ky < QT_N; ky++) {
+                double y = QT_HY * (iy + 0.5 * (1.0 + cheb_node(ky)));
+                double B = b_of_y(Q, y), A = Q - B;
+                double I = base + int_ph_dy(rowc, Q, y0, y); /* int_0^B ph dB' */
+                dpt[((size_t)iy * QT_N + kx) * QT_N + ky] = I * norm_ab(A, B) / B;
+            }
+            base += int_ph_dy(rowc, Q, y0, y0 + QT_HY);
+        }
+        double qt = Q / (1.0 + Q) * cheb1(qtab.q1[0] + ix * QT_S, cheb_node(kx));
+        for (int ir = 0; ir < QT_NR; ir++)
+            for (int kr = 0; kr < QT_N; kr++) {
+                double r = QT_HR * (ir + 0.5 * (1.0 + cheb_node(kr)));
+                pt[((size_t)ir * QT_N + kx) * QT_N + kr] = Q * int_ph_dr(rowc, Q, r) / (r * qt);
+            }
+    }
+
+    /* fit along kx (stride QT_N) then ky (stride 1), and pack */
+    for (int p = 0; p < QT_NY + QT_NY + QT_NR; p++) {
+        double *c = p < QT_NY ? ph + p * n2 : p < 2 * QT_NY ? dpt + (p - QT_NY) * n2
+                                                             : pt + (p - 2 * QT_NY) * n2;
+        for (int ky = 0; ky < QT_N; ky++)
+            cheb_fit(c + ky, QT_N);
+        for (int kx = 0; kx < QT_N; kx++)
+            cheb_fit(c + kx * QT_N, 1);
+        for (size_t k = 0; k < n2; k++)
+            bad |= !isfinite(c[k]);
+    }
+    for (int iy = 0; iy < QT_NY; iy++) {
+        size_t pnl = (size_t)ix * QT_NY + iy;
+        pack(ph + iy * n2, qtab.e2 + (2 * pnl) * QT_PB);
+        pack(dpt + iy * n2, qtab.e2 + (2 * pnl + 1) * QT_PB);
+    }
+    for (int ir = 0; ir < QT_NR; ir++)
+        pack(pt + ir * n2, qtab.ept + ((size_t)ix * QT_NR + ir) * QT_PB);
+    free(ph);
+    free(dpt);
+    free(pt);
+    return bad ? 2 : 1;
+}
+
+/* Makes x panel ix usable: 0 -> built under the lock (double-checked). */
+static enum sp_status qtab_ensure(int ix)
+{
+    pthread_once(&qtab_once, qtab_init);
+    if (!qtab.ok)
+        return SP_ENOMEM;
+    int st = atomic_load_explicit(&qtab.state[ix], memory_order_acquire);
+    if (st == 0) {
+        pthread_mutex_lock(&qtab_lock);
+        st = atomic_load_explicit(&qtab.state[ix], memory_order_relaxed);
+        if (st == 0) {
+            st = qtab_build_x(ix);
+            atomic_store_explicit(&qtab.state[ix], st, memory_order_release);
+        }
+        pthread_mutex_unlock(&qtab_lock);
+    }
+    return st == 1 ? SP_OK : SP_ENUMERIC;
 }
 
 enum sp_status sp_quad_gmap_fast(double alpha, double q, double p, struct sp_gmap *out)
@@ -285,9 +308,6 @@ enum sp_status sp_quad_gmap_fast(double alpha, double q, double p, struct sp_gma
     double x = log(Q);
     if (!(x >= QT_XMIN && x <= QT_XMAX))
         return SP_EUNSUPPORTED;
-    pthread_once(&qtab_once, qtab_build);
-    if (!qtab.ok)
-        return SP_ENOMEM;
     if (p > q)
         p = q;
     if (p < -q)
@@ -296,6 +316,11 @@ enum sp_status sp_quad_gmap_fast(double alpha, double q, double p, struct sp_gma
     double B = 0.5 * a2 * (q - ap), A = Q - B;
     double tx, Tx[QT_S], Ty[QT_S], v[2];
     int ix = panel(x, QT_XMIN, QT_HX, QT_NX, &tx);
+    if (atomic_load_explicit(&qtab.state[ix], memory_order_acquire) != 1) {
+        enum sp_status st = qtab_ensure(ix);
+        if (st != SP_OK)
+            return st;
+    }
     cheb_t(tx, Tx);
     double qt = Q / (1.0 + Q) * dot_s(qtab.q1[0] + ix * QT_S, Tx);
     double qh = a2 * dot_s(qtab.q1[1] + ix * QT_S, Tx) / sqrt(1.0 + QT_C1 * Q);
