@@ -131,8 +131,9 @@ int main(void)
     struct sp_table *toysum = load("summary_toy_L64.csv");
     struct sp_table *sweep = load("sweep_phase.csv");
     struct sp_table *alpha = load("alpha_rule.csv");
-    CHECK(theory && meas && toy && toysum && sweep && alpha);
-    if (!(theory && meas && toy && toysum && sweep && alpha))
+    struct sp_table *sweep2 = load("sweep_blog2.csv");
+    CHECK(theory && meas && toy && toysum && sweep && alpha && sweep2);
+    if (!(theory && meas && toy && toysum && sweep && alpha && sweep2))
         return check_done();
 
     /* roles: the rule of sigprop/plot.h */
@@ -159,6 +160,8 @@ int main(void)
     check_detect(ts, 2, SP_PLOT_KIND_TOY);
     check_detect(&sweep, 1, SP_PLOT_KIND_PHASE);
     check_detect(&alpha, 1, SP_PLOT_KIND_ALPHA);
+    /* real sweep output has width and l_star too: still a phase diagram */
+    check_detect(&sweep2, 1, SP_PLOT_KIND_PHASE);
     {
         enum sp_plot_kind k;
         char err[256];
@@ -183,6 +186,7 @@ int main(void)
     check_kind("toy_nosummary.png", SP_PLOT_KIND_TOY, ts, 1, 1200, 800);
     check_kind("phase.png", SP_PLOT_KIND_PHASE, &sweep, 1, 1200, 800);
     check_kind("alpha.png", SP_PLOT_KIND_ALPHA, &alpha, 1, 1600, 900);
+    check_kind("sweep.png", SP_PLOT_KIND_AUTO, &sweep2, 1, 1200, 800);
     /* phase from theory rows (alpha x l grid): the toy table has 3 alphas x 65 rows */
     check_kind("phase_theory.png", SP_PLOT_KIND_PHASE, ts, 1, 1200, 800);
     check_kind("auto.png", SP_PLOT_KIND_AUTO, tm, 2, 1200, 800);
@@ -264,6 +268,7 @@ int main(void)
     sp_table_free(toysum);
     sp_table_free(sweep);
     sp_table_free(alpha);
+    sp_table_free(sweep2);
     /* remove what we wrote */
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

@@ -101,18 +101,38 @@ static int is_toy(const struct sp_table *t)
     return m && !strcmp(m, "toy");
 }
 
+/* Number of distinct finite values of a numeric column (counting stops at 3). */
+static int distinct(const struct sp_table *t, const char *col)
+{
+    double seen[3];
+    int n = 0;
+    for (size_t r = 0; r < sp_table_nrows(t) && n < 3; r++) {
+        double v = num(t, r, col);
+        if (!isfinite(v))
+            continue;
+        int k;
+        for (k = 0; k < n && seen[k] != v; k++) {}
+        if (k == n)
+            seen[n++] = v;
+    }
+    return n;
+}
+
 enum sp_status sp_plot_detect(const struct sp_table *const *tables, size_t ntables,
                               enum sp_plot_kind *out, char *err, size_t errlen)
 {
     int any_measured = 0, any_theory = 0, any_toy = 0, jbwd = 0, gamp = 0, q = 0;
     for (size_t i = 0; i < ntables; i++) {
         const struct sp_table *t = tables[i];
-        if (has(t, "depth") && has(t, "width") && has(t, "alpha") && !has(t, "l")) {
+        /* sigprop alpha: depth x width with the solved alpha (and its target) */
+        if (has(t, "depth") && has(t, "width") && has(t, "alpha") && !has(t, "l") &&
+            (has(t, "target_J") || has(t, "ratio") || !has(t, "logJ_L0"))) {
             *out = SP_PLOT_KIND_ALPHA;
             return SP_OK;
         }
-        if (has(t, "depth") && has(t, "alpha") && has(t, "logJ_L0") && !has(t, "l") &&
-            !has(t, "l_star")) {
+        /* a sweep: log J^{L,0} on a grid of several alphas and depths */
+        if (has_num(t, "depth") && has_num(t, "alpha") && has_num(t, "logJ_L0") && !has(t, "l") &&
+            distinct(t, "depth") >= 2 && distinct(t, "alpha") >= 2) {
             *out = SP_PLOT_KIND_PHASE;
             return SP_OK;
         }
@@ -1048,7 +1068,7 @@ static enum sp_status kind_phase(struct bag *b, const struct sp_table *const *ta
     hm->z = z;
     hm->nx = na;
     hm->ny = nd;
-    hm->yscale = depths[nd - 1] / depths[0] >= 20.0 ? SP_PLOT_LOG : SP_PLOT_LINEAR;
+    hm->yscale = depths[nd - 1] / depths[0] >= 8.0 ? SP_PLOT_LOG : SP_PLOT_LINEAR;
     hm->contour_ref = NULL;
     hm->contour_level = (double)NAN;
     if (isfinite(preln_level)) {
