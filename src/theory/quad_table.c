@@ -99,12 +99,11 @@ static double cheb1(const double *c, double t)
 /* panel index and local coordinate in [-1, 1] of v in [lo, lo + n w] */
 static int panel(double v, double lo, double w, int n, double *t)
 {
-    int i = (int)floor((v - lo) / w);
-    if (i < 0)
-        i = 0;
+    double u = (v - lo) * (1.0 / w); /* w is a constant: no division at run time */
+    int i = u > 0.0 ? (int)u : 0;
     if (i >= n)
         i = n - 1;
-    *t = 2.0 * (v - lo - i * w) / w - 1.0;
+    *t = 2.0 * (u - i) - 1.0;
     return i;
 }
 
@@ -324,7 +323,7 @@ enum sp_status sp_quad_gmap_fast(double alpha, double q, double p, struct sp_gma
     cheb_t(tx, Tx);
     double qt = Q / (1.0 + Q) * dot_s(qtab.q1[0] + ix * QT_S, Tx);
     double qh = a2 * dot_s(qtab.q1[1] + ix * QT_S, Tx) / sqrt(1.0 + QT_C1 * Q);
-    double ty, y = sqrt(log1p(B) / log1p(0.5 * Q)), nrm = norm_ab(A, B);
+    double ty, y = sqrt(log1p(B) / log1p(0.5 * Q)), inrm = 1.0 / norm_ab(A, B);
     if (y > 1.0)
         y = 1.0;
     int iy = panel(y, 0.0, QT_HY, QT_NY, &ty);
@@ -333,7 +332,7 @@ enum sp_status sp_quad_gmap_fast(double alpha, double q, double p, struct sp_gma
     double pt, dpt;
     if (ra >= QT_RSW) {
         qtab.cheb2(c, 2, Tx, Ty, v);
-        dpt = -2.0 * B * v[1] / nrm;
+        dpt = -2.0 * B * v[1] * inrm;
         pt = qt + dpt;
     } else {
         double tr, Tr[QT_S];
@@ -344,7 +343,7 @@ enum sp_status sp_quad_gmap_fast(double alpha, double q, double p, struct sp_gma
         pt = ra * qt * v[1];
         dpt = pt - qt;
     }
-    double ph = a2 * v[0] / nrm;
+    double ph = a2 * v[0] * inrm;
     if (p < 0.0) { /* tanh odd: pt(-p) = -pt(p), ph(-p) = ph(p) */
         dpt = -pt - qt;
         pt = -pt;
