@@ -239,6 +239,38 @@ static void test_first_use_threads(void)
     }
 }
 
+/* Outside the table (alpha^2 q < 9e-9 or > 1.1e8) sp_gmap_eval takes the quadrature:
+ * tiny Q against the Taylor expansions tanh^2 u = u^2 - 2u^4/3, sech^2 u = 1 - u^2,
+ * sech^4 u = 1 - 2u^2 (E u^4 = 3Q^2: qt = Q - 2Q^2, pt = P (1 - 2Q), qh = 1 - 2Q,
+ * ph = 1 - 2Q, all + O(Q^2)); huge Q on erf against the closed forms; r = -1. */
+static void test_outside_table(void)
+{
+    struct sp_gmap m, ref;
+    double alpha = 1e-5, q = 1e-5, Q = alpha * alpha * q, r = 0.3; /* Q = 1e-15 */
+    struct sp_fnspec t = {SP_FN_DYT, alpha, 0.0};
+    CHECK(sp_quad_gmap_fast(alpha, q, r * q, &m) == SP_EUNSUPPORTED);
+    CHECK(sp_gmap_eval(&t, q, r * q, &m) == SP_OK);
+    CHECK_CLOSE(m.qt, Q * (1.0 - 2.0 * Q), 0.0, 1e-12);
+    CHECK_CLOSE(m.pt, r * Q * (1.0 - 2.0 * Q), 0.0, 1e-12);
+    CHECK_CLOSE(m.qh, alpha * alpha * (1.0 - 2.0 * Q), 0.0, 1e-12);
+    CHECK_CLOSE(m.ph, alpha * alpha * (1.0 - 2.0 * Q), 0.0, 1e-12);
+    CHECK_CLOSE(m.dpt, (r - 1.0) * Q, 0.0, 1e-12);
+    static const double rs[] = {-1.0, -0.5, 0.9, 0.9999};
+    for (size_t k = 0; k < sizeof rs / sizeof *rs; k++) {
+        struct sp_fnspec e = {SP_FN_DERF, 5.0, 0.0};
+        double qq = 1e9; /* Q = 2.5e10 */
+        CHECK(sp_gmap_eval(&e, qq, rs[k] * qq, &ref) == SP_OK);
+        CHECK(sp_quad_gmap_accurate(&e, qq, rs[k] * qq, &m) == SP_OK);
+        check_maps(&m, &ref, 1e-9, 5.0, 0.0, qq, rs[k]);
+    }
+    t.alpha = 0.9;
+    CHECK(sp_quad_gmap_accurate(&t, 2.0, -2.0, &m) == SP_OK); /* r = -1: pt = -qt */
+    CHECK_CLOSE(m.pt, -m.qt, 0.0, 1e-12);
+    CHECK_CLOSE(m.dpt, -2.0 * m.qt, 0.0, 1e-12);
+    CHECK_CLOSE(m.ph, m.qh, 0.0, 1e-12);
+    report("outside the table: tiny and huge alpha^2 q, r = -1");
+}
+
 static void test_errors(void)
 {
     struct sp_gmap m;
@@ -258,5 +290,6 @@ int main(void)
     test_references();
     test_properties();
     test_fast_path();
+    test_outside_table();
     return check_done();
 }
