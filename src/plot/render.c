@@ -316,7 +316,31 @@ static size_t legend_corner(const struct sp_plot_panel *p, const struct axis *ax
 /* Legends with more entries than this go outside the panels, to the right of
  * the figure, in a margin reserved for them (inside they would hide the data). */
 enum { LEGEND_INSIDE_MAX = 9 };
-static const double legend_margin_px = 300.0;
+static const double legend_margin_px = 400.0; /* at most */
+
+/* Visible characters of a label: UTF-8 code points, PLplot escapes (#u, #d) not counted. */
+static size_t label_chars(const char *t)
+{
+    size_t n = 0;
+    for (; *t; t++) {
+        if (t[0] == '#' && t[1] && t[1] != '#') {
+            t++;
+            continue;
+        }
+        n += ((unsigned char)*t & 0xC0) != 0x80;
+    }
+    return n;
+}
+
+/* Width in pixels (at scale 1) that an outside legend of p needs. */
+static double legend_width_px(const struct sp_plot_panel *p)
+{
+    size_t m = 0;
+    for (size_t s = 0; s < p->nseries; s++)
+        if (p->series[s].label && label_chars(p->series[s].label) > m)
+            m = label_chars(p->series[s].label);
+    return 110.0 + 8.5 * (double)m;
+}
 
 static size_t legend_entries(const struct sp_plot_panel *p)
 {
@@ -762,7 +786,8 @@ enum sp_status sp_plot_render(const struct sp_plot_figure *fig, enum sp_plot_for
             for (size_t k = 0; k < fig->npanels && k < (size_t)fig->ncol; k++)
                 if (fig->panels[k].legend == 2)
                     best_panel = k;
-            lo.right_reserve = legend_margin_px * plot_ps;
+            lo.right_reserve = fmin(legend_width_px(&fig->panels[best_panel]),
+                                    legend_margin_px) * plot_ps;
         }
         PLINT color = COL_FIRST_SERIES;
         for (size_t k = 0; k < fig->npanels && st == SP_OK; k++) {
