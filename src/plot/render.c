@@ -22,10 +22,12 @@
 
 static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
 static int plot_aborted; /* set by the plabort handler during a render */
-static double plot_ps = 1.0; /* size of the page relative to 1200 x 800 (text, margins) */
+static double plot_ps = 1.0; /* size of the page relative to 1200 x 800 (margins, lines) */
 
 /* Character height: f times the base size (about 14 px at 1200 x 800). */
-static void chr(double f) { plschr(0.0, 0.72 * plot_ps * f); }
+static void chr(double f) { plschr(0.0, 0.72 * f); }
+/* Line width: pen units at 1200 x 800, thicker on larger pages (text scales by itself). */
+static void pw(double w) { plwidth(w * plot_ps); }
 
 enum sp_status sp_plot_format_from_path(const char *path, enum sp_plot_format *out)
 {
@@ -226,7 +228,7 @@ static void draw_series(const struct sp_plot_series *se, const struct axis *ax,
     size_t m = 0;
     int line = se->style != SP_PLOT_POINTS, pts = se->style != SP_PLOT_LINE;
     if (line) {
-        plwidth(w);
+        pw(w);
         pllsty(se->dashed ? 2 : 1);
         for (size_t i = 0; i <= se->n; i++) {
             int ok = i < se->n && finite_pos(se->x[i], ax->log) && finite_pos(se->y[i], ay->log);
@@ -243,7 +245,7 @@ static void draw_series(const struct sp_plot_series *se, const struct axis *ax,
         pllsty(1);
     }
     if (se->yerr) {
-        plwidth(1.5);
+        pw(1.5);
         m = 0;
         for (size_t i = 0; i < se->n; i++) {
             double e = se->yerr[i];
@@ -258,7 +260,7 @@ static void draw_series(const struct sp_plot_series *se, const struct axis *ax,
             yhi[m] = tr(hi, ay->log);
             m++;
         }
-        plsmin(0.0, 0.35 * plot_ps); /* the caps of the error bars */
+        plsmin(0.0, 0.35); /* the caps of the error bars */
         if (m)
             plerry((PLINT)m, xs, ylo, yhi);
         plsmin(0.0, 1.0);
@@ -278,7 +280,7 @@ static void draw_series(const struct sp_plot_series *se, const struct axis *ax,
             chr(1.0);
         }
     }
-    plwidth(1.0);
+    pw(1.0);
 }
 
 /* The corner of the panel with the fewest data points, as a PL_POSITION_* set
@@ -374,8 +376,8 @@ static void draw_legend(const struct sp_plot_panel *p, const struct axis *ax,
             tcol[k] = COL_INK;
             lcol[k] = scol[k] = first_color + (PLINT)s;
             lsty[k] = se->dashed ? 2 : 1;
-            lw[k] = se->width > 0 ? se->width : 2.0;
-            ssc[k] = 0.72 * plot_ps * 0.6 * (se->symbol_scale > 0 ? se->symbol_scale : 1.0);
+            lw[k] = (se->width > 0 ? se->width : 2.0) * plot_ps;
+            ssc[k] = 0.72 * 0.6 * (se->symbol_scale > 0 ? se->symbol_scale : 1.0);
             snum[k] = 1;
             text[k] = se->label;
             sym[k] = symbol_glyph[((unsigned)se->symbol) % 4];
@@ -394,7 +396,7 @@ static void draw_legend(const struct sp_plot_panel *p, const struct axis *ax,
         }
         pllegend(&lwid, &lhei, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
                  pos, lx, ly, 0.08, COL_BG, COL_GRID, 1, nrow, ncol,
-                 (PLINT)n, opt, 0.6, 0.72 * plot_ps * 0.95, 1.6, 0.0, tcol, text, NULL, NULL, NULL, NULL,
+                 (PLINT)n, opt, 0.6, 0.72 * 0.95, 1.6, 0.0, tcol, text, NULL, NULL, NULL, NULL,
                  lcol, lsty, lw, scol, ssc, snum, sym);
     }
     free(opt); free(tcol); free(lcol); free(lsty); free(scol); free(snum);
@@ -450,13 +452,13 @@ static void sub_decade_labels(const struct axis *a, const struct axis *other, in
             char text[32];
             snprintf(text, sizeof text, "%g", pow(10.0, v));
             plcol0(COL_GRID);
-            plwidth(0.8);
+            pw(0.8);
             if (is_y)
                 pljoin(other->lo, v, other->hi, v);
             else
                 pljoin(v, other->lo, v, other->hi);
             plcol0(COL_INK);
-            plwidth(1.2);
+            pw(1.2);
             if (is_y) {
                 pljoin(other->lo, v, other->lo + 0.015 * (other->hi - other->lo), v);
                 plmtex("lv", 0.7, frac, 1.0, text);
@@ -472,17 +474,17 @@ static void draw_axes(const struct axis *ax, const struct axis *ay)
     int xs = sub_decade(ax), ys = sub_decade(ay);
     const char *xg = ax->log ? (xs ? "" : "gl") : "g", *yg = ay->log ? (ys ? "" : "gl") : "g";
     plcol0(COL_GRID);
-    plwidth(0.8);
+    pw(0.8);
     plbox(xg, ax->log ? 1.0 : 0.0, 0, yg, ay->log ? 1.0 : 0.0, 0);
     if (xs)
         sub_decade_labels(ax, ay, 0);
     if (ys)
         sub_decade_labels(ay, ax, 1);
     plcol0(COL_INK);
-    plwidth(1.2);
+    pw(1.2);
     plbox(ax->log ? (xs ? "bclst" : "bclnsto") : "bcnst", ax->log ? 1.0 : 0.0, 0,
           ay->log ? (ys ? "bclstv" : "bclnstvo") : "bcnstv", ay->log ? 1.0 : 0.0, 0);
-    plwidth(1.0);
+    pw(1.0);
 }
 
 static enum sp_status draw_panel(const struct sp_plot_panel *p, const struct layout *lo,
@@ -577,23 +579,23 @@ static enum sp_status draw_heatmap(const struct sp_plot_heatmap *hm, const struc
     if (have_contour) {
         double zero = 0.0;
         plcol0(COL_WHITE);
-        plwidth(5.0);
+        pw(5.0);
         plcont((PLFLT_MATRIX)crows, (PLINT)nx, (PLINT)ny, 1, (PLINT)nx, 1, (PLINT)ny, &zero, 1,
                pltr1, &cg);
         plcol0(COL_INK);
-        plwidth(2.5);
+        pw(2.5);
         pllsty(2);
         plcont((PLFLT_MATRIX)crows, (PLINT)nx, (PLINT)ny, 1, (PLINT)nx, 1, (PLINT)ny, &zero, 1,
                pltr1, &cg);
         pllsty(1);
-        plwidth(1.0);
+        pw(1.0);
     }
     int logs[2] = {0, ylog};
     plslabelfunc(log_label, logs);
     plcol0(COL_INK);
-    plwidth(1.2);
+    pw(1.2);
     plbox("bcnst", 0, 0, ylog ? "bclnstvo" : "bcnstv", ylog ? 1.0 : 0.0, 0);
-    plwidth(1.0);
+    pw(1.0);
     /* the colour bar carries no label of its own (it collides with the tick
      * labels): the z label goes above it */
     const char *xl = hm->xlabel, *yl = hm->ylabel, *t = hm->title, *zl = hm->zlabel;
@@ -628,11 +630,11 @@ static enum sp_status draw_heatmap(const struct sp_plot_heatmap *hm, const struc
                ticks, sub_ticks, &nval, (PLFLT_MATRIX)vals);
     if (have_contour && hm->contour_label && hm->contour_label[0]) {
         PLINT opt = PL_LEGEND_LINE, tcol = COL_INK, lcol = COL_INK, lsty = 2;
-        PLFLT lw = 2.5, lwid, lhei;
+        PLFLT lw = 2.5 * plot_ps, lwid, lhei;
         const char *text[1] = {hm->contour_label};
         pllegend(&lwid, &lhei, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
                  PL_POSITION_BOTTOM | PL_POSITION_LEFT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT,
-                 0.02, 0.03, 0.08, COL_BG, COL_GRID, 1, 1, 1, 1, &opt, 0.6, 0.72 * plot_ps * 0.95, 1.6, 0.0,
+                 0.02, 0.03, 0.08, COL_BG, COL_GRID, 1, 1, 1, 1, &opt, 0.6, 0.72 * 0.95, 1.6, 0.0,
                  &tcol, text, NULL, NULL, NULL, NULL, &lcol, &lsty, &lw, NULL, NULL, NULL,
                  NULL);
     }
