@@ -232,6 +232,16 @@ static double ph_scaled(const struct qfn *f, double A, double B)
             return outer * h * h / (2.0 * M_PI * sa * sb);
         }
     }
+    /* Separate steps: the a weights are still shared by every b (one table). */
+    double wa[2 * QTABN + 1];
+    long iall0 = (long)ceil((fmax(-s - (bmax + QL2), -QZMAX * sa) + s) / ha);
+    long iall1 = (long)floor((fmin(-s + (bmax + QL2), QZMAX * sa) + s) / ha);
+    int tabw = iall0 >= -QTABN && iall1 <= QTABN;
+    if (tabw)
+        for (long i = iall0; i <= iall1; i++) {
+            double a = -s + (double)i * ha;
+            wa[QTABN + i] = exp(-a * a * inv2a);
+        }
     for (long j = 0; j <= nb; j++) {
         double b = (double)j * hb;
         double alo = fmax(-s - (b + QL2), -QZMAX * sa), ahi = fmin(-s + (b + QL2), QZMAX * sa);
@@ -239,7 +249,8 @@ static double ph_scaled(const struct qfn *f, double A, double B)
         double inner = 0.0;
         for (long i = i0; i <= i1; i++) {
             double a = -s + (double)i * ha;
-            inner += exp(-a * a * inv2a) * fn_h(f->g, a + b + s) * fn_h(f->g, a - b + s);
+            double w = tabw && i >= iall0 && i <= iall1 ? wa[QTABN + i] : exp(-a * a * inv2a);
+            inner += w * fn_h(f->g, a + b + s) * fn_h(f->g, a - b + s);
         }
         outer += (j == 0 ? 1.0 : 2.0) * exp(-b * b * inv2b) * inner;
     }
