@@ -132,8 +132,9 @@ int main(void)
     struct sp_table *sweep = load("sweep_phase.csv");
     struct sp_table *alpha = load("alpha_rule.csv");
     struct sp_table *sweep2 = load("sweep_blog2.csv");
-    CHECK(theory && meas && toy && toysum && sweep && alpha && sweep2);
-    if (!(theory && meas && toy && toysum && sweep && alpha && sweep2))
+    struct sp_table *cmp = load("compare_blog2_L16.csv");
+    CHECK(theory && meas && toy && toysum && sweep && alpha && sweep2 && cmp);
+    if (!(theory && meas && toy && toysum && sweep && alpha && sweep2 && cmp))
         return check_done();
 
     /* roles: the rule of sigprop/plot.h */
@@ -162,6 +163,9 @@ int main(void)
     check_detect(&alpha, 1, SP_PLOT_KIND_ALPHA);
     /* real sweep output has width and l_star too: still a phase diagram */
     check_detect(&sweep2, 1, SP_PLOT_KIND_PHASE);
+    /* compare output: measured, with the theory in COL_theory columns */
+    CHECK(sp_plot_table_role(cmp) == SP_PLOT_ROLE_MEASURED);
+    check_detect(&cmp, 1, SP_PLOT_KIND_JBWD);
     {
         enum sp_plot_kind k;
         char err[256];
@@ -187,6 +191,9 @@ int main(void)
     check_kind("phase.png", SP_PLOT_KIND_PHASE, &sweep, 1, 1200, 800);
     check_kind("alpha.png", SP_PLOT_KIND_ALPHA, &alpha, 1, 1600, 900);
     check_kind("sweep.png", SP_PLOT_KIND_AUTO, &sweep2, 1, 1200, 800);
+    check_kind("compare.png", SP_PLOT_KIND_AUTO, &cmp, 1, 1200, 800);
+    check_kind("compare_profile.png", SP_PLOT_KIND_PROFILE, &cmp, 1, 1200, 800);
+    check_kind("compare_stretched.png", SP_PLOT_KIND_STRETCHED, &cmp, 1, 1200, 800);
     /* phase from theory rows (alpha x l grid): the toy table has 3 alphas x 65 rows */
     check_kind("phase_theory.png", SP_PLOT_KIND_PHASE, ts, 1, 1200, 800);
     check_kind("auto.png", SP_PLOT_KIND_AUTO, tm, 2, 1200, 800);
@@ -269,6 +276,7 @@ int main(void)
     sp_table_free(sweep);
     sp_table_free(alpha);
     sp_table_free(sweep2);
+    sp_table_free(cmp);
     /* remove what we wrote */
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

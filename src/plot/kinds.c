@@ -561,6 +561,21 @@ static enum sp_status column_panel(struct bag *b, const struct groups *gs, const
         const struct group *g = &gs->g[k];
         if (!table_has(g->t, col, logcol) || !has(g->t, "l"))
             continue;
+        /* sigprop compare: the theory of the same rows sits in COL_theory */
+        char tcol[64];
+        snprintf(tcol, sizeof tcol, "%s_theory", col);
+        if (g->role == SP_PLOT_ROLE_MEASURED && has_num(g->t, tcol)) {
+            struct sp_plot_series *ts = sbuf_add(b, &sb);
+            if (!ts)
+                return SP_ENOMEM;
+            enum sp_status st = series_from_group(b, ts, g, tcol, NULL, NULL, 0);
+            if (st != SP_OK)
+                return st;
+            ts->style = SP_PLOT_LINE;
+            ts->width = 2.2;
+            ts->label = NULL;
+            nth++;
+        }
         struct sp_plot_series *s = sbuf_add(b, &sb);
         if (!s)
             return SP_ENOMEM;
