@@ -133,30 +133,30 @@ enum sp_status sp_sublayer_forward(const struct sp_arch *a, const struct sp_theo
 }
 
 /* Two-channel APJN (SPEC 3.4, version C): one sublayer step of (J, K), forward
- * (up) or backward (down). Returns the log of the renormalisation scale. */
+ * (up) or backward (down). The vector is renormalised to J = 1 after every step
+ * (SPEC 3.6), so on entry J = 1; the step returns log J' = log1p(J' - 1), with
+ * J' - 1 formed directly so that nothing is lost when the step is close to 1. */
 static double two_channel_step(const struct sp_arch *a, double cn, const struct sp_sublayer *sl,
-                               int mlp, int forward, double *J, double *K)
+                               int mlp, int forward, double *K)
 {
-    double n = (double)a->tokens, j = *J, k = *K, jn, kn;
+    double n = (double)a->tokens, k = *K, x, kn;
     const struct sp_gmap *m = &sl->m;
     if (mlp) {
         double s21 = sp_arch_s_21(a);
-        jn = (1.0 + 0.5 * s21 * m->qh) * j;
+        x = 0.5 * s21 * m->qh;
         kn = (1.0 + s21 * sl->kp * m->ph) * k;
     } else {
         double sov = sp_arch_s_ov(a);
         if (forward) {
-            jn = (1.0 + sov * m->qh / n) * j + sov * m->ph * k;
-            kn = (1.0 + cn * sov * m->ph) * k + cn * (sov * m->qh / n) * j;
+            x = sov * m->qh / n + sov * m->ph * k;
+            kn = (1.0 + cn * sov * m->ph) * k + cn * (sov * m->qh / n);
         } else {
-            jn = (1.0 + sov * m->qh / n) * j + sov * m->qh * k;
-            kn = (1.0 + cn * sov * m->ph) * k + cn * (sov * m->ph / n) * j;
+            x = sov * m->qh / n + sov * m->qh * k;
+            kn = (1.0 + cn * sov * m->ph) * k + cn * (sov * m->ph / n);
         }
     }
-    /* J > 0 always: renormalise by it and accumulate its log (SPEC 3.6). */
-    *J = 1.0;
-    *K = kn / jn;
-    return log(jn);
+    *K = kn / (1.0 + x);
+    return log1p(x);
 }
 
 enum sp_status sp_transformer_sublayers(const struct sp_arch *a, const struct sp_theory_opts *o,
@@ -191,14 +191,13 @@ enum sp_status sp_apjn_logs(const struct sp_arch *a, const struct sp_theory_opts
         return SP_OK;
     }
     double n = (double)a->tokens, cn = o->cn_exact ? (n - 1.0) / n : 1.0;
-    double J = 1.0, K = 0.0;
+    double K = 0.0; /* J = 1, K = 0 at the start, J renormalised to 1 after each step */
     for (size_t k = 0; k < nsub; k++)
-        fwd[k + 1] = fwd[k] + two_channel_step(a, cn, &sl[k], (int)(k & 1), 1, &J, &K);
-    J = 1.0;
+        fwd[k + 1] = fwd[k] + two_channel_step(a, cn, &sl[k], (int)(k & 1), 1, &K);
     K = 0.0;
     bwd[nsub] = 0.0;
     for (size_t k = nsub; k-- > 0;)
-        bwd[k] = bwd[k + 1] + two_channel_step(a, cn, &sl[k], (int)(k & 1), 0, &J, &K);
+        bwd[k] = bwd[k + 1] + two_channel_step(a, cn, &sl[k], (int)(k & 1), 0, &K);
     for (size_t k = 0; k <= nsub; k++)
         if (!isfinite(fwd[k]) || !isfinite(bwd[k]))
             return SP_ENUMERIC;
