@@ -732,11 +732,18 @@ static enum sp_status kind_gradamp(struct bag *b, const struct sp_table *const *
         const struct group *g = &gs.g[k];
         if (g->role != SP_PLOT_ROLE_MEASURED || !has_num(g->t, "grad_amp"))
             continue;
+        /* the line at every block, markers and error bars on at most 33 of them */
         struct sp_plot_series *s = sbuf_add(b, &sb);
-        if (!s || series_from_group(b, s, g, "grad_amp", NULL, "grad_amp_se", 0) != SP_OK)
+        if (!s || series_from_group(b, s, g, "grad_amp", NULL, NULL, 0) != SP_OK)
             return SP_ENOMEM;
-        s->style = SP_PLOT_LINEPOINTS;
+        s->style = SP_PLOT_LINE;
+        s->width = 2.0;
+        s = sbuf_add(b, &sb);
+        if (!s || series_from_group(b, s, g, "grad_amp", NULL, "grad_amp_se", 33) != SP_OK)
+            return SP_ENOMEM;
+        s->style = SP_PLOT_POINTS;
         s->symbol_scale = 0.6;
+        s->label = NULL;
         ngamp++;
     }
     /* the APJN for comparison: theory when given, else the measured J_bwd */
