@@ -22,7 +22,7 @@
 
 #include "cli.h"
 
-enum { OPT_SCENARIO = OPT_CMD_FIRST, OPT_SEED, OPT_STRICT };
+enum { OPT_SCENARIO = OPT_CMD_FIRST, OPT_SEED, OPT_STRICT, OPT_SKIP };
 
 /* ---- scenarios ---- */
 struct scenario {
@@ -82,6 +82,8 @@ struct report {
     double t0;
     int quiet;
     FILE *html;
+    char **skip;     /* --skip: step-id prefixes not to run */
+    size_t nskip;
 };
 
 static void help(FILE *f)
@@ -101,8 +103,11 @@ static void help(FILE *f)
     fprintf(f,
             "  -o, --output DIR     output folder (default: report)\n"
             "      --seed N         master seed of the measurements (default 1)\n"
-            "      --strict         exit 1 if any step failed (default: 0 once the report\n"
-            "                       is written)\n"
+            "      --skip LIST      steps not to run, by name prefix, comma separated:\n"
+            "                       theory, summary, toy, phase, fit, measure, alpha, plot\n"
+            "                       (e.g. --skip measure: a theory-only report in a second)\n"
+            "      --strict         exit 1 if any step failed or was skipped (default: 0\n"
+            "                       once the report is written)\n"
             "  -q, --quiet          no progress messages\n"
             "  -h, --help           this help\n\n"
             "Prints the path of the report's index.html on stdout.\n\n"
@@ -209,6 +214,16 @@ static int run_stepa(struct report *r, const char *id, const char *title,
                 free(argv[j]);
             st->rc = CLI_FAIL;
             snprintf(st->reason, sizeof st->reason, "out of memory");
+            return st->rc;
+        }
+    for (size_t k = 0; k < r->nskip; k++)
+        if (!strncmp(id, r->skip[k], strlen(r->skip[k]))) {
+            st->rc = CLI_FAIL;
+            snprintf(st->reason, sizeof st->reason, "skipped (--skip %s)", r->skip[k]);
+            if (!r->quiet)
+                fprintf(stderr, "sigprop: report: [%2d] %-44s skipped\n", r->nsteps, title);
+            for (int j = 0; j < argc; j++)
+                free(argv[j]);
             return st->rc;
         }
     if (!r->quiet) {
@@ -677,7 +692,6 @@ static void gmfe_row(FILE *h, const char *label, const struct sp_table *m,
     fprintf(h, "</td></tr>\n");
 }
 
-/* ---- the scenario ---- */
 struct mconf {
     char id[32];       /* "ln", "derf0.5" */
     char label[64];
@@ -685,6 +699,75 @@ struct mconf {
     char alpha[32];    /* "" for ln */
 };
 
+/* The blog's measured ViT (SPEC 5: d = 1024, one seed, Hutchinson): J^{128,0}. */
+static double blog_measured_j(const char *norm, const char *alpha)
+{
+    if (!strcmp(norm, "ln"))
+        return 21.24;
+    if (!strcmp(norm, "derf") && !strcmp(alpha, "0.5"))
+        return 59.69;
+    return (double)NAN;
+}
+
+/* Top-block values: measured (mean +- s.e.) against the theory of the same shape,
+ * and, at the published size, the blog's own measurement. */
+static void table_top_block(struct report *r, const struct mconf *mc, int nmc)
+{
+    FILE *h = r->html;
+    const struct scenario *sc = r->sc;
+    int blog_size = !strcmp(sc->m_width, "1024") && !strcmp(sc->m_tokens, "197") &&
+                    !strcmp(sc->m_depth, "128");
+    fprintf(h, "<p>At the top block L = %s:</p>\n<table><tr><th class=l>configuration</th>"
+               "<th>q<sup>L</sup> measured</th><th>q<sup>L</sup> theory</th>"
+               "<th>J<sup>L,0</sup> measured</th><th>J<sup>L,0</sup> theory</th>%s"
+               "<th>grad. ampl. at l = 0</th></tr>\n",
+            sc->m_depth, blog_size ? "<th>blog measured J<sup>128,0</sup></th>" : "");
+    for (int i = 0; i < nmc; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "data/measure_%.24s.csv", mc[i].id);
+        struct sp_table *m = load_csv(r, rel);
+        snprintf(rel, sizeof rel, "data/theory_small_%.24s.csv", mc[i].id);
+        struct sp_table *th = load_csv(r, rel);
+        if (m && th && sp_table_nrows(m) && sp_table_nrows(th)) {
+            size_t lm = sp_table_nrows(m) - 1, lt = sp_table_nrows(th) - 1;
+            double gamp0 = tnum(m, 0, "grad_amp"), gamp0_se = tnum(m, 0, "grad_amp_se");
+            fprintf(h, "<tr><td class=l>%s</td><td>", mc[i].label);
+            html_num(h, tnum(m, lm, "q"), 4);
+            if (!isnan(tnum(m, lm, "q_se"))) {
+                fprintf(h, " &plusmn; ");
+                html_num(h, tnum(m, lm, "q_se"), 2);
+            }
+            fprintf(h, "</td><td>");
+            html_num(h, tnum(th, lt, "q"), 4);
+            fprintf(h, "</td><td>");
+            html_num(h, tnum(m, lm, "J_fwd"), 4);
+            if (!isnan(tnum(m, lm, "J_fwd_se"))) {
+                fprintf(h, " &plusmn; ");
+                html_num(h, tnum(m, lm, "J_fwd_se"), 2);
+            }
+            fprintf(h, "</td><td>");
+            html_num(h, tnum(th, lt, "J_fwd"), 5);
+            fprintf(h, "</td>");
+            if (blog_size) {
+                fprintf(h, "<td>");
+                html_num(h, blog_measured_j(mc[i].norm, mc[i].alpha), 4);
+                fprintf(h, "</td>");
+            }
+            fprintf(h, "<td>");
+            html_num(h, gamp0, 4);
+            if (!isnan(gamp0_se)) {
+                fprintf(h, " &plusmn; ");
+                html_num(h, gamp0_se, 2);
+            }
+            fprintf(h, "</td></tr>\n");
+        }
+        sp_table_free(m);
+        sp_table_free(th);
+    }
+    fprintf(h, "</table>\n");
+}
+
+/* ---- the scenario ---- */
 static int plot_step(struct report *r, const char *name, const char *title, const char *kind,
                      const char *f1, const char *f2, const char *f3)
 {
@@ -1016,6 +1099,7 @@ static void write_html(struct report *r, const struct mconf *mc, int nmc, double
             sp_table_free(th);
         }
         fprintf(h, "</table>\n");
+        table_top_block(r, mc, nmc);
     }
     for (int i = 0; i < nmc; i++) {
         char id[64], what[128];
@@ -1129,8 +1213,9 @@ int cmd_report(int argc, char **argv)
     static const struct option longopts[] = {
         {"scenario", required_argument, 0, 's'}, {"output", required_argument, 0, 'o'},
         {"seed", required_argument, 0, OPT_SEED}, {"strict", no_argument, 0, OPT_STRICT},
+        {"skip", required_argument, 0, OPT_SKIP},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *scen = "default", *out = "report";
+    const char *scen = "default", *out = "report", *skip = NULL;
     unsigned long seed = 1;
     int strict = 0, quiet = 0, c;
     optind = 1;
@@ -1150,6 +1235,7 @@ int cmd_report(int argc, char **argv)
             break;
         }
         case OPT_STRICT: strict = 1; break;
+        case OPT_SKIP: skip = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': help(stdout); return CLI_OK;
         default: return cli_bad_option("report", argc, argv);
@@ -1175,11 +1261,34 @@ int cmd_report(int argc, char **argv)
     r.seed = seed;
     snprintf(r.seed_s, sizeof r.seed_s, "%lu", seed);
     r.quiet = quiet || cli_quiet;
+    char *skip_copy = NULL, *skip_list[16];
+    if (skip) {
+        static const char *const known[] = {"theory", "summary", "toy", "phase", "fit",
+                                            "measure", "alpha", "plot"};
+        skip_copy = strdup(skip);
+        char *save = NULL;
+        for (char *t = skip_copy ? strtok_r(skip_copy, ",", &save) : NULL; t;
+             t = strtok_r(NULL, ",", &save)) {
+            int ok = 0;
+            for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+                ok |= !strncmp(t, known[k], strlen(known[k]));
+            if (!ok || r.nskip >= 16) {
+                int rc = cli_usage("report", "--skip: '%s' is not a step name (theory, summary, "
+                                   "toy, phase, fit, measure, alpha, plot, or a longer prefix "
+                                   "such as measure-ln)", t);
+                free(skip_copy);
+                return rc;
+            }
+            skip_list[r.nskip++] = t;
+        }
+        r.skip = skip_list;
+    }
     r.final = strndup(out, olen);
     r.dir = r.final ? xasprintf("%s.tmp.%ld", r.final, (long)getpid()) : NULL;
     if (!r.final || !r.dir) {
         free(r.final);
         free(r.dir);
+        free(skip_copy);
         return cli_fail("out of memory");
     }
     struct stat sb;
@@ -1187,6 +1296,7 @@ int cmd_report(int argc, char **argv)
         int rc = cli_fail("'%s' exists and is not a folder", r.final);
         free(r.final);
         free(r.dir);
+        free(skip_copy);
         return rc;
     }
     rm_tree(r.dir); /* a leftover of a crashed run with our pid */
@@ -1194,6 +1304,7 @@ int cmd_report(int argc, char **argv)
         int rc = cli_fail("cannot create '%s': %s", r.dir, strerror(errno));
         free(r.final);
         free(r.dir);
+        free(skip_copy);
         return rc;
     }
     if (!r.quiet)
@@ -1253,5 +1364,6 @@ int cmd_report(int argc, char **argv)
     }
     free(r.final);
     free(r.dir);
+    free(skip_copy);
     return rc;
 }

@@ -68,6 +68,19 @@ echo stale > rep/stale.txt
 [[ ! -e rep/stale.txt ]] && ok || bad "old report not replaced"
 ls -d rep.old.* rep.tmp.* >/dev/null 2>&1 && bad "leftover folders after replace" || ok
 
+# --skip: the skipped steps become "not available" notes, the rest is still there
+"$S" report --scenario test -o skipped -q --skip measure >/dev/null 2>err.txt; rc=$?
+[[ $rc -eq 0 ]] && ok || bad "--skip measure exit $rc: $(cat err.txt)"
+grep -q 'class="unavailable"' skipped/index.html && ok || bad "skipped measurement not reported"
+grep -q 'skipped (--skip measure)' skipped/index.html && ok || bad "skip reason missing"
+n2=$(ls skipped/figures/*.png 2>/dev/null | wc -l)
+[[ $n2 -ge 6 ]] && ok || bad "theory-only report has $n2 figures, want at least 6"
+[[ ! -e skipped/data/measure.csv ]] && ok || bad "a measurement was written despite --skip"
+"$S" report --scenario test -o skipped2 -q --skip measure --strict >/dev/null 2>&1
+[[ $? -eq 1 ]] && ok || bad "--strict with a skipped step should exit 1"
+[[ -s skipped2/index.html ]] && ok || bad "--strict should still write the report"
+"$S" report --scenario test -o x -q --skip bogus 2>/dev/null; [[ $? -eq 2 ]] && ok || bad "bad --skip should exit 2"
+
 # usage errors
 "$S" report --scenario nope -o x 2>/dev/null; [[ $? -eq 2 ]] && ok || bad "bad scenario should exit 2"
 "$S" report --seed -3 2>/dev/null; [[ $? -eq 2 ]] && ok || bad "bad seed should exit 2"
