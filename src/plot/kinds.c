@@ -368,12 +368,9 @@ static enum sp_status make_groups(struct bag *b, const struct sp_table *const *t
  * i pairs with theory configuration i). Returns, per group, the theory match or -1. */
 static void assign_colors(struct groups *gs, long *match)
 {
-    size_t nth = 0, nalpha = 0;
+    size_t nalpha = 0;
     for (size_t k = 0; k < gs->n; k++)
-        if (gs->g[k].role == SP_PLOT_ROLE_THEORY) {
-            nth++;
-            nalpha += !gs->g[k].is_ln;
-        }
+        nalpha += gs->g[k].role == SP_PLOT_ROLE_THEORY && !gs->g[k].is_ln;
     /* theory colours */
     size_t cat = 1;
     for (size_t k = 0; k < gs->n; k++) {
@@ -396,7 +393,6 @@ static void assign_colors(struct groups *gs, long *match)
         }
     }
     /* measured: match */
-    size_t th_order = 0;
     for (size_t k = 0; k < gs->n; k++) {
         struct group *g = &gs->g[k];
         if (g->role != SP_PLOT_ROLE_MEASURED)
@@ -420,10 +416,9 @@ static void assign_colors(struct groups *gs, long *match)
             if (!g->keyed)
                 snprintf(g->label, sizeof g->label, "%s", gs->g[m].label);
         } else {
-            sp_plot_categorical(cat++ + (nth > 0 ? 0 : 0), g->rgb);
+            sp_plot_categorical(cat++, g->rgb);
         }
     }
-    (void)th_order;
 }
 
 /* Drawing and legend order: theory before measured, pre-LN first, then by alpha
