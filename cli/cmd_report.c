@@ -44,7 +44,7 @@ static const struct scenario scenarios[] = {
      "theory at the full blog sizes; measurement at reduced width and depth (about two "
      "minutes on 2 cores)",
      "128", "0.3,0.5,1.9", "0.05:2:0.05", "0.1:1.9:0.2", "128",
-     "256", "32", "64", "2", "4", "0.5,1.9",
+     "384", "64", "128", "2", "4", "0.5,1.9",
      "12,24,48,96,192", "768,1024,2048,4096"},
     {"full",
      "both blog posts at their published sizes: theory and measurement at L = 128, n = 197, "
