@@ -16,10 +16,6 @@
 #include "theory/quad.h"
 #include "theory/quad_table.h"
 
-/* Large-Q constants: qh ~ (4/3)/sqrt(2 pi Q) gives C1 = 9 pi / 8; ph ~ 1/(pi sqrt(AB))
- * gives C1 C2 = pi^2. Dividing by sqrt((1 + C1 A)(1 + C2 B)) leaves O(1) smooth ratios. */
-#define QT_C1 (9.0 * M_PI / 8.0)
-#define QT_C2 (M_PI * M_PI / QT_C1)
 
 /* Tabulated functions (fitted per panel, then packed into the evaluation layout):
  *   R = ph sqrt((1 + C1 A)(1 + C2 B)) and D = -dpt sqrt((1 + C1 A)(1 + C2 B)) / (2B)
@@ -107,9 +103,6 @@ static int panel(double v, double lo, double w, int n, double *t)
     return i;
 }
 
-#define QT_HX ((QT_XMAX - QT_XMIN) / QT_NX)
-#define QT_HY (1.0 / QT_NY)
-#define QT_HR (QT_RSW / QT_NR)
 
 static double x_of(int ix, int k) { return QT_XMIN + QT_HX * (ix + 0.5 * (1.0 + cheb_node(k))); }
 
@@ -297,6 +290,27 @@ static enum sp_status qtab_ensure(int ix)
         pthread_mutex_unlock(&qtab_lock);
     }
     return st == 1 ? SP_OK : SP_ENUMERIC;
+}
+
+enum sp_status sp_qtab_data(struct sp_qtab_data *d)
+{
+    pthread_once(&qtab_once, qtab_init);
+    if (!qtab.ok)
+        return SP_ENOMEM;
+    d->q1[0] = qtab.q1[0];
+    d->q1[1] = qtab.q1[1];
+    d->e2 = qtab.e2;
+    d->ept = qtab.ept;
+    return SP_OK;
+}
+
+enum sp_status sp_qtab_panel(int ix)
+{
+    if (ix < 0 || ix >= QT_NX)
+        return SP_EINVAL;
+    if (atomic_load_explicit(&qtab.state[ix], memory_order_acquire) == 1)
+        return SP_OK;
+    return qtab_ensure(ix);
 }
 
 enum sp_status sp_quad_gmap_fast(double alpha, double q, double p, struct sp_gmap *out)

@@ -71,6 +71,26 @@ static inline void qtab_cheb2(const double *c, int nf, const double *Tx, const d
     }
 }
 
+/* For the DyT sweep kernels (sweep_dyt_kernel.h), which evaluate the table
+ * themselves with the same arithmetic as sp_quad_gmap_fast. */
+#include "sigprop/core.h"
+struct sp_qtab_data {
+    const double *q1[2]; /* 1D maps, (QT_NX, QT_S) */
+    const double *e2;    /* R, D per (x, eta) panel: (QT_NX * QT_NY, 2, QT_N, QT_S) */
+    const double *ept;   /* E per (x, r) panel, (QT_NX * QT_NR, QT_N, QT_S) */
+};
+/* The table's arrays (allocated, 1D maps fitted; 2D panels built on demand). */
+enum sp_status sp_qtab_data(struct sp_qtab_data *d);
+/* Makes x panel ix (0 <= ix < QT_NX) usable, building it under the lock if needed. */
+enum sp_status sp_qtab_panel(int ix);
+#define QT_HX ((QT_XMAX - QT_XMIN) / QT_NX)
+#define QT_HY (1.0 / QT_NY)
+#define QT_HR (QT_RSW / QT_NR)
+/* Large-Q constants: qh ~ (4/3)/sqrt(2 pi Q) gives C1 = 9 pi / 8; ph ~ 1/(pi sqrt(AB))
+ * gives C1 C2 = pi^2. Dividing by sqrt((1 + C1 A)(1 + C2 B)) leaves O(1) smooth ratios. */
+#define QT_C1 (9.0 * M_PI / 8.0)
+#define QT_C2 (M_PI * M_PI / QT_C1)
+
 /* qtab_cheb2 compiled with -mavx2 -mfma (quad_table_avx2.c). */
 void sp_qtab_cheb2_avx2(const double *c, int nf, const double *Tx, const double *Ty, double *out);
 

@@ -1,13 +1,16 @@
 /* Phase-diagram sweeps over alpha: log J^{l,0} at every block for many alphas.
  * The scalar path runs the ordinary recursion per alpha (OpenMP over alphas);
  * the transformer with erf norms under version A dispatches to the SIMD kernel
- * (sweep_simd.h) when the CPU has AVX2/AVX-512. Each alpha is computed by one
- * thread from its own inputs only, so results do not depend on the thread count. */
+ * (sweep_simd.h) when the CPU has AVX2/AVX-512, the transformer with tanh
+ * norms to the DyT kernel (sweep_dyt.h, the tabulated maps of quad_table.c).
+ * Each alpha is computed by one thread from its own inputs only, so results do
+ * not depend on the thread count. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "sigprop/theory.h"
 #include "theory/internal.h"
+#include "theory/sweep_dyt.h"
 #include "theory/sweep_simd.h"
 
 static void set_alpha(struct sp_arch *a, const double *aa, const double *am, size_t i)
@@ -70,5 +73,7 @@ enum sp_status sp_theory_sweep_alpha(const struct sp_arch *a, const struct sp_th
         return SP_EINVAL;
     if (sp_sweep_simd_applies(a, o))
         return sp_sweep_simd(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
+    if (sp_sweep_dyt_applies(a, alpha_attn, alpha_mlp, nalpha))
+        return sp_sweep_dyt(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
     return sp_theory_sweep_alpha_scalar(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "theory/sweep_simd.h"
+#include "theory/sweep_dyt.h"
 
 enum isa { ISA_NONE, ISA_AVX2, ISA_AVX512 };
 
@@ -51,6 +52,56 @@ enum sp_status sp_sweep_simd(const struct sp_arch *a, const struct sp_theory_opt
         sp_sweep_avx2(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
 #endif
     /* the kernel has no error path of its own: a non-finite result is the failure */
+    size_t L1 = (size_t)a->depth + 1;
+    for (size_t i = 0; i < nalpha; i++)
+        if ((log_j && !isfinite(log_j[i * L1 + L1 - 1])) || (q_last && !isfinite(q_last[i])))
+            return SP_ENUMERIC;
+    return SP_OK;
+}
+
+/* ---- DyT (tanh, no shift): sweep_dyt_kernel.h ---- */
+
+static int tanh_noshift(const struct sp_fnspec *f)
+{
+    return f->kind == SP_FN_DYT && f->shift == 0.0;
+}
+
+static int alphas_ok(const double *al, double dflt, size_t n)
+{
+    if (!al)
+        return dflt > 0.0 && isfinite(dflt);
+    for (size_t i = 0; i < n; i++)
+        if (!(al[i] > 0.0 && isfinite(al[i])))
+            return 0;
+    return 1;
+}
+
+int sp_sweep_dyt_applies(const struct sp_arch *a, const double *alpha_attn,
+                         const double *alpha_mlp, size_t nalpha)
+{
+    /* negative alphas take the accurate quadrature on the scalar path, not the table */
+    return a->model == SP_MODEL_TRANSFORMER && tanh_noshift(&a->norm_attn) &&
+           tanh_noshift(&a->norm_mlp) && alphas_ok(alpha_attn, a->norm_attn.alpha, nalpha) &&
+           alphas_ok(alpha_mlp, a->norm_mlp.alpha, nalpha) && best_isa() != ISA_NONE;
+}
+
+enum sp_status sp_sweep_dyt(const struct sp_arch *a, const struct sp_theory_opts *o,
+                            const double *alpha_attn, const double *alpha_mlp, size_t nalpha,
+                            double *log_j, double *q_last)
+{
+    if (!sp_sweep_dyt_applies(a, alpha_attn, alpha_mlp, nalpha))
+        return SP_EUNSUPPORTED;
+    if (nalpha == 0)
+        return SP_OK;
+    enum sp_status s = SP_EUNSUPPORTED;
+#if defined(__x86_64__)
+    if (best_isa() == ISA_AVX512)
+        s = sp_sweep_dyt_avx512(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
+    else
+        s = sp_sweep_dyt_avx2(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
+#endif
+    if (s != SP_OK)
+        return s;
     size_t L1 = (size_t)a->depth + 1;
     for (size_t i = 0; i < nalpha; i++)
         if ((log_j && !isfinite(log_j[i * L1 + L1 - 1])) || (q_last && !isfinite(q_last[i])))

@@ -1,0 +1,314 @@
+/* The body of the DyT (tanh, no shift) alpha-sweep kernel, included by
+ * sweep_dyt_avx2.c and sweep_dyt_avx512.c with the vector macros defined
+ * (V, VL, vset, vadd, ..., VLOG, VLOG1P, VEXP, VASIN, KFN).
+ * One lane per alpha, the recursion of sweep_kernel.h (SPEC 3.3, 3.4, every
+ * attention form and APJN version), with the tanh maps from the table of
+ * quad_table.c evaluated as sp_quad_gmap_fast does: the transcendental
+ * functions of the scaled variables (log Q, log1p B, log1p Q/2, the square
+ * roots and the division by q) across lanes, the panel lookup and the tensor
+ * Chebyshev contraction per lane from contiguous rows (gathers would load the
+ * same coefficients one by one). Only the tabulated functions a version uses
+ * are contracted: ph (R) only for the two-channel APJN, dpt only where it is
+ * formed from D. A lane whose alpha^2 q leaves the table makes the group
+ * fail (return 0); the caller then runs those alphas on the scalar path. */
+
+/* panel index and local coordinate in [-1, 1] of v in [lo, lo + n w]; the
+ * arithmetic of quad_table.c's panel(), so that the lanes pick the same panels. */
+static inline int KFN(panel)(double v, double lo, double w, int n, double *t)
+{
+    double u = (v - lo) * (1.0 / w);
+    int i = u > 0.0 ? (int)u : 0;
+    if (i >= n)
+        i = n - 1;
+    *t = 2.0 * (u - i) - 1.0;
+    return i;
+}
+
+/* T_0..T_DEG at t, zero-padded to QT_S (quad_table.c's cheb_t) */
+static inline void KFN(cheb_t)(double t, double *T)
+{
+    double t2 = 2.0 * t * t - 1.0, tt2 = 2.0 * t2;
+    T[0] = 1.0;
+    T[1] = t;
+    T[2] = t2;
+    T[3] = t * (tt2 - 1.0);
+    for (int j = 4; j < QT_N; j++)
+        T[j] = tt2 * T[j - 2] - T[j - 4];
+    for (int j = QT_N; j < QT_S; j++)
+        T[j] = 0.0;
+}
+
+/* The per-lane contractions in 256-bit vectors (both kernels have AVX2 + FMA):
+ * one row of QT_S = 12 coefficients is three vectors. */
+_Static_assert(QT_S == 12, "the contractions below assume 12 coefficients per row");
+
+static inline double KFN(hsum)(__m256d s)
+{
+    __m128d h = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+}
+
+/* sum_i c[i] T[i] */
+static inline double KFN(dot)(const double *c, const double *T)
+{
+    __m256d s = _mm256_mul_pd(_mm256_loadu_pd(c), _mm256_loadu_pd(T));
+    s = _mm256_fmadd_pd(_mm256_loadu_pd(c + 4), _mm256_loadu_pd(T + 4), s);
+    s = _mm256_fmadd_pd(_mm256_loadu_pd(c + 8), _mm256_loadu_pd(T + 8), s);
+    return KFN(hsum)(s);
+}
+
+/* sum_ij c[j][i] Tx[i] Ty[j] for one function (qtab_cheb2 with nf = 1); even and
+ * odd rows in separate accumulators to halve the dependency chain. */
+static inline double KFN(cheb2)(const double *c, const double *Tx, const double *Ty)
+{
+    __m256d t = _mm256_set1_pd(Ty[0]), u = _mm256_set1_pd(Ty[1]);
+    __m256d w0 = _mm256_mul_pd(_mm256_loadu_pd(c), t);
+    __m256d w1 = _mm256_mul_pd(_mm256_loadu_pd(c + 4), t);
+    __m256d w2 = _mm256_mul_pd(_mm256_loadu_pd(c + 8), t);
+    __m256d z0 = _mm256_mul_pd(_mm256_loadu_pd(c + QT_S), u);
+    __m256d z1 = _mm256_mul_pd(_mm256_loadu_pd(c + QT_S + 4), u);
+    __m256d z2 = _mm256_mul_pd(_mm256_loadu_pd(c + QT_S + 8), u);
+    int j = 2;
+    for (; j + 1 < QT_N; j += 2) {
+        const double *r = c + j * QT_S;
+        t = _mm256_set1_pd(Ty[j]);
+        u = _mm256_set1_pd(Ty[j + 1]);
+        w0 = _mm256_fmadd_pd(_mm256_loadu_pd(r), t, w0);
+        w1 = _mm256_fmadd_pd(_mm256_loadu_pd(r + 4), t, w1);
+        w2 = _mm256_fmadd_pd(_mm256_loadu_pd(r + 8), t, w2);
+        z0 = _mm256_fmadd_pd(_mm256_loadu_pd(r + QT_S), u, z0);
+        z1 = _mm256_fmadd_pd(_mm256_loadu_pd(r + QT_S + 4), u, z1);
+        z2 = _mm256_fmadd_pd(_mm256_loadu_pd(r + QT_S + 8), u, z2);
+    }
+    for (; j < QT_N; j++) {
+        const double *r = c + j * QT_S;
+        t = _mm256_set1_pd(Ty[j]);
+        w0 = _mm256_fmadd_pd(_mm256_loadu_pd(r), t, w0);
+        w1 = _mm256_fmadd_pd(_mm256_loadu_pd(r + 4), t, w1);
+        w2 = _mm256_fmadd_pd(_mm256_loadu_pd(r + 8), t, w2);
+    }
+    w0 = _mm256_add_pd(w0, z0);
+    w1 = _mm256_add_pd(w1, z1);
+    w2 = _mm256_add_pd(w2, z2);
+    __m256d s = _mm256_mul_pd(w0, _mm256_loadu_pd(Tx));
+    s = _mm256_fmadd_pd(w1, _mm256_loadu_pd(Tx + 4), s);
+    s = _mm256_fmadd_pd(w2, _mm256_loadu_pd(Tx + 8), s);
+    return KFN(hsum)(s);
+}
+
+/* The DyT maps of one norm for VL lanes at (q, p): qt, pt, qh, dpt and (when
+ * ph != NULL) ph. a2 = alpha^2 per lane. Returns 0 when a lane falls outside
+ * the table or a panel cannot be built. */
+static inline int KFN(tanh_maps)(const struct sp_qtab_data *tb, V q, V p, V a2, V *qt, V *pt,
+                                 V *qh, V *dpt, V *ph)
+{
+    V one = vset(1.0), half = vset(0.5);
+    V Q = vmul(a2, q);
+    p = vmin(vmax(p, vsub(vset(0.0), q)), q);
+    V ap = vmax(p, vsub(vset(0.0), p));
+    V ra = vdiv(ap, q);
+    V B = vmul(vmul(half, a2), vsub(q, ap)), A = vsub(Q, B);
+    V x = VLOG(Q);
+    V y = vsqrt(vdiv(VLOG1P(B), VLOG1P(vmul(half, Q))));
+    V inrm = vdiv(one, vsqrt(vmul(vadd(one, vmul(vset(QT_C1), A)),
+                                   vadd(one, vmul(vset(QT_C2), B)))));
+    V fq = vdiv(Q, vadd(one, Q));                                  /* qt = fq F */
+    V fh = vdiv(a2, vsqrt(vadd(one, vmul(vset(QT_C1), Q))));       /* qh = fh G */
+    V fd = vmul(vset(-2.0), vmul(B, inrm));                        /* dpt = fd D */
+    V fp = vmul(a2, inrm);                                         /* ph = fp R */
+    y = vmin(y, one);
+    double ps[VL], ras[VL], xs[VL], ys[VL], fqs[VL], fhs[VL], fds[VL], fps[VL];
+    double oqt[VL], opt[VL], oqh[VL], odpt[VL], oph[VL];
+    vstore(ps, p);
+    vstore(ras, ra);
+    vstore(xs, x);
+    vstore(ys, y);
+    vstore(fqs, fq);
+    vstore(fhs, fh);
+    vstore(fds, fd);
+    vstore(fps, fp);
+    for (int k = 0; k < VL; k++) {
+        double xk = xs[k];
+        if (!(xk >= QT_XMIN && xk <= QT_XMAX)) /* also Q <= 0 or NaN */
+            return 0;
+        double tx, ty, Tx[QT_S], Ty[QT_S], v[2];
+        int ix = KFN(panel)(xk, QT_XMIN, QT_HX, QT_NX, &tx);
+        if (sp_qtab_panel(ix) != SP_OK)
+            return 0;
+        KFN(cheb_t)(tx, Tx);
+        double qtk = fqs[k] * KFN(dot)(tb->q1[0] + ix * QT_S, Tx);
+        double qhk = fhs[k] * KFN(dot)(tb->q1[1] + ix * QT_S, Tx);
+        double yk = ys[k], rk = ras[k];
+        int iy = KFN(panel)(yk, 0.0, QT_HY, QT_NY, &ty);
+        KFN(cheb_t)(ty, Ty);
+        const double *c = tb->e2 + (size_t)(ix * QT_NY + iy) * 2 * QT_PB;
+        double ptk, dptk;
+        v[0] = ph ? KFN(cheb2)(c, Tx, Ty) : 0.0;
+        if (rk >= QT_RSW) {
+            v[1] = KFN(cheb2)(c + QT_PB, Tx, Ty);
+            dptk = fds[k] * v[1];
+            ptk = qtk + dptk;
+        } else {
+            double tr, Tr[QT_S];
+            int ir = KFN(panel)(rk, 0.0, QT_HR, QT_NR, &tr);
+            KFN(cheb_t)(tr, Tr);
+            v[1] = KFN(cheb2)(tb->ept + (size_t)(ix * QT_NR + ir) * QT_PB, Tx, Tr);
+            ptk = rk * qtk * v[1];
+            dptk = ptk - qtk;
+        }
+        if (ps[k] < 0.0) { /* tanh odd: pt(-p) = -pt(p), ph(-p) = ph(p) */
+            dptk = -ptk - qtk;
+            ptk = -ptk;
+        }
+        oqt[k] = qtk;
+        opt[k] = ptk;
+        oqh[k] = qhk;
+        odpt[k] = dptk;
+        oph[k] = fps[k] * v[0];
+    }
+    *qt = vload(oqt);
+    *pt = vload(opt);
+    *qh = vload(oqh);
+    *dpt = vload(odpt);
+    if (ph)
+        *ph = vload(oph);
+    return 1;
+}
+
+static inline V KFN(clamp1)(V r) { return vmin(vmax(r, vset(-1.0)), vset(1.0)); }
+
+/* Runs VL alphas (aa: attention, am: MLP) through L blocks. lj: VL * (L+1)
+ * outputs (lane-major, may be NULL); ql: VL outputs (may be NULL). Returns 0
+ * when a lane left the table (outputs then undefined). */
+static int KFN(run_lanes)(const struct sp_qtab_data *tb, const struct sp_arch *a,
+                          const struct sp_theory_opts *o, const double *aa, const double *am,
+                          double *lj, double *ql)
+{
+    const size_t L = (size_t)a->depth;
+    const double n = (double)a->tokens;
+    const int softmax = o->attention == SP_ATTN_SOFTMAX;
+    const int exact = o->attention == SP_ATTN_UNIFORM_EXACT;
+    const int two = o->apjn == SP_APJN_TWO_CHANNEL;
+    V sov = vset(sp_arch_s_ov(a)), s21 = vset(sp_arch_s_21(a)), sqk = vset(sp_arch_s_qk(a));
+    V one = vset(1.0), half = vset(0.5), vn1 = vset(n - 1.0), invn = vset(1.0 / n);
+    V cn = vset(o->cn_exact ? (n - 1.0) / n : 1.0);
+    V inv2pi = vset(0.5 / M_PI), pi2 = vset(M_PI_2), quarter = vset(0.25);
+    double tmp[VL];
+    for (int k = 0; k < VL; k++)
+        tmp[k] = aa[k] * aa[k];
+    V a2a = vload(tmp);
+    for (int k = 0; k < VL; k++)
+        tmp[k] = am[k] * am[k];
+    V a2m = vload(tmp);
+
+    V q = vset(a->q0), p = vset(a->p0), lj_acc = vset(0.0), K = vset(0.0);
+    for (size_t l = 0;; l++) {
+        if (lj) {
+            vstore(tmp, lj_acc);
+            for (int k = 0; k < VL; k++)
+                lj[(size_t)k * (L + 1) + l] = tmp[k];
+        }
+        if (l == L)
+            break;
+        V qt, pt, qh, dpt, ph = one, dq, dp, xa;
+        /* attention sublayer, SPEC 3.3 */
+        if (!KFN(tanh_maps)(tb, q, p, a2a, &qt, &pt, &qh, &dpt, two ? &ph : NULL))
+            return 0;
+        if (softmax) {
+            V nq = vmul(vn1, VEXP(vmul(vmul(sqk, qt), dpt)));
+            V np = vmul(vn1, VEXP(vmul(vmul(sqk, pt), dpt)));
+            /* one division gives 1/qt, 1/(1 + nq) and 1/(1 + np) */
+            V bq = vadd(one, nq), bp = vadd(one, np);
+            V t = vdiv(one, vmul(qt, vmul(bq, bp)));
+            V iq = vmul(vmul(t, qt), bp), ip = vmul(vmul(t, qt), bq);
+            V r = KFN(clamp1)(vmul(pt, vmul(t, vmul(bq, bp))));
+            V sq = vmul(sov, qt);
+            dq = vmul(vmul(sq, vadd(one, vmul(r, nq))), iq);
+            dp = vmul(vmul(sq, vadd(one, vmul(r, np))), ip);
+            xa = vmul(vmul(sov, qh), iq); /* chi_attn - 1, version A */
+        } else {
+            dq = vmul(sov, exact ? vsub(pt, vmul(dpt, invn)) : pt);
+            dp = dq;
+            xa = vmul(vmul(sov, qh), invn);
+        }
+        if (two) { /* forward step with J = 1: J' = 1 + xa, K' = ..., then K'/J' */
+            V sovph = vmul(sov, ph);
+            xa = vadd(vmul(vmul(sov, qh), invn), vmul(sovph, K));
+            V kn = vadd(vmul(vadd(one, vmul(cn, sovph)), K), vmul(cn, vmul(vmul(sov, qh), invn)));
+            K = vdiv(kn, vadd(one, xa));
+        }
+        q = vadd(q, dq);
+        p = vmin(vadd(p, dp), q);
+        /* MLP sublayer */
+        if (!KFN(tanh_maps)(tb, q, p, a2m, &qt, &pt, &qh, &dpt, two ? &ph : NULL))
+            return 0;
+        V r = KFN(clamp1)(vdiv(pt, qt));
+        V as = VASIN(r);
+        /* kappa(r) = (sqrt(1 - r^2) + r (pi/2 + asin r)) / (2 pi) */
+        V kap = vmul(inv2pi, vadd(vsqrt(vmul(vsub(one, r), vadd(one, r))), vmul(r, vadd(pi2, as))));
+        V s21qt = vmul(s21, qt);
+        V xm = vmul(vmul(half, s21), qh); /* chi_mlp - 1 */
+        if (two) { /* K' = (1 + s21 kappa'(r) ph) K, renormalised by J' = 1 + xm */
+            V kp = vadd(quarter, vmul(inv2pi, as));
+            K = vdiv(vmul(vadd(one, vmul(vmul(s21, kp), ph)), K), vadd(one, xm));
+        }
+        q = vadd(q, vmul(half, s21qt));
+        p = vmin(vadd(p, vmul(s21qt, kap)), q);
+        if (lj)
+            lj_acc = vadd(lj_acc, VLOG1P(vadd(vadd(xa, xm), vmul(xa, xm))));
+    }
+    if (ql) {
+        vstore(tmp, q);
+        for (int k = 0; k < VL; k++)
+            ql[k] = tmp[k];
+    }
+    return 1;
+}
+
+/* Entry point: all alphas, VL at a time, OpenMP over lane groups. Groups that
+ * left the table are redone on the scalar path (sp_theory_sweep_alpha_scalar,
+ * one alpha at a time); its status is returned. */
+static enum sp_status KFN(sweep)(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                 const double *alpha_attn, const double *alpha_mlp,
+                                 size_t nalpha, double *log_j, double *q_last)
+{
+    const size_t L1 = (size_t)a->depth + 1, ngroups = (nalpha + VL - 1) / VL;
+    struct sp_qtab_data tb;
+    enum sp_status status = sp_qtab_data(&tb);
+    if (status != SP_OK)
+        return status;
+#pragma omp parallel
+    {
+        double *lj = log_j ? malloc(VL * L1 * sizeof *lj) : NULL;
+        double aa[VL], am[VL], ql[VL];
+#pragma omp for schedule(dynamic, 1)
+        for (size_t g = 0; g < ngroups; g++) {
+            size_t base = g * VL;
+            for (int k = 0; k < VL; k++) {
+                size_t i = base + (size_t)k < nalpha ? base + (size_t)k : nalpha - 1;
+                aa[k] = alpha_attn ? alpha_attn[i] : a->norm_attn.alpha;
+                am[k] = alpha_mlp ? alpha_mlp[i] : a->norm_mlp.alpha;
+            }
+            int ok = (!log_j || lj) && KFN(run_lanes)(&tb, a, o, aa, am, lj, ql);
+            for (int k = 0; k < VL && base + (size_t)k < nalpha; k++) {
+                size_t i = base + (size_t)k;
+                if (!ok) {
+                    enum sp_status s = sp_theory_sweep_alpha_scalar(
+                        a, o, alpha_attn ? alpha_attn + i : NULL, alpha_mlp ? alpha_mlp + i : NULL,
+                        1, log_j ? log_j + i * L1 : NULL, q_last ? q_last + i : NULL);
+                    if (s != SP_OK) {
+#pragma omp atomic write
+                        status = s;
+                    }
+                    continue;
+                }
+                if (log_j)
+                    memcpy(log_j + i * L1, lj + (size_t)k * L1, L1 * sizeof *lj);
+                if (q_last)
+                    q_last[i] = ql[k];
+            }
+        }
+        free(lj);
+    }
+    return status;
+}
