@@ -283,10 +283,10 @@ static void draw_series(const struct sp_plot_series *se, const struct axis *ax,
     pw(1.0);
 }
 
-/* The corner of the panel with the fewest data points, as a PL_POSITION_* set
- * in *pos; returns that number of points. */
+/* The corner of the panel whose legend-sized box (fw x fh of the panel) holds
+ * the fewest data points, as a PL_POSITION_* set in *pos; returns that number. */
 static size_t legend_corner(const struct sp_plot_panel *p, const struct axis *ax,
-                            const struct axis *ay, PLINT *pos)
+                            const struct axis *ay, double fw, double fh, PLINT *pos)
 {
     static const PLINT corners[4] = {PL_POSITION_TOP | PL_POSITION_LEFT,
                                      PL_POSITION_TOP | PL_POSITION_RIGHT,
@@ -300,7 +300,7 @@ static size_t legend_corner(const struct sp_plot_panel *p, const struct axis *ax
                 continue;
             double u = (tr(se->x[i], ax->log) - ax->lo) / (ax->hi - ax->lo);
             double v = (tr(se->y[i], ay->log) - ay->lo) / (ay->hi - ay->lo);
-            int left = u < 0.45, right = u > 0.55, top = v > 0.55, bottom = v < 0.45;
+            int left = u < fw, right = u > 1.0 - fw, top = v > 1.0 - fh, bottom = v < fh;
             count[0] += top && left;
             count[1] += top && right;
             count[2] += bottom && right;
@@ -353,7 +353,8 @@ static size_t legend_entries(const struct sp_plot_panel *p)
 }
 
 static void draw_legend(const struct sp_plot_panel *p, const struct axis *ax,
-                        const struct axis *ay, PLINT first_color, int outside)
+                        const struct axis *ay, PLINT first_color, int outside, double fw,
+                        double fh)
 {
     size_t n = 0;
     for (size_t s = 0; s < p->nseries; s++)
@@ -392,7 +393,7 @@ static void draw_legend(const struct sp_plot_panel *p, const struct axis *ax,
             lx = 0.03;
             ly = 0.0;
         } else {
-            legend_corner(p, ax, ay, &pos);
+            legend_corner(p, ax, ay, fw, fh, &pos);
         }
         pllegend(&lwid, &lhei, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
                  pos, lx, ly, 0.08, COL_BG, COL_GRID, 1, nrow, ncol,
@@ -469,20 +470,49 @@ static void sub_decade_labels(const struct axis *a, const struct axis *other, in
         }
 }
 
-static void draw_axes(const struct axis *ax, const struct axis *ay)
+/* The size of p's inside legend as fractions of a panel's viewport (estimated
+ * from the text: about 8.5 px per character and 24 px per row at 1200 x 800). */
+static void legend_fraction(const struct sp_plot_panel *p, const struct layout *lo, int nrow,
+                            int ncol, double *fw, double *fh)
 {
+    size_t n = legend_entries(p);
+    int lcols = n > 6 ? 2 : 1;
+    double rows = (double)((n + (size_t)lcols - 1) / (size_t)lcols);
+    double lw = (legend_width_px(p) - 20.0) * lcols * plot_ps, lh = (rows * 24.0 + 12.0) * plot_ps;
+    double pw_px = (lo->w - lo->right_reserve) / ncol - 102.0 * plot_ps;
+    double ph_px = (lo->h - lo->top_title) / nrow - 98.0 * plot_ps;
+    *fw = pw_px > 0 ? fmin(1.0, lw / pw_px + 0.03) : 1.0;
+    *fh = ph_px > 0 ? fmin(1.0, lh / ph_px + 0.04) : 1.0;
+}
+
+/* A 1-2-5 major tick step for a linear axis of the given length in pixels, so
+ * that the labels (about 60 px apart at least) do not run into each other. */
+static double linear_tick(const struct axis *a, double len_px)
+{
+    double range = a->hi - a->lo, nmax = fmax(2.0, len_px / (60.0 * plot_ps));
+    if (!(range > 0))
+        return 0.0;
+    double raw = range / nmax, p10 = pow(10.0, floor(log10(raw)));
+    double m = raw / p10;
+    double step = (m <= 1.0 ? 1.0 : m <= 2.0 ? 2.0 : m <= 5.0 ? 5.0 : 10.0) * p10;
+    return step;
+}
+
+static void draw_axes(const struct axis *ax, const struct axis *ay, double xlen_px)
+{
+    double xt = ax->log ? 1.0 : linear_tick(ax, xlen_px);
     int xs = sub_decade(ax), ys = sub_decade(ay);
     const char *xg = ax->log ? (xs ? "" : "gl") : "g", *yg = ay->log ? (ys ? "" : "gl") : "g";
     plcol0(COL_GRID);
     pw(0.8);
-    plbox(xg, ax->log ? 1.0 : 0.0, 0, yg, ay->log ? 1.0 : 0.0, 0);
+    plbox(xg, xt, 0, yg, ay->log ? 1.0 : 0.0, 0);
     if (xs)
         sub_decade_labels(ax, ay, 0);
     if (ys)
         sub_decade_labels(ay, ax, 1);
     plcol0(COL_INK);
     pw(1.2);
-    plbox(ax->log ? (xs ? "bclst" : "bclnsto") : "bcnst", ax->log ? 1.0 : 0.0, 0,
+    plbox(ax->log ? (xs ? "bclst" : "bclnsto") : "bcnst", xt, 0,
           ay->log ? (ys ? "bclstv" : "bclnstvo") : "bcnstv", ay->log ? 1.0 : 0.0, 0);
     pw(1.0);
 }
@@ -505,7 +535,7 @@ static enum sp_status draw_panel(const struct sp_plot_panel *p, const struct lay
     plwind(ax.lo, ax.hi, ay.lo, ay.hi);
     int logs[2] = {ax.log, ay.log};
     plslabelfunc(log_label, logs);
-    draw_axes(&ax, &ay);
+    draw_axes(&ax, &ay, (lo->w - lo->right_reserve) / ncol - 102.0 * plot_ps);
     for (size_t s = 0; s < p->nseries; s++)
         draw_series(&p->series[s], &ax, &ay, first_color + (PLINT)s, buf, buf + nmax,
                     buf + 2 * nmax, buf + 3 * nmax);
@@ -519,8 +549,11 @@ static enum sp_status draw_panel(const struct sp_plot_panel *p, const struct lay
     chr(1.1);
     plmtex("t", 1.2, 0.5, 0.5, t);
     chr(1.0);
-    if (legend_here)
-        draw_legend(p, &ax, &ay, first_color, legend_outside);
+    if (legend_here) {
+        double fw, fh;
+        legend_fraction(p, lo, nrow, ncol, &fw, &fh);
+        draw_legend(p, &ax, &ay, first_color, legend_outside, fw, fh);
+    }
     plslabelfunc(NULL, NULL);
     free(buf);
     return SP_OK;
@@ -773,17 +806,20 @@ enum sp_status sp_plot_render(const struct sp_plot_figure *fig, enum sp_plot_for
                 PLINT pos;
                 panel_axis(&fig->panels[k], 0, &ax);
                 panel_axis(&fig->panels[k], 1, &ay);
-                size_t c = legend_corner(&fig->panels[k], &ax, &ay, &pos);
+                double fw, fh;
+                legend_fraction(&fig->panels[k], &lo, fig->nrow, fig->ncol, &fw, &fh);
+                size_t c = legend_corner(&fig->panels[k], &ax, &ay, fw, fh, &pos);
                 if (c < best_count) {
                     best_count = c;
                     best_panel = k;
                 }
             }
-        /* a long legend goes outside, right of the last candidate panel of the
-         * first row, with the panels narrowed to make room */
+        /* a long legend, or one that would hide data wherever it goes inside, goes
+         * outside, right of the last candidate panel of the first row, with the
+         * panels narrowed to make room */
         int outside = 0;
         if (best_panel != SIZE_MAX &&
-            legend_entries(&fig->panels[best_panel]) > LEGEND_INSIDE_MAX) {
+            (legend_entries(&fig->panels[best_panel]) > LEGEND_INSIDE_MAX || best_count > 0)) {
             outside = 1;
             for (size_t k = 0; k < fig->npanels && k < (size_t)fig->ncol; k++)
                 if (fig->panels[k].legend == 2)
