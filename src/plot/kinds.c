@@ -697,14 +697,19 @@ static enum sp_status kind_jbwd(struct bag *b, const struct sp_table *const *t, 
          SP_PLOT_LOG},
         {"J_fwd", "logJ_fwd", "J_fwd_se", "forward APJN J^{l,0}", "J#ul,0#d (log scale)",
          SP_PLOT_LOG}};
-    enum sp_status st = columns_figure(b, t, n, cs, 2, "block l", fig, NULL, err, errlen);
+    struct groups gs;
+    enum sp_status st = columns_figure(b, t, n, cs, 2, "block l", fig, &gs, err, errlen);
     if (st == SP_OK) {
         ((struct sp_plot_panel *)fig->panels)[0].title = "backward APJN J#uL,l#d";
         if (fig->npanels > 1)
             ((struct sp_plot_panel *)fig->panels)[1].title = "forward APJN J#ul,0#d";
     }
+    int measured = 0;
+    for (size_t k = 0; st == SP_OK && k < gs.n; k++)
+        measured |= gs.g[k].role == SP_PLOT_ROLE_MEASURED;
     if (st == SP_OK && !fig->title)
-        fig->title = "Averaged partial Jacobian norm: theory and measurement";
+        fig->title = measured ? "Averaged partial Jacobian norm: theory and measurement"
+                              : "Averaged partial Jacobian norm (mean-field theory)";
     return st;
 }
 
