@@ -24,23 +24,40 @@ static inline int KFN(panel)(double v, double lo, double w, int n, double *t)
     return i;
 }
 
-/* T_0..T_DEG at t, zero-padded to QT_S (quad_table.c's cheb_t) */
-static inline void KFN(cheb_t)(double t, double *T)
+/* T_0..T_DEG at t (quad_table.c's cheb_t, the same operations unrolled so that
+ * the values stay in registers): into T[0..QT_S) for broadcasts and/or into three
+ * vectors X for the contraction along x (loading vectors from values just stored
+ * one by one would stall on store forwarding). */
+_Static_assert(QT_DEG == 10 && QT_S == 12, "cheb_v and the contractions assume degree 10");
+
+static inline void KFN(cheb_v)(double t, double *T, __m256d *X)
 {
     double t2 = 2.0 * t * t - 1.0, tt2 = 2.0 * t2;
-    T[0] = 1.0;
-    T[1] = t;
-    T[2] = t2;
-    T[3] = t * (tt2 - 1.0);
-    for (int j = 4; j < QT_N; j++)
-        T[j] = tt2 * T[j - 2] - T[j - 4];
-    for (int j = QT_N; j < QT_S; j++)
-        T[j] = 0.0;
+    double t3 = t * (tt2 - 1.0), t4 = tt2 * t2 - 1.0, t5 = tt2 * t3 - t, t6 = tt2 * t4 - t2;
+    double t7 = tt2 * t5 - t3, t8 = tt2 * t6 - t4, t9 = tt2 * t7 - t5, t10 = tt2 * t8 - t6;
+    if (T) {
+        T[0] = 1.0;
+        T[1] = t;
+        T[2] = t2;
+        T[3] = t3;
+        T[4] = t4;
+        T[5] = t5;
+        T[6] = t6;
+        T[7] = t7;
+        T[8] = t8;
+        T[9] = t9;
+        T[10] = t10;
+        T[11] = 0.0;
+    }
+    if (X) {
+        X[0] = _mm256_set_pd(t3, t2, t, 1.0);
+        X[1] = _mm256_set_pd(t7, t6, t5, t4);
+        X[2] = _mm256_set_pd(0.0, t10, t9, t8);
+    }
 }
 
 /* The per-lane contractions in 256-bit vectors (both kernels have AVX2 + FMA):
  * one row of QT_S = 12 coefficients is three vectors. */
-_Static_assert(QT_S == 12, "the contractions below assume 12 coefficients per row");
 
 static inline double KFN(hsum)(__m256d s)
 {
@@ -48,18 +65,18 @@ static inline double KFN(hsum)(__m256d s)
     return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
 }
 
-/* sum_i c[i] T[i] */
-static inline double KFN(dot)(const double *c, const double *T)
+/* sum_i c[i] T_i(x) */
+static inline double KFN(dot)(const double *c, const __m256d *X)
 {
-    __m256d s = _mm256_mul_pd(_mm256_loadu_pd(c), _mm256_loadu_pd(T));
-    s = _mm256_fmadd_pd(_mm256_loadu_pd(c + 4), _mm256_loadu_pd(T + 4), s);
-    s = _mm256_fmadd_pd(_mm256_loadu_pd(c + 8), _mm256_loadu_pd(T + 8), s);
+    __m256d s = _mm256_mul_pd(_mm256_loadu_pd(c), X[0]);
+    s = _mm256_fmadd_pd(_mm256_loadu_pd(c + 4), X[1], s);
+    s = _mm256_fmadd_pd(_mm256_loadu_pd(c + 8), X[2], s);
     return KFN(hsum)(s);
 }
 
-/* sum_ij c[j][i] Tx[i] Ty[j] for one function (qtab_cheb2 with nf = 1); even and
+/* sum_ij c[j][i] T_i(x) Ty[j] for one function (qtab_cheb2 with nf = 1); even and
  * odd rows in separate accumulators to halve the dependency chain. */
-static inline double KFN(cheb2)(const double *c, const double *Tx, const double *Ty)
+static inline double KFN(cheb2)(const double *c, const __m256d *X, const double *Ty)
 {
     __m256d t = _mm256_set1_pd(Ty[0]), u = _mm256_set1_pd(Ty[1]);
     __m256d w0 = _mm256_mul_pd(_mm256_loadu_pd(c), t);
@@ -90,9 +107,9 @@ static inline double KFN(cheb2)(const double *c, const double *Tx, const double 
     w0 = _mm256_add_pd(w0, z0);
     w1 = _mm256_add_pd(w1, z1);
     w2 = _mm256_add_pd(w2, z2);
-    __m256d s = _mm256_mul_pd(w0, _mm256_loadu_pd(Tx));
-    s = _mm256_fmadd_pd(w1, _mm256_loadu_pd(Tx + 4), s);
-    s = _mm256_fmadd_pd(w2, _mm256_loadu_pd(Tx + 8), s);
+    __m256d s = _mm256_mul_pd(w0, X[0]);
+    s = _mm256_fmadd_pd(w1, X[1], s);
+    s = _mm256_fmadd_pd(w2, X[2], s);
     return KFN(hsum)(s);
 }
 
@@ -131,28 +148,29 @@ static inline int KFN(tanh_maps)(const struct sp_qtab_data *tb, V q, V p, V a2, 
         double xk = xs[k];
         if (!(xk >= QT_XMIN && xk <= QT_XMAX)) /* also Q <= 0 or NaN */
             return 0;
-        double tx, ty, Tx[QT_S], Ty[QT_S], v[2];
+        double tx, ty, Ty[QT_S], v[2];
+        __m256d X[3];
         int ix = KFN(panel)(xk, QT_XMIN, QT_HX, QT_NX, &tx);
         if (sp_qtab_panel(ix) != SP_OK)
             return 0;
-        KFN(cheb_t)(tx, Tx);
-        double qtk = fqs[k] * KFN(dot)(tb->q1[0] + ix * QT_S, Tx);
-        double qhk = fhs[k] * KFN(dot)(tb->q1[1] + ix * QT_S, Tx);
+        KFN(cheb_v)(tx, NULL, X);
+        double qtk = fqs[k] * KFN(dot)(tb->q1[0] + ix * QT_S, X);
+        double qhk = fhs[k] * KFN(dot)(tb->q1[1] + ix * QT_S, X);
         double yk = ys[k], rk = ras[k];
         int iy = KFN(panel)(yk, 0.0, QT_HY, QT_NY, &ty);
-        KFN(cheb_t)(ty, Ty);
+        KFN(cheb_v)(ty, Ty, NULL);
         const double *c = tb->e2 + (size_t)(ix * QT_NY + iy) * 2 * QT_PB;
         double ptk, dptk;
-        v[0] = ph ? KFN(cheb2)(c, Tx, Ty) : 0.0;
+        v[0] = ph ? KFN(cheb2)(c, X, Ty) : 0.0;
         if (rk >= QT_RSW) {
-            v[1] = KFN(cheb2)(c + QT_PB, Tx, Ty);
+            v[1] = KFN(cheb2)(c + QT_PB, X, Ty);
             dptk = fds[k] * v[1];
             ptk = qtk + dptk;
         } else {
             double tr, Tr[QT_S];
             int ir = KFN(panel)(rk, 0.0, QT_HR, QT_NR, &tr);
-            KFN(cheb_t)(tr, Tr);
-            v[1] = KFN(cheb2)(tb->ept + (size_t)(ix * QT_NR + ir) * QT_PB, Tx, Tr);
+            KFN(cheb_v)(tr, Tr, NULL);
+            v[1] = KFN(cheb2)(tb->ept + (size_t)(ix * QT_NR + ir) * QT_PB, X, Tr);
             ptk = rk * qtk * v[1];
             dptk = ptk - qtk;
         }
