@@ -120,6 +120,9 @@ static inline int KFN(tanh_maps)(const struct sp_qtab_data *tb, V q, V p, V a2, 
                                  V *qh, V *dpt, V *ph)
 {
     V one = vset(1.0), half = vset(0.5);
+    double ps[VL], ras[VL], xs[VL], ys[VL], fqs[VL], fhs[VL], fds[VL], fps[VL];
+    double oqt[VL], opt[VL], oqh[VL], odpt[VL], oph[VL];
+    vstore(ps, p); /* before the clamp, which would hide a NaN */
     V Q = vmul(a2, q);
     p = vmin(vmax(p, vsub(vset(0.0), q)), q);
     V ap = vmax(p, vsub(vset(0.0), p));
@@ -134,9 +137,6 @@ static inline int KFN(tanh_maps)(const struct sp_qtab_data *tb, V q, V p, V a2, 
     V fd = vmul(vset(-2.0), vmul(B, inrm));                        /* dpt = fd D */
     V fp = vmul(a2, inrm);                                         /* ph = fp R */
     y = vmin(y, one);
-    double ps[VL], ras[VL], xs[VL], ys[VL], fqs[VL], fhs[VL], fds[VL], fps[VL];
-    double oqt[VL], opt[VL], oqh[VL], odpt[VL], oph[VL];
-    vstore(ps, p);
     vstore(ras, ra);
     vstore(xs, x);
     vstore(ys, y);
@@ -146,7 +146,7 @@ static inline int KFN(tanh_maps)(const struct sp_qtab_data *tb, V q, V p, V a2, 
     vstore(fps, fp);
     for (int k = 0; k < VL; k++) {
         double xk = xs[k];
-        if (!(xk >= QT_XMIN && xk <= QT_XMAX)) /* also Q <= 0 or NaN */
+        if (!(xk >= QT_XMIN && xk <= QT_XMAX) || isnan(ps[k])) /* also Q <= 0 or NaN */
             return 0;
         double tx, ty, Ty[QT_S], v[2];
         __m256d X[3];
