@@ -26,6 +26,7 @@
 #define VEXP Sleef_expd4_u10avx2
 #define VLOG Sleef_logd4_u10avx2
 #define VLOG1P Sleef_log1pd4_u10avx2
+#define VTRUNC(x) _mm256_round_pd((x), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC)
 #define KFN(name) dyt_avx2_##name
 
 #include "theory/sweep_dyt_kernel.h"

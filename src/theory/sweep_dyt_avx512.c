@@ -26,6 +26,7 @@
 #define VEXP Sleef_expd8_u10avx512f
 #define VLOG Sleef_logd8_u10avx512f
 #define VLOG1P Sleef_log1pd8_u10avx512f
+#define VTRUNC(x) _mm512_roundscale_pd((x), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC)
 #define KFN(name) dyt_avx512_##name
 
 #include "theory/sweep_dyt_kernel.h"

@@ -116,11 +116,11 @@ static inline double KFN(cheb2)(const double *c, const __m256d *X, const double 
 /* The DyT maps of one norm for VL lanes at (q, p): qt, pt, qh, dpt and (when
  * ph != NULL) ph. a2 = alpha^2 per lane. Returns 0 when a lane falls outside
  * the table or a panel cannot be built. */
-static inline int KFN(tanh_maps)(const struct sp_qtab_data *tb, V q, V p, V a2, V *qt, V *pt,
-                                 V *qh, V *dpt, V *ph)
+static inline int KFN(tanh_maps)(const struct sp_qtab_data *tb, unsigned *built, V q, V p, V a2,
+                                 V *qt, V *pt, V *qh, V *dpt, V *ph)
 {
     V one = vset(1.0), half = vset(0.5);
-    double ps[VL], ras[VL], xs[VL], ys[VL], fqs[VL], fhs[VL], fds[VL], fps[VL];
+    double ps[VL], ras[VL], xs[VL], fqs[VL], fhs[VL], fds[VL], fps[VL];
     double oqt[VL], opt[VL], oqh[VL], odpt[VL], oph[VL];
     vstore(ps, p); /* before the clamp, which would hide a NaN */
     V Q = vmul(a2, q);
@@ -137,9 +137,19 @@ static inline int KFN(tanh_maps)(const struct sp_qtab_data *tb, V q, V p, V a2, 
     V fd = vmul(vset(-2.0), vmul(B, inrm));                        /* dpt = fd D */
     V fp = vmul(a2, inrm);                                         /* ph = fp R */
     y = vmin(y, one);
+    /* panels and local coordinates of x and eta (panel() across lanes) */
+    V ux = vmul(vsub(x, vset(QT_XMIN)), vset(1.0 / QT_HX)), uy = vmul(y, vset(1.0 / QT_HY));
+    V pix = vmin(vmax(VTRUNC(ux), vset(0.0)), vset(QT_NX - 1));
+    V piy = vmin(vmax(VTRUNC(uy), vset(0.0)), vset(QT_NY - 1));
+    V two = vset(2.0);
+    V tx = vsub(vmul(two, vsub(ux, pix)), one), ty = vsub(vmul(two, vsub(uy, piy)), one);
+    double ixs[VL], iys[VL], txs[VL], tys[VL];
+    vstore(ixs, pix);
+    vstore(iys, piy);
+    vstore(txs, tx);
+    vstore(tys, ty);
     vstore(ras, ra);
     vstore(xs, x);
-    vstore(ys, y);
     vstore(fqs, fq);
     vstore(fhs, fh);
     vstore(fds, fd);
@@ -148,17 +158,19 @@ static inline int KFN(tanh_maps)(const struct sp_qtab_data *tb, V q, V p, V a2, 
         double xk = xs[k];
         if (!(xk >= QT_XMIN && xk <= QT_XMAX) || isnan(ps[k])) /* also Q <= 0 or NaN */
             return 0;
-        double tx, ty, Ty[QT_S], v[2];
+        double Ty[QT_S], v[2];
         __m256d X[3];
-        int ix = KFN(panel)(xk, QT_XMIN, QT_HX, QT_NX, &tx);
-        if (sp_qtab_panel(ix) != SP_OK)
-            return 0;
-        KFN(cheb_v)(tx, NULL, X);
+        int ix = (int)ixs[k], iy = (int)iys[k];
+        if (!(*built & (1u << ix))) { /* the table's panel flag, once per group */
+            if (sp_qtab_panel(ix) != SP_OK)
+                return 0;
+            *built |= 1u << ix;
+        }
+        KFN(cheb_v)(txs[k], NULL, X);
         double qtk = fqs[k] * KFN(dot)(tb->q1[0] + ix * QT_S, X);
         double qhk = fhs[k] * KFN(dot)(tb->q1[1] + ix * QT_S, X);
-        double yk = ys[k], rk = ras[k];
-        int iy = KFN(panel)(yk, 0.0, QT_HY, QT_NY, &ty);
-        KFN(cheb_v)(ty, Ty, NULL);
+        double rk = ras[k];
+        KFN(cheb_v)(tys[k], Ty, NULL);
         const double *c = tb->e2 + (size_t)(ix * QT_NY + iy) * 2 * QT_PB;
         double ptk, dptk;
         v[0] = ph ? KFN(cheb2)(c, X, Ty) : 0.0;
@@ -219,6 +231,8 @@ static int KFN(run_lanes)(const struct sp_qtab_data *tb, const struct sp_arch *a
         tmp[k] = am[k] * am[k];
     V a2m = vload(tmp);
 
+    unsigned built = 0; /* x panels known to be built (bit ix) */
+    _Static_assert(QT_NX <= 32, "one bit per x panel");
     V q = vset(a->q0), p = vset(a->p0), lj_acc = vset(0.0), K = vset(0.0);
     for (size_t l = 0;; l++) {
         if (lj) {
@@ -230,7 +244,7 @@ static int KFN(run_lanes)(const struct sp_qtab_data *tb, const struct sp_arch *a
             break;
         V qt, pt, qh, dpt, ph = one, dq, dp, xa;
         /* attention sublayer, SPEC 3.3 */
-        if (!KFN(tanh_maps)(tb, q, p, a2a, &qt, &pt, &qh, &dpt, two ? &ph : NULL))
+        if (!KFN(tanh_maps)(tb, &built, q, p, a2a, &qt, &pt, &qh, &dpt, two ? &ph : NULL))
             return 0;
         if (softmax) {
             V nq = vmul(vn1, VEXP(vmul(vmul(sqk, qt), dpt)));
@@ -258,7 +272,7 @@ static int KFN(run_lanes)(const struct sp_qtab_data *tb, const struct sp_arch *a
         q = vadd(q, dq);
         p = vmin(vadd(p, dp), q);
         /* MLP sublayer */
-        if (!KFN(tanh_maps)(tb, q, p, a2m, &qt, &pt, &qh, &dpt, two ? &ph : NULL))
+        if (!KFN(tanh_maps)(tb, &built, q, p, a2m, &qt, &pt, &qh, &dpt, two ? &ph : NULL))
             return 0;
         V r = KFN(clamp1)(vdiv(pt, qt));
         V as = VASIN(r);
