@@ -7,7 +7,9 @@
  * accurate quadrature (quad.c) one log-Q panel at a time, the first time a point
  * falls in it (under a lock, double-checked with an atomic flag); its error is
  * measured against that quadrature by tests/test_quad.c and bench/bench_quad.c.
- * Arguments outside the table (Q outside [9e-9, 1.1e8]) return SP_EUNSUPPORTED. */
+ * Arguments outside the table (Q outside [9e-9, 1.1e8]) return SP_EUNSUPPORTED.
+ * The DyT alpha-sweep kernel (sweep_dyt_kernel.h) evaluates the same table, many
+ * alphas at once, through sp_qtab_data and sp_qtab_panel. */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>

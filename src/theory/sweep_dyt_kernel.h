@@ -1,16 +1,19 @@
 /* The body of the DyT (tanh, no shift) alpha-sweep kernel, included by
  * sweep_dyt_avx2.c and sweep_dyt_avx512.c with the vector macros defined
- * (V, VL, vset, vadd, ..., VLOG, VLOG1P, VEXP, VASIN, KFN).
+ * (V, VL, vset, vadd, ..., VTRUNC, VLOG, VLOG1P, VEXP, VASIN, KFN).
  * One lane per alpha, the recursion of sweep_kernel.h (SPEC 3.3, 3.4, every
  * attention form and APJN version), with the tanh maps from the table of
- * quad_table.c evaluated as sp_quad_gmap_fast does: the transcendental
- * functions of the scaled variables (log Q, log1p B, log1p Q/2, the square
- * roots and the division by q) across lanes, the panel lookup and the tensor
- * Chebyshev contraction per lane from contiguous rows (gathers would load the
- * same coefficients one by one). Only the tabulated functions a version uses
- * are contracted: ph (R) only for the two-channel APJN, dpt only where it is
- * formed from D. A lane whose alpha^2 q leaves the table makes the group
- * fail (return 0); the caller then runs those alphas on the scalar path. */
+ * quad_table.c evaluated as sp_quad_gmap_fast does. Across lanes: the
+ * transcendental functions of the scaled variables (log Q, log1p B, log1p Q/2,
+ * the square roots and divisions) and the panel location in x = log Q and eta.
+ * Per lane: the tensor Chebyshev contraction from contiguous coefficient rows
+ * (gathers would load the same coefficients one by one). Only the tabulated
+ * functions a version uses are contracted: R (ph) only for the two-channel APJN,
+ * then D (dpt) for r >= QT_RSW or E (pt) below. A lane whose alpha^2 q leaves the
+ * table makes the group fail (return 0); the caller then runs those alphas on
+ * the scalar path, which takes the accurate quadrature there.
+ * Cost on the issue's grid (bench/bench_theory.c): ~60-75 ns per block-step and
+ * core with AVX-512, against ~250-400 ns for the scalar path. */
 
 /* panel index and local coordinate in [-1, 1] of v in [lo, lo + n w]; the
  * arithmetic of quad_table.c's panel(), so that the lanes pick the same panels. */
