@@ -68,13 +68,17 @@ static inline double KFN(hsum)(__m256d s)
     return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
 }
 
-/* sum_i c[i] T_i(x) */
-static inline double KFN(dot)(const double *c, const __m256d *X)
+/* sum_i c[i] T_i(x) and sum_i d[i] T_i(x), one horizontal reduction for both */
+static inline void KFN(dot2)(const double *c, const double *d, const __m256d *X, double *out)
 {
     __m256d s = _mm256_mul_pd(_mm256_loadu_pd(c), X[0]);
+    __m256d t = _mm256_mul_pd(_mm256_loadu_pd(d), X[0]);
     s = _mm256_fmadd_pd(_mm256_loadu_pd(c + 4), X[1], s);
+    t = _mm256_fmadd_pd(_mm256_loadu_pd(d + 4), X[1], t);
     s = _mm256_fmadd_pd(_mm256_loadu_pd(c + 8), X[2], s);
-    return KFN(hsum)(s);
+    t = _mm256_fmadd_pd(_mm256_loadu_pd(d + 8), X[2], t);
+    __m256d h = _mm256_hadd_pd(s, t); /* s0+s1, t0+t1, s2+s3, t2+t3 */
+    _mm_storeu_pd(out, _mm_add_pd(_mm256_castpd256_pd128(h), _mm256_extractf128_pd(h, 1)));
 }
 
 /* sum_ij c[j][i] T_i(x) Ty[j] for one function (qtab_cheb2 with nf = 1); even and
@@ -170,8 +174,9 @@ static inline int KFN(tanh_maps)(const struct sp_qtab_data *tb, unsigned *built,
             *built |= 1u << ix;
         }
         KFN(cheb_v)(txs[k], NULL, X);
-        double qtk = fqs[k] * KFN(dot)(tb->q1[0] + ix * QT_S, X);
-        double qhk = fhs[k] * KFN(dot)(tb->q1[1] + ix * QT_S, X);
+        double d1[2];
+        KFN(dot2)(tb->q1[0] + ix * QT_S, tb->q1[1] + ix * QT_S, X, d1);
+        double qtk = fqs[k] * d1[0], qhk = fhs[k] * d1[1];
         double rk = ras[k];
         KFN(cheb_v)(tys[k], Ty, NULL);
         const double *c = tb->e2 + (size_t)(ix * QT_NY + iy) * 2 * QT_PB;
