@@ -2,10 +2,10 @@
  * fast sweep against the scalar path (sp_theory_sweep_alpha_scalar, i.e.
  * sp_theory_run per alpha with the tabulated maps of quad_table.c) for every
  * theory version, both kernels (AVX-512, AVX2) and 1 or 2 threads, to 1e-12
- * relative in log J^{l,0} at every block and in q^L (and bit for bit the same
- * with 1 and 2 threads). The reference is the
- * library's own scalar path: the kernel evaluates the same table with the
- * same formulas, so only rounding may differ. Also: negative correlations
+ * relative in log J^{l,0} at every block and in q^L, and bit for bit the same
+ * with 1 and 2 threads. The reference is the library's own scalar path: the
+ * kernel evaluates the same table with the same formulas, so only rounding
+ * may differ. Also: negative correlations
  * (the odd-symmetry branch), alphas outside the table (the scalar fallback),
  * and the cases that must not take the kernel. */
 #include <math.h>
