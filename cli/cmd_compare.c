@@ -1,9 +1,344 @@
-/* sigprop compare: placeholder until its issue lands. */
+/* sigprop compare: the finite-width measurement and the mean-field theory on the
+ * same configuration, side by side per block, with the ratio measured / theory
+ * and the geometric-mean multiplicative error GMFE = exp(mean |log(meas/theory)|)
+ * (SPEC 4) over the shallow, middle and deep thirds of the depth. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+
+enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT, OPT_SUMMARY, OPT_THEORY_START };
+
+static const struct option longopts[] = {
+    CLI_ARCH_LONGOPTS,
+    CLI_MEASURE_LONGOPTS,
+    {"sublayers", no_argument, 0, OPT_SUBLAYERS},
+    {"summary", no_argument, 0, OPT_SUMMARY},
+    {"theory-start", required_argument, 0, OPT_THEORY_START},
+    {"format", required_argument, 0, OPT_FORMAT},
+    {"output", required_argument, 0, 'o'},
+    {"quiet", no_argument, 0, 'q'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
+static void help(void)
+{
+    printf("Usage: sigprop compare [options]\n\n"
+           "Measures a finite network (as 'sigprop measure') and runs the mean-field theory\n"
+           "(as 'sigprop theory') on the same configuration; prints both per block with the\n"
+           "ratio measured/theory, and the geometric-mean multiplicative error\n"
+           "GMFE = exp(mean |log(measured/theory)|) over the blocks of the shallow, middle\n"
+           "and deep thirds (l > 0) on stderr and in the JSON meta. The network has softmax\n"
+           "attention, so without --attention/--apjn the theory is version A.\n\n");
+    cli_arch_help(stdout);
+    printf("\n");
+    cli_measure_help(stdout);
+    printf("\nComparison and output:\n"
+           "  --theory-start S      config: theory from --q0/--p0 | measured: from the\n"
+           "                        measured q, p at block 0 (default config)\n"
+           "  --sublayers           a row after every sublayer (l = 0, 0.5, 1, ...)\n"
+           "  --summary             one row per alpha, quantity and third with the GMFE\n"
+           "  --format F            csv | json (default csv)\n"
+           "  -o, --output FILE     write to FILE atomically ('-' = stdout, default)\n"
+           "  -q, --quiet           no messages or progress bar on stderr\n"
+           "  -h, --help            this help\n\n"
+           "Columns: model,norm,alpha,version,l,q,q_se,q_theory,q_ratio,p,p_theory,p_ratio,\n"
+           "J_fwd,J_fwd_se,J_fwd_theory,J_fwd_ratio,J_bwd,J_bwd_se,J_bwd_theory,J_bwd_ratio,\n"
+           "grad_amp,grad_amp_se; with --summary: model,norm,alpha,version,quantity,range,\n"
+           "l_from,l_to,n,gmfe.\n\n"
+           "Example: sigprop compare --preset blog2 --width 256 --tokens 32 --depth 16 "
+           "--seeds 4 --summary\n");
+}
+
+static double fn_alpha(const struct sp_fnspec *f)
+{
+    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT ? f->alpha : (double)NAN;
+}
+
+static void norm_label(const struct sp_arch *a, char *buf, size_t n)
+{
+    if (a->model == SP_MODEL_TOY)
+        snprintf(buf, n, "%s", a->toy_ln ? "ln" : sp_fn_name(a->phi.kind));
+    else if (a->norm_attn.kind == a->norm_mlp.kind)
+        snprintf(buf, n, "%s", sp_fn_name(a->norm_mlp.kind));
+    else
+        snprintf(buf, n, "%s/%s", sp_fn_name(a->norm_attn.kind), sp_fn_name(a->norm_mlp.kind));
+}
+
+static const char *cols[] = {"model", "norm", "alpha", "version", "l", "q", "q_se", "q_theory",
+                             "q_ratio", "p", "p_theory", "p_ratio", "J_fwd", "J_fwd_se",
+                             "J_fwd_theory", "J_fwd_ratio", "J_bwd", "J_bwd_se",
+                             "J_bwd_theory", "J_bwd_ratio", "grad_amp", "grad_amp_se"};
+static const char *sum_cols[] = {"model", "norm", "alpha", "version", "quantity", "range",
+                                 "l_from", "l_to", "n", "gmfe"};
+enum { NQ = 4, NR = 4 };
+static const char *qname[NQ] = {"q", "p", "J_fwd", "J_bwd"};
+static const char *rname[NR] = {"shallow", "middle", "deep", "all"};
+
+/* GMFE of the ratios of the rows in third ri (shallow l <= L/3, middle
+ * L/3 < l <= 2L/3, deep l > 2L/3, or all), skipping the row where the quantity
+ * is 1 by construction (l = 0 forward, l = L backward); sets *count. */
+static double gmfe(const double *l, const double *ratio, size_t n, double L, int ri, int bwd,
+                   size_t *count)
+{
+    double s = 0.0;
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (bwd ? l[i] >= L : l[i] <= 0.0)
+            continue;
+        int third = l[i] <= L / 3.0 ? 0 : l[i] <= 2.0 * L / 3.0 ? 1 : 2;
+        if (ri != NR - 1 && third != ri)
+            continue;
+        if (isfinite(ratio[i]) && ratio[i] > 0.0) {
+            s += fabs(log(ratio[i]));
+            c++;
+        }
+    }
+    *count = c;
+    return c ? exp(s / (double)c) : (double)NAN;
+}
+
+struct progress_ctx {
+    struct cli_progress *pg;
+    size_t offset;
+};
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    (void)total;
+    struct progress_ctx *p = ctx;
+    cli_progress_update(p->pg, p->offset + done);
+}
 
 int cmd_compare(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail("'compare' is not implemented in this build yet");
+    const char *cmd = "compare", *out = "-";
+    struct cli_arch ca;
+    struct cli_measure cm;
+    struct sp_theory_opts topts;
+    enum cli_format fmt = CLI_CSV;
+    int rc = 0, c, summary = 0, start_measured = 0;
+    cli_arch_init(&ca);
+    cli_measure_init(&cm);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST)
+            rc = cli_arch_option(&ca, cmd, c, optarg);
+        else if (c >= OPT_M_FIRST && c < OPT_M_LAST)
+            rc = cli_measure_option(&cm, cmd, c, optarg);
+        else if (c == OPT_SUBLAYERS)
+            cm.o.sublayers = 1;
+        else if (c == OPT_SUMMARY)
+            summary = 1;
+        else if (c == OPT_THEORY_START) {
+            if (!strcmp(optarg, "measured"))
+                start_measured = 1;
+            else if (!strcmp(optarg, "config"))
+                start_measured = 0;
+            else
+                rc = cli_usage(cmd, "--theory-start: '%s' is not one of config, measured", optarg);
+        } else if (c == OPT_FORMAT)
+            rc = cli_parse_format(cmd, optarg, &fmt);
+        else if (c == 'o')
+            out = optarg;
+        else if (c == 'q')
+            cli_quiet = 1;
+        else if (c == 'h') {
+            help();
+            cli_arch_free(&ca);
+            return CLI_OK;
+        } else
+            rc = cli_bad_option(cmd, argc, argv);
+        if (rc)
+            goto done;
+    }
+    if (optind < argc) {
+        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    if (summary && cm.o.sublayers) {
+        rc = cli_usage(cmd, "--sublayers and --summary cannot be combined");
+        goto done;
+    }
+
+    size_t nalpha = cli_arch_nalpha(&ca);
+    struct sp_arch *arch = calloc(nalpha, sizeof *arch);
+    struct sp_table *t = sp_table_new();
+    struct sp_net_row *rows = NULL;
+    struct sp_theory_row *th = NULL;
+    double *lv = NULL, *ratio = NULL;
+    cJSON *meta = NULL, *jg = NULL;
+    double t0 = cli_now();
+    if (!arch || !t) {
+        rc = cli_fail("out of memory");
+        goto free_all;
+    }
+    const char **cn = summary ? sum_cols : cols;
+    size_t ncols = summary ? sizeof sum_cols / sizeof *sum_cols : sizeof cols / sizeof *cols;
+    for (size_t i = 0; i < ncols; i++) {
+        int str = i < 2 || i == 3 || (summary && (i == 4 || i == 5));
+        if (sp_table_add_col(t, cn[i], str ? SP_COL_STR : SP_COL_NUM) < 0) {
+            rc = cli_fail("out of memory");
+            goto free_all;
+        }
+    }
+    for (size_t i = 0; i < nalpha && !rc; i++) {
+        rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &topts);
+        if (!rc)
+            rc = cli_measure_check(cmd, &arch[i], &cm);
+    }
+    if (rc)
+        goto free_all;
+    if (!ca.has_attention && !ca.has_apjn) /* softmax network: version A unless told */
+        sp_theory_opts_version_a(&topts);
+    topts.sublayers = cm.o.sublayers;
+    const struct sp_arch *a0 = &arch[0];
+    size_t nrows = sp_net_nrows(a0, &cm.o);
+    if (sp_theory_nrows(a0, &topts) != nrows) {
+        rc = cli_fail("internal error: theory and measurement rows differ");
+        goto free_all;
+    }
+    rows = calloc(nrows, sizeof *rows);
+    th = calloc(nrows, sizeof *th);
+    lv = calloc(nrows, sizeof *lv);
+    ratio = calloc(nrows, sizeof *ratio);
+    meta = cli_meta_new(cmd);
+    if (!rows || !th || !lv || !ratio || !meta) {
+        rc = cli_fail("out of memory");
+        goto free_all;
+    }
+    jg = cJSON_AddArrayToObject(meta, "gmfe");
+    const char *version = a0->model == SP_MODEL_TOY ? "toy" : sp_theory_version(&topts);
+    cli_info("compare: measurement (%d seed(s) x %d probe(s)) against theory version %s, "
+             "theory started from %s", cm.o.seeds, cm.o.probes, version,
+             start_measured ? "the measured q, p at block 0" : "--q0/--p0");
+
+    struct cli_progress pg;
+    int rev = !!(cm.o.measure & (SP_MEASURE_BWD | SP_MEASURE_GRAD));
+    size_t per = (size_t)cm.o.seeds * (size_t)a0->depth * (rev ? 2 : 1);
+    cli_progress_start(&pg, "compare", per * nalpha);
+    struct progress_ctx pc = {&pg, 0};
+    cm.o.progress = on_progress;
+    cm.o.progress_ctx = &pc;
+    for (size_t i = 0; i < nalpha; i++) {
+        struct sp_arch a = arch[i];
+        double alpha = cli_arch_alpha(&ca, i);
+        pc.offset = i * per;
+        enum sp_status s = sp_net_measure(&a, &cm.o, rows, nrows);
+        if (s != SP_OK) {
+            cli_progress_finish(&pg);
+            rc = cli_fail("measurement failed: %s", sp_status_str(s));
+            goto free_all;
+        }
+        if (start_measured) {
+            a.q0 = rows[0].q;
+            if (a.model != SP_MODEL_TOY && isfinite(rows[0].p))
+                a.p0 = rows[0].p;
+        }
+        s = sp_theory_run(&a, &topts, th, nrows);
+        if (s != SP_OK) {
+            cli_progress_finish(&pg);
+            rc = cli_fail("theory failed: %s", sp_status_str(s));
+            goto free_all;
+        }
+        char norm[32];
+        norm_label(&a, norm, sizeof norm);
+        const struct sp_fnspec *fm = a.model == SP_MODEL_TOY ? &a.phi : &a.norm_mlp;
+        double al = !isnan(alpha) ? alpha : fn_alpha(fm);
+        const char *model = a.model == SP_MODEL_TOY ? "toy" : "transformer";
+        for (size_t k = 0; k < nrows; k++)
+            lv[k] = rows[k].l;
+        double L = (double)a.depth;
+        double bounds[NR][2] = {{0, L / 3}, {L / 3, 2 * L / 3}, {2 * L / 3, L}, {0, L}};
+        for (int qi = 0; qi < NQ; qi++) {
+            for (size_t k = 0; k < nrows; k++) {
+                const struct sp_net_row *w = &rows[k];
+                const struct sp_theory_row *x = &th[k];
+                double m = qi == 0 ? w->q : qi == 1 ? w->p : qi == 2 ? w->j_fwd : w->j_bwd;
+                double tv = qi == 0 ? x->q : qi == 1 ? x->p : qi == 2 ? exp(x->log_jfwd)
+                                                                      : exp(x->log_jbwd);
+                ratio[k] = m / tv;
+            }
+            double gv[NR];
+            for (int ri = 0; ri < NR; ri++) {
+                size_t cnt;
+                double lo = bounds[ri][0], hi = bounds[ri][1];
+                double g = gv[ri] = gmfe(lv, ratio, nrows, L, ri, qi == 3, &cnt);
+                if (cnt == 0)
+                    continue;
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddNumberToObject(o, "alpha", al);
+                cJSON_AddStringToObject(o, "quantity", qname[qi]);
+                cJSON_AddStringToObject(o, "range", rname[ri]);
+                cJSON_AddNumberToObject(o, "l_from", lo);
+                cJSON_AddNumberToObject(o, "l_to", hi);
+                cJSON_AddNumberToObject(o, "n", (double)cnt);
+                cJSON_AddNumberToObject(o, "gmfe", g);
+                cJSON_AddItemToArray(jg, o);
+                if (ri == NR - 1)
+                    cli_info("GMFE %-5s%s  shallow %.4f  middle %.4f  deep %.4f  all %.4f",
+                             qname[qi], isnan(alpha) ? "" : " (this alpha)", gv[0], gv[1],
+                             gv[2], gv[3]);
+                if (summary) {
+                    long r = sp_table_add_row(t);
+                    if (r < 0) {
+                        rc = cli_fail("out of memory");
+                        goto free_all;
+                    }
+                    sp_table_set_str(t, (size_t)r, 0, model);
+                    sp_table_set_str(t, (size_t)r, 1, norm);
+                    sp_table_set_num(t, (size_t)r, 2, al);
+                    sp_table_set_str(t, (size_t)r, 3, version);
+                    sp_table_set_str(t, (size_t)r, 4, qname[qi]);
+                    sp_table_set_str(t, (size_t)r, 5, rname[ri]);
+                    sp_table_set_num(t, (size_t)r, 6, lo);
+                    sp_table_set_num(t, (size_t)r, 7, hi);
+                    sp_table_set_num(t, (size_t)r, 8, (double)cnt);
+                    sp_table_set_num(t, (size_t)r, 9, g);
+                }
+            }
+        }
+        if (!summary)
+            for (size_t k = 0; k < nrows; k++) {
+                const struct sp_net_row *w = &rows[k];
+                const struct sp_theory_row *x = &th[k];
+                long r = sp_table_add_row(t);
+                if (r < 0) {
+                    rc = cli_fail("out of memory");
+                    goto free_all;
+                }
+                sp_table_set_str(t, (size_t)r, 0, model);
+                sp_table_set_str(t, (size_t)r, 1, norm);
+                sp_table_set_num(t, (size_t)r, 2, al);
+                sp_table_set_str(t, (size_t)r, 3, version);
+                double jf = exp(x->log_jfwd), jb = exp(x->log_jbwd);
+                double v[] = {w->l, w->q, w->q_se, x->q, w->q / x->q, w->p, x->p, w->p / x->p,
+                              w->j_fwd, w->j_fwd_se, jf, w->j_fwd / jf, w->j_bwd, w->j_bwd_se,
+                              jb, w->j_bwd / jb, w->grad_amp, w->grad_amp_se};
+                for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
+                    sp_table_set_num(t, (size_t)r, 4 + j, v[j]);
+            }
+    }
+    cli_progress_finish(&pg);
+    cli_arch_meta(meta, a0, a0->model == SP_MODEL_TOY ? NULL : &topts);
+    if (ca.preset)
+        cJSON_AddStringToObject(meta, "preset", ca.preset);
+    cJSON_AddStringToObject(meta, "theory_start", start_measured ? "measured" : "config");
+    cli_measure_meta(meta, a0, &cm);
+    cJSON_AddNumberToObject(meta, "wall_time_s", cli_now() - t0);
+    rc = cli_write_table(t, fmt, out, meta);
+free_all:
+    cJSON_Delete(meta);
+    free(rows);
+    free(th);
+    free(lv);
+    free(ratio);
+    free(arch);
+    sp_table_free(t);
+done:
+    cli_arch_free(&ca);
+    return rc;
 }

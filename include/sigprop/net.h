@@ -38,7 +38,9 @@ struct sp_net_opts {
     int seeds;            /* K independent weight draws (and inputs), >= 1 */
     int probes;           /* P Hutchinson probes per draw, >= 1 */
     uint64_t seed;        /* master seed */
-    int threads;          /* OpenMP and OpenBLAS threads; 0 = leave as they are */
+    int threads;          /* OpenMP threads; 0 = as they are. OpenBLAS is set to one
+                           * thread: products are tiled by shape and the tiles shared
+                           * out by OpenMP, so results do not depend on the count */
     enum sp_net_input input;
     unsigned measure;     /* SP_MEASURE_* mask; statistics are always measured */
     int sublayers;        /* rows after each sublayer too: l = 0, 0.5, 1, ... (transformer) */

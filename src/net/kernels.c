@@ -30,18 +30,55 @@ void net_gemm_naive(int ta, int tb, size_t M, size_t N, size_t K, float alpha, c
     }
 }
 
+static void sgemm1(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
+                   size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (blasint)M, (blasint)N, (blasint)K, alpha, A, (blasint)lda, B, (blasint)ldb, beta,
+                C, (blasint)ldc);
+}
+
+/* OpenBLAS's threaded sgemm rounds differently with different thread counts (its
+ * partition decides which elements go through the edge kernels). So OpenBLAS runs
+ * on one thread and the product is cut into tiles whose boundaries depend only on
+ * the shape, one single-threaded sgemm per tile, the tiles shared out by OpenMP:
+ * the same numbers with any number of threads. */
+#define NET_TILE_N 256
+#define NET_TILE_M 128
+
 void net_gemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
               size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
+    static int blas_single = 0;
     if (M == 0 || N == 0)
         return;
     if (net_naive_gemm || K == 0) {
         net_gemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (blasint)M, (blasint)N, (blasint)K, alpha, A, (blasint)lda, B, (blasint)ldb, beta,
-                C, (blasint)ldc);
+    if (!blas_single) { /* called from serial code only */
+        openblas_set_num_threads(1);
+        blas_single = 1;
+    }
+    if (N >= 2 * NET_TILE_N) {
+        long tiles = (long)((N + NET_TILE_N - 1) / NET_TILE_N);
+#pragma omp parallel for schedule(static) if (NET_PAR(M * N * K / 64))
+        for (long t = 0; t < tiles; t++) {
+            size_t j0 = (size_t)t * NET_TILE_N, nj = N - j0 < NET_TILE_N ? N - j0 : NET_TILE_N;
+            sgemm1(ta, tb, M, nj, K, alpha, A, lda, tb ? B + j0 * ldb : B + j0, ldb, beta,
+                   C + j0, ldc);
+        }
+    } else if (M >= 2 * NET_TILE_M) {
+        long tiles = (long)((M + NET_TILE_M - 1) / NET_TILE_M);
+#pragma omp parallel for schedule(static) if (NET_PAR(M * N * K / 64))
+        for (long t = 0; t < tiles; t++) {
+            size_t i0 = (size_t)t * NET_TILE_M, ni = M - i0 < NET_TILE_M ? M - i0 : NET_TILE_M;
+            sgemm1(ta, tb, ni, N, K, alpha, ta ? A + i0 : A + i0 * lda, lda, B, ldb, beta,
+                   C + i0 * ldc, ldc);
+        }
+    } else {
+        sgemm1(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    }
 }
 
 float net_fn(const struct sp_fnspec *f, float x)

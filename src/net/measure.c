@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
 #include <omp.h>
 
 #include "net/net_internal.h"
@@ -465,10 +464,8 @@ enum sp_status sp_net_measure(const struct sp_arch *a, const struct sp_net_opts 
         return SP_EINVAL;
     if (o->exclude_cls && !is_toy(a) && a->tokens < 2)
         return SP_EINVAL;
-    if (o->threads > 0) {
+    if (o->threads > 0)
         omp_set_num_threads(o->threads);
-        openblas_set_num_threads(o->threads);
-    }
     struct run r;
     memset(&r, 0, sizeof r);
     r.a = a, r.o = o;
