@@ -306,6 +306,18 @@ static int compute_task(const struct grid *g, const struct task *t, const unsign
         nrows = malloc(nr * sizeof *nrows);
         sm = nrows ? sp_net_measure(&t->a, &g->nopts, nrows, nr) : SP_ENOMEM;
     }
+    /* The laws of critical and subcritical phases do not depend on the depth,
+     * and l* (the first block where alpha^2 q >= 1) at depth L is the full
+     * run's when it is <= L: one asymptotics call serves every depth. Phases
+     * read off the deepest blocks (no norm) are evaluated per depth. */
+    struct sp_asymptotics as_full;
+    enum sp_status sa = SP_EINVAL;
+    int shared = 0;
+    if (g->theory && st == SP_OK) {
+        sa = sp_theory_asymptotics(&t->a, &o, rows, sp_theory_nrows(&t->a, &o), &as_full);
+        shared = sa == SP_OK && (as_full.phase == SP_PHASE_CRITICAL ||
+                                 as_full.phase == SP_PHASE_SUBCRITICAL);
+    }
     int rc = 0;
     for (size_t j = 0; j < g->ndepth && !rc; j++) {
         size_t idx = t->first + j;
@@ -316,7 +328,11 @@ static int compute_task(const struct grid *g, const struct task *t, const unsign
         enum sp_status sj = st;
         if (g->theory) {
             struct sp_asymptotics as;
-            if (sj == SP_OK) {
+            if (sj == SP_OK && shared) {
+                as = as_full;
+                if (!(as.l_star <= (double)L))
+                    as.l_star = NAN;
+            } else if (sj == SP_OK) {
                 struct sp_arch a = t->a;
                 a.depth = L;
                 sj = sp_theory_asymptotics(&a, &o, rows, (size_t)L + 1, &as);
