@@ -111,7 +111,7 @@ int main(int argc, char **argv)
     printf("bench_phase: Derf phase diagram, %zu alphas (0.02..%.2f) x %zu depths (10..%d), "
            "blog2 shape, version A\n", nalpha, alpha[nalpha - 1], ndepth, maxdepth);
     printf("  naive      sp_theory_run per (alpha, depth):   %8.4f s  (baseline)\n", t_naive);
-    printf("  per-alpha  one run per alpha to depth %-5d:     %8.4f s  %7.1fx faster  "
+    printf("  per-alpha  one run per alpha to depth %-4d:     %8.4f s  %7.1fx faster  "
            "max |dlog J| %.2g\n", maxdepth, t_per, t_naive / t_per, dev_per);
     printf("  vectorised sp_theory_sweep_alpha (best of 3):   %8.4f s  %7.1fx faster  "
            "max |dlog J| %.2g\n", t_vec, t_naive / t_vec, dev_vec);
