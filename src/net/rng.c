@@ -28,7 +28,23 @@ static inline void box_muller(uint32_t a, uint32_t b, float *z0, float *z1)
     *z1 = r * sinf(th);
 }
 
+void net_normal_avx2(float *out, size_t count, float scale, struct net_key key, uint32_t mat);
+
 void net_normal(float *out, size_t count, float scale, struct net_key key, uint32_t mat)
+{
+#if defined(__x86_64__)
+    static int avx2 = -1;
+    if (avx2 < 0) /* called from serial code only */
+        avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (avx2) {
+        net_normal_avx2(out, count, scale, key, mat);
+        return;
+    }
+#endif
+    net_normal_scalar(out, count, scale, key, mat);
+}
+
+void net_normal_scalar(float *out, size_t count, float scale, struct net_key key, uint32_t mat)
 {
     long nc = (long)((count + 3) / 4);
 #pragma omp parallel for schedule(static) if (NET_PAR(count * 8))
