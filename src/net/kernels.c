@@ -46,19 +46,19 @@ static void sgemm1(int ta, int tb, size_t M, size_t N, size_t K, float alpha, co
 #define NET_TILE_N 256
 #define NET_TILE_M 128
 
+void net_gemm_init(void)
+{
+    openblas_set_num_threads(1);
+}
+
 void net_gemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
               size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
-    static int blas_single = 0;
     if (M == 0 || N == 0)
         return;
     if (net_naive_gemm || K == 0) {
         net_gemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
-    }
-    if (!blas_single) { /* called from serial code only */
-        openblas_set_num_threads(1);
-        blas_single = 1;
     }
     if (N >= 2 * NET_TILE_N) {
         long tiles = (long)((N + NET_TILE_N - 1) / NET_TILE_N);

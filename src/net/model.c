@@ -39,8 +39,8 @@ static void buffer_counts(const struct sp_arch *a, size_t bmax, double c[16], in
     c[i++] = B * n * d;                     /* u */
     c[i++] = B * n * wide;                  /* tz */
     c[i++] = B * n * d;                     /* go */
-    c[i++] = B * n * n;                     /* s1 */
-    c[i++] = B * n * n;                     /* s2 */
+    c[i++] = H * B * n * n;                 /* s1: per head, heads run in parallel */
+    c[i++] = H * B * n * n;                 /* s2 */
     c[i++] = n;                             /* rstd */
     c[i++] = n * d;                         /* sv.x */
     c[i++] = n * d;                         /* sv.u1 */
@@ -96,6 +96,7 @@ enum sp_status net_model_init(struct net_model *m, const struct sp_arch *a, size
     m->sv.x = ptrs[8], m->sv.u1 = ptrs[9], m->sv.t = ptrs[10], m->sv.a = ptrs[11];
     m->sv.hh = ptrs[12], m->sv.u2 = ptrs[13], m->sv.z = ptrs[14], m->sv.rstd1 = ptrs[15];
     m->sv.rstd2 = ptrs[15] + s.n;
+    net_gemm_init();
     return SP_OK;
 }
 
@@ -202,8 +203,12 @@ void net_attn_forward(struct net_model *m, struct net_key key, float *x, size_t 
     }
     if (save)
         memcpy(m->sv.t, T, n * ld * sizeof *T);
-    for (size_t h = 0; h < m->H; h++) {
-        float *Ah = A + h * n * n;
+    /* heads in parallel, one single-threaded product at a time inside each */
+    const size_t H = m->H, sstride = m->bmax * n * n;
+#pragma omp parallel for schedule(dynamic) if (H > 1 && NET_PAR(B * n * n * dh))
+    for (long hl = 0; hl < (long)H; hl++) {
+        const size_t h = (size_t)hl;
+        float *Ah = A + h * n * n, *s1 = m->s1 + h * sstride, *s2 = m->s2 + h * sstride;
         const float *Q0 = T + h * dh, *K0 = Q0 + d, *V0 = Q0 + 2 * d;
         net_gemm(0, 1, n, n, dh, scale, Q0, ld, K0, ld, 0.0f, Ah, n);
         softmax_rows(Ah, n, n);
@@ -211,11 +216,11 @@ void net_attn_forward(struct net_model *m, struct net_key key, float *x, size_t 
         if (!P)
             continue;
         const float *dQ = Q0 + n * ld, *dK = dQ + d;
-        net_gemm(0, 1, P * n, n, dh, scale, dQ, ld, K0, ld, 0.0f, m->s1, n);
-        net_gemm(0, 1, P * n, n, dh, scale, dK, ld, Q0, ld, 0.0f, m->s2, n);
-        softmax_jvp(Ah, m->s1, m->s2, n, P);
+        net_gemm(0, 1, P * n, n, dh, scale, dQ, ld, K0, ld, 0.0f, s1, n);
+        net_gemm(0, 1, P * n, n, dh, scale, dK, ld, Q0, ld, 0.0f, s2, n);
+        softmax_jvp(Ah, s1, s2, n, P);
         /* dO = dA V + A dV */
-        net_gemm(0, 0, P * n, dh, n, 1.0f, m->s1, n, V0, ld, 0.0f, O + n * d + h * dh, d);
+        net_gemm(0, 0, P * n, dh, n, 1.0f, s1, n, V0, ld, 0.0f, O + n * d + h * dh, d);
         for (size_t b = 1; b <= P; b++)
             net_gemm(0, 0, n, dh, n, 1.0f, Ah, n, V0 + b * n * ld, ld, 1.0f,
                      O + b * n * d + h * dh, d);
@@ -294,17 +299,21 @@ void net_attn_backward(struct net_model *m, struct net_key key, float *g, size_t
     const float scale = (float)(1.0 / sqrt((double)dh));
     gen_o(m, key);
     net_gemm(0, 1, Bg * n, d, d, 1.0f, g, d, m->w, d, 0.0f, gO, d);
-    for (size_t h = 0; h < m->H; h++) {
+    const size_t H = m->H, sstride = m->bmax * n * n;
+#pragma omp parallel for schedule(dynamic) if (H > 1 && NET_PAR(Bg * n * n * dh))
+    for (long hl = 0; hl < (long)H; hl++) {
+        const size_t h = (size_t)hl;
         const float *Ah = m->sv.a + h * n * n;
+        float *s1 = m->s1 + h * sstride;
         const float *Q1 = m->sv.t + h * dh, *K1 = Q1 + d, *V1 = Q1 + 2 * d;
-        net_gemm(0, 1, Bg * n, n, dh, 1.0f, gO + h * dh, d, V1, ld, 0.0f, m->s1, n); /* gA */
+        net_gemm(0, 1, Bg * n, n, dh, 1.0f, gO + h * dh, d, V1, ld, 0.0f, s1, n); /* gA */
         for (size_t b = 0; b < Bg; b++) /* gV = A^T gO */
             net_gemm(1, 0, n, dh, n, 1.0f, Ah, n, gO + b * n * d + h * dh, d, 0.0f,
                      gT + b * n * ld + 2 * d + h * dh, ld);
-        softmax_vjp(Ah, m->s1, n, Bg, scale);
-        net_gemm(0, 0, Bg * n, dh, n, 1.0f, m->s1, n, K1, ld, 0.0f, gT + h * dh, ld); /* gQ */
+        softmax_vjp(Ah, s1, n, Bg, scale);
+        net_gemm(0, 0, Bg * n, dh, n, 1.0f, s1, n, K1, ld, 0.0f, gT + h * dh, ld); /* gQ */
         for (size_t b = 0; b < Bg; b++) /* gK = gS^T Q */
-            net_gemm(1, 0, n, dh, n, 1.0f, m->s1 + b * n * n, n, Q1, ld, 0.0f,
+            net_gemm(1, 0, n, dh, n, 1.0f, s1 + b * n * n, n, Q1, ld, 0.0f,
                      gT + b * n * ld + d + h * dh, ld);
     }
     for (int i = 0; i < 3; i++) {

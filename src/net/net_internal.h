@@ -41,6 +41,10 @@ uint32_t net_uint32(struct net_key key, uint32_t mat, uint32_t index);
 /* When nonzero, net_gemm uses the naive reference loops (double accumulation). */
 extern int net_naive_gemm;
 /* Row-major C (M x N) = alpha op(A) op(B) + beta C; op = transpose when ta / tb. */
+/* Sets OpenBLAS to one thread (net_model_init calls it): net_gemm tiles by shape
+ * and runs tiles and heads on OpenMP threads, so the numbers do not depend on the
+ * thread count and the two thread pools do not fight over the cores. */
+void net_gemm_init(void);
 void net_gemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
               size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 void net_gemm_naive(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
@@ -84,7 +88,7 @@ struct net_model {
     float *u;                 /* (bmax n, d) */
     float *tz;                /* (bmax n, max(4d, f)): T | O, later Z (forward); gT/gZ (reverse) */
     float *go;                /* (bmax n, d) reverse: gradient of the attention output */
-    float *s1, *s2;           /* (bmax n, n) attention scratch */
+    float *s1, *s2;           /* (H, bmax n, n) attention scratch, one per head */
     float *rstd;              /* (n) */
     struct net_saved sv;
     size_t bytes;             /* allocated workspace */
