@@ -108,10 +108,12 @@ enum sp_status net_make_input(const struct sp_arch *a, const struct sp_net_opts 
 {
     double q0 = a->q0, r = n > 1 ? a->p0 / a->q0 : 0.0;
     float *tmp = x; /* the normals land in x first */
+    if (o->input == SP_INPUT_GAUSSIAN ? r < 0.0
+                                      : n > d || r < -1.0 / (double)(n > 1 ? n - 1 : 1) - 1e-12 ||
+                                            r > 1.0)
+        return SP_EINVAL;
     net_normal(tmp, n * d, 1.0f, key, NET_MAT_INPUT);
     if (o->input == SP_INPUT_GAUSSIAN) {
-        if (r < 0.0)
-            return SP_EINVAL;
         /* x_a = sqrt(q0) (sqrt(1 - r) z_a + sqrt(r) z_shared) */
         struct net_key k2 = key;
         k2.block = 1;
@@ -123,8 +125,6 @@ enum sp_status net_make_input(const struct sp_arch *a, const struct sp_net_opts 
                 x[i * d + j] = c1 * x[i * d + j] + c2 * shared[j];
         return SP_OK;
     }
-    if (n > d || r < -1.0 / (double)(n > 1 ? n - 1 : 1) - 1e-12 || r > 1.0)
-        return SP_EINVAL;
     /* n orthonormal rows of a random rotation: Gram-Schmidt on Gaussian rows, twice. */
     for (size_t i = 0; i < n * d; i++)
         R[i] = (double)tmp[i];
