@@ -88,7 +88,9 @@ int main(int argc, char **argv)
     for (int r = 0; r < 3; r++)
         fl += sgemm_block(X, W, Y, M, d, f, 0);
     double t_sgemm = now() - t0, gf_sgemm = fl / t_sgemm / 1e9;
-    /* the same through sigprop's shape-tiled, thread-count-independent products */
+    /* the same through sigprop's shape-tiled, thread-count-independent products
+     * (OpenBLAS on one thread, the tiles on OpenMP threads) */
+    net_gemm_init();
     sgemm_block(X, W, Y, M, d, f, 1);
     t0 = now(), fl = 0.0;
     for (int r = 0; r < 3; r++)
