@@ -10,6 +10,7 @@
 #include "net/net_internal.h"
 
 int net_naive_gemm = 0;
+size_t net_par_min = NET_PAR_MIN;
 
 void net_gemm_naive(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
                     size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)

@@ -16,7 +16,8 @@
 /* Loops with less work than this stay on one thread: OpenMP's and OpenBLAS's
  * thread pools otherwise take turns spinning on the same cores. */
 #define NET_PAR_MIN 131072
-#define NET_PAR(work) ((size_t)(work) >= NET_PAR_MIN)
+extern size_t net_par_min; /* NET_PAR_MIN; the tests set 0 to run every loop in parallel */
+#define NET_PAR(work) ((size_t)(work) >= net_par_min)
 
 /* ---- random numbers (rng.c) ---- */
 /* Matrix ids of the counter (SPEC: keyed by seed, draw, block, matrix). */
