@@ -311,7 +311,7 @@ static void test_exact_jacobian(enum sp_fn norm, double alpha)
     struct net_model m;
     CHECK(net_model_init(&m, &a, B) == SP_OK);
     float *X = calloc(B * nd, sizeof(float));
-    double R[8], exact_fwd[4], exact_bwd[4];
+    double R[8], exact_fwd[4], exact_bwd[4], exact_grad0 = 0.0;
     for (size_t l0 = 0; l0 <= L; l0++) {
         CHECK(net_make_input(&a, &o, (struct net_key){o.seed, 0, 0}, n, d, X, R) == SP_OK);
         for (size_t l = 0; l < l0; l++) {
@@ -329,6 +329,39 @@ static void test_exact_jacobian(enum sp_fn norm, double alpha)
             if (l0 == 0)
                 exact_fwd[l + 1] = dot(X + nd, X + nd, nd * nd) / (double)nd;
         }
+        if (l0 == 0) { /* the loss gradient (net.h's loss, written again here) pulled back
+                        * by the exact Jacobian: grad_amp(0) without any probe noise */
+            enum { C = SP_NET_CLASSES };
+            struct net_key k0 = {o.seed, 0, 0};
+            float W[4 * C];
+            net_normal(W, d * C, (float)(1.0 / sqrt((double)d)), k0, NET_MAT_HEAD);
+            double f[4], z[C], mx = -1e300, zs = 0.0, gL[8], g0sq = 0.0, gLsq = 0.0;
+            for (size_t j = 0; j < d; j++)
+                f[j] = 0.5 * ((double)X[j] + (double)X[d + j]);
+            for (int c = 0; c < C; c++) {
+                z[c] = 0.0;
+                for (size_t j = 0; j < d; j++)
+                    z[c] += f[j] * (double)W[j * C + (size_t)c];
+                mx = fmax(mx, z[c]);
+            }
+            for (int c = 0; c < C; c++)
+                zs += (z[c] = exp(z[c] - mx));
+            uint32_t label = net_uint32(k0, NET_MAT_LABEL, 0) % C;
+            for (size_t j = 0; j < d; j++) {
+                double g = 0.0;
+                for (int c = 0; c < C; c++)
+                    g += (double)W[j * C + (size_t)c] * (z[c] / zs - ((uint32_t)c == label));
+                gL[j] = gL[d + j] = g / (double)n;
+            }
+            for (size_t i = 0; i < nd; i++) {
+                double gi = 0.0;
+                for (size_t kk = 0; kk < nd; kk++)
+                    gi += (double)X[(i + 1) * nd + kk] * gL[kk];
+                g0sq += gi * gi;
+                gLsq += gL[i] * gL[i];
+            }
+            exact_grad0 = g0sq / gLsq;
+        }
         exact_bwd[l0] = dot(X + nd, X + nd, nd * nd) / (double)nd;
     }
     exact_fwd[0] = 1.0;
@@ -340,6 +373,8 @@ static void test_exact_jacobian(enum sp_fn norm, double alpha)
         CHECK(rows[l].j_fwd_se < 0.05 * exact_fwd[l]);
     }
     CHECK_CLOSE(exact_fwd[L], exact_bwd[0], 1e-5, 1e-5); /* the same Jacobian */
+    CHECK_CLOSE(rows[0].grad_amp, exact_grad0, 0, 1e-4);
+    CHECK_CLOSE(rows[L].grad_amp, 1.0, 0, 1e-12);
     free(X);
     net_model_free(&m);
 }
