@@ -27,7 +27,7 @@ static inline void KFN(erf_maps)(V q, V p, V a2_2, V c4, V *qt, V *pt, V *qh, V 
         *ph = vmul(c4, vmul(vmul(r, d1), s2));
 }
 
-static inline V KFN(clamp1)(V r) { return vmin(vmax(r, vset(-1.0)), vset(1.0)); }
+#include "theory/sweep_steps.h"
 
 static inline V KFN(load_const)(const double *x, double scale)
 {
@@ -43,14 +43,8 @@ static void KFN(run_lanes)(const struct sp_arch *a, const struct sp_theory_opts 
                            const double *aa, const double *am, double *lj, double *ql)
 {
     const size_t L = (size_t)a->depth;
-    const double n = (double)a->tokens;
-    const int softmax = o->attention == SP_ATTN_SOFTMAX;
-    const int exact = o->attention == SP_ATTN_UNIFORM_EXACT;
-    const int two = o->apjn == SP_APJN_TWO_CHANNEL;
-    V sov = vset(sp_arch_s_ov(a)), s21 = vset(sp_arch_s_21(a)), sqk = vset(sp_arch_s_qk(a));
-    V one = vset(1.0), half = vset(0.5), vn1 = vset(n - 1.0), invn = vset(1.0 / n);
-    V cn = vset(o->cn_exact ? (n - 1.0) / n : 1.0);
-    V inv2pi = vset(0.5 / M_PI), pi2 = vset(M_PI_2), quarter = vset(0.25);
+    struct KFN(steps) c;
+    KFN(steps_init)(&c, a, o);
     V a2a = KFN(load_const)(aa, 2.0), c4a = KFN(load_const)(aa, 4.0 / M_PI);
     V a2m = KFN(load_const)(am, 2.0), c4m = KFN(load_const)(am, 4.0 / M_PI);
     double tmp[VL];
@@ -64,51 +58,13 @@ static void KFN(run_lanes)(const struct sp_arch *a, const struct sp_theory_opts 
         }
         if (l == L)
             break;
-        V qt, pt, qh, ph = one, dq, dp, xa;
-        /* attention sublayer, SPEC 3.3 */
-        KFN(erf_maps)(q, p, a2a, c4a, &qt, &pt, &qh, two ? &ph : NULL);
-        V dpt = vsub(pt, qt);
-        if (softmax) {
-            V nq = vmul(vn1, VEXP(vmul(vmul(sqk, qt), dpt)));
-            V np = vmul(vn1, VEXP(vmul(vmul(sqk, pt), dpt)));
-            /* one division gives 1/qt, 1/(1 + nq) and 1/(1 + np) */
-            V bq = vadd(one, nq), bp = vadd(one, np);
-            V t = vdiv(one, vmul(qt, vmul(bq, bp)));
-            V iq = vmul(vmul(t, qt), bp), ip = vmul(vmul(t, qt), bq);
-            V r = KFN(clamp1)(vmul(pt, vmul(t, vmul(bq, bp))));
-            V sq = vmul(sov, qt);
-            dq = vmul(vmul(sq, vadd(one, vmul(r, nq))), iq);
-            dp = vmul(vmul(sq, vadd(one, vmul(r, np))), ip);
-            xa = vmul(vmul(sov, qh), iq); /* chi_attn - 1, version A */
-        } else {
-            dq = vmul(sov, exact ? vsub(pt, vmul(dpt, invn)) : pt);
-            dp = dq;
-            xa = vmul(vmul(sov, qh), invn);
-        }
-        if (two) { /* forward step with J = 1: J' = 1 + xa, K' = ..., then K'/J' */
-            V sovph = vmul(sov, ph);
-            xa = vadd(vmul(vmul(sov, qh), invn), vmul(sovph, K));
-            V kn = vadd(vmul(vadd(one, vmul(cn, sovph)), K), vmul(cn, vmul(vmul(sov, qh), invn)));
-            K = vdiv(kn, vadd(one, xa));
-        }
-        q = vadd(q, dq);
-        p = vmin(vadd(p, dp), q);
-        /* MLP sublayer */
-        KFN(erf_maps)(q, p, a2m, c4m, &qt, &pt, &qh, two ? &ph : NULL);
-        V r = KFN(clamp1)(vdiv(pt, qt));
-        V as = VASIN(r);
-        /* kappa(r) = (sqrt(1 - r^2) + r (pi/2 + asin r)) / (2 pi) */
-        V kap = vmul(inv2pi, vadd(vsqrt(vmul(vsub(one, r), vadd(one, r))), vmul(r, vadd(pi2, as))));
-        V s21qt = vmul(s21, qt);
-        V xm = vmul(vmul(half, s21), qh); /* chi_mlp - 1 */
-        if (two) { /* K' = (1 + s21 kappa'(r) ph) K, renormalised by J' = 1 + xm */
-            V kp = vadd(quarter, vmul(inv2pi, as));
-            K = vdiv(vmul(vadd(one, vmul(vmul(s21, kp), ph)), K), vadd(one, xm));
-        }
-        q = vadd(q, vmul(half, s21qt));
-        p = vmin(vadd(p, vmul(s21qt, kap)), q);
+        V qt, pt, qh, ph = c.one;
+        KFN(erf_maps)(q, p, a2a, c4a, &qt, &pt, &qh, c.two ? &ph : NULL);
+        V xa = KFN(attn_step)(&c, qt, pt, qh, vsub(pt, qt), ph, &q, &p, &K);
+        KFN(erf_maps)(q, p, a2m, c4m, &qt, &pt, &qh, c.two ? &ph : NULL);
+        V xm = KFN(mlp_step)(&c, qt, pt, qh, ph, &q, &p, &K);
         if (lj)
-            lj_acc = vadd(lj_acc, VLOG1P(vadd(vadd(xa, xm), vmul(xa, xm))));
+            lj_acc = vadd(lj_acc, KFN(block_log_growth)(xa, xm));
     }
     if (ql) {
         vstore(tmp, q);
