@@ -143,6 +143,14 @@ void cli_measure_help(FILE *f);
  * (estimate vs available): 0, or 2 with a message naming what is needed. */
 int cli_measure_check(const char *cmd, const struct sp_arch *a, const struct cli_measure *m);
 void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m);
+/* Feeds sp_net_opts.progress into a progress bar: set o.progress to
+ * cli_measure_on_progress and o.progress_ctx to a struct cli_measure_progress
+ * whose offset counts the work of earlier runs. */
+struct cli_measure_progress {
+    struct cli_progress *pg;
+    size_t offset;
+};
+void cli_measure_on_progress(void *ctx, size_t done, size_t total);
 
 /* ---- output ---- */
 enum cli_format { CLI_CSV, CLI_JSON };

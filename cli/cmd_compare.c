@@ -100,17 +100,6 @@ static double gmfe(const double *l, const double *ratio, size_t n, double L, int
     return c ? exp(s / (double)c) : (double)NAN;
 }
 
-struct progress_ctx {
-    struct cli_progress *pg;
-    size_t offset;
-};
-
-static void on_progress(void *ctx, size_t done, size_t total)
-{
-    (void)total;
-    struct progress_ctx *p = ctx;
-    cli_progress_update(p->pg, p->offset + done);
-}
 
 int cmd_compare(int argc, char **argv)
 {
@@ -220,8 +209,8 @@ int cmd_compare(int argc, char **argv)
     int rev = !!(cm.o.measure & (SP_MEASURE_BWD | SP_MEASURE_GRAD));
     size_t per = (size_t)cm.o.seeds * (size_t)a0->depth * (rev ? 2 : 1);
     cli_progress_start(&pg, "compare", per * nalpha);
-    struct progress_ctx pc = {&pg, 0};
-    cm.o.progress = on_progress;
+    struct cli_measure_progress pc = {&pg, 0};
+    cm.o.progress = cli_measure_on_progress;
     cm.o.progress_ctx = &pc;
     for (size_t i = 0; i < nalpha; i++) {
         struct sp_arch a = arch[i];

@@ -259,15 +259,10 @@ static const char *cols[] = {"model", "norm", "alpha", "alpha_attn", "alpha_mlp"
                              "q_se", "p", "p_se", "rho", "J_fwd", "J_fwd_se", "J_bwd",
                              "J_bwd_se", "grad_amp", "grad_amp_se", "logJ_fwd", "logJ_bwd"};
 
-struct progress_ctx {
-    struct cli_progress *pg;
-    size_t offset;
-};
-
-static void on_progress(void *ctx, size_t done, size_t total)
+void cli_measure_on_progress(void *ctx, size_t done, size_t total)
 {
     (void)total;
-    struct progress_ctx *p = ctx;
+    struct cli_measure_progress *p = ctx;
     cli_progress_update(p->pg, p->offset + done);
 }
 
@@ -356,8 +351,8 @@ int cmd_measure(int argc, char **argv)
     int rev = !!(cm.o.measure & (SP_MEASURE_BWD | SP_MEASURE_GRAD));
     size_t per = (size_t)cm.o.seeds * (size_t)a0->depth * (rev ? 2 : 1);
     cli_progress_start(&pg, "measure", per * nalpha);
-    struct progress_ctx pc = {&pg, 0};
-    cm.o.progress = on_progress;
+    struct cli_measure_progress pc = {&pg, 0};
+    cm.o.progress = cli_measure_on_progress;
     cm.o.progress_ctx = &pc;
     for (size_t i = 0; i < nalpha; i++) {
         const struct sp_arch *a = &arch[i];
