@@ -159,6 +159,9 @@ int cli_parse_format(const char *cmd, const char *s, enum cli_format *out);
  * (not consumed), may be NULL. Returns 0 or 1 (error printed). */
 int cli_write_table(const struct sp_table *t, enum cli_format fmt, const char *path,
                     const cJSON *meta);
+/* Checks, before any work, that path ("-"/NULL: stdout) can be written: not
+ * empty, not a directory, its directory exists and is writable. 0 or 2 (printed). */
+int cli_check_output(const char *cmd, const char *flag, const char *path);
 /* A fresh meta object with command, version, git hash, build features. */
 cJSON *cli_meta_new(const char *cmd);
 

@@ -148,6 +148,8 @@ int cmd_compare(int argc, char **argv)
         rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
         goto done;
     }
+    if ((rc = cli_check_output(cmd, "-o", out)))
+        goto done;
     if (summary && cm.o.sublayers) {
         rc = cli_usage(cmd, "--sublayers and --summary cannot be combined");
         goto done;

@@ -2,6 +2,7 @@
  * file), fits power law, stretched exponentials and exponential to log J per
  * group of rows, selects a model by AIC or BIC and states the phase verdict.
  * The fitting is src/analysis/fit.c; this file picks columns and groups. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,10 +544,12 @@ int cmd_fit(int argc, char **argv)
     if (optind + 1 < argc)
         return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
     fo.file = argv[optind];
+    if ((rc = cli_check_output(cmd, "-o", fo.out)))
+        return rc;
 
     FILE *f = strcmp(fo.file, "-") ? fopen(fo.file, "r") : stdin;
     if (!f)
-        return cli_fail("cannot open '%s'", fo.file);
+        return cli_fail("cannot open '%s': %s", fo.file, strerror(errno));
     struct sp_table *in = NULL;
     char err[256] = "";
     enum sp_status s = sp_table_read_csv(f, &in, err, sizeof err);

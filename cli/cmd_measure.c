@@ -304,6 +304,8 @@ int cmd_measure(int argc, char **argv)
         rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
         goto done;
     }
+    if ((rc = cli_check_output(cmd, "-o", out)))
+        goto done;
 
     size_t nalpha = cli_arch_nalpha(&ca);
     struct sp_arch *arch = calloc(nalpha, sizeof *arch);

@@ -160,6 +160,8 @@ int cmd_theory(int argc, char **argv)
         rc = cli_usage(cmd, "--sublayers and --summary cannot be combined");
         goto done;
     }
+    if ((rc = cli_check_output(cmd, "-o", out)))
+        goto done;
 
     size_t nalpha = cli_arch_nalpha(&ca);
     struct sp_arch *arch = malloc(nalpha * sizeof *arch);

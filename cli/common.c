@@ -1,11 +1,13 @@
 /* Shared CLI plumbing: messages, validated number and list parsing, atomic table
  * output and the progress bar. */
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -212,13 +214,20 @@ cJSON *cli_meta_new(const char *cmd)
     return m;
 }
 
+/* The reason of an sp_outfile failure. */
+static const char *out_reason(const struct sp_outfile *o, enum sp_status s)
+{
+    return o->errnum ? strerror(o->errnum) : sp_status_str(s);
+}
+
 int cli_write_table(const struct sp_table *t, enum cli_format fmt, const char *path,
                     const cJSON *meta)
 {
     struct sp_outfile o;
+    const char *name = path ? path : "-";
     enum sp_status s = sp_outfile_open(&o, path);
     if (s != SP_OK)
-        return cli_fail("cannot open '%s' for writing: %s", path, sp_status_str(s));
+        return cli_fail("cannot open '%s' for writing: %s", name, out_reason(&o, s));
     if (fmt == CLI_JSON) {
         char *m = meta ? cJSON_PrintUnformatted(meta) : NULL;
         s = sp_table_write_json(t, m, o.f);
@@ -228,11 +237,38 @@ int cli_write_table(const struct sp_table *t, enum cli_format fmt, const char *p
     }
     if (s != SP_OK) {
         sp_outfile_abort(&o);
-        return cli_fail("writing '%s' failed: %s", path ? path : "-", sp_status_str(s));
+        return cli_fail("writing '%s' failed: %s", name, sp_status_str(s));
     }
     if ((s = sp_outfile_commit(&o)) != SP_OK)
-        return cli_fail("writing '%s' failed: %s", path ? path : "-", sp_status_str(s));
+        return cli_fail("writing '%s' failed: %s", name, out_reason(&o, s));
     return 0;
+}
+
+int cli_check_output(const char *cmd, const char *flag, const char *path)
+{
+    struct stat st;
+    if (!path || !strcmp(path, "-"))
+        return 0;
+    if (!*path)
+        return cli_usage(cmd, "%s: empty file name", flag);
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return cli_usage(cmd, "%s: '%s' is a directory", flag, path);
+        if (access(path, W_OK) != 0)
+            return cli_usage(cmd, "%s: '%s' is not writable: %s", flag, path, strerror(errno));
+        return 0;
+    }
+    char *copy = strdup(path);
+    if (!copy)
+        return cli_fail("out of memory");
+    const char *dir = dirname(copy);
+    int rc = 0;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        rc = cli_usage(cmd, "%s: directory '%s' of '%s' does not exist", flag, dir, path);
+    else if (access(dir, W_OK) != 0)
+        rc = cli_usage(cmd, "%s: directory '%s' is not writable: %s", flag, dir, strerror(errno));
+    free(copy);
+    return rc;
 }
 
 double cli_now(void)

@@ -63,6 +63,10 @@ int main(int argc, char **argv)
             usage(stdout);
             return CLI_OK;
         }
+        if (!strcmp(argv[2], "help")) {
+            usage(stdout);
+            return CLI_OK;
+        }
         const struct command *c = find(argv[2]);
         if (!c) {
             fprintf(stderr, "sigprop: error: unknown command '%s'\nTry 'sigprop --help'.\n",

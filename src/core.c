@@ -134,10 +134,15 @@ enum sp_status sp_arch_resolve(struct sp_arch *a, char *err, size_t errlen)
         FAIL("width must be in [1, 1000000] (got %d)", a->width);
     if (a->mlp_ratio < 1 || a->mlp_ratio > 64)
         FAIL("mlp ratio must be in [1, 64] (got %d)", a->mlp_ratio);
-    if (a->heads == 0)
+    int default_heads = a->heads == 0;
+    if (default_heads)
         a->heads = a->width >= 64 ? a->width / 64 : 1;
-    if (a->heads < 1 || a->width % a->heads != 0)
+    if (a->heads < 1 || a->width % a->heads != 0) {
+        if (default_heads)
+            FAIL("the default head count width/64 = %d does not divide width %d; give --heads",
+                 a->heads, a->width);
         FAIL("heads must divide width (got heads = %d, width = %d)", a->heads, a->width);
+    }
     if (a->norm_attn.kind == SP_FN_RELU || a->norm_mlp.kind == SP_FN_RELU)
         FAIL("relu is not a norm; use ln, dyt, derf or none");
     enum sp_status s = check_fn(&a->norm_attn, "attention-norm", err, errlen);

@@ -47,11 +47,14 @@ enum sp_status sp_table_write_json(const struct sp_table *t, const char *meta_js
 enum sp_status sp_table_read_csv(FILE *f, struct sp_table **out, char *err, size_t errlen);
 
 /* Atomic output: writes go to a temporary file beside path, renamed over path
- * on commit; abort (or a crash) leaves path untouched. path "-" is stdout. */
+ * on commit; abort (or a crash) leaves path untouched. path "-" is stdout. A
+ * symbolic link is followed (its target is replaced), an existing file keeps its
+ * mode, and a path that is not a regular file (FIFO, device) is written in place. */
 struct sp_outfile {
     FILE *f;
-    char *path;   /* final path, NULL for stdout */
-    char *tmp;    /* temporary path, NULL for stdout */
+    char *path;   /* final path (a link resolved), NULL when written in place */
+    char *tmp;    /* temporary path, NULL when written in place */
+    int errnum;   /* errno of the failure after SP_EIO / SP_ENOMEM, else 0 */
 };
 enum sp_status sp_outfile_open(struct sp_outfile *o, const char *path);
 enum sp_status sp_outfile_commit(struct sp_outfile *o);  /* flush, fsync, rename */

@@ -68,7 +68,8 @@ PY
 rm -f "$TMP/res.csv"
 expect_status 2 "$SP" measure "${SMALL[@]}" --probes 0 -o "$TMP/res.csv"
 [ ! -e "$TMP/res.csv" ] && ok || bad "-o left a file after a usage error"
-expect_status 1 "$SP" measure "${SMALL[@]}" -q -o "$TMP/no/such/dir/res.csv"
+# an unwritable -o is refused before any work, as a usage error
+expect_status 2 "$SP" measure "${SMALL[@]}" -q -o "$TMP/no/such/dir/res.csv"
 expect_status 0 "$SP" measure "${SMALL[@]}" -q -o "$TMP/res.csv"
 [ -s "$TMP/res.csv" ] && [ ! -s "$TMP/out" ] && ok || bad "-o did not write the file"
 ls "$TMP" | grep -q 'res.csv.' && bad "temporary file left behind" || ok

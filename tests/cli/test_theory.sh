@@ -62,6 +62,29 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["meta"]["t
 "$SP" theory --depth 3 --q0 1 --p0 5 -o "$TMP/none.csv" 2>/dev/null
 [ ! -e "$TMP/none.csv" ] && ok || bad "partial output left behind"
 ls "$TMP" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok
+# -o is checked before any work; a bad path is a usage error naming the problem
+usage_error "$SP" theory -o ""
+usage_error "$SP" theory -o /nonexistent-dir/x.csv
+expect_grep 'does not exist' "$TMP/err"
+usage_error "$SP" theory -o "$TMP"
+expect_grep 'is a directory' "$TMP/err"
+# -o follows a symbolic link (the link stays), keeps a file's mode, and writes a
+# FIFO in place instead of renaming over it
+: >"$TMP/real.csv"; ln -s real.csv "$TMP/link.csv"
+"$SP" theory --depth 2 -q -o "$TMP/link.csv"
+[ -L "$TMP/link.csv" ] && grep -q '^version' "$TMP/real.csv" && ok || bad "symlink replaced or target not written"
+: >"$TMP/private.csv"; chmod 600 "$TMP/private.csv"
+"$SP" theory --depth 2 -q -o "$TMP/private.csv"
+[ "$(stat -c %a "$TMP/private.csv")" = 600 ] && ok || bad "mode not kept: $(stat -c %a "$TMP/private.csv")"
+mkfifo "$TMP/fifo"
+cat "$TMP/fifo" >"$TMP/fromfifo" &
+"$SP" theory --depth 2 -q -o "$TMP/fifo"
+wait
+[ -p "$TMP/fifo" ] && grep -q '^version' "$TMP/fromfifo" && ok || bad "FIFO replaced or not written"
+expect_status 0 "$SP" help help
+# the default head count that does not divide the width says so
+usage_error "$SP" theory --width 200
+expect_grep 'give --heads' "$TMP/err"
 # init std derives sigmas from width; blog2 fixes them
 a=$("$SP" theory --preset blog2 --width 512 --summary 2>/dev/null | tail -1 | cut -d, -f10)
 b=$("$SP" theory --preset blog2 --summary 2>/dev/null | tail -1 | cut -d, -f10)
