@@ -19,12 +19,12 @@ test: all
 
 asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSP_ASAN=ON $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) -- --no-print-directory
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
 bench: all
 	@bash scripts/install-deps --bench
-	@cmake --build $(BUILD) -j $(JOBS) --target benchmarks
+	@cmake --build $(BUILD) -j $(JOBS) --target benchmarks -- --no-print-directory
 	@bash bench/run $(BUILD)
 
 demo: all
