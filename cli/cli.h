@@ -121,7 +121,7 @@ void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_
 enum {
     OPT_M_FIRST = 1060,
     OPT_M_SEEDS = OPT_M_FIRST, OPT_M_PROBES, OPT_M_THREADS, OPT_M_SEED, OPT_M_INPUT,
-    OPT_M_MEASURE, OPT_M_EXCLUDE_CLS, OPT_M_CHECKPOINT, OPT_M_MAX_MEMORY,
+    OPT_M_MEASURE, OPT_M_EXCLUDE_CLS, OPT_M_CHECKPOINT, OPT_M_MAX_MEMORY, OPT_M_MAX_TIME,
     OPT_M_LAST
 };
 #define CLI_MEASURE_LONGOPTS                                                           \
@@ -130,17 +130,20 @@ enum {
     {"input", required_argument, 0, OPT_M_INPUT}, {"measure", required_argument, 0, OPT_M_MEASURE}, \
     {"exclude-cls", no_argument, 0, OPT_M_EXCLUDE_CLS},                                \
     {"checkpoint", required_argument, 0, OPT_M_CHECKPOINT},                            \
-    {"max-memory", required_argument, 0, OPT_M_MAX_MEMORY}
+    {"max-memory", required_argument, 0, OPT_M_MAX_MEMORY},                            \
+    {"max-time", required_argument, 0, OPT_M_MAX_TIME}
 struct cli_measure {
     struct sp_net_opts o;
     double max_memory;   /* bytes; 0: available memory from /proc/meminfo */
+    double max_time;     /* seconds; 0: no limit */
 };
 void cli_measure_init(struct cli_measure *m);
 /* Handles an OPT_M_* option: 0 or 2 (printed). */
 int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const char *arg);
 void cli_measure_help(FILE *f);
-/* Checks the options against the architecture and the memory the run needs
- * (estimate vs available): 0, or 2 with a message naming what is needed. */
+/* Checks the options against the architecture, the memory the run needs
+ * (estimate vs available) and, with --max-time, its time (FLOP count over the
+ * matrix-product rate measured now): 0, or 2 with a message naming what is needed. */
 int cli_measure_check(const char *cmd, const struct sp_arch *a, const struct cli_measure *m);
 void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m);
 /* Feeds sp_net_opts.progress into a progress bar: set o.progress to

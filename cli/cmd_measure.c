@@ -17,6 +17,7 @@ void cli_measure_init(struct cli_measure *m)
 {
     sp_net_opts_default(&m->o);
     m->max_memory = 0.0;
+    m->max_time = 0.0;
 }
 
 /* "123", "4.5G", "800M", "64k" (powers of 1024) -> bytes. */
@@ -93,6 +94,7 @@ int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const ch
     }
     case OPT_M_EXCLUDE_CLS: o->exclude_cls = 1; return 0;
     case OPT_M_MAX_MEMORY: return parse_bytes(cmd, "--max-memory", arg, &m->max_memory);
+    case OPT_M_MAX_TIME: return cli_parse_double(cmd, "--max-time", arg, 1e-3, 1e9, &m->max_time);
     default: return cli_usage(cmd, "internal error: unhandled option %d", opt);
     }
 }
@@ -112,7 +114,9 @@ void cli_measure_help(FILE *f)
         "  --measure LIST        fwd,bwd,grad or all: which passes run (default all)\n"
         "  --exclude-cls         q, p, rho over tokens 1..n-1 (token 0 as a CLS token)\n"
         "  --checkpoint S        reverse mode: blocks per checkpoint (default ceil(sqrt(L)))\n"
-        "  --max-memory SIZE     refuse runs needing more (default: available memory)\n",
+        "  --max-memory SIZE     refuse runs needing more (default: available memory)\n"
+        "  --max-time S          refuse runs estimated to take more than S seconds (FLOP\n"
+        "                        count over the matrix-product rate measured at start)\n",
         d.seeds, d.probes, (unsigned long long)d.seed);
 }
 
@@ -166,6 +170,15 @@ int cli_measure_check(const char *cmd, const struct sp_arch *a, const struct cli
                          "%.3g MB %s; reduce --width, --tokens, --probes, --seeds or --depth",
                          need / 1e6, have / 1e6,
                          m->max_memory > 0.0 ? "allowed by --max-memory" : "available");
+    if (m->max_time > 0.0) {
+        double rate = sp_net_gemm_rate(a, o), flops = sp_net_flops(a, o);
+        double est = rate > 0.0 ? flops / rate : (double)INFINITY;
+        if (est > m->max_time)
+            return cli_usage(cmd, "this configuration needs about %.3g s (%.3g GFLOP at the "
+                             "%.3g GFLOP/s measured now), more than --max-time %g; reduce "
+                             "--width, --tokens, --probes, --seeds or --depth",
+                             est, flops / 1e9, rate / 1e9, m->max_time);
+    }
     return 0;
 }
 

@@ -78,6 +78,11 @@ double sp_net_record_bytes(const struct sp_arch *a, const struct sp_net_opts *o)
 /* Floating-point operations of matrix products one sp_net_measure call performs. */
 double sp_net_flops(const struct sp_arch *a, const struct sp_net_opts *o);
 
+/* Matrix-product throughput (FLOP/s) of this machine at the configuration's
+ * dominant shape, measured now in about 0.05 s; 0 on allocation failure. With
+ * sp_net_flops it estimates a run's time before starting it. */
+double sp_net_gemm_rate(const struct sp_arch *a, const struct sp_net_opts *o);
+
 /* Runs the measurement. a must be resolved (sp_arch_resolve). rows: nrows entries.
  * SP_EINVAL on a bad option (equiangular input with n > d, Gaussian with p0 < 0),
  * SP_ENOMEM, SP_ENUMERIC when the network produces a non-finite value. */

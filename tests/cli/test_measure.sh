@@ -64,6 +64,12 @@ assert "grad_loss" in m["measure"] and m["wall_time_s"] >= 0
 assert m["arch"]["width"] == 64 and len(d["rows"]) == 5
 PY
 
+# --max-time: a run estimated to take longer is refused before it starts
+usage_error "$SP" measure --preset blog2 --max-time 1
+expect_grep 'max-time' "$TMP/err"
+usage_error "$SP" measure "${SMALL[@]}" --max-time 0
+expect_status 0 "$SP" measure "${SMALL[@]}" -q --max-time 600
+
 # -o is atomic: a failed run leaves no file, a good one writes it
 rm -f "$TMP/res.csv"
 expect_status 2 "$SP" measure "${SMALL[@]}" --probes 0 -o "$TMP/res.csv"

@@ -1,0 +1,51 @@
+/* A quick measurement of this machine's matrix-product throughput at the shape a
+ * configuration uses, so that a caller can estimate a run's time before starting
+ * it (SPEC 4 measurements at the blog's size take tens of seconds). */
+#include <omp.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "net/net_internal.h"
+#include "sigprop/net.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+double sp_net_gemm_rate(const struct sp_arch *a, const struct sp_net_opts *o)
+{
+    /* the dominant product: (rows) x d times d x d, rows = tokens x (probes + 1),
+     * capped so that the probe stays small */
+    size_t d = (size_t)a->width, rows = (size_t)(a->model == SP_MODEL_TOY ? 1 : a->tokens) *
+                                        (size_t)(o->probes + 1);
+    if (d > 2048)
+        d = 2048;
+    if (rows > 1024)
+        rows = 1024;
+    if (rows < 64)
+        rows = 64;
+    float *A = calloc(rows * d, sizeof *A), *B = calloc(d * d, sizeof *B);
+    float *C = calloc(rows * d, sizeof *C);
+    double rate = 0.0;
+    if (A && B && C) {
+        if (o->threads > 0)
+            omp_set_num_threads(o->threads);
+        net_gemm_init();
+        net_gemm(0, 0, rows, d, d, 1.0f, A, d, B, d, 0.0f, C, d); /* warm-up: buffers, caches */
+        double flop = 2.0 * (double)rows * (double)d * (double)d, t0 = now(), t = 0.0;
+        int reps = 0;
+        do { /* at least three products and 0.05 s */
+            net_gemm(0, 0, rows, d, d, 1.0f, A, d, B, d, 0.0f, C, d);
+            reps++;
+            t = now() - t0;
+        } while (reps < 3 || t < 0.05);
+        rate = flop * reps / t;
+    }
+    free(A);
+    free(B);
+    free(C);
+    return rate;
+}
