@@ -52,7 +52,8 @@ static void help(void)
         "  --budget-ratio K    K times the pre-LN network's J^{L,0}\n"
         "Solver:\n"
         "  --ratio R           alpha_attn = R * alpha_mlp (DyT LLaMA recipe; default 1)\n"
-        "  --alpha A           initial guess (default 0.5)\n"
+        "  --alpha A           initial guess of the search: one value (default 0.5),\n"
+        "                      not a list (see the note after the architecture flags)\n"
         "  --alpha-min A       lower end of the search (default 1e-4)\n"
         "  --alpha-max A       upper end of the search (default 100)\n"
         "  --tol T             relative tolerance in alpha (default 1e-10)\n"
@@ -65,7 +66,8 @@ static void help(void)
         "  --verify            measure each recommendation on a finite network at\n"
         "                      reduced width (same sigmas, same depth, tokens capped at\n"
         "                      the width) and compare with the theory for that network\n"
-        "  --verify-width D    width of the verification network (default 256)\n"
+        "  --verify-width D    width of the verification network, at most the width\n"
+        "                      (default 256, capped at the width)\n"
         "  --seeds K --probes P --seed S   measurement draws, probes, seed (1, 4, 1)\n"
         "Output:\n"
         "  --format F          csv | json (default csv); JSON meta holds the fitted law\n"
@@ -78,6 +80,8 @@ static void help(void)
         "J_L0_measured,J_L0_se,measured_over_theory.\n"
         "alpha = alpha_mlp (the MLP norm's alpha, which sets lambda, SPEC 3.5).\n\n");
     cli_arch_help(stdout);
+    printf("\nIn 'sigprop alpha', --alpha is the search's initial guess (one value), not a\n"
+           "list of alphas: the alphas are what this command solves for.\n");
     printf("\nExample: sigprop alpha --norm derf --match preln --depth 12,24,48,96 "
            "--width 768,1024,4096\n");
 }
@@ -110,7 +114,7 @@ int cmd_alpha(int argc, char **argv)
     enum cli_format fmt = CLI_CSV;
     int target_kind = TGT_NONE, verify = 0, rc = 0, c;
     double target = NAN, ratio = 1.0, amin = 1e-4, amax = 100.0, tol = 1e-10;
-    int *depths = NULL, *widths = NULL, vwidth = 256;
+    int *depths = NULL, *widths = NULL, vwidth = 256, vwidth_given = 0;
     size_t ndepth = 0, nwidth = 0;
     struct sp_net_opts nopts;
     sp_net_opts_default(&nopts);
@@ -154,7 +158,10 @@ int cmd_alpha(int argc, char **argv)
         case OPT_AMAX: rc = cli_parse_double(cmd, "--alpha-max", optarg, 1e-12, 1e6, &amax); break;
         case OPT_TOL: rc = cli_parse_double(cmd, "--tol", optarg, 1e-15, 0.1, &tol); break;
         case OPT_VERIFY: verify = 1; break;
-        case OPT_VWIDTH: rc = cli_parse_int(cmd, "--verify-width", optarg, 1, 1000000, &vwidth); break;
+        case OPT_VWIDTH:
+            rc = cli_parse_int(cmd, "--verify-width", optarg, 1, 1000000, &vwidth);
+            vwidth_given = 1;
+            break;
         case OPT_SEEDS: rc = cli_parse_int(cmd, "--seeds", optarg, 1, 1000000, &nopts.seeds); break;
         case OPT_PROBES: rc = cli_parse_int(cmd, "--probes", optarg, 1, 1000000, &nopts.probes); break;
         case OPT_SEED: {
@@ -231,6 +238,22 @@ int cmd_alpha(int argc, char **argv)
         cli_info("alpha: the blog2 preset fixes its sigmas: --width does not change them "
                  "(give --init-std 0.02 for timm-style sigmas that grow with width)");
 
+    /* an explicit --verify-width must not exceed the network's width (the
+     * default 256 is capped at it) */
+    for (size_t j = 0; verify && vwidth_given && j < nwidth; j++) {
+        struct cli_arch cc = ca;
+        if (!default_width)
+            cc.width = widths[j];
+        struct sp_arch a;
+        struct sp_theory_opts o;
+        if ((rc = cli_arch_build(&cc, cmd, NAN, &a, &o)))
+            goto done;
+        if (a.model == SP_MODEL_TRANSFORMER && vwidth > a.width) {
+            rc = cli_usage(cmd, "--verify-width %d exceeds the network's width %d: the "
+                           "verification network is a narrower copy", vwidth, a.width);
+            goto done;
+        }
+    }
     size_t npt = ndepth * nwidth;
     struct sp_table *t = sp_table_new();
     double *alphas = malloc(npt * sizeof *alphas);

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* nftw's FTW_DEPTH/FTW_PHYS */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
 #include <math.h>
@@ -22,7 +23,12 @@
 
 #include "cli.h"
 
-enum { OPT_SCENARIO = OPT_CMD_FIRST, OPT_SEED, OPT_STRICT, OPT_SKIP };
+enum { OPT_SCENARIO = OPT_CMD_FIRST, OPT_SEED, OPT_STRICT, OPT_SKIP, OPT_FORCE };
+
+/* What index.html carries so that a later run knows the folder is a report it
+ * may replace (reports written before the tag existed are known by their title). */
+#define REPORT_MARKER "<meta name=\"generator\" content=\"sigprop report\">"
+#define REPORT_TITLE "<title>sigprop report: "
 
 /* ---- scenarios ---- */
 struct scenario {
@@ -101,7 +107,13 @@ static void help(FILE *f)
     for (size_t i = 0; i < NSCENARIOS; i++)
         fprintf(f, "        %-8s %s\n", scenarios[i].name, scenarios[i].summary);
     fprintf(f,
-            "  -o, --output DIR     output folder (default: report)\n"
+            "  -o, --output DIR     output folder (default: report). DIR must not exist, be\n"
+            "                       empty or hold an earlier sigprop report, which is\n"
+            "                       replaced whole; anything else is refused before\n"
+            "                       running (see --force). Never the current folder or\n"
+            "                       one above it\n"
+            "      --force          replace DIR even if it is not a sigprop report (its\n"
+            "                       whole content is deleted)\n"
             "      --seed N         master seed of the measurements (default 1)\n"
             "      --skip LIST      steps not to run, by name prefix, comma separated:\n"
             "                       theory, summary, toy, phase, fit, measure, alpha, plot\n"
@@ -155,6 +167,54 @@ static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *
 static int rm_tree(const char *path)
 {
     return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* 1 if dir/index.html was written by sigprop report (its head holds the
+ * generator tag, or the title of reports from before the tag). */
+static int is_report(const char *dir)
+{
+    char *index = xasprintf("%s/index.html", dir);
+    FILE *f = index ? fopen(index, "rb") : NULL;
+    free(index);
+    if (!f)
+        return 0;
+    char head[4097];
+    size_t n = fread(head, 1, sizeof head - 1, f);
+    fclose(f);
+    head[n] = 0;
+    if (n < 15 || memcmp(head, "<!DOCTYPE html>", 15) != 0)
+        return 0;
+    return strstr(head, REPORT_MARKER) != NULL || strstr(head, REPORT_TITLE) != NULL;
+}
+
+/* 1 if the folder holds nothing (or cannot be listed: -1). */
+static int is_empty_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int empty = 1;
+    struct dirent *e;
+    while (empty && (e = readdir(d)) != NULL)
+        empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+    closedir(d);
+    return empty;
+}
+
+/* 1 if path is the current folder or one of its ancestors (replacing it
+ * would delete the folder the user stands in). */
+static int contains_cwd(const char *path)
+{
+    char *rp = realpath(path, NULL), *cwd = realpath(".", NULL);
+    int bad = 0;
+    if (rp && cwd) {
+        size_t n = strlen(rp);
+        bad = !strcmp(rp, "/") || !strcmp(rp, cwd) ||
+              (!strncmp(cwd, rp, n) && cwd[n] == '/');
+    }
+    free(rp);
+    free(cwd);
+    return bad;
 }
 
 /* Last non-empty line of a file (the reason a step gave), into buf. */
@@ -994,6 +1054,7 @@ static void write_html(struct report *r, const struct mconf *mc, int nmc, double
 
     fprintf(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+               REPORT_MARKER "\n"
                "<title>sigprop report: %s scenario</title>\n<style>%s</style>\n</head>\n<body>\n",
             sc->name, css);
     fprintf(h, "<h1>Signal propagation at initialisation: pre-LN against Derf</h1>\n"
@@ -1213,11 +1274,11 @@ int cmd_report(int argc, char **argv)
     static const struct option longopts[] = {
         {"scenario", required_argument, 0, 's'}, {"output", required_argument, 0, 'o'},
         {"seed", required_argument, 0, OPT_SEED}, {"strict", no_argument, 0, OPT_STRICT},
-        {"skip", required_argument, 0, OPT_SKIP},
+        {"skip", required_argument, 0, OPT_SKIP}, {"force", no_argument, 0, OPT_FORCE},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *scen = "default", *out = "report", *skip = NULL;
     unsigned long seed = 1;
-    int strict = 0, quiet = 0, c;
+    int strict = 0, quiet = 0, force = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:o:qh", longopts, NULL)) != -1) {
@@ -1236,6 +1297,7 @@ int cmd_report(int argc, char **argv)
         }
         case OPT_STRICT: strict = 1; break;
         case OPT_SKIP: skip = optarg; break;
+        case OPT_FORCE: force = 1; break;
         case 'q': quiet = 1; break;
         case 'h': help(stdout); return CLI_OK;
         default: return cli_bad_option("report", argc, argv);
@@ -1298,6 +1360,24 @@ int cmd_report(int argc, char **argv)
         free(r.dir);
         free(skip_copy);
         return rc;
+    }
+    if (stat(r.final, &sb) == 0) {
+        /* refuse before running anything: only an empty folder or an earlier
+         * report is replaced without --force, never the folder we stand in */
+        const char *why = NULL;
+        if (contains_cwd(r.final))
+            why = "is the current folder or one above it; replacing it would delete the "
+                  "folder you are in: give a new folder";
+        else if (!force && is_empty_dir(r.final) != 1 && !is_report(r.final))
+            why = "exists and is not a sigprop report (no index.html written by sigprop "
+                  "report); use --force to replace it and delete its content, or another -o";
+        if (why) {
+            int rc = cli_usage("report", "-o '%s' %s", r.final, why);
+            free(r.final);
+            free(r.dir);
+            free(skip_copy);
+            return rc;
+        }
     }
     rm_tree(r.dir); /* a leftover of a crashed run with our pid */
     if (make_dirs(&r) != 0) {

@@ -664,6 +664,22 @@ int cmd_sweep(int argc, char **argv)
     }
     if ((rc = grid_build(&g, &ca, cmd)))
         goto done;
+    if (g.measure) {
+        /* every configuration must be measurable before anything runs (as in
+         * 'sigprop measure': inputs, tokens vs width, memory) */
+        struct cli_measure cm;
+        cli_measure_init(&cm);
+        cm.o = g.nopts;
+        for (size_t t = 0; t < g.ntasks; t++) {
+            if ((rc = cli_measure_check(cmd, &g.tasks[t].a, &cm)) != 0) {
+                fprintf(stderr, "sigprop: sweep: the grid point that cannot be measured: "
+                                "i = %zu, depths up to %d (%s = %s)\n",
+                        g.tasks[t].first, g.tasks[t].a.depth, grid_cols + 2,
+                        g.keys[g.tasks[t].first]);
+                goto done;
+            }
+        }
+    }
 
     /* MPI after the arguments are validated: every rank has built the same grid. */
     struct ctx cx = {0, 1, 0};
@@ -755,11 +771,17 @@ int cmd_sweep(int argc, char **argv)
     if (cx.rank == 0)
         cli_progress_start(&pg, "sweep", npoints_todo);
     struct sbuf lines = {0};
-    size_t progress = 0;
+    size_t progress = 0, nfailed = 0;
     for (size_t b0 = 0; b0 < npend && !rc; b0 += per) {
         size_t n = npend - b0 < per ? npend - b0 : per;
         rc = run_batch(&g, &cx, pending + b0, n, done, &lines);
         if (!rc && cx.rank == 0) {
+            for (const char *l = lines.s, *e = lines.s + lines.len; l && l < e;) {
+                const char *nl = memchr(l, '\n', (size_t)(e - l));
+                const char *le = nl ? nl : e;
+                nfailed += !(le - l >= 3 && !memcmp(le - 3, ",ok", 3));
+                l = le + 1;
+            }
             if (fd >= 0) {
                 if (lines.len && sp_sweep_append(fd, lines.s, lines.len) != SP_OK)
                     rc = cli_fail("writing '%s' failed", out);
@@ -782,6 +804,9 @@ int cmd_sweep(int argc, char **argv)
         if (!rc)
             cli_info("sweep: %zu grid points written%s%s", npoints_todo, out ? " to " : "",
                      out ? out : "");
+        if (!rc && nfailed)
+            rc = cli_fail("%zu of %zu grid points failed (their status column says why)",
+                          nfailed, npoints_todo);
     }
     free(lines.s);
     free(pending);

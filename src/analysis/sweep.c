@@ -105,21 +105,72 @@ enum sp_status sp_sweep_open(const char *path, const char *header, size_t npoint
         FMT_ERR("cannot read '%s'", path);
         goto fail;
     }
-    /* A torn last line (interrupted write) is cut off. */
+    /* Validate before changing anything: a file that is not this sweep's
+     * output stays as it was. Only the complete lines are read; a torn last
+     * line (an interrupted write) is cut once they all check out. */
     size_t keep = len;
     while (keep > 0 && buf[keep - 1] != '\n')
         keep--;
-    if (keep != len) {
-        if (ftruncate(fd, (off_t)keep) != 0) {
-            FMT_ERR("cannot truncate the torn last line of '%s': %s", path, strerror(errno));
-            s = SP_EIO;
+    if (memchr(buf, 0, len) != NULL) {
+        FMT_ERR("'%s' is not a sweep's CSV output (it holds binary data)", path);
+        s = SP_EFORMAT;
+        goto fail;
+    }
+    size_t hl = strlen(header);
+    if (keep == 0 && len > 0 && (len > hl || strncmp(buf, header, len) != 0)) {
+        FMT_ERR("'%s' is not a sweep's CSV output (no complete line, and not the start of "
+                "this sweep's header)", path);
+        s = SP_EFORMAT;
+        goto fail;
+    }
+    buf[keep] = 0;
+    if (keep > 0) {
+        char *line = buf, *nl = strchr(line, '\n');
+        *nl = 0;
+        if (strcmp(line, header) != 0) {
+            FMT_ERR("'%s' has a different header: it is not the output of this sweep", path);
+            s = SP_EFORMAT;
             goto fail;
         }
-        buf[keep] = 0;
-        len = keep;
+        size_t lineno = 1;
+        for (line = nl + 1; *line; line = nl + 1) {
+            lineno++;
+            nl = strchr(line, '\n');
+            *nl = 0;
+            char *end;
+            errno = 0;
+            unsigned long long idx = strtoull(line, &end, 10);
+            if (end == line || *end != ',' || errno || idx >= npoints) {
+                FMT_ERR("'%s' line %zu: no grid index of this sweep (0..%zu)", path, lineno,
+                        npoints ? npoints - 1 : 0);
+                s = SP_EFORMAT;
+                goto fail;
+            }
+            if (keys) {
+                size_t kl = strlen(keys[idx]);
+                if (strncmp(end + 1, keys[idx], kl) != 0 ||
+                    (end[1 + kl] != ',' && end[1 + kl] != 0)) {
+                    FMT_ERR("'%s' line %zu: grid point %llu has other parameters than this "
+                            "sweep's", path, lineno, idx);
+                    s = SP_EFORMAT;
+                    goto fail;
+                }
+            }
+            if (done[idx]) {
+                FMT_ERR("'%s' line %zu: grid point %llu appears twice", path, lineno, idx);
+                s = SP_EFORMAT;
+                goto fail;
+            }
+            done[idx] = 1;
+            (*ndone)++;
+        }
     }
-    if (len == 0) {
-        size_t hl = strlen(header);
+    if (keep != len && ftruncate(fd, (off_t)keep) != 0) {
+        FMT_ERR("cannot truncate the torn last line of '%s': %s", path, strerror(errno));
+        s = SP_EIO;
+        goto fail;
+    }
+    if (keep == 0) { /* new, empty, or a torn header: write the header */
         char *h = malloc(hl + 2);
         if (!h) {
             s = SP_ENOMEM;
@@ -133,47 +184,6 @@ enum sp_status sp_sweep_open(const char *path, const char *header, size_t npoint
             FMT_ERR("cannot write '%s'", path);
             goto fail;
         }
-        free(buf);
-        *fd_out = fd;
-        return SP_OK;
-    }
-    char *line = buf, *nl = strchr(line, '\n');
-    *nl = 0;
-    if (strcmp(line, header) != 0) {
-        FMT_ERR("'%s' has a different header: it is not the output of this sweep", path);
-        s = SP_EFORMAT;
-        goto fail;
-    }
-    size_t lineno = 1;
-    for (line = nl + 1; *line; line = nl + 1) {
-        lineno++;
-        nl = strchr(line, '\n');
-        *nl = 0;
-        char *end;
-        errno = 0;
-        unsigned long long idx = strtoull(line, &end, 10);
-        if (end == line || *end != ',' || errno || idx >= npoints) {
-            FMT_ERR("'%s' line %zu: no grid index of this sweep (0..%zu)", path, lineno,
-                    npoints ? npoints - 1 : 0);
-            s = SP_EFORMAT;
-            goto fail;
-        }
-        if (keys) {
-            size_t kl = strlen(keys[idx]);
-            if (strncmp(end + 1, keys[idx], kl) != 0 || (end[1 + kl] != ',' && end[1 + kl] != 0)) {
-                FMT_ERR("'%s' line %zu: grid point %llu has other parameters than this sweep's",
-                        path, lineno, idx);
-                s = SP_EFORMAT;
-                goto fail;
-            }
-        }
-        if (done[idx]) {
-            FMT_ERR("'%s' line %zu: grid point %llu appears twice", path, lineno, idx);
-            s = SP_EFORMAT;
-            goto fail;
-        }
-        done[idx] = 1;
-        (*ndone)++;
     }
     free(buf);
     *fd_out = fd;

@@ -61,5 +61,14 @@ check "unreachable target prints the reachable range" "grep -q 'reachable range'
 "$SP" alpha --norm derf 2>/dev/null; check "no target exits 2" "[ $? -eq 2 ]"
 "$SP" alpha --target-J 5 --match preln 2>/dev/null; check "two targets exit 2" "[ $? -eq 2 ]"
 "$SP" alpha --norm ln --target-J 5 2>/dev/null; check "--norm ln exits 2" "[ $? -eq 2 ]"
+"$SP" alpha --norm derf --target-J 3 --depth 12 --width 256 --tokens 16 --verify \
+    --verify-width 512 -q > "$T/vw.csv" 2> "$T/vw.err"
+check "--verify-width above --width exits 2" "[ $? -eq 2 ] && grep -q 'verify-width 512' '$T/vw.err'"
+"$SP" alpha --norm derf --target-J 3 --depth 12 --width 256,64 --tokens 16 --verify \
+    --verify-width 128 -q > /dev/null 2>&1
+check "--verify-width above one width of the list exits 2" "[ $? -eq 2 ]"
+"$SP" alpha --help > "$T/help.txt"
+check "help says --alpha is the initial guess in alpha" \
+    "grep -q \"In 'sigprop alpha', --alpha is the search's initial guess\" '$T/help.txt'"
 "$SP" alpha --help | grep -q '^Example:'; check "help ends with an example" "[ $? -eq 0 ]"
 exit $fail

@@ -90,5 +90,32 @@ echo file > notadir
 "$S" report --scenario test -o notadir -q 2>/dev/null; [[ $? -eq 1 ]] && ok || bad "output that is a file should exit 1"
 "$S" report --help | grep -q '^Example:' && ok || bad "help has no Example line"
 
+# -o DIR replaces only an earlier report or an empty folder; anything else is
+# refused (exit 2) before any step runs, and left as it was
+grep -qF '<meta name="generator" content="sigprop report">' rep/index.html && ok || bad "no generator tag in index.html"
+FAST=(--scenario test -q --skip measure,alpha,fit,plot,phase,toy)
+mkdir mine; echo keep > mine/mine.txt
+"$S" report "${FAST[@]}" -o mine >/dev/null 2>err.txt; rc=$?
+[[ $rc -eq 2 ]] && ok || bad "a folder that is not a report: exit $rc, want 2"
+[[ $(cat mine/mine.txt 2>/dev/null) == keep ]] && ok || bad "a folder that is not a report was deleted"
+grep -q -- '--force' err.txt && ok || bad "the refusal does not mention --force"
+ls -d mine.tmp.* mine.old.* >/dev/null 2>&1 && bad "refused run left folders" || ok
+"$S" report "${FAST[@]}" -o mine/ >/dev/null 2>&1; [[ $? -eq 2 && -e mine/mine.txt ]] && ok || bad "-o mine/ not refused"
+"$S" report "${FAST[@]}" -o mine --force >/dev/null 2>err.txt; rc=$?
+[[ $rc -eq 0 && ! -e mine/mine.txt && -s mine/index.html ]] && ok || bad "--force: exit $rc, should replace the folder: $(cat err.txt)"
+mkdir empty
+"$S" report "${FAST[@]}" -o empty >/dev/null 2>err.txt; rc=$?
+[[ $rc -eq 0 && -s empty/index.html ]] && ok || bad "an empty folder: exit $rc: $(cat err.txt)"
+# never the current folder or one above it, even with --force
+mkdir -p sub/inner; echo keep > sub/keep.txt
+for force in "" --force; do
+  for d in . ./ .. / "$T" "$T/sub"; do
+    (cd sub && "$S" report "${FAST[@]}" -o "$d" $force >/dev/null 2>../err.txt); rc=$?
+    [[ $rc -eq 2 ]] && ok || bad "-o '$d' $force from $T/sub: exit $rc, want 2"
+  done
+done
+[[ -e sub/keep.txt && -d sub/inner ]] && ok || bad "the current folder was touched"
+ls -d sub/..tmp.* sub/.tmp.* ./*.tmp.* >/dev/null 2>&1 && bad "unsafe -o left folders" || ok
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -84,6 +84,39 @@ check "... and left untouched" "[ $(wc -l < "$T/full.csv") -eq 25 ]"
 "$SP" sweep --norm derf --alpha 0.3 --depth 8 -o "$T/full.csv" --force -q
 check "--force overwrites" "[ $(wc -l < "$T/full.csv") -eq 2 ]"
 
+# a file that is not a sweep's output is refused (exit 1) and left byte for byte
+# as it was, whatever its shape; an empty file counts as new
+printf 'important notes\nline 2 no newline' > "$T/notes.txt"
+printf 'one line, no newline' > "$T/one.txt"
+printf '\000\001\002binary\n\377' > "$T/bin.dat"
+for f in notes.txt one.txt bin.dat; do
+    cp "$T/$f" "$T/$f.orig"
+    "$SP" sweep --norm ln --depth 4 -o "$T/$f" -q 2>/dev/null
+    check "foreign file $f: exit 1" "[ $? -eq 1 ]"
+    check "foreign file $f: unchanged" "cmp -s '$T/$f' '$T/$f.orig'"
+done
+: > "$T/empty.csv"
+"$SP" sweep --norm ln --depth 4 -o "$T/empty.csv" -q
+check "an empty file is a new sweep" "[ $? -eq 0 ] && [ $(wc -l < "$T/empty.csv") -eq 2 ]"
+# a foreign row after the right header: refused before the torn line is cut
+{ head -1 "$T/empty.csv"; printf 'not a row\ntorn'; } > "$T/rows.csv"
+cp "$T/rows.csv" "$T/rows.orig"
+"$SP" sweep --norm ln --depth 4 -o "$T/rows.csv" -q 2>/dev/null
+check "foreign row: exit 1, file unchanged" "[ $? -eq 1 ] && cmp -s '$T/rows.csv' '$T/rows.orig'"
+"$SP" sweep --norm ln --depth 4 -o "$T/one.txt" --force -q
+check "--force overwrites a foreign file" "[ $? -eq 0 ] && [ $(wc -l < "$T/one.txt") -eq 2 ]"
+
+# measure mode checks every grid point up front as 'sigprop measure' does:
+# a configuration too large for memory is a usage error naming the point
+"$SP" sweep --norm derf --alpha 0.1,0.2 --depth 4 --mode measure --width 64,1000000 --tokens 16 \
+    -o "$T/huge.csv" -q 2> "$T/huge.err"
+check "measure mode, a point too large: exit 2" "[ $? -eq 2 ]"
+check "... naming the point (width 1000000)" "grep -q 'i = 2.*,1000000,' '$T/huge.err'"
+check "... before writing anything" "[ ! -e '$T/huge.csv' ]"
+"$SP" sweep --norm derf --alpha 0.5 --depth 4 --mode measure --width 8 --tokens 16 -q \
+    > /dev/null 2>&1
+check "measure mode, tokens > width (equiangular): exit 2" "[ $? -eq 2 ]"
+
 # usage errors
 "$SP" sweep --resume 2>/dev/null; check "--resume without -o: exit 2" "[ $? -eq 2 ]"
 "$SP" sweep --resume -o "$T/none.csv" -q 2>/dev/null; check "--resume of a missing file: exit 1" "[ $? -eq 1 ]"
