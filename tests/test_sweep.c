@@ -1,6 +1,7 @@
 /* Tests of src/analysis/sweep.c: mixed-radix grid indexing and the resumable
  * sweep file (header written once, torn last line cut, rows present marked
- * done, foreign/duplicate rows and other headers refused, appends whole). */
+ * done, foreign/duplicate rows, other headers and binary files refused and
+ * left unchanged, appends whole). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,29 @@ static void test_file(void)
     CHECK(strstr(err, "twice") != NULL);
     write_file(path, "i,a,b,x\n4,1,q,0.5\n");
     CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) == SP_EFORMAT);
+    /* refused files are left byte for byte: validation comes before the torn
+     * line is cut (another header with a torn line, a single line without a
+     * newline that is not the start of the header, a foreign row before a torn
+     * line) */
+    static const char *const foreign[] = {"important notes\nline 2 no newline",
+                                          "important notes", "i,a,b,xx",
+                                          "i,a,b,x\nnot a row\n0,1,p,0."};
+    for (size_t k = 0; k < sizeof foreign / sizeof *foreign; k++) {
+        write_file(path, foreign[k]);
+        CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) ==
+              SP_EFORMAT);
+        CHECK(fd == -1);
+        CHECK(!strcmp(read_file(path), foreign[k]));
+    }
+    /* binary data (a NUL byte) is refused and kept */
+    FILE *bf = fopen(path, "wb");
+    fwrite("i,a,b,x\n\0\1\n", 1, 11, bf);
+    fclose(bf);
+    CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) == SP_EFORMAT);
+    bf = fopen(path, "rb");
+    char bb[32];
+    CHECK(fread(bb, 1, sizeof bb, bf) == 11);
+    fclose(bf);
     /* without keys only the index is checked */
     write_file(path, "i,a,b,x\n1,9,z,0.5\n");
     CHECK(sp_sweep_open(path, header, 4, NULL, done, &ndone, &fd, err, sizeof err) == SP_OK);
