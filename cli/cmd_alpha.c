@@ -189,6 +189,8 @@ int cmd_alpha(int argc, char **argv)
         rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
         goto done;
     }
+    if ((rc = cli_check_output(cmd, "-o", out)))
+        goto done;
     if (target_kind == TGT_NONE) {
         rc = cli_usage(cmd, "give a target: --target-J X, --match preln or --budget-ratio K");
         goto done;

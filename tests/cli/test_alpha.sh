@@ -67,6 +67,8 @@ check "--verify-width above --width exits 2" "[ $? -eq 2 ] && grep -q 'verify-wi
 "$SP" alpha --norm derf --target-J 3 --depth 12 --width 256,64 --tokens 16 --verify \
     --verify-width 128 -q > /dev/null 2>&1
 check "--verify-width above one width of the list exits 2" "[ $? -eq 2 ]"
+"$SP" alpha --match preln --depth 12 -o /nonexistent-dir/a.csv 2>/dev/null
+check "an unwritable -o is a usage error before any work" "[ $? -eq 2 ]"
 "$SP" alpha --help > "$T/help.txt"
 check "help says --alpha is the initial guess in alpha" \
     "grep -q \"In 'sigprop alpha', --alpha is the search's initial guess\" '$T/help.txt'"
