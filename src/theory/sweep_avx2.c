@@ -1,28 +1,12 @@
 /* The alpha-sweep kernel on AVX2 + FMA: 4 alphas per vector, SLEEF math. */
-#include <immintrin.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sleef.h>
-
 #include "theory/sweep_simd.h"
 
-#define V __m256d
-#define VL 4
-#define vset _mm256_set1_pd
-#define vload _mm256_loadu_pd
-#define vstore _mm256_storeu_pd
-#define vadd _mm256_add_pd
-#define vsub _mm256_sub_pd
-#define vmul _mm256_mul_pd
-#define vdiv _mm256_div_pd
-#define vsqrt _mm256_sqrt_pd
-#define vmin _mm256_min_pd
-#define vmax _mm256_max_pd
-#define VASIN Sleef_asind4_u35avx2
-#define VEXP Sleef_expd4_u10avx2
-#define VLOG1P Sleef_log1pd4_u10avx2
+#include "theory/vec_avx2.h"
+
 #define KFN(name) avx2_##name
 
 #include "theory/sweep_kernel.h"
