@@ -245,6 +245,21 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
     return 0;
 }
 
+double cli_fn_alpha(const struct sp_fnspec *f)
+{
+    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT ? f->alpha : (double)NAN;
+}
+
+void cli_norm_label(const struct sp_arch *a, char *buf, size_t n)
+{
+    if (a->model == SP_MODEL_TOY)
+        snprintf(buf, n, "%s", a->toy_ln ? "ln" : sp_fn_name(a->phi.kind));
+    else if (a->norm_attn.kind == a->norm_mlp.kind)
+        snprintf(buf, n, "%s", sp_fn_name(a->norm_mlp.kind));
+    else
+        snprintf(buf, n, "%s/%s", sp_fn_name(a->norm_attn.kind), sp_fn_name(a->norm_mlp.kind));
+}
+
 void cli_arch_help(FILE *f)
 {
     struct sp_arch d;

@@ -112,6 +112,11 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
 /* The alpha values to iterate over: the --alpha list, or one NAN. */
 size_t cli_arch_nalpha(const struct cli_arch *c);
 double cli_arch_alpha(const struct cli_arch *c, size_t i);
+/* The identifying columns every command writes: the alpha of a norm (NAN unless
+ * Derf/DyT) and the norm label ("ln", "derf", "dyt", "none", the toy's phi, or
+ * "attn/mlp" when the two norms differ). */
+double cli_fn_alpha(const struct sp_fnspec *f);
+void cli_norm_label(const struct sp_arch *a, char *buf, size_t n);
 /* Help text for the architecture flags (same for every command). */
 void cli_arch_help(FILE *f);
 /* Adds every architecture and theory setting to a JSON object. */

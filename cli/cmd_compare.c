@@ -52,21 +52,6 @@ static void help(void)
            "--seeds 4 --summary\n");
 }
 
-static double fn_alpha(const struct sp_fnspec *f)
-{
-    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT ? f->alpha : (double)NAN;
-}
-
-static void norm_label(const struct sp_arch *a, char *buf, size_t n)
-{
-    if (a->model == SP_MODEL_TOY)
-        snprintf(buf, n, "%s", a->toy_ln ? "ln" : sp_fn_name(a->phi.kind));
-    else if (a->norm_attn.kind == a->norm_mlp.kind)
-        snprintf(buf, n, "%s", sp_fn_name(a->norm_mlp.kind));
-    else
-        snprintf(buf, n, "%s/%s", sp_fn_name(a->norm_attn.kind), sp_fn_name(a->norm_mlp.kind));
-}
-
 static const char *cols[] = {"model", "norm", "alpha", "version", "l", "q", "q_se", "q_theory",
                              "q_ratio", "p", "p_theory", "p_ratio", "J_fwd", "J_fwd_se",
                              "J_fwd_theory", "J_fwd_ratio", "J_bwd", "J_bwd_se",
@@ -236,9 +221,9 @@ int cmd_compare(int argc, char **argv)
             goto free_all;
         }
         char norm[32];
-        norm_label(&a, norm, sizeof norm);
+        cli_norm_label(&a, norm, sizeof norm);
         const struct sp_fnspec *fm = a.model == SP_MODEL_TOY ? &a.phi : &a.norm_mlp;
-        double al = !isnan(alpha) ? alpha : fn_alpha(fm);
+        double al = !isnan(alpha) ? alpha : cli_fn_alpha(fm);
         const char *model = a.model == SP_MODEL_TOY ? "toy" : "transformer";
         for (size_t k = 0; k < nrows; k++)
             lv[k] = rows[k].l;

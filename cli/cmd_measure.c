@@ -253,21 +253,6 @@ static void help(void)
            "--tokens 32 --depth 16 --seeds 4\n");
 }
 
-static void norm_label(const struct sp_arch *a, char *buf, size_t n)
-{
-    if (a->model == SP_MODEL_TOY)
-        snprintf(buf, n, "%s", a->toy_ln ? "ln" : sp_fn_name(a->phi.kind));
-    else if (a->norm_attn.kind == a->norm_mlp.kind)
-        snprintf(buf, n, "%s", sp_fn_name(a->norm_mlp.kind));
-    else
-        snprintf(buf, n, "%s/%s", sp_fn_name(a->norm_attn.kind), sp_fn_name(a->norm_mlp.kind));
-}
-
-static double fn_alpha(const struct sp_fnspec *f)
-{
-    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT ? f->alpha : (double)NAN;
-}
-
 static const char *cols[] = {"model", "norm", "alpha", "alpha_attn", "alpha_mlp", "l", "q",
                              "q_se", "p", "p_se", "rho", "J_fwd", "J_fwd_se", "J_bwd",
                              "J_bwd_se", "grad_amp", "grad_amp_se", "logJ_fwd", "logJ_bwd"};
@@ -382,7 +367,7 @@ int cmd_measure(int argc, char **argv)
             goto free_all;
         }
         char norm[32];
-        norm_label(a, norm, sizeof norm);
+        cli_norm_label(a, norm, sizeof norm);
         const struct sp_fnspec *fm = a->model == SP_MODEL_TOY ? &a->phi : &a->norm_mlp;
         for (size_t k = 0; k < nrows; k++) {
             const struct sp_net_row *w = &rows[k];
@@ -393,9 +378,9 @@ int cmd_measure(int argc, char **argv)
             }
             sp_table_set_str(t, (size_t)r, 0, a->model == SP_MODEL_TOY ? "toy" : "transformer");
             sp_table_set_str(t, (size_t)r, 1, norm);
-            double v[] = {!isnan(alpha) ? alpha : fn_alpha(fm),
-                          a->model == SP_MODEL_TOY ? (double)NAN : fn_alpha(&a->norm_attn),
-                          fn_alpha(fm), w->l, w->q, w->q_se, w->p, w->p_se, w->rho, w->j_fwd,
+            double v[] = {!isnan(alpha) ? alpha : cli_fn_alpha(fm),
+                          a->model == SP_MODEL_TOY ? (double)NAN : cli_fn_alpha(&a->norm_attn),
+                          cli_fn_alpha(fm), w->l, w->q, w->q_se, w->p, w->p_se, w->rho, w->j_fwd,
                           w->j_fwd_se, w->j_bwd, w->j_bwd_se, w->grad_amp, w->grad_amp_se,
                           log(w->j_fwd), log(w->j_bwd)};
             for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)

@@ -185,32 +185,17 @@ static int has_alpha(const struct sp_arch *a)
            a->norm_attn.kind == SP_FN_DERF || a->norm_attn.kind == SP_FN_DYT;
 }
 
-static double fn_alpha(const struct sp_fnspec *f)
-{
-    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT ? f->alpha : (double)NAN;
-}
-
-static void norm_label(const struct sp_arch *a, char *buf, size_t n)
-{
-    if (a->model == SP_MODEL_TOY)
-        snprintf(buf, n, "%s", a->toy_ln ? "ln" : sp_fn_name(a->phi.kind));
-    else if (a->norm_attn.kind == a->norm_mlp.kind)
-        snprintf(buf, n, "%s", sp_fn_name(a->norm_mlp.kind));
-    else
-        snprintf(buf, n, "%s/%s", sp_fn_name(a->norm_attn.kind), sp_fn_name(a->norm_mlp.kind));
-}
-
 /* The grid columns of point (task, depth) after "i,": model ... sigma_w. */
 static int grid_key(const struct task *t, int depth, struct sbuf *b)
 {
     const struct sp_arch *a = &t->a;
     int toy = a->model == SP_MODEL_TOY;
     char norm[32];
-    norm_label(a, norm, sizeof norm);
+    cli_norm_label(a, norm, sizeof norm);
     int rc = sb_printf(b, "%s,%s,%s", toy ? "toy" : "transformer",
                        toy ? "toy" : sp_theory_version(&t->o), norm);
-    double am = fn_alpha(toy ? &a->phi : &a->norm_mlp);
-    double aa = toy ? (double)NAN : fn_alpha(&a->norm_attn);
+    double am = cli_fn_alpha(toy ? &a->phi : &a->norm_mlp);
+    double aa = toy ? (double)NAN : cli_fn_alpha(&a->norm_attn);
     double v[] = {am, aa, am, depth,
                   toy ? (double)NAN : a->width, toy ? (double)NAN : a->tokens,
                   toy ? (double)NAN : a->init_std, a->q0, toy ? (double)NAN : a->p0,

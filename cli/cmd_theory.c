@@ -43,23 +43,6 @@ static void help(void)
            "Example: sigprop theory --preset blog2 --norm derf --alpha 0.1:1.9:0.2 --summary\n");
 }
 
-/* The norm label of a configuration: the toy's phi, or the transformer's norms. */
-static void norm_label(const struct sp_arch *a, char *buf, size_t n)
-{
-    if (a->model == SP_MODEL_TOY) {
-        snprintf(buf, n, "%s", a->toy_ln ? "ln" : sp_fn_name(a->phi.kind));
-    } else if (a->norm_attn.kind == a->norm_mlp.kind) {
-        snprintf(buf, n, "%s", sp_fn_name(a->norm_mlp.kind));
-    } else {
-        snprintf(buf, n, "%s/%s", sp_fn_name(a->norm_attn.kind), sp_fn_name(a->norm_mlp.kind));
-    }
-}
-
-static double fn_alpha(const struct sp_fnspec *f)
-{
-    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT ? f->alpha : (double)NAN;
-}
-
 enum { C_VERSION, C_MODEL, C_NORM, C_ALPHA, C_ALPHA_ATTN, C_ALPHA_MLP, C_FIRST_DATA };
 
 static const char *row_cols[] = {"l", "q", "p", "rho", "J_fwd", "J_bwd", "logJ_fwd", "logJ_bwd"};
@@ -90,15 +73,15 @@ static int add_row(struct sp_table *t, const struct sp_arch *a, const struct sp_
     long r = sp_table_add_row(t);
     if (r < 0)
         return -1;
-    norm_label(a, norm, sizeof norm);
+    cli_norm_label(a, norm, sizeof norm);
     sp_table_set_str(t, (size_t)r, C_VERSION, a->model == SP_MODEL_TOY ? "toy" : sp_theory_version(o));
     sp_table_set_str(t, (size_t)r, C_MODEL, a->model == SP_MODEL_TOY ? "toy" : "transformer");
     sp_table_set_str(t, (size_t)r, C_NORM, norm);
     const struct sp_fnspec *fm = a->model == SP_MODEL_TOY ? &a->phi : &a->norm_mlp;
-    sp_table_set_num(t, (size_t)r, C_ALPHA, !isnan(alpha) ? alpha : fn_alpha(fm));
+    sp_table_set_num(t, (size_t)r, C_ALPHA, !isnan(alpha) ? alpha : cli_fn_alpha(fm));
     sp_table_set_num(t, (size_t)r, C_ALPHA_ATTN,
-                     a->model == SP_MODEL_TOY ? (double)NAN : fn_alpha(&a->norm_attn));
-    sp_table_set_num(t, (size_t)r, C_ALPHA_MLP, fn_alpha(fm));
+                     a->model == SP_MODEL_TOY ? (double)NAN : cli_fn_alpha(&a->norm_attn));
+    sp_table_set_num(t, (size_t)r, C_ALPHA_MLP, cli_fn_alpha(fm));
     return (int)r;
 }
 
