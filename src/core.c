@@ -2,6 +2,7 @@
  * presets (SPEC 1, 5). The presets are the only place where published
  * configurations are written down. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +21,23 @@ const char *sp_status_str(enum sp_status s)
     case SP_EUNSUPPORTED: return "not supported";
     }
     return "unknown status";
+}
+
+/* One reason per thread, so concurrent callers (OpenMP sweeps, Python threads)
+ * never read each other's messages. */
+static _Thread_local char last_error[512];
+
+const char *sp_last_error(void) { return last_error; }
+
+void sp_last_error_clear(void) { last_error[0] = 0; }
+
+enum sp_status sp_fail(enum sp_status s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return s;
 }
 
 const char *sp_version(void) { return SP_VERSION_STRING; }
@@ -92,7 +110,13 @@ double sp_arch_s_ov(const struct sp_arch *a) { double s = a->sigma_o * a->sigma_
 double sp_arch_s_21(const struct sp_arch *a) { double s = a->sigma_2 * a->sigma_1; return s * s; }
 double sp_arch_s_qk(const struct sp_arch *a) { double s = a->sigma_q * a->sigma_k; return s * s; }
 
-#define FAIL(...) do { if (err && errlen) snprintf(err, errlen, __VA_ARGS__); return SP_EINVAL; } while (0)
+#define FAIL(...)                                                                  \
+    do {                                                                           \
+        sp_fail(SP_EINVAL, __VA_ARGS__);                                           \
+        if (err && errlen)                                                         \
+            snprintf(err, errlen, "%s", sp_last_error());                          \
+        return SP_EINVAL;                                                          \
+    } while (0)
 
 static enum sp_status check_fn(const struct sp_fnspec *f, const char *what, char *err,
                                size_t errlen)

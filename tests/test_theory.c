@@ -386,6 +386,11 @@ static void test_validation(void)
     sp_arch_default(&a);
     a.heads = 7;
     CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_EINVAL && strstr(err, "heads"));
+    /* the same reason is the thread's last error, also without an err buffer */
+    CHECK(strcmp(sp_last_error(), err) == 0);
+    sp_last_error_clear();
+    CHECK(sp_last_error()[0] == 0);
+    CHECK(sp_arch_resolve(&a, NULL, 0) == SP_EINVAL && strstr(sp_last_error(), "heads"));
     sp_arch_default(&a);
     a.norm_mlp = (struct sp_fnspec){SP_FN_DERF, -1.0, 0.0};
     CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_EINVAL && strstr(err, "alpha"));

@@ -22,6 +22,19 @@ enum sp_status {
 };
 const char *sp_status_str(enum sp_status s);
 
+/* The reason for the most recent failure in the calling thread: one line naming
+ * the field, value or file ("width 100 is not a multiple of heads 3"). Every
+ * library function that returns a status other than SP_OK through sp_fail()
+ * sets it; it stays valid until the thread's next failing call. Empty ("") when
+ * no reason was recorded. Callers print it after sp_status_str(). */
+const char *sp_last_error(void);
+/* Clears the calling thread's reason (the next sp_last_error() returns ""). */
+void sp_last_error_clear(void);
+/* For library code: records the reason (printf format) and returns s, so a
+ * failure reads `return sp_fail(SP_EINVAL, "heads %d does not divide width %d", h, d);`. */
+enum sp_status sp_fail(enum sp_status s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Library version and what this build has compiled in (e.g. "openblas openmp sleef mpi"). */
 const char *sp_version(void);
 const char *sp_git_hash(void);
