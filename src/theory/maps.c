@@ -7,6 +7,21 @@
 #include "sigprop/theory.h"
 #include "theory/quad.h"
 
+/* Maps of erf or tanh (alpha x + shift) without a closed form (~1e-10 relative):
+ * unshifted tanh inside the table's range takes the tabulated fast path
+ * (quad_table.c), everything else the adaptive-window quadrature (quad.c). The
+ * choice lives here, above both leaves, so neither calls the other's entry point. */
+static enum sp_status quad_gmap(const struct sp_fnspec *f, double q, double p, struct sp_gmap *out)
+{
+    if (f->kind == SP_FN_DYT && f->shift == 0.0 && f->alpha > 0.0 && isfinite(f->alpha) &&
+        q > 0.0 && isfinite(q) && isfinite(p)) {
+        enum sp_status st = sp_quad_gmap_fast(f->alpha, q, p, out);
+        if (st != SP_EUNSUPPORTED)
+            return st;
+    }
+    return sp_quad_gmap_accurate(f, q, p, out);
+}
+
 static double clamp1(double r) { return r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r); }
 
 /* SPEC 3.1: kappa(r) = (sqrt(1 - r^2) + r (pi - acos r)) / (2 pi). */
@@ -77,9 +92,9 @@ enum sp_status sp_gmap_eval(const struct sp_fnspec *f, double q, double p, struc
             derf_closed(f->alpha, q, p, m);
             return SP_OK;
         }
-        return sp_quad_gmap(f, q, p, m);
+        return quad_gmap(f, q, p, m);
     case SP_FN_DYT:
-        return sp_quad_gmap(f, q, p, m);
+        return quad_gmap(f, q, p, m);
     }
     return SP_EINVAL;
 }

@@ -353,14 +353,3 @@ double sp_quad_ph_scaled(const struct sp_fnspec *fs, double A, double B)
     struct qfn f = {fs->kind == SP_FN_DYT ? QF_TANH : QF_ERF, fs->shift};
     return ph_scaled(&f, A, B);
 }
-
-enum sp_status sp_quad_gmap(const struct sp_fnspec *f, double q, double p, struct sp_gmap *out)
-{
-    if (f->kind == SP_FN_DYT && f->shift == 0.0 && f->alpha > 0.0 && isfinite(f->alpha) &&
-        q > 0.0 && isfinite(q) && isfinite(p)) {
-        enum sp_status st = sp_quad_gmap_fast(f->alpha, q, p, out);
-        if (st != SP_EUNSUPPORTED)
-            return st;
-    }
-    return sp_quad_gmap_accurate(f, q, p, out);
-}

@@ -5,11 +5,6 @@
 
 #include "sigprop/theory.h"
 
-/* Accurate (~1e-10 relative) maps of f = erf or tanh (alpha x + shift) at (q, p).
- * Unshifted tanh inside the table's range takes the tabulated fast path
- * (sp_quad_gmap_fast); everything else the adaptive-window quadrature. */
-enum sp_status sp_quad_gmap(const struct sp_fnspec *f, double q, double p, struct sp_gmap *out);
-
 /* The quadrature path only, for SP_FN_DYT and SP_FN_DERF with any shift (shift 0
  * included, so erf can be checked against its closed forms). q > 0, |p| <= q
  * (clamped); SP_EINVAL for other kinds or non-finite arguments. ~0.1-5 ms. */
