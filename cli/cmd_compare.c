@@ -58,34 +58,6 @@ static const char *cols[] = {"model", "norm", "alpha", "version", "l", "q", "q_s
                              "J_bwd_theory", "J_bwd_ratio", "grad_amp", "grad_amp_se"};
 static const char *sum_cols[] = {"model", "norm", "alpha", "version", "quantity", "range",
                                  "l_from", "l_to", "n", "gmfe"};
-enum { NQ = 4, NR = 4 };
-static const char *qname[NQ] = {"q", "p", "J_fwd", "J_bwd"};
-static const char *rname[NR] = {"shallow", "middle", "deep", "all"};
-
-/* GMFE of the ratios of the rows in third ri (shallow l <= L/3, middle
- * L/3 < l <= 2L/3, deep l > 2L/3, or all), skipping the row where the quantity
- * is 1 by construction (l = 0 forward, l = L backward); sets *count. */
-static double gmfe(const double *l, const double *ratio, size_t n, double L, int ri, int bwd,
-                   size_t *count)
-{
-    double s = 0.0;
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (bwd ? l[i] >= L : l[i] <= 0.0)
-            continue;
-        int third = l[i] <= L / 3.0 ? 0 : l[i] <= 2.0 * L / 3.0 ? 1 : 2;
-        if (ri != NR - 1 && third != ri)
-            continue;
-        if (isfinite(ratio[i]) && ratio[i] > 0.0) {
-            s += fabs(log(ratio[i]));
-            c++;
-        }
-    }
-    *count = c;
-    return c ? exp(s / (double)c) : (double)NAN;
-}
-
-
 int cmd_compare(int argc, char **argv)
 {
     const char *cmd = "compare", *out = "-";
@@ -145,7 +117,7 @@ int cmd_compare(int argc, char **argv)
     struct sp_table *t = sp_table_new();
     struct sp_net_row *rows = NULL;
     struct sp_theory_row *th = NULL;
-    double *lv = NULL, *ratio = NULL;
+    struct sp_compare_row *cr = NULL;
     cJSON *meta = NULL, *jg = NULL;
     double t0 = cli_now();
     if (!arch || !t) {
@@ -179,10 +151,9 @@ int cmd_compare(int argc, char **argv)
     }
     rows = calloc(nrows, sizeof *rows);
     th = calloc(nrows, sizeof *th);
-    lv = calloc(nrows, sizeof *lv);
-    ratio = calloc(nrows, sizeof *ratio);
+    cr = calloc(nrows, sizeof *cr);
     meta = cli_meta_new(cmd);
-    if (!rows || !th || !lv || !ratio || !meta) {
+    if (!rows || !th || !cr || !meta) {
         rc = cli_fail("out of memory");
         goto free_all;
     }
@@ -225,39 +196,32 @@ int cmd_compare(int argc, char **argv)
         const struct sp_fnspec *fm = a.model == SP_MODEL_TOY ? &a.phi : &a.norm_mlp;
         double al = !isnan(alpha) ? alpha : cli_fn_alpha(fm);
         const char *model = a.model == SP_MODEL_TOY ? "toy" : "transformer";
-        for (size_t k = 0; k < nrows; k++)
-            lv[k] = rows[k].l;
-        double L = (double)a.depth;
-        double bounds[NR][2] = {{0, L / 3}, {L / 3, 2 * L / 3}, {2 * L / 3, L}, {0, L}};
-        for (int qi = 0; qi < NQ; qi++) {
-            for (size_t k = 0; k < nrows; k++) {
-                const struct sp_net_row *w = &rows[k];
-                const struct sp_theory_row *x = &th[k];
-                double m = qi == 0 ? w->q : qi == 1 ? w->p : qi == 2 ? w->j_fwd : w->j_bwd;
-                double tv = qi == 0 ? x->q : qi == 1 ? x->p : qi == 2 ? exp(x->log_jfwd)
-                                                                      : exp(x->log_jbwd);
-                ratio[k] = m / tv;
-            }
-            double gv[NR];
-            for (int ri = 0; ri < NR; ri++) {
-                size_t cnt;
-                double lo = bounds[ri][0], hi = bounds[ri][1];
-                double g = gv[ri] = gmfe(lv, ratio, nrows, L, ri, qi == 3, &cnt);
-                if (cnt == 0)
+        struct sp_compare_gmfe gm[SP_COMPARE_NQ][SP_COMPARE_NRANGES];
+        if ((s = sp_compare_rows(rows, th, nrows, cr)) != SP_OK ||
+            (s = sp_compare_summary(cr, nrows, (double)a.depth, gm)) != SP_OK) {
+            rc = cli_fail("comparison failed: %s", sp_last_error());
+            goto free_all;
+        }
+        for (int qi = 0; qi < SP_COMPARE_NQ; qi++) {
+            const char *qn = sp_compare_quantity_name((enum sp_compare_quantity)qi);
+            for (int ri = 0; ri < SP_COMPARE_NRANGES; ri++) {
+                const struct sp_compare_gmfe *g = &gm[qi][ri];
+                if (g->n == 0)
                     continue;
+                const char *rn = sp_compare_range_name((enum sp_compare_range)ri);
                 cJSON *o = cJSON_CreateObject();
                 cJSON_AddNumberToObject(o, "alpha", al);
-                cJSON_AddStringToObject(o, "quantity", qname[qi]);
-                cJSON_AddStringToObject(o, "range", rname[ri]);
-                cJSON_AddNumberToObject(o, "l_from", lo);
-                cJSON_AddNumberToObject(o, "l_to", hi);
-                cJSON_AddNumberToObject(o, "n", (double)cnt);
-                cJSON_AddNumberToObject(o, "gmfe", g);
+                cJSON_AddStringToObject(o, "quantity", qn);
+                cJSON_AddStringToObject(o, "range", rn);
+                cJSON_AddNumberToObject(o, "l_from", g->l_from);
+                cJSON_AddNumberToObject(o, "l_to", g->l_to);
+                cJSON_AddNumberToObject(o, "n", (double)g->n);
+                cJSON_AddNumberToObject(o, "gmfe", g->gmfe);
                 cJSON_AddItemToArray(jg, o);
-                if (ri == NR - 1)
-                    cli_info("GMFE %-5s%s  shallow %.4f  middle %.4f  deep %.4f  all %.4f",
-                             qname[qi], isnan(alpha) ? "" : " (this alpha)", gv[0], gv[1],
-                             gv[2], gv[3]);
+                if (ri == SP_CMP_ALL)
+                    cli_info("GMFE %-5s%s  shallow %.4f  middle %.4f  deep %.4f  all %.4f", qn,
+                             isnan(alpha) ? "" : " (this alpha)", gm[qi][0].gmfe,
+                             gm[qi][1].gmfe, gm[qi][2].gmfe, gm[qi][3].gmfe);
                 if (summary) {
                     long r = sp_table_add_row(t);
                     if (r < 0) {
@@ -268,19 +232,19 @@ int cmd_compare(int argc, char **argv)
                     sp_table_set_str(t, (size_t)r, 1, norm);
                     sp_table_set_num(t, (size_t)r, 2, al);
                     sp_table_set_str(t, (size_t)r, 3, version);
-                    sp_table_set_str(t, (size_t)r, 4, qname[qi]);
-                    sp_table_set_str(t, (size_t)r, 5, rname[ri]);
-                    sp_table_set_num(t, (size_t)r, 6, lo);
-                    sp_table_set_num(t, (size_t)r, 7, hi);
-                    sp_table_set_num(t, (size_t)r, 8, (double)cnt);
-                    sp_table_set_num(t, (size_t)r, 9, g);
+                    sp_table_set_str(t, (size_t)r, 4, qn);
+                    sp_table_set_str(t, (size_t)r, 5, rn);
+                    sp_table_set_num(t, (size_t)r, 6, g->l_from);
+                    sp_table_set_num(t, (size_t)r, 7, g->l_to);
+                    sp_table_set_num(t, (size_t)r, 8, (double)g->n);
+                    sp_table_set_num(t, (size_t)r, 9, g->gmfe);
                 }
             }
         }
         if (!summary)
             for (size_t k = 0; k < nrows; k++) {
                 const struct sp_net_row *w = &rows[k];
-                const struct sp_theory_row *x = &th[k];
+                const struct sp_compare_row *x = &cr[k];
                 long r = sp_table_add_row(t);
                 if (r < 0) {
                     rc = cli_fail("out of memory");
@@ -290,10 +254,11 @@ int cmd_compare(int argc, char **argv)
                 sp_table_set_str(t, (size_t)r, 1, norm);
                 sp_table_set_num(t, (size_t)r, 2, al);
                 sp_table_set_str(t, (size_t)r, 3, version);
-                double jf = exp(x->log_jfwd), jb = exp(x->log_jbwd);
-                double v[] = {w->l, w->q, w->q_se, x->q, w->q / x->q, w->p, x->p, w->p / x->p,
-                              w->j_fwd, w->j_fwd_se, jf, w->j_fwd / jf, w->j_bwd, w->j_bwd_se,
-                              jb, w->j_bwd / jb, w->grad_amp, w->grad_amp_se};
+                double v[] = {x->l, w->q, w->q_se, x->theory[SP_CMP_Q], x->ratio[SP_CMP_Q],
+                              w->p, x->theory[SP_CMP_P], x->ratio[SP_CMP_P], w->j_fwd,
+                              w->j_fwd_se, x->theory[SP_CMP_JFWD], x->ratio[SP_CMP_JFWD],
+                              w->j_bwd, w->j_bwd_se, x->theory[SP_CMP_JBWD],
+                              x->ratio[SP_CMP_JBWD], w->grad_amp, w->grad_amp_se};
                 for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
                     sp_table_set_num(t, (size_t)r, 4 + j, v[j]);
             }
@@ -310,8 +275,7 @@ free_all:
     cJSON_Delete(meta);
     free(rows);
     free(th);
-    free(lv);
-    free(ratio);
+    free(cr);
     free(arch);
     sp_table_free(t);
 done:

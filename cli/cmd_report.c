@@ -709,47 +709,41 @@ static void table_alpha(struct report *r, const struct sp_table *t)
 }
 
 /* GMFE = exp(mean |log(measured / theory)|) (SPEC 4) per depth third, matching rows
- * on l. Trivially exact points (J_bwd at l = L, J_fwd at l = 0) are left out. */
+ * on l (sp_compare_gmfe: trivially exact points, l = L backward, l = 0 forward,
+ * are left out). */
 static void gmfe_row(FILE *h, const char *label, const struct sp_table *m,
                      const struct sp_table *th, const char *col)
 {
     double lmax = 0;
     for (size_t i = 0; i < sp_table_nrows(th); i++)
         lmax = fmax(lmax, tnum(th, i, "l"));
-    double sum[3] = {0, 0, 0};
-    int cnt[3] = {0, 0, 0};
-    for (size_t i = 0; i < sp_table_nrows(m); i++) {
+    size_t nm = sp_table_nrows(m), k = 0;
+    double *lv = malloc((nm ? nm : 1) * sizeof *lv), *rv = malloc((nm ? nm : 1) * sizeof *rv);
+    for (size_t i = 0; lv && rv && i < nm; i++) {
         double l = tnum(m, i, "l"), v = tnum(m, i, col);
-        if (!isfinite(l) || !(v > 0))
-            continue;
-        if ((!strcmp(col, "J_bwd") && l >= lmax) || (!strcmp(col, "J_fwd") && l <= 0))
-            continue;
-        for (size_t j = 0; j < sp_table_nrows(th); j++)
+        for (size_t j = 0; isfinite(l) && j < sp_table_nrows(th); j++)
             if (tnum(th, j, "l") == l) {
-                double t = tnum(th, j, col);
-                if (t > 0) {
-                    int third = lmax > 0 ? (int)(3.0 * l / (lmax + 1e-9)) : 0;
-                    if (third > 2)
-                        third = 2;
-                    sum[third] += fabs(log(v / t));
-                    cnt[third]++;
-                }
+                lv[k] = l;
+                rv[k++] = v / tnum(th, j, col);
                 break;
             }
     }
+    enum sp_compare_quantity q = !strcmp(col, "J_bwd") ? SP_CMP_JBWD
+                                 : !strcmp(col, "J_fwd") ? SP_CMP_JFWD
+                                 : !strcmp(col, "p") ? SP_CMP_P : SP_CMP_Q;
+    struct sp_compare_gmfe g[SP_COMPARE_NRANGES];
+    if (!lv || !rv || sp_compare_gmfe(lv, rv, k, lmax, q, g) != SP_OK)
+        for (int r = 0; r < SP_COMPARE_NRANGES; r++)
+            g[r].gmfe = NAN;
+    free(lv);
+    free(rv);
     fprintf(h, "<tr><td class=l>%s</td><td class=l>%s</td>", label, col);
-    double all = 0;
-    int nall = 0;
-    for (int k = 0; k < 3; k++) {
+    for (int r = 0; r < SP_COMPARE_NRANGES; r++) {
         fprintf(h, "<td>");
-        html_num(h, cnt[k] ? exp(sum[k] / cnt[k]) : (double)NAN, 4);
+        html_num(h, g[r].gmfe, 4);
         fprintf(h, "</td>");
-        all += sum[k];
-        nall += cnt[k];
     }
-    fprintf(h, "<td>");
-    html_num(h, nall ? exp(all / nall) : (double)NAN, 4);
-    fprintf(h, "</td></tr>\n");
+    fprintf(h, "</tr>\n");
 }
 
 struct mconf {

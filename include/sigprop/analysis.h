@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "sigprop/core.h"
+#include "sigprop/net.h"
 #include "sigprop/theory.h"
 
 #ifdef __cplusplus
@@ -121,6 +122,99 @@ enum sp_status sp_alpha_preln_log_j(const struct sp_arch *a, const struct sp_the
  * SP_EINVAL for fewer than 2 points or non-positive values. */
 enum sp_status sp_fit_power_law(const double *x, const double *y, size_t n, double *A,
                                 double *b, double *b_err);
+
+/* ---- the transfer rule ----
+ * A grid of recommended alphas over depths x widths, alphas[i * nwidth + j] at
+ * (depths[i], widths[j]), is summarised by power laws fitted with
+ * sp_fit_power_law: for every width (when ndepth >= 2) alpha = A depth^-b, then
+ * for every depth (when nwidth >= 2) alpha = A width^-b, in that order. laws:
+ * room for nwidth + ndepth records; *nlaws: how many were fitted (a fit that
+ * fails, e.g. a repeated coordinate, is left out). SP_EINVAL: NULL pointers
+ * or an empty grid. */
+struct sp_alpha_law {
+    int over_width;  /* 0: alpha = A depth^-b at a fixed width; 1: A width^-b at a fixed depth */
+    double fixed;    /* the other coordinate */
+    double A, b, b_err;
+};
+enum sp_status sp_alpha_transfer_fit(const double *depths, size_t ndepth, const double *widths,
+                                     size_t nwidth, const double *alphas,
+                                     struct sp_alpha_law *laws, size_t *nlaws);
+
+/* ---- verification of a recommended alpha on a finite network ----
+ * sp_alpha_verify_arch: the verification network of a recommendation: a copy of
+ * a (resolved transformer) with the solved alphas (MLP norm sol->alpha,
+ * attention norm sol->alpha_attn) and the same tokens, heads, sigmas, norms and
+ * depth; width > 0 and < a->width asks for a narrower copy for cost (the sigmas
+ * stay the resolved ones; tokens are capped at that width, since an
+ * equiangular input needs n <= d; heads kept when they divide it, else 1).
+ * width 0: the recommended width itself. differs: a one-line account of what
+ * differs from the recommendation ("width 1024 -> 64, tokens 256 -> 64"), or
+ * "" when nothing does; *out is resolved. SP_EINVAL (sp_last_error says why):
+ * not a transformer, width above a->width. */
+enum sp_status sp_alpha_verify_arch(const struct sp_arch *a, const struct sp_alpha_solution *sol,
+                                    int width, struct sp_arch *out, char *differs,
+                                    size_t differs_len);
+
+struct sp_alpha_verification {
+    double j_theory;      /* mean-field J^{L,0} of the verification network */
+    double j_measured;    /* measured J^{L,0} (mean over draws) and its standard error */
+    double j_se;
+    double ratio;         /* j_measured / j_theory */
+    double lo, hi;        /* the accepted interval: j_theory (1 -+ tol) -+ 2 j_se */
+    int pass;             /* lo <= j_measured <= hi */
+};
+/* Measures J^{L,0} of the verification network v (from sp_alpha_verify_arch;
+ * its alphas are those solved for) with no (its measure mask is forced to the
+ * forward pass) and compares it with the mean-field J^{L,0} of v under o:
+ * passes when |measured - theory| <= tol * theory + 2 se (tol >= 0, relative).
+ * A failed comparison is SP_OK with pass = 0; a failing status (SP_ENOMEM,
+ * SP_ENUMERIC, ...) means nothing was compared. */
+enum sp_status sp_alpha_verify(const struct sp_arch *v, const struct sp_theory_opts *o,
+                               const struct sp_net_opts *no, double tol,
+                               struct sp_alpha_verification *out);
+
+/* ---- comparison of a measurement with the theory (SPEC 4) ----
+ * Per block, measured / theory of q, p, J^{l,0} and J^{L,l}, and the
+ * geometric-mean multiplicative error GMFE = exp(mean |log(measured / theory)|)
+ * over the blocks of each depth third: shallow 0 < l <= L/3, middle
+ * L/3 < l <= 2L/3, deep l > 2L/3 (l = 0 belongs to shallow), and all blocks.
+ * The row where a quantity is 1 by construction is left out: l = 0 for q, p and
+ * J_fwd, l = L for J_bwd. Ratios that are not finite and positive are left out
+ * (counted in n by neither). */
+enum sp_compare_quantity { SP_CMP_Q, SP_CMP_P, SP_CMP_JFWD, SP_CMP_JBWD };
+#define SP_COMPARE_NQ 4
+enum sp_compare_range { SP_CMP_SHALLOW, SP_CMP_MIDDLE, SP_CMP_DEEP, SP_CMP_ALL };
+#define SP_COMPARE_NRANGES 4
+/* "q", "p", "J_fwd", "J_bwd"; "shallow", "middle", "deep", "all" */
+const char *sp_compare_quantity_name(enum sp_compare_quantity q);
+const char *sp_compare_range_name(enum sp_compare_range r);
+/* The third (SP_CMP_SHALLOW..SP_CMP_DEEP) that block l of L belongs to. */
+enum sp_compare_range sp_compare_third(double l, double L);
+
+struct sp_compare_row {
+    double l;
+    double measured[SP_COMPARE_NQ], theory[SP_COMPARE_NQ], ratio[SP_COMPARE_NQ];
+};
+/* out[k] from m[k] and t[k] (theory J from its logs), k < n. SP_EINVAL: NULL
+ * pointers, or rows whose l differ (a measurement and theory of other shapes). */
+enum sp_status sp_compare_rows(const struct sp_net_row *m, const struct sp_theory_row *t,
+                               size_t n, struct sp_compare_row *out);
+
+struct sp_compare_gmfe {
+    double l_from, l_to;  /* the range's bounds: 0, L/3, 2L/3, L */
+    size_t n;             /* ratios averaged; 0: gmfe is NAN */
+    double gmfe;
+};
+/* GMFE of ratio[0..n) at blocks l[0..n) of depth L > 0 for quantity q (which
+ * says which row is exact by construction), per range: out[SP_COMPARE_NRANGES]. */
+enum sp_status sp_compare_gmfe(const double *l, const double *ratio, size_t n, double L,
+                               enum sp_compare_quantity q, struct sp_compare_gmfe *out);
+/* GMFE of ratio[0..n) with no split (e.g. one ratio per network); *count:
+ * ratios used (may be NULL); NAN when none is finite and positive. */
+double sp_compare_gmfe_ratios(const double *ratio, size_t n, size_t *count);
+/* The same as sp_compare_gmfe for every quantity of rows: out[quantity][range]. */
+enum sp_status sp_compare_summary(const struct sp_compare_row *rows, size_t n, double L,
+                                  struct sp_compare_gmfe out[SP_COMPARE_NQ][SP_COMPARE_NRANGES]);
 
 /* ---- resumable sweeps ----
  * A sweep is a list of grid points numbered 0..npoints-1; its output is a CSV
