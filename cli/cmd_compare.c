@@ -135,6 +135,12 @@ int cmd_compare(int argc, char **argv)
     }
     for (size_t i = 0; i < nalpha && !rc; i++) {
         rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &topts);
+        /* the measured J_bwd would include the final norm's Jacobian, the theory's
+         * does not: a ratio of unlike quantities (constant, about 1/q^L for LN) */
+        if (!rc && arch[i].final_norm && arch[i].model == SP_MODEL_TRANSFORMER)
+            rc = cli_usage(cmd, "--final-norm cannot be compared: the measured J_bwd would "
+                           "include the final norm's Jacobian, which the theory does not; "
+                           "drop it, or use 'sigprop measure --final-norm'");
         if (!rc)
             rc = cli_measure_check(cmd, &arch[i], &cm);
     }

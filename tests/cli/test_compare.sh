@@ -31,4 +31,8 @@ assert len(m["gmfe"]) == 16 and all(g["gmfe"] >= 1 for g in m["gmfe"])
 PY
 expect_status 0 "$SP" compare --model toy --width 64 --depth 8 --threads 1 -q
 [ "$(wc -l <"$TMP/out")" -eq 10 ] && ok || bad "toy compare: want 10 lines"
+# --final-norm: the measured J_bwd would hold the final norm's Jacobian and the
+# theory's not (ratio about 1/q^L at every block): refused, not compared
+usage_error "$SP" compare "${SMALL[@]}" --final-norm
+expect_grep "final norm's Jacobian" "$TMP/err"
 finish
