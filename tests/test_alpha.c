@@ -6,6 +6,7 @@
  * sp_theory_run and must reproduce its target to 1e-9. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "sigprop.h"
@@ -136,11 +137,101 @@ static void test_width_fixed_init_std(void)
     }
 }
 
+/* The transfer rule recovers known laws from synthetic grids: alpha = A L^-b W^-c
+ * exactly gives, per width, A W^-c and b, and per depth, A L^-b and c. */
+static void test_transfer_rule(void)
+{
+    const double D[4] = {8, 16, 32, 64}, W[3] = {512, 1024, 4096};
+    const double A = 37.5, b = 0.45, c = 0.9;
+    double al[12];
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 3; j++)
+            al[i * 3 + j] = A * pow(D[i], -b) * pow(W[j], -c);
+    struct sp_alpha_law laws[7];
+    size_t n = 0;
+    CHECK(sp_alpha_transfer_fit(D, 4, W, 3, al, laws, &n) == SP_OK);
+    CHECK(n == 7);
+    for (int j = 0; j < 3; j++) {
+        CHECK(laws[j].over_width == 0 && laws[j].fixed == W[j]);
+        CHECK_CLOSE(laws[j].b, b, 1e-12, 0.0);
+        CHECK_CLOSE(laws[j].A, A * pow(W[j], -c), 0.0, 1e-11);
+    }
+    for (int i = 0; i < 4; i++) {
+        CHECK(laws[3 + i].over_width == 1 && laws[3 + i].fixed == D[i]);
+        CHECK_CLOSE(laws[3 + i].b, c, 1e-12, 0.0);
+        CHECK_CLOSE(laws[3 + i].A, A * pow(D[i], -b), 0.0, 1e-11);
+    }
+    /* one width: depth laws only; one point: none; empty grid refused */
+    CHECK(sp_alpha_transfer_fit(D, 4, W, 1, al, laws, &n) == SP_OK && n == 1);
+    CHECK(sp_alpha_transfer_fit(D, 1, W, 1, al, laws, &n) == SP_OK && n == 0);
+    CHECK(sp_alpha_transfer_fit(D, 0, W, 1, al, laws, &n) == SP_EINVAL);
+}
+
+/* The verification network is the recommended one unless a narrower copy is asked
+ * for, and then says what differs. */
+static void test_verify_arch(void)
+{
+    struct sp_arch a, v;
+    struct sp_theory_opts o;
+    enum sp_net_input in;
+    char err[256], diff[160];
+    sp_arch_default(&a);
+    a.norm_attn = a.norm_mlp = (struct sp_fnspec){SP_FN_DERF, 0.5, 0.0};
+    a.width = 96;
+    a.tokens = 128;
+    a.heads = 6;
+    a.depth = 4;
+    CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_OK);
+    sp_theory_opts_version_a(&o);
+    struct sp_alpha_solution sol = {.alpha = 0.25, .alpha_attn = 1.0};
+    CHECK(sp_alpha_verify_arch(&a, &sol, 0, &v, &in, diff, sizeof diff) == SP_OK);
+    CHECK(diff[0] == '\0' && v.width == 96 && v.tokens == 128 && v.heads == 6);
+    CHECK(v.depth == a.depth && v.sigma_1 == a.sigma_1 && v.sigma_o == a.sigma_o);
+    CHECK(v.norm_mlp.alpha == 0.25 && v.norm_attn.alpha == 1.0);
+    CHECK(in == SP_INPUT_GAUSSIAN); /* 128 tokens > 96 wide */
+    CHECK(sp_alpha_verify_arch(&a, &sol, 96, &v, &in, diff, sizeof diff) == SP_OK && !diff[0]);
+    /* 40 wide: tokens capped, 6 heads do not divide 40: 5 do */
+    CHECK(sp_alpha_verify_arch(&a, &sol, 40, &v, &in, diff, sizeof diff) == SP_OK);
+    CHECK(v.width == 40 && v.tokens == 40 && v.heads == 5 && in == SP_INPUT_EQUIANGULAR);
+    CHECK(!strcmp(diff, "width 96 -> 40; tokens 128 -> 40; heads 6 -> 5"));
+    CHECK(v.sigma_1 == a.sigma_1); /* the resolved sigmas, not re-derived at 40 */
+    CHECK(sp_alpha_verify_arch(&a, &sol, 97, &v, &in, diff, sizeof diff) == SP_EINVAL);
+    CHECK(strstr(sp_last_error(), "exceeds") != NULL);
+
+    /* measured on the exact network: theory is what was solved for; pass within a
+     * wide tolerance, the interval as documented */
+    a.tokens = 8;
+    a.width = 32;
+    a.heads = 2;
+    a.init_std = 0.05;
+    a.sigma_q = a.sigma_k = a.sigma_v = a.sigma_o = a.sigma_1 = a.sigma_2 = NAN;
+    CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_OK);
+    struct sp_alpha_solution s;
+    CHECK(sp_alpha_solve(&a, &o, 1.0, log(2.0), 0.5, 1e-4, 100.0, 1e-12, &s) == SP_OK);
+    CHECK(sp_alpha_verify_arch(&a, &s, 0, &v, &in, diff, sizeof diff) == SP_OK);
+    struct sp_net_opts no;
+    sp_net_opts_default(&no);
+    no.input = in;
+    no.threads = 1;
+    struct sp_alpha_verification ver;
+    CHECK(sp_alpha_verify(&v, &o, &no, 0.5, &ver) == SP_OK);
+    CHECK_CLOSE(ver.j_theory, 2.0, 0.0, 1e-9);
+    CHECK(ver.j_measured > 0.0 && ver.j_se > 0.0);
+    CHECK_CLOSE(ver.lo, 2.0 * 0.5 - 2.0 * ver.j_se, 0.0, 1e-12);
+    CHECK_CLOSE(ver.hi, 2.0 * 1.5 + 2.0 * ver.j_se, 0.0, 1e-12);
+    CHECK(ver.pass == (ver.j_measured >= ver.lo && ver.j_measured <= ver.hi));
+    CHECK(ver.pass);
+    CHECK_CLOSE(ver.ratio, ver.j_measured / 2.0, 0.0, 1e-9);
+    CHECK(sp_alpha_verify(&v, &o, &no, -1.0, &ver) == SP_EINVAL);
+}
+
 int main(void)
 {
     test_spec5_targets();
     test_preln_match_and_ratio();
     test_depth_and_unreachable();
     test_width_fixed_init_std();
+    test_transfer_rule();
+    test_verify_arch();
     return check_done();
 }

@@ -142,18 +142,21 @@ enum sp_status sp_alpha_transfer_fit(const double *depths, size_t ndepth, const 
 
 /* ---- verification of a recommended alpha on a finite network ----
  * sp_alpha_verify_arch: the verification network of a recommendation: a copy of
- * a (resolved transformer) with the solved alphas (MLP norm sol->alpha,
- * attention norm sol->alpha_attn) and the same tokens, heads, sigmas, norms and
- * depth; width > 0 and < a->width asks for a narrower copy for cost (the sigmas
- * stay the resolved ones; tokens are capped at that width, since an
- * equiangular input needs n <= d; heads kept when they divide it, else 1).
- * width 0: the recommended width itself. differs: a one-line account of what
- * differs from the recommendation ("width 1024 -> 64, tokens 256 -> 64"), or
- * "" when nothing does; *out is resolved. SP_EINVAL (sp_last_error says why):
- * not a transformer, width above a->width. */
+ * a (a resolved transformer) with the solved alphas (MLP norm sol->alpha,
+ * attention norm sol->alpha_attn; sol NULL: a's own alphas) and the same
+ * tokens, heads, sigmas, norms and depth. width 0 or a->width: the recommended
+ * width itself, so nothing differs. 0 < width < a->width asks for a narrower
+ * copy for cost: the sigmas stay the resolved ones, tokens are capped at that
+ * width, heads kept when they divide it, else the largest divisor below them.
+ * *input: the input to measure it with: equiangular (exact q0, p0), or Gaussian
+ * tokens of the same covariance when n > d (equiangular needs n <= d) and
+ * p0 >= 0. differs: a one-line account of what differs from the
+ * recommendation ("width 1024 -> 64; tokens 256 -> 64; heads 16 -> 1"), ""
+ * when nothing does. *out is resolved. SP_EINVAL (sp_last_error says why): not
+ * a transformer, width above a->width, or an input no measurement can make. */
 enum sp_status sp_alpha_verify_arch(const struct sp_arch *a, const struct sp_alpha_solution *sol,
-                                    int width, struct sp_arch *out, char *differs,
-                                    size_t differs_len);
+                                    int width, struct sp_arch *out, enum sp_net_input *input,
+                                    char *differs, size_t differs_len);
 
 struct sp_alpha_verification {
     double j_theory;      /* mean-field J^{L,0} of the verification network */
@@ -165,7 +168,7 @@ struct sp_alpha_verification {
 };
 /* Measures J^{L,0} of the verification network v (from sp_alpha_verify_arch;
  * its alphas are those solved for) with no (its measure mask is forced to the
- * forward pass) and compares it with the mean-field J^{L,0} of v under o:
+ * forward pass, without sublayer rows) and compares it with the mean-field J^{L,0} of v under o:
  * passes when |measured - theory| <= tol * theory + 2 se (tol >= 0, relative).
  * A failed comparison is SP_OK with pass = 0; a failing status (SP_ENOMEM,
  * SP_ENUMERIC, ...) means nothing was compared. */

@@ -5,6 +5,7 @@
  * reference and the log-log power-law fit of the transfer rule. Every
  * evaluated point is kept to check monotonicity instead of assuming it. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,4 +220,137 @@ done:
     out->monotone = check_monotone(s);
     free(s);
     return st;
+}
+
+/* ---- the transfer rule ---- */
+
+enum sp_status sp_alpha_transfer_fit(const double *depths, size_t ndepth, const double *widths,
+                                     size_t nwidth, const double *alphas,
+                                     struct sp_alpha_law *laws, size_t *nlaws)
+{
+    if (!depths || !widths || !alphas || !laws || !nlaws || !ndepth || !nwidth)
+        return sp_fail(SP_EINVAL, "transfer rule: an empty grid (%zu depths x %zu widths)",
+                       ndepth, nwidth);
+    *nlaws = 0;
+    size_t nmax = ndepth > nwidth ? ndepth : nwidth;
+    double *y = malloc(nmax * sizeof *y);
+    if (!y)
+        return sp_fail(SP_ENOMEM, "transfer rule: out of memory");
+    for (size_t j = 0; ndepth >= 2 && j < nwidth; j++) {
+        struct sp_alpha_law l = {0, widths[j], NAN, NAN, NAN};
+        for (size_t i = 0; i < ndepth; i++)
+            y[i] = alphas[i * nwidth + j];
+        if (sp_fit_power_law(depths, y, ndepth, &l.A, &l.b, &l.b_err) == SP_OK)
+            laws[(*nlaws)++] = l;
+    }
+    for (size_t i = 0; nwidth >= 2 && i < ndepth; i++) {
+        struct sp_alpha_law l = {1, depths[i], NAN, NAN, NAN};
+        for (size_t j = 0; j < nwidth; j++)
+            y[j] = alphas[i * nwidth + j];
+        if (sp_fit_power_law(widths, y, nwidth, &l.A, &l.b, &l.b_err) == SP_OK)
+            laws[(*nlaws)++] = l;
+    }
+    free(y);
+    sp_last_error_clear(); /* a left-out fit is not a failure of the whole */
+    return SP_OK;
+}
+
+/* ---- verification ---- */
+
+static void appendf(char *buf, size_t len, const char *what, int from, int to)
+{
+    size_t used = strlen(buf);
+    if (used < len)
+        snprintf(buf + used, len - used, "%s%s %d -> %d", used ? "; " : "", what, from, to);
+}
+
+enum sp_status sp_alpha_verify_arch(const struct sp_arch *a, const struct sp_alpha_solution *sol,
+                                    int width, struct sp_arch *out, enum sp_net_input *input,
+                                    char *differs, size_t differs_len)
+{
+    if (!a || !out || !input || !differs || !differs_len)
+        return sp_fail(SP_EINVAL, "verify: NULL argument");
+    differs[0] = '\0';
+    if (a->model != SP_MODEL_TRANSFORMER)
+        return sp_fail(SP_EINVAL, "verify: only a transformer can be verified");
+    if (width < 0 || width > a->width)
+        return sp_fail(SP_EINVAL, "verify: width %d exceeds the network's width %d: the "
+                       "verification network is the same or a narrower copy", width, a->width);
+    struct sp_arch v = *a;
+    if (sol) {
+        if (!(sol->alpha > 0.0) || !(sol->alpha_attn > 0.0))
+            return sp_fail(SP_EINVAL, "verify: the solution has no alpha (%g, %g)", sol->alpha,
+                           sol->alpha_attn);
+        v.norm_mlp.alpha = sol->alpha;
+        v.norm_attn.alpha = sol->alpha_attn;
+    }
+    if (width > 0 && width < a->width) {
+        v.width = width;
+        if (v.tokens > width)
+            v.tokens = width;
+        int h = v.heads < width ? v.heads : width;
+        while (h > 1 && width % h != 0)
+            h--;
+        v.heads = h;
+        appendf(differs, differs_len, "width", a->width, v.width);
+        if (v.tokens != a->tokens)
+            appendf(differs, differs_len, "tokens", a->tokens, v.tokens);
+        if (v.heads != a->heads)
+            appendf(differs, differs_len, "heads", a->heads, v.heads);
+    }
+    *input = SP_INPUT_EQUIANGULAR;
+    if (v.tokens > v.width) {
+        if (v.p0 < 0.0)
+            return sp_fail(SP_EINVAL, "verify: %d tokens in width %d need a Gaussian input, "
+                           "which needs p0 >= 0 (got %g)", v.tokens, v.width, v.p0);
+        *input = SP_INPUT_GAUSSIAN;
+    }
+    char err[256];
+    enum sp_status s = sp_arch_resolve(&v, err, sizeof err);
+    if (s != SP_OK)
+        return sp_fail(s, "verify: the verification network is invalid: %s", err);
+    *out = v;
+    return SP_OK;
+}
+
+enum sp_status sp_alpha_verify(const struct sp_arch *v, const struct sp_theory_opts *o,
+                               const struct sp_net_opts *no, double tol,
+                               struct sp_alpha_verification *out)
+{
+    if (!v || !o || !no || !out || !(tol >= 0.0) || !isfinite(tol))
+        return sp_fail(SP_EINVAL, "verify: bad arguments (tol %g)", tol);
+    out->j_theory = out->j_measured = out->j_se = out->ratio = out->lo = out->hi = NAN;
+    out->pass = 0;
+    double lj;
+    enum sp_status s = final_log_j(v, o, &lj);
+    if (s != SP_OK)
+        return sp_fail(s, "verify: the theory of the verification network failed: %s",
+                       sp_status_str(s));
+    struct sp_net_opts m = *no;
+    m.measure = SP_MEASURE_FWD;
+    m.sublayers = 0;
+    size_t nr = sp_net_nrows(v, &m);
+    struct sp_net_row *rows = malloc(nr * sizeof *rows);
+    if (!rows)
+        return sp_fail(SP_ENOMEM, "verify: out of memory for %zu rows", nr);
+    s = sp_net_measure(v, &m, rows, nr);
+    if (s == SP_OK) {
+        out->j_theory = exp(lj);
+        out->j_measured = rows[nr - 1].j_fwd;
+        out->j_se = rows[nr - 1].j_fwd_se;
+        out->ratio = out->j_measured / out->j_theory;
+        double se = isfinite(out->j_se) ? out->j_se : 0.0;
+        out->lo = out->j_theory * (1.0 - tol) - 2.0 * se;
+        out->hi = out->j_theory * (1.0 + tol) + 2.0 * se;
+        out->pass = out->j_measured >= out->lo && out->j_measured <= out->hi;
+    }
+    free(rows);
+    if (s != SP_OK) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", sp_last_error());
+        return sp_fail(s, "verify: the measurement failed: %s%s%s", sp_status_str(s),
+                       why[0] ? ": " : "", why[0] ? why : s == SP_ENUMERIC ? " (the network "
+                       "produced a non-finite value)" : "");
+    }
+    return SP_OK;
 }

@@ -44,13 +44,56 @@ check "fitted law on stderr" "grep -q 'alpha = .* \* depth^-' '$T/t.err'"
 check "deeper needs smaller alpha (SPEC 3.5)" \
     "python3 -c \"import json,sys; r=json.load(open('$T/t.json'))['rows']; a=[x['alpha'] for x in r if x['width']==768]; sys.exit(not (a[0] > a[1] > a[2]))\""
 
-# --verify: a finite network at reduced width with the same sigmas (d = 64, n = 16)
+# --verify-width: a narrower copy for cost, with the same sigmas (d = 64, n = 16);
+# what differs is said on stderr and in the output
 "$SP" alpha --norm derf --target-J 3 --depth 12 --width 256 --tokens 16 --init-std 0.05 \
-    --verify --verify-width 64 --probes 8 -q > "$T/v.csv"
-check "--verify exits 0 with verify columns" "[ $? -eq 0 ] && head -1 '$T/v.csv' | grep -q ',J_L0_measured,J_L0_se,measured_over_theory\$'"
+    --verify --verify-width 64 --probes 8 > "$T/v.csv" 2> "$T/v.err"
+check "--verify exits 0 with verify columns" "[ $? -eq 0 ] && head -1 '$T/v.csv' | grep -q ',J_L0_measured,J_L0_se,measured_over_theory,verify_heads,verify_input,verify_differs,verify_lo,verify_hi,verify_pass\$'"
 check "--verify: measured J^{L,0} within 20% of theory at d = 64" \
     "awk -v r=$(col "$T/v.csv" measured_over_theory) 'BEGIN { exit !(r > 0.8 && r < 1.2) }'"
-check "--verify: verify_width 64" "[ $(col "$T/v.csv" verify_width) = 64 ]"
+check "--verify: verify_width 64, heads kept (4 divide 64), passed" \
+    "[ $(col "$T/v.csv" verify_width) = 64 ] && [ $(col "$T/v.csv" verify_heads) = 4 ] && [ $(col "$T/v.csv" verify_pass) = 1 ]"
+check "--verify-width: the difference in the output" "[ \"$(col "$T/v.csv" verify_differs)\" = 'width 256 -> 64' ]"
+check "--verify-width: the difference on stderr" "grep -q 'reduced network: width 256 -> 64' '$T/v.err'"
+
+# --verify without --verify-width: exactly the recommended network (issue 9: it
+# used to verify 256 wide with tokens capped at the width)
+"$SP" alpha --norm derf --target-J 3 --depth 12 --width 64 --tokens 16 --heads 2 --init-std 0.05 \
+    --verify --probes 8 > "$T/e.csv" 2> "$T/e.err"
+check "exact verify exits 0" "[ $? -eq 0 ]"
+check "exact verify: same width, tokens and heads, nothing differs" \
+    "[ $(col "$T/e.csv" verify_width) = 64 ] && [ $(col "$T/e.csv" verify_tokens) = 16 ] && [ $(col "$T/e.csv" verify_heads) = 2 ] && [ $(col "$T/e.csv" verify_differs) = none ]"
+check "exact verify: the theory of the verified network is the target" "rel $(col "$T/e.csv" J_L0_verify_theory) 3 1e-9"
+check "exact verify: stderr says as recommended" "grep -q 'as recommended, n = 16, d = 64' '$T/e.err'"
+# more tokens than width: all of them, through a Gaussian input of the same covariance
+"$SP" alpha --norm derf --target-J 3 --depth 12 --width 32 --tokens 64 --init-std 0.05 \
+    --verify --probes 8 -q > "$T/g.csv"
+check "tokens > width: verified with all 64 tokens, Gaussian input" \
+    "[ $? -eq 0 ] && [ $(col "$T/g.csv" verify_tokens) = 64 ] && [ $(col "$T/g.csv" verify_input) = gaussian ]"
+
+# a failed verification exits 1 with the numbers (d = 16, L = 48: finite width
+# pulls J^{L,0} far below the mean field); the table still says which failed
+"$SP" alpha --norm derf --target-J 30 --depth 48 --width 256 --tokens 16 --init-std 0.05 \
+    --verify --verify-width 16 --probes 8 -q > "$T/f.csv" 2> "$T/f.err"
+check "failed verify exits 1" "[ $? -eq 1 ]"
+check "failed verify: one error line with measured, theory and the accepted interval" \
+    "grep -q '^sigprop: error: verification failed at 1 of 1 network(s).*measured [0-9.]* +- [0-9.]*, theory 30, accepted \\[' '$T/f.err'"
+check "failed verify: verify_pass 0 in the table" "[ $(col "$T/f.csv" verify_pass) = 0 ]"
+"$SP" alpha --norm derf --target-J 30 --depth 48 --width 256 --tokens 16 --init-std 0.05 \
+    --verify --verify-width 16 --probes 8 --verify-tol 2 -q > /dev/null 2>&1
+check "the same within a stated tolerance of 200% exits 0" "[ $? -eq 0 ]"
+
+# memory and time are checked before any work (exit 2 with the numbers)
+"$SP" alpha --norm derf --target-J 3 --depth 12 --width 64 --tokens 16 --verify --max-memory 1k \
+    -q > "$T/m.csv" 2> "$T/m.err"
+check "--verify over --max-memory exits 2, nothing written" \
+    "[ $? -eq 2 ] && [ ! -s '$T/m.csv' ] && grep -q 'needs about [0-9.]* MB of memory' '$T/m.err'"
+"$SP" alpha --norm derf --target-J 3 --depth 128 --width 1024 --tokens 256 --verify --max-time 0.001 \
+    -q > "$T/mt.csv" 2> "$T/mt.err"
+check "--verify over --max-time exits 2" \
+    "[ $? -eq 2 ] && [ ! -s '$T/mt.csv' ] && grep -q 'verification needs about .* s (.* GFLOP' '$T/mt.err'"
+"$SP" alpha --model toy --norm derf --target-J 3 --depth 12 --verify -q > /dev/null 2>&1
+check "--verify of the toy model is refused (exit 2), not skipped" "[ $? -eq 2 ]"
 
 # unreachable target: J < 1
 "$SP" alpha --norm derf --target-J 0.5 2> "$T/u.err" > /dev/null
