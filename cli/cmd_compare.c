@@ -1,7 +1,8 @@
 /* sigprop compare: the finite-width measurement and the mean-field theory on the
  * same configuration, side by side per block, with the ratio measured / theory
  * and the geometric-mean multiplicative error GMFE = exp(mean |log(meas/theory)|)
- * (SPEC 4) over the shallow, middle and deep thirds of the depth. */
+ * (SPEC 4) over the shallow, middle and deep thirds of the depth, both from
+ * the library (sp_compare_rows, sp_compare_summary in src/analysis/compare.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
