@@ -32,7 +32,9 @@ static void help(void)
            "ratio measured/theory, and the geometric-mean multiplicative error\n"
            "GMFE = exp(mean |log(measured/theory)|) over the blocks of the shallow, middle\n"
            "and deep thirds (l > 0) on stderr and in the JSON meta. The network has softmax\n"
-           "attention, so without --attention/--apjn the theory is version A.\n\n");
+           "attention, so without --attention/--apjn the theory is version A.\n"
+           "--final-norm is refused: the measured J_bwd would include the final norm's\n"
+           "Jacobian, which the theory does not have.\n\n");
     cli_arch_help(stdout);
     printf("\n");
     cli_measure_help(stdout);
