@@ -39,8 +39,10 @@ enum sp_status sp_table_write_csv(const struct sp_table *t, FILE *f);
 /* Writes the header only / rows [from, to) only (for streaming and resumable output). */
 enum sp_status sp_table_write_csv_header(const struct sp_table *t, FILE *f);
 enum sp_status sp_table_write_csv_rows(const struct sp_table *t, size_t from, size_t to, FILE *f);
-/* JSON: {"meta": <meta_json or {}>, "columns": [...], "rows": [{...}, ...]}.
- * meta_json is a serialized JSON object or NULL. */
+/* JSON: {"meta": <meta_json or {}>, "columns": [...], "schema": {"fields":
+ * [{"name", "type": "number"|"string"}, ...], "pandas_version"}, "data": [{...}, ...]}:
+ * pandas' table orient, so pandas.read_json(path, orient="table") loads the rows
+ * (NaN/Inf are null). meta_json is a serialized JSON object or NULL. */
 enum sp_status sp_table_write_json(const struct sp_table *t, const char *meta_json, FILE *f);
 /* Reads a CSV with a header row. A column whose every cell parses as a number
  * (or nan/inf/empty) is numeric, else string. On error, err names line and reason. */

@@ -231,11 +231,31 @@ enum sp_status sp_table_write_json(const struct sp_table *t, const char *meta_js
         cJSON_Delete(root);
         return SP_EINVAL;
     }
+    /* pandas' "table" orient (pandas.read_json(path, orient="table")): a "schema"
+     * with one field per column and the records under "data"; pandas ignores the
+     * other keys, so "meta" and "columns" ride along. */
     cJSON_AddItemToObject(root, "meta", meta);
     cJSON *cols = cJSON_AddArrayToObject(root, "columns");
-    cJSON *rows = cJSON_AddArrayToObject(root, "rows");
-    for (int c = 0; c < t->ncols; c++)
+    cJSON *schema = cJSON_AddObjectToObject(root, "schema");
+    cJSON *fields = schema ? cJSON_AddArrayToObject(schema, "fields") : NULL;
+    if (schema)
+        cJSON_AddStringToObject(schema, "pandas_version", "1.4.0");
+    cJSON *rows = cJSON_AddArrayToObject(root, "data");
+    if (!cols || !fields || !rows) {
+        cJSON_Delete(root);
+        return SP_ENOMEM;
+    }
+    for (int c = 0; c < t->ncols; c++) {
         cJSON_AddItemToArray(cols, cJSON_CreateString(t->cols[c].name));
+        cJSON *fd = cJSON_CreateObject();
+        if (!fd) {
+            cJSON_Delete(root);
+            return SP_ENOMEM;
+        }
+        cJSON_AddStringToObject(fd, "name", t->cols[c].name);
+        cJSON_AddStringToObject(fd, "type", t->cols[c].type == SP_COL_STR ? "string" : "number");
+        cJSON_AddItemToArray(fields, fd);
+    }
     for (size_t r = 0; r < t->nrows; r++) {
         cJSON *o = cJSON_CreateObject();
         for (int c = 0; c < t->ncols; c++) {

@@ -39,10 +39,10 @@ check "J_preln equals theory's pre-LN J_L0" "rel $(col "$T/th3.csv" J_L0) $(col 
 "$SP" alpha --norm derf --match preln --depth 12,24,48 --width 768,1024 --format json \
     > "$T/t.json" 2> "$T/t.err"
 check "table: 6 rows, laws in meta" \
-    "python3 -c \"import json,sys; d=json.load(open('$T/t.json')); sys.exit(not (len(d['rows']) == 6 and len(d['meta']['laws']) == 5))\""
+    "python3 -c \"import json,sys; d=json.load(open('$T/t.json')); sys.exit(not (len(d['data']) == 6 and len(d['meta']['laws']) == 5))\""
 check "fitted law on stderr" "grep -q 'alpha = .* \* depth^-' '$T/t.err'"
 check "deeper needs smaller alpha (SPEC 3.5)" \
-    "python3 -c \"import json,sys; r=json.load(open('$T/t.json'))['rows']; a=[x['alpha'] for x in r if x['width']==768]; sys.exit(not (a[0] > a[1] > a[2]))\""
+    "python3 -c \"import json,sys; r=json.load(open('$T/t.json'))['data']; a=[x['alpha'] for x in r if x['width']==768]; sys.exit(not (a[0] > a[1] > a[2]))\""
 
 # --verify-width: a narrower copy for cost, with the same sigmas (d = 64, n = 16);
 # what differs is said on stderr and in the output

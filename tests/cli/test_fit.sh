@@ -47,8 +47,8 @@ check "bwd: direction bwd, exponential xi = 20, chaotic" \
 
 # JSON
 "$SP" fit "$T/curves.csv" --column J --format json -q > "$T/f.json"
-check "json has meta and rows with model/zeta/phase" \
-    "python3 -c \"import json,sys; d=json.load(open('$T/f.json')); r=d['rows'][0]; sys.exit(not ('meta' in d and 'model' in r and 'zeta' in r and 'phase' in r))\""
+check "json has meta and data rows with model/zeta/phase" \
+    "python3 -c \"import json,sys; d=json.load(open('$T/f.json')); r=d['data'][0]; sys.exit(not ('meta' in d and 'model' in r and 'zeta' in r and 'phase' in r))\""
 
 # exit statuses
 "$SP" fit "$T/nonexistent.csv" -q 2>/dev/null; check "missing file exits 1" "[ $? -eq 1 ]"

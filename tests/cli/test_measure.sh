@@ -61,7 +61,7 @@ m = d["meta"]
 assert m["command"] == "measure"
 assert m["measure"]["probes"] == 4 and m["measure"]["exclude_cls"] is True
 assert "grad_loss" in m["measure"] and m["wall_time_s"] >= 0
-assert m["arch"]["width"] == 64 and len(d["rows"]) == 5
+assert m["arch"]["width"] == 64 and len(d["data"]) == 5
 PY
 
 # --max-time: a run estimated to take longer is refused before it starts

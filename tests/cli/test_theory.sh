@@ -56,7 +56,7 @@ expect_grep '^toy,toy,derf,0.5,nan,0.5,128,15.0033452' "$TMP/toy.csv"
 expect_grep ',subcritical,.*,42,' "$TMP/toy.csv"
 # JSON is valid and carries meta with the version
 "$SP" theory --preset blog2 --format json -o "$TMP/t.json" 2>/dev/null
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["meta"]["theory"]["version"]=="A"; assert len(d["rows"])==129' "$TMP/t.json" && ok || bad "json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["meta"]["theory"]["version"]=="A"; assert len(d["data"])==129' "$TMP/t.json" && ok || bad "json"
 # -o - is stdout; a failed run leaves no file behind
 "$SP" theory --depth 3 -q -o - | head -1 | grep -q '^version' && ok || bad "-o -"
 "$SP" theory --depth 3 --q0 1 --p0 5 -o "$TMP/none.csv" 2>/dev/null
