@@ -3,7 +3,9 @@
 Derf alpha 0.5, one seed, P probes, forward APJN J^{l,0} by Jacobian-vector
 products) written the straightforward way, for a time and peak-memory ratio.
 Runs only if `import torch` works (python3-torch is not installed by
-scripts/install-deps); otherwise prints a message and exits 0.
+scripts/install-deps); otherwise prints a message and exits 0. Forward-mode
+jvp comes from torch.func on torch >= 2.0 and from functorch on 1.13 (Debian
+12's python3-torch), where torch.func does not exist.
 
     python3 bench/torch_measure.py [--depth 16] [--probes 4]
 """
@@ -14,18 +16,48 @@ import sys
 import time
 
 
+def torch_version(torch):
+    """(major, minor) of torch.__version__ ("1.13.0a0+git...", "2.1.0+cpu")."""
+    parts = []
+    for p in torch.__version__.split("+")[0].split(".")[:2]:
+        digits = "".join(c for c in p if c.isdigit()) or "0"
+        parts.append(int(digits) if p[:1].isdigit() else 0)
+    return tuple(parts + [0] * (2 - len(parts)))
+
+
+def import_jvp():
+    """(torch, jvp, where) or (None, None, why): torch.func.jvp on torch >= 2.0,
+    functorch.jvp on 1.13 (functorch ships with Debian's python3-torch 1.13)."""
+    try:
+        import torch
+    except ImportError:
+        return None, None, "PyTorch is not installed (apt-get install python3-torch, or pip install torch)"
+    ver = torch_version(torch)
+    if ver >= (2, 0):
+        try:
+            from torch.func import jvp
+            return torch, jvp, "torch.func"
+        except ImportError:
+            pass
+    try:
+        from functorch import jvp
+        return torch, jvp, "functorch"
+    except ImportError:
+        return None, None, (f"PyTorch {torch.__version__} has neither torch.func (torch >= 2.0) "
+                            "nor functorch (1.13): no forward-mode jvp")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--depth", type=int, default=16)
     ap.add_argument("--probes", type=int, default=4)
     ap.add_argument("--alpha", type=float, default=0.5)
     args = ap.parse_args()
-    try:
-        import torch
-        from torch.func import jvp
-    except ImportError:
-        print("torch_measure: PyTorch is not installed; skipping (pip install torch to run it)")
+    torch, jvp, where = import_jvp()
+    if torch is None:
+        print(f"torch_measure: {where}; skipping")
         return 0
+    print(f"torch_measure: torch {torch.__version__}, jvp from {where}")
 
     torch.manual_seed(0)
     n, d, H, L, P = 197, 1024, 16, args.depth, args.probes
