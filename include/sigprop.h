@@ -40,5 +40,6 @@
 #include "sigprop/net.h"
 #include "sigprop/analysis.h"
 #include "sigprop/plot.h"
+#include "sigprop/reference.h"
 
 #endif
