@@ -1,0 +1,631 @@
+/* sigprop report, the HTML document: reads the steps' CSVs back (it never
+ * recomputes theory) and writes one self-contained index.html, figures embedded
+ * as base64 PNG data URIs, tables, captions, configuration and provenance. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report.h"
+
+/* ---- HTML ---- */
+static void html_esc(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+static void html_num(FILE *f, double v, int digits)
+{
+    if (isnan(v))
+        fputs("&ndash;", f);
+    else
+        fprintf(f, "%.*g", digits, v);
+}
+
+static int base64_file(FILE *out, const char *path)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return -1;
+    unsigned char b[3 * 1024];
+    size_t n;
+    while ((n = fread(b, 1, sizeof b, in)) > 0) {
+        for (size_t i = 0; i < n; i += 3) {
+            unsigned v = (unsigned)b[i] << 16;
+            size_t k = n - i < 3 ? n - i : 3;
+            if (k > 1)
+                v |= (unsigned)b[i + 1] << 8;
+            if (k > 2)
+                v |= b[i + 2];
+            fputc(tbl[(v >> 18) & 63], out);
+            fputc(tbl[(v >> 12) & 63], out);
+            fputc(k > 1 ? tbl[(v >> 6) & 63] : '=', out);
+            fputc(k > 2 ? tbl[v & 63] : '=', out);
+        }
+        if (n < sizeof b)
+            break;
+    }
+    fclose(in);
+    return 0;
+}
+
+static void unavailable(struct report *r, const char *what, const char *step_id)
+{
+    const struct step *s = find_step(r, step_id);
+    fprintf(r->html, "<p class=\"unavailable\"><strong>Not available:</strong> ");
+    html_esc(r->html, what);
+    if (s) {
+        fprintf(r->html, " &mdash; step <code>");
+        html_esc(r->html, s->cmdline);
+        fprintf(r->html, "</code> failed: ");
+        html_esc(r->html, s->reason);
+    }
+    fprintf(r->html, "</p>\n");
+}
+
+/* Embeds figures/NAME as a data URI with a caption, or says why it is missing. */
+static void figure(struct report *r, const char *name, const char *caption)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "figures/%s", name);
+    char *p = path_in(r, rel);
+    char id[64];
+    snprintf(id, sizeof id, "plot-%s", name);
+    if (p && file_exists(p)) {
+        fprintf(r->html, "<figure id=\"fig-%s\" data-figure=\"%s\">\n<img alt=\"", name, name);
+        html_esc(r->html, caption);
+        fprintf(r->html, "\" src=\"data:image/png;base64,");
+        base64_file(r->html, p);
+        fprintf(r->html, "\">\n<figcaption>");
+        html_esc(r->html, caption);
+        fprintf(r->html, " <span class=\"file\">(figures/%s)</span></figcaption>\n</figure>\n", name);
+    } else {
+        unavailable(r, caption, id);
+    }
+    free(p);
+}
+
+static const char *css =
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
+    "max-width:1100px;margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.5}"
+    "h1{font-size:1.9em;margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;"
+    "margin-top:2em}p.lead{color:#444}"
+    "figure{margin:1.5em 0}figure img{width:100%;height:auto;border:1px solid #eee}"
+    "figcaption{font-size:.92em;color:#333}span.file{color:#888}"
+    "table{border-collapse:collapse;margin:1em 0;font-size:.92em}"
+    "th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right}"
+    "th{background:#f4f4f4}td.l,th.l{text-align:left}"
+    "code,pre{font-family:'DejaVu Sans Mono',monospace;font-size:.88em}"
+    "pre{background:#f7f7f7;padding:.8em;overflow-x:auto}"
+    ".unavailable{background:#fff4e5;border-left:4px solid #e69f00;padding:.5em .8em}"
+    ".ok{color:#007a5e}.fail{color:#c0392b}nav ol{columns:2}";
+
+/* ---- tables ---- */
+static double tnum(const struct sp_table *t, size_t r, const char *col)
+{
+    int c = sp_table_find(t, col);
+    if (c < 0 || sp_table_col_type(t, c) != SP_COL_NUM)
+        return (double)NAN;
+    return sp_table_num(t, r, c);
+}
+
+static const char *tstr(const struct sp_table *t, size_t r, const char *col)
+{
+    int c = sp_table_find(t, col);
+    if (c < 0)
+        return "";
+    if (sp_table_col_type(t, c) == SP_COL_STR)
+        return sp_table_str(t, r, c);
+    return "";
+}
+
+static const char *norm_name(const char *n)
+{
+    return !strcmp(n, "ln") ? "pre-LN" : !strcmp(n, "derf") ? "Derf" : !strcmp(n, "dyt") ? "DyT" : n;
+}
+
+/* SPEC 5 reference values (blog2, version A): J^{128,0} and q^128. */
+struct ref { const char *norm; double alpha, q, J; };
+static const struct ref spec5[] = {
+    {"ln", (double)NAN, 61.2671, 20.977},
+    {"derf", 0.5, 37.0281, 56.721},
+    {"derf", 0.3, 22.4356, 14.520},
+};
+
+static void table_theory_summary(struct report *r, const struct sp_table *t, int with_ref)
+{
+    FILE *h = r->html;
+    fprintf(h, "<table><tr><th class=l>norm</th><th>&alpha;</th><th>depth L</th>"
+               "<th>q<sup>L</sup></th><th>J<sup>L,0</sup></th>%s<th class=l>phase</th>"
+               "<th>&zeta; (power law)</th><th>&lambda; (stretched exp.)</th><th>l*</th></tr>\n",
+            with_ref ? "<th>SPEC 5 J<sup>128,0</sup></th>" : "");
+    for (size_t i = 0; i < sp_table_nrows(t); i++) {
+        const char *norm = tstr(t, i, "norm");
+        double a = tnum(t, i, "alpha");
+        fprintf(h, "<tr><td class=l>%s</td><td>", norm_name(norm));
+        html_num(h, a, 4);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "depth"), 6);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "q_L"), 6);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "J_L0"), 6);
+        fprintf(h, "</td>");
+        if (with_ref) {
+            double ref = (double)NAN;
+            for (size_t k = 0; k < sizeof spec5 / sizeof spec5[0]; k++)
+                if (!strcmp(spec5[k].norm, norm) &&
+                    ((isnan(spec5[k].alpha) && (isnan(a) || !strcmp(norm, "ln"))) ||
+                     fabs(spec5[k].alpha - a) < 1e-12) && tnum(t, i, "depth") == 128)
+                    ref = spec5[k].J;
+            fprintf(h, "<td>");
+            html_num(h, ref, 6);
+            fprintf(h, "</td>");
+        }
+        fprintf(h, "<td class=l>");
+        html_esc(h, tstr(t, i, "phase"));
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "zeta"), 4);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "lambda"), 4);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "l_star"), 4);
+        fprintf(h, "</td></tr>\n");
+    }
+    fprintf(h, "</table>\n");
+}
+
+static void table_toy_summary(struct report *r, const struct sp_table *t)
+{
+    FILE *h = r->html;
+    fprintf(h, "<table><tr><th>&alpha;</th><th>K<sub>L</sub></th><th>J<sup>L,0</sup></th>"
+               "<th>l* (simulated: &alpha;&sup2;K<sub>l</sub> first &ge; 1)</th>"
+               "<th>small-&alpha; estimate</th><th>&lambda;</th></tr>\n");
+    for (size_t i = 0; i < sp_table_nrows(t); i++) {
+        fprintf(h, "<tr><td>");
+        html_num(h, tnum(t, i, "alpha"), 4);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "q_L"), 5);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "J_L0"), 5);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "l_star"), 4);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "l_star_estimate"), 3);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "lambda"), 4);
+        fprintf(h, "</td></tr>\n");
+    }
+    fprintf(h, "</table>\n");
+}
+
+static void table_fits(struct report *r, const struct sp_table *t, const char *source)
+{
+    FILE *h = r->html;
+    int cs = sp_table_find(t, "selected");
+    fprintf(h, "<table><tr><th class=l>curve</th><th class=l>norm</th><th>&alpha;</th>"
+               "<th class=l>selected model</th><th>&zeta; &plusmn; s.e.</th>"
+               "<th>&lambda; &plusmn; s.e.</th><th>R&sup2;</th><th class=l>verdict</th></tr>\n");
+    for (size_t i = 0; i < sp_table_nrows(t); i++) {
+        if (cs >= 0 && sp_table_col_type(t, cs) == SP_COL_NUM && sp_table_num(t, i, cs) != 1.0)
+            continue;
+        const char *norm = tstr(t, i, "norm");
+        fprintf(h, "<tr><td class=l>");
+        html_esc(h, source);
+        fprintf(h, " ");
+        html_esc(h, tstr(t, i, "column"));
+        fprintf(h, "</td><td class=l>%s</td><td>", norm_name(norm));
+        html_num(h, strcmp(norm, "ln") ? tnum(t, i, "alpha") : (double)NAN, 4);
+        fprintf(h, "</td><td class=l>");
+        html_esc(h, tstr(t, i, "model"));
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "zeta"), 4);
+        if (!isnan(tnum(t, i, "zeta_err"))) {
+            fprintf(h, " &plusmn; ");
+            html_num(h, tnum(t, i, "zeta_err"), 2);
+        }
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "lambda"), 4);
+        if (!isnan(tnum(t, i, "lambda_err"))) {
+            fprintf(h, " &plusmn; ");
+            html_num(h, tnum(t, i, "lambda_err"), 2);
+        }
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "r2"), 5);
+        fprintf(h, "</td><td class=l>");
+        html_esc(h, tstr(t, i, "verdict"));
+        fprintf(h, "</td></tr>\n");
+    }
+    fprintf(h, "</table>\n");
+}
+
+/* Recommended alpha: depth down, width across. */
+static void table_alpha(struct report *r, const struct sp_table *t)
+{
+    FILE *h = r->html;
+    size_t n = sp_table_nrows(t);
+    double *ds = malloc((n + 1) * sizeof *ds), *ws = malloc((n + 1) * sizeof *ws);
+    if (!ds || !ws) {
+        free(ds);
+        free(ws);
+        return;
+    }
+    size_t nd = 0, nw = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = tnum(t, i, "depth"), w = tnum(t, i, "width");
+        size_t k;
+        for (k = 0; k < nd && ds[k] != d; k++) {}
+        if (k == nd)
+            ds[nd++] = d;
+        for (k = 0; k < nw && ws[k] != w; k++) {}
+        if (k == nw)
+            ws[nw++] = w;
+    }
+    fprintf(h, "<table><tr><th>depth L \\ width d</th>");
+    for (size_t j = 0; j < nw; j++)
+        fprintf(h, "<th>%g</th>", ws[j]);
+    fprintf(h, "</tr>\n");
+    for (size_t i = 0; i < nd; i++) {
+        fprintf(h, "<tr><th>%g</th>", ds[i]);
+        for (size_t j = 0; j < nw; j++) {
+            double a = (double)NAN, J = (double)NAN;
+            for (size_t k = 0; k < n; k++)
+                if (tnum(t, k, "depth") == ds[i] && tnum(t, k, "width") == ws[j]) {
+                    a = tnum(t, k, "alpha");
+                    J = tnum(t, k, "J_L0");
+                }
+            fprintf(h, "<td>");
+            html_num(h, a, 3);
+            if (!isnan(J)) {
+                fprintf(h, " <small>(J ");
+                html_num(h, J, 3);
+                fprintf(h, ")</small>");
+            }
+            fprintf(h, "</td>");
+        }
+        fprintf(h, "</tr>\n");
+    }
+    fprintf(h, "</table>\n");
+    free(ds);
+    free(ws);
+}
+
+/* GMFE = exp(mean |log(measured / theory)|) (SPEC 4) per depth third, matching rows
+ * on l (sp_compare_gmfe: trivially exact points, l = L backward, l = 0 forward,
+ * are left out). */
+static void gmfe_row(FILE *h, const char *label, const struct sp_table *m,
+                     const struct sp_table *th, const char *col)
+{
+    double lmax = 0;
+    for (size_t i = 0; i < sp_table_nrows(th); i++)
+        lmax = fmax(lmax, tnum(th, i, "l"));
+    size_t nm = sp_table_nrows(m), k = 0;
+    double *lv = malloc((nm ? nm : 1) * sizeof *lv), *rv = malloc((nm ? nm : 1) * sizeof *rv);
+    for (size_t i = 0; lv && rv && i < nm; i++) {
+        double l = tnum(m, i, "l"), v = tnum(m, i, col);
+        for (size_t j = 0; isfinite(l) && j < sp_table_nrows(th); j++)
+            if (tnum(th, j, "l") == l) {
+                lv[k] = l;
+                rv[k++] = v / tnum(th, j, col);
+                break;
+            }
+    }
+    enum sp_compare_quantity q = !strcmp(col, "J_bwd") ? SP_CMP_JBWD
+                                 : !strcmp(col, "J_fwd") ? SP_CMP_JFWD
+                                 : !strcmp(col, "p") ? SP_CMP_P : SP_CMP_Q;
+    struct sp_compare_gmfe g[SP_COMPARE_NRANGES];
+    if (!lv || !rv || sp_compare_gmfe(lv, rv, k, lmax, q, g) != SP_OK)
+        for (int r = 0; r < SP_COMPARE_NRANGES; r++)
+            g[r].gmfe = NAN;
+    free(lv);
+    free(rv);
+    fprintf(h, "<tr><td class=l>%s</td><td class=l>%s</td>", label, col);
+    for (int r = 0; r < SP_COMPARE_NRANGES; r++) {
+        fprintf(h, "<td>");
+        html_num(h, g[r].gmfe, 4);
+        fprintf(h, "</td>");
+    }
+    fprintf(h, "</tr>\n");
+}
+
+/* The blog's measured ViT (SPEC 5: d = 1024, one seed, Hutchinson): J^{128,0}. */
+static double blog_measured_j(const char *norm, const char *alpha)
+{
+    if (!strcmp(norm, "ln"))
+        return 21.24;
+    if (!strcmp(norm, "derf") && !strcmp(alpha, "0.5"))
+        return 59.69;
+    return (double)NAN;
+}
+
+/* Top-block values: measured (mean +- s.e.) against the theory of the same shape,
+ * and, at the published size, the blog's own measurement. */
+static void table_top_block(struct report *r, const struct mconf *mc, int nmc)
+{
+    FILE *h = r->html;
+    const struct scenario *sc = r->sc;
+    int blog_size = !strcmp(sc->m_width, "1024") && !strcmp(sc->m_tokens, "197") &&
+                    !strcmp(sc->m_depth, "128");
+    fprintf(h, "<p>At the top block L = %s:</p>\n<table><tr><th class=l>configuration</th>"
+               "<th>q<sup>L</sup> measured</th><th>q<sup>L</sup> theory</th>"
+               "<th>J<sup>L,0</sup> measured</th><th>J<sup>L,0</sup> theory</th>%s"
+               "<th>grad. ampl. at l = 0</th></tr>\n",
+            sc->m_depth, blog_size ? "<th>blog measured J<sup>128,0</sup></th>" : "");
+    for (int i = 0; i < nmc; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "data/measure_%.24s.csv", mc[i].id);
+        struct sp_table *m = load_csv(r, rel);
+        snprintf(rel, sizeof rel, "data/theory_small_%.24s.csv", mc[i].id);
+        struct sp_table *th = load_csv(r, rel);
+        if (m && th && sp_table_nrows(m) && sp_table_nrows(th)) {
+            size_t lm = sp_table_nrows(m) - 1, lt = sp_table_nrows(th) - 1;
+            double gamp0 = tnum(m, 0, "grad_amp"), gamp0_se = tnum(m, 0, "grad_amp_se");
+            fprintf(h, "<tr><td class=l>%s</td><td>", mc[i].label);
+            html_num(h, tnum(m, lm, "q"), 4);
+            if (!isnan(tnum(m, lm, "q_se"))) {
+                fprintf(h, " &plusmn; ");
+                html_num(h, tnum(m, lm, "q_se"), 2);
+            }
+            fprintf(h, "</td><td>");
+            html_num(h, tnum(th, lt, "q"), 4);
+            fprintf(h, "</td><td>");
+            html_num(h, tnum(m, lm, "J_fwd"), 4);
+            if (!isnan(tnum(m, lm, "J_fwd_se"))) {
+                fprintf(h, " &plusmn; ");
+                html_num(h, tnum(m, lm, "J_fwd_se"), 2);
+            }
+            fprintf(h, "</td><td>");
+            html_num(h, tnum(th, lt, "J_fwd"), 5);
+            fprintf(h, "</td>");
+            if (blog_size) {
+                fprintf(h, "<td>");
+                html_num(h, blog_measured_j(mc[i].norm, mc[i].alpha), 4);
+                fprintf(h, "</td>");
+            }
+            fprintf(h, "<td>");
+            html_num(h, gamp0, 4);
+            if (!isnan(gamp0_se)) {
+                fprintf(h, " &plusmn; ");
+                html_num(h, gamp0_se, 2);
+            }
+            fprintf(h, "</td></tr>\n");
+        }
+        sp_table_free(m);
+        sp_table_free(th);
+    }
+    fprintf(h, "</table>\n");
+}
+
+/* ---- the HTML document ---- */
+void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
+{
+    FILE *h = r->html;
+    const struct scenario *sc = r->sc;
+    time_t now = time(NULL);
+    struct tm tmv;
+    char date[64];
+    gmtime_r(&now, &tmv);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &tmv);
+    int failed = 0;
+    for (int i = 0; i < r->nsteps; i++)
+        failed += r->steps[i].rc != 0;
+
+    fprintf(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+               REPORT_MARKER "\n"
+               "<title>sigprop report: %s scenario</title>\n<style>%s</style>\n</head>\n<body>\n",
+            sc->name, css);
+    fprintf(h, "<h1>Signal propagation at initialisation: pre-LN against Derf</h1>\n"
+               "<p class=\"lead\">sigprop %s, scenario <strong>%s</strong>: %s. Generated %s in "
+               "%.1f s. %d of %d steps succeeded.</p>\n",
+            sp_version(), sc->name, sc->summary, date, wall, r->nsteps - failed, r->nsteps);
+    fprintf(h, "<nav><ol><li><a href=\"#theory\">Mean-field theory</a></li>"
+               "<li><a href=\"#toy\">The toy network (blog part 1)</a></li>"
+               "<li><a href=\"#phase\">Phase diagram</a></li>"
+               "<li><a href=\"#measure\">Finite-width measurement</a></li>"
+               "<li><a href=\"#fits\">Fits</a></li>"
+               "<li><a href=\"#alpha\">The alpha rule</a></li>"
+               "<li><a href=\"#config\">Configuration</a></li>"
+               "<li><a href=\"#provenance\">Provenance</a></li></ol></nav>\n");
+
+    /* 1. theory */
+    fprintf(h, "<section id=\"theory\"><h2>1. Mean-field theory of the blog part-2 "
+               "transformer</h2>\n<p>L = %s blocks, n = 197 tokens, d = 1024, all sigmas 0.64 "
+               "(&sigma;<sub>2</sub> = 1.28), q<sub>0</sub> = 1, p<sub>0</sub> = 0.4, theory "
+               "version A. Pre-LN is critical: its APJN grows as a power law. Derf is "
+               "subcritical: a stretched exponential, growing with &alpha;.</p>\n",
+            sc->theory_depth);
+    figure(r, "profile.png", "Token norm q, overlap p and cosine p/q against depth: the "
+           "residual stream grows more slowly under Derf than under pre-LN, and its tokens "
+           "become less aligned at large alpha.");
+    figure(r, "apjn_theory.png", "Backward APJN J^{L,l} (how much a gradient at the top "
+           "grows on its way down to block l) and forward APJN J^{l,0}, log scale (blog part 2, "
+           "Fig. 2).");
+    figure(r, "stretched.png", "Left: (log J^{l,0})^2 against l, where a stretched exponential "
+           "exp(sqrt(l/lambda)) is a straight line (Derf); right: log-log axes, where a power "
+           "law l^zeta is one (pre-LN). Derf alpha = 1.9 is left out: its scale would flatten "
+           "the other curves.");
+    struct sp_table *t = load_csv(r, "data/summary.csv");
+    if (t) {
+        fprintf(h, "<p>Summary at the top block, with SPEC 5's reference values "
+                   "(independent implementations, 5 digits):</p>\n");
+        table_theory_summary(r, t, 1);
+        sp_table_free(t);
+    } else {
+        unavailable(r, "theory summary table", "summary-ln");
+    }
+    fprintf(h, "</section>\n");
+
+    /* 2. toy */
+    fprintf(h, "<section id=\"toy\"><h2>2. The toy residual network (blog part 1)</h2>\n"
+               "<p>h<sup>l+1</sup> = h<sup>l</sup> + W<sup>l</sup> erf(&alpha; h<sup>l</sup>), "
+               "&sigma;<sub>w</sub> = 0.46, K<sub>0</sub> = 1, %s layers. Small &alpha;: "
+               "exponential growth until &alpha;&sup2;K reaches 1 at the transition depth l*; "
+               "then K grows linearly and J as a stretched exponential.</p>\n",
+            sc->toy_depth);
+    figure(r, "toy.png", "K_l and the backward APJN J^{L,l} for each alpha, with the "
+           "transition depth l* (where alpha^2 K_l first reaches 1) marked (blog part 1, Fig. 2).");
+    t = load_csv(r, "data/toy_summary.csv");
+    if (t) {
+        table_toy_summary(r, t);
+        sp_table_free(t);
+    } else {
+        unavailable(r, "toy summary table", "toy-summary");
+    }
+    fprintf(h, "</section>\n");
+
+    /* 3. phase */
+    fprintf(h, "<section id=\"phase\"><h2>3. Phase diagram</h2>\n<p>log<sub>10</sub> "
+               "J<sup>L,0</sup> of a depth-L network over the Derf &alpha; grid %s, every "
+               "depth up to %s. The dashed line is where Derf amplifies exactly as much as "
+               "pre-LN of the same depth: to its left Derf is gentler, to its right it "
+               "amplifies more.</p>\n",
+            sc->phase_alphas, sc->theory_depth);
+    figure(r, "phase.png", "Heat map of log10 J^{L,0} over (alpha, depth) with the pre-LN "
+           "level as a contour.");
+    fprintf(h, "</section>\n");
+
+    /* 4. measurement */
+    fprintf(h, "<section id=\"measure\"><h2>4. Finite-width measurement</h2>\n<p>Finite "
+               "networks of the blog2 shape at d = %s, n = %s, L = %s: %s weight draw(s), %s "
+               "Hutchinson probes each, master seed %lu; theory lines at the same shape.</p>\n",
+            sc->m_width, sc->m_tokens, sc->m_depth, sc->m_seeds, sc->m_probes, r->seed);
+    int have_m = step_ok(r, "measure-ln") || (nmc > 1 && step_ok(r, "measure-derf0.5"));
+    if (have_m) {
+        figure(r, "apjn_measured.png", "APJN: theory (lines) and measurement (points, mean "
+               "+- standard error).");
+        figure(r, "profile_measured.png", "q, p and p/q: theory (lines) and measurement (points).");
+        figure(r, "gradamp.png", "Gradient amplification E||dLoss/dh^l||^2 / E||dLoss/dh^L||^2 "
+               "(measured) against the APJN (theory, dashed): the loss the measurement uses is "
+               "documented in docs/measure.md.");
+        fprintf(h, "<p>Geometric mean multiplicative error GMFE = exp(mean |log(measured / "
+                   "theory)|) per depth third (SPEC 4; 1 is perfect agreement):</p>\n"
+                   "<table><tr><th class=l>configuration</th><th class=l>quantity</th>"
+                   "<th>first third</th><th>second third</th><th>last third</th><th>all</th>"
+                   "</tr>\n");
+        for (int i = 0; i < nmc; i++) {
+            char rel[128];
+            snprintf(rel, sizeof rel, "data/measure_%.24s.csv", mc[i].id);
+            struct sp_table *m = load_csv(r, rel);
+            snprintf(rel, sizeof rel, "data/theory_small_%.24s.csv", mc[i].id);
+            struct sp_table *th = load_csv(r, rel);
+            if (m && th) {
+                gmfe_row(h, mc[i].label, m, th, "J_bwd");
+                gmfe_row(h, mc[i].label, m, th, "J_fwd");
+                gmfe_row(h, mc[i].label, m, th, "q");
+            }
+            sp_table_free(m);
+            sp_table_free(th);
+        }
+        fprintf(h, "</table>\n");
+        table_top_block(r, mc, nmc);
+    }
+    for (int i = 0; i < nmc; i++) {
+        char id[64], what[128];
+        snprintf(id, sizeof id, "measure-%.24s", mc[i].id);
+        snprintf(what, sizeof what, "measurement of %s", mc[i].label);
+        if (!step_ok(r, id))
+            unavailable(r, what, id);
+    }
+    fprintf(h, "</section>\n");
+
+    /* 5. fits */
+    fprintf(h, "<section id=\"fits\"><h2>5. Fits: power law or stretched exponential?</h2>\n"
+               "<p><code>sigprop fit</code> fits log J<sup>l,0</sup> with a power law, "
+               "stretched exponentials and an exponential and selects one by AIC. Compare "
+               "&zeta; and &lambda; with the asymptotic values of the summary table. On "
+               "short curves (the reduced measurement) a power law and a stretched "
+               "exponential are hard to tell apart, so a measured verdict there is weak "
+               "evidence; the theory curves at full depth are the reference.</p>\n");
+    t = load_csv(r, "data/fit_theory.csv");
+    if (t) {
+        table_fits(r, t, "theory");
+        sp_table_free(t);
+    } else {
+        unavailable(r, "fits of the theory curves", "fit-theory");
+    }
+    t = load_csv(r, "data/fit_measure.csv");
+    if (t) {
+        table_fits(r, t, "measured");
+        sp_table_free(t);
+    } else if (find_step(r, "fit-measure")) {
+        unavailable(r, "fits of the measured curves", "fit-measure");
+    }
+    fprintf(h, "</section>\n");
+
+    /* 6. alpha */
+    fprintf(h, "<section id=\"alpha\"><h2>6. The alpha rule</h2>\n<p>The Derf &alpha; at "
+               "which the mean-field J<sup>L,0</sup> equals that of the pre-LN network of the "
+               "same shape (timm init std 0.02, so the sigmas grow as &radic;width), for depths "
+               "%s and widths %s. Deeper and wider models need a smaller &alpha;.</p>\n",
+            sc->a_depths, sc->a_widths);
+    figure(r, "alpha.png", "Recommended alpha against depth (one line per width) and width "
+           "(one line per depth), log axes.");
+    t = load_csv(r, "data/alpha.csv");
+    if (t) {
+        table_alpha(r, t);
+        sp_table_free(t);
+    } else {
+        unavailable(r, "alpha table", "alpha");
+    }
+    fprintf(h, "</section>\n");
+
+    /* configuration: every command that ran */
+    fprintf(h, "<section id=\"config\"><h2>Configuration</h2>\n<p>Every step, as the "
+               "command that reproduces it (paths relative to the report folder), its status "
+               "and wall time:</p>\n<table><tr><th>#</th><th class=l>step</th>"
+               "<th class=l>command</th><th class=l>status</th><th>seconds</th></tr>\n");
+    for (int i = 0; i < r->nsteps; i++) {
+        const struct step *s = &r->steps[i];
+        fprintf(h, "<tr><td>%d</td><td class=l>", i + 1);
+        html_esc(h, s->title);
+        fprintf(h, "</td><td class=l><code>");
+        html_esc(h, s->cmdline);
+        fprintf(h, "</code></td><td class=l>%s", s->rc ? "<span class=fail>failed</span>: "
+                                                       : "<span class=ok>ok</span>");
+        if (s->rc)
+            html_esc(h, s->reason);
+        fprintf(h, "</td><td>%.2f</td></tr>\n", s->wall);
+    }
+    fprintf(h, "</table>\n</section>\n");
+
+    /* provenance */
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0)
+        host[0] = 0;
+    fprintf(h, "<section id=\"provenance\"><h2>Provenance</h2>\n<table>"
+               "<tr><th class=l>sigprop version</th><td class=l>");
+    html_esc(h, sp_version());
+    fprintf(h, "</td></tr><tr><th class=l>git commit</th><td class=l>");
+    html_esc(h, sp_git_hash());
+    fprintf(h, "</td></tr><tr><th class=l>built with</th><td class=l>");
+    html_esc(h, sp_build_features());
+    fprintf(h, "</td></tr><tr><th class=l>scenario</th><td class=l>%s</td></tr>"
+               "<tr><th class=l>master seed</th><td class=l>%lu</td></tr>"
+               "<tr><th class=l>date</th><td class=l>%s</td></tr>"
+               "<tr><th class=l>wall time</th><td class=l>%.1f s</td></tr>"
+               "<tr><th class=l>host</th><td class=l>",
+            sc->name, r->seed, date, wall);
+    html_esc(h, host);
+    fprintf(h, "</td></tr></table>\n<p>The CSV behind every figure and table is in "
+               "<code>data/</code>, each step's messages in <code>logs/</code>. Reproduce "
+               "with <code>sigprop report --scenario %s --seed %lu</code>.</p>\n</section>\n"
+               "</body>\n</html>\n",
+            sc->name, r->seed);
+}

@@ -1,0 +1,247 @@
+/* sigprop report, the scenarios: what each one runs (the commands and their
+ * sizes), and run_scenario, which runs them in order through report_steps.c. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report.h"
+
+const struct scenario scenarios[] = {
+    {"default",
+     "theory at the full blog sizes; measurement at reduced width and depth (about two "
+     "minutes on 2 cores)",
+     "128", "0.3,0.5,1.9", "0.05:2:0.05", "0.1:1.9:0.2", "128",
+     "384", "64", "128", "2", "4", "0.5,1.9",
+     "12,24,48,96,192", "768,1024,2048,4096"},
+    {"full",
+     "both blog posts at their published sizes: theory and measurement at L = 128, n = 197, "
+     "d = 1024, 10 probes (see docs/report.md for the time it takes)",
+     "128", "0.3,0.5,1.9", "0.025:2:0.025", "0.1:1.9:0.2", "128",
+     "1024", "197", "128", "1", "10", "0.5,1.9",
+     "6,12,24,48,96,192,384", "512,768,1024,2048,4096,8192"},
+    {"test",
+     "a tiny run for the test suite (seconds): every step at toy sizes",
+     "32", "0.5,1.9", "0.2:1:0.2", "0.3,0.5,0.9", "64",
+     "32", "8", "8", "1", "2", "0.5",
+     "8,16", "256,512"},
+};
+const size_t nscenarios = sizeof scenarios / sizeof scenarios[0];
+
+/* ---- the scenario ---- */
+static int plot_step(struct report *r, const char *name, const char *title, const char *kind,
+                     const char *f1, const char *f2, const char *f3)
+{
+    char id[64];
+    snprintf(id, sizeof id, "plot-%s", name);
+    char *out = xasprintf("%s/figures/%s", r->dir, name);
+    char *p1 = f1 ? path_in(r, f1) : NULL, *p2 = f2 ? path_in(r, f2) : NULL,
+         *p3 = f3 ? path_in(r, f3) : NULL;
+    int rc;
+    if (!out || (f1 && !p1) || (f2 && !p2) || (f3 && !p3))
+        rc = CLI_FAIL;
+    else if (p3)
+        rc = run_step(r, id, title, cmd_plot, "plot", p1, p2, p3, "--kind", kind, "-o", out, NULL);
+    else if (p2)
+        rc = run_step(r, id, title, cmd_plot, "plot", p1, p2, "--kind", kind, "-o", out, NULL);
+    else
+        rc = run_step(r, id, title, cmd_plot, "plot", p1, "--kind", kind, "-o", out, NULL);
+    free(out);
+    free(p1);
+    free(p2);
+    free(p3);
+    return rc;
+}
+
+void run_scenario(struct report *r, struct mconf *mc, int *nmc)
+{
+    const struct scenario *sc = r->sc;
+    char *p;
+#define P(rel) (p = path_in(r, rel))
+    /* 1. theory at the blog part-2 shape: pre-LN and Derf */
+    char *o1 = path_in(r, "data/theory_ln.csv"), *o2 = path_in(r, "data/theory_derf.csv");
+    char *o3 = path_in(r, "data/summary_ln.csv"), *o4 = path_in(r, "data/summary_derf.csv");
+    run_step(r, "theory-ln", "theory: blog2, pre-LN", cmd_theory, "theory", "--preset", "blog2",
+             "--norm", "ln", "--depth", sc->theory_depth, "-o", o1, NULL);
+    run_step(r, "theory-derf", "theory: blog2, Derf", cmd_theory, "theory", "--preset", "blog2",
+             "--norm", "derf", "--alpha", sc->theory_alphas, "--depth", sc->theory_depth, "-o", o2,
+             NULL);
+    run_step(r, "summary-ln", "theory summary: pre-LN", cmd_theory, "theory", "--preset", "blog2",
+             "--norm", "ln", "--depth", sc->theory_depth, "--summary", "-o", o3, NULL);
+    run_step(r, "summary-derf", "theory summary: Derf", cmd_theory, "theory", "--preset",
+             "blog2", "--norm", "derf", "--alpha", sc->theory_alphas, "--depth", sc->theory_depth,
+             "--summary", "-o", o4, NULL);
+    free(o1); free(o2); free(o3); free(o4);
+    /* the (log J)^2 figure without the largest alpha, whose scale would flatten the rest */
+    o1 = path_in(r, "data/theory_derf_small_alpha.csv");
+    run_step(r, "theory-derf-small", "theory: blog2, Derf, small alphas", cmd_theory, "theory",
+             "--preset", "blog2", "--norm", "derf", "--alpha", "0.3,0.5", "--depth",
+             sc->theory_depth, "-o", o1, NULL);
+    free(o1);
+    {
+        const char *srcs[2] = {"data/theory_ln.csv", "data/theory_derf.csv"};
+        concat_csv(r, "data/theory.csv", srcs, 2);
+        const char *sums[2] = {"data/summary_ln.csv", "data/summary_derf.csv"};
+        concat_csv(r, "data/summary.csv", sums, 2);
+        const char *st[2] = {"data/theory_ln.csv", "data/theory_derf_small_alpha.csv"};
+        concat_csv(r, "data/theory_stretched.csv", st, 2);
+    }
+    /* 2. the toy network of blog part 1 */
+    o1 = path_in(r, "data/toy.csv");
+    o2 = path_in(r, "data/toy_summary.csv");
+    run_step(r, "toy", "theory: blog1 toy network", cmd_theory, "theory", "--preset",
+             "blog1-toy", "--alpha", sc->toy_alphas, "--depth", sc->toy_depth, "-o", o1, NULL);
+    run_step(r, "toy-summary", "theory summary: toy network", cmd_theory, "theory", "--preset",
+             "blog1-toy", "--alpha", sc->toy_alphas, "--depth", sc->toy_depth, "--summary", "-o",
+             o2, NULL);
+    free(o1); free(o2);
+    /* 3. phase diagram: every depth 1..L of a Derf alpha grid */
+    o1 = path_in(r, "data/phase_derf.csv");
+    run_step(r, "phase", "theory: phase-diagram grid", cmd_theory, "theory", "--preset", "blog2",
+             "--norm", "derf", "--alpha", sc->phase_alphas, "--depth", sc->theory_depth, "-o", o1,
+             NULL);
+    free(o1);
+    /* 4. fits of the theory curves */
+    o1 = path_in(r, "data/fit_theory.csv");
+    if (P("data/theory.csv")) {
+        run_step(r, "fit-theory", "fit: theory J^{l,0}", cmd_fit, "fit", p, "--column", "J_fwd",
+                 "-o", o1, NULL);
+        free(p);
+    }
+    free(o1);
+    /* 5. measurement at reduced (or full) size, with the theory of the same shape */
+    *nmc = 0;
+    snprintf(mc[*nmc].id, sizeof mc[0].id, "ln");
+    snprintf(mc[*nmc].label, sizeof mc[0].label, "pre-LN");
+    mc[*nmc].norm = "ln";
+    mc[*nmc].alpha[0] = 0;
+    (*nmc)++;
+    {
+        char *alist = strdup(sc->m_alphas), *save = NULL;
+        for (char *a = alist ? strtok_r(alist, ",", &save) : NULL; a && *nmc < 8;
+             a = strtok_r(NULL, ",", &save)) {
+            snprintf(mc[*nmc].id, sizeof mc[0].id, "derf%s", a);
+            snprintf(mc[*nmc].label, sizeof mc[0].label, "Derf alpha = %s", a);
+            mc[*nmc].norm = "derf";
+            snprintf(mc[*nmc].alpha, sizeof mc[0].alpha, "%s", a);
+            (*nmc)++;
+        }
+        free(alist);
+    }
+    for (int i = 0; i < *nmc; i++) {
+        char rel[128], id[64], title[128];
+        snprintf(rel, sizeof rel, "data/measure_%.24s.csv", mc[i].id);
+        snprintf(id, sizeof id, "measure-%.24s", mc[i].id);
+        snprintf(title, sizeof title, "measure: %s (d=%s, n=%s, L=%s)", mc[i].label, sc->m_width,
+                 sc->m_tokens, sc->m_depth);
+        o1 = path_in(r, rel);
+        /* the architecture flags shared by the measurement and its theory */
+        const char *arch[16];
+        int na = 0;
+        arch[na++] = "--preset";
+        arch[na++] = "blog2";
+        arch[na++] = "--norm";
+        arch[na++] = mc[i].norm;
+        if (mc[i].alpha[0]) {
+            arch[na++] = "--alpha";
+            arch[na++] = mc[i].alpha;
+        }
+        arch[na++] = "--width";
+        arch[na++] = sc->m_width;
+        arch[na++] = "--tokens";
+        arch[na++] = sc->m_tokens;
+        arch[na++] = "--depth";
+        arch[na++] = sc->m_depth;
+        const char *args[40];
+        int n = 0;
+        args[n++] = "measure";
+        for (int k = 0; k < na; k++)
+            args[n++] = arch[k];
+        const char *extra[] = {"--seeds", sc->m_seeds, "--probes", sc->m_probes, "--seed",
+                               r->seed_s, "-o", o1};
+        for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++)
+            args[n++] = extra[k];
+        if (o1)
+            run_stepa(r, id, title, cmd_measure, args, n);
+        free(o1);
+        snprintf(rel, sizeof rel, "data/theory_small_%.24s.csv", mc[i].id);
+        snprintf(id, sizeof id, "theory-small-%.24s", mc[i].id);
+        snprintf(title, sizeof title, "theory at the measured shape: %s", mc[i].label);
+        o1 = path_in(r, rel);
+        n = 0;
+        args[n++] = "theory";
+        for (int k = 0; k < na; k++)
+            args[n++] = arch[k];
+        args[n++] = "-o";
+        args[n++] = o1;
+        if (o1)
+            run_stepa(r, id, title, cmd_theory, args, n);
+        free(o1);
+    }
+    {
+        const char *ms[8], *ts[8];
+        char mbuf[8][96], tbuf[8][96];
+        for (int i = 0; i < *nmc; i++) {
+            snprintf(mbuf[i], sizeof mbuf[i], "data/measure_%.24s.csv", mc[i].id);
+            snprintf(tbuf[i], sizeof tbuf[i], "data/theory_small_%.24s.csv", mc[i].id);
+            ms[i] = mbuf[i];
+            ts[i] = tbuf[i];
+        }
+        int nm = concat_csv(r, "data/measure.csv", ms, *nmc);
+        concat_csv(r, "data/theory_small.csv", ts, *nmc);
+        if (nm) {
+            o1 = path_in(r, "data/fit_measure.csv");
+            if (P("data/measure.csv")) {
+                run_step(r, "fit-measure", "fit: measured J^{l,0}", cmd_fit, "fit", p, "--column",
+                         "J_fwd", "-o", o1, NULL);
+                free(p);
+            }
+            free(o1);
+        } else {
+            char *mp = path_in(r, "data/measure.csv");
+            if (mp)
+                unlink(mp);
+            free(mp);
+        }
+    }
+    /* 6. the alpha rule */
+    o1 = path_in(r, "data/alpha.csv");
+    run_step(r, "alpha", "alpha rule: match pre-LN", cmd_alpha, "alpha", "--norm", "derf",
+             "--match", "preln", "--depth", sc->a_depths, "--width", sc->a_widths, "-o", o1, NULL);
+    free(o1);
+    /* 7. figures */
+    if (step_ok(r, "theory-ln") || step_ok(r, "theory-derf")) {
+        plot_step(r, "profile.png", "figure: q, p, p/q", "profile", "data/theory.csv", NULL, NULL);
+        plot_step(r, "apjn_theory.png", "figure: APJN (theory)", "jbwd", "data/theory.csv", NULL,
+                  NULL);
+        plot_step(r, "stretched.png", "figure: (log J)^2", "stretched",
+                  "data/theory_stretched.csv", NULL, NULL);
+    }
+    if (step_ok(r, "toy"))
+        plot_step(r, "toy.png", "figure: toy network", "toy", "data/toy.csv",
+                  step_ok(r, "toy-summary") ? "data/toy_summary.csv" : NULL, NULL);
+    if (step_ok(r, "phase"))
+        plot_step(r, "phase.png", "figure: phase diagram", "phase", "data/phase_derf.csv",
+                  step_ok(r, "theory-ln") ? "data/theory_ln.csv" : NULL, NULL);
+    char *mp = path_in(r, "data/measure.csv");
+    if (mp && file_exists(mp)) {
+        plot_step(r, "apjn_measured.png", "figure: APJN, theory and measured", "jbwd",
+                  "data/theory_small.csv", "data/measure.csv", NULL);
+        plot_step(r, "profile_measured.png", "figure: q, p measured", "profile",
+                  "data/theory_small.csv", "data/measure.csv", NULL);
+        plot_step(r, "gradamp.png", "figure: gradient amplification", "gradamp",
+                  "data/measure.csv", "data/theory_small.csv", NULL);
+    }
+    free(mp);
+    if (step_ok(r, "alpha"))
+        plot_step(r, "alpha.png", "figure: recommended alpha", "alpha", "data/alpha.csv", NULL,
+                  NULL);
+#undef P
+}
