@@ -181,6 +181,9 @@ struct cli_progress {
     int active;
 };
 void cli_progress_start(struct cli_progress *p, const char *label, size_t total);
+/* The fraction done (0..1000) of the last progress started, -1 when none; read by
+ * sigprop report to draw a bar while a step's own stderr goes to its log. */
+extern _Atomic int cli_progress_permille;
 void cli_progress_update(struct cli_progress *p, size_t done);
 void cli_progress_finish(struct cli_progress *p);
 double cli_now(void); /* monotonic seconds */

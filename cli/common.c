@@ -278,8 +278,11 @@ double cli_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+_Atomic int cli_progress_permille = -1;
+
 void cli_progress_start(struct cli_progress *p, const char *label, size_t total)
 {
+    cli_progress_permille = total > 0 ? 0 : -1;
     p->label = label;
     p->total = total;
     p->done = 0;
@@ -290,6 +293,9 @@ void cli_progress_start(struct cli_progress *p, const char *label, size_t total)
 void cli_progress_update(struct cli_progress *p, size_t done)
 {
     p->done = done;
+    if (p->total > 0) /* for an enclosing progress display (sigprop report) */
+        cli_progress_permille = (int)(1000.0 * (double)(done < p->total ? done : p->total) /
+                                      (double)p->total);
     if (!p->active)
         return;
     double now = cli_now();

@@ -140,21 +140,15 @@ static const char *norm_name(const char *n)
     return !strcmp(n, "ln") ? "pre-LN" : !strcmp(n, "derf") ? "Derf" : !strcmp(n, "dyt") ? "DyT" : n;
 }
 
-/* SPEC 5 reference values (blog2, version A): J^{128,0} and q^128. */
-struct ref { const char *norm; double alpha, q, J; };
-static const struct ref spec5[] = {
-    {"ln", (double)NAN, 61.2671, 20.977},
-    {"derf", 0.5, 37.0281, 56.721},
-    {"derf", 0.3, 22.4356, 14.520},
-};
 
 static void table_theory_summary(struct report *r, const struct sp_table *t, int with_ref)
 {
     FILE *h = r->html;
     fprintf(h, "<table><tr><th class=l>norm</th><th>&alpha;</th><th>depth L</th>"
                "<th>q<sup>L</sup></th><th>J<sup>L,0</sup></th>%s<th class=l>phase</th>"
-               "<th>&zeta; (power law)</th><th>&lambda; (stretched exp.)</th><th>l*</th></tr>\n",
-            with_ref ? "<th>SPEC 5 J<sup>128,0</sup></th>" : "");
+               "<th>&zeta; (power law, asymptotic)</th><th>&lambda; (stretched exp., asymptotic)</th>"
+               "<th>l*</th></tr>\n",
+            with_ref ? "<th>published J<sup>128,0</sup></th>" : "");
     for (size_t i = 0; i < sp_table_nrows(t); i++) {
         const char *norm = tstr(t, i, "norm");
         double a = tnum(t, i, "alpha");
@@ -168,12 +162,9 @@ static void table_theory_summary(struct report *r, const struct sp_table *t, int
         html_num(h, tnum(t, i, "J_L0"), 6);
         fprintf(h, "</td>");
         if (with_ref) {
-            double ref = (double)NAN;
-            for (size_t k = 0; k < sizeof spec5 / sizeof spec5[0]; k++)
-                if (!strcmp(spec5[k].norm, norm) &&
-                    ((isnan(spec5[k].alpha) && (isnan(a) || !strcmp(norm, "ln"))) ||
-                     fabs(spec5[k].alpha - a) < 1e-12) && tnum(t, i, "depth") == 128)
-                    ref = spec5[k].J;
+            /* the published mean-field values (sigprop/reference.h), blog2 at L = 128 */
+            const struct sp_reference *e = sp_reference_find("blog2", SP_REF_THEORY, norm, a);
+            double ref = e && tnum(t, i, "depth") == e->depth ? e->J_L0 : (double)NAN;
             fprintf(h, "<td>");
             html_num(h, ref, 6);
             fprintf(h, "</td>");
@@ -196,7 +187,8 @@ static void table_toy_summary(struct report *r, const struct sp_table *t)
     FILE *h = r->html;
     fprintf(h, "<table><tr><th>&alpha;</th><th>K<sub>L</sub></th><th>J<sup>L,0</sup></th>"
                "<th>l* (simulated: &alpha;&sup2;K<sub>l</sub> first &ge; 1)</th>"
-               "<th>small-&alpha; estimate</th><th>&lambda;</th></tr>\n");
+               "<th>small-&alpha; estimate log(1/&alpha;&sup2;) / log(1 + 4&alpha;&sup2;&sigma;<sub>w</sub>&sup2;/&pi;)</th>"
+               "<th>&lambda; (asymptotic, &pi;&sup2;/(16&alpha;&sup2;&sigma;<sub>w</sub>&sup2;))</th></tr>\n");
     for (size_t i = 0; i < sp_table_nrows(t); i++) {
         fprintf(h, "<tr><td>");
         html_num(h, tnum(t, i, "alpha"), 4);
@@ -205,9 +197,19 @@ static void table_toy_summary(struct report *r, const struct sp_table *t)
         fprintf(h, "</td><td>");
         html_num(h, tnum(t, i, "J_L0"), 5);
         fprintf(h, "</td><td>");
-        html_num(h, tnum(t, i, "l_star"), 4);
+        /* never a meaningless number: say why there is none */
+        double ls = tnum(t, i, "l_star"), le = tnum(t, i, "l_star_estimate");
+        if (isnan(ls))
+            fprintf(h, "n/a (&alpha;&sup2;K<sub>l</sub> stays below 1 for all %s layers)",
+                    r->sc->toy_depth);
+        else
+            html_num(h, ls, 4);
         fprintf(h, "</td><td>");
-        html_num(h, tnum(t, i, "l_star_estimate"), 3);
+        if (!(le > 0))
+            fprintf(h, "n/a (&alpha; &ge; 1: &alpha;&sup2;K<sub>0</sub> &ge; 1 already, no "
+                       "exponential phase to estimate)");
+        else
+            html_num(h, le, 3);
         fprintf(h, "</td><td>");
         html_num(h, tnum(t, i, "lambda"), 4);
         fprintf(h, "</td></tr>\n");
@@ -220,8 +222,8 @@ static void table_fits(struct report *r, const struct sp_table *t, const char *s
     FILE *h = r->html;
     int cs = sp_table_find(t, "selected");
     fprintf(h, "<table><tr><th class=l>curve</th><th class=l>norm</th><th>&alpha;</th>"
-               "<th class=l>selected model</th><th>&zeta; &plusmn; s.e.</th>"
-               "<th>&lambda; &plusmn; s.e.</th><th>R&sup2;</th><th class=l>verdict</th></tr>\n");
+               "<th class=l>selected model</th><th>&zeta; fitted &plusmn; s.e.</th>"
+               "<th>&lambda; fitted (effective, l = 1..L) &plusmn; s.e.</th><th>R&sup2;</th><th class=l>verdict</th></tr>\n");
     for (size_t i = 0; i < sp_table_nrows(t); i++) {
         if (cs >= 0 && sp_table_col_type(t, cs) == SP_COL_NUM && sp_table_num(t, i, cs) != 1.0)
             continue;
@@ -344,14 +346,13 @@ static void gmfe_row(FILE *h, const char *label, const struct sp_table *m,
     fprintf(h, "</tr>\n");
 }
 
-/* The blog's measured ViT (SPEC 5: d = 1024, one seed, Hutchinson): J^{128,0}. */
+/* The blog's measured ViT (d = 1024, one seed, Hutchinson): J^{128,0}, from the
+ * reference table (sigprop/reference.h). */
 static double blog_measured_j(const char *norm, const char *alpha)
 {
-    if (!strcmp(norm, "ln"))
-        return 21.24;
-    if (!strcmp(norm, "derf") && !strcmp(alpha, "0.5"))
-        return 59.69;
-    return (double)NAN;
+    const struct sp_reference *e =
+        sp_reference_find("blog2", SP_REF_MEASURED, norm, alpha[0] ? strtod(alpha, NULL) : (double)NAN);
+    return e ? e->J_L0 : (double)NAN;
 }
 
 /* Top-block values: measured (mean +- s.e.) against the theory of the same shape,
@@ -412,6 +413,29 @@ static void table_top_block(struct report *r, const struct mconf *mc, int nmc)
     fprintf(h, "</table>\n");
 }
 
+/* The theory version in the "version" column of a CSV the report wrote ("A",
+ * "C", ...), or "unknown" when the file is missing (its step failed). */
+static void csv_version(const struct report *r, const char *rel, char *buf, size_t n)
+{
+    struct sp_table *t = load_csv(r, rel);
+    const char *v = t && sp_table_nrows(t) ? tstr(t, 0, "version") : "";
+    snprintf(buf, n, "%s", v[0] ? v : "unknown");
+    sp_table_free(t);
+}
+
+/* figure() with a printf-style caption (each caption names its shape). */
+static void figuref(struct report *r, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void figuref(struct report *r, const char *name, const char *fmt, ...)
+{
+    char cap[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cap, sizeof cap, fmt, ap);
+    va_end(ap);
+    figure(r, name, cap);
+}
+
 /* ---- the HTML document ---- */
 void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
 {
@@ -444,27 +468,49 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
                "<li><a href=\"#config\">Configuration</a></li>"
                "<li><a href=\"#provenance\">Provenance</a></li></ol></nav>\n");
 
+    char v_th[16], v_toy[16], v_ph[16], v_small[16];
+    csv_version(r, "data/theory.csv", v_th, sizeof v_th);
+    csv_version(r, "data/toy.csv", v_toy, sizeof v_toy);
+    csv_version(r, "data/phase_derf.csv", v_ph, sizeof v_ph);
+    csv_version(r, "data/theory_small.csv", v_small, sizeof v_small);
+    /* the shape every caption names */
+    char shape_th[256], shape_m[320];
+    snprintf(shape_th, sizeof shape_th, "Shape: blog2, d = 1024, n = 197, L = %s, sigma_Q,K,V,O,1 "
+             "= 0.64, sigma_2 = 1.28, q0 = 1, p0 = 0.4; mean-field theory (infinite width, no "
+             "seeds), version %s.", sc->theory_depth, v_th);
+    snprintf(shape_m, sizeof shape_m, "Shape: blog2 sigmas at d = %s, n = %s, L = %s; %s weight "
+             "draw(s) x %s probes, master seed %lu; theory lines version %s at the same shape.",
+             sc->m_width, sc->m_tokens, sc->m_depth, sc->m_seeds, sc->m_probes, r->seed, v_small);
+
     /* 1. theory */
     fprintf(h, "<section id=\"theory\"><h2>1. Mean-field theory of the blog part-2 "
                "transformer</h2>\n<p>L = %s blocks, n = 197 tokens, d = 1024, all sigmas 0.64 "
                "(&sigma;<sub>2</sub> = 1.28), q<sub>0</sub> = 1, p<sub>0</sub> = 0.4, theory "
-               "version A. Pre-LN is critical: its APJN grows as a power law. Derf is "
+               "version %s. Pre-LN is critical: its APJN grows as a power law. Derf is "
                "subcritical: a stretched exponential, growing with &alpha;.</p>\n",
-            sc->theory_depth);
-    figure(r, "profile.png", "Token norm q, overlap p and cosine p/q against depth: the "
-           "residual stream grows more slowly under Derf than under pre-LN, and its tokens "
-           "become less aligned at large alpha.");
-    figure(r, "apjn_theory.png", "Backward APJN J^{L,l} (how much a gradient at the top "
-           "grows on its way down to block l) and forward APJN J^{l,0}, log scale (blog part 2, "
-           "Fig. 2).");
-    figure(r, "stretched.png", "Left: (log J^{l,0})^2 against l, where a stretched exponential "
-           "exp(sqrt(l/lambda)) is a straight line (Derf); right: log-log axes, where a power "
-           "law l^zeta is one (pre-LN). Derf alpha = 1.9 is left out: its scale would flatten "
-           "the other curves.");
+            sc->theory_depth, v_th);
+    figuref(r, "profile.png", "Token norm q, overlap p and cosine p/q against depth: the "
+            "residual stream grows more slowly under Derf than under pre-LN, and its tokens "
+            "become less aligned at large alpha. Pre-LN and Derf alpha %s. %s",
+            sc->theory_alphas, shape_th);
+    figuref(r, "apjn_theory.png", "Backward APJN J^{L,l} (how much a gradient at the top "
+            "grows on its way down to block l) and forward APJN J^{l,0}, log scale (blog part 2, "
+            "Fig. 2). Pre-LN and Derf alpha %s. %s", sc->theory_alphas, shape_th);
+    figuref(r, "stretched.png", "Left: (log J^{l,0})^2 against l, where a stretched exponential "
+            "exp(sqrt(l/lambda)) is a straight line (Derf); right: log-log axes, where a power "
+            "law l^zeta is one (pre-LN). Pre-LN and Derf alpha 0.3, 0.5 (1.9 is left out: its "
+            "scale would flatten the other curves). %s", shape_th);
     struct sp_table *t = load_csv(r, "data/summary.csv");
     if (t) {
-        fprintf(h, "<p>Summary at the top block, with SPEC 5's reference values "
-                   "(independent implementations, 5 digits):</p>\n");
+        fprintf(h, "<p>Summary at the top block, with the published mean-field values "
+                   "(blog part 2; independent implementations agree to 5 digits; "
+                   "docs/science.md, \"Reference values\"). &zeta; and &lambda; here are the "
+                   "<em>asymptotic</em> laws (l &rarr; &infin;): &zeta; = (s<sub>21</sub>/2) / "
+                   "(s<sub>21</sub>/2 + s<sub>OV</sub>) and &lambda; = (s<sub>21</sub>/2 + "
+                   "s<sub>OV</sub> p*) / (c<sub>&phi;</sub>&sup2; &alpha;&sup2; "
+                   "s<sub>21</sub>&sup2;), not fits; section 5 compares them with fits of "
+                   "the %s-block curves. l* is the first block where &alpha;&sup2;q reaches 1 "
+                   "(0: already at the input).</p>\n", sc->theory_depth);
         table_theory_summary(r, t, 1);
         sp_table_free(t);
     } else {
@@ -479,8 +525,11 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
                "exponential growth until &alpha;&sup2;K reaches 1 at the transition depth l*; "
                "then K grows linearly and J as a stretched exponential.</p>\n",
             sc->toy_depth);
-    figure(r, "toy.png", "K_l and the backward APJN J^{L,l} for each alpha, with the "
-           "transition depth l* (where alpha^2 K_l first reaches 1) marked (blog part 1, Fig. 2).");
+    figuref(r, "toy.png", "K_l and the backward APJN J^{L,l} for each alpha, with the "
+            "transition depth l* (where alpha^2 K_l first reaches 1) marked (blog part 1, Fig. 2). "
+            "Shape: toy residual network h^{l+1} = h^l + W^l erf(alpha h^l), width irrelevant "
+            "(mean-field theory), sigma_w = 0.46, mu = 1, sigma_b = 0, K_0 = 1, L = %s, alpha "
+            "%s; theory version %s.", sc->toy_depth, sc->toy_alphas, v_toy);
     t = load_csv(r, "data/toy_summary.csv");
     if (t) {
         table_toy_summary(r, t);
@@ -497,8 +546,9 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
                "pre-LN of the same depth: to its left Derf is gentler, to its right it "
                "amplifies more.</p>\n",
             sc->phase_alphas, sc->theory_depth);
-    figure(r, "phase.png", "Heat map of log10 J^{L,0} over (alpha, depth) with the pre-LN "
-           "level as a contour.");
+    figuref(r, "phase.png", "Heat map of log10 J^{L,0} over (alpha, depth) with the pre-LN "
+            "level as a contour. Shape: blog2, d = 1024, n = 197, depth 1..%s, Derf alpha grid "
+            "%s; mean-field theory, version %s.", sc->theory_depth, sc->phase_alphas, v_ph);
     fprintf(h, "</section>\n");
 
     /* 4. measurement */
@@ -508,12 +558,14 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
             sc->m_width, sc->m_tokens, sc->m_depth, sc->m_seeds, sc->m_probes, r->seed);
     int have_m = step_ok(r, "measure-ln") || (nmc > 1 && step_ok(r, "measure-derf0.5"));
     if (have_m) {
-        figure(r, "apjn_measured.png", "APJN: theory (lines) and measurement (points, mean "
-               "+- standard error).");
-        figure(r, "profile_measured.png", "q, p and p/q: theory (lines) and measurement (points).");
-        figure(r, "gradamp.png", "Gradient amplification E||dLoss/dh^l||^2 / E||dLoss/dh^L||^2 "
-               "(measured) against the APJN (theory, dashed): the loss the measurement uses is "
-               "documented in docs/measure.md.");
+        figuref(r, "apjn_measured.png", "APJN: theory (lines) and measurement (points, mean "
+                "+- standard error). Pre-LN and Derf alpha %s. %s", sc->m_alphas, shape_m);
+        figuref(r, "profile_measured.png", "q, p and p/q: theory (lines) and measurement "
+                "(points). Pre-LN and Derf alpha %s. %s", sc->m_alphas, shape_m);
+        figuref(r, "gradamp.png", "Gradient amplification E||dLoss/dh^l||^2 / E||dLoss/dh^L||^2 "
+                "(measured) against the APJN (theory, dashed): the loss the measurement uses is "
+                "documented in docs/measure.md. Pre-LN and Derf alpha %s. %s", sc->m_alphas,
+                shape_m);
         fprintf(h, "<p>Geometric mean multiplicative error GMFE = exp(mean |log(measured / "
                    "theory)|) per depth third (SPEC 4; 1 is perfect agreement):</p>\n"
                    "<table><tr><th class=l>configuration</th><th class=l>quantity</th>"
@@ -549,7 +601,17 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
     fprintf(h, "<section id=\"fits\"><h2>5. Fits: power law or stretched exponential?</h2>\n"
                "<p><code>sigprop fit</code> fits log J<sup>l,0</sup> with a power law, "
                "stretched exponentials and an exponential and selects one by AIC. Compare "
-               "&zeta; and &lambda; with the asymptotic values of the summary table. On "
+               "&zeta; and &lambda; with the asymptotic values of the summary table: they "
+               "are not the same quantity and do not agree at this depth. The summary's "
+               "&lambda; is the l &rarr; &infin; law; the fit gives an effective &lambda; of "
+               "the curve over l = 1..L, which is still pre-asymptotic at L = 128, "
+               "so it comes out smaller (Derf 0.5, "
+               "blog2: 5.70 fitted on 1..128 against 9.04 asymptotic; fitting blocks "
+               "5000..20000 of a 20000-block curve gives 8.95, approaching 9.04: "
+               "<code>sigprop theory --preset blog2 --norm derf --alpha 0.5 --depth 20000 | "
+               "sigprop fit - --column J_fwd --range 5000:20000</code>). Use the fitted "
+               "&lambda; to describe these curves and the asymptotic one to extrapolate "
+               "to deeper models. On "
                "short curves (the reduced measurement) a power law and a stretched "
                "exponential are hard to tell apart, so a measured verdict there is weak "
                "evidence; the theory curves at full depth are the reference.</p>\n");
@@ -575,8 +637,11 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
                "same shape (timm init std 0.02, so the sigmas grow as &radic;width), for depths "
                "%s and widths %s. Deeper and wider models need a smaller &alpha;.</p>\n",
             sc->a_depths, sc->a_widths);
-    figure(r, "alpha.png", "Recommended alpha against depth (one line per width) and width "
-           "(one line per depth), log axes.");
+    figuref(r, "alpha.png", "Recommended alpha against depth (left, one line per width) and "
+            "width (right, one line per depth): depth and width on log axes, alpha on a linear "
+            "axis. Shape: blog2 block, n = 197 tokens, q0 = 1, p0 = 0.4, timm init std 0.02 "
+            "(sigma_X = 0.02 sqrt(fan_in)), depths %s, widths %s; mean-field theory at sigprop "
+            "alpha's default version (docs/alpha.md).", sc->a_depths, sc->a_widths);
     t = load_csv(r, "data/alpha.csv");
     if (t) {
         table_alpha(r, t);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -73,6 +74,63 @@ static void last_line(const char *path, char *buf, size_t len)
     fclose(f);
 }
 
+/* ---- progress while a step runs ----
+ * A step's stderr goes to its log, so on a terminal a ticker thread redraws the
+ * step's line on the real stderr every quarter second: elapsed time, and a bar
+ * when the command reports progress (cli_progress_permille). */
+struct ticker {
+    int fd;               /* the terminal (the saved stderr) */
+    char prefix[96];      /* "sigprop: report: [ n] title", cut to fit a line */
+    double t_step, t_run; /* when the step and the whole run started */
+    int stop;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static void ticker_draw(const struct ticker *k)
+{
+    double now = cli_now();
+    int pm = cli_progress_permille;
+    char line[256];
+    int n;
+    if (pm >= 0) {
+        char bar[21];
+        int fill = pm * 20 / 1000;
+        for (int i = 0; i < 20; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[20] = 0;
+        n = snprintf(line, sizeof line, "\r\033[K%s [%s] %3d%%  %.0fs (total %.0fs)", k->prefix,
+                     bar, pm / 10, now - k->t_step, now - k->t_run);
+    } else {
+        n = snprintf(line, sizeof line, "\r\033[K%s running  %.0fs (total %.0fs)", k->prefix,
+                     now - k->t_step, now - k->t_run);
+    }
+    if (n > 0 && write(k->fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0) {
+        /* a progress line that cannot be shown is not an error */
+    }
+}
+
+static void *ticker_main(void *arg)
+{
+    struct ticker *k = arg;
+    pthread_mutex_lock(&k->mu);
+    while (!k->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&k->cv, &k->mu, &ts);
+        if (!k->stop)
+            ticker_draw(k);
+    }
+    pthread_mutex_unlock(&k->mu);
+    return NULL;
+}
+
 /* ---- running a subcommand in-process ---- */
 /* Runs cmd(argv) with stderr going to logs/ID.log. args: NULL-terminated. */
 int run_stepa(struct report *r, const char *id, const char *title,
@@ -114,6 +172,9 @@ int run_stepa(struct report *r, const char *id, const char *title,
                 free(argv[j]);
             return st->rc;
         }
+    /* one line per step: its title now, its status, time and the run's elapsed time
+     * when it ends; on a terminal the ticker keeps the line alive meanwhile */
+    int tty = !r->quiet && isatty(STDERR_FILENO);
     if (!r->quiet) {
         fprintf(stderr, "sigprop: report: [%2d] %-44s ", r->nsteps, title);
         fflush(stderr);
@@ -127,8 +188,32 @@ int run_stepa(struct report *r, const char *id, const char *title,
     cli_quiet = 0; /* the step's messages go to its log */
     optind = 0;    /* GNU getopt: full reinitialisation */
     double t0 = cli_now();
+    struct ticker tk;
+    int ticking = 0;
+    if (tty && fd >= 0 && saved >= 0) {
+        memset(&tk, 0, sizeof tk);
+        tk.fd = saved;
+        snprintf(tk.prefix, sizeof tk.prefix, "sigprop: report: [%2d] %.44s", r->nsteps, title);
+        tk.t_step = t0;
+        tk.t_run = r->t0;
+        cli_progress_permille = -1;
+        pthread_mutex_init(&tk.mu, NULL);
+        pthread_cond_init(&tk.cv, NULL);
+        ticking = pthread_create(&tk.thread, NULL, ticker_main, &tk) == 0;
+    }
     st->rc = cmd(argc, argv);
     st->wall = cli_now() - t0;
+    if (ticking) {
+        pthread_mutex_lock(&tk.mu);
+        tk.stop = 1;
+        pthread_cond_signal(&tk.cv);
+        pthread_mutex_unlock(&tk.mu);
+        pthread_join(tk.thread, NULL);
+    }
+    if (tty && fd >= 0 && saved >= 0) {
+        pthread_mutex_destroy(&tk.mu);
+        pthread_cond_destroy(&tk.cv);
+    }
     fflush(stderr);
     fflush(stdout);
     cli_quiet = saved_quiet;
@@ -144,9 +229,12 @@ int run_stepa(struct report *r, const char *id, const char *title,
         if (!st->reason[0])
             snprintf(st->reason, sizeof st->reason, "exit status %d", st->rc);
     }
-    if (!r->quiet)
-        fprintf(stderr, "%s %6.2fs%s%s\n", st->rc ? "FAILED" : "ok    ", st->wall,
-                st->rc ? ": " : "", st->rc ? st->reason : "");
+    if (!r->quiet) {
+        if (ticking) /* redraw the line the ticker overwrote */
+            fprintf(stderr, "\r\033[Ksigprop: report: [%2d] %-44s ", r->nsteps, title);
+        fprintf(stderr, "%s %6.2fs (total %.1fs)%s%s\n", st->rc ? "FAILED" : "ok    ", st->wall,
+                cli_now() - r->t0, st->rc ? ": " : "", st->rc ? st->reason : "");
+    }
     free(log);
     for (int i = 0; i < argc; i++)
         free(argv[i]);

@@ -59,6 +59,35 @@ done
 if grep -q 'FAILED\|failed' rep/index.html; then
   grep -q 'class="unavailable"' rep/index.html && ok || bad "a failed step has no 'not available' note"
 fi
+# every figure's caption names its shape and the theory version (issue 10)
+ncap=$(grep -c '<figcaption>' rep/index.html)
+nshape=$(grep '<figcaption>' rep/index.html | grep -c 'Shape: .*version')
+[[ $ncap -ge 6 && $ncap -eq $nshape ]] && ok || bad "$((ncap - nshape)) of $ncap captions do not name their shape and version"
+grep -A2 'data-figure="alpha.png"' rep/index.html | grep -q 'alpha on a linear axis' && ok || bad "alpha caption does not describe its axes"
+grep -A2 'data-figure="apjn_measured.png"' rep/index.html | grep -q 'd = 32, n = 8, L = 8; 1 weight draw(s) x 2 probes, master seed 7' && ok || bad "measured caption lacks its shape"
+# the toy table never shows a negative (meaningless) l* estimate; alpha 1.3 says n/a and why
+toy=$(sed -n '/<section id="toy">/,/<\/section>/p' rep/index.html)
+grep -q '<td>-' <<<"$toy" && bad "toy table prints a negative value" || ok
+grep -q 'n/a (&alpha; &ge; 1' <<<"$toy" && ok || bad "toy table: no n/a reason for alpha >= 1"
+# both lambdas explained: the summary's is asymptotic, the fit's effective
+grep -q 'asymptotic)</th>' rep/index.html && grep -q 'fitted (effective' rep/index.html && ok || bad "lambda columns not told apart"
+# the published values come from the reference table: blog2 pre-LN at L = 128 only
+grep -q '<th>published J<sup>128,0</sup></th>' rep/index.html && ok || bad "no published-values column"
+
+# progress: one line per step on stderr, with the step's and the run's time
+"$S" report --scenario test -o prog --skip measure 2>prog.txt >/dev/null
+nl=$(grep -c '^sigprop: report: \[ *[0-9]*\] .*\(ok  *[0-9.]*s (total [0-9.]*s)\|skipped\)$' prog.txt)
+nsteps=$(grep -c '<tr><td>[0-9]*</td><td class=l>' prog/index.html)
+[[ $nl -eq $nsteps && $nsteps -gt 10 ]] && ok || bad "progress: $nl step lines for $nsteps steps: $(head -3 prog.txt)"
+grep -q $'\r' prog.txt && bad "progress bar drawn although stderr is not a terminal" || ok
+if command -v script >/dev/null 2>&1; then
+  # on a terminal each step's line is redrawn (\r, clear to end of line)
+  script -qc "'$S' report --scenario test -o progtty" /dev/null > tty.txt 2>&1
+  grep -q $'\r\033\[Ksigprop: report: \[ 1\]' tty.txt && ok || bad "no redrawn progress line on a terminal"
+  script -qc "'$S' report --scenario test -o progtty -q" /dev/null > ttyq.txt 2>&1
+  grep -q 'sigprop: report: \[' ttyq.txt && bad "-q on a terminal still shows progress" || ok
+fi
+
 # no external resources: self-contained
 grep -Eq '(src|href)="(https?:)?//' rep/index.html && bad "external reference in index.html" || ok
 
