@@ -48,7 +48,7 @@ static void help(void)
         "Solves for the initial alpha of Derf/DyT at which the mean-field end-to-end\n"
         "APJN J^{L,0} meets a target, for every depth x width given: the table of\n"
         "recommended alphas and the fitted transfer rule alpha ~ A L^-b (per width)\n"
-        "and alpha ~ B d^-c (per depth). SPEC 3.5: J^{L,0} increases with alpha; the\n"
+        "and alpha ~ B d^-c (per depth). docs/science.md §3.5: J^{L,0} increases with alpha; the\n"
         "solver checks this on every point it evaluates and says so if violated.\n"
         "Bracket by doubling/halving from the guess, then Brent on log alpha.\n\n"
         "Target (exactly one):\n"
@@ -89,7 +89,7 @@ static void help(void)
         "with --verify also verify_width,verify_tokens,J_L0_verify_theory,\n"
         "J_L0_measured,J_L0_se,measured_over_theory,verify_heads,verify_input,\n"
         "verify_differs,verify_lo,verify_hi,verify_pass.\n"
-        "alpha = alpha_mlp (the MLP norm's alpha, which sets lambda, SPEC 3.5).\n\n");
+        "alpha = alpha_mlp (the MLP norm's alpha, which sets lambda, docs/science.md §3.5).\n\n");
     cli_arch_help(stdout);
     printf("\nIn 'sigprop alpha', --alpha is the search's initial guess (one value), not a\n"
            "list of alphas: the alphas are what this command solves for.\n");
@@ -388,7 +388,7 @@ int cmd_alpha(int argc, char **argv)
             if (!sol.monotone) {
                 nonmono++;
                 cli_info("alpha: warning: J^{L,0} is not monotone in alpha at depth %d, width %d "
-                         "(SPEC 3.5 says it is): the solution may not be unique", a.depth, a.width);
+                         "(docs/science.md §3.5 says it is): the solution may not be unique", a.depth, a.width);
             }
             /* asymptotic lambda and phase at the solution */
             struct sp_arch as_arch = a;
@@ -485,7 +485,7 @@ int cmd_alpha(int argc, char **argv)
         cJSON_AddNumberToObject(meta, "verify_tol", vtol);
         cJSON_AddNumberToObject(meta, "verify_failed", nfail);
         cli_info("alpha: verification: geometric mean multiplicative error %.4f over %zu "
-                 "network(s) (SPEC 4)", gmfe, gmfe_n);
+                 "network(s) (docs/science.md §4)", gmfe, gmfe_n);
     }
     cJSON *laws = cJSON_AddArrayToObject(meta, "laws");
     double *dx = malloc(ndepth * sizeof *dx), *wx = malloc(nwidth * sizeof *wx);
@@ -517,7 +517,7 @@ int cmd_alpha(int argc, char **argv)
     free(wx);
     free(law);
     if (ndepth >= 2 || nwidth >= 2)
-        cli_info("alpha: asymptotic expectation (SPEC 3.5, subcritical, fixed target J): "
+        cli_info("alpha: asymptotic expectation (docs/science.md §3.5, subcritical, fixed target J): "
                  "log J ~ sqrt(L / lambda), lambda ~ 1/(alpha^2 s_21) -> alpha ~ L^-1/2, and at "
                  "a fixed init std s_21 ~ width^2 -> alpha ~ width^-1");
     cJSON_AddNumberToObject(meta, "wall_time_s", cli_now() - t0);

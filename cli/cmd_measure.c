@@ -226,7 +226,7 @@ static const struct option longopts[] = {
 static void help(void)
 {
     printf("Usage: sigprop measure [options]\n\n"
-           "Measures a finite network at initialisation (SPEC 2, 4): token norms q,\n"
+           "Measures a finite network at initialisation (docs/science.md §2, §4): token norms q,\n"
            "overlaps p, cosine rho, forward APJN J^{l,0} (forward-mode probes),\n"
            "backward APJN J^{L,l} (reverse-mode probes) and the gradient amplification\n"
            "||dLoss/dh^l||^2 / ||dLoss/dh^L||^2, averaged over weight draws and probes.\n"

@@ -1,4 +1,4 @@
-/* sigprop theory: the mean-field recursions of SPEC 3 for one architecture and a
+/* sigprop theory: the mean-field recursions of docs/science.md §3 for one architecture and a
  * list of alphas; per-block rows or (--summary) one row per alpha with the
  * asymptotic laws and the phase. */
 #include <math.h>
@@ -23,7 +23,7 @@ static const struct option longopts[] = {
 static void help(void)
 {
     printf("Usage: sigprop theory [options]\n\n"
-           "Mean-field theory at infinite width (SPEC 3): token norms q, overlaps p,\n"
+           "Mean-field theory at infinite width (docs/science.md §3): token norms q, overlaps p,\n"
            "forward APJN J^{l,0} and backward APJN J^{L,l} at every block, for pre-LN,\n"
            "DyT, Derf or no norm; with --summary, one row per alpha with the phase,\n"
            "the power-law exponent zeta, the stretched-exponential scale lambda and the\n"

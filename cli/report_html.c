@@ -308,7 +308,7 @@ static void table_alpha(struct report *r, const struct sp_table *t)
     free(ws);
 }
 
-/* GMFE = exp(mean |log(measured / theory)|) (SPEC 4) per depth third, matching rows
+/* GMFE = exp(mean |log(measured / theory)|) (docs/science.md §4) per depth third, matching rows
  * on l (sp_compare_gmfe: trivially exact points, l = L backward, l = 0 forward,
  * are left out). */
 static void gmfe_row(FILE *h, const char *label, const struct sp_table *m,
@@ -567,7 +567,7 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
                 "documented in docs/measure.md. Pre-LN and Derf alpha %s. %s", sc->m_alphas,
                 shape_m);
         fprintf(h, "<p>Geometric mean multiplicative error GMFE = exp(mean |log(measured / "
-                   "theory)|) per depth third (SPEC 4; 1 is perfect agreement):</p>\n"
+                   "theory)|) per depth third (docs/science.md §4; 1 is perfect agreement):</p>\n"
                    "<table><tr><th class=l>configuration</th><th class=l>quantity</th>"
                    "<th>first third</th><th>second third</th><th>last third</th><th>all</th>"
                    "</tr>\n");
