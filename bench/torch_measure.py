@@ -82,7 +82,7 @@ def main():
         h = h + (a @ v).transpose(0, 1).reshape(n, d) @ w["o"]
         return h + torch.relu(norm(h) @ w["w1"]) @ w["w2"]
 
-    # equiangular input, q0 = 1, p0 = 0.4 (SPEC 4)
+    # equiangular input, q0 = 1, p0 = 0.4 (docs/science.md §4)
     r = 0.4
     g = torch.linalg.qr(torch.randn(d, n))[0].T  # n orthonormal rows
     m = g.mean(0, keepdim=True)
