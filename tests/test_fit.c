@@ -6,6 +6,7 @@
  * pi^2 / (16 a^2 sigma_w^2)). Noise comes from GSL's mt19937 with fixed seeds. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -97,6 +98,129 @@ static void test_noise_coverage(void)
     gsl_rng_free(rng);
 }
 
+/* ndraw curves of a power law (zeta0, c = 0.2) at x = 1..n with depth-correlated
+ * noise: a random walk in log J (step sd s), as in a measured curve where the same
+ * weights feed every deeper block. y: ndraw x n. */
+static void rw_curves(gsl_rng *rng, enum sp_fit_model m, double th0, double s, size_t n,
+                      size_t ndraw, double *x, double *y)
+{
+    for (size_t d = 0; d < ndraw; d++) {
+        double w = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            x[i] = (double)(i + 1);
+            w += gsl_ran_gaussian(rng, s);
+            y[d * n + i] = truth_y(m, th0, 0.2, x[i]) + w;
+        }
+    }
+}
+
+/* Issue 9: on curves whose errors are correlated in depth, the draw-to-draw
+ * interval covers the truth at about its nominal 95%; the naive interval (the
+ * mean curve weighted by its pointwise standard errors, what `fit` did on
+ * `measure`'s mean/se rows) covers it far less often. */
+static void test_correlated_coverage(void)
+{
+    enum { N = 32, D = 8, R = 200 };
+    const enum sp_fit_model ms[2] = {SP_FIT_POWER, SP_FIT_EXPONENTIAL};
+    const double th0[2] = {0.6, 25.0};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 20261202);
+    double x[N], y[D * N], ybar[N], se[N];
+    for (int k = 0; k < 2; k++) {
+        int honest = 0, naive = 0, ok = 1;
+        for (int rep = 0; rep < R; rep++) {
+            rw_curves(rng, ms[k], th0[k], 0.03, N, D, x, y);
+            for (int i = 0; i < N; i++) {
+                double m = 0.0, v = 0.0;
+                for (int d = 0; d < D; d++)
+                    m += y[d * N + i] / D;
+                for (int d = 0; d < D; d++)
+                    v += (y[d * N + i] - m) * (y[d * N + i] - m) / (D - 1);
+                ybar[i] = m;
+                se[i] = sqrt(v / D);
+            }
+            struct sp_fit_result r, rn;
+            double ic[D];
+            ok &= sp_fit_draws(ms[k], x, y, N, D, 0.95, SP_FIT_AIC, &r, ic) == SP_OK;
+            ok &= sp_fit_curve(ms[k], x, ybar, se, N, 0.95, &rn) == SP_OK;
+            ok &= r.ndraw == D && rn.ndraw == 1;
+            double lo = ms[k] == SP_FIT_POWER ? r.zeta_lo : r.xi_lo;
+            double hi = ms[k] == SP_FIT_POWER ? r.zeta_hi : r.xi_hi;
+            double nlo = ms[k] == SP_FIT_POWER ? rn.zeta_lo : rn.xi_lo;
+            double nhi = ms[k] == SP_FIT_POWER ? rn.zeta_hi : rn.xi_hi;
+            honest += lo <= th0[k] && th0[k] <= hi;
+            naive += nlo <= th0[k] && th0[k] <= nhi;
+        }
+        printf("%s, random-walk noise, %d draws: 95%% coverage %.3f from the draws, %.3f naive\n",
+               sp_fit_model_name(ms[k]), D, honest / (double)R, naive / (double)R);
+        CHECK(ok);
+        CHECK(honest >= 0.85 * R && honest <= R);
+        CHECK(naive < 0.85 * R); /* the test can fail: the old interval does */
+    }
+    gsl_rng_free(rng);
+}
+
+/* Item 3: short noisy curves give "inconclusive", never a confident wrong law. */
+static void test_verdict_short_noisy(void)
+{
+    enum { N = 12, D = 4, R = 100 };
+    const enum sp_fit_model all[4] = {SP_FIT_POWER, SP_FIT_STRETCHED, SP_FIT_STRETCHED_LOG,
+                                      SP_FIT_EXPONENTIAL};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 7);
+    double x[N], y[D * N];
+    struct sp_fit_result res[4];
+    enum sp_status st[4];
+    struct sp_fit_verdict v;
+    int inconclusive = 0, wrong = 0, ok = 1;
+    for (int rep = 0; rep < R; rep++) {
+        rw_curves(rng, SP_FIT_POWER, 0.6, 0.1, N, D, x, y);
+        ok &= sp_fit_judge(all, 4, x, y, NULL, N, D, 0.95, SP_FIT_AIC, 10.0, res, st, &v) == SP_OK;
+        inconclusive += !v.conclusive;
+        wrong += v.conclusive && res[v.best].model != SP_FIT_POWER;
+        if (!v.conclusive)
+            ok &= v.reason[0] != 0 && !strcmp(sp_fit_verdict_name(&v, res), "inconclusive");
+    }
+    printf("power law, 12 blocks x %d draws, random-walk noise: %d/%d inconclusive, %d wrong\n",
+           D, inconclusive, R, wrong);
+    CHECK(ok);
+    CHECK(inconclusive >= 0.8 * R);
+    CHECK(wrong <= 0.05 * R);
+    /* one clean long curve of each law: conclusive and right */
+    for (int k = 0; k < 4; k += 3) {
+        enum { M = 400 };
+        double xl[M], yl[M];
+        for (int i = 0; i < M; i++) {
+            xl[i] = i + 1.0;
+            yl[i] = truth_y(all[k], k ? 40.0 : 0.6, 0.2, xl[i]) + 1e-3 * gsl_ran_gaussian(rng, 1.0);
+        }
+        CHECK(sp_fit_judge(all, 4, xl, yl, NULL, M, 1, 0.95, SP_FIT_AIC, 10.0, res, st, &v) == SP_OK);
+        CHECK(v.conclusive);
+        CHECK(v.best == k);
+        CHECK(v.reason[0] == 0);
+    }
+    gsl_rng_free(rng);
+}
+
+/* D15: fewer distinct x than a law needs is refused, with the reason. */
+static void test_degenerate_x(void)
+{
+    double x[6] = {5, 5, 5, 5, 5, 5}, y[6] = {1, 2, 3, 4, 5, 6};
+    double x2[6] = {1, 1, 1, 2, 2, 2};
+    const enum sp_fit_model m[2] = {SP_FIT_POWER, SP_FIT_EXPONENTIAL};
+    struct sp_fit_result r[2];
+    enum sp_status st[2];
+    struct sp_fit_verdict v;
+    sp_last_error_clear();
+    CHECK(sp_fit_curve(SP_FIT_POWER, x, y, NULL, 6, 0.95, r) == SP_EINVAL);
+    CHECK(strstr(sp_last_error(), "1 distinct x") != NULL);
+    CHECK(sp_fit_curve(SP_FIT_EXPONENTIAL, x2, y, NULL, 6, 0.95, r) == SP_EINVAL);
+    CHECK(sp_fit_judge(m, 2, x, y, NULL, 6, 1, 0.95, SP_FIT_AIC, 10.0, r, st, &v) == SP_EINVAL);
+    CHECK(sp_fit_judge(m, 2, x2, y, NULL, 6, 1, 0.95, SP_FIT_AIC, 10.0, r, st, &v) == SP_EINVAL);
+    CHECK(strstr(sp_last_error(), "2 distinct x") != NULL);
+    CHECK(sp_fit_distinct_x(x2, 6) == 2);
+}
+
 static void test_invalid(void)
 {
     double x[3] = {1, 2, 3}, y[3] = {0, 1, 2}, s[3] = {1, 0, 1}, xb[3] = {0, 1, 2};
@@ -162,6 +286,28 @@ static void test_theory_asymptotics(void)
     CHECK_CLOSE(r[SP_FIT_POWER].zeta, 0.68, 0.005, 0.0);
     CHECK_CLOSE(r[SP_FIT_POWER].zeta, as.zeta, 0.02, 0.0);
     CHECK(sp_fit_select(r, SP_FIT_NMODELS, SP_FIT_AIC) == SP_FIT_POWER);
+    printf("pre-LN version A, 2000-4000 blocks: zeta %.4f\n", r[SP_FIT_POWER].zeta);
+    const enum sp_fit_model all[SP_FIT_NMODELS] = {SP_FIT_POWER, SP_FIT_STRETCHED,
+                                                   SP_FIT_STRETCHED_LOG, SP_FIT_STRETCHED_FREE,
+                                                   SP_FIT_EXPONENTIAL};
+    struct sp_fit_verdict v;
+    enum sp_status st[SP_FIT_NMODELS];
+    /* item 3: the long curve's verdict is the power law, whose infinite-depth
+     * phase is the recursion's (theory's phase column) */
+    CHECK(sp_fit_judge(all, SP_FIT_NMODELS, x, y, NULL, n, 1, 0.95, SP_FIT_AIC, 10.0, r, st, &v) == SP_OK);
+    CHECK(v.conclusive && r[v.best].model == SP_FIT_POWER);
+    CHECK(v.phase == as.phase);
+    free(x);
+    free(y);
+    /* the same network at 12 blocks: too short to tell the laws apart */
+    a.depth = 12;
+    CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_OK);
+    n = theory_curve(&a, &o, 1, &x, &y);
+    CHECK(n == 12);
+    CHECK(sp_fit_judge(all, SP_FIT_NMODELS, x, y, NULL, n, 1, 0.95, SP_FIT_AIC, 10.0, r, st, &v) == SP_OK);
+    printf("pre-LN at 12 blocks: %s (%s)\n", sp_fit_verdict_name(&v, r), v.reason);
+    CHECK(!v.conclusive);
+    CHECK(strstr(v.reason, "too short") != NULL);
     free(x);
     free(y);
 
@@ -188,6 +334,9 @@ static void test_theory_asymptotics(void)
     CHECK_CLOSE(r[SP_FIT_STRETCHED_FREE].lambda, lam, 0.0, 0.015);
     int best = sp_fit_select(r, SP_FIT_NMODELS, SP_FIT_AIC);
     CHECK(best == SP_FIT_STRETCHED || best == SP_FIT_STRETCHED_LOG);
+    CHECK(sp_fit_judge(all, SP_FIT_NMODELS, x, y, NULL, n, 1, 0.95, SP_FIT_AIC, 10.0, r, st, &v) == SP_OK);
+    CHECK(v.conclusive && (r[v.best].model == SP_FIT_STRETCHED || r[v.best].model == SP_FIT_STRETCHED_LOG));
+    CHECK(v.phase == SP_PHASE_SUBCRITICAL && v.phase == as.phase);
     free(x);
     free(y);
 
@@ -218,6 +367,9 @@ int main(void)
     test_exact();
     test_noise_coverage();
     test_invalid();
+    test_correlated_coverage();
+    test_verdict_short_noisy();
+    test_degenerate_x();
     test_theory_asymptotics();
     return check_done();
 }

@@ -66,16 +66,70 @@ struct sp_fit_result {
     /* information criteria: weighted: chi2 + 2k, chi2 + k log n;
      * unweighted: n log(RSS/n) + 2k, n log(RSS/n) + k log n, k parameters */
     double aic, bic;
-    enum sp_phase phase; /* the phase this model implies */
+    enum sp_phase phase; /* the infinite-depth phase this law implies (what `theory`'s
+                          * phase column gives for the recursion), not a verdict */
+    double theta;        /* the parameter as fitted: zeta, b = 1/sqrt(lambda) or k = 1/xi */
+    size_t ndraw;        /* 1: errors from the residuals of one curve, assumed independent
+                          * in depth (too narrow on a measured curve, whose errors are
+                          * correlated in depth); >= 2: from the draw-to-draw scatter of
+                          * the parameters fitted to each draw (sp_fit_draws) */
 };
 
 /* Fits one model. x, y, sigma: (n); sigma may be NULL (unweighted) and holds the
  * standard errors of y = log J. level: confidence level in (0, 1), e.g. 0.95.
- * SP_EINVAL: n < k + 1, a non-positive x, a non-finite value or sigma <= 0.
+ * SP_EINVAL: n < k + 1, at most k distinct x, a non-positive x, a non-finite value or
+ * sigma <= 0.
  * SP_ENUMERIC: the solver failed. */
 enum sp_status sp_fit_curve(enum sp_fit_model model, const double *x, const double *y,
                             const double *sigma, size_t n, double level,
                             struct sp_fit_result *out);
+
+/* Distinct values among x[0..n) (0 on allocation failure). */
+size_t sp_fit_distinct_x(const double *x, size_t n);
+
+/* Fits one model to ndraw >= 2 independent curves (draws) at the same x: y[d * n + i]
+ * is draw d at x[i]. The estimates, chi2 and criteria are those of the mean curve
+ * (unweighted); the standard errors and the level-interval are the draw-to-draw
+ * scatter of the parameters fitted to each draw, sd / sqrt(ndraw), with Student t of
+ * ndraw - 1 degrees of freedom: honest when the errors along one curve are
+ * correlated in depth, as in measured APJN curves. ic_draw (ndraw, may be NULL)
+ * gets each draw's own criterion crit. SP_EINVAL as sp_fit_curve, or ndraw < 2. */
+enum sp_status sp_fit_draws(enum sp_fit_model model, const double *x, const double *y, size_t n,
+                            size_t ndraw, double level, enum sp_fit_criterion crit,
+                            struct sp_fit_result *out, double *ic_draw);
+
+/* What the data supports at the depths given. */
+struct sp_fit_verdict {
+    int best;          /* index of the selected law (sp_fit_select), -1 if none */
+    int runner_up;     /* the best law of another family, -1 if none */
+    double delta_ic;   /* runner-up's criterion minus best's */
+    int conclusive;    /* 1: the data tells the best law from the others */
+    enum sp_phase phase; /* the best law's phase (meaningful when conclusive) */
+    char reason[256];  /* why not conclusive; "" when conclusive */
+};
+
+/* Fits models[0..nmodels) to a curve (ndraw = 1: y (n), sigma (n) or NULL) or to
+ * ndraw >= 2 draws (y (ndraw x n) as sp_fit_draws, sigma ignored) at ascending x,
+ * into res and st (nmodels each), and decides. Conclusive when all hold:
+ *  - the runner-up (the best law of another family: power, stretched or
+ *    exponential; the stretched variants are one family) has a criterion at least
+ *    min_delta above the best's (10 is "very strong" evidence on the AIC scale);
+ *  - with draws, the best law beats the runner-up draw by draw: the per-draw
+ *    criterion difference has a Student t at least the level quantile;
+ *  - the deeper half of the points (at least 4) selects the same family: an
+ *    asymptotic law must persist with depth, so a range that is still pre-
+ *    asymptotic is "too short".
+ * Otherwise v->reason says which failed. SP_EINVAL (with sp_last_error()): fewer
+ * than 3 distinct x (every law has 2 parameters), x not sorted, x repeated within
+ * a draw. Per-model failures are in st. */
+enum sp_status sp_fit_judge(const enum sp_fit_model *models, size_t nmodels, const double *x,
+                            const double *y, const double *sigma, size_t n, size_t ndraw,
+                            double level, enum sp_fit_criterion crit, double min_delta,
+                            struct sp_fit_result *res, enum sp_status *st,
+                            struct sp_fit_verdict *v);
+/* The law the data supports at the depths given: the selected model's name
+ * ("power", "stretched", ...) when conclusive, else "inconclusive". */
+const char *sp_fit_verdict_name(const struct sp_fit_verdict *v, const struct sp_fit_result *res);
 
 /* Index in res[0..n) of the model with the smallest criterion (ties: the
  * earlier); -1 if none is finite. STRETCHED_FREE is never selected: with
