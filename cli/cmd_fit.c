@@ -11,8 +11,9 @@
 
 enum {
     OPT_COLUMN = OPT_CMD_FIRST, OPT_X, OPT_SE, OPT_RANGE, OPT_MODELS, OPT_CRIT, OPT_LEVEL,
-    OPT_DIRECTION, OPT_GROUP, OPT_FORMAT
+    OPT_DIRECTION, OPT_GROUP, OPT_FORMAT, OPT_DRAW, OPT_MIN_DELTA
 };
+
 
 static const struct option longopts[] = {
     {"column", required_argument, 0, OPT_COLUMN},
@@ -25,6 +26,8 @@ static const struct option longopts[] = {
     {"direction", required_argument, 0, OPT_DIRECTION},
     {"group", required_argument, 0, OPT_GROUP},
     {"format", required_argument, 0, OPT_FORMAT},
+    {"draw-column", required_argument, 0, OPT_DRAW},
+    {"min-delta", required_argument, 0, OPT_MIN_DELTA},
     {"output", required_argument, 0, 'o'},
     {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, 'h'},
@@ -35,7 +38,7 @@ static const struct option longopts[] = {
  * them (when present) are fitted separately. */
 static const char *const default_groups[] = {"version", "model", "norm", "alpha", "alpha_attn",
                                              "alpha_mlp", "width", "tokens", "depth", "init_std",
-                                             "sigma_w", "q0", "p0", "seed", NULL};
+                                             "sigma_w", "q0", "p0", NULL};
 
 static void help(void)
 {
@@ -71,30 +74,44 @@ static void help(void)
         "  --models LIST     comma list (default power,stretched,stretched-log,\n"
         "                    stretched-free,exponential)\n"
         "  --criterion C     aic | bic (default aic)\n"
+        "  --min-delta D     the verdict needs the runner-up law's criterion to exceed\n"
+        "                    the selected one's by D (default 10), else 'inconclusive'\n"
+        "  --draw-column NAME  rows of one curve that differ in NAME are independent\n"
+        "                    draws (default: seed, if present; 'none' = no draws): the\n"
+        "                    intervals come from the draw-to-draw scatter of the\n"
+        "                    parameters fitted to each draw (sigprop measure --per-seed)\n"
         "  --level P         confidence level of the intervals (default 0.95)\n"
         "  --group LIST      columns whose values split the file into curves (default:\n"
         "                    those present of version,model,norm,alpha,alpha_attn,\n"
-        "                    alpha_mlp,width,tokens,depth,init_std,sigma_w,q0,p0,seed);\n"
+        "                    alpha_mlp,width,tokens,depth,init_std,sigma_w,q0,p0);\n"
         "                    'none' fits the whole file as one curve\n"
         "  --format F        csv | json (default csv)\n"
         "  -o, --output FILE write to FILE atomically ('-' = stdout, default)\n"
         "  -q, --quiet       no messages on stderr\n"
-        "  -h, --help        this help\n\n"
+        "  -h, --help        this help\n\n");
+    printf(
         "Output: one row per group per model: the group columns (one named like an\n"
         "output column is renamed in_NAME, e.g. the theory's model -> in_model), then column,\n"
         "direction, x_min, x_max, n, model, zeta, zeta_err, zeta_lo, zeta_hi, lambda,\n"
         "lambda_err, lambda_lo, lambda_hi, xi, xi_err, xi_lo, xi_hi, beta, beta_err, c,\n"
         "c_err, chi2, dof, chi2_red, r2, p_value, aic, bic, criterion, delta_ic,\n"
-        "selected, phase (this model's), verdict (the selected model's), weighted,\n"
-        "converged. Parameters a model does not have are nan. Errors are standard\n"
-        "errors (weighted fits: scaled by max(1, chi2_red)); lo/hi the confidence\n"
-        "interval; lambda's is the image of the interval of 1/sqrt(lambda).\n\n"
+        "selected, phase, verdict, weighted, converged, ndraw, reason. phase is the\n"
+        "infinite-depth phase the model's law implies (the meaning of theory's phase\n"
+        "column); verdict is what the data supports at the depths given: the selected\n"
+        "law's phase, or 'inconclusive' when the laws cannot be told apart (reason says\n"
+        "why: criterion difference < --min-delta, no draw-by-draw preference, or a\n"
+        "deeper half that selects another law: range too short). Parameters a model\n"
+        "does not have are nan. Errors are standard errors: with draws (ndraw >= 2)\n"
+        "from their scatter; with one curve from its residuals, assuming independent\n"
+        "errors in depth (weighted: scaled by max(1, chi2_red)), too narrow for a\n"
+        "measured curve. lo/hi: the confidence interval; lambda's is the image of the\n"
+        "interval of 1/sqrt(lambda).\n\n"
         "Example: sigprop theory --norm derf --alpha 0.5 --depth 2000 | sigprop fit - --range 200:\n");
 }
 
 struct fit_opts {
-    const char *file, *column, *xcol, *secol, *groups, *out;
-    double x_lo, x_hi, level;
+    const char *file, *column, *xcol, *secol, *groups, *out, *drawcol;
+    double x_lo, x_hi, level, min_delta;
     int models[SP_FIT_NMODELS], nmodels;
     enum sp_fit_criterion crit;
     int direction; /* -1 auto, 0 fwd, 1 bwd */
@@ -177,12 +194,37 @@ static char *row_key(const struct sp_table *t, const int *gcols, int ng, size_t 
 }
 
 struct point {
-    double x, y, s;
+    double x, y, s, d; /* d: the draw (value of the draw column, 0 without) */
 };
 
+/* by draw, then by x */
 static int cmp_point(const void *a, const void *b)
 {
-    double x = ((const struct point *)a)->x, y = ((const struct point *)b)->x;
+    const struct point *p = a, *q = b;
+    if (p->d != q->d)
+        return (p->d > q->d) - (p->d < q->d);
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+struct keyed {
+    const char *key;
+    size_t row;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const struct keyed *p = a, *q = b;
+    int c = strcmp(p->key, q->key);
+    return c ? c : (p->row > q->row) - (p->row < q->row);
+}
+
+struct group {
+    size_t start, len, first; /* run [start, start + len) of the sorted rows; first row */
+};
+
+static int cmp_group(const void *a, const void *b)
+{
+    size_t x = ((const struct group *)a)->first, y = ((const struct group *)b)->first;
     return (x > y) - (x < y);
 }
 
@@ -191,19 +233,19 @@ enum {
     O_ZETA_HI, O_LAMBDA, O_LAMBDA_ERR, O_LAMBDA_LO, O_LAMBDA_HI, O_XI, O_XI_ERR, O_XI_LO,
     O_XI_HI, O_BETA, O_BETA_ERR, O_C, O_C_ERR, O_CHI2, O_DOF, O_CHI2_RED, O_R2, O_PVALUE,
     O_AIC, O_BIC, O_CRITERION, O_DELTA, O_SELECTED, O_PHASE, O_VERDICT, O_WEIGHTED,
-    O_CONVERGED, O_NCOLS
+    O_CONVERGED, O_NDRAW, O_REASON, O_NCOLS
 };
 static const char *const out_names[O_NCOLS] = {
     "column", "direction", "x_min", "x_max", "n", "model", "zeta", "zeta_err", "zeta_lo",
     "zeta_hi", "lambda", "lambda_err", "lambda_lo", "lambda_hi", "xi", "xi_err", "xi_lo",
     "xi_hi", "beta", "beta_err", "c", "c_err", "chi2", "dof", "chi2_red", "r2", "p_value",
     "aic", "bic", "criterion", "delta_ic", "selected", "phase", "verdict", "weighted",
-    "converged"};
+    "converged", "ndraw", "reason"};
 
 static int is_str_col(int k)
 {
     return k == O_COLUMN || k == O_DIRECTION || k == O_MODEL || k == O_CRITERION ||
-           k == O_PHASE || k == O_VERDICT;
+           k == O_PHASE || k == O_VERDICT || k == O_REASON;
 }
 
 static void fmt_param(char *buf, size_t n, const char *name, double v, double lo, double hi)
@@ -211,31 +253,12 @@ static void fmt_param(char *buf, size_t n, const char *name, double v, double lo
     snprintf(buf, n, "%s = %.4g [%.4g, %.4g]", name, v, lo, hi);
 }
 
-/* Fits one group (points pts[0..np)) and appends its rows to out. */
+/* Fits one group (points pts[0..np), of one or several draws) and appends its
+ * rows to out. *ndraw_out: the draws fitted. */
 static int fit_group(const struct fit_opts *fo, const struct sp_table *in, const int *gcols,
                      int ng, size_t first_row, struct point *pts, size_t np, int bwd,
-                     int weighted, struct sp_table *out, int gout0)
+                     int weighted, struct sp_table *out, int gout0, size_t *ndraw_out)
 {
-    qsort(pts, np, sizeof *pts, cmp_point);
-    double *x = malloc(3 * np * sizeof *x);
-    if (!x)
-        return cli_fail("out of memory");
-    double *y = x + np, *s = y + np;
-    for (size_t i = 0; i < np; i++) {
-        x[i] = pts[i].x;
-        y[i] = pts[i].y;
-        s[i] = pts[i].s;
-    }
-    struct sp_fit_result res[SP_FIT_NMODELS];
-    enum sp_status st[SP_FIT_NMODELS];
-    for (int m = 0; m < fo->nmodels; m++)
-        st[m] = sp_fit_curve((enum sp_fit_model)fo->models[m], x, y, weighted ? s : NULL, np,
-                             fo->level, &res[m]);
-    free(x);
-    int best = sp_fit_select(res, (size_t)fo->nmodels, fo->crit);
-    double best_ic = best >= 0 ? (fo->crit == SP_FIT_BIC ? res[best].bic : res[best].aic) : (double)NAN;
-    const char *verdict = best >= 0 ? sp_phase_name(res[best].phase) : "unknown";
-
     char label[512] = "";
     size_t ll = 0;
     for (int g = 0; g < ng && ll < sizeof label - 64; g++) {
@@ -248,8 +271,54 @@ static int fit_group(const struct fit_opts *fo, const struct sp_table *in, const
                                    sp_table_col_name(in, gcols[g]),
                                    sp_table_str(in, first_row, gcols[g]));
     }
-    for (int m = 0; m < fo->nmodels; m++) {
-        const struct sp_fit_result *r = &res[m];
+    qsort(pts, np, sizeof *pts, cmp_point);
+    size_t ndraw = 1;
+    for (size_t i = 1; i < np; i++)
+        ndraw += pts[i].d != pts[i - 1].d;
+    size_t m = np / ndraw;
+    if (ndraw > 1) {
+        /* every draw must have the same depths */
+        for (size_t i = 0; i < np; i++)
+            if (np % ndraw || pts[i].d != pts[(i / m) * m].d || pts[i].x != pts[i % m].x)
+                return cli_fail("fit: %s%s: its %zu draws (%s) do not all have the same depths "
+                                "in the range", label, fo->column, ndraw, fo->drawcol);
+        weighted = 0; /* the draws' scatter carries the errors */
+    }
+    *ndraw_out = ndraw;
+    double *x = malloc((m + 2 * np) * sizeof *x);
+    if (!x)
+        return cli_fail("out of memory");
+    double *y = x + m, *s = y + np;
+    for (size_t i = 0; i < np; i++) {
+        if (i < m)
+            x[i] = pts[i].x;
+        y[i] = pts[i].y;
+        s[i] = pts[i].s;
+    }
+    size_t ndx = sp_fit_distinct_x(x, m);
+    if (ndx < 3) {
+        free(x);
+        return cli_usage("fit", "the curve %s%s has %zu distinct %s value(s) (x = %g) in %zu "
+                         "points: at least 3 are needed to fit a law of 2 parameters", label,
+                         fo->column, ndx, bwd ? "L - l" : "depth", pts[0].x, np);
+    }
+    struct sp_fit_result res[SP_FIT_NMODELS];
+    enum sp_status st[SP_FIT_NMODELS];
+    enum sp_fit_model models[SP_FIT_NMODELS];
+    for (int k = 0; k < fo->nmodels; k++)
+        models[k] = (enum sp_fit_model)fo->models[k];
+    struct sp_fit_verdict v;
+    enum sp_status js = sp_fit_judge(models, (size_t)fo->nmodels, x, y, weighted ? s : NULL, m,
+                                     ndraw, fo->level, fo->crit, fo->min_delta, res, st, &v);
+    free(x);
+    if (js != SP_OK)
+        return cli_fail("fit: %s%s: %s", label, fo->column, sp_last_error());
+    int best = v.best;
+    double best_ic = best >= 0 ? (fo->crit == SP_FIT_BIC ? res[best].bic : res[best].aic) : (double)NAN;
+    const char *verdict = sp_fit_verdict_name(&v, res);
+
+    for (int k = 0; k < fo->nmodels; k++) {
+        const struct sp_fit_result *r = &res[k];
         long row = sp_table_add_row(out);
         if (row < 0)
             return cli_fail("out of memory");
@@ -262,35 +331,40 @@ static int fit_group(const struct fit_opts *fo, const struct sp_table *in, const
         }
         int o = gout0 + ng;
         double ic = fo->crit == SP_FIT_BIC ? r->bic : r->aic;
-        double v[O_NCOLS] = {0};
-        v[O_XMIN] = pts[0].x;
-        v[O_XMAX] = pts[np - 1].x;
-        v[O_N] = (double)np;
-        v[O_ZETA] = r->zeta; v[O_ZETA_ERR] = r->zeta_err; v[O_ZETA_LO] = r->zeta_lo; v[O_ZETA_HI] = r->zeta_hi;
-        v[O_LAMBDA] = r->lambda; v[O_LAMBDA_ERR] = r->lambda_err;
-        v[O_LAMBDA_LO] = r->lambda_lo; v[O_LAMBDA_HI] = r->lambda_hi;
-        v[O_XI] = r->xi; v[O_XI_ERR] = r->xi_err; v[O_XI_LO] = r->xi_lo; v[O_XI_HI] = r->xi_hi;
-        v[O_BETA] = r->beta; v[O_BETA_ERR] = r->beta_err;
-        v[O_C] = r->c; v[O_C_ERR] = r->c_err;
-        v[O_CHI2] = r->chi2; v[O_DOF] = r->dof; v[O_CHI2_RED] = r->chi2_red; v[O_R2] = r->r2;
-        v[O_PVALUE] = r->p_value; v[O_AIC] = r->aic; v[O_BIC] = r->bic;
-        v[O_DELTA] = ic - best_ic;
-        v[O_SELECTED] = m == best;
-        v[O_WEIGHTED] = weighted;
-        v[O_CONVERGED] = st[m] == SP_OK && r->converged;
-        for (int k = 0; k < O_NCOLS; k++)
-            if (!is_str_col(k))
-                sp_table_set_num(out, R, o + k, v[k]);
+        double val[O_NCOLS] = {0};
+        val[O_XMIN] = pts[0].x;
+        val[O_XMAX] = pts[m - 1].x;
+        val[O_N] = (double)m;
+        val[O_ZETA] = r->zeta; val[O_ZETA_ERR] = r->zeta_err; val[O_ZETA_LO] = r->zeta_lo; val[O_ZETA_HI] = r->zeta_hi;
+        val[O_LAMBDA] = r->lambda; val[O_LAMBDA_ERR] = r->lambda_err;
+        val[O_LAMBDA_LO] = r->lambda_lo; val[O_LAMBDA_HI] = r->lambda_hi;
+        val[O_XI] = r->xi; val[O_XI_ERR] = r->xi_err; val[O_XI_LO] = r->xi_lo; val[O_XI_HI] = r->xi_hi;
+        val[O_BETA] = r->beta; val[O_BETA_ERR] = r->beta_err;
+        val[O_C] = r->c; val[O_C_ERR] = r->c_err;
+        val[O_CHI2] = r->chi2; val[O_DOF] = r->dof; val[O_CHI2_RED] = r->chi2_red; val[O_R2] = r->r2;
+        val[O_PVALUE] = r->p_value; val[O_AIC] = r->aic; val[O_BIC] = r->bic;
+        val[O_DELTA] = ic - best_ic;
+        val[O_SELECTED] = k == best;
+        val[O_WEIGHTED] = weighted;
+        val[O_CONVERGED] = st[k] == SP_OK && r->converged;
+        val[O_NDRAW] = (double)ndraw;
+        for (int c = 0; c < O_NCOLS; c++)
+            if (!is_str_col(c))
+                sp_table_set_num(out, R, o + c, val[c]);
         sp_table_set_str(out, R, o + O_COLUMN, fo->column);
         sp_table_set_str(out, R, o + O_DIRECTION, bwd ? "bwd" : "fwd");
         sp_table_set_str(out, R, o + O_MODEL, sp_fit_model_name(r->model));
         sp_table_set_str(out, R, o + O_CRITERION, fo->crit == SP_FIT_BIC ? "bic" : "aic");
-        sp_table_set_str(out, R, o + O_PHASE, st[m] == SP_OK ? sp_phase_name(r->phase) : "failed");
+        sp_table_set_str(out, R, o + O_PHASE, st[k] == SP_OK ? sp_phase_name(r->phase) : "failed");
         sp_table_set_str(out, R, o + O_VERDICT, verdict);
-        if (st[m] != SP_OK)
+        sp_table_set_str(out, R, o + O_REASON, v.reason);
+        if (st[k] != SP_OK)
             cli_info("fit: %s%s failed: %s", label, sp_fit_model_name(r->model),
-                     sp_status_str(st[m]));
+                     sp_status_str(st[k]));
     }
+    char dr[64] = "";
+    if (ndraw > 1)
+        snprintf(dr, sizeof dr, " x %zu draws", ndraw);
     if (best >= 0) {
         const struct sp_fit_result *r = &res[best];
         char p[160];
@@ -300,15 +374,23 @@ static int fit_group(const struct fit_opts *fo, const struct sp_table *in, const
             fmt_param(p, sizeof p, "xi", r->xi, r->xi_lo, r->xi_hi);
         else
             fmt_param(p, sizeof p, "lambda", r->lambda, r->lambda_lo, r->lambda_hi);
-        cli_info("fit: %s%s%s on %zu points, x in [%g, %g]: %s (%s, %s)", label, fo->column,
-                 bwd ? " (bwd, against x = L - l)" : "", np, pts[0].x, pts[np - 1].x, verdict,
-                 sp_fit_model_name(r->model), p);
-        for (int m = 0; m < fo->nmodels; m++)
-            if (res[m].model == SP_FIT_STRETCHED_FREE && st[m] == SP_OK &&
-                res[best].phase == SP_PHASE_SUBCRITICAL)
+        if (v.conclusive)
+            cli_info("fit: %s%s%s on %zu points%s, x in [%g, %g]: %s law, %s (%s at "
+                     "infinite depth; by %s %.3g over %s)", label,
+                     fo->column, bwd ? " (bwd, against x = L - l)" : "", m, dr, pts[0].x,
+                     pts[m - 1].x, verdict, p, sp_phase_name(r->phase),
+                     fo->crit == SP_FIT_BIC ? "BIC" : "AIC", v.delta_ic,
+                     sp_fit_model_name(res[v.runner_up].model));
+        else
+            cli_info("fit: %s%s%s on %zu points%s, x in [%g, %g]: inconclusive (%s; best %s, "
+                     "%s)", label, fo->column, bwd ? " (bwd, against x = L - l)" : "", m, dr,
+                     pts[0].x, pts[m - 1].x, v.reason, sp_fit_model_name(r->model), p);
+        for (int k = 0; k < fo->nmodels; k++)
+            if (res[k].model == SP_FIT_STRETCHED_FREE && st[k] == SP_OK && v.conclusive &&
+                v.phase == SP_PHASE_SUBCRITICAL)
                 cli_info("fit:   stretched-free estimate: lambda = %.4g [%.4g, %.4g], "
-                         "beta = %.3g", res[m].lambda, res[m].lambda_lo, res[m].lambda_hi,
-                         res[m].beta);
+                         "beta = %.3g", res[k].lambda, res[k].lambda_lo, res[k].lambda_hi,
+                         res[k].beta);
     } else {
         cli_info("fit: %sno model could be fitted", label);
     }
@@ -395,41 +477,65 @@ static int run_fit(const struct fit_opts *fo, struct sp_table *in, struct sp_tab
         if (sp_table_add_col(out, out_names[k], is_str_col(k) ? SP_COL_STR : SP_COL_NUM) < 0)
             return cli_fail("out of memory");
 
+    int dcol = -1;
+    if (!fo->drawcol || strcmp(fo->drawcol, "none")) {
+        const char *dn = fo->drawcol ? fo->drawcol : "seed";
+        dcol = sp_table_find(in, dn);
+        if (fo->drawcol && (dcol < 0 || sp_table_col_type(in, dcol) != SP_COL_NUM))
+            return cli_usage(cmd, "--draw-column: '%s' has no numeric column '%s'", fo->file, dn);
+        if (dcol >= 0 && sp_table_col_type(in, dcol) != SP_COL_NUM)
+            dcol = -1;
+        for (int g = 0; g < ng && dcol >= 0; g++)
+            if (gcols[g] == dcol)
+                return cli_usage(cmd, "--draw-column: '%s' is also a --group column", dn);
+        if (dcol == xcol || dcol == ycol)
+            dcol = -1;
+    }
+
     size_t nr = sp_table_nrows(in);
     char **keys = calloc(nr ? nr : 1, sizeof *keys);
-    unsigned char *used = calloc(nr ? nr : 1, 1);
+    struct keyed *ks = malloc((nr ? nr : 1) * sizeof *ks);
+    struct group *groups = malloc((nr ? nr : 1) * sizeof *groups);
     struct point *pts = malloc((nr ? nr : 1) * sizeof *pts);
-    int rc = 0;
+    int rc = 0, note = 0;
     size_t ngroups = 0, dropped_nonpos = 0;
-    if (!keys || !used || !pts) {
+    if (!keys || !ks || !groups || !pts) {
         rc = cli_fail("out of memory");
         goto out;
     }
-    for (size_t r = 0; r < nr; r++)
+    for (size_t r = 0; r < nr; r++) {
         if (!(keys[r] = row_key(in, gcols, ng, r))) {
             rc = cli_fail("out of memory");
             goto out;
         }
-    cli_info("fit: %s: %s%s against %s, %s%s", fo->file, fo->column,
+        ks[r] = (struct keyed){keys[r], r};
+    }
+    /* groups: runs of equal keys after sorting (n log n), in order of first row */
+    qsort(ks, nr, sizeof *ks, cmp_keyed);
+    for (size_t i = 0; i < nr; i++) {
+        if (i == 0 || strcmp(ks[i].key, ks[i - 1].key))
+            groups[ngroups++] = (struct group){i, 0, ks[i].row};
+        groups[ngroups - 1].len++;
+    }
+    qsort(groups, ngroups, sizeof *groups, cmp_group);
+    cli_info("fit: %s: %s%s against %s, %s%s%s%s", fo->file, fo->column,
              is_log ? " (log J)" : "", sp_table_col_name(in, xcol),
              secol >= 0 ? "weighted by " : "unweighted",
-             secol >= 0 ? sp_table_col_name(in, secol) : "");
+             secol >= 0 ? sp_table_col_name(in, secol) : "",
+             dcol >= 0 ? ", draws by " : "", dcol >= 0 ? sp_table_col_name(in, dcol) : "");
     if (bwd)
         cli_info("fit: %s is a backward APJN J^{L,l}: fitted against the distance x = L - l "
                  "from the top (L = the largest l of each group)", fo->column);
-    for (size_t r0 = 0; r0 < nr && !rc; r0++) {
-        if (used[r0])
-            continue;
+    for (size_t gi = 0; gi < ngroups && !rc; gi++) {
+        const struct keyed *gk = ks + groups[gi].start;
+        size_t glen = groups[gi].len;
         double L = -INFINITY;
-        for (size_t r = r0; r < nr; r++)
-            if (!used[r] && !strcmp(keys[r], keys[r0]))
-                L = fmax(L, sp_table_num(in, r, xcol));
+        for (size_t j = 0; j < glen; j++)
+            L = fmax(L, sp_table_num(in, gk[j].row, xcol));
         size_t np = 0;
         int weighted = secol >= 0;
-        for (size_t r = r0; r < nr; r++) {
-            if (used[r] || strcmp(keys[r], keys[r0]) != 0)
-                continue;
-            used[r] = 1;
+        for (size_t j = 0; j < glen; j++) {
+            size_t r = gk[j].row;
             double l = sp_table_num(in, r, xcol), v = sp_table_num(in, r, ycol);
             double x = bwd ? L - l : l;
             if (!isfinite(x) || !isfinite(v) || x <= 0.0 || x < fo->x_lo || x > fo->x_hi)
@@ -446,16 +552,23 @@ static int run_fit(const struct fit_opts *fo, struct sp_table *in, struct sp_tab
                 if (!(s > 0.0) || !isfinite(s))
                     weighted = 0; /* a missing or zero error: the group is fitted unweighted */
             }
-            pts[np++] = (struct point){x, y, s};
+            double d = dcol >= 0 ? sp_table_num(in, r, dcol) : 0.0;
+            pts[np++] = (struct point){x, y, s, isnan(d) ? 0.0 : d};
         }
-        ngroups++;
         if (np < 3) {
             cli_info("fit: group %zu has %zu usable points (at least 3 needed); skipped",
-                     ngroups, np);
+                     gi + 1, np);
             continue;
         }
-        rc = fit_group(fo, in, gcols, ng, r0, pts, np, bwd, weighted, out, 0);
+        size_t ndraw = 1;
+        rc = fit_group(fo, in, gcols, ng, groups[gi].first, pts, np, bwd, weighted, out, 0,
+                       &ndraw);
+        note |= ndraw == 1;
     }
+    if (!rc && note)
+        cli_info("fit: one draw per curve: its intervals assume errors independent in depth; "
+                 "a measured curve's are correlated, so they are likely too narrow (fit "
+                 "per-draw curves: sigprop measure --per-seed)");
     if (!rc && dropped_nonpos)
         cli_info("fit: dropped %zu rows with %s <= 0", dropped_nonpos, fo->column);
     if (!rc && sp_table_nrows(out) == 0)
@@ -474,13 +587,16 @@ static int run_fit(const struct fit_opts *fo, struct sp_table *in, struct sp_tab
         if (isfinite(fo->x_hi))
             cJSON_AddNumberToObject(meta, "range_hi", fo->x_hi);
         cJSON_AddNumberToObject(meta, "groups", (double)ngroups);
+        cJSON_AddStringToObject(meta, "draw_column", dcol >= 0 ? sp_table_col_name(in, dcol) : "");
+        cJSON_AddNumberToObject(meta, "min_delta", fo->min_delta);
     }
 out:
     if (keys)
         for (size_t r = 0; r < nr; r++)
             free(keys[r]);
     free(keys);
-    free(used);
+    free(ks);
+    free(groups);
     free(pts);
     return rc;
 }
@@ -494,6 +610,7 @@ int cmd_fit(int argc, char **argv)
     fo.x_lo = -INFINITY;
     fo.x_hi = INFINITY;
     fo.level = 0.95;
+    fo.min_delta = 10.0;
     fo.crit = SP_FIT_AIC;
     fo.direction = -1;
     fo.fmt = CLI_CSV;
@@ -530,6 +647,10 @@ int cmd_fit(int argc, char **argv)
                 rc = cli_usage(cmd, "--direction: '%s' is not one of auto, fwd, bwd", optarg);
             break;
         case OPT_GROUP: fo.groups = optarg; break;
+        case OPT_DRAW: fo.drawcol = optarg; break;
+        case OPT_MIN_DELTA:
+            rc = cli_parse_double(cmd, "--min-delta", optarg, 0.0, 1e300, &fo.min_delta);
+            break;
         case OPT_FORMAT: rc = cli_parse_format(cmd, optarg, &fo.fmt); break;
         case 'o': fo.out = optarg; break;
         case 'q': cli_quiet = 1; break;
