@@ -210,12 +210,13 @@ void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_mea
 
 /* ---- the command ---- */
 
-enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT };
+enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT, OPT_PER_SEED };
 
 static const struct option longopts[] = {
     CLI_ARCH_LONGOPTS,
     CLI_MEASURE_LONGOPTS,
     {"sublayers", no_argument, 0, OPT_SUBLAYERS},
+    {"per-seed", no_argument, 0, OPT_PER_SEED},
     {"format", required_argument, 0, OPT_FORMAT},
     {"output", required_argument, 0, 'o'},
     {"quiet", no_argument, 0, 'q'},
@@ -241,6 +242,10 @@ static void help(void)
     cli_measure_help(stdout);
     printf("\nOutput:\n"
            "  --sublayers           a row after every sublayer (l = 0, 0.5, 1, ...)\n"
+           "  --per-seed            one curve per draw instead of their mean: draw k is a\n"
+           "                        run of its own with --seed S+k, in a last column seed\n"
+           "                        (_se across probes); sigprop fit takes its intervals\n"
+           "                        from the draw-to-draw scatter\n"
            "  --format F            csv | json (default csv)\n"
            "  -o, --output FILE     write to FILE atomically ('-' = stdout, default)\n"
            "  -q, --quiet           no messages or progress bar on stderr\n"
@@ -271,7 +276,7 @@ int cmd_measure(int argc, char **argv)
     struct cli_measure cm;
     struct sp_theory_opts topts;
     enum cli_format fmt = CLI_CSV;
-    int rc = 0, c;
+    int rc = 0, c, per_seed = 0;
     cli_arch_init(&ca);
     cli_measure_init(&cm);
     optind = 1;
@@ -283,6 +288,8 @@ int cmd_measure(int argc, char **argv)
             rc = cli_measure_option(&cm, cmd, c, optarg);
         else if (c == OPT_SUBLAYERS)
             cm.o.sublayers = 1;
+        else if (c == OPT_PER_SEED)
+            per_seed = 1;
         else if (c == OPT_FORMAT)
             rc = cli_parse_format(cmd, optarg, &fmt);
         else if (c == 'o')
@@ -319,6 +326,10 @@ int cmd_measure(int argc, char **argv)
             rc = cli_fail("out of memory");
             goto free_all;
         }
+    if (per_seed && sp_table_add_col(t, "seed", SP_COL_NUM) < 0) {
+        rc = cli_fail("out of memory");
+        goto free_all;
+    }
     /* Validate every configuration (flags, memory) before computing anything. */
     for (size_t i = 0; i < nalpha && !rc; i++) {
         rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &topts);
@@ -358,7 +369,16 @@ int cmd_measure(int argc, char **argv)
         const struct sp_arch *a = &arch[i];
         double alpha = cli_arch_alpha(&ca, i);
         pc.offset = i * per;
-        enum sp_status s = sp_net_measure(a, &cm.o, rows, nrows);
+        /* --per-seed: draw k alone, as a run with seed S + k */
+        struct sp_net_opts one = cm.o;
+        int nruns = per_seed ? cm.o.seeds : 1;
+        for (int run = 0; run < nruns; run++) {
+        if (per_seed) {
+            one.seeds = 1;
+            one.seed = cm.o.seed + (uint64_t)run;
+            pc.offset = i * per + (size_t)run * (per / (size_t)cm.o.seeds);
+        }
+        enum sp_status s = sp_net_measure(a, &one, rows, nrows);
         if (s != SP_OK) {
             cli_progress_finish(&pg);
             rc = cli_fail("measurement failed%s: %s%s", isnan(alpha) ? "" : " at this alpha",
@@ -385,6 +405,10 @@ int cmd_measure(int argc, char **argv)
                           log(w->j_fwd), log(w->j_bwd)};
             for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
                 sp_table_set_num(t, (size_t)r, 2 + j, v[j]);
+            if (per_seed)
+                sp_table_set_num(t, (size_t)r, (int)(sizeof cols / sizeof *cols),
+                                 (double)one.seed);
+        }
         }
     }
     cli_progress_finish(&pg);
@@ -401,6 +425,7 @@ int cmd_measure(int argc, char **argv)
             cJSON_AddItemToArray(al, cJSON_CreateNumber(ca.alphas[i]));
     }
     cli_measure_meta(meta, a0, &cm);
+    cJSON_AddBoolToObject(meta, "per_seed", per_seed);
     cJSON_AddNumberToObject(meta, "wall_time_s", wall);
     rc = cli_write_table(t, fmt, out, meta);
     cJSON_Delete(meta);
