@@ -518,11 +518,13 @@ static int run_fit(const struct fit_opts *fo, struct sp_table *in, struct sp_tab
         groups[ngroups - 1].len++;
     }
     qsort(groups, ngroups, sizeof *groups, cmp_group);
-    cli_info("fit: %s: %s%s against %s, %s%s%s%s", fo->file, fo->column,
+    cli_info("fit: %s: %s%s against %s, %s%s%s%s%s", fo->file, fo->column,
              is_log ? " (log J)" : "", sp_table_col_name(in, xcol),
              secol >= 0 ? "weighted by " : "unweighted",
              secol >= 0 ? sp_table_col_name(in, secol) : "",
-             dcol >= 0 ? ", draws by " : "", dcol >= 0 ? sp_table_col_name(in, dcol) : "");
+             dcol >= 0 ? "; independent draws by " : "",
+             dcol >= 0 ? sp_table_col_name(in, dcol) : "",
+             dcol >= 0 ? " (curves with 2 or more: errors from their scatter)" : "");
     if (bwd)
         cli_info("fit: %s is a backward APJN J^{L,l}: fitted against the distance x = L - l "
                  "from the top (L = the largest l of each group)", fo->column);

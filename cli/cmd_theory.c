@@ -27,7 +27,8 @@ static void help(void)
            "forward APJN J^{l,0} and backward APJN J^{L,l} at every block, for pre-LN,\n"
            "DyT, Derf or no norm; with --summary, one row per alpha with the phase,\n"
            "the power-law exponent zeta, the stretched-exponential scale lambda and the\n"
-           "transition depth l*.\n\n");
+           "transition depth l*. phase is the infinite-depth class of the recursion, the\n"
+           "same at any --depth; which law a finite curve follows: sigprop fit.\n\n");
     cli_arch_help(stdout);
     printf("\nOutput:\n"
            "  --sublayers           a row after every sublayer (l = 0, 0.5, 1, ...)\n"

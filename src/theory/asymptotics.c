@@ -2,7 +2,10 @@
  * (critical), the stretched-exponential scale lambda with the fixed point c*, p*
  * (subcritical), the exponential scale xi (chaotic/ordered), the simulated
  * transition depth l* and the phase verdict. The laws are derived for large
- * depth; the tests check them against long-depth numerics. */
+ * depth; the tests check them against long-depth numerics. The phase is the
+ * infinite-depth class of the recursion (e.g. subcritical for every bounded
+ * norm, whatever alpha and depth), not the law a curve of finite depth follows:
+ * that is what `sigprop fit` decides from data. */
 #include <math.h>
 
 #include <gsl/gsl_errno.h>
