@@ -381,9 +381,12 @@ enum sp_status sp_fit_draws(enum sp_fit_model model, const double *x, const doub
     for (size_t d = 0; d < ndraw && st == SP_OK; d++) {
         struct sp_fit_result r;
         st = sp_fit_curve(model, x, y + d * n, NULL, n, level, &r);
-        if (st != SP_OK)
+        if (st != SP_OK) {
+            char why[200]; /* sp_fail writes the buffer sp_last_error() reads */
+            snprintf(why, sizeof why, "%s", sp_last_error());
             sp_fail(st, "fit over draws: %s fit of draw %zu failed: %s", model_names[model], d,
-                    sp_last_error());
+                    why);
+        }
         th[d] = r.theta;
         cs[d] = r.c;
         bs[d] = r.beta;
