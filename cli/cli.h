@@ -5,6 +5,7 @@
 #define SP_CLI_H
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <cJSON.h>
@@ -35,15 +36,25 @@ extern int cli_quiet;
 /* Handles getopt's '?' and ':' results: names the bad flag; returns 2. */
 int cli_bad_option(const char *cmd, int argc, char **argv);
 
-/* ---- numbers: strtod/strtol with end-pointer and range checks; 0 or 2 ---- */
+/* ---- numbers: ONE syntax for every command-line value, decimal only: an optional
+ * sign, digits, for reals an optional fraction and exponent ("-1.5e3"). Hexadecimal,
+ * inf, nan, white space, trailing characters and out-of-range values are usage
+ * errors naming the flag. Every parser returns 0, or 2 with the message printed. ---- */
 int cli_parse_double(const char *cmd, const char *flag, const char *s, double lo, double hi,
                      double *out);
 int cli_parse_int(const char *cmd, const char *flag, const char *s, long lo, long hi, int *out);
+/* A non-negative decimal integer in [0, hi] (seeds). */
+int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t hi, uint64_t *out);
+/* A positive size in bytes: "123", "4.5G", "800M", "64k" (powers of 1024). */
+int cli_parse_size(const char *cmd, const char *flag, const char *s, double *out);
 /* A value, a comma list "a,b,c" or an inclusive range "start:stop:step" (stop
- * included within step/2). *vals is malloc'ed. */
+ * included within step/2). *vals is malloc'ed; on failure *vals is NULL and *n 0,
+ * so a caller that freed the previous list of a repeated flag (the last one wins)
+ * never frees it twice. */
 int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
                    double **vals, size_t *n);
-/* Same for integers (each value must be integral). */
+/* Same for integers: every element (range bounds and step included) is a decimal
+ * integer by the rule above, not a real that happens to be integral. */
 int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
                        int **vals, size_t *n);
 

@@ -20,28 +20,6 @@ void cli_measure_init(struct cli_measure *m)
     m->max_time = 0.0;
 }
 
-/* "123", "4.5G", "800M", "64k" (powers of 1024) -> bytes. */
-static int parse_bytes(const char *cmd, const char *flag, const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    double mul = 1.0;
-    if (end != s && *end && !end[1]) {
-        switch (*end) {
-        case 'k': case 'K': mul = 1024.0; end++; break;
-        case 'm': case 'M': mul = 1048576.0; end++; break;
-        case 'g': case 'G': mul = 1073741824.0; end++; break;
-        case 't': case 'T': mul = 1099511627776.0; end++; break;
-        default: break;
-        }
-    }
-    if (end == s || *end || errno == ERANGE || !isfinite(v) || v <= 0.0)
-        return cli_usage(cmd, "%s: '%s' is not a positive size (bytes, or with K, M, G, T)", flag, s);
-    *out = v * mul;
-    return 0;
-}
-
 int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const char *arg)
 {
     struct sp_net_opts *o = &m->o;
@@ -50,15 +28,7 @@ int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const ch
     case OPT_M_PROBES: return cli_parse_int(cmd, "--probes", arg, 1, 100000, &o->probes);
     case OPT_M_THREADS: return cli_parse_int(cmd, "--threads", arg, 1, 4096, &o->threads);
     case OPT_M_CHECKPOINT: return cli_parse_int(cmd, "--checkpoint", arg, 1, 1000000, &o->checkpoint);
-    case OPT_M_SEED: {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(arg, &end, 10);
-        if (end == arg || *end || errno == ERANGE || arg[0] == '-')
-            return cli_usage(cmd, "--seed: '%s' is not a non-negative integer", arg);
-        o->seed = (uint64_t)v;
-        return 0;
-    }
+    case OPT_M_SEED: return cli_parse_u64(cmd, "--seed", arg, UINT64_MAX, &o->seed);
     case OPT_M_INPUT:
         if (!strcmp(arg, "equiangular"))
             o->input = SP_INPUT_EQUIANGULAR;
@@ -93,7 +63,7 @@ int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const ch
         return rc;
     }
     case OPT_M_EXCLUDE_CLS: o->exclude_cls = 1; return 0;
-    case OPT_M_MAX_MEMORY: return parse_bytes(cmd, "--max-memory", arg, &m->max_memory);
+    case OPT_M_MAX_MEMORY: return cli_parse_size(cmd, "--max-memory", arg, &m->max_memory);
     case OPT_M_MAX_TIME: return cli_parse_double(cmd, "--max-time", arg, 1e-3, 1e9, &m->max_time);
     default: return cli_usage(cmd, "internal error: unhandled option %d", opt);
     }

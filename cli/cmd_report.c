@@ -153,12 +153,10 @@ int cmd_report(int argc, char **argv)
         case 's': scen = optarg; break;
         case 'o': out = optarg; break;
         case OPT_SEED: {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (end == optarg || *end || errno || optarg[0] == '-' || v > UINT32_MAX)
-                return cli_usage("report", "--seed: '%s' is not an integer in [0, %u]", optarg,
-                                 UINT32_MAX);
+            uint64_t v;
+            int rc = cli_parse_u64("report", "--seed", optarg, UINT32_MAX, &v);
+            if (rc)
+                return rc;
             seed = (unsigned long)v;
             break;
         }

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,37 +58,133 @@ int cli_bad_option(const char *cmd, int argc, char **argv)
     return cli_usage(cmd, "unknown option or missing value: %s", bad);
 }
 
+/* The one number syntax of every command-line value: optional sign, decimal
+ * digits, for reals an optional fraction and exponent. No hexadecimal, inf, nan,
+ * no white space, nothing after the number (strtod alone accepts all of these). */
+static int decimal_syntax(const char *s, int integral)
+{
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    size_t digits = 0;
+    while (*p >= '0' && *p <= '9')
+        p++, digits++;
+    if (!integral && *p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9')
+            p++, digits++;
+    }
+    if (!digits)
+        return 0;
+    if (!integral && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return *p == 0;
+}
+
 int cli_parse_double(const char *cmd, const char *flag, const char *s, double lo, double hi,
                      double *out)
 {
-    char *end;
+    if (!decimal_syntax(s, 0))
+        return cli_usage(cmd, "%s: '%s' is not a decimal number", flag, s);
     errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != 0 || errno == ERANGE || !isfinite(v))
-        return cli_usage(cmd, "%s: '%s' is not a finite number", flag, s);
-    if (v < lo || v > hi)
+    double v = strtod(s, NULL);
+    if ((errno == ERANGE && fabs(v) > 1.0) || !isfinite(v) || v < lo || v > hi)
         return cli_usage(cmd, "%s: %s is out of range [%g, %g]", flag, s, lo, hi);
+    *out = v;
+    return 0;
+}
+
+/* A decimal integer in [lo, hi] (lo, hi within long long). 0 or 2. */
+static int parse_ll(const char *cmd, const char *flag, const char *s, long long lo,
+                    long long hi, long long *out)
+{
+    if (!decimal_syntax(s, 1))
+        return cli_usage(cmd, "%s: '%s' is not an integer", flag, s);
+    errno = 0;
+    long long v = strtoll(s, NULL, 10);
+    if (errno == ERANGE || v < lo || v > hi)
+        return cli_usage(cmd, "%s: %s is out of range [%lld, %lld]", flag, s, lo, hi);
     *out = v;
     return 0;
 }
 
 int cli_parse_int(const char *cmd, const char *flag, const char *s, long lo, long hi, int *out)
 {
-    char *end;
+    long long v;
+    if (lo < INT_MIN)
+        lo = INT_MIN;
+    if (hi > INT_MAX)
+        hi = INT_MAX;
+    int rc = parse_ll(cmd, flag, s, lo, hi, &v);
+    if (!rc)
+        *out = (int)v;
+    return rc;
+}
+
+int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t hi, uint64_t *out)
+{
+    if (!decimal_syntax(s, 1) || s[0] == '-' || s[0] == '+')
+        return cli_usage(cmd, "%s: '%s' is not a non-negative integer", flag, s);
     errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != 0 || errno == ERANGE)
-        return cli_usage(cmd, "%s: '%s' is not an integer", flag, s);
-    if (v < lo || v > hi || v < INT_MIN || v > INT_MAX)
-        return cli_usage(cmd, "%s: %s is out of range [%ld, %ld]", flag, s, lo, hi);
-    *out = (int)v;
+    unsigned long long v = strtoull(s, NULL, 10);
+    if (errno == ERANGE || v > hi)
+        return cli_usage(cmd, "%s: %s is out of range [0, %llu]", flag, s,
+                         (unsigned long long)hi);
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_parse_size(const char *cmd, const char *flag, const char *s, double *out)
+{
+    size_t len = strlen(s);
+    double mul = 1.0;
+    char num[64];
+    if (len && strchr("kKmMgGtT", s[len - 1])) {
+        switch (s[len - 1]) {
+        case 'k': case 'K': mul = 1024.0; break;
+        case 'm': case 'M': mul = 1048576.0; break;
+        case 'g': case 'G': mul = 1073741824.0; break;
+        default: mul = 1099511627776.0; break;
+        }
+        len--;
+    }
+    if (len >= sizeof num)
+        len = sizeof num - 1; /* too long to be a size: fails the syntax check below */
+    memcpy(num, s, len);
+    num[len] = 0;
+    errno = 0;
+    double v = decimal_syntax(num, 0) ? strtod(num, NULL) : (double)NAN;
+    if (strlen(s) >= sizeof num || errno == ERANGE || !isfinite(v) || v <= 0.0)
+        return cli_usage(cmd, "%s: '%s' is not a positive size (bytes, or with K, M, G, T)",
+                         flag, s);
+    *out = v * mul;
     return 0;
 }
 
 #define CLI_MAX_LIST 10000000
 
-int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
-                   double **vals, size_t *n)
+/* One list element: a decimal number, or with integral a decimal integer. */
+static int parse_elem(const char *cmd, const char *flag, const char *s, double lo, double hi,
+                      int integral, double *out)
+{
+    if (!integral)
+        return cli_parse_double(cmd, flag, s, lo, hi, out);
+    long long v;
+    int rc = parse_ll(cmd, flag, s, (long long)lo, (long long)hi, &v);
+    if (!rc)
+        *out = (double)v;
+    return rc;
+}
+
+static int parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
+                      int integral, double **vals, size_t *n)
 {
     *vals = NULL;
     *n = 0;
@@ -108,9 +205,10 @@ int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, 
         }
         *c1 = *c2 = 0;
         double a, b, st;
-        if ((rc = cli_parse_double(cmd, flag, copy, lo, hi, &a)) ||
-            (rc = cli_parse_double(cmd, flag, c1 + 1, lo, hi, &b)) ||
-            (rc = cli_parse_double(cmd, flag, c2 + 1, -INFINITY, INFINITY, &st)))
+        double big = integral ? (double)CLI_MAX_LIST * 100.0 : (double)INFINITY;
+        if ((rc = parse_elem(cmd, flag, copy, lo, hi, integral, &a)) ||
+            (rc = parse_elem(cmd, flag, c1 + 1, lo, hi, integral, &b)) ||
+            (rc = parse_elem(cmd, flag, c2 + 1, -big, big, integral, &st)))
             goto out;
         if (st == 0.0 || (b - a) / st < 0.0) {
             rc = cli_usage(cmd, "%s: step %g does not lead from %g to %g", flag, st, a, b);
@@ -147,7 +245,7 @@ int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, 
         }
         char *save = NULL;
         for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-            if ((rc = cli_parse_double(cmd, flag, tok, lo, hi, &v[cnt++])))
+            if ((rc = parse_elem(cmd, flag, tok, lo, hi, integral, &v[cnt++])))
                 goto out;
         if (cnt != commas + 1) {
             rc = cli_usage(cmd, "%s: empty element in list '%s'", flag, s);
@@ -165,12 +263,26 @@ out:
     return 0;
 }
 
+int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
+                   double **vals, size_t *n)
+{
+    return parse_list(cmd, flag, s, lo, hi, 0, vals, n);
+}
+
 int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
                        int **vals, size_t *n)
 {
+    /* never leaves a stale pointer behind, whatever the outcome: callers free the
+     * previous list of a repeated flag before calling, then free *vals at the end */
+    *vals = NULL;
+    *n = 0;
+    if (lo < INT_MIN)
+        lo = INT_MIN;
+    if (hi > INT_MAX)
+        hi = INT_MAX;
     double *d;
     size_t cnt;
-    int rc = cli_parse_list(cmd, flag, s, (double)lo, (double)hi, &d, &cnt);
+    int rc = parse_list(cmd, flag, s, (double)lo, (double)hi, 1, &d, &cnt);
     if (rc)
         return rc;
     int *v = malloc(cnt * sizeof *v);
@@ -178,14 +290,8 @@ int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo
         free(d);
         return cli_fail("out of memory");
     }
-    for (size_t i = 0; i < cnt; i++) {
-        if (d[i] != floor(d[i])) {
-            free(d);
-            free(v);
-            return cli_usage(cmd, "%s: %g is not an integer", flag, d[i]);
-        }
-        v[i] = (int)d[i];
-    }
+    for (size_t i = 0; i < cnt; i++)
+        v[i] = (int)d[i]; /* integral and within [lo, hi]: checked element by element */
     free(d);
     *vals = v;
     *n = cnt;
