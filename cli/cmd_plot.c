@@ -1,6 +1,7 @@
 /* sigprop plot: figures from sigprop's CSV files. Reads the tables, never
  * recomputes, and hands them to sp_plot_tables (src/plot/), which chooses the
  * figure kind from the columns unless --kind says it. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +67,15 @@ static int read_table(const char *path, struct sp_table **t)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
     if (!f)
-        return cli_fail("cannot open '%s' for reading", path);
-    char err[256];
+        return cli_fail("cannot open '%s' for reading: %s", path, strerror(errno));
+    char err[256] = "";
+    sp_last_error_clear();
     enum sp_status s = sp_table_read_csv(f, t, err, sizeof err);
     if (f != stdin)
         fclose(f);
     if (s != SP_OK)
-        return cli_fail("'%s': %s", path, err[0] ? err : sp_status_str(s));
+        return cli_fail("'%s': %s", path,
+                        err[0] ? err : sp_last_error()[0] ? sp_last_error() : sp_status_str(s));
     if (!sp_table_nrows(*t)) {
         sp_table_free(*t);
         *t = NULL;
@@ -134,6 +137,10 @@ int cmd_plot(int argc, char **argv)
     enum sp_plot_format fmt;
     if (sp_plot_format_from_path(out, &fmt) != SP_OK)
         return cli_usage("plot", "-o: '%s' must end in .png, .svg or .pdf", out);
+    if ((rc = cli_check_output("plot", "-o", out)))
+        return rc;
+    if (!strcmp(out, "-"))
+        return cli_usage("plot", "-o: a figure cannot go to standard output; give a file name");
     size_t nfiles = (size_t)(argc - optind) + (summary ? 1 : 0);
     if (argc - optind < 1)
         return cli_usage("plot", "no input FILE (a CSV written by sigprop)");
@@ -148,12 +155,15 @@ int cmd_plot(int argc, char **argv)
     if (!rc && summary && !(rc = read_table(summary, &tables[nt])))
         nt++;
     if (!rc) {
-        char err[512];
+        char err[512] = "";
         double t0 = cli_now();
+        sp_last_error_clear();
         enum sp_status s = sp_plot_tables((const struct sp_table *const *)tables, nt, &o, out,
                                           err, sizeof err);
         if (s != SP_OK)
-            rc = cli_fail("plot: %s", err[0] ? err : sp_status_str(s));
+            rc = cli_fail("plot: %s", err[0]               ? err
+                                      : sp_last_error()[0] ? sp_last_error()
+                                                           : sp_status_str(s));
         else
             cli_info("wrote %s (%dx%d, %.2fs)", out, o.width, o.height, cli_now() - t0);
     }

@@ -220,7 +220,7 @@ int cmd_report(int argc, char **argv)
     }
     struct stat sb;
     if (stat(r.final, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-        int rc = cli_fail("'%s' exists and is not a folder", r.final);
+        int rc = cli_usage("report", "-o: '%s' exists and is not a folder", r.final);
         free(r.final);
         free(r.dir);
         free(skip_copy);
@@ -244,9 +244,30 @@ int cmd_report(int argc, char **argv)
             return rc;
         }
     }
+    if (stat(r.final, &sb) != 0) { /* a new folder: its parent must exist, writable */
+        int rc = cli_check_output("report", "-o", r.final);
+        if (rc) {
+            free(r.final);
+            free(r.dir);
+            free(skip_copy);
+            return rc;
+        }
+    }
+    /* from here until it is renamed or removed, SIGINT/SIGTERM remove the
+     * folder being built (cli/main.c's handler) */
+    int dir_slot = sp_tmp_register(r.dir, 1);
+    if (dir_slot < 0) {
+        int rc = cli_fail("%s", sp_last_error());
+        free(r.final);
+        free(r.dir);
+        free(skip_copy);
+        return rc;
+    }
     rm_tree(r.dir); /* a leftover of a crashed run with our pid */
     if (make_dirs(&r) != 0) {
         int rc = cli_fail("cannot create '%s': %s", r.dir, strerror(errno));
+        rm_tree(r.dir);
+        sp_tmp_unregister(dir_slot);
         free(r.final);
         free(r.dir);
         free(skip_copy);
@@ -291,6 +312,7 @@ int cmd_report(int argc, char **argv)
     }
     if (rc)
         rm_tree(r.dir);
+    sp_tmp_unregister(dir_slot);
     int failed = 0;
     for (int i = 0; i < r.nsteps; i++)
         failed += r.steps[i].rc != 0;

@@ -1,5 +1,9 @@
 /* sigprop: the command table and dispatch. `sigprop help CMD` equals
- * `sigprop CMD --help`. */
+ * `sigprop CMD --help`. Installs the process's signal handlers (the library
+ * installs none): SIGINT, SIGTERM, SIGHUP and SIGQUIT remove every temporary
+ * path in progress (sp_tmp_remove_all) and then kill the process with the same
+ * signal, so that its exit status still says "killed by signal". */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,8 +46,33 @@ static const struct command *find(const char *name)
     return NULL;
 }
 
+static void on_fatal_signal(int sig)
+{
+    sp_tmp_remove_all(); /* async-signal-safe */
+    /* SA_RESETHAND restored the default action and SA_NODEFER left the signal
+     * unblocked: this raise ends the process at once */
+    raise(sig);
+}
+
+static void install_signal_handlers(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old, sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+        /* a signal ignored by whoever started us (nohup, a shell's background
+         * job) stays ignored */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    install_signal_handlers();
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;

@@ -57,10 +57,26 @@ struct sp_outfile {
     char *path;   /* final path (a link resolved), NULL when written in place */
     char *tmp;    /* temporary path, NULL when written in place */
     int errnum;   /* errno of the failure after SP_EIO / SP_ENOMEM, else 0 */
+    int slot;     /* its temporary-path registry slot (below) + 1; 0: none */
 };
 enum sp_status sp_outfile_open(struct sp_outfile *o, const char *path);
 enum sp_status sp_outfile_commit(struct sp_outfile *o);  /* flush, fsync, rename */
 void sp_outfile_abort(struct sp_outfile *o);               /* remove the temporary */
+
+/* Registry of temporary paths in progress: every sp_outfile temporary is in it
+ * from just before it is created until it is renamed or removed, and a caller
+ * adds its own (a folder built under a temporary name, then renamed). The
+ * library installs no signal handler; an application that wants an interrupted
+ * run to leave nothing behind calls sp_tmp_remove_all() from its SIGINT/SIGTERM
+ * handler: it uses only async-signal-safe calls (unlink, and for a folder
+ * openat/getdents64/unlinkat), never allocates or locks. Registering and
+ * removing are lock-free; at most SP_TMP_SLOTS paths of under 4096 bytes. */
+#define SP_TMP_SLOTS 64
+/* Returns the slot (>= 0), or sp_fail(SP_ENOMEM/SP_EINVAL) as -1 when the
+ * registry is full or the path too long. is_dir: removed with its content. */
+int sp_tmp_register(const char *path, int is_dir);
+void sp_tmp_unregister(int slot); /* slot < 0: nothing */
+void sp_tmp_remove_all(void);     /* async-signal-safe */
 
 #ifdef __cplusplus
 }

@@ -2,9 +2,11 @@
  * panels of line/point series with log axes, error bars and legends, and a heat
  * map with a colour bar and one contour. Draws only what it is given.
  * PLplot keeps global state, so every render holds one mutex; the file goes to
- * a temporary beside the path and is renamed when complete. PLplot's own error
+ * a temporary beside the path (sp_outfile, as every table) and is renamed when
+ * complete. PLplot's own error
  * paths print to stderr (and plexit exits): inputs are validated before any
  * PLplot call so that those paths are not reached. */
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -17,6 +19,7 @@
 
 #include <plplot.h>
 
+#include "sigprop/io.h"
 #include "sigprop/plot.h"
 #include "plot/plot_internal.h"
 
@@ -734,22 +737,25 @@ enum sp_status sp_plot_render(const struct sp_plot_figure *fig, enum sp_plot_for
         return SP_EINVAL;
     const char *dev = fmt == SP_PLOT_PNG ? "pngcairo" : fmt == SP_PLOT_SVG ? "svgcairo" : "pdfcairo";
 
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
     const char *title = fig->title;
-    if (!tmp)
-        return SP_ENOMEM;
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
-        return SP_EIO;
+    /* the same atomic output as every table (src/io/outfile.c): a temporary
+     * beside the target, created with the umask's mode (an existing file keeps
+     * its mode, a link its target), registered for the signal handler, renamed
+     * on success. PLplot reopens the temporary by name and writes into it. */
+    struct sp_outfile out;
+    st = sp_outfile_open(&out, path);
+    if (st != SP_OK)
+        return sp_fail(st, "cannot open '%s' for writing: %s", path,
+                       out.errnum ? strerror(out.errnum) : sp_status_str(st));
+    if (out.f == stdout) {
+        sp_outfile_abort(&out);
+        return sp_fail(SP_EINVAL, "a figure cannot be written to standard output");
     }
-    close(fd);
+    const char *tmp = out.tmp ? out.tmp : path; /* a FIFO or device: in place */
 
     pthread_mutex_lock(&plot_lock);
     if (!device_available(dev)) {
-        st = SP_EUNSUPPORTED;
+        st = sp_fail(SP_EUNSUPPORTED, "this PLplot has no %s device", dev);
         goto unlock;
     }
     plot_aborted = 0;
@@ -841,15 +847,17 @@ enum sp_status sp_plot_render(const struct sp_plot_figure *fig, enum sp_plot_for
         st = SP_EINVAL;
 unlock:
     pthread_mutex_unlock(&plot_lock);
-    if (st == SP_OK) {
+    if (st == SP_OK && out.tmp) {
         struct stat sb;
         if (stat(tmp, &sb) != 0 || sb.st_size == 0)
-            st = SP_EIO;
-        else if (rename(tmp, path) != 0)
-            st = SP_EIO;
+            st = sp_fail(SP_EIO, "rendering '%s' wrote nothing", path);
     }
-    if (st != SP_OK)
-        unlink(tmp);
-    free(tmp);
-    return st;
+    if (st != SP_OK) {
+        sp_outfile_abort(&out);
+        return st;
+    }
+    if ((st = sp_outfile_commit(&out)) != SP_OK)
+        return sp_fail(st, "writing '%s' failed: %s", path,
+                       out.errnum ? strerror(out.errnum) : sp_status_str(st));
+    return SP_OK;
 }
