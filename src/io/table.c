@@ -373,18 +373,22 @@ static int parse_cell(const char *s, double *v)
     return end != s && *end == 0 ? 0 : -1;
 }
 
-static char *read_line(FILE *f)
+static char *read_line(FILE *f, int *oom)
 {
     size_t cap = 256, len = 0;
     char *b = malloc(cap);
     int ch;
-    if (!b)
+    *oom = 0;
+    if (!b) {
+        *oom = 1;
         return NULL;
+    }
     while ((ch = fgetc(f)) != EOF && ch != '\n') {
         if (len + 2 > cap) {
             char *nb = realloc(b, cap *= 2);
             if (!nb) {
                 free(b);
+                *oom = 1;
                 return NULL;
             }
             b = nb;
@@ -409,9 +413,10 @@ enum sp_status sp_table_read_csv(FILE *f, struct sp_table **out, char *err, size
     struct sp_table *t = NULL;
     size_t lineno = 0, nrows = 0;
     char *line;
+    int oom = 0;
     *out = NULL;
 
-    while ((line = read_line(f)) != NULL) {
+    while ((line = read_line(f, &oom)) != NULL) {
         lineno++;
         if (!line[0] || line[0] == '#') { /* blank lines and comments of foreign files */
             free(line);
@@ -422,7 +427,7 @@ enum sp_status sp_table_read_csv(FILE *f, struct sp_table **out, char *err, size
         free(line);
         if (rc != 0) {
             st = rc == -1 ? SP_ENOMEM : SP_EFORMAT;
-            if (err) snprintf(err, errlen, "line %zu: malformed CSV quoting", lineno);
+            if (err && rc != -1) snprintf(err, errlen, "line %zu: malformed CSV quoting", lineno);
             goto done;
         }
         if (dst == &header)
@@ -440,6 +445,10 @@ enum sp_status sp_table_read_csv(FILE *f, struct sp_table **out, char *err, size
                 goto done;
             }
         nrows++;
+    }
+    if (oom) { /* read_line's NULL was not the end of the file */
+        st = SP_ENOMEM;
+        goto done;
     }
     if (ferror(f)) {
         if (err) snprintf(err, errlen, "read error");
@@ -492,7 +501,9 @@ done:
     free(cells.v);
     if (st != SP_OK) {
         sp_table_free(t);
-        return st;
+        if (st == SP_ENOMEM && err) /* every out-of-memory path above leaves err as it was */
+            snprintf(err, errlen, "line %zu: out of memory", lineno);
+        return sp_fail(st, "%s", err && err[0] ? err : sp_status_str(st));
     }
     *out = t;
     return SP_OK;
