@@ -116,7 +116,9 @@ n2=$(ls skipped/figures/*.png 2>/dev/null | wc -l)
 "$S" report extra 2>/dev/null; [[ $? -eq 2 ]] && ok || bad "extra argument should exit 2"
 [[ ! -e x ]] && ok || bad "a usage error created the output"
 echo file > notadir
-"$S" report --scenario test -o notadir -q 2>/dev/null; [[ $? -eq 1 ]] && ok || bad "output that is a file should exit 1"
+"$S" report --scenario test -o notadir -q 2>"$T/err.notadir"; [[ $? -eq 2 ]] && ok || bad "output that is a file should exit 2 (usage)"
+grep -q "^sigprop: error: -o: .notadir. exists and is not a folder" "$T/err.notadir" && ok || bad "the error names the file"
+"$S" report --scenario test -o nodir/sub -q 2>/dev/null; [[ $? -eq 2 ]] && ok || bad "a missing parent folder should exit 2"
 "$S" report --help | grep -q '^Example:' && ok || bad "help has no Example line"
 
 # -o DIR replaces only an earlier report or an empty folder; anything else is
