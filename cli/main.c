@@ -85,6 +85,10 @@ int main(int argc, char **argv)
     if (!strcmp(name, "version") || !strcmp(name, "--version")) {
         printf("sigprop %s (git %s)\nbuilt with: %s\n", sp_version(), sp_git_hash(),
                sp_build_features());
+        enum sp_status isa_ok = sp_cpu_isa_check();
+        printf("simd: %s (this CPU: %s%s%s)\n", sp_isa_name(sp_cpu_isa()),
+               sp_isa_name(sp_cpu_best_isa()), isa_ok == SP_OK ? "" : "; ",
+               isa_ok == SP_OK ? "" : sp_last_error());
         return CLI_OK;
     }
     if (!strcmp(name, "help")) {
@@ -109,6 +113,10 @@ int main(int argc, char **argv)
     if (!c) {
         fprintf(stderr, "sigprop: error: unknown command '%s'\nTry 'sigprop --help'.\n", name);
         return CLI_USAGE;
+    }
+    if (sp_cpu_isa_check() != SP_OK) { /* SP_SIMD names an ISA this CPU cannot run */
+        fprintf(stderr, "sigprop: error: %s\n", sp_last_error());
+        return CLI_FAIL;
     }
     return c->run(argc - 1, argv + 1);
 }

@@ -35,6 +35,7 @@
 #define SIGPROP_H
 
 #include "sigprop/core.h"
+#include "sigprop/cpu.h"
 #include "sigprop/theory.h"
 #include "sigprop/io.h"
 #include "sigprop/net.h"

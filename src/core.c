@@ -45,11 +45,21 @@ const char *sp_git_hash(void) { return SP_GIT_HASH; }
 
 const char *sp_build_features(void)
 {
-#if SP_HAVE_MPI
-    return "openblas openmp sleef gsl random123 plplot-cairo cjson mpi";
-#else
-    return "openblas openmp sleef gsl random123 plplot-cairo cjson";
+    /* one string per build, fixed at compile time (SP_HAVE_* from sp_config.h) */
+    return "openmp sleef gsl random123 cjson"
+#if SP_HAVE_BLAS
+           " openblas"
 #endif
+#if SP_HAVE_PLOT
+           " plplot-cairo"
+#endif
+#if SP_HAVE_MPI
+           " mpi"
+#endif
+#if SP_HAVE_X86_SIMD
+           " x86-simd"
+#endif
+        ;
 }
 
 static const struct {

@@ -39,7 +39,8 @@ struct sp_net_opts {
     int probes;           /* P Hutchinson probes per draw, >= 1 */
     uint64_t seed;        /* master seed */
     int threads;          /* OpenMP threads; 0 = as they are. OpenBLAS is set to one
-                           * thread: products are tiled by shape and the tiles shared
+                           * thread during the call and given its count back on
+                           * return: products are tiled by shape and the tiles shared
                            * out by OpenMP, so results do not depend on the count */
     enum sp_net_input input;
     unsigned measure;     /* SP_MEASURE_* mask; statistics are always measured */
@@ -84,6 +85,7 @@ double sp_net_flops(const struct sp_arch *a, const struct sp_net_opts *o);
 double sp_net_gemm_rate(const struct sp_arch *a, const struct sp_net_opts *o);
 
 /* Runs the measurement. a must be resolved (sp_arch_resolve). rows: nrows entries.
+ * SP_EUNSUPPORTED in a build without OpenBLAS (-DSP_WITH_BLAS=OFF).
  * SP_EINVAL on a bad option (equiangular input with n > d, Gaussian with p0 < 0),
  * SP_ENOMEM, SP_ENUMERIC when the network produces a non-finite value. */
 enum sp_status sp_net_measure(const struct sp_arch *a, const struct sp_net_opts *o,

@@ -5,9 +5,12 @@
  * not depend on the thread count. */
 #include <math.h>
 
-#include <cblas.h>
-
 #include "net/net_internal.h"
+#include "sp_config.h"
+
+#if SP_HAVE_BLAS
+#include <cblas.h>
+#endif
 
 int net_naive_gemm = 0;
 size_t net_par_min = NET_PAR_MIN;
@@ -34,9 +37,13 @@ void net_gemm_naive(int ta, int tb, size_t M, size_t N, size_t K, float alpha, c
 static void sgemm1(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
                    size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
+#if SP_HAVE_BLAS
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 (blasint)M, (blasint)N, (blasint)K, alpha, A, (blasint)lda, B, (blasint)ldb, beta,
                 C, (blasint)ldc);
+#else /* a build without OpenBLAS refuses measurement up front; the reference stands in */
+    net_gemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#endif
 }
 
 /* OpenBLAS's threaded sgemm rounds differently with different thread counts (its
@@ -47,9 +54,28 @@ static void sgemm1(int ta, int tb, size_t M, size_t N, size_t K, float alpha, co
 #define NET_TILE_N 256
 #define NET_TILE_M 128
 
-void net_gemm_init(void)
+/* OpenBLAS has one process-wide thread count: it is set to 1 for the duration of
+ * a measurement and given back afterwards (net_gemm_done), so the library leaves
+ * the caller's setting as it found it. */
+int net_gemm_init(void)
 {
+#if SP_HAVE_BLAS
+    int prev = openblas_get_num_threads();
     openblas_set_num_threads(1);
+    return prev;
+#else
+    return 0;
+#endif
+}
+
+void net_gemm_done(int prev)
+{
+#if SP_HAVE_BLAS
+    if (prev > 0)
+        openblas_set_num_threads(prev);
+#else
+    (void)prev;
+#endif
 }
 
 void net_gemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,

@@ -11,6 +11,7 @@
 #include <omp.h>
 
 #include "net/net_internal.h"
+#include "sp_config.h"
 
 void sp_net_opts_default(struct sp_net_opts *o)
 {
@@ -457,6 +458,9 @@ static void summarise(struct run *r, struct sp_net_row *rows)
 enum sp_status sp_net_measure(const struct sp_arch *a, const struct sp_net_opts *o,
                               struct sp_net_row *rows, size_t nrows)
 {
+    if (!SP_HAVE_BLAS)
+        return sp_fail(SP_EUNSUPPORTED, "this build has no OpenBLAS: finite-width measurement "
+                                        "needs a build configured with -DSP_WITH_BLAS=ON");
     if (!a || !o || !rows || o->seeds < 1 || o->probes < 1 || a->width < 1 || a->depth < 1 ||
         !(o->measure & SP_MEASURE_ALL) || nrows != sp_net_nrows(a, o))
         return SP_EINVAL;

@@ -96,7 +96,7 @@ enum sp_status net_model_init(struct net_model *m, const struct sp_arch *a, size
     m->sv.x = ptrs[8], m->sv.u1 = ptrs[9], m->sv.t = ptrs[10], m->sv.a = ptrs[11];
     m->sv.hh = ptrs[12], m->sv.u2 = ptrs[13], m->sv.z = ptrs[14], m->sv.rstd1 = ptrs[15];
     m->sv.rstd2 = ptrs[15] + s.n;
-    net_gemm_init();
+    m->blas_threads = net_gemm_init();
     return SP_OK;
 }
 
@@ -104,6 +104,7 @@ void net_model_free(struct net_model *m)
 {
     if (!m)
         return;
+    net_gemm_done(m->blas_threads);
     free(m->w);
     memset(m, 0, sizeof *m);
 }

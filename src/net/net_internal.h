@@ -45,7 +45,8 @@ extern int net_naive_gemm;
 /* Sets OpenBLAS to one thread (net_model_init calls it): net_gemm tiles by shape
  * and runs tiles and heads on OpenMP threads, so the numbers do not depend on the
  * thread count and the two thread pools do not fight over the cores. */
-void net_gemm_init(void);
+int net_gemm_init(void);     /* OpenBLAS on one thread; returns the count to restore */
+void net_gemm_done(int prev); /* gives OpenBLAS its thread count back */
 void net_gemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
               size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 void net_gemm_naive(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
@@ -93,6 +94,7 @@ struct net_model {
     float *rstd;              /* (n) */
     struct net_saved sv;
     size_t bytes;             /* allocated workspace */
+    int blas_threads;         /* OpenBLAS's thread count before init, restored by free */
 };
 /* Sizes the workspace for up to bmax batches. SP_ENOMEM, SP_EINVAL. */
 enum sp_status net_model_init(struct net_model *m, const struct sp_arch *a, size_t bmax);

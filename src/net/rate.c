@@ -7,6 +7,7 @@
 
 #include "net/net_internal.h"
 #include "sigprop/net.h"
+#include "sp_config.h"
 
 static double now(void)
 {
@@ -17,6 +18,8 @@ static double now(void)
 
 double sp_net_gemm_rate(const struct sp_arch *a, const struct sp_net_opts *o)
 {
+    if (!SP_HAVE_BLAS)
+        return 0.0; /* no measurement in this build (sp_net_measure says why) */
     /* the dominant product: (rows) x d times d x d, rows = tokens x (probes + 1),
      * capped so that the probe stays small */
     size_t d = (size_t)a->width, rows = (size_t)(a->model == SP_MODEL_TOY ? 1 : a->tokens) *
@@ -33,7 +36,7 @@ double sp_net_gemm_rate(const struct sp_arch *a, const struct sp_net_opts *o)
     if (A && B && C) {
         if (o->threads > 0)
             omp_set_num_threads(o->threads);
-        net_gemm_init();
+        int blas_prev = net_gemm_init();
         net_gemm(0, 0, rows, d, d, 1.0f, A, d, B, d, 0.0f, C, d); /* warm-up: buffers, caches */
         double flop = 2.0 * (double)rows * (double)d * (double)d, t0 = now(), t = 0.0;
         int reps = 0;
@@ -43,6 +46,7 @@ double sp_net_gemm_rate(const struct sp_arch *a, const struct sp_net_opts *o)
             t = now() - t0;
         } while (reps < 3 || t < 0.05);
         rate = flop * reps / t;
+        net_gemm_done(blas_prev);
     }
     free(A);
     free(B);

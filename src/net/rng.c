@@ -7,6 +7,8 @@
 #include <Random123/philox.h>
 
 #include "net/net_internal.h"
+#include "sigprop/cpu.h"
+#include "sp_config.h"
 
 static philox4x32_ctr_t draw4(struct net_key key, uint32_t mat, uint32_t c)
 {
@@ -32,11 +34,8 @@ void net_normal_avx2(float *out, size_t count, float scale, struct net_key key, 
 
 void net_normal(float *out, size_t count, float scale, struct net_key key, uint32_t mat)
 {
-#if defined(__x86_64__)
-    static int avx2 = -1;
-    if (avx2 < 0) /* called from serial code only */
-        avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if (avx2) {
+#if SP_HAVE_X86_SIMD
+    if (sp_cpu_isa() >= SP_ISA_AVX2) { /* the one CPU policy, sigprop/cpu.h */
         net_normal_avx2(out, count, scale, key, mat);
         return;
     }

@@ -17,11 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <plplot.h>
-
 #include "sigprop/io.h"
 #include "sigprop/plot.h"
 #include "plot/plot_internal.h"
+#include "sp_config.h"
+
+#if SP_HAVE_PLOT /* this part draws with PLplot; see the stub at the end otherwise */
+#include <plplot.h>
 
 static pthread_mutex_t plot_lock = PTHREAD_MUTEX_INITIALIZER;
 static int plot_aborted; /* set by the plabort handler during a render */
@@ -31,6 +33,7 @@ static double plot_ps = 1.0; /* size of the page relative to 1200 x 800 (margins
 static void chr(double f) { plschr(0.0, 0.72 * f); }
 /* Line width: pen units at 1200 x 800, thicker on larger pages (text scales by itself). */
 static void pw(double w) { plwidth(w * plot_ps); }
+#endif /* SP_HAVE_PLOT */
 
 enum sp_status sp_plot_format_from_path(const char *path, enum sp_plot_format *out)
 {
@@ -102,6 +105,7 @@ char *sp_plot_escape(const char *s)
     return o;
 }
 
+#if SP_HAVE_PLOT
 static void text_or_empty(const char **s) { if (!*s) *s = ""; }
 
 /* ---- axis helpers ---- */
@@ -861,3 +865,12 @@ unlock:
                        out.errnum ? strerror(out.errnum) : sp_status_str(st));
     return SP_OK;
 }
+#else /* !SP_HAVE_PLOT */
+enum sp_status sp_plot_render(const struct sp_plot_figure *fig, enum sp_plot_format fmt,
+                              int width, int height, const char *path)
+{
+    (void)fig, (void)fmt, (void)width, (void)height, (void)path;
+    return sp_fail(SP_EUNSUPPORTED,
+                   "this build has no PLplot: figures need a build configured with -DSP_WITH_PLOT=ON");
+}
+#endif /* SP_HAVE_PLOT */

@@ -17,6 +17,8 @@
 
 #include "theory/quad.h"
 #include "theory/quad_table.h"
+#include "sigprop/cpu.h"
+#include "sp_config.h"
 
 
 /* Tabulated functions (fitted per panel, then packed into the evaluation layout):
@@ -184,9 +186,8 @@ static void qtab_init(void)
         cheb_fit(qtab.q1[1] + ix * QT_S, 1);
     }
     qtab.cheb2 = cheb2_eval;
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+#if SP_HAVE_X86_SIMD
+    if (sp_cpu_isa() >= SP_ISA_AVX2) /* the one CPU policy, sigprop/cpu.h */
         qtab.cheb2 = sp_qtab_cheb2_avx2;
 #endif
     qtab.ok = !bad;

@@ -1,31 +1,21 @@
-/* Chooses the SIMD alpha-sweep kernel at run time: AVX-512F, else AVX2 + FMA,
- * else none (the caller takes the scalar path). SP_SIMD=scalar|avx2|avx512 in
- * the environment caps the choice (used by the tests and the benchmark). */
+/* Chooses the SIMD alpha-sweep kernel at run time through the one CPU policy
+ * (sigprop/cpu.h): AVX-512F, else AVX2 + FMA, else none (the caller takes the
+ * scalar path). SP_SIMD=scalar|avx2|avx512 caps the choice (tests, benchmark). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sigprop/cpu.h"
+#include "sp_assert.h"
+#include "sp_config.h"
 #include "theory/sweep_simd.h"
 #include "theory/sweep_dyt.h"
 
-enum isa { ISA_NONE, ISA_AVX2, ISA_AVX512 };
+enum isa { ISA_NONE = SP_ISA_SCALAR, ISA_AVX2 = SP_ISA_AVX2, ISA_AVX512 = SP_ISA_AVX512 };
 
 static enum isa best_isa(void)
 {
-#if defined(__x86_64__)
-    const char *cap = getenv("SP_SIMD");
-    enum isa lim = ISA_AVX512;
-    if (cap && !strcmp(cap, "scalar"))
-        lim = ISA_NONE;
-    else if (cap && !strcmp(cap, "avx2"))
-        lim = ISA_AVX2;
-    __builtin_cpu_init();
-    if (lim >= ISA_AVX512 && __builtin_cpu_supports("avx512f"))
-        return ISA_AVX512;
-    if (lim >= ISA_AVX2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return ISA_AVX2;
-#endif
-    return ISA_NONE;
+    return (enum isa)sp_cpu_isa();
 }
 
 static int erf_noshift(const struct sp_fnspec *f) { return f->kind == SP_FN_DERF && f->shift == 0.0; }
@@ -45,7 +35,8 @@ enum sp_status sp_sweep_simd(const struct sp_arch *a, const struct sp_theory_opt
         return SP_EUNSUPPORTED;
     if (nalpha == 0)
         return SP_OK;
-#if defined(__x86_64__)
+    SP_ASSERT(SP_HAVE_X86_SIMD && best_isa() != ISA_NONE); /* applies() said so */
+#if SP_HAVE_X86_SIMD
     if (best_isa() == ISA_AVX512)
         sp_sweep_avx512(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
     else
@@ -93,8 +84,9 @@ enum sp_status sp_sweep_dyt(const struct sp_arch *a, const struct sp_theory_opts
         return SP_EUNSUPPORTED;
     if (nalpha == 0)
         return SP_OK;
+    SP_ASSERT(SP_HAVE_X86_SIMD && best_isa() != ISA_NONE); /* applies() said so */
     enum sp_status s = SP_EUNSUPPORTED;
-#if defined(__x86_64__)
+#if SP_HAVE_X86_SIMD
     if (best_isa() == ISA_AVX512)
         s = sp_sweep_dyt_avx512(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
     else
