@@ -114,6 +114,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "sigprop: error: unknown command '%s'\nTry 'sigprop --help'.\n", name);
         return CLI_USAGE;
     }
+    /* whole commands a build without OpenBLAS or PLplot cannot run (--help still works) */
+    int want_help = argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
+    const char *lacks = NULL;
+    if (!strstr(sp_build_features(), "openblas") &&
+        (!strcmp(name, "measure") || !strcmp(name, "compare")))
+        lacks = "OpenBLAS (finite-width measurement; configure with -DSP_WITH_BLAS=ON)";
+    if (!strstr(sp_build_features(), "plplot") && !strcmp(name, "plot"))
+        lacks = "PLplot (figures; configure with -DSP_WITH_PLOT=ON)";
+    if (lacks && !want_help) {
+        fprintf(stderr, "sigprop: error: this build has no %s\n", lacks);
+        return CLI_FAIL;
+    }
     if (sp_cpu_isa_check() != SP_OK) { /* SP_SIMD names an ISA this CPU cannot run */
         fprintf(stderr, "sigprop: error: %s\n", sp_last_error());
         return CLI_FAIL;

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sigprop/analysis.h"
 #include "sigprop/core.h"
+#include "sigprop/net.h"
+#include "sigprop/theory.h"
 #include "sp_config.h"
 
 const char *sp_status_str(enum sp_status s)
@@ -60,6 +63,26 @@ const char *sp_build_features(void)
            " x86-simd"
 #endif
         ;
+}
+
+size_t sp_abi_sizeof(const char *name)
+{
+    static const struct {
+        const char *name;
+        size_t size;
+    } sizes[] = {
+        {"sp_arch", sizeof(struct sp_arch)},
+        {"sp_theory_opts", sizeof(struct sp_theory_opts)},
+        {"sp_theory_row", sizeof(struct sp_theory_row)},
+        {"sp_asymptotics", sizeof(struct sp_asymptotics)},
+        {"sp_net_opts", sizeof(struct sp_net_opts)},
+        {"sp_net_row", sizeof(struct sp_net_row)},
+        {"sp_fit_result", sizeof(struct sp_fit_result)},
+    };
+    for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
+        if (!strcmp(name, sizes[i].name))
+            return sizes[i].size;
+    return 0;
 }
 
 static const struct {

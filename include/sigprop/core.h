@@ -39,6 +39,10 @@ enum sp_status sp_fail(enum sp_status s, const char *fmt, ...)
 const char *sp_version(void);
 const char *sp_git_hash(void);
 const char *sp_build_features(void);
+/* sizeof(struct NAME) in this build ("sp_arch", "sp_theory_opts", "sp_theory_row",
+ * "sp_asymptotics", "sp_net_opts", "sp_net_row", "sp_fit_result"); 0 for other
+ * names. Bindings that declare the structs themselves (python/) check against it. */
+size_t sp_abi_sizeof(const char *name);
 
 /* A per-component function of the residual stream: the norm of a transformer
  * sublayer, or phi(N(.)) of the toy network. */

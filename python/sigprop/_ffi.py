@@ -1,0 +1,180 @@
+"""cffi ABI-mode declarations of libsigprop and the loader (no compiler needed).
+
+The declarations below copy include/sigprop/*.h. At load time each struct's
+size is checked against the library's own sizeof (sp_abi_sizeof), so a header
+that changed without this file fails loudly at import instead of corrupting
+memory.
+"""
+import os
+
+from cffi import FFI
+
+CDEF = r"""
+enum sp_status { SP_OK = 0, SP_EINVAL, SP_ENOMEM, SP_ENUMERIC, SP_EIO, SP_EFORMAT,
+                 SP_EUNSUPPORTED };
+const char *sp_status_str(enum sp_status s);
+const char *sp_last_error(void);
+void sp_last_error_clear(void);
+const char *sp_version(void);
+const char *sp_git_hash(void);
+const char *sp_build_features(void);
+size_t sp_abi_sizeof(const char *name);
+
+enum sp_isa { SP_ISA_SCALAR = 0, SP_ISA_AVX2, SP_ISA_AVX512 };
+enum sp_isa sp_cpu_isa(void);
+enum sp_isa sp_cpu_best_isa(void);
+const char *sp_isa_name(enum sp_isa isa);
+enum sp_status sp_cpu_isa_check(void);
+
+enum sp_fn { SP_FN_LN, SP_FN_DERF, SP_FN_DYT, SP_FN_IDENTITY, SP_FN_RELU };
+const char *sp_fn_name(enum sp_fn f);
+int sp_fn_parse(const char *s, enum sp_fn *out);
+struct sp_fnspec { enum sp_fn kind; double alpha; double shift; };
+enum sp_model { SP_MODEL_TRANSFORMER, SP_MODEL_TOY };
+enum sp_mlp_act { SP_ACT_RELU, SP_ACT_GELU };
+struct sp_arch {
+    enum sp_model model;
+    int depth;
+    double q0, p0;
+    int tokens;
+    int width;
+    int heads;
+    int mlp_ratio;
+    enum sp_mlp_act mlp_act;
+    int final_norm;
+    struct sp_fnspec norm_attn, norm_mlp;
+    double init_std;
+    double sigma_q, sigma_k, sigma_v, sigma_o, sigma_1, sigma_2;
+    int toy_ln;
+    struct sp_fnspec phi;
+    double mu, sigma_w, sigma_b;
+};
+void sp_arch_default(struct sp_arch *a);
+enum sp_status sp_arch_resolve(struct sp_arch *a, char *err, size_t errlen);
+enum sp_status sp_preset_apply(const char *name, struct sp_arch *a, int *version_a);
+extern const char *const sp_preset_names[];
+
+enum sp_attention { SP_ATTN_SOFTMAX, SP_ATTN_UNIFORM, SP_ATTN_UNIFORM_EXACT };
+enum sp_apjn { SP_APJN_SINGLE, SP_APJN_TWO_CHANNEL };
+struct sp_theory_opts {
+    enum sp_attention attention;
+    enum sp_apjn apjn;
+    int cn_exact;
+    int sublayers;
+};
+void sp_theory_opts_version_a(struct sp_theory_opts *o);
+void sp_theory_opts_version_c(struct sp_theory_opts *o);
+const char *sp_theory_version(const struct sp_theory_opts *o);
+struct sp_theory_row { double l; double q, p, rho; double log_jfwd; double log_jbwd; };
+size_t sp_theory_nrows(const struct sp_arch *a, const struct sp_theory_opts *o);
+enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opts *o,
+                             struct sp_theory_row *rows, size_t nrows);
+enum sp_phase { SP_PHASE_CRITICAL, SP_PHASE_SUBCRITICAL, SP_PHASE_CHAOTIC, SP_PHASE_ORDERED };
+const char *sp_phase_name(enum sp_phase p);
+struct sp_asymptotics {
+    enum sp_phase phase;
+    double zeta; double lambda; double xi; double c_star, p_star; double l_star;
+    double l_star_estimate;
+};
+enum sp_status sp_theory_asymptotics(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                     const struct sp_theory_row *rows, size_t nrows,
+                                     struct sp_asymptotics *out);
+
+enum sp_net_input { SP_INPUT_EQUIANGULAR, SP_INPUT_GAUSSIAN };
+struct sp_net_opts {
+    int seeds;
+    int probes;
+    uint64_t seed;
+    int threads;
+    enum sp_net_input input;
+    unsigned measure;
+    int sublayers;
+    int exclude_cls;
+    int checkpoint;
+    void (*progress)(void *ctx, size_t done, size_t total);
+    void *progress_ctx;
+};
+void sp_net_opts_default(struct sp_net_opts *o);
+struct sp_net_row {
+    double l;
+    double q, q_se, p, p_se, rho;
+    double j_fwd, j_fwd_se;
+    double j_bwd, j_bwd_se;
+    double grad_amp, grad_amp_se;
+};
+size_t sp_net_nrows(const struct sp_arch *a, const struct sp_net_opts *o);
+enum sp_status sp_net_measure(const struct sp_arch *a, const struct sp_net_opts *o,
+                              struct sp_net_row *rows, size_t nrows);
+
+enum sp_fit_model { SP_FIT_POWER, SP_FIT_STRETCHED, SP_FIT_STRETCHED_LOG, SP_FIT_STRETCHED_FREE,
+                    SP_FIT_EXPONENTIAL };
+const char *sp_fit_model_name(enum sp_fit_model m);
+int sp_fit_model_parse(const char *s, enum sp_fit_model *out);
+enum sp_fit_criterion { SP_FIT_AIC, SP_FIT_BIC };
+struct sp_fit_result {
+    enum sp_fit_model model;
+    size_t n;
+    int weighted;
+    int converged;
+    double zeta, zeta_err, zeta_lo, zeta_hi;
+    double lambda, lambda_err, lambda_lo, lambda_hi;
+    double xi, xi_err, xi_lo, xi_hi;
+    double c, c_err;
+    double beta, beta_err;
+    double chi2, dof, chi2_red, r2, p_value;
+    double aic, bic;
+    enum sp_phase phase;
+};
+enum sp_status sp_fit_curve(enum sp_fit_model model, const double *x, const double *y,
+                            const double *sigma, size_t n, double level,
+                            struct sp_fit_result *out);
+int sp_fit_select(const struct sp_fit_result *res, size_t n, enum sp_fit_criterion crit);
+"""
+
+STRUCTS = ("sp_arch", "sp_theory_opts", "sp_theory_row", "sp_asymptotics", "sp_net_opts",
+           "sp_net_row", "sp_fit_result")
+
+ffi = FFI()
+ffi.cdef(CDEF)
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_NAMES = ("libsigprop.so.0", "libsigprop.so")
+
+
+def candidates():
+    """Where the library is looked for, in order: $SIGPROP_LIB (a file), next to
+    this package, the repository's build/ (a `make` in a source checkout), then
+    the system's loader path (`make install`)."""
+    env = os.environ.get("SIGPROP_LIB")
+    if env:
+        return [env]
+    out = [os.path.join(_HERE, n) for n in _NAMES]
+    repo_build = os.path.join(os.path.dirname(os.path.dirname(_HERE)), "build")
+    out += [os.path.join(repo_build, n) for n in _NAMES]
+    return out + list(_NAMES)
+
+
+def load():
+    tried = []
+    for path in candidates():
+        if os.sep in path and not os.path.exists(path):
+            tried.append(path + " (absent)")
+            continue
+        try:
+            lib = ffi.dlopen(path)
+        except OSError as e:
+            tried.append("%s (%s)" % (path, e))
+            continue
+        for name in STRUCTS:
+            want = lib.sp_abi_sizeof(name.encode())
+            have = ffi.sizeof("struct " + name)
+            if want != have:
+                raise ImportError("sigprop: %s: struct %s is %d bytes in the library but %d "
+                                  "in python/sigprop/_ffi.py; the declarations are out of date"
+                                  % (path, name, want, have))
+        return lib, path
+    raise ImportError("sigprop: cannot load libsigprop; tried: " + "; ".join(tried) +
+                      ". Build it with `make`, or set SIGPROP_LIB to libsigprop.so.0.")
+
+
+lib, LIBRARY_PATH = load()

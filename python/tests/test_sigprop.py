@@ -1,0 +1,166 @@
+"""Tests of the Python module against the library and the CLI of the same build.
+
+Run by ctest (python/tests/run.sh sets SIGPROP_LIB and PYTHONPATH); by hand:
+    SIGPROP_LIB=build/libsigprop.so.0 PYTHONPATH=python python3 -m pytest python/tests
+"""
+import csv
+import io
+import math
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import sigprop
+
+
+def cli():
+    """The sigprop CLI built beside the library (None when absent)."""
+    path = os.path.join(os.path.dirname(os.path.realpath(sigprop.LIBRARY_PATH)), "sigprop")
+    return path if os.access(path, os.X_OK) else None
+
+
+def run_cli(*args):
+    exe = cli()
+    if exe is None:
+        pytest.skip("no sigprop CLI next to %s" % sigprop.LIBRARY_PATH)
+    out = subprocess.run([exe] + list(args) + ["-q"], check=True, capture_output=True, text=True)
+    return list(csv.DictReader(io.StringIO(out.stdout)))
+
+
+def close(a, b, rel=1e-8):
+    a, b = float(a), float(b)
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
+
+
+HAS_BLAS = "openblas" in sigprop.build_features()
+
+
+def test_library_found_and_versioned():
+    assert sigprop.__version__.count(".") == 2
+    assert "gsl" in sigprop.build_features()
+    assert sigprop.simd() in ("scalar", "avx2", "avx512")
+    assert "blog2" in sigprop.presets()
+
+
+def test_theory_summary_equals_cli():
+    df = sigprop.theory(preset="blog2", norm="derf", alpha=0.5, summary=True)
+    ref = run_cli("theory", "--preset", "blog2", "--norm", "derf", "--alpha", "0.5", "--summary")
+    assert len(df) == len(ref) == 1
+    assert list(df.columns) == list(ref[0].keys())
+    for col, want in ref[0].items():
+        got = df[col].iloc[0]
+        if isinstance(got, str):
+            assert got == want, col
+        else:
+            assert close(got, want, 1e-8), (col, got, want)
+    assert df.phase.iloc[0] == "subcritical"
+
+
+def test_theory_rows_equal_cli_and_alpha_list():
+    df = sigprop.theory(preset="vit-b", norm="dyt", alpha=[0.3, 0.9], depth=6)
+    ref = run_cli("theory", "--preset", "vit-b", "--norm", "dyt", "--alpha", "0.3,0.9",
+                  "--depth", "6")
+    assert len(df) == len(ref) == 14  # two curves of L + 1 = 7 rows
+    for i, r in enumerate(ref):
+        for col in ("alpha", "l", "q", "p", "rho", "logJ_fwd", "logJ_bwd"):
+            assert close(df[col].iloc[i], r[col], 1e-8), (i, col)
+    assert df.J_fwd.iloc[0] == 1.0
+    one = sigprop.theory(preset="vit-b", norm="dyt", alpha=0.9, depth=6)
+    assert np.allclose(one.logJ_fwd.to_numpy(), df.logJ_fwd.to_numpy()[7:], rtol=0, atol=0)
+
+
+def test_record_array():
+    rec = sigprop.theory(preset="blog1-toy", depth=8, alpha=0.5, as_frame=False)
+    assert isinstance(rec, np.recarray)
+    assert rec.l.tolist() == list(range(9))
+    assert rec.model[0] == "toy" and rec.norm[0] == "derf"
+
+
+def test_unknown_keyword_is_a_type_error_naming_it():
+    with pytest.raises(TypeError, match=r"'alpah'.*did you mean 'alpha'"):
+        sigprop.theory(preset="blog2", alpah=0.5)
+    with pytest.raises(TypeError, match="'probes'"):
+        sigprop.theory(probes=3)  # a measure() keyword
+    with pytest.raises(TypeError, match="depth must be an int"):
+        sigprop.theory(depth=1.5)
+    with pytest.raises(ValueError, match="norm='rms' is not one of ln, dyt, derf, none"):
+        sigprop.theory(norm="rms")
+    with pytest.raises(ValueError, match="preset='gpt' is not one of"):
+        sigprop.theory(preset="gpt")
+    with pytest.raises(ValueError, match="alpha needs norm='derf' or 'dyt'"):
+        sigprop.theory(alpha=0.5)  # the default norm is LayerNorm
+
+
+def test_library_failure_raises_sigprop_error_with_reason():
+    with pytest.raises(sigprop.SigpropError) as e:
+        sigprop.theory(width=100, heads=3, depth=4)
+    assert e.value.status_str == "invalid argument"
+    assert "heads" in e.value.reason and "100" in e.value.reason
+    with pytest.raises(sigprop.SigpropError, match="depth must be in"):
+        sigprop.theory(depth=0)
+
+
+def test_fit_recovers_a_power_law():
+    x = np.arange(1, 101, dtype=float)
+    y = 0.75 * np.log(x) + 0.2
+    df = sigprop.fit(x, y)
+    assert list(df.model) == ["power", "stretched", "stretched-log", "stretched-free",
+                              "exponential"]
+    best = df[df.selected]
+    assert len(best) == 1 and best.model.iloc[0] == "power"
+    assert best.phase.iloc[0] == "critical"
+    assert abs(best.zeta.iloc[0] - 0.75) < 1e-6
+    with pytest.raises(ValueError, match="same length"):
+        sigprop.fit(x, y[:-1])
+    with pytest.raises(sigprop.SigpropError, match="invalid argument"):
+        sigprop.fit(x - 1.0, y, models=["power"])  # x = 0 is refused by the library
+
+
+def test_fit_of_theory_curve_says_subcritical():
+    df = sigprop.theory(preset="blog2", norm="derf", alpha=0.5)
+    cur = df[df.l > 0]
+    fits = sigprop.fit(cur.l, cur.logJ_fwd, models="power,stretched,exponential")
+    assert fits[fits.selected].phase.iloc[0] == "subcritical"
+
+
+@pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")
+def test_measure_equals_cli_and_reports_progress():
+    seen = []
+    kw = dict(preset="blog2", norm="derf", alpha=0.5, width=64, tokens=8, depth=3, probes=2,
+              seeds=2, seed=7)
+    df = sigprop.measure(progress=lambda done, total: seen.append((done, total)), **kw)
+    ref = run_cli("measure", "--preset", "blog2", "--norm", "derf", "--alpha", "0.5",
+                  "--width", "64", "--tokens", "8", "--depth", "3", "--probes", "2",
+                  "--seeds", "2", "--seed", "7")
+    assert len(df) == len(ref) == 4
+    assert list(df.columns) == list(ref[0].keys())
+    for i, r in enumerate(ref):
+        for col in ("q", "p", "J_fwd", "J_bwd", "grad_amp"):
+            assert close(df[col].iloc[i], r[col], 1e-6), (i, col)
+    assert seen and seen[-1][0] == seen[-1][1]
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+
+
+@pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")
+def test_measure_progress_exception_is_reraised():
+    def boom(done, total):
+        raise KeyboardInterrupt("stop")
+    with pytest.raises(KeyboardInterrupt):
+        sigprop.measure(preset="blog2", width=64, tokens=8, depth=2, probes=1, progress=boom)
+
+
+@pytest.mark.skipif(HAS_BLAS, reason="this build has OpenBLAS")
+def test_measure_without_blas_says_so():
+    with pytest.raises(sigprop.SigpropError) as e:
+        sigprop.measure(preset="blog2", width=64, tokens=8, depth=2)
+    assert e.value.status_str == "not supported" and "OpenBLAS" in e.value.reason
+
+
+def test_todo_hooks_say_not_implemented():
+    for f in (sigprop.compare, sigprop.alpha, sigprop.sweep):
+        with pytest.raises(NotImplementedError):
+            f()
