@@ -41,6 +41,8 @@ enum sp_status sp_sweep_simd(const struct sp_arch *a, const struct sp_theory_opt
         sp_sweep_avx512(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
     else
         sp_sweep_avx2(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
+#else
+    (void)alpha_attn, (void)alpha_mlp; /* no kernels in this build: applies() is false */
 #endif
     /* the kernel has no error path of its own: a non-finite result is the failure */
     size_t L1 = (size_t)a->depth + 1;
@@ -91,6 +93,8 @@ enum sp_status sp_sweep_dyt(const struct sp_arch *a, const struct sp_theory_opts
         s = sp_sweep_dyt_avx512(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
     else
         s = sp_sweep_dyt_avx2(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
+#else
+    (void)o; /* no kernels in this build: applies() is false */
 #endif
     if (s != SP_OK)
         return s;
