@@ -45,7 +45,7 @@ python-install: all
 	@bash scripts/install-deps --python
 	@cp -L $(BUILD)/libsigprop.so.0 python/sigprop/libsigprop.so.0
 	@$(PYTHON) -m pip install --no-build-isolation --no-deps --no-index $(PIP_FLAGS) ./python; \
-	    rc=$$?; rm -f python/sigprop/libsigprop.so.0; exit $$rc
+	    rc=$$?; rm -rf python/sigprop/libsigprop.so.0 python/build python/sigprop.egg-info; exit $$rc
 
 bench: all
 	@bash scripts/install-deps --bench
