@@ -124,6 +124,8 @@ struct sp_fit_result {
     double chi2, dof, chi2_red, r2, p_value;
     double aic, bic;
     enum sp_phase phase;
+    double theta;
+    size_t ndraw;
 };
 enum sp_status sp_fit_curve(enum sp_fit_model model, const double *x, const double *y,
                             const double *sigma, size_t n, double level,
