@@ -45,7 +45,12 @@ enum sp_status sp_table_write_csv_rows(const struct sp_table *t, size_t from, si
  * (NaN/Inf are null). meta_json is a serialized JSON object or NULL. */
 enum sp_status sp_table_write_json(const struct sp_table *t, const char *meta_json, FILE *f);
 /* Reads a CSV with a header row. A column whose every cell parses as a number
- * (or nan/inf/empty) is numeric, else string. On error, err names line and reason. */
+ * (or nan/inf/empty) is numeric, else string. Blank lines are skipped; lines
+ * starting with '#' are comments only BEFORE the header (the preamble of files
+ * from other tools): after the header every non-blank line is a data row, one
+ * whose first cell starts with '#' included. Time and memory are linear in the
+ * file size (column names are hashed, so sp_table_find is O(1) on average).
+ * On error, err names line and reason. */
 enum sp_status sp_table_read_csv(FILE *f, struct sp_table **out, char *err, size_t errlen);
 
 /* Atomic output: writes go to a temporary file beside path, renamed over path

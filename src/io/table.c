@@ -20,9 +20,29 @@ struct column {
 
 struct sp_table {
     struct column *cols;
-    int ncols;
+    int ncols, ccap;
     size_t nrows, cap;
+    /* open-addressing index of the column names (linear probing): slot holds
+     * column index + 1, 0 = empty; hcap a power of two, at least 2 ncols */
+    int *hash;
+    size_t hcap;
 };
+
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static void hash_put(int *hash, size_t hcap, const char *name, int col)
+{
+    size_t i = name_hash(name) & (hcap - 1);
+    while (hash[i])
+        i = (i + 1) & (hcap - 1);
+    hash[i] = col + 1;
+}
 
 struct sp_table *sp_table_new(void) { return calloc(1, sizeof(struct sp_table)); }
 
@@ -38,6 +58,7 @@ void sp_table_free(struct sp_table *t)
         free(t->cols[c].str);
         free(t->cols[c].name);
     }
+    free(t->hash);
     free(t->cols);
     free(t);
 }
@@ -68,13 +89,28 @@ static void col_init_cell(struct column *c, size_t r)
 
 int sp_table_add_col(struct sp_table *t, const char *name, enum sp_coltype type)
 {
-    if (sp_table_find(t, name) >= 0)
+    if (sp_table_find(t, name) >= 0 || t->ncols == INT32_MAX / 4)
         return -1;
-    struct column *cols = realloc(t->cols, (size_t)(t->ncols + 1) * sizeof *cols);
-    if (!cols)
-        return -1;
-    t->cols = cols;
-    struct column *c = &cols[t->ncols];
+    if (t->ncols == t->ccap) { /* geometric growth: adding n columns is O(n) */
+        int ccap = t->ccap ? 2 * t->ccap : 16;
+        struct column *cols = realloc(t->cols, (size_t)ccap * sizeof *cols);
+        if (!cols)
+            return -1;
+        t->cols = cols;
+        t->ccap = ccap;
+    }
+    if (2 * (size_t)(t->ncols + 1) > t->hcap) {
+        size_t hcap = t->hcap ? 2 * t->hcap : 64;
+        int *hash = calloc(hcap, sizeof *hash);
+        if (!hash)
+            return -1;
+        for (int k = 0; k < t->ncols; k++)
+            hash_put(hash, hcap, t->cols[k].name, k);
+        free(t->hash);
+        t->hash = hash;
+        t->hcap = hcap;
+    }
+    struct column *c = &t->cols[t->ncols];
     memset(c, 0, sizeof *c);
     c->type = type;
     c->name = strdup(name);
@@ -86,6 +122,7 @@ int sp_table_add_col(struct sp_table *t, const char *name, enum sp_coltype type)
     }
     for (size_t r = 0; r < t->nrows; r++)
         col_init_cell(c, r);
+    hash_put(t->hash, t->hcap, c->name, t->ncols);
     return t->ncols++;
 }
 
@@ -128,9 +165,11 @@ enum sp_coltype sp_table_col_type(const struct sp_table *t, int col) { return t-
 
 int sp_table_find(const struct sp_table *t, const char *name)
 {
-    for (int c = 0; c < t->ncols; c++)
-        if (strcmp(t->cols[c].name, name) == 0)
-            return c;
+    if (!t->hcap)
+        return -1;
+    for (size_t i = name_hash(name) & (t->hcap - 1); t->hash[i]; i = (i + 1) & (t->hcap - 1))
+        if (strcmp(t->cols[t->hash[i] - 1].name, name) == 0)
+            return t->hash[i] - 1;
     return -1;
 }
 
@@ -418,7 +457,9 @@ enum sp_status sp_table_read_csv(FILE *f, struct sp_table **out, char *err, size
 
     while ((line = read_line(f, &oom)) != NULL) {
         lineno++;
-        if (!line[0] || line[0] == '#') { /* blank lines and comments of foreign files */
+        /* blank lines anywhere; '#' comment lines (of foreign files) only before
+         * the header: after it, a line starting with '#' is a data row */
+        if (!line[0] || (line[0] == '#' && !header.n)) {
             free(line);
             continue;
         }
