@@ -88,14 +88,21 @@ static void help(void)
         "                     for bit at any thread count (fixed tiling, see measure)\n"
         "  -o, --output FILE  write to FILE, resumably (default stdout, not resumable).\n"
         "                     If FILE holds part of this same sweep, the sweep resumes:\n"
-        "                     a torn last line is cut, points present are skipped\n"
+        "                     a torn last line is cut, points present are skipped;\n"
+        "                     rows of other settings: exit 2. FILE is locked while\n"
+        "                     written: a second writer exits 1\n"
         "  --resume           insist on resuming (FILE must exist)\n"
         "  --force            start afresh even if FILE holds another sweep's rows\n"
         "  --batch N          grid configurations per write (default 8 per thread)\n"
         "  -q, --quiet        no messages or progress bar on stderr\n"
         "  -h, --help         this help\n\n"
+        "Limits: at most 10^7 grid points, and half the memory at 320 bytes a point;\n"
+        "an axis that does not change the rows (the toy's --width) is refused.\n\n"
         "Columns: i (grid index), model, version, norm, alpha, alpha_attn, alpha_mlp,\n"
         "depth, width, tokens, init_std, q0, p0, sigma_w (the grid point, as resolved),\n"
+        "shift_attn, shift_mlp, sigma_q..sigma_2, phi, mu, sigma_b, attention, apjn, cn\n"
+        "(theory) and heads, mlp_ratio, activation, final_norm, seed, seeds, probes,\n"
+        "input (measure): the settings that change a row (a resume must match them),\n"
         "q_L, p_L, J_L0, logJ_L0, phase, zeta, lambda, xi, l_star (as in 'sigprop\n"
         "theory --summary'; --mode theory and both), q_L_measured, q_L_se,\n"
         "J_L0_measured, J_L0_se (--mode measure and both; se: standard errors over\n"
@@ -149,6 +156,7 @@ struct task {
     struct sp_arch a;          /* resolved, at the largest depth of the grid */
     struct sp_theory_opts o;
     size_t first;              /* grid index of its first point (depth index 0) */
+    size_t combo;              /* its index in the grid of the axes but depth */
 };
 
 struct grid {
@@ -159,7 +167,7 @@ struct grid {
     size_t ndepth;
     struct task *tasks;
     size_t ntasks, npoints;
-    char **keys;               /* npoints grid-column strings (resume check) */
+    char **keys;               /* npoints key strings: grid + setting columns (resume check) */
     int theory, measure;       /* --mode */
     struct sp_net_opts nopts;  /* measure mode */
 };
@@ -204,10 +212,128 @@ static int grid_key(const struct task *t, int depth, struct sbuf *b)
     return rc;
 }
 
+/* The setting columns after the grid columns: every resolved setting that
+ * changes a row and is not a grid axis, so that a file says what it holds and
+ * a resume with other settings is refused (nan / empty where the model or the
+ * mode has no such setting). */
+static int has_shift(const struct sp_fnspec *f)
+{
+    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT;
+}
+
+static int settings_key(const struct grid *g, const struct task *t, struct sbuf *b)
+{
+    const struct sp_arch *a = &t->a;
+    const struct sp_theory_opts *o = &t->o;
+    int toy = a->model == SP_MODEL_TOY;
+    const double nan = (double)NAN;
+    double v[] = {toy || !has_shift(&a->norm_attn) ? nan : a->norm_attn.shift,
+                  toy ? (has_shift(&a->phi) ? a->phi.shift : nan)
+                      : (has_shift(&a->norm_mlp) ? a->norm_mlp.shift : nan),
+                  toy ? nan : a->sigma_q, toy ? nan : a->sigma_k, toy ? nan : a->sigma_v,
+                  toy ? nan : a->sigma_o, toy ? nan : a->sigma_1, toy ? nan : a->sigma_2};
+    int rc = 0;
+    for (size_t k = 0; k < sizeof v / sizeof *v && !rc; k++)
+        rc = sb_num(b, v[k], 1);
+    if (!rc)
+        rc = sb_printf(b, ",%s", toy ? sp_fn_name(a->phi.kind) : "");
+    if (!rc)
+        rc = sb_num(b, toy ? a->mu : nan, 1);
+    if (!rc)
+        rc = sb_num(b, toy ? a->sigma_b : nan, 1);
+    if (!rc && g->theory) {
+        static const char *const attn[] = {"softmax", "uniform", "uniform-exact"};
+        rc = toy ? sb_printf(b, ",,,")
+                 : sb_printf(b, ",%s,%s,%s", attn[o->attention],
+                             o->apjn == SP_APJN_SINGLE ? "single" : "two-channel",
+                             o->cn_exact ? "exact" : "one");
+    }
+    if (!rc && g->measure) {
+        const struct sp_net_opts *n = &g->nopts;
+        if (toy)
+            rc = sb_printf(b, ",nan,nan,,%d", a->final_norm);
+        else
+            rc = sb_printf(b, ",%d,%d,%s,%d", a->heads, a->mlp_ratio,
+                           a->mlp_act == SP_ACT_RELU ? "relu" : "gelu", a->final_norm);
+        if (!rc)
+            rc = sb_printf(b, ",%llu,%d,%d,%s", (unsigned long long)n->seed, n->seeds, n->probes,
+                           n->input == SP_INPUT_GAUSSIAN ? "gaussian" : "equiangular");
+    }
+    return rc;
+}
+
+/* Key fields (after i) of the grid axes; every other key field is a setting
+ * (model, version, alpha_attn/alpha_mlp, axes of one value, setting columns). */
+static const int ax_field[NAX] = {2, 7, 9, 8, 10, 11, 12, 3, 6};
+
+static uint64_t settings_mask(const struct grid *g)
+{
+    uint64_t m = ~(uint64_t)0;
+    for (int k = 0; k < NAX; k++)
+        if (g->given[k] && g->n[k] > 1) /* an axis of one value is a setting */
+            m &= ~((uint64_t)1 << ax_field[k]);
+    return m;
+}
 static const char *const grid_cols =
     "i,model,version,norm,alpha,alpha_attn,alpha_mlp,depth,width,tokens,init_std,q0,p0,sigma_w";
+static const char *const setting_cols =
+    "shift_attn,shift_mlp,sigma_q,sigma_k,sigma_v,sigma_o,sigma_1,sigma_2,phi,mu,sigma_b";
+static const char *const theory_setting_cols = "attention,apjn,cn";
+static const char *const measure_setting_cols = "heads,mlp_ratio,activation,final_norm,seed,seeds,probes,input";
 static const char *const theory_cols = "q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,l_star";
 static const char *const measure_cols = "q_L_measured,q_L_se,J_L0_measured,J_L0_se";
+
+/* Two grid points with the same key would be two identical rows: an axis the
+ * model ignores (the toy has no width; the transformer no sigma_w) or a value
+ * given twice. Refused (exit 2) naming the axis. */
+static const struct grid *cmp_grid;
+static int cmp_task_key(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    int c = strcmp(cmp_grid->keys[a * cmp_grid->ndepth], cmp_grid->keys[b * cmp_grid->ndepth]);
+    return c ? c : (a > b) - (a < b);
+}
+
+static int grid_unique(struct grid *g, const char *cmd)
+{
+    for (size_t i = 0; i < g->ndepth; i++)
+        for (size_t j = i + 1; j < g->ndepth; j++)
+            if (g->depths[i] == g->depths[j])
+                return cli_usage(cmd, "--depth: %d is given twice (it would write identical rows)",
+                                 g->depths[i]);
+    if (g->ntasks < 2)
+        return 0;
+    size_t *ord = malloc(g->ntasks * sizeof *ord);
+    if (!ord)
+        return cli_fail("out of memory");
+    for (size_t t = 0; t < g->ntasks; t++)
+        ord[t] = t;
+    cmp_grid = g;
+    qsort(ord, g->ntasks, sizeof *ord, cmp_task_key);
+    int rc = 0;
+    for (size_t k = 1; k < g->ntasks && !rc; k++) {
+        const struct task *a = &g->tasks[ord[k - 1]], *b = &g->tasks[ord[k]];
+        if (strcmp(g->keys[a->first], g->keys[b->first]) != 0)
+            continue;
+        size_t sizes[NAX - 1], ca[NAX - 1], cb[NAX - 1];
+        for (int x = 0; x < NAX - 1; x++)
+            sizes[x] = g->n[x];
+        sp_grid_coords(sizes, NAX - 1, a->combo, ca);
+        sp_grid_coords(sizes, NAX - 1, b->combo, cb);
+        int ax = 0;
+        while (ax < NAX - 2 && ca[ax] == cb[ax])
+            ax++;
+        if (g->v[ax][ca[ax]] == g->v[ax][cb[ax]] || ax == AX_NORM)
+            rc = cli_usage(cmd, "%s: a value is given twice (grid points %zu and %zu would be "
+                           "identical rows)", ax_flag[ax], a->first, b->first);
+        else
+            rc = cli_usage(cmd, "%s does not change the rows of this model (%s %g and %g give "
+                           "identical rows): give it one value", ax_flag[ax], ax_flag[ax],
+                           g->v[ax][ca[ax]], g->v[ax][cb[ax]]);
+    }
+    free(ord);
+    return rc;
+}
 
 /* Builds every task (validating every configuration) and every point's key. */
 static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd)
@@ -215,7 +341,12 @@ static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd
     size_t sizes[NAX - 1];
     for (int k = 0; k < NAX - 1; k++)
         sizes[k] = g->n[k];
-    size_t ncombo = sp_grid_size(sizes, NAX - 1);
+    /* checked sizes and the stated limits before anything is built (an upper
+     * bound: norms without alpha collapse the alpha axis later) */
+    size_t ncombo;
+    if (sp_grid_count(sizes, NAX - 1, &ncombo) != SP_OK ||
+        sp_sweep_check_size(ncombo, g->ndepth, NULL) != SP_OK)
+        return cli_usage(cmd, "%s", sp_last_error());
     g->tasks = malloc((ncombo ? ncombo : 1) * sizeof *g->tasks);
     if (!g->tasks)
         return cli_fail("out of memory");
@@ -255,20 +386,30 @@ static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd
             }
         }
         t.first = g->ntasks * g->ndepth;
+        t.combo = c;
         g->tasks[g->ntasks++] = t;
     }
     g->npoints = g->ntasks * g->ndepth;
     g->keys = calloc(g->npoints ? g->npoints : 1, sizeof *g->keys);
     if (!g->keys)
         return cli_fail("out of memory");
-    for (size_t t = 0; t < g->ntasks; t++)
+    for (size_t t = 0; t < g->ntasks; t++) {
+        struct sbuf set = {0};
+        if (settings_key(g, &g->tasks[t], &set) != 0)
+            return cli_fail("out of memory");
         for (size_t j = 0; j < g->ndepth; j++) {
             struct sbuf b = {0};
-            if (grid_key(&g->tasks[t], g->depths[j], &b) != 0)
+            if (grid_key(&g->tasks[t], g->depths[j], &b) != 0 ||
+                sb_printf(&b, "%s", set.s) != 0) {
+                free(b.s);
+                free(set.s);
                 return cli_fail("out of memory");
+            }
             g->keys[t * g->ndepth + j] = b.s;
         }
-    return 0;
+        free(set.s);
+    }
+    return grid_unique(g, cmd);
 }
 
 /* ---- computing one task: every depth from one run to the largest ---- */
@@ -611,6 +752,8 @@ int cmd_sweep(int argc, char **argv)
     }
     if (out && !strcmp(out, "-"))
         out = NULL;
+    if ((rc = cli_check_output(cmd, "-o", out)) != 0)
+        goto done;
     g.theory = mode_theory;
     g.measure = mode_measure;
     for (int k = 0; k < NAX; k++)
@@ -657,9 +800,10 @@ int cmd_sweep(int argc, char **argv)
         for (size_t t = 0; t < g.ntasks; t++) {
             if ((rc = cli_measure_check(cmd, &g.tasks[t].a, &cm)) != 0) {
                 fprintf(stderr, "sigprop: sweep: the grid point that cannot be measured: "
-                                "i = %zu, depths up to %d (%s = %s)\n",
-                        g.tasks[t].first, g.tasks[t].a.depth, grid_cols + 2,
-                        g.keys[g.tasks[t].first]);
+                                "i = %zu, depths up to %d (%s,%s%s%s,%s = %s)\n",
+                        g.tasks[t].first, g.tasks[t].a.depth, grid_cols + 2, setting_cols,
+                        g.theory ? "," : "", g.theory ? theory_setting_cols : "",
+                        measure_setting_cols, g.keys[g.tasks[t].first]);
                 goto done;
             }
         }
@@ -685,8 +829,10 @@ int cmd_sweep(int argc, char **argv)
     unsigned char *done = calloc(g.npoints ? g.npoints : 1, 1);
     size_t ndone = 0;
     int fd = -1;
-    char header[512];
-    snprintf(header, sizeof header, "%s%s%s%s%s,status", grid_cols, g.theory ? "," : "",
+    char header[1024];
+    snprintf(header, sizeof header, "%s,%s%s%s%s%s%s%s%s%s,status", grid_cols, setting_cols,
+             g.theory ? "," : "", g.theory ? theory_setting_cols : "", g.measure ? "," : "",
+             g.measure ? measure_setting_cols : "", g.theory ? "," : "",
              g.theory ? theory_cols : "", g.measure ? "," : "", g.measure ? measure_cols : "");
     if (!done) {
         rc = cli_fail("out of memory");
@@ -698,14 +844,14 @@ int cmd_sweep(int argc, char **argv)
             if (resume && access(out, F_OK) != 0) {
                 rc = cli_fail("--resume: '%s' does not exist", out);
             } else {
-                if (force)
-                    unlink(out);
-                char err[512];
                 enum sp_status s = sp_sweep_open(out, header, g.npoints,
-                                                 (const char *const *)g.keys, done, &ndone, &fd,
-                                                 err, sizeof err);
-                if (s != SP_OK)
-                    rc = cli_fail("%s%s", err,
+                                                 (const char *const *)g.keys, settings_mask(&g),
+                                                 force, done, &ndone, &fd);
+                if (s == SP_EINVAL)
+                    rc = cli_usage(cmd, "-o: %s: a resume takes the same settings (or use "
+                                   "--force to start afresh, or another -o)", sp_last_error());
+                else if (s != SP_OK)
+                    rc = cli_fail("%s%s", sp_last_error(),
                                   s == SP_EFORMAT ? " (use --force to overwrite it, or another -o)" : "");
             }
         } else {

@@ -3,6 +3,8 @@
  * done, foreign/duplicate rows, other headers and binary files refused and
  * left unchanged, appends whole). */
 #include <fcntl.h>
+#include <stdint.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,20 @@ static void test_grid(void)
     size_t sizes[3] = {2, 3, 4}, co[3];
     CHECK(sp_grid_size(sizes, 3) == 24);
     CHECK(sp_grid_size(sizes, 0) == 1);
+    /* 8 axes of 256 values: 2^64 points overflow a size_t (they used to wrap to 0) */
+    size_t big[8] = {256, 256, 256, 256, 256, 256, 256, 256}, n = 0;
+    CHECK(sp_grid_count(big, 8, &n) == SP_EINVAL && n == SIZE_MAX);
+    CHECK(strstr(sp_last_error(), "overflows") != NULL);
+    CHECK(sp_grid_size(big, 8) == SIZE_MAX);
+    CHECK(sp_grid_count(big, 7, &n) == SP_OK && n == (size_t)1 << 56);
+    size_t withzero[3] = {SIZE_MAX, 0, SIZE_MAX};
+    CHECK(sp_grid_count(withzero, 3, &n) == SP_OK && n == 0);
+    /* size limits, with the numbers in the reason */
+    CHECK(sp_sweep_check_size(150, 12, &n) == SP_OK && n == 1800);
+    CHECK(sp_sweep_check_size(90000, 1000, &n) == SP_EINVAL && n == 90000000);
+    CHECK(strstr(sp_last_error(), "90000000 points (90000 configurations x 1000 depths)") != NULL);
+    CHECK(strstr(sp_last_error(), "10000000") != NULL);
+    CHECK(sp_sweep_check_size(SIZE_MAX / 2, 4, NULL) == SP_EINVAL);
     sp_grid_coords(sizes, 3, 0, co);
     CHECK(co[0] == 0 && co[1] == 0 && co[2] == 0);
     sp_grid_coords(sizes, 3, 5, co); /* 5 = 0*12 + 1*4 + 1 */
@@ -60,10 +76,9 @@ static void test_file(void)
     unsigned char done[4];
     size_t ndone;
     int fd;
-    char err[256];
 
     /* empty file: header written */
-    CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) == SP_OK);
+    CHECK(sp_sweep_open(path, header, 4, keys, 0, 0, done, &ndone, &fd) == SP_OK);
     CHECK(ndone == 0);
     const char *l0 = "0,1,p,0.5\n";
     CHECK(sp_sweep_append(fd, l0, strlen(l0)) == SP_OK);
@@ -72,31 +87,31 @@ static void test_file(void)
 
     /* a torn last line is cut, rows present are done */
     write_file(path, "i,a,b,x\n0,1,p,0.5\n2,2,p,0.7\n3,2,q,0.");
-    CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) == SP_OK);
+    CHECK(sp_sweep_open(path, header, 4, keys, 0, 0, done, &ndone, &fd) == SP_OK);
     CHECK(ndone == 2 && done[0] && !done[1] && done[2] && !done[3]);
     close(fd);
     CHECK(!strcmp(read_file(path), "i,a,b,x\n0,1,p,0.5\n2,2,p,0.7\n"));
 
     /* a torn header: the file is empty again, so the header is rewritten */
     write_file(path, "i,a,");
-    CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) == SP_OK);
+    CHECK(sp_sweep_open(path, header, 4, keys, 0, 0, done, &ndone, &fd) == SP_OK);
     CHECK(ndone == 0);
     close(fd);
     CHECK(!strcmp(read_file(path), "i,a,b,x\n"));
 
     /* refused: another header, a foreign row, a duplicate, an index out of range */
     write_file(path, "i,a,b,y\n");
-    CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) == SP_EFORMAT);
+    CHECK(sp_sweep_open(path, header, 4, keys, 0, 0, done, &ndone, &fd) == SP_EFORMAT);
     write_file(path, "i,a,b,x\n1,2,q,0.5\n");
-    CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) == SP_EFORMAT);
-    CHECK(strstr(err, "line 2") != NULL);
+    CHECK(sp_sweep_open(path, header, 4, keys, 0, 0, done, &ndone, &fd) == SP_EFORMAT);
+    CHECK(strstr(sp_last_error(), "line 2") != NULL);
     write_file(path, "i,a,b,x\n1,1,qq,0.5\n"); /* key must end at a comma */
-    CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) == SP_EFORMAT);
+    CHECK(sp_sweep_open(path, header, 4, keys, 0, 0, done, &ndone, &fd) == SP_EFORMAT);
     write_file(path, "i,a,b,x\n1,1,q,0.5\n1,1,q,0.5\n");
-    CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) == SP_EFORMAT);
-    CHECK(strstr(err, "twice") != NULL);
+    CHECK(sp_sweep_open(path, header, 4, keys, 0, 0, done, &ndone, &fd) == SP_EFORMAT);
+    CHECK(strstr(sp_last_error(), "twice") != NULL);
     write_file(path, "i,a,b,x\n4,1,q,0.5\n");
-    CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) == SP_EFORMAT);
+    CHECK(sp_sweep_open(path, header, 4, keys, 0, 0, done, &ndone, &fd) == SP_EFORMAT);
     /* refused files are left byte for byte: validation comes before the torn
      * line is cut (another header with a torn line, a single line without a
      * newline that is not the start of the header, a foreign row before a torn
@@ -106,7 +121,7 @@ static void test_file(void)
                                           "i,a,b,x\nnot a row\n0,1,p,0."};
     for (size_t k = 0; k < sizeof foreign / sizeof *foreign; k++) {
         write_file(path, foreign[k]);
-        CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) ==
+        CHECK(sp_sweep_open(path, header, 4, keys, 0, 0, done, &ndone, &fd) ==
               SP_EFORMAT);
         CHECK(fd == -1);
         CHECK(!strcmp(read_file(path), foreign[k]));
@@ -115,24 +130,99 @@ static void test_file(void)
     FILE *bf = fopen(path, "wb");
     fwrite("i,a,b,x\n\0\1\n", 1, 11, bf);
     fclose(bf);
-    CHECK(sp_sweep_open(path, header, 4, keys, done, &ndone, &fd, err, sizeof err) == SP_EFORMAT);
+    CHECK(sp_sweep_open(path, header, 4, keys, 0, 0, done, &ndone, &fd) == SP_EFORMAT);
     bf = fopen(path, "rb");
     char bb[32];
     CHECK(fread(bb, 1, sizeof bb, bf) == 11);
     fclose(bf);
     /* without keys only the index is checked */
     write_file(path, "i,a,b,x\n1,9,z,0.5\n");
-    CHECK(sp_sweep_open(path, header, 4, NULL, done, &ndone, &fd, err, sizeof err) == SP_OK);
+    CHECK(sp_sweep_open(path, header, 4, NULL, 0, 0, done, &ndone, &fd) == SP_OK);
     CHECK(ndone == 1 && done[1]);
     close(fd);
-    CHECK(sp_sweep_open("/nonexistent-dir/x.csv", header, 4, NULL, done, &ndone, &fd, err,
-                        sizeof err) == SP_EIO);
+    CHECK(sp_sweep_open("/nonexistent-dir/x.csv", header, 4, NULL, 0, 0, done, &ndone, &fd) ==
+          SP_EIO);
     unlink(path);
+}
+
+/* Settings columns: a row computed with other settings is SP_EINVAL naming the
+ * column and both values; another grid is SP_EFORMAT; either way the file is
+ * left byte for byte. */
+static void test_settings(void)
+{
+    char path[] = "/tmp/sp_test_sweep_XXXXXX";
+    int tfd = mkstemp(path);
+    CHECK(tfd >= 0);
+    close(tfd);
+    const char *header = "i,a,shift,x";
+    const char *keys[2] = {"1,0", "2,0"};
+    unsigned char done[2];
+    size_t ndone;
+    int fd;
+    const char *other = "i,a,shift,x\n0,1,1,0.5\n";
+    write_file(path, other);
+    CHECK(sp_sweep_open(path, header, 2, keys, 2, 0, done, &ndone, &fd) == SP_EINVAL);
+    CHECK(fd == -1 && ndone == 0);
+    CHECK(strstr(sp_last_error(), "shift = 1, this sweep has shift = 0") != NULL);
+    CHECK(!strcmp(read_file(path), other));
+    write_file(path, "i,a,shift,x\n0,2,0,0.5\n");
+    CHECK(sp_sweep_open(path, header, 2, keys, 2, 0, done, &ndone, &fd) == SP_EFORMAT);
+    CHECK(strstr(sp_last_error(), "a = 2") != NULL);
+    /* force: emptied and restarted */
+    CHECK(sp_sweep_open(path, header, 2, keys, 2, 1, done, &ndone, &fd) == SP_OK);
+    CHECK(ndone == 0);
+    close(fd);
+    CHECK(!strcmp(read_file(path), "i,a,shift,x\n"));
+    unlink(path);
+}
+
+/* The lock: while one process holds the file open, another is refused with the
+ * holder's pid; after the holder closes, it opens again (no lock file). */
+static void test_lock(void)
+{
+    char path[] = "/tmp/sp_test_sweep_XXXXXX";
+    int tfd = mkstemp(path);
+    CHECK(tfd >= 0);
+    close(tfd);
+    const char *header = "i,a";
+    const char *keys[2] = {"1", "2"};
+    unsigned char done[2];
+    size_t ndone;
+    int fd;
+    CHECK(sp_sweep_open(path, header, 2, keys, 2, 0, done, &ndone, &fd) == SP_OK);
+    /* record locks are per process: the second writer is a child */
+    pid_t child = fork();
+    if (child == 0) {
+        int fd2;
+        enum sp_status s = sp_sweep_open(path, header, 2, keys, 2, 0, done, &ndone, &fd2);
+        char want[64];
+        snprintf(want, sizeof want, "(pid %ld)", (long)getppid());
+        _exit(s == SP_EIO && fd2 == -1 && strstr(sp_last_error(), "is being written by another "
+                                                 "sigprop") && strstr(sp_last_error(), want)
+                  ? 0 : 1);
+    }
+    int wst = 0;
+    CHECK(child > 0 && waitpid(child, &wst, 0) == child);
+    CHECK(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+    CHECK(sp_sweep_append(fd, "0,1\n", 4) == SP_OK);
+    close(fd);
+    CHECK(sp_sweep_open(path, header, 2, keys, 2, 0, done, &ndone, &fd) == SP_OK);
+    CHECK(ndone == 1 && done[0]);
+    close(fd);
+    CHECK(!strcmp(read_file(path), "i,a\n0,1\n"));
+    unlink(path);
+    /* /dev/null: written in place, never read or locked */
+    CHECK(sp_sweep_open("/dev/null", header, 2, keys, 2, 0, done, &ndone, &fd) == SP_OK);
+    CHECK(ndone == 0 && fd >= 0);
+    CHECK(sp_sweep_append(fd, "0,1\n", 4) == SP_OK);
+    close(fd);
 }
 
 int main(void)
 {
     test_grid();
     test_file();
+    test_settings();
+    test_lock();
     return check_done();
 }

@@ -7,6 +7,7 @@
 #define SIGPROP_ANALYSIS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sigprop/core.h"
 #include "sigprop/net.h"
@@ -281,23 +282,47 @@ enum sp_status sp_compare_summary(const struct sp_compare_row *rows, size_t n, d
 
 /* A mixed-radix grid: axis k has sizes[k] values; index = sum of coords[k]
  * times the product of the sizes of the later axes (the last axis varies
- * fastest). */
+ * fastest). sp_grid_size returns SIZE_MAX when the product overflows a size_t;
+ * sp_grid_count returns SP_EINVAL then (reason: which axis), else *out. */
 size_t sp_grid_size(const size_t *sizes, size_t naxes);
+enum sp_status sp_grid_count(const size_t *sizes, size_t naxes, size_t *out);
 void sp_grid_coords(const size_t *sizes, size_t naxes, size_t index, size_t *coords);
 
-/* Opens (creating if absent) a sweep output for appending. If the file has
- * content: a torn last line (no final newline) is cut off; the first line must
- * equal header (without newline); every further line must start with
+/* The largest sweep: 10^7 grid points, and at most half of the machine's
+ * physical memory at SP_SWEEP_BYTES_PER_POINT bytes a point (the resume keys
+ * and flags of every point are held in memory). */
+#define SP_SWEEP_MAX_POINTS 10000000
+#define SP_SWEEP_BYTES_PER_POINT 320
+/* Checks a grid of nconfigs configurations x ndepths depths against those
+ * limits before anything is built: SP_EINVAL with the numbers in the reason
+ * (overflow, over the point limit, over the memory estimate). *npoints (may be
+ * NULL) gets the product. */
+enum sp_status sp_sweep_check_size(size_t nconfigs, size_t ndepths, size_t *npoints);
+
+/* Opens (creating if absent) a sweep output for appending, and locks it: an
+ * exclusive fcntl() record lock on the file itself, held until fd is closed or
+ * the process ends (no lock file); a file locked by another process gives
+ * SP_EIO, "'path' is being written by another sigprop (pid N)". force: the
+ * file is emptied (under the lock) and started afresh. Otherwise, if the file
+ * has content: a torn last line (no final newline) is cut off; the first line
+ * must equal header (without newline); every further line must start with
  * "<i>," where i < npoints and, when keys is not NULL, continue with keys[i]
- * (the grid columns of point i) followed by ',' or end of line. done[i] is set
- * for every index present (done: (npoints), zeroed here), *ndone counts them.
- * An empty or new file gets the header written. On success *fd is open for
- * appending. SP_EFORMAT: a different header, a duplicate or foreign row
- * (err says which line). */
+ * followed by ',' or end of line. keys[i] (npoints strings, not consumed) is
+ * the comma-separated key of point i (header column 1 + f names key field
+ * f); bit f of settings marks key field f as a setting (not a grid axis of
+ * this sweep: one value for every point), fields 64 and later are settings. done[i] is set for every index present (done: (npoints), zeroed
+ * here), *ndone counts them. An empty or new file gets the header written. A
+ * path that is not a regular file (/dev/null, a FIFO) gets the header and is
+ * never read, locked or resumed. On success *fd is open for appending (close
+ * it when done). On failure nothing is changed and the reason names the file
+ * and line: SP_EINVAL a row computed with other settings (names the column and
+ * both values), SP_EFORMAT a different header, a row of another grid, a
+ * duplicate or binary data, SP_EIO open/lock/read/write failures. */
 enum sp_status sp_sweep_open(const char *path, const char *header, size_t npoints,
-                             const char *const *keys, unsigned char *done, size_t *ndone,
-                             int *fd, char *err, size_t errlen);
-/* Appends len bytes (whole lines) with one write() and fsync()s. */
+                             const char *const *keys, uint64_t settings, int force,
+                             unsigned char *done, size_t *ndone, int *fd);
+/* Appends len bytes (whole lines) with one write() and fsync()s (a file that
+ * cannot be synced, /dev/null, is not an error). */
 enum sp_status sp_sweep_append(int fd, const char *buf, size_t len);
 
 #ifdef __cplusplus

@@ -10,6 +10,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail=0
 check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
+# colno NAME FILE: the position of column NAME in FILE's header
+colno() { head -1 "$2" | tr ',' '\n' | grep -nx -- "$1" | cut -d: -f1; }
 rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d = -d; exit !(d <= t) }'; }
 
 GRID=(--norm ln,derf --alpha 0.2,0.6,1.4 --depth 8,32,128 --width 512,1024)
@@ -26,12 +28,12 @@ check "DyT point: subcritical, ok" "tail -1 '$T/dyt.csv' | grep -q ',subcritical
 
 # agreement with the theory command on one point
 "$SP" sweep --preset blog2 --norm derf --alpha 0.5 --depth 128 -q > "$T/one.csv"
-J=$(awk -F, 'NR == 2 { print $17 }' "$T/one.csv")
+J=$(awk -F, -v c="$(colno J_L0 "$T/one.csv")" 'NR == 2 { print $c }' "$T/one.csv")
 check "blog2 Derf 0.5, L = 128: J_L0 = 56.721 (SPEC 5)" "rel $J 56.721 1e-4"
 if "$SP" theory --preset blog2 --norm derf --alpha 0.5 --depth 64 --summary -q > "$T/th.csv" 2>/dev/null; then
     "$SP" sweep --preset blog2 --norm derf --alpha 0.5 --depth 64,128 -q > "$T/two.csv"
     check "depth 64 from the depth-128 run equals theory at depth 64" \
-        "[ \"\$(awk -F, 'NR == 2 { print \$10 }' '$T/th.csv')\" = \"\$(awk -F, 'NR == 2 { print \$17 }' '$T/two.csv')\" ]"
+        "[ \"\$(awk -F, -v c=$(colno J_L0 "$T/th.csv") 'NR == 2 { print \$c }' '$T/th.csv')\" = \"\$(awk -F, -v c=$(colno J_L0 "$T/two.csv") 'NR == 2 { print \$c }' '$T/two.csv')\" ]"
 fi
 
 # stdout, thread count and batch size do not change the bytes
@@ -72,7 +74,7 @@ check "measure mode exits 0, 6 rows" "[ $? -eq 0 ] && [ $(wc -l < "$T/meas.csv")
 check "measure columns present" "head -1 '$T/meas.csv' | grep -q ',J_L0_measured,J_L0_se,status\$'"
 # finite width d = 64: the measured J^{L,0} within 25% of the theory's
 check "measured J_L0 within 25% of theory" \
-    "awk -F, 'NR > 1 { r = \$26 / \$17; if (r < 0.75 || r > 1.25) bad = 1 } END { exit bad }' '$T/meas.csv'"
+    "awk -F, -v m=$(colno J_L0_measured "$T/meas.csv") -v t=$(colno J_L0 "$T/meas.csv") 'NR > 1 { r = \$m / \$t; if (r < 0.75 || r > 1.25) bad = 1 } END { exit bad }' '$T/meas.csv'"
 head -c $(($(wc -c < "$T/meas.csv") / 2)) "$T/meas.csv" > "$T/meas_part.csv"
 "$SP" sweep "${MEAS[@]}" -o "$T/meas_part.csv" -q
 check "measure mode resumes to identical bytes" "cmp -s '$T/meas_part.csv' '$T/meas.csv'"
