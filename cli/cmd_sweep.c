@@ -141,14 +141,12 @@ static int sb_printf(struct sbuf *b, const char *fmt, ...)
     }
 }
 
+/* numbers as every table writes them (sp_csv_num, src/io/table.c) */
 static int sb_num(struct sbuf *b, double v, int comma)
 {
-    const char *sep = comma ? "," : "";
-    if (isnan(v))
-        return sb_printf(b, "%snan", sep);
-    if (isinf(v))
-        return sb_printf(b, "%s%s", sep, v > 0 ? "inf" : "-inf");
-    return sb_printf(b, "%s%.10g", sep, v);
+    char num[SP_CSV_NUM_MAX];
+    sp_csv_num(num, sizeof num, v);
+    return sb_printf(b, "%s%s", comma ? "," : "", num);
 }
 
 /* ---- the grid ---- */

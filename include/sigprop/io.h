@@ -34,6 +34,11 @@ const char *sp_table_str(const struct sp_table *t, size_t row, int col);
 /* Contiguous numeric column (NULL for a string column). */
 const double *sp_table_col_data(const struct sp_table *t, int col);
 
+/* The one CSV number format (every table and the sweep's rows): %.10g, NAN as
+ * "nan", infinities as "inf"/"-inf". buf: n bytes, SP_CSV_NUM_MAX suffices. */
+#define SP_CSV_NUM_MAX 32
+void sp_csv_num(char *buf, size_t n, double v);
+
 /* CSV: header row, then one line per row; no comment lines. */
 enum sp_status sp_table_write_csv(const struct sp_table *t, FILE *f);
 /* Writes the header only / rows [from, to) only (for streaming and resumable output). */

@@ -196,7 +196,7 @@ const double *sp_table_col_data(const struct sp_table *t, int col)
 
 /* ---- writers ---- */
 
-static void fmt_num(char *buf, size_t n, double v)
+void sp_csv_num(char *buf, size_t n, double v)
 {
     if (isnan(v))
         snprintf(buf, n, "nan");
@@ -243,7 +243,7 @@ enum sp_status sp_table_write_csv_rows(const struct sp_table *t, size_t from, si
             if (c)
                 fputc(',', f);
             if (t->cols[c].type == SP_COL_NUM) {
-                fmt_num(buf, sizeof buf, t->cols[c].num[r]);
+                sp_csv_num(buf, sizeof buf, t->cols[c].num[r]);
                 fputs(buf, f);
             } else {
                 put_csv_str(sp_table_str(t, r, c), f);
