@@ -18,11 +18,6 @@
 #endif
 
 #include "cli.h"
-#include "sp_config.h"
-
-#if SP_HAVE_MPI
-#include <mpi.h>
-#endif
 
 enum {
     OPT_MODE = OPT_CMD_FIRST, OPT_RESUME, OPT_FORCE, OPT_BATCH, OPT_SEEDS, OPT_PROBES, OPT_SEED,
@@ -496,117 +491,38 @@ static int compute_task(const struct grid *g, const struct task *t, const unsign
     return rc;
 }
 
-/* ---- MPI: only under mpirun (never a singleton init) ---- */
-static int launched_by_mpirun(void)
-{
-    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK") ||
-           getenv("PMI_SIZE");
-}
-
-struct ctx {
-    int rank, nranks, mpi;
-};
-
-static void ctx_abort(const struct ctx *c)
-{
-#if SP_HAVE_MPI
-    if (c->mpi)
-        MPI_Abort(MPI_COMM_WORLD, 1);
-#else
-    (void)c;
-#endif
-}
-
 /* Computes tasks[list[0..n)] of which this rank owns every nranks-th; rank 0
- * returns all their lines concatenated in list order in *out. */
-static int run_batch(const struct grid *g, const struct ctx *c, const size_t *list, size_t n,
-                     const unsigned char *done, struct sbuf *out)
+ * returns all their lines concatenated in list order in *out (malloc'ed). */
+static int run_batch(const struct grid *g, const struct sp_sweep_comm *c, const size_t *list,
+                     size_t n, const unsigned char *done, char **out, size_t *outlen)
 {
     size_t mine = 0;
     for (size_t k = (size_t)c->rank; k < n; k += (size_t)c->nranks)
         mine++;
     struct sbuf *bufs = calloc(mine ? mine : 1, sizeof *bufs);
-    if (!bufs)
-        return cli_fail("out of memory");
-    int err = 0;
+    char **ptrs = calloc(mine ? mine : 1, sizeof *ptrs);
+    size_t *lens = calloc(mine ? mine : 1, sizeof *lens);
+    int err = !bufs || !ptrs || !lens;
     /* measure mode: one configuration at a time, each using every thread */
 #pragma omp parallel for schedule(dynamic, 1) reduction(| : err) if (!g->measure)
     for (size_t m = 0; m < mine; m++) {
+        if (!bufs)
+            continue;
         size_t k = (size_t)c->rank + m * (size_t)c->nranks;
         err |= compute_task(g, &g->tasks[list[k]], done, &bufs[m]) != 0;
     }
-    int rc = 0;
-    if (err)
-        rc = cli_fail("out of memory");
-    out->len = 0;
-    if (!c->mpi) {
-        for (size_t m = 0; m < mine && !rc; m++)
-            if (bufs[m].len && sb_printf(out, "%.*s", (int)bufs[m].len, bufs[m].s) != 0)
-                rc = cli_fail("out of memory");
+    for (size_t m = 0; !err && m < mine; m++) {
+        ptrs[m] = bufs[m].s;
+        lens[m] = bufs[m].len;
     }
-#if SP_HAVE_MPI
-    else {
-        /* lengths of this rank's task outputs, then the bytes, gathered on rank 0 */
-        int *lens = malloc((mine ? mine : 1) * sizeof *lens), total = 0;
-        for (size_t m = 0; m < mine; m++)
-            total += (lens[m] = (int)bufs[m].len);
-        char *mybytes = malloc((size_t)total + 1);
-        for (size_t m = 0, off = 0; m < mine; m++) {
-            if (bufs[m].len)
-                memcpy(mybytes + off, bufs[m].s, bufs[m].len);
-            off += bufs[m].len;
-        }
-        int *cnt = NULL, *displ = NULL, *alllens = NULL, *lcnt = NULL, *ldispl = NULL;
-        char *all = NULL;
-        if (c->rank == 0) {
-            cnt = calloc((size_t)c->nranks, sizeof *cnt);
-            displ = calloc((size_t)c->nranks, sizeof *displ);
-            lcnt = calloc((size_t)c->nranks, sizeof *lcnt);
-            ldispl = calloc((size_t)c->nranks, sizeof *ldispl);
-            alllens = calloc(n ? n : 1, sizeof *alllens);
-            for (int r = 0, off = 0; r < c->nranks; r++) {
-                lcnt[r] = (int)((n > (size_t)r) ? (n - (size_t)r + (size_t)c->nranks - 1) / (size_t)c->nranks : 0);
-                ldispl[r] = off;
-                off += lcnt[r];
-            }
-        }
-        MPI_Gatherv(lens, (int)mine, MPI_INT, alllens, lcnt, ldispl, MPI_INT, 0, MPI_COMM_WORLD);
-        MPI_Gather(&total, 1, MPI_INT, cnt, 1, MPI_INT, 0, MPI_COMM_WORLD);
-        if (c->rank == 0) {
-            int sum = 0;
-            for (int r = 0; r < c->nranks; r++) {
-                displ[r] = sum;
-                sum += cnt[r];
-            }
-            all = malloc((size_t)sum + 1);
-        }
-        MPI_Gatherv(mybytes, total, MPI_CHAR, all, cnt, displ, MPI_CHAR, 0, MPI_COMM_WORLD);
-        if (c->rank == 0) {
-            /* list position k belongs to rank k % nranks, its (k / nranks)-th task */
-            int *cur = calloc((size_t)c->nranks, sizeof *cur);
-            for (size_t k = 0; k < n && !rc; k++) {
-                int r = (int)(k % (size_t)c->nranks);
-                size_t m = k / (size_t)c->nranks;
-                int len = alllens[ldispl[r] + (int)m];
-                if (len && sb_printf(out, "%.*s", len, all + displ[r] + cur[r]) != 0)
-                    rc = cli_fail("out of memory");
-                cur[r] += len;
-            }
-            free(cur);
-        }
-        free(lens);
-        free(mybytes);
-        free(cnt);
-        free(displ);
-        free(alllens);
-        free(lcnt);
-        free(ldispl);
-        free(all);
-    }
-#endif
-    for (size_t m = 0; m < mine; m++)
+    int rc = sp_sweep_comm_max(c, err) ? cli_fail("out of memory") : 0;
+    if (!rc && sp_sweep_comm_gather(c, n, mine, ptrs, lens, out, outlen) != SP_OK)
+        rc = cli_fail("%s", sp_last_error());
+    for (size_t m = 0; bufs && m < mine; m++)
         free(bufs[m].s);
     free(bufs);
+    free(ptrs);
+    free(lens);
     return rc;
 }
 
@@ -808,21 +724,16 @@ int cmd_sweep(int argc, char **argv)
     }
 
     /* MPI after the arguments are validated: every rank has built the same grid. */
-    struct ctx cx = {0, 1, 0};
-#if SP_HAVE_MPI
-    if (launched_by_mpirun()) {
-        MPI_Init(NULL, NULL);
-        cx.mpi = 1;
-        MPI_Comm_rank(MPI_COMM_WORLD, &cx.rank);
-        MPI_Comm_size(MPI_COMM_WORLD, &cx.nranks);
-        if (cx.rank != 0)
-            cli_quiet = 1;
+    struct sp_sweep_comm cx;
+    if (sp_sweep_comm_init(&cx) != SP_OK) {
+        rc = cli_fail("%s", sp_last_error());
+        goto done;
     }
-#else
-    if (launched_by_mpirun())
+    if (cx.rank != 0)
+        cli_quiet = 1;
+    if (!cx.mpi && sp_sweep_comm_launched() && !strstr(sp_build_features(), "mpi"))
         cli_info("sweep: warning: this sigprop is built without MPI (-DSP_MPI=OFF): "
                  "every rank runs the whole sweep");
-#endif
 
     unsigned char *done = calloc(g.npoints ? g.npoints : 1, 1);
     size_t ndone = 0;
@@ -834,7 +745,7 @@ int cmd_sweep(int argc, char **argv)
              g.theory ? theory_cols : "", g.measure ? "," : "", g.measure ? measure_cols : "");
     if (!done) {
         rc = cli_fail("out of memory");
-        ctx_abort(&cx);
+        sp_sweep_comm_abort(&cx);
         goto mpi_done;
     }
     if (cx.rank == 0) {
@@ -856,13 +767,9 @@ int cmd_sweep(int argc, char **argv)
             printf("%s\n", header);
         }
     }
-#if SP_HAVE_MPI
-    if (cx.mpi) {
-        MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
-        if (!rc)
-            MPI_Bcast(done, (int)g.npoints, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
-    }
-#endif
+    sp_sweep_comm_bcast(&cx, &rc, sizeof rc);
+    if (!rc)
+        sp_sweep_comm_bcast(&cx, done, g.npoints);
     if (rc)
         goto mpi_done;
 
@@ -870,7 +777,7 @@ int cmd_sweep(int argc, char **argv)
     size_t *pending = malloc((g.ntasks ? g.ntasks : 1) * sizeof *pending), npend = 0;
     if (!pending) {
         rc = cli_fail("out of memory");
-        ctx_abort(&cx);
+        sp_sweep_comm_abort(&cx);
         goto mpi_done;
     }
     size_t npoints_todo = 0;
@@ -900,9 +807,13 @@ int cmd_sweep(int argc, char **argv)
         cli_progress_start(&pg, "sweep", npoints_todo);
     struct sbuf lines = {0};
     size_t progress = 0, nfailed = 0;
+    char *got = NULL;
     for (size_t b0 = 0; b0 < npend && !rc; b0 += per) {
         size_t n = npend - b0 < per ? npend - b0 : per;
-        rc = run_batch(&g, &cx, pending + b0, n, done, &lines);
+        free(got);
+        got = NULL;
+        rc = run_batch(&g, &cx, pending + b0, n, done, &got, &lines.len);
+        lines.s = got;
         if (!rc && cx.rank == 0) {
             for (const char *l = lines.s, *e = lines.s + lines.len; l && l < e;) {
                 const char *nl = memchr(l, '\n', (size_t)(e - l));
@@ -922,10 +833,7 @@ int cmd_sweep(int argc, char **argv)
                     progress += !done[g.tasks[pending[b0 + k]].first + j];
             cli_progress_update(&pg, progress);
         }
-#if SP_HAVE_MPI
-        if (cx.mpi) /* any rank's failure stops every rank */
-            MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-#endif
+        rc = sp_sweep_comm_max(&cx, rc); /* any rank's failure stops every rank */
     }
     if (cx.rank == 0) {
         cli_progress_finish(&pg);
@@ -936,16 +844,13 @@ int cmd_sweep(int argc, char **argv)
             rc = cli_fail("%zu of %zu grid points failed (their status column says why)",
                           nfailed, npoints_todo);
     }
-    free(lines.s);
+    free(got);
     free(pending);
 mpi_done:
     if (fd >= 0)
         close(fd);
     free(done);
-#if SP_HAVE_MPI
-    if (cx.mpi)
-        MPI_Finalize();
-#endif
+    sp_sweep_comm_finalize(&cx);
 done:
     grid_free(&g);
     cli_arch_free(&ca);

@@ -325,6 +325,35 @@ enum sp_status sp_sweep_open(const char *path, const char *header, size_t npoint
  * cannot be synced, /dev/null, is not an error). */
 enum sp_status sp_sweep_append(int fd, const char *buf, size_t len);
 
+/* ---- distributed sweeps (MPI) ----
+ * Every MPI call is in src/analysis/sweep_mpi.c, built only with MPI; without
+ * it these are the one-rank versions. A sweep's tasks are dealt round-robin:
+ * in a batch of n list positions, rank r computes positions r, r + nranks, ...
+ * (mine of them). */
+struct sp_sweep_comm {
+    int rank, nranks;
+    int mpi;          /* 1 once MPI_Init has been called */
+};
+/* 1 when the environment says mpirun started this process (OMPI_COMM_WORLD_SIZE,
+ * PMIX_RANK, PMI_RANK or PMI_SIZE): MPI is never started as a singleton. */
+int sp_sweep_comm_launched(void);
+/* MPI_Init when launched by mpirun and built with MPI; else rank 0 of 1. */
+enum sp_status sp_sweep_comm_init(struct sp_sweep_comm *c);
+void sp_sweep_comm_finalize(struct sp_sweep_comm *c);
+void sp_sweep_comm_abort(const struct sp_sweep_comm *c);     /* MPI_Abort; no-op alone */
+/* Broadcasts n bytes from rank 0; the maximum of v over the ranks. */
+void sp_sweep_comm_bcast(const struct sp_sweep_comm *c, void *buf, size_t n);
+int sp_sweep_comm_max(const struct sp_sweep_comm *c, int v);
+/* bufs[m], lens[m] (m < mine): this rank's outputs of its list positions in
+ * order. On rank 0 *out (malloc'ed, NUL-terminated, the caller frees it) gets
+ * every position's bytes in list order, *outlen their length; other ranks get
+ * NULL, 0. Collective under MPI. The _local version is the one-rank case. */
+enum sp_status sp_sweep_comm_gather(const struct sp_sweep_comm *c, size_t n, size_t mine,
+                                    char *const *bufs, const size_t *lens, char **out,
+                                    size_t *outlen);
+enum sp_status sp_sweep_comm_gather_local(size_t n, size_t mine, char *const *bufs,
+                                          const size_t *lens, char **out, size_t *outlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sigprop/analysis.h"
+#include "sp_config.h"
 
 size_t sp_grid_size(const size_t *sizes, size_t naxes)
 {
@@ -336,3 +337,60 @@ fail:
     close(fd);
     return s;
 }
+
+/* ---- distributed sweeps: what needs no MPI (MPI itself: sweep_mpi.c) ---- */
+int sp_sweep_comm_launched(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK") ||
+           getenv("PMI_SIZE");
+}
+
+enum sp_status sp_sweep_comm_gather_local(size_t n, size_t mine, char *const *bufs,
+                                          const size_t *lens, char **out, size_t *outlen)
+{
+    (void)n;
+    size_t total = 0;
+    for (size_t m = 0; m < mine; m++)
+        total += lens[m];
+    char *b = malloc(total + 1);
+    if (!b)
+        return sp_fail(SP_ENOMEM, "out of memory gathering a batch's rows (%zu bytes)", total);
+    size_t o = 0;
+    for (size_t m = 0; m < mine; m++) {
+        if (lens[m])
+            memcpy(b + o, bufs[m], lens[m]);
+        o += lens[m];
+    }
+    b[o] = 0;
+    *out = b;
+    *outlen = o;
+    return SP_OK;
+}
+
+#if !SP_HAVE_MPI
+enum sp_status sp_sweep_comm_init(struct sp_sweep_comm *c)
+{
+    c->rank = 0;
+    c->nranks = 1;
+    c->mpi = 0;
+    return SP_OK;
+}
+void sp_sweep_comm_finalize(struct sp_sweep_comm *c) { c->mpi = 0; }
+void sp_sweep_comm_abort(const struct sp_sweep_comm *c) { (void)c; }
+void sp_sweep_comm_bcast(const struct sp_sweep_comm *c, void *buf, size_t n)
+{
+    (void)c, (void)buf, (void)n;
+}
+int sp_sweep_comm_max(const struct sp_sweep_comm *c, int v)
+{
+    (void)c;
+    return v;
+}
+enum sp_status sp_sweep_comm_gather(const struct sp_sweep_comm *c, size_t n, size_t mine,
+                                    char *const *bufs, const size_t *lens, char **out,
+                                    size_t *outlen)
+{
+    (void)c;
+    return sp_sweep_comm_gather_local(n, mine, bufs, lens, out, outlen);
+}
+#endif
