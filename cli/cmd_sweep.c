@@ -405,92 +405,6 @@ static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd
     return grid_unique(g, cmd);
 }
 
-/* ---- computing one task: every depth from one run to the largest ---- */
-static int compute_task(const struct grid *g, const struct task *t, const unsigned char *done,
-                        struct sbuf *out)
-{
-    struct sp_theory_opts o = t->o;
-    o.sublayers = 0;
-    struct sp_theory_row *rows = NULL;
-    struct sp_net_row *nrows = NULL;
-    enum sp_status st = SP_OK, sm = SP_OK;
-    if (g->theory) {
-        size_t nr = sp_theory_nrows(&t->a, &o);
-        rows = malloc(nr * sizeof *rows);
-        st = rows ? sp_theory_run(&t->a, &o, rows, nr) : SP_ENOMEM;
-    }
-    if (g->measure) {
-        size_t nr = sp_net_nrows(&t->a, &g->nopts);
-        nrows = malloc(nr * sizeof *nrows);
-        sm = nrows ? sp_net_measure(&t->a, &g->nopts, nrows, nr) : SP_ENOMEM;
-    }
-    /* The laws of critical and subcritical phases do not depend on the depth,
-     * and l* (the first block where alpha^2 q >= 1) at depth L is the full
-     * run's when it is <= L: one asymptotics call serves every depth. Phases
-     * read off the deepest blocks (no norm) are evaluated per depth. */
-    struct sp_asymptotics as_full;
-    enum sp_status sa = SP_EINVAL;
-    int shared = 0;
-    if (g->theory && st == SP_OK) {
-        sa = sp_theory_asymptotics(&t->a, &o, rows, sp_theory_nrows(&t->a, &o), &as_full);
-        shared = sa == SP_OK && (as_full.phase == SP_PHASE_CRITICAL ||
-                                 as_full.phase == SP_PHASE_SUBCRITICAL);
-    }
-    int rc = 0;
-    for (size_t j = 0; j < g->ndepth && !rc; j++) {
-        size_t idx = t->first + j;
-        if (done && done[idx])
-            continue;
-        int L = g->depths[j];
-        rc = sb_printf(out, "%zu,%s", idx, g->keys[idx]);
-        enum sp_status sj = st;
-        if (g->theory) {
-            struct sp_asymptotics as;
-            if (sj == SP_OK && shared) {
-                as = as_full;
-                if (!(as.l_star <= (double)L))
-                    as.l_star = NAN;
-            } else if (sj == SP_OK) {
-                struct sp_arch a = t->a;
-                a.depth = L;
-                sj = sp_theory_asymptotics(&a, &o, rows, (size_t)L + 1, &as);
-            }
-            if (sj != SP_OK) {
-                for (int k = 0; k < 9 && !rc; k++)
-                    rc = k == 4 ? sb_printf(out, ",failed") : sb_num(out, NAN, 1);
-            } else {
-                const struct sp_theory_row *r = &rows[L];
-                double v[] = {r->q, r->p, exp(r->log_jfwd), r->log_jfwd};
-                for (size_t k = 0; k < 4 && !rc; k++)
-                    rc = sb_num(out, v[k], 1);
-                if (!rc)
-                    rc = sb_printf(out, ",%s", sp_phase_name(as.phase));
-                double w[] = {as.zeta, as.lambda, as.xi, as.l_star};
-                for (size_t k = 0; k < 4 && !rc; k++)
-                    rc = sb_num(out, w[k], 1);
-            }
-        }
-        if (g->measure) {
-            const struct sp_net_row *r = sm == SP_OK ? &nrows[L] : NULL;
-            double v[] = {r ? r->q : (double)NAN, r ? r->q_se : (double)NAN,
-                          r ? r->j_fwd : (double)NAN, r ? r->j_fwd_se : (double)NAN};
-            for (size_t k = 0; k < 4 && !rc; k++)
-                rc = sb_num(out, v[k], 1);
-        }
-        if (!rc) {
-            if (sj == SP_OK && sm == SP_OK)
-                rc = sb_printf(out, ",ok\n");
-            else if (sj != SP_OK)
-                rc = sb_printf(out, ",theory: %s\n", sp_status_str(sj));
-            else
-                rc = sb_printf(out, ",measure: %s\n", sp_status_str(sm));
-        }
-    }
-    free(rows);
-    free(nrows);
-    return rc;
-}
-
 /* Computes tasks[list[0..n)] of which this rank owns every nranks-th; rank 0
  * returns all their lines concatenated in list order in *out (malloc'ed). */
 static int run_batch(const struct grid *g, const struct sp_sweep_comm *c, const size_t *list,
@@ -499,7 +413,7 @@ static int run_batch(const struct grid *g, const struct sp_sweep_comm *c, const 
     size_t mine = 0;
     for (size_t k = (size_t)c->rank; k < n; k += (size_t)c->nranks)
         mine++;
-    struct sbuf *bufs = calloc(mine ? mine : 1, sizeof *bufs);
+    struct sp_sweep_rows *bufs = calloc(mine ? mine : 1, sizeof *bufs);
     char **ptrs = calloc(mine ? mine : 1, sizeof *ptrs);
     size_t *lens = calloc(mine ? mine : 1, sizeof *lens);
     int err = !bufs || !ptrs || !lens;
@@ -509,7 +423,10 @@ static int run_batch(const struct grid *g, const struct sp_sweep_comm *c, const 
         if (!bufs)
             continue;
         size_t k = (size_t)c->rank + m * (size_t)c->nranks;
-        err |= compute_task(g, &g->tasks[list[k]], done, &bufs[m]) != 0;
+        const struct task *t = &g->tasks[list[k]];
+        err |= sp_sweep_task_rows(&t->a, &t->o, t->first, g->depths, g->ndepth, g->theory,
+                                  g->measure ? &g->nopts : NULL, (const char *const *)g->keys,
+                                  done, &bufs[m]) != SP_OK;
     }
     for (size_t m = 0; !err && m < mine; m++) {
         ptrs[m] = bufs[m].s;

@@ -3,6 +3,7 @@
  * done, foreign/duplicate rows, other headers and binary files refused and
  * left unchanged, appends whole). */
 #include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <sys/wait.h>
 #include <stdio.h>
@@ -218,8 +219,48 @@ static void test_lock(void)
     close(fd);
 }
 
+/* One task's rows: every depth not done, from one run, keys and status as
+ * documented; the same numbers as the theory at that depth. */
+static void test_task_rows(void)
+{
+    struct sp_arch a;
+    sp_arch_default(&a);
+    a.norm_attn.kind = a.norm_mlp.kind = SP_FN_DERF;
+    a.norm_attn.alpha = a.norm_mlp.alpha = 0.5;
+    a.depth = 16;
+    CHECK(sp_arch_resolve(&a, NULL, 0) == SP_OK);
+    struct sp_theory_opts o;
+    sp_theory_opts_version_c(&o);
+    int depths[3] = {4, 8, 16};
+    const char *keys[6] = {"x", "x", "x", "k3", "k4", "k5"};
+    unsigned char done[6] = {0, 0, 0, 0, 1, 0};
+    struct sp_sweep_rows out = {0};
+    CHECK(sp_sweep_task_rows(&a, &o, 3, depths, 3, 1, NULL, keys, done, &out) == SP_OK);
+    CHECK(out.s != NULL && out.len == strlen(out.s));
+    if (out.s) {
+        CHECK(strncmp(out.s, "3,k3,", 5) == 0);
+        const char *l2 = strchr(out.s, '\n');
+        CHECK(l2 && strncmp(l2 + 1, "5,k5,", 5) == 0);       /* 4 is done: skipped */
+        CHECK(l2 && strchr(l2 + 1, '\n') == out.s + out.len - 1);
+        CHECK(out.len > 4 && strcmp(out.s + out.len - 4, ",ok\n") == 0);
+        /* J_L0 of depth 4 (the 3rd number after the key) equals a depth-4 run */
+        struct sp_theory_row rows[5];
+        struct sp_arch a4 = a;
+        a4.depth = 4;
+        CHECK(sp_theory_run(&a4, &o, rows, 5) == SP_OK);
+        char want[SP_CSV_NUM_MAX];
+        sp_csv_num(want, sizeof want, exp(rows[4].log_jfwd));
+        const char *f = out.s + 5;
+        for (int k = 0; k < 2 && f; k++)
+            f = strchr(f, ',') ? strchr(f, ',') + 1 : NULL;
+        CHECK(f && strncmp(f, want, strlen(want)) == 0 && f[strlen(want)] == ',');
+    }
+    free(out.s);
+}
+
 int main(void)
 {
+    test_task_rows();
     test_grid();
     test_file();
     test_settings();

@@ -325,6 +325,28 @@ enum sp_status sp_sweep_open(const char *path, const char *header, size_t npoint
  * cannot be synced, /dev/null, is not an error). */
 enum sp_status sp_sweep_append(int fd, const char *buf, size_t len);
 
+/* ---- one sweep task: the rows of one configuration at every depth ----
+ * A growable text buffer the caller owns: start it zeroed, free(s) at the end;
+ * rows are appended (len grows). */
+struct sp_sweep_rows {
+    char *s;
+    size_t len, cap;
+};
+struct sp_net_opts;
+/* Runs configuration (a resolved at the largest of depths[0..ndepths), topts)
+ * once, the theory when theory != 0 and the finite network when measure is not
+ * NULL, and appends one CSV line per depth j whose point first + j is not
+ * done[] (done may be NULL): "<i>,<keys[i]>" then q_L,p_L,J_L0,logJ_L0,phase,
+ * zeta,lambda,xi,l_star (theory), q_L_measured,q_L_se,J_L0_measured,J_L0_se
+ * (measure), status ("ok", "theory: <status>" or "measure: <status>"; a failed
+ * point is a row, not an error). keys: the sweep's key strings, indexed by grid
+ * index. Numbers as sp_csv_num writes them. SP_ENOMEM is the only error. Safe
+ * to call from several threads at once (distinct out). */
+enum sp_status sp_sweep_task_rows(const struct sp_arch *a, const struct sp_theory_opts *topts,
+                                  size_t first, const int *depths, size_t ndepths, int theory,
+                                  const struct sp_net_opts *measure, const char *const *keys,
+                                  const unsigned char *done, struct sp_sweep_rows *out);
+
 /* ---- distributed sweeps (MPI) ----
  * Every MPI call is in src/analysis/sweep_mpi.c, built only with MPI; without
  * it these are the one-rank versions. A sweep's tasks are dealt round-robin:
