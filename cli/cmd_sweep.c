@@ -698,15 +698,7 @@ int cmd_sweep(int argc, char **argv)
         goto mpi_done;
     }
     size_t npoints_todo = 0;
-    for (size_t t = 0; t < g.ntasks; t++) {
-        size_t todo = 0;
-        for (size_t j = 0; j < g.ndepth; j++)
-            todo += !done[g.tasks[t].first + j];
-        if (todo) {
-            pending[npend++] = t;
-            npoints_todo += todo;
-        }
-    }
+    npend = sp_sweep_pending(g.ntasks, g.ndepth, done, pending, &npoints_todo);
     int threads = 1;
 #ifdef _OPENMP
     threads = omp_get_max_threads();

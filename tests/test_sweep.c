@@ -258,8 +258,20 @@ static void test_task_rows(void)
     free(out.s);
 }
 
+static void test_pending(void)
+{
+    /* 3 tasks x 2 depths: task 0 complete, task 1 half, task 2 empty */
+    const unsigned char done[6] = {1, 1, 0, 1, 0, 0};
+    size_t pending[3], ntodo = 0;
+    CHECK(sp_sweep_pending(3, 2, done, pending, &ntodo) == 2);
+    CHECK(pending[0] == 1 && pending[1] == 2 && ntodo == 3);
+    const unsigned char all[6] = {1, 1, 1, 1, 1, 1};
+    CHECK(sp_sweep_pending(3, 2, all, pending, &ntodo) == 0 && ntodo == 0);
+}
+
 int main(void)
 {
+    test_pending();
     test_task_rows();
     test_grid();
     test_file();

@@ -325,6 +325,13 @@ enum sp_status sp_sweep_open(const char *path, const char *header, size_t npoint
  * cannot be synced, /dev/null, is not an error). */
 enum sp_status sp_sweep_append(int fd, const char *buf, size_t len);
 
+/* The resume schedule: task t (a configuration) owns grid points
+ * t * ndepths .. t * ndepths + ndepths - 1. Writes into pending (ntasks
+ * entries) the tasks, in order, with a point not done[] (done: ntasks *
+ * ndepths), returns their count; *ntodo (may be NULL) gets the points to do. */
+size_t sp_sweep_pending(size_t ntasks, size_t ndepths, const unsigned char *done,
+                        size_t *pending, size_t *ntodo);
+
 /* ---- one sweep task: the rows of one configuration at every depth ----
  * A growable text buffer the caller owns: start it zeroed, free(s) at the end;
  * rows are appended (len grows). */

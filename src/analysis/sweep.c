@@ -338,6 +338,24 @@ fail:
     return s;
 }
 
+size_t sp_sweep_pending(size_t ntasks, size_t ndepths, const unsigned char *done,
+                        size_t *pending, size_t *ntodo)
+{
+    size_t npend = 0, points = 0;
+    for (size_t t = 0; t < ntasks; t++) {
+        size_t todo = 0;
+        for (size_t j = 0; j < ndepths; j++)
+            todo += !done[t * ndepths + j];
+        if (todo) {
+            pending[npend++] = t;
+            points += todo;
+        }
+    }
+    if (ntodo)
+        *ntodo = points;
+    return npend;
+}
+
 /* ---- distributed sweeps: what needs no MPI (MPI itself: sweep_mpi.c) ---- */
 int sp_sweep_comm_launched(void)
 {
