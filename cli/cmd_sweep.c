@@ -145,20 +145,13 @@ static int sb_num(struct sbuf *b, double v, int comma)
 }
 
 /* ---- the grid ---- */
-struct task {
-    struct sp_arch a;          /* resolved, at the largest depth of the grid */
-    struct sp_theory_opts o;
-    size_t first;              /* grid index of its first point (depth index 0) */
-    size_t combo;              /* its index in the grid of the axes but depth */
-};
-
 struct grid {
     double *v[NAX];
     size_t n[NAX];
     int given[NAX];
     int *depths;
     size_t ndepth;
-    struct task *tasks;
+    struct sp_sweep_task *tasks;
     size_t ntasks, npoints;
     char **keys;               /* npoints key strings: grid + setting columns (resume check) */
     int theory, measure;       /* --mode */
@@ -186,7 +179,7 @@ static int has_alpha(const struct sp_arch *a)
 }
 
 /* The grid columns of point (task, depth) after "i,": model ... sigma_w. */
-static int grid_key(const struct task *t, int depth, struct sbuf *b)
+static int grid_key(const struct sp_sweep_task *t, int depth, struct sbuf *b)
 {
     const struct sp_arch *a = &t->a;
     int toy = a->model == SP_MODEL_TOY;
@@ -214,7 +207,7 @@ static int has_shift(const struct sp_fnspec *f)
     return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT;
 }
 
-static int settings_key(const struct grid *g, const struct task *t, struct sbuf *b)
+static int settings_key(const struct grid *g, const struct sp_sweep_task *t, struct sbuf *b)
 {
     const struct sp_arch *a = &t->a;
     const struct sp_theory_opts *o = &t->o;
@@ -305,7 +298,7 @@ static int grid_unique(struct grid *g, const char *cmd)
     qsort(ord, g->ntasks, sizeof *ord, cmp_task_key);
     int rc = 0;
     for (size_t k = 1; k < g->ntasks && !rc; k++) {
-        const struct task *a = &g->tasks[ord[k - 1]], *b = &g->tasks[ord[k]];
+        const struct sp_sweep_task *a = &g->tasks[ord[k - 1]], *b = &g->tasks[ord[k]];
         if (strcmp(g->keys[a->first], g->keys[b->first]) != 0)
             continue;
         size_t sizes[NAX - 1], ca[NAX - 1], cb[NAX - 1];
@@ -366,7 +359,7 @@ static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd
         if (g->given[AX_SIGMA_W]) cc.sigma_w = g->v[AX_SIGMA_W][co[AX_SIGMA_W]];
         cc.depth = maxdepth;
         /* Is alpha meaningful here? Build without it first. */
-        struct task t;
+        struct sp_sweep_task t;
         int rc = cli_arch_build(&cc, cmd, NAN, &t.a, &t.o);
         if (rc)
             return rc;
@@ -405,42 +398,10 @@ static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd
     return grid_unique(g, cmd);
 }
 
-/* Computes tasks[list[0..n)] of which this rank owns every nranks-th; rank 0
- * returns all their lines concatenated in list order in *out (malloc'ed). */
-static int run_batch(const struct grid *g, const struct sp_sweep_comm *c, const size_t *list,
-                     size_t n, const unsigned char *done, char **out, size_t *outlen)
+static void on_progress(void *ctx, size_t done, size_t total)
 {
-    size_t mine = 0;
-    for (size_t k = (size_t)c->rank; k < n; k += (size_t)c->nranks)
-        mine++;
-    struct sp_sweep_rows *bufs = calloc(mine ? mine : 1, sizeof *bufs);
-    char **ptrs = calloc(mine ? mine : 1, sizeof *ptrs);
-    size_t *lens = calloc(mine ? mine : 1, sizeof *lens);
-    int err = !bufs || !ptrs || !lens;
-    /* measure mode: one configuration at a time, each using every thread */
-#pragma omp parallel for schedule(dynamic, 1) reduction(| : err) if (!g->measure)
-    for (size_t m = 0; m < mine; m++) {
-        if (!bufs)
-            continue;
-        size_t k = (size_t)c->rank + m * (size_t)c->nranks;
-        const struct task *t = &g->tasks[list[k]];
-        err |= sp_sweep_task_rows(&t->a, &t->o, t->first, g->depths, g->ndepth, g->theory,
-                                  g->measure ? &g->nopts : NULL, (const char *const *)g->keys,
-                                  done, &bufs[m]) != SP_OK;
-    }
-    for (size_t m = 0; !err && m < mine; m++) {
-        ptrs[m] = bufs[m].s;
-        lens[m] = bufs[m].len;
-    }
-    int rc = sp_sweep_comm_max(c, err) ? cli_fail("out of memory") : 0;
-    if (!rc && sp_sweep_comm_gather(c, n, mine, ptrs, lens, out, outlen) != SP_OK)
-        rc = cli_fail("%s", sp_last_error());
-    for (size_t m = 0; bufs && m < mine; m++)
-        free(bufs[m].s);
-    free(bufs);
-    free(ptrs);
-    free(lens);
-    return rc;
+    (void)total;
+    cli_progress_update(ctx, done);
 }
 
 static int parse_norm_list(const char *cmd, const char *s, double **v, size_t *n)
@@ -690,20 +651,11 @@ int cmd_sweep(int argc, char **argv)
     if (rc)
         goto mpi_done;
 
-    /* pending tasks: any point not yet done */
-    size_t *pending = malloc((g.ntasks ? g.ntasks : 1) * sizeof *pending), npend = 0;
-    if (!pending) {
-        rc = cli_fail("out of memory");
-        sp_sweep_comm_abort(&cx);
-        goto mpi_done;
-    }
-    size_t npoints_todo = 0;
-    npend = sp_sweep_pending(g.ntasks, g.ndepth, done, pending, &npoints_todo);
+    size_t npoints_todo = g.npoints - ndone, nfailed = 0;
     int threads = 1;
 #ifdef _OPENMP
     threads = omp_get_max_threads();
 #endif
-    size_t per = batch > 0 ? (size_t)batch : (size_t)(8 * threads * cx.nranks);
     if (out && ndone)
         cli_info("sweep: resuming '%s': %zu of %zu grid points present, %zu to compute", out,
                  ndone, g.npoints, npoints_todo);
@@ -714,36 +666,12 @@ int cmd_sweep(int argc, char **argv)
     memset(&pg, 0, sizeof pg);
     if (cx.rank == 0)
         cli_progress_start(&pg, "sweep", npoints_todo);
-    struct sbuf lines = {0};
-    size_t progress = 0, nfailed = 0;
-    char *got = NULL;
-    for (size_t b0 = 0; b0 < npend && !rc; b0 += per) {
-        size_t n = npend - b0 < per ? npend - b0 : per;
-        free(got);
-        got = NULL;
-        rc = run_batch(&g, &cx, pending + b0, n, done, &got, &lines.len);
-        lines.s = got;
-        if (!rc && cx.rank == 0) {
-            for (const char *l = lines.s, *e = lines.s + lines.len; l && l < e;) {
-                const char *nl = memchr(l, '\n', (size_t)(e - l));
-                const char *le = nl ? nl : e;
-                nfailed += !(le - l >= 3 && !memcmp(le - 3, ",ok", 3));
-                l = le + 1;
-            }
-            if (fd >= 0) {
-                if (lines.len && sp_sweep_append(fd, lines.s, lines.len) != SP_OK)
-                    rc = cli_fail("writing '%s' failed", out);
-            } else if (lines.len && (fwrite(lines.s, 1, lines.len, stdout) != lines.len ||
-                                     fflush(stdout) != 0)) {
-                rc = cli_fail("writing to stdout failed");
-            }
-            for (size_t k = 0; k < n; k++)
-                for (size_t j = 0; j < g.ndepth; j++)
-                    progress += !done[g.tasks[pending[b0 + k]].first + j];
-            cli_progress_update(&pg, progress);
-        }
-        rc = sp_sweep_comm_max(&cx, rc); /* any rank's failure stops every rank */
-    }
+    struct sp_sweep_plan plan = {g.tasks, g.ntasks, g.depths, g.ndepth, g.theory,
+                                 g.measure ? &g.nopts : NULL, (const char *const *)g.keys};
+    if (sp_sweep_run(&plan, &cx, done, (size_t)batch, fd, fd >= 0 ? NULL : stdout,
+                     cx.rank == 0 ? on_progress : NULL, &pg, &nfailed) != SP_OK)
+        rc = cli_fail("writing %s%s%s failed: %s", out ? "'" : "", out ? out : "stdout",
+                      out ? "'" : "", sp_last_error());
     if (cx.rank == 0) {
         cli_progress_finish(&pg);
         if (!rc)
@@ -753,8 +681,6 @@ int cmd_sweep(int argc, char **argv)
             rc = cli_fail("%zu of %zu grid points failed (their status column says why)",
                           nfailed, npoints_todo);
     }
-    free(got);
-    free(pending);
 mpi_done:
     if (fd >= 0)
         close(fd);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sigprop/core.h"
 #include "sigprop/net.h"
@@ -353,6 +354,41 @@ enum sp_status sp_sweep_task_rows(const struct sp_arch *a, const struct sp_theor
                                   size_t first, const int *depths, size_t ndepths, int theory,
                                   const struct sp_net_opts *measure, const char *const *keys,
                                   const unsigned char *done, struct sp_sweep_rows *out);
+
+/* ---- the scheduler ----
+ * A configuration of the grid, resolved at the grid's largest depth; its
+ * points are first .. first + ndepths - 1 (first = task index x ndepths);
+ * combo is its index in the grid of the axes but depth. */
+struct sp_sweep_task {
+    struct sp_arch a;
+    struct sp_theory_opts o;
+    size_t first, combo;
+};
+/* What to compute: tasks[0..ntasks), depths[0..ndepths) (ascending or not,
+ * distinct), the theory when theory != 0 and the finite network with measure
+ * when it is not NULL, keys[ntasks * ndepths] (sp_sweep_open's). Not owned. */
+struct sp_sweep_plan {
+    const struct sp_sweep_task *tasks;
+    size_t ntasks;
+    const int *depths;
+    size_t ndepths;
+    int theory;
+    const struct sp_net_opts *measure;
+    const char *const *keys;
+};
+struct sp_sweep_comm;
+/* Computes every point not done[] (ntasks * ndepths flags, e.g. from
+ * sp_sweep_open; identical on every rank) in batches of batch configurations
+ * (0: 8 per thread per rank), in grid order; rank 0 appends each batch to fd
+ * (>= 0, sp_sweep_append) or writes it to stream (fd < 0). progress (may be
+ * NULL) is called on rank 0 after each batch with points done and to do.
+ * *nfailed (may be NULL): rows whose status is not ok (they are written; the
+ * run goes on). Collective under MPI: any rank's failure stops every rank.
+ * SP_ENOMEM, SP_EIO (write failed), with the reason. */
+enum sp_status sp_sweep_run(const struct sp_sweep_plan *p, const struct sp_sweep_comm *c,
+                            const unsigned char *done, size_t batch, int fd, FILE *stream,
+                            void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
+                            size_t *nfailed);
 
 /* ---- distributed sweeps (MPI) ----
  * Every MPI call is in src/analysis/sweep_mpi.c, built only with MPI; without

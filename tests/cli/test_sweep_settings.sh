@@ -104,4 +104,12 @@ expect_grep "is a directory" "$TMP/err"
 usage_error "$SP" sweep --norm ln --depth 4 -o "$TMP/nodir/x.csv"
 usage_error "$SP" sweep --norm ln --depth 4 -o ''
 expect_status 0 "$SP" sweep --norm ln --depth 4 -o /dev/null -q
+# a full device: exit 1 with the reason, to -o and to stdout
+if [ -w /dev/full ]; then
+    expect_status 1 "$SP" sweep --norm ln --depth 4 -o /dev/full -q
+    expect_grep "No space left" "$TMP/err"
+    "$SP" sweep --norm ln --depth 4 -q > /dev/full 2> "$TMP/err"
+    if [ $? -eq 1 ]; then ok; else bad "stdout on /dev/full: not exit 1"; fi
+    expect_grep "writing stdout failed" "$TMP/err"
+fi
 finish
