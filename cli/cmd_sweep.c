@@ -106,44 +106,6 @@ static void help(void)
     printf("\nExample: sigprop sweep --norm derf --alpha 0.05:2:0.05 --depth 10:1000:10 -o phase.csv\n");
 }
 
-/* ---- a growable string ---- */
-struct sbuf {
-    char *s;
-    size_t len, cap;
-};
-
-static int sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = b->cap - b->len;
-        int n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            return -1;
-        if ((size_t)n < room) {
-            b->len += (size_t)n;
-            return 0;
-        }
-        size_t cap = 2 * b->cap + (size_t)n + 64;
-        char *p = realloc(b->s, cap);
-        if (!p)
-            return -1;
-        b->s = p;
-        b->cap = cap;
-    }
-}
-
-/* numbers as every table writes them (sp_csv_num, src/io/table.c) */
-static int sb_num(struct sbuf *b, double v, int comma)
-{
-    char num[SP_CSV_NUM_MAX];
-    sp_csv_num(num, sizeof num, v);
-    return sb_printf(b, "%s%s", comma ? "," : "", num);
-}
-
 /* ---- the grid ---- */
 struct grid {
     double *v[NAX];
@@ -164,10 +126,7 @@ static void grid_free(struct grid *g)
         free(g->v[k]);
     free(g->depths);
     free(g->tasks);
-    if (g->keys)
-        for (size_t i = 0; i < g->npoints; i++)
-            free(g->keys[i]);
-    free(g->keys);
+    sp_sweep_keys_free(g->keys, g->npoints);
 }
 
 static int has_alpha(const struct sp_arch *a)
@@ -176,76 +135,6 @@ static int has_alpha(const struct sp_arch *a)
         return a->phi.kind == SP_FN_DERF || a->phi.kind == SP_FN_DYT;
     return a->norm_mlp.kind == SP_FN_DERF || a->norm_mlp.kind == SP_FN_DYT ||
            a->norm_attn.kind == SP_FN_DERF || a->norm_attn.kind == SP_FN_DYT;
-}
-
-/* The grid columns of point (task, depth) after "i,": model ... sigma_w. */
-static int grid_key(const struct sp_sweep_task *t, int depth, struct sbuf *b)
-{
-    const struct sp_arch *a = &t->a;
-    int toy = a->model == SP_MODEL_TOY;
-    char norm[32];
-    cli_norm_label(a, norm, sizeof norm);
-    int rc = sb_printf(b, "%s,%s,%s", toy ? "toy" : "transformer",
-                       toy ? "toy" : sp_theory_version(&t->o), norm);
-    double am = cli_fn_alpha(toy ? &a->phi : &a->norm_mlp);
-    double aa = toy ? (double)NAN : cli_fn_alpha(&a->norm_attn);
-    double v[] = {am, aa, am, depth,
-                  toy ? (double)NAN : a->width, toy ? (double)NAN : a->tokens,
-                  toy ? (double)NAN : a->init_std, a->q0, toy ? (double)NAN : a->p0,
-                  toy ? a->sigma_w : (double)NAN};
-    for (size_t k = 0; k < sizeof v / sizeof *v && !rc; k++)
-        rc = sb_num(b, v[k], 1);
-    return rc;
-}
-
-/* The setting columns after the grid columns: every resolved setting that
- * changes a row and is not a grid axis, so that a file says what it holds and
- * a resume with other settings is refused (nan / empty where the model or the
- * mode has no such setting). */
-static int has_shift(const struct sp_fnspec *f)
-{
-    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT;
-}
-
-static int settings_key(const struct grid *g, const struct sp_sweep_task *t, struct sbuf *b)
-{
-    const struct sp_arch *a = &t->a;
-    const struct sp_theory_opts *o = &t->o;
-    int toy = a->model == SP_MODEL_TOY;
-    const double nan = (double)NAN;
-    double v[] = {toy || !has_shift(&a->norm_attn) ? nan : a->norm_attn.shift,
-                  toy ? (has_shift(&a->phi) ? a->phi.shift : nan)
-                      : (has_shift(&a->norm_mlp) ? a->norm_mlp.shift : nan),
-                  toy ? nan : a->sigma_q, toy ? nan : a->sigma_k, toy ? nan : a->sigma_v,
-                  toy ? nan : a->sigma_o, toy ? nan : a->sigma_1, toy ? nan : a->sigma_2};
-    int rc = 0;
-    for (size_t k = 0; k < sizeof v / sizeof *v && !rc; k++)
-        rc = sb_num(b, v[k], 1);
-    if (!rc)
-        rc = sb_printf(b, ",%s", toy ? sp_fn_name(a->phi.kind) : "");
-    if (!rc)
-        rc = sb_num(b, toy ? a->mu : nan, 1);
-    if (!rc)
-        rc = sb_num(b, toy ? a->sigma_b : nan, 1);
-    if (!rc && g->theory) {
-        static const char *const attn[] = {"softmax", "uniform", "uniform-exact"};
-        rc = toy ? sb_printf(b, ",,,")
-                 : sb_printf(b, ",%s,%s,%s", attn[o->attention],
-                             o->apjn == SP_APJN_SINGLE ? "single" : "two-channel",
-                             o->cn_exact ? "exact" : "one");
-    }
-    if (!rc && g->measure) {
-        const struct sp_net_opts *n = &g->nopts;
-        if (toy)
-            rc = sb_printf(b, ",nan,nan,,%d", a->final_norm);
-        else
-            rc = sb_printf(b, ",%d,%d,%s,%d", a->heads, a->mlp_ratio,
-                           a->mlp_act == SP_ACT_RELU ? "relu" : "gelu", a->final_norm);
-        if (!rc)
-            rc = sb_printf(b, ",%llu,%d,%d,%s", (unsigned long long)n->seed, n->seeds, n->probes,
-                           n->input == SP_INPUT_GAUSSIAN ? "gaussian" : "equiangular");
-    }
-    return rc;
 }
 
 /* Key fields (after i) of the grid axes; every other key field is a setting
@@ -260,14 +149,6 @@ static uint64_t settings_mask(const struct grid *g)
             m &= ~((uint64_t)1 << ax_field[k]);
     return m;
 }
-static const char *const grid_cols =
-    "i,model,version,norm,alpha,alpha_attn,alpha_mlp,depth,width,tokens,init_std,q0,p0,sigma_w";
-static const char *const setting_cols =
-    "shift_attn,shift_mlp,sigma_q,sigma_k,sigma_v,sigma_o,sigma_1,sigma_2,phi,mu,sigma_b";
-static const char *const theory_setting_cols = "attention,apjn,cn";
-static const char *const measure_setting_cols = "heads,mlp_ratio,activation,final_norm,seed,seeds,probes,input";
-static const char *const theory_cols = "q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,l_star";
-static const char *const measure_cols = "q_L_measured,q_L_se,J_L0_measured,J_L0_se";
 
 /* Two grid points with the same key would be two identical rows: an axis the
  * model ignores (the toy has no width; the transformer no sigma_w) or a value
@@ -376,25 +257,10 @@ static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd
         g->tasks[g->ntasks++] = t;
     }
     g->npoints = g->ntasks * g->ndepth;
-    g->keys = calloc(g->npoints ? g->npoints : 1, sizeof *g->keys);
-    if (!g->keys)
-        return cli_fail("out of memory");
-    for (size_t t = 0; t < g->ntasks; t++) {
-        struct sbuf set = {0};
-        if (settings_key(g, &g->tasks[t], &set) != 0)
-            return cli_fail("out of memory");
-        for (size_t j = 0; j < g->ndepth; j++) {
-            struct sbuf b = {0};
-            if (grid_key(&g->tasks[t], g->depths[j], &b) != 0 ||
-                sb_printf(&b, "%s", set.s) != 0) {
-                free(b.s);
-                free(set.s);
-                return cli_fail("out of memory");
-            }
-            g->keys[t * g->ndepth + j] = b.s;
-        }
-        free(set.s);
-    }
+    struct sp_sweep_plan plan = {g->tasks, g->ntasks, g->depths, g->ndepth, g->theory,
+                                 g->measure ? &g->nopts : NULL, NULL};
+    if (sp_sweep_keys(&plan, &g->keys) != SP_OK)
+        return cli_fail("%s", sp_last_error());
     return grid_unique(g, cmd);
 }
 
@@ -591,11 +457,12 @@ int cmd_sweep(int argc, char **argv)
         cm.o = g.nopts;
         for (size_t t = 0; t < g.ntasks; t++) {
             if ((rc = cli_measure_check(cmd, &g.tasks[t].a, &cm)) != 0) {
+                char *names = sp_sweep_header(g.theory, 1, 1);
                 fprintf(stderr, "sigprop: sweep: the grid point that cannot be measured: "
-                                "i = %zu, depths up to %d (%s,%s%s%s,%s = %s)\n",
-                        g.tasks[t].first, g.tasks[t].a.depth, grid_cols + 2, setting_cols,
-                        g.theory ? "," : "", g.theory ? theory_setting_cols : "",
-                        measure_setting_cols, g.keys[g.tasks[t].first]);
+                                "i = %zu, depths up to %d (%s = %s)\n",
+                        g.tasks[t].first, g.tasks[t].a.depth, names ? names : "key",
+                        g.keys[g.tasks[t].first]);
+                free(names);
                 goto done;
             }
         }
@@ -616,12 +483,8 @@ int cmd_sweep(int argc, char **argv)
     unsigned char *done = calloc(g.npoints ? g.npoints : 1, 1);
     size_t ndone = 0;
     int fd = -1;
-    char header[1024];
-    snprintf(header, sizeof header, "%s,%s%s%s%s%s%s%s%s%s,status", grid_cols, setting_cols,
-             g.theory ? "," : "", g.theory ? theory_setting_cols : "", g.measure ? "," : "",
-             g.measure ? measure_setting_cols : "", g.theory ? "," : "",
-             g.theory ? theory_cols : "", g.measure ? "," : "", g.measure ? measure_cols : "");
-    if (!done) {
+    char *header = sp_sweep_header(g.theory, g.measure, 0);
+    if (!done || !header) {
         rc = cli_fail("out of memory");
         sp_sweep_comm_abort(&cx);
         goto mpi_done;
@@ -682,6 +545,7 @@ int cmd_sweep(int argc, char **argv)
                           nfailed, npoints_todo);
     }
 mpi_done:
+    free(header);
     if (fd >= 0)
         close(fd);
     free(done);

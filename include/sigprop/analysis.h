@@ -376,6 +376,18 @@ struct sp_sweep_plan {
     const struct sp_net_opts *measure;
     const char *const *keys;
 };
+/* The sweep's CSV header (malloc'ed, the caller frees it; NULL: out of
+ * memory): i, the grid columns, the setting columns (theory and/or measure
+ * ones), the result columns, status; key_only: only the key's columns (grid
+ * and settings, no i). */
+char *sp_sweep_header(int theory, int measure, int key_only);
+/* The key of every point (ntasks * ndepths strings, point first + j of task t
+ * at depths[j]): the columns sp_sweep_header(.., 1) names, as resolved (nan or
+ * empty where the model has no such field). p->keys is not read. *keys is
+ * freed with sp_sweep_keys_free(keys, ntasks * ndepths). SP_ENOMEM only. */
+enum sp_status sp_sweep_keys(const struct sp_sweep_plan *p, char ***keys);
+void sp_sweep_keys_free(char **keys, size_t n);
+
 struct sp_sweep_comm;
 /* Computes every point not done[] (ntasks * ndepths flags, e.g. from
  * sp_sweep_open; identical on every rank) in batches of batch configurations
