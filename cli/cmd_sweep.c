@@ -1,10 +1,11 @@
 /* sigprop sweep: a grid over norm, width, init std, tokens, q0, p0, sigma_w,
  * alpha and depth; one tidy CSV row per grid point with the theory's end-to-end
- * APJN, phase and asymptotic laws (phase-diagram data). OpenMP over grid
- * points, optionally MPI over ranks (rank 0 writes); output order is the grid
- * order whatever the thread or rank count. With -o FILE the rows are appended
- * batch by batch (one write() + fsync each), so an interrupted sweep resumes
- * where it stopped (src/analysis/sweep.c keeps that bookkeeping). */
+ * APJN, phase and asymptotic laws (phase-diagram data). This file parses the
+ * flags, builds and validates the configurations (through the architecture
+ * flags), refuses grids too large or with identical rows, and calls the
+ * library for the rest (include/sigprop/analysis.h: keys and header, the
+ * locked resumable file, the scheduler over OpenMP threads and MPI ranks, the
+ * rows). Output order is the grid order whatever the thread or rank count. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>

@@ -258,6 +258,58 @@ static void test_task_rows(void)
     free(out.s);
 }
 
+static size_t nfields(const char *s)
+{
+    size_t n = 1;
+    for (; *s; s++)
+        n += *s == ',';
+    return n;
+}
+
+/* Header and keys: as many key fields as key columns, in every mode; the
+ * settings differ where a setting does. */
+static void test_keys(void)
+{
+    for (int mode = 1; mode <= 3; mode++) {
+        int theory = mode & 1, measure = mode & 2;
+        char *h = sp_sweep_header(theory, measure, 0), *k = sp_sweep_header(theory, measure, 1);
+        CHECK(h && k && strncmp(h, "i,model,version,norm,", 21) == 0);
+        CHECK(h && strcmp(h + strlen(h) - 7, ",status") == 0);
+        CHECK(k && strstr(k, "shift_attn") && !strstr(k, "status") && !strstr(k, "J_L0"));
+        CHECK(k && (strstr(k, "attention") != NULL) == theory && (strstr(k, "seed") != NULL) == !!measure);
+        struct sp_sweep_task t[2];
+        memset(t, 0, sizeof t);
+        for (int i = 0; i < 2; i++) {
+            sp_arch_default(&t[i].a);
+            t[i].a.norm_attn.kind = t[i].a.norm_mlp.kind = SP_FN_DERF;
+            t[i].a.norm_attn.alpha = t[i].a.norm_mlp.alpha = 0.5;
+            t[i].a.norm_attn.shift = t[i].a.norm_mlp.shift = i;
+            t[i].a.depth = 8;
+            CHECK(sp_arch_resolve(&t[i].a, NULL, 0) == SP_OK);
+            sp_theory_opts_version_c(&t[i].o);
+            t[i].first = (size_t)i * 2;
+        }
+        int depths[2] = {4, 8};
+        struct sp_net_opts no;
+        sp_net_opts_default(&no);
+        struct sp_sweep_plan p = {t, 2, depths, 2, theory, measure ? &no : NULL, NULL};
+        char **keys = NULL;
+        CHECK(sp_sweep_keys(&p, &keys) == SP_OK && keys);
+        if (keys && k) {
+            int ok = 1;
+            for (int i = 0; i < 4; i++)
+                ok &= nfields(keys[i]) == nfields(k);
+            CHECK(ok);
+            CHECK(strncmp(keys[0], "transformer,C,derf,0.5,0.5,0.5,4,", 33) == 0);
+            CHECK(strncmp(keys[1], "transformer,C,derf,0.5,0.5,0.5,8,", 33) == 0);
+            CHECK(strcmp(keys[0], keys[2]) != 0); /* shift 0 vs 1 */
+        }
+        sp_sweep_keys_free(keys, 4);
+        free(h);
+        free(k);
+    }
+}
+
 static void test_pending(void)
 {
     /* 3 tasks x 2 depths: task 0 complete, task 1 half, task 2 empty */
@@ -271,6 +323,7 @@ static void test_pending(void)
 
 int main(void)
 {
+    test_keys();
     test_pending();
     test_task_rows();
     test_grid();
