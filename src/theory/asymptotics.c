@@ -42,7 +42,7 @@ static double cstar_residual(double c, void *vp)
 }
 
 /* Largest root of the c* equation in [0, 1) (c = 1 is always a root). */
-static enum sp_status solve_cstar(double sov, double s21, double *c_star)
+static enum sp_status solve_cstar_uncached(double sov, double s21, double *c_star)
 {
     struct cstar_params cp = {sov, s21};
     const int ngrid = 4000;
@@ -57,11 +57,12 @@ static enum sp_status solve_cstar(double sov, double s21, double *c_star)
         prev = h;
     }
     if (isnan(lo))
-        return SP_ENUMERIC;
+        return sp_fail(SP_ENUMERIC, "no root of the c* equation in [0, 1) for s_OV %g, s_21 %g",
+                       sov, s21);
     gsl_function F = {cstar_residual, &cp};
     gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     if (!s)
-        return SP_ENOMEM;
+        return sp_fail(SP_ENOMEM, "out of memory for the c* root solver");
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     int status = gsl_root_fsolver_set(s, &F, lo, hi);
     for (int it = 0; status == GSL_SUCCESS && it < 200; it++) {
@@ -74,7 +75,35 @@ static enum sp_status solve_cstar(double sov, double s21, double *c_star)
     *c_star = gsl_root_fsolver_root(s);
     gsl_root_fsolver_free(s);
     gsl_set_error_handler(old);
-    return status == GSL_SUCCESS ? SP_OK : SP_ENUMERIC;
+    if (status != GSL_SUCCESS)
+        return sp_fail(SP_ENUMERIC, "c* root solver failed for s_OV %g, s_21 %g: %s", sov, s21,
+                       gsl_strerror(status));
+    return SP_OK;
+}
+
+/* c* depends on (s_OV, s_21) only, not on alpha: a sweep over alpha asks for the
+ * same root every time, and the 4000-point scan dominated the per-alpha cost.
+ * One entry per thread remembers the last (s_OV, s_21) and its root; the root is
+ * a deterministic function of its inputs, so the cache changes no bit. */
+static _Thread_local struct {
+    int valid;
+    double sov, s21, c_star;
+} cstar_cache;
+
+static enum sp_status solve_cstar(double sov, double s21, double *c_star)
+{
+    if (cstar_cache.valid && cstar_cache.sov == sov && cstar_cache.s21 == s21) {
+        *c_star = cstar_cache.c_star;
+        return SP_OK;
+    }
+    enum sp_status s = solve_cstar_uncached(sov, s21, c_star);
+    if (s == SP_OK) {
+        cstar_cache.valid = 1;
+        cstar_cache.sov = sov;
+        cstar_cache.s21 = s21;
+        cstar_cache.c_star = *c_star;
+    }
+    return s;
 }
 
 /* chi* of a toy network whose K converges (mu^2 < 1): iterate to the fixed point. */
