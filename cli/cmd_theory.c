@@ -104,6 +104,54 @@ static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, si
              a->q0, a->p0, nalpha);
 }
 
+/* --summary: one row per alpha from sp_theory_summary_batch (vectorised over
+ * alpha where the SIMD sweep applies). arch[i] differ in their alphas only. */
+static int summary_rows(struct sp_table *t, const struct cli_arch *ca, const struct sp_arch *arch,
+                        const struct sp_theory_opts *opts, size_t nalpha)
+{
+    int toy = arch[0].model == SP_MODEL_TOY, rc = 0;
+    double *aa = malloc(nalpha * sizeof *aa), *am = malloc(nalpha * sizeof *am);
+    struct sp_theory_summary *sr = malloc(nalpha * sizeof *sr);
+    if (!aa || !am || !sr) {
+        rc = cli_fail("out of memory: %zu summary rows", nalpha);
+        goto out;
+    }
+    for (size_t i = 0; i < nalpha; i++) {
+        aa[i] = toy ? arch[i].phi.alpha : arch[i].norm_attn.alpha;
+        am[i] = toy ? arch[i].phi.alpha : arch[i].norm_mlp.alpha;
+    }
+    sp_last_error_clear();
+    enum sp_status s = sp_theory_summary_batch(&arch[0], opts, aa, am, nalpha, sr);
+    if (s != SP_OK) {
+        size_t i = 0;
+        while (i + 1 < nalpha && sr[i].status == SP_OK)
+            i++;
+        rc = cli_fail("theory failed at alpha = %g: %s", cli_arch_alpha(ca, i),
+                      sp_last_error()[0] ? sp_last_error() : sp_status_str(s));
+        goto out;
+    }
+    for (size_t i = 0; i < nalpha; i++) {
+        const struct sp_arch *a = &arch[i];
+        const struct sp_theory_summary *w = &sr[i];
+        int r = add_row(t, a, opts, cli_arch_alpha(ca, i));
+        if (r < 0) {
+            rc = cli_fail("out of memory");
+            goto out;
+        }
+        double v[] = {a->depth, w->q_L, w->p_L, exp(w->log_j_L), w->log_j_L, NAN,
+                      w->as.zeta, w->as.lambda, w->as.xi, w->as.c_star, w->as.p_star,
+                      w->as.l_star, w->as.l_star_estimate};
+        for (int k = 0; k < (int)(sizeof v / sizeof *v); k++)
+            sp_table_set_num(t, (size_t)r, C_FIRST_DATA + k, v[k]);
+        sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 5, sp_phase_name(w->as.phase));
+    }
+out:
+    free(aa);
+    free(am);
+    free(sr);
+    return rc;
+}
+
 int cmd_theory(int argc, char **argv)
 {
     const char *cmd = "theory", *out = "-";
@@ -172,7 +220,12 @@ int cmd_theory(int argc, char **argv)
     }
     struct cli_progress pg;
     cli_progress_start(&pg, "theory", nalpha);
-    for (size_t i = 0; i < nalpha; i++) {
+    if (summary) {
+        if ((rc = summary_rows(t, &ca, arch, &opts, nalpha)))
+            goto free_all;
+        cli_progress_update(&pg, nalpha);
+    }
+    for (size_t i = 0; i < nalpha && !summary; i++) {
         const struct sp_arch *a = &arch[i];
         double alpha = cli_arch_alpha(&ca, i);
         enum sp_status s = sp_theory_run(a, &opts, rows, nrows);
@@ -180,38 +233,17 @@ int cmd_theory(int argc, char **argv)
             rc = cli_fail("theory failed at alpha = %g: %s", alpha, sp_status_str(s));
             goto free_all;
         }
-        if (summary) {
-            struct sp_asymptotics as;
-            s = sp_theory_asymptotics(a, &opts, rows, nrows, &as);
-            if (s != SP_OK) {
-                rc = cli_fail("asymptotics failed at alpha = %g: %s", alpha, sp_status_str(s));
-                goto free_all;
-            }
-            const struct sp_theory_row *last = &rows[nrows - 1];
+        for (size_t k = 0; k < nrows; k++) {
+            const struct sp_theory_row *w = &rows[k];
             int r = add_row(t, a, &opts, alpha);
             if (r < 0) {
                 rc = cli_fail("out of memory");
                 goto free_all;
             }
-            double v[] = {a->depth, last->q, last->p, exp(last->log_jfwd), last->log_jfwd, NAN,
-                          as.zeta, as.lambda, as.xi, as.c_star, as.p_star, as.l_star,
-                          as.l_star_estimate};
-            for (int k = 0; k < (int)(sizeof v / sizeof *v); k++)
-                sp_table_set_num(t, (size_t)r, C_FIRST_DATA + k, v[k]);
-            sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 5, sp_phase_name(as.phase));
-        } else {
-            for (size_t k = 0; k < nrows; k++) {
-                const struct sp_theory_row *w = &rows[k];
-                int r = add_row(t, a, &opts, alpha);
-                if (r < 0) {
-                    rc = cli_fail("out of memory");
-                    goto free_all;
-                }
-                double v[] = {w->l, w->q, w->p, w->rho, exp(w->log_jfwd), exp(w->log_jbwd),
-                              w->log_jfwd, w->log_jbwd};
-                for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
-                    sp_table_set_num(t, (size_t)r, C_FIRST_DATA + j, v[j]);
-            }
+            double v[] = {w->l, w->q, w->p, w->rho, exp(w->log_jfwd), exp(w->log_jbwd),
+                          w->log_jfwd, w->log_jbwd};
+            for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
+                sp_table_set_num(t, (size_t)r, C_FIRST_DATA + j, v[j]);
         }
         cli_progress_update(&pg, i + 1);
     }

@@ -410,6 +410,146 @@ static void test_validation(void)
     CHECK(sp_theory_run(&a, &o, rows, 2) == SP_EINVAL); /* too few rows */
 }
 
+/* ---- sp_theory_summary_batch against the per-alpha path ---- */
+
+static int same_or_close(double x, double ref, double rtol)
+{
+    if (isnan(ref))
+        return isnan(x);
+    return fabs(x - ref) <= rtol * fabs(ref) + 1e-300;
+}
+
+/* Worst disagreement of two summary rows: 0 when equal in every field to rtol
+ * (NAN = NAN, phase and l* exactly), else 1. */
+static int summary_differs(const struct sp_theory_summary *x, const struct sp_theory_summary *r,
+                           double rtol)
+{
+    const struct sp_asymptotics *a = &x->as, *b = &r->as;
+    return x->status != r->status || a->phase != b->phase || !same_or_close(x->q_L, r->q_L, rtol) ||
+           !same_or_close(x->p_L, r->p_L, rtol) || !same_or_close(x->log_j_L, r->log_j_L, rtol) ||
+           !same_or_close(a->zeta, b->zeta, rtol) || !same_or_close(a->lambda, b->lambda, rtol) ||
+           !same_or_close(a->xi, b->xi, rtol) || !same_or_close(a->c_star, b->c_star, rtol) ||
+           !same_or_close(a->p_star, b->p_star, rtol) ||
+           !same_or_close(a->l_star, b->l_star, 0.0) ||
+           !same_or_close(a->l_star_estimate, b->l_star_estimate, rtol);
+}
+
+/* The reference: sp_theory_run + sp_theory_asymptotics per alpha, as `theory
+ * --summary` computed its rows before the batch API. */
+static void summary_reference(const struct sp_arch *a, const struct sp_theory_opts *o,
+                              const double *aa, const double *am, size_t n,
+                              struct sp_theory_summary *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct sp_arch ai = *a;
+        if (ai.model == SP_MODEL_TOY) {
+            ai.phi.alpha = am[i];
+        } else {
+            ai.norm_attn.alpha = aa[i];
+            ai.norm_mlp.alpha = am[i];
+        }
+        size_t nr;
+        struct sp_theory_row *r = run(&ai, o, &nr);
+        out[i].status = sp_theory_asymptotics(&ai, o, r, nr, &out[i].as);
+        out[i].q_L = r[nr - 1].q;
+        out[i].p_L = r[nr - 1].p;
+        out[i].log_j_L = r[nr - 1].log_jfwd;
+        free(r);
+    }
+}
+
+/* Every summary column of the batch (SIMD kernels, then the scalar path)
+ * equals the per-alpha path's to 1e-12 relative, l* and the phase exactly, and
+ * 1 and 2 threads give the same bits. Erf and DyT norms under every version
+ * (the SIMD kernels), pre-LN, no norm and the toy (the per-alpha path). */
+static void test_summary_batch(void)
+{
+    enum { N = 37 };
+    double aa[N], am[N];
+    for (size_t i = 0; i < N; i++) { /* l* inside and beyond depth 300 */
+        aa[i] = 0.01 + 0.05 * (double)i;
+        am[i] = 0.02 + 0.043 * (double)i;
+    }
+    struct sp_theory_opts ov[4];
+    sp_theory_opts_version_a(&ov[0]);
+    sp_theory_opts_version_c(&ov[1]);
+    sp_theory_opts_version_c(&ov[2]);
+    ov[2].attention = SP_ATTN_UNIFORM_EXACT;
+    ov[2].cn_exact = 1;
+    sp_theory_opts_version_a(&ov[3]);
+    ov[3].apjn = SP_APJN_TWO_CHANNEL;
+    struct sp_arch archs[5];
+    archs[0] = blog2(0.5);
+    archs[1] = blog2(0.5);
+    archs[1].norm_attn.kind = archs[1].norm_mlp.kind = SP_FN_DYT;
+    archs[2] = blog2(0.0); /* pre-LN */
+    archs[3] = blog2(0.0);
+    archs[3].norm_attn.kind = archs[3].norm_mlp.kind = SP_FN_IDENTITY;
+    archs[4] = toy(SP_FN_DERF, 0.5, 0.46, 0);
+    struct sp_theory_summary ref[N], got[N], one[N];
+    static const char *isa[] = {"avx512", "avx2", "scalar"};
+    int lstar_seen = 0, lstar_nan = 0;
+    for (int k = 0; k < 5; k++) {
+        archs[k].depth = 300;
+        for (int v = 0; v < 4; v++) {
+            const struct sp_theory_opts *o = &ov[v];
+            summary_reference(&archs[k], o, aa, am, N, ref);
+            for (size_t i = 0; i < N; i++) {
+                lstar_seen += !isnan(ref[i].as.l_star);
+                lstar_nan += isnan(ref[i].as.l_star);
+            }
+            CHECK(sp_theory_summary_batch_scalar(&archs[k], o, aa, am, N, got) == SP_OK);
+            int bad = 0;
+            for (size_t i = 0; i < N; i++)
+                bad += summary_differs(&got[i], &ref[i], 0.0); /* the same computation */
+            CHECK(bad == 0);
+            for (int s = 0; s < 3; s++) {
+                setenv("SP_SIMD", isa[s], 1);
+                omp_set_num_threads(1);
+                CHECK(sp_theory_summary_batch(&archs[k], o, aa, am, N, one) == SP_OK);
+                omp_set_num_threads(2);
+                CHECK(sp_theory_summary_batch(&archs[k], o, aa, am, N, got) == SP_OK);
+                bad = 0;
+                for (size_t i = 0; i < N; i++)
+                    bad += summary_differs(&got[i], &ref[i], 1e-12) +
+                           summary_differs(&got[i], &one[i], 0.0);
+                if (bad)
+                    fprintf(stderr, "summary batch: arch %d version %d %s: %d rows differ\n", k,
+                            v, isa[s], bad);
+                CHECK(bad == 0);
+            }
+        }
+    }
+    CHECK(lstar_seen > 0 && lstar_nan > 0); /* the grid tests both cases of l* */
+    unsetenv("SP_SIMD");
+    omp_set_num_threads(2);
+
+    /* c* is cached per thread by (s_OV, s_21): a second architecture gets its
+     * own root, and the first gets its old one back. */
+    struct sp_theory_opts o = version('A');
+    struct sp_arch b1 = blog2(0.5), b2 = blog2(0.5);
+    b2.sigma_1 = 2.0 * b2.sigma_1;
+    char err[256];
+    CHECK(sp_arch_resolve(&b2, err, sizeof err) == SP_OK);
+    struct sp_asymptotics x1, x2, x3;
+    CHECK(sp_theory_asymptotics(&b1, &o, NULL, 0, &x1) == SP_OK);
+    CHECK(sp_theory_asymptotics(&b2, &o, NULL, 0, &x2) == SP_OK);
+    CHECK(sp_theory_asymptotics(&b1, &o, NULL, 0, &x3) == SP_OK);
+    CHECK_CLOSE(x1.c_star, 0.659828, 0.5e-6, 0);
+    CHECK(x3.c_star == x1.c_star);
+    CHECK(fabs(x2.c_star - x1.c_star) > 1e-3);
+    double sov = sp_arch_s_ov(&b2), s21 = sp_arch_s_21(&b2), P = M_2_PI * asin(x2.c_star);
+    CHECK_CLOSE((sov * P + s21 * sp_kappa(P)) / (sov * P + 0.5 * s21), x2.c_star, 1e-12, 0);
+
+    /* bad arguments are refused with a reason */
+    sp_last_error_clear();
+    CHECK(sp_theory_summary_batch(&b1, &o, aa, am, N, NULL) == SP_EINVAL);
+    CHECK(sp_last_error()[0] != 0);
+    b1.depth = 0;
+    CHECK(sp_theory_summary_batch(&b1, &o, aa, am, N, got) == SP_EINVAL);
+    CHECK(strstr(sp_last_error(), "depth") != NULL);
+}
+
 int main(void)
 {
     test_spec5();
@@ -418,6 +558,7 @@ int main(void)
     test_softmax_reduces_to_uniform();
     test_asymptotics();
     test_sweep();
+    test_summary_batch();
     test_validation();
     return check_done();
 }

@@ -102,6 +102,36 @@ enum sp_status sp_theory_sweep_alpha_scalar(const struct sp_arch *a,
                                             const double *alpha_attn, const double *alpha_mlp,
                                             size_t nalpha, double *log_j, double *q_last);
 
+/* ---- one summary row per alpha (sigprop theory --summary) ----
+ * For i < nalpha, the architecture a with the alphas of sp_theory_sweep_alpha
+ * (alpha_attn[i], alpha_mlp[i]; toy: phi alpha = alpha_mlp[i]; either array may
+ * be NULL to keep a's value), the block rows of sp_theory_run (o->sublayers is
+ * ignored) and sp_theory_asymptotics of them, reduced to what a summary row
+ * shows. The configurations of the SIMD sweep run vectorised over alpha (SIMD
+ * + OpenMP) without storing any per-block row, the alpha-independent work of
+ * the asymptotics (the c* root) done once; every other configuration runs
+ * sp_theory_run + sp_theory_asymptotics per alpha (OpenMP over alpha). Values
+ * equal the per-alpha path's to ~1e-12 relative (l*: the same block) and do
+ * not depend on the thread count. */
+struct sp_theory_summary {
+    enum sp_status status;   /* SP_OK, or why this alpha failed (the row is then NAN) */
+    double q_L, p_L;         /* statistics at block L (toy: q_L = K^L, p_L = NAN) */
+    double log_j_L;          /* log J^{L,0} */
+    struct sp_asymptotics as;
+};
+/* rows: (nalpha). Returns SP_OK when every row is, else the status of the
+ * first failing row, with sp_last_error() naming its alphas. */
+enum sp_status sp_theory_summary_batch(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                       const double *alpha_attn, const double *alpha_mlp,
+                                       size_t nalpha, struct sp_theory_summary *rows);
+/* The same, per alpha only (sp_theory_run + sp_theory_asymptotics; the
+ * reference the vectorised path is tested against). */
+enum sp_status sp_theory_summary_batch_scalar(const struct sp_arch *a,
+                                              const struct sp_theory_opts *o,
+                                              const double *alpha_attn,
+                                              const double *alpha_mlp, size_t nalpha,
+                                              struct sp_theory_summary *rows);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,3 +19,10 @@ enum sp_status sp_sweep_dyt_avx2(const struct sp_arch *a, const struct sp_theory
 {
     return dyt_avx2_sweep(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
 }
+
+enum sp_status sp_sweep_dyt_avx2_out(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                     const double *alpha_attn, const double *alpha_mlp,
+                                     size_t nalpha, const struct sp_sweep_out *out)
+{
+    return dyt_avx2_sweep_out(a, o, alpha_attn, alpha_mlp, nalpha, out);
+}

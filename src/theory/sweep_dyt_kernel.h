@@ -215,23 +215,35 @@ static inline int KFN(tanh_maps)(const struct sp_qtab_data *tb, unsigned *built,
 
 #include "theory/sweep_steps.h"
 
+/* Per-lane outputs of run_lanes besides log J at every block: q^L, p^L,
+ * log J^{L,0} and l* (first block with alpha_mlp^2 q >= 1, else NAN; only when
+ * want_lstar). */
+struct KFN(lanes) {
+    double ql[VL], pl[VL], jl[VL], ls[VL];
+    int want_j, want_lstar;
+};
+
 /* Runs VL alphas (aa: attention, am: MLP) through L blocks. lj: VL * (L+1)
- * outputs (lane-major, may be NULL); ql: VL outputs (may be NULL). Returns 0
- * when a lane left the table (outputs then undefined). */
+ * outputs (lane-major, may be NULL); the rest into *lo. Returns 0 when a lane
+ * left the table (outputs then undefined). */
 static int KFN(run_lanes)(const struct sp_qtab_data *tb, const struct sp_arch *a,
                           const struct sp_theory_opts *o, const double *aa, const double *am,
-                          double *lj, double *ql)
+                          double *lj, struct KFN(lanes) *lo)
 {
     const size_t L = (size_t)a->depth;
+    const int want_j = lj || lo->want_j;
     struct KFN(steps) c;
     KFN(steps_init)(&c, a, o);
-    double tmp[VL];
+    double tmp[VL], am2[VL];
     for (int k = 0; k < VL; k++)
         tmp[k] = aa[k] * aa[k];
     V a2a = vload(tmp);
     for (int k = 0; k < VL; k++)
-        tmp[k] = am[k] * am[k];
-    V a2m = vload(tmp);
+        am2[k] = am[k] * am[k];
+    V a2m = vload(am2);
+    int nfound = 0;
+    for (int k = 0; k < VL; k++)
+        lo->ls[k] = NAN;
 
     unsigned built = 0; /* x panels known to be built (bit ix) */
     _Static_assert(QT_NX <= 32, "one bit per x panel");
@@ -242,6 +254,14 @@ static int KFN(run_lanes)(const struct sp_qtab_data *tb, const struct sp_arch *a
             for (int k = 0; k < VL; k++)
                 lj[(size_t)k * (L + 1) + l] = tmp[k];
         }
+        if (lo->want_lstar && nfound < VL) { /* as sp_theory_asymptotics: rows[l].q */
+            vstore(tmp, q);
+            for (int k = 0; k < VL; k++)
+                if (isnan(lo->ls[k]) && am2[k] * tmp[k] >= 1.0) {
+                    lo->ls[k] = (double)l;
+                    nfound++;
+                }
+        }
         if (l == L)
             break;
         V qt, pt, qh, dpt, ph = c.one;
@@ -251,25 +271,24 @@ static int KFN(run_lanes)(const struct sp_qtab_data *tb, const struct sp_arch *a
         if (!KFN(tanh_maps)(tb, &built, q, p, a2m, &qt, &pt, &qh, &dpt, c.two ? &ph : NULL))
             return 0;
         V xm = KFN(mlp_step)(&c, qt, pt, qh, ph, &q, &p, &K);
-        if (lj)
+        if (want_j)
             lj_acc = vadd(lj_acc, KFN(block_log_growth)(xa, xm));
     }
-    if (ql) {
-        vstore(tmp, q);
-        for (int k = 0; k < VL; k++)
-            ql[k] = tmp[k];
-    }
+    vstore(lo->ql, q);
+    vstore(lo->pl, p);
+    vstore(lo->jl, lj_acc);
     return 1;
 }
 
 /* Entry point: all alphas, VL at a time, OpenMP over lane groups. Groups that
- * left the table are redone on the scalar path (sp_theory_sweep_alpha_scalar,
- * one alpha at a time); its status is returned. */
-static enum sp_status KFN(sweep)(const struct sp_arch *a, const struct sp_theory_opts *o,
-                                 const double *alpha_attn, const double *alpha_mlp,
-                                 size_t nalpha, double *log_j, double *q_last)
+ * left the table are redone on the scalar path (sp_sweep_scalar_out, one alpha
+ * at a time); its status is returned. */
+static enum sp_status KFN(sweep_out)(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                     const double *alpha_attn, const double *alpha_mlp,
+                                     size_t nalpha, const struct sp_sweep_out *out)
 {
     const size_t L1 = (size_t)a->depth + 1, ngroups = (nalpha + VL - 1) / VL;
+    double *log_j = out->log_j;
     struct sp_qtab_data tb;
     enum sp_status status = sp_qtab_data(&tb);
     if (status != SP_OK)
@@ -277,7 +296,10 @@ static enum sp_status KFN(sweep)(const struct sp_arch *a, const struct sp_theory
 #pragma omp parallel
     {
         double *lj = log_j ? malloc(VL * L1 * sizeof *lj) : NULL;
-        double aa[VL], am[VL], ql[VL];
+        double aa[VL], am[VL];
+        struct KFN(lanes) lo;
+        lo.want_j = out->log_j_last != NULL;
+        lo.want_lstar = out->l_star != NULL;
 #pragma omp for schedule(dynamic, 1)
         for (size_t g = 0; g < ngroups; g++) {
             size_t base = g * VL;
@@ -286,13 +308,18 @@ static enum sp_status KFN(sweep)(const struct sp_arch *a, const struct sp_theory
                 aa[k] = alpha_attn ? alpha_attn[i] : a->norm_attn.alpha;
                 am[k] = alpha_mlp ? alpha_mlp[i] : a->norm_mlp.alpha;
             }
-            int ok = (!log_j || lj) && KFN(run_lanes)(&tb, a, o, aa, am, lj, ql);
+            int ok = (!log_j || lj) && KFN(run_lanes)(&tb, a, o, aa, am, lj, &lo);
             for (int k = 0; k < VL && base + (size_t)k < nalpha; k++) {
                 size_t i = base + (size_t)k;
                 if (!ok) {
-                    enum sp_status s = sp_theory_sweep_alpha_scalar(
+#define SP_AT(x) ((x) ? (x) + i : NULL)
+                    struct sp_sweep_out one = {log_j ? log_j + i * L1 : NULL, SP_AT(out->q_last),
+                                               SP_AT(out->p_last), SP_AT(out->log_j_last),
+                                               SP_AT(out->l_star)};
+#undef SP_AT
+                    enum sp_status s = sp_sweep_scalar_out(
                         a, o, alpha_attn ? alpha_attn + i : NULL, alpha_mlp ? alpha_mlp + i : NULL,
-                        1, log_j ? log_j + i * L1 : NULL, q_last ? q_last + i : NULL);
+                        1, &one);
                     if (s != SP_OK) {
 #pragma omp atomic write
                         status = s;
@@ -301,11 +328,25 @@ static enum sp_status KFN(sweep)(const struct sp_arch *a, const struct sp_theory
                 }
                 if (log_j)
                     memcpy(log_j + i * L1, lj + (size_t)k * L1, L1 * sizeof *lj);
-                if (q_last)
-                    q_last[i] = ql[k];
+                if (out->q_last)
+                    out->q_last[i] = lo.ql[k];
+                if (out->p_last)
+                    out->p_last[i] = lo.pl[k];
+                if (out->log_j_last)
+                    out->log_j_last[i] = lo.jl[k];
+                if (out->l_star)
+                    out->l_star[i] = lo.ls[k];
             }
         }
         free(lj);
     }
     return status;
+}
+
+static enum sp_status KFN(sweep)(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                 const double *alpha_attn, const double *alpha_mlp,
+                                 size_t nalpha, double *log_j, double *q_last)
+{
+    struct sp_sweep_out out = {log_j, q_last, NULL, NULL, NULL};
+    return KFN(sweep_out)(a, o, alpha_attn, alpha_mlp, nalpha, &out);
 }

@@ -37,17 +37,32 @@ static inline V KFN(load_const)(const double *x, double scale)
     return vload(tmp);
 }
 
+/* Per-lane outputs of run_lanes besides log J at every block: q^L, p^L,
+ * log J^{L,0} and l* (first block with alpha_mlp^2 q >= 1, else NAN; only when
+ * want_lstar). */
+struct KFN(lanes) {
+    double ql[VL], pl[VL], jl[VL], ls[VL];
+    int want_j, want_lstar;
+};
+
 /* Runs VL alphas (aa: attention, am: MLP) through L blocks. lj: VL * (L+1)
- * outputs (lane-major, may be NULL); ql: VL outputs (may be NULL). */
+ * outputs (lane-major, may be NULL); the rest into *lo. */
 static void KFN(run_lanes)(const struct sp_arch *a, const struct sp_theory_opts *o,
-                           const double *aa, const double *am, double *lj, double *ql)
+                           const double *aa, const double *am, double *lj,
+                           struct KFN(lanes) *lo)
 {
     const size_t L = (size_t)a->depth;
+    const int want_j = lj || lo->want_j;
     struct KFN(steps) c;
     KFN(steps_init)(&c, a, o);
     V a2a = KFN(load_const)(aa, 2.0), c4a = KFN(load_const)(aa, 4.0 / M_PI);
     V a2m = KFN(load_const)(am, 2.0), c4m = KFN(load_const)(am, 4.0 / M_PI);
-    double tmp[VL];
+    double tmp[VL], am2[VL];
+    int nfound = 0;
+    for (int k = 0; k < VL; k++) {
+        lo->ls[k] = NAN;
+        am2[k] = am[k] * am[k];
+    }
 
     V q = vset(a->q0), p = vset(a->p0), lj_acc = vset(0.0), K = vset(0.0);
     for (size_t l = 0;; l++) {
@@ -56,6 +71,14 @@ static void KFN(run_lanes)(const struct sp_arch *a, const struct sp_theory_opts 
             for (int k = 0; k < VL; k++)
                 lj[(size_t)k * (L + 1) + l] = tmp[k];
         }
+        if (lo->want_lstar && nfound < VL) { /* as sp_theory_asymptotics: rows[l].q */
+            vstore(tmp, q);
+            for (int k = 0; k < VL; k++)
+                if (isnan(lo->ls[k]) && am2[k] * tmp[k] >= 1.0) {
+                    lo->ls[k] = (double)l;
+                    nfound++;
+                }
+        }
         if (l == L)
             break;
         V qt, pt, qh, ph = c.one;
@@ -63,26 +86,28 @@ static void KFN(run_lanes)(const struct sp_arch *a, const struct sp_theory_opts 
         V xa = KFN(attn_step)(&c, qt, pt, qh, vsub(pt, qt), ph, &q, &p, &K);
         KFN(erf_maps)(q, p, a2m, c4m, &qt, &pt, &qh, c.two ? &ph : NULL);
         V xm = KFN(mlp_step)(&c, qt, pt, qh, ph, &q, &p, &K);
-        if (lj)
+        if (want_j)
             lj_acc = vadd(lj_acc, KFN(block_log_growth)(xa, xm));
     }
-    if (ql) {
-        vstore(tmp, q);
-        for (int k = 0; k < VL; k++)
-            ql[k] = tmp[k];
-    }
+    vstore(lo->ql, q);
+    vstore(lo->pl, p);
+    vstore(lo->jl, lj_acc);
 }
 
 /* Entry point: all alphas, VL at a time, OpenMP over lane groups. */
-static void KFN(sweep)(const struct sp_arch *a, const struct sp_theory_opts *o,
-                       const double *alpha_attn, const double *alpha_mlp, size_t nalpha,
-                       double *log_j, double *q_last)
+static void KFN(sweep_out)(const struct sp_arch *a, const struct sp_theory_opts *o,
+                           const double *alpha_attn, const double *alpha_mlp, size_t nalpha,
+                           const struct sp_sweep_out *out)
 {
     const size_t L1 = (size_t)a->depth + 1, ngroups = (nalpha + VL - 1) / VL;
+    double *log_j = out->log_j;
 #pragma omp parallel
     {
         double *lj = log_j ? malloc(VL * L1 * sizeof *lj) : NULL;
-        double aa[VL], am[VL], ql[VL];
+        double aa[VL], am[VL];
+        struct KFN(lanes) lo;
+        lo.want_j = out->log_j_last != NULL;
+        lo.want_lstar = out->l_star != NULL;
 #pragma omp for schedule(static)
         for (size_t g = 0; g < ngroups; g++) {
             size_t base = g * VL;
@@ -91,15 +116,29 @@ static void KFN(sweep)(const struct sp_arch *a, const struct sp_theory_opts *o,
                 aa[k] = alpha_attn ? alpha_attn[i] : a->norm_attn.alpha;
                 am[k] = alpha_mlp ? alpha_mlp[i] : a->norm_mlp.alpha;
             }
-            KFN(run_lanes)(a, o, aa, am, log_j && lj ? lj : NULL, ql);
+            KFN(run_lanes)(a, o, aa, am, log_j && lj ? lj : NULL, &lo);
             for (int k = 0; k < VL && base + (size_t)k < nalpha; k++) {
                 size_t i = base + (size_t)k;
                 if (log_j && lj)
                     memcpy(log_j + i * L1, lj + (size_t)k * L1, L1 * sizeof *lj);
-                if (q_last)
-                    q_last[i] = ql[k];
+                if (out->q_last)
+                    out->q_last[i] = lo.ql[k];
+                if (out->p_last)
+                    out->p_last[i] = lo.pl[k];
+                if (out->log_j_last)
+                    out->log_j_last[i] = lo.jl[k];
+                if (out->l_star)
+                    out->l_star[i] = lo.ls[k];
             }
         }
         free(lj);
     }
+}
+
+static void KFN(sweep)(const struct sp_arch *a, const struct sp_theory_opts *o,
+                       const double *alpha_attn, const double *alpha_mlp, size_t nalpha,
+                       double *log_j, double *q_last)
+{
+    struct sp_sweep_out out = {log_j, q_last, NULL, NULL, NULL};
+    KFN(sweep_out)(a, o, alpha_attn, alpha_mlp, nalpha, &out);
 }

@@ -104,3 +104,56 @@ enum sp_status sp_sweep_dyt(const struct sp_arch *a, const struct sp_theory_opts
             return SP_ENUMERIC;
     return SP_OK;
 }
+
+/* ---- every output of struct sp_sweep_out (sp_theory_summary_batch) ---- */
+
+static int out_finite(const struct sp_sweep_out *out, size_t nalpha, size_t L1)
+{
+    for (size_t i = 0; i < nalpha; i++)
+        if ((out->log_j && !isfinite(out->log_j[i * L1 + L1 - 1])) ||
+            (out->q_last && !isfinite(out->q_last[i])) ||
+            (out->log_j_last && !isfinite(out->log_j_last[i])))
+            return 0;
+    return 1;
+}
+
+enum sp_status sp_sweep_simd_out(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                 const double *alpha_attn, const double *alpha_mlp,
+                                 size_t nalpha, const struct sp_sweep_out *out)
+{
+    if (!sp_sweep_simd_applies(a, o))
+        return sp_fail(SP_EUNSUPPORTED, "the erf SIMD sweep does not apply here");
+    if (nalpha == 0)
+        return SP_OK;
+#if defined(__x86_64__)
+    if (best_isa() == ISA_AVX512)
+        sp_sweep_avx512_out(a, o, alpha_attn, alpha_mlp, nalpha, out);
+    else
+        sp_sweep_avx2_out(a, o, alpha_attn, alpha_mlp, nalpha, out);
+#endif
+    if (!out_finite(out, nalpha, (size_t)a->depth + 1))
+        return sp_fail(SP_ENUMERIC, "non-finite q or log J in the erf SIMD sweep");
+    return SP_OK;
+}
+
+enum sp_status sp_sweep_dyt_out(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                const double *alpha_attn, const double *alpha_mlp, size_t nalpha,
+                                const struct sp_sweep_out *out)
+{
+    if (!sp_sweep_dyt_applies(a, alpha_attn, alpha_mlp, nalpha))
+        return sp_fail(SP_EUNSUPPORTED, "the DyT SIMD sweep does not apply here");
+    if (nalpha == 0)
+        return SP_OK;
+    enum sp_status s = SP_EUNSUPPORTED;
+#if defined(__x86_64__)
+    if (best_isa() == ISA_AVX512)
+        s = sp_sweep_dyt_avx512_out(a, o, alpha_attn, alpha_mlp, nalpha, out);
+    else
+        s = sp_sweep_dyt_avx2_out(a, o, alpha_attn, alpha_mlp, nalpha, out);
+#endif
+    if (s != SP_OK)
+        return s;
+    if (!out_finite(out, nalpha, (size_t)a->depth + 1))
+        return sp_fail(SP_ENUMERIC, "non-finite q or log J in the DyT SIMD sweep");
+    return SP_OK;
+}
