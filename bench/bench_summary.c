@@ -1,0 +1,167 @@
+/* Benchmark of `sigprop theory --summary` over the issue's grid: 10,000 alphas
+ * x 1,000 blocks, blog2, Derf, version A. Measured side by side in one run:
+ *   batch     sp_theory_summary_batch (every summary column; SIMD + OpenMP);
+ *   CLI       the sigprop binary beside this one, end to end (parsing, the
+ *             batch, the CSV of 10^4 rows), output to /dev/null;
+ *   per-alpha sp_theory_summary_batch_scalar (sp_theory_run + asymptotics per
+ *             alpha: what theory --summary and sweep call per configuration),
+ *             on every 10th alpha, scaled;
+ *   numpy     bench/numpy_phase.py, the same recursion vectorised over alpha
+ *             (Debian's python3-numpy; skipped with a message when absent).
+ * Prints seconds (best of 3), the ratios numpy / sigprop (goal >= 10x) and the
+ * largest deviation of the batch from the per-alpha path.
+ * Usage: bench_summary [NALPHA [DEPTH]] */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <omp.h>
+
+#include "sigprop.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static double numpy_time(size_t nalpha, int depth)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 bench/numpy_phase.py %zu %d 2>/dev/null", nalpha,
+             depth);
+    FILE *p = popen(cmd, "r");
+    double t = NAN, m;
+    if (!p)
+        return NAN;
+    if (fscanf(p, "seconds %lf logJ_last_mean %lf", &t, &m) != 2)
+        t = NAN;
+    if (pclose(p) != 0)
+        t = NAN;
+    return t;
+}
+
+/* The CLI beside this binary, best of 3 wall-clock runs; NAN when it fails. */
+static double cli_time(const char *argv0, size_t nalpha, int depth)
+{
+    char dir[512], cmd[1024];
+    snprintf(dir, sizeof dir, "%s", argv0);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = 0;
+    else
+        snprintf(dir, sizeof dir, ".");
+    /* alpha = step, 2 step, ..., nalpha step with step = 1 / nalpha */
+    snprintf(cmd, sizeof cmd,
+             "%s/sigprop theory --preset blog2 --norm derf --alpha %.17g:1:%.17g --depth %d "
+             "--summary -q > /dev/null", dir, 1.0 / (double)nalpha, 1.0 / (double)nalpha, depth);
+    double best = INFINITY;
+    for (int r = 0; r < 3; r++) {
+        double t0 = now();
+        if (system(cmd) != 0)
+            return NAN;
+        best = fmin(best, now() - t0);
+    }
+    return best;
+}
+
+static double rel(double x, double r)
+{
+    if (isnan(r) || isnan(x))
+        return isnan(r) && isnan(x) ? 0.0 : (double)INFINITY;
+    return fabs(x - r) / fmax(fabs(r), 1e-300);
+}
+
+int main(int argc, char **argv)
+{
+    size_t nalpha = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 10000;
+    int depth = argc > 2 ? atoi(argv[2]) : 1000;
+    if (nalpha < 10 || depth < 1) {
+        fprintf(stderr, "usage: bench_summary [NALPHA >= 10 [DEPTH]]\n");
+        return 2;
+    }
+    struct sp_arch a;
+    struct sp_theory_opts o;
+    int va;
+    char err[256];
+    sp_arch_default(&a);
+    sp_preset_apply("blog2", &a, &va);
+    a.depth = depth;
+    a.norm_attn.kind = a.norm_mlp.kind = SP_FN_DERF;
+    if (sp_arch_resolve(&a, err, sizeof err) != SP_OK) {
+        fprintf(stderr, "bench_summary: %s\n", err);
+        return 1;
+    }
+    sp_theory_opts_version_a(&o);
+    size_t nsub = nalpha / 10;
+    double *al = malloc(nalpha * sizeof *al), *sub = malloc(nsub * sizeof *sub);
+    struct sp_theory_summary *rows = malloc(nalpha * sizeof *rows);
+    struct sp_theory_summary *ref = malloc(nsub * sizeof *ref);
+    if (!al || !sub || !rows || !ref) {
+        fprintf(stderr, "bench_summary: out of memory\n");
+        return 1;
+    }
+    for (size_t i = 0; i < nalpha; i++)
+        al[i] = (double)(i + 1) / (double)nalpha;
+    for (size_t k = 0; k < nsub; k++)
+        sub[k] = al[10 * k];
+    printf("theory --summary: %zu alphas x %d blocks, blog2, Derf, version A, %d threads\n",
+           nalpha, depth, omp_get_max_threads());
+
+    double tb = INFINITY;
+    for (int r = 0; r < 3; r++) {
+        double t0 = now();
+        enum sp_status s = sp_theory_summary_batch(&a, &o, al, al, nalpha, rows);
+        tb = fmin(tb, now() - t0);
+        if (s != SP_OK) {
+            fprintf(stderr, "bench_summary: batch failed: %s\n", sp_last_error());
+            return 1;
+        }
+    }
+    double t0 = now();
+    if (sp_theory_summary_batch_scalar(&a, &o, sub, sub, nsub, ref) != SP_OK) {
+        fprintf(stderr, "bench_summary: per-alpha path failed: %s\n", sp_last_error());
+        return 1;
+    }
+    double ts = (now() - t0) * (double)nalpha / (double)nsub;
+    double worst = 0.0;
+    int lstar_diff = 0;
+    for (size_t k = 0; k < nsub; k++) {
+        const struct sp_theory_summary *x = &rows[10 * k], *r = &ref[k];
+        double d[] = {rel(x->q_L, r->q_L), rel(x->p_L, r->p_L), rel(x->log_j_L, r->log_j_L),
+                      rel(x->as.lambda, r->as.lambda), rel(x->as.c_star, r->as.c_star),
+                      rel(x->as.p_star, r->as.p_star)};
+        for (size_t j = 0; j < sizeof d / sizeof *d; j++)
+            worst = fmax(worst, d[j]);
+        lstar_diff += rel(x->as.l_star, r->as.l_star) != 0.0 || x->as.phase != r->as.phase;
+    }
+    double tc = cli_time(argv[0], nalpha, depth);
+    double tn = numpy_time(nalpha, depth);
+    printf("  batch      sp_theory_summary_batch        %8.4f s  %7.2f ns/block-step\n", tb,
+           1e9 * tb / ((double)nalpha * depth));
+    if (isnan(tc))
+        printf("  CLI        sigprop theory --summary: not found beside %s\n", argv[0]);
+    else
+        printf("  CLI        sigprop theory --summary       %8.4f s  (end to end, CSV included)\n",
+               tc);
+    printf("  per-alpha  sp_theory_run + asymptotics    %8.4f s  (%zu alphas, scaled; batch "
+           "%.1fx faster)\n", ts, nsub, ts / tb);
+    printf("  max rel deviation batch vs per-alpha %.2e; l* or phase differ on %d of %zu\n",
+           worst, lstar_diff, nsub);
+    if (isnan(tn)) {
+        printf("  numpy baseline: skipped (python3-numpy not installed: scripts/install-deps "
+               "--bench)\n");
+    } else {
+        printf("  numpy      bench/numpy_phase.py           %8.4f s  (the recursion only)\n", tn);
+        printf("  ratio numpy / sigprop: batch %.1fx, CLI %.1fx (goal >= 10x)\n", tn / tb,
+               tn / tc);
+    }
+    free(al);
+    free(sub);
+    free(rows);
+    free(ref);
+    return worst <= 1e-12 && lstar_diff == 0 ? 0 : 1;
+}
