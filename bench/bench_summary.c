@@ -41,8 +41,8 @@ static double cpu_now(void)
 static double numpy_time(size_t nalpha, int depth, double *cpu)
 {
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 bench/numpy_phase.py %zu %d 2>/dev/null", nalpha,
-             depth);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 bench/numpy_phase.py %zu %d cpu 2>/dev/null",
+             nalpha, depth);
     FILE *p = popen(cmd, "r");
     double t = NAN, m;
     if (!p)
