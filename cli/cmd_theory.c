@@ -122,12 +122,15 @@ static int summary_rows(struct sp_table *t, const struct cli_arch *ca, const str
     }
     sp_last_error_clear();
     enum sp_status s = sp_theory_summary_batch(&arch[0], opts, aa, am, nalpha, sr);
-    if (s != SP_OK) {
+    if (s != SP_OK) { /* the reason names the alpha that failed */
         size_t i = 0;
         while (i + 1 < nalpha && sr[i].status == SP_OK)
             i++;
-        rc = cli_fail("theory failed at alpha = %g: %s", cli_arch_alpha(ca, i),
-                      sp_last_error()[0] ? sp_last_error() : sp_status_str(s));
+        if (sp_last_error()[0])
+            rc = cli_fail("theory failed: %s", sp_last_error());
+        else
+            rc = cli_fail("theory failed at alpha = %g: %s", cli_arch_alpha(ca, i),
+                          sp_status_str(s));
         goto out;
     }
     for (size_t i = 0; i < nalpha; i++) {

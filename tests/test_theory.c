@@ -548,6 +548,14 @@ static void test_summary_batch(void)
     b1.depth = 0;
     CHECK(sp_theory_summary_batch(&b1, &o, aa, am, N, got) == SP_EINVAL);
     CHECK(strstr(sp_last_error(), "depth") != NULL);
+    /* a failing alpha: its status, and a reason that names it and says why */
+    struct sp_arch t = toy(SP_FN_DERF, 0.5, 0.46, 0);
+    t.mu = 2.0; /* K ~ 4^l overflows */
+    t.depth = 2000;
+    double tal[2] = {0.5, 1.0};
+    CHECK(sp_theory_summary_batch(&t, &o, tal, tal, 2, got) == SP_ENUMERIC);
+    CHECK(got[0].status == SP_ENUMERIC && isnan(got[0].q_L));
+    CHECK(strstr(sp_last_error(), "alpha 0.5") && strstr(sp_last_error(), "not finite"));
 }
 
 int main(void)

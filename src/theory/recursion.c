@@ -57,7 +57,9 @@ static enum sp_status toy_step(const struct sp_arch *a, double K, double *K_next
         chi = mu2 + sw2 * m.qh;
     *K_next = mu2 * K + sw2 * m.qt + a->sigma_b * a->sigma_b;
     *log_chi = log(chi);
-    return isfinite(*K_next) && *K_next > 0.0 && isfinite(*log_chi) ? SP_OK : SP_ENUMERIC;
+    if (!(isfinite(*K_next) && *K_next > 0.0 && isfinite(*log_chi)))
+        return sp_fail(SP_ENUMERIC, "toy network: K or chi not finite after K = %g", K);
+    return SP_OK;
 }
 
 static enum sp_status run_toy(const struct sp_arch *a, struct sp_theory_row *rows)
@@ -128,7 +130,8 @@ enum sp_status sp_sublayer_forward(const struct sp_arch *a, const struct sp_theo
         }
     }
     if (!isfinite(out->dq) || !isfinite(out->dp) || !isfinite(out->log_chi))
-        return SP_ENUMERIC;
+        return sp_fail(SP_ENUMERIC, "%s sublayer not finite at q = %g, p = %g",
+                       mlp ? "MLP" : "attention", q, p);
     return SP_OK;
 }
 
@@ -200,7 +203,7 @@ enum sp_status sp_apjn_logs(const struct sp_arch *a, const struct sp_theory_opts
         bwd[k] = bwd[k + 1] + two_channel_step(a, cn, &sl[k], (int)(k & 1), 0, &K);
     for (size_t k = 0; k <= nsub; k++)
         if (!isfinite(fwd[k]) || !isfinite(bwd[k]))
-            return SP_ENUMERIC;
+            return sp_fail(SP_ENUMERIC, "two-channel APJN not finite at sublayer %zu", k);
     return SP_OK;
 }
 
@@ -211,8 +214,10 @@ static enum sp_status run_transformer(const struct sp_arch *a, const struct sp_t
     struct sp_sublayer *sl = malloc(nsub * sizeof *sl);
     double *fwd = malloc((nsub + 1) * sizeof *fwd), *bwd = malloc((nsub + 1) * sizeof *bwd);
     enum sp_status s = SP_ENOMEM;
-    if (!sl || !fwd || !bwd)
+    if (!sl || !fwd || !bwd) {
+        sp_fail(s, "out of memory for %zu sublayers", nsub);
         goto out;
+    }
     if ((s = sp_transformer_sublayers(a, o, sl)) != SP_OK)
         goto out;
     if ((s = sp_apjn_logs(a, o, sl, fwd, bwd)) != SP_OK)
@@ -246,7 +251,12 @@ out:
 enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opts *o,
                              struct sp_theory_row *rows, size_t nrows)
 {
-    if (!a || !o || !rows || nrows < sp_theory_nrows(a, o) || a->depth < 1)
-        return SP_EINVAL;
+    if (!a || !o || !rows)
+        return sp_fail(SP_EINVAL, "sp_theory_run: NULL argument");
+    if (a->depth < 1)
+        return sp_fail(SP_EINVAL, "depth %d: needs at least one block", a->depth);
+    if (nrows < sp_theory_nrows(a, o))
+        return sp_fail(SP_EINVAL, "sp_theory_run: %zu rows, needs %zu", nrows,
+                       sp_theory_nrows(a, o));
     return a->model == SP_MODEL_TOY ? run_toy(a, rows) : run_transformer(a, o, rows);
 }

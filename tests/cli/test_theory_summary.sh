@@ -51,4 +51,10 @@ for args in "--preset blog2 --norm derf" "--norm dyt"; do
     SP_SIMD=scalar "$SP" theory $args --alpha 0.01:2:0.01 --depth 300 --summary -q >"$TMP/ts.csv"
     [ "$(wc -l <"$TMP/ts.csv")" -eq 201 ] && ok || bad "$args: scalar path rows"
 done
+
+# a failing alpha: exit 1, the reason names it, no output file left behind
+expect_status 1 "$SP" theory --preset blog1-toy --alpha 0.5,1 --mu 2 --depth 2000 --summary -q \
+    -o "$TMP/fail.csv"
+expect_grep '^sigprop: error: theory failed: alpha 0.5: toy network: K or chi not finite' "$TMP/err"
+[ ! -e "$TMP/fail.csv" ] && ok || bad "failed summary left $TMP/fail.csv"
 finish
