@@ -125,11 +125,13 @@ enum sp_status sp_sweep_simd_out(const struct sp_arch *a, const struct sp_theory
         return sp_fail(SP_EUNSUPPORTED, "the erf SIMD sweep does not apply here");
     if (nalpha == 0)
         return SP_OK;
-#if defined(__x86_64__)
+#if SP_HAVE_X86_SIMD
     if (best_isa() == ISA_AVX512)
         sp_sweep_avx512_out(a, o, alpha_attn, alpha_mlp, nalpha, out);
     else
         sp_sweep_avx2_out(a, o, alpha_attn, alpha_mlp, nalpha, out);
+#else
+    (void)alpha_attn, (void)alpha_mlp; /* no kernels in this build: applies() is false */
 #endif
     if (!out_finite(out, nalpha, (size_t)a->depth + 1))
         return sp_fail(SP_ENUMERIC, "non-finite q or log J in the erf SIMD sweep");
@@ -145,11 +147,13 @@ enum sp_status sp_sweep_dyt_out(const struct sp_arch *a, const struct sp_theory_
     if (nalpha == 0)
         return SP_OK;
     enum sp_status s = SP_EUNSUPPORTED;
-#if defined(__x86_64__)
+#if SP_HAVE_X86_SIMD
     if (best_isa() == ISA_AVX512)
         s = sp_sweep_dyt_avx512_out(a, o, alpha_attn, alpha_mlp, nalpha, out);
     else
         s = sp_sweep_dyt_avx2_out(a, o, alpha_attn, alpha_mlp, nalpha, out);
+#else
+    (void)o; /* no kernels in this build: applies() is false */
 #endif
     if (s != SP_OK)
         return s;
