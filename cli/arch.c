@@ -6,6 +6,9 @@
 
 #include "cli.h"
 
+/* Cleared by cli_arch_init: the --width note is printed once per command run. */
+static int width_noted;
+
 void cli_arch_init(struct cli_arch *c)
 {
     memset(c, 0, sizeof *c);
@@ -13,6 +16,7 @@ void cli_arch_init(struct cli_arch *c)
     for (int i = 0; i < 6; i++)
         c->sigma[i] = NAN;
     c->sigma_w = c->mu = c->sigma_b = c->q0 = c->p0 = NAN;
+    width_noted = 0;
 }
 
 void cli_arch_free(struct cli_arch *c)
@@ -132,13 +136,43 @@ int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *ar
     }
 }
 
-static int build_toy(const struct cli_arch *c, const char *cmd, double alpha, struct sp_arch *a)
+/* The transformer-only flags given, as "--heads, --tokens" (empty: none). */
+static void transformer_flags(const struct cli_arch *c, char *buf, size_t n)
 {
-    if (!isnan(c->alpha_attn) || !isnan(c->alpha_mlp))
-        return cli_usage(cmd, "--alpha-attn/--alpha-mlp apply to the transformer; the toy takes --alpha");
+    const char *given[24];
+    int k = 0;
+    if (!isnan(c->alpha_attn)) given[k++] = "--alpha-attn";
+    if (!isnan(c->alpha_mlp)) given[k++] = "--alpha-mlp";
+    if (c->tokens) given[k++] = "--tokens";
+    if (c->heads) given[k++] = "--heads";
+    if (c->mlp_ratio) given[k++] = "--mlp-ratio";
+    if (c->has_act) given[k++] = "--activation";
+    if (c->final_norm) given[k++] = "--final-norm";
+    if (!isnan(c->init_std)) given[k++] = "--init-std";
     for (int i = 0; i < 6; i++)
         if (!isnan(c->sigma[i]))
-            return cli_usage(cmd, "%s applies to the transformer; the toy takes --sigma-w", sigma_flag[i]);
+            given[k++] = sigma_flag[i];
+    if (!isnan(c->p0)) given[k++] = "--p0";
+    if (c->has_attention) given[k++] = "--attention";
+    if (c->has_apjn) given[k++] = "--apjn";
+    if (c->has_cn) given[k++] = "--cn";
+    buf[0] = 0;
+    for (int i = 0; i < k; i++) {
+        size_t l = strlen(buf);
+        snprintf(buf + l, n - l, "%s%s", i ? ", " : "", given[i]);
+    }
+}
+
+static int build_toy(const struct cli_arch *c, const char *cmd, double alpha, struct sp_arch *a)
+{
+    char bad[256];
+    transformer_flags(c, bad, sizeof bad);
+    if (bad[0])
+        return cli_usage(cmd, "%s %s to the transformer, not to --model toy (the toy takes "
+                         "--width, --depth, --q0, --phi, --alpha, --shift, --sigma-w, --mu, "
+                         "--sigma-b, --norm)", bad, strchr(bad, ',') ? "apply" : "applies");
+    if (c->width)
+        a->width = c->width;
     if (c->has_norm) {
         switch (c->norm) {
         case SP_FN_LN: a->toy_ln = 1; break;
@@ -172,8 +206,19 @@ static int build_toy(const struct cli_arch *c, const char *cmd, double alpha, st
 static int build_transformer(const struct cli_arch *c, const char *cmd, double alpha,
                              struct sp_arch *a)
 {
-    if (c->has_phi || !isnan(c->sigma_w) || !isnan(c->mu) || !isnan(c->sigma_b))
-        return cli_usage(cmd, "--phi/--sigma-w/--mu/--sigma-b apply to the toy model (--model toy)");
+    if (c->has_phi || !isnan(c->sigma_w) || !isnan(c->mu) || !isnan(c->sigma_b)) {
+        char bad[128] = "";
+        const char *f[4] = {c->has_phi ? "--phi" : NULL, !isnan(c->sigma_w) ? "--sigma-w" : NULL,
+                            !isnan(c->mu) ? "--mu" : NULL, !isnan(c->sigma_b) ? "--sigma-b" : NULL};
+        int k = 0;
+        for (int i = 0; i < 4; i++)
+            if (f[i]) {
+                size_t l = strlen(bad);
+                snprintf(bad + l, sizeof bad - l, "%s%s", k++ ? ", " : "", f[i]);
+            }
+        return cli_usage(cmd, "%s %s to the toy model (--model toy), not to the transformer",
+                         bad, k > 1 ? "apply" : "applies");
+    }
     if (c->has_norm)
         a->norm_attn.kind = a->norm_mlp.kind = c->norm;
     int elementwise = a->norm_mlp.kind == SP_FN_DERF || a->norm_mlp.kind == SP_FN_DYT ||
@@ -210,6 +255,102 @@ static int build_transformer(const struct cli_arch *c, const char *cmd, double a
     return 0;
 }
 
+/* --width changed the sigmas of a timm-style init (sigma = init_std sqrt(fan_in)):
+ * say so once, with the resulting shorthands and the flags that keep the target's
+ * sigmas. pre: the architecture before sp_arch_resolve; ref_width: the preset's
+ * (or the default) width. */
+static void note_width(const struct cli_arch *c, const char *cmd, const struct sp_arch *pre,
+                       const struct sp_arch *a, int ref_width)
+{
+    const double *ps[6] = {&pre->sigma_q, &pre->sigma_k, &pre->sigma_v, &pre->sigma_o,
+                           &pre->sigma_1, &pre->sigma_2};
+    int derived = 0;
+    for (int i = 0; i < 6; i++)
+        derived |= isnan(*ps[i]);
+    if (width_noted || !c->width || c->width == ref_width || !derived || cli_quiet)
+        return;
+    width_noted = 1;
+    char keep[320] = "";
+    for (int i = 0; i < 6; i++)
+        if (isnan(*ps[i])) {
+            double fan = i == 5 ? (double)a->mlp_ratio * ref_width : (double)ref_width;
+            size_t l = strlen(keep);
+            snprintf(keep + l, sizeof keep - l, "%s%s %.6g", l ? " " : "", sigma_flag[i],
+                     a->init_std * sqrt(fan));
+        }
+    char who[64];
+    if (c->preset)
+        snprintf(who, sizeof who, "preset %s's width %d", c->preset, ref_width);
+    else
+        snprintf(who, sizeof who, "the default width %d", ref_width);
+    cli_info("%s: note: --width %d differs from %s and the sigmas follow width "
+             "(sigma = init-std %g x sqrt(fan_in)): s_OV = %.6g, s_21 = %.6g, s_QK = %.6g; "
+             "to keep the sigmas of width %d give %s", cmd, c->width, who, a->init_std,
+             sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a), ref_width, keep);
+}
+
+/* Whether the preset is defined with theory version A (its published version). */
+static int preset_version_a(const char *preset)
+{
+    struct sp_arch a;
+    int va = 0;
+    sp_arch_default(&a);
+    return preset && sp_preset_apply(preset, &a, &va) == SP_OK && va;
+}
+
+const char *cli_theory_version_source(const struct cli_arch *c)
+{
+    if (c->has_attention || c->has_apjn || c->has_cn)
+        return "flags";
+    return preset_version_a(c->preset) ? "preset" : "default";
+}
+
+void cli_theory_version_note(const struct cli_arch *c, char *buf, size_t n)
+{
+    const char *src = cli_theory_version_source(c);
+    if (!strcmp(src, "preset"))
+        snprintf(buf, n, " (preset %s's published version; the default elsewhere is C, which "
+                 "agrees better with measurement: docs/theory.md)", c->preset);
+    else if (!strcmp(src, "flags"))
+        snprintf(buf, n, " (set by --attention/--apjn/--cn)");
+    else
+        snprintf(buf, n, " (the default)");
+}
+
+void cli_theory_meta_source(cJSON *meta, const struct cli_arch *c)
+{
+    cJSON *t = cJSON_GetObjectItemCaseSensitive(meta, "theory");
+    if (t)
+        cJSON_AddStringToObject(t, "version_source", cli_theory_version_source(c));
+}
+
+size_t cli_caveats(const struct sp_arch *a, const struct sp_theory_opts *o,
+                   int warn, cJSON *meta, char *buf, size_t n)
+{
+    struct sp_caveat cv[SP_CAVEATS_MAX];
+    size_t k = sp_theory_caveats(a, o, cv, SP_CAVEATS_MAX);
+    if (k > SP_CAVEATS_MAX)
+        k = SP_CAVEATS_MAX;
+    cJSON *arr = meta ? cJSON_AddArrayToObject(meta, "caveats") : NULL;
+    if (buf && n)
+        snprintf(buf, n, "%s", k ? "" : "none");
+    for (size_t i = 0; i < k; i++) {
+        if (warn)
+            cli_info("warning: %s: %s", cv[i].code, cv[i].text);
+        if (arr) {
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "code", cv[i].code);
+            cJSON_AddStringToObject(j, "text", cv[i].text);
+            cJSON_AddItemToArray(arr, j);
+        }
+        if (buf && n) {
+            size_t l = strlen(buf);
+            snprintf(buf + l, n - l, "%s%s", i ? ";" : "", cv[i].code);
+        }
+    }
+    return k;
+}
+
 int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, struct sp_arch *a,
                    struct sp_theory_opts *o)
 {
@@ -219,6 +360,7 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
         sp_preset_apply(c->preset, a, &version_a);
     if (c->has_model)
         a->model = c->model;
+    int ref_width = a->width;
     if (c->depth) a->depth = c->depth;
     if (!isnan(c->q0)) a->q0 = c->q0;
     if (!isnan(c->p0)) a->p0 = c->p0;
@@ -230,8 +372,11 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
         return cli_usage(cmd, "--p0 %g exceeds --q0 %g (the overlap cannot exceed the norm)",
                          a->p0, a->q0);
     char err[256];
+    struct sp_arch pre = *a;
     if (sp_arch_resolve(a, err, sizeof err) != SP_OK)
         return cli_usage(cmd, "%s", err);
+    if (a->model == SP_MODEL_TRANSFORMER)
+        note_width(c, cmd, &pre, a, ref_width);
 
     if (version_a)
         sp_theory_opts_version_a(o);
@@ -287,7 +432,8 @@ void cli_arch_help(FILE *f)
         "Toy residual network (--model toy):\n"
         "  --phi F               erf | tanh | identity | relu (default erf)\n"
         "  --sigma-w S --mu M --sigma-b B   (default %g, %g, %g)\n"
-        "Theory version (default C without a preset; blog2 and blog1-toy use A):\n"
+        "Theory version (default C in every command; preset blog2 keeps its published\n"
+        "version A in every command; docs/theory.md says when they differ):\n"
         "  --attention A         softmax (version A) | uniform (n -> inf, version C) |\n"
         "                        uniform-exact (exact finite n)\n"
         "  --apjn V              single (version A) | two-channel (version C)\n"

@@ -128,6 +128,20 @@ double cli_arch_alpha(const struct cli_arch *c, size_t i);
  * "attn/mlp" when the two norms differ). */
 double cli_fn_alpha(const struct sp_fnspec *f);
 void cli_norm_label(const struct sp_arch *a, char *buf, size_t n);
+/* Where the theory version comes from: "flags" (--attention/--apjn/--cn),
+ * "preset" (a preset's published version: blog2 keeps version A) or "default"
+ * (version C, the same in every command). */
+const char *cli_theory_version_source(const struct cli_arch *c);
+/* The same as a phrase for the stderr header: " (the default)", ... */
+void cli_theory_version_note(const struct cli_arch *c, char *buf, size_t n);
+/* Adds "version_source" (as above) to the "theory" object of meta, if any. */
+void cli_theory_meta_source(cJSON *meta, const struct cli_arch *c);
+/* The theory's caveats for a, o (sp_theory_caveats): with warn, prints each as
+ * "sigprop: warning: CODE: TEXT" on stderr; adds a "caveats" array of
+ * {code, text} to meta (may be NULL); writes the codes joined by ';' ("none"
+ * without caveats) into buf (may be NULL), the CSV `caveats` column. Returns the count. */
+size_t cli_caveats(const struct sp_arch *a, const struct sp_theory_opts *o,
+                   int warn, cJSON *meta, char *buf, size_t n);
 /* Help text for the architecture flags (same for every command). */
 void cli_arch_help(FILE *f);
 /* Adds every architecture and theory setting to a JSON object. */
@@ -152,15 +166,19 @@ struct cli_measure {
     struct sp_net_opts o;
     double max_memory;   /* bytes; 0: available memory from /proc/meminfo */
     double max_time;     /* seconds; 0: no limit */
+    double est_s;        /* with --max-time: the estimates of the checked runs, summed */
 };
 void cli_measure_init(struct cli_measure *m);
 /* Handles an OPT_M_* option: 0 or 2 (printed). */
 int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const char *arg);
 void cli_measure_help(FILE *f);
 /* Checks the options against the architecture, the memory the run needs
- * (estimate vs available) and, with --max-time, its time (FLOP count over the
- * matrix-product rate measured now): 0, or 2 with a message naming what is needed. */
-int cli_measure_check(const char *cmd, const struct sp_arch *a, const struct cli_measure *m);
+ * (estimate vs available) and, with --max-time, its time (sp_net_time_estimate:
+ * a shortened run timed now, scaled by FLOPs; added to m->est_s): 0, or 2 with a
+ * message naming what is needed. */
+int cli_measure_check(const char *cmd, const struct sp_arch *a, struct cli_measure *m);
+/* Available memory in bytes: MemAvailable of /proc/meminfo, else free pages. */
+double cli_available_bytes(void);
 void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m);
 /* Feeds sp_net_opts.progress into a progress bar: set o.progress to
  * cli_measure_on_progress and o.progress_ctx to a struct cli_measure_progress

@@ -85,7 +85,8 @@ static void help(void)
         "  -q, --quiet         no messages on stderr (the fitted law included)\n"
         "  -h, --help          this help\n\n"
         "Columns: depth,width,norm,ratio,alpha_attn,alpha_mlp,alpha,J_L0,logJ_L0,\n"
-        "target_J,J_preln,J_over_preln,s_OV,s_21,lambda,phase,iterations,monotone;\n"
+        "target_J,J_preln,J_over_preln,s_OV,s_21,lambda,phase,iterations,monotone,\n"
+        "version,caveats (codes joined by ;, or none: docs/theory.md);\n"
         "with --verify also verify_width,verify_tokens,J_L0_verify_theory,\n"
         "J_L0_measured,J_L0_se,measured_over_theory,verify_heads,verify_input,\n"
         "verify_differs,verify_lo,verify_hi,verify_pass.\n"
@@ -318,7 +319,7 @@ int cmd_alpha(int argc, char **argv)
     static const char *cols[] = {"depth", "width", "norm", "ratio", "alpha_attn", "alpha_mlp",
                                  "alpha", "J_L0", "logJ_L0", "target_J", "J_preln",
                                  "J_over_preln", "s_OV", "s_21", "lambda", "phase",
-                                 "iterations", "monotone"};
+                                 "iterations", "monotone", "version", "caveats"};
     static const char *vcols[] = {"verify_width", "verify_tokens", "J_L0_verify_theory",
                                   "J_L0_measured", "J_L0_se", "measured_over_theory",
                                   "verify_heads", "verify_input", "verify_differs",
@@ -329,8 +330,8 @@ int cmd_alpha(int argc, char **argv)
         goto free_all;
     }
     for (int k = 0; k < NC; k++)
-        if (sp_table_add_col(t, cols[k], !strcmp(cols[k], "norm") || !strcmp(cols[k], "phase")
-                                             ? SP_COL_STR : SP_COL_NUM) < 0) {
+        if (sp_table_add_col(t, cols[k], !strcmp(cols[k], "norm") || !strcmp(cols[k], "phase") ||
+                                         k >= NC - 2 ? SP_COL_STR : SP_COL_NUM) < 0) {
             rc = cli_fail("out of memory");
             goto free_all;
         }
@@ -352,8 +353,15 @@ int cmd_alpha(int argc, char **argv)
             struct sp_arch a;
             if ((rc = cli_arch_build(&cc, cmd, NAN, &a, &opts)))
                 break;
-            if (i == 0 && j == 0)
+            char cav[128];
+            if (i == 0 && j == 0) {
                 first = a;
+                char vnote[192];
+                cli_theory_version_note(&ca, vnote, sizeof vnote);
+                cli_info("alpha: theory version %s%s", a.model == SP_MODEL_TOY ? "toy"
+                         : sp_theory_version(&opts), a.model == SP_MODEL_TOY ? "" : vnote);
+            }
+            cli_caveats(&a, &opts, i == 0 && j == 0, NULL, cav, sizeof cav);
             double lp = NAN, logt;
             enum sp_status s = SP_OK;
             if (a.model == SP_MODEL_TRANSFORMER)
@@ -416,10 +424,12 @@ int cmd_alpha(int argc, char **argv)
                             a.model == SP_MODEL_TOY ? (double)NAN : sp_arch_s_21(&a), asy.lambda,
                             0, sol.iterations, sol.monotone};
             for (int k = 0; k < NC; k++)
-                if (k != 2 && k != 15)
+                if (k != 2 && k != 15 && k < NC - 2)
                     sp_table_set_num(t, R, k, v[k]);
             sp_table_set_str(t, R, 2, sp_fn_name(a.model == SP_MODEL_TOY ? a.phi.kind : a.norm_mlp.kind));
             sp_table_set_str(t, R, 15, sp_phase_name(asy.phase));
+            sp_table_set_str(t, R, NC - 2, a.model == SP_MODEL_TOY ? "toy" : sp_theory_version(&opts));
+            sp_table_set_str(t, R, NC - 1, cav);
             alphas[i * nwidth + j] = sol.alpha;
             if (verify) {
                 /* the recommended network itself, or the narrower copy asked for */
@@ -471,6 +481,8 @@ int cmd_alpha(int argc, char **argv)
     /* The transfer rule: power laws in depth (per width) and width (per depth). */
     cJSON *meta = cli_meta_new(cmd);
     cli_arch_meta(meta, &first, first.model == SP_MODEL_TOY ? NULL : &opts);
+    cli_theory_meta_source(meta, &ca);
+    cli_caveats(&first, &opts, 0, meta, NULL, 0);
     static const char *tk[] = {"", "target-J", "match preln", "budget-ratio"};
     cJSON_AddStringToObject(meta, "target", tk[target_kind]);
     if (target_kind == TGT_J || target_kind == TGT_BUDGET)

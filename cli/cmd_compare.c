@@ -31,8 +31,10 @@ static void help(void)
            "(as 'sigprop theory') on the same configuration; prints both per block with the\n"
            "ratio measured/theory, and the geometric-mean multiplicative error\n"
            "GMFE = exp(mean |log(measured/theory)|) over the blocks of the shallow, middle\n"
-           "and deep thirds (l > 0) on stderr and in the JSON meta. The network has softmax\n"
-           "attention, so without --attention/--apjn the theory is version A.\n"
+           "and deep thirds (l > 0) on stderr and in the JSON meta. The theory version is\n"
+           "the one every command uses (C; preset blog2: A), named on stderr, in the\n"
+           "version column and the JSON meta; the theory's caveats (what it does not model\n"
+           "here) are printed beside the GMFE and written in the caveats column.\n"
            "--final-norm is refused: the measured J_bwd would include the final norm's\n"
            "Jacobian, which the theory does not have.\n\n");
     cli_arch_help(stdout);
@@ -49,8 +51,8 @@ static void help(void)
            "  -h, --help            this help\n\n"
            "Columns: model,norm,alpha,version,l,q,q_se,q_theory,q_ratio,p,p_theory,p_ratio,\n"
            "J_fwd,J_fwd_se,J_fwd_theory,J_fwd_ratio,J_bwd,J_bwd_se,J_bwd_theory,J_bwd_ratio,\n"
-           "grad_amp,grad_amp_se; with --summary: model,norm,alpha,version,quantity,range,\n"
-           "l_from,l_to,n,gmfe.\n\n"
+           "grad_amp,grad_amp_se,caveats; with --summary: model,norm,alpha,version,quantity,\n"
+           "range,l_from,l_to,n,gmfe,caveats.\n\n"
            "Example: sigprop compare --preset blog2 --width 256 --tokens 32 --depth 16 "
            "--seeds 4 --summary\n");
 }
@@ -58,9 +60,9 @@ static void help(void)
 static const char *cols[] = {"model", "norm", "alpha", "version", "l", "q", "q_se", "q_theory",
                              "q_ratio", "p", "p_theory", "p_ratio", "J_fwd", "J_fwd_se",
                              "J_fwd_theory", "J_fwd_ratio", "J_bwd", "J_bwd_se",
-                             "J_bwd_theory", "J_bwd_ratio", "grad_amp", "grad_amp_se"};
+                             "J_bwd_theory", "J_bwd_ratio", "grad_amp", "grad_amp_se", "caveats"};
 static const char *sum_cols[] = {"model", "norm", "alpha", "version", "quantity", "range",
-                                 "l_from", "l_to", "n", "gmfe"};
+                                 "l_from", "l_to", "n", "gmfe", "caveats"};
 int cmd_compare(int argc, char **argv)
 {
     const char *cmd = "compare", *out = "-";
@@ -130,7 +132,7 @@ int cmd_compare(int argc, char **argv)
     const char **cn = summary ? sum_cols : cols;
     size_t ncols = summary ? sizeof sum_cols / sizeof *sum_cols : sizeof cols / sizeof *cols;
     for (size_t i = 0; i < ncols; i++) {
-        int str = i < 2 || i == 3 || (summary && (i == 4 || i == 5));
+        int str = i < 2 || i == 3 || (summary && (i == 4 || i == 5)) || i == ncols - 1;
         if (sp_table_add_col(t, cn[i], str ? SP_COL_STR : SP_COL_NUM) < 0) {
             rc = cli_fail("out of memory");
             goto free_all;
@@ -149,8 +151,6 @@ int cmd_compare(int argc, char **argv)
     }
     if (rc)
         goto free_all;
-    if (!ca.has_attention && !ca.has_apjn) /* softmax network: version A unless told */
-        sp_theory_opts_version_a(&topts);
     topts.sublayers = cm.o.sublayers;
     const struct sp_arch *a0 = &arch[0];
     size_t nrows = sp_net_nrows(a0, &cm.o);
@@ -168,9 +168,13 @@ int cmd_compare(int argc, char **argv)
     }
     jg = cJSON_AddArrayToObject(meta, "gmfe");
     const char *version = a0->model == SP_MODEL_TOY ? "toy" : sp_theory_version(&topts);
-    cli_info("compare: measurement (%d seed(s) x %d probe(s)) against theory version %s, "
+    char vnote[192], cav[128];
+    cli_theory_version_note(&ca, vnote, sizeof vnote);
+    cli_info("compare: measurement (%d seed(s) x %d probe(s)) against theory version %s%s, "
              "theory started from %s", cm.o.seeds, cm.o.probes, version,
+             a0->model == SP_MODEL_TOY ? "" : vnote,
              start_measured ? "the measured q, p at block 0" : "--q0/--p0");
+    size_t ncav = cli_caveats(a0, &topts, 1, meta, cav, sizeof cav);
 
     struct cli_progress pg;
     int rev = !!(cm.o.measure & (SP_MEASURE_BWD | SP_MEASURE_GRAD));
@@ -228,9 +232,10 @@ int cmd_compare(int argc, char **argv)
                 cJSON_AddNumberToObject(o, "gmfe", g->gmfe);
                 cJSON_AddItemToArray(jg, o);
                 if (ri == SP_CMP_ALL)
-                    cli_info("GMFE %-5s%s  shallow %.4f  middle %.4f  deep %.4f  all %.4f", qn,
+                    cli_info("GMFE %-5s%s  shallow %.4f  middle %.4f  deep %.4f  all %.4f%s%s", qn,
                              isnan(alpha) ? "" : " (this alpha)", gm[qi][0].gmfe,
-                             gm[qi][1].gmfe, gm[qi][2].gmfe, gm[qi][3].gmfe);
+                             gm[qi][1].gmfe, gm[qi][2].gmfe, gm[qi][3].gmfe,
+                             ncav ? "  caveats: " : "", ncav ? cav : "");
                 if (summary) {
                     long r = sp_table_add_row(t);
                     if (r < 0) {
@@ -247,6 +252,7 @@ int cmd_compare(int argc, char **argv)
                     sp_table_set_num(t, (size_t)r, 7, g->l_to);
                     sp_table_set_num(t, (size_t)r, 8, (double)g->n);
                     sp_table_set_num(t, (size_t)r, 9, g->gmfe);
+                    sp_table_set_str(t, (size_t)r, 10, cav);
                 }
             }
         }
@@ -270,15 +276,17 @@ int cmd_compare(int argc, char **argv)
                               x->ratio[SP_CMP_JBWD], w->grad_amp, w->grad_amp_se};
                 for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
                     sp_table_set_num(t, (size_t)r, 4 + j, v[j]);
+                sp_table_set_str(t, (size_t)r, 22, cav);
             }
     }
     cli_progress_finish(&pg);
     cli_arch_meta(meta, a0, a0->model == SP_MODEL_TOY ? NULL : &topts);
+    cli_theory_meta_source(meta, &ca);
     if (ca.preset)
         cJSON_AddStringToObject(meta, "preset", ca.preset);
     cJSON_AddStringToObject(meta, "theory_start", start_measured ? "measured" : "config");
     cli_measure_meta(meta, a0, &cm);
-    cJSON_AddNumberToObject(meta, "wall_time_s", cli_now() - t0);
+    cli_info("compare: %.3g s", cli_now() - t0); /* not in the JSON: same input, same bytes */
     rc = cli_write_table(t, fmt, out, meta);
 free_all:
     cJSON_Delete(meta);

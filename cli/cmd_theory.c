@@ -38,18 +38,23 @@ static void help(void)
            "  -q, --quiet           no messages on stderr\n"
            "  -h, --help            this help\n\n"
            "Columns: version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,\n"
-           "logJ_fwd,logJ_bwd (J_fwd = J^{l,0}, J_bwd = J^{L,l}); with --summary:\n"
+           "logJ_fwd,logJ_bwd,caveats (J_fwd = J^{l,0}, J_bwd = J^{L,l}); with --summary:\n"
            "version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,J_L0,logJ_L0,phase,\n"
-           "zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate.\n\n"
+           "zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate,caveats.\n"
+           "caveats: what the theory does not model here, as codes joined by ';' or none\n"
+           "(also 'sigprop: warning:' lines on stderr and \"caveats\" in the JSON meta):\n"
+           "gelu-as-relu, softmax-logit-gradient, softmax-far-from-uniform (docs/theory.md).\n"
+           "Refuses (exit 2) runs whose rows would not fit in the available memory.\n\n"
            "Example: sigprop theory --preset blog2 --norm derf --alpha 0.1:1.9:0.2 --summary\n");
 }
 
 enum { C_VERSION, C_MODEL, C_NORM, C_ALPHA, C_ALPHA_ATTN, C_ALPHA_MLP, C_FIRST_DATA };
 
-static const char *row_cols[] = {"l", "q", "p", "rho", "J_fwd", "J_bwd", "logJ_fwd", "logJ_bwd"};
+static const char *row_cols[] = {"l", "q", "p", "rho", "J_fwd", "J_bwd", "logJ_fwd", "logJ_bwd",
+                                 "caveats"};
 static const char *sum_cols[] = {"depth", "q_L", "p_L", "J_L0", "logJ_L0", "phase", "zeta",
                                  "lambda", "xi", "c_star", "p_star", "l_star",
-                                 "l_star_estimate"};
+                                 "l_star_estimate", "caveats"};
 
 static int make_columns(struct sp_table *t, int summary)
 {
@@ -60,10 +65,19 @@ static int make_columns(struct sp_table *t, int summary)
     size_t n = summary ? sizeof sum_cols / sizeof *sum_cols : sizeof row_cols / sizeof *row_cols;
     for (size_t i = 0; i < n; i++) {
         const char *name = summary ? sum_cols[i] : row_cols[i];
-        if (sp_table_add_col(t, name, !strcmp(name, "phase") ? SP_COL_STR : SP_COL_NUM) < 0)
+        int str = !strcmp(name, "phase") || !strcmp(name, "caveats");
+        if (sp_table_add_col(t, name, str ? SP_COL_STR : SP_COL_NUM) < 0)
             return -1;
     }
     return 0;
+}
+
+/* Bytes one table row takes (numbers 8 bytes, strings a pointer and a small
+ * allocation), twice for the table's growth by doubling. */
+static double theory_row_bytes(int summary)
+{
+    double nstr = 3 + (summary ? 2 : 1), nnum = C_FIRST_DATA - 3 + (summary ? 12 : 8);
+    return 2.0 * (nnum * 8.0 + nstr * 40.0);
 }
 
 /* Writes the identifying columns of a new row. */
@@ -86,7 +100,8 @@ static int add_row(struct sp_table *t, const struct sp_arch *a, const struct sp_
     return (int)r;
 }
 
-static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, size_t nalpha)
+static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, size_t nalpha,
+                     const char *vnote)
 {
     static const char *att[] = {"softmax", "uniform (n -> inf)", "uniform (exact n)"};
     if (a->model == SP_MODEL_TOY) {
@@ -95,9 +110,9 @@ static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, si
                  sp_fn_name(a->phi.kind), a->mu, a->sigma_w, a->sigma_b, a->q0, a->depth, nalpha);
         return;
     }
-    cli_info("theory version %s: %s attention, %s APJN%s; L = %d, n = %d, d = %d, "
+    cli_info("theory version %s%s: %s attention, %s APJN%s; L = %d, n = %d, d = %d, "
              "s_OV = %.6g, s_21 = %.6g, s_QK = %.6g, q0 = %g, p0 = %g, %zu alpha value(s)",
-             sp_theory_version(o), att[o->attention],
+             sp_theory_version(o), vnote, att[o->attention],
              o->apjn == SP_APJN_SINGLE ? "single-channel" : "two-channel",
              o->apjn == SP_APJN_TWO_CHANNEL ? (o->cn_exact ? " (c_n = (n-1)/n)" : " (c_n = 1)") : "",
              a->depth, a->tokens, a->width, sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a),
@@ -107,7 +122,7 @@ static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, si
 /* --summary: one row per alpha from sp_theory_summary_batch (vectorised over
  * alpha where the SIMD sweep applies). arch[i] differ in their alphas only. */
 static int summary_rows(struct sp_table *t, const struct cli_arch *ca, const struct sp_arch *arch,
-                        const struct sp_theory_opts *opts, size_t nalpha)
+                        const struct sp_theory_opts *opts, size_t nalpha, const char *cav)
 {
     int toy = arch[0].model == SP_MODEL_TOY, rc = 0;
     double *aa = malloc(nalpha * sizeof *aa), *am = malloc(nalpha * sizeof *am);
@@ -147,6 +162,7 @@ static int summary_rows(struct sp_table *t, const struct cli_arch *ca, const str
         for (int k = 0; k < (int)(sizeof v / sizeof *v); k++)
             sp_table_set_num(t, (size_t)r, C_FIRST_DATA + k, v[k]);
         sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 5, sp_phase_name(w->as.phase));
+        sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 13, cav);
     }
 out:
     free(aa);
@@ -199,6 +215,24 @@ int cmd_theory(int argc, char **argv)
         goto done;
 
     size_t nalpha = cli_arch_nalpha(&ca);
+    {
+        /* the rows, before anything is allocated for them: refuse what cannot fit */
+        struct sp_arch a1;
+        if ((rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, 0), &a1, &opts)))
+            goto done;
+        opts.sublayers = sublayers;
+        double per_alpha = summary ? 1.0 : (double)sp_theory_nrows(&a1, &opts);
+        double nr = per_alpha * (double)nalpha;
+        double need = nr * theory_row_bytes(summary) + (double)nalpha * sizeof(struct sp_arch);
+        double have = cli_available_bytes();
+        if (need > have) {
+            rc = cli_usage(cmd, "%.4g alpha value(s) x %.6g row(s) = %.4g rows need about %.3g GB, "
+                           "more than the %.3g GB of memory available; use a coarser --alpha "
+                           "step, fewer blocks or --summary", (double)nalpha, per_alpha, nr,
+                           need / 1e9, have / 1e9);
+            goto done;
+        }
+    }
     struct sp_arch *arch = malloc(nalpha * sizeof *arch);
     struct sp_table *t = sp_table_new();
     struct sp_theory_row *rows = NULL;
@@ -214,7 +248,10 @@ int cmd_theory(int argc, char **argv)
     }
     if (rc)
         goto free_all;
-    describe(&arch[0], &opts, nalpha);
+    char vnote[192], cav[128];
+    cli_theory_version_note(&ca, vnote, sizeof vnote);
+    describe(&arch[0], &opts, nalpha, vnote);
+    cli_caveats(&arch[0], &opts, 1, NULL, cav, sizeof cav);
     size_t nrows = sp_theory_nrows(&arch[0], &opts);
     rows = malloc(nrows * sizeof *rows);
     if (!rows) {
@@ -224,7 +261,7 @@ int cmd_theory(int argc, char **argv)
     struct cli_progress pg;
     cli_progress_start(&pg, "theory", nalpha);
     if (summary) {
-        if ((rc = summary_rows(t, &ca, arch, &opts, nalpha)))
+        if ((rc = summary_rows(t, &ca, arch, &opts, nalpha, cav)))
             goto free_all;
         cli_progress_update(&pg, nalpha);
     }
@@ -247,6 +284,7 @@ int cmd_theory(int argc, char **argv)
                           w->log_jfwd, w->log_jbwd};
             for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
                 sp_table_set_num(t, (size_t)r, C_FIRST_DATA + j, v[j]);
+            sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 8, cav);
         }
         cli_progress_update(&pg, i + 1);
     }
@@ -254,6 +292,8 @@ int cmd_theory(int argc, char **argv)
 
     cJSON *meta = cli_meta_new(cmd);
     cli_arch_meta(meta, &arch[0], arch[0].model == SP_MODEL_TOY ? NULL : &opts);
+    cli_theory_meta_source(meta, &ca);
+    cli_caveats(&arch[0], &opts, 0, meta, NULL, 0);
     if (ca.preset)
         cJSON_AddStringToObject(meta, "preset", ca.preset);
     cJSON_AddNumberToObject(meta, "wall_time_s", cli_now() - t0);

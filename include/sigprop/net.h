@@ -84,6 +84,13 @@ double sp_net_flops(const struct sp_arch *a, const struct sp_net_opts *o);
  * sp_net_flops it estimates a run's time before starting it. */
 double sp_net_gemm_rate(const struct sp_arch *a, const struct sp_net_opts *o);
 
+/* Estimated seconds of sp_net_measure(a, o): a shortened run (one draw, min(L, 2)
+ * blocks, same shape, probes and passes) timed now on this machine, scaled by
+ * sp_net_flops of the full run over the short one's; *probe_s (may be NULL) gets
+ * the short run's time. 0 on failure. Costs about two short runs. */
+double sp_net_time_estimate(const struct sp_arch *a, const struct sp_net_opts *o,
+                            double *probe_s);
+
 /* Runs the measurement. a must be resolved (sp_arch_resolve). rows: nrows entries.
  * SP_EUNSUPPORTED in a build without OpenBLAS (-DSP_WITH_BLAS=OFF).
  * SP_EINVAL on a bad option (equiangular input with n > d, Gaussian with p0 < 0),

@@ -61,6 +61,25 @@ size_t sp_theory_nrows(const struct sp_arch *a, const struct sp_theory_opts *o);
 enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opts *o,
                              struct sp_theory_row *rows, size_t nrows);
 
+/* ---- caveats: what the theory does not model ----
+ * The modelling gaps of the theory for this (architecture, options) pair, each a
+ * stable short code (for scripts and JSON) and a one-line text (for people):
+ *   gelu-as-relu            the MLP uses GELU; the theory computes it as ReLU
+ *   softmax-logit-gradient  a norm side is none and s_QK > 0: the APJN leaves out the
+ *                           gradient through the softmax logits, which dominates
+ *                           when nothing normalises h (docs/theory.md)
+ *   softmax-far-from-uniform s_QK > 1: the logits are O(1), softmax is far from the
+ *                           near-uniform attention both versions assume
+ * Writes at most max of them to out (may be NULL) and returns how many there are
+ * (0: none). a must be resolved. Never fails; the strings are static. */
+#define SP_CAVEATS_MAX 8
+struct sp_caveat {
+    const char *code;
+    const char *text;
+};
+size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o,
+                         struct sp_caveat *out, size_t max);
+
 /* ---- asymptotics (SPEC 3.5) ---- */
 enum sp_phase {
     SP_PHASE_CRITICAL,     /* power law J ~ l^zeta */

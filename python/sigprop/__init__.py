@@ -287,9 +287,24 @@ def _table(records, columns, as_frame):
 # ---- theory ----
 
 _THEORY_KEYS = dict(_ARCH_KEYS, sublayers="bool", summary="bool", as_frame="bool")
-_ROW_COLS = ["l", "q", "p", "rho", "J_fwd", "J_bwd", "logJ_fwd", "logJ_bwd"]
+_ROW_COLS = ["l", "q", "p", "rho", "J_fwd", "J_bwd", "logJ_fwd", "logJ_bwd", "caveats"]
 _SUM_COLS = ["depth", "q_L", "p_L", "J_L0", "logJ_L0", "phase", "zeta", "lambda", "xi",
-             "c_star", "p_star", "l_star", "l_star_estimate"]
+             "c_star", "p_star", "l_star", "l_star_estimate", "caveats"]
+
+
+def caveats(a, o, warn=True):
+    """What the theory does not model for this configuration: the codes joined by ';'
+    (or 'none', as in the CLI's caveats column); each one is also a RuntimeWarning."""
+    cv = ffi.new("struct sp_caveat[8]")
+    k = min(lib.sp_theory_caveats(a, o, cv, 8), 8)
+    codes = []
+    for i in range(k):
+        code, text = _s(cv[i].code), _s(cv[i].text)
+        codes.append(code)
+        if warn:
+            import warnings
+            warnings.warn("sigprop: %s: %s" % (code, text), RuntimeWarning, stacklevel=3)
+    return ";".join(codes) if codes else "none"
 _ID = ["model", "norm", "alpha", "alpha_attn", "alpha_mlp"]
 
 
@@ -320,6 +335,7 @@ def theory(**kw):
         lib.sp_last_error_clear()
         _check(lib.sp_theory_run(a, o, rows, n), "theory")
         ident = dict(version=_s(lib.sp_theory_version(o)), **_id_cols(a, al))
+        cav = caveats(a, o, warn=al is built[0][0])
         if summary:
             asy = ffi.new("struct sp_asymptotics *")
             _check(lib.sp_theory_asymptotics(a, o, rows, n, asy), "theory")
@@ -328,7 +344,7 @@ def theory(**kw):
                        J_L0=math.exp(last.log_jfwd), logJ_L0=last.log_jfwd,
                        phase=_s(lib.sp_phase_name(asy.phase)), zeta=asy.zeta,
                        l_star=asy.l_star, l_star_estimate=asy.l_star_estimate, xi=asy.xi,
-                       c_star=asy.c_star, p_star=asy.p_star)
+                       c_star=asy.c_star, p_star=asy.p_star, caveats=cav)
             rec["lambda"] = getattr(asy, "lambda")
             records.append(rec)
         else:
@@ -336,7 +352,7 @@ def theory(**kw):
                 w = rows[k]
                 records.append(dict(ident, l=w.l, q=w.q, p=w.p, rho=w.rho,
                                     J_fwd=math.exp(w.log_jfwd), J_bwd=math.exp(w.log_jbwd),
-                                    logJ_fwd=w.log_jfwd, logJ_bwd=w.log_jbwd))
+                                    logJ_fwd=w.log_jfwd, logJ_bwd=w.log_jbwd, caveats=cav))
     cols = ["version"] + _ID + (_SUM_COLS if summary else _ROW_COLS)
     return _table(records, cols, as_frame)
 

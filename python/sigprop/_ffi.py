@@ -69,6 +69,9 @@ struct sp_theory_row { double l; double q, p, rho; double log_jfwd; double log_j
 size_t sp_theory_nrows(const struct sp_arch *a, const struct sp_theory_opts *o);
 enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opts *o,
                              struct sp_theory_row *rows, size_t nrows);
+struct sp_caveat { const char *code; const char *text; };
+size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o,
+                         struct sp_caveat *out, size_t max);
 enum sp_phase { SP_PHASE_CRITICAL, SP_PHASE_SUBCRITICAL, SP_PHASE_CHAOTIC, SP_PHASE_ORDERED };
 const char *sp_phase_name(enum sp_phase p);
 struct sp_asymptotics {

@@ -53,3 +53,41 @@ double sp_net_gemm_rate(const struct sp_arch *a, const struct sp_net_opts *o)
     free(C);
     return rate;
 }
+
+/* The run itself, shortened: one draw through min(L, 2) blocks with the same
+ * shape, probes and passes, timed (the faster of two runs: the first warms the
+ * buffers), then scaled by the FLOP count of the full run over the probe's. This
+ * times the whole forward/backward pass (weight generation, norms, attention,
+ * statistics), not only the matrix products. */
+double sp_net_time_estimate(const struct sp_arch *a, const struct sp_net_opts *o,
+                            double *probe_s)
+{
+    struct sp_arch pa = *a;
+    struct sp_net_opts po = *o;
+    pa.depth = a->depth < 2 ? a->depth : 2;
+    po.seeds = 1;
+    po.checkpoint = 0;
+    po.progress = NULL;
+    po.progress_ctx = NULL;
+    size_t nr = sp_net_nrows(&pa, &po);
+    struct sp_net_row *rows = malloc(nr * sizeof *rows);
+    double t = 0.0;
+    if (probe_s)
+        *probe_s = 0.0;
+    if (!rows)
+        return 0.0;
+    for (int rep = 0; rep < 2; rep++) {
+        double t0 = now();
+        if (sp_net_measure(&pa, &po, rows, nr) != SP_OK) {
+            free(rows);
+            return 0.0;
+        }
+        double dt = now() - t0;
+        t = rep == 0 || dt < t ? dt : t; /* the faster of the two: contention only adds */
+    }
+    free(rows);
+    double fp = sp_net_flops(&pa, &po), ff = sp_net_flops(a, o);
+    if (probe_s)
+        *probe_s = t;
+    return fp > 0.0 ? t * ff / fp : 0.0;
+}

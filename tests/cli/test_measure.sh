@@ -60,7 +60,7 @@ d = json.load(open(sys.argv[1]))
 m = d["meta"]
 assert m["command"] == "measure"
 assert m["measure"]["probes"] == 4 and m["measure"]["exclude_cls"] is True
-assert "grad_loss" in m["measure"] and m["wall_time_s"] >= 0
+assert "grad_loss" in m["measure"]
 assert m["arch"]["width"] == 64 and len(d["data"]) == 5
 PY
 

@@ -92,7 +92,7 @@ expect_grep "90000000 points (90000 configurations x 1000 depths), over the limi
 usage_error "$SP" sweep --model toy --width 16,32 --depth 4
 expect_grep "--width does not change the rows" "$TMP/err"
 usage_error "$SP" sweep --model toy --tokens 4,8 --depth 4
-expect_grep "--tokens does not change the rows" "$TMP/err"
+expect_grep "--tokens applies to the transformer, not to --model toy" "$TMP/err"
 usage_error "$SP" sweep --norm derf --alpha 0.5,0.5 --depth 4
 expect_grep "--alpha: a value is given twice" "$TMP/err"
 usage_error "$SP" sweep --norm derf --alpha 0.5 --depth 4,4

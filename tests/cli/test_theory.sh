@@ -36,7 +36,7 @@ usage_error "$SP" theory extra-argument
 
 # CSV: header and L+1 rows per alpha; stdout carries only data
 "$SP" theory --preset blog2 --norm derf --alpha 0.3,0.5 >"$TMP/t.csv" 2>"$TMP/t.err"
-expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,logJ_fwd,logJ_bwd$' "$TMP/t.csv"
+expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,logJ_fwd,logJ_bwd,caveats$' "$TMP/t.csv"
 [ "$(wc -l <"$TMP/t.csv")" -eq $((1 + 2 * 129)) ] && ok || bad "row count $(wc -l <"$TMP/t.csv")"
 grep -q '^#' "$TMP/t.csv" && bad "comment line in CSV" || ok
 expect_grep 'version A' "$TMP/t.err"
@@ -48,7 +48,7 @@ awk -F, '$4==0.5 && $7==128 { if ($11 > 56.7205 && $11 < 56.7215) found=1 } END 
 # ranges include stop within step/2
 "$SP" theory --norm derf --alpha 0.1:1.9:0.2 --summary >"$TMP/r.csv" 2>/dev/null
 [ "$(wc -l <"$TMP/r.csv")" -eq 11 ] && ok || bad "range 0.1:1.9:0.2 should give 10 alphas"
-expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate$' "$TMP/r.csv"
+expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate,caveats$' "$TMP/r.csv"
 expect_grep ',C,\|^C,' "$TMP/r.csv"   # default version C without a preset
 # toy presets: K in column q, transition depth 42 at alpha 0.5
 "$SP" theory --preset blog1-toy --summary >"$TMP/toy.csv" 2>/dev/null
@@ -92,6 +92,41 @@ b=$("$SP" theory --preset blog2 --summary 2>/dev/null | tail -1 | cut -d, -f10)
 a=$("$SP" theory --preset vit-b --width 512 --summary 2>/dev/null | tail -1 | cut -d, -f10)
 b=$("$SP" theory --preset vit-b --summary 2>/dev/null | tail -1 | cut -d, -f10)
 [ "$a" != "$b" ] && ok || bad "vit-b --width did not change the sigmas"
+# --width with derived sigmas: one note naming the flags that keep them; none with stated sigmas
+"$SP" theory --width 256 --summary >/dev/null 2>"$TMP/wn.err"
+[ "$(grep -c 'note: --width 256 differs from the default width 1024' "$TMP/wn.err")" -eq 1 ] && ok || bad "--width note missing or repeated"
+expect_grep '--sigma-2 1.28' "$TMP/wn.err"
+"$SP" theory --preset blog2 --width 256 --summary >/dev/null 2>"$TMP/wn2.err"
+grep -q 'note: --width' "$TMP/wn2.err" && bad "--width note with stated sigmas" || ok
+
+# caveats: stderr warning, CSV column and JSON meta, for each modelling gap
+"$SP" theory --preset vit-b --activation gelu --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
+expect_grep 'warning: gelu-as-relu' "$TMP/cv.err"
+[ "$(tail -1 "$TMP/cv.csv" | awk -F, '{print $NF}')" = "gelu-as-relu" ] && ok || bad "caveats column for gelu"
+"$SP" theory --preset blog2 --norm none --depth 4 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
+expect_grep 'warning: softmax-logit-gradient' "$TMP/cv.err"
+"$SP" theory --preset blog2 --norm none --sigma-q 0 --depth 4 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
+grep -q 'softmax-logit-gradient' "$TMP/cv.err" && bad "logit caveat with sigma_q = 0" || ok
+"$SP" theory --width 128 --tokens 64 --depth 8 --sigma-q 1.81 --sigma-k 1.81 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
+expect_grep 'warning: softmax-far-from-uniform' "$TMP/cv.err"
+"$SP" theory --preset blog2 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
+grep -q 'warning:' "$TMP/cv.err" && bad "caveat on the blog setup" || ok
+[ "$(tail -1 "$TMP/cv.csv" | awk -F, '{print $NF}')" = "none" ] && ok || bad "caveats column should be none"
+"$SP" theory --preset vit-b --activation gelu --format json -o "$TMP/cv.json" 2>/dev/null
+/usr/bin/python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))["meta"]
+assert [c["code"] for c in m["caveats"]] == ["gelu-as-relu"], m["caveats"]
+assert m["theory"]["version_source"] == "default"
+' "$TMP/cv.json" && ok || bad "JSON caveats / version_source"
+
+# the toy refuses transformer flags by name
+usage_error "$SP" theory --model toy --tokens 8 --heads 2
+expect_grep '--tokens, --heads apply to the transformer' "$TMP/err"
+# rows that cannot fit in memory are refused before anything is allocated
+usage_error "$SP" theory --norm derf --alpha 0.0001:9:0.0001 --depth 1000000
+expect_grep 'more than the .* GB of memory available' "$TMP/err"
+
 # depth 10^5 works (no overflow)
 "$SP" theory --norm derf --alpha 1.9 --depth 100000 --summary >"$TMP/deep.csv" 2>/dev/null && ok || bad "depth 1e5"
 grep -q 'inf\|nan,nan,nan,nan' "$TMP/deep.csv" && bad "overflow at depth 1e5" || ok

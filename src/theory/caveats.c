@@ -1,0 +1,43 @@
+/* The modelling gaps of the mean-field theory for one (architecture, theory
+ * options) pair: what the finite network does that the recursions of SPEC 3 do
+ * not compute. Commands print them, record them, and never hide them. */
+#include <math.h>
+#include <stddef.h>
+
+#include "sigprop/theory.h"
+
+static const struct sp_caveat gelu = {
+    "gelu-as-relu",
+    "MLP computed as ReLU; GELU theory not implemented (the measured network uses GELU)"};
+static const struct sp_caveat logits = {
+    "softmax-logit-gradient",
+    "no norm on a side with softmax attention and s_QK > 0: the theory leaves out the "
+    "gradient through the softmax logits, which dominates without a norm (APJN can be "
+    "off by orders of magnitude); set --sigma-q 0 or --sigma-k 0, or use a norm"};
+
+static const struct sp_caveat nonuniform = {
+    "softmax-far-from-uniform",
+    "s_QK > 1: the attention logits are O(1) or larger and softmax is far from uniform; "
+    "both theory versions assume near-uniform attention and can be off by a large factor "
+    "(check with sigprop compare)"};
+
+size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o,
+                         struct sp_caveat *out, size_t max)
+{
+    (void)o; /* the finite network always has softmax attention, whatever the theory's version */
+    const struct sp_caveat *list[SP_CAVEATS_MAX];
+    size_t n = 0;
+    if (a->model == SP_MODEL_TRANSFORMER) {
+        if (a->mlp_act == SP_ACT_GELU)
+            list[n++] = &gelu;
+        double sq = a->sigma_q * a->sigma_k;
+        if ((a->norm_attn.kind == SP_FN_IDENTITY || a->norm_mlp.kind == SP_FN_IDENTITY) &&
+            isfinite(sq) && sq > 0.0)
+            list[n++] = &logits;
+        if (isfinite(sq) && sq * sq > 1.0) /* s_QK = (sigma_Q sigma_K)^2 */
+            list[n++] = &nonuniform;
+    }
+    for (size_t i = 0; i < n && i < max && out; i++)
+        out[i] = *list[i];
+    return n;
+}
