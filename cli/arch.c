@@ -16,6 +16,7 @@ void cli_arch_init(struct cli_arch *c)
     for (int i = 0; i < 6; i++)
         c->sigma[i] = NAN;
     c->sigma_w = c->mu = c->sigma_b = c->q0 = c->p0 = NAN;
+    c->sigma_3 = c->rope_theta = c->norm_eps = c->embed_scale = c->residual_scale = NAN;
     width_noted = 0;
 }
 
@@ -42,7 +43,14 @@ int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *ar
                 c->preset = sp_preset_names[i];
                 return 0;
             }
-        return cli_usage(cmd, "--preset: unknown preset '%s' (blog1-toy, blog2, vit-b, vit-l)", arg);
+        {
+            char list[256] = "";
+            for (int i = 0; sp_preset_names[i]; i++) {
+                size_t l = strlen(list);
+                snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", sp_preset_names[i]);
+            }
+            return cli_usage(cmd, "--preset: unknown preset '%s' (%s)", arg, list);
+        }
     case OPT_MODEL:
         c->has_model = 1;
         if (!strcmp(arg, "toy"))
@@ -54,7 +62,7 @@ int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *ar
         return 0;
     case OPT_NORM:
         if (sp_fn_parse(arg, &c->norm) != 0 || c->norm == SP_FN_RELU)
-            return cli_usage(cmd, "--norm: '%s' is not one of ln, dyt, derf, none", arg);
+            return cli_usage(cmd, "--norm: '%s' is not one of ln, rms, dyt, derf, none", arg);
         c->has_norm = 1;
         return 0;
     case OPT_ALPHA:
@@ -70,13 +78,49 @@ int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *ar
     case OPT_MLP_RATIO: return cli_parse_int(cmd, "--mlp-ratio", arg, 1, 64, &c->mlp_ratio);
     case OPT_ACT:
         c->has_act = 1;
-        if (!strcmp(arg, "relu"))
-            c->act = SP_ACT_RELU;
-        else if (!strcmp(arg, "gelu"))
-            c->act = SP_ACT_GELU;
-        else
-            return cli_usage(cmd, "--activation: '%s' is not one of relu, gelu", arg);
+        if (sp_act_parse(arg, &c->act) != 0)
+            return cli_usage(cmd, "--mlp/--activation: '%s' is not one of relu, gelu, swiglu", arg);
         return 0;
+    case OPT_SIGMA_3: return cli_parse_double(cmd, "--sigma-3", arg, 0, big, &c->sigma_3);
+    case OPT_MLP_HIDDEN: return cli_parse_int(cmd, "--mlp-hidden", arg, 1, 64000000, &c->mlp_hidden);
+    case OPT_KV_HEADS: return cli_parse_int(cmd, "--kv-heads", arg, 1, 65536, &c->kv_heads);
+    case OPT_MASK:
+        c->has_mask = 1;
+        if (!strcmp(arg, "none"))
+            c->mask = SP_MASK_NONE;
+        else if (!strcmp(arg, "causal"))
+            c->mask = SP_MASK_CAUSAL;
+        else
+            return cli_usage(cmd, "--attention-mask: '%s' is not one of none, causal", arg);
+        return 0;
+    case OPT_ROPE:
+        if (!strcmp(arg, "none")) {
+            c->rope_theta = 0.0;
+            return 0;
+        }
+        return cli_parse_double(cmd, "--rope", arg, 1.0 + 1e-9, 1e12, &c->rope_theta);
+    case OPT_ROPE_PAIRING:
+        c->has_rope_pairing = 1;
+        if (!strcmp(arg, "interleaved"))
+            c->rope_pairing = SP_ROPE_INTERLEAVED;
+        else if (!strcmp(arg, "half"))
+            c->rope_pairing = SP_ROPE_HALF;
+        else
+            return cli_usage(cmd, "--rope-pairing: '%s' is not one of interleaved, half", arg);
+        return 0;
+    case OPT_NORM_EPS: return cli_parse_double(cmd, "--norm-eps", arg, 0, 1, &c->norm_eps);
+    case OPT_EMBED_SCALE:
+        if (!strcmp(arg, "sqrt-d")) {
+            c->embed_scale = -1.0;
+            return 0;
+        }
+        return cli_parse_double(cmd, "--embed-scale", arg, 1e-6, 1e6, &c->embed_scale);
+    case OPT_RESIDUAL_SCALE:
+        if (!strcmp(arg, "gpt2")) {
+            c->residual_scale = -1.0;
+            return 0;
+        }
+        return cli_parse_double(cmd, "--residual-scale", arg, 1e-6, 1e3, &c->residual_scale);
     case OPT_FINAL_NORM: c->final_norm = 1; return 0;
     case OPT_INIT_STD: return cli_parse_double(cmd, "--init-std", arg, 1e-8, 10, &c->init_std);
     case OPT_SIGMA_Q: case OPT_SIGMA_K: case OPT_SIGMA_V:
@@ -139,7 +183,7 @@ int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *ar
 /* The transformer-only flags given, as "--heads, --tokens" (empty: none). */
 static void transformer_flags(const struct cli_arch *c, char *buf, size_t n)
 {
-    const char *given[24];
+    const char *given[40];
     int k = 0;
     if (!isnan(c->alpha_attn)) given[k++] = "--alpha-attn";
     if (!isnan(c->alpha_mlp)) given[k++] = "--alpha-mlp";
@@ -156,6 +200,15 @@ static void transformer_flags(const struct cli_arch *c, char *buf, size_t n)
     if (c->has_attention) given[k++] = "--attention";
     if (c->has_apjn) given[k++] = "--apjn";
     if (c->has_cn) given[k++] = "--cn";
+    if (!isnan(c->sigma_3)) given[k++] = "--sigma-3";
+    if (c->mlp_hidden) given[k++] = "--mlp-hidden";
+    if (c->kv_heads) given[k++] = "--kv-heads";
+    if (c->has_mask) given[k++] = "--attention-mask";
+    if (!isnan(c->rope_theta)) given[k++] = "--rope";
+    if (c->has_rope_pairing) given[k++] = "--rope-pairing";
+    if (!isnan(c->norm_eps)) given[k++] = "--norm-eps";
+    if (!isnan(c->embed_scale)) given[k++] = "--embed-scale";
+    if (!isnan(c->residual_scale)) given[k++] = "--residual-scale";
     buf[0] = 0;
     for (int i = 0; i < k; i++) {
         size_t l = strlen(buf);
@@ -176,6 +229,9 @@ static int build_toy(const struct cli_arch *c, const char *cmd, double alpha, st
     if (c->has_norm) {
         switch (c->norm) {
         case SP_FN_LN: a->toy_ln = 1; break;
+        case SP_FN_RMS: /* the toy's LN is the mean-field RMSNorm */
+            return cli_usage(cmd, "--norm rms applies to the transformer; the toy's pre-norm is "
+                             "--norm ln (the same at mean field)");
         case SP_FN_IDENTITY: a->toy_ln = 0; break;
         case SP_FN_DERF:
         case SP_FN_DYT:
@@ -247,11 +303,33 @@ static int build_transformer(const struct cli_arch *c, const char *cmd, double a
     if (!isnan(c->init_std)) {
         a->init_std = c->init_std;
         a->sigma_q = a->sigma_k = a->sigma_v = a->sigma_o = a->sigma_1 = a->sigma_2 = NAN;
+        a->sigma_3 = NAN;
     }
     double *sig[6] = {&a->sigma_q, &a->sigma_k, &a->sigma_v, &a->sigma_o, &a->sigma_1, &a->sigma_2};
     for (int i = 0; i < 6; i++)
         if (!isnan(c->sigma[i]))
             *sig[i] = c->sigma[i];
+    if (!isnan(c->sigma_3)) a->sigma_3 = c->sigma_3;
+    if (c->mlp_hidden) a->mlp_hidden = c->mlp_hidden;
+    else if (c->mlp_ratio) a->mlp_hidden = 0; /* --mlp-ratio wins over a preset's hidden width */
+    if (c->kv_heads) a->kv_heads = c->kv_heads;
+    if (c->has_mask) a->mask = c->mask;
+    if (!isnan(c->rope_theta)) {
+        a->rope = c->rope_theta > 0.0 ? SP_ROPE_INTERLEAVED : SP_ROPE_NONE;
+        if (c->rope_theta > 0.0)
+            a->rope_theta = c->rope_theta;
+    }
+    if (c->has_rope_pairing) {
+        if (a->rope == SP_ROPE_NONE)
+            return cli_usage(cmd, "--rope-pairing needs --rope THETA");
+        a->rope = c->rope_pairing;
+    }
+    if (!isnan(c->norm_eps)) a->norm_eps = c->norm_eps;
+    if (!isnan(c->embed_scale)) a->embed_scale = c->embed_scale < 0 ? sqrt((double)a->width) : c->embed_scale;
+    if (!isnan(c->residual_scale))
+        a->residual_scale = c->residual_scale < 0 ? 1.0 / sqrt(2.0 * a->depth) : c->residual_scale;
+    if (a->mlp_act != SP_ACT_SWIGLU && !isnan(c->sigma_3))
+        return cli_usage(cmd, "--sigma-3 applies to --mlp swiglu (the W3 of silu(W1 x) * (W3 x))");
     return 0;
 }
 
@@ -413,8 +491,9 @@ void cli_arch_help(FILE *f)
         "Architecture (presets first, then flags; explicit flags always win):\n"
         "  --preset NAME         blog1-toy | blog2 | vit-b | vit-l (see below)\n"
         "  --model M             transformer | toy (default transformer)\n"
-        "  --norm N              ln | dyt | derf | none (default ln); on the toy, derf/dyt\n"
-        "                        mean no norm with phi = erf/tanh, ln means phi(LN(h))\n"
+        "  --norm N              ln | rms | dyt | derf | none (default ln); on the toy,\n"
+        "                        derf/dyt mean no norm with phi = erf/tanh, ln means\n"
+        "                        phi(LN(h))\n"
         "  --alpha A             a value, a list a,b,c or start:stop:step (stop included)\n"
         "  --alpha-attn A        alpha of the attention norm (overrides --alpha)\n"
         "  --alpha-mlp A         alpha of the MLP norm (overrides --alpha)\n"
@@ -424,10 +503,20 @@ void cli_arch_help(FILE *f)
         "  --width D             width d (default %d)\n"
         "  --heads H             attention heads (default width/64)\n"
         "  --mlp-ratio R         MLP hidden width / d (default %d)\n"
-        "  --activation A        relu | gelu, MLP nonlinearity (measurement; theory: relu)\n"
+        "  --mlp A, --activation A  relu | gelu | swiglu: W2 act(W1 x), SwiGLU\n"
+        "                        W2 (silu(W1 x) * (W3 x)) (default relu)\n"
+        "  --mlp-hidden N        MLP hidden width (default mlp-ratio x width)\n"
         "  --final-norm          apply the MLP norm after the last block (measurement)\n"
         "  --init-std S          timm-style init: sigma_X = S sqrt(fan_in) (default %g)\n"
-        "  --sigma-q/-k/-v/-o/-1/-2 X  per-matrix sigmas (variance sigma^2 / fan_in)\n"
+        "  --sigma-q/-k/-v/-o/-1/-2/-3 X  per-matrix sigmas (variance sigma^2 / fan_in;\n"
+        "                        -3: SwiGLU's W3)\n"
+        "  --residual-scale S    times the derived sigma_o, sigma_2; gpt2: 1/sqrt(2L)\n"
+        "  --kv-heads K          grouped-query attention: K/V heads (default heads)\n"
+        "  --attention-mask M    none | causal (default none)\n"
+        "  --rope THETA          rotary position embeddings with base THETA (none: off)\n"
+        "  --rope-pairing P      interleaved (Meta, llama2.c) | half (Hugging Face)\n"
+        "  --norm-eps E          LN / RMSNorm epsilon (default 1e-05)\n"
+        "  --embed-scale S       scale of the input tokens; sqrt-d: sqrt(width) (default 1)\n"
         "  --q0 Q --p0 P         input token norm and overlap per component (default %g, %g)\n"
         "Toy residual network (--model toy):\n"
         "  --phi F               erf | tanh | identity | relu (default erf)\n"
@@ -465,7 +554,18 @@ void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_
         cJSON_AddNumberToObject(j, "width", a->width);
         cJSON_AddNumberToObject(j, "heads", a->heads);
         cJSON_AddNumberToObject(j, "mlp_ratio", a->mlp_ratio);
-        cJSON_AddStringToObject(j, "activation", a->mlp_act == SP_ACT_GELU ? "gelu" : "relu");
+        cJSON_AddStringToObject(j, "activation", sp_act_name(a->mlp_act));
+        cJSON_AddNumberToObject(j, "mlp_hidden", sp_arch_mlp_hidden(a));
+        cJSON_AddNumberToObject(j, "kv_heads", sp_arch_kv_heads(a));
+        cJSON_AddStringToObject(j, "attention_mask", a->mask == SP_MASK_CAUSAL ? "causal" : "none");
+        static const char *rp[] = {"none", "interleaved", "half"};
+        cJSON_AddStringToObject(j, "rope", rp[a->rope]);
+        cJSON_AddNumberToObject(j, "rope_theta", a->rope_theta);
+        cJSON_AddNumberToObject(j, "norm_eps", a->norm_eps);
+        cJSON_AddNumberToObject(j, "embed_scale", a->embed_scale);
+        cJSON_AddNumberToObject(j, "residual_scale", a->residual_scale);
+        if (a->mlp_act == SP_ACT_SWIGLU)
+            cJSON_AddNumberToObject(j, "sigma_3", a->sigma_3);
         cJSON_AddBoolToObject(j, "final_norm", a->final_norm);
         cJSON_AddStringToObject(j, "norm_attn", sp_fn_name(a->norm_attn.kind));
         cJSON_AddNumberToObject(j, "alpha_attn", a->norm_attn.alpha);

@@ -65,7 +65,8 @@ enum {
     OPT_SHIFT, OPT_DEPTH, OPT_TOKENS, OPT_WIDTH, OPT_HEADS, OPT_MLP_RATIO, OPT_ACT,
     OPT_FINAL_NORM, OPT_INIT_STD, OPT_SIGMA_Q, OPT_SIGMA_K, OPT_SIGMA_V, OPT_SIGMA_O,
     OPT_SIGMA_1, OPT_SIGMA_2, OPT_SIGMA_W, OPT_MU, OPT_SIGMA_B, OPT_PHI, OPT_Q0, OPT_P0,
-    OPT_ATTENTION, OPT_APJN, OPT_CN,
+    OPT_ATTENTION, OPT_APJN, OPT_CN, OPT_SIGMA_3, OPT_MLP_HIDDEN, OPT_KV_HEADS, OPT_MASK,
+    OPT_ROPE, OPT_ROPE_PAIRING, OPT_NORM_EPS, OPT_EMBED_SCALE, OPT_RESIDUAL_SCALE,
     OPT_ARCH_LAST,
     OPT_CMD_FIRST = 1100 /* commands number their own long-only flags from here */
 };
@@ -90,7 +91,16 @@ enum {
     {"sigma-b", required_argument, 0, OPT_SIGMA_B}, {"phi", required_argument, 0, OPT_PHI}, \
     {"q0", required_argument, 0, OPT_Q0}, {"p0", required_argument, 0, OPT_P0},         \
     {"attention", required_argument, 0, OPT_ATTENTION},                                \
-    {"apjn", required_argument, 0, OPT_APJN}, {"cn", required_argument, 0, OPT_CN}
+    {"apjn", required_argument, 0, OPT_APJN}, {"cn", required_argument, 0, OPT_CN},    \
+    {"mlp", required_argument, 0, OPT_ACT}, {"sigma-3", required_argument, 0, OPT_SIGMA_3}, \
+    {"mlp-hidden", required_argument, 0, OPT_MLP_HIDDEN},                              \
+    {"kv-heads", required_argument, 0, OPT_KV_HEADS},                                  \
+    {"attention-mask", required_argument, 0, OPT_MASK},                                \
+    {"rope", required_argument, 0, OPT_ROPE},                                          \
+    {"rope-pairing", required_argument, 0, OPT_ROPE_PAIRING},                          \
+    {"norm-eps", required_argument, 0, OPT_NORM_EPS},                                  \
+    {"embed-scale", required_argument, 0, OPT_EMBED_SCALE},                            \
+    {"residual-scale", required_argument, 0, OPT_RESIDUAL_SCALE}
 
 /* What the user asked for, before presets and defaults are resolved. */
 struct cli_arch {
@@ -111,6 +121,15 @@ struct cli_arch {
     int has_attention; enum sp_attention attention;
     int has_apjn; enum sp_apjn apjn;
     int has_cn; int cn_exact;
+    /* LLM-style options: 0 / NAN unless given */
+    double sigma_3;
+    int mlp_hidden, kv_heads;
+    int has_mask; enum sp_mask mask;
+    double rope_theta;                  /* 0: --rope none */
+    int has_rope_pairing; enum sp_rope rope_pairing;
+    double norm_eps;
+    double embed_scale;                 /* -1: sqrt-d */
+    double residual_scale;              /* -1: gpt2, 1/sqrt(2L) */
 };
 void cli_arch_init(struct cli_arch *c);
 void cli_arch_free(struct cli_arch *c);

@@ -190,7 +190,8 @@ int cmd_compare(int argc, char **argv)
         enum sp_status s = sp_net_measure(&a, &cm.o, rows, nrows);
         if (s != SP_OK) {
             cli_progress_finish(&pg);
-            rc = cli_fail("measurement failed: %s", sp_status_str(s));
+            rc = cli_fail("measurement failed: %s",
+                          sp_last_error()[0] ? sp_last_error() : sp_status_str(s));
             goto free_all;
         }
         if (start_measured) {

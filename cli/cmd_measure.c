@@ -123,6 +123,8 @@ int cli_measure_check(const char *cmd, const struct sp_arch *a, struct cli_measu
     const struct sp_net_opts *o = &m->o;
     int toy = a->model == SP_MODEL_TOY;
     int n = toy ? 1 : a->tokens;
+    if (sp_net_supported(a) != SP_OK)
+        return cli_usage(cmd, "%s", sp_last_error());
     if (o->input == SP_INPUT_EQUIANGULAR && n > a->width)
         return cli_usage(cmd, "--input equiangular needs tokens <= width (tokens %d, width %d); "
                          "use --input gaussian", n, a->width);
@@ -355,7 +357,7 @@ int cmd_measure(int argc, char **argv)
         if (s != SP_OK) {
             cli_progress_finish(&pg);
             rc = cli_fail("measurement failed%s: %s%s", isnan(alpha) ? "" : " at this alpha",
-                          sp_status_str(s),
+                          sp_last_error()[0] ? sp_last_error() : sp_status_str(s),
                           s == SP_ENUMERIC ? " (the network produced a non-finite value)" : "");
             goto free_all;
         }

@@ -90,8 +90,25 @@ static const struct {
     enum sp_fn fn;
 } fn_names[] = {
     {"ln", SP_FN_LN},     {"derf", SP_FN_DERF},     {"dyt", SP_FN_DYT},
-    {"none", SP_FN_IDENTITY}, {"relu", SP_FN_RELU},
+    {"none", SP_FN_IDENTITY}, {"relu", SP_FN_RELU}, {"rms", SP_FN_RMS},
 };
+
+static const char *const act_names[] = {"relu", "gelu", "swiglu"};
+
+const char *sp_act_name(enum sp_mlp_act a)
+{
+    return (unsigned)a < sizeof act_names / sizeof *act_names ? act_names[a] : "?";
+}
+
+int sp_act_parse(const char *s, enum sp_mlp_act *out)
+{
+    for (size_t i = 0; i < sizeof act_names / sizeof *act_names; i++)
+        if (!strcmp(s, act_names[i])) {
+            *out = (enum sp_mlp_act)i;
+            return 0;
+        }
+    return -1;
+}
 
 const char *sp_fn_name(enum sp_fn f)
 {
@@ -132,11 +149,30 @@ void sp_arch_default(struct sp_arch *a)
     a->norm_attn = a->norm_mlp = (struct sp_fnspec){SP_FN_LN, 0.5, 0.0};
     a->init_std = 0.02;
     set_sigmas(a, NAN);
+    a->mlp_hidden = 0;
+    a->sigma_3 = NAN;
+    a->kv_heads = 0;
+    a->mask = SP_MASK_NONE;
+    a->rope = SP_ROPE_NONE;
+    a->rope_theta = 10000.0;
+    a->norm_eps = 1e-5;
+    a->embed_scale = 1.0;
+    a->residual_scale = 1.0;
     a->toy_ln = 0;
     a->phi = (struct sp_fnspec){SP_FN_DERF, 0.5, 0.0};
     a->mu = 1.0;
     a->sigma_w = 0.46;
     a->sigma_b = 0.0;
+}
+
+int sp_arch_mlp_hidden(const struct sp_arch *a)
+{
+    return a->mlp_hidden > 0 ? a->mlp_hidden : a->mlp_ratio * a->width;
+}
+
+int sp_arch_kv_heads(const struct sp_arch *a)
+{
+    return a->kv_heads > 0 ? a->kv_heads : a->heads;
 }
 
 double sp_arch_s_ov(const struct sp_arch *a) { double s = a->sigma_o * a->sigma_v; return s * s; }
@@ -172,7 +208,7 @@ enum sp_status sp_arch_resolve(struct sp_arch *a, char *err, size_t errlen)
     if (!isfinite(a->p0) || fabs(a->p0) > a->q0)
         FAIL("p0 must satisfy |p0| <= q0 (got p0 = %g, q0 = %g)", a->p0, a->q0);
     if (a->model == SP_MODEL_TOY) {
-        if (a->phi.kind == SP_FN_LN)
+        if (a->phi.kind == SP_FN_LN || a->phi.kind == SP_FN_RMS)
             FAIL("toy phi must be erf, tanh, identity or relu");
         enum sp_status s = check_fn(&a->phi, "phi", err, errlen);
         if (s != SP_OK)
@@ -191,6 +227,25 @@ enum sp_status sp_arch_resolve(struct sp_arch *a, char *err, size_t errlen)
         FAIL("width must be in [1, 1000000] (got %d)", a->width);
     if (a->mlp_ratio < 1 || a->mlp_ratio > 64)
         FAIL("mlp ratio must be in [1, 64] (got %d)", a->mlp_ratio);
+    if (a->mlp_hidden < 0 || a->mlp_hidden > 64000000)
+        FAIL("mlp hidden width must be in [1, 64000000] (got %d)", a->mlp_hidden);
+    if (a->mlp_hidden == 0 && (double)a->mlp_ratio * a->width > 64000000)
+        FAIL("mlp hidden width mlp_ratio x width = %.0f exceeds 64000000",
+             (double)a->mlp_ratio * a->width);
+    if (a->mlp_act != SP_ACT_RELU && a->mlp_act != SP_ACT_GELU && a->mlp_act != SP_ACT_SWIGLU)
+        FAIL("unknown MLP activation %d", (int)a->mlp_act);
+    if (a->mask != SP_MASK_NONE && a->mask != SP_MASK_CAUSAL)
+        FAIL("unknown attention mask %d", (int)a->mask);
+    if (a->rope != SP_ROPE_NONE && a->rope != SP_ROPE_INTERLEAVED && a->rope != SP_ROPE_HALF)
+        FAIL("unknown rope pairing %d", (int)a->rope);
+    if (!(isfinite(a->rope_theta) && a->rope_theta > 1.0 && a->rope_theta <= 1e12))
+        FAIL("rope theta must be in (1, 1e12] (got %g)", a->rope_theta);
+    if (!(isfinite(a->norm_eps) && a->norm_eps >= 0.0 && a->norm_eps <= 1.0))
+        FAIL("norm eps must be in [0, 1] (got %g)", a->norm_eps);
+    if (!(isfinite(a->embed_scale) && a->embed_scale > 0.0 && a->embed_scale <= 1e6))
+        FAIL("embed scale must be in (0, 1e6] (got %g)", a->embed_scale);
+    if (!(isfinite(a->residual_scale) && a->residual_scale > 0.0 && a->residual_scale <= 1e3))
+        FAIL("residual scale must be in (0, 1000] (got %g)", a->residual_scale);
     int default_heads = a->heads == 0;
     if (default_heads)
         a->heads = a->width >= 64 ? a->width / 64 : 1;
@@ -200,21 +255,29 @@ enum sp_status sp_arch_resolve(struct sp_arch *a, char *err, size_t errlen)
                  a->heads, a->width);
         FAIL("heads must divide width (got heads = %d, width = %d)", a->heads, a->width);
     }
+    if (a->kv_heads < 0 || a->kv_heads > a->heads || a->heads % sp_arch_kv_heads(a) != 0)
+        FAIL("kv-heads must divide heads (got kv-heads = %d, heads = %d)", a->kv_heads, a->heads);
+    if (a->rope != SP_ROPE_NONE && (a->width / a->heads) % 2 != 0)
+        FAIL("rope needs an even head dimension (width / heads = %d)", a->width / a->heads);
     if (a->norm_attn.kind == SP_FN_RELU || a->norm_mlp.kind == SP_FN_RELU)
-        FAIL("relu is not a norm; use ln, dyt, derf or none");
+        FAIL("relu is not a norm; use ln, rms, dyt, derf or none");
     enum sp_status s = check_fn(&a->norm_attn, "attention-norm", err, errlen);
     if (s == SP_OK)
         s = check_fn(&a->norm_mlp, "mlp-norm", err, errlen);
     if (s != SP_OK)
         return s;
-    double *sig[6] = {&a->sigma_q, &a->sigma_k, &a->sigma_v, &a->sigma_o, &a->sigma_1, &a->sigma_2};
-    static const char *names[6] = {"sigma-q", "sigma-k", "sigma-v", "sigma-o", "sigma-1", "sigma-2"};
-    for (int i = 0; i < 6; i++) {
+    double *sig[7] = {&a->sigma_q, &a->sigma_k, &a->sigma_v, &a->sigma_o, &a->sigma_1, &a->sigma_2,
+                      &a->sigma_3};
+    static const char *names[7] = {"sigma-q", "sigma-k", "sigma-v", "sigma-o", "sigma-1",
+                                   "sigma-2", "sigma-3"};
+    for (int i = 0; i < 7; i++) {
+        if (i == 6 && a->mlp_act != SP_ACT_SWIGLU && isnan(*sig[i]))
+            continue; /* W3 exists only in SwiGLU */
         if (isnan(*sig[i])) {
             if (!(isfinite(a->init_std) && a->init_std > 0.0))
                 FAIL("%s is not set and there is no init std to derive it from", names[i]);
-            double fan_in = i == 5 ? (double)a->mlp_ratio * a->width : (double)a->width;
-            *sig[i] = a->init_std * sqrt(fan_in);
+            double fan_in = i == 5 ? (double)sp_arch_mlp_hidden(a) : (double)a->width;
+            *sig[i] = a->init_std * sqrt(fan_in) * (i == 3 || i == 5 ? a->residual_scale : 1.0);
         }
         if (!(isfinite(*sig[i]) && *sig[i] >= 0.0))
             FAIL("%s must be finite and >= 0 (got %g)", names[i], *sig[i]);

@@ -51,9 +51,10 @@ enum sp_fn {
     SP_FN_DERF,      /* erf(alpha x + shift) */
     SP_FN_DYT,       /* tanh(alpha x) (shift allowed: tanh(alpha x + shift)) */
     SP_FN_IDENTITY,  /* x */
-    SP_FN_RELU       /* max(x, 0) (toy phi only) */
+    SP_FN_RELU,      /* max(x, 0) (toy phi only) */
+    SP_FN_RMS        /* RMSNorm x / sqrt(mean x^2 + eps), gamma = 1 (theory: = LN at mean field) */
 };
-const char *sp_fn_name(enum sp_fn f);           /* "ln", "derf", "dyt", "none", "relu" */
+const char *sp_fn_name(enum sp_fn f);           /* "ln", "derf", "dyt", "none", "relu", "rms" */
 int sp_fn_parse(const char *s, enum sp_fn *out); /* 0 on success; accepts the names above */
 
 struct sp_fnspec {
@@ -63,7 +64,16 @@ struct sp_fnspec {
 };
 
 enum sp_model { SP_MODEL_TRANSFORMER, SP_MODEL_TOY };
-enum sp_mlp_act { SP_ACT_RELU, SP_ACT_GELU };
+/* The MLP: W2 act(W1 x), or for SwiGLU W2 (silu(W1 x) * (W3 x)). */
+enum sp_mlp_act { SP_ACT_RELU, SP_ACT_GELU, SP_ACT_SWIGLU };
+const char *sp_act_name(enum sp_mlp_act a);            /* "relu", "gelu", "swiglu" */
+int sp_act_parse(const char *s, enum sp_mlp_act *out); /* 0 on success */
+/* Attention mask: every token sees every token, or token a sees tokens 0..a. */
+enum sp_mask { SP_MASK_NONE, SP_MASK_CAUSAL };
+/* Rotary position embeddings on Q and K, per head, position a rotating pair k by
+ * a theta^(-2k/d_h): INTERLEAVED pairs components (2k, 2k+1) (Meta, llama2.c);
+ * HALF pairs (k, k + d_h/2) (Hugging Face rotate_half). */
+enum sp_rope { SP_ROPE_NONE, SP_ROPE_INTERLEAVED, SP_ROPE_HALF };
 
 /* The architecture at initialisation: everything the theory and the finite
  * network both need. Fill it with sp_arch_default() or sp_preset_apply(), change
@@ -84,6 +94,18 @@ struct sp_arch {
     double init_std;        /* > 0: sigma_X = init_std sqrt(fan_in) unless set explicitly */
     double sigma_q, sigma_k, sigma_v, sigma_o, sigma_1, sigma_2; /* NAN = derive from init_std */
 
+    /* LLM-style options (defaults: the ViT block above, unchanged) */
+    int mlp_hidden;         /* MLP hidden width; 0 = mlp_ratio * width (sp_arch_mlp_hidden) */
+    double sigma_3;         /* SwiGLU's W3 (NAN = init_std sqrt(width)); unused otherwise */
+    int kv_heads;           /* grouped-query attention: K/V heads dividing heads; 0 = heads
+                             * (sp_arch_kv_heads) */
+    enum sp_mask mask;      /* SP_MASK_NONE */
+    enum sp_rope rope;      /* SP_ROPE_NONE */
+    double rope_theta;      /* RoPE base, 10000 */
+    double norm_eps;        /* LN / RMSNorm epsilon, 1e-5 */
+    double embed_scale;     /* scalar multiplying the input tokens (DyT-LLaMA: sqrt(d)), 1 */
+    double residual_scale;  /* multiplies the derived sigma_o and sigma_2 (GPT-2: 1/sqrt(2L)), 1 */
+
     /* toy residual network, SPEC 1.1 */
     int toy_ln;             /* 1: pre-LN, phi(LN(h)); 0: phi(h) */
     struct sp_fnspec phi;   /* DERF (erf), DYT (tanh), IDENTITY or RELU */
@@ -94,9 +116,15 @@ struct sp_arch {
  * pre-LN, q0 = 1, p0 = 0.4, L = 128, n = 197, d = 1024. */
 void sp_arch_default(struct sp_arch *a);
 
-/* Derive unset sigmas from init_std and fan-in, fill heads, validate every field.
+/* Derive unset sigmas from init_std and fan-in (fan-in of W2: mlp_hidden; the
+ * derived sigma_o, sigma_2 times residual_scale), fill heads, validate every field.
  * On SP_EINVAL writes a one-line reason (naming the field) into err. */
 enum sp_status sp_arch_resolve(struct sp_arch *a, char *err, size_t errlen);
+
+/* The MLP hidden width: mlp_hidden, or mlp_ratio * width while it is 0; the K/V
+ * head count: kv_heads, or heads while it is 0. Use these, not the fields. */
+int sp_arch_mlp_hidden(const struct sp_arch *a);
+int sp_arch_kv_heads(const struct sp_arch *a);
 
 /* Shorthands of SPEC 1.2 (valid after sp_arch_resolve). */
 double sp_arch_s_ov(const struct sp_arch *a);  /* (sigma_O sigma_V)^2 */

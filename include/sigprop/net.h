@@ -91,6 +91,11 @@ double sp_net_gemm_rate(const struct sp_arch *a, const struct sp_net_opts *o);
 double sp_net_time_estimate(const struct sp_arch *a, const struct sp_net_opts *o,
                             double *probe_s);
 
+/* SP_OK if the finite network implements every option of a (resolved), else
+ * SP_EUNSUPPORTED with the reason (sp_last_error), e.g. an option whose
+ * measurement is not implemented yet. sp_net_measure checks it too. */
+enum sp_status sp_net_supported(const struct sp_arch *a);
+
 /* Runs the measurement. a must be resolved (sp_arch_resolve). rows: nrows entries.
  * SP_EUNSUPPORTED in a build without OpenBLAS (-DSP_WITH_BLAS=OFF).
  * SP_EINVAL on a bad option (equiangular input with n > d, Gaussian with p0 < 0),

@@ -70,6 +70,10 @@ enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opt
  *                           when nothing normalises h (docs/theory.md)
  *   softmax-far-from-uniform s_QK > 1: the logits are O(1), softmax is far from the
  *                           near-uniform attention both versions assume
+ *   causal-as-bidirectional  a causal mask: the theory is the bidirectional one
+ *   rope-not-modelled       RoPE is left out (exact only at uniform attention)
+ * (Grouped-query attention and RMSNorm need none: at mean field GQA changes no
+ * expectation, and the theory's LN is RMSNorm.)
  * Writes at most max of them to out (may be NULL) and returns how many there are
  * (0: none). a must be resolved. Never fails; the strings are static. */
 #define SP_CAVEATS_MAX 8

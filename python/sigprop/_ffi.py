@@ -26,12 +26,16 @@ enum sp_isa sp_cpu_best_isa(void);
 const char *sp_isa_name(enum sp_isa isa);
 enum sp_status sp_cpu_isa_check(void);
 
-enum sp_fn { SP_FN_LN, SP_FN_DERF, SP_FN_DYT, SP_FN_IDENTITY, SP_FN_RELU };
+enum sp_fn { SP_FN_LN, SP_FN_DERF, SP_FN_DYT, SP_FN_IDENTITY, SP_FN_RELU, SP_FN_RMS };
 const char *sp_fn_name(enum sp_fn f);
 int sp_fn_parse(const char *s, enum sp_fn *out);
 struct sp_fnspec { enum sp_fn kind; double alpha; double shift; };
 enum sp_model { SP_MODEL_TRANSFORMER, SP_MODEL_TOY };
-enum sp_mlp_act { SP_ACT_RELU, SP_ACT_GELU };
+enum sp_mlp_act { SP_ACT_RELU, SP_ACT_GELU, SP_ACT_SWIGLU };
+const char *sp_act_name(enum sp_mlp_act a);
+int sp_act_parse(const char *s, enum sp_mlp_act *out);
+enum sp_mask { SP_MASK_NONE, SP_MASK_CAUSAL };
+enum sp_rope { SP_ROPE_NONE, SP_ROPE_INTERLEAVED, SP_ROPE_HALF };
 struct sp_arch {
     enum sp_model model;
     int depth;
@@ -45,6 +49,15 @@ struct sp_arch {
     struct sp_fnspec norm_attn, norm_mlp;
     double init_std;
     double sigma_q, sigma_k, sigma_v, sigma_o, sigma_1, sigma_2;
+    int mlp_hidden;
+    double sigma_3;
+    int kv_heads;
+    enum sp_mask mask;
+    enum sp_rope rope;
+    double rope_theta;
+    double norm_eps;
+    double embed_scale;
+    double residual_scale;
     int toy_ln;
     struct sp_fnspec phi;
     double mu, sigma_w, sigma_b;

@@ -94,7 +94,7 @@ double sp_net_flops(const struct sp_arch *a, const struct sp_net_opts *o)
     double n = (double)p.n, d = (double)p.d, L = (double)p.L, K = (double)p.K;
     if (is_toy(a))
         return K * L * 2.0 * d * d * ((double)p.bf + (p.rev ? 2.0 + (double)p.bg : 0.0));
-    double f = (double)a->mlp_ratio * d;
+    double f = (double)sp_arch_mlp_hidden(a);
     double lin = 2.0 * n * (4.0 * d * d + 2.0 * d * f);     /* per batch per block */
     double att = 4.0 * n * n * d;                           /* primal, per block */
     double fwd = (double)p.bf * lin + att * (1.0 + 3.0 * (double)(p.bf - 1));
@@ -455,9 +455,26 @@ static void summarise(struct run *r, struct sp_net_row *rows)
     }
 }
 
+enum sp_status sp_net_supported(const struct sp_arch *a)
+{
+    if (is_toy(a))
+        return SP_OK;
+    const char *what = a->mlp_act == SP_ACT_SWIGLU                   ? "the SwiGLU MLP"
+                       : a->mask != SP_MASK_NONE                      ? "the causal attention mask"
+                       : sp_arch_kv_heads(a) != a->heads                      ? "grouped-query attention"
+                       : a->rope != SP_ROPE_NONE                      ? "rotary position embeddings"
+                       : a->norm_attn.kind == SP_FN_RMS ||
+                               a->norm_mlp.kind == SP_FN_RMS           ? "RMSNorm"
+                       : a->embed_scale != 1.0                        ? "an embedding scale"
+                       : fabs(a->norm_eps - 1e-5) > 1e-12             ? "a norm epsilon other than 1e-5"
+                                                                      : NULL;
+    return what ? sp_fail(SP_EUNSUPPORTED, "measurement of %s is not implemented yet", what) : SP_OK;
+}
+
 enum sp_status sp_net_measure(const struct sp_arch *a, const struct sp_net_opts *o,
                               struct sp_net_row *rows, size_t nrows)
 {
+    enum sp_status s0;
     if (!SP_HAVE_BLAS)
         return sp_fail(SP_EUNSUPPORTED, "this build has no OpenBLAS: finite-width measurement "
                                         "needs a build configured with -DSP_WITH_BLAS=ON");
@@ -468,6 +485,9 @@ enum sp_status sp_net_measure(const struct sp_arch *a, const struct sp_net_opts 
         return SP_EINVAL;
     if (o->exclude_cls && !is_toy(a) && a->tokens < 2)
         return SP_EINVAL;
+    s0 = sp_net_supported(a);
+    if (s0 != SP_OK)
+        return s0;
     if (o->threads > 0)
         omp_set_num_threads(o->threads);
     struct run r;

@@ -22,7 +22,7 @@ static struct sizes get_sizes(const struct sp_arch *a)
         s.n = 1, s.d = (size_t)a->width, s.H = 1, s.dh = s.d, s.f = s.d;
     } else {
         s.n = (size_t)a->tokens, s.d = (size_t)a->width, s.H = (size_t)(a->heads > 0 ? a->heads : 1);
-        s.dh = s.d / s.H, s.f = (size_t)a->mlp_ratio * s.d;
+        s.dh = s.d / s.H, s.f = (size_t)sp_arch_mlp_hidden(a);
     }
     return s;
 }

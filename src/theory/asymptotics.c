@@ -188,9 +188,9 @@ static enum sp_status transformer_asymptotics(const struct sp_arch *a,
 {
     double sov = sp_arch_s_ov(a), s21 = sp_arch_s_21(a);
     enum sp_fn fm = a->norm_mlp.kind;
-    if (fm == SP_FN_LN) {
+    if (fm == SP_FN_LN || fm == SP_FN_RMS) {
         out->phase = SP_PHASE_CRITICAL;
-        if (a->norm_attn.kind == SP_FN_LN && s21 + sov > 0.0)
+        if ((a->norm_attn.kind == SP_FN_LN || a->norm_attn.kind == SP_FN_RMS) && s21 + sov > 0.0)
             out->zeta = 0.5 * s21 / (0.5 * s21 + sov); /* SPEC 3.5 */
         return SP_OK;
     }

@@ -21,6 +21,15 @@ static const struct sp_caveat nonuniform = {
     "both theory versions assume near-uniform attention and can be off by a large factor "
     "(check with sigprop compare)"};
 
+static const struct sp_caveat causal = {
+    "causal-as-bidirectional",
+    "causal attention mask: the theory is the bidirectional one (every token sees n tokens); "
+    "a causal token a sees a + 1"};
+static const struct sp_caveat rope = {
+    "rope-not-modelled",
+    "rotary position embeddings: the theory leaves them out (exact at uniform attention, "
+    "where the rotated logits do not matter; not beyond)"};
+
 size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o,
                          struct sp_caveat *out, size_t max)
 {
@@ -36,6 +45,10 @@ size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o
             list[n++] = &logits;
         if (isfinite(sq) && sq * sq > 1.0) /* s_QK = (sigma_Q sigma_K)^2 */
             list[n++] = &nonuniform;
+        if (a->mask == SP_MASK_CAUSAL)
+            list[n++] = &causal;
+        if (a->rope != SP_ROPE_NONE)
+            list[n++] = &rope;
     }
     for (size_t i = 0; i < n && i < max && out; i++)
         out[i] = *list[i];

@@ -25,4 +25,9 @@ enum sp_status sp_transformer_sublayers(const struct sp_arch *a, const struct sp
 enum sp_status sp_apjn_logs(const struct sp_arch *a, const struct sp_theory_opts *o,
                             const struct sp_sublayer *sl, double *fwd, double *bwd);
 
+/* The architecture the recursions see: the input statistics times embed_scale^2
+ * (then embed_scale 1, so applying it twice changes nothing); SP_EUNSUPPORTED
+ * with a reason for what the theory cannot compute yet. */
+enum sp_status sp_theory_effective_arch(const struct sp_arch *a, struct sp_arch *out);
+
 #endif

@@ -68,7 +68,8 @@ enum sp_status sp_gmap_eval(const struct sp_fnspec *f, double q, double p, struc
     if (p < -q)
         p = -q;
     switch (f->kind) {
-    case SP_FN_LN: /* RMSNorm: Norm(x) = x / sqrt(q) */
+    case SP_FN_LN: /* RMSNorm: Norm(x) = x / sqrt(q); LN equals it at mean field */
+    case SP_FN_RMS:
         m->qt = 1.0;
         m->pt = p / q;
         m->dpt = (p - q) / q;

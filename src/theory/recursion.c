@@ -248,11 +248,30 @@ out:
     return s;
 }
 
-enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opts *o,
+enum sp_status sp_theory_effective_arch(const struct sp_arch *a, struct sp_arch *out)
+{
+    *out = *a;
+    if (a->model == SP_MODEL_TOY)
+        return SP_OK;
+    if (a->mlp_act == SP_ACT_SWIGLU)
+        return sp_fail(SP_EUNSUPPORTED, "the SwiGLU MLP has no mean-field theory in this build");
+    double s2 = a->embed_scale * a->embed_scale;
+    out->q0 = a->q0 * s2;
+    out->p0 = a->p0 * s2;
+    out->embed_scale = 1.0;
+    return SP_OK;
+}
+
+enum sp_status sp_theory_run(const struct sp_arch *a0, const struct sp_theory_opts *o,
                              struct sp_theory_row *rows, size_t nrows)
 {
-    if (!a || !o || !rows)
+    if (!a0 || !o || !rows)
         return sp_fail(SP_EINVAL, "sp_theory_run: NULL argument");
+    struct sp_arch eff;
+    enum sp_status st = sp_theory_effective_arch(a0, &eff);
+    if (st != SP_OK)
+        return st;
+    const struct sp_arch *a = &eff;
     if (a->depth < 1)
         return sp_fail(SP_EINVAL, "depth %d: needs at least one block", a->depth);
     if (nrows < sp_theory_nrows(a, o))

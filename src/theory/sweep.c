@@ -176,6 +176,11 @@ enum sp_status sp_theory_summary_batch_scalar(const struct sp_arch *a,
         return sp_fail(SP_EINVAL, "sp_theory_summary_batch: NULL argument");
     if (a->depth < 1)
         return sp_fail(SP_EINVAL, "depth %d: needs at least one block", a->depth);
+    struct sp_arch eff;
+    enum sp_status st = sp_theory_effective_arch(a, &eff);
+    if (st != SP_OK)
+        return st;
+    a = &eff;
     struct sp_theory_opts ob = *o;
     ob.sublayers = 0;
     size_t nrows = sp_theory_nrows(a, &ob);
@@ -205,6 +210,11 @@ enum sp_status sp_theory_summary_batch(const struct sp_arch *a, const struct sp_
         return sp_fail(SP_EINVAL, "sp_theory_summary_batch: NULL argument");
     if (a->depth < 1)
         return sp_fail(SP_EINVAL, "depth %d: needs at least one block", a->depth);
+    struct sp_arch eff;
+    enum sp_status st = sp_theory_effective_arch(a, &eff);
+    if (st != SP_OK)
+        return st;
+    a = &eff;
     int simd = sp_sweep_simd_applies(a, o);
     int dyt = !simd && sp_sweep_dyt_applies(a, alpha_attn, alpha_mlp, nalpha);
     if ((!simd && !dyt) || nalpha == 0)

@@ -127,6 +127,32 @@ expect_grep '--tokens, --heads apply to the transformer' "$TMP/err"
 usage_error "$SP" theory --norm derf --alpha 0.0001:9:0.0001 --depth 1000000
 expect_grep 'more than the .* GB of memory available' "$TMP/err"
 
+# LLM-style flags: parsed and validated; RMSNorm = LN at mean field; caveats for what
+# the theory leaves out; measurement refuses what it does not implement (exit 2, reason)
+usage_error "$SP" theory --mlp tanh
+usage_error "$SP" theory --attention-mask left
+usage_error "$SP" theory --rope 0.5
+usage_error "$SP" theory --rope-pairing half              # needs --rope
+usage_error "$SP" theory --kv-heads 5 --heads 16          # does not divide
+usage_error "$SP" theory --mlp-hidden 0
+usage_error "$SP" theory --norm-eps -1
+usage_error "$SP" theory --embed-scale 0
+usage_error "$SP" theory --sigma-3 0.5                    # SwiGLU only
+usage_error "$SP" theory --model toy --rope 10000
+a=$("$SP" theory --depth 8 --norm ln --summary 2>/dev/null | tail -1 | cut -d, -f8-11)
+b=$("$SP" theory --depth 8 --norm rms --summary 2>/dev/null | tail -1 | cut -d, -f8-11)
+[ "$a" = "$b" ] && ok || bad "rms theory differs from ln: $a vs $b"
+"$SP" theory --depth 8 --attention-mask causal --rope 10000 --summary >"$TMP/llm.csv" 2>"$TMP/llm.err"
+[ "$(tail -1 "$TMP/llm.csv" | awk -F, '{print $NF}')" = "causal-as-bidirectional;rope-not-modelled" ] && ok || bad "causal/rope caveats"
+q1=$("$SP" theory --depth 1 --norm ln --summary 2>/dev/null | tail -1 | cut -d, -f8)
+q2=$("$SP" theory --depth 1 --norm ln --embed-scale 2 --summary 2>/dev/null | tail -1 | cut -d, -f8)
+# LN: the block's increment does not depend on the input scale, so q_1 moves by q0 (4 - 1)
+awk -v a="$q1" -v b="$q2" 'BEGIN { d = b - a - 3; exit !(d < 1e-6 && d > -1e-6) }' && ok || bad "embed scale 2 should start from q0 = 4: $q1 -> $q2"
+for f in "--mlp swiglu" "--attention-mask causal" "--norm rms" "--rope 10000"; do
+    usage_error "$SP" measure --depth 2 --width 64 --tokens 8 $f
+    expect_grep 'is not implemented yet' "$TMP/err"
+done
+
 # depth 10^5 works (no overflow)
 "$SP" theory --norm derf --alpha 1.9 --depth 100000 --summary >"$TMP/deep.csv" 2>/dev/null && ok || bad "depth 1e5"
 grep -q 'inf\|nan,nan,nan,nan' "$TMP/deep.csv" && bad "overflow at depth 1e5" || ok
