@@ -54,7 +54,10 @@ int cli_parse_size(const char *cmd, const char *flag, const char *s, double *out
 int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
                    double **vals, size_t *n);
 /* Same for integers: every element (range bounds and step included) is a decimal
- * integer by the rule above, not a real that happens to be integral. */
+ * integer by the rule above, not a real that happens to be integral; as doubles
+ * (cli_parse_list_integral, for grid axes) or as ints (cli_parse_int_list). */
+int cli_parse_list_integral(const char *cmd, const char *flag, const char *s, double lo,
+                            double hi, double **vals, size_t *n);
 int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
                        int **vals, size_t *n);
 

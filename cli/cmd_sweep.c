@@ -6,7 +6,6 @@
  * library for the rest (include/sigprop/analysis.h: keys and header, the
  * locked resumable file, the scheduler over OpenMP threads and MPI ranks, the
  * rows). Output order is the grid order whatever the thread or rank count. */
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -336,14 +335,14 @@ int cmd_sweep(int argc, char **argv)
             g.given[ax] = 1;
             switch (ax) {
             case AX_NORM: rc = parse_norm_list(cmd, optarg, &g.v[ax], &g.n[ax]); break;
-            case AX_WIDTH: rc = cli_parse_list(cmd, "--width", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
+            case AX_WIDTH: rc = cli_parse_list_integral(cmd, "--width", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
             case AX_INIT_STD: rc = cli_parse_list(cmd, "--init-std", optarg, 1e-8, 10, &g.v[ax], &g.n[ax]); break;
-            case AX_TOKENS: rc = cli_parse_list(cmd, "--tokens", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
+            case AX_TOKENS: rc = cli_parse_list_integral(cmd, "--tokens", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
             case AX_Q0: rc = cli_parse_list(cmd, "--q0", optarg, 1e-12, 1e12, &g.v[ax], &g.n[ax]); break;
             case AX_P0: rc = cli_parse_list(cmd, "--p0", optarg, -1e12, 1e12, &g.v[ax], &g.n[ax]); break;
             case AX_SIGMA_W: rc = cli_parse_list(cmd, "--sigma-w", optarg, 0, 1e6, &g.v[ax], &g.n[ax]); break;
             case AX_ALPHA: rc = cli_parse_list(cmd, "--alpha", optarg, 1e-6, 1e3, &g.v[ax], &g.n[ax]); break;
-            case AX_DEPTH: rc = cli_parse_list(cmd, "--depth", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
+            case AX_DEPTH: rc = cli_parse_list_integral(cmd, "--depth", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
             }
             if (!rc && (ax == AX_WIDTH || ax == AX_TOKENS || ax == AX_DEPTH))
                 for (size_t i = 0; i < g.n[ax] && !rc; i++)
@@ -368,15 +367,7 @@ int cmd_sweep(int argc, char **argv)
             case OPT_BATCH: rc = cli_parse_int(cmd, "--batch", optarg, 1, 1000000, &batch); break;
             case OPT_SEEDS: rc = cli_parse_int(cmd, "--seeds", optarg, 1, 1000000, &g.nopts.seeds); break;
             case OPT_PROBES: rc = cli_parse_int(cmd, "--probes", optarg, 1, 1000000, &g.nopts.probes); break;
-            case OPT_SEED: {
-                char *end;
-                errno = 0;
-                unsigned long long v = strtoull(optarg, &end, 10);
-                if (end == optarg || *end || errno || optarg[0] == '-')
-                    rc = cli_usage(cmd, "--seed: '%s' is not a non-negative integer", optarg);
-                g.nopts.seed = (uint64_t)v;
-                break;
-            }
+            case OPT_SEED: rc = cli_parse_u64(cmd, "--seed", optarg, UINT64_MAX, &g.nopts.seed); break;
             case OPT_THREADS: rc = cli_parse_int(cmd, "--threads", optarg, 1, 4096, &g.nopts.threads); break;
             case OPT_INPUT:
                 if (!strcmp(optarg, "equiangular"))

@@ -269,6 +269,12 @@ int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, 
     return parse_list(cmd, flag, s, lo, hi, 0, vals, n);
 }
 
+int cli_parse_list_integral(const char *cmd, const char *flag, const char *s, double lo,
+                            double hi, double **vals, size_t *n)
+{
+    return parse_list(cmd, flag, s, lo, hi, 1, vals, n);
+}
+
 int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
                        int **vals, size_t *n)
 {

@@ -83,7 +83,18 @@ for v in "${BADINT[@]}"; do
     vec alpha --target-J 10 --norm derf --depth "$v"
     vec alpha --target-J 10 --norm derf --width "$v"
     vec plot "$GOOD" -o fig.png --width "$v"
+    vec sweep --norm derf --alpha 0.5 --depth "$v"
+    vec sweep --norm derf --alpha 0.5 --depth 4 --width "$v"
+    vec theory --kv-heads "$v" --depth 4
+    vec theory --mlp-hidden "$v" --depth 4
 done
+for v in "${BADNUM[@]}" -5 1.5 18446744073709551616; do vec sweep --mode measure --seed "$v" --norm derf --alpha 0.5 --depth 2; done
+for v in "${BADNUM[@]}" 0 1; do vec theory --rope "$v" --depth 4; done
+for v in "${BADNUM[@]}" 0 -1; do vec theory --embed-scale "$v" --depth 4; done
+for v in "${BADNUM[@]}" -1 2; do vec theory --norm-eps "$v" --depth 4; done
+for v in "${BADNUM[@]}" 0; do vec theory --residual-scale "$v" --depth 4; done
+for v in '' tanh causal; do vec theory --mlp "$v" --depth 4; done
+for v in '' left bidirectional; do vec theory --attention-mask "$v" --depth 4; done
 for v in "${BADNUM[@]}" -5 1.5 18446744073709551616; do vec measure --seed "$v" --norm derf; done
 for v in "${BADNUM[@]}" -5 1.5 4294967296; do vec report --seed "$v" -o rep; done
 for v in 0x10 '' 1e999 -1 ' 1G' 1X 1GG nan; do vec measure --max-memory "$v" --norm derf; done
