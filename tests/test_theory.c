@@ -154,6 +154,15 @@ static void test_toy(void)
         CHECK_CLOSE(as.l_star_estimate, est[i], 0, 0.05);
         free(r);
     }
+    /* alpha >= 1: the threshold holds at the input; the estimate is 0, never negative */
+    for (double al1 = 1.0; al1 <= 2.0; al1 += 0.5) {
+        a = toy(SP_FN_DERF, al1, 0.46, 0);
+        r = run(&a, &o, &n);
+        struct sp_asymptotics as;
+        CHECK(sp_theory_asymptotics(&a, &o, r, n, &as) == SP_OK);
+        CHECK(as.l_star == 0.0 && as.l_star_estimate == 0.0);
+        free(r);
+    }
 }
 
 /* Forward J^{L,0} = backward J^{L,0} for every version; sublayer rows agree

@@ -100,7 +100,7 @@ struct sp_asymptotics {
     double xi;       /* exponential scale 1/log chi* (chaotic/ordered), else NAN */
     double c_star, p_star; /* SPEC 3.5 fixed point (transformer, subcritical), else NAN */
     double l_star;   /* simulated transition depth: alpha^2 q first >= 1, else NAN */
-    double l_star_estimate; /* toy small-alpha estimate log(1/a^2)/log(1+4a^2 sw^2/pi) */
+    double l_star_estimate; /* toy small-alpha estimate log(1/a^2)/log(1+4a^2 sw^2/pi); 0 at a >= 1 */
 };
 /* rows, nrows: output of sp_theory_run (used for l_star); may be NULL. */
 enum sp_status sp_theory_asymptotics(const struct sp_arch *a, const struct sp_theory_opts *o,

@@ -146,7 +146,9 @@ static enum sp_status toy_asymptotics(const struct sp_arch *a, struct sp_asympto
     double mu2 = a->mu * a->mu, sw2 = a->sigma_w * a->sigma_w, sb2 = a->sigma_b * a->sigma_b;
     double al = a->phi.alpha;
     if (bounded(a->phi.kind) && !a->toy_ln)
-        out->l_star_estimate = log(1.0 / (al * al)) / log1p(4.0 * al * al * sw2 / M_PI);
+        /* alpha >= 1: alpha^2 K >= 1 already holds at the input, l* = 0 (the formula
+         * would go negative) */
+        out->l_star_estimate = al >= 1.0 ? 0.0 : log(1.0 / (al * al)) / log1p(4.0 * al * al * sw2 / M_PI);
     if (!a->toy_ln && !bounded(a->phi.kind)) { /* identity or ReLU: chi is constant */
         set_exponential(out, log(mu2 + sw2 * (a->phi.kind == SP_FN_RELU ? 0.5 : 1.0)));
         return SP_OK;
