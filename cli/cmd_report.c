@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -296,7 +297,15 @@ int cmd_report(int argc, char **argv)
     }
     free(index);
     if (!rc) {
-        /* swap in atomically: the old report moves aside, the new one takes its name */
+        /* swap in atomically: the old report moves aside, the new one takes its name.
+         * SIGINT/SIGTERM/SIGHUP wait until the swap and the old report's removal are
+         * done, so an interrupt never leaves OUT.old.PID (or no OUT) behind. */
+        sigset_t block, prev;
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigaddset(&block, SIGTERM);
+        sigaddset(&block, SIGHUP);
+        sigprocmask(SIG_BLOCK, &block, &prev);
         char *old = xasprintf("%s.old.%ld", r.final, (long)getpid());
         int had_old = stat(r.final, &sb) == 0;
         if (!old || (had_old && rename(r.final, old) != 0)) {
@@ -309,6 +318,7 @@ int cmd_report(int argc, char **argv)
             rm_tree(old);
         }
         free(old);
+        sigprocmask(SIG_SETMASK, &prev, NULL);
     }
     if (rc)
         rm_tree(r.dir);
