@@ -70,7 +70,8 @@ enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opt
  *                           when nothing normalises h (docs/theory.md)
  *   softmax-far-from-uniform s_QK > 1: the logits are O(1), softmax is far from the
  *                           near-uniform attention both versions assume
- *   causal-as-bidirectional  a causal mask: the theory is the bidirectional one
+ *   causal-uniform-attention a causal mask with s_QK > 0: the position-resolved theory
+ *                           has uniform attention over each prefix (no softmax logits)
  *   rope-not-modelled       RoPE is left out (exact only at uniform attention)
  * (Grouped-query attention and RMSNorm need none: at mean field GQA changes no
  * expectation, and the theory's LN is RMSNorm.)

@@ -22,9 +22,10 @@ static const struct sp_caveat nonuniform = {
     "(check with sigprop compare)"};
 
 static const struct sp_caveat causal = {
-    "causal-as-bidirectional",
-    "causal attention mask: the theory is the bidirectional one (every token sees n tokens); "
-    "a causal token a sees a + 1"};
+    "causal-uniform-attention",
+    "causal mask: the theory is position-resolved with uniform attention over each token's "
+    "visible prefix (docs/derivations/causal.md), whatever the version flags; the softmax "
+    "logits (s_QK > 0) are not modelled"};
 static const struct sp_caveat rope = {
     "rope-not-modelled",
     "rotary position embeddings: the theory leaves them out (exact at uniform attention, "
@@ -45,9 +46,9 @@ size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o
             list[n++] = &logits;
         if (isfinite(sq) && sq * sq > 1.0) /* s_QK = (sigma_Q sigma_K)^2 */
             list[n++] = &nonuniform;
-        if (a->mask == SP_MASK_CAUSAL)
+        if (a->mask == SP_MASK_CAUSAL && isfinite(sq) && sq > 0.0)
             list[n++] = &causal;
-        if (a->rope != SP_ROPE_NONE)
+        if (a->rope != SP_ROPE_NONE && isfinite(sq) && sq > 0.0)
             list[n++] = &rope;
     }
     for (size_t i = 0; i < n && i < max && out; i++)

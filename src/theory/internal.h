@@ -25,6 +25,14 @@ enum sp_status sp_transformer_sublayers(const struct sp_arch *a, const struct sp
 enum sp_status sp_apjn_logs(const struct sp_arch *a, const struct sp_theory_opts *o,
                             const struct sp_sublayer *sl, double *fwd, double *bwd);
 
+/* Position-resolved recursions (causal.c) of the whole network into rows
+ * (sp_theory_nrows of them): causal = 1, uniform attention over each token's
+ * visible prefix (the causal theory); causal = 0, uniform over all n tokens,
+ * which must equal version C-exact (the test of the mechanism). Attention is
+ * uniform whatever o says; o->sublayers chooses the rows. */
+enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                       int causal, struct sp_theory_row *rows);
+
 /* The architecture the recursions see: the input statistics times embed_scale^2
  * (then embed_scale 1, so applying it twice changes nothing); SP_EUNSUPPORTED
  * with a reason for what the theory cannot compute yet. */

@@ -277,5 +277,9 @@ enum sp_status sp_theory_run(const struct sp_arch *a0, const struct sp_theory_op
     if (nrows < sp_theory_nrows(a, o))
         return sp_fail(SP_EINVAL, "sp_theory_run: %zu rows, needs %zu", nrows,
                        sp_theory_nrows(a, o));
-    return a->model == SP_MODEL_TOY ? run_toy(a, rows) : run_transformer(a, o, rows);
+    if (a->model == SP_MODEL_TOY)
+        return run_toy(a, rows);
+    if (a->mask == SP_MASK_CAUSAL)
+        return sp_theory_run_positions(a, o, 1, rows);
+    return run_transformer(a, o, rows);
 }

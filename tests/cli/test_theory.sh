@@ -143,7 +143,9 @@ a=$("$SP" theory --depth 8 --norm ln --summary 2>/dev/null | tail -1 | cut -d, -
 b=$("$SP" theory --depth 8 --norm rms --summary 2>/dev/null | tail -1 | cut -d, -f8-11)
 [ "$a" = "$b" ] && ok || bad "rms theory differs from ln: $a vs $b"
 "$SP" theory --depth 8 --attention-mask causal --rope 10000 --summary >"$TMP/llm.csv" 2>"$TMP/llm.err"
-[ "$(tail -1 "$TMP/llm.csv" | awk -F, '{print $NF}')" = "causal-as-bidirectional;rope-not-modelled" ] && ok || bad "causal/rope caveats"
+[ "$(tail -1 "$TMP/llm.csv" | awk -F, '{print $NF}')" = "causal-uniform-attention;rope-not-modelled" ] && ok || bad "causal/rope caveats"
+"$SP" theory --depth 8 --attention-mask causal --rope 10000 --sigma-q 0 --summary >"$TMP/llm.csv" 2>"$TMP/llm.err"
+[ "$(tail -1 "$TMP/llm.csv" | awk -F, '{print $NF}')" = "none" ] && ok || bad "no caveat at s_QK = 0 (uniform attention is exact)"
 q1=$("$SP" theory --depth 1 --norm ln --summary 2>/dev/null | tail -1 | cut -d, -f8)
 q2=$("$SP" theory --depth 1 --norm ln --embed-scale 2 --summary 2>/dev/null | tail -1 | cut -d, -f8)
 # LN: the block's increment does not depend on the input scale, so q_1 moves by q0 (4 - 1)

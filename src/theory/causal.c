@@ -1,0 +1,280 @@
+/* Position-resolved mean-field recursions for causal attention (docs/derivations/
+ * causal.md). Token a attends uniformly to its visible prefix 0..a, so its
+ * statistics depend on its position: the state is the n x n matrix of second
+ * moments H (H_aa = q_a, H_ab = p_ab) of the residual stream, and the APJN is the
+ * trace of the n x n tangent covariance G (G = I at the start: J = tr G / n).
+ *
+ * One sublayer, with T, N the normalised maps of H (T_aa = qt_a, T_ab = pt_ab,
+ * N_aa = qh_a, N_ab = ph_ab) and U the attention average
+ * U(X)_ab = sum_{c <= a, e <= b} X_ce / ((a+1)(b+1)):
+ *   attention  H += s_OV U(T)            G += s_OV U(N o G)      (forward tangent)
+ *                                        G += s_OV N o U^T(G)    (backward)
+ *   ReLU MLP   H_aa += s_21 T_aa / 2,  H_ab += s_21 sqrt(T_aa T_bb) kappa(r_ab)
+ *              G_aa *= 1 + s_21 N_aa / 2, G_ab *= 1 + s_21 kappa'(r_ab) N_ab
+ * With U the full average (1/n^2 of everything: bidirectional uniform attention)
+ * the same code is version C-exact (tests/test_causal.c checks it to 1e-12).
+ * The backward pass recomputes H from checkpoints every ~sqrt(2L) sublayers, so
+ * memory is O(sqrt(L) n^2), time O(L n^2). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sigprop/theory.h"
+#include "theory/internal.h"
+
+/* n^2-double matrices this many bytes at most (a 2048-token model at 32 blocks fits) */
+#define CAUSAL_MAX_BYTES (3.0 * 1024 * 1024 * 1024)
+
+struct causal {
+    const struct sp_arch *a;
+    int causal; /* 0: bidirectional uniform (the test of the mechanism) */
+    size_t n;
+    double sov, s21;
+    double *T, *N, *S; /* scratch: maps and a prefix-sum buffer, n x n each */
+};
+
+/* Normalised maps of one norm on the pair (a, b) with variances qa, qb and
+ * covariance p: LN/RMS (x / sqrt(q)), none, or erf(alpha x) (Williams 1997). */
+static void pair_maps(const struct sp_fnspec *f, double qa, double qb, double p, double *t,
+                      double *nn)
+{
+    switch (f->kind) {
+    case SP_FN_LN:
+    case SP_FN_RMS: {
+        double s = 1.0 / sqrt(qa * qb);
+        *t = p * s;
+        *nn = s;
+        return;
+    }
+    case SP_FN_IDENTITY:
+        *t = p;
+        *nn = 1.0;
+        return;
+    default: { /* SP_FN_DERF with shift 0: the caller checked */
+        double a2 = f->alpha * f->alpha;
+        double da = 1.0 + 2.0 * a2 * qa, db = 1.0 + 2.0 * a2 * qb, x = 2.0 * a2 * p;
+        double den = sqrt(da * db);
+        double r = x / den;
+        r = r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
+        *t = M_2_PI * asin(r);
+        double dd = da * db - x * x;
+        *nn = (4.0 * a2 / M_PI) / sqrt(dd > 0.0 ? dd : 0.0);
+        return;
+    }
+    }
+}
+
+/* T and N of H for the norm f. */
+static void maps(struct causal *c, const struct sp_fnspec *f, const double *H)
+{
+    size_t n = c->n;
+#pragma omp parallel for schedule(static) if (n >= 128)
+    for (long ia = 0; ia < (long)n; ia++) {
+        size_t i = (size_t)ia;
+        for (size_t j = 0; j < n; j++)
+            pair_maps(f, H[i * n + i], H[j * n + j], H[i * n + j], &c->T[i * n + j],
+                      &c->N[i * n + j]);
+    }
+}
+
+/* out += s U(X) (forward: prefix sums) or out += s W o U^T(X) (backward: suffix
+ * sums, then weighted by W elementwise; W NULL means 1). */
+static void attend(struct causal *c, const double *X, double s, const double *W, int backward,
+                   double *out)
+{
+    size_t n = c->n;
+    double *S = c->S;
+    if (!c->causal) {
+        double tot = 0.0;
+        for (size_t k = 0; k < n * n; k++)
+            tot += X[k];
+        tot /= (double)n * (double)n;
+        for (size_t k = 0; k < n * n; k++)
+            out[k] += s * (W ? W[k] : 1.0) * tot;
+        return;
+    }
+    /* backward weights X_ab / ((a+1)(b+1)) before summing over a >= c, b >= e */
+    for (size_t i = 0; i < n; i++) { /* row sums (prefix or suffix) */
+        double acc = 0.0;
+        if (!backward)
+            for (size_t j = 0; j < n; j++)
+                acc += X[i * n + j], S[i * n + j] = acc;
+        else
+            for (size_t j = n; j-- > 0;)
+                acc += X[i * n + j] / ((double)(i + 1) * (double)(j + 1)), S[i * n + j] = acc;
+    }
+    if (!backward)
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = 0; j < n; j++)
+                S[i * n + j] += S[(i - 1) * n + j];
+    else
+        for (size_t i = n - 1; i-- > 0;)
+            for (size_t j = 0; j < n; j++)
+                S[i * n + j] += S[(i + 1) * n + j];
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            double u = backward ? S[i * n + j] : S[i * n + j] / ((double)(i + 1) * (double)(j + 1));
+            out[i * n + j] += s * (W ? W[i * n + j] : 1.0) * u;
+        }
+}
+
+/* Forward step of sublayer k (odd: MLP) on H in place; the maps of its input stay
+ * in c->T, c->N. */
+static void forward_h(struct causal *c, size_t k, double *H)
+{
+    size_t n = c->n;
+    int mlp = (int)(k & 1);
+    maps(c, mlp ? &c->a->norm_mlp : &c->a->norm_attn, H);
+    if (!mlp) {
+        attend(c, c->T, c->sov, NULL, 0, H);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            double ti = c->T[i * n + i], tj = c->T[j * n + j], g = sqrt(ti * tj);
+            H[i * n + j] += i == j ? 0.5 * c->s21 * ti
+                                   : c->s21 * g * sp_kappa(g > 0.0 ? c->T[i * n + j] / g : 0.0);
+        }
+}
+
+/* Tangent step of sublayer k with the maps of its input in c->T, c->N; returns
+ * log(tr G' / tr G) and rescales G' to trace n. */
+static double tangent(struct causal *c, size_t k, int backward, double *G, double *tmp)
+{
+    size_t n = c->n;
+    if (k & 1) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++) {
+                double ti = c->T[i * n + i], tj = c->T[j * n + j], g = sqrt(ti * tj);
+                double nij = c->N[i * n + j];
+                G[i * n + j] *= i == j ? 1.0 + 0.5 * c->s21 * nij
+                                       : 1.0 + c->s21 * nij *
+                                                   sp_kappa_prime(g > 0.0 ? c->T[i * n + j] / g : 0.0);
+            }
+    } else if (!backward) {
+        for (size_t q = 0; q < n * n; q++)
+            tmp[q] = c->N[q] * G[q];
+        attend(c, tmp, c->sov, NULL, 0, G);
+    } else {
+        memcpy(tmp, G, n * n * sizeof *G);
+        attend(c, tmp, c->sov, c->N, 1, G);
+    }
+    double tr = 0.0;
+    for (size_t i = 0; i < n; i++)
+        tr += G[i * n + i];
+    double f = (double)n / tr;
+    for (size_t q = 0; q < n * n; q++)
+        G[q] *= f;
+    return log(tr / (double)n);
+}
+
+static void row_stats(const double *H, size_t n, double *q, double *p)
+{
+    double sq = 0.0, sp = 0.0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (i == j)
+                sq += H[i * n + j];
+            else
+                sp += H[i * n + j];
+    *q = sq / (double)n;
+    *p = n > 1 ? sp / ((double)n * (double)(n - 1)) : sq / (double)n;
+}
+
+static enum sp_status check_arch(const struct sp_arch *a)
+{
+    const struct sp_fnspec *f[2] = {&a->norm_attn, &a->norm_mlp};
+    for (int i = 0; i < 2; i++) {
+        int ok = f[i]->kind == SP_FN_LN || f[i]->kind == SP_FN_RMS ||
+                 f[i]->kind == SP_FN_IDENTITY || (f[i]->kind == SP_FN_DERF && f[i]->shift == 0.0);
+        if (!ok)
+            return sp_fail(SP_EUNSUPPORTED, "the causal theory covers ln, rms, none and unshifted "
+                           "derf norms (closed-form maps at unequal token variances), not %s%s",
+                           sp_fn_name(f[i]->kind), f[i]->shift != 0.0 ? " with a shift" : "");
+    }
+    if (a->mlp_act != SP_ACT_RELU)
+        return sp_fail(SP_EUNSUPPORTED, "the causal theory covers the ReLU MLP only (not %s)",
+                       sp_act_name(a->mlp_act));
+    return SP_OK;
+}
+
+enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                       int causal, struct sp_theory_row *rows)
+{
+    enum sp_status st = check_arch(a);
+    if (st != SP_OK)
+        return st;
+    size_t n = (size_t)a->tokens, nsub = 2 * (size_t)a->depth;
+    size_t stride = (size_t)ceil(sqrt((double)nsub));
+    size_t nck = nsub / stride + 1, nmat = nck + stride + 6;
+    double bytes = (double)nmat * (double)n * (double)n * sizeof(double);
+    if (bytes > CAUSAL_MAX_BYTES)
+        return sp_fail(SP_EINVAL, "the position-resolved theory at n = %zu tokens, %d blocks "
+                       "needs %.3g GB (n^2 doubles per stored state), more than %.3g GB; use "
+                       "fewer tokens", n, a->depth, bytes / 1e9, CAUSAL_MAX_BYTES / 1e9);
+    size_t nn = n * n;
+    double *buf = malloc((size_t)nmat * nn * sizeof *buf);
+    double *fwd = malloc((nsub + 1) * sizeof *fwd), *bwd = malloc((nsub + 1) * sizeof *bwd);
+    double *hq = malloc((nsub + 1) * 2 * sizeof *hq);
+    if (!buf || !fwd || !bwd || !hq) {
+        free(buf), free(fwd), free(bwd), free(hq);
+        return sp_fail(SP_ENOMEM, "out of memory for the position-resolved theory (%.3g GB)",
+                       bytes / 1e9);
+    }
+    struct causal c = {a, causal, n, sp_arch_s_ov(a), sp_arch_s_21(a), buf, buf + nn, buf + 2 * nn};
+    double *H = buf + 3 * nn, *G = buf + 4 * nn, *tmp = buf + 5 * nn;
+    double *ck = buf + 6 * nn, *seg = ck + nck * nn; /* checkpoints, one segment */
+    (void)o; /* attention is uniform over the visible tokens whatever the version */
+
+    /* forward: H, the forward APJN from G = I, checkpoints of H */
+    for (size_t i = 0; i < nn; i++)
+        H[i] = i % (n + 1) == 0 ? a->q0 : a->p0;
+    memset(G, 0, nn * sizeof *G);
+    for (size_t i = 0; i < n; i++)
+        G[i * n + i] = 1.0;
+    fwd[0] = 0.0;
+    for (size_t k = 0; k <= nsub; k++) {
+        if (k % stride == 0)
+            memcpy(ck + (k / stride) * nn, H, nn * sizeof *H);
+        row_stats(H, n, &hq[2 * k], &hq[2 * k + 1]);
+        if (k == nsub)
+            break;
+        forward_h(&c, k, H);
+        fwd[k + 1] = fwd[k] + tangent(&c, k, 0, G, tmp);
+    }
+    /* backward: from G = I at the top, H recomputed segment by segment */
+    memset(G, 0, nn * sizeof *G);
+    for (size_t i = 0; i < n; i++)
+        G[i * n + i] = 1.0;
+    bwd[nsub] = 0.0;
+    for (size_t k0 = ((nsub - 1) / stride) * stride;; k0 -= stride) {
+        size_t k1 = k0 + stride < nsub ? k0 + stride : nsub;
+        memcpy(seg, ck + (k0 / stride) * nn, nn * sizeof *H);
+        for (size_t k = k0; k + 1 < k1; k++) { /* inputs of sublayers k0..k1-1 */
+            memcpy(seg + (k - k0 + 1) * nn, seg + (k - k0) * nn, nn * sizeof *H);
+            forward_h(&c, k, seg + (k - k0 + 1) * nn);
+        }
+        for (size_t k = k1; k-- > k0;) {
+            maps(&c, (k & 1) ? &a->norm_mlp : &a->norm_attn, seg + (k - k0) * nn);
+            bwd[k] = bwd[k + 1] + tangent(&c, k, 1, G, tmp);
+        }
+        if (k0 == 0)
+            break;
+    }
+    st = SP_OK;
+    size_t step = o->sublayers ? 1 : 2, r = 0;
+    for (size_t k = 0; k <= nsub; k += step, r++) {
+        if (!isfinite(fwd[k]) || !isfinite(bwd[k]) || !isfinite(hq[2 * k])) {
+            st = sp_fail(SP_ENUMERIC, "position-resolved theory not finite at sublayer %zu", k);
+            break;
+        }
+        rows[r].l = 0.5 * (double)k;
+        rows[r].q = hq[2 * k];
+        rows[r].p = hq[2 * k + 1];
+        rows[r].rho = rows[r].p / rows[r].q;
+        rows[r].log_jfwd = fwd[k];
+        rows[r].log_jbwd = bwd[k];
+    }
+    free(buf), free(fwd), free(bwd), free(hq);
+    return st;
+}
