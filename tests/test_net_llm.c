@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "net_fixture.h"
 #include "net/net_internal.h"
 #include "sigprop.h"
 
@@ -20,20 +21,9 @@ enum opt { O_CAUSAL = 1, O_GQA = 2, O_ROPE_I = 4, O_ROPE_H = 8, O_SWIGLU = 16, O
 
 static void llm_arch(struct sp_arch *a, unsigned opts)
 {
-    sp_arch_default(a);
+    tiny_arch(a, opts & O_RMS ? SP_FN_RMS : SP_FN_LN, 0.0, 0.0);
     a->depth = 2;
-    a->tokens = 3;
-    a->width = 8;
-    a->heads = 2;
-    a->q0 = 1.0;
-    a->p0 = 0.3;
-    a->init_std = 0.0;
-    a->sigma_q = a->sigma_k = 2.0; /* far from uniform attention: the logit path matters */
-    a->sigma_v = a->sigma_o = 1.0;
-    a->sigma_1 = 1.0;
-    a->sigma_2 = 1.4;
     a->mlp_hidden = 12;
-    a->norm_attn = a->norm_mlp = (struct sp_fnspec){SP_FN_LN, 0.0, 0.0};
     if (opts & O_CAUSAL)
         a->mask = SP_MASK_CAUSAL;
     if (opts & O_GQA)
@@ -46,23 +36,9 @@ static void llm_arch(struct sp_arch *a, unsigned opts)
         a->mlp_act = SP_ACT_SWIGLU;
         a->sigma_3 = 1.2;
     }
-    if (opts & O_RMS) {
-        a->norm_attn.kind = a->norm_mlp.kind = SP_FN_RMS;
+    if (opts & O_RMS)
         a->norm_eps = 1e-3; /* large enough that a wrong eps shows */
-    }
-    char err[256];
-    if (sp_arch_resolve(a, err, sizeof err) != SP_OK) {
-        fprintf(stderr, "resolve: %s\n", err);
-        exit(1);
-    }
-}
-
-static double dot(const float *a, const float *b, size_t n)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += (double)a[i] * (double)b[i];
-    return s;
+    resolve_or_exit(a);
 }
 
 /* The maps whose Jacobians are checked: x is the block input in every case. */

@@ -290,19 +290,29 @@ static void softmax_vjp(const float *A, float *g, size_t n, size_t Bg, float sca
     }
 }
 
+/* The sublayer's norm of x (B n, d) into m->u with tangents, times the gain; sx non-NULL:
+ * the primal input, norm output (before the gain) and rstd are saved for reverse mode. */
+static void pre_norm(struct net_model *m, const struct sp_fnspec *f, const float *gamma,
+                     const float *x, size_t B, float *sx, float *su, float *srstd)
+{
+    const size_t n = m->n, d = m->d;
+    net_norm_fwd_eps(f, m->eps, x, m->u, m->rstd, n, d, B);
+    if (sx) {
+        memcpy(sx, x, n * d * sizeof *x);
+        memcpy(su, m->u, n * d * sizeof *x);
+        memcpy(srstd, m->rstd, n * sizeof *x);
+    }
+    scale_cols(m->u, gamma, B * n, d);
+}
+
 void net_attn_forward(struct net_model *m, struct net_key key, float *x, size_t B, int save)
 {
     const size_t n = m->n, d = m->d, dh = m->dh, P = B - 1, ld = m->ldt, kvd = m->kv * dh;
     float *u = m->u, *T = m->tz, *O = m->tz + B * n * ld, *A = m->sv.a;
     const float scale = (float)(1.0 / sqrt((double)dh));
     const int causal = m->a.mask == SP_MASK_CAUSAL;
-    net_norm_fwd_eps(&m->a.norm_attn, m->eps, x, u, m->rstd, n, d, B);
-    if (save) {
-        memcpy(m->sv.x, x, n * d * sizeof *x);
-        memcpy(m->sv.u1, u, n * d * sizeof *u);
-        memcpy(m->sv.rstd1, m->rstd, n * sizeof *u);
-    }
-    scale_cols(u, gain_attn(m, key), B * n, d);
+    pre_norm(m, &m->a.norm_attn, gain_attn(m, key), x, B, save ? m->sv.x : NULL, m->sv.u1,
+             m->sv.rstd1);
     for (int i = 0; i < 3; i++) { /* Q at column 0, K at d, V at d + kvd */
         gen_qkv(m, key, i);
         size_t cols = i ? kvd : d;
@@ -377,13 +387,8 @@ void net_mlp_forward(struct net_model *m, struct net_key key, float *x, size_t B
     const size_t n = m->n, d = m->d, f = m->f;
     float *u = m->u, *Z = m->tz;
     const enum sp_mlp_act act = m->a.mlp_act;
-    net_norm_fwd_eps(&m->a.norm_mlp, m->eps, x, u, m->rstd, n, d, B);
-    if (save) {
-        memcpy(m->sv.hh, x, n * d * sizeof *x);
-        memcpy(m->sv.u2, u, n * d * sizeof *u);
-        memcpy(m->sv.rstd2, m->rstd, n * sizeof *u);
-    }
-    scale_cols(u, gain_mlp(m, key), B * n, d);
+    pre_norm(m, &m->a.norm_mlp, gain_mlp(m, key), x, B, save ? m->sv.hh : NULL, m->sv.u2,
+             m->sv.rstd2);
     if (act == SP_ACT_SWIGLU) {
         swiglu_forward(m, key, u, Z, B, save);
     } else {
