@@ -336,7 +336,7 @@ static enum sp_status run_draw(struct run *r, size_t k)
         memcpy(r->X, r->w->tokens, nd * sizeof(float));
     else if ((s = net_make_input(a, r->o, key, n, d, r->X, r->R)) != SP_OK)
         return s;
-    if (a->embed_scale != 1.0) /* h^0 = embed_scale x: the probes start after it */
+    if (!is_toy(a) && a->embed_scale != 1.0) /* h^0 = embed_scale x: probes start after it */
         for (size_t i = 0; i < nd; i++)
             r->X[i] *= (float)a->embed_scale;
     if (p->fwd)
