@@ -194,15 +194,17 @@ int cmd_compare(int argc, char **argv)
                           sp_last_error()[0] ? sp_last_error() : sp_status_str(s));
             goto free_all;
         }
-        if (start_measured) {
+        if (start_measured) { /* row 0 is h^0, after the embed scale */
             a.q0 = rows[0].q;
             if (a.model != SP_MODEL_TOY && isfinite(rows[0].p))
                 a.p0 = rows[0].p;
+            a.embed_scale = 1.0;
         }
         s = sp_theory_run(&a, &topts, th, nrows);
         if (s != SP_OK) {
             cli_progress_finish(&pg);
-            rc = cli_fail("theory failed: %s", sp_status_str(s));
+            rc = cli_fail("theory failed: %s",
+                          sp_last_error()[0] ? sp_last_error() : sp_status_str(s));
             goto free_all;
         }
         char norm[32];

@@ -172,7 +172,7 @@ void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_mea
     cJSON_AddBoolToObject(j, "sublayers", o->sublayers);
     cJSON_AddBoolToObject(j, "exclude_cls", o->exclude_cls);
     cJSON_AddNumberToObject(j, "checkpoint", o->checkpoint);
-    cJSON_AddNumberToObject(j, "ln_eps", 1e-5);
+    cJSON_AddNumberToObject(j, "ln_eps", a->norm_eps); /* the norms use arch.norm_eps (float) */
     cJSON_AddStringToObject(j, "rng", "philox4x32-10, box-muller, key (seed), counter (i/4, block, matrix, draw)");
     cJSON_AddStringToObject(j, "grad_loss",
                             "cross-entropy of a random linear head (d x 10, Normal(0, 1/d)) on the "

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "net_fixture.h"
 #include "net/net_internal.h"
 #include "sigprop.h"
 
@@ -18,29 +19,6 @@
 #else
 #define SANITIZED 0
 #endif
-
-static void tiny_arch(struct sp_arch *a, enum sp_fn norm, double alpha, double shift)
-{
-    sp_arch_default(a);
-    a->depth = 3;
-    a->tokens = 3;
-    a->width = 8;
-    a->heads = 2;
-    a->q0 = 1.0;
-    a->p0 = 0.3;
-    a->init_std = 0.0;
-    /* large s_QK so that the softmax is far from uniform and its Jacobian matters */
-    a->sigma_q = a->sigma_k = 2.0;
-    a->sigma_v = a->sigma_o = 1.0;
-    a->sigma_1 = 1.0;
-    a->sigma_2 = 1.4;
-    a->norm_attn = a->norm_mlp = (struct sp_fnspec){norm, alpha, shift};
-    char err[256];
-    if (sp_arch_resolve(a, err, sizeof err) != SP_OK) {
-        fprintf(stderr, "resolve: %s\n", err);
-        exit(1);
-    }
-}
 
 enum which { W_ATTN, W_MLP, W_TOY, W_FINAL };
 static const char *which_name[] = {"attention", "mlp", "toy", "final-norm"};
@@ -57,14 +35,6 @@ static void apply(struct net_model *m, enum which w, struct net_key key, float *
         memcpy(x, scratch, B * m->n * m->d * sizeof *x);
         break;
     }
-}
-
-static double dot(const float *a, const float *b, size_t n)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += (double)a[i] * (double)b[i];
-    return s;
 }
 
 /* JVP against central differences and VJP against the JVP (<u, J v> = <J^T u, v>). */

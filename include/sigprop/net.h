@@ -103,6 +103,39 @@ enum sp_status sp_net_supported(const struct sp_arch *a);
 enum sp_status sp_net_measure(const struct sp_arch *a, const struct sp_net_opts *o,
                               struct sp_net_row *rows, size_t nrows);
 
+/* Stored weights, an alternative to the Philox draws (for trained checkpoints).
+ * Every matrix is float, row-major (out, in), applied as y = W x to a token x, as in
+ * PyTorch's nn.Linear and llama2.c: with d = width, dh = d / heads, kvd = kv_heads dh,
+ * f = sp_arch_mlp_hidden:
+ *   wq (d, d), wk (kvd, d), wv (kvd, d), wo (d, d): Q = W_Q u per token, attention
+ *       out = W_O concat_h(heads); RoPE (arch.rope) is applied to W_Q u and W_K u;
+ *   w1 (f, d), w3 (f, d) (SwiGLU only), w2 (d, f): W_2 act(W_1 u) or
+ *       W_2 (silu(W_1 u) * (W_3 u));
+ *   gain_attn, gain_mlp (d): the norms' gamma, y = gamma * norm(x) (also for DyT/Derf).
+ * A NULL matrix is drawn from Philox as sp_net_measure would draw it (scaled by its
+ * sigma); a NULL gain is 1. The stored values are used as they are: the arch's sigmas
+ * do not rescale them. Biases do not exist (LLaMA has none). */
+struct sp_net_block_weights {
+    const float *wq, *wk, *wv, *wo;
+    const float *w1, *w3, *w2;
+    const float *gain_attn, *gain_mlp;
+};
+struct sp_net_weights {
+    const struct sp_net_block_weights *blocks; /* arch.depth entries */
+    const float *gain_final; /* (d): gamma of the final norm (arch.final_norm); NULL = 1 */
+    const float *tokens;     /* (n, d) row-major: the input rows (embedding rows of a token
+                              * sequence) before arch.embed_scale, the same in every draw;
+                              * NULL = the configured input (opts.input) */
+};
+
+/* sp_net_measure with stored weights w (may be NULL: then it is sp_net_measure).
+ * Every draw uses the same stored matrices; draws still differ in their probes, in
+ * the loss head and label, and (when w->tokens is NULL) in the input. The toy model
+ * has no stored weights (SP_EUNSUPPORTED). */
+enum sp_status sp_net_measure_weights(const struct sp_arch *a, const struct sp_net_opts *o,
+                                      const struct sp_net_weights *w, struct sp_net_row *rows,
+                                      size_t nrows);
+
 #ifdef __cplusplus
 }
 #endif

@@ -134,6 +134,8 @@ float net_act(enum sp_mlp_act a, float z)
 {
     if (a == SP_ACT_GELU)
         return 0.5f * z * (1.0f + erff(z * 0.70710678118654752f));
+    if (a == SP_ACT_SWIGLU) /* silu(z) = z sigmoid(z), the gate of SwiGLU */
+        return z / (1.0f + expf(-z));
     return z > 0.0f ? z : 0.0f;
 }
 
@@ -142,20 +144,25 @@ float net_act_deriv(enum sp_mlp_act a, float z)
     if (a == SP_ACT_GELU)
         return 0.5f * (1.0f + erff(z * 0.70710678118654752f)) +
                z * 0.39894228040143268f * expf(-0.5f * z * z);
+    if (a == SP_ACT_SWIGLU) {
+        float sg = 1.0f / (1.0f + expf(-z));
+        return sg * (1.0f + z * (1.0f - sg));
+    }
     return z > 0.0f ? 1.0f : 0.0f;
 }
 
 /* LayerNorm Jacobian at a row with output y and rstd (symmetric, SPEC 1.2):
- * J v = rstd (v - mean(v) - y mean(y v)). Used for both tangents and cotangents. */
+ * J v = rstd (v - mean(v) - y mean(y v)); RMSNorm's (center = 0) lacks the mean(v)
+ * term. Used for both tangents and cotangents. */
 static void ln_apply(const float *y, float rstd, const float *v, float *out, size_t d,
-                     int accumulate)
+                     int accumulate, int center)
 {
     double sv = 0.0, syv = 0.0;
     for (size_t j = 0; j < d; j++) {
         sv += (double)v[j];
         syv += (double)y[j] * (double)v[j];
     }
-    float mv = (float)(sv / (double)d), myv = (float)(syv / (double)d);
+    float mv = center ? (float)(sv / (double)d) : 0.0f, myv = (float)(syv / (double)d);
     for (size_t j = 0; j < d; j++) {
         float r = rstd * (v[j] - mv - y[j] * myv);
         out[j] = accumulate ? out[j] + r : r;
@@ -165,8 +172,15 @@ static void ln_apply(const float *y, float rstd, const float *v, float *out, siz
 void net_norm_fwd(const struct sp_fnspec *f, const float *x, float *y, float *rstd, size_t n,
                   size_t d, size_t B)
 {
+    net_norm_fwd_eps(f, NET_LN_EPS, x, y, rstd, n, d, B);
+}
+
+void net_norm_fwd_eps(const struct sp_fnspec *f, float eps, const float *x, float *y, float *rstd,
+                      size_t n, size_t d, size_t B)
+{
     long rows = (long)(B * n);
-    if (f->kind == SP_FN_LN) {
+    if (f->kind == SP_FN_LN || f->kind == SP_FN_RMS) {
+        const int center = f->kind == SP_FN_LN;
 #pragma omp parallel for schedule(static) if (NET_PAR(n * d))
         for (long i = 0; i < (long)n; i++) {
             const float *xi = x + (size_t)i * d;
@@ -174,12 +188,12 @@ void net_norm_fwd(const struct sp_fnspec *f, const float *x, float *y, float *rs
             double s = 0.0, ss = 0.0;
             for (size_t j = 0; j < d; j++)
                 s += (double)xi[j];
-            double mean = s / (double)d;
+            double mean = center ? s / (double)d : 0.0;
             for (size_t j = 0; j < d; j++) {
                 double c = (double)xi[j] - mean;
                 ss += c * c;
             }
-            double r = 1.0 / sqrt(ss / (double)d + (double)NET_LN_EPS);
+            double r = 1.0 / sqrt(ss / (double)d + (double)eps);
             rstd[i] = (float)r;
             for (size_t j = 0; j < d; j++)
                 yi[j] = (float)(((double)xi[j] - mean) * r);
@@ -187,7 +201,7 @@ void net_norm_fwd(const struct sp_fnspec *f, const float *x, float *y, float *rs
 #pragma omp parallel for schedule(static) if (NET_PAR(((size_t)rows - n) * d))
         for (long i = (long)n; i < rows; i++) {
             size_t t = (size_t)i % n;
-            ln_apply(y + t * d, rstd[t], x + (size_t)i * d, y + (size_t)i * d, d, 0);
+            ln_apply(y + t * d, rstd[t], x + (size_t)i * d, y + (size_t)i * d, d, 0, center);
         }
         return;
     }
@@ -214,8 +228,8 @@ void net_norm_vjp(const struct sp_fnspec *f, const float *x, const float *y, con
         size_t t = (size_t)i % n;
         const float *gi = g + (size_t)i * d;
         float *oi = out + (size_t)i * d;
-        if (f->kind == SP_FN_LN) {
-            ln_apply(y + t * d, rstd[t], gi, oi, d, accumulate);
+        if (f->kind == SP_FN_LN || f->kind == SP_FN_RMS) {
+            ln_apply(y + t * d, rstd[t], gi, oi, d, accumulate, f->kind == SP_FN_LN);
         } else {
             const float *x0 = x + t * d;
             for (size_t j = 0; j < d; j++) {

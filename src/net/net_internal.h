@@ -23,7 +23,8 @@ extern size_t net_par_min; /* NET_PAR_MIN; the tests set 0 to run every loop in 
 /* Matrix ids of the counter (SPEC: keyed by seed, draw, block, matrix). */
 enum net_mat {
     NET_MAT_QKV = 1, NET_MAT_O, NET_MAT_W1, NET_MAT_W2, NET_MAT_TOY_W, NET_MAT_TOY_B,
-    NET_MAT_HEAD, NET_MAT_LABEL, NET_MAT_INPUT, NET_MAT_PROBE_FWD, NET_MAT_PROBE_BWD
+    NET_MAT_HEAD, NET_MAT_LABEL, NET_MAT_INPUT, NET_MAT_PROBE_FWD, NET_MAT_PROBE_BWD,
+    NET_MAT_W3 /* SwiGLU's gate-partner matrix; last, so the ids above keep their values */
 };
 struct net_key {
     uint64_t seed;
@@ -57,15 +58,18 @@ float net_fn(const struct sp_fnspec *f, float x);
 float net_fn_deriv(const struct sp_fnspec *f, float x);
 
 /* Norm with tangents: x (B n, d) with batch 0 primal; writes y (B n, d): y_0 = f(x_0),
- * y_b = J(x_0) x_b. rstd (n): LayerNorm 1/sqrt(var + eps) of each primal row (out). */
+ * y_b = J(x_0) x_b. rstd (n): LayerNorm 1/sqrt(var + eps), RMSNorm 1/sqrt(mean x^2 + eps)
+ * of each primal row (out). net_norm_fwd uses eps = NET_LN_EPS. */
 void net_norm_fwd(const struct sp_fnspec *f, const float *x, float *y, float *rstd, size_t n,
                   size_t d, size_t B);
+void net_norm_fwd_eps(const struct sp_fnspec *f, float eps, const float *x, float *y, float *rstd,
+                      size_t n, size_t d, size_t B);
 /* Cotangents: g (Bg n, d) -> out (Bg n, d) = J(x)^T g, with x (n, d) the primal input,
  * y (n, d) = f(x) and rstd (n) from net_norm_fwd. accumulate: out += instead of =. */
 void net_norm_vjp(const struct sp_fnspec *f, const float *x, const float *y, const float *rstd,
                   const float *g, float *out, size_t n, size_t d, size_t Bg, int accumulate);
 
-/* MLP activation (relu / gelu) and derivative. */
+/* MLP activation (relu / gelu; silu for SwiGLU's gate) and derivative. */
 float net_act(enum sp_mlp_act a, float z);
 float net_act_deriv(enum sp_mlp_act a, float z);
 
@@ -77,18 +81,24 @@ struct net_saved {        /* primal intermediates of one block, for reverse mode
     float *a;             /* (H, n, n) attention probabilities */
     float *hh;            /* (n, d) h^{l+1/2} */
     float *u2;            /* (n, d) MLP-norm output */
-    float *z;             /* (n, f) MLP pre-activation */
+    float *z;             /* (n, f) MLP pre-activation (SwiGLU: W1 u) */
+    float *z3;            /* (n, f) SwiGLU: W3 u */
     float *rstd1, *rstd2; /* (n) */
 };
 
 struct net_model {
     struct sp_arch a;
     size_t n, d, H, dh, f;    /* tokens, width, heads, head width, MLP hidden width */
+    size_t kv, ldt;           /* K/V heads; row length of T: Q (d) | K (kv dh) | V (kv dh) */
+    float eps;                /* norm epsilon (arch.norm_eps) */
+    float *rope;              /* (n, dh): cos of pair k at [a dh + k], sin at [a dh + dh/2 + k] */
+    const struct sp_net_weights *wts; /* stored weights, or NULL: Philox on demand */
     size_t bmax;              /* batches the workspace holds */
     float *w;                 /* one weight matrix at a time: max(3d d, f d) */
     float *bias;              /* toy bias (d) */
     float *u;                 /* (bmax n, d) */
-    float *tz;                /* (bmax n, max(4d, f)): T | O, later Z (forward); gT/gZ (reverse) */
+    float *tz;                /* (bmax n, max(4d, f or SwiGLU 2f)): T | O, later Z (| Z3)
+                               * (forward); gT/gZ (| gZ3) (reverse) */
     float *go;                /* (bmax n, d) reverse: gradient of the attention output */
     float *s1, *s2;           /* (H, bmax n, n) attention scratch, one per head */
     float *rstd;              /* (n) */
@@ -107,8 +117,13 @@ double net_model_bytes(const struct sp_arch *a, size_t bmax);
 void net_attn_forward(struct net_model *m, struct net_key key, float *x, size_t B, int save);
 void net_mlp_forward(struct net_model *m, struct net_key key, float *x, size_t B, int save);
 void net_toy_forward(struct net_model *m, struct net_key key, float *x, size_t B);
-/* Applies norm_mlp (final norm) to x (B n, d) into y with tangents. */
+/* Applies norm_mlp (final norm, times the stored final gain) to x (B n, d) into y with
+ * tangents. */
 void net_final_norm(struct net_model *m, const float *x, float *y, size_t B);
+/* Cotangents through the final norm: g (Bg n, d) at its output -> out (Bg n, d) at its
+ * input x (n, d); g is scaled by the final gain in place; y (n, d) is scratch. */
+void net_final_norm_vjp(struct net_model *m, const float *x, float *y, float *g, float *out,
+                        size_t Bg);
 
 /* Reverse mode: g (Bg n, d) cotangents at the sublayer output -> at its input, in
  * place. The block's primal intermediates must be in m->sv (net_block_save). */

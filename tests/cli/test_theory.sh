@@ -150,10 +150,7 @@ q1=$("$SP" theory --depth 1 --norm ln --summary 2>/dev/null | tail -1 | cut -d, 
 q2=$("$SP" theory --depth 1 --norm ln --embed-scale 2 --summary 2>/dev/null | tail -1 | cut -d, -f8)
 # LN: the block's increment does not depend on the input scale, so q_1 moves by q0 (4 - 1)
 awk -v a="$q1" -v b="$q2" 'BEGIN { d = b - a - 3; exit !(d < 1e-6 && d > -1e-6) }' && ok || bad "embed scale 2 should start from q0 = 4: $q1 -> $q2"
-for f in "--mlp swiglu" "--attention-mask causal" "--norm rms" "--rope 10000"; do
-    usage_error "$SP" measure --depth 2 --width 64 --tokens 8 $f
-    expect_grep 'is not implemented yet' "$TMP/err"
-done
+# measure implements these options now: tests/cli/test_llm.sh
 
 # depth 10^5 works (no overflow)
 "$SP" theory --norm derf --alpha 1.9 --depth 100000 --summary >"$TMP/deep.csv" 2>/dev/null && ok || bad "depth 1e5"

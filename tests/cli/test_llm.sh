@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# CLI tests of the LLM-style options (issue 11) in `sigprop measure` and `compare`:
+# every flag runs, the JSON meta records it, the library's invariants show through
+# the CLI (kv-heads = heads is MHA, embed scale c gives q^0 = c^2 q0, causal mask
+# and RoPE change the numbers), bad values are usage errors.
+. "$(dirname "$0")/lib.sh"
+S=(--width 64 --tokens 8 --depth 2 --heads 4 --threads 1 --seeds 1 --probes 2 -q)
+LLM=(--kv-heads 2 --mlp swiglu --mlp-hidden 96 --sigma-3 0.9 --attention-mask causal
+     --rope 500 --rope-pairing half --norm rms --norm-eps 1e-6 --embed-scale 2 --final-norm)
+
+expect_status 0 "$SP" measure "${S[@]}" "${LLM[@]}" --format json
+cp "$TMP/out" "$TMP/llm.json"
+/usr/bin/python3 - "$TMP/llm.json" <<'PY' 2>"$TMP/py.err" && ok || { bad "meta of measure: $(cat "$TMP/py.err")"; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = d["meta"]["arch"]
+want = {"activation": "swiglu", "mlp_hidden": 96, "kv_heads": 2, "attention_mask": "causal",
+        "rope": "half", "rope_theta": 500, "norm_eps": 1e-6, "embed_scale": 2,
+        "norm_attn": "rms", "norm_mlp": "rms", "sigma_3": 0.9, "final_norm": True}
+bad = {k: (a.get(k), v) for k, v in want.items() if a.get(k) != v}
+assert not bad, bad
+assert d["meta"]["measure"]["ln_eps"] == 1e-6
+PY
+# q^0 = embed_scale^2 q0 (q0 = 1 by default)
+expect_status 0 "$SP" measure "${S[@]}" "${LLM[@]}"
+q0=$(sed -n 2p "$TMP/out" | cut -d, -f7)
+awk -v q="$q0" 'BEGIN { exit !(q > 3.9999 && q < 4.0001) }' && ok || bad "embed scale 2: q^0 = $q0, want 4"
+cp "$TMP/out" "$TMP/llm.csv"
+# --kv-heads equal to --heads is multi-head attention: the same bytes
+expect_status 0 "$SP" measure "${S[@]}" --kv-heads 4
+cp "$TMP/out" "$TMP/kv4.csv"
+expect_status 0 "$SP" measure "${S[@]}"
+cmp -s "$TMP/out" "$TMP/kv4.csv" && ok || bad "--kv-heads 4 differs from MHA"
+# each option on its own runs and changes the rows against the ViT block
+for f in "--kv-heads 1" "--mlp swiglu" "--attention-mask causal" "--rope 10000" \
+         "--rope 10000 --rope-pairing half" "--norm rms" "--norm-eps 0.5" "--embed-scale 3" \
+         "--mlp-hidden 100"; do
+    expect_status 0 "$SP" measure "${S[@]}" $f
+    cmp -s "$TMP/out" "$TMP/kv4.csv" && bad "measure $f: rows equal the ViT block's" || ok
+done
+# the two pairings give different numbers
+expect_status 0 "$SP" measure "${S[@]}" --rope 100 --rope-pairing interleaved
+cp "$TMP/out" "$TMP/ri.csv"
+expect_status 0 "$SP" measure "${S[@]}" --rope 100 --rope-pairing half
+cmp -s "$TMP/out" "$TMP/ri.csv" && bad "rope pairings give the same rows" || ok
+# same seed, same numbers with 1 and 2 threads
+expect_status 0 "$SP" measure "${S[@]/--threads 1/}" "${LLM[@]}" --threads 2
+cmp -s "$TMP/out" "$TMP/llm.csv" && ok || bad "LLM options: --threads 2 differs from 1"
+
+# compare: the options the theory models (with caveats) run and are in the meta
+expect_status 0 "$SP" compare "${S[@]}" --kv-heads 2 --attention-mask causal --rope 10000 \
+    --norm rms --norm-eps 1e-6 --embed-scale 2 --format json
+expect_grep '"kv_heads":[[:space:]]*2' "$TMP/out"
+expect_grep '"attention_mask":[[:space:]]*"causal"' "$TMP/out"
+expect_grep 'causal-as-bidirectional' "$TMP/out"
+# SwiGLU has no theory yet: compare says so (exit 1), naming it
+expect_status 1 "$SP" compare "${S[@]}" --mlp swiglu
+expect_grep 'SwiGLU' "$TMP/err"
+
+usage_error "$SP" measure "${S[@]}" --kv-heads 3
+usage_error "$SP" measure "${S[@]}" --rope-pairing sideways --rope 10000
+usage_error "$SP" measure "${S[@]}" --norm-eps -1
+usage_error "$SP" measure "${S[@]}" --embed-scale 0
+usage_error "$SP" measure "${S[@]}" --mlp-hidden 0
+finish
