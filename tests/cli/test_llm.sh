@@ -52,7 +52,7 @@ expect_status 0 "$SP" compare "${S[@]}" --kv-heads 2 --attention-mask causal --r
     --norm rms --norm-eps 1e-6 --embed-scale 2 --format json
 expect_grep '"kv_heads":[[:space:]]*2' "$TMP/out"
 expect_grep '"attention_mask":[[:space:]]*"causal"' "$TMP/out"
-expect_grep 'causal-as-bidirectional' "$TMP/out"
+expect_grep 'causal-uniform-attention' "$TMP/out"
 # SwiGLU has no theory yet: compare says so (exit 1), naming it
 expect_status 1 "$SP" compare "${S[@]}" --mlp swiglu
 expect_grep 'SwiGLU' "$TMP/err"
