@@ -38,6 +38,7 @@
 #include "sigprop/cpu.h"
 #include "sigprop/theory.h"
 #include "sigprop/io.h"
+#include "sigprop/config.h"
 #include "sigprop/net.h"
 #include "sigprop/analysis.h"
 #include "sigprop/plot.h"
