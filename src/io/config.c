@@ -291,7 +291,8 @@ static enum sp_status parse_gpt2(struct cfg *c, struct sp_arch *a)
     char pos[16];
     snprintf(pos, sizeof pos, "%d", npos);
     note(c, "n_positions", pos, "not modelled (GPT-2 adds learned position embeddings to "
-         "the input; sigprop's input is the q0/p0 token configuration); it sets the sequence length");
+         "the input; sigprop's input is the q0/p0 token configuration); it sets the "
+         "sequence length");
     if ((s = flag(c, "tie_word_embeddings", 0, tie_why)) ||
         (s = flag(c, "scale_attn_weights", 1, "not modelled (attention logits are always "
                   "scaled by 1/sqrt(d_h))")) ||
@@ -342,6 +343,14 @@ enum sp_status sp_config_parse(const char *json, size_t len, struct sp_arch *a,
     if (!root) {
         size_t at = end && end >= json ? (size_t)(end - json) : 0;
         return sp_fail(SP_EFORMAT, "config: malformed JSON near byte %zu", at);
+    }
+    size_t at = (size_t)(end - json);
+    while (at < len && (json[at] == ' ' || json[at] == '\t' || json[at] == '\n' ||
+                        json[at] == '\r' || json[at] == 0))
+        at++;
+    if (at < len) {
+        cJSON_Delete(root);
+        return sp_fail(SP_EFORMAT, "config: malformed JSON: trailing characters at byte %zu", at);
     }
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
