@@ -40,6 +40,7 @@
 #include "sigprop/io.h"
 #include "sigprop/config.h"
 #include "sigprop/net.h"
+#include "sigprop/llama2c.h"
 #include "sigprop/analysis.h"
 #include "sigprop/plot.h"
 #include "sigprop/reference.h"
