@@ -374,7 +374,9 @@ static void note_width(const struct cli_arch *c, const char *cmd, const struct s
                      a->init_std * sqrt(fan));
         }
     char who[64];
-    if (c->preset)
+    if (c->config_path)
+        snprintf(who, sizeof who, "the config's width %d", ref_width);
+    else if (c->preset)
         snprintf(who, sizeof who, "preset %s's width %d", c->preset, ref_width);
     else
         snprintf(who, sizeof who, "the default width %d", ref_width);

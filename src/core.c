@@ -386,9 +386,9 @@ enum sp_status sp_preset_apply(const char *name, struct sp_arch *a, int *version
         a->init_std = 0.02;
         set_sigmas(a, NAN);
     } else if (strcmp(name, "llama2-7b") == 0) {
-        set_llama(a, 32, 4096, 32, 32, 11008);
+        set_llama(a, 32, 4096, 32, 0, 11008); /* kv_heads 0: = heads, no GQA */
     } else if (strcmp(name, "llama2-13b") == 0) {
-        set_llama(a, 40, 5120, 40, 40, 13824);
+        set_llama(a, 40, 5120, 40, 0, 13824);
     } else if (strcmp(name, "llama2-70b") == 0) {
         set_llama(a, 80, 8192, 64, 8, 28672);
     } else if (strcmp(name, "gpt2") == 0) {

@@ -110,7 +110,7 @@ static void test_llama(void)
     CHECK(parse("{\"model_type\":\"llama\",\"hidden_size\":64,\"intermediate_size\":172,"
                 "\"num_attention_heads\":8,\"num_hidden_layers\":2,\"num_key_value_heads\":null,"
                 "\"max_position_embeddings\":256}", &a, &in) == SP_OK);
-    CHECK(a.kv_heads == 8 && a.rope_theta == 10000.0 && a.norm_eps == 1e-6 && a.tokens == 256);
+    CHECK(a.kv_heads == 0 && a.rope_theta == 10000.0 && a.norm_eps == 1e-6 && a.tokens == 256);
     CHECK(a.mlp_ratio == 3 && a.mlp_hidden == 172);
     CHECK(has(in.defaulted, in.ndefaulted, "rope_theta=10000"));
     CHECK(has(in.defaulted, in.ndefaulted, "hidden_act=silu"));

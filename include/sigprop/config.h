@@ -38,7 +38,8 @@ struct sp_config_info {
 
 /* Parses a config.json held in json[0..len) onto *a (which the caller filled,
  * normally with sp_arch_default): sets model, depth, tokens, width, heads,
- * kv_heads, mlp_hidden (mlp_ratio its nearest integer), mlp_act, mask, rope,
+ * kv_heads (0, i.e. = heads, without grouped-query attention), mlp_hidden
+ * (mlp_ratio its nearest integer), mlp_act, mask, rope,
  * rope_theta, both norms, norm_eps, final_norm = 1, init_std = initializer_range
  * with every sigma NAN (derived by sp_arch_resolve as init_std sqrt(fan_in)),
  * residual_scale (GPT-2: 1/sqrt(2 n_layer), else 1), embed_scale = 1. Leaves q0,

@@ -259,6 +259,8 @@ static enum sp_status parse_llama(struct cfg *c, struct sp_arch *a)
     if (strcmp(act, "silu"))
         return sp_fail(SP_EUNSUPPORTED, "config: key 'hidden_act' = '%s' is not modelled for "
                        "LlamaConfig (silu: the SwiGLU MLP)", act);
+    if (a->kv_heads == a->heads)
+        a->kv_heads = 0; /* no GQA: K/V heads follow heads (also when --width re-derives them) */
     a->tokens = cap_tokens(mpe);
     a->mlp_act = SP_ACT_SWIGLU;
     a->norm_attn.kind = a->norm_mlp.kind = SP_FN_RMS;
