@@ -368,10 +368,12 @@ static void note_width(const struct cli_arch *c, const char *cmd, const struct s
     char keep[320] = "";
     for (int i = 0; i < 6; i++)
         if (isnan(*ps[i])) {
-            double fan = i == 5 ? (double)a->mlp_ratio * ref_width : (double)ref_width;
+            double fan = i != 5 ? (double)ref_width
+                         : pre->mlp_hidden > 0 ? (double)pre->mlp_hidden
+                                               : (double)a->mlp_ratio * ref_width;
             size_t l = strlen(keep);
             snprintf(keep + l, sizeof keep - l, "%s%s %.6g", l ? " " : "", sigma_flag[i],
-                     a->init_std * sqrt(fan));
+                     a->init_std * sqrt(fan) * (i == 3 || i == 5 ? a->residual_scale : 1.0));
         }
     char who[64];
     if (c->config_path)

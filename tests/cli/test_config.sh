@@ -52,6 +52,13 @@ a = json.load(open(sys.argv[1]))["meta"]["arch"]
 assert a["depth"] == 6 and a["norm_mlp"] == "rms" and a["init_std"] == 0.01, a
 assert abs(a["sigma_v"] - 0.01 * math.sqrt(128)) < 1e-12, a
 PY
+# --width keeps the config's sigmas on request: the note gives them (GPT-2's c_proj /
+# sqrt(2L): 0.02 sqrt(768) / sqrt(24) = 0.113137; LLaMA's W2 fan-in 11008: 0.02 sqrt(11008))
+expect_status 0 "$SP" theory --config configs/gpt2.json --width 256
+expect_grep "the config's width 768" "$TMP/err"
+expect_grep "--sigma-o 0.113137 --sigma-1 0.554256 --sigma-2 0.226274" "$TMP/err"
+expect_status 1 "$SP" theory --config configs/llama2-7b.json --width 256
+expect_grep "--sigma-2 2.09838" "$TMP/err"
 # -q silences the notes
 expect_status 0 "$SP" theory -q --config "$TMP/g.json"
 if grep -q "config" "$TMP/err"; then bad "-q printed config notes"; else ok; fi
