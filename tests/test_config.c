@@ -136,7 +136,8 @@ static void test_gpt2(void)
     CHECK_CLOSE(a.sigma_v, 0.02 * sqrt(768.0), 0, 1e-14);
     CHECK_CLOSE(a.sigma_1, 0.02 * sqrt(768.0), 0, 1e-14);
     CHECK(parse("{\"model_type\":\"gpt2\",\"n_embd\":64,\"n_layer\":2,\"n_head\":4,\"n_inner\":100,"
-                "\"activation_function\":\"relu\",\"scale_attn_weights\":false}", &a, &in) == SP_OK);
+                "\"activation_function\":\"relu\",\"scale_attn_weights\":false}",
+                &a, &in) == SP_OK);
     CHECK(a.mlp_act == SP_ACT_RELU && a.mlp_hidden == 100 && a.tokens == 1024);
     CHECK(note_has(&in, "scale_attn_weights = false"));
 }
@@ -147,7 +148,8 @@ static void test_vit(void)
     struct sp_config_info in;
     CHECK(parse("{\"model_type\":\"vit\",\"hidden_size\":384,\"num_hidden_layers\":12,"
                 "\"num_attention_heads\":6,\"intermediate_size\":1536,\"image_size\":384,"
-                "\"patch_size\":32,\"qkv_bias\":false,\"layer_norm_eps\":1e-12}", &a, &in) == SP_OK);
+                "\"patch_size\":32,\"qkv_bias\":false,\"layer_norm_eps\":1e-12}",
+                &a, &in) == SP_OK);
     CHECK(a.tokens == 12 * 12 + 1 && a.width == 384 && a.heads == 6 && a.mlp_hidden == 1536);
     CHECK(a.mlp_act == SP_ACT_GELU && a.mask == SP_MASK_NONE && a.norm_eps == 1e-12);
     CHECK(in.nnot_modelled == 0 && in.nunknown == 0);
@@ -183,30 +185,33 @@ static void test_errors(void)
     expect_error(j, SP_EFORMAT, "'intermediate_size'");
     expect_error("{\"model_type\":\"gpt2\",\"n_embd\":64,\"n_head\":4}", SP_EFORMAT, "'n_layer'");
     expect_error("{\"hidden_size\":64}", SP_EFORMAT, "'model_type'");
-    /* wrong type */
-    snprintf(j, sizeof j, "{%s,\"intermediate_size\":\"172\"}", L);
-    expect_error(j, SP_EFORMAT, "'intermediate_size' must be a number (got a string)");
-    snprintf(j, sizeof j, "{%s,\"intermediate_size\":172.5}", L);
-    expect_error(j, SP_EFORMAT, "'intermediate_size' must be an integer");
-    snprintf(j, sizeof j, "{%s,\"intermediate_size\":172,\"hidden_act\":1}", L);
-    expect_error(j, SP_EFORMAT, "'hidden_act' must be a string");
-    snprintf(j, sizeof j, "{%s,\"intermediate_size\":172,\"attention_bias\":\"no\"}", L);
-    expect_error(j, SP_EFORMAT, "'attention_bias' must be a boolean");
+    /* wrong type, out of range, inconsistent, not modelled: a LLaMA config plus one key */
+    static const struct { const char *keys; enum sp_status want; const char *what; } llama[] = {
+        {"\"intermediate_size\":\"172\"", SP_EFORMAT,
+         "'intermediate_size' must be a number (got a string)"},
+        {"\"intermediate_size\":172.5", SP_EFORMAT, "'intermediate_size' must be an integer"},
+        {"\"intermediate_size\":172,\"hidden_act\":1", SP_EFORMAT, "'hidden_act' must be a string"},
+        {"\"intermediate_size\":172,\"attention_bias\":\"no\"", SP_EFORMAT,
+         "'attention_bias' must be a boolean"},
+        {"\"intermediate_size\":-4", SP_EINVAL, "'intermediate_size' = -4 is out of range"},
+        {"\"intermediate_size\":172,\"rms_norm_eps\":2", SP_EINVAL,
+         "'rms_norm_eps' = 2 is out of range"},
+        {"\"intermediate_size\":172,\"initializer_range\":0", SP_EINVAL,
+         "'initializer_range' = 0 is out of range"},
+        {"\"intermediate_size\":172,\"rope_theta\":1e300", SP_EINVAL, "'rope_theta'"},
+        {"\"intermediate_size\":172,\"num_key_value_heads\":3", SP_EINVAL,
+         "num_key_value_heads 3 does not divide num_attention_heads 8"},
+        {"\"intermediate_size\":172,\"hidden_act\":\"gelu\"", SP_EUNSUPPORTED,
+         "'hidden_act' = 'gelu' is not modelled"},
+    };
+    for (size_t i = 0; i < sizeof llama / sizeof llama[0]; i++) {
+        snprintf(j, sizeof j, "{%s,%s}", L, llama[i].keys);
+        expect_error(j, llama[i].want, llama[i].what);
+    }
     expect_error("{\"model_type\":7}", SP_EFORMAT, "'model_type' must be a string");
     expect_error("{\"model_type\":\"vit\",\"hidden_size\":[768],\"num_hidden_layers\":1,"
                  "\"num_attention_heads\":1,\"intermediate_size\":4}", SP_EFORMAT,
                  "'hidden_size' must be a number (got an array)");
-    /* out of range, inconsistent */
-    snprintf(j, sizeof j, "{%s,\"intermediate_size\":-4}", L);
-    expect_error(j, SP_EINVAL, "'intermediate_size' = -4 is out of range");
-    snprintf(j, sizeof j, "{%s,\"intermediate_size\":172,\"rms_norm_eps\":2}", L);
-    expect_error(j, SP_EINVAL, "'rms_norm_eps' = 2 is out of range");
-    snprintf(j, sizeof j, "{%s,\"intermediate_size\":172,\"initializer_range\":0}", L);
-    expect_error(j, SP_EINVAL, "'initializer_range' = 0 is out of range");
-    snprintf(j, sizeof j, "{%s,\"intermediate_size\":172,\"rope_theta\":1e300}", L);
-    expect_error(j, SP_EINVAL, "'rope_theta'");
-    snprintf(j, sizeof j, "{%s,\"intermediate_size\":172,\"num_key_value_heads\":3}", L);
-    expect_error(j, SP_EINVAL, "num_key_value_heads 3 does not divide num_attention_heads 8");
     expect_error("{\"model_type\":\"gpt2\",\"n_embd\":64,\"n_layer\":2,\"n_head\":5}", SP_EINVAL,
                  "n_head 5 does not divide n_embd 64");
     expect_error("{\"model_type\":\"vit\",\"hidden_size\":64,\"num_hidden_layers\":1,"
@@ -215,13 +220,12 @@ static void test_errors(void)
     expect_error("{\"model_type\":\"gpt2\",\"n_embd\":64,\"n_layer\":1e7,\"n_head\":4}", SP_EINVAL,
                  "'n_layer'");
     /* not modelled values, unknown type */
-    snprintf(j, sizeof j, "{%s,\"intermediate_size\":172,\"hidden_act\":\"gelu\"}", L);
-    expect_error(j, SP_EUNSUPPORTED, "'hidden_act' = 'gelu' is not modelled");
     expect_error("{\"model_type\":\"gpt2\",\"n_embd\":64,\"n_layer\":2,\"n_head\":4,"
                  "\"activation_function\":\"swish\"}", SP_EUNSUPPORTED, "'activation_function'");
     expect_error("{\"model_type\":\"bert\"}", SP_EUNSUPPORTED, "'model_type' = 'bert'");
     /* malformed JSON */
-    expect_error("{\"model_type\": \"llama\", \"hidden_size\": }", SP_EFORMAT, "malformed JSON near byte");
+    expect_error("{\"model_type\": \"llama\", \"hidden_size\": }", SP_EFORMAT,
+                 "malformed JSON near byte");
     expect_error("", SP_EFORMAT, "malformed JSON");
     expect_error("[1, 2]", SP_EFORMAT, "top level must be a JSON object");
     expect_error("{\"model_type\":\"llama\"} trailing", SP_EFORMAT, "malformed JSON");

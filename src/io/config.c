@@ -139,7 +139,8 @@ static enum sp_status flag(struct cfg *c, const char *key, int modelled, const c
     if (!j)
         return SP_OK;
     if (!cJSON_IsBool(j))
-        return sp_fail(SP_EFORMAT, "config: key '%s' must be a boolean (got %s)", key, json_type(j));
+        return sp_fail(SP_EFORMAT, "config: key '%s' must be a boolean (got %s)", key,
+                       json_type(j));
     if (cJSON_IsTrue(j) != modelled)
         note(c, key, modelled ? "false" : "true", why);
     return SP_OK;
@@ -196,7 +197,8 @@ static enum sp_status common(struct cfg *c, struct sp_arch *a, const char *kd, c
         (s = integer(c, kh, 1, 1, 65536, 0, &a->heads)))
         return s;
     if (a->width % a->heads)
-        return sp_fail(SP_EINVAL, "config: %s %d does not divide %s %d", kh, a->heads, kd, a->width);
+        return sp_fail(SP_EINVAL, "config: %s %d does not divide %s %d", kh, a->heads, kd,
+                       a->width);
     if ((s = num(c, "initializer_range", 0, 1e-8, 10, 0.02, &a->init_std)))
         return s;
     return SP_OK;
@@ -365,7 +367,8 @@ enum sp_status sp_config_parse(const char *json, size_t len, struct sp_arch *a,
     if (!mt) {
         s = sp_fail(SP_EFORMAT, "config: missing key 'model_type' (llama, gpt2 or vit)");
     } else if (!cJSON_IsString(mt)) {
-        s = sp_fail(SP_EFORMAT, "config: key 'model_type' must be a string (got %s)", json_type(mt));
+        s = sp_fail(SP_EFORMAT, "config: key 'model_type' must be a string (got %s)",
+                    json_type(mt));
     } else {
         snprintf(info->model_type, sizeof info->model_type, "%s", mt->valuestring);
         used(&c, "model_type");
