@@ -158,6 +158,25 @@ static void test_vit(void)
     CHECK(a.tokens == 197 && a.norm_eps == 1e-12); /* HF defaults: 224 / 16, eps 1e-12 */
 }
 
+static void test_sigprop_keys(void)
+{
+    struct sp_arch a;
+    struct sp_config_info in;
+    CHECK(parse("{\"model_type\":\"llama\",\"hidden_size\":64,\"intermediate_size\":172,"
+                "\"num_attention_heads\":8,\"num_hidden_layers\":2,\"sigprop\":{\"norm\":"
+                "\"dyt\",\"alpha\":0.8,\"alpha_mlp\":0.2,\"q0\":2,\"p0\":0}}", &a, &in) == SP_OK);
+    CHECK(a.norm_attn.kind == SP_FN_DYT && a.norm_mlp.kind == SP_FN_DYT);
+    CHECK(a.norm_attn.alpha == 0.8 && a.norm_mlp.alpha == 0.2 && a.q0 == 2 && a.p0 == 0);
+    CHECK(has(in.used, in.nused, "sigprop.alpha_mlp") && in.nunknown == 0);
+    CHECK(parse("{\"model_type\":\"gpt2\",\"n_embd\":64,\"n_layer\":2,\"n_head\":4,"
+                "\"sigprop\":{\"norm_mlp\":\"derf\",\"alpha_mlp\":0.5,\"shift\":0.1}}",
+                &a, &in) == SP_EINVAL); /* shift also on the LN attention side */
+    CHECK(strstr(sp_last_error(), "need the attention norm dyt or derf (it is ln)") != NULL);
+    CHECK(parse("{\"model_type\":\"gpt2\",\"n_embd\":64,\"n_layer\":2,\"n_head\":4,"
+                "\"sigprop\":{\"norm_mlp\":\"derf\",\"alpha_mlp\":0.5}}", &a, &in) == SP_OK);
+    CHECK(a.norm_attn.kind == SP_FN_LN && a.norm_mlp.kind == SP_FN_DERF && a.norm_mlp.alpha == 0.5);
+}
+
 /* An error: the status and a reason that names what. On failure *a is unchanged. */
 static void expect_error(const char *json, enum sp_status want, const char *what)
 {
@@ -219,6 +238,22 @@ static void test_errors(void)
                  SP_EINVAL, "image_size 225 is not a multiple of patch_size 16");
     expect_error("{\"model_type\":\"gpt2\",\"n_embd\":64,\"n_layer\":1e7,\"n_head\":4}", SP_EINVAL,
                  "'n_layer'");
+    /* the sigprop object */
+    const char *G = "\"model_type\":\"gpt2\",\"n_embd\":64,\"n_layer\":2,\"n_head\":4";
+    static const struct { const char *obj; enum sp_status want; const char *what; } sp[] = {
+        {"[1]", SP_EFORMAT, "'sigprop' must be an object (got an array)"},
+        {"{\"colour\":1}", SP_EFORMAT, "unknown key 'sigprop.colour'"},
+        {"{\"norm\":\"relu\"}", SP_EINVAL, "'sigprop.norm' = 'relu' is not one of"},
+        {"{\"norm\":3}", SP_EFORMAT, "'sigprop.norm' must be a string"},
+        {"{\"norm\":\"dyt\",\"alpha\":\"big\"}", SP_EFORMAT, "'sigprop.alpha' must be a number"},
+        {"{\"norm\":\"dyt\",\"alpha\":0}", SP_EINVAL, "'sigprop.alpha' = 0 is out of range"},
+        {"{\"alpha\":0.5}", SP_EINVAL, "need the attention norm dyt or derf (it is ln)"},
+        {"{\"q0\":0.1}", SP_EINVAL, "|p0| = 0.4 exceeds q0 = 0.1"},
+    };
+    for (size_t i = 0; i < sizeof sp / sizeof sp[0]; i++) {
+        snprintf(j, sizeof j, "{%s,\"sigprop\":%s}", G, sp[i].obj);
+        expect_error(j, sp[i].want, sp[i].what);
+    }
     /* not modelled values, unknown type */
     expect_error("{\"model_type\":\"gpt2\",\"n_embd\":64,\"n_layer\":2,\"n_head\":4,"
                  "\"activation_function\":\"swish\"}", SP_EUNSUPPORTED, "'activation_function'");
@@ -260,6 +295,7 @@ int main(void)
     test_llama();
     test_gpt2();
     test_vit();
+    test_sigprop_keys();
     test_errors();
     return check_done();
 }

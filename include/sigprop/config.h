@@ -43,7 +43,10 @@ struct sp_config_info {
  * rope_theta, both norms, norm_eps, final_norm = 1, init_std = initializer_range
  * with every sigma NAN (derived by sp_arch_resolve as init_std sqrt(fan_in)),
  * residual_scale (GPT-2: 1/sqrt(2 n_layer), else 1), embed_scale = 1. Leaves q0,
- * p0 and the toy fields alone. info (may be NULL) receives the record above.
+ * p0 and the toy fields alone, except that an optional object "sigprop" sets what
+ * no HF config says: "norm", "norm_attn", "norm_mlp" (ln, rms, dyt, derf, none),
+ * "alpha", "alpha_attn", "alpha_mlp", "shift" (DyT/Derf only), "q0", "p0"; any
+ * other member of it is an error. info (may be NULL) receives the record above.
  * Errors, each naming the key: SP_EFORMAT for malformed JSON, a missing required
  * key or a value of the wrong JSON type; SP_EINVAL for a value out of range or
  * inconsistent (num_key_value_heads not dividing num_attention_heads);

@@ -333,6 +333,86 @@ static enum sp_status parse_vit(struct cfg *c, struct sp_arch *a)
     return flag(c, "qkv_bias", 0, bias_why);
 }
 
+/* The optional "sigprop" object: what no HF config says (the norm kind, DyT/Derf
+ * alphas and shift, the input token statistics). Strict: an unknown member is an
+ * error, since the namespace is sigprop's own. */
+static enum sp_status parse_sigprop(struct cfg *c, struct sp_arch *a)
+{
+    const cJSON *o = get(c, "sigprop");
+    if (!o)
+        return SP_OK;
+    if (!cJSON_IsObject(o))
+        return sp_fail(SP_EFORMAT, "config: key 'sigprop' must be an object (got %s)",
+                       json_type(o));
+    static const char *const nums[] = {"alpha", "alpha_attn", "alpha_mlp", "shift", "q0", "p0"};
+    static const double lo[] = {1e-6, 1e-6, 1e-6, -100, 1e-12, -1e12};
+    static const double hi[] = {1e3, 1e3, 1e3, 100, 1e12, 1e12};
+    double v[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
+    int kinds[3] = {-1, -1, -1}; /* norm, norm_attn, norm_mlp */
+    static const char *const norms[] = {"norm", "norm_attn", "norm_mlp"};
+    for (const cJSON *j = o->child; j; j = j->next) {
+        int k = -1;
+        for (int i = 0; i < 6 && k < 0; i++)
+            if (!strcmp(j->string, nums[i]))
+                k = i;
+        if (k >= 0) {
+            if (!cJSON_IsNumber(j))
+                return sp_fail(SP_EFORMAT, "config: key 'sigprop.%s' must be a number (got %s)",
+                               j->string, json_type(j));
+            if (!(isfinite(j->valuedouble) && j->valuedouble >= lo[k] && j->valuedouble <= hi[k]))
+                return sp_fail(SP_EINVAL, "config: key 'sigprop.%s' = %g is out of range "
+                               "[%g, %g]", j->string, j->valuedouble, lo[k], hi[k]);
+            v[k] = j->valuedouble;
+        } else {
+            for (int i = 0; i < 3 && k < 0; i++)
+                if (!strcmp(j->string, norms[i]))
+                    k = i;
+            if (k < 0)
+                return sp_fail(SP_EFORMAT, "config: unknown key 'sigprop.%s' (norm, norm_attn, "
+                               "norm_mlp, alpha, alpha_attn, alpha_mlp, shift, q0, p0)",
+                               j->string);
+            enum sp_fn f;
+            if (!cJSON_IsString(j))
+                return sp_fail(SP_EFORMAT, "config: key 'sigprop.%s' must be a string (got %s)",
+                               j->string, json_type(j));
+            if (sp_fn_parse(j->valuestring, &f) != 0 || f == SP_FN_RELU)
+                return sp_fail(SP_EINVAL, "config: key 'sigprop.%s' = '%s' is not one of ln, "
+                               "rms, dyt, derf, none", j->string, j->valuestring);
+            kinds[k] = (int)f;
+        }
+        char key[SP_CONFIG_KEY_LEN];
+        snprintf(key, sizeof key, "sigprop.%s", j->string);
+        used(c, key);
+    }
+    if (kinds[0] >= 0)
+        a->norm_attn.kind = a->norm_mlp.kind = (enum sp_fn)kinds[0];
+    if (kinds[1] >= 0)
+        a->norm_attn.kind = (enum sp_fn)kinds[1];
+    if (kinds[2] >= 0)
+        a->norm_mlp.kind = (enum sp_fn)kinds[2];
+    struct sp_fnspec *side[2] = {&a->norm_attn, &a->norm_mlp};
+    for (int i = 0; i < 2; i++) {
+        int elementwise = side[i]->kind == SP_FN_DERF || side[i]->kind == SP_FN_DYT;
+        double al = !isnan(v[1 + i]) ? v[1 + i] : v[0];
+        if ((!isnan(al) || !isnan(v[3])) && !elementwise)
+            return sp_fail(SP_EINVAL, "config: sigprop.alpha%s/shift need the %s norm dyt or derf "
+                           "(it is %s)", i ? "_mlp" : "_attn", i ? "MLP" : "attention",
+                           sp_fn_name(side[i]->kind));
+        if (!isnan(al))
+            side[i]->alpha = al;
+        if (!isnan(v[3]))
+            side[i]->shift = v[3];
+    }
+    if (!isnan(v[4]))
+        a->q0 = v[4];
+    if (!isnan(v[5]))
+        a->p0 = v[5];
+    if (fabs(a->p0) > a->q0)
+        return sp_fail(SP_EINVAL, "config: |p0| = %g exceeds q0 = %g (sigprop.q0, sigprop.p0)",
+                       fabs(a->p0), a->q0);
+    return SP_OK;
+}
+
 enum sp_status sp_config_parse(const char *json, size_t len, struct sp_arch *a,
                                struct sp_config_info *info)
 {
@@ -392,6 +472,8 @@ enum sp_status sp_config_parse(const char *json, size_t len, struct sp_arch *a,
                         "gpt2, vit", mt->valuestring);
         }
     }
+    if (s == SP_OK)
+        s = parse_sigprop(&c, &b);
     if (s == SP_OK) {
         find_unknown(&c);
         *a = b;
