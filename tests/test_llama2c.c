@@ -212,6 +212,8 @@ static void test_synthetic(void)
     struct sp_llama2c *none;
     CHECK(sp_llama2c_read("tests/no-such-model.bin", &none) == SP_EIO && none == NULL);
     CHECK(strstr(sp_last_error(), "no-such-model.bin") != NULL);
+    CHECK(sp_llama2c_read("tests", &none) == SP_EIO && none == NULL); /* a folder */
+    CHECK(strstr(sp_last_error(), "not a regular file") != NULL);
     /* fuzz: every truncation and single-byte header corruption of the real model
      * fails cleanly or loads, never crashes (ASan) */
     FILE *f = fopen(model_path, "rb");

@@ -56,8 +56,10 @@ struct sp_llama2c {
  * positive and at most 2^16 / 2^20 / 2^12 as their meaning allows; n_heads divides
  * dim with an even head_dim; n_kv_heads divides n_heads), the file size equals the
  * size the header implies (no truncation, nothing trailing), every weight finite.
- * SP_EIO: cannot read path; SP_EFORMAT: every other defect, the reason naming the
- * header field or the tensor and index; SP_ENOMEM. *out is NULL on failure. */
+ * The header is checked against the file size before anything is allocated.
+ * SP_EIO: cannot read path, or it is not a regular file; SP_EFORMAT: every other
+ * defect, the reason naming the header field or the tensor and index; SP_ENOMEM.
+ * *out is NULL on failure. */
 enum sp_status sp_llama2c_read(const char *path, struct sp_llama2c **out);
 /* The same from memory (buf: len bytes, the whole file). */
 enum sp_status sp_llama2c_parse(const void *buf, size_t len, struct sp_llama2c **out);

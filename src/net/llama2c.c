@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sigprop/llama2c.h"
 
@@ -84,6 +85,65 @@ static int little_endian(void)
     return b == 1;
 }
 
+/* The header (the first 28 of len bytes at head) against the file size: fills c
+ * and t. Nothing is allocated before this passes, so a corrupt header never asks
+ * for a huge allocation. */
+static enum sp_status check_size(const void *head, size_t len, struct sp_llama2c_config *c,
+                                 struct layout *t)
+{
+    if (!little_endian())
+        return sp_fail(SP_EUNSUPPORTED, "llama2c: the format is little-endian; this host is not");
+    if (len < HEADER_BYTES)
+        return sp_fail(SP_EFORMAT, "llama2c: %zu bytes is shorter than the 28-byte header", len);
+    int32_t hdr[7];
+    memcpy(hdr, head, sizeof hdr);
+    enum sp_status s = check_header(hdr, c);
+    if (s != SP_OK)
+        return s;
+    make_layout(c, t);
+    uint64_t want = HEADER_BYTES + 4 * t->total;
+    if ((uint64_t)len != want)
+        return sp_fail(SP_EFORMAT, "llama2c: the file has %zu bytes, the header (dim %d, "
+                       "hidden_dim %d, n_layers %d, n_heads %d, n_kv_heads %d, vocab_size %ld, "
+                       "seq_len %d) implies %llu%s", len, c->dim, c->hidden_dim, c->n_layers,
+                       c->n_heads, c->n_kv_heads, (long)hdr[5], c->seq_len,
+                       (unsigned long long)want, (uint64_t)len < want ? " (truncated)" : "");
+    return SP_OK;
+}
+
+/* The model over data (t.total floats, malloc'ed; taken over, freed on failure)
+ * once every weight is finite. */
+static enum sp_status finish(float *data, const struct sp_llama2c_config *c,
+                             const struct layout *t, struct sp_llama2c **out)
+{
+    for (int i = 0; i < T_COUNT; i++)
+        for (uint64_t k = 0; k < t->count[i]; k++)
+            if (!isfinite(data[t->off[i] + k])) {
+                double v = (double)data[t->off[i] + k];
+                free(data);
+                return sp_fail(SP_EFORMAT, "llama2c: tensor %s has a non-finite value (%g) at "
+                               "index %llu", tensor_names[i], v, (unsigned long long)k);
+            }
+    struct sp_llama2c *m = calloc(1, sizeof *m);
+    if (!m) {
+        free(data);
+        return sp_fail(SP_ENOMEM, "llama2c: no memory");
+    }
+    m->cfg = *c;
+    m->data = data;
+    m->nfloats = (size_t)t->total;
+    m->token_embedding = data + t->off[T_EMB];
+    m->final_norm = data + t->off[T_FINAL];
+    m->classifier = c->shared_classifier ? m->token_embedding : data + t->off[T_CLS];
+    *out = m;
+    return SP_OK;
+}
+
+static float *alloc_floats(uint64_t n)
+{
+    return n <= SIZE_MAX / sizeof(float) ? malloc((size_t)n * sizeof(float)) : NULL;
+}
+
 enum sp_status sp_llama2c_parse(const void *buf, size_t len, struct sp_llama2c **out)
 {
     if (!out)
@@ -91,51 +151,17 @@ enum sp_status sp_llama2c_parse(const void *buf, size_t len, struct sp_llama2c *
     *out = NULL;
     if (!buf)
         return sp_fail(SP_EINVAL, "llama2c: no input");
-    if (!little_endian())
-        return sp_fail(SP_EUNSUPPORTED, "llama2c: the format is little-endian; this host is not");
-    if (len < HEADER_BYTES)
-        return sp_fail(SP_EFORMAT, "llama2c: %zu bytes is shorter than the 28-byte header", len);
-    int32_t hdr[7];
-    memcpy(hdr, buf, sizeof hdr);
     struct sp_llama2c_config c;
-    enum sp_status s = check_header(hdr, &c);
+    struct layout t;
+    enum sp_status s = check_size(buf, len, &c, &t);
     if (s != SP_OK)
         return s;
-    struct layout t;
-    make_layout(&c, &t);
-    uint64_t want = HEADER_BYTES + 4 * t.total;
-    if ((uint64_t)len != want)
-        return sp_fail(SP_EFORMAT, "llama2c: the file has %zu bytes, the header (dim %d, "
-                       "hidden_dim %d, n_layers %d, n_heads %d, n_kv_heads %d, vocab_size %ld, "
-                       "seq_len %d) implies %llu%s", len, c.dim, c.hidden_dim, c.n_layers,
-                       c.n_heads, c.n_kv_heads, (long)hdr[5], c.seq_len,
-                       (unsigned long long)want, (uint64_t)len < want ? " (truncated)" : "");
-    struct sp_llama2c *m = calloc(1, sizeof *m);
-    float *data = malloc(t.total * sizeof(float));
-    if (!m || !data) {
-        free(m);
-        free(data);
+    float *data = alloc_floats(t.total);
+    if (!data)
         return sp_fail(SP_ENOMEM, "llama2c: no memory for %llu floats",
                        (unsigned long long)t.total);
-    }
     memcpy(data, (const char *)buf + HEADER_BYTES, t.total * sizeof(float));
-    for (int i = 0; i < T_COUNT; i++)
-        for (uint64_t k = 0; k < t.count[i]; k++)
-            if (!isfinite(data[t.off[i] + k])) {
-                double v = (double)data[t.off[i] + k];
-                free(data);
-                free(m);
-                return sp_fail(SP_EFORMAT, "llama2c: tensor %s has a non-finite value (%g) at "
-                               "index %llu", tensor_names[i], v, (unsigned long long)k);
-            }
-    m->cfg = c;
-    m->data = data;
-    m->nfloats = (size_t)t.total;
-    m->token_embedding = data + t.off[T_EMB];
-    m->final_norm = data + t.off[T_FINAL];
-    m->classifier = c.shared_classifier ? m->token_embedding : data + t.off[T_CLS];
-    *out = m;
-    return SP_OK;
+    return finish(data, &c, &t, out);
 }
 
 enum sp_status sp_llama2c_read(const char *path, struct sp_llama2c **out)
@@ -147,28 +173,29 @@ enum sp_status sp_llama2c_read(const char *path, struct sp_llama2c **out)
     FILE *f = fopen(path, "rb");
     if (!f)
         return sp_fail(SP_EIO, "llama2c: cannot open '%s'", path);
-    long n = -1;
-    if (fseek(f, 0, SEEK_END) == 0)
-        n = ftell(f);
-    if (n < 0 || fseek(f, 0, SEEK_SET) != 0) {
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         fclose(f);
-        return sp_fail(SP_EIO, "llama2c: cannot find the size of '%s'", path);
+        return sp_fail(SP_EIO, "llama2c: '%s' is not a regular file", path);
     }
-    void *buf = malloc(n ? (size_t)n : 1);
-    if (!buf) {
-        fclose(f);
-        return sp_fail(SP_ENOMEM, "llama2c: no memory to read '%s' (%ld bytes)", path, n);
-    }
-    size_t got = fread(buf, 1, (size_t)n, f);
-    int bad = ferror(f);
-    fclose(f);
-    enum sp_status s;
-    if (bad || got != (size_t)n)
+    size_t len = (size_t)st.st_size;
+    unsigned char head[HEADER_BYTES];
+    size_t got = fread(head, 1, len < HEADER_BYTES ? len : HEADER_BYTES, f);
+    struct sp_llama2c_config c;
+    struct layout t;
+    enum sp_status s = got == (len < HEADER_BYTES ? len : HEADER_BYTES)
+                           ? check_size(head, len, &c, &t)
+                           : sp_fail(SP_EIO, "llama2c: cannot read '%s'", path);
+    float *data = NULL;
+    if (s == SP_OK && !(data = alloc_floats(t.total)))
+        s = sp_fail(SP_ENOMEM, "llama2c: no memory for '%s' (%llu floats)", path,
+                    (unsigned long long)t.total);
+    if (s == SP_OK && fread(data, sizeof(float), (size_t)t.total, f) != (size_t)t.total) {
+        free(data);
         s = sp_fail(SP_EIO, "llama2c: cannot read '%s'", path);
-    else
-        s = sp_llama2c_parse(buf, got, out);
-    free(buf);
-    return s;
+    }
+    fclose(f);
+    return s == SP_OK ? finish(data, &c, &t, out) : s;
 }
 
 void sp_llama2c_free(struct sp_llama2c *m)
