@@ -87,6 +87,21 @@ static void test_stories(void)
     for (size_t i = 0; i < 6 * 512; i++)
         finite &= isfinite(lg[i]);
     CHECK(finite);
+    /* reference logits from the independent numpy forward (float64):
+     * /usr/bin/python3 tests/gen/llama2c_ref.py --print-reference */
+    static const int ids[4] = {0, 1, 100, 511};
+    static const double ref0[4] = {1.97387386, 2.65491036, 1.97470644, 1.87461927};
+    static const double ref5[4] = {4.62176351, 3.84338869, 4.6205505, 4.87728132};
+    for (int i = 0; i < 4; i++) {
+        CHECK_CLOSE(lg[ids[i]], ref0[i], 1e-4, 0);
+        CHECK_CLOSE(lg[5 * 512 + ids[i]], ref5[i], 1e-4, 0);
+    }
+    int am0 = 0, am5 = 0;
+    for (int v = 1; v < 512; v++) {
+        am0 = lg[v] > lg[am0] ? v : am0;
+        am5 = lg[5 * 512 + v] > lg[5 * 512 + am5] ? v : am5;
+    }
+    CHECK(am0 == 461 && am5 == 407);
     int bad_tok[2] = {1, 512};
     CHECK(sp_llama2c_forward(m, bad_tok, 2, lg) == SP_EINVAL);
     CHECK(strstr(sp_last_error(), "token 512") != NULL);

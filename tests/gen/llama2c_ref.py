@@ -3,6 +3,7 @@
 C loader and reference forward of src/net/llama2c.c on models/stories260K.bin.
 
 Usage: llama2c_ref.py TEST_LLAMA2C_BINARY [MODEL]
+       llama2c_ref.py --print-reference [MODEL]   (the values pasted in tests/test_llama2c.c)
 Runs `TEST_LLAMA2C_BINARY --dump-logits OUT TOKENS` (tests/test_llama2c.c) and
 compares its logits with the ones computed here in float64: max |difference| must
 be <= 1e-4 (the C pass stores float32 activations). Exit 0 pass, 1 fail,
@@ -90,7 +91,19 @@ def forward(t, cfg, tokens, rot=None):
     return rmsnorm(x, t["rms_final"]) @ t["wcls"].T   # (n, vocab)
 
 
+def print_reference(model):
+    t, cfg = load(model)
+    tokens = [1, 403, 407, 261, 378, 73]
+    ref = forward(t, cfg, np.array(tokens))
+    for pos in (0, 5):
+        vals = ", ".join(f"{ref[pos, v]:.9g}" for v in (0, 1, 100, 511))
+        print(f"position {pos}: logits of 0, 1, 100, 511 = {vals}; argmax {ref[pos].argmax()}")
+    return 0
+
+
 def main():
+    if sys.argv[1] == "--print-reference":
+        return print_reference(sys.argv[2] if len(sys.argv) > 2 else "models/stories260K.bin")
     binary = sys.argv[1]
     model = sys.argv[2] if len(sys.argv) > 2 else "models/stories260K.bin"
     t, cfg = load(model)
