@@ -8,6 +8,11 @@
 
 /* Cleared by cli_arch_init: the --width note is printed once per command run. */
 static int width_noted;
+/* The record of the last --config read (for the notes on stderr, printed once,
+ * and the JSON meta); config_path NULL: none. */
+static struct sp_config_info config_info;
+static const char *config_path;
+static int config_noted;
 
 void cli_arch_init(struct cli_arch *c)
 {
@@ -18,6 +23,8 @@ void cli_arch_init(struct cli_arch *c)
     c->sigma_w = c->mu = c->sigma_b = c->q0 = c->p0 = NAN;
     c->sigma_3 = c->rope_theta = c->norm_eps = c->embed_scale = c->residual_scale = NAN;
     width_noted = 0;
+    config_path = NULL;
+    config_noted = 0;
 }
 
 void cli_arch_free(struct cli_arch *c)
@@ -37,6 +44,16 @@ int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *ar
 {
     const double big = 1e6;
     switch (opt) {
+    case OPT_CONFIG: {
+        sp_arch_default(&c->config_arch);
+        enum sp_status s = sp_config_read(arg, &c->config_arch, &config_info);
+        if (s == SP_ENOMEM)
+            return cli_fail("--config %s: %s", arg, sp_last_error());
+        if (s != SP_OK)
+            return cli_usage(cmd, "--config %s: %s", arg, sp_last_error());
+        c->config_path = config_path = arg;
+        return 0;
+    }
     case OPT_PRESET:
         for (int i = 0; sp_preset_names[i]; i++)
             if (!strcmp(arg, sp_preset_names[i])) {
@@ -351,13 +368,17 @@ static void note_width(const struct cli_arch *c, const char *cmd, const struct s
     char keep[320] = "";
     for (int i = 0; i < 6; i++)
         if (isnan(*ps[i])) {
-            double fan = i == 5 ? (double)a->mlp_ratio * ref_width : (double)ref_width;
+            double fan = i != 5 ? (double)ref_width
+                         : pre->mlp_hidden > 0 ? (double)pre->mlp_hidden
+                                               : (double)a->mlp_ratio * ref_width;
             size_t l = strlen(keep);
             snprintf(keep + l, sizeof keep - l, "%s%s %.6g", l ? " " : "", sigma_flag[i],
-                     a->init_std * sqrt(fan));
+                     a->init_std * sqrt(fan) * (i == 3 || i == 5 ? a->residual_scale : 1.0));
         }
     char who[64];
-    if (c->preset)
+    if (c->config_path)
+        snprintf(who, sizeof who, "the config's width %d", ref_width);
+    else if (c->preset)
         snprintf(who, sizeof who, "preset %s's width %d", c->preset, ref_width);
     else
         snprintf(who, sizeof who, "the default width %d", ref_width);
@@ -365,6 +386,34 @@ static void note_width(const struct cli_arch *c, const char *cmd, const struct s
              "(sigma = init-std %g x sqrt(fan_in)): s_OV = %.6g, s_21 = %.6g, s_QK = %.6g; "
              "to keep the sigmas of width %d give %s", cmd, c->width, who, a->init_std,
              sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a), ref_width, keep);
+}
+
+/* Once per run: what the config file set and what it holds that is not modelled. */
+static void note_config(const struct cli_arch *c)
+{
+    if (config_noted || cli_quiet || c->config_path != config_path)
+        return;
+    config_noted = 1;
+    const struct sp_config_info *in = &config_info;
+    cli_info("config %s: model_type %s, %zu key(s) used, %zu default(s)", config_path,
+             in->model_type, in->nused, in->ndefaulted);
+    for (size_t i = 0; i < in->nnot_modelled && i < SP_CONFIG_MAX_NOTES; i++)
+        cli_info("config: %s", in->not_modelled[i]);
+    if (in->nunknown) {
+        char list[512] = "";
+        for (size_t i = 0; i < in->nunknown && i < SP_CONFIG_MAX_KEYS; i++) {
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", in->unknown[i]);
+        }
+        cli_info("config: %zu unknown key(s), ignored: %s", in->nunknown, list);
+    }
+}
+
+static void meta_list(cJSON *j, const char *name, const char (*list)[SP_CONFIG_KEY_LEN], size_t n)
+{
+    cJSON *arr = cJSON_AddArrayToObject(j, name);
+    for (size_t i = 0; i < n && i < SP_CONFIG_MAX_KEYS; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(list[i]));
 }
 
 /* Whether the preset is defined with theory version A (its published version). */
@@ -434,8 +483,14 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
 {
     int version_a = 0, rc;
     sp_arch_default(a);
+    if (c->preset && c->config_path)
+        return cli_usage(cmd, "--preset and --config both set the architecture; give one");
     if (c->preset)
         sp_preset_apply(c->preset, a, &version_a);
+    if (c->config_path) {
+        *a = c->config_arch;
+        note_config(c);
+    }
     if (c->has_model)
         a->model = c->model;
     int ref_width = a->width;
@@ -488,8 +543,10 @@ void cli_arch_help(FILE *f)
     struct sp_arch d;
     sp_arch_default(&d);
     fprintf(f,
-        "Architecture (presets first, then flags; explicit flags always win):\n"
-        "  --preset NAME         blog1-toy | blog2 | vit-b | vit-l (see below)\n"
+        "Architecture (preset or config first, then flags; explicit flags always win):\n"
+        "  --preset NAME         a named architecture (list below)\n"
+        "  --config FILE         a Hugging Face config.json (LlamaConfig, GPT2Config,\n"
+        "                        ViTConfig; docs/config.md; configs/ has examples)\n"
         "  --model M             transformer | toy (default transformer)\n"
         "  --norm N              ln | rms | dyt | derf | none (default ln); on the toy,\n"
         "                        derf/dyt mean no norm with phi = erf/tanh, ln means\n"
@@ -579,6 +636,18 @@ void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_
         cJSON_AddNumberToObject(j, "sigma_o", a->sigma_o);
         cJSON_AddNumberToObject(j, "sigma_1", a->sigma_1);
         cJSON_AddNumberToObject(j, "sigma_2", a->sigma_2);
+    }
+    if (config_path) {
+        const struct sp_config_info *in = &config_info;
+        cJSON *cj = cJSON_AddObjectToObject(meta, "config");
+        cJSON_AddStringToObject(cj, "path", config_path);
+        cJSON_AddStringToObject(cj, "model_type", in->model_type);
+        meta_list(cj, "keys_used", in->used, in->nused);
+        meta_list(cj, "defaults", in->defaulted, in->ndefaulted);
+        cJSON *nm = cJSON_AddArrayToObject(cj, "not_modelled");
+        for (size_t i = 0; i < in->nnot_modelled && i < SP_CONFIG_MAX_NOTES; i++)
+            cJSON_AddItemToArray(nm, cJSON_CreateString(in->not_modelled[i]));
+        meta_list(cj, "unknown", in->unknown, in->nunknown);
     }
     if (o) {
         cJSON *t = cJSON_AddObjectToObject(meta, "theory");

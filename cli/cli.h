@@ -24,6 +24,7 @@ int cmd_alpha(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 /* ---- messages ---- */
 /* Prints "sigprop: error: <msg>" and "Try 'sigprop <cmd> --help'." to stderr; returns 2. */
@@ -70,6 +71,7 @@ enum {
     OPT_SIGMA_1, OPT_SIGMA_2, OPT_SIGMA_W, OPT_MU, OPT_SIGMA_B, OPT_PHI, OPT_Q0, OPT_P0,
     OPT_ATTENTION, OPT_APJN, OPT_CN, OPT_SIGMA_3, OPT_MLP_HIDDEN, OPT_KV_HEADS, OPT_MASK,
     OPT_ROPE, OPT_ROPE_PAIRING, OPT_NORM_EPS, OPT_EMBED_SCALE, OPT_RESIDUAL_SCALE,
+    OPT_CONFIG,
     OPT_ARCH_LAST,
     OPT_CMD_FIRST = 1100 /* commands number their own long-only flags from here */
 };
@@ -103,7 +105,8 @@ enum {
     {"rope-pairing", required_argument, 0, OPT_ROPE_PAIRING},                          \
     {"norm-eps", required_argument, 0, OPT_NORM_EPS},                                  \
     {"embed-scale", required_argument, 0, OPT_EMBED_SCALE},                            \
-    {"residual-scale", required_argument, 0, OPT_RESIDUAL_SCALE}
+    {"residual-scale", required_argument, 0, OPT_RESIDUAL_SCALE},                      \
+    {"config", required_argument, 0, OPT_CONFIG}
 
 /* What the user asked for, before presets and defaults are resolved. */
 struct cli_arch {
@@ -133,6 +136,10 @@ struct cli_arch {
     double norm_eps;
     double embed_scale;                 /* -1: sqrt-d */
     double residual_scale;              /* -1: gpt2, 1/sqrt(2L) */
+    /* --config FILE: the architecture it implies (sp_config_read onto the
+     * defaults), the base that explicit flags then change; NULL path: none */
+    const char *config_path;
+    struct sp_arch config_arch;
 };
 void cli_arch_init(struct cli_arch *c);
 void cli_arch_free(struct cli_arch *c);

@@ -285,18 +285,72 @@ enum sp_status sp_arch_resolve(struct sp_arch *a, char *err, size_t errlen)
     return SP_OK;
 }
 
-const char *const sp_preset_names[] = {"blog1-toy", "blog2", "vit-b", "vit-l", NULL};
+const char *const sp_preset_names[] = {"blog1-toy", "blog2",      "vit-b",      "vit-l",
+                                       "llama2-7b", "llama2-13b", "llama2-70b", "gpt2",
+                                       "vit-b16",   "vit-l16",    NULL};
 const char *const sp_preset_descriptions[] = {
     "blog part-1 toy: residual net, erf(alpha x), sigma_w = 0.46, mu = 1, K0 = 1, L = 128",
     "blog part-2 ViT: L = 128, n = 197, d = 1024, sigmas 0.64 (sigma_2 = 1.28), q0 = 1, p0 = 0.4, version A",
     "ViT-B/16: L = 12, n = 197, d = 768, 12 heads, timm init std 0.02, version C",
     "ViT-L/16: L = 24, n = 197, d = 1024, 16 heads, timm init std 0.02, version C",
+    "Llama-2-7B (configs/llama2-7b.json): L = 32, d = 4096, 32 heads, SwiGLU 11008, RMSNorm, causal, RoPE, n = 1024",
+    "Llama-2-13B (configs/llama2-13b.json): L = 40, d = 5120, 40 heads, SwiGLU 13824, n = 1024",
+    "Llama-2-70B (configs/llama2-70b.json): L = 80, d = 8192, 64 heads, 8 kv heads, SwiGLU 28672, n = 1024",
+    "GPT-2 124M (configs/gpt2.json): L = 12, d = 768, 12 heads, GELU, LN, causal, c_proj / sqrt(2L), n = 1024",
+    "ViT-B/16 (configs/vit-b16.json): L = 12, d = 768, 12 heads, GELU 3072, LN eps 1e-6, n = 197",
+    "ViT-L/16 (configs/vit-l16.json): L = 24, d = 1024, 16 heads, GELU 4096, LN eps 1e-6, n = 197",
     NULL,
 };
+
+/* The models of the configs/ files, as sp_config_parse reads them (tests/test_config.c
+ * checks each preset against its file): HF init std 0.02 on every linear layer,
+ * final norm, sequence length min(context, SP_CONFIG_TOKENS_CAP). */
+static void set_hf(struct sp_arch *a, int depth, int width, int heads, int kv_heads, int hidden,
+                   enum sp_mlp_act act)
+{
+    a->model = SP_MODEL_TRANSFORMER;
+    a->depth = depth;
+    a->width = width;
+    a->heads = heads;
+    a->kv_heads = kv_heads;
+    a->mlp_hidden = hidden;
+    long r = lround((double)hidden / width);
+    a->mlp_ratio = (int)(r < 1 ? 1 : r);
+    a->mlp_act = act;
+    a->final_norm = 1;
+    a->init_std = 0.02;
+    set_sigmas(a, NAN);
+    a->sigma_3 = NAN;
+    a->embed_scale = 1.0;
+    a->residual_scale = 1.0;
+}
+
+static void set_llama(struct sp_arch *a, int depth, int width, int heads, int kv_heads, int hidden)
+{
+    set_hf(a, depth, width, heads, kv_heads, hidden, SP_ACT_SWIGLU);
+    a->tokens = 1024; /* context 4096, capped at SP_CONFIG_TOKENS_CAP */
+    a->norm_attn.kind = a->norm_mlp.kind = SP_FN_RMS;
+    a->norm_eps = 1e-5;
+    a->mask = SP_MASK_CAUSAL;
+    a->rope = SP_ROPE_HALF; /* the HF checkpoints' pairing */
+    a->rope_theta = 10000.0;
+}
+
+static void set_vit16(struct sp_arch *a, int depth, int width, int heads, int hidden)
+{
+    set_hf(a, depth, width, heads, 0, hidden, SP_ACT_GELU);
+    a->tokens = 197; /* (224 / 16)^2 + CLS */
+    a->norm_attn.kind = a->norm_mlp.kind = SP_FN_LN;
+    a->norm_eps = 1e-6;
+    a->mask = SP_MASK_NONE;
+    a->rope = SP_ROPE_NONE;
+}
 
 enum sp_status sp_preset_apply(const char *name, struct sp_arch *a, int *version_a)
 {
     int va = 0;
+    if (!name || !a)
+        return sp_fail(SP_EINVAL, "preset: no name or no architecture");
     if (strcmp(name, "blog1-toy") == 0) {
         a->model = SP_MODEL_TOY;
         a->depth = 128;
@@ -331,8 +385,26 @@ enum sp_status sp_preset_apply(const char *name, struct sp_arch *a, int *version
         a->p0 = 0.4;
         a->init_std = 0.02;
         set_sigmas(a, NAN);
+    } else if (strcmp(name, "llama2-7b") == 0) {
+        set_llama(a, 32, 4096, 32, 0, 11008); /* kv_heads 0: = heads, no GQA */
+    } else if (strcmp(name, "llama2-13b") == 0) {
+        set_llama(a, 40, 5120, 40, 0, 13824);
+    } else if (strcmp(name, "llama2-70b") == 0) {
+        set_llama(a, 80, 8192, 64, 8, 28672);
+    } else if (strcmp(name, "gpt2") == 0) {
+        set_hf(a, 12, 768, 12, 0, 3072, SP_ACT_GELU);
+        a->tokens = 1024;
+        a->norm_attn.kind = a->norm_mlp.kind = SP_FN_LN;
+        a->norm_eps = 1e-5;
+        a->mask = SP_MASK_CAUSAL;
+        a->rope = SP_ROPE_NONE;
+        a->residual_scale = 1.0 / sqrt(2.0 * 12); /* HF GPT2: c_proj std 0.02 / sqrt(2 n_layer) */
+    } else if (strcmp(name, "vit-b16") == 0) {
+        set_vit16(a, 12, 768, 12, 3072);
+    } else if (strcmp(name, "vit-l16") == 0) {
+        set_vit16(a, 24, 1024, 16, 4096);
     } else {
-        return SP_EINVAL;
+        return sp_fail(SP_EINVAL, "unknown preset '%s'", name);
     }
     if (version_a)
         *version_a = va;

@@ -131,9 +131,12 @@ double sp_arch_s_ov(const struct sp_arch *a);  /* (sigma_O sigma_V)^2 */
 double sp_arch_s_21(const struct sp_arch *a);  /* (sigma_2 sigma_1)^2 */
 double sp_arch_s_qk(const struct sp_arch *a);  /* (sigma_Q sigma_K)^2 */
 
-/* Named presets ("blog1-toy", "blog2", "vit-b", "vit-l"). A preset sets the
+/* Named presets ("blog1-toy", "blog2", "vit-b", "vit-l", "llama2-7b", "llama2-13b",
+ * "llama2-70b", "gpt2", "vit-b16", "vit-l16"; the last six equal configs/NAME.json
+ * read by sp_config_parse). A preset sets the
  * architecture and, through *version_a, whether the preset is defined with
- * theory version A (blog2, blog1-toy) rather than the default version C. */
+ * theory version A (blog2, blog1-toy) rather than the default version C. An
+ * unknown name returns SP_EINVAL with the reason in sp_last_error(). */
 enum sp_status sp_preset_apply(const char *name, struct sp_arch *a, int *version_a);
 /* NULL-terminated list of preset names and one-line descriptions. */
 extern const char *const sp_preset_names[];

@@ -122,6 +122,15 @@ for f in "$T/missing.csv" "$F/empty.csv" "$F/binary.csv" "$F/truncated.csv" "$F/
     [ "$f" = "$F/wrongcols.csv" ] || vec plot "$GOOD" "$f" -o fig.svg # (unused columns are ignored)
 done
 
+# ---- bad --config / --weights files (a model file as config, a CSV as model, cut models) ----
+head -c 5000 models/stories260K.bin >"$F/cut.bin"
+head -c 20 models/stories260K.bin >"$F/header.bin"
+for f in "$T/missing.json" "$F/empty.csv" "$F/binary.csv" "$F/truncated.csv" "$F/cut.bin" \
+         "$F/header.bin" "$T"; do
+    vec theory --config "$f" --depth 4
+    vec inspect --weights "$f"
+done
+
 # ---- bad -o ----
 for o in "$T/nope/out.csv" adir '' ; do
     vec theory --norm derf --alpha 0.5 --depth 4 -o "$o"
