@@ -12,6 +12,7 @@
 #include <gsl/gsl_roots.h>
 
 #include "sigprop/theory.h"
+#include "theory/internal.h"
 
 const char *sp_phase_name(enum sp_phase p)
 {
@@ -182,6 +183,20 @@ static enum sp_status toy_asymptotics(const struct sp_arch *a, struct sp_asympto
     return SP_OK;
 }
 
+/* Pre-LN zeta for any MLP activation (docs/derivations/mlp.md): with LN before
+ * both sublayers, rho -> 1, q grows by s_OV + dq_MLP per block and the MLP
+ * multiplies J by 1 + jc / q, so J ~ l^(jc / (s_OV + dq_MLP)) with the MLP terms
+ * at qt = pt = 1. ReLU: jc = dq_MLP = s_21 / 2, SPEC 3.5's formula. */
+static enum sp_status preln_zeta(const struct sp_arch *a, double sov, double *zeta)
+{
+    struct sp_gmap m = {1.0, 1.0, 1.0, 1.0, 0.0};
+    struct sp_mlp_coef c;
+    enum sp_status s = sp_mlp_terms(a, &m, 1.0, &c);
+    if (s == SP_OK && c.dq + sov > 0.0)
+        *zeta = c.jc / (c.dq + sov);
+    return s;
+}
+
 static enum sp_status transformer_asymptotics(const struct sp_arch *a,
                                               const struct sp_theory_row *rows, size_t nrows,
                                               struct sp_asymptotics *out)
@@ -190,13 +205,15 @@ static enum sp_status transformer_asymptotics(const struct sp_arch *a,
     enum sp_fn fm = a->norm_mlp.kind;
     if (fm == SP_FN_LN || fm == SP_FN_RMS) {
         out->phase = SP_PHASE_CRITICAL;
-        if ((a->norm_attn.kind == SP_FN_LN || a->norm_attn.kind == SP_FN_RMS) && s21 + sov > 0.0)
-            out->zeta = 0.5 * s21 / (0.5 * s21 + sov); /* SPEC 3.5 */
+        if (a->norm_attn.kind == SP_FN_LN || a->norm_attn.kind == SP_FN_RMS)
+            return preln_zeta(a, sov, &out->zeta); /* SPEC 3.5 */
         return SP_OK;
     }
     if (bounded(fm)) {
         out->phase = SP_PHASE_SUBCRITICAL;
-        if (s21 > 0.0) {
+        /* lambda's c* equation and MLP chi are ReLU's; not derived for GELU or
+         * SwiGLU: NAN (caveat lambda-relu-only) */
+        if (s21 > 0.0 && a->mlp_act == SP_ACT_RELU) {
             enum sp_status s = solve_cstar(sov, s21, &out->c_star);
             if (s != SP_OK)
                 return s;
@@ -210,8 +227,11 @@ static enum sp_status transformer_asymptotics(const struct sp_arch *a,
     if (rows && nrows >= 2)
         set_exponential(out, (rows[nrows - 1].log_jfwd - rows[nrows - 2].log_jfwd) /
                                  (rows[nrows - 1].l - rows[nrows - 2].l));
-    else
+    else if (a->mlp_act == SP_ACT_RELU)
         set_exponential(out, log1p(0.5 * s21));
+    else /* GELU, SwiGLU: chi depends on q, which only the rows know */
+        return sp_fail(SP_EINVAL, "no-norm asymptotics of a %s MLP need the recursion's rows",
+                       sp_act_name(a->mlp_act));
     return SP_OK;
 }
 

@@ -6,9 +6,10 @@
 
 #include "sigprop/theory.h"
 
-static const struct sp_caveat gelu = {
-    "gelu-as-relu",
-    "MLP computed as ReLU; GELU theory not implemented (the measured network uses GELU)"};
+static const struct sp_caveat lambda_relu = {
+    "lambda-relu-only",
+    "GELU/SwiGLU MLP with a bounded norm: the subcritical law's lambda, c* and p* are "
+    "derived for a ReLU MLP only and are reported as NAN (the recursion itself is exact)"};
 static const struct sp_caveat logits = {
     "softmax-logit-gradient",
     "no norm on a side with softmax attention and s_QK > 0: the theory leaves out the "
@@ -37,8 +38,9 @@ size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o
     const struct sp_caveat *list[SP_CAVEATS_MAX];
     size_t n = 0;
     if (a->model == SP_MODEL_TRANSFORMER) {
-        if (a->mlp_act == SP_ACT_GELU)
-            list[n++] = &gelu;
+        if (a->mlp_act != SP_ACT_RELU &&
+            (a->norm_mlp.kind == SP_FN_DERF || a->norm_mlp.kind == SP_FN_DYT))
+            list[n++] = &lambda_relu;
         double sq = a->sigma_q * a->sigma_k;
         if ((a->norm_attn.kind == SP_FN_IDENTITY || a->norm_mlp.kind == SP_FN_IDENTITY) &&
             isfinite(sq) && sq > 0.0)
