@@ -45,8 +45,8 @@ static void help(void)
            "zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate,caveats.\n"
            "caveats: what the theory does not model here, as codes joined by ';' or none\n"
            "(also 'sigprop: warning:' lines on stderr and \"caveats\" in the JSON meta):\n"
-           "lambda-relu-only, softmax-logit-gradient, softmax-far-from-uniform, ...\n"
-           "(docs/theory.md).\n"
+           "softmax-logit-gradient, softmax-far-from-uniform, causal-as-bidirectional,\n"
+           "rope-not-modelled, swiglu-lambda-slow (docs/theory.md).\n"
            "Refuses (exit 2) runs whose rows would not fit in the available memory.\n\n"
            "Example: sigprop theory --preset blog2 --norm derf --alpha 0.1:1.9:0.2 --summary\n");
 }

@@ -69,8 +69,8 @@ enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opt
 /* ---- caveats: what the theory does not model ----
  * The modelling gaps of the theory for this (architecture, options) pair, each a
  * stable short code (for scripts and JSON) and a one-line text (for people):
- *   lambda-relu-only        GELU or SwiGLU MLP with a DyT/Derf MLP norm: lambda, c*, p*
- *                           of the subcritical law are derived for ReLU only (NAN)
+ *   swiglu-lambda-slow      SwiGLU MLP with a DyT/Derf MLP norm: the subcritical lambda
+ *                           holds once rho reaches c*, which takes far more than 10^5 blocks
  *   softmax-logit-gradient  a norm side is none and s_QK > 0: the APJN leaves out the
  *                           gradient through the softmax logits, which dominates
  *                           when nothing normalises h (docs/theory.md)

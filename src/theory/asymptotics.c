@@ -32,21 +32,39 @@ static double c_phi(enum sp_fn f) { return f == SP_FN_DERF ? M_2_PI : 4.0 / (3.0
 
 struct cstar_params {
     double sov, s21;
+    const struct sp_arch *a; /* GELU, SwiGLU: the MLP terms; NULL for ReLU */
 };
 
-/* SPEC 3.5: c = (s_OV P + s21 kappa(P)) / (s_OV P + s21/2), P = (2/pi) asin(c). */
+/* The MLP sublayer at a saturated norm (qt = 1, pt = P) of a GELU or SwiGLU MLP. */
+static struct sp_mlp_coef mlp_saturated(const struct sp_arch *a, double P)
+{
+    struct sp_gmap m = {1.0, P, 1.0, 1.0, P - 1.0};
+    struct sp_mlp_coef c = {NAN, NAN, NAN, NAN, NAN};
+    if (sp_mlp_terms(a, &m, P, &c) != SP_OK)
+        c.dq = c.dp = c.jc = NAN;
+    return c;
+}
+
+/* SPEC 3.5: c = (s_OV P + s21 kappa(P)) / (s_OV P + s21/2), P = (2/pi) asin(c);
+ * GELU, SwiGLU: c = (s_OV P + dp(P)) / (s_OV P + dq) with the MLP terms at qt = 1
+ * (docs/derivations/mlp.md §5). */
 static double cstar_residual(double c, void *vp)
 {
     const struct cstar_params *cp = vp;
     double P = M_2_PI * asin(c);
+    if (cp->a) {
+        struct sp_mlp_coef t = mlp_saturated(cp->a, P);
+        return (cp->sov * P + t.dp) / (cp->sov * P + t.dq) - c;
+    }
     return (cp->sov * P + cp->s21 * sp_kappa(P)) / (cp->sov * P + 0.5 * cp->s21) - c;
 }
 
 /* Largest root of the c* equation in [0, 1) (c = 1 is always a root). */
-static enum sp_status solve_cstar_uncached(double sov, double s21, double *c_star)
+static enum sp_status solve_cstar_uncached(double sov, double s21, const struct sp_arch *a,
+                                           double *c_star)
 {
-    struct cstar_params cp = {sov, s21};
-    const int ngrid = 4000;
+    struct cstar_params cp = {sov, s21, a};
+    const int ngrid = a ? 400 : 4000; /* the quadrature maps cost ~0.1-1 ms a point */
     const double cmax = 1.0 - 1e-6;
     double lo = NAN, hi = NAN, prev = cstar_residual(0.0, &cp);
     for (int i = 1; i <= ngrid; i++) {
@@ -89,19 +107,30 @@ static enum sp_status solve_cstar_uncached(double sov, double s21, double *c_sta
 static _Thread_local struct {
     int valid;
     double sov, s21, c_star;
+    enum sp_mlp_act act; /* GELU, SwiGLU: the root depends on each sigma, not on s21 */
+    double s1, s2, s3;
 } cstar_cache;
 
-static enum sp_status solve_cstar(double sov, double s21, double *c_star)
+static enum sp_status solve_cstar(double sov, double s21, const struct sp_arch *a, double *c_star)
 {
-    if (cstar_cache.valid && cstar_cache.sov == sov && cstar_cache.s21 == s21) {
+    enum sp_mlp_act act = a ? a->mlp_act : SP_ACT_RELU;
+    double s1 = a ? a->sigma_1 : 0.0, s2 = a ? a->sigma_2 : 0.0;
+    double s3 = a && a->mlp_act == SP_ACT_SWIGLU ? a->sigma_3 : 0.0;
+    if (cstar_cache.valid && cstar_cache.sov == sov && cstar_cache.s21 == s21 &&
+        cstar_cache.act == act && cstar_cache.s1 == s1 && cstar_cache.s2 == s2 &&
+        cstar_cache.s3 == s3) {
         *c_star = cstar_cache.c_star;
         return SP_OK;
     }
-    enum sp_status s = solve_cstar_uncached(sov, s21, c_star);
+    enum sp_status s = solve_cstar_uncached(sov, s21, a, c_star);
     if (s == SP_OK) {
         cstar_cache.valid = 1;
         cstar_cache.sov = sov;
         cstar_cache.s21 = s21;
+        cstar_cache.act = act;
+        cstar_cache.s1 = s1;
+        cstar_cache.s2 = s2;
+        cstar_cache.s3 = s3;
         cstar_cache.c_star = *c_star;
     }
     return s;
@@ -211,15 +240,24 @@ static enum sp_status transformer_asymptotics(const struct sp_arch *a,
     }
     if (bounded(fm)) {
         out->phase = SP_PHASE_SUBCRITICAL;
-        /* lambda's c* equation and MLP chi are ReLU's; not derived for GELU or
-         * SwiGLU: NAN (caveat lambda-relu-only) */
         if (s21 > 0.0 && a->mlp_act == SP_ACT_RELU) {
-            enum sp_status s = solve_cstar(sov, s21, &out->c_star);
+            enum sp_status s = solve_cstar(sov, s21, NULL, &out->c_star);
             if (s != SP_OK)
                 return s;
             out->p_star = M_2_PI * asin(out->c_star);
             double c = c_phi(fm), al = a->norm_mlp.alpha;
             out->lambda = (0.5 * s21 + sov * out->p_star) / (c * c * al * al * s21 * s21);
+        } else if (s21 > 0.0) {
+            /* GELU, SwiGLU: log J ~ sum jc c_phi alpha / sqrt(q), q ~ (s_OV p* + dq) l,
+             * so lambda = (s_OV p* + dq) / (4 jc^2 c_phi^2 alpha^2); ReLU's jc = s21/2
+             * gives the line above (docs/derivations/mlp.md §5) */
+            enum sp_status s = solve_cstar(sov, s21, a, &out->c_star);
+            if (s != SP_OK)
+                return s;
+            out->p_star = M_2_PI * asin(out->c_star);
+            struct sp_mlp_coef t = mlp_saturated(a, out->p_star);
+            double c = c_phi(fm), al = a->norm_mlp.alpha;
+            out->lambda = (sov * out->p_star + t.dq) / (4.0 * t.jc * t.jc * c * c * al * al);
         }
         return SP_OK;
     }

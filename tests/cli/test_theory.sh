@@ -105,8 +105,10 @@ grep -q 'warning:' "$TMP/cv.err" && bad "caveat on the GELU pre-LN theory (GELU 
 [ "$(tail -1 "$TMP/cv.csv" | awk -F, '{print $NF}')" = "none" ] && ok || bad "caveats column for gelu"
 "$SP" theory --preset vit-b --mlp swiglu --depth 4 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err" && ok || bad "SwiGLU theory refused"
 "$SP" theory --preset vit-b --activation gelu --norm derf --alpha 0.5 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
-expect_grep 'warning: lambda-relu-only' "$TMP/cv.err"
-[ "$(tail -1 "$TMP/cv.csv" | awk -F, '{print $NF}')" = "lambda-relu-only" ] && ok || bad "caveats column for gelu + derf"
+grep -q 'warning:' "$TMP/cv.err" && bad "caveat on GELU + Derf" || ok
+"$SP" theory --preset vit-b --mlp swiglu --norm derf --alpha 0.5 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
+expect_grep 'warning: swiglu-lambda-slow' "$TMP/cv.err"
+[ "$(tail -1 "$TMP/cv.csv" | awk -F, '{print $NF}')" = "swiglu-lambda-slow" ] && ok || bad "caveats column for swiglu + derf"
 "$SP" theory --preset blog2 --norm none --depth 4 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
 expect_grep 'warning: softmax-logit-gradient' "$TMP/cv.err"
 "$SP" theory --preset blog2 --norm none --sigma-q 0 --depth 4 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
@@ -116,11 +118,11 @@ expect_grep 'warning: softmax-far-from-uniform' "$TMP/cv.err"
 "$SP" theory --preset blog2 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
 grep -q 'warning:' "$TMP/cv.err" && bad "caveat on the blog setup" || ok
 [ "$(tail -1 "$TMP/cv.csv" | awk -F, '{print $NF}')" = "none" ] && ok || bad "caveats column should be none"
-"$SP" theory --preset vit-b --activation gelu --norm derf --alpha 0.5 --format json -o "$TMP/cv.json" 2>/dev/null
+"$SP" theory --preset vit-b --mlp swiglu --norm derf --alpha 0.5 --format json -o "$TMP/cv.json" 2>/dev/null
 /usr/bin/python3 -c '
 import json, sys
 m = json.load(open(sys.argv[1]))["meta"]
-assert [c["code"] for c in m["caveats"]] == ["lambda-relu-only"], m["caveats"]
+assert [c["code"] for c in m["caveats"]] == ["swiglu-lambda-slow"], m["caveats"]
 assert m["theory"]["version_source"] == "default"
 ' "$TMP/cv.json" && ok || bad "JSON caveats / version_source"
 
