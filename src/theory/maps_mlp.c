@@ -27,8 +27,9 @@ static const double gl20[10][2] = {
  * w (in z) at a point z0 (a kink smoothed on the scale 1/sqrt(s)): panels start
  * at width w on both sides of z0 and double up to PANEL_MAX, where a 20-point
  * rule integrates the smooth Gaussian tail to rounding. SiLU's poles at
- * +-i pi / sqrt(s) (in z) stay at least pi w / 2 from a panel of width w, which
- * keeps every panel's error below ~1e-16. */
+ * +-i pi / sqrt(s) (in z) stay at least pi w / 2 from a panel of width w, so
+ * each panel's rule converges fast; tests/test_maps_mlp.c finds every map within
+ * 1e-11 relative of an independent trapezoid reference. */
 #define ZMAX 10.0
 #define PANEL_MAX 2.0
 #define NPANEL_MAX 96
