@@ -51,8 +51,9 @@ static void help(void)
            "  -h, --help            this help\n\n"
            "Columns: model,norm,alpha,version,l,q,q_se,q_theory,q_ratio,p,p_theory,p_ratio,\n"
            "J_fwd,J_fwd_se,J_fwd_theory,J_fwd_ratio,J_bwd,J_bwd_se,J_bwd_theory,J_bwd_ratio,\n"
-           "grad_amp,grad_amp_se,caveats; with --summary: model,norm,alpha,version,quantity,\n"
-           "range,l_from,l_to,n,gmfe,caveats.\n\n"
+           "grad_amp,grad_amp_se,grad_amp_theory,grad_amp_ratio,caveats (grad_amp_theory: the\n"
+           "two-channel recursion for measure's loss, docs/derivations/mlp.md); with --summary:\n"
+           "model,norm,alpha,version,quantity,range,l_from,l_to,n,gmfe,caveats.\n\n"
            "Example: sigprop compare --preset blog2 --width 256 --tokens 32 --depth 16 "
            "--seeds 4 --summary\n");
 }
@@ -60,7 +61,8 @@ static void help(void)
 static const char *cols[] = {"model", "norm", "alpha", "version", "l", "q", "q_se", "q_theory",
                              "q_ratio", "p", "p_theory", "p_ratio", "J_fwd", "J_fwd_se",
                              "J_fwd_theory", "J_fwd_ratio", "J_bwd", "J_bwd_se",
-                             "J_bwd_theory", "J_bwd_ratio", "grad_amp", "grad_amp_se", "caveats"};
+                             "J_bwd_theory", "J_bwd_ratio", "grad_amp", "grad_amp_se",
+                             "grad_amp_theory", "grad_amp_ratio", "caveats"};
 static const char *sum_cols[] = {"model", "norm", "alpha", "version", "quantity", "range",
                                  "l_from", "l_to", "n", "gmfe", "caveats"};
 int cmd_compare(int argc, char **argv)
@@ -276,10 +278,11 @@ int cmd_compare(int argc, char **argv)
                               w->p, x->theory[SP_CMP_P], x->ratio[SP_CMP_P], w->j_fwd,
                               w->j_fwd_se, x->theory[SP_CMP_JFWD], x->ratio[SP_CMP_JFWD],
                               w->j_bwd, w->j_bwd_se, x->theory[SP_CMP_JBWD],
-                              x->ratio[SP_CMP_JBWD], w->grad_amp, w->grad_amp_se};
+                              x->ratio[SP_CMP_JBWD], w->grad_amp, w->grad_amp_se,
+                              exp(th[k].log_grad_amp), w->grad_amp / exp(th[k].log_grad_amp)};
                 for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
                     sp_table_set_num(t, (size_t)r, 4 + j, v[j]);
-                sp_table_set_str(t, (size_t)r, 22, cav);
+                sp_table_set_str(t, (size_t)r, 24, cav);
             }
     }
     cli_progress_finish(&pg);

@@ -38,12 +38,15 @@ static void help(void)
            "  -q, --quiet           no messages on stderr\n"
            "  -h, --help            this help\n\n"
            "Columns: version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,\n"
-           "logJ_fwd,logJ_bwd,caveats (J_fwd = J^{l,0}, J_bwd = J^{L,l}); with --summary:\n"
+           "logJ_fwd,logJ_bwd,grad_amp,caveats (J_fwd = J^{l,0}, J_bwd = J^{L,l}; grad_amp =\n"
+           "||dLoss/dh^l||^2 / ||dLoss/dh^L||^2 for measure's loss, whose top gradient is the\n"
+           "same for every token: docs/derivations/mlp.md); with --summary:\n"
            "version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,J_L0,logJ_L0,phase,\n"
            "zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate,caveats.\n"
            "caveats: what the theory does not model here, as codes joined by ';' or none\n"
            "(also 'sigprop: warning:' lines on stderr and \"caveats\" in the JSON meta):\n"
-           "gelu-as-relu, softmax-logit-gradient, softmax-far-from-uniform (docs/theory.md).\n"
+           "softmax-logit-gradient, softmax-far-from-uniform, causal-as-bidirectional,\n"
+           "rope-not-modelled, swiglu-lambda-slow (docs/theory.md).\n"
            "Refuses (exit 2) runs whose rows would not fit in the available memory.\n\n"
            "Example: sigprop theory --preset blog2 --norm derf --alpha 0.1:1.9:0.2 --summary\n");
 }
@@ -51,7 +54,7 @@ static void help(void)
 enum { C_VERSION, C_MODEL, C_NORM, C_ALPHA, C_ALPHA_ATTN, C_ALPHA_MLP, C_FIRST_DATA };
 
 static const char *row_cols[] = {"l", "q", "p", "rho", "J_fwd", "J_bwd", "logJ_fwd", "logJ_bwd",
-                                 "caveats"};
+                                 "grad_amp", "caveats"};
 static const char *sum_cols[] = {"depth", "q_L", "p_L", "J_L0", "logJ_L0", "phase", "zeta",
                                  "lambda", "xi", "c_star", "p_star", "l_star",
                                  "l_star_estimate", "caveats"};
@@ -270,7 +273,11 @@ int cmd_theory(int argc, char **argv)
         double alpha = cli_arch_alpha(&ca, i);
         enum sp_status s = sp_theory_run(a, &opts, rows, nrows);
         if (s != SP_OK) {
-            rc = cli_fail("theory failed at alpha = %g: %s", alpha, sp_status_str(s));
+            char at[48] = "";
+            if (!isnan(alpha))
+                snprintf(at, sizeof at, " at alpha = %g", alpha);
+            rc = cli_fail("theory failed%s: %s", at, sp_last_error()[0] ? sp_last_error()
+                                                                      : sp_status_str(s));
             goto free_all;
         }
         for (size_t k = 0; k < nrows; k++) {
@@ -281,10 +288,10 @@ int cmd_theory(int argc, char **argv)
                 goto free_all;
             }
             double v[] = {w->l, w->q, w->p, w->rho, exp(w->log_jfwd), exp(w->log_jbwd),
-                          w->log_jfwd, w->log_jbwd};
+                          w->log_jfwd, w->log_jbwd, exp(w->log_grad_amp)};
             for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
                 sp_table_set_num(t, (size_t)r, C_FIRST_DATA + j, v[j]);
-            sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 8, cav);
+            sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 9, cav);
         }
         cli_progress_update(&pg, i + 1);
     }

@@ -26,11 +26,15 @@ static void arch(struct sp_arch *a, enum sp_fn norm, double alpha, int n, int L)
 
 static void test_bidirectional_is_c_exact(void)
 {
-    static const enum sp_fn norms[] = {SP_FN_LN, SP_FN_DERF, SP_FN_IDENTITY};
-    for (int k = 0; k < 3; k++)
+    static const enum sp_fn norms[] = {SP_FN_LN, SP_FN_DERF, SP_FN_IDENTITY, SP_FN_RMS, SP_FN_LN};
+    static const enum sp_mlp_act acts[] = {SP_ACT_RELU, SP_ACT_RELU, SP_ACT_RELU, SP_ACT_GELU,
+                                           SP_ACT_SWIGLU};
+    for (int k = 0; k < 5; k++)
         for (int sub = 0; sub < 2; sub++) {
             struct sp_arch a;
             arch(&a, norms[k], 0.7, 7, 5);
+            a.mlp_act = acts[k];
+            a.sigma_3 = 0.8;
             struct sp_theory_opts o;
             sp_theory_opts_version_c(&o);
             o.attention = SP_ATTN_UNIFORM_EXACT;
@@ -45,6 +49,7 @@ static void test_bidirectional_is_c_exact(void)
                 CHECK_CLOSE(r2[i].p, r1[i].p, 0, 1e-12);
                 CHECK_CLOSE(r2[i].log_jfwd, r1[i].log_jfwd, 1e-12, 1e-12);
                 CHECK_CLOSE(r2[i].log_jbwd, r1[i].log_jbwd, 1e-12, 1e-12);
+                CHECK_CLOSE(r2[i].log_grad_amp, r1[i].log_grad_amp, 1e-12, 1e-12);
             }
             free(r1);
             free(r2);
@@ -146,12 +151,29 @@ static void test_causal(void)
     CHECK(sp_theory_run_positions(&a, &o, 0, rb) == SP_OK);
     for (size_t i = 0; i < nr; i++)
         CHECK_CLOSE(r[i].log_jfwd, rb[i].log_jfwd, 1e-13, 1e-13);
-    /* refused, with a reason: DyT and GELU have no unequal-variance closed form here */
+    /* GELU and SwiGLU under LN: forward = backward, grad_amp >= 0 at the bottom */
+    for (int act = SP_ACT_GELU; act <= SP_ACT_SWIGLU; act++) {
+        arch(&a, SP_FN_LN, 0.0, 16, 4);
+        a.mask = SP_MASK_CAUSAL;
+        a.mlp_act = (enum sp_mlp_act)act;
+        a.sigma_3 = 0.8;
+        nr = sp_theory_nrows(&a, &o);
+        CHECK(sp_theory_run(&a, &o, r, nr) == SP_OK);
+        CHECK_CLOSE(r[nr - 1].log_jfwd, r[0].log_jbwd, 1e-10, 1e-10);
+        CHECK(r[0].log_grad_amp > 0.0 && r[nr - 1].log_grad_amp == 0.0);
+    }
+    /* refused, with a reason: DyT has no unequal-variance closed form here, and GELU
+     * under Derf would need the MLP maps at unequal variances */
     arch(&a, SP_FN_DYT, 0.5, 8, 2);
     a.mask = SP_MASK_CAUSAL;
     nr = sp_theory_nrows(&a, &o);
     sp_last_error_clear();
     CHECK(sp_theory_run(&a, &o, r, nr) == SP_EUNSUPPORTED && strstr(sp_last_error(), "dyt"));
+    arch(&a, SP_FN_DERF, 0.5, 8, 2);
+    a.mask = SP_MASK_CAUSAL;
+    a.mlp_act = SP_ACT_GELU;
+    sp_last_error_clear();
+    CHECK(sp_theory_run(&a, &o, r, nr) == SP_EUNSUPPORTED && strstr(sp_last_error(), "gelu"));
     free(r);
     free(rb);
 }

@@ -12,6 +12,7 @@ extern "C" {
 /* ---- Gaussian maps of a per-component function (SPEC 3.1) ----
  * For (x, y) jointly Gaussian with variances q and covariance p:
  *   qt = E[f(x)^2], pt = E[f(x) f(y)], qh = E[f'(x)^2], ph = E[f'(x) f'(y)].
+ * (The MLP activation's maps, ReLU, GELU and SiLU, are internal: src/theory/maps_mlp.c.)
  * Closed forms for LN, identity, ReLU and erf without shift; quadrature for
  * tanh and shifted erf, accurate to ~1e-10 relative for every alpha sqrt(q). */
 struct sp_gmap {
@@ -53,6 +54,10 @@ struct sp_theory_row {
     double q, p, rho;  /* residual-stream statistics (toy: q = K, p = rho = NAN) */
     double log_jfwd;   /* log J^{l,0} */
     double log_jbwd;   /* log J^{L,l} */
+    double log_grad_amp; /* log E||dLoss/dh^l||^2 / E||dLoss/dh^L||^2 for a loss whose top
+                          * gradient is the same for every token (measure's loss): the
+                          * two-channel backward recursion from K = (n-1)/n, every version
+                          * (docs/derivations/mlp.md); toy: = log_jbwd */
 };
 /* Number of rows sp_theory_run writes: L+1, or 2L+1 with sublayers (toy: L+1). */
 size_t sp_theory_nrows(const struct sp_arch *a, const struct sp_theory_opts *o);
@@ -64,7 +69,8 @@ enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opt
 /* ---- caveats: what the theory does not model ----
  * The modelling gaps of the theory for this (architecture, options) pair, each a
  * stable short code (for scripts and JSON) and a one-line text (for people):
- *   gelu-as-relu            the MLP uses GELU; the theory computes it as ReLU
+ *   swiglu-lambda-slow      SwiGLU MLP with a DyT/Derf MLP norm: the subcritical lambda
+ *                           holds once rho reaches c*, which takes far more than 10^5 blocks
  *   softmax-logit-gradient  a norm side is none and s_QK > 0: the APJN leaves out the
  *                           gradient through the softmax logits, which dominates
  *                           when nothing normalises h (docs/theory.md)

@@ -287,7 +287,8 @@ def _table(records, columns, as_frame):
 # ---- theory ----
 
 _THEORY_KEYS = dict(_ARCH_KEYS, sublayers="bool", summary="bool", as_frame="bool")
-_ROW_COLS = ["l", "q", "p", "rho", "J_fwd", "J_bwd", "logJ_fwd", "logJ_bwd", "caveats"]
+_ROW_COLS = ["l", "q", "p", "rho", "J_fwd", "J_bwd", "logJ_fwd", "logJ_bwd", "grad_amp",
+             "caveats"]
 _SUM_COLS = ["depth", "q_L", "p_L", "J_L0", "logJ_L0", "phase", "zeta", "lambda", "xi",
              "c_star", "p_star", "l_star", "l_star_estimate", "caveats"]
 
@@ -352,7 +353,8 @@ def theory(**kw):
                 w = rows[k]
                 records.append(dict(ident, l=w.l, q=w.q, p=w.p, rho=w.rho,
                                     J_fwd=math.exp(w.log_jfwd), J_bwd=math.exp(w.log_jbwd),
-                                    logJ_fwd=w.log_jfwd, logJ_bwd=w.log_jbwd, caveats=cav))
+                                    logJ_fwd=w.log_jfwd, logJ_bwd=w.log_jbwd,
+                                    grad_amp=math.exp(w.log_grad_amp), caveats=cav))
     cols = ["version"] + _ID + (_SUM_COLS if summary else _ROW_COLS)
     return _table(records, cols, as_frame)
 

@@ -78,7 +78,8 @@ struct sp_theory_opts {
 void sp_theory_opts_version_a(struct sp_theory_opts *o);
 void sp_theory_opts_version_c(struct sp_theory_opts *o);
 const char *sp_theory_version(const struct sp_theory_opts *o);
-struct sp_theory_row { double l; double q, p, rho; double log_jfwd; double log_jbwd; };
+struct sp_theory_row { double l; double q, p, rho; double log_jfwd; double log_jbwd;
+                        double log_grad_amp; };
 size_t sp_theory_nrows(const struct sp_arch *a, const struct sp_theory_opts *o);
 enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opts *o,
                              struct sp_theory_row *rows, size_t nrows);

@@ -12,6 +12,7 @@
 #include <gsl/gsl_roots.h>
 
 #include "sigprop/theory.h"
+#include "theory/internal.h"
 
 const char *sp_phase_name(enum sp_phase p)
 {
@@ -31,21 +32,39 @@ static double c_phi(enum sp_fn f) { return f == SP_FN_DERF ? M_2_PI : 4.0 / (3.0
 
 struct cstar_params {
     double sov, s21;
+    const struct sp_arch *a; /* GELU, SwiGLU: the MLP terms; NULL for ReLU */
 };
 
-/* SPEC 3.5: c = (s_OV P + s21 kappa(P)) / (s_OV P + s21/2), P = (2/pi) asin(c). */
+/* The MLP sublayer at a saturated norm (qt = 1, pt = P) of a GELU or SwiGLU MLP. */
+static struct sp_mlp_coef mlp_saturated(const struct sp_arch *a, double P)
+{
+    struct sp_gmap m = {1.0, P, 1.0, 1.0, P - 1.0};
+    struct sp_mlp_coef c = {NAN, NAN, NAN, NAN, NAN};
+    if (sp_mlp_terms(a, &m, P, &c) != SP_OK)
+        c.dq = c.dp = c.jc = NAN;
+    return c;
+}
+
+/* SPEC 3.5: c = (s_OV P + s21 kappa(P)) / (s_OV P + s21/2), P = (2/pi) asin(c);
+ * GELU, SwiGLU: c = (s_OV P + dp(P)) / (s_OV P + dq) with the MLP terms at qt = 1
+ * (docs/derivations/mlp.md §5). */
 static double cstar_residual(double c, void *vp)
 {
     const struct cstar_params *cp = vp;
     double P = M_2_PI * asin(c);
+    if (cp->a) {
+        struct sp_mlp_coef t = mlp_saturated(cp->a, P);
+        return (cp->sov * P + t.dp) / (cp->sov * P + t.dq) - c;
+    }
     return (cp->sov * P + cp->s21 * sp_kappa(P)) / (cp->sov * P + 0.5 * cp->s21) - c;
 }
 
 /* Largest root of the c* equation in [0, 1) (c = 1 is always a root). */
-static enum sp_status solve_cstar_uncached(double sov, double s21, double *c_star)
+static enum sp_status solve_cstar_uncached(double sov, double s21, const struct sp_arch *a,
+                                           double *c_star)
 {
-    struct cstar_params cp = {sov, s21};
-    const int ngrid = 4000;
+    struct cstar_params cp = {sov, s21, a};
+    const int ngrid = a ? 400 : 4000; /* the quadrature maps cost ~0.1-1 ms a point */
     const double cmax = 1.0 - 1e-6;
     double lo = NAN, hi = NAN, prev = cstar_residual(0.0, &cp);
     for (int i = 1; i <= ngrid; i++) {
@@ -88,19 +107,30 @@ static enum sp_status solve_cstar_uncached(double sov, double s21, double *c_sta
 static _Thread_local struct {
     int valid;
     double sov, s21, c_star;
+    enum sp_mlp_act act; /* GELU, SwiGLU: the root depends on each sigma, not on s21 */
+    double s1, s2, s3;
 } cstar_cache;
 
-static enum sp_status solve_cstar(double sov, double s21, double *c_star)
+static enum sp_status solve_cstar(double sov, double s21, const struct sp_arch *a, double *c_star)
 {
-    if (cstar_cache.valid && cstar_cache.sov == sov && cstar_cache.s21 == s21) {
+    enum sp_mlp_act act = a ? a->mlp_act : SP_ACT_RELU;
+    double s1 = a ? a->sigma_1 : 0.0, s2 = a ? a->sigma_2 : 0.0;
+    double s3 = a && a->mlp_act == SP_ACT_SWIGLU ? a->sigma_3 : 0.0;
+    if (cstar_cache.valid && cstar_cache.sov == sov && cstar_cache.s21 == s21 &&
+        cstar_cache.act == act && cstar_cache.s1 == s1 && cstar_cache.s2 == s2 &&
+        cstar_cache.s3 == s3) {
         *c_star = cstar_cache.c_star;
         return SP_OK;
     }
-    enum sp_status s = solve_cstar_uncached(sov, s21, c_star);
+    enum sp_status s = solve_cstar_uncached(sov, s21, a, c_star);
     if (s == SP_OK) {
         cstar_cache.valid = 1;
         cstar_cache.sov = sov;
         cstar_cache.s21 = s21;
+        cstar_cache.act = act;
+        cstar_cache.s1 = s1;
+        cstar_cache.s2 = s2;
+        cstar_cache.s3 = s3;
         cstar_cache.c_star = *c_star;
     }
     return s;
@@ -184,6 +214,20 @@ static enum sp_status toy_asymptotics(const struct sp_arch *a, struct sp_asympto
     return SP_OK;
 }
 
+/* Pre-LN zeta for any MLP activation (docs/derivations/mlp.md): with LN before
+ * both sublayers, rho -> 1, q grows by s_OV + dq_MLP per block and the MLP
+ * multiplies J by 1 + jc / q, so J ~ l^(jc / (s_OV + dq_MLP)) with the MLP terms
+ * at qt = pt = 1. ReLU: jc = dq_MLP = s_21 / 2, SPEC 3.5's formula. */
+static enum sp_status preln_zeta(const struct sp_arch *a, double sov, double *zeta)
+{
+    struct sp_gmap m = {1.0, 1.0, 1.0, 1.0, 0.0};
+    struct sp_mlp_coef c;
+    enum sp_status s = sp_mlp_terms(a, &m, 1.0, &c);
+    if (s == SP_OK && c.dq + sov > 0.0)
+        *zeta = c.jc / (c.dq + sov);
+    return s;
+}
+
 static enum sp_status transformer_asymptotics(const struct sp_arch *a,
                                               const struct sp_theory_row *rows, size_t nrows,
                                               struct sp_asymptotics *out)
@@ -192,19 +236,30 @@ static enum sp_status transformer_asymptotics(const struct sp_arch *a,
     enum sp_fn fm = a->norm_mlp.kind;
     if (fm == SP_FN_LN || fm == SP_FN_RMS) {
         out->phase = SP_PHASE_CRITICAL;
-        if ((a->norm_attn.kind == SP_FN_LN || a->norm_attn.kind == SP_FN_RMS) && s21 + sov > 0.0)
-            out->zeta = 0.5 * s21 / (0.5 * s21 + sov); /* SPEC 3.5 */
+        if (a->norm_attn.kind == SP_FN_LN || a->norm_attn.kind == SP_FN_RMS)
+            return preln_zeta(a, sov, &out->zeta); /* SPEC 3.5 */
         return SP_OK;
     }
     if (bounded(fm)) {
         out->phase = SP_PHASE_SUBCRITICAL;
-        if (s21 > 0.0) {
-            enum sp_status s = solve_cstar(sov, s21, &out->c_star);
+        if (s21 > 0.0 && a->mlp_act == SP_ACT_RELU) {
+            enum sp_status s = solve_cstar(sov, s21, NULL, &out->c_star);
             if (s != SP_OK)
                 return s;
             out->p_star = M_2_PI * asin(out->c_star);
             double c = c_phi(fm), al = a->norm_mlp.alpha;
             out->lambda = (0.5 * s21 + sov * out->p_star) / (c * c * al * al * s21 * s21);
+        } else if (s21 > 0.0) {
+            /* GELU, SwiGLU: log J ~ sum jc c_phi alpha / sqrt(q), q ~ (s_OV p* + dq) l,
+             * so lambda = (s_OV p* + dq) / (4 jc^2 c_phi^2 alpha^2); ReLU's jc = s21/2
+             * gives the line above (docs/derivations/mlp.md §5) */
+            enum sp_status s = solve_cstar(sov, s21, a, &out->c_star);
+            if (s != SP_OK)
+                return s;
+            out->p_star = M_2_PI * asin(out->c_star);
+            struct sp_mlp_coef t = mlp_saturated(a, out->p_star);
+            double c = c_phi(fm), al = a->norm_mlp.alpha;
+            out->lambda = (sov * out->p_star + t.dq) / (4.0 * t.jc * t.jc * c * c * al * al);
         }
         return SP_OK;
     }
@@ -212,8 +267,11 @@ static enum sp_status transformer_asymptotics(const struct sp_arch *a,
     if (rows && nrows >= 2)
         set_exponential(out, (rows[nrows - 1].log_jfwd - rows[nrows - 2].log_jfwd) /
                                  (rows[nrows - 1].l - rows[nrows - 2].l));
-    else
+    else if (a->mlp_act == SP_ACT_RELU)
         set_exponential(out, log1p(0.5 * s21));
+    else /* GELU, SwiGLU: chi depends on q, which only the rows know */
+        return sp_fail(SP_EINVAL, "no-norm asymptotics of a %s MLP need the recursion's rows",
+                       sp_act_name(a->mlp_act));
     return SP_OK;
 }
 

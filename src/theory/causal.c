@@ -19,11 +19,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_spline.h>
+
 #include "sigprop/theory.h"
 #include "theory/internal.h"
 
 /* n^2-double matrices this many bytes at most (a 2048-token model at 32 blocks fits) */
 #define CAUSAL_MAX_BYTES (3.0 * 1024 * 1024 * 1024)
+
+/* Nodes of the GELU/SwiGLU coefficient tables over r in [-1, 1] (cubic splines;
+ * the maps are smooth in r, interpolation error below 1e-10 at this spacing) */
+#define MLP_TABLE_N 2049
 
 struct causal {
     const struct sp_arch *a;
@@ -31,7 +38,42 @@ struct causal {
     size_t n;
     double sov, s21;
     double *T, *N, *S; /* scratch: maps and a prefix-sum buffer, n x n each */
+    /* GELU/SwiGLU under LN/RMS: the normalised variance is 1 for every token, so
+     * the MLP coefficients depend on r alone and are tabulated once */
+    struct sp_mlp_coef diag;
+    gsl_spline *dp, *kc;
 };
+
+static enum sp_status mlp_table(struct causal *c)
+{
+    if (c->a->mlp_act == SP_ACT_RELU)
+        return SP_OK;
+    double *x = malloc(3 * MLP_TABLE_N * sizeof *x), *ydp = x + MLP_TABLE_N, *ykc = ydp + MLP_TABLE_N;
+    c->dp = gsl_spline_alloc(gsl_interp_cspline, MLP_TABLE_N);
+    c->kc = gsl_spline_alloc(gsl_interp_cspline, MLP_TABLE_N);
+    if (!x || !c->dp || !c->kc) {
+        free(x);
+        return sp_fail(SP_ENOMEM, "causal theory: out of memory for the MLP tables");
+    }
+    struct sp_gmap m1 = {1.0, 1.0, 1.0, 1.0, 0.0};
+    enum sp_status st = sp_mlp_terms(c->a, &m1, 1.0, &c->diag);
+    for (int i = 0; i < MLP_TABLE_N && st == SP_OK; i++) {
+        double r = -1.0 + 2.0 * i / (MLP_TABLE_N - 1.0);
+        struct sp_gmap m = {1.0, r, 1.0, 1.0, r - 1.0};
+        struct sp_mlp_coef k;
+        st = sp_mlp_terms(c->a, &m, r, &k);
+        x[i] = r, ydp[i] = k.dp, ykc[i] = k.kc;
+    }
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    if (st == SP_OK && (gsl_spline_init(c->dp, x, ydp, MLP_TABLE_N) != GSL_SUCCESS ||
+                        gsl_spline_init(c->kc, x, ykc, MLP_TABLE_N) != GSL_SUCCESS))
+        st = SP_ENUMERIC;
+    gsl_set_error_handler(old);
+    free(x);
+    return st != SP_OK ? sp_fail(st, "causal theory: the %s MLP maps failed",
+                                 sp_act_name(c->a->mlp_act))
+                       : SP_OK;
+}
 
 /* Normalised maps of one norm on the pair (a, b) with variances qa, qb and
  * covariance p: LN/RMS (x / sqrt(q)), none, or erf(alpha x) (Williams 1997). */
@@ -118,23 +160,47 @@ static void attend(struct causal *c, const double *X, double s, const double *W,
         }
 }
 
-/* Forward step of sublayer k (odd: MLP) on H in place; the maps of its input stay
- * in c->T, c->N. */
-static void forward_h(struct causal *c, size_t k, double *H)
+/* The MLP sublayer with the maps of its input in c->T, c->N: the tangent
+ * multipliers into c->S (1 + jc N_aa on the diagonal, 1 + kc N_ab off it) and,
+ * with H, the forward update of H. ReLU in closed form at any pair of variances;
+ * GELU and SwiGLU from the tables of sp_mlp_terms (mlp_table), which need the two
+ * tokens' normalised variances equal (T_aa = 1 under LN/RMSNorm; check_arch
+ * allows nothing else). */
+static void mlp_step(struct causal *c, double *H)
 {
     size_t n = c->n;
-    int mlp = (int)(k & 1);
-    maps(c, mlp ? &c->a->norm_mlp : &c->a->norm_attn, H);
-    if (!mlp) {
-        attend(c, c->T, c->sov, NULL, 0, H);
-        return;
-    }
+    const struct sp_arch *a = c->a;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
             double ti = c->T[i * n + i], tj = c->T[j * n + j], g = sqrt(ti * tj);
-            H[i * n + j] += i == j ? 0.5 * c->s21 * ti
-                                   : c->s21 * g * sp_kappa(g > 0.0 ? c->T[i * n + j] / g : 0.0);
+            double r = g > 0.0 ? c->T[i * n + j] / g : 0.0, nij = c->N[i * n + j], dh, mul;
+            r = r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
+            if (a->mlp_act == SP_ACT_RELU) {
+                dh = i == j ? 0.5 * c->s21 * ti : c->s21 * g * sp_kappa(r);
+                mul = i == j ? 1.0 + 0.5 * c->s21 * nij : 1.0 + c->s21 * nij * sp_kappa_prime(r);
+            } else if (i == j) {
+                dh = c->diag.dq;
+                mul = 1.0 + c->diag.jc * nij;
+            } else {
+                dh = gsl_spline_eval(c->dp, r, NULL);
+                mul = 1.0 + gsl_spline_eval(c->kc, r, NULL) * nij;
+            }
+            if (H)
+                H[i * n + j] += dh;
+            c->S[i * n + j] = mul;
         }
+}
+
+/* Forward step of sublayer k (odd: MLP) on H in place; the maps of its input stay
+ * in c->T, c->N (and the MLP's tangent multipliers in c->S). */
+static void forward_h(struct causal *c, size_t k, double *H)
+{
+    int mlp = (int)(k & 1);
+    maps(c, mlp ? &c->a->norm_mlp : &c->a->norm_attn, H);
+    if (mlp)
+        mlp_step(c, H);
+    else
+        attend(c, c->T, c->sov, NULL, 0, H);
 }
 
 /* Tangent step of sublayer k with the maps of its input in c->T, c->N; returns
@@ -142,15 +208,9 @@ static void forward_h(struct causal *c, size_t k, double *H)
 static double tangent(struct causal *c, size_t k, int backward, double *G, double *tmp)
 {
     size_t n = c->n;
-    if (k & 1) {
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < n; j++) {
-                double ti = c->T[i * n + i], tj = c->T[j * n + j], g = sqrt(ti * tj);
-                double nij = c->N[i * n + j];
-                G[i * n + j] *= i == j ? 1.0 + 0.5 * c->s21 * nij
-                                       : 1.0 + c->s21 * nij *
-                                                   sp_kappa_prime(g > 0.0 ? c->T[i * n + j] / g : 0.0);
-            }
+    if (k & 1) { /* the multipliers mlp_step left in c->S */
+        for (size_t q = 0; q < n * n; q++)
+            G[q] *= c->S[q];
     } else if (!backward) {
         for (size_t q = 0; q < n * n; q++)
             tmp[q] = c->N[q] * G[q];
@@ -192,9 +252,10 @@ static enum sp_status check_arch(const struct sp_arch *a)
                            "derf norms (closed-form maps at unequal token variances), not %s%s",
                            sp_fn_name(f[i]->kind), f[i]->shift != 0.0 ? " with a shift" : "");
     }
-    if (a->mlp_act != SP_ACT_RELU)
-        return sp_fail(SP_EUNSUPPORTED, "the causal theory covers the ReLU MLP only (not %s)",
-                       sp_act_name(a->mlp_act));
+    if (a->mlp_act != SP_ACT_RELU && a->norm_mlp.kind != SP_FN_LN && a->norm_mlp.kind != SP_FN_RMS)
+        return sp_fail(SP_EUNSUPPORTED, "the causal theory has the %s MLP under an LN or RMS "
+                       "MLP norm only (its maps need equal token variances), not under %s",
+                       sp_act_name(a->mlp_act), sp_fn_name(a->norm_mlp.kind));
     return SP_OK;
 }
 
@@ -206,7 +267,7 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
         return st;
     size_t n = (size_t)a->tokens, nsub = 2 * (size_t)a->depth;
     size_t stride = (size_t)ceil(sqrt((double)nsub));
-    size_t nck = nsub / stride + 1, nmat = nck + stride + 6;
+    size_t nck = nsub / stride + 1, nmat = nck + stride + 7;
     double bytes = (double)nmat * (double)n * (double)n * sizeof(double);
     if (bytes > CAUSAL_MAX_BYTES)
         return sp_fail(SP_EINVAL, "the position-resolved theory at n = %zu tokens, %d blocks "
@@ -215,15 +276,19 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
     size_t nn = n * n;
     double *buf = malloc((size_t)nmat * nn * sizeof *buf);
     double *fwd = malloc((nsub + 1) * sizeof *fwd), *bwd = malloc((nsub + 1) * sizeof *bwd);
-    double *hq = malloc((nsub + 1) * 2 * sizeof *hq);
-    if (!buf || !fwd || !bwd || !hq) {
-        free(buf), free(fwd), free(bwd), free(hq);
+    double *hq = malloc((nsub + 1) * 2 * sizeof *hq), *ga = malloc((nsub + 1) * sizeof *ga);
+    if (!buf || !fwd || !bwd || !hq || !ga) {
+        free(buf), free(fwd), free(bwd), free(hq), free(ga);
         return sp_fail(SP_ENOMEM, "out of memory for the position-resolved theory (%.3g GB)",
                        bytes / 1e9);
     }
-    struct causal c = {a, causal, n, sp_arch_s_ov(a), sp_arch_s_21(a), buf, buf + nn, buf + 2 * nn};
+    struct causal c = {a, causal, n, sp_arch_s_ov(a), sp_arch_s_21(a), buf, buf + nn, buf + 2 * nn,
+                       {0, 0, 0, 0, 0}, NULL, NULL};
+    if ((st = mlp_table(&c)) != SP_OK)
+        goto out;
     double *H = buf + 3 * nn, *G = buf + 4 * nn, *tmp = buf + 5 * nn;
-    double *ck = buf + 6 * nn, *seg = ck + nck * nn; /* checkpoints, one segment */
+    double *G1 = buf + 6 * nn; /* backward from the all-ones top gradient: grad_amp */
+    double *ck = buf + 7 * nn, *seg = ck + nck * nn; /* checkpoints, one segment */
     (void)o; /* attention is uniform over the visible tokens whatever the version */
 
     /* forward: H, the forward APJN from G = I, checkpoints of H */
@@ -242,11 +307,15 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
         forward_h(&c, k, H);
         fwd[k + 1] = fwd[k] + tangent(&c, k, 0, G, tmp);
     }
-    /* backward: from G = I at the top, H recomputed segment by segment */
+    /* backward: from G = I at the top (the APJN) and from G = 1 1^T (the documented
+     * loss's top gradient, the same for every token: grad_amp), H recomputed
+     * segment by segment */
     memset(G, 0, nn * sizeof *G);
     for (size_t i = 0; i < n; i++)
         G[i * n + i] = 1.0;
-    bwd[nsub] = 0.0;
+    for (size_t i = 0; i < nn; i++)
+        G1[i] = 1.0;
+    bwd[nsub] = ga[nsub] = 0.0;
     for (size_t k0 = ((nsub - 1) / stride) * stride;; k0 -= stride) {
         size_t k1 = k0 + stride < nsub ? k0 + stride : nsub;
         memcpy(seg, ck + (k0 / stride) * nn, nn * sizeof *H);
@@ -256,15 +325,17 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
         }
         for (size_t k = k1; k-- > k0;) {
             maps(&c, (k & 1) ? &a->norm_mlp : &a->norm_attn, seg + (k - k0) * nn);
+            if (k & 1)
+                mlp_step(&c, NULL);
             bwd[k] = bwd[k + 1] + tangent(&c, k, 1, G, tmp);
+            ga[k] = ga[k + 1] + tangent(&c, k, 1, G1, tmp);
         }
         if (k0 == 0)
             break;
     }
-    st = SP_OK;
     size_t step = o->sublayers ? 1 : 2, r = 0;
     for (size_t k = 0; k <= nsub; k += step, r++) {
-        if (!isfinite(fwd[k]) || !isfinite(bwd[k]) || !isfinite(hq[2 * k])) {
+        if (!isfinite(fwd[k]) || !isfinite(bwd[k]) || !isfinite(ga[k]) || !isfinite(hq[2 * k])) {
             st = sp_fail(SP_ENUMERIC, "position-resolved theory not finite at sublayer %zu", k);
             break;
         }
@@ -274,7 +345,11 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
         rows[r].rho = rows[r].p / rows[r].q;
         rows[r].log_jfwd = fwd[k];
         rows[r].log_jbwd = bwd[k];
+        rows[r].log_grad_amp = ga[k];
     }
-    free(buf), free(fwd), free(bwd), free(hq);
+out:
+    gsl_spline_free(c.dp);
+    gsl_spline_free(c.kc);
+    free(buf), free(fwd), free(bwd), free(hq), free(ga);
     return st;
 }

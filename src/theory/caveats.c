@@ -6,9 +6,11 @@
 
 #include "sigprop/theory.h"
 
-static const struct sp_caveat gelu = {
-    "gelu-as-relu",
-    "MLP computed as ReLU; GELU theory not implemented (the measured network uses GELU)"};
+static const struct sp_caveat lambda_swiglu = {
+    "swiglu-lambda-slow",
+    "SwiGLU MLP with a bounded norm: lambda assumes the residual cosine has reached c*, "
+    "which the recursion approaches slowly (at 10^5 blocks the slope of log J still gives a "
+    "lambda about 20% above it; docs/derivations/mlp.md)"};
 static const struct sp_caveat logits = {
     "softmax-logit-gradient",
     "no norm on a side with softmax attention and s_QK > 0: the theory leaves out the "
@@ -38,8 +40,9 @@ size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o
     const struct sp_caveat *list[SP_CAVEATS_MAX];
     size_t n = 0;
     if (a->model == SP_MODEL_TRANSFORMER) {
-        if (a->mlp_act == SP_ACT_GELU)
-            list[n++] = &gelu;
+        if (a->mlp_act == SP_ACT_SWIGLU &&
+            (a->norm_mlp.kind == SP_FN_DERF || a->norm_mlp.kind == SP_FN_DYT))
+            list[n++] = &lambda_swiglu;
         double sq = a->sigma_q * a->sigma_k;
         if ((a->norm_attn.kind == SP_FN_IDENTITY || a->norm_mlp.kind == SP_FN_IDENTITY) &&
             isfinite(sq) && sq > 0.0)

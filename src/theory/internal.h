@@ -10,7 +10,8 @@ struct sp_sublayer {
     double q, p;          /* statistics at the sublayer input */
     struct sp_gmap m;     /* Gaussian maps of its norm at (q, p) */
     double r;             /* pt / qt, clamped to [-1, 1] */
-    double kp;            /* kappa'(r) (MLP only) */
+    double kp;            /* kappa'(r) (MLP only; GELU, SwiGLU: E[phi'(u)phi'(v)]) */
+    double jc, kc;        /* MLP only: J <- (1 + jc qh) J, K <- (1 + kc ph) K (SPEC 3.4) */
     double dq, dp;        /* forward increments, SPEC 3.3 */
     double log_chi;       /* single-channel log chi of this sublayer, SPEC 3.4 version A */
 };
@@ -37,5 +38,24 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
  * (then embed_scale 1, so applying it twice changes nothing); SP_EUNSUPPORTED
  * with a reason for what the theory cannot compute yet. */
 enum sp_status sp_theory_effective_arch(const struct sp_arch *a, struct sp_arch *out);
+
+/* ---- the MLP activation (maps_mlp.c, docs/derivations/mlp.md) ---- */
+enum sp_mlp_phi { SP_PHI_RELU, SP_PHI_GELU, SP_PHI_SILU };
+/* For (u, v) jointly Gaussian, variances s, covariance c (|c| <= s, clamped):
+ * e2 = E[phi(u)^2], e11 = E[phi(u)phi(v)], d2 = E[phi'(u)^2], d11 = E[phi'(u)phi'(v)].
+ * ReLU in closed form; GELU and SiLU by quadrature, within 1e-11 relative of an
+ * independent reference (tests/test_maps_mlp.c). */
+struct sp_phi_maps {
+    double e2, e11, d2, d11;
+};
+enum sp_status sp_mlp_phi_maps(enum sp_mlp_phi f, double s, double c, struct sp_phi_maps *out);
+
+/* The MLP sublayer of a (ReLU, GELU or SwiGLU) at its norm's maps m, r = pt/qt:
+ * q += dq, p += dp; J <- (1 + jc qh) J; K <- (1 + kc ph) K; kp as in sp_sublayer. */
+struct sp_mlp_coef {
+    double dq, dp, jc, kc, kp;
+};
+enum sp_status sp_mlp_terms(const struct sp_arch *a, const struct sp_gmap *m, double r,
+                            struct sp_mlp_coef *out);
 
 #endif

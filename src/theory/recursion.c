@@ -79,8 +79,8 @@ static enum sp_status run_toy(const struct sp_arch *a, struct sp_theory_row *row
             return s;
         acc += lc;
     }
-    for (size_t l = 0; l <= L; l++)
-        rows[l].log_jbwd = acc - rows[l].log_jfwd;
+    for (size_t l = 0; l <= L; l++) /* one token: the top gradient is a probe like any other */
+        rows[l].log_grad_amp = rows[l].log_jbwd = acc - rows[l].log_jfwd;
     return SP_OK;
 }
 
@@ -99,15 +99,19 @@ enum sp_status sp_sublayer_forward(const struct sp_arch *a, const struct sp_theo
     if (r < -1.0) r = -1.0;
     out->m = m;
     out->r = r;
-    if (mlp) {
-        double s21 = sp_arch_s_21(a);
-        out->dq = 0.5 * s21 * m.qt;
-        out->dp = s21 * m.qt * sp_kappa(r);
-        out->log_chi = log1p(0.5 * s21 * m.qh);
-        out->kp = sp_kappa_prime(r);
+    if (mlp) { /* SPEC 3.3/3.4 for ReLU; GELU, SwiGLU: docs/derivations/mlp.md */
+        struct sp_mlp_coef c;
+        if ((s = sp_mlp_terms(a, &m, r, &c)) != SP_OK)
+            return s;
+        out->dq = c.dq;
+        out->dp = c.dp;
+        out->log_chi = log1p(c.jc * m.qh);
+        out->kp = c.kp;
+        out->jc = c.jc;
+        out->kc = c.kc;
     } else {
         double sov = sp_arch_s_ov(a);
-        out->kp = NAN;
+        out->kp = out->jc = out->kc = NAN;
         switch (o->attention) {
         case SP_ATTN_SOFTMAX: {
             /* Version A; the exponent uses pt - qt from the stable difference. */
@@ -145,9 +149,8 @@ static double two_channel_step(const struct sp_arch *a, double cn, const struct 
     double n = (double)a->tokens, k = *K, x, kn;
     const struct sp_gmap *m = &sl->m;
     if (mlp) {
-        double s21 = sp_arch_s_21(a);
-        x = 0.5 * s21 * m->qh;
-        kn = (1.0 + s21 * sl->kp * m->ph) * k;
+        x = sl->jc * m->qh;
+        kn = (1.0 + sl->kc * m->ph) * k;
     } else {
         double sov = sp_arch_s_ov(a);
         if (forward) {
@@ -207,20 +210,42 @@ enum sp_status sp_apjn_logs(const struct sp_arch *a, const struct sp_theory_opts
     return SP_OK;
 }
 
+/* Gradient amplification of a loss whose top gradient is the same for every
+ * token (the documented loss reads the token mean): the backward two-channel
+ * recursion started from J = 1, K = (n-1)/n instead of a random probe's K = 0
+ * (docs/derivations/mlp.md). ga: (2L+1), log of E||dL/dh^k||^2 / E||dL/dh^2L||^2. */
+static enum sp_status grad_amp_logs(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                    const struct sp_sublayer *sl, double *ga)
+{
+    size_t nsub = 2 * (size_t)a->depth;
+    double n = (double)a->tokens, cn = o->cn_exact ? (n - 1.0) / n : 1.0;
+    double K = (n - 1.0) / n;
+    ga[nsub] = 0.0;
+    for (size_t k = nsub; k-- > 0;)
+        ga[k] = ga[k + 1] + two_channel_step(a, cn, &sl[k], (int)(k & 1), 0, &K);
+    for (size_t k = 0; k <= nsub; k++)
+        if (!isfinite(ga[k]))
+            return sp_fail(SP_ENUMERIC, "gradient amplification not finite at sublayer %zu", k);
+    return SP_OK;
+}
+
 static enum sp_status run_transformer(const struct sp_arch *a, const struct sp_theory_opts *o,
                                       struct sp_theory_row *rows)
 {
     size_t nsub = 2 * (size_t)a->depth;
     struct sp_sublayer *sl = malloc(nsub * sizeof *sl);
-    double *fwd = malloc((nsub + 1) * sizeof *fwd), *bwd = malloc((nsub + 1) * sizeof *bwd);
+    double *fwd = malloc(3 * (nsub + 1) * sizeof *fwd), *bwd = fwd ? fwd + nsub + 1 : NULL;
+    double *ga = fwd ? bwd + nsub + 1 : NULL;
     enum sp_status s = SP_ENOMEM;
-    if (!sl || !fwd || !bwd) {
+    if (!sl || !fwd) {
         sp_fail(s, "out of memory for %zu sublayers", nsub);
         goto out;
     }
     if ((s = sp_transformer_sublayers(a, o, sl)) != SP_OK)
         goto out;
     if ((s = sp_apjn_logs(a, o, sl, fwd, bwd)) != SP_OK)
+        goto out;
+    if ((s = grad_amp_logs(a, o, sl, ga)) != SP_OK)
         goto out;
     size_t stride = o->sublayers ? 1 : 2, r = 0;
     for (size_t k = 0; k <= nsub; k += stride, r++) {
@@ -240,11 +265,11 @@ static enum sp_status run_transformer(const struct sp_arch *a, const struct sp_t
         rows[r].rho = p / q;
         rows[r].log_jfwd = fwd[k];
         rows[r].log_jbwd = bwd[k];
+        rows[r].log_grad_amp = ga[k];
     }
 out:
     free(sl);
     free(fwd);
-    free(bwd);
     return s;
 }
 
@@ -253,8 +278,6 @@ enum sp_status sp_theory_effective_arch(const struct sp_arch *a, struct sp_arch 
     *out = *a;
     if (a->model == SP_MODEL_TOY)
         return SP_OK;
-    if (a->mlp_act == SP_ACT_SWIGLU)
-        return sp_fail(SP_EUNSUPPORTED, "the SwiGLU MLP has no mean-field theory in this build");
     double s2 = a->embed_scale * a->embed_scale;
     out->q0 = a->q0 * s2;
     out->p0 = a->p0 * s2;

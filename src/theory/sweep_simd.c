@@ -22,8 +22,9 @@ static int erf_noshift(const struct sp_fnspec *f) { return f->kind == SP_FN_DERF
 
 int sp_sweep_simd_applies(const struct sp_arch *a, const struct sp_theory_opts *o)
 {
-    (void)o; /* every attention form and APJN version has a SIMD path */
-    return a->model == SP_MODEL_TRANSFORMER && a->mask == SP_MASK_NONE && erf_noshift(&a->norm_attn) &&
+    (void)o; /* every attention form and APJN version has a SIMD path; ReLU MLP, no mask */
+    return a->model == SP_MODEL_TRANSFORMER && a->mlp_act == SP_ACT_RELU &&
+           a->mask == SP_MASK_NONE && erf_noshift(&a->norm_attn) &&
            erf_noshift(&a->norm_mlp) && best_isa() != ISA_NONE;
 }
 
@@ -73,7 +74,8 @@ int sp_sweep_dyt_applies(const struct sp_arch *a, const double *alpha_attn,
                          const double *alpha_mlp, size_t nalpha)
 {
     /* negative alphas take the accurate quadrature on the scalar path, not the table */
-    return a->model == SP_MODEL_TRANSFORMER && a->mask == SP_MASK_NONE && tanh_noshift(&a->norm_attn) &&
+    return a->model == SP_MODEL_TRANSFORMER && a->mlp_act == SP_ACT_RELU &&
+           a->mask == SP_MASK_NONE && tanh_noshift(&a->norm_attn) &&
            tanh_noshift(&a->norm_mlp) && alphas_ok(alpha_attn, a->norm_attn.alpha, nalpha) &&
            alphas_ok(alpha_mlp, a->norm_mlp.alpha, nalpha) && best_isa() != ISA_NONE;
 }

@@ -12,7 +12,7 @@ usage_error "$SP" compare "${SMALL[@]}" --probes 0
 usage_error "$SP" compare "${SMALL[@]}" --summary --sublayers
 
 expect_status 0 "$SP" compare "${SMALL[@]}" --seeds 2
-expect_grep '^model,norm,alpha,version,l,q,q_se,q_theory,q_ratio,p,p_theory,p_ratio,J_fwd,J_fwd_se,J_fwd_theory,J_fwd_ratio,J_bwd,J_bwd_se,J_bwd_theory,J_bwd_ratio,grad_amp,grad_amp_se,caveats$' "$TMP/out"
+expect_grep '^model,norm,alpha,version,l,q,q_se,q_theory,q_ratio,p,p_theory,p_ratio,J_fwd,J_fwd_se,J_fwd_theory,J_fwd_ratio,J_bwd,J_bwd_se,J_bwd_theory,J_bwd_ratio,grad_amp,grad_amp_se,grad_amp_theory,grad_amp_ratio,caveats$' "$TMP/out"
 [ "$(wc -l <"$TMP/out")" -eq 8 ] && ok || bad "compare: want 8 lines"
 expect_grep '^sigprop: GMFE J_fwd' "$TMP/err"
 # blog2 preset: version A; the ratio column is measured / theory

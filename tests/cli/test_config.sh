@@ -57,13 +57,13 @@ PY
 expect_status 0 "$SP" theory --config configs/gpt2.json --width 256
 expect_grep "the config's width 768" "$TMP/err"
 expect_grep "--sigma-o 0.113137 --sigma-1 0.554256 --sigma-2 0.226274" "$TMP/err"
-expect_status 1 "$SP" theory --config configs/llama2-7b.json --width 256
+expect_status 0 "$SP" theory --config configs/llama2-7b.json --width 256 --tokens 32 --depth 4 --summary
 expect_grep "--sigma-2 2.09838" "$TMP/err"
 # the sigprop object: norm and alphas; --alpha still wins
 printf '{"model_type": "gpt2", "n_embd": 128, "n_layer": 4, "n_head": 4, "sigprop": {"norm": "derf", "alpha": 0.7}}' >"$TMP/d.json"
-expect_status 0 "$SP" theory -q --config "$TMP/d.json" --summary
+expect_status 0 "$SP" theory -q --config "$TMP/d.json" --attention-mask none --summary
 expect_grep '^C,transformer,derf,0.7,' "$TMP/out"
-expect_status 0 "$SP" theory -q --config "$TMP/d.json" --alpha 0.3 --summary
+expect_status 0 "$SP" theory -q --config "$TMP/d.json" --alpha 0.3 --attention-mask none --summary
 expect_grep '^C,transformer,derf,0.3,' "$TMP/out"
 printf '{"model_type": "gpt2", "n_embd": 128, "n_layer": 4, "n_head": 4, "sigprop": {"nrom": "derf"}}' >"$TMP/u.json"
 usage_error "$SP" theory --config "$TMP/u.json"

@@ -53,9 +53,12 @@ expect_status 0 "$SP" compare "${S[@]}" --kv-heads 2 --attention-mask causal --r
 expect_grep '"kv_heads":[[:space:]]*2' "$TMP/out"
 expect_grep '"attention_mask":[[:space:]]*"causal"' "$TMP/out"
 expect_grep 'causal-uniform-attention' "$TMP/out"
-# SwiGLU has no theory yet: compare says so (exit 1), naming it
-expect_status 1 "$SP" compare "${S[@]}" --mlp swiglu
-expect_grep 'SwiGLU' "$TMP/err"
+# SwiGLU has a theory (docs/derivations/mlp.md); causal + SwiGLU under RMSNorm too;
+# GELU under Derf with a causal mask is refused with the reason (exit 1)
+expect_status 0 "$SP" compare "${S[@]}" --mlp swiglu --sigma-3 0.9
+expect_status 0 "$SP" compare "${S[@]}" --mlp swiglu --sigma-3 0.9 --attention-mask causal --norm rms
+expect_status 1 "$SP" compare "${S[@]}" --mlp gelu --attention-mask causal --norm derf --alpha 0.5
+expect_grep 'equal token variances' "$TMP/err"
 
 usage_error "$SP" measure "${S[@]}" --kv-heads 3
 usage_error "$SP" measure "${S[@]}" --rope-pairing sideways --rope 10000

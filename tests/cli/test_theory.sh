@@ -36,7 +36,7 @@ usage_error "$SP" theory extra-argument
 
 # CSV: header and L+1 rows per alpha; stdout carries only data
 "$SP" theory --preset blog2 --norm derf --alpha 0.3,0.5 >"$TMP/t.csv" 2>"$TMP/t.err"
-expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,logJ_fwd,logJ_bwd,caveats$' "$TMP/t.csv"
+expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,logJ_fwd,logJ_bwd,grad_amp,caveats$' "$TMP/t.csv"
 [ "$(wc -l <"$TMP/t.csv")" -eq $((1 + 2 * 129)) ] && ok || bad "row count $(wc -l <"$TMP/t.csv")"
 grep -q '^#' "$TMP/t.csv" && bad "comment line in CSV" || ok
 expect_grep 'version A' "$TMP/t.err"
@@ -101,8 +101,14 @@ grep -q 'note: --width' "$TMP/wn2.err" && bad "--width note with stated sigmas" 
 
 # caveats: stderr warning, CSV column and JSON meta, for each modelling gap
 "$SP" theory --preset vit-b --activation gelu --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
-expect_grep 'warning: gelu-as-relu' "$TMP/cv.err"
-[ "$(tail -1 "$TMP/cv.csv" | awk -F, '{print $NF}')" = "gelu-as-relu" ] && ok || bad "caveats column for gelu"
+grep -q 'warning:' "$TMP/cv.err" && bad "caveat on the GELU pre-LN theory (GELU is modelled)" || ok
+[ "$(tail -1 "$TMP/cv.csv" | awk -F, '{print $NF}')" = "none" ] && ok || bad "caveats column for gelu"
+"$SP" theory --preset vit-b --mlp swiglu --depth 4 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err" && ok || bad "SwiGLU theory refused"
+"$SP" theory --preset vit-b --activation gelu --norm derf --alpha 0.5 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
+grep -q 'warning:' "$TMP/cv.err" && bad "caveat on GELU + Derf" || ok
+"$SP" theory --preset vit-b --mlp swiglu --norm derf --alpha 0.5 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
+expect_grep 'warning: swiglu-lambda-slow' "$TMP/cv.err"
+[ "$(tail -1 "$TMP/cv.csv" | awk -F, '{print $NF}')" = "swiglu-lambda-slow" ] && ok || bad "caveats column for swiglu + derf"
 "$SP" theory --preset blog2 --norm none --depth 4 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
 expect_grep 'warning: softmax-logit-gradient' "$TMP/cv.err"
 "$SP" theory --preset blog2 --norm none --sigma-q 0 --depth 4 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
@@ -112,11 +118,11 @@ expect_grep 'warning: softmax-far-from-uniform' "$TMP/cv.err"
 "$SP" theory --preset blog2 --summary >"$TMP/cv.csv" 2>"$TMP/cv.err"
 grep -q 'warning:' "$TMP/cv.err" && bad "caveat on the blog setup" || ok
 [ "$(tail -1 "$TMP/cv.csv" | awk -F, '{print $NF}')" = "none" ] && ok || bad "caveats column should be none"
-"$SP" theory --preset vit-b --activation gelu --format json -o "$TMP/cv.json" 2>/dev/null
+"$SP" theory --preset vit-b --mlp swiglu --norm derf --alpha 0.5 --format json -o "$TMP/cv.json" 2>/dev/null
 /usr/bin/python3 -c '
 import json, sys
 m = json.load(open(sys.argv[1]))["meta"]
-assert [c["code"] for c in m["caveats"]] == ["gelu-as-relu"], m["caveats"]
+assert [c["code"] for c in m["caveats"]] == ["swiglu-lambda-slow"], m["caveats"]
 assert m["theory"]["version_source"] == "default"
 ' "$TMP/cv.json" && ok || bad "JSON caveats / version_source"
 
