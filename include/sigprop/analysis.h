@@ -355,6 +355,19 @@ enum sp_status sp_sweep_task_rows(const struct sp_arch *a, const struct sp_theor
                                   const struct sp_net_opts *measure, const char *const *keys,
                                   const unsigned char *done, struct sp_sweep_rows *out);
 
+struct sp_sweep_plan;
+/* Theory-only rows (p->measure NULL) of tasks p->tasks[list[k * stride]],
+ * k < n, into out[k], as sp_sweep_task_rows writes them. When the depths add
+ * up to at most 4 times the largest, consecutive tasks that differ only in
+ * alpha form one family, computed at each depth by one
+ * sp_theory_summary_batch (vectorised over alpha); else, and for a family
+ * whose batch fails for some alpha, each task takes the per-task path (its
+ * rows say which point failed, and why). Families run one per thread when there are many, else one after
+ * another over every thread; the bytes do not depend on it. SP_ENOMEM only. */
+enum sp_status sp_sweep_theory_rows(const struct sp_sweep_plan *p, const size_t *list,
+                                    size_t n, size_t stride, const unsigned char *done,
+                                    struct sp_sweep_rows *out);
+
 /* ---- the scheduler ----
  * A configuration of the grid, resolved at the grid's largest depth; its
  * points are first .. first + ndepths - 1 (first = task index x ndepths);
@@ -391,7 +404,8 @@ void sp_sweep_keys_free(char **keys, size_t n);
 struct sp_sweep_comm;
 /* Computes every point not done[] (ntasks * ndepths flags, e.g. from
  * sp_sweep_open; identical on every rank) in batches of batch configurations
- * (0: 8 per thread per rank), in grid order; rank 0 appends each batch to fd
+ * (0: 8 per thread per rank; theory only: at least 65536 / ndepths), in grid
+ * order; rank 0 appends each batch to fd
  * (>= 0, sp_sweep_append) or writes it to stream (fd < 0). progress (may be
  * NULL) is called on rank 0 after each batch with points done and to do.
  * *nfailed (may be NULL): rows whose status is not ok (they are written; the
