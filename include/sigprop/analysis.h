@@ -173,6 +173,53 @@ enum sp_status sp_alpha_solve(const struct sp_arch *a, const struct sp_theory_op
 enum sp_status sp_alpha_preln_log_j(const struct sp_arch *a, const struct sp_theory_opts *o,
                                     double *log_j);
 
+/* ---- fit tables: what `sigprop fit` computes (src/analysis/fit_table.c) ----
+ * A table of curves is split into groups by identifying columns; each group's
+ * curve, log J against depth x (or against x = L - l for a backward APJN, L
+ * the group's largest l), is fitted with every model and judged
+ * (sp_fit_judge), one output row per group per model. */
+struct sp_table;
+struct sp_fit_table_opts {
+    const char *file;      /* the table's name in reasons and notes ("-" default) */
+    const char *column;    /* the curve (default J_fwd); a name starting with "log" is log J,
+                            * anything else J (rows with J <= 0 are dropped, with a note) */
+    const char *xcol;      /* the depth column; NULL: l, else depth, else layer */
+    const char *secol;     /* standard errors; NULL: column_se, _err or _stderr if present */
+    const char *groups;    /* comma list of group columns; "none": one curve; NULL: those
+                            * present of version,model,norm,alpha,alpha_attn,alpha_mlp,width,
+                            * tokens,depth,init_std,sigma_w,q0,p0 */
+    const char *drawcol;   /* draws of one curve; NULL: seed if present; "none": no draws */
+    double x_lo, x_hi;     /* fit x_lo <= x <= x_hi only (default -inf, inf); x <= 0 never */
+    double level;          /* confidence level of the intervals (default 0.95) */
+    double min_delta;      /* criterion margin of a conclusive verdict (default 10) */
+    enum sp_fit_model models[SP_FIT_NMODELS];
+    int nmodels;           /* default: every model, in enum order */
+    enum sp_fit_criterion crit; /* default AIC */
+    int direction;         /* -1 auto (bwd if column contains "bwd"), 0 fwd, 1 bwd */
+};
+void sp_fit_table_opts_default(struct sp_fit_table_opts *o);
+/* What sp_fit_table resolved (names point into the input table's storage;
+ * "" when absent). */
+struct sp_fit_table_info {
+    const char *x, *se_column, *draw_column;
+    int bwd;
+    size_t ngroups;
+};
+/* Fits every group of in into out (empty: sp_table_new()): the group columns
+ * (one named like an output column is renamed in_NAME), then column, direction,
+ * x_min, x_max, n, model, zeta, zeta_err, zeta_lo, zeta_hi, lambda, ...,
+ * selected, phase, verdict, weighted, converged, ndraw, reason, as `sigprop fit
+ * --help` lists them, groups in order of their first row. note (may be NULL)
+ * gets each progress line (what was fitted, the verdicts, skipped groups).
+ * info (may be NULL) is filled on success. Errors, with the reason:
+ * SP_EINVAL for a request the table cannot meet (a --group or --draw-column
+ * column it lacks, a curve with fewer than 3 distinct x), SP_EFORMAT for a
+ * table without the curve, depth or error column, draws of unequal depths, or
+ * no group with 3 usable points, SP_ENUMERIC when the fits fail, SP_ENOMEM. */
+enum sp_status sp_fit_table(const struct sp_fit_table_opts *o, const struct sp_table *in,
+                            struct sp_table *out, struct sp_fit_table_info *info,
+                            void (*note)(void *ctx, const char *msg), void *ctx);
+
 /* Least-squares power law y = A x^-b through points (x, y > 0), fitted as a
  * straight line in log-log (gsl_fit_linear): *A, *b and the standard error of b.
  * SP_EINVAL for fewer than 2 points or non-positive values. */
