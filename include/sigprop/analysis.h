@@ -173,6 +173,28 @@ enum sp_status sp_alpha_solve(const struct sp_arch *a, const struct sp_theory_op
 enum sp_status sp_alpha_preln_log_j(const struct sp_arch *a, const struct sp_theory_opts *o,
                                     double *log_j);
 
+/* One recommendation of `sigprop alpha`: the alpha whose log J^{L,0} meets a
+ * target, J^{L,0} = target (SP_ALPHA_TARGET_J), the pre-LN network's
+ * (SP_ALPHA_MATCH_PRELN, target unused) or target times it (SP_ALPHA_BUDGET),
+ * solved by sp_alpha_solve (ratio, guess, amin, amax, tol as there), with the
+ * asymptotic lambda and phase at the solution and the sigma products. */
+enum sp_alpha_target { SP_ALPHA_TARGET_J, SP_ALPHA_MATCH_PRELN, SP_ALPHA_BUDGET };
+struct sp_alpha_point {
+    double log_target;     /* log of the J^{L,0} solved for */
+    double log_j_preln;    /* log J^{L,0} of the pre-LN network (NAN: the toy) */
+    struct sp_alpha_solution sol;
+    double s_ov, s_21;     /* sp_arch_s_ov, sp_arch_s_21 (NAN: the toy) */
+    double lambda;         /* sp_theory_asymptotics at the solution (NAN if it fails, */
+    enum sp_phase phase;   /*  phase then subcritical) */
+};
+/* SP_EINVAL: a pre-LN target on the toy, target <= 0; SP_EUNSUPPORTED: no alpha
+ * in [amin, amax] reaches the target (the reason gives the reachable range);
+ * the solver's and the pre-LN reference's failures, each with its reason. */
+enum sp_status sp_alpha_point(const struct sp_arch *a, const struct sp_theory_opts *o,
+                              enum sp_alpha_target kind, double target, double ratio,
+                              double guess, double amin, double amax, double tol,
+                              struct sp_alpha_point *out);
+
 /* ---- fit tables: what `sigprop fit` computes (src/analysis/fit_table.c) ----
  * A table of curves is split into groups by identifying columns; each group's
  * curve, log J against depth x (or against x = L - l for a backward APJN, L
