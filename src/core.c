@@ -9,6 +9,7 @@
 #include "sigprop/analysis.h"
 #include "sigprop/core.h"
 #include "sigprop/net.h"
+#include "sigprop/records.h"
 #include "sigprop/theory.h"
 #include "sp_config.h"
 
@@ -86,6 +87,7 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_alpha_point", sizeof(struct sp_alpha_point)},
         {"sp_alpha_law", sizeof(struct sp_alpha_law)},
         {"sp_alpha_verification", sizeof(struct sp_alpha_verification)},
+        {"sp_record", sizeof(struct sp_record)},
     };
     for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
         if (!strcmp(name, sizes[i].name))

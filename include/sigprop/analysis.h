@@ -209,7 +209,7 @@ struct sp_fit_table_opts {
     const char *secol;     /* standard errors; NULL: column_se, _err or _stderr if present */
     const char *groups;    /* comma list of group columns; "none": one curve; NULL: those
                             * present of version,model,norm,alpha,alpha_attn,alpha_mlp,width,
-                            * tokens,depth,init_std,sigma_w,q0,p0 */
+                            * tokens,depth,init_std,sigma_w,q0,p0,heads,kv_heads,mlp,mask */
     const char *drawcol;   /* draws of one curve; NULL: seed if present; "none": no draws */
     double x_lo, x_hi;     /* fit x_lo <= x <= x_hi only (default -inf, inf); x <= 0 never */
     double level;          /* confidence level of the intervals (default 0.95) */

@@ -261,22 +261,27 @@ def _alphas(kw):
     return [float(x) for x in v]
 
 
-def _fn_alpha(f):
-    return f.alpha if f.kind in (lib.SP_FN_DERF, lib.SP_FN_DYT) else math.nan
-
-
 def _id_cols(a, alpha):
-    """model, norm, alpha, alpha_attn, alpha_mlp: the CLI's identifying columns."""
-    if a.model == lib.SP_MODEL_TOY:
-        norm = "ln" if a.toy_ln else _s(lib.sp_fn_name(a.phi.kind))
-        aa = am = _fn_alpha(a.phi)
-    else:
-        na, nm = _s(lib.sp_fn_name(a.norm_attn.kind)), _s(lib.sp_fn_name(a.norm_mlp.kind))
-        norm = nm if na == nm else na + "/" + nm
-        aa, am = _fn_alpha(a.norm_attn), _fn_alpha(a.norm_mlp)
-    model = "toy" if a.model == lib.SP_MODEL_TOY else "transformer"
-    return {"model": model, "norm": norm, "alpha": math.nan if alpha is None else alpha,
-            "alpha_attn": aa, "alpha_mlp": am}
+    """model, norm, alpha, alpha_attn, alpha_mlp: the CLI's identifying columns
+    (sp_record_of: alpha is the one asked for, else the MLP norm's)."""
+    r = ffi.new("struct sp_record *")
+    lib.sp_record_of(a, ffi.NULL, math.nan if alpha is None else alpha, math.nan, r)
+    return {"model": _s(r.model), "norm": _s(r.norm), "alpha": r.alpha,
+            "alpha_attn": r.alpha_attn, "alpha_mlp": r.alpha_mlp}
+
+
+_REC_THEORY = ["depth", "width", "tokens", "heads", "kv_heads", "mlp", "mask"]
+_REC_MEASURE = _REC_THEORY + ["seed"]
+
+
+def _record(a, o, alpha, seed=math.nan):
+    """The identifying columns a writer appends (sigprop/records.h, sp_record_of):
+    depth, width, tokens, heads, kv_heads, mlp, mask and seed."""
+    r = ffi.new("struct sp_record *")
+    lib.sp_record_of(a, o if o is not None else ffi.NULL,
+                     math.nan if alpha is None else alpha, seed, r)
+    return dict(depth=r.depth, width=r.width, tokens=r.tokens, heads=r.heads,
+                kv_heads=r.kv_heads, mlp=_s(r.mlp), mask=_s(r.mask), seed=r.seed)
 
 
 def _table(records, columns, as_frame):
@@ -338,7 +343,8 @@ def theory(**kw):
         rows = ffi.new("struct sp_theory_row[]", n)
         lib.sp_last_error_clear()
         _check(lib.sp_theory_run(a, o, rows, n), "theory")
-        ident = dict(version=_s(lib.sp_theory_version(o)), **_id_cols(a, al))
+        ident = dict(_record(a, o, al), version=_s(lib.sp_theory_version(o)),
+                     **_id_cols(a, al))
         cav = caveats(a, o, warn=al is built[0][0])
         if summary:
             asy = ffi.new("struct sp_asymptotics *")
@@ -357,7 +363,9 @@ def theory(**kw):
                 records.append(dict(ident, l=w.l, q=w.q, p=w.p, rho=w.rho,
                                     J_fwd=math.exp(w.log_jfwd), J_bwd=math.exp(w.log_jbwd),
                                     logJ_fwd=w.log_jfwd, logJ_bwd=w.log_jbwd, caveats=cav))
-    cols = ["version"] + _ID + (_SUM_COLS if summary else _ROW_COLS)
+    data = _SUM_COLS if summary else _ROW_COLS  # the identifying columns before caveats
+    cols = (["version"] + _ID + data[:-1] + [c for c in _REC_THEORY if c not in data] +
+            ["caveats"])
     return _table(records, cols, as_frame)
 
 
@@ -452,7 +460,7 @@ def measure(**kw):
         s = lib.sp_net_measure(a, no, rows, n)
         pg.check()
         _check(s, "measure")
-        ident = _id_cols(a, al)
+        ident = dict(_record(a, None, al, float(no.seed)), **_id_cols(a, al))
         for k in range(n):
             w = rows[k]
             rec = dict(ident, l=w.l, q=w.q, q_se=w.q_se, p=w.p, p_se=w.p_se, rho=w.rho,
@@ -461,7 +469,7 @@ def measure(**kw):
             rec["logJ_fwd"] = math.log(w.j_fwd) if w.j_fwd > 0 else math.nan
             rec["logJ_bwd"] = math.log(w.j_bwd) if w.j_bwd > 0 else math.nan
             records.append(rec)
-    return _table(records, _ID + _NET_COLS, as_frame)
+    return _table(records, _ID + _NET_COLS + _REC_MEASURE, as_frame)
 
 
 # ---- compare ----
@@ -527,8 +535,6 @@ def compare(**kw):
         _check(lib.sp_compare_rows(rows, th, n, cr), "compare")
         _check(lib.sp_compare_summary(cr, n, float(a.depth), gm), "compare")
         ident = _id_cols(a, al)
-        if al is None:
-            ident["alpha"] = ident["alpha_mlp"]
         ident = dict((k, ident[k]) for k in ("model", "norm", "alpha"))
         ident["version"] = ("toy" if a.model == lib.SP_MODEL_TOY
                             else _s(lib.sp_theory_version(o)))

@@ -184,6 +184,14 @@ enum sp_status sp_alpha_verify(const struct sp_arch *v, const struct sp_theory_o
                                const struct sp_net_opts *no, double tol,
                                struct sp_alpha_verification *out);
 
+struct sp_record {
+    const char *model; char norm[32]; double alpha, alpha_attn, alpha_mlp;
+    double depth, width, tokens, heads, kv_heads; const char *mlp, *mask; double seed;
+    const char *version;
+};
+void sp_record_of(const struct sp_arch *a, const struct sp_theory_opts *o, double alpha,
+                  double seed, struct sp_record *r);
+
 void free(void *p);
 struct sp_sweep_rows { char *s; size_t len, cap; };
 struct sp_sweep_task { struct sp_arch a; struct sp_theory_opts o; size_t first, combo; };
@@ -212,7 +220,7 @@ enum sp_status sp_sweep_theory_rows(const struct sp_sweep_plan *p, const size_t 
 STRUCTS = ("sp_arch", "sp_theory_opts", "sp_theory_row", "sp_asymptotics", "sp_net_opts",
            "sp_net_row", "sp_fit_result", "sp_compare_row", "sp_compare_gmfe", "sp_sweep_task",
            "sp_sweep_plan", "sp_sweep_rows", "sp_alpha_point", "sp_alpha_law",
-           "sp_alpha_verification")
+           "sp_alpha_verification", "sp_record")
 
 ffi = FFI()
 ffi.cdef(CDEF)

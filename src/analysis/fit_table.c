@@ -28,11 +28,13 @@ void sp_fit_table_opts_default(struct sp_fit_table_opts *o)
     o->nmodels = SP_FIT_NMODELS;
 }
 
-/* Columns that identify a curve in sigprop's CSVs; rows differing in any of
- * them (when present) are fitted separately. */
+/* Columns that identify a curve in sigprop's CSVs (the identifying columns of
+ * sigprop/records.h but seed, the draw column, and the sweep's settings); rows
+ * differing in any of them (when present) are fitted separately. */
 static const char *const default_groups[] = {"version", "model", "norm", "alpha", "alpha_attn",
                                              "alpha_mlp", "width", "tokens", "depth", "init_std",
-                                             "sigma_w", "q0", "p0", NULL};
+                                             "sigma_w", "q0", "p0", "heads", "kv_heads", "mlp",
+                                             "mask", NULL};
 
 /* The caller's message callback (may be NULL): one line per call. */
 struct notes {
