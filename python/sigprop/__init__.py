@@ -343,8 +343,8 @@ def theory(**kw):
         rows = ffi.new("struct sp_theory_row[]", n)
         lib.sp_last_error_clear()
         _check(lib.sp_theory_run(a, o, rows, n), "theory")
-        ident = dict(_record(a, o, al), version=_s(lib.sp_theory_version(o)),
-                     **_id_cols(a, al))
+        ident = dict(_record(a, o, al), version="toy" if a.model == lib.SP_MODEL_TOY
+                     else _s(lib.sp_theory_version(o)), **_id_cols(a, al))
         cav = caveats(a, o, warn=al is built[0][0])
         if summary:
             asy = ffi.new("struct sp_asymptotics *")

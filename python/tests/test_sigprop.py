@@ -73,6 +73,16 @@ def test_theory_rows_equal_cli_and_alpha_list():
     assert np.allclose(one.logJ_fwd.to_numpy(), df.logJ_fwd.to_numpy()[7:], rtol=0, atol=0)
 
 
+def test_toy_theory_rows_equal_cli():
+    df = sigprop.theory(preset="blog1-toy", alpha=0.5, depth=4)
+    ref = run_cli("theory", "--preset", "blog1-toy", "--alpha", "0.5", "--depth", "4")
+    assert list(df.columns) == list(ref[0].keys())
+    for i, r in enumerate(ref):
+        for col, want in r.items():
+            got = df[col].iloc[i]
+            assert (got == want) if isinstance(got, str) else close(got, want), (i, col)
+
+
 def test_record_array():
     rec = sigprop.theory(preset="blog1-toy", depth=8, alpha=0.5, as_frame=False)
     assert isinstance(rec, np.recarray)
