@@ -1,8 +1,9 @@
-/* Benchmark of `sigprop theory --summary` over the issue's grid: 10,000 alphas
+/* Benchmark of `sigprop theory --summary` and `sigprop sweep` over the issue's grid: 10,000 alphas
  * x 1,000 blocks, blog2, Derf, version A. Measured side by side in one run:
  *   batch     sp_theory_summary_batch (every summary column; SIMD + OpenMP);
  *   CLI       the sigprop binary beside this one, end to end (parsing, the
- *             batch, the CSV of 10^4 rows), output to /dev/null;
+ *             batch, the CSV of 10^4 rows), output to /dev/null: theory
+ *             --summary and sweep (theory mode, one depth) over the same grid;
  *   per-alpha sp_theory_summary_batch_scalar (sp_theory_run + asymptotics per
  *             alpha: what theory --summary and sweep call per configuration),
  *             on every 10th alpha, scaled;
@@ -54,8 +55,10 @@ static double numpy_time(size_t nalpha, int depth, double *cpu)
     return t;
 }
 
-/* The CLI beside this binary, best of 3 wall-clock runs; NAN when it fails. */
-static double cli_time(const char *argv0, size_t nalpha, int depth)
+/* The CLI beside this binary running cmd ("theory ... --summary" or "sweep"
+ * over the same alphas and depth), best of 3 wall-clock runs; NAN when it
+ * fails. */
+static double cli_time(const char *argv0, const char *what, size_t nalpha, int depth)
 {
     char dir[512], cmd[1024];
     snprintf(dir, sizeof dir, "%s", argv0);
@@ -66,8 +69,9 @@ static double cli_time(const char *argv0, size_t nalpha, int depth)
         snprintf(dir, sizeof dir, ".");
     /* alpha = step, 2 step, ..., nalpha step with step = 1 / nalpha */
     snprintf(cmd, sizeof cmd,
-             "%s/sigprop theory --preset blog2 --norm derf --alpha %.17g:1:%.17g --depth %d "
-             "--summary -q > /dev/null", dir, 1.0 / (double)nalpha, 1.0 / (double)nalpha, depth);
+             "%s/sigprop %s --preset blog2 --norm derf --alpha %.17g:1:%.17g --depth %d "
+             "%s-q > /dev/null", dir, what, 1.0 / (double)nalpha, 1.0 / (double)nalpha, depth,
+             strcmp(what, "theory") ? "" : "--summary ");
     double best = INFINITY;
     for (int r = 0; r < 3; r++) {
         double t0 = now();
@@ -149,7 +153,8 @@ int main(int argc, char **argv)
             worst = fmax(worst, d[j]);
         lstar_diff += rel(x->as.l_star, r->as.l_star) != 0.0 || x->as.phase != r->as.phase;
     }
-    double tc = cli_time(argv[0], nalpha, depth);
+    double tc = cli_time(argv[0], "theory", nalpha, depth);
+    double tw = cli_time(argv[0], "sweep", nalpha, depth);
     double cn = NAN, tn = numpy_time(nalpha, depth, &cn);
     printf("  batch      sp_theory_summary_batch        %8.4f s  %7.2f ns/block-step, "
            "CPU %.4f s\n", tb, 1e9 * tb / ((double)nalpha * depth), cb);
@@ -158,6 +163,11 @@ int main(int argc, char **argv)
     else
         printf("  CLI        sigprop theory --summary       %8.4f s  (end to end, CSV included)\n",
                tc);
+    if (isnan(tw))
+        printf("  CLI        sigprop sweep: not found beside %s\n", argv[0]);
+    else
+        printf("  CLI        sigprop sweep                  %8.4f s  (end to end, CSV included)\n",
+               tw);
     printf("  per-alpha  sp_theory_run + asymptotics    %8.4f s  (%zu alphas, scaled; batch "
            "%.1fx faster)\n", ts, nsub, ts / tb);
     printf("  max rel deviation batch vs per-alpha %.2e; l* or phase differ on %d of %zu\n",
@@ -168,8 +178,8 @@ int main(int argc, char **argv)
     } else {
         printf("  numpy      bench/numpy_phase.py           %8.4f s  (the recursion only), "
                "CPU %.4f s\n", tn, cn);
-        printf("  ratio numpy / sigprop: batch %.1fx, CLI %.1fx wall (goal >= 10x); batch "
-               "%.1fx in CPU time\n", tn / tb, tn / tc, cn / cb);
+        printf("  ratio numpy / sigprop: batch %.1fx, theory --summary %.1fx, sweep %.1fx wall "
+               "(goal >= 10x); batch %.1fx in CPU time\n", tn / tb, tn / tc, tn / tw, cn / cb);
     }
     free(al);
     free(sub);

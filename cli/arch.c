@@ -530,12 +530,7 @@ double cli_fn_alpha(const struct sp_fnspec *f)
 
 void cli_norm_label(const struct sp_arch *a, char *buf, size_t n)
 {
-    if (a->model == SP_MODEL_TOY)
-        snprintf(buf, n, "%s", a->toy_ln ? "ln" : sp_fn_name(a->phi.kind));
-    else if (a->norm_attn.kind == a->norm_mlp.kind)
-        snprintf(buf, n, "%s", sp_fn_name(a->norm_mlp.kind));
-    else
-        snprintf(buf, n, "%s/%s", sp_fn_name(a->norm_attn.kind), sp_fn_name(a->norm_mlp.kind));
+    sp_record_norm(a, buf, n); /* the records' norm column (sigprop/records.h) */
 }
 
 void cli_arch_help(FILE *f)

@@ -362,54 +362,24 @@ int cmd_alpha(int argc, char **argv)
                          : sp_theory_version(&opts), a.model == SP_MODEL_TOY ? "" : vnote);
             }
             cli_caveats(&a, &opts, i == 0 && j == 0, NULL, cav, sizeof cav);
-            double lp = NAN, logt;
-            enum sp_status s = SP_OK;
-            if (a.model == SP_MODEL_TRANSFORMER)
-                s = sp_alpha_preln_log_j(&a, &opts, &lp);
-            if (s != SP_OK) {
-                rc = cli_fail("pre-LN reference failed at depth %d, width %d: %s", a.depth,
-                              a.width, sp_status_str(s));
-                break;
-            }
-            if (target_kind == TGT_J) {
-                logt = log(target);
-            } else if (a.model != SP_MODEL_TRANSFORMER) {
+            if (target_kind != TGT_J && a.model != SP_MODEL_TRANSFORMER) {
                 rc = cli_usage(cmd, "--match/--budget-ratio compare with pre-LN: transformer only");
                 break;
-            } else {
-                logt = lp + (target_kind == TGT_BUDGET ? log(target) : 0.0);
             }
-            struct sp_alpha_solution sol;
-            s = sp_alpha_solve(&a, &opts, ratio, logt, guess, amin, amax, tol, &sol);
-            if (s == SP_EUNSUPPORTED) {
-                rc = cli_fail("no alpha in [%g, %g] gives J^{L,0} = %.6g at depth %d, width %d: "
-                              "the reachable range is J^{L,0} in [%.6g, %.6g]", amin, amax,
-                              exp(logt), a.depth, a.width, exp(sol.log_j_min),
-                              exp(sol.log_j_max));
+            static const enum sp_alpha_target tkind[] = {SP_ALPHA_TARGET_J, SP_ALPHA_TARGET_J,
+                                                         SP_ALPHA_MATCH_PRELN, SP_ALPHA_BUDGET};
+            struct sp_alpha_point pt;
+            if (sp_alpha_point(&a, &opts, tkind[target_kind], target, ratio, guess, amin, amax,
+                               tol, &pt) != SP_OK) {
+                rc = cli_fail("%s", sp_last_error());
                 break;
             }
-            if (s != SP_OK) {
-                rc = cli_fail("solving for alpha failed at depth %d, width %d: %s", a.depth,
-                              a.width, sp_status_str(s));
-                break;
-            }
+            const struct sp_alpha_solution sol = pt.sol;
+            double lp = pt.log_j_preln, logt = pt.log_target;
             if (!sol.monotone) {
                 nonmono++;
                 cli_info("alpha: warning: J^{L,0} is not monotone in alpha at depth %d, width %d "
                          "(docs/science.md §3.5 says it is): the solution may not be unique", a.depth, a.width);
-            }
-            /* asymptotic lambda and phase at the solution */
-            struct sp_arch as_arch = a;
-            if (as_arch.model == SP_MODEL_TOY) {
-                as_arch.phi.alpha = sol.alpha;
-            } else {
-                as_arch.norm_mlp.alpha = sol.alpha;
-                as_arch.norm_attn.alpha = sol.alpha_attn;
-            }
-            struct sp_asymptotics asy;
-            if (sp_theory_asymptotics(&as_arch, &opts, NULL, 0, &asy) != SP_OK) {
-                asy.lambda = NAN;
-                asy.phase = SP_PHASE_SUBCRITICAL;
             }
             long r = sp_table_add_row(t);
             if (r < 0) {
@@ -420,14 +390,13 @@ int cmd_alpha(int argc, char **argv)
             double v[NC] = {a.depth, a.model == SP_MODEL_TOY ? (double)NAN : a.width, 0, ratio,
                             sol.alpha_attn, sol.alpha, sol.alpha, exp(sol.log_j), sol.log_j,
                             exp(logt), exp(lp), exp(sol.log_j - lp),
-                            a.model == SP_MODEL_TOY ? (double)NAN : sp_arch_s_ov(&a),
-                            a.model == SP_MODEL_TOY ? (double)NAN : sp_arch_s_21(&a), asy.lambda,
+                            pt.s_ov, pt.s_21, pt.lambda,
                             0, sol.iterations, sol.monotone};
             for (int k = 0; k < NC; k++)
                 if (k != 2 && k != 15 && k < NC - 2)
                     sp_table_set_num(t, R, k, v[k]);
             sp_table_set_str(t, R, 2, sp_fn_name(a.model == SP_MODEL_TOY ? a.phi.kind : a.norm_mlp.kind));
-            sp_table_set_str(t, R, 15, sp_phase_name(asy.phase));
+            sp_table_set_str(t, R, 15, sp_phase_name(pt.phase));
             sp_table_set_str(t, R, NC - 2, a.model == SP_MODEL_TOY ? "toy" : sp_theory_version(&opts));
             sp_table_set_str(t, R, NC - 1, cav);
             alphas[i * nwidth + j] = sol.alpha;

@@ -225,7 +225,9 @@ static void help(void)
            "  -q, --quiet           no messages or progress bar on stderr\n"
            "  -h, --help            this help\n\n"
            "Columns: model,norm,alpha,alpha_attn,alpha_mlp,l,q,q_se,p,p_se,rho,J_fwd,J_fwd_se,\n"
-           "J_bwd,J_bwd_se,grad_amp,grad_amp_se,logJ_fwd,logJ_bwd (J_fwd = J^{l,0},\n"
+           "J_bwd,J_bwd_se,grad_amp,grad_amp_se,logJ_fwd,logJ_bwd, then what identifies the\n"
+           "run (sigprop/records.h): depth,width,tokens,heads,kv_heads,mlp,mask,seed (the\n"
+           "master seed; with --per-seed the draw's) (J_fwd = J^{l,0},\n"
            "J_bwd = J^{L,l}; _se = standard error across draws, or across probes with one\n"
            "draw; nan where not measured). The toy model has q = K, p = rho = nan.\n\n"
            "Example: sigprop measure --preset blog2 --norm derf --alpha 0.5 --width 256 "
@@ -300,7 +302,8 @@ int cmd_measure(int argc, char **argv)
             rc = cli_fail("out of memory");
             goto free_all;
         }
-    if (per_seed && sp_table_add_col(t, "seed", SP_COL_NUM) < 0) {
+    int rec_idx[SP_REC_NCOLS]; /* identifying columns (sigprop/records.h) after the data */
+    if (sp_record_add_cols(t, SP_REC_MEASURE, rec_idx) != 0) {
         rc = cli_fail("out of memory");
         goto free_all;
     }
@@ -361,9 +364,9 @@ int cmd_measure(int argc, char **argv)
                           s == SP_ENUMERIC ? " (the network produced a non-finite value)" : "");
             goto free_all;
         }
-        char norm[32];
-        cli_norm_label(a, norm, sizeof norm);
-        const struct sp_fnspec *fm = a->model == SP_MODEL_TOY ? &a->phi : &a->norm_mlp;
+        /* seed: this draw's with --per-seed, else the master seed */
+        struct sp_record rec;
+        sp_record_of(a, NULL, alpha, (double)one.seed, &rec);
         for (size_t k = 0; k < nrows; k++) {
             const struct sp_net_row *w = &rows[k];
             long r = sp_table_add_row(t);
@@ -371,18 +374,15 @@ int cmd_measure(int argc, char **argv)
                 rc = cli_fail("out of memory");
                 goto free_all;
             }
-            sp_table_set_str(t, (size_t)r, 0, a->model == SP_MODEL_TOY ? "toy" : "transformer");
-            sp_table_set_str(t, (size_t)r, 1, norm);
-            double v[] = {!isnan(alpha) ? alpha : cli_fn_alpha(fm),
-                          a->model == SP_MODEL_TOY ? (double)NAN : cli_fn_alpha(&a->norm_attn),
-                          cli_fn_alpha(fm), w->l, w->q, w->q_se, w->p, w->p_se, w->rho, w->j_fwd,
+            if (sp_record_set(t, (size_t)r, rec_idx, &rec) != SP_OK) {
+                rc = cli_fail("out of memory");
+                goto free_all;
+            }
+            double v[] = {w->l, w->q, w->q_se, w->p, w->p_se, w->rho, w->j_fwd,
                           w->j_fwd_se, w->j_bwd, w->j_bwd_se, w->grad_amp, w->grad_amp_se,
                           log(w->j_fwd), log(w->j_bwd)};
             for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
-                sp_table_set_num(t, (size_t)r, 2 + j, v[j]);
-            if (per_seed)
-                sp_table_set_num(t, (size_t)r, (int)(sizeof cols / sizeof *cols),
-                                 (double)one.seed);
+                sp_table_set_num(t, (size_t)r, 5 + j, v[j]);
         }
         }
     }

@@ -38,14 +38,16 @@ static void help(void)
            "  -q, --quiet           no messages on stderr\n"
            "  -h, --help            this help\n\n"
            "Columns: version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,\n"
-           "logJ_fwd,logJ_bwd,grad_amp,caveats (J_fwd = J^{l,0}, J_bwd = J^{L,l}; grad_amp =\n"
-           "||dLoss/dh^l||^2 / ||dLoss/dh^L||^2 for measure's loss, whose top gradient is the\n"
-           "same for every token: docs/derivations/mlp.md); with --summary:\n"
-           "version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,J_L0,logJ_L0,phase,\n"
-           "zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate,caveats.\n"
+           "logJ_fwd,logJ_bwd,grad_amp,depth,width,tokens,heads,kv_heads,mlp,mask,caveats\n"
+           "(J_fwd = J^{l,0}, J_bwd = J^{L,l}; grad_amp = ||dLoss/dh^l||^2 / ||dLoss/dh^L||^2\n"
+           "for measure's loss, whose top gradient is the same for every token:\n"
+           "docs/derivations/mlp.md; depth..mask identify the run, sigprop/records.h);\n"
+           "with --summary: version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,\n"
+           "J_L0,logJ_L0,phase,zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate,width,\n"
+           "tokens,heads,kv_heads,mlp,mask,caveats.\n"
            "caveats: what the theory does not model here, as codes joined by ';' or none\n"
            "(also 'sigprop: warning:' lines on stderr and \"caveats\" in the JSON meta):\n"
-           "softmax-logit-gradient, softmax-far-from-uniform, causal-as-bidirectional,\n"
+           "softmax-logit-gradient, softmax-far-from-uniform, causal-uniform-attention,\n"
            "rope-not-modelled, swiglu-lambda-slow (docs/theory.md).\n"
            "Refuses (exit 2) runs whose rows would not fit in the available memory.\n\n"
            "Example: sigprop theory --preset blog2 --norm derf --alpha 0.1:1.9:0.2 --summary\n");
@@ -59,6 +61,9 @@ static const char *sum_cols[] = {"depth", "q_L", "p_L", "J_L0", "logJ_L0", "phas
                                  "lambda", "xi", "c_star", "p_star", "l_star",
                                  "l_star_estimate", "caveats"};
 
+static int rec_idx[SP_REC_NCOLS]; /* the identifying columns (sigprop/records.h) */
+static int cav_col;                /* caveats: the last column */
+
 static int make_columns(struct sp_table *t, int summary)
 {
     static const char *id[] = {"version", "model", "norm", "alpha", "alpha_attn", "alpha_mlp"};
@@ -66,20 +71,23 @@ static int make_columns(struct sp_table *t, int summary)
         if (sp_table_add_col(t, id[i], i < C_ALPHA ? SP_COL_STR : SP_COL_NUM) < 0)
             return -1;
     size_t n = summary ? sizeof sum_cols / sizeof *sum_cols : sizeof row_cols / sizeof *row_cols;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i + 1 < n; i++) {
         const char *name = summary ? sum_cols[i] : row_cols[i];
-        int str = !strcmp(name, "phase") || !strcmp(name, "caveats");
+        int str = !strcmp(name, "phase");
         if (sp_table_add_col(t, name, str ? SP_COL_STR : SP_COL_NUM) < 0)
             return -1;
     }
-    return 0;
+    /* depth (rows), width, ..., mask before caveats, which stays last */
+    if (sp_record_add_cols(t, SP_REC_THEORY, rec_idx) != 0)
+        return -1;
+    return (cav_col = sp_table_add_col(t, "caveats", SP_COL_STR)) < 0 ? -1 : 0;
 }
 
 /* Bytes one table row takes (numbers 8 bytes, strings a pointer and a small
  * allocation), twice for the table's growth by doubling. */
 static double theory_row_bytes(int summary)
 {
-    double nstr = 3 + (summary ? 2 : 1), nnum = C_FIRST_DATA - 3 + (summary ? 12 : 8);
+    double nstr = 5 + (summary ? 2 : 1), nnum = C_FIRST_DATA + 1 + (summary ? 12 : 9);
     return 2.0 * (nnum * 8.0 + nstr * 40.0);
 }
 
@@ -87,19 +95,13 @@ static double theory_row_bytes(int summary)
 static int add_row(struct sp_table *t, const struct sp_arch *a, const struct sp_theory_opts *o,
                    double alpha)
 {
-    char norm[32];
     long r = sp_table_add_row(t);
     if (r < 0)
         return -1;
-    cli_norm_label(a, norm, sizeof norm);
-    sp_table_set_str(t, (size_t)r, C_VERSION, a->model == SP_MODEL_TOY ? "toy" : sp_theory_version(o));
-    sp_table_set_str(t, (size_t)r, C_MODEL, a->model == SP_MODEL_TOY ? "toy" : "transformer");
-    sp_table_set_str(t, (size_t)r, C_NORM, norm);
-    const struct sp_fnspec *fm = a->model == SP_MODEL_TOY ? &a->phi : &a->norm_mlp;
-    sp_table_set_num(t, (size_t)r, C_ALPHA, !isnan(alpha) ? alpha : cli_fn_alpha(fm));
-    sp_table_set_num(t, (size_t)r, C_ALPHA_ATTN,
-                     a->model == SP_MODEL_TOY ? (double)NAN : cli_fn_alpha(&a->norm_attn));
-    sp_table_set_num(t, (size_t)r, C_ALPHA_MLP, cli_fn_alpha(fm));
+    struct sp_record rec;
+    sp_record_of(a, o, alpha, NAN, &rec);
+    if (sp_record_set(t, (size_t)r, rec_idx, &rec) != SP_OK)
+        return -1;
     return (int)r;
 }
 
@@ -165,7 +167,7 @@ static int summary_rows(struct sp_table *t, const struct cli_arch *ca, const str
         for (int k = 0; k < (int)(sizeof v / sizeof *v); k++)
             sp_table_set_num(t, (size_t)r, C_FIRST_DATA + k, v[k]);
         sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 5, sp_phase_name(w->as.phase));
-        sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 13, cav);
+        sp_table_set_str(t, (size_t)r, cav_col, cav);
     }
 out:
     free(aa);
@@ -291,7 +293,7 @@ int cmd_theory(int argc, char **argv)
                           w->log_jfwd, w->log_jbwd, exp(w->log_grad_amp)};
             for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
                 sp_table_set_num(t, (size_t)r, C_FIRST_DATA + j, v[j]);
-            sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 9, cav);
+            sp_table_set_str(t, (size_t)r, cav_col, cav);
         }
         cli_progress_update(&pg, i + 1);
     }

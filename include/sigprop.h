@@ -44,5 +44,6 @@
 #include "sigprop/analysis.h"
 #include "sigprop/plot.h"
 #include "sigprop/reference.h"
+#include "sigprop/records.h"
 
 #endif

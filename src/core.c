@@ -9,6 +9,7 @@
 #include "sigprop/analysis.h"
 #include "sigprop/core.h"
 #include "sigprop/net.h"
+#include "sigprop/records.h"
 #include "sigprop/theory.h"
 #include "sp_config.h"
 
@@ -78,6 +79,15 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_net_opts", sizeof(struct sp_net_opts)},
         {"sp_net_row", sizeof(struct sp_net_row)},
         {"sp_fit_result", sizeof(struct sp_fit_result)},
+        {"sp_compare_row", sizeof(struct sp_compare_row)},
+        {"sp_compare_gmfe", sizeof(struct sp_compare_gmfe)},
+        {"sp_sweep_task", sizeof(struct sp_sweep_task)},
+        {"sp_sweep_plan", sizeof(struct sp_sweep_plan)},
+        {"sp_sweep_rows", sizeof(struct sp_sweep_rows)},
+        {"sp_alpha_point", sizeof(struct sp_alpha_point)},
+        {"sp_alpha_law", sizeof(struct sp_alpha_law)},
+        {"sp_alpha_verification", sizeof(struct sp_alpha_verification)},
+        {"sp_record", sizeof(struct sp_record)},
     };
     for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
         if (!strcmp(name, sizes[i].name))

@@ -230,6 +230,47 @@ static void test_verify_arch(void)
     CHECK(sp_alpha_verify(&v, &o, &no, -1.0, &ver) == SP_EINVAL);
 }
 
+/* sp_alpha_point: the three targets on blog2 (budget 3x pre-LN fed back through
+ * the recursion), lambda/phase at the solution, refusals with their reasons. */
+static void test_alpha_point(void)
+{
+    struct sp_arch a;
+    struct sp_theory_opts o;
+    struct sp_alpha_point pt;
+    double lp;
+    blog2(&a, &o);
+    CHECK(sp_alpha_preln_log_j(&a, &o, &lp) == SP_OK);
+    CHECK(sp_alpha_point(&a, &o, SP_ALPHA_MATCH_PRELN, NAN, 1.0, 0.5, 1e-4, 100.0, 1e-12, &pt) ==
+          SP_OK);
+    CHECK_CLOSE(pt.log_j_preln, lp, 0.0, 1e-15);
+    CHECK_CLOSE(pt.log_target, lp, 0.0, 1e-15);
+    CHECK(pt.sol.alpha > 0.3 && pt.sol.alpha < 0.5);
+    CHECK_CLOSE(pt.s_ov, sp_arch_s_ov(&a), 0.0, 1e-15);
+    CHECK(pt.phase == SP_PHASE_SUBCRITICAL && pt.lambda > 0.0);
+    CHECK(sp_alpha_point(&a, &o, SP_ALPHA_BUDGET, 3.0, 4.0, 0.5, 1e-4, 100.0, 1e-12, &pt) == SP_OK);
+    CHECK_CLOSE(feed_back(&a, &o, pt.sol.alpha_attn, pt.sol.alpha), lp + log(3.0), 1e-9, 0.0);
+    CHECK(sp_alpha_point(&a, &o, SP_ALPHA_TARGET_J, 50.0, 1.0, 0.5, 1e-4, 100.0, 1e-12, &pt) ==
+          SP_OK);
+    CHECK_CLOSE(feed_back(&a, &o, pt.sol.alpha, pt.sol.alpha), log(50.0), 1e-9, 0.0);
+    CHECK(sp_alpha_point(&a, &o, SP_ALPHA_TARGET_J, 0.5, 1.0, 0.5, 1e-4, 100.0, 1e-10, &pt) ==
+          SP_EUNSUPPORTED);
+    CHECK(strstr(sp_last_error(), "reachable range") != NULL);
+    CHECK(sp_alpha_point(&a, &o, SP_ALPHA_TARGET_J, -1.0, 1.0, 0.5, 1e-4, 100.0, 1e-10, &pt) ==
+          SP_EINVAL);
+    struct sp_arch t;
+    sp_arch_default(&t);
+    t.model = SP_MODEL_TOY;
+    t.phi.kind = SP_FN_DERF;
+    t.phi.alpha = 0.5;
+    CHECK(sp_arch_resolve(&t, NULL, 0) == SP_OK);
+    CHECK(sp_alpha_point(&t, &o, SP_ALPHA_MATCH_PRELN, NAN, 1.0, 0.5, 1e-4, 100.0, 1e-10, &pt) ==
+          SP_EINVAL);
+    CHECK(strstr(sp_last_error(), "transformer only") != NULL);
+    CHECK(sp_alpha_point(&t, &o, SP_ALPHA_TARGET_J, 3.0, 1.0, 0.5, 1e-4, 100.0, 1e-12, &pt) ==
+          SP_OK);
+    CHECK(isnan(pt.log_j_preln) && isnan(pt.s_ov) && isnan(pt.s_21));
+}
+
 int main(void)
 {
     test_spec5_targets();
@@ -238,5 +279,6 @@ int main(void)
     test_width_fixed_init_std();
     test_transfer_rule();
     test_verify_arch();
+    test_alpha_point();
     return check_done();
 }

@@ -362,6 +362,88 @@ static void test_theory_asymptotics(void)
     free(y);
 }
 
+/* ---- sp_fit_table: groups, one row per group per model, verdicts, errors ---- */
+
+static void count_note(void *ctx, const char *msg)
+{
+    (void)msg;
+    ++*(int *)ctx;
+}
+
+static double col(const struct sp_table *t, size_t r, const char *name)
+{
+    int c = sp_table_find(t, name);
+    return c >= 0 ? sp_table_num(t, r, c) : (double)NAN;
+}
+
+static void test_fit_table(void)
+{
+    /* two exact curves interleaved by row, grouped by alpha: a power law
+     * zeta = 0.6 (alpha 2, first row) and a stretched exponential lambda = 7 */
+    struct sp_table *in = sp_table_new(), *out = sp_table_new();
+    CHECK(in && out);
+    if (!in || !out)
+        return;
+    int ca = sp_table_add_col(in, "alpha", SP_COL_NUM), cd = sp_table_add_col(in, "depth", SP_COL_NUM);
+    int cj = sp_table_add_col(in, "J", SP_COL_NUM), cm = sp_table_add_col(in, "model", SP_COL_STR);
+    for (int l = 1; l <= 200; l++)
+        for (int g = 0; g < 2; g++) {
+            long r = sp_table_add_row(in);
+            CHECK(r >= 0);
+            sp_table_set_num(in, (size_t)r, ca, g ? 1.0 : 2.0);
+            sp_table_set_num(in, (size_t)r, cd, l);
+            sp_table_set_num(in, (size_t)r, cj, g ? exp(sqrt(l / 7.0) - 0.1) : exp(0.6 * log(l) + 0.2));
+            sp_table_set_str(in, (size_t)r, cm, "transformer");
+        }
+    struct sp_fit_table_opts o;
+    sp_fit_table_opts_default(&o);
+    o.column = "J";
+    o.file = "in.csv";
+    struct sp_fit_table_info info;
+    int notes = 0;
+    CHECK(sp_fit_table(&o, in, out, &info, count_note, &notes) == SP_OK);
+    CHECK(sp_table_nrows(out) == 2 * SP_FIT_NMODELS);
+    CHECK(notes >= 3); /* what was fitted, one verdict per group */
+    CHECK(info.ngroups == 2 && !info.bwd && !strcmp(info.x, "depth") && !strcmp(info.se_column, ""));
+    /* group columns first, in the default order (model before alpha), model renamed */
+    CHECK(sp_table_find(out, "in_model") == 0 && sp_table_find(out, "alpha") == 1);
+    int sel = sp_table_find(out, "selected"), mod = sp_table_find(out, "model");
+    CHECK(sel >= 0 && mod >= 0);
+    for (size_t r = 0; sel >= 0 && mod >= 0 && r < sp_table_nrows(out); r++) {
+        double a = col(out, r, "alpha");
+        CHECK(a == (r < SP_FIT_NMODELS ? 2.0 : 1.0)); /* groups in order of first row */
+        if (sp_table_num(out, r, sel) != 1.0)
+            continue;
+        if (a == 2.0) {
+            CHECK(!strcmp(sp_table_str(out, r, mod), "power"));
+            CHECK_CLOSE(col(out, r, "zeta"), 0.6, 1e-8, 0);
+        } else {
+            CHECK(!strcmp(sp_table_str(out, r, mod), "stretched"));
+            CHECK_CLOSE(col(out, r, "lambda"), 7.0, 1e-6, 0);
+        }
+    }
+    /* what the table cannot meet */
+    struct sp_fit_table_opts bad = o;
+    bad.groups = "alpha,nope";
+    struct sp_table *o2 = sp_table_new();
+    CHECK(sp_fit_table(&bad, in, o2, NULL, NULL, NULL) == SP_EINVAL);
+    CHECK(strstr(sp_last_error(), "'nope'") != NULL);
+    sp_table_free(o2);
+    bad = o;
+    bad.column = "J_fwd";
+    o2 = sp_table_new();
+    CHECK(sp_fit_table(&bad, in, o2, NULL, NULL, NULL) == SP_EFORMAT);
+    CHECK(strstr(sp_last_error(), "J_fwd") != NULL);
+    sp_table_free(o2);
+    bad = o;
+    bad.x_lo = 1000; /* no group has 3 points in the range */
+    o2 = sp_table_new();
+    CHECK(sp_fit_table(&bad, in, o2, NULL, NULL, NULL) == SP_EFORMAT);
+    sp_table_free(o2);
+    sp_table_free(in);
+    sp_table_free(out);
+}
+
 int main(void)
 {
     test_exact();
@@ -371,5 +453,6 @@ int main(void)
     test_verdict_short_noisy();
     test_degenerate_x();
     test_theory_asymptotics();
+    test_fit_table();
     return check_done();
 }

@@ -258,6 +258,102 @@ static void test_task_rows(void)
     free(out.s);
 }
 
+/* Compares two sets of CSV lines field by field: text fields equal, numbers
+ * to rel (the batch and the per-task path differ by rounding only). */
+static int same_rows(const char *x, const char *y, double rel)
+{
+    while (*x && *y) {
+        char *ex, *ey;
+        double a = strtod(x, &ex), b = strtod(y, &ey);
+        if (ex != x && ey != y) {
+            if (!(a == b || (isnan(a) && isnan(b)) || fabs(a - b) <= rel * fabs(b)))
+                return 0;
+            x = ex;
+            y = ey;
+        } else {
+            size_t nx = strcspn(x, ",\n"), ny = strcspn(y, ",\n");
+            if (nx != ny || strncmp(x, y, nx))
+                return 0;
+            x += nx;
+            y += ny;
+        }
+        if (*x != *y)
+            return 0;
+        if (*x) {
+            x++;
+            y++;
+        }
+    }
+    return !*x && !*y;
+}
+
+/* Theory-only rows vectorised over alpha: the same rows as the per-task path
+ * for families of Derf alphas, a norm without alpha, DyT alphas;
+ * done points skipped; strided lists (MPI ranks); many depths: the per-task
+ * path's bytes. */
+static void test_theory_rows(void)
+{
+    enum { NT = 20 };
+    static struct sp_sweep_task tasks[NT];
+    for (int t = 0; t < NT; t++) {
+        struct sp_arch a;
+        sp_arch_default(&a);
+        enum sp_fn f = t < 12 ? SP_FN_DERF : t < 14 ? SP_FN_LN : SP_FN_DYT;
+        a.norm_attn.kind = a.norm_mlp.kind = f;
+        double al = t < 12 ? 0.1 * (t + 1) : t < 14 ? (double)NAN : 0.2 * (t - 13);
+        if (f != SP_FN_LN)
+            a.norm_attn.alpha = a.norm_mlp.alpha = al;
+        a.depth = 40;
+        CHECK(sp_arch_resolve(&a, NULL, 0) == SP_OK);
+        memset(&tasks[t], 0, sizeof tasks[t]);
+        tasks[t].a = a;
+        sp_theory_opts_version_a(&tasks[t].o);
+    }
+    static const int d1[] = {40}, d2[] = {20, 40}, dmany[] = {5, 10, 15, 20, 25, 30, 35, 40};
+    const int *ds[] = {d1, d2, dmany};
+    size_t nds[] = {1, 2, 8};
+    char *keys[NT * 8];
+    for (int i = 0; i < NT * 8; i++) {
+        keys[i] = malloc(16);
+        if (keys[i])
+            snprintf(keys[i], 16, "k%d", i);
+    }
+    size_t list[NT];
+    for (size_t t = 0; t < NT; t++)
+        list[t] = t;
+    for (int c = 0; c < 3; c++) {
+        size_t nd = nds[c];
+        for (int t = 0; t < NT; t++)
+            tasks[t].first = (size_t)t * nd;
+        unsigned char done[NT * 8] = {0};
+        done[3 * nd] = done[15 * nd + nd - 1] = 1;
+        struct sp_sweep_plan p = {tasks, NT, ds[c], nd, 1, NULL, (const char *const *)keys};
+        for (size_t stride = 1; stride <= 2; stride++) {
+            size_t n = (NT + stride - 1) / stride;
+            struct sp_sweep_rows got[NT], want[NT];
+            memset(got, 0, sizeof got);
+            memset(want, 0, sizeof want);
+            CHECK(sp_sweep_theory_rows(&p, list, n, stride, done, got) == SP_OK);
+            for (size_t k = 0; k < n; k++) {
+                const struct sp_sweep_task *t = &tasks[list[k * stride]];
+                CHECK(sp_sweep_task_rows(&t->a, &t->o, t->first, ds[c], nd, 1, NULL,
+                                         (const char *const *)keys, done, &want[k]) == SP_OK);
+                CHECK(!got[k].s == !want[k].s); /* NULL: every point done */
+                CHECK(got[k].s || list[k * stride] == 3 || list[k * stride] == 15);
+                if (got[k].s && want[k].s) {
+                    CHECK(same_rows(got[k].s, want[k].s, 2e-9));
+                    if (c == 2) /* depths add up to more than 4x the largest: per task */
+                        CHECK(strcmp(got[k].s, want[k].s) == 0);
+                }
+                free(got[k].s);
+                free(want[k].s);
+            }
+        }
+    }
+    for (int i = 0; i < NT * 8; i++)
+        free(keys[i]);
+}
+
 static size_t nfields(const char *s)
 {
     size_t n = 1;
@@ -326,6 +422,7 @@ int main(void)
     test_keys();
     test_pending();
     test_task_rows();
+    test_theory_rows();
     test_grid();
     test_file();
     test_settings();

@@ -173,6 +173,75 @@ enum sp_status sp_alpha_solve(const struct sp_arch *a, const struct sp_theory_op
 enum sp_status sp_alpha_preln_log_j(const struct sp_arch *a, const struct sp_theory_opts *o,
                                     double *log_j);
 
+/* One recommendation of `sigprop alpha`: the alpha whose log J^{L,0} meets a
+ * target, J^{L,0} = target (SP_ALPHA_TARGET_J), the pre-LN network's
+ * (SP_ALPHA_MATCH_PRELN, target unused) or target times it (SP_ALPHA_BUDGET),
+ * solved by sp_alpha_solve (ratio, guess, amin, amax, tol as there), with the
+ * asymptotic lambda and phase at the solution and the sigma products. */
+enum sp_alpha_target { SP_ALPHA_TARGET_J, SP_ALPHA_MATCH_PRELN, SP_ALPHA_BUDGET };
+struct sp_alpha_point {
+    double log_target;     /* log of the J^{L,0} solved for */
+    double log_j_preln;    /* log J^{L,0} of the pre-LN network (NAN: the toy) */
+    struct sp_alpha_solution sol;
+    double s_ov, s_21;     /* sp_arch_s_ov, sp_arch_s_21 (NAN: the toy) */
+    double lambda;         /* sp_theory_asymptotics at the solution (NAN if it fails, */
+    enum sp_phase phase;   /*  phase then subcritical) */
+};
+/* SP_EINVAL: a pre-LN target on the toy, target <= 0; SP_EUNSUPPORTED: no alpha
+ * in [amin, amax] reaches the target (the reason gives the reachable range);
+ * the solver's and the pre-LN reference's failures, each with its reason. */
+enum sp_status sp_alpha_point(const struct sp_arch *a, const struct sp_theory_opts *o,
+                              enum sp_alpha_target kind, double target, double ratio,
+                              double guess, double amin, double amax, double tol,
+                              struct sp_alpha_point *out);
+
+/* ---- fit tables: what `sigprop fit` computes (src/analysis/fit_table.c) ----
+ * A table of curves is split into groups by identifying columns; each group's
+ * curve, log J against depth x (or against x = L - l for a backward APJN, L
+ * the group's largest l), is fitted with every model and judged
+ * (sp_fit_judge), one output row per group per model. */
+struct sp_table;
+struct sp_fit_table_opts {
+    const char *file;      /* the table's name in reasons and notes ("-" default) */
+    const char *column;    /* the curve (default J_fwd); a name starting with "log" is log J,
+                            * anything else J (rows with J <= 0 are dropped, with a note) */
+    const char *xcol;      /* the depth column; NULL: l, else depth, else layer */
+    const char *secol;     /* standard errors; NULL: column_se, _err or _stderr if present */
+    const char *groups;    /* comma list of group columns; "none": one curve; NULL: those
+                            * present of version,model,norm,alpha,alpha_attn,alpha_mlp,width,
+                            * tokens,depth,init_std,sigma_w,q0,p0,heads,kv_heads,mlp,mask */
+    const char *drawcol;   /* draws of one curve; NULL: seed if present; "none": no draws */
+    double x_lo, x_hi;     /* fit x_lo <= x <= x_hi only (default -inf, inf); x <= 0 never */
+    double level;          /* confidence level of the intervals (default 0.95) */
+    double min_delta;      /* criterion margin of a conclusive verdict (default 10) */
+    enum sp_fit_model models[SP_FIT_NMODELS];
+    int nmodels;           /* default: every model, in enum order */
+    enum sp_fit_criterion crit; /* default AIC */
+    int direction;         /* -1 auto (bwd if column contains "bwd"), 0 fwd, 1 bwd */
+};
+void sp_fit_table_opts_default(struct sp_fit_table_opts *o);
+/* What sp_fit_table resolved (names point into the input table's storage;
+ * "" when absent). */
+struct sp_fit_table_info {
+    const char *x, *se_column, *draw_column;
+    int bwd;
+    size_t ngroups;
+};
+/* Fits every group of in into out (empty: sp_table_new()): the group columns
+ * (one named like an output column is renamed in_NAME), then column, direction,
+ * x_min, x_max, n, model, zeta, zeta_err, zeta_lo, zeta_hi, lambda, ...,
+ * selected, phase, verdict, weighted, converged, ndraw, reason, as `sigprop fit
+ * --help` lists them, groups in order of their first row. note (may be NULL)
+ * gets each progress line (what was fitted, the verdicts, skipped groups).
+ * info (may be NULL) is filled on success. Errors, with the reason:
+ * SP_EINVAL for a request the table cannot meet (a --group or --draw-column
+ * column it lacks, a curve with fewer than 3 distinct x), SP_EFORMAT for a
+ * table without the curve, depth or error column, draws of unequal depths, or
+ * no group with 3 usable points, SP_ENUMERIC when the fits fail, SP_ENOMEM. */
+enum sp_status sp_fit_table(const struct sp_fit_table_opts *o, const struct sp_table *in,
+                            struct sp_table *out, struct sp_fit_table_info *info,
+                            void (*note)(void *ctx, const char *msg), void *ctx);
+
 /* Least-squares power law y = A x^-b through points (x, y > 0), fitted as a
  * straight line in log-log (gsl_fit_linear): *A, *b and the standard error of b.
  * SP_EINVAL for fewer than 2 points or non-positive values. */
@@ -355,6 +424,19 @@ enum sp_status sp_sweep_task_rows(const struct sp_arch *a, const struct sp_theor
                                   const struct sp_net_opts *measure, const char *const *keys,
                                   const unsigned char *done, struct sp_sweep_rows *out);
 
+struct sp_sweep_plan;
+/* Theory-only rows (p->measure NULL) of tasks p->tasks[list[k * stride]],
+ * k < n, into out[k], as sp_sweep_task_rows writes them. When the depths add
+ * up to at most 4 times the largest, consecutive tasks that differ only in
+ * alpha form one family, computed at each depth by one
+ * sp_theory_summary_batch (vectorised over alpha); else, and for a family
+ * whose batch fails for some alpha, each task takes the per-task path (its
+ * rows say which point failed, and why). Families run one per thread when there are many, else one after
+ * another over every thread; the bytes do not depend on it. SP_ENOMEM only. */
+enum sp_status sp_sweep_theory_rows(const struct sp_sweep_plan *p, const size_t *list,
+                                    size_t n, size_t stride, const unsigned char *done,
+                                    struct sp_sweep_rows *out);
+
 /* ---- the scheduler ----
  * A configuration of the grid, resolved at the grid's largest depth; its
  * points are first .. first + ndepths - 1 (first = task index x ndepths);
@@ -391,7 +473,8 @@ void sp_sweep_keys_free(char **keys, size_t n);
 struct sp_sweep_comm;
 /* Computes every point not done[] (ntasks * ndepths flags, e.g. from
  * sp_sweep_open; identical on every rank) in batches of batch configurations
- * (0: 8 per thread per rank), in grid order; rank 0 appends each batch to fd
+ * (0: 8 per thread per rank; theory only: at least 65536 / ndepths), in grid
+ * order; rank 0 appends each batch to fd
  * (>= 0, sp_sweep_append) or writes it to stream (fd < 0). progress (may be
  * NULL) is called on rank 0 after each batch with points done and to do.
  * *nfailed (may be NULL): rows whose status is not ok (they are written; the

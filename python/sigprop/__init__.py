@@ -5,6 +5,9 @@ A thin Python layer over libsigprop (cffi, ABI mode: no compiler needed):
     theory(...)   mean-field recursions (sp_theory_run, sp_theory_asymptotics)
     measure(...)  finite-width networks (sp_net_measure), with a progress callback
     fit(...)      power law / stretched exponential / exponential fits of log J
+    compare(...)  measurement against theory, GMFE (sp_compare_rows, sp_compare_summary)
+    alpha(...)    the alpha meeting an amplification target (sp_alpha_point)
+    sweep(...)    grids of configurations (sp_sweep_theory_rows, sp_sweep_task_rows)
 
 Every function returns a pandas DataFrame (or a numpy record array with
 as_frame=False) with the columns of the matching `sigprop` CLI command. A library
@@ -12,6 +15,7 @@ failure raises SigpropError carrying the status and the library's reason.
 See docs/python.md.
 """
 import difflib
+import io
 import math
 import numbers
 
@@ -19,7 +23,7 @@ import numpy as np
 
 from ._ffi import LIBRARY_PATH, ffi, lib
 
-__all__ = ["theory", "measure", "fit", "SigpropError", "version", "build_features", "simd",
+__all__ = ["theory", "measure", "fit", "compare", "alpha", "sweep", "SigpropError", "version", "build_features", "simd",
            "presets", "LIBRARY_PATH"]
 
 
@@ -257,22 +261,27 @@ def _alphas(kw):
     return [float(x) for x in v]
 
 
-def _fn_alpha(f):
-    return f.alpha if f.kind in (lib.SP_FN_DERF, lib.SP_FN_DYT) else math.nan
-
-
 def _id_cols(a, alpha):
-    """model, norm, alpha, alpha_attn, alpha_mlp: the CLI's identifying columns."""
-    if a.model == lib.SP_MODEL_TOY:
-        norm = "ln" if a.toy_ln else _s(lib.sp_fn_name(a.phi.kind))
-        aa = am = _fn_alpha(a.phi)
-    else:
-        na, nm = _s(lib.sp_fn_name(a.norm_attn.kind)), _s(lib.sp_fn_name(a.norm_mlp.kind))
-        norm = nm if na == nm else na + "/" + nm
-        aa, am = _fn_alpha(a.norm_attn), _fn_alpha(a.norm_mlp)
-    model = "toy" if a.model == lib.SP_MODEL_TOY else "transformer"
-    return {"model": model, "norm": norm, "alpha": math.nan if alpha is None else alpha,
-            "alpha_attn": aa, "alpha_mlp": am}
+    """model, norm, alpha, alpha_attn, alpha_mlp: the CLI's identifying columns
+    (sp_record_of: alpha is the one asked for, else the MLP norm's)."""
+    r = ffi.new("struct sp_record *")
+    lib.sp_record_of(a, ffi.NULL, math.nan if alpha is None else alpha, math.nan, r)
+    return {"model": _s(r.model), "norm": _s(r.norm), "alpha": r.alpha,
+            "alpha_attn": r.alpha_attn, "alpha_mlp": r.alpha_mlp}
+
+
+_REC_THEORY = ["depth", "width", "tokens", "heads", "kv_heads", "mlp", "mask"]
+_REC_MEASURE = _REC_THEORY + ["seed"]
+
+
+def _record(a, o, alpha, seed=math.nan):
+    """The identifying columns a writer appends (sigprop/records.h, sp_record_of):
+    depth, width, tokens, heads, kv_heads, mlp, mask and seed."""
+    r = ffi.new("struct sp_record *")
+    lib.sp_record_of(a, o if o is not None else ffi.NULL,
+                     math.nan if alpha is None else alpha, seed, r)
+    return dict(depth=r.depth, width=r.width, tokens=r.tokens, heads=r.heads,
+                kv_heads=r.kv_heads, mlp=_s(r.mlp), mask=_s(r.mask), seed=r.seed)
 
 
 def _table(records, columns, as_frame):
@@ -335,7 +344,8 @@ def theory(**kw):
         rows = ffi.new("struct sp_theory_row[]", n)
         lib.sp_last_error_clear()
         _check(lib.sp_theory_run(a, o, rows, n), "theory")
-        ident = dict(version=_s(lib.sp_theory_version(o)), **_id_cols(a, al))
+        ident = dict(_record(a, o, al), version="toy" if a.model == lib.SP_MODEL_TOY
+                     else _s(lib.sp_theory_version(o)), **_id_cols(a, al))
         cav = caveats(a, o, warn=al is built[0][0])
         if summary:
             asy = ffi.new("struct sp_asymptotics *")
@@ -355,7 +365,9 @@ def theory(**kw):
                                     J_fwd=math.exp(w.log_jfwd), J_bwd=math.exp(w.log_jbwd),
                                     logJ_fwd=w.log_jfwd, logJ_bwd=w.log_jbwd,
                                     grad_amp=math.exp(w.log_grad_amp), caveats=cav))
-    cols = ["version"] + _ID + (_SUM_COLS if summary else _ROW_COLS)
+    data = _SUM_COLS if summary else _ROW_COLS  # the identifying columns before caveats
+    cols = (["version"] + _ID + data[:-1] + [c for c in _REC_THEORY if c not in data] +
+            ["caveats"])
     return _table(records, cols, as_frame)
 
 
@@ -381,6 +393,52 @@ def _measure_mask(spec):
     return mask
 
 
+def _net_opts(func, kw):
+    """struct sp_net_opts from the measurement keywords (seeds, probes, seed,
+    threads, checkpoint, measure, sublayers, exclude_cls, input)."""
+    no = ffi.new("struct sp_net_opts *")
+    lib.sp_net_opts_default(no)
+    for k in ("seeds", "probes", "seed", "threads", "checkpoint"):
+        if kw.get(k) is not None:
+            setattr(no, k, kw[k])
+    no.measure = _measure_mask(kw.get("measure"))
+    no.sublayers = int(bool(kw.get("sublayers")))
+    no.exclude_cls = int(bool(kw.get("exclude_cls")))
+    if kw.get("input") == "gaussian":
+        no.input = lib.SP_INPUT_GAUSSIAN
+    return no
+
+
+class _Progress:
+    """A user's progress(done, total) behind the library's C callback. An
+    exception it raises stops further calls and is re-raised by check() once
+    the C call has returned. offset/scale: done and total of several runs in
+    one count (run i of n: offset i, scale n)."""
+
+    def __init__(self, func, progress):
+        if progress is not None and not callable(progress):
+            raise TypeError("%s(): progress must be callable as progress(done, total)" % func)
+        self.progress, self.failure, self.offset, self.scale = progress, [], 0, 1
+
+        @ffi.callback("void(void *, size_t, size_t)")
+        def _cb(ctx, done, total):
+            self.call(int(self.offset) * int(total) + int(done), int(total) * self.scale)
+
+        self.cb = _cb if progress is not None else ffi.NULL
+
+    def call(self, done, total):
+        if self.progress is None or self.failure:
+            return
+        try:
+            self.progress(done, total)
+        except BaseException as e:  # noqa: B902 - re-raised after the C call returns
+            self.failure.append(e)
+
+    def check(self):
+        if self.failure:
+            raise self.failure[0]
+
+
 def measure(**kw):
     """Measures finite networks at initialisation (like `sigprop measure`).
 
@@ -390,35 +448,11 @@ def measure(**kw):
     called from the calling thread as work units complete (an exception it raises
     is re-raised once the measurement returns). One curve per alpha value.
     Raises SigpropError with status 'not supported' in a build without OpenBLAS."""
-    progress = kw.pop("progress", None)
-    if progress is not None and not callable(progress):
-        raise TypeError("measure(): progress must be callable as progress(done, total)")
+    pg = _Progress("measure", kw.pop("progress", None))
     _validate("measure", kw, _MEASURE_KEYS)
     as_frame = kw.get("as_frame", True)
-    mask = _measure_mask(kw.get("measure"))
-    no = ffi.new("struct sp_net_opts *")
-    lib.sp_net_opts_default(no)
-    for k in ("seeds", "probes", "seed", "threads", "checkpoint"):
-        if kw.get(k) is not None:
-            setattr(no, k, kw[k])
-    no.measure = mask
-    no.sublayers = int(bool(kw.get("sublayers")))
-    no.exclude_cls = int(bool(kw.get("exclude_cls")))
-    if kw.get("input") == "gaussian":
-        no.input = lib.SP_INPUT_GAUSSIAN
-    failure = []
-
-    @ffi.callback("void(void *, size_t, size_t)")
-    def _progress(ctx, done, total):
-        if failure:
-            return
-        try:
-            progress(int(done), int(total))
-        except BaseException as e:  # noqa: B902 - re-raised after the C call returns
-            failure.append(e)
-
-    if progress is not None:
-        no.progress = _progress
+    no = _net_opts("measure", kw)
+    no.progress = pg.cb
     built = [(al,) + _build("measure", kw, al) for al in _alphas(kw)]
     records = []
     for al, a, _ in built:
@@ -426,10 +460,9 @@ def measure(**kw):
         rows = ffi.new("struct sp_net_row[]", n)
         lib.sp_last_error_clear()
         s = lib.sp_net_measure(a, no, rows, n)
-        if failure:
-            raise failure[0]
+        pg.check()
         _check(s, "measure")
-        ident = _id_cols(a, al)
+        ident = dict(_record(a, None, al, float(no.seed)), **_id_cols(a, al))
         for k in range(n):
             w = rows[k]
             rec = dict(ident, l=w.l, q=w.q, q_se=w.q_se, p=w.p, p_se=w.p_se, rho=w.rho,
@@ -438,7 +471,106 @@ def measure(**kw):
             rec["logJ_fwd"] = math.log(w.j_fwd) if w.j_fwd > 0 else math.nan
             rec["logJ_bwd"] = math.log(w.j_bwd) if w.j_bwd > 0 else math.nan
             records.append(rec)
-    return _table(records, _ID + _NET_COLS, as_frame)
+    return _table(records, _ID + _NET_COLS + _REC_MEASURE, as_frame)
+
+
+# ---- compare ----
+
+_COMPARE_KEYS = dict(_MEASURE_KEYS, summary="bool", theory_start="str")
+_CMP_COLS = ["model", "norm", "alpha", "version", "l", "q", "q_se", "q_theory", "q_ratio", "p",
+             "p_theory", "p_ratio", "J_fwd", "J_fwd_se", "J_fwd_theory", "J_fwd_ratio", "J_bwd",
+             "J_bwd_se", "J_bwd_theory", "J_bwd_ratio", "grad_amp", "grad_amp_se",
+             "grad_amp_theory", "grad_amp_ratio", "caveats"]
+_CMP_SUM_COLS = ["model", "norm", "alpha", "version", "quantity", "range", "l_from", "l_to",
+                 "n", "gmfe", "caveats"]
+
+
+def compare(**kw):
+    """Measurement against theory on the same configuration (like `sigprop compare`):
+    per block the measured q, p, J_fwd, J_bwd, the theory and their ratio
+    (sp_compare_rows); summary=True: one row per alpha, quantity and depth third
+    with the GMFE = exp(mean |log(measured / theory)|) (sp_compare_summary).
+
+    Keywords as measure(), and theory_start: 'config' (the theory starts from q0,
+    p0; default) or 'measured' (from the measured q, p at block 0). The GMFE
+    records are also in .attrs['gmfe'] of a DataFrame. progress(done, total) as in
+    measure(), counted over every alpha."""
+    pg = _Progress("compare", kw.pop("progress", None))
+    _validate("compare", kw, _COMPARE_KEYS)
+    as_frame = kw.get("as_frame", True)
+    summary = bool(kw.get("summary"))
+    start = kw.get("theory_start", "config")
+    if start not in ("config", "measured"):
+        raise ValueError("compare(): theory_start=%r is not one of config, measured" % start)
+    no = _net_opts("compare", kw)
+    if summary and no.sublayers:
+        raise ValueError("compare(): sublayers and summary cannot be combined")
+    no.progress = pg.cb
+    built = []
+    for al in _alphas(kw):
+        a, o = _build("compare", kw, al)
+        if a.final_norm and a.model == lib.SP_MODEL_TRANSFORMER:
+            raise ValueError("compare(): final_norm cannot be compared: the measured J_bwd "
+                             "would include the final norm's Jacobian, which the theory does "
+                             "not; drop it, or use measure(final_norm=True)")
+        o.sublayers = no.sublayers
+        built.append((al, a, o))
+    pg.scale = len(built)
+    records, gmfe = [], []
+    for i, (al, a, o) in enumerate(built):
+        n = lib.sp_net_nrows(a, no)
+        if lib.sp_theory_nrows(a, o) != n:
+            raise SigpropError(lib.SP_EINVAL, "theory and measurement rows differ", "compare")
+        rows = ffi.new("struct sp_net_row[]", n)
+        th = ffi.new("struct sp_theory_row[]", n)
+        cr = ffi.new("struct sp_compare_row[]", n)
+        gm = ffi.new("struct sp_compare_gmfe[4][4]")
+        pg.offset = i
+        lib.sp_last_error_clear()
+        s = lib.sp_net_measure(a, no, rows, n)
+        pg.check()
+        _check(s, "compare: measurement")
+        if start == "measured":  # row 0 is h^0, after the embed scale
+            a.q0 = rows[0].q
+            if a.model != lib.SP_MODEL_TOY and math.isfinite(rows[0].p):
+                a.p0 = rows[0].p
+            a.embed_scale = 1.0
+        _check(lib.sp_theory_run(a, o, th, n), "compare: theory")
+        _check(lib.sp_compare_rows(rows, th, n, cr), "compare")
+        _check(lib.sp_compare_summary(cr, n, float(a.depth), gm), "compare")
+        ident = _id_cols(a, al)
+        ident = dict((k, ident[k]) for k in ("model", "norm", "alpha"))
+        ident["version"] = ("toy" if a.model == lib.SP_MODEL_TOY
+                            else _s(lib.sp_theory_version(o)))
+        cav = caveats(a, o, warn=i == 0)
+        for qi in range(4):
+            for ri in range(4):
+                g = gm[qi][ri]
+                if g.n == 0:
+                    continue
+                rec = dict(ident, quantity=_s(lib.sp_compare_quantity_name(qi)),
+                           range=_s(lib.sp_compare_range_name(ri)), l_from=g.l_from,
+                           l_to=g.l_to, n=int(g.n), gmfe=g.gmfe, caveats=cav)
+                gmfe.append(rec)
+                if summary:
+                    records.append(rec)
+        if not summary:
+            for k in range(n):
+                w, x = rows[k], cr[k]
+                rec = dict(ident, l=x.l, q=w.q, q_se=w.q_se, q_theory=x.theory[0],
+                           q_ratio=x.ratio[0], p=w.p, p_theory=x.theory[1], p_ratio=x.ratio[1],
+                           J_fwd=w.j_fwd, J_fwd_se=w.j_fwd_se, J_fwd_theory=x.theory[2],
+                           J_fwd_ratio=x.ratio[2], J_bwd=w.j_bwd, J_bwd_se=w.j_bwd_se,
+                           J_bwd_theory=x.theory[3], J_bwd_ratio=x.ratio[3],
+                           grad_amp=w.grad_amp, grad_amp_se=w.grad_amp_se,
+                           grad_amp_theory=math.exp(th[k].log_grad_amp),
+                           grad_amp_ratio=w.grad_amp / math.exp(th[k].log_grad_amp),
+                           caveats=cav)
+                records.append(rec)
+    out = _table(records, _CMP_SUM_COLS if summary else _CMP_COLS, as_frame)
+    if as_frame:
+        out.attrs["gmfe"] = gmfe
+    return out
 
 
 # ---- fit ----
@@ -503,22 +635,255 @@ def fit(x, log_j, **kw):
     return _table(records, _FIT_COLS, as_frame)
 
 
-# ---- TODO hooks: compare, alpha, sweep ----
-# Other engineers are moving the CLI's compare, alpha and sweep logic into the
-# library (sigprop/analysis.h). Wrap those library functions here once they exist;
-# do not re-implement or wrap CLI code. Until then these raise NotImplementedError.
+# ---- alpha ----
 
-def compare(**kw):
-    """TODO: measurement against theory (wraps the library's compare once it exists)."""
-    raise NotImplementedError("sigprop.compare: not wrapped yet (use `sigprop compare`)")
+_ALPHA_KEYS = dict(_ARCH_KEYS, target_J="float", match="str", budget_ratio="float",
+                   ratio="float", alpha_min="float", alpha_max="float", tol="float",
+                   verify="bool", verify_width="int", verify_tol="float", seeds="int",
+                   probes="int", seed="int", as_frame="bool")
+_ALPHA_COLS = ["depth", "width", "norm", "ratio", "alpha_attn", "alpha_mlp", "alpha", "J_L0",
+               "logJ_L0", "target_J", "J_preln", "J_over_preln", "s_OV", "s_21", "lambda",
+               "phase", "iterations", "monotone", "version", "caveats"]
+_VERIFY_COLS = ["verify_width", "verify_tokens", "J_L0_verify_theory", "J_L0_measured",
+                "J_L0_se", "measured_over_theory", "verify_heads", "verify_input",
+                "verify_differs", "verify_lo", "verify_hi", "verify_pass"]
 
 
 def alpha(**kw):
-    """TODO: the alpha meeting an amplification target (sp_alpha_solve, once it takes
-    the CLI's options in the library)."""
-    raise NotImplementedError("sigprop.alpha: not wrapped yet (use `sigprop alpha`)")
+    """The initial alpha of Derf/DyT whose mean-field J^{L,0} meets a target (like
+    `sigprop alpha`), for every depth x width given (sp_alpha_point).
+
+    Target, exactly one: target_J=X, match='preln' (the pre-LN network's J^{L,0})
+    or budget_ratio=K (K times it). Solver: ratio (alpha_attn / alpha_mlp, 1),
+    alpha (the initial guess, 0.5), alpha_min (1e-4), alpha_max (100), tol (1e-10).
+    depth, width: a value or a sequence; other architecture keywords as theory()
+    (norm defaults to 'derf' without a preset). verify=True measures each
+    recommended network (verify_width, verify_tol 0.2, seeds, probes, seed) and
+    adds the CLI's verify_* columns. The fitted transfer rule alpha = A L^-b (per
+    width), A d^-b (per depth) is in .attrs['laws'] of a DataFrame."""
+    _validate("alpha", {k: v for k, v in kw.items() if k not in ("depth", "width")},
+              _ALPHA_KEYS)
+    depths = _axis("alpha", "depth", kw.pop("depth")) if kw.get("depth") is not None else None
+    widths = _axis("alpha", "width", kw.pop("width")) if kw.get("width") is not None else None
+    as_frame = kw.get("as_frame", True)
+    given = [k for k in ("target_J", "match", "budget_ratio") if kw.get(k) is not None]
+    if len(given) != 1:
+        raise ValueError("alpha(): give exactly one of target_J, match='preln', budget_ratio")
+    if kw.get("match") not in (None, "preln"):
+        raise ValueError("alpha(): match=%r is not 'preln'" % kw["match"])
+    for k in ("alpha_attn", "alpha_mlp"):
+        if kw.get(k) is not None:
+            raise ValueError("alpha(): alpha_attn/alpha_mlp are what this solves for; use ratio "
+                             "for alpha_attn / alpha_mlp")
+    guess = kw.get("alpha", 0.5)
+    if not isinstance(guess, numbers.Real):
+        raise ValueError("alpha(): alpha is the initial guess here: give one value")
+    ratio, amin, amax = kw.get("ratio", 1.0), kw.get("alpha_min", 1e-4), kw.get("alpha_max", 100.0)
+    tol = kw.get("tol", 1e-10)
+    if not amin < amax:
+        raise ValueError("alpha(): alpha_min %g must be below alpha_max %g" % (amin, amax))
+    kind, target = {"target_J": (lib.SP_ALPHA_TARGET_J, kw.get("target_J")),
+                    "match": (lib.SP_ALPHA_MATCH_PRELN, math.nan),
+                    "budget_ratio": (lib.SP_ALPHA_BUDGET, kw.get("budget_ratio"))}[given[0]]
+    base = {k: v for k, v in kw.items() if k in _ARCH_KEYS and k != "alpha"}
+    if base.get("norm") is None and base.get("preset") is None:
+        base["norm"] = "derf"  # the default transformer is pre-LN: alpha needs Derf
+    if base.get("norm") not in (None, "derf", "dyt"):
+        raise ValueError("alpha(): norm=%r has no alpha: use derf or dyt" % base["norm"])
+    verify = bool(kw.get("verify"))
+    no = _net_opts("alpha", dict((k, kw[k]) for k in ("seeds", "probes", "seed") if k in kw),
+                   ) if verify else None
+    if verify:
+        no.measure = 1  # the forward pass: J^{L,0}
+    built = []
+    for d in depths or [None]:
+        for w in widths or [None]:
+            cfg = dict(base)
+            if d is not None:
+                cfg["depth"] = d
+            if w is not None:
+                cfg["width"] = w
+            a, o = _build("alpha", cfg, None)
+            if kind != lib.SP_ALPHA_TARGET_J and a.model != lib.SP_MODEL_TRANSFORMER:
+                raise ValueError("alpha(): match/budget_ratio compare with pre-LN: transformer "
+                                 "only")
+            if verify and a.model != lib.SP_MODEL_TRANSFORMER:
+                raise ValueError("alpha(): verify measures a transformer, not model='toy'")
+            built.append((a, o))
+    records, alphas = [], []
+    for i, (a, o) in enumerate(built):
+        toy = a.model == lib.SP_MODEL_TOY
+        pt = ffi.new("struct sp_alpha_point *")
+        lib.sp_last_error_clear()
+        _check(lib.sp_alpha_point(a, o, kind, target, ratio, guess, amin, amax, tol, pt),
+               "alpha")
+        sol = pt.sol
+        if not sol.monotone:
+            import warnings
+            warnings.warn("sigprop: alpha: J^{L,0} is not monotone in alpha at depth %d, width "
+                          "%d: the solution may not be unique" % (a.depth, a.width),
+                          RuntimeWarning, stacklevel=2)
+        rec = dict(depth=a.depth, width=math.nan if toy else a.width,
+                   norm=_s(lib.sp_fn_name(a.phi.kind if toy else a.norm_mlp.kind)), ratio=ratio,
+                   alpha_attn=sol.alpha_attn, alpha_mlp=sol.alpha, alpha=sol.alpha,
+                   J_L0=math.exp(sol.log_j), logJ_L0=sol.log_j, target_J=math.exp(pt.log_target),
+                   J_preln=math.exp(pt.log_j_preln),
+                   J_over_preln=math.exp(sol.log_j - pt.log_j_preln), s_OV=pt.s_ov,
+                   s_21=pt.s_21, phase=_s(lib.sp_phase_name(pt.phase)),
+                   iterations=sol.iterations, monotone=sol.monotone,
+                   version="toy" if toy else _s(lib.sp_theory_version(o)),
+                   caveats=caveats(a, o, warn=i == 0))
+        rec["lambda"] = getattr(pt, "lambda")
+        if verify:
+            vn = ffi.new("struct sp_arch *")
+            inp = ffi.new("enum sp_net_input *")
+            differs = ffi.new("char[160]")
+            ver = ffi.new("struct sp_alpha_verification *")
+            _check(lib.sp_alpha_verify_arch(a, ffi.addressof(pt, "sol"),
+                                            kw.get("verify_width") or 0, vn, inp, differs,
+                                            160), "alpha: verify")
+            no.input = inp[0]
+            _check(lib.sp_alpha_verify(vn, o, no, kw.get("verify_tol", 0.2), ver),
+                   "alpha: verify")
+            rec.update(verify_width=vn.width, verify_tokens=vn.tokens,
+                       J_L0_verify_theory=ver.j_theory, J_L0_measured=ver.j_measured,
+                       J_L0_se=ver.j_se, measured_over_theory=ver.ratio, verify_heads=vn.heads,
+                       verify_input="gaussian" if inp[0] == lib.SP_INPUT_GAUSSIAN
+                       else "equiangular", verify_differs=_s(differs) or "none",
+                       verify_lo=ver.lo, verify_hi=ver.hi, verify_pass=getattr(ver, "pass"))
+        records.append(rec)
+        alphas.append(sol.alpha)
+    out = _table(records, _ALPHA_COLS + (_VERIFY_COLS if verify else []), as_frame)
+    if as_frame:
+        nd, nw = len(depths or [None]), len(widths or [None])
+        dx = ffi.new("double[]", [float(built[i * nw][0].depth) for i in range(nd)])
+        wx = ffi.new("double[]", [float(built[j][0].width) for j in range(nw)])
+        laws = ffi.new("struct sp_alpha_law[]", nd + nw)
+        nl = ffi.new("size_t *")
+        _check(lib.sp_alpha_transfer_fit(dx, nd, wx, nw, ffi.new("double[]", alphas), laws, nl),
+               "alpha: transfer rule")
+        out.attrs["laws"] = [dict(law="alpha = A * width^-b" if laws[k].over_width
+                                  else "alpha = A * depth^-b", fixed=laws[k].fixed,
+                                  A=laws[k].A, b=laws[k].b, b_err=laws[k].b_err)
+                             for k in range(nl[0])]
+    return out
+
+
+# ---- sweep ----
+
+# grid axes in the CLI's order (the last varies fastest, then depth)
+_SWEEP_AXES = ("norm", "width", "init_std", "tokens", "q0", "p0", "sigma_w", "alpha")
+_SWEEP_KEYS = dict(_ARCH_KEYS, mode="str", seeds="int", probes="int", seed="int",
+                   threads="int", input="str", progress="callable", as_frame="bool")
+
+
+def _axis(func, k, v):
+    vals = list(v) if isinstance(v, (list, tuple, np.ndarray, range)) else [v]
+    if not vals:
+        raise ValueError("%s(): %s is an empty sequence" % (func, k))
+    for x in vals:
+        _validate(func, {k: x}, _ARCH_KEYS)
+    return vals
 
 
 def sweep(**kw):
-    """TODO: grid sweeps (wraps the library's sweep driver once it exists)."""
-    raise NotImplementedError("sigprop.sweep: not wrapped yet (use `sigprop sweep`)")
+    """A grid of configurations (like `sigprop sweep`): one row per grid point with
+    the mean-field end-to-end APJN, phase and asymptotic laws (mode='theory', the
+    default), the finite network's (mode='measure') or both, with the CLI's columns
+    (i, the grid and setting columns, results, status).
+
+    Grid keywords, each a value or a sequence: norm, width, init_std, tokens, q0,
+    p0, sigma_w, alpha, depth (every depth of a configuration comes from one run).
+    Other architecture keywords as theory(); measure mode: seeds, probes, seed,
+    input ('equiangular' | 'gaussian'), threads. Rows computed by the library
+    (sp_sweep_theory_rows: vectorised over alpha; sp_sweep_task_rows); a point
+    that fails is a row whose status says why (.attrs['failed'] counts them).
+    progress(done, total) is called with grid points after each batch."""
+    pg = _Progress("sweep", kw.pop("progress", None))
+    axes = {k: _axis("sweep", k, kw.pop(k)) for k in _SWEEP_AXES if kw.get(k) is not None}
+    depths = _axis("sweep", "depth", kw.pop("depth")) if kw.get("depth") is not None else None
+    _validate("sweep", kw, _SWEEP_KEYS)
+    as_frame = kw.get("as_frame", True)
+    mode = kw.pop("mode", None) or "theory"
+    if mode not in ("theory", "measure", "both"):
+        raise ValueError("sweep(): mode=%r is not one of theory, measure, both" % mode)
+    theory_on, measure_on = mode != "measure", mode != "theory"
+    for k in ("seeds", "probes", "seed", "input", "threads"):
+        if kw.get(k) is not None and not measure_on:
+            raise ValueError("sweep(): %s applies to mode='measure' or 'both'" % k)
+    base = {k: v for k, v in kw.items() if k in _ARCH_KEYS}
+    if depths is None:
+        depths = [_build("sweep", dict(base, **{k: v[0] for k, v in axes.items()
+                                                if k != "alpha"}), None)[0].depth]
+    if len(set(depths)) != len(depths):
+        raise ValueError("sweep(): depth: a value is given twice (identical rows)")
+    names = [k for k in _SWEEP_AXES if k in axes]
+    import itertools
+    built = []  # (combo, arch, opts), validated before anything runs
+    for combo, vals in enumerate(itertools.product(*(axes[k] for k in names))):
+        cfg = dict(base, **dict(zip(names, vals)))
+        al = cfg.pop("alpha", None)
+        cfg["depth"] = max(depths)
+        a, o = _build("sweep", cfg, None)
+        bounded = (a.phi.kind if a.model == lib.SP_MODEL_TOY else a.norm_mlp.kind) in (
+            lib.SP_FN_DERF, lib.SP_FN_DYT) or (a.model != lib.SP_MODEL_TOY and a.norm_attn.kind
+                                               in (lib.SP_FN_DERF, lib.SP_FN_DYT))
+        if al is not None:
+            if not bounded:
+                if axes["alpha"].index(al) > 0:
+                    continue  # one row, alpha = nan
+            else:
+                a, o = _build("sweep", cfg, al)
+        built.append((combo, a, o))
+    nd = len(depths)
+    _check(lib.sp_sweep_check_size(len(built), nd, ffi.NULL), "sweep")
+    no = _net_opts("sweep", dict(kw, measure="fwd")) if measure_on else ffi.NULL
+    tasks = ffi.new("struct sp_sweep_task[]", max(len(built), 1))
+    for t, (combo, a, o) in enumerate(built):
+        tasks[t].a, tasks[t].o = a[0], o[0]
+        tasks[t].first, tasks[t].combo = t * nd, combo
+    cdepths = ffi.new("int[]", [int(d) for d in depths])
+    plan = ffi.new("struct sp_sweep_plan *", {"tasks": tasks, "ntasks": len(built),
+                                               "depths": cdepths, "ndepths": nd,
+                                               "theory": int(theory_on), "measure": no})
+    keys = ffi.new("char ***")
+    _check(lib.sp_sweep_keys(plan, keys), "sweep")
+    chunks = []
+    try:
+        plan.keys = ffi.cast("const char *const *", keys[0])
+        header = lib.sp_sweep_header(int(theory_on), int(measure_on), 0)
+        if header == ffi.NULL:
+            raise SigpropError(lib.SP_ENOMEM, "out of memory", "sweep")
+        chunks.append(_s(header) + "\n")
+        lib.free(header)
+        per = max(1, 65536 // nd) if not measure_on else 1
+        for t0 in range(0, len(built), per):
+            n = min(per, len(built) - t0)
+            rows = ffi.new("struct sp_sweep_rows[]", n)
+            try:
+                if measure_on:
+                    t = tasks[t0]
+                    s = lib.sp_sweep_task_rows(ffi.addressof(t, "a"), ffi.addressof(t, "o"),
+                                               t.first, cdepths, nd, int(theory_on), no,
+                                               plan.keys, ffi.NULL, rows)
+                else:
+                    s = lib.sp_sweep_theory_rows(plan, ffi.new("size_t[]", list(range(t0, t0 + n))),
+                                                 n, 1, ffi.NULL, rows)
+                _check(s, "sweep")
+                chunks.extend(ffi.string(rows[k].s, rows[k].len).decode() for k in range(n)
+                              if rows[k].s != ffi.NULL)
+            finally:
+                for k in range(n):
+                    lib.free(rows[k].s)
+            pg.call((t0 + n) * nd, len(built) * nd)
+            pg.check()
+    finally:
+        lib.sp_sweep_keys_free(keys[0], len(built) * nd)
+    import pandas as pd
+    df = pd.read_csv(io.StringIO("".join(chunks)), keep_default_na=False,
+                     na_values=["nan", "-nan"])
+    failed = int((df["status"] != "ok").sum())
+    if not as_frame:
+        return df.to_records(index=False)
+    df.attrs["failed"] = failed
+    return df

@@ -148,10 +148,80 @@ enum sp_status sp_fit_curve(enum sp_fit_model model, const double *x, const doub
                             const double *sigma, size_t n, double level,
                             struct sp_fit_result *out);
 int sp_fit_select(const struct sp_fit_result *res, size_t n, enum sp_fit_criterion crit);
+
+struct sp_compare_row { double l; double measured[4], theory[4], ratio[4]; };
+struct sp_compare_gmfe { double l_from, l_to; size_t n; double gmfe; };
+const char *sp_compare_quantity_name(int q);
+const char *sp_compare_range_name(int r);
+enum sp_status sp_compare_rows(const struct sp_net_row *m, const struct sp_theory_row *t,
+                               size_t n, struct sp_compare_row *out);
+enum sp_status sp_compare_summary(const struct sp_compare_row *rows, size_t n, double L,
+                                  struct sp_compare_gmfe out[4][4]);
+
+struct sp_alpha_solution {
+    double alpha; double alpha_attn; double log_j; int iterations; int evaluations;
+    int monotone; double log_j_min, log_j_max;
+};
+enum sp_alpha_target { SP_ALPHA_TARGET_J, SP_ALPHA_MATCH_PRELN, SP_ALPHA_BUDGET };
+struct sp_alpha_point {
+    double log_target; double log_j_preln; struct sp_alpha_solution sol; double s_ov, s_21;
+    double lambda; enum sp_phase phase;
+};
+enum sp_status sp_alpha_point(const struct sp_arch *a, const struct sp_theory_opts *o,
+                              enum sp_alpha_target kind, double target, double ratio,
+                              double guess, double amin, double amax, double tol,
+                              struct sp_alpha_point *out);
+struct sp_alpha_law { int over_width; double fixed; double A, b, b_err; };
+enum sp_status sp_alpha_transfer_fit(const double *depths, size_t ndepth, const double *widths,
+                                     size_t nwidth, const double *alphas,
+                                     struct sp_alpha_law *laws, size_t *nlaws);
+enum sp_status sp_alpha_verify_arch(const struct sp_arch *a, const struct sp_alpha_solution *sol,
+                                    int width, struct sp_arch *out, enum sp_net_input *input,
+                                    char *differs, size_t differs_len);
+struct sp_alpha_verification {
+    double j_theory; double j_measured; double j_se; double ratio; double lo, hi; int pass;
+};
+enum sp_status sp_alpha_verify(const struct sp_arch *v, const struct sp_theory_opts *o,
+                               const struct sp_net_opts *no, double tol,
+                               struct sp_alpha_verification *out);
+
+struct sp_record {
+    const char *model; char norm[32]; double alpha, alpha_attn, alpha_mlp;
+    double depth, width, tokens, heads, kv_heads; const char *mlp, *mask; double seed;
+    const char *version;
+};
+void sp_record_of(const struct sp_arch *a, const struct sp_theory_opts *o, double alpha,
+                  double seed, struct sp_record *r);
+
+void free(void *p);
+struct sp_sweep_rows { char *s; size_t len, cap; };
+struct sp_sweep_task { struct sp_arch a; struct sp_theory_opts o; size_t first, combo; };
+struct sp_sweep_plan {
+    const struct sp_sweep_task *tasks;
+    size_t ntasks;
+    const int *depths;
+    size_t ndepths;
+    int theory;
+    const struct sp_net_opts *measure;
+    const char *const *keys;
+};
+enum sp_status sp_sweep_check_size(size_t nconfigs, size_t ndepths, size_t *npoints);
+char *sp_sweep_header(int theory, int measure, int key_only);
+enum sp_status sp_sweep_keys(const struct sp_sweep_plan *p, char ***keys);
+void sp_sweep_keys_free(char **keys, size_t n);
+enum sp_status sp_sweep_task_rows(const struct sp_arch *a, const struct sp_theory_opts *topts,
+                                  size_t first, const int *depths, size_t ndepths, int theory,
+                                  const struct sp_net_opts *measure, const char *const *keys,
+                                  const unsigned char *done, struct sp_sweep_rows *out);
+enum sp_status sp_sweep_theory_rows(const struct sp_sweep_plan *p, const size_t *list,
+                                    size_t n, size_t stride, const unsigned char *done,
+                                    struct sp_sweep_rows *out);
 """
 
 STRUCTS = ("sp_arch", "sp_theory_opts", "sp_theory_row", "sp_asymptotics", "sp_net_opts",
-           "sp_net_row", "sp_fit_result")
+           "sp_net_row", "sp_fit_result", "sp_compare_row", "sp_compare_gmfe", "sp_sweep_task",
+           "sp_sweep_plan", "sp_sweep_rows", "sp_alpha_point", "sp_alpha_law",
+           "sp_alpha_verification", "sp_record")
 
 ffi = FFI()
 ffi.cdef(CDEF)

@@ -73,6 +73,16 @@ def test_theory_rows_equal_cli_and_alpha_list():
     assert np.allclose(one.logJ_fwd.to_numpy(), df.logJ_fwd.to_numpy()[7:], rtol=0, atol=0)
 
 
+def test_toy_theory_rows_equal_cli():
+    df = sigprop.theory(preset="blog1-toy", alpha=0.5, depth=4)
+    ref = run_cli("theory", "--preset", "blog1-toy", "--alpha", "0.5", "--depth", "4")
+    assert list(df.columns) == list(ref[0].keys())
+    for i, r in enumerate(ref):
+        for col, want in r.items():
+            got = df[col].iloc[i]
+            assert (got == want) if isinstance(got, str) else close(got, want), (i, col)
+
+
 def test_record_array():
     rec = sigprop.theory(preset="blog1-toy", depth=8, alpha=0.5, as_frame=False)
     assert isinstance(rec, np.recarray)
@@ -160,7 +170,116 @@ def test_measure_without_blas_says_so():
     assert e.value.status_str == "not supported" and "OpenBLAS" in e.value.reason
 
 
-def test_todo_hooks_say_not_implemented():
-    for f in (sigprop.compare, sigprop.alpha, sigprop.sweep):
-        with pytest.raises(NotImplementedError):
-            f()
+def same_table(df, ref, rel=1e-8):
+    """A DataFrame against the CLI's CSV rows: the columns in order, strings equal,
+    numbers to rel."""
+    assert list(df.columns) == list(ref[0].keys())
+    assert len(df) == len(ref)
+    for i, r in enumerate(ref):
+        for col, want in r.items():
+            got = df[col].iloc[i]
+            if isinstance(got, str):
+                assert got == want, (i, col, got, want)
+            else:
+                assert close(got, want, rel), (i, col, got, want)
+
+
+def test_sweep_equals_cli_and_reports_progress():
+    seen = []
+    df = sigprop.sweep(norm=["ln", "derf"], alpha=[0.1, 0.5, 1.5], depth=[16, 64],
+                       width=[768, 1024], progress=lambda d, t: seen.append((d, t)))
+    ref = run_cli("sweep", "--norm", "ln,derf", "--alpha", "0.1,0.5,1.5", "--depth", "16,64",
+                  "--width", "768,1024")
+    assert len(ref) == (2 + 2 * 3) * 2  # ln: one row per width and depth (alpha = nan)
+    same_table(df, ref, 1e-9)
+    assert df.attrs["failed"] == 0
+    assert seen and seen[-1] == (len(ref), len(ref))
+
+
+def test_sweep_blog2_alphas_one_depth_as_theory_summary():
+    al = [0.05 * k for k in range(1, 21)]
+    df = sigprop.sweep(preset="blog2", norm="derf", alpha=al, depth=100)
+    th = sigprop.theory(preset="blog2", norm="derf", alpha=al, depth=100, summary=True)
+    for col in ("q_L", "p_L", "J_L0", "lambda"):
+        assert np.allclose(df[col], th[col], rtol=1e-9, equal_nan=True), col  # 10 digits
+    assert list(df.phase) == list(th.phase)
+
+
+@pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")
+def test_sweep_measure_equals_cli():
+    args = dict(preset="blog2", norm="derf", alpha=[0.5, 1.0], width=64, tokens=8,
+                depth=[2, 4], mode="both", probes=2, seed=3)
+    df = sigprop.sweep(**args)
+    ref = run_cli("sweep", "--preset", "blog2", "--norm", "derf", "--alpha", "0.5,1",
+                  "--width", "64", "--tokens", "8", "--depth", "2,4", "--mode", "both",
+                  "--probes", "2", "--seed", "3")
+    same_table(df, ref, 1e-6)
+
+
+def test_sweep_bad_keyword_values():
+    with pytest.raises(ValueError, match="mode"):
+        sigprop.sweep(norm="derf", alpha=0.5, mode="bogus")
+    with pytest.raises(ValueError, match="twice"):
+        sigprop.sweep(norm="derf", alpha=0.5, depth=[4, 4])
+    with pytest.raises(TypeError, match="width"):
+        sigprop.sweep(width=[64, "x"])
+
+
+def test_alpha_equals_cli_with_laws():
+    df = sigprop.alpha(norm="derf", match="preln", depth=[12, 24, 48], width=[768, 1024])
+    ref = run_cli("alpha", "--norm", "derf", "--match", "preln", "--depth", "12,24,48",
+                  "--width", "768,1024")
+    same_table(df, ref, 1e-9)
+    laws = df.attrs["laws"]
+    assert len(laws) == 5 and laws[0]["law"] == "alpha = A * depth^-b"
+    assert 0.2 < laws[0]["b"] < 0.6
+
+
+def test_alpha_unreachable_raises_with_the_range():
+    with pytest.raises(sigprop.SigpropError) as e:
+        sigprop.alpha(preset="blog2", norm="derf", target_J=0.5, depth=10)
+    assert e.value.status_str == "not supported" and "reachable range" in e.value.reason
+    with pytest.raises(ValueError, match="exactly one"):
+        sigprop.alpha(norm="derf", target_J=3, match="preln")
+    with pytest.raises(ValueError, match="no alpha"):
+        sigprop.alpha(norm="ln", target_J=3)
+
+
+@pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")
+def test_alpha_verify_equals_cli():
+    df = sigprop.alpha(norm="derf", match="preln", depth=8, width=64, tokens=16, verify=True,
+                       seeds=2)
+    ref = run_cli("alpha", "--norm", "derf", "--match", "preln", "--depth", "8", "--width", "64",
+                  "--tokens", "16", "--verify", "--seeds", "2")
+    same_table(df, ref, 1e-6)
+
+
+@pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")
+def test_compare_equals_cli_and_reports_progress():
+    seen = []
+    kw = dict(preset="blog2", norm="derf", alpha=[0.5, 1.0], width=64, tokens=8, depth=3,
+              probes=2, seeds=2, seed=7)
+    flags = ["--preset", "blog2", "--norm", "derf", "--alpha", "0.5,1", "--width", "64",
+             "--tokens", "8", "--depth", "3", "--probes", "2", "--seeds", "2", "--seed", "7"]
+    df = sigprop.compare(progress=lambda d, t: seen.append((d, t)), **kw)
+    same_table(df, run_cli("compare", *flags), 1e-6)
+    assert seen and seen[-1][0] == seen[-1][1]
+    assert all(a[0] <= b[0] and a[1] == b[1] for a, b in zip(seen, seen[1:]))
+    sm = sigprop.compare(summary=True, **kw)
+    same_table(sm, run_cli("compare", "--summary", *flags), 1e-6)
+    assert len(df.attrs["gmfe"]) == len(sm)
+    ms = sigprop.compare(theory_start="measured", **kw)
+    assert ms.q_theory.iloc[0] == ms.q.iloc[0]
+
+
+@pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")
+def test_compare_errors():
+    with pytest.raises(ValueError, match="final_norm"):
+        sigprop.compare(preset="blog2", width=64, tokens=8, depth=2, final_norm=True)
+    with pytest.raises(sigprop.SigpropError) as e:
+        sigprop.compare(preset="blog2", width=64, tokens=8, depth=2, heads=3)
+    assert e.value.reason
+    def boom(done, total):
+        raise KeyboardInterrupt("stop")
+    with pytest.raises(KeyboardInterrupt):
+        sigprop.compare(preset="blog2", width=64, tokens=8, depth=2, probes=1, progress=boom)

@@ -64,6 +64,56 @@ enum sp_status sp_alpha_preln_log_j(const struct sp_arch *a, const struct sp_the
     return final_log_j(&b, o, log_j);
 }
 
+enum sp_status sp_alpha_point(const struct sp_arch *a, const struct sp_theory_opts *o,
+                              enum sp_alpha_target kind, double target, double ratio,
+                              double guess, double amin, double amax, double tol,
+                              struct sp_alpha_point *out)
+{
+    if (!a || !o || !out)
+        return sp_fail(SP_EINVAL, "sp_alpha_point: NULL argument");
+    int tf = a->model == SP_MODEL_TRANSFORMER;
+    if (kind != SP_ALPHA_TARGET_J && !tf)
+        return sp_fail(SP_EINVAL, "--match/--budget-ratio compare with pre-LN: transformer only");
+    if (!(target > 0.0) && kind != SP_ALPHA_MATCH_PRELN)
+        return sp_fail(SP_EINVAL, "target %g: a J^{L,0} (or a ratio to pre-LN's) must be > 0",
+                       target);
+    out->log_j_preln = NAN;
+    enum sp_status s = tf ? sp_alpha_preln_log_j(a, o, &out->log_j_preln) : SP_OK;
+    if (s != SP_OK)
+        return sp_fail(s, "pre-LN reference failed at depth %d, width %d: %s", a->depth,
+                       a->width, sp_status_str(s));
+    out->log_target = kind == SP_ALPHA_TARGET_J ? log(target)
+                      : out->log_j_preln + (kind == SP_ALPHA_BUDGET ? log(target) : 0.0);
+    struct sp_alpha_solution *sol = &out->sol;
+    s = sp_alpha_solve(a, o, ratio, out->log_target, guess, amin, amax, tol, sol);
+    if (s == SP_EUNSUPPORTED)
+        return sp_fail(s, "no alpha in [%g, %g] gives J^{L,0} = %.6g at depth %d, width %d: "
+                       "the reachable range is J^{L,0} in [%.6g, %.6g]", amin, amax,
+                       exp(out->log_target), a->depth, a->width, exp(sol->log_j_min),
+                       exp(sol->log_j_max));
+    if (s != SP_OK)
+        return sp_fail(s, "solving for alpha failed at depth %d, width %d: %s", a->depth,
+                       a->width, sp_status_str(s));
+    /* asymptotic lambda and phase at the solution */
+    struct sp_arch as_arch = *a;
+    if (as_arch.model == SP_MODEL_TOY) {
+        as_arch.phi.alpha = sol->alpha;
+    } else {
+        as_arch.norm_mlp.alpha = sol->alpha;
+        as_arch.norm_attn.alpha = sol->alpha_attn;
+    }
+    struct sp_asymptotics asy;
+    if (sp_theory_asymptotics(&as_arch, o, NULL, 0, &asy) != SP_OK) {
+        asy.lambda = NAN;
+        asy.phase = SP_PHASE_SUBCRITICAL;
+    }
+    out->lambda = asy.lambda;
+    out->phase = asy.phase;
+    out->s_ov = tf ? sp_arch_s_ov(a) : (double)NAN;
+    out->s_21 = tf ? sp_arch_s_21(a) : (double)NAN;
+    return SP_OK;
+}
+
 #define MAX_EVALS 256
 
 struct solver {

@@ -26,8 +26,9 @@ static enum sp_status run_batch(const struct sp_sweep_plan *p, const struct sp_s
     char **ptrs = calloc(mine ? mine : 1, sizeof *ptrs);
     size_t *lens = calloc(mine ? mine : 1, sizeof *lens);
     int err = !bufs || !ptrs || !lens;
-#pragma omp parallel for schedule(dynamic, 1) reduction(| : err) if (!p->measure)
-    for (size_t m = 0; m < mine; m++) {
+    if (!err && !p->measure) /* theory only: vectorised over alpha */
+        err = sp_sweep_theory_rows(p, list + c->rank, mine, (size_t)c->nranks, done, bufs) != SP_OK;
+    for (size_t m = 0; !err && p->measure && m < mine; m++) {
         if (!bufs)
             continue;
         const struct sp_sweep_task *t = &p->tasks[list[(size_t)c->rank + m * (size_t)c->nranks]];
@@ -66,7 +67,13 @@ enum sp_status sp_sweep_run(const struct sp_sweep_plan *p, const struct sp_sweep
 #ifdef _OPENMP
     threads = omp_get_max_threads();
 #endif
+    /* Theory only: batches of ~65536 rows, so that each alpha family is one
+     * vectorised call and the threads meet a few times, not once per 16
+     * configurations (between parallel regions libgomp's threads spin: with
+     * small batches on a loaded machine that spinning was most of the CPU). */
     size_t per = batch > 0 ? batch : (size_t)(8 * threads * c->nranks);
+    if (batch == 0 && !p->measure && per < 65536 / (p->ndepths ? p->ndepths : 1))
+        per = 65536 / p->ndepths;
     size_t prog = 0, failed = 0;
     enum sp_status s = SP_OK;
     for (size_t b0 = 0; b0 < npend && s == SP_OK; b0 += per) {

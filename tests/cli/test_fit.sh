@@ -118,10 +118,18 @@ awk 'BEGIN { print "alpha,depth,J"; for (l = 1; l <= 6; l++) for (g = 1; g <= 30
 check "3000 interleaved groups: 3000 rows, first alpha 1, last 3000, xi = 100/alpha" \
     "[ $(wc -l < "$T/many.out") -eq 3001 ] && [ $(sed -n 2p "$T/many.out" | cut -d, -f1) = 1 ] && [ $(tail -1 "$T/many.out" | cut -d, -f1) = 3000 ] && close $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $1 == 250 { print $h["xi"] }' "$T/many.out") 0.4 1e-6"
 
+# identifying columns (sigprop/records.h): theory curves of two widths concatenated
+# stay two curves
+"$SP" theory --norm derf --alpha 0.5 --depth 200 --width 512 -q > "$T/w2.csv" 2>/dev/null &&
+    "$SP" theory --norm derf --alpha 0.5 --depth 200 --width 1024 -q 2>/dev/null | tail -n +2 >> "$T/w2.csv" &&
+    "$SP" fit "$T/w2.csv" --models power --range 20: -q -o "$T/w2f.csv"
+check "two widths concatenated: two curves, one per width" \
+    "[ $(wc -l < "$T/w2f.csv") -eq 3 ] && [ \"\$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if (\$i == \"width\") c = i; next } { print \$c }' '$T/w2f.csv' | tr '\n' ' ')\" = '512 1024 ' ]"
+
 # measure --per-seed writes one curve per draw with a seed column, which fit uses
 if "$SP" measure --width 16 --tokens 4 --depth 6 --seeds 3 --measure fwd --per-seed -q -o "$T/ps.csv" 2>/dev/null; then
     check "measure --per-seed: 3 x 7 rows, seeds 1, 2, 3 in a last column" \
-        "[ $(wc -l < "$T/ps.csv") -eq 22 ] && head -1 '$T/ps.csv' | grep -q ',seed$' && [ \"$(cut -d, -f20 "$T/ps.csv" | tail -n +2 | sort -u | tr '\n' ' ')\" = '1 2 3 ' ]"
+        "[ $(wc -l < "$T/ps.csv") -eq 22 ] && head -1 '$T/ps.csv' | grep -q ',seed$' && [ \"$(cut -d, -f27 "$T/ps.csv" | tail -n +2 | sort -u | tr '\n' ' ')\" = '1 2 3 ' ]"
     "$SP" fit "$T/ps.csv" -q -o "$T/psf.csv"
     check "fit of measure --per-seed: ndraw = 3" "[ $(field "$T/psf.csv" power ndraw) = 3 ]"
 fi

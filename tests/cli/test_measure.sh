@@ -33,7 +33,7 @@ expect_grep 'max-memory' "$TMP/err"
 # CSV: header, one row per block boundary (L + 1) or per sublayer (2L + 1)
 expect_status 0 "$SP" measure "${SMALL[@]}" --norm derf --alpha 0.5 --seeds 2 --probes 2 -q
 head -1 "$TMP/out" >"$TMP/header"
-expect_grep '^model,norm,alpha,alpha_attn,alpha_mlp,l,q,q_se,p,p_se,rho,J_fwd,J_fwd_se,J_bwd,J_bwd_se,grad_amp,grad_amp_se,logJ_fwd,logJ_bwd$' "$TMP/header"
+expect_grep '^model,norm,alpha,alpha_attn,alpha_mlp,l,q,q_se,p,p_se,rho,J_fwd,J_fwd_se,J_bwd,J_bwd_se,grad_amp,grad_amp_se,logJ_fwd,logJ_bwd,depth,width,tokens,heads,kv_heads,mlp,mask,seed$' "$TMP/header"
 [ "$(wc -l <"$TMP/out")" -eq 6 ] && ok || bad "measure: want 6 lines, got $(wc -l <"$TMP/out")"
 [ ! -s "$TMP/err" ] && ok || bad "-q printed on stderr"
 expect_status 0 "$SP" measure "${SMALL[@]}" --sublayers --measure fwd -q

@@ -36,7 +36,7 @@ usage_error "$SP" theory extra-argument
 
 # CSV: header and L+1 rows per alpha; stdout carries only data
 "$SP" theory --preset blog2 --norm derf --alpha 0.3,0.5 >"$TMP/t.csv" 2>"$TMP/t.err"
-expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,logJ_fwd,logJ_bwd,grad_amp,caveats$' "$TMP/t.csv"
+expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,logJ_fwd,logJ_bwd,grad_amp,depth,width,tokens,heads,kv_heads,mlp,mask,caveats$' "$TMP/t.csv"
 [ "$(wc -l <"$TMP/t.csv")" -eq $((1 + 2 * 129)) ] && ok || bad "row count $(wc -l <"$TMP/t.csv")"
 grep -q '^#' "$TMP/t.csv" && bad "comment line in CSV" || ok
 expect_grep 'version A' "$TMP/t.err"
@@ -48,7 +48,7 @@ awk -F, '$4==0.5 && $7==128 { if ($11 > 56.7205 && $11 < 56.7215) found=1 } END 
 # ranges include stop within step/2
 "$SP" theory --norm derf --alpha 0.1:1.9:0.2 --summary >"$TMP/r.csv" 2>/dev/null
 [ "$(wc -l <"$TMP/r.csv")" -eq 11 ] && ok || bad "range 0.1:1.9:0.2 should give 10 alphas"
-expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate,caveats$' "$TMP/r.csv"
+expect_grep '^version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate,width,tokens,heads,kv_heads,mlp,mask,caveats$' "$TMP/r.csv"
 expect_grep ',C,\|^C,' "$TMP/r.csv"   # default version C without a preset
 # toy presets: K in column q, transition depth 42 at alpha 0.5
 "$SP" theory --preset blog1-toy --summary >"$TMP/toy.csv" 2>/dev/null
