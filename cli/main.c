@@ -22,6 +22,7 @@ static const struct command {
     {"sweep", cmd_sweep, "a grid of configurations, resumable, optionally over MPI"},
     {"plot", cmd_plot, "figures (PNG, SVG, PDF) from sigprop's CSV output"},
     {"report", cmd_report, "run a scenario end to end into a self-contained HTML report"},
+    {"train", cmd_train, "train a small ViT on Fashion-MNIST (AdamW, every gradient tested)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

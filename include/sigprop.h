@@ -42,5 +42,6 @@
 #include "sigprop/analysis.h"
 #include "sigprop/plot.h"
 #include "sigprop/reference.h"
+#include "sigprop/train.h"
 
 #endif

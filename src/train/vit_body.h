@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/net_internal.h"
 #include "sp_assert.h"
 #include "train/train_internal.h"
 
@@ -121,7 +122,7 @@ static void NAME(linear_fwd)(const R *x, const R *W, const R *b, R *y, size_t ro
                              size_t n)
 {
     GEMM(0, 0, rows, n, k, x, k, W, n, 0, y, n);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * n))
     for (size_t r = 0; r < rows; r++)
         for (size_t j = 0; j < n; j++)
             y[r * n + j] += b[j];
@@ -130,7 +131,7 @@ static void NAME(linear_fwd)(const R *x, const R *W, const R *b, R *y, size_t ro
 /* gb (n) += column sums of gy (rows, n), in double, parallel over columns */
 static void NAME(colsum_add)(const R *gy, size_t rows, size_t n, R *gb)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR((n) * rows))
     for (size_t j = 0; j < n; j++) {
         double s = 0;
         for (size_t r = 0; r < rows; r++)
@@ -186,7 +187,7 @@ static void NAME(norm_fwd)(const struct sp_fnspec *f, double eps, const R *p,
     const R *gamma = p + o->gamma, *beta = p + o->beta;
     const R alpha = o->alpha != VIT_NONE ? p[o->alpha] : 1;
     const R shift = o->shift != VIT_NONE ? p[o->shift] : 0;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
     for (size_t r = 0; r < rows; r++) {
         const R *xr = x + r * d;
         R *yr = y + r * d;
@@ -223,7 +224,7 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
 #define NORMED(r, j, dphi)                                                                     \
     (f->kind == SP_FN_LN ? (x[(r) * d + (j)] - st[2 * (r)]) * st[2 * (r) + 1]                  \
                          : NAME(pointwise)(f->kind, alpha * x[(r) * d + (j)] + shift, &(dphi)))
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
     for (size_t r = 0; r < rows; r++) {
         const R *gr = gy + r * d;
         R *gxr = gx + r * d;
@@ -267,7 +268,7 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
     if (o->shift != VIT_NONE)
         grad[o->shift] += (R)ss;
     /* dgamma = sum_r gy normed, dbeta = sum_r gy: parallel over columns */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR((d) * rows))
     for (size_t j = 0; j < d; j++) {
         double sg = 0, sb = 0;
         R dphi = 0;
@@ -287,7 +288,7 @@ static void NAME(attn_fwd)(const struct vit_layout *L, int B, const R *qkv, R *a
     const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
     const size_t H = (size_t)L->c.heads, ld = 3 * d;
     const double scale = 1.0 / sqrt((double)dh);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * H) * T * T * dh))
     for (size_t bh = 0; bh < (size_t)B * H; bh++) {
         const size_t b = bh / H, h = bh % H;
         const R *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
@@ -325,7 +326,7 @@ static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, cons
     const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
     const size_t H = (size_t)L->c.heads, ld = 3 * d;
     const double scale = 1.0 / sqrt((double)dh);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * H) * T * T * dh))
     for (size_t bh = 0; bh < (size_t)B * H; bh++) {
         const size_t b = bh / H, h = bh % H;
         const R *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
@@ -379,7 +380,7 @@ void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_w
     w->rows = rows;
     w->labels = labels;
     /* patches (B P, pd): patch (pr, pc) row-major, its pixels row-major */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * P) * d))
     for (size_t bp = 0; bp < (size_t)B * P; bp++) {
         const size_t b = bp / P, pi = bp % P, pr = pi / side, pc = pi % side;
         for (size_t y = 0; y < ps; y++)
@@ -391,7 +392,7 @@ void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_w
     R *x = w->blk[0].x0;
     R *tok = w->gtok; /* (B P, d) scratch */
     NAME(linear_fwd)(w->patches, p + L->wpe, p + L->bpe, tok, (size_t)B * P, pd, d);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
     for (size_t r = 0; r < rows; r++) {
         const size_t b = r / T, t = r % T;
         const R *src = t < (size_t)L->off ? p + L->cls : tok + (b * P + t - (size_t)L->off) * d;
@@ -406,16 +407,16 @@ void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_w
         NAME(linear_fwd)(a->n1, p + o->wqkv, p + o->bqkv, a->qkv, rows, d, 3 * d);
         NAME(attn_fwd)(L, B, a->qkv, a->att, a->ao);
         NAME(linear_fwd)(a->ao, p + o->wo, p + o->bo, a->x1, rows, d, d);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
         for (size_t i = 0; i < rows * d; i++)
             a->x1[i] += a->x0[i];
         NAME(norm_fwd)(&c->norm_mlp, c->norm_eps, p, &o->n2, a->x1, a->n2, a->st2, rows, d);
         NAME(linear_fwd)(a->n2, p + o->w1, p + o->b1, a->z, rows, d, hid);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
         for (size_t i = 0; i < rows * hid; i++)
             a->a[i] = NAME(act)(c->act, a->z[i]);
         NAME(linear_fwd)(a->a, p + o->w2, p + o->b2, out, rows, hid, d);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
         for (size_t i = 0; i < rows * d; i++)
             out[i] += a->x1[i];
     }
@@ -476,7 +477,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
     NAME(linear_bwd)(w->pooled, p + L->wh, w->glog, w->gpool, grad + L->wh, grad + L->bh,
                      (size_t)B, d, C);
     /* un-pool into gn (rows, d) */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
     for (size_t r = 0; r < rows; r++) {
         const size_t b = r / T, t = r % T;
         for (size_t j = 0; j < d; j++)
@@ -491,7 +492,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
         struct NAME(vit_blk_acts) *a = &w->blk[l];
         /* MLP: g is d loss / d x2 */
         NAME(linear_bwd)(a->a, p + o->w2, g, w->gz, grad + o->w2, grad + o->b2, rows, hid, d);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
         for (size_t i = 0; i < rows * hid; i++)
             w->gz[i] *= NAME(act_deriv)(c->act, a->z[i]);
         NAME(linear_bwd)(a->n2, p + o->w1, w->gz, w->gn, grad + o->w1, grad + o->b1, rows, d,
@@ -507,7 +508,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
                        d);
     }
     /* embedding: positions, CLS, then the patch projection */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR(T * d * (size_t)B))
     for (size_t i = 0; i < T * d; i++) {
         double s = 0, sc = 0;
         for (size_t b = 0; b < (size_t)B; b++)
@@ -519,7 +520,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
             grad[L->cls + i] += (R)sc;
         }
     }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * P) * d))
     for (size_t bp = 0; bp < (size_t)B * P; bp++) {
         const size_t b = bp / P, t = bp % P + (size_t)L->off;
         memcpy(w->gtok + bp * d, g + (b * T + t) * d, d * sizeof(R));
@@ -528,7 +529,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
                      grad + L->bpe, (size_t)B * P, pd, d);
     if (dimages) {
         const size_t img = (size_t)c->image, ps = (size_t)c->patch, side = img / ps;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * P) * d))
         for (size_t bp = 0; bp < (size_t)B * P; bp++) {
             const size_t b = bp / P, pi = bp % P, pr = pi / side, pc = pi % side;
             for (size_t y = 0; y < ps; y++)

@@ -2,6 +2,8 @@
  * reference of the float model and what the finite-difference tests run. */
 #include <stddef.h>
 
+#include "net/net_internal.h" /* before R is defined: it names a parameter R */
+
 static void gemm_f64(int ta, int tb, size_t M, size_t N, size_t K, const double *A, size_t lda,
                      const double *B, size_t ldb, double beta, double *C, size_t ldc)
 {
