@@ -15,7 +15,7 @@ enum {
     OPT_ALPHA_T, OPT_ALPHA_ATTN_T, OPT_ALPHA_MLP_T, OPT_ALPHA_FINAL, OPT_PATCH, OPT_INIT_STD_T,
     OPT_NORM_EPS_T, OPT_STEPS, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_MIN_LR, OPT_WARMUP,
     OPT_SCHEDULE, OPT_BETA1, OPT_BETA2, OPT_ADAM_EPS, OPT_WD, OPT_CLIP, OPT_EVAL_EVERY,
-    OPT_DIVERGE, OPT_SEED_T, OPT_THREADS_T, OPT_CKPT, OPT_CKPT_EVERY, OPT_RESUME, OPT_FORMAT_T,
+    OPT_DIVERGE, OPT_SEED_T, OPT_THREADS_T, OPT_STOP_AT, OPT_CKPT, OPT_CKPT_EVERY, OPT_RESUME, OPT_FORMAT_T,
     OPT_MODEL_FIRST = OPT_WIDTH_T, OPT_MODEL_LAST = OPT_SEED_T /* refused with --resume */
 };
 
@@ -56,6 +56,7 @@ static const struct option longopts[] = {
     {"diverge-factor", required_argument, 0, OPT_DIVERGE},
     {"seed", required_argument, 0, OPT_SEED_T},
     {"threads", required_argument, 0, OPT_THREADS_T},
+    {"stop-at", required_argument, 0, OPT_STOP_AT},
     {"checkpoint", required_argument, 0, OPT_CKPT},
     {"checkpoint-every", required_argument, 0, OPT_CKPT_EVERY},
     {"resume", required_argument, 0, OPT_RESUME},
@@ -119,6 +120,8 @@ static void help(const struct sp_vit_config *c, const struct sp_train_opts *o)
            "  --eval-every K      evaluate on the test set every K steps (default 0: at the end)\n"
            "  --checkpoint FILE   write the state atomically every --checkpoint-every K steps\n"
            "                      (default 0: at the end)\n"
+           "  --stop-at N         stop after step N (checkpoint written; the schedule still\n"
+           "                      spans --steps): the first part of a run to --resume\n"
            "  --resume FILE       continue a checkpoint to its --steps; bit for bit the same as\n"
            "                      the uninterrupted run\n"
            "  --threads N         OpenMP threads (the numbers do not depend on it)\n"
@@ -261,6 +264,10 @@ static int parse_args(int argc, char **argv, struct sp_vit_config *c, struct sp_
             break;
         case OPT_SEED_T: rc = cli_parse_u64(cmd, "--seed", optarg, UINT64_MAX, &o->seed); break;
         case OPT_THREADS_T: rc = cli_parse_int(cmd, "--threads", optarg, 1, 4096, &a->threads); break;
+        case OPT_STOP_AT:
+            rc = cli_parse_int(cmd, "--stop-at", optarg, 1, 100000000, &n);
+            o->stop_at = n;
+            break;
         case OPT_CKPT: a->ckpt = optarg; break;
         case OPT_CKPT_EVERY:
             rc = cli_parse_int(cmd, "--checkpoint-every", optarg, 0, 100000000, &n);
@@ -426,6 +433,10 @@ int cmd_train(int argc, char **argv)
         if (r.diverged)
             cli_info("train: diverged at step %ld (loss beyond %g x the initial %.4g, or not "
                      "finite)", r.diverged_step, ro->diverge_factor, r.init_loss);
+        else if (r.steps_done < ro->steps)
+            cli_info("train: stopped after step %ld of %ld in %.1f s%s%s", r.steps_done,
+                     ro->steps, secs, a.ckpt ? "; resume with --resume " : "",
+                     a.ckpt ? a.ckpt : "");
         else
             cli_info("train: %ld steps in %.1f s; test loss %.4f, test accuracy %.4f",
                      r.steps_done, secs, r.eval_loss, r.eval_acc);

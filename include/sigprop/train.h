@@ -75,6 +75,8 @@ struct sp_train_opts {
     uint64_t seed;         /* weights (Philox) and the batch order */
     long checkpoint_every; /* with checkpoint_path: write every K steps and at the end (0: end only) */
     const char *checkpoint_path; /* NULL: none */
+    long stop_at;          /* > 0: return after step stop_at (checkpoint written; the
+                            * schedule still spans steps); 0: run to steps */
     void (*progress)(void *ctx, long step, long steps, double loss); /* may be NULL */
     void *progress_ctx;
 };
@@ -92,14 +94,15 @@ struct sp_train_result {
 struct sp_trainer;
 /* A fresh run (weights from opts->seed), or one resumed from a checkpoint written by
  * sp_trainer_run (resume_path non-NULL: c and o's model and optimiser fields are taken
- * from the checkpoint; o's checkpoint_path, progress and eval_max still apply). */
+ * from the checkpoint; o's checkpoint_path, checkpoint_every, stop_at, progress and
+ * eval_max still apply). */
 enum sp_status sp_trainer_new(const struct sp_vit_config *c, const struct sp_train_opts *o,
                               const char *resume_path, struct sp_trainer **out);
 void sp_trainer_free(struct sp_trainer *t);
 const struct sp_vit_config *sp_trainer_config(const struct sp_trainer *t);
 const struct sp_train_opts *sp_trainer_opts(const struct sp_trainer *t);
 long sp_trainer_step(const struct sp_trainer *t); /* steps done so far */
-/* Trains until opts.steps or divergence; evaluates on test (may be NULL: no eval).
+/* Trains until opts.steps (or opts.stop_at) or divergence; evaluates on test (may be NULL: no eval).
  * The log (one row per step: step, lr, train_loss, eval_loss, eval_acc, grad_norm,
  * update_ratio_embed, update_ratio_block<l>..., update_ratio_head; eval columns NAN
  * except on eval steps) is the trainer's and survives resume. */

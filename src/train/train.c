@@ -76,6 +76,8 @@ enum sp_status sp_train_opts_check(const struct sp_train_opts *o)
         return sp_fail(SP_EINVAL, "train: weight decay %g not in [0, 10)", o->weight_decay);
     if (!(o->clip >= 0 && isfinite(o->clip)))
         return sp_fail(SP_EINVAL, "train: clip %g must be >= 0 (0: off)", o->clip);
+    if (o->stop_at < 0)
+        return sp_fail(SP_EINVAL, "train: stop at %ld must be >= 0", o->stop_at);
     if (o->eval_every < 0 || o->checkpoint_every < 0)
         return sp_fail(SP_EINVAL, "train: eval every %ld / checkpoint every %ld must be >= 0",
                        o->eval_every, o->checkpoint_every);
@@ -351,6 +353,7 @@ enum sp_status sp_trainer_new(const struct sp_vit_config *c, const struct sp_tra
         t->o.checkpoint_path = o->checkpoint_path;
         t->o.checkpoint_every = o->checkpoint_every;
         t->o.eval_max = o->eval_max;
+        t->o.stop_at = o->stop_at;
         t->o.progress = o->progress;
         t->o.progress_ctx = o->progress_ctx;
     } else {
@@ -503,7 +506,7 @@ enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *tra
                        o->batch);
     const size_t per_epoch = train->n / (size_t)o->batch; /* the last partial batch is dropped */
     enum sp_status s = SP_OK;
-    while (t->step < o->steps) {
+    while (t->step < o->steps && (o->stop_at <= 0 || t->step < o->stop_at)) {
         const long st = t->step;
         s = epoch_order(t, train->n, st / (long)per_epoch);
         if (s != SP_OK)
@@ -557,8 +560,8 @@ enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *tra
             res->eval_loss = el;
             res->eval_acc = ea;
         }
-        if (o->checkpoint_path &&
-            (last || (o->checkpoint_every > 0 && t->step % o->checkpoint_every == 0))) {
+        if (o->checkpoint_path && (last || t->step == o->stop_at ||
+                                   (o->checkpoint_every > 0 && t->step % o->checkpoint_every == 0))) {
             s = ckpt_write(t, o->checkpoint_path);
             if (s != SP_OK)
                 return s;
