@@ -27,6 +27,7 @@ struct NAME(vit_blk_acts) {
     R *x1;        /* (rows, d) */
     R *n2, *st2;
     R *z, *a;     /* MLP pre-activation and activation (rows, hid) */
+    R *cdf;       /* GELU's Phi(z) (rows, hid) */
 };
 
 struct NAME(vit_ws) {
@@ -41,6 +42,7 @@ struct NAME(vit_ws) {
     /* backward scratch */
     R *g, *gn, *gqkv, *gao, *gz, *gatt, *gtok, *gpatch, *glog, *gpool;
     double *rowacc; /* (rows, 2) per-row partial sums of the scalar norm parameters */
+    double *colacc; /* column sums: max(3d, hid, 2d, classes) */
     R *mem;
 };
 
@@ -51,7 +53,7 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
     const size_t H = (size_t)L->c.heads, C = (size_t)L->c.classes, depth = (size_t)L->c.depth;
     const size_t rows = (size_t)batch * T, bp = (size_t)batch * (size_t)L->P;
     const size_t att = (size_t)batch * H * T * T;
-    const size_t per_blk = rows * (d * 8 + 4 + hid * 2) + att;
+    const size_t per_blk = rows * (d * 8 + 4 + hid * 3) + att;
     size_t total = bp * (size_t)L->pd * 2 + depth * per_blk + rows * (d * 2 + 2) +
                    (size_t)batch * (d * 2 + C * 2) +
                    rows * (d * 2 + 3 * d + d + hid) + att + bp * d;
@@ -60,9 +62,12 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
         w->blk = calloc(depth, sizeof *w->blk);
     if (w && w->blk)
         w->mem = malloc(total * sizeof(R));
+    const size_t ncol = 3 * d > hid ? (3 * d > C ? 3 * d : C) : (hid > C ? hid : C);
     if (w && w->mem)
         w->rowacc = malloc(rows * 2 * sizeof(double));
-    if (!w || !w->blk || !w->mem || !w->rowacc) {
+    if (w && w->rowacc)
+        w->colacc = malloc(ncol * sizeof(double));
+    if (!w || !w->blk || !w->mem || !w->rowacc || !w->colacc) {
         NAME(vit_ws_free)(w);
         return sp_fail(SP_ENOMEM, "train: workspace of %zu values for batch %d", total, batch);
     }
@@ -82,6 +87,7 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
         TAKE(b->st2, rows * 2);
         TAKE(b->z, rows * hid);
         TAKE(b->a, rows * hid);
+        TAKE(b->cdf, rows * hid);
     }
     TAKE(w->xf, rows * d);
     TAKE(w->nf, rows * d);
@@ -112,6 +118,7 @@ void NAME(vit_ws_free)(struct NAME(vit_ws) *w)
     free(w->mem);
     free(w->blk);
     free(w->rowacc);
+    free(w->colacc);
     free(w);
 }
 
@@ -128,41 +135,46 @@ static void NAME(linear_fwd)(const R *x, const R *W, const R *b, R *y, size_t ro
             y[r * n + j] += b[j];
 }
 
-/* gb (n) += column sums of gy (rows, n), in double, parallel over columns */
-static void NAME(colsum_add)(const R *gy, size_t rows, size_t n, R *gb)
+/* gb (n) += column sums of gy (rows, n), accumulated row by row in double (acc: n
+ * doubles of scratch): one pass over memory in order, the same sums on any thread count */
+static void NAME(colsum_add)(const R *gy, size_t rows, size_t n, R *gb, double *acc)
 {
-#pragma omp parallel for schedule(static) if (NET_PAR((n) * rows))
-    for (size_t j = 0; j < n; j++) {
-        double s = 0;
-        for (size_t r = 0; r < rows; r++)
-            s += (double)gy[r * n + j];
-        gb[j] += (R)s;
-    }
+    memset(acc, 0, n * sizeof *acc);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < n; j++)
+            acc[j] += (double)gy[r * n + j];
+    for (size_t j = 0; j < n; j++)
+        gb[j] += (R)acc[j];
 }
 
 /* Backward of linear_fwd: gW += x^T gy, gb += colsum gy, gx = gy W^T (gx may be NULL) */
 static void NAME(linear_bwd)(const R *x, const R *W, const R *gy, R *gx, R *gW, R *gb,
-                             size_t rows, size_t k, size_t n)
+                             size_t rows, size_t k, size_t n, double *acc)
 {
     GEMM(1, 0, k, n, rows, x, k, gy, n, 1, gW, n);
-    NAME(colsum_add)(gy, rows, n, gb);
+    NAME(colsum_add)(gy, rows, n, gb, acc);
     if (gx)
         GEMM(0, 1, rows, k, n, gy, n, W, n, 0, gx, k);
 }
 
-static R NAME(act)(enum sp_mlp_act a, R z)
+/* The MLP activation; GELU keeps Phi(z) (*cdf) for its derivative, so that the
+ * backward pass needs one exp instead of an erf. */
+static R NAME(act)(enum sp_mlp_act a, R z, R *cdf)
 {
-    if (a == SP_ACT_RELU)
+    if (a == SP_ACT_RELU) {
+        *cdf = 0;
         return z > 0 ? z : 0;
-    return (R)0.5 * z * ((R)1 + ERF(z * (R)M_SQRT1_2)); /* exact (erf) GELU */
+    }
+    *cdf = (R)0.5 * ((R)1 + ERF(z * (R)M_SQRT1_2)); /* exact (erf) GELU: z Phi(z) */
+    return z * *cdf;
 }
 
-static R NAME(act_deriv)(enum sp_mlp_act a, R z)
+static R NAME(act_deriv)(enum sp_mlp_act a, R z, R cdf)
 {
     if (a == SP_ACT_RELU)
         return z > 0 ? 1 : 0;
     const R inv_sqrt_2pi = (R)0.39894228040143267794;
-    return (R)0.5 * ((R)1 + ERF(z * (R)M_SQRT1_2)) + z * inv_sqrt_2pi * EXP((R)-0.5 * z * z);
+    return cdf + z * inv_sqrt_2pi * EXP((R)-0.5 * z * z); /* Phi(z) + z phi(z) */
 }
 
 /* The pointwise norms: u = alpha x + shift, t = phi(u), dphi = phi'(u). */
@@ -215,7 +227,7 @@ static void NAME(norm_fwd)(const struct sp_fnspec *f, double eps, const R *p,
 /* Backward of norm_fwd: gx (rows, d) += J^T gy; parameter gradients added to grad. */
 static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct vit_norm_off *o,
                            const R *x, const R *st, const R *gy, R *gx, R *grad, double *rowacc,
-                           size_t rows, size_t d)
+                           double *acc, size_t rows, size_t d)
 {
     const R *gamma = p + o->gamma;
     const R alpha = o->alpha != VIT_NONE ? p[o->alpha] : 1;
@@ -267,53 +279,58 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
         grad[o->alpha] += (R)sa;
     if (o->shift != VIT_NONE)
         grad[o->shift] += (R)ss;
-    /* dgamma = sum_r gy normed, dbeta = sum_r gy: parallel over columns */
-#pragma omp parallel for schedule(static) if (NET_PAR((d) * rows))
-    for (size_t j = 0; j < d; j++) {
-        double sg = 0, sb = 0;
+    /* dgamma = sum_r gy normed, dbeta = sum_r gy: row by row in double (acc: 2d) */
+    memset(acc, 0, 2 * d * sizeof *acc);
+    for (size_t r = 0; r < rows; r++) {
         R dphi = 0;
-        for (size_t r = 0; r < rows; r++) {
-            sg += (double)gy[r * d + j] * (double)NORMED(r, j, dphi);
-            sb += (double)gy[r * d + j];
+        for (size_t j = 0; j < d; j++) {
+            acc[j] += (double)gy[r * d + j] * (double)NORMED(r, j, dphi);
+            acc[d + j] += (double)gy[r * d + j];
         }
-        grad[o->gamma + j] += (R)sg;
-        grad[o->beta + j] += (R)sb;
+    }
+    for (size_t j = 0; j < d; j++) {
+        grad[o->gamma + j] += (R)acc[j];
+        grad[o->beta + j] += (R)acc[d + j];
     }
 #undef NORMED
 }
 
-/* Softmax attention of every (image, head): att = softmax(q k^T / sqrt(dh)), ao = att v. */
+/* Softmax attention of every (image, head): att = softmax(q k^T / sqrt(dh)), ao = att v.
+ * The products of length dh and T accumulate in R like sgemm's; the softmax in double. */
 static void NAME(attn_fwd)(const struct vit_layout *L, int B, const R *qkv, R *att, R *ao)
 {
     const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
     const size_t H = (size_t)L->c.heads, ld = 3 * d;
-    const double scale = 1.0 / sqrt((double)dh);
+    const R scale = (R)(1.0 / sqrt((double)dh));
 #pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * H) * T * T * dh))
     for (size_t bh = 0; bh < (size_t)B * H; bh++) {
         const size_t b = bh / H, h = bh % H;
         const R *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
         R *A = att + bh * T * T;
         for (size_t i = 0; i < T; i++) {
-            double mx = -INFINITY;
+            R *Ai = A + i * T, mx = -INFINITY;
             for (size_t j = 0; j < T; j++) {
-                double s = 0;
+                R s = 0;
+#pragma omp simd reduction(+ : s)
                 for (size_t c = 0; c < dh; c++)
-                    s += (double)q[i * ld + c] * (double)k[j * ld + c];
-                A[i * T + j] = (R)(s * scale);
-                if (s * scale > mx)
-                    mx = s * scale;
+                    s += q[i * ld + c] * k[j * ld + c];
+                Ai[j] = s * scale;
+                mx = Ai[j] > mx ? Ai[j] : mx;
             }
             double z = 0;
-            for (size_t j = 0; j < T; j++)
-                z += exp((double)A[i * T + j] - mx);
-            for (size_t j = 0; j < T; j++)
-                A[i * T + j] = (R)(exp((double)A[i * T + j] - mx) / z);
+            for (size_t j = 0; j < T; j++) {
+                Ai[j] = EXP(Ai[j] - mx);
+                z += (double)Ai[j];
+            }
+            const R inv = (R)(1.0 / z);
             R *o = ao + (b * T + i) * d + h * dh;
-            for (size_t c = 0; c < dh; c++) {
-                double s = 0;
-                for (size_t j = 0; j < T; j++)
-                    s += (double)A[i * T + j] * (double)v[j * ld + c];
-                o[c] = (R)s;
+            for (size_t c = 0; c < dh; c++)
+                o[c] = 0;
+            for (size_t j = 0; j < T; j++) {
+                Ai[j] *= inv;
+#pragma omp simd
+                for (size_t c = 0; c < dh; c++)
+                    o[c] += Ai[j] * v[j * ld + c];
             }
         }
     }
@@ -325,7 +342,7 @@ static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, cons
 {
     const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
     const size_t H = (size_t)L->c.heads, ld = 3 * d;
-    const double scale = 1.0 / sqrt((double)dh);
+    const R scale = (R)(1.0 / sqrt((double)dh));
 #pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * H) * T * T * dh))
     for (size_t bh = 0; bh < (size_t)B * H; bh++) {
         const size_t b = bh / H, h = bh % H;
@@ -334,36 +351,33 @@ static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, cons
         const R *A = att + bh * T * T;
         const R *go = gao + b * T * d + h * dh;
         R *gS = gatt + bh * T * T;
+        for (size_t t = 0; t < T; t++)
+            for (size_t c = 0; c < dh; c++)
+                gq[t * ld + c] = gk[t * ld + c] = gv[t * ld + c] = 0;
         for (size_t i = 0; i < T; i++) {
-            /* gA_ij = go_i . v_j; gS_ij = A_ij (gA_ij - sum_j' A_ij' gA_ij') */
+            /* gA_ij = go_i . v_j; gS_ij = A_ij (gA_ij - sum_j' A_ij' gA_ij') / sqrt(dh) */
             double dot = 0;
             for (size_t j = 0; j < T; j++) {
-                double s = 0;
+                R s = 0;
+#pragma omp simd reduction(+ : s)
                 for (size_t c = 0; c < dh; c++)
-                    s += (double)go[i * d + c] * (double)v[j * ld + c];
-                gS[i * T + j] = (R)s;
-                dot += s * (double)A[i * T + j];
+                    s += go[i * d + c] * v[j * ld + c];
+                gS[i * T + j] = s;
+                dot += (double)s * (double)A[i * T + j];
             }
             for (size_t j = 0; j < T; j++)
-                gS[i * T + j] = (R)((double)A[i * T + j] * ((double)gS[i * T + j] - dot) * scale);
-        }
-        for (size_t j = 0; j < T; j++)
-            for (size_t c = 0; c < dh; c++) {
-                double sv = 0, sk = 0;
-                for (size_t i = 0; i < T; i++) {
-                    sv += (double)A[i * T + j] * (double)go[i * d + c];
-                    sk += (double)gS[i * T + j] * (double)q[i * ld + c];
+                gS[i * T + j] = A[i * T + j] * (gS[i * T + j] - (R)dot) * scale;
+            /* gv_j += A_ij go_i, gk_j += gS_ij q_i, gq_i += gS_ij k_j */
+            for (size_t j = 0; j < T; j++) {
+                const R a = A[i * T + j], gs = gS[i * T + j];
+#pragma omp simd
+                for (size_t c = 0; c < dh; c++) {
+                    gv[j * ld + c] += a * go[i * d + c];
+                    gk[j * ld + c] += gs * q[i * ld + c];
+                    gq[i * ld + c] += gs * k[j * ld + c];
                 }
-                gv[j * ld + c] = (R)sv;
-                gk[j * ld + c] = (R)sk;
             }
-        for (size_t i = 0; i < T; i++)
-            for (size_t c = 0; c < dh; c++) {
-                double s = 0;
-                for (size_t j = 0; j < T; j++)
-                    s += (double)gS[i * T + j] * (double)k[j * ld + c];
-                gq[i * ld + c] = (R)s;
-            }
+        }
     }
 }
 
@@ -414,7 +428,7 @@ void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_w
         NAME(linear_fwd)(a->n2, p + o->w1, p + o->b1, a->z, rows, d, hid);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
         for (size_t i = 0; i < rows * hid; i++)
-            a->a[i] = NAME(act)(c->act, a->z[i]);
+            a->a[i] = NAME(act)(c->act, a->z[i], &a->cdf[i]);
         NAME(linear_fwd)(a->a, p + o->w2, p + o->b2, out, rows, hid, d);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
         for (size_t i = 0; i < rows * d; i++)
@@ -475,7 +489,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
             w->glog[b * C + k] =
                 (w->probs[b * C + k] - (R)(k == w->labels[b] ? 1 : 0)) / (R)B;
     NAME(linear_bwd)(w->pooled, p + L->wh, w->glog, w->gpool, grad + L->wh, grad + L->bh,
-                     (size_t)B, d, C);
+                     (size_t)B, d, C, w->colacc);
     /* un-pool into gn (rows, d) */
 #pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
     for (size_t r = 0; r < rows; r++) {
@@ -486,26 +500,26 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
     }
     R *g = w->g; /* gradient of the loss with respect to the residual stream */
     memset(g, 0, rows * d * sizeof(R));
-    NAME(norm_bwd)(&c->norm_final, p, &L->nf, w->xf, w->stf, w->gn, g, grad, w->rowacc, rows, d);
+    NAME(norm_bwd)(&c->norm_final, p, &L->nf, w->xf, w->stf, w->gn, g, grad, w->rowacc, w->colacc, rows, d);
     for (int l = c->depth - 1; l >= 0; l--) {
         const struct vit_block_off *o = &L->blk[l];
         struct NAME(vit_blk_acts) *a = &w->blk[l];
         /* MLP: g is d loss / d x2 */
-        NAME(linear_bwd)(a->a, p + o->w2, g, w->gz, grad + o->w2, grad + o->b2, rows, hid, d);
+        NAME(linear_bwd)(a->a, p + o->w2, g, w->gz, grad + o->w2, grad + o->b2, rows, hid, d, w->colacc);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
         for (size_t i = 0; i < rows * hid; i++)
-            w->gz[i] *= NAME(act_deriv)(c->act, a->z[i]);
+            w->gz[i] *= NAME(act_deriv)(c->act, a->z[i], a->cdf[i]);
         NAME(linear_bwd)(a->n2, p + o->w1, w->gz, w->gn, grad + o->w1, grad + o->b1, rows, d,
-                         hid);
-        NAME(norm_bwd)(&c->norm_mlp, p, &o->n2, a->x1, a->st2, w->gn, g, grad, w->rowacc, rows,
-                       d);
+                         hid, w->colacc);
+        NAME(norm_bwd)(&c->norm_mlp, p, &o->n2, a->x1, a->st2, w->gn, g, grad, w->rowacc,
+                       w->colacc, rows, d);
         /* attention: g is now d loss / d x1 */
-        NAME(linear_bwd)(a->ao, p + o->wo, g, w->gao, grad + o->wo, grad + o->bo, rows, d, d);
+        NAME(linear_bwd)(a->ao, p + o->wo, g, w->gao, grad + o->wo, grad + o->bo, rows, d, d, w->colacc);
         NAME(attn_bwd)(L, B, a->qkv, a->att, w->gao, w->gqkv, w->gatt);
         NAME(linear_bwd)(a->n1, p + o->wqkv, w->gqkv, w->gn, grad + o->wqkv, grad + o->bqkv,
-                         rows, d, 3 * d);
-        NAME(norm_bwd)(&c->norm_attn, p, &o->n1, a->x0, a->st1, w->gn, g, grad, w->rowacc, rows,
-                       d);
+                         rows, d, 3 * d, w->colacc);
+        NAME(norm_bwd)(&c->norm_attn, p, &o->n1, a->x0, a->st1, w->gn, g, grad, w->rowacc,
+                       w->colacc, rows, d);
     }
     /* embedding: positions, CLS, then the patch projection */
 #pragma omp parallel for schedule(static) if (NET_PAR(T * d * (size_t)B))
@@ -526,7 +540,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
         memcpy(w->gtok + bp * d, g + (b * T + t) * d, d * sizeof(R));
     }
     NAME(linear_bwd)(w->patches, p + L->wpe, w->gtok, dimages ? w->gpatch : NULL, grad + L->wpe,
-                     grad + L->bpe, (size_t)B * P, pd, d);
+                     grad + L->bpe, (size_t)B * P, pd, d, w->colacc);
     if (dimages) {
         const size_t img = (size_t)c->image, ps = (size_t)c->patch, side = img / ps;
 #pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * P) * d))
