@@ -50,7 +50,20 @@ static double loss_f64(const struct vit_layout *L, struct vit_ws_f64 *w, const d
     return loss;
 }
 
-/* Central differences, h = 1e-5 in double: truncation ~h^2, rounding ~1e-16/h. */
+/* d loss / d *x by central differences, h = 1e-5 in double: truncation ~h^2, rounding
+ * ~1e-16/h. x points into p or img. */
+static double central_diff(const struct vit_layout *L, struct vit_ws_f64 *w, const double *p,
+                           const double *img, const uint8_t *lab, int B, double *x)
+{
+    const double h = 1e-5, keep = *x;
+    *x = keep + h;
+    double lp = loss_f64(L, w, p, img, lab, B);
+    *x = keep - h;
+    double lm = loss_f64(L, w, p, img, lab, B);
+    *x = keep;
+    return (lp - lm) / (2 * h);
+}
+
 static void check_gradients(const struct sp_vit_config *c, const char *what)
 {
     struct vit_layout L;
@@ -70,17 +83,10 @@ static void check_gradients(const struct sp_vit_config *c, const char *what)
     CHECK(vit_ws_new_f64(&L, B, &w) == SP_OK);
     loss_f64(&L, w, p, img, lab, B);
     vit_backward_f64(&L, p, w, g, gimg);
-    const double h = 1e-5;
     int bad = 0;
     double maxerr = 0;
     for (size_t i = 0; i < n; i++) {
-        double keep = p[i];
-        p[i] = keep + h;
-        double lp = loss_f64(&L, w, p, img, lab, B);
-        p[i] = keep - h;
-        double lm = loss_f64(&L, w, p, img, lab, B);
-        p[i] = keep;
-        double fd = (lp - lm) / (2 * h), e = fabs(fd - g[i]);
+        double fd = central_diff(&L, w, p, img, lab, B, &p[i]), e = fabs(fd - g[i]);
         if (e > 1e-8 + 1e-6 * fabs(fd)) {
             if (bad++ < 5)
                 fprintf(stderr, "%s: param %zu: analytic %.12g, fd %.12g\n", what, i, g[i], fd);
@@ -88,15 +94,8 @@ static void check_gradients(const struct sp_vit_config *c, const char *what)
         maxerr = e > maxerr ? e : maxerr;
     }
     CHECK(bad == 0);
-    for (size_t i = 0; i < (size_t)B * px; i++) {
-        double keep = img[i];
-        img[i] = keep + h;
-        double lp = loss_f64(&L, w, p, img, lab, B);
-        img[i] = keep - h;
-        double lm = loss_f64(&L, w, p, img, lab, B);
-        img[i] = keep;
-        CHECK_CLOSE(gimg[i], (lp - lm) / (2 * h), 1e-8, 1e-6);
-    }
+    for (size_t i = 0; i < (size_t)B * px; i++)
+        CHECK_CLOSE(gimg[i], central_diff(&L, w, p, img, lab, B, &img[i]), 1e-8, 1e-6);
     /* the gradient is not trivially zero anywhere it should not be */
     double gn = 0;
     for (size_t i = 0; i < n; i++)
