@@ -175,7 +175,7 @@ static void test_overfit(void)
     o.warmup = 10;
     o.schedule = SP_LR_CONSTANT;
     o.weight_decay = 0;
-    o.clip = 0;
+    o.clip = 1; /* without it the loss spikes, and where it ends depends on rounding */
     o.eval_every = 0;
     struct sp_dataset d;
     synthetic(&d, 16, 8, 10); /* one batch: random images, labels 0..9 */
