@@ -571,5 +571,11 @@ enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *tra
     }
     res->steps_done = t->step;
     res->init_loss = t->init_loss;
+    size_t nrows = sp_table_nrows(t->log);
+    if (isnan(res->eval_acc) && nrows > 0 && !res->diverged) { /* a finished run resumed */
+        res->eval_loss = sp_table_num(t->log, nrows - 1, t->col_eval_loss);
+        res->eval_acc = sp_table_num(t->log, nrows - 1, t->col_eval_acc);
+        res->final_train_loss = sp_table_num(t->log, nrows - 1, t->col_loss);
+    }
     return SP_OK;
 }

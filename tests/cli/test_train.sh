@@ -48,6 +48,12 @@ cmp -s "$TMP/a.csv" "$TMP/resumed.csv" && ok || bad "resumed log differs from th
 expect_status 0 "$SP" train --data "$D" --resume "$TMP/c.ckpt" -q --format json -o "$TMP/r.json"
 /usr/bin/env python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert len(j['data'])==8 and j['meta']['result']['steps_done']==8 and j['meta']['model']['width']==16" "$TMP/r.json" && ok || bad "JSON log"
 
+# resuming a finished run: nothing to do, the same log, its final evaluation restated
+expect_status 0 "$SP" train --data "$D" --resume "$TMP/c.ckpt" --checkpoint "$TMP/c.ckpt" -o "$TMP/r1.csv"
+expect_status 0 "$SP" train --data "$D" --resume "$TMP/c.ckpt" -o "$TMP/r2.csv"
+cmp -s "$TMP/a.csv" "$TMP/r2.csv" && ok || bad "resumed finished run changed the log"
+expect_grep 'test accuracy 0\.' "$TMP/err"
+
 # --resume with a model flag is a usage error
 usage_error "$SP" train --data "$D" --resume "$TMP/c.ckpt" --width 32 -o "$TMP/no1.csv"
 [ ! -e "$TMP/no1.csv" ] && ok || bad "no1.csv written"
