@@ -25,6 +25,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 
 /* ---- messages ---- */
 /* Prints "sigprop: error: <msg>" and "Try 'sigprop <cmd> --help'." to stderr; returns 2. */

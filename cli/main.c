@@ -23,6 +23,7 @@ static const struct command {
     {"plot", cmd_plot, "figures (PNG, SVG, PDF) from sigprop's CSV output"},
     {"report", cmd_report, "run a scenario end to end into a self-contained HTML report"},
     {"inspect", cmd_inspect, "a trained llama2.c checkpoint: its architecture and weight sigmas"},
+    {"train", cmd_train, "train a small ViT on Fashion-MNIST (AdamW, every gradient tested)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

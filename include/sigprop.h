@@ -45,5 +45,6 @@
 #include "sigprop/plot.h"
 #include "sigprop/reference.h"
 #include "sigprop/records.h"
+#include "sigprop/train.h"
 
 #endif

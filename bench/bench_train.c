@@ -1,0 +1,164 @@
+/* bench_train: one training step of the default ViT (d 64, L 4, batch 128, forward,
+ * backward and AdamW) against two baselines measured in the same run: this machine's
+ * sgemm on the step's matrix shapes (the FLOP rate the step could reach if it were
+ * nothing but products), and the same model and step in PyTorch (bench/torch_train.py,
+ * when python3-torch is installed). Prints step time, GFLOP/s, the ratios, and peak
+ * memory. Random images: the data loader is not part of a step.
+ *     bench_train [--steps 20] [--threads 1] [--width 64] [--depth 4] [--batch 128] */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <omp.h>
+
+#include "net/net_internal.h"
+#include "sigprop.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The products of one step of one block (forward, input and weight gradients) with
+ * rows = B T, through the same tiled single-threaded sgemm the trainer uses. */
+static double sgemm_step_block(float *X, float *W, float *Y, size_t rows, size_t d, size_t hid)
+{
+    size_t shapes[4][2] = {{d, 3 * d}, {d, d}, {d, hid}, {hid, d}};
+    double flops = 0;
+    for (int i = 0; i < 4; i++) {
+        size_t K = shapes[i][0], N = shapes[i][1];
+        net_gemm(0, 0, rows, N, K, 1.0f, X, K, W, N, 0.0f, Y, N);     /* y = x W */
+        net_gemm(0, 1, rows, K, N, 1.0f, Y, N, W, N, 0.0f, X, K);     /* gx = gy W^T */
+        net_gemm(1, 0, K, N, rows, 1.0f, X, K, Y, N, 1.0f, W, N);     /* gW += x^T gy */
+        flops += 3 * 2.0 * (double)rows * (double)N * (double)K;
+    }
+    return flops;
+}
+
+/* the end time of every step, from the trainer's progress callback */
+static double stamps[100001];
+static void on_step(void *ctx, long step, long total, double loss)
+{
+    (void)ctx, (void)total, (void)loss;
+    if (step <= 100000)
+        stamps[step] = now();
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    int steps = 20, threads = 1;
+    struct sp_vit_config c;
+    sp_vit_config_default(&c);
+    struct sp_train_opts o;
+    sp_train_opts_default(&o);
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--steps") == 0)
+            steps = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--threads") == 0)
+            threads = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--width") == 0)
+            c.width = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--depth") == 0)
+            c.depth = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--batch") == 0)
+            o.batch = atoi(argv[i + 1]);
+    }
+    omp_set_num_threads(threads);
+    o.steps = steps + 3;
+    o.warmup = 1;
+    o.eval_every = 0;
+    const size_t px = 28 * 28, n = (size_t)o.batch * 4;
+    struct sp_dataset d = {n, 28, 28, 10, malloc(n * px * sizeof(float)), malloc(n)};
+    if (!d.images || !d.labels)
+        return 1;
+    for (size_t i = 0; i < n * px; i++)
+        d.images[i] = (float)((i * 2654435761u) % 256) / 255.0f;
+    for (size_t i = 0; i < n; i++)
+        d.labels[i] = (uint8_t)(i % 10);
+
+    /* the trainer: 3 warm-up steps, then `steps` timed ones */
+    struct sp_trainer *t;
+    struct sp_train_result r;
+    o.progress = on_step;
+    if (sp_trainer_new(&c, &o, NULL, &t) != SP_OK) {
+        fprintf(stderr, "bench_train: %s\n", sp_last_error());
+        return 1;
+    }
+    if (steps < 1 || steps > 99990)
+        return 1;
+    double *dt = malloc((size_t)steps * sizeof *dt);
+    if (!dt || sp_trainer_run(t, &d, NULL, &r) != SP_OK) {
+        fprintf(stderr, "bench_train: %s\n", sp_last_error());
+        return 1;
+    }
+    sp_trainer_free(t);
+    for (int i = 0; i < steps; i++)
+        dt[i] = stamps[i + 4] - stamps[i + 3];
+    qsort(dt, (size_t)steps, sizeof *dt, cmp_double);
+    const double step_s = dt[steps / 2]; /* the median step */
+    free(dt);
+    const double flops = 3 * o.batch * sp_vit_flops_forward(&c); /* forward + 2x backward */
+
+    /* sgemm on the same shapes */
+    const size_t rows = (size_t)o.batch * (size_t)sp_vit_tokens(&c), dd = (size_t)c.width;
+    const size_t hid = dd * (size_t)c.mlp_ratio, big = hid > 3 * dd ? hid : 3 * dd;
+    float *X = calloc(rows * big, sizeof(float)), *Y = calloc(rows * big, sizeof(float));
+    float *W = calloc(big * big, sizeof(float));
+    int prev = net_gemm_init();
+    double gf = 0, g0 = now();
+    int reps = 0;
+    do {
+        gf += sgemm_step_block(X, W, Y, rows, dd, hid);
+        reps++;
+    } while (now() - g0 < 1.0 || reps < 3);
+    double sgemm_rate = gf / (now() - g0);
+    net_gemm_done(prev);
+    free(X);
+    free(Y);
+    free(W);
+
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double rss_mb = (double)ru.ru_maxrss / 1024.0;
+    printf("bench_train: d %d, L %d, batch %d, %d tokens, %zu parameters, %d threads\n", c.width,
+           c.depth, o.batch, sp_vit_tokens(&c), sp_vit_nparams(&c), threads);
+    printf("  sigprop step      %.4f s   %.2f GFLOP/s (%.3g GFLOP a step)\n", step_s,
+           flops / step_s * 1e-9, flops * 1e-9);
+    printf("  sgemm, same shapes          %.2f GFLOP/s -> the step runs at %.0f%% of it\n",
+           sgemm_rate * 1e-9, 100 * flops / step_s / sgemm_rate);
+    printf("  peak RSS          %.1f MB (includes the %.1f MB of random images)\n", rss_mb,
+           (double)(n * px * sizeof(float)) / 1048576.0);
+
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 bench/torch_train.py --width %d --depth %d --batch %d --steps %d "
+             "--threads %d",
+             c.width, c.depth, o.batch, steps, threads);
+    FILE *p = popen(cmd, "r");
+    char line[512];
+    double ts = NAN, trss = NAN;
+    while (p && fgets(line, sizeof line, p)) {
+        if (sscanf(line, "torch_train: step_s %lf peak_rss_mb %lf", &ts, &trss) == 2)
+            break;
+        fputs(line, stdout);
+    }
+    if (p)
+        pclose(p);
+    if (isfinite(ts))
+        printf("  PyTorch step      %.4f s   -> sigprop is %.2fx faster; peak RSS %.1f MB "
+               "(sigprop %.2fx of it)\n", ts, ts / step_s, trss, rss_mb / trss);
+    free(d.images);
+    free(d.labels);
+    return 0;
+}

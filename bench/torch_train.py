@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""PyTorch baseline of bench_train: the same ViT (7x7 patches of 28x28, CLS token,
+learned positions, L pre-LN blocks with softmax attention and a GELU MLP, final LN,
+linear head, cross-entropy) and the same AdamW step, written the straightforward
+way, timed on random images. Prints one line that bench_train parses:
+
+    torch_train: step_s S peak_rss_mb M
+
+Runs only if `import torch` works (Debian's python3-torch); otherwise says so and
+exits 0.
+
+    /usr/bin/python3 bench/torch_train.py [--width 64] [--depth 4] [--batch 128] [--steps 20] [--threads 1]
+"""
+import argparse
+import resource
+import sys
+import time
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--width", type=int, default=64)
+    ap.add_argument("--depth", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    try:
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+    except ImportError:
+        print("torch_train: PyTorch is not installed (apt-get install python3-torch); skipping")
+        return 0
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    d, L, H, B = args.width, args.depth, args.heads, args.batch
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.n1, self.n2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.qkv, self.o = nn.Linear(d, 3 * d), nn.Linear(d, d)
+            self.w1, self.w2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+
+        def forward(self, x):
+            b, t, _ = x.shape
+            q, k, v = self.qkv(self.n1(x)).split(d, dim=-1)
+            q, k, v = (z.view(b, t, H, d // H).transpose(1, 2) for z in (q, k, v))
+            a = torch.softmax(q @ k.transpose(-1, -2) / (d // H) ** 0.5, dim=-1)
+            x = x + self.o((a @ v).transpose(1, 2).reshape(b, t, d))
+            return x + self.w2(F.gelu(self.w1(self.n2(x))))
+
+    class ViT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pe = nn.Linear(49, d)
+            self.cls = nn.Parameter(torch.randn(1, 1, d) * 0.02)
+            self.pos = nn.Parameter(torch.randn(1, 17, d) * 0.02)
+            self.blocks = nn.ModuleList(Block() for _ in range(L))
+            self.nf = nn.LayerNorm(d)
+            self.head = nn.Linear(d, 10)
+
+        def forward(self, img):
+            p = img.view(-1, 4, 7, 4, 7).permute(0, 1, 3, 2, 4).reshape(-1, 16, 49)
+            x = torch.cat([self.cls.expand(img.shape[0], -1, -1), self.pe(p)], 1) + self.pos
+            for blk in self.blocks:
+                x = blk(x)
+            return self.head(self.nf(x)[:, 0])
+
+    model = ViT()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
+    img = torch.rand(B, 28, 28)
+    lab = torch.randint(0, 10, (B,))
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(img), lab)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+
+    for _ in range(3):  # warm up
+        step()
+    times = []
+    for _ in range(args.steps):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(f"torch_train: torch {torch.__version__}, d {d}, L {L}, batch {B}, {args.threads} threads",
+          file=sys.stderr)
+    print(f"torch_train: step_s {times[len(times) // 2]:.6f} peak_rss_mb {rss:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

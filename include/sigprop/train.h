@@ -1,0 +1,121 @@
+/* sigprop/train.h: a small vision transformer trained on Fashion-MNIST by hand-written
+ * forward and backward passes (float32 parameters, double reductions, sgemm, OpenMP),
+ * AdamW, and the IDX data loader. The same seed gives the same bits whatever the
+ * thread count; a run resumed from a checkpoint equals the uninterrupted run. */
+#ifndef SIGPROP_TRAIN_H
+#define SIGPROP_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigprop/core.h"
+#include "sigprop/io.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- data: IDX files (optionally gzip-compressed; read with zlib) ---- */
+/* Images scaled to [0, 1] as float, row-major (n, rows * cols); labels in [0, classes). */
+struct sp_dataset {
+    size_t n;
+    int rows, cols, classes;
+    float *images;   /* (n, rows * cols) */
+    uint8_t *labels; /* (n) */
+};
+/* Reads an idx3-ubyte image file and its idx1-ubyte label file (gzip or plain).
+ * Validates magic numbers (0x803, 0x801), dimensions (1..1024), equal counts,
+ * labels < classes and the full length of both files (a truncated gzip member
+ * is an error). On failure *out is zeroed and the reason names the file. */
+enum sp_status sp_dataset_load(const char *images_path, const char *labels_path, int classes,
+                               struct sp_dataset *out);
+void sp_dataset_free(struct sp_dataset *d); /* NULL and zeroed structs are no-ops */
+/* The directory where Debian's dataset-fashion-mnist puts its four .gz files. */
+#define SP_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
+
+/* ---- the model ---- */
+enum sp_pool { SP_POOL_CLS, SP_POOL_MEAN };
+struct sp_vit_config {
+    int image;          /* side of the square input image (28) */
+    int patch;          /* side of a patch (7: 16 patches) */
+    int classes;        /* 10 */
+    int width;          /* d */
+    int depth;          /* L blocks */
+    int heads;          /* H, dividing d */
+    int mlp_ratio;      /* hidden width / d (4) */
+    enum sp_mlp_act act;        /* SP_ACT_RELU or SP_ACT_GELU (erf form) */
+    enum sp_pool pool;          /* CLS token or mean over tokens */
+    struct sp_fnspec norm_attn, norm_mlp, norm_final; /* LN, DyT or Derf; alpha = initial alpha */
+    double norm_eps;    /* LayerNorm epsilon (1e-5) */
+    double init_std;    /* every weight matrix N(0, init_std^2) (0.02, timm); biases 0 */
+};
+void sp_vit_config_default(struct sp_vit_config *c);  /* d 64, L 4, H 4, LN, CLS, GELU */
+/* Validates every field (reason names it). */
+enum sp_status sp_vit_config_check(const struct sp_vit_config *c);
+/* Tokens per image (patches + 1 with a CLS token) and trainable parameters. */
+int sp_vit_tokens(const struct sp_vit_config *c);
+size_t sp_vit_nparams(const struct sp_vit_config *c);
+/* Forward FLOPs of one image (matrix products and attention; 2 per multiply-add). */
+double sp_vit_flops_forward(const struct sp_vit_config *c);
+
+/* ---- training ---- */
+enum sp_lr_schedule { SP_LR_CONSTANT, SP_LR_COSINE };
+struct sp_train_opts {
+    long steps;            /* optimiser steps */
+    int batch;             /* images per step */
+    double lr;             /* peak learning rate */
+    double min_lr;         /* cosine floor */
+    long warmup;           /* linear warmup steps (lr ramps (s+1)/warmup) */
+    enum sp_lr_schedule schedule;
+    double beta1, beta2, adam_eps, weight_decay; /* AdamW; decay on weight matrices only */
+    double clip;           /* clip the global gradient norm to this (0: off) */
+    long eval_every;       /* evaluate every K steps and at the end (0: only at the end) */
+    size_t eval_max;       /* evaluate on the first eval_max test images (0: all) */
+    double diverge_factor; /* stop when loss > factor * initial loss, or not finite (0: only non-finite) */
+    uint64_t seed;         /* weights (Philox) and the batch order */
+    long checkpoint_every; /* with checkpoint_path: write every K steps and at the end (0: end only) */
+    const char *checkpoint_path; /* NULL: none */
+    long stop_at;          /* > 0: return after step stop_at (checkpoint written; the
+                            * schedule still spans steps); 0: run to steps */
+    void (*progress)(void *ctx, long step, long steps, double loss); /* may be NULL */
+    void *progress_ctx;
+};
+void sp_train_opts_default(struct sp_train_opts *o);
+enum sp_status sp_train_opts_check(const struct sp_train_opts *o);
+
+/* What a run ended with. */
+struct sp_train_result {
+    long steps_done;
+    int diverged;          /* 1: stopped by the divergence rule */
+    long diverged_step;    /* the step whose loss broke the rule, -1 if none */
+    double init_loss, final_train_loss, eval_loss, eval_acc;
+};
+
+struct sp_trainer;
+/* A fresh run (weights from opts->seed), or one resumed from a checkpoint written by
+ * sp_trainer_run (resume_path non-NULL: c and o's model and optimiser fields are taken
+ * from the checkpoint; o's checkpoint_path, checkpoint_every, stop_at, progress and
+ * eval_max still apply). */
+enum sp_status sp_trainer_new(const struct sp_vit_config *c, const struct sp_train_opts *o,
+                              const char *resume_path, struct sp_trainer **out);
+void sp_trainer_free(struct sp_trainer *t);
+const struct sp_vit_config *sp_trainer_config(const struct sp_trainer *t);
+const struct sp_train_opts *sp_trainer_opts(const struct sp_trainer *t);
+long sp_trainer_step(const struct sp_trainer *t); /* steps done so far */
+/* Trains until opts.steps (or opts.stop_at) or divergence; evaluates on test (may be NULL: no eval).
+ * The log (one row per step: step, lr, train_loss, eval_loss, eval_acc, grad_norm,
+ * update_ratio_embed, update_ratio_block<l>..., update_ratio_head; eval columns NAN
+ * except on eval steps) is the trainer's and survives resume. */
+enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *train,
+                              const struct sp_dataset *test, struct sp_train_result *res);
+const struct sp_table *sp_trainer_log(const struct sp_trainer *t);
+/* Parameters (float, sp_vit_nparams of them; layout internal) for tests and tools. */
+const float *sp_trainer_params(const struct sp_trainer *t);
+/* Loss and accuracy of the current parameters on the first max images of d (0: all). */
+enum sp_status sp_trainer_evaluate(struct sp_trainer *t, const struct sp_dataset *d, size_t max,
+                                   double *loss, double *acc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

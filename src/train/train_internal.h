@@ -1,0 +1,66 @@
+/* train_internal.h: the parameter layout of the ViT (one flat array, offsets per
+ * tensor) and its forward/backward passes, compiled twice from vit_body.h: float
+ * (training, sgemm) and double (naive loops; the finite-difference tests). */
+#ifndef SP_TRAIN_INTERNAL_H
+#define SP_TRAIN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigprop/train.h"
+
+#define VIT_NONE ((size_t)-1)
+
+/* Offsets of a norm's parameters: alpha and shift are learnable scalars (DyT: alpha;
+ * Derf: alpha and shift), VIT_NONE for LayerNorm; gamma, beta: (d). */
+struct vit_norm_off {
+    size_t alpha, shift, gamma, beta;
+};
+struct vit_block_off {
+    size_t begin, end; /* [begin, end): the block's parameters */
+    struct vit_norm_off n1, n2;
+    size_t wqkv, bqkv; /* (d, 3d), (3d): columns [q | k | v], heads contiguous in each */
+    size_t wo, bo;     /* (d, d), (d) */
+    size_t w1, b1;     /* (d, hid), (hid) */
+    size_t w2, b2;     /* (hid, d), (d) */
+};
+struct vit_layout {
+    struct sp_vit_config c;
+    int d, hid, dh, T, P, pd, off; /* width, MLP hidden, head width, tokens, patches,
+                                    * patch pixels, index of the first patch token */
+    size_t wpe, bpe;   /* patch embedding (pd, d), (d) */
+    size_t cls;        /* (d), VIT_NONE with mean pooling */
+    size_t pos;        /* (T, d) */
+    struct vit_block_off *blk; /* (depth) */
+    struct vit_norm_off nf;
+    size_t wh, bh;     /* head (d, classes), (classes) */
+    size_t embed_end, head_begin, n;
+};
+enum sp_status vit_layout_new(const struct sp_vit_config *c, struct vit_layout *L);
+void vit_layout_free(struct vit_layout *L);
+/* Initial parameters: matrices, CLS and positions N(0, init_std^2) from Philox keyed
+ * by seed, biases and beta 0, gamma 1, alpha and shift from the config. p: (L->n). */
+void vit_init_params(const struct vit_layout *L, uint64_t seed, float *p);
+/* decay: (L->n), 1 on the weight matrices (AdamW's decoupled decay), 0 elsewhere. */
+void vit_decay_mask(const struct vit_layout *L, uint8_t *decay);
+
+/* Per precision S (f32: R = float, f64: R = double). A workspace holds the
+ * activations of one batch of up to `batch` images for the backward pass.
+ * forward: images (B, image^2), labels (B); returns the mean cross-entropy and the
+ * number of correct argmax predictions. backward (after forward): adds the
+ * gradient of the mean loss to grad (L->n) and, if dimages is not NULL, writes
+ * the gradient with respect to the images (B, image^2). */
+#define VIT_DECLARE(R, S)                                                               \
+    struct vit_ws_##S;                                                                  \
+    enum sp_status vit_ws_new_##S(const struct vit_layout *L, int batch,                \
+                                  struct vit_ws_##S **out);                             \
+    void vit_ws_free_##S(struct vit_ws_##S *w);                                         \
+    void vit_forward_##S(const struct vit_layout *L, const R *p, struct vit_ws_##S *w,  \
+                         const R *images, const uint8_t *labels, int B, double *loss,   \
+                         int *correct);                                                 \
+    void vit_backward_##S(const struct vit_layout *L, const R *p, struct vit_ws_##S *w, \
+                          R *grad, R *dimages);
+VIT_DECLARE(float, f32)
+VIT_DECLARE(double, f64)
+
+#endif

@@ -1,0 +1,559 @@
+/* vit_body.h: forward and backward of the ViT, written once for a real type R and
+ * included by vit_f32.c (R = float, tiled sgemm) and vit_f64.c (R = double, naive
+ * loops). Before including, define R, S (the suffix), GEMM(ta, tb, M, N, K, A, lda,
+ * B, ldb, beta, C, ldc) computing C = op(A) op(B) + beta C (row-major), and the
+ * math functions TANH, ERF, EXP, SQRT. Every reduction accumulates in double;
+ * every parallel loop writes disjoint rows or columns, so the result does not
+ * depend on the thread count. The pre-norm block (SPEC 1.2, with biases):
+ *     x1 = x0 + Wo Attn(N1(x0)) + bo,   x2 = x1 + W2 act(W1 N2(x1) + b1) + b2. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net_internal.h"
+#include "sp_assert.h"
+#include "train/train_internal.h"
+
+#define CAT2(a, b) a##_##b
+#define CAT(a, b) CAT2(a, b)
+#define NAME(x) CAT(x, S)
+
+struct NAME(vit_blk_acts) {
+    R *x0;        /* (rows, d) block input */
+    R *n1, *st1;  /* N1(x0) (rows, d); LN mean and rstd (rows, 2) */
+    R *qkv;       /* (rows, 3d) */
+    R *att;       /* softmax (B, H, T, T) */
+    R *ao;        /* attention output before Wo (rows, d) */
+    R *x1;        /* (rows, d) */
+    R *n2, *st2;
+    R *z, *a;     /* MLP pre-activation and activation (rows, hid) */
+    R *cdf;       /* GELU's Phi(z) (rows, hid) */
+};
+
+struct NAME(vit_ws) {
+    int bmax, B;
+    size_t rows;  /* B T */
+    R *patches;   /* (B P, pd) */
+    struct NAME(vit_blk_acts) *blk; /* (depth) */
+    R *xf, *nf, *stf; /* final stream, its norm (rows, d), stats (rows, 2) */
+    R *pooled;    /* (B, d) */
+    R *probs;     /* (B, classes) softmax of the logits */
+    const uint8_t *labels;
+    /* backward scratch */
+    R *g, *gn, *gqkv, *gao, *gz, *gatt, *gtok, *gpatch, *glog, *gpool;
+    double *rowacc; /* (rows, 2) per-row partial sums of the scalar norm parameters */
+    double *colacc; /* column sums: max(3d, hid, 2d, classes) */
+    R *mem;
+};
+
+enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NAME(vit_ws) **out)
+{
+    *out = NULL;
+    const size_t d = (size_t)L->d, hid = (size_t)L->hid, T = (size_t)L->T;
+    const size_t H = (size_t)L->c.heads, C = (size_t)L->c.classes, depth = (size_t)L->c.depth;
+    const size_t rows = (size_t)batch * T, bp = (size_t)batch * (size_t)L->P;
+    const size_t att = (size_t)batch * H * T * T;
+    const size_t per_blk = rows * (d * 8 + 4 + hid * 3) + att;
+    size_t total = bp * (size_t)L->pd * 2 + depth * per_blk + rows * (d * 2 + 2) +
+                   (size_t)batch * (d * 2 + C * 2) +
+                   rows * (d * 2 + 3 * d + d + hid) + att + bp * d;
+    struct NAME(vit_ws) *w = calloc(1, sizeof *w);
+    if (w)
+        w->blk = calloc(depth, sizeof *w->blk);
+    if (w && w->blk)
+        w->mem = malloc(total * sizeof(R));
+    const size_t ncol = 3 * d > hid ? (3 * d > C ? 3 * d : C) : (hid > C ? hid : C);
+    if (w && w->mem)
+        w->rowacc = malloc(rows * 2 * sizeof(double));
+    if (w && w->rowacc)
+        w->colacc = malloc(ncol * sizeof(double));
+    if (!w || !w->blk || !w->mem || !w->rowacc || !w->colacc) {
+        NAME(vit_ws_free)(w);
+        return sp_fail(SP_ENOMEM, "train: workspace of %zu values for batch %d", total, batch);
+    }
+    R *q = w->mem;
+#define TAKE(ptr, count) (ptr = q, q += (count))
+    TAKE(w->patches, bp * (size_t)L->pd);
+    for (size_t l = 0; l < depth; l++) {
+        struct NAME(vit_blk_acts) *b = &w->blk[l];
+        TAKE(b->x0, rows * d);
+        TAKE(b->n1, rows * d);
+        TAKE(b->st1, rows * 2);
+        TAKE(b->qkv, rows * 3 * d);
+        TAKE(b->att, att);
+        TAKE(b->ao, rows * d);
+        TAKE(b->x1, rows * d);
+        TAKE(b->n2, rows * d);
+        TAKE(b->st2, rows * 2);
+        TAKE(b->z, rows * hid);
+        TAKE(b->a, rows * hid);
+        TAKE(b->cdf, rows * hid);
+    }
+    TAKE(w->xf, rows * d);
+    TAKE(w->nf, rows * d);
+    TAKE(w->stf, rows * 2);
+    TAKE(w->pooled, (size_t)batch * d);
+    TAKE(w->probs, (size_t)batch * C);
+    TAKE(w->g, rows * d);
+    TAKE(w->gn, rows * d);
+    TAKE(w->gqkv, rows * 3 * d);
+    TAKE(w->gao, rows * d);
+    TAKE(w->gz, rows * hid);
+    TAKE(w->gatt, att);
+    TAKE(w->gtok, bp * d);
+    TAKE(w->gpatch, bp * (size_t)L->pd);
+    TAKE(w->glog, (size_t)batch * C);
+    TAKE(w->gpool, (size_t)batch * d);
+#undef TAKE
+    SP_ASSERT((size_t)(q - w->mem) <= total);
+    w->bmax = batch;
+    *out = w;
+    return SP_OK;
+}
+
+void NAME(vit_ws_free)(struct NAME(vit_ws) *w)
+{
+    if (!w)
+        return;
+    free(w->mem);
+    free(w->blk);
+    free(w->rowacc);
+    free(w->colacc);
+    free(w);
+}
+
+/* ---- helpers ---- */
+
+/* y (rows, n) = x (rows, k) W (k, n) + b (n) */
+static void NAME(linear_fwd)(const R *x, const R *W, const R *b, R *y, size_t rows, size_t k,
+                             size_t n)
+{
+    GEMM(0, 0, rows, n, k, x, k, W, n, 0, y, n);
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * n))
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < n; j++)
+            y[r * n + j] += b[j];
+}
+
+/* gb (n) += column sums of gy (rows, n), accumulated row by row in double (acc: n
+ * doubles of scratch): one pass over memory in order, the same sums on any thread count */
+static void NAME(colsum_add)(const R *gy, size_t rows, size_t n, R *gb, double *acc)
+{
+    memset(acc, 0, n * sizeof *acc);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < n; j++)
+            acc[j] += (double)gy[r * n + j];
+    for (size_t j = 0; j < n; j++)
+        gb[j] += (R)acc[j];
+}
+
+/* Backward of linear_fwd: gW += x^T gy, gb += colsum gy, gx = gy W^T (gx may be NULL) */
+static void NAME(linear_bwd)(const R *x, const R *W, const R *gy, R *gx, R *gW, R *gb,
+                             size_t rows, size_t k, size_t n, double *acc)
+{
+    GEMM(1, 0, k, n, rows, x, k, gy, n, 1, gW, n);
+    NAME(colsum_add)(gy, rows, n, gb, acc);
+    if (gx)
+        GEMM(0, 1, rows, k, n, gy, n, W, n, 0, gx, k);
+}
+
+/* The MLP activation; GELU keeps Phi(z) (*cdf) for its derivative, so that the
+ * backward pass needs one exp instead of an erf. */
+static R NAME(act)(enum sp_mlp_act a, R z, R *cdf)
+{
+    if (a == SP_ACT_RELU) {
+        *cdf = 0;
+        return z > 0 ? z : 0;
+    }
+    *cdf = (R)0.5 * ((R)1 + ERF(z * (R)M_SQRT1_2)); /* exact (erf) GELU: z Phi(z) */
+    return z * *cdf;
+}
+
+static R NAME(act_deriv)(enum sp_mlp_act a, R z, R cdf)
+{
+    if (a == SP_ACT_RELU)
+        return z > 0 ? 1 : 0;
+    const R inv_sqrt_2pi = (R)0.39894228040143267794;
+    return cdf + z * inv_sqrt_2pi * EXP((R)-0.5 * z * z); /* Phi(z) + z phi(z) */
+}
+
+/* The pointwise norms: u = alpha x + shift, t = phi(u), dphi = phi'(u). */
+static R NAME(pointwise)(enum sp_fn kind, R u, R *dphi)
+{
+    if (kind == SP_FN_DYT) {
+        R t = TANH(u);
+        *dphi = (R)1 - t * t;
+        return t;
+    }
+    const R two_over_sqrt_pi = (R)1.12837916709551257390;
+    *dphi = two_over_sqrt_pi * EXP(-u * u);
+    return ERF(u);
+}
+
+/* y (rows, d) = Norm(x): LN gamma (x - mean) rstd + beta (st: mean, rstd per row), or
+ * gamma phi(alpha x + shift) + beta. */
+static void NAME(norm_fwd)(const struct sp_fnspec *f, double eps, const R *p,
+                           const struct vit_norm_off *o, const R *x, R *y, R *st, size_t rows,
+                           size_t d)
+{
+    const R *gamma = p + o->gamma, *beta = p + o->beta;
+    const R alpha = o->alpha != VIT_NONE ? p[o->alpha] : 1;
+    const R shift = o->shift != VIT_NONE ? p[o->shift] : 0;
+#pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
+    for (size_t r = 0; r < rows; r++) {
+        const R *xr = x + r * d;
+        R *yr = y + r * d;
+        if (f->kind == SP_FN_LN) {
+            double m = 0, v = 0;
+            for (size_t j = 0; j < d; j++)
+                m += (double)xr[j];
+            m /= (double)d;
+            for (size_t j = 0; j < d; j++)
+                v += ((double)xr[j] - m) * ((double)xr[j] - m);
+            R rstd = (R)(1.0 / sqrt(v / (double)d + eps));
+            st[2 * r] = (R)m;
+            st[2 * r + 1] = rstd;
+            for (size_t j = 0; j < d; j++)
+                yr[j] = gamma[j] * ((xr[j] - (R)m) * rstd) + beta[j];
+        } else {
+            R dphi;
+            for (size_t j = 0; j < d; j++)
+                yr[j] = gamma[j] * NAME(pointwise)(f->kind, alpha * xr[j] + shift, &dphi) +
+                        beta[j];
+        }
+    }
+}
+
+/* Backward of norm_fwd: gx (rows, d) += J^T gy; parameter gradients added to grad. */
+static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct vit_norm_off *o,
+                           const R *x, const R *st, const R *gy, R *gx, R *grad, double *rowacc,
+                           double *acc, size_t rows, size_t d)
+{
+    const R *gamma = p + o->gamma;
+    const R alpha = o->alpha != VIT_NONE ? p[o->alpha] : 1;
+    const R shift = o->shift != VIT_NONE ? p[o->shift] : 0;
+    /* the normalised value (xhat or phi(u)) of element (r, j) */
+#define NORMED(r, j, dphi)                                                                     \
+    (f->kind == SP_FN_LN ? (x[(r) * d + (j)] - st[2 * (r)]) * st[2 * (r) + 1]                  \
+                         : NAME(pointwise)(f->kind, alpha * x[(r) * d + (j)] + shift, &(dphi)))
+#pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
+    for (size_t r = 0; r < rows; r++) {
+        const R *gr = gy + r * d;
+        R *gxr = gx + r * d;
+        R dphi = 0;
+        if (f->kind == SP_FN_LN) {
+            /* dx = rstd (g - mean(g) - xhat mean(g xhat)), g = gamma gy */
+            double mg = 0, mgx = 0;
+            for (size_t j = 0; j < d; j++) {
+                double g = (double)(gamma[j] * gr[j]);
+                mg += g;
+                mgx += g * (double)NORMED(r, j, dphi);
+            }
+            mg /= (double)d;
+            mgx /= (double)d;
+            const R rstd = st[2 * r + 1];
+            for (size_t j = 0; j < d; j++)
+                gxr[j] += rstd * (gamma[j] * gr[j] - (R)mg - NORMED(r, j, dphi) * (R)mgx);
+            rowacc[2 * r] = rowacc[2 * r + 1] = 0;
+        } else {
+            /* du = gamma gy phi'(u); dx = alpha du; dalpha = sum du x, dshift = sum du */
+            double sa = 0, ss = 0;
+            for (size_t j = 0; j < d; j++) {
+                (void)NORMED(r, j, dphi);
+                R du = gamma[j] * gr[j] * dphi;
+                gxr[j] += alpha * du;
+                sa += (double)du * (double)x[r * d + j];
+                ss += (double)du;
+            }
+            rowacc[2 * r] = sa;
+            rowacc[2 * r + 1] = ss;
+        }
+    }
+    /* the scalars: per-row partial sums added in row order */
+    double sa = 0, ss = 0;
+    for (size_t r = 0; r < rows; r++) {
+        sa += rowacc[2 * r];
+        ss += rowacc[2 * r + 1];
+    }
+    if (o->alpha != VIT_NONE)
+        grad[o->alpha] += (R)sa;
+    if (o->shift != VIT_NONE)
+        grad[o->shift] += (R)ss;
+    /* dgamma = sum_r gy normed, dbeta = sum_r gy: row by row in double (acc: 2d) */
+    memset(acc, 0, 2 * d * sizeof *acc);
+    for (size_t r = 0; r < rows; r++) {
+        R dphi = 0;
+        for (size_t j = 0; j < d; j++) {
+            acc[j] += (double)gy[r * d + j] * (double)NORMED(r, j, dphi);
+            acc[d + j] += (double)gy[r * d + j];
+        }
+    }
+    for (size_t j = 0; j < d; j++) {
+        grad[o->gamma + j] += (R)acc[j];
+        grad[o->beta + j] += (R)acc[d + j];
+    }
+#undef NORMED
+}
+
+/* Softmax attention of every (image, head): att = softmax(q k^T / sqrt(dh)), ao = att v.
+ * The products of length dh and T accumulate in R like sgemm's; the softmax in double. */
+static void NAME(attn_fwd)(const struct vit_layout *L, int B, const R *qkv, R *att, R *ao)
+{
+    const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
+    const size_t H = (size_t)L->c.heads, ld = 3 * d;
+    const R scale = (R)(1.0 / sqrt((double)dh));
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * H) * T * T * dh))
+    for (size_t bh = 0; bh < (size_t)B * H; bh++) {
+        const size_t b = bh / H, h = bh % H;
+        const R *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
+        R *A = att + bh * T * T;
+        for (size_t i = 0; i < T; i++) {
+            R *Ai = A + i * T, mx = -INFINITY;
+            for (size_t j = 0; j < T; j++) {
+                R s = 0;
+#pragma omp simd reduction(+ : s)
+                for (size_t c = 0; c < dh; c++)
+                    s += q[i * ld + c] * k[j * ld + c];
+                Ai[j] = s * scale;
+                mx = Ai[j] > mx ? Ai[j] : mx;
+            }
+            double z = 0;
+            for (size_t j = 0; j < T; j++) {
+                Ai[j] = EXP(Ai[j] - mx);
+                z += (double)Ai[j];
+            }
+            const R inv = (R)(1.0 / z);
+            R *o = ao + (b * T + i) * d + h * dh;
+            for (size_t c = 0; c < dh; c++)
+                o[c] = 0;
+            for (size_t j = 0; j < T; j++) {
+                Ai[j] *= inv;
+#pragma omp simd
+                for (size_t c = 0; c < dh; c++)
+                    o[c] += Ai[j] * v[j * ld + c];
+            }
+        }
+    }
+}
+
+/* Backward of attn_fwd: gao (rows, d) -> gqkv (rows, 3d), overwritten. gatt: scratch. */
+static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, const R *att,
+                           const R *gao, R *gqkv, R *gatt)
+{
+    const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
+    const size_t H = (size_t)L->c.heads, ld = 3 * d;
+    const R scale = (R)(1.0 / sqrt((double)dh));
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * H) * T * T * dh))
+    for (size_t bh = 0; bh < (size_t)B * H; bh++) {
+        const size_t b = bh / H, h = bh % H;
+        const R *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
+        R *gq = gqkv + b * T * ld + h * dh, *gk = gq + d, *gv = gq + 2 * d;
+        const R *A = att + bh * T * T;
+        const R *go = gao + b * T * d + h * dh;
+        R *gS = gatt + bh * T * T;
+        for (size_t t = 0; t < T; t++)
+            for (size_t c = 0; c < dh; c++)
+                gq[t * ld + c] = gk[t * ld + c] = gv[t * ld + c] = 0;
+        for (size_t i = 0; i < T; i++) {
+            /* gA_ij = go_i . v_j; gS_ij = A_ij (gA_ij - sum_j' A_ij' gA_ij') / sqrt(dh) */
+            double dot = 0;
+            for (size_t j = 0; j < T; j++) {
+                R s = 0;
+#pragma omp simd reduction(+ : s)
+                for (size_t c = 0; c < dh; c++)
+                    s += go[i * d + c] * v[j * ld + c];
+                gS[i * T + j] = s;
+                dot += (double)s * (double)A[i * T + j];
+            }
+            for (size_t j = 0; j < T; j++)
+                gS[i * T + j] = A[i * T + j] * (gS[i * T + j] - (R)dot) * scale;
+            /* gv_j += A_ij go_i, gk_j += gS_ij q_i, gq_i += gS_ij k_j */
+            for (size_t j = 0; j < T; j++) {
+                const R a = A[i * T + j], gs = gS[i * T + j];
+#pragma omp simd
+                for (size_t c = 0; c < dh; c++) {
+                    gv[j * ld + c] += a * go[i * d + c];
+                    gk[j * ld + c] += gs * q[i * ld + c];
+                    gq[i * ld + c] += gs * k[j * ld + c];
+                }
+            }
+        }
+    }
+}
+
+/* ---- forward ---- */
+
+void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w,
+                       const R *images, const uint8_t *labels, int B, double *loss, int *correct)
+{
+    const struct sp_vit_config *c = &L->c;
+    const size_t d = (size_t)L->d, hid = (size_t)L->hid, T = (size_t)L->T, P = (size_t)L->P;
+    const size_t pd = (size_t)L->pd, img = (size_t)c->image, ps = (size_t)c->patch;
+    const size_t C = (size_t)c->classes, rows = (size_t)B * T, side = img / ps;
+    w->B = B;
+    w->rows = rows;
+    w->labels = labels;
+    /* patches (B P, pd): patch (pr, pc) row-major, its pixels row-major */
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * P) * d))
+    for (size_t bp = 0; bp < (size_t)B * P; bp++) {
+        const size_t b = bp / P, pi = bp % P, pr = pi / side, pc = pi % side;
+        for (size_t y = 0; y < ps; y++)
+            for (size_t x = 0; x < ps; x++)
+                w->patches[bp * pd + y * ps + x] =
+                    images[b * img * img + (pr * ps + y) * img + pc * ps + x];
+    }
+    /* tokens: [CLS] + patch embeddings, plus positions */
+    R *x = w->blk[0].x0;
+    R *tok = w->gtok; /* (B P, d) scratch */
+    NAME(linear_fwd)(w->patches, p + L->wpe, p + L->bpe, tok, (size_t)B * P, pd, d);
+#pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
+    for (size_t r = 0; r < rows; r++) {
+        const size_t b = r / T, t = r % T;
+        const R *src = t < (size_t)L->off ? p + L->cls : tok + (b * P + t - (size_t)L->off) * d;
+        for (size_t j = 0; j < d; j++)
+            x[r * d + j] = src[j] + p[L->pos + t * d + j];
+    }
+    for (int l = 0; l < c->depth; l++) {
+        const struct vit_block_off *o = &L->blk[l];
+        struct NAME(vit_blk_acts) *a = &w->blk[l];
+        R *out = l + 1 < c->depth ? w->blk[l + 1].x0 : w->xf;
+        NAME(norm_fwd)(&c->norm_attn, c->norm_eps, p, &o->n1, a->x0, a->n1, a->st1, rows, d);
+        NAME(linear_fwd)(a->n1, p + o->wqkv, p + o->bqkv, a->qkv, rows, d, 3 * d);
+        NAME(attn_fwd)(L, B, a->qkv, a->att, a->ao);
+        NAME(linear_fwd)(a->ao, p + o->wo, p + o->bo, a->x1, rows, d, d);
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
+        for (size_t i = 0; i < rows * d; i++)
+            a->x1[i] += a->x0[i];
+        NAME(norm_fwd)(&c->norm_mlp, c->norm_eps, p, &o->n2, a->x1, a->n2, a->st2, rows, d);
+        NAME(linear_fwd)(a->n2, p + o->w1, p + o->b1, a->z, rows, d, hid);
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
+        for (size_t i = 0; i < rows * hid; i++)
+            a->a[i] = NAME(act)(c->act, a->z[i], &a->cdf[i]);
+        NAME(linear_fwd)(a->a, p + o->w2, p + o->b2, out, rows, hid, d);
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
+        for (size_t i = 0; i < rows * d; i++)
+            out[i] += a->x1[i];
+    }
+    NAME(norm_fwd)(&c->norm_final, c->norm_eps, p, &L->nf, w->xf, w->nf, w->stf, rows, d);
+    /* pooling: the CLS token's row, or the mean over tokens */
+    for (size_t b = 0; b < (size_t)B; b++)
+        for (size_t j = 0; j < d; j++) {
+            double s = 0;
+            if (c->pool == SP_POOL_CLS)
+                s = (double)w->nf[b * T * d + j];
+            else {
+                for (size_t t = 0; t < T; t++)
+                    s += (double)w->nf[(b * T + t) * d + j];
+                s /= (double)T;
+            }
+            w->pooled[b * d + j] = (R)s;
+        }
+    NAME(linear_fwd)(w->pooled, p + L->wh, p + L->bh, w->probs, (size_t)B, d, C);
+    /* cross-entropy of the softmax, in double */
+    double total = 0;
+    int ok = 0;
+    for (size_t b = 0; b < (size_t)B; b++) {
+        R *z = w->probs + b * C;
+        size_t best = 0;
+        double mx = -INFINITY;
+        for (size_t k = 0; k < C; k++)
+            if ((double)z[k] > mx) {
+                mx = (double)z[k];
+                best = k;
+            }
+        double sum = 0;
+        for (size_t k = 0; k < C; k++)
+            sum += exp((double)z[k] - mx);
+        total += mx + log(sum) - (double)z[labels[b]];
+        ok += best == labels[b];
+        for (size_t k = 0; k < C; k++)
+            z[k] = (R)(exp((double)z[k] - mx) / sum);
+    }
+    *loss = total / (double)B;
+    if (correct)
+        *correct = ok;
+}
+
+/* ---- backward ---- */
+
+void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w, R *grad,
+                        R *dimages)
+{
+    const struct sp_vit_config *c = &L->c;
+    const int B = w->B;
+    const size_t d = (size_t)L->d, hid = (size_t)L->hid, T = (size_t)L->T, P = (size_t)L->P;
+    const size_t pd = (size_t)L->pd, C = (size_t)c->classes, rows = w->rows;
+    /* d loss / d logits = (softmax - onehot) / B */
+    for (size_t b = 0; b < (size_t)B; b++)
+        for (size_t k = 0; k < C; k++)
+            w->glog[b * C + k] =
+                (w->probs[b * C + k] - (R)(k == w->labels[b] ? 1 : 0)) / (R)B;
+    NAME(linear_bwd)(w->pooled, p + L->wh, w->glog, w->gpool, grad + L->wh, grad + L->bh,
+                     (size_t)B, d, C, w->colacc);
+    /* un-pool into gn (rows, d) */
+#pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
+    for (size_t r = 0; r < rows; r++) {
+        const size_t b = r / T, t = r % T;
+        for (size_t j = 0; j < d; j++)
+            w->gn[r * d + j] = c->pool == SP_POOL_CLS ? (t == 0 ? w->gpool[b * d + j] : 0)
+                                                      : w->gpool[b * d + j] / (R)T;
+    }
+    R *g = w->g; /* gradient of the loss with respect to the residual stream */
+    memset(g, 0, rows * d * sizeof(R));
+    NAME(norm_bwd)(&c->norm_final, p, &L->nf, w->xf, w->stf, w->gn, g, grad, w->rowacc, w->colacc, rows, d);
+    for (int l = c->depth - 1; l >= 0; l--) {
+        const struct vit_block_off *o = &L->blk[l];
+        struct NAME(vit_blk_acts) *a = &w->blk[l];
+        /* MLP: g is d loss / d x2 */
+        NAME(linear_bwd)(a->a, p + o->w2, g, w->gz, grad + o->w2, grad + o->b2, rows, hid, d, w->colacc);
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
+        for (size_t i = 0; i < rows * hid; i++)
+            w->gz[i] *= NAME(act_deriv)(c->act, a->z[i], a->cdf[i]);
+        NAME(linear_bwd)(a->n2, p + o->w1, w->gz, w->gn, grad + o->w1, grad + o->b1, rows, d,
+                         hid, w->colacc);
+        NAME(norm_bwd)(&c->norm_mlp, p, &o->n2, a->x1, a->st2, w->gn, g, grad, w->rowacc,
+                       w->colacc, rows, d);
+        /* attention: g is now d loss / d x1 */
+        NAME(linear_bwd)(a->ao, p + o->wo, g, w->gao, grad + o->wo, grad + o->bo, rows, d, d, w->colacc);
+        NAME(attn_bwd)(L, B, a->qkv, a->att, w->gao, w->gqkv, w->gatt);
+        NAME(linear_bwd)(a->n1, p + o->wqkv, w->gqkv, w->gn, grad + o->wqkv, grad + o->bqkv,
+                         rows, d, 3 * d, w->colacc);
+        NAME(norm_bwd)(&c->norm_attn, p, &o->n1, a->x0, a->st1, w->gn, g, grad, w->rowacc,
+                       w->colacc, rows, d);
+    }
+    /* embedding: positions, CLS, then the patch projection */
+#pragma omp parallel for schedule(static) if (NET_PAR(T * d * (size_t)B))
+    for (size_t i = 0; i < T * d; i++) {
+        double s = 0, sc = 0;
+        for (size_t b = 0; b < (size_t)B; b++)
+            s += (double)g[b * T * d + i];
+        grad[L->pos + i] += (R)s;
+        if (i < d && L->cls != VIT_NONE) {
+            for (size_t b = 0; b < (size_t)B; b++)
+                sc += (double)g[b * T * d + i];
+            grad[L->cls + i] += (R)sc;
+        }
+    }
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * P) * d))
+    for (size_t bp = 0; bp < (size_t)B * P; bp++) {
+        const size_t b = bp / P, t = bp % P + (size_t)L->off;
+        memcpy(w->gtok + bp * d, g + (b * T + t) * d, d * sizeof(R));
+    }
+    NAME(linear_bwd)(w->patches, p + L->wpe, w->gtok, dimages ? w->gpatch : NULL, grad + L->wpe,
+                     grad + L->bpe, (size_t)B * P, pd, d, w->colacc);
+    if (dimages) {
+        const size_t img = (size_t)c->image, ps = (size_t)c->patch, side = img / ps;
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * P) * d))
+        for (size_t bp = 0; bp < (size_t)B * P; bp++) {
+            const size_t b = bp / P, pi = bp % P, pr = pi / side, pc = pi % side;
+            for (size_t y = 0; y < ps; y++)
+                for (size_t x = 0; x < ps; x++)
+                    dimages[b * img * img + (pr * ps + y) * img + pc * ps + x] =
+                        w->gpatch[bp * pd + y * ps + x];
+        }
+    }
+}
+
+#undef NAME
+#undef CAT
+#undef CAT2
