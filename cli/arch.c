@@ -436,8 +436,8 @@ void cli_theory_version_note(const struct cli_arch *c, char *buf, size_t n)
 {
     const char *src = cli_theory_version_source(c);
     if (!strcmp(src, "preset"))
-        snprintf(buf, n, " (preset %s's published version; the default elsewhere is C, which "
-                 "agrees better with measurement: docs/theory.md)", c->preset);
+        snprintf(buf, n, " (preset %s's published version; every other configuration "
+                 "defaults to C: docs/theory.md)", c->preset);
     else if (!strcmp(src, "flags"))
         snprintf(buf, n, " (set by --attention/--apjn/--cn)");
     else

@@ -115,6 +115,14 @@ static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, si
                  sp_fn_name(a->phi.kind), a->mu, a->sigma_w, a->sigma_b, a->q0, a->depth, nalpha);
         return;
     }
+    if (a->mask == SP_MASK_CAUSAL) { /* the version flags do not apply */
+        cli_info("theory: causal mask, position-resolved recursions (uniform attention over "
+                 "each visible prefix, n x n tangent covariance: docs/derivations/causal.md); "
+                 "L = %d, n = %d, d = %d, s_OV = %.6g, s_21 = %.6g, s_QK = %.6g, q0 = %g, "
+                 "p0 = %g, %zu alpha value(s)", a->depth, a->tokens, a->width, sp_arch_s_ov(a),
+                 sp_arch_s_21(a), sp_arch_s_qk(a), a->q0, a->p0, nalpha);
+        return;
+    }
     cli_info("theory version %s%s: %s attention, %s APJN%s; L = %d, n = %d, d = %d, "
              "s_OV = %.6g, s_21 = %.6g, s_QK = %.6g, q0 = %g, p0 = %g, %zu alpha value(s)",
              sp_theory_version(o), vnote, att[o->attention],
