@@ -8,10 +8,17 @@
 
 #include "cli.h"
 
-enum { OPT_WEIGHTS = OPT_CMD_FIRST, OPT_FORMAT };
+enum { OPT_WEIGHTS = OPT_CMD_FIRST, OPT_FORMAT, OPT_MEASURE, OPT_I_TOKENS, OPT_TOKEN_IDS,
+       OPT_I_SEED, OPT_I_SEEDS, OPT_I_PROBES };
 
 static const struct option longopts[] = {
     {"weights", required_argument, 0, OPT_WEIGHTS},
+    {"measure", no_argument, 0, OPT_MEASURE},
+    {"tokens", required_argument, 0, OPT_I_TOKENS},
+    {"token-ids", required_argument, 0, OPT_TOKEN_IDS},
+    {"seed", required_argument, 0, OPT_I_SEED},
+    {"seeds", required_argument, 0, OPT_I_SEEDS},
+    {"probes", required_argument, 0, OPT_I_PROBES},
     {"format", required_argument, 0, OPT_FORMAT},
     {"output", required_argument, 0, 'o'},
     {"quiet", no_argument, 0, 'q'},
@@ -29,8 +36,21 @@ static void help(void)
         "theta 10000) and writes one row per weight matrix: its empirical sigma = std x\n"
         "sqrt(fan_in) against the sigma of an HF-style init of the same shape (std 0.02\n"
         "on every linear layer) and of llama2.c's own init (wo and w3 / sqrt(2L)).\n\n"
+        "With --measure it measures instead, in one table, the trained network and the\n"
+        "same architecture re-initialised (HF init std 0.02 on every matrix, embedding\n"
+        "rows N(0, 0.02^2)): q, p, rho, J_fwd = J^{l,0}, J_bwd = J^{L,l} and the gradient\n"
+        "amplification per block (sigprop measure's loss; the final RMSNorm with its\n"
+        "gain included). The trained network's input is the embedding rows of a token\n"
+        "sequence: 1 (BOS) then random ids from --seed, or --token-ids.\n\n"
         "Options:\n"
         "  --weights FILE    the checkpoint (required)\n"
+        "  --measure         measure trained vs re-initialised (see above)\n"
+        "  --tokens N        sequence length (default 64, at most the model's seq_len)\n"
+        "  --token-ids LIST  the token ids, comma-separated (sets the length)\n"
+        "  --seed S          token ids, probes and the init's weights (default 1)\n"
+        "  --seeds K         draws (default 4): weight draws of the re-initialised\n"
+        "                    network; the trained one's differ in probes and loss head\n"
+        "  --probes P        Hutchinson probes per draw (default 4)\n"
         "  --format F        csv | json (default csv); json's meta holds the header and\n"
         "                    the implied architecture\n"
         "  -o, --output FILE write to FILE atomically ('-' = stdout, default)\n"
@@ -39,8 +59,10 @@ static void help(void)
         "Columns: layer (-1: the token embedding), matrix (wq wk wv wo w1 w2 w3,\n"
         "embedding), rows, cols (= fan_in), mean, std, sigma (nan for the embedding),\n"
         "sigma_hf, ratio_hf = sigma / sigma_hf, sigma_llama2c (the embedding's sigma_*,\n"
-        "ratio: of stds). A corrupt or unreadable file exits 1 with the reason.\n\n"
-        "Example: sigprop inspect --weights models/stories260K.bin\n");
+        "ratio: of stds). With --measure: weights (trained | init), l, q, q_se, p, p_se,\n"
+        "rho, J_fwd, J_fwd_se, J_bwd, J_bwd_se, grad_amp, grad_amp_se. A corrupt or\n"
+        "unreadable file exits 1 with the reason.\n\n"
+        "Example: sigprop inspect --weights models/stories260K.bin --measure\n");
 }
 
 static int write_stats(const struct sp_llama2c *m, const char *path, enum cli_format fmt,
@@ -106,36 +128,158 @@ done:
     return rc;
 }
 
+struct mopts {
+    int tokens, seeds, probes;
+    uint64_t seed;
+    int *ids;
+    size_t nids;
+};
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Trained against re-initialised: one table, a block of rows for each. */
+static int write_measure(const struct sp_llama2c *m, const char *path, const struct mopts *mo,
+                         enum cli_format fmt, const char *out)
+{
+    const char *cmd = "inspect";
+    int n = mo->ids ? (int)mo->nids : mo->tokens, L = m->cfg.n_layers, rc = 0;
+    if (n > m->cfg.seq_len)
+        return cli_usage(cmd, "--tokens %d exceeds the model's seq_len %d", n, m->cfg.seq_len);
+    struct sp_arch a;
+    sp_arch_default(&a);
+    sp_llama2c_arch(m, &a);
+    a.tokens = n;
+    a.final_norm = 1;
+    a.q0 = 0.02 * 0.02; /* the re-initialised embedding rows: N(0, 0.02^2) per component */
+    a.p0 = 0.0;
+    char err[256];
+    if (sp_arch_resolve(&a, err, sizeof err) != SP_OK)
+        return cli_fail("inspect: %s: the implied architecture is invalid: %s", path, err);
+    int *ids = malloc((size_t)n * sizeof *ids);
+    float *tok = malloc((size_t)n * (size_t)m->cfg.dim * sizeof *tok);
+    struct sp_net_block_weights *bw = calloc((size_t)L, sizeof *bw);
+    struct sp_table *t = sp_table_new();
+    cJSON *meta = cli_meta_new(cmd);
+    struct sp_net_opts o;
+    sp_net_opts_default(&o);
+    o.seeds = mo->seeds, o.probes = mo->probes, o.seed = mo->seed;
+    o.input = SP_INPUT_GAUSSIAN;
+    size_t nr = sp_net_nrows(&a, &o);
+    struct sp_net_row *rows = calloc(nr, sizeof *rows);
+    if (!ids || !tok || !bw || !t || !meta || !rows) {
+        rc = cli_fail("inspect: out of memory");
+        goto done;
+    }
+    uint64_t x = mo->seed;
+    for (int i = 0; i < n; i++)
+        ids[i] = mo->ids ? mo->ids[i] : i == 0 ? 1 : (int)(splitmix64(&x) % (uint64_t)m->cfg.vocab_size);
+    struct sp_net_weights w;
+    if (sp_llama2c_net_weights(m, ids, n, bw, tok, &w) != SP_OK) {
+        rc = cli_usage(cmd, "%s", sp_last_error());
+        goto done;
+    }
+    static const char *cols[] = {"weights", "l", "q", "q_se", "p", "p_se", "rho", "J_fwd",
+                                 "J_fwd_se", "J_bwd", "J_bwd_se", "grad_amp", "grad_amp_se"};
+    for (int c = 0; c < 13; c++)
+        if (sp_table_add_col(t, cols[c], c == 0 ? SP_COL_STR : SP_COL_NUM) < 0) {
+            rc = cli_fail("inspect: out of memory");
+            goto done;
+        }
+    for (int which = 0; which < 2 && !rc; which++) {
+        cli_info("inspect: measuring the %s network (%d tokens, %d block(s), %d draw(s) x %d "
+                 "probe(s)%s)", which ? "re-initialised" : "trained", n, L, o.seeds, o.probes,
+                 which ? "" : "; one network: its draws differ in probes and loss head");
+        enum sp_status s = sp_net_measure_weights(&a, &o, which ? NULL : &w, rows, nr);
+        if (s != SP_OK) {
+            rc = cli_fail("inspect: measurement failed: %s", sp_last_error()[0] ? sp_last_error()
+                                                                                 : sp_status_str(s));
+            break;
+        }
+        for (size_t k = 0; k < nr; k++) {
+            long r = sp_table_add_row(t);
+            const struct sp_net_row *q = &rows[k];
+            double v[13] = {0, q->l, q->q, q->q_se, q->p, q->p_se, q->rho, q->j_fwd, q->j_fwd_se,
+                            q->j_bwd, q->j_bwd_se, q->grad_amp, q->grad_amp_se};
+            if (r < 0 || sp_table_set_str(t, (size_t)r, 0, which ? "init" : "trained") != SP_OK) {
+                rc = cli_fail("inspect: out of memory");
+                break;
+            }
+            for (int c = 1; c < 13; c++)
+                sp_table_set_num(t, (size_t)r, c, v[c]);
+        }
+    }
+    if (!rc) {
+        cJSON *jw = cJSON_AddObjectToObject(meta, "weights");
+        cJSON_AddStringToObject(jw, "path", path);
+        cJSON_AddStringToObject(jw, "format", "llama2.c");
+        cJSON *ji = cJSON_AddArrayToObject(jw, "token_ids");
+        for (int i = 0; i < n; i++)
+            cJSON_AddItemToArray(ji, cJSON_CreateNumber(ids[i]));
+        cli_arch_meta(meta, &a, NULL); /* the sigmas: the re-initialised network's */
+        rc = cli_write_table(t, fmt, out, meta);
+    }
+done:
+    cJSON_Delete(meta);
+    sp_table_free(t);
+    free(rows);
+    free(bw);
+    free(tok);
+    free(ids);
+    return rc;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
     const char *cmd = "inspect", *out = "-", *weights = NULL;
     enum cli_format fmt = CLI_CSV;
-    int c, rc = 0;
+    int c, rc = 0, measure = 0;
+    struct mopts mo = {64, 4, 4, 1, NULL, 0};
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_WEIGHTS: weights = optarg; break;
+        case OPT_MEASURE: measure = 1; break;
+        case OPT_I_TOKENS: rc = cli_parse_int(cmd, "--tokens", optarg, 1, 65536, &mo.tokens); break;
+        case OPT_TOKEN_IDS:
+            free(mo.ids);
+            rc = cli_parse_int_list(cmd, "--token-ids", optarg, 0, 1 << 30, &mo.ids, &mo.nids);
+            break;
+        case OPT_I_SEED: rc = cli_parse_u64(cmd, "--seed", optarg, UINT64_MAX, &mo.seed); break;
+        case OPT_I_SEEDS: rc = cli_parse_int(cmd, "--seeds", optarg, 1, 100000, &mo.seeds); break;
+        case OPT_I_PROBES: rc = cli_parse_int(cmd, "--probes", optarg, 1, 100000, &mo.probes); break;
         case OPT_FORMAT: rc = cli_parse_format(cmd, optarg, &fmt); break;
         case 'o': out = optarg; break;
         case 'q': cli_quiet = 1; break;
-        case 'h': help(); return CLI_OK;
+        case 'h': help(); free(mo.ids); return CLI_OK;
         default: rc = cli_bad_option(cmd, argc, argv); break;
         }
         if (rc)
-            return rc;
+            goto out;
     }
     if (optind < argc)
-        return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
-    if (!weights)
-        return cli_usage(cmd, "--weights FILE is required (a llama2.c checkpoint)");
-    if ((rc = cli_check_output(cmd, "-o", out)))
-        return rc;
+        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    else if (!weights)
+        rc = cli_usage(cmd, "--weights FILE is required (a llama2.c checkpoint)");
+    else if (!measure && (mo.ids || mo.tokens != 64 || mo.seeds != 4 || mo.probes != 4 || mo.seed != 1))
+        rc = cli_usage(cmd, "--tokens, --token-ids, --seed, --seeds and --probes go with --measure");
+    if (rc || (rc = cli_check_output(cmd, "-o", out)))
+        goto out;
     struct sp_llama2c *m = NULL;
     enum sp_status s = sp_llama2c_read(weights, &m);
-    if (s != SP_OK)
-        return cli_fail("inspect: %s: %s", sp_status_str(s), sp_last_error());
-    rc = write_stats(m, weights, fmt, out);
+    if (s != SP_OK) {
+        rc = cli_fail("inspect: %s: %s", sp_status_str(s), sp_last_error());
+        goto out;
+    }
+    rc = measure ? write_measure(m, weights, &mo, fmt, out) : write_stats(m, weights, fmt, out);
     sp_llama2c_free(m);
+out:
+    free(mo.ids);
     return rc;
 }

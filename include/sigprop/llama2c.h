@@ -74,6 +74,17 @@ void sp_llama2c_arch(const struct sp_llama2c *m, struct sp_arch *a);
 /* The weights of block l in [0, n_layers): SP_EINVAL otherwise. */
 enum sp_status sp_llama2c_block(const struct sp_llama2c *m, int l, struct sp_llama2c_block *b);
 
+/* The trained model as the finite network's stored weights (sigprop/net.h): blocks
+ * (n_layers entries) and tokens (n x dim floats) are the caller's; tokens gets the
+ * embedding rows of ids[0..n) (each in [0, vocab_size)), w points at both and at the
+ * final norm's gain. The architecture to measure it with is sp_llama2c_arch's, with
+ * tokens = n and final_norm = 1. SP_EINVAL with the reason on a bad id. */
+struct sp_net_weights;
+struct sp_net_block_weights;
+enum sp_status sp_llama2c_net_weights(const struct sp_llama2c *m, const int *ids, int n,
+                                      struct sp_net_block_weights *blocks, float *tokens,
+                                      struct sp_net_weights *w);
+
 /* Per-matrix statistics of the trained weights against the initialisations of
  * the same shape. One row per (block, matrix) in the order wq wk wv wo w1 w2 w3,
  * then the token embedding (layer -1). */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "sigprop/llama2c.h"
+#include "sigprop/net.h"
 
 #define HEADER_BYTES 28 /* seven int32 */
 
@@ -251,6 +252,32 @@ enum sp_status sp_llama2c_block(const struct sp_llama2c *m, int l, struct sp_lla
     b->w1 = d + t.off[T_W1] + L * h * dim;
     b->w2 = d + t.off[T_W2] + L * dim * h;
     b->w3 = d + t.off[T_W3] + L * h * dim;
+    return SP_OK;
+}
+
+enum sp_status sp_llama2c_net_weights(const struct sp_llama2c *m, const int *ids, int n,
+                                      struct sp_net_block_weights *blocks, float *tokens,
+                                      struct sp_net_weights *w)
+{
+    if (!m || !ids || n < 1 || !blocks || !tokens || !w)
+        return sp_fail(SP_EINVAL, "sp_llama2c_net_weights: NULL argument or n = %d", n);
+    size_t dim = (size_t)m->cfg.dim;
+    for (int i = 0; i < n; i++) {
+        if (ids[i] < 0 || ids[i] >= m->cfg.vocab_size)
+            return sp_fail(SP_EINVAL, "token id %d (position %d) is not in [0, %d)", ids[i], i,
+                           m->cfg.vocab_size);
+        memcpy(tokens + (size_t)i * dim, m->token_embedding + (size_t)ids[i] * dim,
+               dim * sizeof *tokens);
+    }
+    for (int l = 0; l < m->cfg.n_layers; l++) {
+        struct sp_llama2c_block b;
+        enum sp_status s = sp_llama2c_block(m, l, &b);
+        if (s != SP_OK)
+            return s;
+        blocks[l] = (struct sp_net_block_weights){b.wq, b.wk, b.wv, b.wo, b.w1,
+                                                  b.w3, b.w2, b.attn_norm, b.mlp_norm};
+    }
+    *w = (struct sp_net_weights){blocks, m->final_norm, tokens};
     return SP_OK;
 }
 

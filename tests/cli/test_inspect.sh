@@ -41,4 +41,33 @@ for r in rows:
         assert abs(r["sigma"] - r["std"] * math.sqrt(r["cols"])) < 1e-9 * r["sigma"], r
         assert abs(r["sigma_hf"] - 0.02 * math.sqrt(r["cols"])) < 1e-12, r
 PY
+
+# --measure: the trained network and its re-initialised twin in one table
+expect_status 0 "$SP" inspect --weights "$M" --measure --tokens 16 --seeds 2 --probes 2 --format json -o "$TMP/m.json"
+/usr/bin/python3 - "$TMP/m.json" "$M" <<'PY' && ok || bad "inspect --measure JSON"
+import json, struct, sys
+import numpy as np
+d = json.load(open(sys.argv[1]))
+rows, ids = d["data"], d["meta"]["weights"]["token_ids"]
+tr = [r for r in rows if r["weights"] == "trained"]
+ini = [r for r in rows if r["weights"] == "init"]
+assert len(tr) == len(ini) == 6 and len(ids) == 16 and ids[0] == 1, (len(tr), len(ini), ids)
+# block 0 of the trained network is the embedding rows of the ids: q = mean |e|^2 / d
+raw = open(sys.argv[2], "rb").read()
+dim, hid, L, H, kv, vocab, seq = struct.unpack("<7i", raw[:28])
+emb = np.frombuffer(raw, dtype="<f4", count=abs(vocab) * dim, offset=28).reshape(-1, dim)
+q0 = float(np.mean(np.sum(emb[ids].astype(np.float64) ** 2, axis=1) / dim))
+assert abs(tr[0]["q"] - q0) < 1e-5 * q0, (tr[0]["q"], q0)
+assert abs(ini[0]["q"] - 0.02 ** 2) < 0.05 * 0.02 ** 2, ini[0]["q"]  # N(0, 0.02^2) rows
+assert tr[-1]["grad_amp"] == 1.0 and ini[-1]["grad_amp"] == 1.0
+assert tr[0]["grad_amp"] > 10 * ini[0]["grad_amp"], (tr[0]["grad_amp"], ini[0]["grad_amp"])
+PY
+expect_status 0 "$SP" inspect --weights "$M" --measure --token-ids 1,5,7 -q
+[ "$(wc -l <"$TMP/out")" -eq 13 ] && ok || bad "inspect --measure: want 1 + 2 x 6 lines"
+usage_error "$SP" inspect --weights "$M" --measure --token-ids 1,512
+expect_grep 'token id 512 (position 1) is not in \[0, 512)' "$TMP/err"
+usage_error "$SP" inspect --weights "$M" --measure --tokens 513
+expect_grep 'exceeds the model' "$TMP/err"
+usage_error "$SP" inspect --weights "$M" --tokens 8
+expect_grep 'go with --measure' "$TMP/err"
 finish
