@@ -125,6 +125,7 @@ int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *ar
         else
             return cli_usage(cmd, "--rope-pairing: '%s' is not one of interleaved, half", arg);
         return 0;
+    case OPT_PROXY_WIDTH: return cli_parse_int(cmd, "--proxy-width", arg, 1, 1000000, &c->proxy_width);
     case OPT_NORM_EPS: return cli_parse_double(cmd, "--norm-eps", arg, 0, 1, &c->norm_eps);
     case OPT_EMBED_SCALE:
         if (!strcmp(arg, "sqrt-d")) {
@@ -226,6 +227,7 @@ static void transformer_flags(const struct cli_arch *c, char *buf, size_t n)
     if (!isnan(c->norm_eps)) given[k++] = "--norm-eps";
     if (!isnan(c->embed_scale)) given[k++] = "--embed-scale";
     if (!isnan(c->residual_scale)) given[k++] = "--residual-scale";
+    if (c->proxy_width) given[k++] = "--proxy-width";
     buf[0] = 0;
     for (int i = 0; i < k; i++) {
         size_t l = strlen(buf);
@@ -508,8 +510,30 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
     struct sp_arch pre = *a;
     if (sp_arch_resolve(a, err, sizeof err) != SP_OK)
         return cli_usage(cmd, "%s", err);
-    if (a->model == SP_MODEL_TRANSFORMER)
+    if (a->model == SP_MODEL_TRANSFORMER && !c->proxy_width)
         note_width(c, cmd, &pre, a, ref_width);
+    if (a->model == SP_MODEL_TRANSFORMER && c->proxy_width) {
+        /* a narrower copy with the target's resolved sigmas, heads and hidden ratio */
+        struct sp_arch t = *a;
+        if (c->proxy_width > t.width)
+            return cli_usage(cmd, "--proxy-width %d exceeds the target width %d", c->proxy_width,
+                             t.width);
+        if (c->proxy_width % t.heads != 0)
+            return cli_usage(cmd, "--proxy-width %d is not a multiple of the target's %d heads "
+                             "(give --heads for the target)", c->proxy_width, t.heads);
+        a->width = c->proxy_width;
+        double h = (double)sp_arch_mlp_hidden(&t) * c->proxy_width / t.width;
+        a->mlp_hidden = h < 1.0 ? 1 : (int)floor(h + 0.5);
+        if (sp_arch_resolve(a, err, sizeof err) != SP_OK)
+            return cli_usage(cmd, "--proxy-width %d: %s", c->proxy_width, err);
+        if (!width_noted && !cli_quiet)
+            cli_info("%s: proxy: width %d for the target width %d, with the target's sigmas "
+                     "(s_OV = %.6g, s_21 = %.6g, s_QK = %.6g), %d heads (head dim %d -> %d), "
+                     "MLP hidden %d -> %d", cmd, a->width, t.width, sp_arch_s_ov(a),
+                     sp_arch_s_21(a), sp_arch_s_qk(a), a->heads, t.width / t.heads,
+                     a->width / a->heads, sp_arch_mlp_hidden(&t), sp_arch_mlp_hidden(a));
+        width_noted = 1;
+    }
 
     if (version_a)
         sp_theory_opts_version_a(o);
@@ -569,6 +593,8 @@ void cli_arch_help(FILE *f)
         "  --rope-pairing P      interleaved (Meta, llama2.c) | half (Hugging Face)\n"
         "  --norm-eps E          LN / RMSNorm epsilon (default 1e-05)\n"
         "  --embed-scale S       scale of the input tokens; sqrt-d: sqrt(width) (default 1)\n"
+        "  --proxy-width D       run a copy D wide that keeps the target's sigmas, heads and\n"
+        "                        MLP ratio (the physics of the target at a cost ~ D^2)\n"
         "  --q0 Q --p0 P         input token norm and overlap per component (default %g, %g)\n"
         "Toy residual network (--model toy):\n"
         "  --phi F               erf | tanh | identity | relu (default erf)\n"

@@ -72,6 +72,7 @@ enum {
     OPT_SIGMA_1, OPT_SIGMA_2, OPT_SIGMA_W, OPT_MU, OPT_SIGMA_B, OPT_PHI, OPT_Q0, OPT_P0,
     OPT_ATTENTION, OPT_APJN, OPT_CN, OPT_SIGMA_3, OPT_MLP_HIDDEN, OPT_KV_HEADS, OPT_MASK,
     OPT_ROPE, OPT_ROPE_PAIRING, OPT_NORM_EPS, OPT_EMBED_SCALE, OPT_RESIDUAL_SCALE,
+    OPT_PROXY_WIDTH,
     OPT_CONFIG,
     OPT_ARCH_LAST,
     OPT_CMD_FIRST = 1100 /* commands number their own long-only flags from here */
@@ -107,6 +108,7 @@ enum {
     {"norm-eps", required_argument, 0, OPT_NORM_EPS},                                  \
     {"embed-scale", required_argument, 0, OPT_EMBED_SCALE},                            \
     {"residual-scale", required_argument, 0, OPT_RESIDUAL_SCALE},                      \
+    {"proxy-width", required_argument, 0, OPT_PROXY_WIDTH},                      \
     {"config", required_argument, 0, OPT_CONFIG}
 
 /* What the user asked for, before presets and defaults are resolved. */
@@ -141,6 +143,7 @@ struct cli_arch {
      * defaults), the base that explicit flags then change; NULL path: none */
     const char *config_path;
     struct sp_arch config_arch;
+    int proxy_width;                    /* --proxy-width D, 0 unless given */
 };
 void cli_arch_init(struct cli_arch *c);
 void cli_arch_free(struct cli_arch *c);

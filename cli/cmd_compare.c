@@ -144,10 +144,18 @@ int cmd_compare(int argc, char **argv)
         rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &topts);
         /* the measured J_bwd would include the final norm's Jacobian, the theory's
          * does not: a ratio of unlike quantities (constant, about 1/q^L for LN) */
-        if (!rc && arch[i].final_norm && arch[i].model == SP_MODEL_TRANSFORMER)
-            rc = cli_usage(cmd, "--final-norm cannot be compared: the measured J_bwd would "
-                           "include the final norm's Jacobian, which the theory does not; "
-                           "drop it, or use 'sigprop measure --final-norm'");
+        if (!rc && arch[i].final_norm && arch[i].model == SP_MODEL_TRANSFORMER) {
+            if (ca.final_norm) /* asked for explicitly: refuse */
+                rc = cli_usage(cmd, "--final-norm cannot be compared: the measured J_bwd would "
+                               "include the final norm's Jacobian, which the theory does not; "
+                               "drop it, or use 'sigprop measure --final-norm'");
+            else { /* a preset's or config's final norm: compare the blocks without it */
+                if (i == 0)
+                    cli_info("compare: the final norm of the %s is left out (the theory has "
+                             "none; 'sigprop measure' keeps it)", ca.preset ? "preset" : "config");
+                arch[i].final_norm = 0;
+            }
+        }
         if (!rc)
             rc = cli_measure_check(cmd, &arch[i], &cm);
     }

@@ -65,4 +65,17 @@ usage_error "$SP" measure "${S[@]}" --rope-pairing sideways --rope 10000
 usage_error "$SP" measure "${S[@]}" --norm-eps -1
 usage_error "$SP" measure "${S[@]}" --embed-scale 0
 usage_error "$SP" measure "${S[@]}" --mlp-hidden 0
+# --proxy-width: a narrow copy with the target's sigmas; the theory does not change
+a=$("$SP" theory --preset llama2-7b --tokens 16 --depth 3 --summary 2>/dev/null | tail -1 | cut -d, -f8-11)
+b=$("$SP" theory --preset llama2-7b --proxy-width 128 --tokens 16 --depth 3 --summary 2>"$TMP/px.err" | tail -1 | cut -d, -f8-11)
+[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "proxy theory differs from the target's: $a vs $b"
+expect_grep 'proxy: width 128 for the target width 4096' "$TMP/px.err"
+expect_grep 'MLP hidden 11008 -> 344' "$TMP/px.err"
+expect_status 0 "$SP" measure --preset llama2-7b --proxy-width 128 --tokens 16 --depth 2 --seeds 1 --probes 2 -q --format json
+expect_grep '"width":[[:space:]]*128' "$TMP/out"
+expect_grep '"mlp_hidden":[[:space:]]*344' "$TMP/out"
+usage_error "$SP" theory --preset llama2-7b --proxy-width 8192
+usage_error "$SP" theory --preset llama2-7b --proxy-width 100
+expect_grep 'not a multiple of the target' "$TMP/err"
+usage_error "$SP" theory --model toy --proxy-width 64
 finish
