@@ -184,13 +184,14 @@ void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_mea
 
 /* ---- the command ---- */
 
-enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT, OPT_PER_SEED };
+enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT, OPT_PER_SEED, OPT_TOKEN_IDS };
 
 static const struct option longopts[] = {
     CLI_ARCH_LONGOPTS,
     CLI_MEASURE_LONGOPTS,
     {"sublayers", no_argument, 0, OPT_SUBLAYERS},
     {"per-seed", no_argument, 0, OPT_PER_SEED},
+    {"token-ids", required_argument, 0, OPT_TOKEN_IDS},
     {"format", required_argument, 0, OPT_FORMAT},
     {"output", required_argument, 0, 'o'},
     {"quiet", no_argument, 0, 'q'},
@@ -220,6 +221,11 @@ static void help(void)
            "                        run of its own with --seed S+k, in a last column seed\n"
            "                        (_se across probes); sigprop fit takes its intervals\n"
            "                        from the draw-to-draw scatter\n"
+           "  --token-ids LIST      the input is a token sequence: row a is the embedding of\n"
+           "                        id LIST[a] in a random table (entries N(0, q0), row k\n"
+           "                        from --seed and k, the same in every draw), so a\n"
+           "                        repeated id repeats its row, as a language model's\n"
+           "                        input does; sets --tokens (transformer only)\n"
            "  --format F            csv | json (default csv)\n"
            "  -o, --output FILE     write to FILE atomically ('-' = stdout, default)\n"
            "  -q, --quiet           no messages or progress bar on stderr\n"
@@ -238,6 +244,26 @@ static const char *cols[] = {"model", "norm", "alpha", "alpha_attn", "alpha_mlp"
                              "q_se", "p", "p_se", "rho", "J_fwd", "J_fwd_se", "J_bwd",
                              "J_bwd_se", "grad_amp", "grad_amp_se", "logJ_fwd", "logJ_bwd"};
 
+void cli_embedding_row(uint64_t seed, uint64_t id, double std, float *row, size_t d)
+{
+    /* splitmix64 of (seed, id, pair index), Box-Muller: a fixed table, row by row */
+    for (size_t j = 0; j < d; j += 2) {
+        uint64_t x = seed * 0x9e3779b97f4a7c15ULL ^ (id + 1) * 0xd1b54a32d192ed03ULL ^ j;
+        double u[2];
+        for (int k = 0; k < 2; k++) {
+            uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+            z ^= z >> 31;
+            u[k] = ((double)(z >> 11) + 0.5) * 0x1.0p-53; /* (0, 1) */
+        }
+        double r = std * sqrt(-2.0 * log(u[0])), th = 2.0 * M_PI * u[1];
+        row[j] = (float)(r * cos(th));
+        if (j + 1 < d)
+            row[j + 1] = (float)(r * sin(th));
+    }
+}
+
 void cli_measure_on_progress(void *ctx, size_t done, size_t total)
 {
     (void)total;
@@ -252,7 +278,9 @@ int cmd_measure(int argc, char **argv)
     struct cli_measure cm;
     struct sp_theory_opts topts;
     enum cli_format fmt = CLI_CSV;
-    int rc = 0, c, per_seed = 0;
+    int rc = 0, c, per_seed = 0, *ids = NULL;
+    size_t nids = 0;
+    float *tok = NULL;
     cli_arch_init(&ca);
     cli_measure_init(&cm);
     optind = 1;
@@ -266,6 +294,10 @@ int cmd_measure(int argc, char **argv)
             cm.o.sublayers = 1;
         else if (c == OPT_PER_SEED)
             per_seed = 1;
+        else if (c == OPT_TOKEN_IDS) {
+            free(ids);
+            rc = cli_parse_int_list(cmd, "--token-ids", optarg, 0, 1 << 30, &ids, &nids);
+        }
         else if (c == OPT_FORMAT)
             rc = cli_parse_format(cmd, optarg, &fmt);
         else if (c == 'o')
@@ -307,6 +339,16 @@ int cmd_measure(int argc, char **argv)
         rc = cli_fail("out of memory");
         goto free_all;
     }
+    if (ids) {
+        if (ca.tokens && (size_t)ca.tokens != nids)
+            rc = cli_usage(cmd, "--tokens %d and the %zu --token-ids disagree", ca.tokens, nids);
+        else if (nids > 1000000)
+            rc = cli_usage(cmd, "--token-ids: %zu ids, more than 1000000", nids);
+        ca.tokens = (int)nids;
+        if (!rc && cm.o.input != SP_INPUT_EQUIANGULAR)
+            rc = cli_usage(cmd, "--token-ids gives the input; do not also give --input");
+        cm.o.input = SP_INPUT_GAUSSIAN; /* the rows are Gaussian; p0 is the ids' business */
+    }
     /* Validate every configuration (flags, memory) before computing anything. */
     for (size_t i = 0; i < nalpha && !rc; i++) {
         rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &topts);
@@ -315,9 +357,23 @@ int cmd_measure(int argc, char **argv)
         if (!rc)
             flops += sp_net_flops(&arch[i], &cm.o);
     }
+    if (!rc && ids && arch[0].model == SP_MODEL_TOY)
+        rc = cli_usage(cmd, "--token-ids applies to the transformer");
     if (rc)
         goto free_all;
     const struct sp_arch *a0 = &arch[0];
+    struct sp_net_weights tw = {NULL, NULL, NULL};
+    if (ids) { /* the embedding rows of the ids in a random table, N(0, q0) entries */
+        size_t d = (size_t)a0->width;
+        tok = malloc(nids * d * sizeof *tok);
+        if (!tok) {
+            rc = cli_fail("out of memory: %zu x %zu token rows", nids, d);
+            goto free_all;
+        }
+        for (size_t k = 0; k < nids; k++)
+            cli_embedding_row(cm.o.seed, (uint64_t)ids[k], sqrt(a0->q0), tok + k * d, d);
+        tw.tokens = tok;
+    }
     size_t nrows = sp_net_nrows(a0, &cm.o);
     rows = calloc(nrows, sizeof *rows);
     if (!rows) {
@@ -356,7 +412,7 @@ int cmd_measure(int argc, char **argv)
             one.seed = cm.o.seed + (uint64_t)run;
             pc.offset = i * per + (size_t)run * (per / (size_t)cm.o.seeds);
         }
-        enum sp_status s = sp_net_measure(a, &one, rows, nrows);
+        enum sp_status s = sp_net_measure_weights(a, &one, ids ? &tw : NULL, rows, nrows);
         if (s != SP_OK) {
             cli_progress_finish(&pg);
             rc = cli_fail("measurement failed%s: %s%s", isnan(alpha) ? "" : " at this alpha",
@@ -418,6 +474,8 @@ free_all:
     free(arch);
     sp_table_free(t);
 done:
+    free(tok);
+    free(ids);
     cli_arch_free(&ca);
     return rc;
 }

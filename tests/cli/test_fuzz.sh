@@ -94,6 +94,7 @@ for v in "${BADNUM[@]}" 0 -1; do vec theory --embed-scale "$v" --depth 4; done
 for v in "${BADNUM[@]}" -1 2; do vec theory --norm-eps "$v" --depth 4; done
 for v in "${BADNUM[@]}" 0; do vec theory --residual-scale "$v" --depth 4; done
 for v in '' tanh causal; do vec theory --mlp "$v" --depth 4; done
+for v in "${BADNUM[@]}" 1.5 1e2 -5 2147483648 '1,,2' ',1' '1,'; do vec measure --token-ids "$v" --width 16 --heads 1 --depth 1; done
 for v in '' left bidirectional; do vec theory --attention-mask "$v" --depth 4; done
 for v in "${BADNUM[@]}" -5 1.5 18446744073709551616; do vec measure --seed "$v" --norm derf; done
 for v in "${BADNUM[@]}" -5 1.5 4294967296; do vec report --seed "$v" -o rep; done

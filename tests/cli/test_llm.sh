@@ -78,4 +78,16 @@ usage_error "$SP" theory --preset llama2-7b --proxy-width 8192
 usage_error "$SP" theory --preset llama2-7b --proxy-width 100
 expect_grep 'not a multiple of the target' "$TMP/err"
 usage_error "$SP" theory --model toy --proxy-width 64
+# --token-ids: rows of a fixed random embedding table; a repeated id repeats its row
+expect_status 0 "$SP" measure --token-ids 5,5,5,5 --width 64 --depth 1 --heads 4 --seeds 1 --probes 1 -q
+[ "$(sed -n 2p "$TMP/out" | cut -d, -f11)" = "1" ] && ok || bad "identical ids: rho at l = 0 should be 1"
+expect_status 0 "$SP" measure --token-ids 1,2,3,1 --width 256 --depth 1 --heads 4 --seeds 1 --probes 1 -q
+sed -n 2p "$TMP/out" | awk -F, '{ r = $11; exit !(r > 0.05 && r < 0.35) }' && ok || bad "ids 1,2,3,1: rho at l = 0 should be about 1/6"
+cp "$TMP/out" "$TMP/ids.csv"
+expect_status 0 "$SP" measure --token-ids 1,2,3,1 --width 256 --depth 1 --heads 4 --seeds 1 --probes 1 -q --threads 2
+cmp -s "$TMP/out" "$TMP/ids.csv" && ok || bad "--token-ids: not the same numbers at 2 threads"
+usage_error "$SP" measure --token-ids 1,2 --tokens 3 --width 64 --depth 1
+usage_error "$SP" measure --token-ids 1,2 --input gaussian --width 64 --depth 1
+usage_error "$SP" measure --token-ids 1,-2 --width 64 --depth 1
+usage_error "$SP" measure --token-ids 1,2 --model toy --width 64 --depth 1
 finish
