@@ -210,9 +210,6 @@ void cli_measure_help(FILE *f);
  * a shortened run timed now, scaled by FLOPs; added to m->est_s): 0, or 2 with a
  * message naming what is needed. */
 int cli_measure_check(const char *cmd, const struct sp_arch *a, struct cli_measure *m);
-/* Row id of a fixed random embedding table (entries N(0, std^2), determined by
- * seed and id alone): measure --token-ids. */
-void cli_embedding_row(uint64_t seed, uint64_t id, double std, float *row, size_t d);
 /* Available memory in bytes: MemAvailable of /proc/meminfo, else free pages. */
 double cli_available_bytes(void);
 void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m);

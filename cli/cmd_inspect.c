@@ -135,14 +135,6 @@ struct mopts {
     size_t nids;
 };
 
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* Trained against re-initialised: one table, a block of rows for each. */
 static int write_measure(const struct sp_llama2c *m, const char *path, const struct mopts *mo,
                          enum cli_format fmt, const char *out)
@@ -176,9 +168,10 @@ static int write_measure(const struct sp_llama2c *m, const char *path, const str
         rc = cli_fail("inspect: out of memory");
         goto done;
     }
-    uint64_t x = mo->seed;
-    for (int i = 0; i < n; i++)
-        ids[i] = mo->ids ? mo->ids[i] : i == 0 ? 1 : (int)(splitmix64(&x) % (uint64_t)m->cfg.vocab_size);
+    if (mo->ids)
+        memcpy(ids, mo->ids, (size_t)n * sizeof *ids);
+    else
+        sp_llama2c_sample_ids(m, mo->seed, n, ids);
     struct sp_net_weights w;
     if (sp_llama2c_net_weights(m, ids, n, bw, tok, &w) != SP_OK) {
         rc = cli_usage(cmd, "%s", sp_last_error());

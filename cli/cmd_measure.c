@@ -244,26 +244,6 @@ static const char *cols[] = {"model", "norm", "alpha", "alpha_attn", "alpha_mlp"
                              "q_se", "p", "p_se", "rho", "J_fwd", "J_fwd_se", "J_bwd",
                              "J_bwd_se", "grad_amp", "grad_amp_se", "logJ_fwd", "logJ_bwd"};
 
-void cli_embedding_row(uint64_t seed, uint64_t id, double std, float *row, size_t d)
-{
-    /* splitmix64 of (seed, id, pair index), Box-Muller: a fixed table, row by row */
-    for (size_t j = 0; j < d; j += 2) {
-        uint64_t x = seed * 0x9e3779b97f4a7c15ULL ^ (id + 1) * 0xd1b54a32d192ed03ULL ^ j;
-        double u[2];
-        for (int k = 0; k < 2; k++) {
-            uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-            z ^= z >> 31;
-            u[k] = ((double)(z >> 11) + 0.5) * 0x1.0p-53; /* (0, 1) */
-        }
-        double r = std * sqrt(-2.0 * log(u[0])), th = 2.0 * M_PI * u[1];
-        row[j] = (float)(r * cos(th));
-        if (j + 1 < d)
-            row[j + 1] = (float)(r * sin(th));
-    }
-}
-
 void cli_measure_on_progress(void *ctx, size_t done, size_t total)
 {
     (void)total;
@@ -370,8 +350,10 @@ int cmd_measure(int argc, char **argv)
             rc = cli_fail("out of memory: %zu x %zu token rows", nids, d);
             goto free_all;
         }
-        for (size_t k = 0; k < nids; k++)
-            cli_embedding_row(cm.o.seed, (uint64_t)ids[k], sqrt(a0->q0), tok + k * d, d);
+        if (sp_net_embedding_rows(cm.o.seed, ids, nids, d, sqrt(a0->q0), tok) != SP_OK) {
+            rc = cli_fail("%s", sp_last_error());
+            goto free_all;
+        }
         tw.tokens = tok;
     }
     size_t nrows = sp_net_nrows(a0, &cm.o);

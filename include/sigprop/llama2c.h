@@ -74,6 +74,10 @@ void sp_llama2c_arch(const struct sp_llama2c *m, struct sp_arch *a);
 /* The weights of block l in [0, n_layers): SP_EINVAL otherwise. */
 enum sp_status sp_llama2c_block(const struct sp_llama2c *m, int l, struct sp_llama2c_block *b);
 
+/* A token sequence for measuring the model: ids[0] = 1 (BOS), the rest uniform in
+ * [0, vocab_size), from seed alone (the weights' Philox generator). */
+void sp_llama2c_sample_ids(const struct sp_llama2c *m, uint64_t seed, int n, int *ids);
+
 /* The trained model as the finite network's stored weights (sigprop/net.h): blocks
  * (n_layers entries) and tokens (n x dim floats) are the caller's; tokens gets the
  * embedding rows of ids[0..n) (each in [0, vocab_size)), w points at both and at the

@@ -128,6 +128,12 @@ struct sp_net_weights {
                               * NULL = the configured input (opts.input) */
 };
 
+/* Rows of a fixed random embedding table: out[k d + j] = std z, z standard normal
+ * determined by (seed, ids[k], j) alone (the Philox generator of the weights), so a
+ * repeated id repeats its row, whatever the thread count. ids >= 0. */
+enum sp_status sp_net_embedding_rows(uint64_t seed, const int *ids, size_t n, size_t d,
+                                     double std, float *out);
+
 /* sp_net_measure with stored weights w (may be NULL: then it is sp_net_measure).
  * Every draw uses the same stored matrices; draws still differ in their probes, in
  * the loss head and label, and (when w->tokens is NULL) in the input. The toy model

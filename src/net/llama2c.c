@@ -11,6 +11,7 @@
 
 #include "sigprop/llama2c.h"
 #include "sigprop/net.h"
+#include "net/net_internal.h"
 
 #define HEADER_BYTES 28 /* seven int32 */
 
@@ -253,6 +254,15 @@ enum sp_status sp_llama2c_block(const struct sp_llama2c *m, int l, struct sp_lla
     b->w2 = d + t.off[T_W2] + L * dim * h;
     b->w3 = d + t.off[T_W3] + L * h * dim;
     return SP_OK;
+}
+
+void sp_llama2c_sample_ids(const struct sp_llama2c *m, uint64_t seed, int n, int *ids)
+{
+    struct net_key key = {seed, 0, 0};
+    for (int i = 0; i < n; i++)
+        ids[i] = i == 0 ? 1
+                        : (int)(net_uint32(key, NET_MAT_TOKEN_IDS, (uint32_t)i) %
+                                (uint32_t)m->cfg.vocab_size);
 }
 
 enum sp_status sp_llama2c_net_weights(const struct sp_llama2c *m, const int *ids, int n,

@@ -462,6 +462,20 @@ static void summarise(struct run *r, struct sp_net_row *rows)
     }
 }
 
+enum sp_status sp_net_embedding_rows(uint64_t seed, const int *ids, size_t n, size_t d,
+                                     double std, float *out)
+{
+    if ((n && (!ids || !out)) || !(std >= 0.0 && isfinite(std)))
+        return sp_fail(SP_EINVAL, "sp_net_embedding_rows: NULL argument or std %g", std);
+    for (size_t k = 0; k < n; k++) {
+        if (ids[k] < 0)
+            return sp_fail(SP_EINVAL, "token id %d (position %zu) is negative", ids[k], k);
+        struct net_key key = {seed, 0, (uint32_t)ids[k]};
+        net_normal(out + k * d, d, (float)std, key, NET_MAT_EMBED);
+    }
+    return SP_OK;
+}
+
 enum sp_status sp_net_supported(const struct sp_arch *a)
 {
     (void)a; /* every option of the arch is measured (the LLM options of issue 11 too) */
