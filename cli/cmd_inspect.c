@@ -231,7 +231,7 @@ int cmd_inspect(int argc, char **argv)
 {
     const char *cmd = "inspect", *out = "-", *weights = NULL;
     enum cli_format fmt = CLI_CSV;
-    int c, rc = 0, measure = 0;
+    int c, rc = 0, measure = 0, measure_flag = 0; /* measure_flag: one of --measure's options */
     struct mopts mo = {64, 4, 4, 1, NULL, 0};
     optind = 1;
     opterr = 0;
@@ -253,6 +253,8 @@ int cmd_inspect(int argc, char **argv)
         case 'h': help(); free(mo.ids); return CLI_OK;
         default: rc = cli_bad_option(cmd, argc, argv); break;
         }
+        measure_flag |= c == OPT_I_TOKENS || c == OPT_TOKEN_IDS || c == OPT_I_SEED ||
+                        c == OPT_I_SEEDS || c == OPT_I_PROBES;
         if (rc)
             goto out;
     }
@@ -260,7 +262,7 @@ int cmd_inspect(int argc, char **argv)
         rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
     else if (!weights)
         rc = cli_usage(cmd, "--weights FILE is required (a llama2.c checkpoint)");
-    else if (!measure && (mo.ids || mo.tokens != 64 || mo.seeds != 4 || mo.probes != 4 || mo.seed != 1))
+    else if (!measure && measure_flag)
         rc = cli_usage(cmd, "--tokens, --token-ids, --seed, --seeds and --probes go with --measure");
     if (rc || (rc = cli_check_output(cmd, "-o", out)))
         goto out;
