@@ -289,7 +289,7 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
     double *H = buf + 3 * nn, *G = buf + 4 * nn, *tmp = buf + 5 * nn;
     double *G1 = buf + 6 * nn; /* backward from the all-ones top gradient: grad_amp */
     double *ck = buf + 7 * nn, *seg = ck + nck * nn; /* checkpoints, one segment */
-    (void)o; /* attention is uniform over the visible tokens whatever the version */
+    /* attention is uniform over the visible tokens whatever the version flags in o */
 
     /* forward: H, the forward APJN from G = I, checkpoints of H */
     for (size_t i = 0; i < nn; i++)
