@@ -342,7 +342,7 @@ int cmd_measure(int argc, char **argv)
     if (rc)
         goto free_all;
     const struct sp_arch *a0 = &arch[0];
-    struct sp_net_weights tw = {NULL, NULL, NULL};
+    struct sp_net_weights tw = {.tokens = NULL};
     if (ids) { /* the embedding rows of the ids in a random table, N(0, q0) entries */
         size_t d = (size_t)a0->width;
         tok = malloc(nids * d * sizeof *tok);

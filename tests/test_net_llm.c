@@ -172,9 +172,83 @@ static void test_jacobians(void)
         ga[j] = 0.5f + 0.125f * (float)j, gm[j] = 1.5f - 0.125f * (float)j, gf[j] = 0.75f;
     struct sp_net_block_weights bw[2] = {{.gain_attn = ga, .gain_mlp = gm},
                                          {.gain_attn = ga, .gain_mlp = gm}};
-    struct sp_net_weights wts = {bw, gf, NULL};
+    struct sp_net_weights wts = {.blocks = bw, .gain_final = gf};
     for (int w = M_ATTN; w <= M_BLOCK; w++)
         check_jacobian(&a, (enum map)w, "combination with gains", &wts);
+}
+
+/* The terms of a trained sigprop ViT (biases, norm shifts beta, per-block learned alpha
+ * and shift of DyT/Derf, the final norm's): the same three Jacobians (forward tangents,
+ * central differences, cotangents) for LN, DyT and Derf with a GELU MLP. */
+static void test_jacobians_trained_terms(void)
+{
+    static const struct {
+        enum sp_fn kind;
+        double alpha, shift;
+        const char *label;
+    } norms[] = {{SP_FN_LN, 0.0, 0.0, "ln + biases, beta"},
+                 {SP_FN_DYT, 0.5, 0.0, "dyt + biases, beta, block alpha"},
+                 {SP_FN_DERF, 0.6, 0.1, "derf + biases, beta, block alpha and shift"}};
+    enum { D = 8, F = 12 };
+    float v[8][F], sc[2][6];
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < F; j++) /* O(1) terms that move the primal visibly */
+            v[i][j] = 0.4f * sinf(1.7f * (float)(i * F + j) + 0.3f);
+    for (int l = 0; l < 2; l++) /* alpha_attn, shift_attn, alpha_mlp, shift_mlp, final */
+        for (int i = 0; i < 6; i++)
+            sc[l][i] = i % 2 ? 0.2f - 0.15f * (float)l : 0.8f + 0.3f * (float)(l + i);
+    struct sp_net_block_weights bw[2];
+    for (int l = 0; l < 2; l++)
+        bw[l] = (struct sp_net_block_weights){
+            .bq = v[0], .bk = v[1], .bv = v[2], .bo = v[3], .b1 = v[4], .b2 = v[5],
+            .beta_attn = v[6], .beta_mlp = v[7], .alpha_attn = &sc[l][0],
+            .shift_attn = &sc[l][1], .alpha_mlp = &sc[l][2], .shift_mlp = &sc[l][3]};
+    struct sp_net_weights wts = {.blocks = bw, .beta_final = v[6], .alpha_final = &sc[1][4],
+                                 .shift_final = &sc[1][5]};
+    for (size_t c = 0; c < sizeof norms / sizeof norms[0]; c++) {
+        struct sp_arch a;
+        tiny_arch(&a, norms[c].kind, norms[c].alpha, norms[c].shift);
+        a.depth = 2;
+        a.mlp_hidden = F;
+        a.mlp_act = SP_ACT_GELU;
+        resolve_or_exit(&a);
+        for (int w = M_ATTN; w <= M_BLOCK; w++)
+            check_jacobian(&a, (enum map)w, norms[c].label, &wts);
+    }
+    /* the stored scalars act: a block alpha of 0.8 equals the arch's alpha 0.8 */
+    struct sp_arch a8, a5;
+    tiny_arch(&a8, SP_FN_DYT, 0.8, 0.0);
+    tiny_arch(&a5, SP_FN_DYT, 0.5, 0.0);
+    float one_a = 0.8f;
+    struct sp_net_block_weights bs[3] = {{.alpha_attn = &one_a, .alpha_mlp = &one_a},
+                                         {.alpha_attn = &one_a, .alpha_mlp = &one_a},
+                                         {.alpha_attn = &one_a, .alpha_mlp = &one_a}};
+    struct sp_net_weights ws = {.blocks = bs};
+    struct sp_net_opts o;
+    sp_net_opts_default(&o);
+    o.measure = SP_MEASURE_FWD;
+    struct sp_net_row r8[4], r5[4];
+    CHECK(sp_net_measure(&a8, &o, r8, 4) == SP_OK);
+    CHECK(sp_net_measure_weights(&a5, &o, &ws, r5, 4) == SP_OK);
+    for (int i = 0; i < 4; i++) {
+        CHECK_CLOSE(r5[i].q, r8[i].q, 0.0, 1e-6);
+        CHECK_CLOSE(r5[i].j_fwd, r8[i].j_fwd, 0.0, 1e-6);
+    }
+    /* token sets: draw k starts from set k; more draws than sets is refused */
+    float sets[2][3 * 8];
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 24; i++)
+            sets[k][i] = (float)(k + 1) * 0.3f * cosf((float)i);
+    struct sp_net_weights wt = {.tokens = &sets[0][0], .token_sets = 2};
+    o.seeds = 2;
+    CHECK(sp_net_measure_weights(&a5, &o, &wt, r5, 4) == SP_OK);
+    double q0 = 0.0;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 24; i++)
+            q0 += (double)sets[k][i] * (double)sets[k][i] / 24.0 / 2.0;
+    CHECK_CLOSE(r5[0].q, q0, 0.0, 1e-6);
+    o.seeds = 3;
+    CHECK(sp_net_measure_weights(&a5, &o, &wt, r5, 4) == SP_EINVAL);
 }
 
 /* Exact J^{l,0} (basis tangents through the whole depth) and J^{L,0} against the
@@ -387,14 +461,14 @@ static void test_stored_weights(void)
     float *tok = malloc(nd * sizeof(float));
     double *R = malloc(nd * sizeof(double));
     CHECK(net_make_input(&a, &o, (struct net_key){o.seed, 0, 0}, n, d, tok, R) == SP_OK);
-    struct sp_net_weights w = {bw, NULL, NULL};
+    struct sp_net_weights w = {.blocks = bw};
     CHECK(sp_net_measure_weights(&a, &o, &w, r2, N) == SP_OK);
     CHECK(rows_same(r1, r2, N, 0.0));
     w.tokens = tok;
     CHECK(sp_net_measure_weights(&a, &o, &w, r2, N) == SP_OK);
     CHECK(rows_same(r1, r2, N, 0.0));
     /* only the tokens stored, the weights from Philox: the same again */
-    struct sp_net_weights wt = {NULL, NULL, tok};
+    struct sp_net_weights wt = {.tokens = tok};
     CHECK(sp_net_measure_weights(&a, &o, &wt, r2, N) == SP_OK);
     CHECK(rows_same(r1, r2, N, 0.0));
 
@@ -412,7 +486,7 @@ static void test_stored_weights(void)
                 m5[i][e] *= 2.0f;
         bw[l].gain_attn = bw[l].gain_mlp = two;
     }
-    struct sp_net_weights w2 = {bw2, NULL, tok};
+    struct sp_net_weights w2 = {.blocks = bw2, .tokens = tok};
     CHECK(sp_net_measure_weights(&a, &o, &w, r1, N) == SP_OK);
     CHECK(sp_net_measure_weights(&a, &o, &w2, r2, N) == SP_OK);
     CHECK(rows_same(r1, r2, N, 0.0));
@@ -461,7 +535,7 @@ static void test_gqa_as_mha(void)
             }
         bm[l].wk = wk, bm[l].wv = wv;
     }
-    struct sp_net_weights wg = {bg, NULL, NULL}, wm = {bm, NULL, NULL};
+    struct sp_net_weights wg = {.blocks = bg}, wm = {.blocks = bm};
     CHECK(sp_net_measure_weights(&g, &o, &wg, r1, N) == SP_OK);
     CHECK(sp_net_measure_weights(&h, &o, &wm, r2, N) == SP_OK);
     CHECK(rows_same(r1, r2, N, 1e-4));
@@ -529,15 +603,16 @@ static int export_reference(const char *path, const char *pairing)
                 p[j] = 0.7f + 0.05f * (float)((j * 7 + (size_t)i + l) % 11);
             p += d;
         }
-        bw[l] = (struct sp_net_block_weights){mats[0], mats[1], mats[2], mats[3], mats[4],
-                                              mats[5], mats[6], mats[7], mats[8]};
+        bw[l] = (struct sp_net_block_weights){
+            .wq = mats[0], .wk = mats[1], .wv = mats[2], .wo = mats[3], .w1 = mats[4],
+            .w3 = mats[5], .w2 = mats[6], .gain_attn = mats[7], .gain_mlp = mats[8]};
     }
     float *gf = p;
     for (size_t j = 0; j < d; j++)
         gf[j] = 1.1f - 0.03f * (float)j;
     tok = gf + d;
     net_normal(tok, nd, 0.8f, (struct net_key){78, 0, 0}, NET_MAT_INPUT);
-    struct sp_net_weights w = {bw, gf, tok};
+    struct sp_net_weights w = {.blocks = bw, .gain_final = gf, .tokens = tok};
     FILE *out = fopen(path, "wb");
     if (!out)
         return 1;
@@ -581,6 +656,7 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "--export"))
         return export_reference(argv[2], argv[3]);
     test_jacobians();
+    test_jacobians_trained_terms();
     test_hutchinson();
     test_causal_rope(SP_ROPE_INTERLEAVED);
     test_causal_rope(SP_ROPE_HALF);

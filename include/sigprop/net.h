@@ -114,11 +114,25 @@ enum sp_status sp_net_measure(const struct sp_arch *a, const struct sp_net_opts 
  *   gain_attn, gain_mlp (d): the norms' gamma, y = gamma * norm(x) (also for DyT/Derf).
  * A NULL matrix is drawn from Philox as sp_net_measure would draw it (scaled by its
  * sigma); a NULL gain is 1. The stored values are used as they are: the arch's sigmas
- * do not rescale them. Biases do not exist (LLaMA has none). */
+ * do not rescale them.
+ * The terms of a trained sigprop ViT (sigprop/vit_export.h; LLaMA has none of them),
+ * every one optional, NULL = absent (0) or the arch's value:
+ *   bq (d), bk (kvd), bv (kvd): added to W_Q u, W_K u, W_V u (before RoPE);
+ *   bo (d): attention out = W_O concat_h(heads) + bo;
+ *   b1 (f), b2 (d): W_2 act(W_1 u + b1) + b2 (SwiGLU: b1 on W_1 u, W_3 u has none);
+ *   beta_attn, beta_mlp (d): the norms' shift, y = gamma * norm(x) + beta;
+ *   alpha_attn, shift_attn, alpha_mlp, shift_mlp: one float each, this block's learned
+ *       alpha and shift of a DyT/Derf norm, phi(alpha x + shift) (NULL = arch.norm_*'s;
+ *       ignored for LayerNorm/RMSNorm).
+ * They change the primal only; tangents and cotangents go through the same Jacobians
+ * evaluated at the shifted primal. */
 struct sp_net_block_weights {
     const float *wq, *wk, *wv, *wo;
     const float *w1, *w3, *w2;
     const float *gain_attn, *gain_mlp;
+    const float *bq, *bk, *bv, *bo, *b1, *b2;
+    const float *beta_attn, *beta_mlp;
+    const float *alpha_attn, *shift_attn, *alpha_mlp, *shift_mlp;
 };
 struct sp_net_weights {
     const struct sp_net_block_weights *blocks; /* arch.depth entries */
@@ -126,6 +140,13 @@ struct sp_net_weights {
     const float *tokens;     /* (n, d) row-major: the input rows (embedding rows of a token
                               * sequence) before arch.embed_scale, the same in every draw;
                               * NULL = the configured input (opts.input) */
+    size_t token_sets;       /* 0: tokens as above; >= 1: tokens holds token_sets row sets
+                              * (token_sets, n, d) and draw k starts from set k (real
+                              * inputs, e.g. one image per draw); opts.seeds must not
+                              * exceed token_sets (SP_EINVAL) */
+    const float *beta_final; /* (d): the final norm's shift, gamma norm(x) + beta; NULL = 0 */
+    const float *alpha_final, *shift_final; /* one float each: the final DyT/Derf norm's
+                              * alpha and shift; NULL = arch.norm_mlp's */
 };
 
 /* Rows of a fixed random embedding table: out[k d + j] = std z, z standard normal

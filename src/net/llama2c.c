@@ -284,10 +284,12 @@ enum sp_status sp_llama2c_net_weights(const struct sp_llama2c *m, const int *ids
         enum sp_status s = sp_llama2c_block(m, l, &b);
         if (s != SP_OK)
             return s;
-        blocks[l] = (struct sp_net_block_weights){b.wq, b.wk, b.wv, b.wo, b.w1,
-                                                  b.w3, b.w2, b.attn_norm, b.mlp_norm};
+        blocks[l] = (struct sp_net_block_weights){
+            .wq = b.wq, .wk = b.wk, .wv = b.wv, .wo = b.wo, .w1 = b.w1, .w3 = b.w3, .w2 = b.w2,
+            .gain_attn = b.attn_norm, .gain_mlp = b.mlp_norm};
     }
-    *w = (struct sp_net_weights){blocks, m->final_norm, tokens};
+    *w = (struct sp_net_weights){
+        .blocks = blocks, .gain_final = m->final_norm, .tokens = tokens};
     return SP_OK;
 }
 

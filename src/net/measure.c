@@ -332,8 +332,8 @@ static enum sp_status run_draw(struct run *r, size_t k)
     const int sub = !is_toy(a) && r->o->sublayers;
     struct net_key key = {r->o->seed, (uint32_t)k, 0};
     enum sp_status s = SP_OK;
-    if (r->w && r->w->tokens)
-        memcpy(r->X, r->w->tokens, nd * sizeof(float));
+    if (r->w && r->w->tokens) /* one set for every draw, or set k */
+        memcpy(r->X, r->w->tokens + (r->w->token_sets ? k * nd : 0), nd * sizeof(float));
     else if ((s = net_make_input(a, r->o, key, n, d, r->X, r->R)) != SP_OK)
         return s;
     if (!is_toy(a) && a->embed_scale != 1.0) /* h^0 = embed_scale x: probes start after it */
@@ -508,8 +508,12 @@ enum sp_status sp_net_measure_weights(const struct sp_arch *a, const struct sp_n
         return s0;
     if (w && is_toy(a))
         return sp_fail(SP_EUNSUPPORTED, "stored weights: the toy model has none (model toy)");
-    if (w && !w->blocks && !w->tokens && !w->gain_final)
+    if (w && !w->blocks && !w->tokens && !w->gain_final && !w->beta_final && !w->alpha_final &&
+        !w->shift_final)
         w = NULL; /* nothing stored */
+    if (w && w->token_sets && (!w->tokens || (size_t)o->seeds > w->token_sets))
+        return sp_fail(SP_EINVAL, "stored inputs: %d draw(s) need as many token sets, %zu given",
+                       o->seeds, w->tokens ? w->token_sets : (size_t)0);
     if (o->threads > 0)
         omp_set_num_threads(o->threads);
     struct run r;

@@ -201,6 +201,45 @@ static const float *gain_mlp(const struct net_model *m, struct net_key key)
     return sw ? sw->gain_mlp : NULL;
 }
 
+/* f with a stored alpha and shift (one float each, NULL = f's) when it is pointwise. */
+static struct sp_fnspec with_scalars(struct sp_fnspec f, const float *alpha, const float *shift)
+{
+    if (f.kind != SP_FN_LN && f.kind != SP_FN_RMS) {
+        if (alpha)
+            f.alpha = (double)*alpha;
+        if (shift)
+            f.shift = (double)*shift;
+    }
+    return f;
+}
+/* The norm of block key.block before the attention (mlp = 0) or the MLP (mlp = 1). */
+static struct sp_fnspec block_norm(const struct net_model *m, struct net_key key, int mlp)
+{
+    const struct sp_net_block_weights *sw = stored(m, key);
+    struct sp_fnspec f = mlp ? m->a.norm_mlp : m->a.norm_attn;
+    if (!sw)
+        return f;
+    return mlp ? with_scalars(f, sw->alpha_mlp, sw->shift_mlp)
+               : with_scalars(f, sw->alpha_attn, sw->shift_attn);
+}
+static struct sp_fnspec final_norm(const struct net_model *m)
+{
+    return m->wts ? with_scalars(m->a.norm_mlp, m->wts->alpha_final, m->wts->shift_final)
+                  : m->a.norm_mlp;
+}
+
+/* y[r ld + j] += b[j] for the rows r < rows, j < cols (b NULL: nothing). Biases and
+ * norm shifts go on the primal rows only: tangents and cotangents do not see them. */
+static void add_bias(float *y, size_t ld, const float *b, size_t rows, size_t cols)
+{
+    if (!b)
+        return;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < cols; j++)
+            y[r * ld + j] += b[j];
+}
+#define SW_FIELD(m, key, field) (stored(m, key) ? stored(m, key)->field : NULL)
+
 /* RoPE on the Q and K columns of T (rows, ldt): the H query heads and kv key heads are
  * H + kv consecutive chunks of dh; row r sits at position r mod n. sign -1 applies the
  * inverse (transpose) rotation, for cotangents. Pairs: INTERLEAVED (2k, 2k+1), HALF
@@ -293,7 +332,8 @@ static void softmax_vjp(const float *A, float *g, size_t n, size_t Bg, float sca
 /* The sublayer's norm of x (B n, d) into m->u with tangents, times the gain; sx non-NULL:
  * the primal input, norm output (before the gain) and rstd are saved for reverse mode. */
 static void pre_norm(struct net_model *m, const struct sp_fnspec *f, const float *gamma,
-                     const float *x, size_t B, float *sx, float *su, float *srstd)
+                     const float *beta, const float *x, size_t B, float *sx, float *su,
+                     float *srstd)
 {
     const size_t n = m->n, d = m->d;
     net_norm_fwd_eps(f, m->eps, x, m->u, m->rstd, n, d, B);
@@ -303,6 +343,7 @@ static void pre_norm(struct net_model *m, const struct sp_fnspec *f, const float
         memcpy(srstd, m->rstd, n * sizeof *x);
     }
     scale_cols(m->u, gamma, B * n, d);
+    add_bias(m->u, d, beta, n, d);
 }
 
 void net_attn_forward(struct net_model *m, struct net_key key, float *x, size_t B, int save)
@@ -311,13 +352,16 @@ void net_attn_forward(struct net_model *m, struct net_key key, float *x, size_t 
     float *u = m->u, *T = m->tz, *O = m->tz + B * n * ld, *A = m->sv.a;
     const float scale = (float)(1.0 / sqrt((double)dh));
     const int causal = m->a.mask == SP_MASK_CAUSAL;
-    pre_norm(m, &m->a.norm_attn, gain_attn(m, key), x, B, save ? m->sv.x : NULL, m->sv.u1,
-             m->sv.rstd1);
+    const struct sp_fnspec nf = block_norm(m, key, 0);
+    pre_norm(m, &nf, gain_attn(m, key), SW_FIELD(m, key, beta_attn), x, B,
+             save ? m->sv.x : NULL, m->sv.u1, m->sv.rstd1);
     for (int i = 0; i < 3; i++) { /* Q at column 0, K at d, V at d + kvd */
         gen_qkv(m, key, i);
-        size_t cols = i ? kvd : d;
-        net_gemm(0, 0, B * n, cols, d, 1.0f, u, d, m->w, cols, 0.0f,
-                 T + (i ? d + (size_t)(i - 1) * kvd : 0), ld);
+        size_t cols = i ? kvd : d, col0 = i ? d + (size_t)(i - 1) * kvd : 0;
+        net_gemm(0, 0, B * n, cols, d, 1.0f, u, d, m->w, cols, 0.0f, T + col0, ld);
+        add_bias(T + col0, ld,
+                 i == 0 ? SW_FIELD(m, key, bq) : i == 1 ? SW_FIELD(m, key, bk) : SW_FIELD(m, key, bv),
+                 n, cols);
     }
     if (m->a.rope != SP_ROPE_NONE) /* linear: the tangents rotate with the primal */
         rope_apply(m, T, B * n, 1.0f);
@@ -351,6 +395,7 @@ void net_attn_forward(struct net_model *m, struct net_key key, float *x, size_t 
     }
     gen_o(m, key);
     net_gemm(0, 0, B * n, d, d, 1.0f, O, d, m->w, d, 1.0f, x, d); /* residual */
+    add_bias(x, d, SW_FIELD(m, key, bo), n, d);
 }
 
 /* SwiGLU forward: Z = u W1, Z3 = u W3 (B n, f) -> Z = silu(Z) * Z3 with tangents
@@ -362,6 +407,7 @@ static void swiglu_forward(struct net_model *m, struct net_key key, const float 
     float *Z3 = Z + B * n * f;
     gen_w1(m, key);
     net_gemm(0, 0, B * n, f, d, 1.0f, u, d, m->w, f, 0.0f, Z, f);
+    add_bias(Z, f, SW_FIELD(m, key, b1), n, f);
     gen_w3(m, key);
     net_gemm(0, 0, B * n, f, d, 1.0f, u, d, m->w, f, 0.0f, Z3, f);
     if (save) {
@@ -387,13 +433,15 @@ void net_mlp_forward(struct net_model *m, struct net_key key, float *x, size_t B
     const size_t n = m->n, d = m->d, f = m->f;
     float *u = m->u, *Z = m->tz;
     const enum sp_mlp_act act = m->a.mlp_act;
-    pre_norm(m, &m->a.norm_mlp, gain_mlp(m, key), x, B, save ? m->sv.hh : NULL, m->sv.u2,
-             m->sv.rstd2);
+    const struct sp_fnspec nf = block_norm(m, key, 1);
+    pre_norm(m, &nf, gain_mlp(m, key), SW_FIELD(m, key, beta_mlp), x, B,
+             save ? m->sv.hh : NULL, m->sv.u2, m->sv.rstd2);
     if (act == SP_ACT_SWIGLU) {
         swiglu_forward(m, key, u, Z, B, save);
     } else {
         gen_w1(m, key);
         net_gemm(0, 0, B * n, f, d, 1.0f, u, d, m->w, f, 0.0f, Z, f);
+        add_bias(Z, f, SW_FIELD(m, key, b1), n, f);
         if (save)
             memcpy(m->sv.z, Z, n * f * sizeof *Z);
         /* tangents first: they need the primal pre-activation */
@@ -410,20 +458,24 @@ void net_mlp_forward(struct net_model *m, struct net_key key, float *x, size_t B
     }
     gen_w2(m, key);
     net_gemm(0, 0, B * n, d, f, 1.0f, Z, f, m->w, d, 1.0f, x, d); /* residual */
+    add_bias(x, d, SW_FIELD(m, key, b2), n, d);
 }
 
 void net_final_norm(struct net_model *m, const float *x, float *y, size_t B)
 {
-    net_norm_fwd_eps(&m->a.norm_mlp, m->eps, x, y, m->rstd, m->n, m->d, B);
+    const struct sp_fnspec f = final_norm(m);
+    net_norm_fwd_eps(&f, m->eps, x, y, m->rstd, m->n, m->d, B);
     scale_cols(y, m->wts ? m->wts->gain_final : NULL, B * m->n, m->d);
+    add_bias(y, m->d, m->wts ? m->wts->beta_final : NULL, m->n, m->d);
 }
 
 void net_final_norm_vjp(struct net_model *m, const float *x, float *y, float *g, float *out,
                         size_t Bg)
 {
-    net_norm_fwd_eps(&m->a.norm_mlp, m->eps, x, y, m->rstd, m->n, m->d, 1); /* ungained y */
+    const struct sp_fnspec f = final_norm(m);
+    net_norm_fwd_eps(&f, m->eps, x, y, m->rstd, m->n, m->d, 1); /* ungained y */
     scale_cols(g, m->wts ? m->wts->gain_final : NULL, Bg * m->n, m->d);
-    net_norm_vjp(&m->a.norm_mlp, x, y, m->rstd, g, out, m->n, m->d, Bg, 0);
+    net_norm_vjp(&f, x, y, m->rstd, g, out, m->n, m->d, Bg, 0);
 }
 
 void net_block_save(struct net_model *m, struct net_key key, const float *x)
@@ -469,7 +521,8 @@ void net_mlp_backward(struct net_model *m, struct net_key key, float *g, size_t 
     net_gemm(0, 1, Bg * n, d, f, 1.0f, gz, f, m->w, f, act == SP_ACT_SWIGLU ? 1.0f : 0.0f, gu,
              d);
     scale_cols(gu, gain_mlp(m, key), Bg * n, d);
-    net_norm_vjp(&m->a.norm_mlp, m->sv.hh, m->sv.u2, m->sv.rstd2, gu, g, n, d, Bg, 1);
+    const struct sp_fnspec nf = block_norm(m, key, 1);
+    net_norm_vjp(&nf, m->sv.hh, m->sv.u2, m->sv.rstd2, gu, g, n, d, Bg, 1);
 }
 
 void net_attn_backward(struct net_model *m, struct net_key key, float *g, size_t Bg)
@@ -508,7 +561,8 @@ void net_attn_backward(struct net_model *m, struct net_key key, float *g, size_t
                  cols, i ? 1.0f : 0.0f, gu, d);
     }
     scale_cols(gu, gain_attn(m, key), Bg * n, d);
-    net_norm_vjp(&m->a.norm_attn, m->sv.x, m->sv.u1, m->sv.rstd1, gu, g, n, d, Bg, 1);
+    const struct sp_fnspec nf = block_norm(m, key, 0);
+    net_norm_vjp(&nf, m->sv.x, m->sv.u1, m->sv.rstd1, gu, g, n, d, Bg, 1);
 }
 
 /* ---- toy: h' = mu h + phi(N(h)) W + b (SPEC 1.1), n = 1 ---- */
