@@ -46,5 +46,6 @@
 #include "sigprop/reference.h"
 #include "sigprop/records.h"
 #include "sigprop/train.h"
+#include "sigprop/vit_export.h"
 
 #endif

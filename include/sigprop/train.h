@@ -96,6 +96,9 @@ struct sp_trainer;
  * sp_trainer_run (resume_path non-NULL: c and o's model and optimiser fields are taken
  * from the checkpoint; o's checkpoint_path, checkpoint_every, stop_at, progress and
  * eval_max still apply). */
+/* 1 when the first n bytes of a file (head) begin with a sigprop train checkpoint's
+ * magic (n >= 8), else 0: how a reader tells it from other formats (llama2.c). */
+int sp_train_is_checkpoint(const void *head, size_t n);
 enum sp_status sp_trainer_new(const struct sp_vit_config *c, const struct sp_train_opts *o,
                               const char *resume_path, struct sp_trainer **out);
 void sp_trainer_free(struct sp_trainer *t);

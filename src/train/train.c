@@ -91,6 +91,11 @@ enum sp_status sp_train_opts_check(const struct sp_train_opts *o)
 
 static const char ckpt_magic[8] = {'S', 'P', 'V', 'I', 'T', 'C', 'K', '1'};
 
+int sp_train_is_checkpoint(const void *head, size_t n)
+{
+    return head && n >= sizeof ckpt_magic && memcmp(head, ckpt_magic, sizeof ckpt_magic) == 0;
+}
+
 /* Every setting a run depends on, in one order for writing and reading. */
 #define SETTINGS(X)                                                                         \
     X(c->image) X(c->patch) X(c->classes) X(c->width) X(c->depth) X(c->heads)               \

@@ -62,5 +62,9 @@ void vit_decay_mask(const struct vit_layout *L, uint8_t *decay);
                           R *grad, R *dimages);
 VIT_DECLARE(float, f32)
 VIT_DECLARE(double, f64)
+/* The residual stream entering block l after the forward pass (l = depth: the last
+ * block's output before the final norm), (B T, d). */
+const float *vit_stream_f32(const struct vit_layout *L, const struct vit_ws_f32 *w, int l);
+const double *vit_stream_f64(const struct vit_layout *L, const struct vit_ws_f64 *w, int l);
 
 #endif

@@ -122,6 +122,13 @@ void NAME(vit_ws_free)(struct NAME(vit_ws) *w)
     free(w);
 }
 
+/* The residual stream entering block l after NAME(vit_forward) (l = depth: the last
+ * block's output, before the final norm): (B T, d) rows, image-major. */
+const R *NAME(vit_stream)(const struct vit_layout *L, const struct NAME(vit_ws) *w, int l)
+{
+    return l < L->c.depth ? w->blk[l].x0 : w->xf;
+}
+
 /* ---- helpers ---- */
 
 /* y (rows, n) = x (rows, k) W (k, n) + b (n) */
