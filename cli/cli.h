@@ -185,6 +185,7 @@ enum {
     OPT_M_FIRST = 1060,
     OPT_M_SEEDS = OPT_M_FIRST, OPT_M_PROBES, OPT_M_THREADS, OPT_M_SEED, OPT_M_INPUT,
     OPT_M_MEASURE, OPT_M_EXCLUDE_CLS, OPT_M_CHECKPOINT, OPT_M_MAX_MEMORY, OPT_M_MAX_TIME,
+    OPT_M_INPUTS, OPT_M_CLS, OPT_M_DATA,
     OPT_M_LAST
 };
 #define CLI_MEASURE_LONGOPTS                                                           \
@@ -194,13 +195,34 @@ enum {
     {"exclude-cls", no_argument, 0, OPT_M_EXCLUDE_CLS},                                \
     {"checkpoint", required_argument, 0, OPT_M_CHECKPOINT},                            \
     {"max-memory", required_argument, 0, OPT_M_MAX_MEMORY},                            \
-    {"max-time", required_argument, 0, OPT_M_MAX_TIME}
+    {"max-time", required_argument, 0, OPT_M_MAX_TIME},                                \
+    {"inputs", required_argument, 0, OPT_M_INPUTS}, {"cls", required_argument, 0, OPT_M_CLS}, \
+    {"data", required_argument, 0, OPT_M_DATA}
 struct cli_measure {
     struct sp_net_opts o;
     double max_memory;   /* bytes; 0: available memory from /proc/meminfo */
     double max_time;     /* seconds; 0: no limit */
     double est_s;        /* with --max-time: the estimates of the checked runs, summed */
+    int seeds_given;     /* --seeds was on the command line */
+    int inputs;          /* --inputs fashion-mnist: 1; 0: the configured input */
+    int inputs_n;        /* fashion-mnist:N: N images (one per draw), 0: --seeds of them */
+    int cls;             /* --cls on (1) / off (0); -1: not given */
+    const char *data;    /* --data DIR of the Fashion-MNIST files */
 };
+/* Real inputs (cli/inputs.c). Before cli_arch_build: the token count the images imply
+ * (patches + CLS) into ca->tokens, the draw count from :N into --seeds, and the input
+ * kind; refuses what contradicts them (2). weights_cls: -1 without --weights, else
+ * whether the checkpoint has a CLS token. */
+int cli_inputs_prepare(const char *cmd, struct cli_measure *m, struct cli_arch *ca,
+                       int weights_cls);
+/* The token rows of the draws: --seeds images of the t10k split (a seeded choice by
+ * --seed), each through v's patch embedding, or (v NULL) through the trainer's
+ * initialisation at --seed of width a->width, init std a->init_std; *tok (owned by the
+ * caller) holds seeds sets of (a->tokens, width). 0, 1 (runtime) or 2 (bad data). */
+struct sp_vit_net;
+int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct sp_arch *a,
+                      const struct sp_vit_net *v, float **tok);
+void cli_inputs_meta(cJSON *j, const struct cli_measure *m);
 void cli_measure_init(struct cli_measure *m);
 /* Handles an OPT_M_* option: 0 or 2 (printed). */
 int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const char *arg);
@@ -221,6 +243,23 @@ struct cli_measure_progress {
     size_t offset;
 };
 void cli_measure_on_progress(void *ctx, size_t done, size_t total);
+
+/* ---- trained checkpoints (cli/weights.c) ---- */
+/* 1 when the file at path starts with a sigprop train checkpoint's magic. */
+int cli_weights_is_train(const char *path);
+/* A llama2.c model measured at n tokens: the architecture it implies (final norm on;
+ * q0 = 0.02^2, p0 = 0 for the re-initialised network), its stored weights with the
+ * embedding rows of ids_in (NULL: BOS then random ids from seed). 0 or 1/2 (printed). */
+struct cli_llama2c {
+    struct sp_arch arch;
+    int n, *ids;
+    float *tok;
+    struct sp_net_block_weights *bw;
+    struct sp_net_weights w;
+};
+int cli_llama2c_setup(const char *cmd, const struct sp_llama2c *m, const char *path, int n,
+                      const int *ids_in, uint64_t seed, struct cli_llama2c *out);
+void cli_llama2c_free(struct cli_llama2c *l);
 
 /* ---- output ---- */
 enum cli_format { CLI_CSV, CLI_JSON };

@@ -141,21 +141,12 @@ static int write_measure(const struct sp_llama2c *m, const char *path, const str
 {
     const char *cmd = "inspect";
     int n = mo->ids ? (int)mo->nids : mo->tokens, L = m->cfg.n_layers, rc = 0;
-    if (n > m->cfg.seq_len)
-        return cli_usage(cmd, "--tokens %d exceeds the model's seq_len %d", n, m->cfg.seq_len);
-    struct sp_arch a;
-    sp_arch_default(&a);
-    sp_llama2c_arch(m, &a);
-    a.tokens = n;
-    a.final_norm = 1;
-    a.q0 = 0.02 * 0.02; /* the re-initialised embedding rows: N(0, 0.02^2) per component */
-    a.p0 = 0.0;
-    char err[256];
-    if (sp_arch_resolve(&a, err, sizeof err) != SP_OK)
-        return cli_fail("inspect: %s: the implied architecture is invalid: %s", path, err);
-    int *ids = malloc((size_t)n * sizeof *ids);
-    float *tok = malloc((size_t)n * (size_t)m->cfg.dim * sizeof *tok);
-    struct sp_net_block_weights *bw = calloc((size_t)L, sizeof *bw);
+    struct cli_llama2c lm;
+    if ((rc = cli_llama2c_setup(cmd, m, path, n, mo->ids, mo->seed, &lm)))
+        return rc;
+    const struct sp_arch a = lm.arch;
+    const int *ids = lm.ids;
+    const struct sp_net_weights w = lm.w;
     struct sp_table *t = sp_table_new();
     cJSON *meta = cli_meta_new(cmd);
     struct sp_net_opts o;
@@ -164,17 +155,8 @@ static int write_measure(const struct sp_llama2c *m, const char *path, const str
     o.input = SP_INPUT_GAUSSIAN;
     size_t nr = sp_net_nrows(&a, &o);
     struct sp_net_row *rows = calloc(nr, sizeof *rows);
-    if (!ids || !tok || !bw || !t || !meta || !rows) {
+    if (!t || !meta || !rows) {
         rc = cli_fail("inspect: out of memory");
-        goto done;
-    }
-    if (mo->ids)
-        memcpy(ids, mo->ids, (size_t)n * sizeof *ids);
-    else
-        sp_llama2c_sample_ids(m, mo->seed, n, ids);
-    struct sp_net_weights w;
-    if (sp_llama2c_net_weights(m, ids, n, bw, tok, &w) != SP_OK) {
-        rc = cli_usage(cmd, "%s", sp_last_error());
         goto done;
     }
     static const char *cols[] = {"weights", "l", "q", "q_se", "p", "p_se", "rho", "J_fwd",
@@ -221,9 +203,7 @@ done:
     cJSON_Delete(meta);
     sp_table_free(t);
     free(rows);
-    free(bw);
-    free(tok);
-    free(ids);
+    cli_llama2c_free(&lm);
     return rc;
 }
 

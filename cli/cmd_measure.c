@@ -19,13 +19,35 @@ void cli_measure_init(struct cli_measure *m)
     m->max_memory = 0.0;
     m->max_time = 0.0;
     m->est_s = 0.0;
+    m->seeds_given = m->inputs = m->inputs_n = 0;
+    m->cls = -1;
+    m->data = SP_FASHION_MNIST_DIR;
 }
 
 int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const char *arg)
 {
     struct sp_net_opts *o = &m->o;
     switch (opt) {
-    case OPT_M_SEEDS: return cli_parse_int(cmd, "--seeds", arg, 1, 1000000, &o->seeds);
+    case OPT_M_SEEDS:
+        m->seeds_given = 1;
+        return cli_parse_int(cmd, "--seeds", arg, 1, 1000000, &o->seeds);
+    case OPT_M_INPUTS: {
+        const char *pre = "fashion-mnist";
+        size_t lp = strlen(pre);
+        if (strncmp(arg, pre, lp) || (arg[lp] && arg[lp] != ':'))
+            return cli_usage(cmd, "--inputs: '%s' is not fashion-mnist or fashion-mnist:N", arg);
+        m->inputs = 1;
+        m->inputs_n = 0;
+        return arg[lp] ? cli_parse_int(cmd, "--inputs fashion-mnist:N", arg + lp + 1, 1, 10000,
+                                       &m->inputs_n)
+                       : 0;
+    }
+    case OPT_M_CLS:
+        if (strcmp(arg, "on") && strcmp(arg, "off"))
+            return cli_usage(cmd, "--cls: '%s' is not on or off", arg);
+        m->cls = !strcmp(arg, "on");
+        return 0;
+    case OPT_M_DATA: m->data = arg; return 0;
     case OPT_M_PROBES: return cli_parse_int(cmd, "--probes", arg, 1, 100000, &o->probes);
     case OPT_M_THREADS: return cli_parse_int(cmd, "--threads", arg, 1, 4096, &o->threads);
     case OPT_M_CHECKPOINT: return cli_parse_int(cmd, "--checkpoint", arg, 1, 1000000, &o->checkpoint);
@@ -85,10 +107,19 @@ void cli_measure_help(FILE *f)
         "  --measure LIST        fwd,bwd,grad or all: which passes run (default all)\n"
         "  --exclude-cls         q, p, rho over tokens 1..n-1 (token 0 as a CLS token)\n"
         "  --checkpoint S        reverse mode: blocks per checkpoint (default ceil(sqrt(L)))\n"
+        "  --inputs fashion-mnist[:N]  real inputs: each draw is a different Fashion-MNIST\n"
+        "                        test image (a choice seeded by --seed; N images = N draws,\n"
+        "                        else --seeds of them) through the trainer's patch embedding\n"
+        "                        (7x7 patches, + CLS token, + positions; the trainer's init at\n"
+        "                        --seed and the arch's width and init std, or the\n"
+        "                        checkpoint's own with --weights); sets --tokens (16 + CLS)\n"
+        "  --cls on|off          with --inputs: the CLS token is a row of the input (on,\n"
+        "                        default; 17 tokens) or left out (off; 16 patch tokens)\n"
+        "  --data DIR            the Fashion-MNIST .gz files (default %s)\n"
         "  --max-memory SIZE     refuse runs needing more (default: available memory)\n"
         "  --max-time S          refuse runs estimated to take more than S seconds (a\n"
         "                        2-block, one-draw run timed at start, scaled by FLOPs)\n",
-        d.seeds, d.probes, (unsigned long long)d.seed);
+        d.seeds, d.probes, (unsigned long long)d.seed, SP_FASHION_MNIST_DIR);
 }
 
 /* Available memory: MemAvailable of /proc/meminfo, else free pages. */
@@ -172,6 +203,7 @@ void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_mea
     cJSON_AddBoolToObject(j, "sublayers", o->sublayers);
     cJSON_AddBoolToObject(j, "exclude_cls", o->exclude_cls);
     cJSON_AddNumberToObject(j, "checkpoint", o->checkpoint);
+    cli_inputs_meta(j, m);
     cJSON_AddNumberToObject(j, "ln_eps", a->norm_eps); /* the norms use arch.norm_eps (float) */
     cJSON_AddStringToObject(j, "rng", "philox4x32-10, box-muller, key (seed), counter (i/4, block, matrix, draw)");
     cJSON_AddStringToObject(j, "grad_loss",
