@@ -9,7 +9,8 @@
 
 #include "cli.h"
 
-enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT, OPT_SUMMARY, OPT_THEORY_START };
+enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT, OPT_SUMMARY, OPT_THEORY_START,
+       OPT_THEORY_FROM_BLOCK };
 
 static const struct option longopts[] = {
     CLI_ARCH_LONGOPTS,
@@ -17,6 +18,7 @@ static const struct option longopts[] = {
     {"sublayers", no_argument, 0, OPT_SUBLAYERS},
     {"summary", no_argument, 0, OPT_SUMMARY},
     {"theory-start", required_argument, 0, OPT_THEORY_START},
+    {"theory-from-block", required_argument, 0, OPT_THEORY_FROM_BLOCK},
     {"format", required_argument, 0, OPT_FORMAT},
     {"output", required_argument, 0, 'o'},
     {"quiet", no_argument, 0, 'q'},
@@ -42,7 +44,15 @@ static void help(void)
     cli_measure_help(stdout);
     printf("\nComparison and output:\n"
            "  --theory-start S      config: theory from --q0/--p0 | measured: from the\n"
-           "                        measured q, p at block 0 (default config)\n"
+           "                        measured q, p at block 0 (default config; measured\n"
+           "                        with --inputs)\n"
+           "  --theory-from-block L0  the theory started from the measured q, p at block L0\n"
+           "                        (0 <= L0 < depth) and run for the depth - L0 blocks\n"
+           "                        above it; rows below L0 have no theory (nan). J_fwd's\n"
+           "                        theory is the measured J^{L0,0} times the theory's\n"
+           "                        J^{l,L0} (the mean-field product); J_bwd and grad_amp\n"
+           "                        are the theory's of the top depth - L0 blocks as they\n"
+           "                        are. For real inputs (--inputs) from any block\n"
            "  --sublayers           a row after every sublayer (l = 0, 0.5, 1, ...)\n"
            "  --summary             one row per alpha, quantity and third with the GMFE\n"
            "  --format F            csv | json (default csv)\n"
@@ -72,7 +82,8 @@ int cmd_compare(int argc, char **argv)
     struct cli_measure cm;
     struct sp_theory_opts topts;
     enum cli_format fmt = CLI_CSV;
-    int rc = 0, c, summary = 0, start_measured = 0;
+    int rc = 0, c, summary = 0, start_measured = 0, start_given = 0, from_block = -1;
+    float *tok = NULL;
     cli_arch_init(&ca);
     cli_measure_init(&cm);
     optind = 1;
@@ -86,7 +97,10 @@ int cmd_compare(int argc, char **argv)
             cm.o.sublayers = 1;
         else if (c == OPT_SUMMARY)
             summary = 1;
+        else if (c == OPT_THEORY_FROM_BLOCK)
+            rc = cli_parse_int(cmd, "--theory-from-block", optarg, 0, 1 << 30, &from_block);
         else if (c == OPT_THEORY_START) {
+            start_given = 1;
             if (!strcmp(optarg, "measured"))
                 start_measured = 1;
             else if (!strcmp(optarg, "config"))
@@ -118,6 +132,17 @@ int cmd_compare(int argc, char **argv)
         rc = cli_usage(cmd, "--sublayers and --summary cannot be combined");
         goto done;
     }
+    if (from_block >= 0 && start_given && !start_measured) {
+        rc = cli_usage(cmd, "--theory-from-block starts the theory from the measurement; it "
+                       "cannot go with --theory-start config");
+        goto done;
+    }
+    if ((rc = cli_inputs_prepare(cmd, &cm, &ca, -1)))
+        goto done;
+    if (cm.inputs && !start_given) /* the configured q0, p0 do not describe images */
+        start_measured = 1;
+    if (from_block >= 0)
+        start_measured = 1;
 
     size_t nalpha = cli_arch_nalpha(&ca);
     struct sp_arch *arch = calloc(nalpha, sizeof *arch);
@@ -158,9 +183,20 @@ int cmd_compare(int argc, char **argv)
         }
         if (!rc)
             rc = cli_measure_check(cmd, &arch[i], &cm);
+        if (!rc && from_block >= arch[i].depth)
+            rc = cli_usage(cmd, "--theory-from-block %d: not below the depth %d", from_block,
+                           arch[i].depth);
+        if (!rc && from_block >= 0 && arch[i].model == SP_MODEL_TOY)
+            rc = cli_usage(cmd, "--theory-from-block applies to the transformer");
     }
     if (rc)
         goto free_all;
+    struct sp_net_weights tw = {.tokens = NULL};
+    if (cm.inputs) {
+        if ((rc = cli_inputs_tokens(cmd, &cm, &arch[0], NULL, &tok)))
+            goto free_all;
+        tw.tokens = tok, tw.token_sets = (size_t)cm.o.seeds;
+    }
     topts.sublayers = cm.o.sublayers;
     const struct sp_arch *a0 = &arch[0];
     size_t nrows = sp_net_nrows(a0, &cm.o);
@@ -183,7 +219,8 @@ int cmd_compare(int argc, char **argv)
     cli_info("compare: measurement (%d seed(s) x %d probe(s)) against theory version %s%s, "
              "theory started from %s", cm.o.seeds, cm.o.probes, version,
              a0->model == SP_MODEL_TOY ? "" : vnote,
-             start_measured ? "the measured q, p at block 0" : "--q0/--p0");
+             !start_measured ? "--q0/--p0" : from_block > 0 ? "the measured q, p at block L0"
+                                                            : "the measured q, p at block 0");
     size_t ncav = cli_caveats(a0, &topts, 1, meta, cav, sizeof cav);
 
     struct cli_progress pg;
@@ -197,20 +234,32 @@ int cmd_compare(int argc, char **argv)
         struct sp_arch a = arch[i];
         double alpha = cli_arch_alpha(&ca, i);
         pc.offset = i * per;
-        enum sp_status s = sp_net_measure(&a, &cm.o, rows, nrows);
+        enum sp_status s = sp_net_measure_weights(&a, &cm.o, cm.inputs ? &tw : NULL, rows, nrows);
         if (s != SP_OK) {
             cli_progress_finish(&pg);
             rc = cli_fail("measurement failed: %s",
                           sp_last_error()[0] ? sp_last_error() : sp_status_str(s));
             goto free_all;
         }
-        if (start_measured) { /* row 0 is h^0, after the embed scale */
-            a.q0 = rows[0].q;
-            if (a.model != SP_MODEL_TOY && isfinite(rows[0].p))
-                a.p0 = rows[0].p;
+        const size_t r0 = from_block > 0 ? (size_t)from_block * (cm.o.sublayers ? 2 : 1) : 0;
+        if (start_measured) { /* row 0 is h^0, after the embed scale; row r0 is block L0 */
+            a.q0 = rows[r0].q;
+            if (a.model != SP_MODEL_TOY && isfinite(rows[r0].p))
+                a.p0 = rows[r0].p;
             a.embed_scale = 1.0;
+            a.depth -= from_block > 0 ? from_block : 0;
         }
-        s = sp_theory_run(&a, &topts, th, nrows);
+        s = sp_theory_run(&a, &topts, th + r0, nrows - r0);
+        if (s == SP_OK && r0 > 0) { /* rows below L0: none; above: at the network's l */
+            const double lj0 = log(rows[r0].j_fwd);
+            for (size_t k = 0; k < r0; k++)
+                th[k] = (struct sp_theory_row){rows[k].l, NAN, NAN, NAN, NAN, NAN, NAN};
+            for (size_t k = r0; k < nrows; k++) {
+                th[k].l = rows[k].l;
+                th[k].log_jfwd += lj0;
+            }
+            a.depth += from_block; /* the GMFE's thirds: the whole network's */
+        }
         if (s != SP_OK) {
             cli_progress_finish(&pg);
             rc = cli_fail("theory failed: %s",
@@ -299,6 +348,7 @@ int cmd_compare(int argc, char **argv)
     if (ca.preset)
         cJSON_AddStringToObject(meta, "preset", ca.preset);
     cJSON_AddStringToObject(meta, "theory_start", start_measured ? "measured" : "config");
+    cJSON_AddNumberToObject(meta, "theory_from_block", from_block > 0 ? from_block : 0);
     cli_measure_meta(meta, a0, &cm);
     cli_info("compare: %.3g s", cli_now() - t0); /* not in the JSON: same input, same bytes */
     rc = cli_write_table(t, fmt, out, meta);
@@ -310,6 +360,7 @@ free_all:
     free(arch);
     sp_table_free(t);
 done:
+    free(tok);
     cli_arch_free(&ca);
     return rc;
 }

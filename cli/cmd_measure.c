@@ -216,7 +216,8 @@ void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_mea
 
 /* ---- the command ---- */
 
-enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT, OPT_PER_SEED, OPT_TOKEN_IDS };
+enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT, OPT_PER_SEED, OPT_TOKEN_IDS, OPT_WEIGHTS,
+       OPT_AGAINST_INIT };
 
 static const struct option longopts[] = {
     CLI_ARCH_LONGOPTS,
@@ -224,6 +225,8 @@ static const struct option longopts[] = {
     {"sublayers", no_argument, 0, OPT_SUBLAYERS},
     {"per-seed", no_argument, 0, OPT_PER_SEED},
     {"token-ids", required_argument, 0, OPT_TOKEN_IDS},
+    {"weights", required_argument, 0, OPT_WEIGHTS},
+    {"against-init", no_argument, 0, OPT_AGAINST_INIT},
     {"format", required_argument, 0, OPT_FORMAT},
     {"output", required_argument, 0, 'o'},
     {"quiet", no_argument, 0, 'q'},
@@ -258,6 +261,22 @@ static void help(void)
            "                        from --seed and k, the same in every draw), so a\n"
            "                        repeated id repeats its row, as a language model's\n"
            "                        input does; sets --tokens (transformer only)\n"
+           "\nTrained networks:\n"
+           "  --weights FILE        measure a trained network: a sigprop train checkpoint\n"
+           "                        (told by its magic; its ViT blocks with biases, norm\n"
+           "                        shifts and learned alphas, its final norm) or a llama2.c\n"
+           "                        checkpoint (its token embedding rows: BOS then random ids\n"
+           "                        from --seed, or --token-ids); the architecture is the\n"
+           "                        checkpoint's (architecture flags are refused). A train\n"
+           "                        checkpoint takes the configured input (--q0, --p0 on its\n"
+           "                        patch and CLS tokens) or --inputs fashion-mnist through its own patch\n"
+           "                        embedding. Every draw uses the same stored weights\n"
+           "  --against-init        also measure the same architecture at initialisation:\n"
+           "                        for a train checkpoint the trainer's init at the run's\n"
+           "                        seed (the very weights training started from; with\n"
+           "                        --inputs through the init's embedding), for llama2.c the\n"
+           "                        HF init (std 0.02, as inspect --measure); a last column\n"
+           "                        weights (trained | init) tells the rows apart\n"
            "  --format F            csv | json (default csv)\n"
            "  -o, --output FILE     write to FILE atomically ('-' = stdout, default)\n"
            "  -q, --quiet           no messages or progress bar on stderr\n"
@@ -290,20 +309,30 @@ int cmd_measure(int argc, char **argv)
     struct cli_measure cm;
     struct sp_theory_opts topts;
     enum cli_format fmt = CLI_CSV;
-    int rc = 0, c, per_seed = 0, *ids = NULL;
+    int rc = 0, c, per_seed = 0, *ids = NULL, arch_flags = 0, against_init = 0;
     size_t nids = 0;
-    float *tok = NULL;
+    float *tok = NULL, *tok_init = NULL;
+    const char *weights = NULL;
+    struct sp_vit_net *vn = NULL, *vinit = NULL;
+    struct sp_llama2c *lm = NULL;
+    struct cli_llama2c lset;
+    memset(&lset, 0, sizeof lset);
     cli_arch_init(&ca);
     cli_measure_init(&cm);
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-        if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST)
+        if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST) {
             rc = cli_arch_option(&ca, cmd, c, optarg);
-        else if (c >= OPT_M_FIRST && c < OPT_M_LAST)
+            arch_flags |= c != OPT_Q0 && c != OPT_P0; /* the input's, not the network's */
+        } else if (c >= OPT_M_FIRST && c < OPT_M_LAST)
             rc = cli_measure_option(&cm, cmd, c, optarg);
         else if (c == OPT_SUBLAYERS)
             cm.o.sublayers = 1;
+        else if (c == OPT_WEIGHTS)
+            weights = optarg;
+        else if (c == OPT_AGAINST_INIT)
+            against_init = 1;
         else if (c == OPT_PER_SEED)
             per_seed = 1;
         else if (c == OPT_TOKEN_IDS) {
@@ -331,6 +360,34 @@ int cmd_measure(int argc, char **argv)
     }
     if ((rc = cli_check_output(cmd, "-o", out)))
         goto done;
+    int weights_cls = -1; /* without --weights */
+    if (against_init && !weights)
+        rc = cli_usage(cmd, "--against-init goes with --weights FILE");
+    else if (weights && arch_flags)
+        rc = cli_usage(cmd, "--weights sets the architecture (the checkpoint's); drop the "
+                       "architecture flags (--q0 and --p0 may stay)");
+    else if (weights && cli_weights_is_train(weights)) {
+        if (ids)
+            rc = cli_usage(cmd, "--token-ids goes with a llama2.c checkpoint, not a sigprop "
+                           "train checkpoint (use --inputs fashion-mnist)");
+        else if (sp_vit_net_load(weights, &vn) != SP_OK)
+            rc = cli_fail("measure: %s: %s", weights, sp_last_error());
+        else
+            weights_cls = sp_vit_net_config(vn)->pool == SP_POOL_CLS;
+    } else if (weights) {
+        if (cm.inputs)
+            rc = cli_usage(cmd, "--inputs fashion-mnist goes with a sigprop train checkpoint; "
+                           "%s is read as llama2.c", weights);
+        else if (sp_llama2c_read(weights, &lm) != SP_OK)
+            rc = cli_fail("measure: %s: %s", weights, sp_last_error());
+        else if (!(rc = cli_llama2c_setup(cmd, lm, weights, ids ? (int)nids : 64, ids,
+                                          cm.o.seed, &lset)))
+            cm.o.input = SP_INPUT_GAUSSIAN; /* the init's rows: Gaussian N(0, 0.02^2) */
+    }
+    if (!rc)
+        rc = cli_inputs_prepare(cmd, &cm, &ca, weights_cls);
+    if (rc)
+        goto done;
 
     size_t nalpha = cli_arch_nalpha(&ca);
     struct sp_arch *arch = calloc(nalpha, sizeof *arch);
@@ -351,8 +408,15 @@ int cmd_measure(int argc, char **argv)
         rc = cli_fail("out of memory");
         goto free_all;
     }
-    if (ids) {
-        if (ca.tokens && (size_t)ca.tokens != nids)
+    const int wcol = weights ? sp_table_add_col(t, "weights", SP_COL_STR) : -1;
+    if (weights && wcol < 0) {
+        rc = cli_fail("out of memory");
+        goto free_all;
+    }
+    if (ids && !weights) {
+        if (cm.inputs)
+            rc = cli_usage(cmd, "--token-ids and --inputs both give the input; choose one");
+        else if (ca.tokens && (size_t)ca.tokens != nids)
             rc = cli_usage(cmd, "--tokens %d and the %zu --token-ids disagree", ca.tokens, nids);
         else if (nids > 1000000)
             rc = cli_usage(cmd, "--token-ids: %zu ids, more than 1000000", nids);
@@ -363,7 +427,17 @@ int cmd_measure(int argc, char **argv)
     }
     /* Validate every configuration (flags, memory) before computing anything. */
     for (size_t i = 0; i < nalpha && !rc; i++) {
-        rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &topts);
+        if (vn) {
+            if (sp_vit_net_arch(vn, cm.inputs ? cm.cls : weights_cls, &arch[i]) != SP_OK)
+                rc = cli_usage(cmd, "%s: %s", weights, sp_last_error());
+            else if (!isnan(ca.q0) || !isnan(ca.p0)) /* the configured input on its tokens */
+                arch[i].q0 = !isnan(ca.q0) ? ca.q0 : arch[i].q0,
+                arch[i].p0 = !isnan(ca.p0) ? ca.p0 : arch[i].p0;
+        } else if (lm) {
+            arch[i] = lset.arch;
+        } else {
+            rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &topts);
+        }
         if (!rc)
             rc = cli_measure_check(cmd, &arch[i], &cm);
         if (!rc)
@@ -374,8 +448,32 @@ int cmd_measure(int argc, char **argv)
     if (rc)
         goto free_all;
     const struct sp_arch *a0 = &arch[0];
-    struct sp_net_weights tw = {.tokens = NULL};
-    if (ids) { /* the embedding rows of the ids in a random table, N(0, q0) entries */
+    struct sp_net_weights tw = {.tokens = NULL}, tw_init = {.tokens = NULL};
+    if (vn) {
+        sp_vit_net_weights(vn, &tw);
+        if (against_init) {
+            if (sp_vit_net_init(sp_vit_net_config(vn), sp_vit_net_seed(vn), &vinit) != SP_OK) {
+                rc = cli_fail("measure: the initialisation: %s", sp_last_error());
+                goto free_all;
+            }
+            sp_vit_net_weights(vinit, &tw_init);
+        }
+        cli_info("measure: %s: sigprop train checkpoint at step %ld (seed %llu)%s", weights,
+                 sp_vit_net_step(vn), (unsigned long long)sp_vit_net_seed(vn),
+                 against_init ? "; beside it the trainer's init at that seed" : "");
+    } else if (lm) {
+        tw = lset.w;
+        cli_info("measure: %s: llama2.c checkpoint, %d tokens%s", weights, lset.n,
+                 against_init ? "; beside it the HF init (std 0.02)" : "");
+    }
+    if (cm.inputs) { /* one image per draw: trained (and init) embeddings */
+        if ((rc = cli_inputs_tokens(cmd, &cm, a0, vn, &tok)) ||
+            (vinit && (rc = cli_inputs_tokens(cmd, &cm, a0, vinit, &tok_init))))
+            goto free_all;
+        tw.tokens = tok, tw.token_sets = (size_t)cm.o.seeds;
+        tw_init.tokens = tok_init, tw_init.token_sets = (size_t)cm.o.seeds;
+    }
+    if (ids && !weights) { /* the embedding rows of the ids in a random table, N(0, q0) entries */
         size_t d = (size_t)a0->width;
         tok = malloc(nids * d * sizeof *tok);
         if (!tok) {
@@ -409,14 +507,20 @@ int cmd_measure(int argc, char **argv)
     struct cli_progress pg;
     int rev = !!(cm.o.measure & (SP_MEASURE_BWD | SP_MEASURE_GRAD));
     size_t per = (size_t)cm.o.seeds * (size_t)a0->depth * (rev ? 2 : 1);
-    cli_progress_start(&pg, "measure", per * nalpha);
+    const size_t nw = against_init ? 2 : 1; /* trained (or the only network), init */
+    cli_progress_start(&pg, "measure", per * nalpha * nw);
     struct cli_measure_progress pc = {&pg, 0};
     cm.o.progress = cli_measure_on_progress;
     cm.o.progress_ctx = &pc;
-    for (size_t i = 0; i < nalpha; i++) {
-        const struct sp_arch *a = &arch[i];
-        double alpha = cli_arch_alpha(&ca, i);
+    const size_t nd0 = (size_t)a0->tokens * (size_t)a0->width;
+    for (size_t i = 0; i < nalpha * nw; i++) {
+        const size_t which = i / nalpha;
+        const struct sp_arch *a = &arch[i % nalpha];
+        double alpha = cli_arch_alpha(&ca, i % nalpha);
         pc.offset = i * per;
+        /* trained (or --token-ids / --inputs rows); init: the trainer's init, or Philox */
+        const struct sp_net_weights *wsel = which ? (vn ? &tw_init : NULL)
+                                                  : (ids || weights || cm.inputs ? &tw : NULL);
         /* --per-seed: draw k alone, as a run with seed S + k */
         struct sp_net_opts one = cm.o;
         int nruns = per_seed ? cm.o.seeds : 1;
@@ -426,7 +530,13 @@ int cmd_measure(int argc, char **argv)
             one.seed = cm.o.seed + (uint64_t)run;
             pc.offset = i * per + (size_t)run * (per / (size_t)cm.o.seeds);
         }
-        enum sp_status s = sp_net_measure_weights(a, &one, ids ? &tw : NULL, rows, nrows);
+        struct sp_net_weights wrun = wsel ? *wsel : tw;
+        if (per_seed && wrun.token_sets) /* run k alone is draw k: its image */
+            wrun.tokens += (size_t)run * nd0, wrun.token_sets = 1;
+        struct sp_arch ar = *a;
+        if (which && lm) /* the re-initialised llama2.c: Gaussian rows N(0, 0.02^2) */
+            ar = lset.arch;
+        enum sp_status s = sp_net_measure_weights(&ar, &one, wsel ? &wrun : NULL, rows, nrows);
         if (s != SP_OK) {
             cli_progress_finish(&pg);
             rc = cli_fail("measurement failed%s: %s%s", isnan(alpha) ? "" : " at this alpha",
@@ -453,6 +563,10 @@ int cmd_measure(int argc, char **argv)
                           log(w->j_fwd), log(w->j_bwd)};
             for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
                 sp_table_set_num(t, (size_t)r, 5 + j, v[j]);
+            if (wcol >= 0 && sp_table_set_str(t, (size_t)r, wcol, which ? "init" : "trained") != SP_OK) {
+                rc = cli_fail("out of memory");
+                goto free_all;
+            }
         }
         }
     }
@@ -481,6 +595,20 @@ int cmd_measure(int argc, char **argv)
     }
     cli_measure_meta(meta, a0, &cm);
     cJSON_AddBoolToObject(meta, "per_seed", per_seed);
+    if (weights) {
+        cJSON *jw = cJSON_AddObjectToObject(meta, "weights");
+        cJSON_AddStringToObject(jw, "path", weights);
+        cJSON_AddStringToObject(jw, "format", vn ? "sigprop-train" : "llama2.c");
+        if (vn) {
+            cJSON_AddNumberToObject(jw, "step", (double)sp_vit_net_step(vn));
+            cJSON_AddNumberToObject(jw, "train_seed", (double)sp_vit_net_seed(vn));
+        } else {
+            cJSON *ji = cJSON_AddArrayToObject(jw, "token_ids");
+            for (int k = 0; k < lset.n; k++)
+                cJSON_AddItemToArray(ji, cJSON_CreateNumber(lset.ids[k]));
+        }
+        cJSON_AddBoolToObject(jw, "against_init", against_init);
+    }
     rc = cli_write_table(t, fmt, out, meta);
     cJSON_Delete(meta);
 free_all:
@@ -489,7 +617,12 @@ free_all:
     sp_table_free(t);
 done:
     free(tok);
+    free(tok_init);
     free(ids);
+    sp_vit_net_free(vn);
+    sp_vit_net_free(vinit);
+    cli_llama2c_free(&lset);
+    sp_llama2c_free(lm);
     cli_arch_free(&ca);
     return rc;
 }
