@@ -81,7 +81,8 @@ enum cli_opt_kind {
     CLI_OPT_INT_LIST, /* struct cli_int_list *dest: the same, integers */
     CLI_OPT_CALL,     /* call(ctx, cmd, "--name", arg): 0 or 2 (printed) */
     CLI_OPT_GROUP,    /* options declared elsewhere: longopts (their own codes), each
-                         handled by group(ctx, cmd, code, arg), help by text(f) */
+                         handled by group(ctx, cmd, code, arg), help by text(f)
+                         (NULL: none); a name the table has too is the table's */
     CLI_OPT_HELP,     /* prints the help; cli_parse returns CLI_DONE */
 };
 /* The last occurrence of a repeated list flag wins (the earlier list is freed);

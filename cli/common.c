@@ -534,8 +534,15 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
             lo[k++] = (struct option){e->name, has_arg(e->kind) ? required_argument : no_argument,
                                       0, OPT_TABLE_FIRST + (int)i};
         for (const struct option *g = e->kind == CLI_OPT_GROUP ? e->longopts : NULL; g && g->name;
-             g++)
-            lo[k++] = *g;
+             g++) {
+            /* a name the table declares itself is the table's (alpha's --depth list) */
+            size_t j = 0;
+            while (cmd->opts[j].kind != CLI_OPT_END &&
+                   !(cmd->opts[j].name && !strcmp(cmd->opts[j].name, g->name)))
+                j++;
+            if (cmd->opts[j].kind == CLI_OPT_END)
+                lo[k++] = *g;
+        }
     }
     int c, rc = 0;
     optind = 1;
@@ -563,7 +570,8 @@ void cli_help(const struct cli_cmd *cmd, FILE *f)
             continue;
         }
         if (e->kind == CLI_OPT_TEXTFN || e->kind == CLI_OPT_GROUP) {
-            e->text(f);
+            if (e->text)
+                e->text(f);
             continue;
         }
         if (!e->help)
