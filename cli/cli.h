@@ -63,6 +63,81 @@ int cli_parse_list_integral(const char *cmd, const char *flag, const char *s, do
 int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
                        int **vals, size_t *n);
 
+/* ---- the option table: every command declares its options once, and
+ * cli_parse() parses argv with it (getopt_long underneath), validates each
+ * value with the parsers above (their messages name the flag) and prints the
+ * help from it. A table ends with CLI_OPT_END. ---- */
+enum cli_opt_kind {
+    CLI_OPT_END,      /* ends the table */
+    CLI_OPT_TEXT,     /* help only: help printed as it is (a heading, prose) */
+    CLI_OPT_TEXTFN,   /* help only: text(f) prints it (text that depends on values) */
+    CLI_OPT_FLAG,     /* int *dest = 1 */
+    CLI_OPT_INT,      /* int *dest, a decimal integer in [lo, hi] */
+    CLI_OPT_U64,      /* uint64_t *dest, in [0, hi] */
+    CLI_OPT_DOUBLE,   /* double *dest, in [lo, hi] */
+    CLI_OPT_STRING,   /* const char **dest = the argument */
+    CLI_OPT_ENUM,     /* int *dest = the index of the argument in values */
+    CLI_OPT_LIST,     /* struct cli_list *dest: value, a,b,c or start:stop:step in [lo, hi] */
+    CLI_OPT_INT_LIST, /* struct cli_int_list *dest: the same, integers */
+    CLI_OPT_CALL,     /* call(ctx, cmd, "--name", arg): 0 or 2 (printed) */
+    CLI_OPT_GROUP,    /* options declared elsewhere: longopts (their own codes), each
+                         handled by group(ctx, cmd, code, arg), help by text(f)
+                         (NULL: none); a name the table has too is the table's */
+    CLI_OPT_HELP,     /* prints the help; cli_parse returns CLI_DONE */
+};
+/* The last occurrence of a repeated list flag wins (the earlier list is freed);
+ * the caller frees v. */
+struct cli_list { double *v; size_t n; };
+struct cli_int_list { int *v; size_t n; };
+struct cli_opt {
+    enum cli_opt_kind kind;
+    const char *name;         /* long name without "--"; NULL: none */
+    char key;                 /* short letter ('o' for -o), 0: none */
+    const char *arg;          /* the value's name in the help ("FILE"); NULL for flags */
+    const char *help;         /* one or more lines ('\n'); NULL: not listed (an alias) */
+    void *dest;
+    double lo, hi;            /* INT, U64 (hi only), DOUBLE, LIST, INT_LIST */
+    const char *const *values;/* ENUM: the accepted words, NULL-terminated */
+    int (*call)(void *ctx, const char *cmd, const char *flag, const char *arg);
+    int (*group)(void *ctx, const char *cmd, int code, const char *arg);
+    const struct option *longopts; /* GROUP: ends with a zero entry */
+    void (*text)(FILE *f);    /* TEXTFN, GROUP */
+    void *ctx;                /* CALL, GROUP */
+};
+struct cli_cmd {
+    const char *name;         /* "theory": in messages and "Try 'sigprop theory --help'" */
+    const char *head;         /* help before the options: usage line and description */
+    const char *tail;         /* help after them; ends with an "Example:" line */
+    const struct cli_opt *opts;
+    int max_args;             /* positional arguments allowed (more: "unexpected argument") */
+};
+enum { CLI_DONE = -1 };       /* cli_parse printed the help: exit 0 */
+/* Parses argv[1..] with cmd's table. Returns 0 with *first the index of the first
+ * positional argument (at most max_args of them), CLI_DONE after --help, or 2
+ * after a usage error (printed). */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first);
+/* The help: head, every option of the table (and its groups), tail. */
+void cli_help(const struct cli_cmd *cmd, FILE *f);
+/* The architecture flags (cli_arch_option) as one GROUP entry of a table. */
+int cli_arch_group(void *ctx, const char *cmd, int code, const char *arg);
+#define CLI_OPT_ARCH(ca)                                                               \
+    {.kind = CLI_OPT_GROUP, .longopts = cli_arch_longopts, .group = cli_arch_group,    \
+     .text = cli_arch_help, .ctx = (ca)}
+extern const struct option cli_arch_longopts[];
+/* -o FILE, --format csv|json, -q and -h as every table command has them. */
+extern const char *const cli_format_names[]; /* "csv", "json" */
+#define CLI_OPT_OUTPUT(out)                                                            \
+    {.kind = CLI_OPT_STRING, .name = "output", .key = 'o', .arg = "FILE",              \
+     .help = "write to FILE atomically ('-' = stdout, default)", .dest = (out)}
+#define CLI_OPT_FORMAT(fmt)                                                            \
+    {.kind = CLI_OPT_ENUM, .name = "format", .arg = "F", .help = "csv | json (default csv)", \
+     .dest = (fmt), .values = cli_format_names}
+#define CLI_OPT_QUIET                                                                  \
+    {.kind = CLI_OPT_FLAG, .name = "quiet", .key = 'q', .help = "no messages on stderr", \
+     .dest = &cli_quiet}
+#define CLI_OPT_HELPOPT                                                                \
+    {.kind = CLI_OPT_HELP, .name = "help", .key = 'h', .help = "this help"}
+
 /* ---- architecture flags ---- */
 enum {
     OPT_ARCH_FIRST = 1000,

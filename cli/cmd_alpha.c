@@ -11,94 +11,63 @@
 
 #include "cli.h"
 
-enum {
-    OPT_TARGET_J = OPT_CMD_FIRST, OPT_MATCH, OPT_BUDGET, OPT_RATIO, OPT_AMIN, OPT_AMAX, OPT_TOL,
-    OPT_VERIFY, OPT_FORMAT, OPT_VWIDTH, OPT_SEEDS, OPT_PROBES, OPT_SEED, OPT_VTOL
-};
+static const char head[] =
+    "Usage: sigprop alpha (--target-J X | --match preln | --budget-ratio K) [options]\n\n"
+    "Solves for the initial alpha of Derf/DyT at which the mean-field end-to-end\n"
+    "APJN J^{L,0} meets a target, for every depth x width given: the table of\n"
+    "recommended alphas and the fitted transfer rule alpha ~ A L^-b (per width)\n"
+    "and alpha ~ B d^-c (per depth). docs/science.md §3.5: J^{L,0} increases with alpha; the\n"
+    "solver checks this on every point it evaluates and says so if violated.\n"
+    "Bracket by doubling/halving from the guess, then Brent on log alpha.\n\n"
+    "Target (exactly one):\n";
 
-static const struct option longopts[] = {
-    CLI_ARCH_LONGOPTS,
-    {"target-J", required_argument, 0, OPT_TARGET_J},
-    {"target-j", required_argument, 0, OPT_TARGET_J},
-    {"match", required_argument, 0, OPT_MATCH},
-    {"budget-ratio", required_argument, 0, OPT_BUDGET},
-    {"ratio", required_argument, 0, OPT_RATIO},
-    {"alpha-min", required_argument, 0, OPT_AMIN},
-    {"alpha-max", required_argument, 0, OPT_AMAX},
-    {"tol", required_argument, 0, OPT_TOL},
-    {"verify", no_argument, 0, OPT_VERIFY},
-    {"verify-width", required_argument, 0, OPT_VWIDTH},
-    {"verify-tol", required_argument, 0, OPT_VTOL},
-    {"max-memory", required_argument, 0, OPT_M_MAX_MEMORY},
-    {"max-time", required_argument, 0, OPT_M_MAX_TIME},
-    {"seeds", required_argument, 0, OPT_SEEDS},
-    {"probes", required_argument, 0, OPT_PROBES},
-    {"seed", required_argument, 0, OPT_SEED},
-    {"format", required_argument, 0, OPT_FORMAT},
-    {"output", required_argument, 0, 'o'},
-    {"quiet", no_argument, 0, 'q'},
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
-};
+static const char tail[] =
+    "\nIn 'sigprop alpha', --alpha is the search's initial guess (one value), not a\n"
+    "list of alphas: the alphas are what this command solves for.\n"
+    "\nExample: sigprop alpha --norm derf --match preln --depth 12,24,48,96 "
+    "--width 768,1024,4096\n";
 
-static void help(void)
-{
-    printf(
-        "Usage: sigprop alpha (--target-J X | --match preln | --budget-ratio K) [options]\n\n"
-        "Solves for the initial alpha of Derf/DyT at which the mean-field end-to-end\n"
-        "APJN J^{L,0} meets a target, for every depth x width given: the table of\n"
-        "recommended alphas and the fitted transfer rule alpha ~ A L^-b (per width)\n"
-        "and alpha ~ B d^-c (per depth). docs/science.md §3.5: J^{L,0} increases with alpha; the\n"
-        "solver checks this on every point it evaluates and says so if violated.\n"
-        "Bracket by doubling/halving from the guess, then Brent on log alpha.\n\n"
-        "Target (exactly one):\n"
-        "  --target-J X        J^{L,0} = X (X > 1: any alpha amplifies)\n"
-        "  --match preln       the J^{L,0} of the pre-LN network of the same shape\n"
-        "  --budget-ratio K    K times the pre-LN network's J^{L,0}\n"
-        "Solver:\n"
-        "  --ratio R           alpha_attn = R * alpha_mlp (DyT LLaMA recipe; default 1)\n"
-        "  --alpha A           initial guess of the search: one value (default 0.5),\n"
-        "                      not a list (see the note after the architecture flags)\n"
-        "  --alpha-min A       lower end of the search (default 1e-4)\n"
-        "  --alpha-max A       upper end of the search (default 100)\n"
-        "  --tol T             relative tolerance in alpha (default 1e-10)\n"
-        "  --depth LIST        depths (value, a,b,c or start:stop:step; default 128)\n"
-        "  --width LIST        widths, same forms (default 1024). Widths act through a\n"
-        "                      fixed init std (--init-std, default 0.02, as in LLaMA\n"
-        "                      and timm: sigma_X = 0.02 sqrt(fan_in)). The blog2 preset\n"
-        "                      fixes its sigmas, so there --width alone changes only n/d\n"
-        "                      bookkeeping, not the sigmas: give --init-std to vary them\n"
-        "  --verify            measure each recommended network (same tokens, width,\n"
-        "                      depth, heads, sigmas, norms and alphas) and compare its\n"
-        "                      J^{L,0} with the theory; exit 1 if one is outside\n"
-        "                      theory * (1 +- --verify-tol) +- 2 standard errors\n"
-        "  --verify-width D    verify on a narrower copy for cost, D < the width (same\n"
-        "                      sigmas; tokens capped at D, heads at a divisor of D): what\n"
-        "                      differs is said on stderr and in verify_differs\n"
-        "  --verify-tol T      relative tolerance of the verification (default 0.2)\n"
-        "  --max-memory SIZE   refuse a verification needing more (default: available)\n"
-        "  --max-time S        refuse verifications estimated to take more than S s\n"
-        "  --seeds K --probes P --seed S   measurement draws, probes, seed (1, 4, 1)\n"
-        "Output:\n"
-        "  --format F          csv | json (default csv); JSON meta holds the fitted law\n"
-        "  -o, --output FILE   write to FILE atomically ('-' = stdout, default)\n"
-        "  -q, --quiet         no messages on stderr (the fitted law included)\n"
-        "  -h, --help          this help\n\n"
-        "Columns: depth,width,norm,ratio,alpha_attn,alpha_mlp,alpha,J_L0,logJ_L0,\n"
-        "target_J,J_preln,J_over_preln,s_OV,s_21,lambda,phase,iterations,monotone,\n"
-        "version,caveats (codes joined by ;, or none: docs/theory.md);\n"
-        "with --verify also verify_width,verify_tokens,J_L0_verify_theory,\n"
-        "J_L0_measured,J_L0_se,measured_over_theory,verify_heads,verify_input,\n"
-        "verify_differs,verify_lo,verify_hi,verify_pass.\n"
-        "alpha = alpha_mlp (the MLP norm's alpha, which sets lambda, docs/science.md §3.5).\n\n");
-    cli_arch_help(stdout);
-    printf("\nIn 'sigprop alpha', --alpha is the search's initial guess (one value), not a\n"
-           "list of alphas: the alphas are what this command solves for.\n");
-    printf("\nExample: sigprop alpha --norm derf --match preln --depth 12,24,48,96 "
-           "--width 768,1024,4096\n");
-}
+static const char columns[] =
+    "\nColumns: depth,width,norm,ratio,alpha_attn,alpha_mlp,alpha,J_L0,logJ_L0,\n"
+    "target_J,J_preln,J_over_preln,s_OV,s_21,lambda,phase,iterations,monotone,\n"
+    "version,caveats (codes joined by ;, or none: docs/theory.md);\n"
+    "with --verify also verify_width,verify_tokens,J_L0_verify_theory,\n"
+    "J_L0_measured,J_L0_se,measured_over_theory,verify_heads,verify_input,\n"
+    "verify_differs,verify_lo,verify_hi,verify_pass.\n"
+    "alpha = alpha_mlp (the MLP norm's alpha, which sets lambda, docs/science.md §3.5).\n\n";
 
 enum { TGT_NONE, TGT_J, TGT_PRELN, TGT_BUDGET };
+
+/* --target-J, --match, --budget-ratio: exactly one. */
+struct target {
+    int kind;
+    double value;
+};
+
+static int opt_target(void *ctx, const char *cmd, const char *flag, const char *arg)
+{
+    struct target *t = ctx;
+    if (t->kind != TGT_NONE)
+        return cli_usage(cmd, "give exactly one of --target-J, --match, --budget-ratio");
+    if (!strcmp(flag, "--match")) {
+        t->kind = TGT_PRELN;
+        return strcmp(arg, "preln") ? cli_usage(cmd, "--match: '%s' is not 'preln'", arg) : 0;
+    }
+    t->kind = !strcmp(flag, "--budget-ratio") ? TGT_BUDGET : TGT_J;
+    return cli_parse_double(cmd, t->kind == TGT_J ? "--target-J" : flag, arg, 1e-300, 1e300,
+                            &t->value);
+}
+
+static int opt_measure(void *ctx, const char *cmd, int code, const char *arg)
+{
+    return cli_measure_option(ctx, cmd, code, arg);
+}
+
+static const struct option measure_longopts[] = {
+    {"max-memory", required_argument, 0, OPT_M_MAX_MEMORY},
+    {"max-time", required_argument, 0, OPT_M_MAX_TIME},
+    {0, 0, 0, 0}};
+
 
 static void add_law(cJSON *arr, const struct sp_alpha_law *l)
 {
@@ -117,86 +86,92 @@ int cmd_alpha(int argc, char **argv)
 {
     const char *cmd = "alpha", *out = "-";
     struct cli_arch ca;
-    enum cli_format fmt = CLI_CSV;
-    int target_kind = TGT_NONE, verify = 0, rc = 0, c;
-    double target = NAN, ratio = 1.0, amin = 1e-4, amax = 100.0, tol = 1e-10;
-    int *depths = NULL, *widths = NULL, vwidth = 0, nfail = 0;
+    int verify = 0, rc = 0;
+    double ratio = 1.0, amin = 1e-4, amax = 100.0, tol = 1e-10;
+    struct cli_int_list dl = {NULL, 0}, wl = {NULL, 0};
+    int *depths = NULL, *widths = NULL, vwidth = 0, nfail = 0, fmt = CLI_CSV, argi;
     double vtol = 0.2;
     char first_fail[400] = "";
     struct cli_measure cm;
     cli_measure_init(&cm);
-    size_t ndepth = 0, nwidth = 0;
     struct sp_net_opts nopts;
     sp_net_opts_default(&nopts);
     nopts.measure = SP_MEASURE_FWD;
+    int seed = (int)nopts.seed;
     cli_arch_init(&ca);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DEPTH:
-            free(depths);
-            rc = cli_parse_int_list(cmd, "--depth", optarg, 1, 1000000, &depths, &ndepth);
-            break;
-        case OPT_WIDTH:
-            free(widths);
-            rc = cli_parse_int_list(cmd, "--width", optarg, 1, 1000000, &widths, &nwidth);
-            break;
-        case OPT_TARGET_J:
-        case OPT_MATCH:
-        case OPT_BUDGET:
-            if (target_kind != TGT_NONE) {
-                rc = cli_usage(cmd, "give exactly one of --target-J, --match, --budget-ratio");
-                break;
-            }
-            if (c == OPT_TARGET_J) {
-                target_kind = TGT_J;
-                rc = cli_parse_double(cmd, "--target-J", optarg, 1e-300, 1e300, &target);
-            } else if (c == OPT_BUDGET) {
-                target_kind = TGT_BUDGET;
-                rc = cli_parse_double(cmd, "--budget-ratio", optarg, 1e-300, 1e300, &target);
-            } else {
-                target_kind = TGT_PRELN;
-                if (strcmp(optarg, "preln") != 0)
-                    rc = cli_usage(cmd, "--match: '%s' is not 'preln'", optarg);
-            }
-            break;
-        case OPT_RATIO: rc = cli_parse_double(cmd, "--ratio", optarg, 1e-6, 1e6, &ratio); break;
-        case OPT_AMIN: rc = cli_parse_double(cmd, "--alpha-min", optarg, 1e-12, 1e6, &amin); break;
-        case OPT_AMAX: rc = cli_parse_double(cmd, "--alpha-max", optarg, 1e-12, 1e6, &amax); break;
-        case OPT_TOL: rc = cli_parse_double(cmd, "--tol", optarg, 1e-15, 0.1, &tol); break;
-        case OPT_VERIFY: verify = 1; break;
-        case OPT_VWIDTH:
-            rc = cli_parse_int(cmd, "--verify-width", optarg, 1, 1000000, &vwidth);
-            break;
-        case OPT_VTOL: rc = cli_parse_double(cmd, "--verify-tol", optarg, 0.0, 1e6, &vtol); break;
-        case OPT_M_MAX_MEMORY:
-        case OPT_M_MAX_TIME: rc = cli_measure_option(&cm, cmd, c, optarg); break;
-        case OPT_SEEDS: rc = cli_parse_int(cmd, "--seeds", optarg, 1, 1000000, &nopts.seeds); break;
-        case OPT_PROBES: rc = cli_parse_int(cmd, "--probes", optarg, 1, 1000000, &nopts.probes); break;
-        case OPT_SEED: {
-            int sd;
-            rc = cli_parse_int(cmd, "--seed", optarg, 0, 2147483647, &sd);
-            nopts.seed = (uint64_t)sd;
-            break;
-        }
-        case OPT_FORMAT: rc = cli_parse_format(cmd, optarg, &fmt); break;
-        case 'o': out = optarg; break;
-        case 'q': cli_quiet = 1; break;
-        case 'h':
-            help();
-            goto done;
-        default:
-            if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST)
-                rc = cli_arch_option(&ca, cmd, c, optarg);
-            else
-                rc = cli_bad_option(cmd, argc, argv);
-        }
-        if (rc)
-            goto done;
-    }
-    if (optind < argc) {
-        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    struct target tg = {TGT_NONE, NAN};
+    const struct cli_opt table[] = {
+        {.kind = CLI_OPT_CALL, .name = "target-J", .arg = "X", .call = opt_target, .ctx = &tg,
+         .help = "J^{L,0} = X (X > 1: any alpha amplifies)"},
+        {.kind = CLI_OPT_CALL, .name = "target-j", .call = opt_target, .ctx = &tg},
+        {.kind = CLI_OPT_CALL, .name = "match", .arg = "preln", .call = opt_target, .ctx = &tg,
+         .help = "the J^{L,0} of the pre-LN network of the same shape"},
+        {.kind = CLI_OPT_CALL, .name = "budget-ratio", .arg = "K", .call = opt_target,
+         .ctx = &tg, .help = "K times the pre-LN network's J^{L,0}"},
+        {.kind = CLI_OPT_TEXT, .help = "Solver:\n"},
+        {.kind = CLI_OPT_DOUBLE, .name = "ratio", .arg = "R", .dest = &ratio, .lo = 1e-6,
+         .hi = 1e6, .help = "alpha_attn = R * alpha_mlp (DyT LLaMA recipe; default 1)"},
+        {.kind = CLI_OPT_TEXT,
+         .help = "      --alpha A         initial guess of the search: one value (default 0.5),\n"
+                 "                        not a list (see the note after the architecture flags)\n"},
+        {.kind = CLI_OPT_DOUBLE, .name = "alpha-min", .arg = "A", .dest = &amin, .lo = 1e-12,
+         .hi = 1e6, .help = "lower end of the search (default 1e-4)"},
+        {.kind = CLI_OPT_DOUBLE, .name = "alpha-max", .arg = "A", .dest = &amax, .lo = 1e-12,
+         .hi = 1e6, .help = "upper end of the search (default 100)"},
+        {.kind = CLI_OPT_DOUBLE, .name = "tol", .arg = "T", .dest = &tol, .lo = 1e-15, .hi = 0.1,
+         .help = "relative tolerance in alpha (default 1e-10)"},
+        {.kind = CLI_OPT_INT_LIST, .name = "depth", .arg = "LIST", .dest = &dl, .lo = 1,
+         .hi = 1000000, .help = "depths (value, a,b,c or start:stop:step; default 128)"},
+        {.kind = CLI_OPT_INT_LIST, .name = "width", .arg = "LIST", .dest = &wl, .lo = 1,
+         .hi = 1000000,
+         .help = "widths, same forms (default 1024). Widths act through a\n"
+                 "fixed init std (--init-std, default 0.02, as in LLaMA\n"
+                 "and timm: sigma_X = 0.02 sqrt(fan_in)). The blog2 preset\n"
+                 "fixes its sigmas, so there --width alone changes only n/d\n"
+                 "bookkeeping, not the sigmas: give --init-std to vary them"},
+        {.kind = CLI_OPT_FLAG, .name = "verify", .dest = &verify,
+         .help = "measure each recommended network (same tokens, width,\n"
+                 "depth, heads, sigmas, norms and alphas) and compare its\n"
+                 "J^{L,0} with the theory; exit 1 if one is outside\n"
+                 "theory * (1 +- --verify-tol) +- 2 standard errors"},
+        {.kind = CLI_OPT_INT, .name = "verify-width", .arg = "D", .dest = &vwidth, .lo = 1,
+         .hi = 1000000,
+         .help = "verify on a narrower copy for cost, D < the width (same\n"
+                 "sigmas; tokens capped at D, heads at a divisor of D): what\n"
+                 "differs is said on stderr and in verify_differs"},
+        {.kind = CLI_OPT_DOUBLE, .name = "verify-tol", .arg = "T", .dest = &vtol, .lo = 0.0,
+         .hi = 1e6, .help = "relative tolerance of the verification (default 0.2)"},
+        {.kind = CLI_OPT_GROUP, .longopts = measure_longopts, .group = opt_measure, .ctx = &cm},
+        {.kind = CLI_OPT_TEXT,
+         .help = "      --max-memory SIZE refuse a verification needing more (default: available)\n"
+                 "      --max-time S      refuse verifications estimated to take more than S s\n"
+                 "      --seeds K --probes P --seed S   measurement draws, probes, seed (1, 4, 1)\n"},
+        {.kind = CLI_OPT_INT, .name = "seeds", .dest = &nopts.seeds, .lo = 1, .hi = 1000000},
+        {.kind = CLI_OPT_INT, .name = "probes", .dest = &nopts.probes, .lo = 1, .hi = 1000000},
+        {.kind = CLI_OPT_INT, .name = "seed", .dest = &seed, .lo = 0, .hi = 2147483647},
+        {.kind = CLI_OPT_TEXT, .help = "Output:\n"},
+        {.kind = CLI_OPT_ENUM, .name = "format", .arg = "F", .dest = &fmt,
+         .values = cli_format_names,
+         .help = "csv | json (default csv); JSON meta holds the fitted law"},
+        CLI_OPT_OUTPUT(&out),
+        {.kind = CLI_OPT_FLAG, .name = "quiet", .key = 'q', .dest = &cli_quiet,
+         .help = "no messages on stderr (the fitted law included)"},
+        CLI_OPT_HELPOPT,
+        {.kind = CLI_OPT_TEXT, .help = columns},
+        CLI_OPT_ARCH(&ca),
+        {.kind = CLI_OPT_END}};
+    const struct cli_cmd spec = {cmd, head, tail, table, 0};
+    rc = cli_parse(&spec, argc, argv, &argi);
+    depths = dl.v;
+    widths = wl.v;
+    size_t ndepth = dl.n, nwidth = wl.n;
+    nopts.seed = (uint64_t)seed;
+    int target_kind = tg.kind;
+    double target = tg.value;
+    (void)argi; /* no positional arguments */
+    if (rc) {
+        if (rc == CLI_DONE)
+            rc = CLI_OK;
         goto done;
     }
     if ((rc = cli_check_output(cmd, "-o", out)))
@@ -502,7 +477,7 @@ int cmd_alpha(int argc, char **argv)
                  "log J ~ sqrt(L / lambda), lambda ~ 1/(alpha^2 s_21) -> alpha ~ L^-1/2, and at "
                  "a fixed init std s_21 ~ width^2 -> alpha ~ width^-1");
     cli_info("%s: %.3g s", cmd, cli_now() - t0); /* not in the JSON: same input, same bytes */
-    rc = cli_write_table(t, fmt, out, meta);
+    rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
     cJSON_Delete(meta);
     /* the table (with verify_pass) is written either way; a failed check is a
      * failed run */

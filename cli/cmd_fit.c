@@ -10,101 +10,6 @@
 
 #include "cli.h"
 
-enum {
-    OPT_COLUMN = OPT_CMD_FIRST, OPT_X, OPT_SE, OPT_RANGE, OPT_MODELS, OPT_CRIT, OPT_LEVEL,
-    OPT_DIRECTION, OPT_GROUP, OPT_FORMAT, OPT_DRAW, OPT_MIN_DELTA
-};
-
-
-static const struct option longopts[] = {
-    {"column", required_argument, 0, OPT_COLUMN},
-    {"x", required_argument, 0, OPT_X},
-    {"se-column", required_argument, 0, OPT_SE},
-    {"range", required_argument, 0, OPT_RANGE},
-    {"models", required_argument, 0, OPT_MODELS},
-    {"criterion", required_argument, 0, OPT_CRIT},
-    {"level", required_argument, 0, OPT_LEVEL},
-    {"direction", required_argument, 0, OPT_DIRECTION},
-    {"group", required_argument, 0, OPT_GROUP},
-    {"format", required_argument, 0, OPT_FORMAT},
-    {"draw-column", required_argument, 0, OPT_DRAW},
-    {"min-delta", required_argument, 0, OPT_MIN_DELTA},
-    {"output", required_argument, 0, 'o'},
-    {"quiet", no_argument, 0, 'q'},
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
-};
-
-static void help(void)
-{
-    printf(
-        "Usage: sigprop fit FILE [options]\n\n"
-        "Fits log J against depth with a power law (critical), stretched exponentials\n"
-        "(subcritical) and an exponential (chaotic or ordered), selects one by AIC or\n"
-        "BIC and gives the phase verdict. FILE is a CSV with a header ('-' = stdin):\n"
-        "any sigprop theory/measure output, or your own file with a depth column and\n"
-        "an APJN column, optionally with standard errors.\n\n"
-        "Models (all fitted by GSL nonlinear least squares on y = log J):\n"
-        "  power           y = zeta log x + c                      -> critical\n"
-        "  stretched       y = sqrt(x / lambda) + c                -> subcritical\n"
-        "  stretched-log   y = sqrt(x / lambda) - log(x)/(8 lambda) + c -> subcritical\n"
-        "  stretched-free  y = sqrt(x / lambda) + beta log x + c   (3 parameters; an\n"
-        "                  estimator of lambda, never selected: beta log x with\n"
-        "                  lambda -> inf is the power law)\n"
-        "  exponential     y = x / xi + c       -> chaotic (xi > 0) or ordered (xi < 0)\n\n"
-        "Options:\n"
-        "  --column NAME     the curve (default J_fwd). A name starting with 'log' is\n"
-        "                    taken as log J, anything else as J (rows with J <= 0 are\n"
-        "                    dropped, with a message)\n"
-        "  --x NAME          the depth column (default: l, else depth, else layer)\n"
-        "  --se-column NAME  standard errors of the curve (default: NAME_se or NAME_err\n"
-        "                    if present); errors of J become errors of log J as se/J.\n"
-        "                    With errors the fit is weighted by 1/se^2\n"
-        "  --direction D     auto | fwd | bwd (default auto: bwd if NAME contains\n"
-        "                    'bwd'). bwd curves J^{L,l} decrease with l: they are fitted\n"
-        "                    against the distance x = L - l from the top, L = the\n"
-        "                    largest l of the group\n"
-        "  --range A:B       fit only A <= x <= B ('A:' = from A on); x <= 0 is always\n"
-        "                    dropped (log J^{0,0} = 0 carries no information)\n"
-        "  --models LIST     comma list (default power,stretched,stretched-log,\n"
-        "                    stretched-free,exponential)\n"
-        "  --criterion C     aic | bic (default aic)\n"
-        "  --min-delta D     the verdict needs the runner-up law's criterion to exceed\n"
-        "                    the selected one's by D (default 10), else 'inconclusive'\n"
-        "  --draw-column NAME  rows of one curve that differ in NAME are independent\n"
-        "                    draws (default: seed, if present; 'none' = no draws): the\n"
-        "                    intervals come from the draw-to-draw scatter of the\n"
-        "                    parameters fitted to each draw (sigprop measure --per-seed)\n"
-        "  --level P         confidence level of the intervals (default 0.95)\n"
-        "  --group LIST      columns whose values split the file into curves (default:\n"
-        "                    those present of version,model,norm,alpha,alpha_attn,\n"
-        "                    alpha_mlp,width,tokens,depth,init_std,sigma_w,q0,p0,heads,\n"
-        "                    kv_heads,mlp,mask: sigprop's identifying columns);\n"
-        "                    'none' fits the whole file as one curve\n"
-        "  --format F        csv | json (default csv)\n"
-        "  -o, --output FILE write to FILE atomically ('-' = stdout, default)\n"
-        "  -q, --quiet       no messages on stderr\n"
-        "  -h, --help        this help\n\n");
-    printf(
-        "Output: one row per group per model: the group columns (one named like an\n"
-        "output column is renamed in_NAME, e.g. the theory's model -> in_model), then column,\n"
-        "direction, x_min, x_max, n, model, zeta, zeta_err, zeta_lo, zeta_hi, lambda,\n"
-        "lambda_err, lambda_lo, lambda_hi, xi, xi_err, xi_lo, xi_hi, beta, beta_err, c,\n"
-        "c_err, chi2, dof, chi2_red, r2, p_value, aic, bic, criterion, delta_ic,\n"
-        "selected, phase, verdict, weighted, converged, ndraw, reason. phase is the\n"
-        "infinite-depth phase the model's law implies (the meaning of theory's phase\n"
-        "column); verdict is what the data supports at the depths given: the selected\n"
-        "law's phase, or 'inconclusive' when the laws cannot be told apart (reason says\n"
-        "why: criterion difference < --min-delta, no draw-by-draw preference, or a\n"
-        "deeper half that selects another law: range too short). Parameters a model\n"
-        "does not have are nan. Errors are standard errors: with draws (ndraw >= 2)\n"
-        "from their scatter; with one curve from its residuals, assuming independent\n"
-        "errors in depth (weighted: scaled by max(1, chi2_red)), too narrow for a\n"
-        "measured curve. lo/hi: the confidence interval; lambda's is the image of the\n"
-        "interval of 1/sqrt(lambda).\n\n"
-        "Example: sigprop theory --norm derf --alpha 0.5 --depth 2000 | sigprop fit - --range 200:\n");
-}
-
 static int parse_range(const char *cmd, const char *s, double *lo, double *hi)
 {
     const char *colon = strchr(s, ':');
@@ -156,60 +61,119 @@ static void on_note(void *ctx, const char *msg)
     cli_info("%s", msg);
 }
 
+static const char head[] =
+    "Usage: sigprop fit FILE [options]\n\n"
+    "Fits log J against depth with a power law (critical), stretched exponentials\n"
+    "(subcritical) and an exponential (chaotic or ordered), selects one by AIC or\n"
+    "BIC and gives the phase verdict. FILE is a CSV with a header ('-' = stdin):\n"
+    "any sigprop theory/measure output, or your own file with a depth column and\n"
+    "an APJN column, optionally with standard errors.\n\n"
+    "Models (all fitted by GSL nonlinear least squares on y = log J):\n"
+    "  power           y = zeta log x + c                      -> critical\n"
+    "  stretched       y = sqrt(x / lambda) + c                -> subcritical\n"
+    "  stretched-log   y = sqrt(x / lambda) - log(x)/(8 lambda) + c -> subcritical\n"
+    "  stretched-free  y = sqrt(x / lambda) + beta log x + c   (3 parameters; an\n"
+    "                  estimator of lambda, never selected: beta log x with\n"
+    "                  lambda -> inf is the power law)\n"
+    "  exponential     y = x / xi + c       -> chaotic (xi > 0) or ordered (xi < 0)\n\n"
+    "Options:\n";
+
+static const char tail[] =
+    "\nOutput: one row per group per model: the group columns (one named like an\n"
+    "output column is renamed in_NAME, e.g. the theory's model -> in_model), then column,\n"
+    "direction, x_min, x_max, n, model, zeta, zeta_err, zeta_lo, zeta_hi, lambda,\n"
+    "lambda_err, lambda_lo, lambda_hi, xi, xi_err, xi_lo, xi_hi, beta, beta_err, c,\n"
+    "c_err, chi2, dof, chi2_red, r2, p_value, aic, bic, criterion, delta_ic,\n"
+    "selected, phase, verdict, weighted, converged, ndraw, reason. phase is the\n"
+    "infinite-depth phase the model's law implies (the meaning of theory's phase\n"
+    "column); verdict is what the data supports at the depths given: the selected\n"
+    "law's phase, or 'inconclusive' when the laws cannot be told apart (reason says\n"
+    "why: criterion difference < --min-delta, no draw-by-draw preference, or a\n"
+    "deeper half that selects another law: range too short). Parameters a model\n"
+    "does not have are nan. Errors are standard errors: with draws (ndraw >= 2)\n"
+    "from their scatter; with one curve from its residuals, assuming independent\n"
+    "errors in depth (weighted: scaled by max(1, chi2_red)), too narrow for a\n"
+    "measured curve. lo/hi: the confidence interval; lambda's is the image of the\n"
+    "interval of 1/sqrt(lambda).\n\n"
+    "Example: sigprop theory --norm derf --alpha 0.5 --depth 2000 | sigprop fit - --range 200:\n";
+
+static int opt_range(void *ctx, const char *cmd, const char *flag, const char *arg)
+{
+    (void)flag;
+    struct sp_fit_table_opts *fo = ctx;
+    return parse_range(cmd, arg, &fo->x_lo, &fo->x_hi);
+}
+
+static int opt_models(void *ctx, const char *cmd, const char *flag, const char *arg)
+{
+    (void)flag;
+    return parse_models(cmd, arg, ctx);
+}
+
 int cmd_fit(int argc, char **argv)
 {
     const char *cmd = "fit";
     struct sp_fit_table_opts fo;
     sp_fit_table_opts_default(&fo);
     const char *out_file = "-";
-    enum cli_format fmt = CLI_CSV;
-    int c, rc = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_COLUMN: fo.column = optarg; break;
-        case OPT_X: fo.xcol = optarg; break;
-        case OPT_SE: fo.secol = optarg; break;
-        case OPT_RANGE: rc = parse_range(cmd, optarg, &fo.x_lo, &fo.x_hi); break;
-        case OPT_MODELS: rc = parse_models(cmd, optarg, &fo); break;
-        case OPT_CRIT:
-            if (!strcmp(optarg, "aic"))
-                fo.crit = SP_FIT_AIC;
-            else if (!strcmp(optarg, "bic"))
-                fo.crit = SP_FIT_BIC;
-            else
-                rc = cli_usage(cmd, "--criterion: '%s' is not one of aic, bic", optarg);
-            break;
-        case OPT_LEVEL: rc = cli_parse_double(cmd, "--level", optarg, 0.5, 0.9999, &fo.level); break;
-        case OPT_DIRECTION:
-            if (!strcmp(optarg, "auto"))
-                fo.direction = -1;
-            else if (!strcmp(optarg, "fwd"))
-                fo.direction = 0;
-            else if (!strcmp(optarg, "bwd"))
-                fo.direction = 1;
-            else
-                rc = cli_usage(cmd, "--direction: '%s' is not one of auto, fwd, bwd", optarg);
-            break;
-        case OPT_GROUP: fo.groups = optarg; break;
-        case OPT_DRAW: fo.drawcol = optarg; break;
-        case OPT_MIN_DELTA:
-            rc = cli_parse_double(cmd, "--min-delta", optarg, 0.0, 1e300, &fo.min_delta);
-            break;
-        case OPT_FORMAT: rc = cli_parse_format(cmd, optarg, &fmt); break;
-        case 'o': out_file = optarg; break;
-        case 'q': cli_quiet = 1; break;
-        case 'h': help(); return CLI_OK;
-        default: rc = cli_bad_option(cmd, argc, argv); break;
-        }
-        if (rc)
-            return rc;
-    }
+    int fmt = CLI_CSV, crit = fo.crit == SP_FIT_BIC, direction = fo.direction + 1, first, rc;
+    static const char *const crits[] = {"aic", "bic", NULL};
+    static const char *const dirs[] = {"auto", "fwd", "bwd", NULL}; /* direction -1, 0, 1 */
+    const struct cli_opt opts[] = {
+        {.kind = CLI_OPT_STRING, .name = "column", .arg = "NAME", .dest = &fo.column,
+         .help = "the curve (default J_fwd). A name starting with 'log' is\n"
+                 "taken as log J, anything else as J (rows with J <= 0 are\n"
+                 "dropped, with a message)"},
+        {.kind = CLI_OPT_STRING, .name = "x", .arg = "NAME", .dest = &fo.xcol,
+         .help = "the depth column (default: l, else depth, else layer)"},
+        {.kind = CLI_OPT_STRING, .name = "se-column", .arg = "NAME", .dest = &fo.secol,
+         .help = "standard errors of the curve (default: NAME_se or NAME_err\n"
+                 "if present); errors of J become errors of log J as se/J.\n"
+                 "With errors the fit is weighted by 1/se^2"},
+        {.kind = CLI_OPT_ENUM, .name = "direction", .arg = "D", .dest = &direction,
+         .values = dirs,
+         .help = "auto | fwd | bwd (default auto: bwd if NAME contains\n"
+                 "'bwd'). bwd curves J^{L,l} decrease with l: they are fitted\n"
+                 "against the distance x = L - l from the top, L = the\n"
+                 "largest l of the group"},
+        {.kind = CLI_OPT_CALL, .name = "range", .arg = "A:B", .call = opt_range, .ctx = &fo,
+         .help = "fit only A <= x <= B ('A:' = from A on); x <= 0 is always\n"
+                 "dropped (log J^{0,0} = 0 carries no information)"},
+        {.kind = CLI_OPT_CALL, .name = "models", .arg = "LIST", .call = opt_models, .ctx = &fo,
+         .help = "comma list (default power,stretched,stretched-log,\n"
+                 "stretched-free,exponential)"},
+        {.kind = CLI_OPT_ENUM, .name = "criterion", .arg = "C", .dest = &crit, .values = crits,
+         .help = "aic | bic (default aic)"},
+        {.kind = CLI_OPT_DOUBLE, .name = "min-delta", .arg = "D", .dest = &fo.min_delta,
+         .lo = 0.0, .hi = 1e300,
+         .help = "the verdict needs the runner-up law's criterion to exceed\n"
+                 "the selected one's by D (default 10), else 'inconclusive'"},
+        {.kind = CLI_OPT_STRING, .name = "draw-column", .arg = "NAME", .dest = &fo.drawcol,
+         .help = "rows of one curve that differ in NAME are independent\n"
+                 "draws (default: seed, if present; 'none' = no draws): the\n"
+                 "intervals come from the draw-to-draw scatter of the\n"
+                 "parameters fitted to each draw (sigprop measure --per-seed)"},
+        {.kind = CLI_OPT_DOUBLE, .name = "level", .arg = "P", .dest = &fo.level, .lo = 0.5,
+         .hi = 0.9999, .help = "confidence level of the intervals (default 0.95)"},
+        {.kind = CLI_OPT_STRING, .name = "group", .arg = "LIST", .dest = &fo.groups,
+         .help = "columns whose values split the file into curves (default:\n"
+                 "those present of version,model,norm,alpha,alpha_attn,\n"
+                 "alpha_mlp,width,tokens,depth,init_std,sigma_w,q0,p0,heads,\n"
+                 "kv_heads,mlp,mask: sigprop's identifying columns);\n"
+                 "'none' fits the whole file as one curve"},
+        CLI_OPT_FORMAT(&fmt),
+        CLI_OPT_OUTPUT(&out_file),
+        CLI_OPT_QUIET,
+        CLI_OPT_HELPOPT,
+        {.kind = CLI_OPT_END}};
+    const struct cli_cmd cc = {cmd, head, tail, opts, 1};
+    if ((rc = cli_parse(&cc, argc, argv, &first)))
+        return rc == CLI_DONE ? CLI_OK : rc;
+    fo.crit = crit ? SP_FIT_BIC : SP_FIT_AIC;
+    fo.direction = direction - 1;
+    optind = first;
     if (optind >= argc)
         return cli_usage(cmd, "missing FILE (a CSV, or '-' for stdin)");
-    if (optind + 1 < argc)
-        return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
     fo.file = argv[optind];
     if ((rc = cli_check_output(cmd, "-o", out_file)))
         return rc;
@@ -251,7 +215,7 @@ int cmd_fit(int argc, char **argv)
             cJSON_AddNumberToObject(meta, "groups", (double)info.ngroups);
             cJSON_AddStringToObject(meta, "draw_column", info.draw_column);
             cJSON_AddNumberToObject(meta, "min_delta", fo.min_delta);
-            rc = cli_write_table(out, fmt, out_file, meta);
+            rc = cli_write_table(out, (enum cli_format)fmt, out_file, meta);
         }
     }
     cJSON_Delete(meta);

@@ -9,9 +9,6 @@
 #include "cli.h"
 #include "sigprop/plot.h"
 
-enum { OPT_KIND = OPT_CMD_FIRST, OPT_TITLE, OPT_WIDTH_PX, OPT_HEIGHT_PX, OPT_PRELN, OPT_LSTAR,
-       OPT_SUMMARY };
-
 /* LeakSanitizer (make asan): fontconfig and libltdl, which PLplot's cairo
  * driver loads, keep caches for the life of the process; their allocations are
  * not ours. Only these two libraries are suppressed, by module name, so a leak
@@ -31,36 +28,33 @@ const char *__lsan_default_options(void)
     return "print_suppressions=0";
 }
 
-static void help(FILE *f, const struct sp_plot_opts *d)
+static struct sp_plot_opts defaults; /* for the help's "(default N)" */
+
+static void kinds_help(FILE *f)
 {
-    fprintf(f,
-            "Usage: sigprop plot FILE... -o OUT.png|.svg|.pdf [options]\n\n"
-            "Draws sigprop's CSV output (theory, measure, compare, sweep, alpha) as the figure\n"
-            "a paper would print. Reads the files, never recomputes. FILE '-' is stdin.\n\n"
-            "Options:\n"
-            "  -o, --output FILE     figure to write (.png, .svg or .pdf; required)\n"
-            "  -k, --kind KIND       figure kind (default: chosen from the columns):\n"
-            "        profile    q, p and p/q against l, one line per configuration\n"
-            "        jbwd       J^{L,l} and J^{l,0} (log), theory lines, measured points\n"
-            "        gradamp    measured gradient amplification against the APJN\n"
-            "        stretched  (log J^{l,0})^2 against l, and log-log J^{l,0}\n"
-            "        toy        toy network: K_l and J^{L,l} with l* marked\n"
-            "        phase      heat map of log10 J^{L,0} over (alpha, depth)\n"
-            "        alpha      recommended alpha against depth and width\n"
-            "  -t, --title TEXT      figure title (default: one per kind)\n"
-            "      --width PX        width in pixels (default %d)\n"
-            "      --height PX       height in pixels (default %d)\n"
-            "      --summary FILE    theory --summary CSV (l_star for the toy kind)\n"
-            "      --l-star L        toy: mark this transition depth on every curve\n"
-            "      --preln-level X   phase: contour at log J^{L,0} = X (natural log);\n"
-            "                        default: the rows with norm=ln at each depth\n"
-            "  -q, --quiet           no messages\n"
-            "  -h, --help            this help\n\n"
-            "Which file is which: a file with a column ending in _se (J_bwd_se) or a column\n"
-            "source=measure is a measurement (points with error bars); a file with l_star or\n"
-            "J_L0 and no l column is a summary; anything else with l is theory (lines).\n\n"
-            "Example: sigprop plot theory.csv measure.csv -o jbwd.png --kind jbwd\n",
-            d->width, d->height);
+    fprintf(f, "        profile    q, p and p/q against l, one line per configuration\n"
+               "        jbwd       J^{L,l} and J^{l,0} (log), theory lines, measured points\n"
+               "        gradamp    measured gradient amplification against the APJN\n"
+               "        stretched  (log J^{l,0})^2 against l, and log-log J^{l,0}\n"
+               "        toy        toy network: K_l and J^{L,l} with l* marked\n"
+               "        phase      heat map of log10 J^{L,0} over (alpha, depth)\n"
+               "        alpha      recommended alpha against depth and width\n");
+}
+
+static void size_help(FILE *f)
+{
+    fprintf(f, "      --width PX        width in pixels (default %d)\n"
+               "      --height PX       height in pixels (default %d)\n",
+            defaults.width, defaults.height);
+}
+
+static int opt_kind(void *ctx, const char *cmd, const char *flag, const char *arg)
+{
+    (void)flag;
+    if (sp_plot_kind_parse(arg, ctx))
+        return cli_usage(cmd, "--kind: '%s' is not one of auto, profile, jbwd, gradamp, "
+                         "stretched, toy, phase, alpha", arg);
+    return 0;
 }
 
 static int read_table(const char *path, struct sp_table **t)
@@ -86,52 +80,47 @@ static int read_table(const char *path, struct sp_table **t)
 
 int cmd_plot(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, 0, 'o'}, {"kind", required_argument, 0, 'k'},
-        {"title", required_argument, 0, 't'}, {"width", required_argument, 0, OPT_WIDTH_PX},
-        {"height", required_argument, 0, OPT_HEIGHT_PX},
-        {"summary", required_argument, 0, OPT_SUMMARY},
-        {"l-star", required_argument, 0, OPT_LSTAR},
-        {"preln-level", required_argument, 0, OPT_PRELN},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     struct sp_plot_opts o;
     sp_plot_opts_default(&o);
+    sp_plot_opts_default(&defaults);
     const char *out = NULL, *summary = NULL;
-    int c, rc;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:k:t:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o': out = optarg; break;
-        case 'k':
-            if (sp_plot_kind_parse(optarg, &o.kind))
-                return cli_usage("plot", "--kind: '%s' is not one of auto, profile, jbwd, "
-                                 "gradamp, stretched, toy, phase, alpha", optarg);
-            break;
-        case 't': o.title = optarg; break;
-        case OPT_WIDTH_PX:
-            if ((rc = cli_parse_int("plot", "--width", optarg, 200, 10000, &o.width)))
-                return rc;
-            break;
-        case OPT_HEIGHT_PX:
-            if ((rc = cli_parse_int("plot", "--height", optarg, 200, 10000, &o.height)))
-                return rc;
-            break;
-        case OPT_SUMMARY: summary = optarg; break;
-        case OPT_LSTAR:
-            if ((rc = cli_parse_double("plot", "--l-star", optarg, 0, 1e9, &o.l_star)))
-                return rc;
-            break;
-        case OPT_PRELN:
-            if ((rc = cli_parse_double("plot", "--preln-level", optarg, -1e300, 1e300,
-                                       &o.preln_level)))
-                return rc;
-            break;
-        case 'q': cli_quiet = 1; break;
-        case 'h': help(stdout, &o); return CLI_OK;
-        default: return cli_bad_option("plot", argc, argv);
-        }
-    }
+    int first, rc;
+    const struct cli_opt opts[] = {
+        {.kind = CLI_OPT_STRING, .name = "output", .key = 'o', .arg = "FILE", .dest = &out,
+         .help = "figure to write (.png, .svg or .pdf; required)"},
+        {.kind = CLI_OPT_CALL, .name = "kind", .key = 'k', .arg = "KIND", .call = opt_kind,
+         .ctx = &o.kind, .help = "figure kind (default: chosen from the columns):"},
+        {.kind = CLI_OPT_TEXTFN, .text = kinds_help},
+        {.kind = CLI_OPT_STRING, .name = "title", .key = 't', .arg = "TEXT", .dest = &o.title,
+         .help = "figure title (default: one per kind)"},
+        {.kind = CLI_OPT_INT, .name = "width", .dest = &o.width, .lo = 200, .hi = 10000},
+        {.kind = CLI_OPT_INT, .name = "height", .dest = &o.height, .lo = 200, .hi = 10000},
+        {.kind = CLI_OPT_TEXTFN, .text = size_help},
+        {.kind = CLI_OPT_STRING, .name = "summary", .arg = "FILE", .dest = &summary,
+         .help = "theory --summary CSV (l_star for the toy kind)"},
+        {.kind = CLI_OPT_DOUBLE, .name = "l-star", .arg = "L", .dest = &o.l_star, .lo = 0,
+         .hi = 1e9, .help = "toy: mark this transition depth on every curve"},
+        {.kind = CLI_OPT_DOUBLE, .name = "preln-level", .arg = "X", .dest = &o.preln_level,
+         .lo = -1e300, .hi = 1e300,
+         .help = "phase: contour at log J^{L,0} = X (natural log);\n"
+                 "default: the rows with norm=ln at each depth"},
+        {.kind = CLI_OPT_FLAG, .name = "quiet", .key = 'q', .dest = &cli_quiet,
+         .help = "no messages"},
+        CLI_OPT_HELPOPT,
+        {.kind = CLI_OPT_END}};
+    const struct cli_cmd cmd = {
+        "plot",
+        "Usage: sigprop plot FILE... -o OUT.png|.svg|.pdf [options]\n\n"
+        "Draws sigprop's CSV output (theory, measure, compare, sweep, alpha) as the figure\n"
+        "a paper would print. Reads the files, never recomputes. FILE '-' is stdin.\n\n"
+        "Options:\n",
+        "\nWhich file is which: a file with a column ending in _se (J_bwd_se) or a column\n"
+        "source=measure is a measurement (points with error bars); a file with l_star or\n"
+        "J_L0 and no l column is a summary; anything else with l is theory (lines).\n\n"
+        "Example: sigprop plot theory.csv measure.csv -o jbwd.png --kind jbwd\n",
+        opts, 1 << 20};
+    if ((rc = cli_parse(&cmd, argc, argv, &first)))
+        return rc == CLI_DONE ? CLI_OK : rc;
     if (!out)
         return cli_usage("plot", "-o/--output is required (a .png, .svg or .pdf file)");
     enum sp_plot_format fmt;
@@ -141,6 +130,7 @@ int cmd_plot(int argc, char **argv)
         return rc;
     if (!strcmp(out, "-"))
         return cli_usage("plot", "-o: a figure cannot go to standard output; give a file name");
+    optind = first;
     size_t nfiles = (size_t)(argc - optind) + (summary ? 1 : 0);
     if (argc - optind < 1)
         return cli_usage("plot", "no input FILE (a CSV written by sigprop)");

@@ -7,51 +7,30 @@
 
 #include "cli.h"
 
-enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_SUMMARY, OPT_FORMAT };
+static const char head[] =
+    "Usage: sigprop theory [options]\n\n"
+    "Mean-field theory at infinite width (docs/science.md §3): token norms q, overlaps p,\n"
+    "forward APJN J^{l,0} and backward APJN J^{L,l} at every block, for pre-LN,\n"
+    "DyT, Derf or no norm; with --summary, one row per alpha with the phase,\n"
+    "the power-law exponent zeta, the stretched-exponential scale lambda and the\n"
+    "transition depth l*. phase is the infinite-depth class of the recursion, the\n"
+    "same at any --depth; which law a finite curve follows: sigprop fit.\n\n";
 
-static const struct option longopts[] = {
-    CLI_ARCH_LONGOPTS,
-    {"sublayers", no_argument, 0, OPT_SUBLAYERS},
-    {"summary", no_argument, 0, OPT_SUMMARY},
-    {"format", required_argument, 0, OPT_FORMAT},
-    {"output", required_argument, 0, 'o'},
-    {"quiet", no_argument, 0, 'q'},
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
-};
-
-static void help(void)
-{
-    printf("Usage: sigprop theory [options]\n\n"
-           "Mean-field theory at infinite width (docs/science.md §3): token norms q, overlaps p,\n"
-           "forward APJN J^{l,0} and backward APJN J^{L,l} at every block, for pre-LN,\n"
-           "DyT, Derf or no norm; with --summary, one row per alpha with the phase,\n"
-           "the power-law exponent zeta, the stretched-exponential scale lambda and the\n"
-           "transition depth l*. phase is the infinite-depth class of the recursion, the\n"
-           "same at any --depth; which law a finite curve follows: sigprop fit.\n\n");
-    cli_arch_help(stdout);
-    printf("\nOutput:\n"
-           "  --sublayers           a row after every sublayer (l = 0, 0.5, 1, ...)\n"
-           "  --summary             one row per alpha: q_L, J_L0, phase, zeta, lambda, l*\n"
-           "  --format F            csv | json (default csv)\n"
-           "  -o, --output FILE     write to FILE atomically ('-' = stdout, default)\n"
-           "  -q, --quiet           no messages on stderr\n"
-           "  -h, --help            this help\n\n"
-           "Columns: version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,\n"
-           "logJ_fwd,logJ_bwd,grad_amp,depth,width,tokens,heads,kv_heads,mlp,mask,caveats\n"
-           "(J_fwd = J^{l,0}, J_bwd = J^{L,l}; grad_amp = ||dLoss/dh^l||^2 / ||dLoss/dh^L||^2\n"
-           "for measure's loss, whose top gradient is the same for every token:\n"
-           "docs/derivations/mlp.md; depth..mask identify the run, sigprop/records.h);\n"
-           "with --summary: version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,\n"
-           "J_L0,logJ_L0,phase,zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate,width,\n"
-           "tokens,heads,kv_heads,mlp,mask,caveats.\n"
-           "caveats: what the theory does not model here, as codes joined by ';' or none\n"
-           "(also 'sigprop: warning:' lines on stderr and \"caveats\" in the JSON meta):\n"
-           "softmax-logit-gradient, softmax-far-from-uniform, causal-uniform-attention,\n"
-           "rope-not-modelled, swiglu-lambda-slow (docs/theory.md).\n"
-           "Refuses (exit 2) runs whose rows would not fit in the available memory.\n\n"
-           "Example: sigprop theory --preset blog2 --norm derf --alpha 0.1:1.9:0.2 --summary\n");
-}
+static const char tail[] =
+    "\nColumns: version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,\n"
+    "logJ_fwd,logJ_bwd,grad_amp,depth,width,tokens,heads,kv_heads,mlp,mask,caveats\n"
+    "(J_fwd = J^{l,0}, J_bwd = J^{L,l}; grad_amp = ||dLoss/dh^l||^2 / ||dLoss/dh^L||^2\n"
+    "for measure's loss, whose top gradient is the same for every token:\n"
+    "docs/derivations/mlp.md; depth..mask identify the run, sigprop/records.h);\n"
+    "with --summary: version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,\n"
+    "J_L0,logJ_L0,phase,zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate,width,\n"
+    "tokens,heads,kv_heads,mlp,mask,caveats.\n"
+    "caveats: what the theory does not model here, as codes joined by ';' or none\n"
+    "(also 'sigprop: warning:' lines on stderr and \"caveats\" in the JSON meta):\n"
+    "softmax-logit-gradient, softmax-far-from-uniform, causal-uniform-attention,\n"
+    "rope-not-modelled, swiglu-lambda-slow (docs/theory.md).\n"
+    "Refuses (exit 2) runs whose rows would not fit in the available memory.\n\n"
+    "Example: sigprop theory --preset blog2 --norm derf --alpha 0.1:1.9:0.2 --summary\n";
 
 enum { C_VERSION, C_MODEL, C_NORM, C_ALPHA, C_ALPHA_ATTN, C_ALPHA_MLP, C_FIRST_DATA };
 
@@ -189,35 +168,24 @@ int cmd_theory(int argc, char **argv)
     const char *cmd = "theory", *out = "-";
     struct cli_arch ca;
     struct sp_theory_opts opts;
-    enum cli_format fmt = CLI_CSV;
-    int sublayers = 0, summary = 0, rc = 0, c;
+    int fmt = CLI_CSV, sublayers = 0, summary = 0, rc = 0, first;
     cli_arch_init(&ca);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-        if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST)
-            rc = cli_arch_option(&ca, cmd, c, optarg);
-        else if (c == OPT_SUBLAYERS)
-            sublayers = 1;
-        else if (c == OPT_SUMMARY)
-            summary = 1;
-        else if (c == OPT_FORMAT)
-            rc = cli_parse_format(cmd, optarg, &fmt);
-        else if (c == 'o')
-            out = optarg;
-        else if (c == 'q')
-            cli_quiet = 1;
-        else if (c == 'h') {
-            help();
-            cli_arch_free(&ca);
-            return CLI_OK;
-        } else
-            rc = cli_bad_option(cmd, argc, argv);
-        if (rc)
-            goto done;
-    }
-    if (optind < argc) {
-        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    const struct cli_opt table[] = {
+        CLI_OPT_ARCH(&ca),
+        {.kind = CLI_OPT_TEXT, .help = "\nOutput:\n"},
+        {.kind = CLI_OPT_FLAG, .name = "sublayers", .dest = &sublayers,
+         .help = "a row after every sublayer (l = 0, 0.5, 1, ...)"},
+        {.kind = CLI_OPT_FLAG, .name = "summary", .dest = &summary,
+         .help = "one row per alpha: q_L, J_L0, phase, zeta, lambda, l*"},
+        CLI_OPT_FORMAT(&fmt),
+        CLI_OPT_OUTPUT(&out),
+        CLI_OPT_QUIET,
+        CLI_OPT_HELPOPT,
+        {.kind = CLI_OPT_END}};
+    const struct cli_cmd cc = {cmd, head, tail, table, 0};
+    if ((rc = cli_parse(&cc, argc, argv, &first))) {
+        if (rc == CLI_DONE)
+            rc = CLI_OK;
         goto done;
     }
     if (sublayers && summary) {
@@ -314,7 +282,7 @@ int cmd_theory(int argc, char **argv)
     if (ca.preset)
         cJSON_AddStringToObject(meta, "preset", ca.preset);
     cli_info("%s: %.3g s", cmd, cli_now() - t0); /* not in the JSON: same input, same bytes */
-    rc = cli_write_table(t, fmt, out, meta);
+    rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
     cJSON_Delete(meta);
 free_all:
     free(rows);

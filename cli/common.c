@@ -432,3 +432,164 @@ void cli_progress_finish(struct cli_progress *p)
     }
     p->active = 0;
 }
+
+/* ---- the option table ---- */
+const char *const cli_format_names[] = {"csv", "json", NULL};
+const struct option cli_arch_longopts[] = {CLI_ARCH_LONGOPTS, {0, 0, 0, 0}};
+
+int cli_arch_group(void *ctx, const char *cmd, int code, const char *arg)
+{
+    return cli_arch_option(ctx, cmd, code, arg);
+}
+
+enum { OPT_TABLE_FIRST = 2000 }; /* getopt code of table entry i: OPT_TABLE_FIRST + i */
+
+static int has_arg(enum cli_opt_kind k)
+{
+    return k != CLI_OPT_FLAG && k != CLI_OPT_HELP;
+}
+
+/* The entry (or group entry) that getopt's result code belongs to, or NULL. */
+static const struct cli_opt *entry_of(const struct cli_opt *opts, int code)
+{
+    for (size_t i = 0; opts[i].kind != CLI_OPT_END; i++) {
+        const struct cli_opt *e = &opts[i];
+        if ((code < 256 && e->key && e->key == code) || code == OPT_TABLE_FIRST + (int)i)
+            return e;
+        for (const struct option *g = e->kind == CLI_OPT_GROUP ? e->longopts : NULL; g && g->name;
+             g++)
+            if (g->val == code)
+                return e;
+    }
+    return NULL;
+}
+
+/* Stores one option's value. 0, CLI_DONE or 2 (printed). */
+static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int code,
+                     const char *arg)
+{
+    const char *c = cmd->name;
+    char flag[80];
+    snprintf(flag, sizeof flag, "--%s", e->name ? e->name : "?");
+    switch (e->kind) {
+    case CLI_OPT_FLAG: *(int *)e->dest = 1; return 0;
+    case CLI_OPT_HELP: cli_help(cmd, stdout); return CLI_DONE;
+    case CLI_OPT_INT: return cli_parse_int(c, flag, arg, (long)e->lo, (long)e->hi, e->dest);
+    case CLI_OPT_U64: return cli_parse_u64(c, flag, arg, (uint64_t)e->hi, e->dest);
+    case CLI_OPT_DOUBLE: return cli_parse_double(c, flag, arg, e->lo, e->hi, e->dest);
+    case CLI_OPT_STRING: *(const char **)e->dest = arg; return 0;
+    case CLI_OPT_ENUM: {
+        char list[256] = "";
+        for (int i = 0; e->values[i]; i++) {
+            if (!strcmp(arg, e->values[i])) {
+                *(int *)e->dest = i;
+                return 0;
+            }
+            size_t n = strlen(list);
+            snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", e->values[i]);
+        }
+        return cli_usage(c, "%s: '%s' is not one of %s", flag, arg, list);
+    }
+    case CLI_OPT_LIST: {
+        struct cli_list *l = e->dest;
+        free(l->v);
+        return cli_parse_list(c, flag, arg, e->lo, e->hi, &l->v, &l->n);
+    }
+    case CLI_OPT_INT_LIST: {
+        struct cli_int_list *l = e->dest;
+        free(l->v);
+        return cli_parse_int_list(c, flag, arg, (long)e->lo, (long)e->hi, &l->v, &l->n);
+    }
+    case CLI_OPT_CALL: return e->call(e->ctx, c, flag, arg);
+    case CLI_OPT_GROUP: return e->group(e->ctx, c, code, arg);
+    default: return 0;
+    }
+}
+
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
+{
+    size_t nlong = 1;
+    char shorts[64] = ":";
+    size_t ns = 1;
+    for (size_t i = 0; cmd->opts[i].kind != CLI_OPT_END; i++) {
+        const struct cli_opt *e = &cmd->opts[i];
+        nlong += e->name != NULL;
+        for (const struct option *g = e->kind == CLI_OPT_GROUP ? e->longopts : NULL; g && g->name;
+             g++)
+            nlong++;
+        if (e->key && ns + 3 < sizeof shorts) {
+            shorts[ns++] = e->key;
+            if (has_arg(e->kind))
+                shorts[ns++] = ':';
+        }
+    }
+    shorts[ns] = 0;
+    struct option *lo = calloc(nlong, sizeof *lo);
+    if (!lo)
+        return cli_fail("out of memory");
+    size_t k = 0;
+    for (size_t i = 0; cmd->opts[i].kind != CLI_OPT_END; i++) {
+        const struct cli_opt *e = &cmd->opts[i];
+        if (e->name)
+            lo[k++] = (struct option){e->name, has_arg(e->kind) ? required_argument : no_argument,
+                                      0, OPT_TABLE_FIRST + (int)i};
+        for (const struct option *g = e->kind == CLI_OPT_GROUP ? e->longopts : NULL; g && g->name;
+             g++) {
+            /* a name the table declares itself is the table's (alpha's --depth list) */
+            size_t j = 0;
+            while (cmd->opts[j].kind != CLI_OPT_END &&
+                   !(cmd->opts[j].name && !strcmp(cmd->opts[j].name, g->name)))
+                j++;
+            if (cmd->opts[j].kind == CLI_OPT_END)
+                lo[k++] = *g;
+        }
+    }
+    int c, rc = 0;
+    optind = 1;
+    opterr = 0;
+    while (!rc && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+        const struct cli_opt *e = c == '?' || c == ':' ? NULL : entry_of(cmd->opts, c);
+        rc = e ? set_value(cmd, e, c, optarg) : cli_bad_option(cmd->name, argc, argv);
+    }
+    free(lo);
+    if (!rc && argc - optind > cmd->max_args)
+        rc = cli_usage(cmd->name, "unexpected argument '%s'", argv[optind + cmd->max_args]);
+    *first = optind;
+    return rc;
+}
+
+void cli_help(const struct cli_cmd *cmd, FILE *f)
+{
+    enum { COL = 24 };
+    if (cmd->head)
+        fputs(cmd->head, f);
+    for (size_t i = 0; cmd->opts[i].kind != CLI_OPT_END; i++) {
+        const struct cli_opt *e = &cmd->opts[i];
+        if (e->kind == CLI_OPT_TEXT) {
+            fputs(e->help, f);
+            continue;
+        }
+        if (e->kind == CLI_OPT_TEXTFN || e->kind == CLI_OPT_GROUP) {
+            if (e->text)
+                e->text(f);
+            continue;
+        }
+        if (!e->help)
+            continue;
+        char left[96];
+        int n = snprintf(left, sizeof left, "  %c%c%s--%s%s%s", e->key ? '-' : ' ',
+                         e->key ? e->key : ' ', e->key ? ", " : "  ", e->name,
+                         e->arg ? " " : "", e->arg ? e->arg : "");
+        fprintf(f, "%s%*s", left, n < COL - 1 ? COL - n : 1, "");
+        for (const char *p = e->help; *p;) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            fprintf(f, "%.*s\n", (int)len, p);
+            p += len + (nl != NULL);
+            if (*p)
+                fprintf(f, "%*s", COL, "");
+        }
+    }
+    if (cmd->tail)
+        fputs(cmd->tail, f);
+}

@@ -45,6 +45,7 @@
 #include "sigprop/plot.h"
 #include "sigprop/reference.h"
 #include "sigprop/records.h"
+#include "sigprop/report.h"
 #include "sigprop/train.h"
 #include "sigprop/vit_export.h"
 

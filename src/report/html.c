@@ -1,19 +1,25 @@
-/* sigprop report, the HTML document: reads the steps' CSVs back (it never
- * recomputes theory) and writes one self-contained index.html, figures embedded
- * as base64 PNG data URIs, tables, captions, configuration and provenance. */
-#define _GNU_SOURCE
+/* The report's HTML document: reads the steps' CSVs back (it never recomputes
+ * theory) and writes one self-contained index.html, figures embedded as base64
+ * PNG data URIs, tables, captions, configuration and provenance. */
+#define _GNU_SOURCE /* gethostname */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "report.h"
+#include "report/report_internal.h"
+#include "sigprop/analysis.h"
+#include "sigprop/reference.h"
+
+/* the document being written and the report it describes */
+struct doc {
+    const struct sp_report *r;
+    const struct sp_report_scenario *sc;
+    FILE *html;
+};
 
 /* ---- HTML ---- */
 static void html_esc(FILE *f, const char *s)
@@ -65,9 +71,9 @@ static int base64_file(FILE *out, const char *path)
     return 0;
 }
 
-static void unavailable(struct report *r, const char *what, const char *step_id)
+static void unavailable(struct doc *r, const char *what, const char *step_id)
 {
-    const struct step *s = find_step(r, step_id);
+    const struct sp_report_step *s = report_find_step(r->r, step_id);
     fprintf(r->html, "<p class=\"unavailable\"><strong>Not available:</strong> ");
     html_esc(r->html, what);
     if (s) {
@@ -80,14 +86,14 @@ static void unavailable(struct report *r, const char *what, const char *step_id)
 }
 
 /* Embeds figures/NAME as a data URI with a caption, or says why it is missing. */
-static void figure(struct report *r, const char *name, const char *caption)
+static void figure(struct doc *r, const char *name, const char *caption)
 {
     char rel[256];
     snprintf(rel, sizeof rel, "figures/%s", name);
-    char *p = path_in(r, rel);
+    char *p = report_path(r->r, rel);
     char id[64];
     snprintf(id, sizeof id, "plot-%s", name);
-    if (p && file_exists(p)) {
+    if (p && report_file_exists(p)) {
         fprintf(r->html, "<figure id=\"fig-%s\" data-figure=\"%s\">\n<img alt=\"", name, name);
         html_esc(r->html, caption);
         fprintf(r->html, "\" src=\"data:image/png;base64,");
@@ -141,7 +147,7 @@ static const char *norm_name(const char *n)
 }
 
 
-static void table_theory_summary(struct report *r, const struct sp_table *t, int with_ref)
+static void table_theory_summary(struct doc *r, const struct sp_table *t, int with_ref)
 {
     FILE *h = r->html;
     fprintf(h, "<table><tr><th class=l>norm</th><th>&alpha;</th><th>depth L</th>"
@@ -182,7 +188,7 @@ static void table_theory_summary(struct report *r, const struct sp_table *t, int
     fprintf(h, "</table>\n");
 }
 
-static void table_toy_summary(struct report *r, const struct sp_table *t)
+static void table_toy_summary(struct doc *r, const struct sp_table *t)
 {
     FILE *h = r->html;
     fprintf(h, "<table><tr><th>&alpha;</th><th>K<sub>L</sub></th><th>J<sup>L,0</sup></th>"
@@ -217,7 +223,7 @@ static void table_toy_summary(struct report *r, const struct sp_table *t)
     fprintf(h, "</table>\n");
 }
 
-static void table_fits(struct report *r, const struct sp_table *t, const char *source)
+static void table_fits(struct doc *r, const struct sp_table *t, const char *source)
 {
     FILE *h = r->html;
     int cs = sp_table_find(t, "selected");
@@ -258,7 +264,7 @@ static void table_fits(struct report *r, const struct sp_table *t, const char *s
 }
 
 /* Recommended alpha: depth down, width across. */
-static void table_alpha(struct report *r, const struct sp_table *t)
+static void table_alpha(struct doc *r, const struct sp_table *t)
 {
     FILE *h = r->html;
     size_t n = sp_table_nrows(t);
@@ -357,10 +363,10 @@ static double blog_measured_j(const char *norm, const char *alpha)
 
 /* Top-block values: measured (mean +- s.e.) against the theory of the same shape,
  * and, at the published size, the blog's own measurement. */
-static void table_top_block(struct report *r, const struct mconf *mc, int nmc)
+static void table_top_block(struct doc *r, const struct sp_report_mconf *mc, int nmc)
 {
     FILE *h = r->html;
-    const struct scenario *sc = r->sc;
+    const struct sp_report_scenario *sc = r->sc;
     int blog_size = !strcmp(sc->m_width, "1024") && !strcmp(sc->m_tokens, "197") &&
                     !strcmp(sc->m_depth, "128");
     fprintf(h, "<p>At the top block L = %s:</p>\n<table><tr><th class=l>configuration</th>"
@@ -371,9 +377,9 @@ static void table_top_block(struct report *r, const struct mconf *mc, int nmc)
     for (int i = 0; i < nmc; i++) {
         char rel[128];
         snprintf(rel, sizeof rel, "data/measure_%.24s.csv", mc[i].id);
-        struct sp_table *m = load_csv(r, rel);
+        struct sp_table *m = report_load_csv(r->r, rel);
         snprintf(rel, sizeof rel, "data/theory_small_%.24s.csv", mc[i].id);
-        struct sp_table *th = load_csv(r, rel);
+        struct sp_table *th = report_load_csv(r->r, rel);
         if (m && th && sp_table_nrows(m) && sp_table_nrows(th)) {
             size_t lm = sp_table_nrows(m) - 1, lt = sp_table_nrows(th) - 1;
             double gamp0 = tnum(m, 0, "grad_amp"), gamp0_se = tnum(m, 0, "grad_amp_se");
@@ -415,18 +421,18 @@ static void table_top_block(struct report *r, const struct mconf *mc, int nmc)
 
 /* The theory version in the "version" column of a CSV the report wrote ("A",
  * "C", ...), or "unknown" when the file is missing (its step failed). */
-static void csv_version(const struct report *r, const char *rel, char *buf, size_t n)
+static void csv_version(const struct doc *r, const char *rel, char *buf, size_t n)
 {
-    struct sp_table *t = load_csv(r, rel);
+    struct sp_table *t = report_load_csv(r->r, rel);
     const char *v = t && sp_table_nrows(t) ? tstr(t, 0, "version") : "";
     snprintf(buf, n, "%s", v[0] ? v : "unknown");
     sp_table_free(t);
 }
 
 /* figure() with a printf-style caption (each caption names its shape). */
-static void figuref(struct report *r, const char *name, const char *fmt, ...)
+static void figuref(struct doc *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void figuref(struct report *r, const char *name, const char *fmt, ...)
+static void figuref(struct doc *r, const char *name, const char *fmt, ...)
 {
     char cap[1536];
     va_list ap;
@@ -437,28 +443,31 @@ static void figuref(struct report *r, const char *name, const char *fmt, ...)
 }
 
 /* ---- the HTML document ---- */
-void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
+static void write_html(struct doc *r)
 {
+    const struct sp_report_mconf *mc = r->r->mc;
+    int nmc = r->r->nmc;
+    double wall = r->r->wall;
     FILE *h = r->html;
-    const struct scenario *sc = r->sc;
+    const struct sp_report_scenario *sc = r->sc;
     time_t now = time(NULL);
     struct tm tmv;
     char date[64];
     gmtime_r(&now, &tmv);
     strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &tmv);
     int failed = 0;
-    for (int i = 0; i < r->nsteps; i++)
-        failed += r->steps[i].rc != 0;
+    for (int i = 0; i < r->r->nsteps; i++)
+        failed += r->r->steps[i].rc != 0;
 
     fprintf(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-               REPORT_MARKER "\n"
+               SP_REPORT_MARKER "\n"
                "<title>sigprop report: %s scenario</title>\n<style>%s</style>\n</head>\n<body>\n",
             sc->name, css);
     fprintf(h, "<h1>Signal propagation at initialisation: pre-LN against Derf</h1>\n"
                "<p class=\"lead\">sigprop %s, scenario <strong>%s</strong>: %s. Generated %s in "
                "%.1f s. %d of %d steps succeeded.</p>\n",
-            sp_version(), sc->name, sc->summary, date, wall, r->nsteps - failed, r->nsteps);
+            sp_version(), sc->name, sc->summary, date, wall, r->r->nsteps - failed, r->r->nsteps);
     fprintf(h, "<nav><ol><li><a href=\"#theory\">Mean-field theory</a></li>"
                "<li><a href=\"#toy\">The toy network (blog part 1)</a></li>"
                "<li><a href=\"#phase\">Phase diagram</a></li>"
@@ -480,7 +489,7 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
              "seeds), version %s.", sc->theory_depth, v_th);
     snprintf(shape_m, sizeof shape_m, "Shape: blog2 sigmas at d = %s, n = %s, L = %s; %s weight "
              "draw(s) x %s probes, master seed %lu; theory lines version %s at the same shape.",
-             sc->m_width, sc->m_tokens, sc->m_depth, sc->m_seeds, sc->m_probes, r->seed, v_small);
+             sc->m_width, sc->m_tokens, sc->m_depth, sc->m_seeds, sc->m_probes, r->r->seed, v_small);
 
     /* 1. theory */
     fprintf(h, "<section id=\"theory\"><h2>1. Mean-field theory of the blog part-2 "
@@ -500,7 +509,7 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
             "exp(sqrt(l/lambda)) is a straight line (Derf); right: log-log axes, where a power "
             "law l^zeta is one (pre-LN). Pre-LN and Derf alpha 0.3, 0.5 (1.9 is left out: its "
             "scale would flatten the other curves). %s", shape_th);
-    struct sp_table *t = load_csv(r, "data/summary.csv");
+    struct sp_table *t = report_load_csv(r->r, "data/summary.csv");
     if (t) {
         fprintf(h, "<p>Summary at the top block, with the published mean-field values "
                    "(blog part 2; independent implementations agree to 5 digits; "
@@ -530,7 +539,7 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
             "Shape: toy residual network h^{l+1} = h^l + W^l erf(alpha h^l), width irrelevant "
             "(mean-field theory), sigma_w = 0.46, mu = 1, sigma_b = 0, K_0 = 1, L = %s, alpha "
             "%s; theory version %s.", sc->toy_depth, sc->toy_alphas, v_toy);
-    t = load_csv(r, "data/toy_summary.csv");
+    t = report_load_csv(r->r, "data/toy_summary.csv");
     if (t) {
         table_toy_summary(r, t);
         sp_table_free(t);
@@ -555,8 +564,8 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
     fprintf(h, "<section id=\"measure\"><h2>4. Finite-width measurement</h2>\n<p>Finite "
                "networks of the blog2 shape at d = %s, n = %s, L = %s: %s weight draw(s), %s "
                "Hutchinson probes each, master seed %lu; theory lines at the same shape.</p>\n",
-            sc->m_width, sc->m_tokens, sc->m_depth, sc->m_seeds, sc->m_probes, r->seed);
-    int have_m = step_ok(r, "measure-ln") || (nmc > 1 && step_ok(r, "measure-derf0.5"));
+            sc->m_width, sc->m_tokens, sc->m_depth, sc->m_seeds, sc->m_probes, r->r->seed);
+    int have_m = report_step_ok(r->r, "measure-ln") || (nmc > 1 && report_step_ok(r->r, "measure-derf0.5"));
     if (have_m) {
         figuref(r, "apjn_measured.png", "APJN: theory (lines) and measurement (points, mean "
                 "+- standard error). Pre-LN and Derf alpha %s. %s", sc->m_alphas, shape_m);
@@ -574,9 +583,9 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
         for (int i = 0; i < nmc; i++) {
             char rel[128];
             snprintf(rel, sizeof rel, "data/measure_%.24s.csv", mc[i].id);
-            struct sp_table *m = load_csv(r, rel);
+            struct sp_table *m = report_load_csv(r->r, rel);
             snprintf(rel, sizeof rel, "data/theory_small_%.24s.csv", mc[i].id);
-            struct sp_table *th = load_csv(r, rel);
+            struct sp_table *th = report_load_csv(r->r, rel);
             if (m && th) {
                 gmfe_row(h, mc[i].label, m, th, "J_bwd");
                 gmfe_row(h, mc[i].label, m, th, "J_fwd");
@@ -592,7 +601,7 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
         char id[64], what[128];
         snprintf(id, sizeof id, "measure-%.24s", mc[i].id);
         snprintf(what, sizeof what, "measurement of %s", mc[i].label);
-        if (!step_ok(r, id))
+        if (!report_step_ok(r->r, id))
             unavailable(r, what, id);
     }
     fprintf(h, "</section>\n");
@@ -615,18 +624,18 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
                "short curves (the reduced measurement) a power law and a stretched "
                "exponential are hard to tell apart, so a measured verdict there is weak "
                "evidence; the theory curves at full depth are the reference.</p>\n");
-    t = load_csv(r, "data/fit_theory.csv");
+    t = report_load_csv(r->r, "data/fit_theory.csv");
     if (t) {
         table_fits(r, t, "theory");
         sp_table_free(t);
     } else {
         unavailable(r, "fits of the theory curves", "fit-theory");
     }
-    t = load_csv(r, "data/fit_measure.csv");
+    t = report_load_csv(r->r, "data/fit_measure.csv");
     if (t) {
         table_fits(r, t, "measured");
         sp_table_free(t);
-    } else if (find_step(r, "fit-measure")) {
+    } else if (report_find_step(r->r, "fit-measure")) {
         unavailable(r, "fits of the measured curves", "fit-measure");
     }
     fprintf(h, "</section>\n");
@@ -642,7 +651,7 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
             "axis. Shape: blog2 block, n = 197 tokens, q0 = 1, p0 = 0.4, timm init std 0.02 "
             "(sigma_X = 0.02 sqrt(fan_in)), depths %s, widths %s; mean-field theory at sigprop "
             "alpha's default version (docs/alpha.md).", sc->a_depths, sc->a_widths);
-    t = load_csv(r, "data/alpha.csv");
+    t = report_load_csv(r->r, "data/alpha.csv");
     if (t) {
         table_alpha(r, t);
         sp_table_free(t);
@@ -656,8 +665,8 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
                "command that reproduces it (paths relative to the report folder), its status "
                "and wall time:</p>\n<table><tr><th>#</th><th class=l>step</th>"
                "<th class=l>command</th><th class=l>status</th><th>seconds</th></tr>\n");
-    for (int i = 0; i < r->nsteps; i++) {
-        const struct step *s = &r->steps[i];
+    for (int i = 0; i < r->r->nsteps; i++) {
+        const struct sp_report_step *s = &r->r->steps[i];
         fprintf(h, "<tr><td>%d</td><td class=l>", i + 1);
         html_esc(h, s->title);
         fprintf(h, "</td><td class=l><code>");
@@ -686,11 +695,31 @@ void write_html(struct report *r, const struct mconf *mc, int nmc, double wall)
                "<tr><th class=l>date</th><td class=l>%s</td></tr>"
                "<tr><th class=l>wall time</th><td class=l>%.1f s</td></tr>"
                "<tr><th class=l>host</th><td class=l>",
-            sc->name, r->seed, date, wall);
+            sc->name, r->r->seed, date, wall);
     html_esc(h, host);
     fprintf(h, "</td></tr></table>\n<p>The CSV behind every figure and table is in "
                "<code>data/</code>, each step's messages in <code>logs/</code>. Reproduce "
                "with <code>sigprop report --scenario %s --seed %lu</code>.</p>\n</section>\n"
                "</body>\n</html>\n",
-            sc->name, r->seed);
+            sc->name, r->r->seed);
+}
+
+enum sp_status sp_report_write(const struct sp_report *r)
+{
+    if (!r->dir)
+        return sp_fail(SP_EINVAL, "report: not open (sp_report_open)");
+    char *index = report_asprintf("%s/index.html", r->dir);
+    struct doc d = {r, r->sc, index ? fopen(index, "w") : NULL};
+    enum sp_status s = SP_OK;
+    if (!d.html) {
+        s = sp_fail(SP_EIO, "cannot write '%s'", index ? index : "index.html");
+    } else {
+        write_html(&d);
+        if (fflush(d.html) != 0 || ferror(d.html) || fsync(fileno(d.html)) != 0)
+            s = sp_fail(SP_EIO, "writing '%s' failed", index);
+        if (fclose(d.html) != 0 && s == SP_OK)
+            s = sp_fail(SP_EIO, "writing '%s' failed", index);
+    }
+    free(index);
+    return s;
 }

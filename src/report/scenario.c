@@ -1,20 +1,12 @@
-/* sigprop report, the scenarios: what each one runs (the commands and their
- * sizes), and run_scenario, which runs them in order through report_steps.c. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
+/* The report's scenarios: what each one runs (the commands and their sizes),
+ * and sp_report_run, which runs them in order through steps.c. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "report.h"
+#include "report/report_internal.h"
 
-const struct scenario scenarios[] = {
+static const struct sp_report_scenario scenarios[] = {
     {"default",
      "theory at the full blog sizes; measurement at reduced width and depth (about two "
      "minutes on 2 cores)",
@@ -33,26 +25,50 @@ const struct scenario scenarios[] = {
      "32", "8", "8", "1", "2", "0.5",
      "8,16", "256,512"},
 };
-const size_t nscenarios = sizeof scenarios / sizeof scenarios[0];
+#define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])
+
+const struct sp_report_scenario *sp_report_scenarios(size_t *n)
+{
+    *n = NSCENARIOS;
+    return scenarios;
+}
+
+const struct sp_report_scenario *sp_report_scenario_find(const char *name)
+{
+    for (size_t i = 0; i < NSCENARIOS; i++)
+        if (!strcmp(scenarios[i].name, name))
+            return &scenarios[i];
+    return NULL;
+}
+
+int sp_report_step_prefix_ok(const char *name)
+{
+    static const char *const known[] = {"theory", "summary", "toy", "phase", "fit",
+                                        "measure", "alpha", "plot"};
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+        if (!strncmp(name, known[k], strlen(known[k])))
+            return 1;
+    return 0;
+}
 
 /* ---- the scenario ---- */
-static int plot_step(struct report *r, const char *name, const char *title, const char *kind,
+static int plot_step(struct sp_report *r, const char *name, const char *title, const char *kind,
                      const char *f1, const char *f2, const char *f3)
 {
     char id[64];
     snprintf(id, sizeof id, "plot-%s", name);
-    char *out = xasprintf("%s/figures/%s", r->dir, name);
-    char *p1 = f1 ? path_in(r, f1) : NULL, *p2 = f2 ? path_in(r, f2) : NULL,
-         *p3 = f3 ? path_in(r, f3) : NULL;
+    char *out = report_asprintf("%s/figures/%s", r->dir, name);
+    char *p1 = f1 ? report_path(r, f1) : NULL, *p2 = f2 ? report_path(r, f2) : NULL,
+         *p3 = f3 ? report_path(r, f3) : NULL;
     int rc;
     if (!out || (f1 && !p1) || (f2 && !p2) || (f3 && !p3))
-        rc = CLI_FAIL;
+        rc = 1;
     else if (p3)
-        rc = run_step(r, id, title, cmd_plot, "plot", p1, p2, p3, "--kind", kind, "-o", out, NULL);
+        rc = report_run_step(r, id, title, "plot", p1, p2, p3, "--kind", kind, "-o", out, NULL);
     else if (p2)
-        rc = run_step(r, id, title, cmd_plot, "plot", p1, p2, "--kind", kind, "-o", out, NULL);
+        rc = report_run_step(r, id, title, "plot", p1, p2, "--kind", kind, "-o", out, NULL);
     else
-        rc = run_step(r, id, title, cmd_plot, "plot", p1, "--kind", kind, "-o", out, NULL);
+        rc = report_run_step(r, id, title, "plot", p1, "--kind", kind, "-o", out, NULL);
     free(out);
     free(p1);
     free(p2);
@@ -60,58 +76,63 @@ static int plot_step(struct report *r, const char *name, const char *title, cons
     return rc;
 }
 
-void run_scenario(struct report *r, struct mconf *mc, int *nmc)
+enum sp_status sp_report_run(struct sp_report *r)
 {
-    const struct scenario *sc = r->sc;
+    if (!r->dir)
+        return sp_fail(SP_EINVAL, "report: not open (sp_report_open)");
+    r->t0 = report_now();
+    struct sp_report_mconf *mc = r->mc;
+    int *nmc = &r->nmc;
+    const struct sp_report_scenario *sc = r->sc;
     char *p;
-#define P(rel) (p = path_in(r, rel))
+#define P(rel) (p = report_path(r, rel))
     /* 1. theory at the blog part-2 shape: pre-LN and Derf */
-    char *o1 = path_in(r, "data/theory_ln.csv"), *o2 = path_in(r, "data/theory_derf.csv");
-    char *o3 = path_in(r, "data/summary_ln.csv"), *o4 = path_in(r, "data/summary_derf.csv");
-    run_step(r, "theory-ln", "theory: blog2, pre-LN", cmd_theory, "theory", "--preset", "blog2",
+    char *o1 = report_path(r, "data/theory_ln.csv"), *o2 = report_path(r, "data/theory_derf.csv");
+    char *o3 = report_path(r, "data/summary_ln.csv"), *o4 = report_path(r, "data/summary_derf.csv");
+    report_run_step(r, "theory-ln", "theory: blog2, pre-LN", "theory", "--preset", "blog2",
              "--norm", "ln", "--depth", sc->theory_depth, "-o", o1, NULL);
-    run_step(r, "theory-derf", "theory: blog2, Derf", cmd_theory, "theory", "--preset", "blog2",
+    report_run_step(r, "theory-derf", "theory: blog2, Derf", "theory", "--preset", "blog2",
              "--norm", "derf", "--alpha", sc->theory_alphas, "--depth", sc->theory_depth, "-o", o2,
              NULL);
-    run_step(r, "summary-ln", "theory summary: pre-LN", cmd_theory, "theory", "--preset", "blog2",
+    report_run_step(r, "summary-ln", "theory summary: pre-LN", "theory", "--preset", "blog2",
              "--norm", "ln", "--depth", sc->theory_depth, "--summary", "-o", o3, NULL);
-    run_step(r, "summary-derf", "theory summary: Derf", cmd_theory, "theory", "--preset",
+    report_run_step(r, "summary-derf", "theory summary: Derf", "theory", "--preset",
              "blog2", "--norm", "derf", "--alpha", sc->theory_alphas, "--depth", sc->theory_depth,
              "--summary", "-o", o4, NULL);
     free(o1); free(o2); free(o3); free(o4);
     /* the (log J)^2 figure without the largest alpha, whose scale would flatten the rest */
-    o1 = path_in(r, "data/theory_derf_small_alpha.csv");
-    run_step(r, "theory-derf-small", "theory: blog2, Derf, small alphas", cmd_theory, "theory",
+    o1 = report_path(r, "data/theory_derf_small_alpha.csv");
+    report_run_step(r, "theory-derf-small", "theory: blog2, Derf, small alphas", "theory",
              "--preset", "blog2", "--norm", "derf", "--alpha", "0.3,0.5", "--depth",
              sc->theory_depth, "-o", o1, NULL);
     free(o1);
     {
         const char *srcs[2] = {"data/theory_ln.csv", "data/theory_derf.csv"};
-        concat_csv(r, "data/theory.csv", srcs, 2);
+        report_concat_csv(r, "data/theory.csv", srcs, 2);
         const char *sums[2] = {"data/summary_ln.csv", "data/summary_derf.csv"};
-        concat_csv(r, "data/summary.csv", sums, 2);
+        report_concat_csv(r, "data/summary.csv", sums, 2);
         const char *st[2] = {"data/theory_ln.csv", "data/theory_derf_small_alpha.csv"};
-        concat_csv(r, "data/theory_stretched.csv", st, 2);
+        report_concat_csv(r, "data/theory_stretched.csv", st, 2);
     }
     /* 2. the toy network of blog part 1 */
-    o1 = path_in(r, "data/toy.csv");
-    o2 = path_in(r, "data/toy_summary.csv");
-    run_step(r, "toy", "theory: blog1 toy network", cmd_theory, "theory", "--preset",
+    o1 = report_path(r, "data/toy.csv");
+    o2 = report_path(r, "data/toy_summary.csv");
+    report_run_step(r, "toy", "theory: blog1 toy network", "theory", "--preset",
              "blog1-toy", "--alpha", sc->toy_alphas, "--depth", sc->toy_depth, "-o", o1, NULL);
-    run_step(r, "toy-summary", "theory summary: toy network", cmd_theory, "theory", "--preset",
+    report_run_step(r, "toy-summary", "theory summary: toy network", "theory", "--preset",
              "blog1-toy", "--alpha", sc->toy_alphas, "--depth", sc->toy_depth, "--summary", "-o",
              o2, NULL);
     free(o1); free(o2);
     /* 3. phase diagram: every depth 1..L of a Derf alpha grid */
-    o1 = path_in(r, "data/phase_derf.csv");
-    run_step(r, "phase", "theory: phase-diagram grid", cmd_theory, "theory", "--preset", "blog2",
+    o1 = report_path(r, "data/phase_derf.csv");
+    report_run_step(r, "phase", "theory: phase-diagram grid", "theory", "--preset", "blog2",
              "--norm", "derf", "--alpha", sc->phase_alphas, "--depth", sc->theory_depth, "-o", o1,
              NULL);
     free(o1);
     /* 4. fits of the theory curves */
-    o1 = path_in(r, "data/fit_theory.csv");
+    o1 = report_path(r, "data/fit_theory.csv");
     if (P("data/theory.csv")) {
-        run_step(r, "fit-theory", "fit: theory J^{l,0}", cmd_fit, "fit", p, "--column", "J_fwd",
+        report_run_step(r, "fit-theory", "fit: theory J^{l,0}", "fit", p, "--column", "J_fwd",
                  "-o", o1, NULL);
         free(p);
     }
@@ -141,7 +162,7 @@ void run_scenario(struct report *r, struct mconf *mc, int *nmc)
         snprintf(id, sizeof id, "measure-%.24s", mc[i].id);
         snprintf(title, sizeof title, "measure: %s (d=%s, n=%s, L=%s)", mc[i].label, sc->m_width,
                  sc->m_tokens, sc->m_depth);
-        o1 = path_in(r, rel);
+        o1 = report_path(r, rel);
         /* the architecture flags shared by the measurement and its theory */
         const char *arch[16];
         int na = 0;
@@ -169,12 +190,12 @@ void run_scenario(struct report *r, struct mconf *mc, int *nmc)
         for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++)
             args[n++] = extra[k];
         if (o1)
-            run_stepa(r, id, title, cmd_measure, args, n);
+            report_run_stepa(r, id, title, args, n);
         free(o1);
         snprintf(rel, sizeof rel, "data/theory_small_%.24s.csv", mc[i].id);
         snprintf(id, sizeof id, "theory-small-%.24s", mc[i].id);
         snprintf(title, sizeof title, "theory at the measured shape: %s", mc[i].label);
-        o1 = path_in(r, rel);
+        o1 = report_path(r, rel);
         n = 0;
         args[n++] = "theory";
         for (int k = 0; k < na; k++)
@@ -182,7 +203,7 @@ void run_scenario(struct report *r, struct mconf *mc, int *nmc)
         args[n++] = "-o";
         args[n++] = o1;
         if (o1)
-            run_stepa(r, id, title, cmd_theory, args, n);
+            report_run_stepa(r, id, title, args, n);
         free(o1);
     }
     {
@@ -194,44 +215,44 @@ void run_scenario(struct report *r, struct mconf *mc, int *nmc)
             ms[i] = mbuf[i];
             ts[i] = tbuf[i];
         }
-        int nm = concat_csv(r, "data/measure.csv", ms, *nmc);
-        concat_csv(r, "data/theory_small.csv", ts, *nmc);
+        int nm = report_concat_csv(r, "data/measure.csv", ms, *nmc);
+        report_concat_csv(r, "data/theory_small.csv", ts, *nmc);
         if (nm) {
-            o1 = path_in(r, "data/fit_measure.csv");
+            o1 = report_path(r, "data/fit_measure.csv");
             if (P("data/measure.csv")) {
-                run_step(r, "fit-measure", "fit: measured J^{l,0}", cmd_fit, "fit", p, "--column",
+                report_run_step(r, "fit-measure", "fit: measured J^{l,0}", "fit", p, "--column",
                          "J_fwd", "-o", o1, NULL);
                 free(p);
             }
             free(o1);
         } else {
-            char *mp = path_in(r, "data/measure.csv");
+            char *mp = report_path(r, "data/measure.csv");
             if (mp)
                 unlink(mp);
             free(mp);
         }
     }
     /* 6. the alpha rule */
-    o1 = path_in(r, "data/alpha.csv");
-    run_step(r, "alpha", "alpha rule: match pre-LN", cmd_alpha, "alpha", "--norm", "derf",
+    o1 = report_path(r, "data/alpha.csv");
+    report_run_step(r, "alpha", "alpha rule: match pre-LN", "alpha", "--norm", "derf",
              "--match", "preln", "--depth", sc->a_depths, "--width", sc->a_widths, "-o", o1, NULL);
     free(o1);
     /* 7. figures */
-    if (step_ok(r, "theory-ln") || step_ok(r, "theory-derf")) {
+    if (report_step_ok(r, "theory-ln") || report_step_ok(r, "theory-derf")) {
         plot_step(r, "profile.png", "figure: q, p, p/q", "profile", "data/theory.csv", NULL, NULL);
         plot_step(r, "apjn_theory.png", "figure: APJN (theory)", "jbwd", "data/theory.csv", NULL,
                   NULL);
         plot_step(r, "stretched.png", "figure: (log J)^2", "stretched",
                   "data/theory_stretched.csv", NULL, NULL);
     }
-    if (step_ok(r, "toy"))
+    if (report_step_ok(r, "toy"))
         plot_step(r, "toy.png", "figure: toy network", "toy", "data/toy.csv",
-                  step_ok(r, "toy-summary") ? "data/toy_summary.csv" : NULL, NULL);
-    if (step_ok(r, "phase"))
+                  report_step_ok(r, "toy-summary") ? "data/toy_summary.csv" : NULL, NULL);
+    if (report_step_ok(r, "phase"))
         plot_step(r, "phase.png", "figure: phase diagram", "phase", "data/phase_derf.csv",
-                  step_ok(r, "theory-ln") ? "data/theory_ln.csv" : NULL, NULL);
-    char *mp = path_in(r, "data/measure.csv");
-    if (mp && file_exists(mp)) {
+                  report_step_ok(r, "theory-ln") ? "data/theory_ln.csv" : NULL, NULL);
+    char *mp = report_path(r, "data/measure.csv");
+    if (mp && report_file_exists(mp)) {
         plot_step(r, "apjn_measured.png", "figure: APJN, theory and measured", "jbwd",
                   "data/theory_small.csv", "data/measure.csv", NULL);
         plot_step(r, "profile_measured.png", "figure: q, p measured", "profile",
@@ -240,8 +261,10 @@ void run_scenario(struct report *r, struct mconf *mc, int *nmc)
                   "data/measure.csv", "data/theory_small.csv", NULL);
     }
     free(mp);
-    if (step_ok(r, "alpha"))
+    if (report_step_ok(r, "alpha"))
         plot_step(r, "alpha.png", "figure: recommended alpha", "alpha", "data/alpha.csv", NULL,
                   NULL);
 #undef P
+    r->wall = report_now() - r->t0;
+    return SP_OK;
 }
