@@ -12,7 +12,8 @@
 #include "cli.h"
 
 static const char head[] =
-    "Usage: sigprop alpha (--target-J X | --match preln | --budget-ratio K) [options]\n\n"
+    "Usage: sigprop alpha (--target-J X | --match preln[-per-side] | --budget-ratio K)\n"
+    "                     [options]\n\n"
     "Solves for the initial alpha of Derf/DyT at which the mean-field end-to-end\n"
     "APJN J^{L,0} meets a target, for every depth x width given: the table of\n"
     "recommended alphas and the fitted transfer rule alpha ~ A L^-b (per width)\n"
@@ -34,9 +35,11 @@ static const char columns[] =
     "with --verify also verify_width,verify_tokens,J_L0_verify_theory,\n"
     "J_L0_measured,J_L0_se,measured_over_theory,verify_heads,verify_input,\n"
     "verify_differs,verify_lo,verify_hi,verify_pass.\n"
+    "With --match preln-per-side also logJ_attn,logJ_mlp,logJ_attn_preln,\n"
+    "logJ_mlp_preln,sweeps (the shares of log J^{L,0}; ratio is then solved).\n"
     "alpha = alpha_mlp (the MLP norm's alpha, which sets lambda, docs/science.md §3.5).\n\n";
 
-enum { TGT_NONE, TGT_J, TGT_PRELN, TGT_BUDGET };
+enum { TGT_NONE, TGT_J, TGT_PRELN, TGT_BUDGET, TGT_SIDES };
 
 /* --target-J, --match, --budget-ratio: exactly one. */
 struct target {
@@ -50,8 +53,10 @@ static int opt_target(void *ctx, const char *cmd, const char *flag, const char *
     if (t->kind != TGT_NONE)
         return cli_usage(cmd, "give exactly one of --target-J, --match, --budget-ratio");
     if (!strcmp(flag, "--match")) {
-        t->kind = TGT_PRELN;
-        return strcmp(arg, "preln") ? cli_usage(cmd, "--match: '%s' is not 'preln'", arg) : 0;
+        t->kind = !strcmp(arg, "preln-per-side") ? TGT_SIDES : TGT_PRELN;
+        return strcmp(arg, "preln") && t->kind != TGT_SIDES
+                   ? cli_usage(cmd, "--match: '%s' is not 'preln' or 'preln-per-side'", arg)
+                   : 0;
     }
     t->kind = !strcmp(flag, "--budget-ratio") ? TGT_BUDGET : TGT_J;
     return cli_parse_double(cmd, t->kind == TGT_J ? "--target-J" : flag, arg, 1e-300, 1e300,
@@ -87,7 +92,7 @@ int cmd_alpha(int argc, char **argv)
     const char *cmd = "alpha", *out = "-";
     struct cli_arch ca;
     int verify = 0, rc = 0;
-    double ratio = 1.0, amin = 1e-4, amax = 100.0, tol = 1e-10;
+    double ratio = NAN, amin = 1e-4, amax = 100.0, tol = 1e-10;
     struct cli_int_list dl = {NULL, 0}, wl = {NULL, 0};
     int *depths = NULL, *widths = NULL, vwidth = 0, nfail = 0, fmt = CLI_CSV, argi;
     double vtol = 0.2;
@@ -106,6 +111,11 @@ int cmd_alpha(int argc, char **argv)
         {.kind = CLI_OPT_CALL, .name = "target-j", .call = opt_target, .ctx = &tg},
         {.kind = CLI_OPT_CALL, .name = "match", .arg = "preln", .call = opt_target, .ctx = &tg,
          .help = "the J^{L,0} of the pre-LN network of the same shape"},
+        {.kind = CLI_OPT_TEXT,
+         .help = "      --match preln-per-side  solve alpha_attn AND alpha_mlp: the attention\n"
+                 "                        sublayers' share of log J^{L,0} equal to pre-LN's and\n"
+                 "                        the MLP sublayers' share equal to pre-LN's (--ratio is\n"
+                 "                        then an output; docs/alpha.md, 'Both alphas')\n"},
         {.kind = CLI_OPT_CALL, .name = "budget-ratio", .arg = "K", .call = opt_target,
          .ctx = &tg, .help = "K times the pre-LN network's J^{L,0}"},
         {.kind = CLI_OPT_TEXT, .help = "Solver:\n"},
@@ -177,9 +187,16 @@ int cmd_alpha(int argc, char **argv)
     if ((rc = cli_check_output(cmd, "-o", out)))
         goto done;
     if (target_kind == TGT_NONE) {
-        rc = cli_usage(cmd, "give a target: --target-J X, --match preln or --budget-ratio K");
+        rc = cli_usage(cmd, "give a target: --target-J X, --match preln, --match "
+                            "preln-per-side or --budget-ratio K");
         goto done;
     }
+    if (target_kind == TGT_SIDES && !isnan(ratio)) {
+        rc = cli_usage(cmd, "--ratio: --match preln-per-side solves for alpha_attn / alpha_mlp");
+        goto done;
+    }
+    if (isnan(ratio))
+        ratio = 1.0;
     if (!(amin < amax)) {
         rc = cli_usage(cmd, "--alpha-min %g must be below --alpha-max %g", amin, amax);
         goto done;
@@ -299,7 +316,11 @@ int cmd_alpha(int argc, char **argv)
                                   "J_L0_measured", "J_L0_se", "measured_over_theory",
                                   "verify_heads", "verify_input", "verify_differs",
                                   "verify_lo", "verify_hi", "verify_pass"};
-    enum { NC = sizeof cols / sizeof *cols, NV = sizeof vcols / sizeof *vcols };
+    static const char *scols[] = {"logJ_attn", "logJ_mlp", "logJ_attn_preln", "logJ_mlp_preln",
+                                  "sweeps"};
+    enum { NC = sizeof cols / sizeof *cols, NV = sizeof vcols / sizeof *vcols,
+           NS = sizeof scols / sizeof *scols };
+    int sides = target_kind == TGT_SIDES, sbase = NC + (verify ? NV : 0);
     if (!t || !alphas || !vratio) {
         rc = cli_fail("out of memory");
         goto free_all;
@@ -312,6 +333,11 @@ int cmd_alpha(int argc, char **argv)
         }
     for (int k = 0; verify && k < NV; k++)
         if (sp_table_add_col(t, vcols[k], k == 7 || k == 8 ? SP_COL_STR : SP_COL_NUM) < 0) {
+            rc = cli_fail("out of memory");
+            goto free_all;
+        }
+    for (int k = 0; sides && k < NS; k++)
+        if (sp_table_add_col(t, scols[k], SP_COL_NUM) < 0) {
             rc = cli_fail("out of memory");
             goto free_all;
         }
@@ -341,8 +367,9 @@ int cmd_alpha(int argc, char **argv)
                 rc = cli_usage(cmd, "--match/--budget-ratio compare with pre-LN: transformer only");
                 break;
             }
-            static const enum sp_alpha_target tkind[] = {SP_ALPHA_TARGET_J, SP_ALPHA_TARGET_J,
-                                                         SP_ALPHA_MATCH_PRELN, SP_ALPHA_BUDGET};
+            static const enum sp_alpha_target tkind[] = {
+                SP_ALPHA_TARGET_J, SP_ALPHA_TARGET_J, SP_ALPHA_MATCH_PRELN, SP_ALPHA_BUDGET,
+                SP_ALPHA_MATCH_PRELN_SIDES};
             struct sp_alpha_point pt;
             if (sp_alpha_point(&a, &opts, tkind[target_kind], target, ratio, guess, amin, amax,
                                tol, &pt) != SP_OK) {
@@ -362,7 +389,8 @@ int cmd_alpha(int argc, char **argv)
                 break;
             }
             size_t R = (size_t)r;
-            double v[NC] = {a.depth, a.model == SP_MODEL_TOY ? (double)NAN : a.width, 0, ratio,
+            double v[NC] = {a.depth, a.model == SP_MODEL_TOY ? (double)NAN : a.width, 0,
+                            sides ? sol.alpha_attn / sol.alpha : ratio,
                             sol.alpha_attn, sol.alpha, sol.alpha, exp(sol.log_j), sol.log_j,
                             exp(logt), exp(lp), exp(sol.log_j - lp),
                             pt.s_ov, pt.s_21, pt.lambda,
@@ -375,6 +403,17 @@ int cmd_alpha(int argc, char **argv)
             sp_table_set_str(t, R, NC - 2, a.model == SP_MODEL_TOY ? "toy" : sp_theory_version(&opts));
             sp_table_set_str(t, R, NC - 1, cav);
             alphas[i * nwidth + j] = sol.alpha;
+            if (sides) {
+                double sv[NS] = {pt.sides.log_j_attn, pt.sides.log_j_mlp,
+                                 pt.sides_preln.log_j_attn, pt.sides_preln.log_j_mlp, pt.sweeps};
+                for (int k = 0; k < NS; k++)
+                    sp_table_set_num(t, R, (size_t)(sbase + k), sv[k]);
+                cli_info("alpha: depth %d, width %d: alpha_attn %.4g, alpha_mlp %.4g (ratio "
+                         "%.3g): log J shares attention %.4g, MLP %.4g (pre-LN %.4g, %.4g)",
+                         a.depth, a.width, sol.alpha_attn, sol.alpha,
+                         sol.alpha_attn / sol.alpha, pt.sides.log_j_attn, pt.sides.log_j_mlp,
+                         pt.sides_preln.log_j_attn, pt.sides_preln.log_j_mlp);
+            }
             if (verify) {
                 /* the recommended network itself, or the narrower copy asked for */
                 struct sp_arch vn;
@@ -427,11 +466,13 @@ int cmd_alpha(int argc, char **argv)
     cli_arch_meta(meta, &first, first.model == SP_MODEL_TOY ? NULL : &opts);
     cli_theory_meta_source(meta, &ca);
     cli_caveats(&first, &opts, 0, meta, NULL, 0);
-    static const char *tk[] = {"", "target-J", "match preln", "budget-ratio"};
+    static const char *tk[] = {"", "target-J", "match preln", "budget-ratio",
+                               "match preln-per-side"};
     cJSON_AddStringToObject(meta, "target", tk[target_kind]);
     if (target_kind == TGT_J || target_kind == TGT_BUDGET)
         cJSON_AddNumberToObject(meta, "target_value", target);
-    cJSON_AddNumberToObject(meta, "ratio", ratio);
+    if (!sides)
+        cJSON_AddNumberToObject(meta, "ratio", ratio);
     cJSON_AddBoolToObject(meta, "monotone", nonmono == 0);
     size_t gmfe_n = 0;
     double gmfe = verify ? sp_compare_gmfe_ratios(vratio, npt, &gmfe_n) : (double)NAN;

@@ -37,10 +37,14 @@ void sp_last_error_clear(void) { last_error[0] = 0; }
 
 enum sp_status sp_fail(enum sp_status s, const char *fmt, ...)
 {
+    /* through a copy: a caller may pass sp_last_error() itself as an argument
+     * to add context to an inner reason */
+    char buf[sizeof last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    memcpy(last_error, buf, sizeof buf);
     return s;
 }
 

@@ -271,6 +271,52 @@ static void test_alpha_point(void)
     CHECK(isnan(pt.log_j_preln) && isnan(pt.s_ov) && isnan(pt.s_21));
 }
 
+/* The per-side rule (docs/alpha.md, "Both alphas"): at the solution each
+ * sublayer kind's share of log J^{L,0} equals pre-LN's, the shares add up to
+ * log J^{L,0} (fed back through the block rows), and so J^{L,0} equals
+ * pre-LN's; norms without an alpha are refused with a reason. */
+static void test_per_side(void)
+{
+    struct sp_arch a;
+    struct sp_theory_opts o;
+    blog2(&a, &o);
+    a.norm_attn.kind = a.norm_mlp.kind = SP_FN_DYT;
+    struct sp_alpha_point pt;
+    CHECK(sp_alpha_point(&a, &o, SP_ALPHA_MATCH_PRELN_SIDES, NAN, 1.0, 0.5, 1e-4, 100.0, 1e-10,
+                         &pt) == SP_OK);
+    CHECK_CLOSE(pt.sides.log_j_attn, pt.sides_preln.log_j_attn, 1e-7, 1e-12);
+    CHECK_CLOSE(pt.sides.log_j_mlp, pt.sides_preln.log_j_mlp, 1e-7, 1e-12);
+    CHECK_CLOSE(pt.sides_preln.log_j_attn + pt.sides_preln.log_j_mlp, pt.log_j_preln, 1e-12,
+                1e-12);
+    double lj = feed_back(&a, &o, pt.sol.alpha_attn, pt.sol.alpha);
+    CHECK_CLOSE(lj, pt.sides.log_j_attn + pt.sides.log_j_mlp, 1e-12, 1e-12);
+    CHECK_CLOSE(lj, pt.log_j_preln, 1e-7, 0.0);
+    CHECK_CLOSE(pt.sol.log_j, lj, 1e-12, 0.0);
+    CHECK(pt.sweeps >= 1 && pt.sweeps < 100 && pt.sol.monotone);
+    /* both shares are positive and the solution is not the one-alpha match
+     * (the attention share pins alpha_attn separately) */
+    CHECK(pt.sides.log_j_attn > 0.0 && pt.sides.log_j_mlp > 0.0);
+    struct sp_alpha_solution one;
+    CHECK(sp_alpha_solve(&a, &o, 1.0, pt.log_j_preln, 0.5, 1e-4, 100.0, 1e-12, &one) == SP_OK);
+    CHECK(fabs(pt.sol.alpha_attn / pt.sol.alpha - 1.0) > 1e-3);
+
+    /* refusals: pre-LN norms have no alpha; the attention share out of reach */
+    struct sp_arch ln = a;
+    ln.norm_attn.kind = ln.norm_mlp.kind = SP_FN_LN;
+    struct sp_alpha_solution sol;
+    int sw;
+    CHECK(sp_alpha_solve_sides(&ln, &o, 0.1, 1.0, 0.5, 1e-4, 100.0, 1e-10, &sol, &sw) ==
+          SP_EINVAL);
+    CHECK(strstr(sp_last_error(), "Derf or DyT") != NULL);
+    CHECK(sp_alpha_solve_sides(&a, &o, 1e3, 1.0, 0.5, 1e-4, 100.0, 1e-10, &sol, &sw) ==
+          SP_EUNSUPPORTED);
+    CHECK(strstr(sp_last_error(), "attention") != NULL);
+    struct sp_alpha_sides sd;
+    CHECK(sp_alpha_side_log_j(&ln, &o, 0.5, 0.5, &sd) == SP_EINVAL);
+    CHECK(sp_alpha_side_log_j(&ln, &o, NAN, NAN, &sd) == SP_OK);
+    CHECK_CLOSE(sd.log_j_attn, pt.sides_preln.log_j_attn, 1e-14, 0.0);
+}
+
 int main(void)
 {
     test_spec5_targets();
@@ -280,5 +326,6 @@ int main(void)
     test_transfer_rule();
     test_verify_arch();
     test_alpha_point();
+    test_per_side();
     return check_done();
 }

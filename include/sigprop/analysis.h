@@ -169,6 +169,29 @@ enum sp_status sp_alpha_solve(const struct sp_arch *a, const struct sp_theory_op
                               double alpha_min, double alpha_max, double tol,
                               struct sp_alpha_solution *out);
 
+/* Each sublayer kind's share of log J^{L,0}: the sum over blocks of the
+ * increments of log J^{l,0} across the attention sublayers (log_j_attn) and
+ * across the MLP sublayers (log_j_mlp); they add up to log J^{L,0}. */
+struct sp_alpha_sides {
+    double log_j_attn, log_j_mlp;
+};
+/* The shares at alpha_attn, alpha_mlp (both NAN: the architecture's own
+ * alphas, so any norm, pre-LN included). SP_EINVAL: not a transformer, or
+ * alphas given while a norm has none. */
+enum sp_status sp_alpha_side_log_j(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                   double alpha_attn, double alpha_mlp,
+                                   struct sp_alpha_sides *out);
+/* The per-side rule: alpha_attn and alpha_mlp such that the attention share is
+ * log_attn and the MLP share log_mlp (docs/alpha.md, "Both alphas"). Each
+ * share increases with its own alpha; the two couple through q and p, so the
+ * solve alternates 1-D solves (sp_alpha_solve's bracket and Brent) until
+ * neither alpha moves by more than tol (relative). out->alpha is alpha_mlp;
+ * *sweeps the alternations used. Reasons via sp_last_error. */
+enum sp_status sp_alpha_solve_sides(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                    double log_attn, double log_mlp, double alpha_guess,
+                                    double alpha_min, double alpha_max, double tol,
+                                    struct sp_alpha_solution *out, int *sweeps);
+
 /* log J^{L,0} of the pre-LN network of the same shape (both norms LayerNorm). */
 enum sp_status sp_alpha_preln_log_j(const struct sp_arch *a, const struct sp_theory_opts *o,
                                     double *log_j);
@@ -176,13 +199,21 @@ enum sp_status sp_alpha_preln_log_j(const struct sp_arch *a, const struct sp_the
 /* One recommendation of `sigprop alpha`: the alpha whose log J^{L,0} meets a
  * target, J^{L,0} = target (SP_ALPHA_TARGET_J), the pre-LN network's
  * (SP_ALPHA_MATCH_PRELN, target unused) or target times it (SP_ALPHA_BUDGET),
+ * or each sublayer kind's share equal to pre-LN's (SP_ALPHA_MATCH_PRELN_SIDES,
+ * by sp_alpha_solve_sides, target and ratio unused),
  * solved by sp_alpha_solve (ratio, guess, amin, amax, tol as there), with the
  * asymptotic lambda and phase at the solution and the sigma products. */
-enum sp_alpha_target { SP_ALPHA_TARGET_J, SP_ALPHA_MATCH_PRELN, SP_ALPHA_BUDGET };
+enum sp_alpha_target { SP_ALPHA_TARGET_J, SP_ALPHA_MATCH_PRELN, SP_ALPHA_BUDGET,
+                       SP_ALPHA_MATCH_PRELN_SIDES };
 struct sp_alpha_point {
     double log_target;     /* log of the J^{L,0} solved for */
     double log_j_preln;    /* log J^{L,0} of the pre-LN network (NAN: the toy) */
     struct sp_alpha_solution sol;
+    /* SP_ALPHA_MATCH_PRELN_SIDES (ratio unused; sol.alpha_attn solved): the
+     * shares at the solution and pre-LN's, and the alternations used; other
+     * targets: NAN and 0 */
+    struct sp_alpha_sides sides, sides_preln;
+    int sweeps;
     double s_ov, s_21;     /* sp_arch_s_ov, sp_arch_s_21 (NAN: the toy) */
     double lambda;         /* sp_theory_asymptotics at the solution (NAN if it fails, */
     enum sp_phase phase;   /*  phase then subcritical) */

@@ -74,7 +74,8 @@ enum sp_status sp_alpha_point(const struct sp_arch *a, const struct sp_theory_op
     int tf = a->model == SP_MODEL_TRANSFORMER;
     if (kind != SP_ALPHA_TARGET_J && !tf)
         return sp_fail(SP_EINVAL, "--match/--budget-ratio compare with pre-LN: transformer only");
-    if (!(target > 0.0) && kind != SP_ALPHA_MATCH_PRELN)
+    int matches = kind == SP_ALPHA_MATCH_PRELN || kind == SP_ALPHA_MATCH_PRELN_SIDES;
+    if (!(target > 0.0) && !matches)
         return sp_fail(SP_EINVAL, "target %g: a J^{L,0} (or a ratio to pre-LN's) must be > 0",
                        target);
     out->log_j_preln = NAN;
@@ -85,7 +86,27 @@ enum sp_status sp_alpha_point(const struct sp_arch *a, const struct sp_theory_op
     out->log_target = kind == SP_ALPHA_TARGET_J ? log(target)
                       : out->log_j_preln + (kind == SP_ALPHA_BUDGET ? log(target) : 0.0);
     struct sp_alpha_solution *sol = &out->sol;
-    s = sp_alpha_solve(a, o, ratio, out->log_target, guess, amin, amax, tol, sol);
+    out->sides.log_j_attn = out->sides.log_j_mlp = NAN;
+    out->sides_preln = out->sides;
+    out->sweeps = 0;
+    if (kind == SP_ALPHA_MATCH_PRELN_SIDES) {
+        struct sp_arch ln = *a;
+        ln.norm_attn.kind = ln.norm_mlp.kind = SP_FN_LN;
+        if ((s = sp_alpha_side_log_j(&ln, o, NAN, NAN, &out->sides_preln)) != SP_OK)
+            return sp_fail(s, "pre-LN per-side reference failed at depth %d, width %d: %s",
+                           a->depth, a->width, sp_status_str(s));
+        s = sp_alpha_solve_sides(a, o, out->sides_preln.log_j_attn, out->sides_preln.log_j_mlp,
+                                 guess, amin, amax, tol, sol, &out->sweeps);
+        if (s != SP_OK)
+            return s; /* the reason is set */
+        if ((s = sp_alpha_side_log_j(a, o, sol->alpha_attn, sol->alpha, &out->sides)) != SP_OK)
+            return sp_fail(s, "per-side shares at the solution failed: %s", sp_status_str(s));
+    } else {
+        s = sp_alpha_solve(a, o, ratio, out->log_target, guess, amin, amax, tol, sol);
+    }
+    if (s != SP_OK && isnan(sol->log_j_min)) /* a theory run failed: its reason */
+        return sp_fail(s, "the theory failed at depth %d, width %d: %s", a->depth, a->width,
+                       sp_last_error()[0] ? sp_last_error() : sp_status_str(s));
     if (s == SP_EUNSUPPORTED)
         return sp_fail(s, "no alpha in [%g, %g] gives J^{L,0} = %.6g at depth %d, width %d: "
                        "the reachable range is J^{L,0} in [%.6g, %.6g]", amin, amax,
@@ -116,10 +137,14 @@ enum sp_status sp_alpha_point(const struct sp_arch *a, const struct sp_theory_op
 
 #define MAX_EVALS 256
 
+/* A 1-D monotone root in alpha: fn(ctx, alpha, &value) is a log J (the whole
+ * network's, or one sublayer kind's share) that increases with alpha. */
+typedef enum sp_status (*alpha_fn)(void *ctx, double alpha, double *value);
+
 struct solver {
-    const struct sp_arch *a;
-    const struct sp_theory_opts *o;
-    double ratio, target;
+    alpha_fn fn;
+    void *ctx;
+    double target;
     enum sp_status status;
     double ev_alpha[MAX_EVALS], ev_logj[MAX_EVALS];
     int nev, total;
@@ -127,8 +152,10 @@ struct solver {
 
 static enum sp_status eval(struct solver *s, double alpha, double *logj)
 {
-    enum sp_status st = sp_alpha_log_j(s->a, s->o, alpha, s->ratio, logj);
+    enum sp_status st = s->fn(s->ctx, alpha, logj);
     s->total++;
+    if (st == SP_OK && !isfinite(*logj))
+        st = SP_ENUMERIC;
     if (st == SP_OK && s->nev < MAX_EVALS) {
         s->ev_alpha[s->nev] = alpha;
         s->ev_logj[s->nev] = *logj;
@@ -173,22 +200,20 @@ static int check_monotone(const struct solver *s)
     return 1;
 }
 
-enum sp_status sp_alpha_solve(const struct sp_arch *a, const struct sp_theory_opts *o,
-                              double ratio, double log_target, double alpha_guess,
-                              double alpha_min, double alpha_max, double tol,
-                              struct sp_alpha_solution *out)
+/* Bracket by factors of 2 from the guess within [alpha_min, alpha_max], then
+ * Brent on log alpha. out->alpha is the root, out->log_j the value there;
+ * out->alpha_attn is left to the caller. */
+static enum sp_status solve_1d(alpha_fn fn, void *ctx, double log_target, double alpha_guess,
+                               double alpha_min, double alpha_max, double tol,
+                               struct sp_alpha_solution *out)
 {
-    if (!a || !o || !out || !isfinite(log_target) || !(alpha_min > 0.0) ||
-        !(alpha_max > alpha_min) || !isfinite(alpha_max) || !(tol > 0.0) || !(ratio > 0.0))
-        return SP_EINVAL;
     memset(out, 0, sizeof *out);
     out->alpha = out->alpha_attn = out->log_j = out->log_j_min = out->log_j_max = NAN;
     struct solver *s = calloc(1, sizeof *s);
     if (!s)
         return SP_ENOMEM;
-    s->a = a;
-    s->o = o;
-    s->ratio = ratio;
+    s->fn = fn;
+    s->ctx = ctx;
     s->target = log_target;
     s->status = SP_OK;
 
@@ -263,13 +288,187 @@ enum sp_status sp_alpha_solve(const struct sp_arch *a, const struct sp_theory_op
     if ((st = eval(s, root, &lj)) != SP_OK)
         goto done;
     out->alpha = root;
-    out->alpha_attn = ratio * root;
     out->log_j = lj;
 done:
     out->evaluations = s->total;
     out->monotone = check_monotone(s);
     free(s);
     return st;
+}
+
+struct whole_ctx {
+    const struct sp_arch *a;
+    const struct sp_theory_opts *o;
+    double ratio;
+};
+
+static enum sp_status whole_log_j(void *ctx, double alpha, double *log_j)
+{
+    const struct whole_ctx *c = ctx;
+    return sp_alpha_log_j(c->a, c->o, alpha, c->ratio, log_j);
+}
+
+enum sp_status sp_alpha_solve(const struct sp_arch *a, const struct sp_theory_opts *o,
+                              double ratio, double log_target, double alpha_guess,
+                              double alpha_min, double alpha_max, double tol,
+                              struct sp_alpha_solution *out)
+{
+    if (!a || !o || !out || !isfinite(log_target) || !(alpha_min > 0.0) ||
+        !(alpha_max > alpha_min) || !isfinite(alpha_max) || !(tol > 0.0) || !(ratio > 0.0))
+        return SP_EINVAL;
+    struct whole_ctx c = {a, o, ratio};
+    enum sp_status st = solve_1d(whole_log_j, &c, log_target, alpha_guess, alpha_min, alpha_max,
+                                 tol, out);
+    if (st == SP_OK)
+        out->alpha_attn = ratio * out->alpha;
+    return st;
+}
+
+/* ---- per side: each sublayer kind's share of log J^{L,0} ---- */
+
+static enum sp_status side_log_j(const struct sp_arch *b, const struct sp_theory_opts *o,
+                                 struct sp_alpha_sides *out)
+{
+    struct sp_theory_opts oo = *o;
+    oo.sublayers = 1;
+    size_t nr = sp_theory_nrows(b, &oo);
+    if (nr != 2 * (size_t)b->depth + 1)
+        return SP_EINVAL;
+    struct sp_theory_row *rows = malloc(nr * sizeof *rows);
+    if (!rows)
+        return SP_ENOMEM;
+    enum sp_status s = sp_theory_run(b, &oo, rows, nr);
+    if (s == SP_OK) {
+        /* rows: l = 0, 0.5, 1, 1.5, ...: odd rows follow an attention sublayer */
+        double at = 0.0, ml = 0.0;
+        for (size_t i = 1; i < nr; i++) {
+            double inc = rows[i].log_jfwd - rows[i - 1].log_jfwd;
+            if (i % 2)
+                at += inc;
+            else
+                ml += inc;
+        }
+        out->log_j_attn = at;
+        out->log_j_mlp = ml;
+        if (!isfinite(at) || !isfinite(ml))
+            s = SP_ENUMERIC;
+    }
+    free(rows);
+    return s;
+}
+
+enum sp_status sp_alpha_side_log_j(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                   double alpha_attn, double alpha_mlp,
+                                   struct sp_alpha_sides *out)
+{
+    if (!a || !o || !out || a->model != SP_MODEL_TRANSFORMER)
+        return SP_EINVAL;
+    struct sp_arch b = *a;
+    if (!isnan(alpha_attn) || !isnan(alpha_mlp)) {
+        if (!has_alpha(b.norm_mlp.kind) || !has_alpha(b.norm_attn.kind) ||
+            !(alpha_attn > 0.0) || !(alpha_mlp > 0.0) || !isfinite(alpha_attn) ||
+            !isfinite(alpha_mlp))
+            return SP_EINVAL;
+        b.norm_attn.alpha = alpha_attn;
+        b.norm_mlp.alpha = alpha_mlp;
+    }
+    return side_log_j(&b, o, out);
+}
+
+struct side_ctx {
+    const struct sp_arch *a;
+    const struct sp_theory_opts *o;
+    double other;   /* the other side's alpha, held fixed */
+    int attn;       /* 1: solving alpha_attn (value: the attention share) */
+};
+
+static enum sp_status one_side(void *ctx, double alpha, double *value)
+{
+    const struct side_ctx *c = ctx;
+    struct sp_alpha_sides sd;
+    enum sp_status s = sp_alpha_side_log_j(c->a, c->o, c->attn ? alpha : c->other,
+                                           c->attn ? c->other : alpha, &sd);
+    *value = c->attn ? sd.log_j_attn : sd.log_j_mlp;
+    return s;
+}
+
+static enum sp_status theory_failed(enum sp_status s, const char *side, const struct sp_arch *a)
+{
+    return sp_fail(s, "per-side alpha: the theory failed on the %s side at depth %d, width %d: "
+                   "%s", side, a->depth, a->width,
+                   sp_last_error()[0] ? sp_last_error() : sp_status_str(s));
+}
+
+enum sp_status sp_alpha_solve_sides(const struct sp_arch *a, const struct sp_theory_opts *o,
+                                    double log_attn, double log_mlp, double alpha_guess,
+                                    double alpha_min, double alpha_max, double tol,
+                                    struct sp_alpha_solution *out, int *sweeps)
+{
+    if (!a || !o || !out || !sweeps || !isfinite(log_attn) || !isfinite(log_mlp) ||
+        !(alpha_min > 0.0) || !(alpha_max > alpha_min) || !isfinite(alpha_max) ||
+        !(tol > 0.0))
+        return sp_fail(SP_EINVAL, "per-side alpha: bad arguments");
+    if (a->model != SP_MODEL_TRANSFORMER || !has_alpha(a->norm_attn.kind) ||
+        !has_alpha(a->norm_mlp.kind))
+        return sp_fail(SP_EINVAL, "per-side alpha: both norms must be Derf or DyT");
+    double g = isfinite(alpha_guess) && alpha_guess > 0.0 ? alpha_guess : 0.5;
+    double aa = g, am = g;
+    int evals = 0, iters = 0, mono = 1;
+    /* Gauss-Seidel: the MLP alpha at fixed attention alpha, then the attention
+     * alpha at that MLP alpha, until neither moves by more than tol. */
+    const int max_sweeps = 100;
+    for (*sweeps = 1; *sweeps <= max_sweeps; ++*sweeps) {
+        struct sp_alpha_solution sm, sa;
+        struct side_ctx cm = {a, o, aa, 0}, cat = {a, o, NAN, 1};
+        enum sp_status s = solve_1d(one_side, &cm, log_mlp, am, alpha_min, alpha_max,
+                                    tol * 1e-2, &sm);
+        evals += sm.evaluations;
+        if (s != SP_OK && isnan(sm.log_j_min))
+            return theory_failed(s, "MLP", a);
+        if (s == SP_EUNSUPPORTED)
+            return sp_fail(s, "per-side alpha: no alpha_mlp in [%g, %g] gives the MLP "
+                           "sublayers' share log J = %.6g at alpha_attn %.6g (reachable "
+                           "[%.6g, %.6g])", alpha_min, alpha_max, log_mlp, aa, sm.log_j_min,
+                           sm.log_j_max);
+        if (s != SP_OK)
+            return sp_fail(s, "per-side alpha: the MLP side failed: %s", sp_status_str(s));
+        cat.other = sm.alpha;
+        s = solve_1d(one_side, &cat, log_attn, aa, alpha_min, alpha_max, tol * 1e-2, &sa);
+        evals += sa.evaluations;
+        if (s != SP_OK && isnan(sa.log_j_min))
+            return theory_failed(s, "attention", a);
+        if (s == SP_EUNSUPPORTED)
+            return sp_fail(s, "per-side alpha: no alpha_attn in [%g, %g] gives the attention "
+                           "sublayers' share log J = %.6g at alpha_mlp %.6g (reachable "
+                           "[%.6g, %.6g])", alpha_min, alpha_max, log_attn, sm.alpha,
+                           sa.log_j_min, sa.log_j_max);
+        if (s != SP_OK)
+            return sp_fail(s, "per-side alpha: the attention side failed: %s",
+                           sp_status_str(s));
+        iters += sm.iterations + sa.iterations;
+        mono = mono && sm.monotone && sa.monotone;
+        double dm = fabs(sm.alpha - am) / sm.alpha, da = fabs(sa.alpha - aa) / sa.alpha;
+        am = sm.alpha;
+        aa = sa.alpha;
+        if (dm <= tol && da <= tol) {
+            double lj;
+            s = sp_alpha_log_j(a, o, am, aa / am, &lj);
+            if (s != SP_OK)
+                return sp_fail(s, "per-side alpha: J^{L,0} at the solution failed: %s",
+                               sp_status_str(s));
+            memset(out, 0, sizeof *out);
+            out->alpha = am;
+            out->alpha_attn = aa;
+            out->log_j = lj;
+            out->log_j_min = out->log_j_max = NAN;
+            out->iterations = iters;
+            out->evaluations = evals + 1;
+            out->monotone = mono;
+            return SP_OK;
+        }
+    }
+    return sp_fail(SP_ENUMERIC, "per-side alpha: the alternating solve did not converge in "
+                   "%d sweeps (last alpha_attn %.6g, alpha_mlp %.6g)", max_sweeps, aa, am);
 }
 
 /* ---- the transfer rule ---- */

@@ -100,6 +100,36 @@ check "--verify of the toy model is refused (exit 2), not skipped" "[ $? -eq 2 ]
 check "unreachable target exits 1" "[ $? -eq 1 ]"
 check "unreachable target prints the reachable range" "grep -q 'reachable range' '$T/u.err'"
 
+# both alphas: each sublayer kind's share of log J^{L,0} equals pre-LN's; the
+# pair fed back to `theory --sublayers` gives the same shares and J_L0
+"$SP" alpha --norm dyt --match preln-per-side --depth 16 --width 1024 --mlp-ratio 3 \
+    --tokens 256 -q > "$T/s.csv"
+check "per-side exits 0 with the share columns" \
+    "[ $? -eq 0 ] && head -1 '$T/s.csv' | grep -q 'logJ_attn,logJ_mlp,logJ_attn_preln,logJ_mlp_preln,sweeps'"
+check "per-side: attention share equals pre-LN's" \
+    "rel $(col "$T/s.csv" logJ_attn) $(col "$T/s.csv" logJ_attn_preln) 1e-6"
+check "per-side: MLP share equals pre-LN's" \
+    "rel $(col "$T/s.csv" logJ_mlp) $(col "$T/s.csv" logJ_mlp_preln) 1e-6"
+SA=$(col "$T/s.csv" alpha_attn); SM=$(col "$T/s.csv" alpha_mlp)
+check "per-side: ratio is the solved alpha_attn / alpha_mlp" \
+    "rel $(col "$T/s.csv" ratio) $(awk -v a="$SA" -v m="$SM" 'BEGIN { printf "%.10g", a / m }') 1e-8"
+"$SP" theory --norm dyt --depth 16 --width 1024 --mlp-ratio 3 --tokens 256 --alpha-attn "$SA" \
+    --alpha-mlp "$SM" --sublayers -q > "$T/s_th.csv"
+AT=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    { v = $h["logJ_fwd"]; if (NR > 2) { if ((NR - 2) % 2) a += v - prev; else m += v - prev }; prev = v }
+    END { printf "%.10g %.10g %.10g", a, m, prev }' "$T/s_th.csv")
+set -- $AT
+check "per-side pair fed back: attention share" "rel $1 $(col "$T/s.csv" logJ_attn) 1e-6"
+check "per-side pair fed back: MLP share" "rel $2 $(col "$T/s.csv" logJ_mlp) 1e-6"
+check "per-side pair fed back: J_L0 equals J_preln" "rel $(awk -v x="$3" 'BEGIN { printf "%.10g", exp(x) }') $(col "$T/s.csv" J_preln) 1e-6"
+"$SP" alpha --norm dyt --match preln-per-side --ratio 2 --depth 8 2> "$T/sr.err" > /dev/null
+check "per-side with --ratio exits 2 and says why" "[ $? -eq 2 ] && grep -q 'solves for alpha_attn' '$T/sr.err'"
+"$SP" alpha --match prelnx 2> "$T/sm.err" > /dev/null
+check "--match with an unknown value exits 2" "[ $? -eq 2 ] && grep -q 'preln-per-side' '$T/sm.err'"
+"$SP" alpha --preset llama2-7b --norm dyt --match preln-per-side --depth 4 2> "$T/sc.err" > /dev/null
+check "a theory that does not cover the network: exit 1 with the theory's reason" \
+    "[ $? -eq 1 ] && grep -q 'causal theory covers' '$T/sc.err'"
+
 # usage errors
 "$SP" alpha --norm derf 2>/dev/null; check "no target exits 2" "[ $? -eq 2 ]"
 "$SP" alpha --target-J 5 --match preln 2>/dev/null; check "two targets exit 2" "[ $? -eq 2 ]"
