@@ -644,6 +644,7 @@ _ALPHA_KEYS = dict(_ARCH_KEYS, target_J="float", match="str", budget_ratio="floa
 _ALPHA_COLS = ["depth", "width", "norm", "ratio", "alpha_attn", "alpha_mlp", "alpha", "J_L0",
                "logJ_L0", "target_J", "J_preln", "J_over_preln", "s_OV", "s_21", "lambda",
                "phase", "iterations", "monotone", "version", "caveats"]
+_SIDES_COLS = ["logJ_attn", "logJ_mlp", "logJ_attn_preln", "logJ_mlp_preln", "sweeps"]
 _VERIFY_COLS = ["verify_width", "verify_tokens", "J_L0_verify_theory", "J_L0_measured",
                 "J_L0_se", "measured_over_theory", "verify_heads", "verify_input",
                 "verify_differs", "verify_lo", "verify_hi", "verify_pass"]
@@ -653,8 +654,11 @@ def alpha(**kw):
     """The initial alpha of Derf/DyT whose mean-field J^{L,0} meets a target (like
     `sigprop alpha`), for every depth x width given (sp_alpha_point).
 
-    Target, exactly one: target_J=X, match='preln' (the pre-LN network's J^{L,0})
-    or budget_ratio=K (K times it). Solver: ratio (alpha_attn / alpha_mlp, 1),
+    Target, exactly one: target_J=X, match='preln' (the pre-LN network's J^{L,0}),
+    budget_ratio=K (K times it) or match='preln-per-side' (both alphas: each
+    sublayer kind's share of log J^{L,0} equal to pre-LN's; ratio is then solved
+    and the columns logJ_attn, logJ_mlp, logJ_attn_preln, logJ_mlp_preln, sweeps
+    are added; docs/alpha.md). Solver: ratio (alpha_attn / alpha_mlp, 1),
     alpha (the initial guess, 0.5), alpha_min (1e-4), alpha_max (100), tol (1e-10).
     depth, width: a value or a sequence; other architecture keywords as theory()
     (norm defaults to 'derf' without a preset). verify=True measures each
@@ -669,8 +673,12 @@ def alpha(**kw):
     given = [k for k in ("target_J", "match", "budget_ratio") if kw.get(k) is not None]
     if len(given) != 1:
         raise ValueError("alpha(): give exactly one of target_J, match='preln', budget_ratio")
-    if kw.get("match") not in (None, "preln"):
-        raise ValueError("alpha(): match=%r is not 'preln'" % kw["match"])
+    if kw.get("match") not in (None, "preln", "preln-per-side"):
+        raise ValueError("alpha(): match=%r is not 'preln' or 'preln-per-side'" % kw["match"])
+    sides = kw.get("match") == "preln-per-side"
+    if sides and kw.get("ratio") is not None:
+        raise ValueError("alpha(): ratio: match='preln-per-side' solves for alpha_attn / "
+                         "alpha_mlp")
     for k in ("alpha_attn", "alpha_mlp"):
         if kw.get(k) is not None:
             raise ValueError("alpha(): alpha_attn/alpha_mlp are what this solves for; use ratio "
@@ -683,7 +691,8 @@ def alpha(**kw):
     if not amin < amax:
         raise ValueError("alpha(): alpha_min %g must be below alpha_max %g" % (amin, amax))
     kind, target = {"target_J": (lib.SP_ALPHA_TARGET_J, kw.get("target_J")),
-                    "match": (lib.SP_ALPHA_MATCH_PRELN, math.nan),
+                    "match": (lib.SP_ALPHA_MATCH_PRELN_SIDES if sides
+                              else lib.SP_ALPHA_MATCH_PRELN, math.nan),
                     "budget_ratio": (lib.SP_ALPHA_BUDGET, kw.get("budget_ratio"))}[given[0]]
     base = {k: v for k, v in kw.items() if k in _ARCH_KEYS and k != "alpha"}
     if base.get("norm") is None and base.get("preset") is None:
@@ -724,7 +733,8 @@ def alpha(**kw):
                           "%d: the solution may not be unique" % (a.depth, a.width),
                           RuntimeWarning, stacklevel=2)
         rec = dict(depth=a.depth, width=math.nan if toy else a.width,
-                   norm=_s(lib.sp_fn_name(a.phi.kind if toy else a.norm_mlp.kind)), ratio=ratio,
+                   norm=_s(lib.sp_fn_name(a.phi.kind if toy else a.norm_mlp.kind)),
+                   ratio=sol.alpha_attn / sol.alpha if sides else ratio,
                    alpha_attn=sol.alpha_attn, alpha_mlp=sol.alpha, alpha=sol.alpha,
                    J_L0=math.exp(sol.log_j), logJ_L0=sol.log_j, target_J=math.exp(pt.log_target),
                    J_preln=math.exp(pt.log_j_preln),
@@ -751,9 +761,14 @@ def alpha(**kw):
                        verify_input="gaussian" if inp[0] == lib.SP_INPUT_GAUSSIAN
                        else "equiangular", verify_differs=_s(differs) or "none",
                        verify_lo=ver.lo, verify_hi=ver.hi, verify_pass=getattr(ver, "pass"))
+        if sides:
+            rec.update(logJ_attn=pt.sides.log_j_attn, logJ_mlp=pt.sides.log_j_mlp,
+                       logJ_attn_preln=pt.sides_preln.log_j_attn,
+                       logJ_mlp_preln=pt.sides_preln.log_j_mlp, sweeps=pt.sweeps)
         records.append(rec)
         alphas.append(sol.alpha)
-    out = _table(records, _ALPHA_COLS + (_VERIFY_COLS if verify else []), as_frame)
+    out = _table(records, _ALPHA_COLS + (_VERIFY_COLS if verify else []) +
+                 (_SIDES_COLS if sides else []), as_frame)
     if as_frame:
         nd, nw = len(depths or [None]), len(widths or [None])
         dx = ffi.new("double[]", [float(built[i * nw][0].depth) for i in range(nd)])

@@ -162,9 +162,12 @@ struct sp_alpha_solution {
     double alpha; double alpha_attn; double log_j; int iterations; int evaluations;
     int monotone; double log_j_min, log_j_max;
 };
-enum sp_alpha_target { SP_ALPHA_TARGET_J, SP_ALPHA_MATCH_PRELN, SP_ALPHA_BUDGET };
+struct sp_alpha_sides { double log_j_attn, log_j_mlp; };
+enum sp_alpha_target { SP_ALPHA_TARGET_J, SP_ALPHA_MATCH_PRELN, SP_ALPHA_BUDGET,
+                       SP_ALPHA_MATCH_PRELN_SIDES };
 struct sp_alpha_point {
-    double log_target; double log_j_preln; struct sp_alpha_solution sol; double s_ov, s_21;
+    double log_target; double log_j_preln; struct sp_alpha_solution sol;
+    struct sp_alpha_sides sides, sides_preln; int sweeps; double s_ov, s_21;
     double lambda; enum sp_phase phase;
 };
 enum sp_status sp_alpha_point(const struct sp_arch *a, const struct sp_theory_opts *o,

@@ -235,6 +235,17 @@ def test_alpha_equals_cli_with_laws():
     assert 0.2 < laws[0]["b"] < 0.6
 
 
+def test_alpha_per_side_equals_cli():
+    df = sigprop.alpha(norm="dyt", match="preln-per-side", depth=[8, 16], width=512,
+                       mlp_ratio=3, tokens=128)
+    ref = run_cli("alpha", "--norm", "dyt", "--match", "preln-per-side", "--depth", "8,16",
+                  "--width", "512", "--mlp-ratio", "3", "--tokens", "128")
+    same_table(df, ref, 1e-9)
+    assert np.allclose(df.logJ_attn, df.logJ_attn_preln, rtol=1e-7)
+    assert np.allclose(df.ratio, df.alpha_attn / df.alpha_mlp, rtol=1e-12)
+    with pytest.raises(ValueError, match="solves for"):
+        sigprop.alpha(norm="dyt", match="preln-per-side", ratio=2.0, depth=8)
+
 def test_alpha_unreachable_raises_with_the_range():
     with pytest.raises(sigprop.SigpropError) as e:
         sigprop.alpha(preset="blog2", norm="derf", target_J=0.5, depth=10)
