@@ -3,13 +3,20 @@
  * against the ViT block (bidirectional, LayerNorm, ReLU MLP 4d) at the same shape, both
  * measured now on this machine: seconds per block and ns per matrix-product flop
  * (sp_net_flops), forward APJN. The ratio of ns/flop says what the extra elementwise
- * work (RoPE, masking, the gate) costs beyond the products.
- * Usage: bench_llm [--width D] [--tokens N] [--depth L] [--probes P] [--threads T] */
+ * work (RoPE, masking, the gate) costs beyond the products. The LLM block is also put
+ * against its sgemm limit measured in the same run: plain OpenBLAS sgemm (threaded as
+ * it likes) on the block's own matrix shapes with the P + 1 stacked batches.
+ * --llama2-7b: the LLaMA-2-7B block (d 4096, SwiGLU 11008, 32 heads, GQA off, n 128,
+ * 2 probes) alone, timed over --depth blocks (default 2) and extrapolated to its 32;
+ * issue 11's goal is <= 1.3x the sgemm limit.
+ * Usage: bench_llm [--width D] [--hidden F] [--tokens N] [--depth L] [--probes P]
+ *                  [--threads T] [--llama2-7b] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <cblas.h>
 #include <omp.h>
 
 #include "sigprop.h"
@@ -42,31 +49,78 @@ static double timed(const struct sp_arch *a, const struct sp_net_opts *o, double
     return best;
 }
 
+/* GFLOP/s of plain sgemm on one block's products: Q, K, V, O (d x d; K and V
+ * d x kv with grouped-query attention), the SwiGLU W1 and W3 (d x f) and W2
+ * (f x d), each on M = n (P + 1) rows; best of three. */
+static double sgemm_limit(size_t M, size_t d, size_t kv, size_t f, int threads)
+{
+    size_t big = f > d ? f : d;
+    float *X = malloc(M * big * sizeof(float)), *W = malloc(d * big * sizeof(float));
+    float *Y = malloc(M * big * sizeof(float));
+    double best = 0.0;
+    if (!X || !W || !Y)
+        goto out;
+    for (size_t i = 0; i < M * big; i++)
+        X[i] = (float)((i * 2654435761u) % 1000u) * 1e-3f - 0.5f;
+    for (size_t i = 0; i < d * big; i++)
+        W[i] = (float)((i * 40503u) % 1000u) * 1e-4f - 0.05f;
+    openblas_set_num_threads(threads);
+    const size_t shapes[7][2] = {{d, d}, {d, kv}, {d, kv}, {d, d}, {d, f}, {d, f}, {f, d}};
+    for (int r = 0; r < 4; r++) { /* the first is a warm-up */
+        double t0 = now(), fl = 0.0;
+        for (int k = 0; k < 7; k++) {
+            size_t K = shapes[k][0], N = shapes[k][1];
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)M, (blasint)N,
+                        (blasint)K, 1.0f, X, (blasint)K, W, (blasint)N, 0.0f, Y, (blasint)N);
+            fl += 2.0 * (double)M * (double)N * (double)K;
+        }
+        double gf = fl / (now() - t0) / 1e9;
+        if (r > 0 && gf > best)
+            best = gf;
+    }
+out:
+    free(X), free(W), free(Y);
+    return best;
+}
+
 int main(int argc, char **argv)
 {
-    int d = 512, n = 128, depth = 8, probes = 2, threads = omp_get_max_threads();
+    int d = 512, n = 128, depth = 8, probes = 2, threads = omp_get_max_threads(), hidden = 0;
+    int l7b = 0, target_depth = 0;
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--llama2-7b")) {
+            l7b = 1;
+            continue;
+        }
         int *dst = !strcmp(argv[i], "--width")    ? &d
+                   : !strcmp(argv[i], "--hidden")  ? &hidden
                    : !strcmp(argv[i], "--tokens")  ? &n
                    : !strcmp(argv[i], "--depth")   ? &depth
                    : !strcmp(argv[i], "--probes")  ? &probes
                    : !strcmp(argv[i], "--threads") ? &threads
                                                    : NULL;
         if (!dst || i + 1 >= argc) {
-            fprintf(stderr, "usage: bench_llm [--width D] [--tokens N] [--depth L] [--probes P] "
-                            "[--threads T]\n");
+            fprintf(stderr, "usage: bench_llm [--width D] [--hidden F] [--tokens N] [--depth L] "
+                            "[--probes P] [--threads T] [--llama2-7b]\n");
             return 2;
         }
         *dst = atoi(argv[++i]);
     }
-    if (d < 64 || n < 1 || depth < 1 || probes < 1 || threads < 1)
+    if (l7b) { /* the target shape; --depth (default 2) blocks timed, 32 extrapolated */
+        int given_depth = 0;
+        for (int i = 1; i < argc; i++)
+            given_depth |= !strcmp(argv[i], "--depth");
+        d = 4096, hidden = 11008, n = 128, probes = 2, target_depth = 32;
+        depth = given_depth ? depth : 2;
+    }
+    if (d < 64 || n < 1 || depth < 1 || probes < 1 || threads < 1 || hidden < 0)
         return 2;
     struct sp_arch vit, llm, gqa;
     sp_arch_default(&vit);
     vit.width = d, vit.tokens = n, vit.depth = depth, vit.heads = d / 64;
     llm = vit;
     llm.mlp_act = SP_ACT_SWIGLU;
-    llm.mlp_hidden = (8 * d / 3 + 63) / 64 * 64; /* LLaMA: 2/3 of 4d, rounded to 64 */
+    llm.mlp_hidden = hidden ? hidden : (8 * d / 3 + 63) / 64 * 64; /* LLaMA: 2/3 of 4d */
     llm.mask = SP_MASK_CAUSAL;
     llm.rope = SP_ROPE_INTERLEAVED;
     llm.norm_attn.kind = llm.norm_mlp.kind = SP_FN_RMS;
@@ -83,8 +137,8 @@ int main(int argc, char **argv)
     o.threads = threads;
     printf("forward APJN, d %d, n %d, %d blocks, %d probes, %d threads\n", d, n, depth, probes,
            threads);
-    double ns0 = 0.0;
-    for (int i = 0; i < 3; i++) {
+    double ns0 = 0.0, t_llm = 0.0;
+    for (int i = l7b ? 1 : 0; i < (l7b ? 2 : 3); i++) {
         if (sp_arch_resolve(as[i], err, sizeof err) != SP_OK) {
             fprintf(stderr, "%s\n", err);
             return 1;
@@ -95,8 +149,23 @@ int main(int argc, char **argv)
         double fl = sp_net_flops(as[i], &o), ns = 1e9 * t / fl;
         if (i == 0)
             ns0 = ns;
-        printf("  %-40s %.4f s/block, %.1f GFLOP/s, %.4f ns/flop (x%.2f of ViT), J^{%d,0} %.4g\n",
-               names[i], t / depth, fl / t / 1e9, ns, ns / ns0, depth, jf);
+        if (i == 1)
+            t_llm = t;
+        printf("  %-40s %.4f s/block, %.1f GFLOP/s, %.4f ns/flop", names[i], t / depth,
+               fl / t / 1e9, ns);
+        if (ns0 > 0.0)
+            printf(" (x%.2f of ViT)", ns / ns0);
+        printf(", J^{%d,0} %.4g\n", depth, jf);
     }
+    /* the LLM block against plain sgemm on its own shapes, measured now */
+    size_t M = (size_t)n * (size_t)(probes + 1);
+    double gf = sgemm_limit(M, (size_t)d, (size_t)d, (size_t)llm.mlp_hidden, threads);
+    double fl = sp_net_flops(&llm, &o), limit = fl / (gf * 1e9);
+    printf("  sgemm on the LLM block's shapes (M = %zu): %.1f GFLOP/s; the LLM measurement "
+           "takes %.2fx its limit (%.3f s against %.3f s)\n", M, gf, t_llm / limit, t_llm,
+           limit);
+    if (target_depth)
+        printf("  extrapolated to %d blocks: %.1f s (sgemm limit %.1f s; goal <= 1.3x)\n",
+               target_depth, t_llm * target_depth / depth, limit * target_depth / depth);
     return 0;
 }
