@@ -172,8 +172,10 @@ int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *ar
             c->attention = SP_ATTN_UNIFORM;
         else if (!strcmp(arg, "uniform-exact"))
             c->attention = SP_ATTN_UNIFORM_EXACT;
+        else if (!strcmp(arg, "gaussian"))
+            c->attention = SP_ATTN_GAUSSIAN;
         else
-            return cli_usage(cmd, "--attention: '%s' is not one of softmax, uniform, uniform-exact", arg);
+            return cli_usage(cmd, "--attention: '%s' is not one of softmax, uniform, uniform-exact, gaussian", arg);
         return 0;
     case OPT_APJN:
         c->has_apjn = 1;
@@ -602,7 +604,9 @@ void cli_arch_help(FILE *f)
         "Theory version (default C in every command; preset blog2 keeps its published\n"
         "version A in every command; docs/theory.md says when they differ):\n"
         "  --attention A         softmax (version A) | uniform (n -> inf, version C) |\n"
-        "                        uniform-exact (exact finite n)\n"
+        "                        uniform-exact (exact finite n) | gaussian (softmax of\n"
+        "                        Gaussian logits at O(1) s_QK with the logit path in\n"
+        "                        the APJN, version G; docs/derivations/softmax.md)\n"
         "  --apjn V              single (version A) | two-channel (version C)\n"
         "  --cn C                one (author's code) | exact: c_n = (n-1)/n (two-channel)\n"
         "Presets:\n",

@@ -30,7 +30,9 @@ double sp_kappa_prime(double r);
 enum sp_attention {
     SP_ATTN_SOFTMAX,       /* version A, softmax mixing with s_QK */
     SP_ATTN_UNIFORM,       /* A = 1/n, n -> infinity form (author's final code) */
-    SP_ATTN_UNIFORM_EXACT  /* A = 1/n, exact finite-n form */
+    SP_ATTN_UNIFORM_EXACT, /* A = 1/n, exact finite-n form */
+    SP_ATTN_GAUSSIAN       /* softmax of Gaussian logits at O(1) s_QK, exact in n, with the
+                            * logit path in the APJN (docs/derivations/softmax.md) */
 };
 enum sp_apjn {
     SP_APJN_SINGLE,        /* version A: chi = chi_attn chi_mlp */
