@@ -81,6 +81,9 @@ enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opt
  *   causal-uniform-attention a causal mask with s_QK > 0: the position-resolved theory
  *                           has uniform attention over each prefix (no softmax logits)
  *   rope-not-modelled       RoPE is left out (exact only at uniform attention)
+ *   softmax-gaussian-partial version G, no mask, s_QK > 0: replaces the two softmax
+ *                           caveats above; what G still leaves out (backward K-channel
+ *                           logit path, first-order two-query moments)
  * (Grouped-query attention and RMSNorm need none: at mean field GQA changes no
  * expectation, and the theory's LN is RMSNorm.)
  * Writes at most max of them to out (may be NULL) and returns how many there are
