@@ -676,7 +676,7 @@ void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_
     }
     if (o) {
         cJSON *t = cJSON_AddObjectToObject(meta, "theory");
-        static const char *att[] = {"softmax", "uniform", "uniform-exact"};
+        static const char *att[] = {"softmax", "uniform", "uniform-exact", "gaussian"};
         cJSON_AddStringToObject(t, "version", sp_theory_version(o));
         cJSON_AddStringToObject(t, "attention", att[o->attention]);
         cJSON_AddStringToObject(t, "apjn", o->apjn == SP_APJN_SINGLE ? "single" : "two-channel");
