@@ -172,8 +172,10 @@ int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *ar
             c->attention = SP_ATTN_UNIFORM;
         else if (!strcmp(arg, "uniform-exact"))
             c->attention = SP_ATTN_UNIFORM_EXACT;
+        else if (!strcmp(arg, "gaussian"))
+            c->attention = SP_ATTN_GAUSSIAN;
         else
-            return cli_usage(cmd, "--attention: '%s' is not one of softmax, uniform, uniform-exact", arg);
+            return cli_usage(cmd, "--attention: '%s' is not one of softmax, uniform, uniform-exact, gaussian", arg);
         return 0;
     case OPT_APJN:
         c->has_apjn = 1;
@@ -602,7 +604,9 @@ void cli_arch_help(FILE *f)
         "Theory version (default C in every command; preset blog2 keeps its published\n"
         "version A in every command; docs/theory.md says when they differ):\n"
         "  --attention A         softmax (version A) | uniform (n -> inf, version C) |\n"
-        "                        uniform-exact (exact finite n)\n"
+        "                        uniform-exact (exact finite n) | gaussian (softmax of\n"
+        "                        Gaussian logits at O(1) s_QK with the logit path in\n"
+        "                        the APJN, version G; docs/derivations/softmax.md)\n"
         "  --apjn V              single (version A) | two-channel (version C)\n"
         "  --cn C                one (author's code) | exact: c_n = (n-1)/n (two-channel)\n"
         "Presets:\n",
@@ -672,7 +676,7 @@ void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_
     }
     if (o) {
         cJSON *t = cJSON_AddObjectToObject(meta, "theory");
-        static const char *att[] = {"softmax", "uniform", "uniform-exact"};
+        static const char *att[] = {"softmax", "uniform", "uniform-exact", "gaussian"};
         cJSON_AddStringToObject(t, "version", sp_theory_version(o));
         cJSON_AddStringToObject(t, "attention", att[o->attention]);
         cJSON_AddStringToObject(t, "apjn", o->apjn == SP_APJN_SINGLE ? "single" : "two-channel");

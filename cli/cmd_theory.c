@@ -87,7 +87,8 @@ static int add_row(struct sp_table *t, const struct sp_arch *a, const struct sp_
 static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, size_t nalpha,
                      const char *vnote)
 {
-    static const char *att[] = {"softmax", "uniform (n -> inf)", "uniform (exact n)"};
+    static const char *att[] = {"softmax", "uniform (n -> inf)", "uniform (exact n)",
+                                "softmax of Gaussian logits (O(1) s_QK)"};
     if (a->model == SP_MODEL_TOY) {
         cli_info("theory: toy residual network, %s phi = %s, mu = %g, sigma_w = %g, sigma_b = %g, "
                  "K0 = %g, L = %d, %zu alpha value(s)", a->toy_ln ? "pre-LN," : "no norm,",

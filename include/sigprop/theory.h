@@ -30,7 +30,9 @@ double sp_kappa_prime(double r);
 enum sp_attention {
     SP_ATTN_SOFTMAX,       /* version A, softmax mixing with s_QK */
     SP_ATTN_UNIFORM,       /* A = 1/n, n -> infinity form (author's final code) */
-    SP_ATTN_UNIFORM_EXACT  /* A = 1/n, exact finite-n form */
+    SP_ATTN_UNIFORM_EXACT, /* A = 1/n, exact finite-n form */
+    SP_ATTN_GAUSSIAN       /* softmax of Gaussian logits at O(1) s_QK, exact in n, with the
+                            * logit path in the APJN (docs/derivations/softmax.md) */
 };
 enum sp_apjn {
     SP_APJN_SINGLE,        /* version A: chi = chi_attn chi_mlp */
@@ -79,6 +81,9 @@ enum sp_status sp_theory_run(const struct sp_arch *a, const struct sp_theory_opt
  *   causal-uniform-attention a causal mask with s_QK > 0: the position-resolved theory
  *                           has uniform attention over each prefix (no softmax logits)
  *   rope-not-modelled       RoPE is left out (exact only at uniform attention)
+ *   softmax-gaussian-partial version G, no mask, s_QK > 0: replaces the two softmax
+ *                           caveats above; what G still leaves out (backward K-channel
+ *                           logit path, first-order two-query moments)
  * (Grouped-query attention and RMSNorm need none: at mean field GQA changes no
  * expectation, and the theory's LN is RMSNorm.)
  * Writes at most max of them to out (may be NULL) and returns how many there are

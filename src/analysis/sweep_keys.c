@@ -104,7 +104,7 @@ static int settings(const struct sp_sweep_plan *p, const struct sp_sweep_task *t
     if (!rc)
         rc = num(s, len, cap, toy ? a->sigma_b : nan);
     if (!rc && p->theory) {
-        static const char *const attn[] = {"softmax", "uniform", "uniform-exact"};
+        static const char *const attn[] = {"softmax", "uniform", "uniform-exact", "gaussian"};
         rc = toy ? append(s, len, cap, ",,,")
                  : append(s, len, cap, ",%s,%s,%s", attn[o->attention],
                           o->apjn == SP_APJN_SINGLE ? "single" : "two-channel",

@@ -23,6 +23,13 @@ static const struct sp_caveat nonuniform = {
     "both theory versions assume near-uniform attention and can be off by a large factor "
     "(check with sigprop compare)"};
 
+static const struct sp_caveat gauss = {
+    "softmax-gaussian-partial",
+    "theory version G (--attention gaussian): the backward APJN keeps the logit path in "
+    "the same-token channel only, and the two-query softmax moments are first order in the "
+    "keys' shared covariance (a few % in E sum P P' at logit variance > 2; "
+    "docs/derivations/softmax.md)"};
+
 static const struct sp_caveat causal = {
     "causal-uniform-attention",
     "causal mask: the theory is position-resolved with uniform attention over each token's "
@@ -36,7 +43,8 @@ static const struct sp_caveat rope = {
 size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o,
                          struct sp_caveat *out, size_t max)
 {
-    (void)o; /* the finite network always has softmax attention, whatever the theory's version */
+    /* the finite network always has softmax attention, whatever the theory's version;
+     * version G models it (bidirectional only: the causal theory keeps uniform attention) */
     const struct sp_caveat *list[SP_CAVEATS_MAX];
     size_t n = 0;
     if (a->model == SP_MODEL_TRANSFORMER) {
@@ -44,10 +52,13 @@ size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o
             (a->norm_mlp.kind == SP_FN_DERF || a->norm_mlp.kind == SP_FN_DYT))
             list[n++] = &lambda_swiglu;
         double sq = a->sigma_q * a->sigma_k;
-        if ((a->norm_attn.kind == SP_FN_IDENTITY || a->norm_mlp.kind == SP_FN_IDENTITY) &&
+        int g = o && o->attention == SP_ATTN_GAUSSIAN && a->mask == SP_MASK_NONE;
+        if (g && isfinite(sq) && sq > 0.0)
+            list[n++] = &gauss;
+        if (!g && (a->norm_attn.kind == SP_FN_IDENTITY || a->norm_mlp.kind == SP_FN_IDENTITY) &&
             isfinite(sq) && sq > 0.0)
             list[n++] = &logits;
-        if (isfinite(sq) && sq * sq > 1.0) /* s_QK = (sigma_Q sigma_K)^2 */
+        if (!g && isfinite(sq) && sq * sq > 1.0) /* s_QK = (sigma_Q sigma_K)^2 */
             list[n++] = &nonuniform;
         if (a->mask == SP_MASK_CAUSAL && isfinite(sq) && sq > 0.0)
             list[n++] = &causal;

@@ -14,6 +14,11 @@ struct sp_sublayer {
     double jc, kc;        /* MLP only: J <- (1 + jc qh) J, K <- (1 + kc ph) K (SPEC 3.4) */
     double dq, dp;        /* forward increments, SPEC 3.3 */
     double log_chi;       /* single-channel log chi of this sublayer, SPEC 3.4 version A */
+    /* attention with SP_ATTN_GAUSSIAN only (softmax.c), else gauss = 0: the softmax
+     * moments sq = E sum_b P_b^2, sp = E sum_b P_b P'_b (value path) and
+     * lq, lp = the logit path's rq, rp times s_QK (qt - pt) (docs/derivations/softmax.md) */
+    int gauss;
+    double sq, sp, lq, lp;
 };
 
 /* SPEC 3.3: the forward step of one sublayer (mlp = 0: attention) at (q, p). */
@@ -57,5 +62,26 @@ struct sp_mlp_coef {
 };
 enum sp_status sp_mlp_terms(const struct sp_arch *a, const struct sp_gmap *m, double r,
                             struct sp_mlp_coef *out);
+
+/* ---- softmax attention at O(1) logits (softmax.c, docs/derivations/softmax.md) ----
+ * Moments of P = softmax over n keys of Gaussian logits with variance v per logit
+ * (after the query- and key-common modes, which cancel) and covariance c between
+ * the logits of two queries at the same key (|c| <= v):
+ *   sq = E sum_b P_b^2, t3 = E sum_b P_b^3, q4 = E (sum_b P_b^2)^2        (one query)
+ *   sp = E sum_b P_b P'_b, t21 = E sum_b P_b^2 P'_b, q22 = E (sum_b P_b P'_b)^2 (two)
+ *   rq = sq - 2 t3 + q4, rp = sp - 2 t21 + q22 (the logit-path weights);
+ *   norm = E sum_b P_b, which is 1: the quadrature's self-check.
+ * One query exact in n; two queries to first order in the covariance of their
+ * denominators. SP_EUNSUPPORTED above v = 25. ~1-5 ms. */
+struct sp_softmax_moments {
+    double sq, t3, q4, sp, t21, q22, rq, rp, norm;
+};
+enum sp_status sp_softmax_moments(double n, double v, double c, struct sp_softmax_moments *out);
+/* The attention sublayer with SP_ATTN_GAUSSIAN at out->m (set by the caller): dq, dp,
+ * log_chi and the gauss fields of out. */
+enum sp_status sp_softmax_sublayer(const struct sp_arch *a, struct sp_sublayer *out);
+/* Its two-channel step with J = 1 on entry: returns J' - 1 and sets *K to K'/J'. */
+double sp_softmax_step(const struct sp_arch *a, double cn, const struct sp_sublayer *sl,
+                       int forward, double *K);
 
 #endif

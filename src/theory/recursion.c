@@ -33,6 +33,8 @@ const char *sp_theory_version(const struct sp_theory_opts *o)
         return "C";
     if (o->attention == SP_ATTN_UNIFORM_EXACT && o->apjn == SP_APJN_TWO_CHANNEL && o->cn_exact)
         return "C-exact";
+    if (o->attention == SP_ATTN_GAUSSIAN && o->apjn == SP_APJN_TWO_CHANNEL && !o->cn_exact)
+        return "G";
     return "custom";
 }
 
@@ -99,6 +101,7 @@ enum sp_status sp_sublayer_forward(const struct sp_arch *a, const struct sp_theo
     if (r < -1.0) r = -1.0;
     out->m = m;
     out->r = r;
+    out->gauss = 0;
     if (mlp) { /* SPEC 3.3/3.4 for ReLU; GELU, SwiGLU: docs/derivations/mlp.md */
         struct sp_mlp_coef c;
         if ((s = sp_mlp_terms(a, &m, r, &c)) != SP_OK)
@@ -131,6 +134,10 @@ enum sp_status sp_sublayer_forward(const struct sp_arch *a, const struct sp_theo
             out->dq = out->dp = sov * (m.pt - m.dpt / n);
             out->log_chi = log1p(sov * m.qh / n);
             break;
+        case SP_ATTN_GAUSSIAN: /* O(1) logits: softmax.c */
+            if ((s = sp_softmax_sublayer(a, out)) != SP_OK)
+                return s;
+            break;
         }
     }
     if (!isfinite(out->dq) || !isfinite(out->dp) || !isfinite(out->log_chi))
@@ -148,6 +155,8 @@ static double two_channel_step(const struct sp_arch *a, double cn, const struct 
 {
     double n = (double)a->tokens, k = *K, x, kn;
     const struct sp_gmap *m = &sl->m;
+    if (!mlp && sl->gauss)
+        return log1p(sp_softmax_step(a, cn, sl, forward, K));
     if (mlp) {
         x = sl->jc * m->qh;
         kn = (1.0 + sl->kc * m->ph) * k;

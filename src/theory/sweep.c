@@ -102,7 +102,7 @@ enum sp_status sp_theory_sweep_alpha(const struct sp_arch *a, const struct sp_th
         return SP_EINVAL;
     if (sp_sweep_simd_applies(a, o))
         return sp_sweep_simd(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
-    if (sp_sweep_dyt_applies(a, alpha_attn, alpha_mlp, nalpha))
+    if (o->attention != SP_ATTN_GAUSSIAN && sp_sweep_dyt_applies(a, alpha_attn, alpha_mlp, nalpha))
         return sp_sweep_dyt(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
     return sp_theory_sweep_alpha_scalar(a, o, alpha_attn, alpha_mlp, nalpha, log_j, q_last);
 }
@@ -216,7 +216,8 @@ enum sp_status sp_theory_summary_batch(const struct sp_arch *a, const struct sp_
         return st;
     a = &eff;
     int simd = sp_sweep_simd_applies(a, o);
-    int dyt = !simd && sp_sweep_dyt_applies(a, alpha_attn, alpha_mlp, nalpha);
+    int dyt = !simd && o->attention != SP_ATTN_GAUSSIAN && /* no tanh-kernel path */
+              sp_sweep_dyt_applies(a, alpha_attn, alpha_mlp, nalpha);
     if ((!simd && !dyt) || nalpha == 0)
         return sp_theory_summary_batch_scalar(a, o, alpha_attn, alpha_mlp, nalpha, rows);
     double *buf = malloc(4 * nalpha * sizeof *buf);

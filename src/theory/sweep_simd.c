@@ -22,8 +22,9 @@ static int erf_noshift(const struct sp_fnspec *f) { return f->kind == SP_FN_DERF
 
 int sp_sweep_simd_applies(const struct sp_arch *a, const struct sp_theory_opts *o)
 {
-    (void)o; /* every attention form and APJN version has a SIMD path; ReLU MLP, no mask */
-    return a->model == SP_MODEL_TRANSFORMER && a->mlp_act == SP_ACT_RELU &&
+    /* every attention form but gaussian (softmax.c) and every APJN version has a SIMD
+     * path; ReLU MLP, no mask */
+    return o->attention != SP_ATTN_GAUSSIAN && a->model == SP_MODEL_TRANSFORMER && a->mlp_act == SP_ACT_RELU &&
            a->mask == SP_MASK_NONE && erf_noshift(&a->norm_attn) &&
            erf_noshift(&a->norm_mlp) && best_isa() != ISA_NONE;
 }

@@ -152,6 +152,15 @@ b=$("$SP" theory --depth 8 --norm rms --summary 2>/dev/null | tail -1 | cut -d, 
 [ "$(tail -1 "$TMP/llm.csv" | awk -F, '{print $NF}')" = "causal-uniform-attention;rope-not-modelled" ] && ok || bad "causal/rope caveats"
 "$SP" theory --depth 8 --attention-mask causal --rope 10000 --sigma-q 0 --summary >"$TMP/llm.csv" 2>"$TMP/llm.err"
 [ "$(tail -1 "$TMP/llm.csv" | awk -F, '{print $NF}')" = "none" ] && ok || bad "no caveat at s_QK = 0 (uniform attention is exact)"
+# version G (--attention gaussian): its version name, its caveat in place of the
+# softmax ones; a runtime failure (logit variance beyond the quadrature) exits 1
+"$SP" theory --depth 4 --width 512 --init-std 0.0565685 --attention gaussian --summary >"$TMP/g.csv" 2>"$TMP/g.err"
+[ "$(tail -1 "$TMP/g.csv" | cut -d, -f1)" = "G" ] && ok || bad "version G named"
+[ "$(tail -1 "$TMP/g.csv" | awk -F, '{print $NF}')" = "softmax-gaussian-partial" ] && ok || bad "version G caveat"
+expect_grep 'softmax of Gaussian logits' "$TMP/g.err"
+expect_status 1 "$SP" theory --depth 40 --width 512 --init-std 0.0565685 --norm none --attention gaussian
+expect_grep "beyond the quadrature's range" "$TMP/err"
+usage_error "$SP" theory --attention gauss
 q1=$("$SP" theory --depth 1 --norm ln --summary 2>/dev/null | tail -1 | cut -d, -f8)
 q2=$("$SP" theory --depth 1 --norm ln --embed-scale 2 --summary 2>/dev/null | tail -1 | cut -d, -f8)
 # LN: the block's increment does not depend on the input scale, so q_1 moves by q0 (4 - 1)

@@ -1,0 +1,311 @@
+/* Softmax attention at O(1) logits (docs/derivations/softmax.md): the moments of
+ * the softmax of n jointly Gaussian logits, exact in n for one query and to first
+ * order in the keys' shared covariance for two queries, and the bidirectional
+ * attention sublayer built from them (forward q, p and the 2 x 2 tangent map of
+ * (J, kappa) with the value path and the logit path). Quadrature only: the
+ * Laplace representation 1/Z^m = int t^(m-1) e^(-tZ) dt / (m-1)! turns every
+ * moment into 1-D integrals over t and Gaussian integrals over the logits, all
+ * trapezoidal (exponentially accurate for these smooth, decaying integrands).
+ * Not covered: causal masks (causal.c keeps uniform attention), finite head dim. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "sigprop/theory.h"
+#include "theory/internal.h"
+
+#define SM_V_MAX 25.0   /* largest logit variance the grids are sized for */
+#define SM_HS 0.2       /* log t spacing */
+#define SM_S_LO (-36.0) /* log(t n mu) lower end: the integrands decay like e^(m s) there */
+#define SM_NS_MAX 480   /* t nodes at most */
+#define SM_HB 0.05      /* spacing of the g_m(l) table */
+#define SM_GAUSS_SD 10.0 /* trapezoid range in standard deviations */
+
+/* Trapezoid nodes of N(0, var): x_k = k h, weights normalised to sum 1 (var = 0: one node). */
+static int gauss_nodes(double var, double *x, double *w, int cap)
+{
+    if (!(var > 0.0)) {
+        x[0] = 0.0, w[0] = 1.0;
+        return 1;
+    }
+    double sd = sqrt(var), h = fmin(0.2, sd / 3.0);
+    int K = (int)ceil(SM_GAUSS_SD * sd / h);
+    if (2 * K + 1 > cap)
+        K = (cap - 1) / 2, h = SM_GAUSS_SD * sd / K;
+    double sum = 0.0;
+    for (int k = -K; k <= K; k++) {
+        double xk = k * h;
+        x[k + K] = xk;
+        w[k + K] = exp(-0.5 * xk * xk / var);
+        sum += w[k + K];
+    }
+    for (int k = 0; k < 2 * K + 1; k++)
+        w[k] /= sum;
+    return 2 * K + 1;
+}
+
+#define SM_NG_MAX 801
+
+struct sm_work {
+    double n, v, c, mu;
+    int ns;
+    double t[SM_NS_MAX], lphi[SM_NS_MAX], phi2[SM_NS_MAX];
+    /* log g_m(l) on l = lb0 + i SM_HB, m = 1..4: g_m(l) = E (e^l + Y)^(-m), Y a sum of n-1 */
+    int nb;
+    double lb0;
+    double *lg[4];
+    /* trapezoid nodes: l ~ N(0, v); u ~ N(0, |c|) shared by two queries; w ~ N(0, v - |c|) */
+    int nl, nu, nw;
+    double lx[SM_NG_MAX], lw[SM_NG_MAX], ux[SM_NG_MAX], uw[SM_NG_MAX], wx[SM_NG_MAX], ww[SM_NG_MAX];
+};
+
+/* phi(t) = E exp(-t e^l) and phi2(t) = E e^(2l) exp(-t e^l) for l ~ N(0, v), on the t
+ * grid t = e^s / (n mu), s from SM_S_LO until phi^(n-1) < e^-46. */
+static enum sp_status t_grid(struct sm_work *w)
+{
+    double v = w->v, sd = sqrt(v);
+    double hA = fmin(0.2, sd / 3.0), lo = -SM_GAUSS_SD * sd, hi = SM_GAUSS_SD * sd + 2.0 * v;
+    int nA = (int)ceil((hi - lo) / hA) + 1;
+    double *la = malloc(3 * (size_t)nA * sizeof *la), *pa = la ? la + nA : NULL;
+    double *ea = la ? pa + nA : NULL;
+    if (!la)
+        return sp_fail(SP_ENOMEM, "softmax moments: out of memory");
+    double sum = 0.0;
+    for (int k = 0; k < nA; k++) {
+        la[k] = lo + k * hA;
+        pa[k] = exp(-0.5 * la[k] * la[k] / v);
+        ea[k] = exp(la[k]);
+        sum += pa[k];
+    }
+    for (int k = 0; k < nA; k++)
+        pa[k] /= sum;
+    double tail = fmax(w->n - 1.0, 2.0);
+    int i = 0;
+    for (; i < SM_NS_MAX; i++) {
+        double s = SM_S_LO + i * SM_HS, t = exp(s) / (w->n * w->mu), f = 0.0, f2 = 0.0;
+        for (int k = 0; k < nA; k++) {
+            double e = exp(-t * ea[k]) * pa[k];
+            f += e;
+            f2 += e * ea[k] * ea[k];
+        }
+        w->t[i] = t;
+        w->lphi[i] = log(f);
+        w->phi2[i] = f2;
+        if (s > 0.0 && -tail * w->lphi[i] > 46.0)
+            break;
+    }
+    free(la);
+    if (i == SM_NS_MAX)
+        return sp_fail(SP_ENUMERIC, "softmax moments: t grid did not close at n = %g, v = %g",
+                       w->n, v);
+    w->ns = i + 1;
+    return SP_OK;
+}
+
+/* log g_m(l), m = 1..4, on the table: g_m = sum_i h t_i^m e^(-t_i e^l) phi_i^(n-1) / (m-1)!
+ * (the trapezoid in s = log t of int t^(m-1) e^(-t e^l) phi(t)^(n-1) dt / (m-1)!). */
+static enum sp_status g_table(struct sm_work *w)
+{
+    double sd = sqrt(w->v), lo = -SM_GAUSS_SD * sd - 2.0;
+    double hi = SM_GAUSS_SD * sd + 4.0 * w->v + 2.0;
+    w->nb = (int)ceil((hi - lo) / SM_HB) + 1;
+    w->lb0 = lo;
+    double *buf = malloc(4 * (size_t)w->nb * sizeof *buf);
+    if (!buf)
+        return sp_fail(SP_ENOMEM, "softmax moments: out of memory");
+    for (int m = 0; m < 4; m++)
+        w->lg[m] = buf + (size_t)m * w->nb;
+    double base[SM_NS_MAX];
+    for (int i = 0; i < w->ns; i++)
+        base[i] = SM_HS * w->t[i] * exp((w->n - 1.0) * w->lphi[i]);
+    for (int b = 0; b < w->nb; b++) {
+        double el = exp(lo + b * SM_HB), g[4] = {0, 0, 0, 0};
+        for (int i = 0; i < w->ns; i++) {
+            double t = w->t[i], e = base[i] * exp(-t * el);
+            g[0] += e;
+            e *= t;
+            g[1] += e;
+            e *= t;
+            g[2] += e;
+            e *= t;
+            g[3] += e;
+        }
+        w->lg[0][b] = log(g[0]);
+        w->lg[1][b] = log(g[1]);
+        w->lg[2][b] = log(g[2] / 2.0);
+        w->lg[3][b] = log(g[3] / 6.0);
+    }
+    for (int m = 0; m < 4; m++)
+        for (int b = 0; b < w->nb; b++)
+            if (!isfinite(w->lg[m][b]))
+                return sp_fail(SP_ENUMERIC, "softmax moments: g_%d not finite at n = %g, v = %g",
+                               m + 1, w->n, w->v);
+    return SP_OK;
+}
+
+/* log g_m(l) by 4-point Lagrange interpolation of the table; outside it g_m is
+ * flat on the left (E Y^-m) and falls as e^(-m l) on the right. */
+static double lg_at(const struct sm_work *w, int m, double l)
+{
+    const double *y = w->lg[m - 1];
+    int nb = w->nb;
+    double x = (l - w->lb0) / SM_HB;
+    if (x <= 0.0)
+        return y[0];
+    if (x >= nb - 1.0)
+        return y[nb - 1] - m * (l - (w->lb0 + (nb - 1) * SM_HB));
+    int i = (int)x;
+    if (i < 1)
+        i = 1;
+    if (i > nb - 3)
+        i = nb - 3;
+    double f = x - i, a = y[i - 1], b = y[i], c = y[i + 1], d = y[i + 2];
+    double fm = f - 1.0, fp = f + 1.0, f2 = f - 2.0;
+    return -f * fm * f2 / 6.0 * a + fp * fm * f2 / 2.0 * b - fp * f * f2 / 2.0 * c +
+           fp * f * fm / 6.0 * d;
+}
+
+/* E[e^(k l) g_m(l)], l ~ N(0, v): e^(k^2 v / 2) E g_m(l + k v) (the tilt moved into
+ * the argument, so the integrand is smooth and bounded). */
+static double single(const struct sm_work *w, int k, int m)
+{
+    double s = 0.0;
+    for (int i = 0; i < w->nl; i++)
+        s += w->lw[i] * exp(lg_at(w, m, w->lx[i] + k * w->v));
+    return exp(0.5 * k * k * w->v) * s;
+}
+
+/* E[e^(j l + k l') g_J(l) g_K(l')] for two queries: l = u + w, l' = e u + w',
+ * e = sign(c), u ~ N(0, |c|), w, w' ~ N(0, v - |c|), the tilt moved into the
+ * arguments as in single(). */
+static double pair(const struct sm_work *w, int j, int k, int J, int K)
+{
+    double ac = fabs(w->c), e = w->c < 0.0 ? -1.0 : 1.0, vw = w->v - ac;
+    double ju = j + e * k, su = ju * ac, sa = j * vw, sb = k * vw, s = 0.0;
+    for (int a = 0; a < w->nu; a++) {
+        double u = w->ux[a] + su, A = 0.0, B = 0.0;
+        for (int b = 0; b < w->nw; b++) {
+            A += w->ww[b] * exp(lg_at(w, J, u + w->wx[b] + sa));
+            B += w->ww[b] * exp(lg_at(w, K, e * u + w->wx[b] + sb));
+        }
+        s += w->uw[a] * A * B;
+    }
+    return exp(0.5 * (ju * ju * ac + (j * j + k * k) * vw)) * s;
+}
+
+enum sp_status sp_softmax_moments(double n, double v, double c, struct sp_softmax_moments *out)
+{
+    if (!(n >= 1.0) || !isfinite(n) || !(v >= 0.0) || !isfinite(c) || fabs(c) > v * (1.0 + 1e-12))
+        return sp_fail(SP_EINVAL, "softmax moments: n = %g, v = %g, c = %g (needs n >= 1, |c| <= v)",
+                       n, v, c);
+    if (v > SM_V_MAX)
+        return sp_fail(SP_EUNSUPPORTED,
+                       "softmax moments: logit variance %g beyond the quadrature's range (<= %g)",
+                       v, SM_V_MAX);
+    if (fabs(c) > v)
+        c = c < 0.0 ? -v : v;
+    if (n == 1.0) { /* one key: P = 1 */
+        *out = (struct sp_softmax_moments){1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0};
+        return SP_OK;
+    }
+    if (v == 0.0) { /* uniform: P = 1/n */
+        double s = 1.0 / n, t = s * s;
+        *out = (struct sp_softmax_moments){s, t, t, s, t, t, s - t, s - t, 1.0};
+        return SP_OK;
+    }
+    struct sm_work *w = malloc(sizeof *w);
+    if (!w)
+        return sp_fail(SP_ENOMEM, "softmax moments: out of memory");
+    w->n = n, w->v = v, w->c = c, w->mu = exp(0.5 * v);
+    w->lg[0] = NULL;
+    enum sp_status st = t_grid(w);
+    if (st == SP_OK)
+        st = g_table(w);
+    if (st == SP_OK) {
+        w->nl = gauss_nodes(v, w->lx, w->lw, SM_NG_MAX);
+        w->nu = gauss_nodes(fabs(c), w->ux, w->uw, SM_NG_MAX);
+        w->nw = gauss_nodes(v - fabs(c), w->wx, w->ww, SM_NG_MAX);
+        struct sp_softmax_moments m;
+        m.sq = n * single(w, 2, 2);
+        m.t3 = n * single(w, 3, 3);
+        /* E (sum P^2)^2 = n E P_1^4 + n(n-1) E P_1^2 P_2^2, the second from
+         * int t^3 phi2(t)^2 phi(t)^(n-2) dt / 3! */
+        double q4b = 0.0;
+        for (int i = 0; i < w->ns; i++) {
+            double t = w->t[i];
+            q4b += SM_HS * t * t * t * t * w->phi2[i] * w->phi2[i] * exp((n - 2.0) * w->lphi[i]);
+        }
+        m.q4 = n * single(w, 4, 4) + n * (n - 1.0) * q4b / 6.0;
+        /* two queries: the keys' shared logit makes Y, Y' correlated, Cov = (n-1) e^v (e^c - 1);
+         * to first order E f(Y) g(Y') = E f E g + Cov E f' E g' (docs/derivations/softmax.md) */
+        double cy = (n - 1.0) * exp(v) * expm1(c);
+        m.sp = n * (pair(w, 1, 1, 1, 1) + cy * pair(w, 1, 1, 2, 2));
+        m.t21 = n * (pair(w, 2, 1, 2, 1) + 2.0 * cy * pair(w, 2, 1, 3, 2));
+        m.q22 = n * (pair(w, 2, 2, 2, 2) + 4.0 * cy * pair(w, 2, 2, 3, 3)) +
+                (n - 1.0) / n * m.sp * m.sp;
+        m.rq = m.sq - 2.0 * m.t3 + m.q4;
+        m.rp = m.sp - 2.0 * m.t21 + m.q22;
+        m.norm = n * single(w, 1, 1); /* = n E P_1 = 1: the quadrature's own check */
+        *out = m;
+        if (!isfinite(m.sq) || !isfinite(m.sp) || !isfinite(m.rq) || !isfinite(m.rp))
+            st = sp_fail(SP_ENUMERIC, "softmax moments not finite at n = %g, v = %g, c = %g", n, v, c);
+    }
+    free(w->lg[0]);
+    free(w);
+    return st;
+}
+
+/* The attention sublayer at O(1) logits (docs/derivations/softmax.md, sections 2-3):
+ * with D = qt - pt, the logits of one query have key-varying variance
+ * v = s_QK qt D and two queries' logits at one key covariance c = s_QK pt D; then
+ * dq = s_OV (pt + D sq), dp = s_OV (pt + D sp), and the logit path enters the APJN
+ * through lq = s_QK D rq, lp = s_QK D rp (sp_softmax_step). */
+enum sp_status sp_softmax_sublayer(const struct sp_arch *a, struct sp_sublayer *out)
+{
+    const struct sp_gmap *g = &out->m;
+    double n = (double)a->tokens, sqk = sp_arch_s_qk(a), sov = sp_arch_s_ov(a);
+    double D = -g->dpt, v = sqk * g->qt * D, c = sqk * g->pt * D;
+    if (D < 0.0)
+        D = 0.0, v = 0.0, c = 0.0;
+    if (c > v) c = v;
+    if (c < -v) c = -v;
+    struct sp_softmax_moments mo;
+    enum sp_status s = sp_softmax_moments(n, v, c, &mo);
+    if (s != SP_OK)
+        return s;
+    out->gauss = 1;
+    out->sq = mo.sq;
+    out->sp = mo.sp;
+    out->lq = sqk * D * mo.rq;
+    out->lp = sqk * D * mo.rp;
+    out->dq = sov * (g->pt + D * mo.sq);
+    out->dp = sov * (g->pt + D * mo.sp);
+    /* one channel: the K = 0 step (value path plus logit path) */
+    out->log_chi = log1p(sov * g->qh * (mo.sq + out->lq * (D + g->qt)));
+    return SP_OK;
+}
+
+/* One two-channel step of (J = 1, K) through the attention sublayer (see
+ * two_channel_step in recursion.c for the convention): returns J' - 1, sets *K.
+ * kappa = K n / (n-1) is the per-pair cross-token correlation; at sq = sp = 1/n
+ * and s_QK = 0 the step is the uniform one (SPEC 3.4) for either c_n. Backward,
+ * the logit path is kept in J only (its K = 0 value, exact for the trace) and
+ * left out of K (docs/derivations/softmax.md, section 4). */
+double sp_softmax_step(const struct sp_arch *a, double cn, const struct sp_sublayer *sl,
+                       int forward, double *K)
+{
+    const struct sp_gmap *g = &sl->m;
+    double n = (double)a->tokens, sov = sp_arch_s_ov(a), D = fmax(-g->dpt, 0.0);
+    double kap = n > 1.0 ? *K * n / (n - 1.0) : 0.0, x, dk;
+    if (forward) {
+        double var = g->qh - g->ph * kap; /* key-varying part of the probe */
+        x = sov * (g->qh * sl->sq + g->ph * kap * (1.0 - sl->sq)) +
+            sov * sl->lq * (g->qh * D + g->qt * var);
+        dk = sov * (g->qh * sl->sp + g->ph * kap * (1.0 - sl->sp)) +
+             sov * sl->lp * (g->ph * kap * D + g->pt * var);
+    } else {
+        x = sov * g->qh * (sl->sq + n * sl->sp * *K) + sov * sl->lq * g->qh * (D + g->qt);
+        dk = sov * g->ph * ((n > 1.0 ? (1.0 - sl->sq) / (n - 1.0) : 0.0) + (1.0 - sl->sp) * kap);
+    }
+    *K = (*K + cn * dk) / (1.0 + x);
+    return x;
+}
