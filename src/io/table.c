@@ -2,6 +2,7 @@
  * and read back from CSV (by fit and plot, which never recompute). Numbers are
  * printed with %.10g so that a round trip keeps ten significant digits. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -196,13 +197,109 @@ const double *sp_table_col_data(const struct sp_table *t, int col)
 
 /* ---- writers ---- */
 
+/* %.10g without printf: glibc's exact multi-precision conversion was a fifth
+ * of `sigprop sweep` over 10^4 alphas (perf, docs/theory.md "Performance").
+ * The ten significant digits are the rounded x = |v| 10^(9-e) computed in
+ * 64-bit long double with one correctly rounded operation (|x| < 2^34, so the
+ * absolute error is below 1e-9): when the fraction of x is within 1e-7 of a
+ * half (a tie, or too close to tell) or the exponent needs an inexact power
+ * of ten, snprintf decides. Same text as "%.10g", which tests/test_table.c
+ * checks against snprintf on a million values. Returns the length, or -1 to
+ * fall back. */
+static int g10_fast(char *buf, double v)
+{
+#if LDBL_MANT_DIG >= 64
+    static const long double p10[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,
+                                      1e7L,  1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L,
+                                      1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L,
+                                      1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+    double a = fabs(v);
+    if (!(a >= 1e-17 && a < 1e36)) /* 0, tiny, huge: 9 - e outside [-27, 27] */
+        return -1;
+    int e = (int)floor(log10(a));
+    long double x = 0.0L;
+    for (int tries = 0; tries < 3; tries++) {
+        int k = 9 - e;
+        if (k < -27 || k > 27)
+            return -1;
+        x = k >= 0 ? (long double)a * p10[k] : (long double)a / p10[-k];
+        if (x < 1e9L)
+            e--;
+        else if (x >= 1e10L)
+            e++;
+        else
+            break;
+    }
+    if (!(x >= 1e9L && x < 1e10L))
+        return -1;
+    uint64_t m = (uint64_t)x;
+    long double frac = x - (long double)m;
+    if (fabsl(frac - 0.5L) < 1e-7L)
+        return -1;
+    if (frac > 0.5L)
+        m++;
+    if (m == 10000000000ULL) {
+        m = 1000000000ULL;
+        e++;
+    }
+    char d[10];
+    for (int i = 9; i >= 0; i--) {
+        d[i] = (char)('0' + m % 10);
+        m /= 10;
+    }
+    int nd = 10; /* significant digits left after stripping trailing zeros */
+    while (nd > 1 && d[nd - 1] == '0')
+        nd--;
+    char *o = buf;
+    if (signbit(v))
+        *o++ = '-';
+    if (e >= -4 && e < 10) { /* style f with 9 - e decimals */
+        if (e < 0) {
+            *o++ = '0';
+            *o++ = '.';
+            for (int i = 0; i < -e - 1; i++)
+                *o++ = '0';
+            memcpy(o, d, (size_t)nd);
+            o += nd;
+        } else {
+            memcpy(o, d, (size_t)e + 1);
+            o += e + 1;
+            if (nd > e + 1) {
+                *o++ = '.';
+                memcpy(o, d + e + 1, (size_t)(nd - e - 1));
+                o += nd - e - 1;
+            }
+        }
+    } else { /* style e */
+        *o++ = d[0];
+        if (nd > 1) {
+            *o++ = '.';
+            memcpy(o, d + 1, (size_t)nd - 1);
+            o += nd - 1;
+        }
+        *o++ = 'e';
+        *o++ = e < 0 ? '-' : '+';
+        int ae = e < 0 ? -e : e;
+        if (ae >= 100)
+            *o++ = (char)('0' + ae / 100);
+        *o++ = (char)('0' + ae / 10 % 10);
+        *o++ = (char)('0' + ae % 10);
+    }
+    *o = 0;
+    return (int)(o - buf);
+#else
+    (void)buf, (void)v;
+    return -1;
+#endif
+}
+
 void sp_csv_num(char *buf, size_t n, double v)
 {
     if (isnan(v))
         snprintf(buf, n, "nan");
     else if (isinf(v))
         snprintf(buf, n, v > 0 ? "inf" : "-inf");
-    else
+    else if (n < SP_CSV_NUM_MAX || g10_fast(buf, v) < 0)
         snprintf(buf, n, "%.10g", v);
 }
 
