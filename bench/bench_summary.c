@@ -2,21 +2,26 @@
  * x 1,000 blocks, blog2, Derf, version A. Measured side by side in one run:
  *   batch     sp_theory_summary_batch (every summary column; SIMD + OpenMP);
  *   CLI       the sigprop binary beside this one, end to end (parsing, the
- *             batch, the CSV of 10^4 rows), output to /dev/null: theory
+ *             batch, the CSV of 10^4 rows written to a file): theory
  *             --summary and sweep (theory mode, one depth) over the same grid;
  *   per-alpha sp_theory_summary_batch_scalar (sp_theory_run + asymptotics per
  *             alpha: what theory --summary and sweep call per configuration),
  *             on every 10th alpha, scaled;
  *   numpy     bench/numpy_phase.py, the same recursion vectorised over alpha
  *             (Debian's python3-numpy; skipped with a message when absent).
- * Prints seconds (best of 3), the ratios numpy / sigprop (goal >= 10x) and the
- * largest deviation of the batch from the per-alpha path.
+ * Prints seconds (best of 3), wall and CPU (every thread; on a shared machine
+ * the wall clock also counts other people's work), the ratios numpy / sigprop
+ * in both (goal >= 10x) and the largest deviation of the batch from the
+ * per-alpha path.
  * Usage: bench_summary [NALPHA [DEPTH]] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <omp.h>
 
@@ -55,10 +60,21 @@ static double numpy_time(size_t nalpha, int depth, double *cpu)
     return t;
 }
 
+/* CPU seconds of the finished children (user + system) */
+static double child_cpu(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_CHILDREN, &u);
+    return (double)u.ru_utime.tv_sec + 1e-6 * (double)u.ru_utime.tv_usec +
+           (double)u.ru_stime.tv_sec + 1e-6 * (double)u.ru_stime.tv_usec;
+}
+
 /* The CLI beside this binary running cmd ("theory ... --summary" or "sweep"
- * over the same alphas and depth), best of 3 wall-clock runs; NAN when it
- * fails. */
-static double cli_time(const char *argv0, const char *what, size_t nalpha, int depth)
+ * over the same alphas and depth), writing its CSV to file (removed before
+ * each run: a sweep would resume it), best of 3 wall-clock runs; *cpu: the
+ * best run's CPU seconds, every thread. NAN when it fails. */
+static double cli_time(const char *argv0, const char *what, size_t nalpha, int depth,
+                       const char *file, double *cpu)
 {
     char dir[512], cmd[1024];
     snprintf(dir, sizeof dir, "%s", argv0);
@@ -70,15 +86,22 @@ static double cli_time(const char *argv0, const char *what, size_t nalpha, int d
     /* alpha = step, 2 step, ..., nalpha step with step = 1 / nalpha */
     snprintf(cmd, sizeof cmd,
              "%s/sigprop %s --preset blog2 --norm derf --alpha %.17g:1:%.17g --depth %d "
-             "%s-q > /dev/null", dir, what, 1.0 / (double)nalpha, 1.0 / (double)nalpha, depth,
-             strcmp(what, "theory") ? "" : "--summary ");
+             "%s-q -o %s", dir, what, 1.0 / (double)nalpha, 1.0 / (double)nalpha, depth,
+             strcmp(what, "theory") ? "" : "--summary ", file);
     double best = INFINITY;
+    *cpu = INFINITY;
     for (int r = 0; r < 3; r++) {
-        double t0 = now();
+        remove(file);
+        double t0 = now(), c0 = child_cpu();
         if (system(cmd) != 0)
             return NAN;
-        best = fmin(best, now() - t0);
+        double t = now() - t0, c = child_cpu() - c0;
+        if (t < best) {
+            best = t;
+            *cpu = c;
+        }
     }
+    remove(file);
     return best;
 }
 
@@ -153,21 +176,29 @@ int main(int argc, char **argv)
             worst = fmax(worst, d[j]);
         lstar_diff += rel(x->as.l_star, r->as.l_star) != 0.0 || x->as.phase != r->as.phase;
     }
-    double tc = cli_time(argv[0], "theory", nalpha, depth);
-    double tw = cli_time(argv[0], "sweep", nalpha, depth);
+    char tmpl[] = "/tmp/bench_summary_XXXXXX", file[64];
+    if (!mkdtemp(tmpl)) {
+        fprintf(stderr, "bench_summary: no temporary directory\n");
+        return 1;
+    }
+    snprintf(file, sizeof file, "%s/out.csv", tmpl);
+    double cc = NAN, cw = NAN;
+    double tc = cli_time(argv[0], "theory", nalpha, depth, file, &cc);
+    double tw = cli_time(argv[0], "sweep", nalpha, depth, file, &cw);
+    rmdir(tmpl);
     double cn = NAN, tn = numpy_time(nalpha, depth, &cn);
     printf("  batch      sp_theory_summary_batch        %8.4f s  %7.2f ns/block-step, "
            "CPU %.4f s\n", tb, 1e9 * tb / ((double)nalpha * depth), cb);
     if (isnan(tc))
         printf("  CLI        sigprop theory --summary: not found beside %s\n", argv[0]);
     else
-        printf("  CLI        sigprop theory --summary       %8.4f s  (end to end, CSV included)\n",
-               tc);
+        printf("  CLI        sigprop theory --summary       %8.4f s  (end to end, CSV to a file), "
+               "CPU %.4f s\n", tc, cc);
     if (isnan(tw))
         printf("  CLI        sigprop sweep: not found beside %s\n", argv[0]);
     else
-        printf("  CLI        sigprop sweep                  %8.4f s  (end to end, CSV included)\n",
-               tw);
+        printf("  CLI        sigprop sweep                  %8.4f s  (end to end, CSV to a file), "
+               "CPU %.4f s\n", tw, cw);
     printf("  per-alpha  sp_theory_run + asymptotics    %8.4f s  (%zu alphas, scaled; batch "
            "%.1fx faster)\n", ts, nsub, ts / tb);
     printf("  max rel deviation batch vs per-alpha %.2e; l* or phase differ on %d of %zu\n",
@@ -179,7 +210,9 @@ int main(int argc, char **argv)
         printf("  numpy      bench/numpy_phase.py           %8.4f s  (the recursion only), "
                "CPU %.4f s\n", tn, cn);
         printf("  ratio numpy / sigprop: batch %.1fx, theory --summary %.1fx, sweep %.1fx wall "
-               "(goal >= 10x); batch %.1fx in CPU time\n", tn / tb, tn / tc, tn / tw, cn / cb);
+               "(goal >= 10x)\n", tn / tb, tn / tc, tn / tw);
+        printf("  ratio numpy / sigprop in CPU time: batch %.1fx, theory --summary %.1fx, sweep "
+               "%.1fx\n", cn / cb, cn / cc, cn / cw);
     }
     free(al);
     free(sub);

@@ -2,7 +2,13 @@
  * unique columns) reads back with every name found at its index (the reader
  * used to compare every new name with every earlier one: 80,000 columns took
  * 29 s), duplicate names are still refused, and '#' lines are comments only
- * before the header: a data row whose first cell starts with '#' is kept. */
+ * before the header: a data row whose first cell starts with '#' is kept.
+ * sp_csv_num (its own %.10g conversion) writes the text snprintf("%.10g")
+ * writes, on a million values: random bit patterns, random values across the
+ * decimal range, ten-digit decimals and their halves (the rounding ties),
+ * integers and the neighbours of powers of ten. */
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +88,68 @@ static void test_comments(void)
     CHECK(st == SP_EFORMAT && t == NULL && strstr(err, "line 3"));
 }
 
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static uint64_t next_u64(void) /* splitmix64 */
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static int num_differs(double v)
+{
+    char a[SP_CSV_NUM_MAX], b[64];
+    sp_csv_num(a, sizeof a, v);
+    snprintf(b, sizeof b, "%.10g", v);
+    if (isnan(v))
+        snprintf(b, sizeof b, "nan");
+    if (strcmp(a, b) == 0)
+        return 0;
+    fprintf(stderr, "sp_csv_num(%.17g) = '%s', %%.10g '%s'\n", v, a, b);
+    return 1;
+}
+
+static void test_csv_num(void)
+{
+    int bad = 0;
+    for (int i = 0; i < 250000 && bad < 5; i++) { /* every exponent */
+        uint64_t u = next_u64();
+        double v;
+        memcpy(&v, &u, sizeof v);
+        bad += num_differs(v);
+    }
+    for (int i = 0; i < 250000 && bad < 5; i++) { /* 1e-20 .. 1e40, both signs */
+        double v = pow(10.0, -20.0 + 60.0 * (double)(next_u64() >> 11) * 0x1p-53);
+        bad += num_differs(next_u64() & 1 ? -v : v);
+    }
+    for (int i = 0; i < 250000 && bad < 5; i++) { /* d.ddddddddd(5) x 10^k: ties */
+        double m = (double)(1000000000 + next_u64() % 9000000000ULL);
+        int k = (int)(next_u64() % 40) - 20;
+        double v = m * pow(10.0, k - 9);
+        bad += num_differs(v) + num_differs((m + 0.5) * pow(10.0, k - 10)) +
+               num_differs(nextafter(v, 0.0)) + num_differs(nextafter(v, INFINITY));
+    }
+    for (int i = 0; i < 250000 && bad < 5; i++) { /* integers, 0.5 steps */
+        double v = (double)(next_u64() % 100000000000ULL) * (i & 1 ? 0.5 : 1.0);
+        bad += num_differs(v);
+    }
+    for (int k = -330; k <= 310 && bad < 5; k++) { /* powers of ten and their neighbours */
+        double v = pow(10.0, k);
+        bad += num_differs(v) + num_differs(nextafter(v, 0.0)) +
+               num_differs(nextafter(v, INFINITY)) + num_differs(-v);
+    }
+    double special[] = {0.0, -0.0, 1.0, -1.0, 0.5, 1e-4, 9.9999999995e-5, 0.00099999999995,
+                        9999999999.5, 9999999999.4, 1e10, 123456789012.0, 5e-324,
+                        1.7976931348623157e308, NAN, INFINITY, -INFINITY, 4.283126235e-06};
+    for (size_t i = 0; i < sizeof special / sizeof *special; i++)
+        bad += num_differs(special[i]);
+    CHECK(bad == 0);
+}
+
 int main(void)
 {
+    test_csv_num();
     test_wide_header();
     test_comments();
     return check_done();

@@ -12,6 +12,8 @@
 #include "sigprop/io.h"
 #include "sigprop/net.h"
 
+#include "analysis/strbuf.h"
+
 static const char *const grid_cols =
     "model,version,norm,alpha,alpha_attn,alpha_mlp,depth,width,tokens,init_std,q0,p0,sigma_w";
 static const char *const setting_cols =
@@ -22,30 +24,7 @@ static const char *const measure_setting_cols =
 static const char *const theory_cols = "q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,l_star";
 static const char *const measure_cols = "q_L_measured,q_L_se,J_L0_measured,J_L0_se";
 
-static int append(char **s, size_t *len, size_t *cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int append(char **s, size_t *len, size_t *cap, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = *cap - *len;
-        int n = vsnprintf(*s ? *s + *len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            return -1;
-        if ((size_t)n < room) {
-            *len += (size_t)n;
-            return 0;
-        }
-        size_t c = 2 * *cap + (size_t)n + 64;
-        char *p = realloc(*s, c);
-        if (!p)
-            return -1;
-        *s = p;
-        *cap = c;
-    }
-}
+#define append sp_strbuf_printf
 
 char *sp_sweep_header(int theory, int measure, int key_only)
 {
@@ -78,7 +57,7 @@ static int num(char **s, size_t *len, size_t *cap, double v)
 {
     char b[SP_CSV_NUM_MAX];
     sp_csv_num(b, sizeof b, v);
-    return append(s, len, cap, ",%s", b);
+    return sp_strbuf_cat(s, len, cap, ",", b);
 }
 
 /* the key fields of task t's settings (after the grid columns), with a leading comma */
@@ -98,7 +77,7 @@ static int settings(const struct sp_sweep_plan *p, const struct sp_sweep_task *t
     for (size_t k = 0; k < sizeof v / sizeof *v && !rc; k++)
         rc = num(s, len, cap, v[k]);
     if (!rc)
-        rc = append(s, len, cap, ",%s", toy ? sp_fn_name(a->phi.kind) : "");
+        rc = sp_strbuf_cat(s, len, cap, ",", toy ? sp_fn_name(a->phi.kind) : "");
     if (!rc)
         rc = num(s, len, cap, toy ? a->mu : nan);
     if (!rc)
@@ -178,7 +157,7 @@ enum sp_status sp_sweep_keys(const struct sp_sweep_plan *p, char ***out)
             char *k = NULL;
             size_t kl = 0, kc = 0;
             if (grid(&p->tasks[t], p->depths[j], &k, &kl, &kc) != 0 ||
-                append(&k, &kl, &kc, "%s", set) != 0) {
+                sp_strbuf_cat(&k, &kl, &kc, set, "") != 0) {
                 free(k);
                 free(set);
                 sp_sweep_keys_free(keys, n);

@@ -15,36 +15,22 @@
 #include "sigprop/io.h"
 #include "sigprop/net.h"
 
-static int rows_printf(struct sp_sweep_rows *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int rows_printf(struct sp_sweep_rows *b, const char *fmt, ...)
+#include "analysis/strbuf.h"
+
+#define rows_printf(b, ...) sp_strbuf_printf(&(b)->s, &(b)->len, &(b)->cap, __VA_ARGS__)
+#define rows_cat(b, x, y) sp_strbuf_cat(&(b)->s, &(b)->len, &(b)->cap, x, y)
+
+/* "idx,key" starts a row */
+static int rows_key(struct sp_sweep_rows *b, size_t idx, const char *key)
 {
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = b->cap - b->len;
-        int n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            return -1;
-        if ((size_t)n < room) {
-            b->len += (size_t)n;
-            return 0;
-        }
-        size_t cap = 2 * b->cap + (size_t)n + 64;
-        char *p = realloc(b->s, cap);
-        if (!p)
-            return -1;
-        b->s = p;
-        b->cap = cap;
-    }
+    return sp_strbuf_uint(&b->s, &b->len, &b->cap, idx, ",") || rows_cat(b, key, "") ? -1 : 0;
 }
 
 static int rows_num(struct sp_sweep_rows *b, double v, int comma)
 {
     char num[SP_CSV_NUM_MAX];
     sp_csv_num(num, sizeof num, v);
-    return rows_printf(b, "%s%s", comma ? "," : "", num);
+    return rows_cat(b, comma ? "," : "", num);
 }
 
 /* The theory columns q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,l_star of a
@@ -62,7 +48,7 @@ static int theory_cols(struct sp_sweep_rows *out, const struct sp_theory_row *r,
     for (size_t k = 0; k < 4 && !rc; k++)
         rc = rows_num(out, v[k], 1);
     if (!rc)
-        rc = rows_printf(out, ",%s", sp_phase_name(as->phase));
+        rc = rows_cat(out, ",", sp_phase_name(as->phase));
     double w[] = {as->zeta, as->lambda, as->xi, as->l_star};
     for (size_t k = 0; k < 4 && !rc; k++)
         rc = rows_num(out, w[k], 1);
@@ -109,7 +95,7 @@ enum sp_status sp_sweep_task_rows(const struct sp_arch *a, const struct sp_theor
         if (done && done[idx])
             continue;
         int L = depths[j];
-        rc = rows_printf(out, "%zu,%s", idx, keys[idx]);
+        rc = rows_key(out, idx, keys[idx]);
         enum sp_status sj = st;
         if (theory) {
             struct sp_asymptotics as;
@@ -134,7 +120,7 @@ enum sp_status sp_sweep_task_rows(const struct sp_arch *a, const struct sp_theor
         }
         if (!rc) {
             if (sj == SP_OK && sm == SP_OK)
-                rc = rows_printf(out, ",ok\n");
+                rc = rows_cat(out, ",ok\n", "");
             else if (sj != SP_OK)
                 rc = rows_printf(out, ",theory: %s\n", sp_status_str(sj));
             else
@@ -196,11 +182,11 @@ static int family_rows(const struct sp_sweep_plan *p, const struct sp_sweep_task
                 continue;
             const struct sp_theory_summary *r = &sum[j * n + k];
             struct sp_theory_row row = {(double)p->depths[j], r->q_L, r->p_L, NAN, r->log_j_L, NAN, NAN};
-            rc = rows_printf(&out[k], "%zu,%s", idx, p->keys[idx]);
+            rc = rows_key(&out[k], idx, p->keys[idx]);
             if (!rc)
                 rc = theory_cols(&out[k], &row, &r->as);
             if (!rc)
-                rc = rows_printf(&out[k], ",ok\n");
+                rc = rows_cat(&out[k], ",ok\n", "");
             rc = rc ? -1 : 0;
         }
     free(al);

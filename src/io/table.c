@@ -2,6 +2,7 @@
  * and read back from CSV (by fit and plot, which never recompute). Numbers are
  * printed with %.10g so that a round trip keeps ten significant digits. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -196,30 +197,153 @@ const double *sp_table_col_data(const struct sp_table *t, int col)
 
 /* ---- writers ---- */
 
+/* %.10g without printf: glibc's exact multi-precision conversion was a fifth
+ * of `sigprop sweep` over 10^4 alphas (perf, docs/theory.md "Performance").
+ * The ten significant digits are the rounded x = |v| 10^(9-e) computed in
+ * 64-bit long double with one correctly rounded operation (|x| < 2^34, so the
+ * absolute error is below 1e-9): when the fraction of x is within 1e-7 of a
+ * half (a tie, or too close to tell) or the exponent needs an inexact power
+ * of ten, snprintf decides. Same text as "%.10g", which tests/test_table.c
+ * checks against snprintf on a million values. Returns the length, or -1 to
+ * fall back. */
+static int g10_fast(char *buf, double v)
+{
+#if LDBL_MANT_DIG >= 64
+    static const long double p10[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,
+                                      1e7L,  1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L,
+                                      1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L,
+                                      1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+    double a = fabs(v);
+    if (!(a >= 1e-17 && a < 1e36)) /* 0, tiny, huge: 9 - e outside [-27, 27] */
+        return -1;
+    int e = (int)floor(log10(a));
+    long double x = 0.0L;
+    for (int tries = 0; tries < 3; tries++) {
+        int k = 9 - e;
+        if (k < -27 || k > 27)
+            return -1;
+        x = k >= 0 ? (long double)a * p10[k] : (long double)a / p10[-k];
+        if (x < 1e9L)
+            e--;
+        else if (x >= 1e10L)
+            e++;
+        else
+            break;
+    }
+    if (!(x >= 1e9L && x < 1e10L))
+        return -1;
+    uint64_t m = (uint64_t)x;
+    long double frac = x - (long double)m;
+    if (fabsl(frac - 0.5L) < 1e-7L)
+        return -1;
+    if (frac > 0.5L)
+        m++;
+    if (m == 10000000000ULL) {
+        m = 1000000000ULL;
+        e++;
+    }
+    char d[10];
+    for (int i = 9; i >= 0; i--) {
+        d[i] = (char)('0' + m % 10);
+        m /= 10;
+    }
+    int nd = 10; /* significant digits left after stripping trailing zeros */
+    while (nd > 1 && d[nd - 1] == '0')
+        nd--;
+    char *o = buf;
+    if (signbit(v))
+        *o++ = '-';
+    if (e >= -4 && e < 10) { /* style f with 9 - e decimals */
+        if (e < 0) {
+            *o++ = '0';
+            *o++ = '.';
+            for (int i = 0; i < -e - 1; i++)
+                *o++ = '0';
+            memcpy(o, d, (size_t)nd);
+            o += nd;
+        } else {
+            memcpy(o, d, (size_t)e + 1);
+            o += e + 1;
+            if (nd > e + 1) {
+                *o++ = '.';
+                memcpy(o, d + e + 1, (size_t)(nd - e - 1));
+                o += nd - e - 1;
+            }
+        }
+    } else { /* style e */
+        *o++ = d[0];
+        if (nd > 1) {
+            *o++ = '.';
+            memcpy(o, d + 1, (size_t)nd - 1);
+            o += nd - 1;
+        }
+        *o++ = 'e';
+        *o++ = e < 0 ? '-' : '+';
+        int ae = e < 0 ? -e : e;
+        if (ae >= 100)
+            *o++ = (char)('0' + ae / 100);
+        *o++ = (char)('0' + ae / 10 % 10);
+        *o++ = (char)('0' + ae % 10);
+    }
+    *o = 0;
+    return (int)(o - buf);
+#else
+    (void)buf, (void)v;
+    return -1;
+#endif
+}
+
 void sp_csv_num(char *buf, size_t n, double v)
 {
     if (isnan(v))
         snprintf(buf, n, "nan");
     else if (isinf(v))
         snprintf(buf, n, v > 0 ? "inf" : "-inf");
-    else
+    else if (n < SP_CSV_NUM_MAX || g10_fast(buf, v) < 0)
         snprintf(buf, n, "%.10g", v);
 }
 
-/* CSV quoting only when needed (commas, quotes, newlines). */
-static void put_csv_str(const char *s, FILE *f)
+/* sp_csv_num into buf (SP_CSV_NUM_MAX bytes); returns the length */
+static size_t csv_num_len(char *buf, double v)
 {
+    int n = isfinite(v) ? g10_fast(buf, v) : -1;
+    if (n >= 0)
+        return (size_t)n;
+    sp_csv_num(buf, SP_CSV_NUM_MAX, v);
+    return strlen(buf);
+}
+
+/* s as a CSV field into buf (2 strlen(s) + 3 bytes); returns the length */
+static size_t csv_str_into(char *buf, const char *s)
+{
+    size_t n = strlen(s);
     if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
+        memcpy(buf, s, n);
+        return n;
     }
-    fputc('"', f);
+    char *o = buf;
+    *o++ = '"';
     for (; *s; s++) {
         if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
+            *o++ = '"';
+        *o++ = *s;
     }
-    fputc('"', f);
+    *o++ = '"';
+    return (size_t)(o - buf);
+}
+
+/* A header field; -1 when out of memory or the stream fails. */
+static int put_csv_str(const char *s, FILE *f)
+{
+    char small[256], *buf = small;
+    size_t need = 2 * strlen(s) + 3;
+    if (need > sizeof small && !(buf = malloc(need)))
+        return -1;
+    size_t n = csv_str_into(buf, s);
+    int rc = fwrite(buf, 1, n, f) == n ? 0 : -1;
+    if (buf != small)
+        free(buf);
+    return rc;
 }
 
 enum sp_status sp_table_write_csv_header(const struct sp_table *t, FILE *f)
@@ -227,30 +351,50 @@ enum sp_status sp_table_write_csv_header(const struct sp_table *t, FILE *f)
     for (int c = 0; c < t->ncols; c++) {
         if (c)
             fputc(',', f);
-        put_csv_str(t->cols[c].name, f);
+        if (put_csv_str(t->cols[c].name, f) != 0)
+            return SP_EIO;
     }
     fputc('\n', f);
     return ferror(f) ? SP_EIO : SP_OK;
 }
 
+/* Each row is assembled in a buffer and written with one fwrite (a stdio
+ * call per character or cell was a fifth of `theory --summary` over 10^4
+ * alphas: docs/theory.md "Performance"). */
 enum sp_status sp_table_write_csv_rows(const struct sp_table *t, size_t from, size_t to, FILE *f)
 {
-    char buf[64];
     if (to > t->nrows)
         to = t->nrows;
+    size_t cap = 0;
+    char *line = NULL;
     for (size_t r = from; r < to; r++) {
+        size_t need = 1; /* the newline */
+        for (int c = 0; c < t->ncols; c++)
+            need += 1 + (t->cols[c].type == SP_COL_NUM ? SP_CSV_NUM_MAX
+                                                       : 2 * strlen(sp_table_str(t, r, c)) + 3);
+        if (need > cap) {
+            char *p = realloc(line, 2 * need);
+            if (!p) {
+                free(line);
+                return SP_ENOMEM;
+            }
+            line = p;
+            cap = 2 * need;
+        }
+        size_t len = 0;
         for (int c = 0; c < t->ncols; c++) {
             if (c)
-                fputc(',', f);
-            if (t->cols[c].type == SP_COL_NUM) {
-                sp_csv_num(buf, sizeof buf, t->cols[c].num[r]);
-                fputs(buf, f);
-            } else {
-                put_csv_str(sp_table_str(t, r, c), f);
-            }
+                line[len++] = ',';
+            if (t->cols[c].type == SP_COL_NUM)
+                len += csv_num_len(line + len, t->cols[c].num[r]);
+            else
+                len += csv_str_into(line + len, sp_table_str(t, r, c));
         }
-        fputc('\n', f);
+        line[len++] = '\n';
+        if (fwrite(line, 1, len, f) != len)
+            break;
     }
+    free(line);
     return ferror(f) ? SP_EIO : SP_OK;
 }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The theory path's text, byte for byte: theory --summary (SIMD batch, DyT
+# table, scalar norms, toy), per-block rows, JSON and sweep over several norms,
+# presets and versions, against files written by sigprop at commit 1b5ae1d
+# (tests/data/golden/, commands in commands.tsv: NAME<TAB>ARGS). Speed work on
+# the theory path (docs/theory.md "Performance") must not change one byte; each
+# command but DyT's also runs on 1 thread, which must give the same bytes (the
+# DyT table costs ~20 s per process under ASan; test_sweep_dyt checks its
+# thread independence). The JSON metadata's "git" line (the commit that built
+# the binary) is left out.
+source "$(dirname "$0")/lib.sh"
+G=tests/data/golden
+same() { cmp -s <(grep -v '^[[:space:]]*"git":' "$1") <(grep -v '^[[:space:]]*"git":' "$2"); }
+while IFS=$'\t' read -r name args; do
+    [ -n "$name" ] || continue
+    # shellcheck disable=SC2086 # args is a word list
+    "$SP" $args -q >"$TMP/$name.out" 2>"$TMP/$name.err" || { bad "$name: exit $?: $(cat "$TMP/$name.err")"; continue; }
+    if same "$TMP/$name.out" "$G/$name.out"; then ok; else
+        bad "$name ($args): differs from $G/$name.out"
+        diff "$G/$name.out" "$TMP/$name.out" | head -5 >&2
+    fi
+    case $name in *dyt*) continue ;; esac
+    # shellcheck disable=SC2086
+    OMP_NUM_THREADS=1 "$SP" $args -q >"$TMP/$name.t1" 2>/dev/null
+    same "$TMP/$name.t1" "$G/$name.out" && ok || bad "$name: 1 thread differs"
+done <"$G/commands.tsv"
+finish
