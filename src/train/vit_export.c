@@ -104,6 +104,11 @@ enum sp_status sp_vit_net_load(const char *path, struct sp_vit_net **out)
     if (s != SP_OK)
         return s;
     const struct sp_vit_config *tc = sp_trainer_config(t);
+    if (tc->task != SP_TASK_IMAGE) {
+        sp_trainer_free(t);
+        return sp_fail(SP_EUNSUPPORTED, "checkpoint %s: a language model (train --task "
+                       "fortunes); measuring trained weights takes a ViT checkpoint", path);
+    }
     size_t n = sp_vit_nparams(tc);
     float *p = malloc(n * sizeof *p);
     if (!p) {
