@@ -203,37 +203,7 @@ static void test_overfit(void)
     sp_corpus_free(&tr);
 }
 
-static float *run_params(int threads, const struct sp_corpus *tr, const struct sp_corpus *te,
-                         size_t *n)
-{
-    struct sp_vit_config c;
-    struct sp_train_opts o;
-    small_lm(&c, &o);
-    c.norm_mlp = (struct sp_fnspec){SP_FN_DERF, 0.5, 0};
-    omp_set_num_threads(threads);
-    struct sp_trainer *t;
-    struct sp_train_result r;
-    CHECK(sp_trainer_new(&c, &o, NULL, &t) == SP_OK);
-    CHECK(sp_trainer_run_text(t, tr, te, &r) == SP_OK);
-    *n = sp_vit_nparams(&c);
-    float *p = malloc(*n * sizeof *p);
-    memcpy(p, sp_trainer_params(t), *n * sizeof *p);
-    sp_trainer_free(t);
-    return p;
-}
-
-static void test_threads(const struct sp_corpus *tr, const struct sp_corpus *te)
-{
-    size_t n1, n2;
-    net_par_min = 0; /* every parallel loop in parallel */
-    float *p1 = run_params(1, tr, te, &n1);
-    float *p2 = run_params(2, tr, te, &n2);
-    net_par_min = NET_PAR_MIN;
-    CHECK(n1 == n2 && memcmp(p1, p2, n1 * sizeof *p1) == 0);
-    free(p1);
-    free(p2);
-}
-
+/* 1 and 2 threads give the same bits; stop at 5 + resume equals the uninterrupted run */
 static void test_resume(const struct sp_corpus *tr, const struct sp_corpus *te, const char *dir)
 {
     struct sp_vit_config c;
@@ -241,10 +211,22 @@ static void test_resume(const struct sp_corpus *tr, const struct sp_corpus *te, 
     small_lm(&c, &o);
     char ck[512];
     snprintf(ck, sizeof ck, "%s/lm.ckpt", dir);
-    struct sp_trainer *a, *b, *half;
-    struct sp_train_result ra, rb, rh;
+    c.norm_mlp = (struct sp_fnspec){SP_FN_DERF, 0.5, 0};
+    struct sp_trainer *a, *b, *half, *two;
+    struct sp_train_result ra, rb, rh, r2;
+    /* the uninterrupted run at 1 thread, the same at 2 threads (every parallel loop
+     * forced on): the same bits */
+    omp_set_num_threads(1);
     CHECK(sp_trainer_new(&c, &o, NULL, &a) == SP_OK);
     CHECK(sp_trainer_run_text(a, tr, te, &ra) == SP_OK);
+    omp_set_num_threads(2);
+    net_par_min = 0;
+    CHECK(sp_trainer_new(&c, &o, NULL, &two) == SP_OK);
+    CHECK(sp_trainer_run_text(two, tr, te, &r2) == SP_OK);
+    net_par_min = NET_PAR_MIN;
+    omp_set_num_threads(1);
+    const size_t n = sp_vit_nparams(&c);
+    CHECK(memcmp(sp_trainer_params(a), sp_trainer_params(two), n * sizeof(float)) == 0);
     o.checkpoint_path = ck;
     o.stop_at = 5;
     CHECK(sp_trainer_new(&c, &o, NULL, &half) == SP_OK);
@@ -258,7 +240,6 @@ static void test_resume(const struct sp_corpus *tr, const struct sp_corpus *te, 
     CHECK(sp_trainer_step(b) == 5);
     CHECK(sp_trainer_config(b)->task == SP_TASK_TEXT && sp_trainer_config(b)->context == 8);
     CHECK(sp_trainer_run_text(b, tr, te, &rb) == SP_OK);
-    size_t n = sp_vit_nparams(&c);
     CHECK(memcmp(sp_trainer_params(a), sp_trainer_params(b), n * sizeof(float)) == 0);
     CHECK(ra.eval_acc == rb.eval_acc && ra.eval_loss == rb.eval_loss);
     const struct sp_table *la = sp_trainer_log(a), *lb = sp_trainer_log(b);
@@ -272,6 +253,7 @@ static void test_resume(const struct sp_corpus *tr, const struct sp_corpus *te, 
     sp_trainer_free(a);
     sp_trainer_free(b);
     sp_trainer_free(half);
+    sp_trainer_free(two);
     unlink(ck);
 }
 
@@ -367,7 +349,6 @@ int main(void)
     struct sp_corpus tr, te;
     synthetic(&tr, 400, 16);
     synthetic(&te, 100, 16);
-    test_threads(&tr, &te);
     test_resume(&tr, &te, dir);
     test_overfit();
     test_loader(dir);

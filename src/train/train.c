@@ -609,13 +609,18 @@ static enum sp_status step_forward(struct sp_trainer *t, const struct run_data *
 static enum sp_status run_loop(struct sp_trainer *t, const struct run_data *data,
                                struct sp_train_result *res);
 
+static void result_init(struct sp_train_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->diverged_step = -1;
+    res->eval_loss = res->eval_acc = NAN;
+}
+
 enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *train,
                               const struct sp_dataset *test, struct sp_train_result *res)
 {
     const struct sp_train_opts *o = &t->o;
-    memset(res, 0, sizeof *res);
-    res->diverged_step = -1;
-    res->eval_loss = res->eval_acc = NAN;
+    result_init(res);
     if (t->c.task != SP_TASK_IMAGE)
         return sp_fail(SP_EINVAL, "train: a language-model trainer runs on a corpus "
                        "(sp_trainer_run_text), not on images");
@@ -633,9 +638,7 @@ enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *tra
 enum sp_status sp_trainer_run_text(struct sp_trainer *t, const struct sp_corpus *train,
                                    const struct sp_corpus *test, struct sp_train_result *res)
 {
-    memset(res, 0, sizeof *res);
-    res->diverged_step = -1;
-    res->eval_loss = res->eval_acc = NAN;
+    result_init(res);
     if (t->c.task != SP_TASK_TEXT)
         return sp_fail(SP_EINVAL, "train: an image trainer runs on images (sp_trainer_run), "
                        "not on a corpus");
