@@ -143,7 +143,8 @@ long sp_trainer_step(const struct sp_trainer *t); /* steps done so far */
 /* Trains until opts.steps (or opts.stop_at) or divergence; evaluates on test (may be NULL: no eval).
  * The log (one row per step: step, lr, train_loss, eval_loss, eval_acc, grad_norm,
  * update_ratio_embed, update_ratio_block<l>..., update_ratio_head; eval columns NAN
- * except on eval steps) is the trainer's and survives resume. */
+ * except on eval steps) is the trainer's and survives resume. The image task only
+ * (a text trainer: SP_EINVAL; see sp_trainer_run_text). */
 enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *train,
                               const struct sp_dataset *test, struct sp_train_result *res);
 /* The same for the text task: step s trains on `batch` windows of context + 1 bytes
@@ -157,7 +158,8 @@ enum sp_status sp_trainer_run_text(struct sp_trainer *t, const struct sp_corpus 
 const struct sp_table *sp_trainer_log(const struct sp_trainer *t);
 /* Parameters (float, sp_vit_nparams of them; layout internal) for tests and tools. */
 const float *sp_trainer_params(const struct sp_trainer *t);
-/* Loss and accuracy of the current parameters on the first max images of d (0: all). */
+/* Loss and accuracy of the current parameters on the first max images of d (0: all);
+ * the image task only. */
 enum sp_status sp_trainer_evaluate(struct sp_trainer *t, const struct sp_dataset *d, size_t max,
                                    double *loss, double *acc);
 /* Mean next-byte cross-entropy (nats; / ln 2: bits per byte) and accuracy on the first

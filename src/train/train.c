@@ -1,4 +1,5 @@
-/* The training loop: batches in a per-epoch Philox permutation, AdamW with linear
+/* The training loop: batches in a per-epoch Philox permutation (text: windows at
+ * Philox-drawn starts per step), AdamW with linear
  * warmup and constant or cosine decay, global-norm clipping, the divergence rule,
  * evaluation, the per-step log and atomic checkpoints that resume bit for bit
  * (the state is the parameters, the Adam moments, the step, the initial loss and
