@@ -250,6 +250,7 @@ static void test_resume(const struct sp_corpus *tr, const struct sp_corpus *te, 
     /* a language-model checkpoint is not a ViT for measure --weights */
     struct sp_vit_net *v = NULL;
     CHECK(sp_vit_net_load(ck, &v) == SP_EUNSUPPORTED && v == NULL);
+    CHECK(sp_vit_net_init(&c, 1, &v) == SP_EUNSUPPORTED && v == NULL);
     sp_trainer_free(a);
     sp_trainer_free(b);
     sp_trainer_free(half);

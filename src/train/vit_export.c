@@ -49,6 +49,11 @@ static enum sp_status vit_net_new(const struct sp_vit_config *c, float *p, uint6
                                   long step, struct sp_vit_net **out)
 {
     *out = NULL;
+    if (c->task != SP_TASK_IMAGE) {
+        free(p);
+        return sp_fail(SP_EUNSUPPORTED, "vit export: a language model (task %d) is not a ViT",
+                       (int)c->task);
+    }
     struct sp_vit_net *v = calloc(1, sizeof *v);
     if (!v) {
         free(p);
