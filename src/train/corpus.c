@@ -141,7 +141,7 @@ static enum sp_status read_dir(const char *dir, struct buf *part[2], size_t nrec
             n++;
     }
     closedir(dp);
-    if (s == SP_OK)
+    if (s == SP_OK && n > 1) /* names is NULL in an empty directory */
         qsort(names, n, sizeof *names, cmp_names);
     size_t files = 0;
     char path[4096];
