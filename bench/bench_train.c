@@ -1,10 +1,12 @@
 /* bench_train: one training step of the default ViT (d 64, L 4, batch 128, forward,
- * backward and AdamW) against two baselines measured in the same run: this machine's
+ * backward and AdamW), or with --task fortunes of the causal language model (context
+ * 64, byte vocabulary, random bytes), against two baselines measured in the same run: this machine's
  * sgemm on the step's matrix shapes (the FLOP rate the step could reach if it were
  * nothing but products), and the same model and step in PyTorch (bench/torch_train.py,
  * when python3-torch is installed). Prints step time, GFLOP/s, the ratios, and peak
  * memory. Random images: the data loader is not part of a step.
- *     bench_train [--steps 20] [--threads 1] [--width 64] [--depth 4] [--batch 128] */
+ *     bench_train [--steps 20] [--threads 1] [--width 64] [--depth 4] [--batch 128]
+ *                 [--task fmnist|fortunes] [--context 64] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,10 @@ int main(int argc, char **argv)
     sp_vit_config_default(&c);
     struct sp_train_opts o;
     sp_train_opts_default(&o);
+    for (int i = 1; i + 1 < argc; i += 2) /* the task first: it sets the defaults */
+        if (strcmp(argv[i], "--task") == 0 && strcmp(argv[i + 1], "fortunes") == 0)
+            sp_lm_config_default(&c);
+    const int text = c.task == SP_TASK_TEXT;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--steps") == 0)
             steps = atoi(argv[i + 1]);
@@ -73,6 +79,8 @@ int main(int argc, char **argv)
             c.depth = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--batch") == 0)
             o.batch = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--context") == 0)
+            c.context = atoi(argv[i + 1]);
     }
     omp_set_num_threads(threads);
     o.steps = steps + 3;
@@ -86,6 +94,12 @@ int main(int argc, char **argv)
         d.images[i] = (float)((i * 2654435761u) % 256) / 255.0f;
     for (size_t i = 0; i < n; i++)
         d.labels[i] = (uint8_t)(i % 10);
+    const size_t nb = (size_t)o.batch * ((size_t)c.context + 1) * 4; /* text: random bytes */
+    struct sp_corpus corpus = {nb, 1, malloc(nb)};
+    if (!corpus.text)
+        return 1;
+    for (size_t i = 0; i < nb; i++)
+        corpus.text[i] = (unsigned char)((i * 2654435761u) >> 13);
 
     /* the trainer: 3 warm-up steps, then `steps` timed ones */
     struct sp_trainer *t;
@@ -98,7 +112,8 @@ int main(int argc, char **argv)
     if (steps < 1 || steps > 99990)
         return 1;
     double *dt = malloc((size_t)steps * sizeof *dt);
-    if (!dt || sp_trainer_run(t, &d, NULL, &r) != SP_OK) {
+    if (!dt || (text ? sp_trainer_run_text(t, &corpus, NULL, &r)
+                     : sp_trainer_run(t, &d, NULL, &r)) != SP_OK) {
         fprintf(stderr, "bench_train: %s\n", sp_last_error());
         return 1;
     }
@@ -131,20 +146,21 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double rss_mb = (double)ru.ru_maxrss / 1024.0;
-    printf("bench_train: d %d, L %d, batch %d, %d tokens, %zu parameters, %d threads\n", c.width,
-           c.depth, o.batch, sp_vit_tokens(&c), sp_vit_nparams(&c), threads);
+    printf("bench_train: %s, d %d, L %d, batch %d, %d tokens, %zu parameters, %d threads\n",
+           text ? "causal LM" : "ViT", c.width, c.depth, o.batch, sp_vit_tokens(&c),
+           sp_vit_nparams(&c), threads);
     printf("  sigprop step      %.4f s   %.2f GFLOP/s (%.3g GFLOP a step)\n", step_s,
            flops / step_s * 1e-9, flops * 1e-9);
     printf("  sgemm, same shapes          %.2f GFLOP/s -> the step runs at %.0f%% of it\n",
            sgemm_rate * 1e-9, 100 * flops / step_s / sgemm_rate);
     printf("  peak RSS          %.1f MB (includes the %.1f MB of random images)\n", rss_mb,
-           (double)(n * px * sizeof(float)) / 1048576.0);
+           (double)(n * px * sizeof(float)) / 1048576.0); /* allocated either way */
 
     char cmd[512];
     snprintf(cmd, sizeof cmd,
              "/usr/bin/python3 bench/torch_train.py --width %d --depth %d --batch %d --steps %d "
-             "--threads %d",
-             c.width, c.depth, o.batch, steps, threads);
+             "--threads %d --task %s --context %d",
+             c.width, c.depth, o.batch, steps, threads, text ? "fortunes" : "fmnist", c.context);
     FILE *p = popen(cmd, "r");
     char line[512];
     double ts = NAN, trss = NAN;
@@ -160,5 +176,6 @@ int main(int argc, char **argv)
                "(sigprop %.2fx of it)\n", ts, ts / step_s, trss, rss_mb / trss);
     free(d.images);
     free(d.labels);
+    free(corpus.text);
     return 0;
 }

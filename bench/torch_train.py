@@ -2,7 +2,9 @@
 """PyTorch baseline of bench_train: the same ViT (7x7 patches of 28x28, CLS token,
 learned positions, L pre-LN blocks with softmax attention and a GELU MLP, final LN,
 linear head, cross-entropy) and the same AdamW step, written the straightforward
-way, timed on random images. Prints one line that bench_train parses:
+way, timed on random images; with --task fortunes the causal language model (byte
+embedding, learned positions, the same blocks with a causal mask, final LN, an untied
+head on every position, mean next-byte cross-entropy) on random bytes. Prints one line that bench_train parses:
 
     torch_train: step_s S peak_rss_mb M
 
@@ -10,6 +12,7 @@ Runs only if `import torch` works (Debian's python3-torch); otherwise says so an
 exits 0.
 
     /usr/bin/python3 bench/torch_train.py [--width 64] [--depth 4] [--batch 128] [--steps 20] [--threads 1]
+                                     [--task fmnist|fortunes] [--context 64]
 """
 import argparse
 import resource
@@ -25,6 +28,8 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--task", default="fmnist", choices=["fmnist", "fortunes"])
+    ap.add_argument("--context", type=int, default=64)
     args = ap.parse_args()
     try:
         import torch
@@ -37,6 +42,9 @@ def main():
     torch.manual_seed(0)
     d, L, H, B = args.width, args.depth, args.heads, args.batch
 
+    T = args.context
+    causal = torch.triu(torch.ones(T, T, dtype=torch.bool), 1) if args.task == "fortunes" else None
+
     class Block(nn.Module):
         def __init__(self):
             super().__init__()
@@ -48,7 +56,10 @@ def main():
             b, t, _ = x.shape
             q, k, v = self.qkv(self.n1(x)).split(d, dim=-1)
             q, k, v = (z.view(b, t, H, d // H).transpose(1, 2) for z in (q, k, v))
-            a = torch.softmax(q @ k.transpose(-1, -2) / (d // H) ** 0.5, dim=-1)
+            s = q @ k.transpose(-1, -2) / (d // H) ** 0.5
+            if causal is not None:
+                s = s.masked_fill(causal, float("-inf"))
+            a = torch.softmax(s, dim=-1)
             x = x + self.o((a @ v).transpose(1, 2).reshape(b, t, d))
             return x + self.w2(F.gelu(self.w1(self.n2(x))))
 
@@ -69,14 +80,35 @@ def main():
                 x = blk(x)
             return self.head(self.nf(x)[:, 0])
 
-    model = ViT()
+    class LM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.te = nn.Embedding(256, d)
+            self.pos = nn.Parameter(torch.randn(1, T, d) * 0.02)
+            self.blocks = nn.ModuleList(Block() for _ in range(L))
+            self.nf = nn.LayerNorm(d)
+            self.head = nn.Linear(d, 256)
+
+        def forward(self, seq):
+            x = self.te(seq) + self.pos
+            for blk in self.blocks:
+                x = blk(x)
+            return self.head(self.nf(x))
+
+    text = args.task == "fortunes"
+    model = LM() if text else ViT()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
-    img = torch.rand(B, 28, 28)
-    lab = torch.randint(0, 10, (B,))
+    if text:
+        seq = torch.randint(0, 256, (B, T + 1))
+        img, lab = seq[:, :-1], seq[:, 1:].reshape(-1)
+    else:
+        img = torch.rand(B, 28, 28)
+        lab = torch.randint(0, 10, (B,))
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(img), lab)
+        out = model(img)
+        loss = F.cross_entropy(out.reshape(-1, out.shape[-1]), lab)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -90,7 +122,7 @@ def main():
         times.append(time.perf_counter() - t0)
     times.sort()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"torch_train: torch {torch.__version__}, d {d}, L {L}, batch {B}, {args.threads} threads",
+    print(f"torch_train: torch {torch.__version__}, {args.task}, d {d}, L {L}, batch {B}, {args.threads} threads",
           file=sys.stderr)
     print(f"torch_train: step_s {times[len(times) // 2]:.6f} peak_rss_mb {rss:.1f}")
     return 0

@@ -1,4 +1,5 @@
-/* sigprop train: trains the small ViT of sigprop/train.h on Fashion-MNIST and writes
+/* sigprop train: trains the small ViT of sigprop/train.h on Fashion-MNIST, or its
+ * blocks as a causal character-level language model on the fortunes corpus, and writes
  * the per-step log. Parses flags, loads the data, calls the library, writes; the
  * model, the optimiser and the checkpoints are src/train/. */
 #include <math.h>
@@ -15,12 +16,14 @@ enum {
     OPT_ALPHA_T, OPT_ALPHA_ATTN_T, OPT_ALPHA_MLP_T, OPT_ALPHA_FINAL, OPT_PATCH, OPT_INIT_STD_T,
     OPT_NORM_EPS_T, OPT_STEPS, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_MIN_LR, OPT_WARMUP,
     OPT_SCHEDULE, OPT_BETA1, OPT_BETA2, OPT_ADAM_EPS, OPT_WD, OPT_CLIP, OPT_EVAL_EVERY,
-    OPT_DIVERGE, OPT_SEED_T, OPT_THREADS_T, OPT_STOP_AT, OPT_CKPT, OPT_CKPT_EVERY, OPT_RESUME, OPT_FORMAT_T,
-    OPT_MODEL_FIRST = OPT_WIDTH_T, OPT_MODEL_LAST = OPT_SEED_T /* refused with --resume */
+    OPT_DIVERGE, OPT_SEED_T, OPT_CONTEXT, OPT_THREADS_T, OPT_TASK, OPT_STOP_AT, OPT_CKPT, OPT_CKPT_EVERY, OPT_RESUME, OPT_FORMAT_T,
+    OPT_MODEL_FIRST = OPT_WIDTH_T, OPT_MODEL_LAST = OPT_CONTEXT /* refused with --resume */
 };
 
 static const struct option longopts[] = {
+    {"task", required_argument, 0, OPT_TASK},
     {"data", required_argument, 0, OPT_DATA},
+    {"context", required_argument, 0, OPT_CONTEXT},
     {"train-max", required_argument, 0, OPT_TRAIN_MAX},
     {"eval-max", required_argument, 0, OPT_EVAL_MAX},
     {"width", required_argument, 0, OPT_WIDTH_T},
@@ -74,25 +77,36 @@ static void help(const struct sp_vit_config *c, const struct sp_train_opts *o)
            "with hand-written forward and backward passes and AdamW, and writes one log row per\n"
            "step. The model: %dx%d patches of the 28x28 image, a linear patch embedding, a CLS\n"
            "token or mean pooling, learned positions, L pre-norm blocks (softmax attention with\n"
-           "H heads, MLP), a final norm and a linear head; cross-entropy. docs/train.md.\n\n",
+           "H heads, MLP), a final norm and a linear head; cross-entropy. docs/train.md.\n"
+           "With --task fortunes the same blocks form a causal character-level language model\n"
+           "of the fortunes corpus (Debian's fortunes): a byte embedding table (256), learned\n"
+           "positions, causal attention, the final norm and an untied head on every position;\n"
+           "the loss is the mean next-byte cross-entropy over the windows of --context bytes.\n\n",
            c->patch, c->patch);
     printf("Data:\n"
-           "  --data DIR          the four IDX .gz files (default %s)\n"
-           "  --train-max N       train on the first N training images (default 0: all)\n"
-           "  --eval-max N        evaluate on the first N test images (default 0: all)\n\n",
-           SP_FASHION_MNIST_DIR);
+           "  --task T            fmnist | fortunes (default fmnist)\n"
+           "  --data PATH         fmnist: the directory of the four IDX .gz files (default %s);\n"
+           "                      fortunes: a fortune file or a directory of them (default %s;\n"
+           "                      *.dat and *.u8 skipped); records separated by '%%' lines,\n"
+           "                      a tenth held out by a hash of each record\n"
+           "  --train-max N       train on the first N training images (fortunes: bytes;\n"
+           "                      default 0: all)\n"
+           "  --eval-max N        evaluate on the first N test images (fortunes: held-out\n"
+           "                      windows of --context bytes; default 0: all)\n\n",
+           SP_FASHION_MNIST_DIR, SP_FORTUNES_DIR);
     printf("Model (refused with --resume: the checkpoint holds them):\n"
            "  --width D           (default %d)\n"
            "  --depth L           blocks (default %d)\n"
            "  --heads H           dividing D (default %d)\n"
            "  --mlp-ratio R       MLP hidden width / D (default %d)\n"
            "  --activation A      relu | gelu (erf form; default %s)\n"
-           "  --pool P            cls | mean (default %s)\n"
+           "  --pool P            cls | mean (default %s; fmnist)\n"
            "  --norm N            ln | dyt | derf for every norm (default %s); per side:\n"
            "  --norm-attn N, --norm-mlp N, --norm-final N\n"
            "  --alpha A           initial alpha of every DyT/Derf norm (learnable; default %g);\n"
            "  --alpha-attn A, --alpha-mlp A, --alpha-final A   per side\n"
-           "  --patch P           patch side, dividing 28 (default %d)\n"
+           "  --patch P           patch side, dividing 28 (default %d; fmnist)\n"
+           "  --context N         fortunes: bytes per window, the positions (default 64)\n"
            "  --init-std S        std of every weight matrix, CLS and positions (default %g)\n"
            "  --norm-eps E        LayerNorm epsilon (default %g)\n\n",
            c->width, c->depth, c->heads, c->mlp_ratio, sp_act_name(c->act),
@@ -101,6 +115,7 @@ static void help(const struct sp_vit_config *c, const struct sp_train_opts *o)
     printf("Optimisation (refused with --resume):\n"
            "  --steps N           optimiser steps (default %ld)\n"
            "  --epochs E          instead of --steps: E passes over the training images\n"
+           "                      (fortunes: over the training bytes, batch x context a step)\n"
            "  --batch B           (default %d)\n"
            "  --lr X              peak learning rate (default %g)\n"
            "  --warmup N          linear warmup steps (default %ld, or a tenth of a shorter run)\n"
@@ -130,10 +145,11 @@ static void help(const struct sp_vit_config *c, const struct sp_train_opts *o)
            "  -q, --quiet         no progress or messages on stderr\n"
            "  -h, --help          this help\n\n"
            "Output: one row per step: step, lr, train_loss, eval_loss, eval_acc (nan except on\n"
-           "evaluation steps), grad_norm (before clipping), update_ratio_embed,\n"
+           "evaluation steps; fortunes: held-out next-byte loss in nats and accuracy), grad_norm (before clipping), update_ratio_embed,\n"
            "update_ratio_block0.., update_ratio_head (||update|| / ||parameters|| of the group).\n"
            "A run stopped by the divergence rule exits 0 with the rows before it and says so.\n\n"
-           "Example: nice -n 19 sigprop train --epochs 1 --eval-every 100 -o train.csv\n");
+           "Example: nice -n 19 sigprop train --epochs 1 --eval-every 100 -o train.csv\n"
+           "         nice -n 19 sigprop train --task fortunes --steps 300 -o lm.csv\n");
 }
 
 static int parse_norm(const char *cmd, const char *flag, const char *s, enum sp_fn *out)
@@ -156,6 +172,7 @@ struct train_args {
     double epochs;
     int threads, model_flags, warmup_given;
     enum cli_format fmt;
+    int text, task_given, image_flags, context; /* --task fortunes; --patch/--pool; --context */
 };
 
 static int parse_args(int argc, char **argv, struct sp_vit_config *c, struct sp_train_opts *o,
@@ -169,6 +186,16 @@ static int parse_args(int argc, char **argv, struct sp_vit_config *c, struct sp_
             a->model_flags++;
         switch (opt) {
         case OPT_DATA: a->data = optarg; break;
+        case OPT_TASK:
+            a->task_given = 1;
+            if (strcmp(optarg, "fmnist") == 0)
+                a->text = 0;
+            else if (strcmp(optarg, "fortunes") == 0)
+                a->text = 1;
+            else
+                rc = cli_usage(cmd, "--task: '%s' is not fmnist or fortunes", optarg);
+            break;
+        case OPT_CONTEXT: rc = cli_parse_int(cmd, "--context", optarg, 1, 4096, &a->context); break;
         case OPT_TRAIN_MAX:
             rc = cli_parse_int(cmd, "--train-max", optarg, 0, 100000000, &n);
             a->train_max = (size_t)n;
@@ -188,6 +215,7 @@ static int parse_args(int argc, char **argv, struct sp_vit_config *c, struct sp_
                 rc = cli_usage(cmd, "--activation: '%s' is not relu or gelu", optarg);
             break;
         case OPT_POOL:
+            a->image_flags++;
             if (strcmp(optarg, "cls") == 0)
                 c->pool = SP_POOL_CLS;
             else if (strcmp(optarg, "mean") == 0)
@@ -217,7 +245,7 @@ static int parse_args(int argc, char **argv, struct sp_vit_config *c, struct sp_
         case OPT_ALPHA_FINAL:
             rc = cli_parse_double(cmd, "--alpha-final", optarg, 1e-6, 1e6, &c->norm_final.alpha);
             break;
-        case OPT_PATCH: rc = cli_parse_int(cmd, "--patch", optarg, 1, 28, &c->patch); break;
+        case OPT_PATCH: a->image_flags++, rc = cli_parse_int(cmd, "--patch", optarg, 1, 28, &c->patch); break;
         case OPT_INIT_STD_T:
             rc = cli_parse_double(cmd, "--init-std", optarg, 1e-9, 10, &c->init_std);
             break;
@@ -283,6 +311,15 @@ static int parse_args(int argc, char **argv, struct sp_vit_config *c, struct sp_
     }
     if (rc == 0 && optind < argc)
         rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    if (rc == 0 && a->text && a->image_flags > 0)
+        rc = cli_usage(cmd, "--patch and --pool are for --task fmnist, not fortunes");
+    if (rc == 0 && !a->text && a->context > 0)
+        rc = cli_usage(cmd, "--context is for --task fortunes");
+    if (rc == 0 && a->text) {
+        c->task = SP_TASK_TEXT;
+        c->classes = 256; /* bytes */
+        c->context = a->context > 0 ? a->context : 64;
+    }
     if (rc == 0 && a->resume && a->model_flags > 0)
         rc = cli_usage(cmd, "--resume takes the model and optimiser settings from the "
                        "checkpoint; drop the %d model/optimiser flag(s)", a->model_flags);
@@ -313,6 +350,9 @@ static cJSON *train_meta(const struct sp_trainer *t, const struct sp_train_resul
     cJSON *m = cli_meta_new("train");
     cJSON *mo = cJSON_AddObjectToObject(m, "model"), *op = cJSON_AddObjectToObject(m, "optimiser");
     cJSON *res = cJSON_AddObjectToObject(m, "result");
+    cJSON_AddStringToObject(mo, "task", c->task == SP_TASK_TEXT ? "fortunes" : "fmnist");
+    if (c->task == SP_TASK_TEXT)
+        cJSON_AddNumberToObject(mo, "context", c->context);
     cJSON_AddNumberToObject(mo, "width", c->width);
     cJSON_AddNumberToObject(mo, "depth", c->depth);
     cJSON_AddNumberToObject(mo, "heads", c->heads);
@@ -348,8 +388,42 @@ static cJSON *train_meta(const struct sp_trainer *t, const struct sp_train_resul
     if (isfinite(r->eval_acc)) {
         cJSON_AddNumberToObject(res, "eval_loss", r->eval_loss);
         cJSON_AddNumberToObject(res, "eval_acc", r->eval_acc);
+        if (c->task == SP_TASK_TEXT)
+            cJSON_AddNumberToObject(res, "eval_bits_per_byte", r->eval_loss / M_LN2);
     }
     return m;
+}
+
+/* The data of a run: images (fmnist) or a corpus (fortunes). */
+struct train_data {
+    int text;
+    struct sp_dataset tr, te;
+    struct sp_corpus ctr, cte;
+};
+
+static void train_data_free(struct train_data *d)
+{
+    sp_dataset_free(&d->tr);
+    sp_dataset_free(&d->te);
+    sp_corpus_free(&d->ctr);
+    sp_corpus_free(&d->cte);
+}
+
+static enum sp_status train_data_load(const struct train_args *a, struct train_data *d)
+{
+    if (d->text) {
+        enum sp_status s = sp_corpus_load(a->data ? a->data : SP_FORTUNES_DIR, &d->ctr, &d->cte);
+        if (s == SP_OK && a->train_max > 0 && a->train_max < d->ctr.n)
+            d->ctr.n = a->train_max;
+        return s;
+    }
+    const char *dir = a->data ? a->data : SP_FASHION_MNIST_DIR;
+    enum sp_status s = load_split(dir, "train", &d->tr);
+    if (s == SP_OK)
+        s = load_split(dir, "t10k", &d->te);
+    if (s == SP_OK && a->train_max > 0 && a->train_max < d->tr.n)
+        d->tr.n = a->train_max;
+    return s;
 }
 
 int cmd_train(int argc, char **argv)
@@ -358,7 +432,7 @@ int cmd_train(int argc, char **argv)
     struct sp_train_opts o;
     sp_vit_config_default(&c);
     sp_train_opts_default(&o);
-    struct train_args a = {SP_FASHION_MNIST_DIR, "-", NULL, NULL, 0, 0, 0, 0, 0, CLI_CSV};
+    struct train_args a = {NULL, "-", NULL, NULL, 0, 0, 0, 0, 0, CLI_CSV, 0, 0, 0, 0};
     int rc = parse_args(argc, argv, &c, &o, &a);
     if (rc != 0)
         return rc < 0 ? CLI_OK : rc;
@@ -377,54 +451,73 @@ int cmd_train(int argc, char **argv)
         return cli_usage("train", "--checkpoint: '-' is not a file");
     if (a.threads > 0)
         omp_set_num_threads(a.threads);
-    struct sp_dataset tr, te;
-    enum sp_status s = load_split(a.data, "train", &tr);
-    if (s != SP_OK)
-        return status_exit(s);
-    s = load_split(a.data, "t10k", &te);
-    if (s != SP_OK) {
-        sp_dataset_free(&tr);
-        return status_exit(s);
-    }
-    if (a.train_max > 0 && a.train_max < tr.n)
-        tr.n = a.train_max;
-    if (a.epochs > 0 && !a.resume) {
-        double spe = floor((double)tr.n / o.batch);
-        o.steps = (long)fmax(1, floor(a.epochs * spe + 0.5));
-        if (!a.warmup_given && o.warmup > o.steps)
-            o.warmup = o.steps / 10;
-    }
     o.checkpoint_path = a.ckpt;
     struct cli_progress pg;
     o.progress = on_progress;
     o.progress_ctx = &pg;
     struct sp_trainer *t = NULL;
-    s = sp_trainer_new(&c, &o, a.resume, &t);
-    if (s == SP_OK && (size_t)sp_trainer_opts(t)->batch > tr.n)
+    struct train_data d;
+    memset(&d, 0, sizeof d);
+    d.text = a.text;
+    enum sp_status s = SP_OK;
+    if (a.resume) { /* the task is the checkpoint's */
+        s = sp_trainer_new(&c, &o, a.resume, &t);
+        if (s != SP_OK)
+            return status_exit(s);
+        d.text = sp_trainer_config(t)->task == SP_TASK_TEXT;
+        if (a.task_given && d.text != a.text) {
+            sp_trainer_free(t);
+            return cli_usage("train", "--task %s: the checkpoint %s is a %s run", a.text ?
+                             "fortunes" : "fmnist", a.resume, d.text ? "fortunes" : "fmnist");
+        }
+    }
+    s = train_data_load(&a, &d);
+    if (s == SP_OK && a.epochs > 0 && !a.resume) {
+        double spe = d.text ? floor((double)d.ctr.n / ((double)o.batch * c.context))
+                            : floor((double)d.tr.n / o.batch);
+        o.steps = (long)fmax(1, floor(a.epochs * spe + 0.5));
+        if (!a.warmup_given && o.warmup > o.steps)
+            o.warmup = o.steps / 10;
+    }
+    if (s == SP_OK && !t)
+        s = sp_trainer_new(&c, &o, NULL, &t);
+    if (s == SP_OK && !d.text && (size_t)sp_trainer_opts(t)->batch > d.tr.n)
         s = sp_fail(SP_EINVAL, "train: batch %d is larger than the %zu training images",
-                    sp_trainer_opts(t)->batch, tr.n);
+                    sp_trainer_opts(t)->batch, d.tr.n);
     if (s != SP_OK) {
         sp_trainer_free(t);
-        sp_dataset_free(&tr);
-        sp_dataset_free(&te);
+        train_data_free(&d);
         return status_exit(s);
     }
     const struct sp_vit_config *rc_ = sp_trainer_config(t);
     const struct sp_train_opts *ro = sp_trainer_opts(t);
-    cli_info("train: ViT d=%d L=%d H=%d, %zu parameters, %d tokens, norms %s/%s/%s, %s, %s pool; "
-             "%ld steps of %d (from step %ld), lr %g, warmup %ld, %s; %zu train / %zu test "
-             "images, %d threads",
-             rc_->width, rc_->depth, rc_->heads, sp_vit_nparams(rc_), sp_vit_tokens(rc_),
-             sp_fn_name(rc_->norm_attn.kind), sp_fn_name(rc_->norm_mlp.kind),
-             sp_fn_name(rc_->norm_final.kind), sp_act_name(rc_->act),
-             rc_->pool == SP_POOL_CLS ? "cls" : "mean", ro->steps, ro->batch, sp_trainer_step(t),
-             ro->lr, ro->warmup, ro->schedule == SP_LR_COSINE ? "cosine" : "constant", tr.n,
-             o.eval_max > 0 && o.eval_max < te.n ? o.eval_max : te.n, omp_get_max_threads());
+    if (d.text)
+        cli_info("train: causal LM d=%d L=%d H=%d, %zu parameters, context %d, norms %s/%s/%s, "
+                 "%s; %ld steps of %d (from step %ld), lr %g, warmup %ld, %s; %zu train bytes "
+                 "(%zu records), %zu held-out bytes (%zu records), %d threads",
+                 rc_->width, rc_->depth, rc_->heads, sp_vit_nparams(rc_), rc_->context,
+                 sp_fn_name(rc_->norm_attn.kind), sp_fn_name(rc_->norm_mlp.kind),
+                 sp_fn_name(rc_->norm_final.kind), sp_act_name(rc_->act), ro->steps, ro->batch,
+                 sp_trainer_step(t), ro->lr, ro->warmup,
+                 ro->schedule == SP_LR_COSINE ? "cosine" : "constant", d.ctr.n, d.ctr.records,
+                 d.cte.n, d.cte.records, omp_get_max_threads());
+    else
+        cli_info("train: ViT d=%d L=%d H=%d, %zu parameters, %d tokens, norms %s/%s/%s, %s, %s "
+                 "pool; %ld steps of %d (from step %ld), lr %g, warmup %ld, %s; %zu train / %zu "
+                 "test images, %d threads",
+                 rc_->width, rc_->depth, rc_->heads, sp_vit_nparams(rc_), sp_vit_tokens(rc_),
+                 sp_fn_name(rc_->norm_attn.kind), sp_fn_name(rc_->norm_mlp.kind),
+                 sp_fn_name(rc_->norm_final.kind), sp_act_name(rc_->act),
+                 rc_->pool == SP_POOL_CLS ? "cls" : "mean", ro->steps, ro->batch,
+                 sp_trainer_step(t), ro->lr, ro->warmup,
+                 ro->schedule == SP_LR_COSINE ? "cosine" : "constant", d.tr.n,
+                 o.eval_max > 0 && o.eval_max < d.te.n ? o.eval_max : d.te.n,
+                 omp_get_max_threads());
     cli_progress_start(&pg, "train", (size_t)ro->steps);
     cli_progress_update(&pg, (size_t)sp_trainer_step(t));
     double t0 = cli_now();
     struct sp_train_result r;
-    s = sp_trainer_run(t, &tr, &te, &r);
+    s = d.text ? sp_trainer_run_text(t, &d.ctr, &d.cte, &r) : sp_trainer_run(t, &d.tr, &d.te, &r);
     cli_progress_finish(&pg);
     if (s != SP_OK) {
         rc = status_exit(s);
@@ -437,6 +530,10 @@ int cmd_train(int argc, char **argv)
             cli_info("train: stopped after step %ld of %ld in %.1f s%s%s", r.steps_done,
                      ro->steps, secs, a.ckpt ? "; resume with --resume " : "",
                      a.ckpt ? a.ckpt : "");
+        else if (d.text)
+            cli_info("train: %ld steps in %.1f s; held-out loss %.4f nats (%.4f bits per byte), "
+                     "next-byte accuracy %.4f", r.steps_done, secs, r.eval_loss,
+                     r.eval_loss / M_LN2, r.eval_acc);
         else
             cli_info("train: %ld steps in %.1f s; test loss %.4f, test accuracy %.4f",
                      r.steps_done, secs, r.eval_loss, r.eval_acc);
@@ -445,7 +542,6 @@ int cmd_train(int argc, char **argv)
         cJSON_Delete(meta);
     }
     sp_trainer_free(t);
-    sp_dataset_free(&tr);
-    sp_dataset_free(&te);
+    train_data_free(&d);
     return rc;
 }

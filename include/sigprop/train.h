@@ -1,6 +1,8 @@
-/* sigprop/train.h: a small vision transformer trained on Fashion-MNIST by hand-written
- * forward and backward passes (float32 parameters, double reductions, sgemm, OpenMP),
- * AdamW, and the IDX data loader. The same seed gives the same bits whatever the
+/* sigprop/train.h: a small transformer trained by hand-written forward and backward
+ * passes (float32 parameters, double reductions, sgemm, OpenMP) and AdamW, on one of
+ * two tasks: image classification on Fashion-MNIST (a ViT; the IDX data loader) or
+ * character-level causal language modelling on the fortunes corpus (the same blocks
+ * with a causal mask; the corpus loader). The same seed gives the same bits whatever the
  * thread count; a run resumed from a checkpoint equals the uninterrupted run. */
 #ifndef SIGPROP_TRAIN_H
 #define SIGPROP_TRAIN_H
@@ -33,8 +35,35 @@ void sp_dataset_free(struct sp_dataset *d); /* NULL and zeroed structs are no-op
 /* The directory where Debian's dataset-fashion-mnist puts its four .gz files. */
 #define SP_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
 
+/* ---- data: a text corpus of records separated by lines holding a single '%' ---- */
+/* The bytes of the records, each followed by its separator line "%\n" (the format of
+ * the files), in the order read. */
+struct sp_corpus {
+    size_t n;             /* bytes */
+    size_t records;
+    unsigned char *text;  /* (n) */
+};
+/* Reads a fortune file, or every regular file of a directory in name order (skipping
+ * the strfile indexes *.dat and the *.u8 links), splits it into records and sends a
+ * record to heldout when the FNV-1a hash of its text is 0 mod 10 (about a tenth, the
+ * same split whatever the file order), the rest to train. Refused (SP_EFORMAT, the
+ * reason names the file): an empty file or directory, a NUL byte (not text), no record
+ * in either part. A path that cannot be opened is SP_EIO. On failure both are zeroed. */
+enum sp_status sp_corpus_load(const char *path, struct sp_corpus *train,
+                              struct sp_corpus *heldout);
+void sp_corpus_free(struct sp_corpus *c); /* NULL and zeroed structs are no-ops */
+/* Where Debian's fortunes package puts its files. */
+#define SP_FORTUNES_DIR "/usr/share/games/fortunes"
+
 /* ---- the model ---- */
 enum sp_pool { SP_POOL_CLS, SP_POOL_MEAN };
+/* SP_TASK_IMAGE: a ViT classifying images (patch embedding, CLS or mean pooling, the
+ * head on the pooled token). SP_TASK_TEXT: a causal language model over byte tokens
+ * below `classes` (the vocabulary): a token embedding table (classes, d), learned
+ * positions (context, d), causal attention, the final norm and an untied head on every
+ * position; the loss is the mean next-token cross-entropy. image, patch and pool are
+ * ignored by the text task, context by the image task. */
+enum sp_train_task { SP_TASK_IMAGE = 0, SP_TASK_TEXT = 1 };
 struct sp_vit_config {
     int image;          /* side of the square input image (28) */
     int patch;          /* side of a patch (7: 16 patches) */
@@ -48,14 +77,20 @@ struct sp_vit_config {
     struct sp_fnspec norm_attn, norm_mlp, norm_final; /* LN, DyT or Derf; alpha = initial alpha */
     double norm_eps;    /* LayerNorm epsilon (1e-5) */
     double init_std;    /* every weight matrix N(0, init_std^2) (0.02, timm); biases 0 */
+    enum sp_train_task task; /* SP_TASK_IMAGE (default) or SP_TASK_TEXT */
+    int context;        /* text: tokens per sequence (64) */
 };
-void sp_vit_config_default(struct sp_vit_config *c);  /* d 64, L 4, H 4, LN, CLS, GELU */
+void sp_vit_config_default(struct sp_vit_config *c);  /* image; d 64, L 4, H 4, LN, CLS, GELU */
+/* The text task's defaults: sp_vit_config_default with task SP_TASK_TEXT, classes 256
+ * (bytes), context 64. */
+void sp_lm_config_default(struct sp_vit_config *c);
 /* Validates every field (reason names it). */
 enum sp_status sp_vit_config_check(const struct sp_vit_config *c);
-/* Tokens per image (patches + 1 with a CLS token) and trainable parameters. */
+/* Tokens per image (patches + 1 with a CLS token; text: context) and trainable parameters. */
 int sp_vit_tokens(const struct sp_vit_config *c);
 size_t sp_vit_nparams(const struct sp_vit_config *c);
-/* Forward FLOPs of one image (matrix products and attention; 2 per multiply-add). */
+/* Forward FLOPs of one image or text sequence (matrix products and attention, causal:
+ * the T(T+1)/2 scores kept; 2 per multiply-add). */
 double sp_vit_flops_forward(const struct sp_vit_config *c);
 
 /* ---- training ---- */
@@ -108,15 +143,29 @@ long sp_trainer_step(const struct sp_trainer *t); /* steps done so far */
 /* Trains until opts.steps (or opts.stop_at) or divergence; evaluates on test (may be NULL: no eval).
  * The log (one row per step: step, lr, train_loss, eval_loss, eval_acc, grad_norm,
  * update_ratio_embed, update_ratio_block<l>..., update_ratio_head; eval columns NAN
- * except on eval steps) is the trainer's and survives resume. */
+ * except on eval steps) is the trainer's and survives resume. The image task only
+ * (a text trainer: SP_EINVAL; see sp_trainer_run_text). */
 enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *train,
                               const struct sp_dataset *test, struct sp_train_result *res);
+/* The same for the text task: step s trains on `batch` windows of context + 1 bytes
+ * starting at Philox draws keyed by (seed, s) (so resume needs no order state);
+ * evaluation runs on consecutive windows of heldout (stride context; the first
+ * eval_max of them, 0: all), eval_acc being the next-byte accuracy. test may be NULL.
+ * Refused (SP_EINVAL): a trainer of the image task, a corpus shorter than context + 1
+ * bytes, a byte not below classes. */
+enum sp_status sp_trainer_run_text(struct sp_trainer *t, const struct sp_corpus *train,
+                                   const struct sp_corpus *test, struct sp_train_result *res);
 const struct sp_table *sp_trainer_log(const struct sp_trainer *t);
 /* Parameters (float, sp_vit_nparams of them; layout internal) for tests and tools. */
 const float *sp_trainer_params(const struct sp_trainer *t);
-/* Loss and accuracy of the current parameters on the first max images of d (0: all). */
+/* Loss and accuracy of the current parameters on the first max images of d (0: all);
+ * the image task only. */
 enum sp_status sp_trainer_evaluate(struct sp_trainer *t, const struct sp_dataset *d, size_t max,
                                    double *loss, double *acc);
+/* Mean next-byte cross-entropy (nats; / ln 2: bits per byte) and accuracy on the first
+ * max consecutive windows of d (0: all). */
+enum sp_status sp_trainer_evaluate_text(struct sp_trainer *t, const struct sp_corpus *d,
+                                        size_t max, double *loss, double *acc);
 
 #ifdef __cplusplus
 }

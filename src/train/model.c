@@ -9,7 +9,7 @@
 #include "train/train_internal.h"
 
 /* Philox matrix ids of the trainer's tensors (keyed by block), apart from net's. */
-enum { MAT_PE = 0x7100, MAT_CLS, MAT_POS, MAT_QKV, MAT_O, MAT_W1, MAT_W2, MAT_HEAD };
+enum { MAT_PE = 0x7100, MAT_CLS, MAT_POS, MAT_QKV, MAT_O, MAT_W1, MAT_W2, MAT_HEAD, MAT_TE };
 
 void sp_vit_config_default(struct sp_vit_config *c)
 {
@@ -26,6 +26,16 @@ void sp_vit_config_default(struct sp_vit_config *c)
     c->norm_attn = c->norm_mlp = c->norm_final = (struct sp_fnspec){SP_FN_LN, 0.5, 0.0};
     c->norm_eps = 1e-5;
     c->init_std = 0.02;
+    c->task = SP_TASK_IMAGE;
+    c->context = 64;
+}
+
+void sp_lm_config_default(struct sp_vit_config *c)
+{
+    sp_vit_config_default(c);
+    c->task = SP_TASK_TEXT;
+    c->classes = 256;
+    c->context = 64;
 }
 
 static enum sp_status check_norm(const struct sp_fnspec *f, const char *side)
@@ -42,9 +52,14 @@ static enum sp_status check_norm(const struct sp_fnspec *f, const char *side)
 
 enum sp_status sp_vit_config_check(const struct sp_vit_config *c)
 {
-    if (c->image < 1 || c->image > 1024)
+    if (c->task != SP_TASK_IMAGE && c->task != SP_TASK_TEXT)
+        return sp_fail(SP_EINVAL, "train: task %d is neither image nor text", (int)c->task);
+    if (c->task == SP_TASK_TEXT && (c->context < 1 || c->context > 4096))
+        return sp_fail(SP_EINVAL, "train: context %d not in [1, 4096]", c->context);
+    const int img = c->task == SP_TASK_IMAGE; /* image and patch: the image task only */
+    if (img && (c->image < 1 || c->image > 1024))
         return sp_fail(SP_EINVAL, "train: image side %d not in [1, 1024]", c->image);
-    if (c->patch < 1 || c->image % c->patch != 0)
+    if (img && (c->patch < 1 || c->image % c->patch != 0))
         return sp_fail(SP_EINVAL, "train: patch %d does not divide image side %d", c->patch,
                        c->image);
     if (c->classes < 2 || c->classes > 256)
@@ -76,6 +91,8 @@ enum sp_status sp_vit_config_check(const struct sp_vit_config *c)
 
 int sp_vit_tokens(const struct sp_vit_config *c)
 {
+    if (c->task == SP_TASK_TEXT)
+        return c->context;
     int side = c->image / c->patch;
     return side * side + (c->pool == SP_POOL_CLS);
 }
@@ -103,17 +120,22 @@ static size_t layout_fill(const struct sp_vit_config *c, struct vit_layout *L,
     L->d = c->width;
     L->hid = c->width * c->mlp_ratio;
     L->dh = c->width / c->heads;
-    L->P = (c->image / c->patch) * (c->image / c->patch);
-    L->pd = c->patch * c->patch;
+    L->text = c->task == SP_TASK_TEXT;
+    L->P = L->text ? 0 : (c->image / c->patch) * (c->image / c->patch);
+    L->pd = L->text ? 0 : c->patch * c->patch;
     L->T = sp_vit_tokens(c);
-    L->off = c->pool == SP_POOL_CLS;
+    L->off = !L->text && c->pool == SP_POOL_CLS;
     const size_t d = (size_t)L->d, hid = (size_t)L->hid;
     size_t n = 0;
-    L->wpe = n, n += (size_t)L->pd * d;
-    L->bpe = n, n += d;
-    L->cls = VIT_NONE;
-    if (c->pool == SP_POOL_CLS)
-        L->cls = n, n += d;
+    L->wpe = L->bpe = L->wte = L->cls = VIT_NONE;
+    if (L->text) {
+        L->wte = n, n += (size_t)c->classes * d;
+    } else {
+        L->wpe = n, n += (size_t)L->pd * d;
+        L->bpe = n, n += d;
+        if (c->pool == SP_POOL_CLS)
+            L->cls = n, n += d;
+    }
     L->pos = n, n += (size_t)L->T * d;
     L->embed_end = n;
     for (int l = 0; l < c->depth; l++) {
@@ -151,6 +173,9 @@ size_t sp_vit_nparams(const struct sp_vit_config *c)
 double sp_vit_flops_forward(const struct sp_vit_config *c)
 {
     const double d = c->width, T = sp_vit_tokens(c), hid = (double)c->width * c->mlp_ratio;
+    if (c->task == SP_TASK_TEXT) /* causal: T(T+1)/2 scores; the head on every position */
+        return c->depth * (T * (8 * d * d + 4 * d * hid) + 2 * T * (T + 1) * d) +
+               2 * T * d * c->classes;
     const double P = (double)(c->image / c->patch) * (c->image / c->patch);
     const double pd = (double)c->patch * c->patch;
     /* per block: QKV 6d^2, O 2d^2, MLP 4 d hid per token; scores and mixing 4 T d */
@@ -197,7 +222,10 @@ void vit_init_params(const struct vit_layout *L, uint64_t seed, float *p)
     const float std = (float)c->init_std;
     memset(p, 0, L->n * sizeof *p); /* biases and beta */
     struct net_key k = {seed, 0, 0};
-    net_normal(p + L->wpe, (size_t)L->pd * d, std, k, MAT_PE);
+    if (L->wte != VIT_NONE)
+        net_normal(p + L->wte, (size_t)c->classes * d, std, k, MAT_TE);
+    else
+        net_normal(p + L->wpe, (size_t)L->pd * d, std, k, MAT_PE);
     if (L->cls != VIT_NONE)
         net_normal(p + L->cls, d, std, k, MAT_CLS);
     net_normal(p + L->pos, (size_t)L->T * d, std, k, MAT_POS);
@@ -220,7 +248,9 @@ void vit_decay_mask(const struct vit_layout *L, uint8_t *decay)
 {
     const size_t d = (size_t)L->d, hid = (size_t)L->hid;
     memset(decay, 0, L->n);
-    memset(decay + L->wpe, 1, (size_t)L->pd * d);
+    if (L->wpe != VIT_NONE)
+        memset(decay + L->wpe, 1, (size_t)L->pd * d);
+    /* the token table is an embedding, not decayed (like positions) */
     for (int l = 0; l < L->c.depth; l++) {
         const struct vit_block_off *o = &L->blk[l];
         memset(decay + o->wqkv, 1, d * 3 * d);

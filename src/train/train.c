@@ -1,4 +1,5 @@
-/* The training loop: batches in a per-epoch Philox permutation, AdamW with linear
+/* The training loop: batches in a per-epoch Philox permutation (text: windows at
+ * Philox-drawn starts per step), AdamW with linear
  * warmup and constant or cosine decay, global-norm clipping, the divergence rule,
  * evaluation, the per-step log and atomic checkpoints that resume bit for bit
  * (the state is the parameters, the Adam moments, the step, the initial loss and
@@ -14,6 +15,7 @@
 #include "train/train_internal.h"
 
 #define MAT_PERM 0x7200u /* Philox matrix id of the batch order (block = epoch) */
+#define MAT_WIN 0x7201u  /* text: the window starts of a step (block = step) */
 
 struct sp_trainer {
     struct sp_vit_config c;
@@ -24,6 +26,7 @@ struct sp_trainer {
     struct vit_ws_f32 *ws;
     float *bimg;          /* (batch, image^2) */
     uint8_t *blab;        /* (batch) */
+    uint8_t *bseq;        /* text: (batch, context + 1) windows */
     uint32_t *perm;       /* the epoch's order of the training set */
     size_t perm_n;
     long perm_epoch;
@@ -87,14 +90,25 @@ enum sp_status sp_train_opts_check(const struct sp_train_opts *o)
     return SP_OK;
 }
 
-/* ---- checkpoint: magic, the settings as doubles, state, log, crc32 ---- */
+/* ---- checkpoint: magic, the settings as doubles, state, log, crc32 ----
+ * Version 1 (the ViT; every image-task checkpoint is still written so, and the ones
+ * written before the text task load unchanged) and version 2 (the text task): the
+ * same with the task and the context as two more doubles after the settings. */
 
 static const char ckpt_magic[8] = {'S', 'P', 'V', 'I', 'T', 'C', 'K', '1'};
+static const char ckpt_magic2[8] = {'S', 'P', 'V', 'I', 'T', 'C', 'K', '2'};
 
-int sp_train_is_checkpoint(const void *head, size_t n)
+/* The version of a checkpoint's first bytes (1, 2), 0 if none. */
+static int ckpt_version(const void *head, size_t n)
 {
-    return head && n >= sizeof ckpt_magic && memcmp(head, ckpt_magic, sizeof ckpt_magic) == 0;
+    if (!head || n < sizeof ckpt_magic)
+        return 0;
+    if (memcmp(head, ckpt_magic, sizeof ckpt_magic) == 0)
+        return 1;
+    return memcmp(head, ckpt_magic2, sizeof ckpt_magic2) == 0 ? 2 : 0;
 }
+
+int sp_train_is_checkpoint(const void *head, size_t n) { return ckpt_version(head, n) != 0; }
 
 /* Every setting a run depends on, in one order for writing and reading. */
 #define SETTINGS(X)                                                                         \
@@ -153,8 +167,13 @@ static enum sp_status ckpt_write(const struct sp_trainer *t, const char *path)
     settings_store(&t->c, &t->o, set);
     uint64_t n = t->L.n, nrows = sp_table_nrows(t->log), ncols = (uint64_t)sp_table_ncols(t->log);
     int64_t step = t->step;
-    cw(&w, ckpt_magic, sizeof ckpt_magic);
+    const int text = t->c.task == SP_TASK_TEXT;
+    cw(&w, text ? ckpt_magic2 : ckpt_magic, sizeof ckpt_magic);
     cw(&w, set, sizeof set);
+    if (text) {
+        const double task[2] = {(double)t->c.task, (double)t->c.context};
+        cw(&w, task, sizeof task);
+    }
     cw(&w, &t->o.seed, sizeof t->o.seed);
     cw(&w, &step, sizeof step);
     cw(&w, &t->init_loss, sizeof t->init_loss);
@@ -225,7 +244,7 @@ static enum sp_status ckpt_slurp(const char *path, unsigned char **buf, size_t *
         return sp_fail(SP_EIO, "checkpoint %s: read error", path);
     }
     uint32_t crc;
-    if (n < sizeof ckpt_magic + sizeof crc || memcmp(b, ckpt_magic, sizeof ckpt_magic) != 0) {
+    if (n < sizeof ckpt_magic + sizeof crc || ckpt_version(b, n) == 0) {
         free(b);
         return sp_fail(SP_EFORMAT, "checkpoint %s: not a sigprop train checkpoint", path);
     }
@@ -273,7 +292,9 @@ static enum sp_status trainer_alloc(struct sp_trainer *t)
     enum sp_status s = vit_layout_new(&t->c, &t->L);
     if (s != SP_OK)
         return s;
-    const size_t n = t->L.n, px = (size_t)t->c.image * (size_t)t->c.image;
+    const size_t n = t->L.n;
+    const int text = t->c.task == SP_TASK_TEXT;
+    const size_t px = text ? 1 : (size_t)t->c.image * (size_t)t->c.image;
     t->p = malloc(n * sizeof *t->p);
     t->g = malloc(n * sizeof *t->g);
     t->m = calloc(n, sizeof *t->m);
@@ -281,7 +302,8 @@ static enum sp_status trainer_alloc(struct sp_trainer *t)
     t->decay = malloc(n);
     t->bimg = malloc((size_t)t->o.batch * px * sizeof *t->bimg);
     t->blab = malloc((size_t)t->o.batch);
-    if (!t->p || !t->g || !t->m || !t->v || !t->decay || !t->bimg || !t->blab)
+    t->bseq = malloc(text ? (size_t)t->o.batch * ((size_t)t->c.context + 1) : 1);
+    if (!t->p || !t->g || !t->m || !t->v || !t->decay || !t->bimg || !t->blab || !t->bseq)
         return sp_fail(SP_ENOMEM, "train: %zu parameters", n);
     vit_decay_mask(&t->L, t->decay);
     s = vit_ws_new_f32(&t->L, t->o.batch, &t->ws);
@@ -302,12 +324,17 @@ static enum sp_status trainer_resume(struct sp_trainer *t, const char *path)
     int64_t step;
     uint64_t n = 0, nrows = 0, ncols = 0;
     uint64_t seed = 0;
-    if (cr(&r, set, sizeof set) || cr(&r, &seed, sizeof seed) || cr(&r, &step, sizeof step) ||
+    double task[2] = {SP_TASK_IMAGE, 64};
+    const int version = ckpt_version(buf, len);
+    if (cr(&r, set, sizeof set) || (version == 2 && cr(&r, task, sizeof task)) ||
+        cr(&r, &seed, sizeof seed) || cr(&r, &step, sizeof step) ||
         cr(&r, &t->init_loss, sizeof t->init_loss) || cr(&r, &n, sizeof n)) {
         free(buf);
         return sp_fail(SP_EFORMAT, "checkpoint %s: header truncated", path);
     }
     settings_load(&t->c, &t->o, set);
+    t->c.task = (enum sp_train_task)task[0];
+    t->c.context = (int)task[1];
     t->o.seed = seed;
     s = sp_vit_config_check(&t->c);
     if (s == SP_OK)
@@ -392,6 +419,7 @@ void sp_trainer_free(struct sp_trainer *t)
     free(t->decay);
     free(t->bimg);
     free(t->blab);
+    free(t->bseq);
     free(t->perm);
     sp_table_free(t->log);
     net_gemm_done(t->blas_prev);
@@ -444,6 +472,8 @@ enum sp_status sp_trainer_evaluate(struct sp_trainer *t, const struct sp_dataset
                                    double *loss, double *acc)
 {
     const size_t px = (size_t)t->c.image * (size_t)t->c.image;
+    if (t->c.task != SP_TASK_IMAGE)
+        return sp_fail(SP_EINVAL, "train: a language model does not evaluate on images");
     if (d->rows != t->c.image || d->cols != t->c.image || d->n == 0)
         return sp_fail(SP_EINVAL, "train: evaluation images %dx%d (n %zu), model wants %dx%d",
                        d->rows, d->cols, d->n, t->c.image, t->c.image);
@@ -460,6 +490,49 @@ enum sp_status sp_trainer_evaluate(struct sp_trainer *t, const struct sp_dataset
     }
     *loss = total / (double)n;
     *acc = (double)right / (double)n;
+    return SP_OK;
+}
+
+/* A corpus the text trainer can read: at least one window, every byte in the vocabulary. */
+static enum sp_status corpus_fits(const struct sp_trainer *t, const struct sp_corpus *c,
+                                  const char *what)
+{
+    if (c->n < (size_t)t->c.context + 1)
+        return sp_fail(SP_EINVAL, "train: the %s corpus has %zu bytes, fewer than context %d + 1",
+                       what, c->n, t->c.context);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->text[i] >= t->c.classes)
+            return sp_fail(SP_EINVAL, "train: byte %d at offset %zu of the %s corpus is not "
+                           "below the vocabulary of %d", c->text[i], i, what, t->c.classes);
+    return SP_OK;
+}
+
+enum sp_status sp_trainer_evaluate_text(struct sp_trainer *t, const struct sp_corpus *d,
+                                        size_t max, double *loss, double *acc)
+{
+    if (t->c.task != SP_TASK_TEXT)
+        return sp_fail(SP_EINVAL, "train: an image model does not evaluate on a corpus");
+    enum sp_status s = corpus_fits(t, d, "evaluation");
+    if (s != SP_OK)
+        return s;
+    const size_t T = (size_t)t->c.context, w = T + 1;
+    size_t n = (d->n - 1) / T; /* windows [i T, i T + T + 1) */
+    if (max > 0 && max < n)
+        n = max;
+    double total = 0;
+    long right = 0;
+    for (size_t i0 = 0; i0 < n; i0 += (size_t)t->o.batch) {
+        int B = (int)(n - i0 < (size_t)t->o.batch ? n - i0 : (size_t)t->o.batch);
+        for (int b = 0; b < B; b++)
+            memcpy(t->bseq + (size_t)b * w, d->text + (i0 + (size_t)b) * T, w);
+        double l;
+        int ok;
+        vit_forward_text_f32(&t->L, t->p, t->ws, t->bseq, B, &l, &ok);
+        total += l * (double)B * (double)T;
+        right += ok;
+    }
+    *loss = total / ((double)n * (double)T);
+    *acc = (double)right / ((double)n * (double)T);
     return SP_OK;
 }
 
@@ -494,14 +567,64 @@ static void adamw_step(struct sp_trainer *t, double lr, double gscale, size_t ro
     }
 }
 
+/* What a run trains and evaluates on: images or a corpus (the other pair NULL). */
+struct run_data {
+    const struct sp_dataset *train, *test;
+    const struct sp_corpus *ctrain, *ctest;
+};
+
+/* The forward pass of step st on its batch: the epoch's images, or `batch` windows of
+ * context + 1 bytes at Philox-drawn starts keyed by (seed, st). */
+static enum sp_status step_forward(struct sp_trainer *t, const struct run_data *data, long st,
+                                   double *loss)
+{
+    const struct sp_train_opts *o = &t->o;
+    if (data->ctrain) {
+        const struct sp_corpus *c = data->ctrain;
+        const size_t w = (size_t)t->c.context + 1, starts = c->n - w + 1;
+        const struct net_key k = {t->o.seed, 2, (uint32_t)st};
+        for (int b = 0; b < o->batch; b++) {
+            uint64_t u = (uint64_t)net_uint32(k, MAT_WIN, 2 * (uint32_t)b) << 32 |
+                         net_uint32(k, MAT_WIN, 2 * (uint32_t)b + 1);
+            memcpy(t->bseq + (size_t)b * w, c->text + u % starts, w);
+        }
+        vit_forward_text_f32(&t->L, t->p, t->ws, t->bseq, o->batch, loss, NULL);
+        return SP_OK;
+    }
+    const struct sp_dataset *train = data->train;
+    const size_t px = (size_t)t->c.image * (size_t)t->c.image;
+    const size_t per_epoch = train->n / (size_t)o->batch; /* the last partial batch is dropped */
+    enum sp_status s = epoch_order(t, train->n, st / (long)per_epoch);
+    if (s != SP_OK)
+        return s;
+    const size_t first = (size_t)(st % (long)per_epoch) * (size_t)o->batch;
+    for (int b = 0; b < o->batch; b++) {
+        size_t idx = t->perm[first + (size_t)b];
+        memcpy(t->bimg + (size_t)b * px, train->images + idx * px, px * sizeof(float));
+        t->blab[b] = train->labels[idx];
+    }
+    vit_forward_f32(&t->L, t->p, t->ws, t->bimg, t->blab, o->batch, loss, NULL);
+    return SP_OK;
+}
+
+static enum sp_status run_loop(struct sp_trainer *t, const struct run_data *data,
+                               struct sp_train_result *res);
+
+static void result_init(struct sp_train_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->diverged_step = -1;
+    res->eval_loss = res->eval_acc = NAN;
+}
+
 enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *train,
                               const struct sp_dataset *test, struct sp_train_result *res)
 {
     const struct sp_train_opts *o = &t->o;
-    const size_t px = (size_t)t->c.image * (size_t)t->c.image;
-    memset(res, 0, sizeof *res);
-    res->diverged_step = -1;
-    res->eval_loss = res->eval_acc = NAN;
+    result_init(res);
+    if (t->c.task != SP_TASK_IMAGE)
+        return sp_fail(SP_EINVAL, "train: a language-model trainer runs on a corpus "
+                       "(sp_trainer_run_text), not on images");
     if (train->rows != t->c.image || train->cols != t->c.image || train->classes > t->c.classes)
         return sp_fail(SP_EINVAL, "train: images %dx%d with %d classes; the model takes %dx%d, "
                        "%d classes", train->rows, train->cols, train->classes, t->c.image,
@@ -509,21 +632,37 @@ enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *tra
     if (train->n < (size_t)o->batch)
         return sp_fail(SP_EINVAL, "train: %zu training images, fewer than batch %d", train->n,
                        o->batch);
-    const size_t per_epoch = train->n / (size_t)o->batch; /* the last partial batch is dropped */
+    const struct run_data data = {train, test, NULL, NULL};
+    return run_loop(t, &data, res);
+}
+
+enum sp_status sp_trainer_run_text(struct sp_trainer *t, const struct sp_corpus *train,
+                                   const struct sp_corpus *test, struct sp_train_result *res)
+{
+    result_init(res);
+    if (t->c.task != SP_TASK_TEXT)
+        return sp_fail(SP_EINVAL, "train: an image trainer runs on images (sp_trainer_run), "
+                       "not on a corpus");
+    enum sp_status s = corpus_fits(t, train, "training");
+    if (s == SP_OK && test)
+        s = corpus_fits(t, test, "held-out");
+    if (s != SP_OK)
+        return s;
+    const struct run_data data = {NULL, NULL, train, test};
+    return run_loop(t, &data, res);
+}
+
+static enum sp_status run_loop(struct sp_trainer *t, const struct run_data *data,
+                               struct sp_train_result *res)
+{
+    const struct sp_train_opts *o = &t->o;
     enum sp_status s = SP_OK;
     while (t->step < o->steps && (o->stop_at <= 0 || t->step < o->stop_at)) {
         const long st = t->step;
-        s = epoch_order(t, train->n, st / (long)per_epoch);
+        double loss;
+        s = step_forward(t, data, st, &loss);
         if (s != SP_OK)
             return s;
-        const size_t first = (size_t)(st % (long)per_epoch) * (size_t)o->batch;
-        for (int b = 0; b < o->batch; b++) {
-            size_t idx = t->perm[first + (size_t)b];
-            memcpy(t->bimg + (size_t)b * px, train->images + idx * px, px * sizeof(float));
-            t->blab[b] = train->labels[idx];
-        }
-        double loss;
-        vit_forward_f32(&t->L, t->p, t->ws, t->bimg, t->blab, o->batch, &loss, NULL);
         if (st == 0)
             t->init_loss = loss;
         res->final_train_loss = loss;
@@ -555,9 +694,11 @@ enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *tra
         adamw_step(t, lr, gscale, (size_t)row);
         t->step++;
         const int last = t->step == o->steps;
-        if (test && (last || (o->eval_every > 0 && t->step % o->eval_every == 0))) {
+        if ((data->test || data->ctest) &&
+            (last || (o->eval_every > 0 && t->step % o->eval_every == 0))) {
             double el, ea;
-            s = sp_trainer_evaluate(t, test, o->eval_max, &el, &ea);
+            s = data->ctest ? sp_trainer_evaluate_text(t, data->ctest, o->eval_max, &el, &ea)
+                            : sp_trainer_evaluate(t, data->test, o->eval_max, &el, &ea);
             if (s != SP_OK)
                 return s;
             sp_table_set_num(t->log, (size_t)row, t->col_eval_loss, el);

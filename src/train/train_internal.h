@@ -28,7 +28,9 @@ struct vit_layout {
     struct sp_vit_config c;
     int d, hid, dh, T, P, pd, off; /* width, MLP hidden, head width, tokens, patches,
                                     * patch pixels, index of the first patch token */
-    size_t wpe, bpe;   /* patch embedding (pd, d), (d) */
+    int text;          /* the causal language model (SP_TASK_TEXT): no patches (P = pd = 0) */
+    size_t wpe, bpe;   /* patch embedding (pd, d), (d); VIT_NONE for text */
+    size_t wte;        /* text: token embedding (classes, d); VIT_NONE for images */
     size_t cls;        /* (d), VIT_NONE with mean pooling */
     size_t pos;        /* (T, d) */
     struct vit_block_off *blk; /* (depth) */
@@ -44,7 +46,10 @@ void vit_init_params(const struct vit_layout *L, uint64_t seed, float *p);
 /* decay: (L->n), 1 on the weight matrices (AdamW's decoupled decay), 0 elsewhere. */
 void vit_decay_mask(const struct vit_layout *L, uint8_t *decay);
 
-/* Per precision S (f32: R = float, f64: R = double). A workspace holds the
+/* Per precision S (f32: R = float, f64: R = double). The text model's forward_text
+ * takes B sequences of T + 1 bytes (seq, (B, T + 1)): position t reads byte t and
+ * predicts byte t + 1; loss is the mean over the B T positions, correct counts
+ * positions; vit_backward (dimages NULL) serves both tasks. A workspace holds the
  * activations of one batch of up to `batch` images for the backward pass.
  * forward: images (B, image^2), labels (B); returns the mean cross-entropy and the
  * number of correct argmax predictions. backward (after forward): adds the
@@ -59,7 +64,10 @@ void vit_decay_mask(const struct vit_layout *L, uint8_t *decay);
                          const R *images, const uint8_t *labels, int B, double *loss,   \
                          int *correct);                                                 \
     void vit_backward_##S(const struct vit_layout *L, const R *p, struct vit_ws_##S *w, \
-                          R *grad, R *dimages);
+                          R *grad, R *dimages);                                  \
+    void vit_forward_text_##S(const struct vit_layout *L, const R *p,                   \
+                              struct vit_ws_##S *w, const uint8_t *seq, int B,          \
+                              double *loss, int *correct);
 VIT_DECLARE(float, f32)
 VIT_DECLARE(double, f64)
 /* The residual stream entering block l after the forward pass (l = depth: the last

@@ -5,7 +5,10 @@
  * math functions TANH, ERF, EXP, SQRT. Every reduction accumulates in double;
  * every parallel loop writes disjoint rows or columns, so the result does not
  * depend on the thread count. The pre-norm block (SPEC 1.2, with biases):
- *     x1 = x0 + Wo Attn(N1(x0)) + bo,   x2 = x1 + W2 act(W1 N2(x1) + b1) + b2. */
+ *     x1 = x0 + Wo Attn(N1(x0)) + bo,   x2 = x1 + W2 act(W1 N2(x1) + b1) + b2.
+ * Two input/output stages share the blocks: the ViT (patch embedding, CLS token,
+ * pooled head) and the causal language model (token table, attention masked to
+ * earlier positions, the head on every position). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +40,9 @@ struct NAME(vit_ws) {
     struct NAME(vit_blk_acts) *blk; /* (depth) */
     R *xf, *nf, *stf; /* final stream, its norm (rows, d), stats (rows, 2) */
     R *pooled;    /* (B, d) */
-    R *probs;     /* (B, classes) softmax of the logits */
-    const uint8_t *labels;
+    R *probs;     /* (B, classes) softmax of the logits; text: (rows, classes) */
+    const uint8_t *labels; /* (B); text: the next byte of each row (rows) */
+    uint8_t *tok;          /* text: the input byte of each row, then the targets (2 rows) */
     /* backward scratch */
     R *g, *gn, *gqkv, *gao, *gz, *gatt, *gtok, *gpatch, *glog, *gpool;
     double *rowacc; /* (rows, 2) per-row partial sums of the scalar norm parameters */
@@ -54,8 +58,9 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
     const size_t rows = (size_t)batch * T, bp = (size_t)batch * (size_t)L->P;
     const size_t att = (size_t)batch * H * T * T;
     const size_t per_blk = rows * (d * 8 + 4 + hid * 3) + att;
+    const size_t nlog = L->text ? rows : (size_t)batch; /* rows of logits */
     size_t total = bp * (size_t)L->pd * 2 + depth * per_blk + rows * (d * 2 + 2) +
-                   (size_t)batch * (d * 2 + C * 2) +
+                   (size_t)batch * d * 2 + nlog * C * 2 +
                    rows * (d * 2 + 3 * d + d + hid) + att + bp * d;
     struct NAME(vit_ws) *w = calloc(1, sizeof *w);
     if (w)
@@ -67,7 +72,9 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
         w->rowacc = malloc(rows * 2 * sizeof(double));
     if (w && w->rowacc)
         w->colacc = malloc(ncol * sizeof(double));
-    if (!w || !w->blk || !w->mem || !w->rowacc || !w->colacc) {
+    if (w && w->colacc)
+        w->tok = malloc(L->text ? 2 * rows : 1);
+    if (!w || !w->blk || !w->mem || !w->rowacc || !w->colacc || !w->tok) {
         NAME(vit_ws_free)(w);
         return sp_fail(SP_ENOMEM, "train: workspace of %zu values for batch %d", total, batch);
     }
@@ -93,7 +100,7 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
     TAKE(w->nf, rows * d);
     TAKE(w->stf, rows * 2);
     TAKE(w->pooled, (size_t)batch * d);
-    TAKE(w->probs, (size_t)batch * C);
+    TAKE(w->probs, nlog * C);
     TAKE(w->g, rows * d);
     TAKE(w->gn, rows * d);
     TAKE(w->gqkv, rows * 3 * d);
@@ -102,7 +109,7 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
     TAKE(w->gatt, att);
     TAKE(w->gtok, bp * d);
     TAKE(w->gpatch, bp * (size_t)L->pd);
-    TAKE(w->glog, (size_t)batch * C);
+    TAKE(w->glog, nlog * C);
     TAKE(w->gpool, (size_t)batch * d);
 #undef TAKE
     SP_ASSERT((size_t)(q - w->mem) <= total);
@@ -119,6 +126,7 @@ void NAME(vit_ws_free)(struct NAME(vit_ws) *w)
     free(w->blk);
     free(w->rowacc);
     free(w->colacc);
+    free(w->tok);
     free(w);
 }
 
@@ -303,7 +311,8 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
 }
 
 /* Softmax attention of every (image, head): att = softmax(q k^T / sqrt(dh)), ao = att v.
- * The products of length dh and T accumulate in R like sgemm's; the softmax in double. */
+ * The products of length dh and T accumulate in R like sgemm's; the softmax in double.
+ * Text: causal, query i attends to keys j <= i (att is 0 beyond). */
 static void NAME(attn_fwd)(const struct vit_layout *L, int B, const R *qkv, R *att, R *ao)
 {
     const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
@@ -316,7 +325,8 @@ static void NAME(attn_fwd)(const struct vit_layout *L, int B, const R *qkv, R *a
         R *A = att + bh * T * T;
         for (size_t i = 0; i < T; i++) {
             R *Ai = A + i * T, mx = -INFINITY;
-            for (size_t j = 0; j < T; j++) {
+            const size_t jn = L->text ? i + 1 : T;
+            for (size_t j = 0; j < jn; j++) {
                 R s = 0;
 #pragma omp simd reduction(+ : s)
                 for (size_t c = 0; c < dh; c++)
@@ -325,15 +335,17 @@ static void NAME(attn_fwd)(const struct vit_layout *L, int B, const R *qkv, R *a
                 mx = Ai[j] > mx ? Ai[j] : mx;
             }
             double z = 0;
-            for (size_t j = 0; j < T; j++) {
+            for (size_t j = 0; j < jn; j++) {
                 Ai[j] = EXP(Ai[j] - mx);
                 z += (double)Ai[j];
             }
+            for (size_t j = jn; j < T; j++)
+                Ai[j] = 0;
             const R inv = (R)(1.0 / z);
             R *o = ao + (b * T + i) * d + h * dh;
             for (size_t c = 0; c < dh; c++)
                 o[c] = 0;
-            for (size_t j = 0; j < T; j++) {
+            for (size_t j = 0; j < jn; j++) {
                 Ai[j] *= inv;
 #pragma omp simd
                 for (size_t c = 0; c < dh; c++)
@@ -363,8 +375,9 @@ static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, cons
                 gq[t * ld + c] = gk[t * ld + c] = gv[t * ld + c] = 0;
         for (size_t i = 0; i < T; i++) {
             /* gA_ij = go_i . v_j; gS_ij = A_ij (gA_ij - sum_j' A_ij' gA_ij') / sqrt(dh) */
+            const size_t jn = L->text ? i + 1 : T; /* causal: A_ij = 0 beyond */
             double dot = 0;
-            for (size_t j = 0; j < T; j++) {
+            for (size_t j = 0; j < jn; j++) {
                 R s = 0;
 #pragma omp simd reduction(+ : s)
                 for (size_t c = 0; c < dh; c++)
@@ -372,10 +385,10 @@ static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, cons
                 gS[i * T + j] = s;
                 dot += (double)s * (double)A[i * T + j];
             }
-            for (size_t j = 0; j < T; j++)
+            for (size_t j = 0; j < jn; j++)
                 gS[i * T + j] = A[i * T + j] * (gS[i * T + j] - (R)dot) * scale;
             /* gv_j += A_ij go_i, gk_j += gS_ij q_i, gq_i += gS_ij k_j */
-            for (size_t j = 0; j < T; j++) {
+            for (size_t j = 0; j < jn; j++) {
                 const R a = A[i * T + j], gs = gS[i * T + j];
 #pragma omp simd
                 for (size_t c = 0; c < dh; c++) {
@@ -390,11 +403,66 @@ static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, cons
 
 /* ---- forward ---- */
 
+/* The blocks and the final norm on the stream w->blk[0].x0 (rows, d) */
+static void NAME(blocks_fwd)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w)
+{
+    const struct sp_vit_config *c = &L->c;
+    const size_t d = (size_t)L->d, hid = (size_t)L->hid, rows = w->rows;
+    const int B = w->B;
+    for (int l = 0; l < c->depth; l++) {
+        const struct vit_block_off *o = &L->blk[l];
+        struct NAME(vit_blk_acts) *a = &w->blk[l];
+        R *out = l + 1 < c->depth ? w->blk[l + 1].x0 : w->xf;
+        NAME(norm_fwd)(&c->norm_attn, c->norm_eps, p, &o->n1, a->x0, a->n1, a->st1, rows, d);
+        NAME(linear_fwd)(a->n1, p + o->wqkv, p + o->bqkv, a->qkv, rows, d, 3 * d);
+        NAME(attn_fwd)(L, B, a->qkv, a->att, a->ao);
+        NAME(linear_fwd)(a->ao, p + o->wo, p + o->bo, a->x1, rows, d, d);
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
+        for (size_t i = 0; i < rows * d; i++)
+            a->x1[i] += a->x0[i];
+        NAME(norm_fwd)(&c->norm_mlp, c->norm_eps, p, &o->n2, a->x1, a->n2, a->st2, rows, d);
+        NAME(linear_fwd)(a->n2, p + o->w1, p + o->b1, a->z, rows, d, hid);
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
+        for (size_t i = 0; i < rows * hid; i++)
+            a->a[i] = NAME(act)(c->act, a->z[i], &a->cdf[i]);
+        NAME(linear_fwd)(a->a, p + o->w2, p + o->b2, out, rows, hid, d);
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
+        for (size_t i = 0; i < rows * d; i++)
+            out[i] += a->x1[i];
+    }
+    NAME(norm_fwd)(&c->norm_final, c->norm_eps, p, &L->nf, w->xf, w->nf, w->stf, rows, d);
+}
+
+/* Cross-entropy of the softmax of n rows of logits z (n, C) against labels, in double;
+ * z becomes the softmax. Adds the summed loss to *total and the argmax hits to *ok. */
+static void NAME(softmax_xent)(R *logits, const uint8_t *labels, size_t n, size_t C,
+                               double *total, int *ok)
+{
+    for (size_t b = 0; b < n; b++) {
+        R *z = logits + b * C;
+        size_t best = 0;
+        double mx = -INFINITY;
+        for (size_t k = 0; k < C; k++)
+            if ((double)z[k] > mx) {
+                mx = (double)z[k];
+                best = k;
+            }
+        double sum = 0;
+        for (size_t k = 0; k < C; k++)
+            sum += exp((double)z[k] - mx);
+        *total += mx + log(sum) - (double)z[labels[b]];
+        *ok += best == labels[b];
+        for (size_t k = 0; k < C; k++)
+            z[k] = (R)(exp((double)z[k] - mx) / sum);
+    }
+}
+
+
 void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w,
                        const R *images, const uint8_t *labels, int B, double *loss, int *correct)
 {
     const struct sp_vit_config *c = &L->c;
-    const size_t d = (size_t)L->d, hid = (size_t)L->hid, T = (size_t)L->T, P = (size_t)L->P;
+    const size_t d = (size_t)L->d, T = (size_t)L->T, P = (size_t)L->P;
     const size_t pd = (size_t)L->pd, img = (size_t)c->image, ps = (size_t)c->patch;
     const size_t C = (size_t)c->classes, rows = (size_t)B * T, side = img / ps;
     w->B = B;
@@ -420,28 +488,7 @@ void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_w
         for (size_t j = 0; j < d; j++)
             x[r * d + j] = src[j] + p[L->pos + t * d + j];
     }
-    for (int l = 0; l < c->depth; l++) {
-        const struct vit_block_off *o = &L->blk[l];
-        struct NAME(vit_blk_acts) *a = &w->blk[l];
-        R *out = l + 1 < c->depth ? w->blk[l + 1].x0 : w->xf;
-        NAME(norm_fwd)(&c->norm_attn, c->norm_eps, p, &o->n1, a->x0, a->n1, a->st1, rows, d);
-        NAME(linear_fwd)(a->n1, p + o->wqkv, p + o->bqkv, a->qkv, rows, d, 3 * d);
-        NAME(attn_fwd)(L, B, a->qkv, a->att, a->ao);
-        NAME(linear_fwd)(a->ao, p + o->wo, p + o->bo, a->x1, rows, d, d);
-#pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
-        for (size_t i = 0; i < rows * d; i++)
-            a->x1[i] += a->x0[i];
-        NAME(norm_fwd)(&c->norm_mlp, c->norm_eps, p, &o->n2, a->x1, a->n2, a->st2, rows, d);
-        NAME(linear_fwd)(a->n2, p + o->w1, p + o->b1, a->z, rows, d, hid);
-#pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
-        for (size_t i = 0; i < rows * hid; i++)
-            a->a[i] = NAME(act)(c->act, a->z[i], &a->cdf[i]);
-        NAME(linear_fwd)(a->a, p + o->w2, p + o->b2, out, rows, hid, d);
-#pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
-        for (size_t i = 0; i < rows * d; i++)
-            out[i] += a->x1[i];
-    }
-    NAME(norm_fwd)(&c->norm_final, c->norm_eps, p, &L->nf, w->xf, w->nf, w->stf, rows, d);
+    NAME(blocks_fwd)(L, p, w);
     /* pooling: the CLS token's row, or the mean over tokens */
     for (size_t b = 0; b < (size_t)B; b++)
         for (size_t j = 0; j < d; j++) {
@@ -456,27 +503,42 @@ void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_w
             w->pooled[b * d + j] = (R)s;
         }
     NAME(linear_fwd)(w->pooled, p + L->wh, p + L->bh, w->probs, (size_t)B, d, C);
-    /* cross-entropy of the softmax, in double */
     double total = 0;
     int ok = 0;
-    for (size_t b = 0; b < (size_t)B; b++) {
-        R *z = w->probs + b * C;
-        size_t best = 0;
-        double mx = -INFINITY;
-        for (size_t k = 0; k < C; k++)
-            if ((double)z[k] > mx) {
-                mx = (double)z[k];
-                best = k;
-            }
-        double sum = 0;
-        for (size_t k = 0; k < C; k++)
-            sum += exp((double)z[k] - mx);
-        total += mx + log(sum) - (double)z[labels[b]];
-        ok += best == labels[b];
-        for (size_t k = 0; k < C; k++)
-            z[k] = (R)(exp((double)z[k] - mx) / sum);
-    }
+    NAME(softmax_xent)(w->probs, labels, (size_t)B, C, &total, &ok);
     *loss = total / (double)B;
+    if (correct)
+        *correct = ok;
+}
+
+void NAME(vit_forward_text)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w,
+                            const uint8_t *seq, int B, double *loss, int *correct)
+{
+    const size_t d = (size_t)L->d, T = (size_t)L->T, C = (size_t)L->c.classes;
+    const size_t rows = (size_t)B * T;
+    w->B = B;
+    w->rows = rows;
+    uint8_t *in = w->tok, *tgt = w->tok + rows;
+    for (size_t r = 0; r < rows; r++) {
+        const size_t b = r / T, t = r % T;
+        in[r] = seq[b * (T + 1) + t];
+        tgt[r] = seq[b * (T + 1) + t + 1];
+    }
+    w->labels = tgt;
+    /* tokens: the byte's embedding plus its position's */
+    R *x = w->blk[0].x0;
+#pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
+    for (size_t r = 0; r < rows; r++) {
+        const R *e = p + L->wte + (size_t)in[r] * d, *pos = p + L->pos + (r % T) * d;
+        for (size_t j = 0; j < d; j++)
+            x[r * d + j] = e[j] + pos[j];
+    }
+    NAME(blocks_fwd)(L, p, w);
+    NAME(linear_fwd)(w->nf, p + L->wh, p + L->bh, w->probs, rows, d, C);
+    double total = 0;
+    int ok = 0;
+    NAME(softmax_xent)(w->probs, tgt, rows, C, &total, &ok);
+    *loss = total / (double)rows;
     if (correct)
         *correct = ok;
 }
@@ -490,20 +552,30 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
     const int B = w->B;
     const size_t d = (size_t)L->d, hid = (size_t)L->hid, T = (size_t)L->T, P = (size_t)L->P;
     const size_t pd = (size_t)L->pd, C = (size_t)c->classes, rows = w->rows;
-    /* d loss / d logits = (softmax - onehot) / B */
-    for (size_t b = 0; b < (size_t)B; b++)
-        for (size_t k = 0; k < C; k++)
-            w->glog[b * C + k] =
-                (w->probs[b * C + k] - (R)(k == w->labels[b] ? 1 : 0)) / (R)B;
-    NAME(linear_bwd)(w->pooled, p + L->wh, w->glog, w->gpool, grad + L->wh, grad + L->bh,
-                     (size_t)B, d, C, w->colacc);
-    /* un-pool into gn (rows, d) */
+    if (L->text) {
+        /* d loss / d logits = (softmax - onehot) / (B T), the head on every row into gn */
+        for (size_t r = 0; r < rows; r++)
+            for (size_t k = 0; k < C; k++)
+                w->glog[r * C + k] =
+                    (w->probs[r * C + k] - (R)(k == w->labels[r] ? 1 : 0)) / (R)rows;
+        NAME(linear_bwd)(w->nf, p + L->wh, w->glog, w->gn, grad + L->wh, grad + L->bh, rows,
+                         d, C, w->colacc);
+    } else {
+        /* d loss / d logits = (softmax - onehot) / B */
+        for (size_t b = 0; b < (size_t)B; b++)
+            for (size_t k = 0; k < C; k++)
+                w->glog[b * C + k] =
+                    (w->probs[b * C + k] - (R)(k == w->labels[b] ? 1 : 0)) / (R)B;
+        NAME(linear_bwd)(w->pooled, p + L->wh, w->glog, w->gpool, grad + L->wh, grad + L->bh,
+                         (size_t)B, d, C, w->colacc);
+        /* un-pool into gn (rows, d) */
 #pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
-    for (size_t r = 0; r < rows; r++) {
-        const size_t b = r / T, t = r % T;
-        for (size_t j = 0; j < d; j++)
-            w->gn[r * d + j] = c->pool == SP_POOL_CLS ? (t == 0 ? w->gpool[b * d + j] : 0)
-                                                      : w->gpool[b * d + j] / (R)T;
+        for (size_t r = 0; r < rows; r++) {
+            const size_t b = r / T, t = r % T;
+            for (size_t j = 0; j < d; j++)
+                w->gn[r * d + j] = c->pool == SP_POOL_CLS ? (t == 0 ? w->gpool[b * d + j] : 0)
+                                                          : w->gpool[b * d + j] / (R)T;
+        }
     }
     R *g = w->g; /* gradient of the loss with respect to the residual stream */
     memset(g, 0, rows * d * sizeof(R));
@@ -540,6 +612,16 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
                 sc += (double)g[b * T * d + i];
             grad[L->cls + i] += (R)sc;
         }
+    }
+    if (L->text) {
+        /* the token table: rows added in order (a scatter; one thread, the same sums) */
+        const uint8_t *in = w->tok;
+        for (size_t r = 0; r < rows; r++) {
+            R *ge = grad + L->wte + (size_t)in[r] * d;
+            for (size_t j = 0; j < d; j++)
+                ge[j] += g[r * d + j];
+        }
+        return;
     }
 #pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * P) * d))
     for (size_t bp = 0; bp < (size_t)B * P; bp++) {

@@ -49,6 +49,11 @@ static enum sp_status vit_net_new(const struct sp_vit_config *c, float *p, uint6
                                   long step, struct sp_vit_net **out)
 {
     *out = NULL;
+    if (c->task != SP_TASK_IMAGE) {
+        free(p);
+        return sp_fail(SP_EUNSUPPORTED, "vit export: a language model (task %d) is not a ViT",
+                       (int)c->task);
+    }
     struct sp_vit_net *v = calloc(1, sizeof *v);
     if (!v) {
         free(p);
@@ -104,6 +109,11 @@ enum sp_status sp_vit_net_load(const char *path, struct sp_vit_net **out)
     if (s != SP_OK)
         return s;
     const struct sp_vit_config *tc = sp_trainer_config(t);
+    if (tc->task != SP_TASK_IMAGE) {
+        sp_trainer_free(t);
+        return sp_fail(SP_EUNSUPPORTED, "checkpoint %s: a language model (train --task "
+                       "fortunes); measuring trained weights takes a ViT checkpoint", path);
+    }
     size_t n = sp_vit_nparams(tc);
     float *p = malloc(n * sizeof *p);
     if (!p) {
