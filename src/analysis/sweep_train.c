@@ -168,6 +168,9 @@ static enum sp_status measure_init(const struct sp_sweep_train_plan *p, size_t i
     struct sp_net_opts mo = *p->measure;
     mo.measure = SP_MEASURE_FWD;
     mo.sublayers = 0;
+    /* equiangular inputs need n <= d: Gaussian tokens of the same covariance beyond */
+    if (a->tokens > a->width)
+        mo.input = SP_INPUT_GAUSSIAN;
     size_t nrows = sp_net_nrows(a, &mo);
     struct sp_net_row *rows = s == SP_OK ? calloc(nrows, sizeof *rows) : NULL;
     if (s == SP_OK && !rows)
