@@ -14,10 +14,9 @@
 #include "sigprop/analysis.h"
 #include "sigprop/io.h"
 #include "sigprop/net.h"
+#include "analysis/sweep_internal.h"
 
-static int rows_printf(struct sp_sweep_rows *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int rows_printf(struct sp_sweep_rows *b, const char *fmt, ...)
+int sp_sweep_rows_printf(struct sp_sweep_rows *b, const char *fmt, ...)
 {
     for (;;) {
         va_list ap;
@@ -40,11 +39,11 @@ static int rows_printf(struct sp_sweep_rows *b, const char *fmt, ...)
     }
 }
 
-static int rows_num(struct sp_sweep_rows *b, double v, int comma)
+int sp_sweep_rows_num(struct sp_sweep_rows *b, double v, int comma)
 {
     char num[SP_CSV_NUM_MAX];
     sp_csv_num(num, sizeof num, v);
-    return rows_printf(b, "%s%s", comma ? "," : "", num);
+    return sp_sweep_rows_printf(b, "%s%s", comma ? "," : "", num);
 }
 
 /* The theory columns q_L,p_L,J_L0,logJ_L0,phase,zeta,lambda,xi,l_star of a
@@ -55,17 +54,17 @@ static int theory_cols(struct sp_sweep_rows *out, const struct sp_theory_row *r,
     int rc = 0;
     if (!r) {
         for (int k = 0; k < 9 && !rc; k++)
-            rc = k == 4 ? rows_printf(out, ",failed") : rows_num(out, NAN, 1);
+            rc = k == 4 ? sp_sweep_rows_printf(out, ",failed") : sp_sweep_rows_num(out, NAN, 1);
         return rc;
     }
     double v[] = {r->q, r->p, exp(r->log_jfwd), r->log_jfwd};
     for (size_t k = 0; k < 4 && !rc; k++)
-        rc = rows_num(out, v[k], 1);
+        rc = sp_sweep_rows_num(out, v[k], 1);
     if (!rc)
-        rc = rows_printf(out, ",%s", sp_phase_name(as->phase));
+        rc = sp_sweep_rows_printf(out, ",%s", sp_phase_name(as->phase));
     double w[] = {as->zeta, as->lambda, as->xi, as->l_star};
     for (size_t k = 0; k < 4 && !rc; k++)
-        rc = rows_num(out, w[k], 1);
+        rc = sp_sweep_rows_num(out, w[k], 1);
     return rc;
 }
 
@@ -109,7 +108,7 @@ enum sp_status sp_sweep_task_rows(const struct sp_arch *a, const struct sp_theor
         if (done && done[idx])
             continue;
         int L = depths[j];
-        rc = rows_printf(out, "%zu,%s", idx, keys[idx]);
+        rc = sp_sweep_rows_printf(out, "%zu,%s", idx, keys[idx]);
         enum sp_status sj = st;
         if (theory) {
             struct sp_asymptotics as;
@@ -130,15 +129,15 @@ enum sp_status sp_sweep_task_rows(const struct sp_arch *a, const struct sp_theor
             double v[] = {r ? r->q : (double)NAN, r ? r->q_se : (double)NAN,
                           r ? r->j_fwd : (double)NAN, r ? r->j_fwd_se : (double)NAN};
             for (size_t k = 0; k < 4 && !rc; k++)
-                rc = rows_num(out, v[k], 1);
+                rc = sp_sweep_rows_num(out, v[k], 1);
         }
         if (!rc) {
             if (sj == SP_OK && sm == SP_OK)
-                rc = rows_printf(out, ",ok\n");
+                rc = sp_sweep_rows_printf(out, ",ok\n");
             else if (sj != SP_OK)
-                rc = rows_printf(out, ",theory: %s\n", sp_status_str(sj));
+                rc = sp_sweep_rows_printf(out, ",theory: %s\n", sp_status_str(sj));
             else
-                rc = rows_printf(out, ",measure: %s\n", sp_status_str(sm));
+                rc = sp_sweep_rows_printf(out, ",measure: %s\n", sp_status_str(sm));
         }
     }
     free(rows);
@@ -196,11 +195,11 @@ static int family_rows(const struct sp_sweep_plan *p, const struct sp_sweep_task
                 continue;
             const struct sp_theory_summary *r = &sum[j * n + k];
             struct sp_theory_row row = {(double)p->depths[j], r->q_L, r->p_L, NAN, r->log_j_L, NAN, NAN};
-            rc = rows_printf(&out[k], "%zu,%s", idx, p->keys[idx]);
+            rc = sp_sweep_rows_printf(&out[k], "%zu,%s", idx, p->keys[idx]);
             if (!rc)
                 rc = theory_cols(&out[k], &row, &r->as);
             if (!rc)
-                rc = rows_printf(&out[k], ",ok\n");
+                rc = sp_sweep_rows_printf(&out[k], ",ok\n");
             rc = rc ? -1 : 0;
         }
     free(al);

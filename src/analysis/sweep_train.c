@@ -7,7 +7,6 @@
  * (sp_sweep_comm_gather); the stability summary (Spearman rank correlation,
  * gsl_stats_spearman) reads the finished table. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "sigprop/records.h"
 #include "sigprop/train.h"
 #include "sigprop/vit_export.h"
+#include "analysis/sweep_internal.h"
 
 static const char *const train_key_cols =
     "model,norm,alpha,alpha_attn,alpha_mlp,depth,width,tokens,heads,kv_heads,mlp,mask,seed,"
@@ -28,43 +28,13 @@ static const char *const train_result_cols =
     "J_L0_pred,logJ_L0_pred,lambda,phase,alpha_rec,J_L0_measured,J_L0_se,init_loss,"
     "eval_loss,eval_acc,diverged,diverged_step,steps_done";
 
-static int tr_printf(struct sp_sweep_rows *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int tr_printf(struct sp_sweep_rows *b, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = b->cap - b->len;
-        int n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            return -1;
-        if ((size_t)n < room) {
-            b->len += (size_t)n;
-            return 0;
-        }
-        size_t c = 2 * b->cap + (size_t)n + 64;
-        char *p = realloc(b->s, c);
-        if (!p)
-            return -1;
-        b->s = p;
-        b->cap = c;
-    }
-}
-
-static int tr_num(struct sp_sweep_rows *b, double v)
-{
-    char s[SP_CSV_NUM_MAX];
-    sp_csv_num(s, sizeof s, v);
-    return tr_printf(b, ",%s", s);
-}
+static int tr_num(struct sp_sweep_rows *b, double v) { return sp_sweep_rows_num(b, v, 1); }
 
 char *sp_sweep_train_header(int key_only)
 {
     struct sp_sweep_rows b = {0};
-    if (tr_printf(&b, "%s%s", key_only ? "" : "i,", train_key_cols) ||
-        (!key_only && tr_printf(&b, ",%s,status", train_result_cols))) {
+    if (sp_sweep_rows_printf(&b, "%s%s", key_only ? "" : "i,", train_key_cols) ||
+        (!key_only && sp_sweep_rows_printf(&b, ",%s,status", train_result_cols))) {
         free(b.s);
         return NULL;
     }
@@ -99,16 +69,16 @@ static int key_of(const struct sp_sweep_train_plan *p, size_t i, struct sp_sweep
     size_t eval_n = p->test ? p->test->n : 0;
     if (o->eval_max > 0 && o->eval_max < eval_n)
         eval_n = o->eval_max;
-    int rc = tr_printf(b, "%s,%s", r.model, r.norm);
+    int rc = sp_sweep_rows_printf(b, "%s,%s", r.model, r.norm);
     const double nums[] = {r.alpha, r.alpha_attn, r.alpha_mlp, r.depth, r.width, r.tokens,
                            r.heads, r.kv_heads};
     for (size_t k = 0; !rc && k < sizeof nums / sizeof *nums; k++)
         rc = tr_num(b, nums[k]);
     if (!rc)
-        rc = tr_printf(b, ",%s,%s", r.mlp, r.mask) || tr_num(b, r.seed) ||
-             tr_printf(b, ",%s", r.version) || tr_num(b, o->lr) || tr_num(b, (double)o->warmup) ||
+        rc = sp_sweep_rows_printf(b, ",%s,%s", r.mlp, r.mask) || tr_num(b, r.seed) ||
+             sp_sweep_rows_printf(b, ",%s", r.version) || tr_num(b, o->lr) || tr_num(b, (double)o->warmup) ||
              tr_num(b, (double)o->steps) || tr_num(b, o->batch) ||
-             tr_printf(b, ",%s", o->schedule == SP_LR_COSINE ? "cosine" : "constant") ||
+             sp_sweep_rows_printf(b, ",%s", o->schedule == SP_LR_COSINE ? "cosine" : "constant") ||
              tr_num(b, o->weight_decay) || tr_num(b, o->clip) || tr_num(b, o->diverge_factor) ||
              tr_num(b, p->train ? (double)p->train->n : (double)NAN) || tr_num(b, (double)eval_n) ||
              tr_num(b, p->measure ? p->measure->seeds : (double)NAN) ||
@@ -229,14 +199,14 @@ enum sp_status sp_sweep_train_row(const struct sp_sweep_train_plan *p, size_t i,
         why = whybuf;
     }
     const double lj = sum.log_j_L;
-    int rc = tr_printf(out, "%zu,%s", i, p->keys[i]) || tr_num(out, exp(lj)) || tr_num(out, lj) ||
+    int rc = sp_sweep_rows_printf(out, "%zu,%s", i, p->keys[i]) || tr_num(out, exp(lj)) || tr_num(out, lj) ||
              tr_num(out, isfinite(lj) ? sum.as.lambda : (double)NAN) ||
-             tr_printf(out, ",%s", isfinite(lj) ? sp_phase_name(sum.as.phase) : "failed") ||
+             sp_sweep_rows_printf(out, ",%s", isfinite(lj) ? sp_phase_name(sum.as.phase) : "failed") ||
              tr_num(out, alpha_rec) || tr_num(out, jm) || tr_num(out, jse) ||
              tr_num(out, res.init_loss) || tr_num(out, res.eval_loss) ||
              tr_num(out, res.eval_acc) || tr_num(out, res.diverged) ||
              tr_num(out, (double)res.diverged_step) || tr_num(out, (double)res.steps_done) ||
-             tr_printf(out, ",%s\n", why);
+             sp_sweep_rows_printf(out, ",%s\n", why);
     return rc ? sp_fail(SP_ENOMEM, "out of memory") : SP_OK;
 }
 
@@ -251,7 +221,7 @@ enum sp_status sp_sweep_train_run(const struct sp_sweep_train_plan *p,
         *nfailed = 0;
     if (!pending)
         return sp_fail(SP_ENOMEM, "out of memory");
-    size_t npend = sp_sweep_pending(p->npoints, 1, done, pending, &todo), prog = 0;
+    size_t npend = sp_sweep_pending(p->npoints, 1, done, pending, &todo), prog = 0, failed = 0;
     const size_t per = (size_t)c->nranks; /* one run per rank per write: resume loses at most one */
     enum sp_status s = SP_OK;
     for (size_t b0 = 0; b0 < npend && s == SP_OK; b0 += per) {
@@ -267,20 +237,7 @@ enum sp_status sp_sweep_train_run(const struct sp_sweep_train_plan *p,
         free(row.s);
         int bad = s != SP_OK;
         if (s == SP_OK && c->rank == 0) {
-            for (const char *l = lines, *e = lines + outlen; l && l < e;) {
-                const char *nl = memchr(l, '\n', (size_t)(e - l));
-                const char *le = nl ? nl : e;
-                if (nfailed)
-                    *nfailed += !(le - l >= 3 && !memcmp(le - 3, ",ok", 3));
-                l = le + 1;
-            }
-            if (fd >= 0) {
-                if (outlen && sp_sweep_append(fd, lines, outlen) != SP_OK)
-                    s = SP_EIO;
-            } else if (outlen && stream &&
-                       (fwrite(lines, 1, outlen, stream) != outlen || fflush(stream) != 0)) {
-                s = sp_fail(SP_EIO, "writing the rows failed");
-            }
+            s = sp_sweep_emit(lines, outlen, fd, stream, &failed);
             prog += n;
             if (progress)
                 progress(ctx, prog, todo);
@@ -290,6 +247,8 @@ enum sp_status sp_sweep_train_run(const struct sp_sweep_train_plan *p,
             s = sp_fail(SP_EIO, "another MPI rank failed");
     }
     free(pending);
+    if (nfailed)
+        *nfailed = failed;
     return s;
 }
 
