@@ -624,6 +624,25 @@ static void panel_init(struct sp_plot_panel *p, const char *title, const char *x
     p->legend = 1;
 }
 
+/* A figure of one panel holding the series of sb; fig_title unless --title gave one. */
+static enum sp_status one_panel(struct bag *b, const struct sbuf *sb, const char *title,
+                                const char *xlabel, const char *ylabel, enum sp_plot_scale ys,
+                                const char *fig_title, struct sp_plot_figure *fig)
+{
+    struct sp_plot_panel *p = bag_alloc(b, sizeof *p);
+    if (!p)
+        return SP_ENOMEM;
+    panel_init(p, title, xlabel, ylabel, ys);
+    p->series = sb->s;
+    p->nseries = sb->n;
+    fig->panels = p;
+    fig->npanels = 1;
+    fig->nrow = fig->ncol = 1;
+    if (!fig->title)
+        fig->title = fig_title;
+    return SP_OK;
+}
+
 /* Figure kinds 1-5 share this: a row of column panels. */
 struct colspec {
     const char *col, *logcol, *secol, *title, *ylabel;
@@ -793,19 +812,9 @@ static enum sp_status kind_gradamp(struct bag *b, const struct sp_table *const *
     if (njb) { /* PLplot text: write the superscript with escapes */
         sb.s[sb.n - 1].label = theory_jb ? "APJN J#uL,l#d (theory)" : "APJN J#uL,l#d (measured)";
     }
-    struct sp_plot_panel *p = bag_alloc(b, sizeof *p);
-    if (!p)
-        return SP_ENOMEM;
-    panel_init(p, "E‖∂Loss/∂h#ul#d‖² / E‖∂Loss/∂h#uL#d‖²", "block l",
-               "amplification (log scale)", SP_PLOT_LOG);
-    p->series = sb.s;
-    p->nseries = sb.n;
-    fig->panels = p;
-    fig->npanels = 1;
-    fig->nrow = fig->ncol = 1;
-    if (!fig->title)
-        fig->title = "Gradient amplification against the APJN";
-    return SP_OK;
+    return one_panel(b, &sb, "E‖∂Loss/∂h#ul#d‖² / E‖∂Loss/∂h#uL#d‖²", "block l",
+                     "amplification (log scale)", SP_PLOT_LOG,
+                     "Gradient amplification against the APJN", fig);
 }
 
 /* ---- kind 4: (log J^{l,0})^2 ---- */
@@ -1328,19 +1337,9 @@ static enum sp_status kind_stability(struct bag *b, const struct sp_table *const
                      stt.diverged);
         else
             snprintf(title, 160, "%zu runs", nr);
-        struct sp_plot_panel *p = bag_alloc(b, sizeof *p);
-        if (!p)
-            return SP_ENOMEM;
-        panel_init(p, title, "predicted log J#uL,0#d at initialisation (natural log)",
-                   "final test accuracy", SP_PLOT_LINEAR);
-        p->series = sb.s;
-        p->nseries = sb.n;
-        fig->panels = p;
-        fig->npanels = 1;
-        fig->nrow = fig->ncol = 1;
-        if (!fig->title)
-            fig->title = "Training outcome against the predicted end-to-end APJN";
-        return SP_OK;
+        return one_panel(b, &sb, title, "predicted log J#uL,0#d at initialisation (natural log)",
+                         "final test accuracy", SP_PLOT_LINEAR,
+                         "Training outcome against the predicted end-to-end APJN", fig);
     }
     double *z = bag_alloc(b, nx * ny * sizeof *z), *xs = bag_alloc(b, nx * sizeof *xs);
     double *ys = bag_alloc(b, ny * sizeof *ys), *jcol = bag_alloc(b, nx * sizeof *jcol);
