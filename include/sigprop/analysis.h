@@ -537,7 +537,7 @@ enum sp_status sp_sweep_train_run(const struct sp_sweep_train_plan *p,
  * and the ln rows' mean over the same pairs. */
 struct sp_stability {
     size_t rows, n, diverged, pairs;
-    double rho;          /* NAN with n < 3 */
+    double rho;          /* NAN with n < 3 or a constant column */
     double rec_alpha, grid_alpha, rec_acc, preln_acc;
 };
 /* SP_EFORMAT: a table without the columns of sweep --mode train. */

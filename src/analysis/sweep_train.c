@@ -295,6 +295,8 @@ enum sp_status sp_stability_summary(const struct sp_table *t, struct sp_stabilit
     out->rows = n;
     if (m >= 3)
         out->rho = gsl_stats_spearman(x, 1, y, 1, m, work);
+    if (!isfinite(out->rho))
+        out->rho = NAN; /* a constant column has no ranks to correlate */
     /* the grid alpha nearest the recommended one (in log alpha) against LayerNorm at
      * the same lr, warmup and depth, averaged over the pairs found */
     if (isfinite(out->rec_alpha)) {
