@@ -26,6 +26,28 @@ int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+/* sweep --mode train (cli/sweep_train.c), dispatched from cmd_sweep. */
+int cmd_sweep_train(int argc, char **argv);
+
+/* What every sweep mode shares (cli/cmd_sweep.c): the -o/--resume/--force checks
+ * (out "-" becomes NULL: stdout), then MPI, the locked resumable file (or the
+ * header on stdout), the run with a progress bar, and the closing messages. */
+int cli_sweep_check_out(const char *cmd, const char **out, int resume, int force);
+struct sp_sweep_comm;
+struct cli_sweep_out {
+    const char *out;
+    int resume, force;
+    const char *header;
+    size_t npoints;
+    const char *const *keys;
+    uint64_t settings;  /* sp_sweep_open's setting bits */
+    const char *what;   /* "N grid points (...)" for the opening message */
+    enum sp_status (*run)(void *ctx, const struct sp_sweep_comm *c, const unsigned char *done,
+                          int fd, FILE *stream, void (*progress)(void *, size_t, size_t),
+                          void *pctx, size_t *nfailed);
+    void *ctx;
+};
+int cli_sweep_write(const char *cmd, const struct cli_sweep_out *w);
 
 /* ---- messages ---- */
 /* Prints "sigprop: error: <msg>" and "Try 'sigprop <cmd> --help'." to stderr; returns 2. */

@@ -38,7 +38,12 @@ static void kinds_help(FILE *f)
                "        stretched  (log J^{l,0})^2 against l, and log-log J^{l,0}\n"
                "        toy        toy network: K_l and J^{L,l} with l* marked\n"
                "        phase      heat map of log10 J^{L,0} over (alpha, depth)\n"
-               "        alpha      recommended alpha against depth and width\n");
+               "        alpha      recommended alpha against depth and width\n"
+               "        stability  heat map of test accuracy over alpha x (lr, warmup) from\n"
+               "                   'sweep --mode train', predicted J per alpha, the\n"
+               "                   recommended alpha marked\n"
+               "        stability-scatter  test accuracy against predicted log J^{L,0},\n"
+               "                   with the Spearman rank correlation\n");
 }
 
 static void size_help(FILE *f)
@@ -53,7 +58,7 @@ static int opt_kind(void *ctx, const char *cmd, const char *flag, const char *ar
     (void)flag;
     if (sp_plot_kind_parse(arg, ctx))
         return cli_usage(cmd, "--kind: '%s' is not one of auto, profile, jbwd, gradamp, "
-                         "stretched, toy, phase, alpha", arg);
+                         "stretched, toy, phase, alpha, stability, stability-scatter", arg);
     return 0;
 }
 

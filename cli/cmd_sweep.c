@@ -68,7 +68,9 @@ static void help(void)
         "  --q0 LIST --p0 LIST  input statistics\n"
         "  --sigma-w LIST     toy network sigma_w (--model toy)\n"
         "Options:\n"
-        "  --mode M           theory | measure | both (default theory). measure: a\n"
+        "  --mode M           theory | measure | both | train (default theory). train:\n"
+        "                     one training run per grid point, its own flags: see\n"
+        "                     'sigprop sweep --mode train --help'. measure: a\n"
         "                     finite network per configuration (sigprop/net.h), forward\n"
         "                     APJN by Hutchinson probes; one run to the largest depth\n"
         "                     serves every depth (weights are keyed by block). Grid\n"
@@ -271,6 +273,111 @@ static void on_progress(void *ctx, size_t done, size_t total)
     cli_progress_update(ctx, done);
 }
 
+struct grid_run {
+    const struct sp_sweep_plan *plan;
+    int batch;
+};
+static enum sp_status run_grid(void *ctx, const struct sp_sweep_comm *c, const unsigned char *done,
+                               int fd, FILE *stream, void (*progress)(void *, size_t, size_t),
+                               void *pctx, size_t *nfailed)
+{
+    const struct grid_run *r = ctx;
+    return sp_sweep_run(r->plan, c, done, (size_t)r->batch, fd, stream, progress, pctx, nfailed);
+}
+
+int cli_sweep_check_out(const char *cmd, const char **out, int resume, int force)
+{
+    if (resume && force)
+        return cli_usage(cmd, "--resume and --force contradict each other");
+    if ((resume || force) && (!*out || !strcmp(*out, "-")))
+        return cli_usage(cmd, "--resume/--force need -o FILE (stdout cannot be resumed)");
+    if (*out && !strcmp(*out, "-"))
+        *out = NULL;
+    return cli_check_output(cmd, "-o", *out);
+}
+
+int cli_sweep_write(const char *cmd, const struct cli_sweep_out *w)
+{
+    const char *out = w->out;
+    int rc = 0;
+    /* MPI after the arguments are validated: every rank has built the same grid. */
+    struct sp_sweep_comm cx;
+    if (sp_sweep_comm_init(&cx) != SP_OK) {
+        return cli_fail("%s", sp_last_error());
+    }
+    if (cx.rank != 0)
+        cli_quiet = 1;
+    if (!cx.mpi && sp_sweep_comm_launched() && !strstr(sp_build_features(), "mpi"))
+        cli_info("sweep: warning: this sigprop is built without MPI (-DSP_MPI=OFF): "
+                 "every rank runs the whole sweep");
+
+    unsigned char *done = calloc(w->npoints ? w->npoints : 1, 1);
+    size_t ndone = 0;
+    int fd = -1;
+    if (!done) {
+        rc = cli_fail("out of memory");
+        sp_sweep_comm_abort(&cx);
+        goto mpi_done;
+    }
+    if (cx.rank == 0) {
+        if (out) {
+            if (w->resume && access(out, F_OK) != 0) {
+                rc = cli_fail("--resume: '%s' does not exist", out);
+            } else {
+                enum sp_status s = sp_sweep_open(out, w->header, w->npoints, w->keys,
+                                                 w->settings, w->force, done, &ndone, &fd);
+                if (s == SP_EINVAL)
+                    rc = cli_usage(cmd, "-o: %s: a resume takes the same settings (or use "
+                                   "--force to start afresh, or another -o)", sp_last_error());
+                else if (s != SP_OK)
+                    rc = cli_fail("%s%s", sp_last_error(),
+                                  s == SP_EFORMAT ? " (use --force to overwrite it, or another -o)" : "");
+            }
+        } else {
+            printf("%s\n", w->header);
+        }
+    }
+    sp_sweep_comm_bcast(&cx, &rc, sizeof rc);
+    if (!rc)
+        sp_sweep_comm_bcast(&cx, done, w->npoints);
+    if (rc)
+        goto mpi_done;
+
+    size_t npoints_todo = w->npoints - ndone, nfailed = 0;
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    if (out && ndone)
+        cli_info("sweep: resuming '%s': %zu of %zu grid points present, %zu to compute", out,
+                 ndone, w->npoints, npoints_todo);
+    cli_info("sweep: %s, %d thread(s)%s, %d MPI rank(s)", w->what, threads,
+             cx.mpi ? " per rank" : "", cx.nranks);
+    struct cli_progress pg;
+    memset(&pg, 0, sizeof pg);
+    if (cx.rank == 0)
+        cli_progress_start(&pg, "sweep", npoints_todo);
+    if (w->run(w->ctx, &cx, done, fd, fd >= 0 ? NULL : stdout,
+               cx.rank == 0 ? on_progress : NULL, &pg, &nfailed) != SP_OK)
+        rc = cli_fail("writing %s%s%s failed: %s", out ? "'" : "", out ? out : "stdout",
+                      out ? "'" : "", sp_last_error());
+    if (cx.rank == 0) {
+        cli_progress_finish(&pg);
+        if (!rc)
+            cli_info("sweep: %zu grid points written%s%s", npoints_todo, out ? " to " : "",
+                     out ? out : "");
+        if (!rc && nfailed)
+            rc = cli_fail("%zu of %zu grid points failed (their status column says why)",
+                          nfailed, npoints_todo);
+    }
+mpi_done:
+    if (fd >= 0)
+        close(fd);
+    free(done);
+    sp_sweep_comm_finalize(&cx);
+    return rc;
+}
+
 static int parse_norm_list(const char *cmd, const char *s, double **v, size_t *n)
 {
     size_t cnt = 1;
@@ -306,6 +413,11 @@ static int parse_norm_list(const char *cmd, const char *s, double **v, size_t *n
 
 int cmd_sweep(int argc, char **argv)
 {
+    /* --mode train has its own flags (the trainer's): cli/sweep_train.c */
+    for (int k = 1; k < argc; k++)
+        if ((!strcmp(argv[k], "--mode") && k + 1 < argc && !strcmp(argv[k + 1], "train")) ||
+            !strcmp(argv[k], "--mode=train"))
+            return cmd_sweep_train(argc, argv);
     const char *cmd = "sweep", *out = NULL;
     struct cli_arch ca;
     struct grid g;
@@ -361,7 +473,8 @@ int cmd_sweep(int argc, char **argv)
                 else if (!strcmp(optarg, "both"))
                     mode_theory = 1, mode_measure = 1;
                 else
-                    rc = cli_usage(cmd, "--mode: '%s' is not one of theory, measure, both", optarg);
+                    rc = cli_usage(cmd, "--mode: '%s' is not one of theory, measure, both, train",
+                                   optarg);
                 break;
             case OPT_RESUME: resume = 1; break;
             case OPT_FORCE: force = 1; break;
@@ -393,17 +506,7 @@ int cmd_sweep(int argc, char **argv)
         rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
         goto done;
     }
-    if (resume && force) {
-        rc = cli_usage(cmd, "--resume and --force contradict each other");
-        goto done;
-    }
-    if ((resume || force) && (!out || !strcmp(out, "-"))) {
-        rc = cli_usage(cmd, "--resume/--force need -o FILE (stdout cannot be resumed)");
-        goto done;
-    }
-    if (out && !strcmp(out, "-"))
-        out = NULL;
-    if ((rc = cli_check_output(cmd, "-o", out)) != 0)
+    if ((rc = cli_sweep_check_out(cmd, &out, resume, force)) != 0)
         goto done;
     g.theory = mode_theory;
     g.measure = mode_measure;
@@ -461,88 +564,20 @@ int cmd_sweep(int argc, char **argv)
         }
     }
 
-    /* MPI after the arguments are validated: every rank has built the same grid. */
-    struct sp_sweep_comm cx;
-    if (sp_sweep_comm_init(&cx) != SP_OK) {
-        rc = cli_fail("%s", sp_last_error());
-        goto done;
-    }
-    if (cx.rank != 0)
-        cli_quiet = 1;
-    if (!cx.mpi && sp_sweep_comm_launched() && !strstr(sp_build_features(), "mpi"))
-        cli_info("sweep: warning: this sigprop is built without MPI (-DSP_MPI=OFF): "
-                 "every rank runs the whole sweep");
-
-    unsigned char *done = calloc(g.npoints ? g.npoints : 1, 1);
-    size_t ndone = 0;
-    int fd = -1;
-    char *header = sp_sweep_header(g.theory, g.measure, 0);
-    if (!done || !header) {
-        rc = cli_fail("out of memory");
-        sp_sweep_comm_abort(&cx);
-        goto mpi_done;
-    }
-    if (cx.rank == 0) {
-        if (out) {
-            if (resume && access(out, F_OK) != 0) {
-                rc = cli_fail("--resume: '%s' does not exist", out);
-            } else {
-                enum sp_status s = sp_sweep_open(out, header, g.npoints,
-                                                 (const char *const *)g.keys, settings_mask(&g),
-                                                 force, done, &ndone, &fd);
-                if (s == SP_EINVAL)
-                    rc = cli_usage(cmd, "-o: %s: a resume takes the same settings (or use "
-                                   "--force to start afresh, or another -o)", sp_last_error());
-                else if (s != SP_OK)
-                    rc = cli_fail("%s%s", sp_last_error(),
-                                  s == SP_EFORMAT ? " (use --force to overwrite it, or another -o)" : "");
-            }
-        } else {
-            printf("%s\n", header);
-        }
-    }
-    sp_sweep_comm_bcast(&cx, &rc, sizeof rc);
-    if (!rc)
-        sp_sweep_comm_bcast(&cx, done, g.npoints);
-    if (rc)
-        goto mpi_done;
-
-    size_t npoints_todo = g.npoints - ndone, nfailed = 0;
-    int threads = 1;
-#ifdef _OPENMP
-    threads = omp_get_max_threads();
-#endif
-    if (out && ndone)
-        cli_info("sweep: resuming '%s': %zu of %zu grid points present, %zu to compute", out,
-                 ndone, g.npoints, npoints_todo);
-    cli_info("sweep: %zu grid points (%zu configurations x %zu depths), %d thread(s)%s, "
-             "%d MPI rank(s)", g.npoints, g.ntasks, g.ndepth, threads, cx.mpi ? " per rank" : "",
-             cx.nranks);
-    struct cli_progress pg;
-    memset(&pg, 0, sizeof pg);
-    if (cx.rank == 0)
-        cli_progress_start(&pg, "sweep", npoints_todo);
+    char what[160];
+    snprintf(what, sizeof what, "%zu grid points (%zu configurations x %zu depths)", g.npoints,
+             g.ntasks, g.ndepth);
     struct sp_sweep_plan plan = {g.tasks, g.ntasks, g.depths, g.ndepth, g.theory,
                                  g.measure ? &g.nopts : NULL, (const char *const *)g.keys};
-    if (sp_sweep_run(&plan, &cx, done, (size_t)batch, fd, fd >= 0 ? NULL : stdout,
-                     cx.rank == 0 ? on_progress : NULL, &pg, &nfailed) != SP_OK)
-        rc = cli_fail("writing %s%s%s failed: %s", out ? "'" : "", out ? out : "stdout",
-                      out ? "'" : "", sp_last_error());
-    if (cx.rank == 0) {
-        cli_progress_finish(&pg);
-        if (!rc)
-            cli_info("sweep: %zu grid points written%s%s", npoints_todo, out ? " to " : "",
-                     out ? out : "");
-        if (!rc && nfailed)
-            rc = cli_fail("%zu of %zu grid points failed (their status column says why)",
-                          nfailed, npoints_todo);
+    char *header = sp_sweep_header(g.theory, g.measure, 0);
+    if (!header) {
+        rc = cli_fail("out of memory");
+        goto done;
     }
-mpi_done:
+    struct cli_sweep_out w = {out, resume, force, header, g.npoints, (const char *const *)g.keys,
+                              settings_mask(&g), what, run_grid, &(struct grid_run){&plan, batch}};
+    rc = cli_sweep_write(cmd, &w);
     free(header);
-    if (fd >= 0)
-        close(fd);
-    free(done);
-    sp_sweep_comm_finalize(&cx);
 done:
     grid_free(&g);
     cli_arch_free(&ca);

@@ -251,7 +251,7 @@ int main(void)
             for (int i = 0; i < 3; i++)
                 z[j * 3 + i] = x[i] * (j + 1);
         struct sp_plot_heatmap hm = {"t", "x", "y", "z", x, y, z, 3, 4, SP_PLOT_LOG, NULL, 1.0,
-                                     "level 1"};
+                                     "level 1", 0, NULL, NULL, NULL, NAN, NULL};
         struct sp_plot_figure fig = {NULL, 1, 1, NULL, 0, &hm};
         char path[512];
         snprintf(path, sizeof path, "%s/heat.png", tmpdir);

@@ -417,8 +417,52 @@ static void test_pending(void)
     CHECK(sp_sweep_pending(3, 2, all, pending, &ntodo) == 0 && ntodo == 0);
 }
 
+/* The stability summary of a hand-made map. Reference: Spearman's rho without ties,
+ * 1 - 6 sum d^2 / (n (n^2 - 1)). logJ ranks 1..5, eval_acc 0.5, 0.4, 0.3, 0.2, 0.25
+ * ranks 5, 4, 3, 1, 2: d = -4, -2, 0, 3, 3, sum d^2 = 38, rho = 1 - 228/120 = -0.9.
+ * Rows 0-4 are DyT (alpha 0.25..4, alpha_rec 0.9: nearest grid alpha in log is 1),
+ * row 5 LayerNorm at the same lr/warmup/depth (0.35), row 6 LayerNorm at another lr. */
+static void test_stability_summary(void)
+{
+    struct sp_table *t = sp_table_new();
+    const char *names[] = {"logJ_L0_pred", "eval_acc", "diverged", "alpha_rec", "alpha", "lr",
+                           "warmup", "depth"};
+    int c[8];
+    for (int k = 0; k < 8; k++)
+        c[k] = sp_table_add_col(t, names[k], SP_COL_NUM);
+    int cn = sp_table_add_col(t, "norm", SP_COL_STR);
+    const double lj[] = {1, 2, 3, 4, 5, NAN, NAN}, acc[] = {0.5, 0.4, 0.3, 0.2, 0.25, 0.35, 0.6};
+    const double al[] = {0.25, 0.5, 1, 2, 4, NAN, NAN}, lr[] = {1, 1, 1, 1, 1, 1, 2};
+    for (size_t r = 0; r < 7; r++) {
+        long row = sp_table_add_row(t);
+        CHECK(row == (long)r);
+        sp_table_set_num(t, r, c[0], lj[r]);
+        sp_table_set_num(t, r, c[1], acc[r]);
+        sp_table_set_num(t, r, c[2], r == 3);
+        sp_table_set_num(t, r, c[3], r < 5 ? 0.9 : (double)NAN);
+        sp_table_set_num(t, r, c[4], al[r]);
+        sp_table_set_num(t, r, c[5], lr[r]);
+        sp_table_set_num(t, r, c[6], 0);
+        sp_table_set_num(t, r, c[7], 4);
+        CHECK(sp_table_set_str(t, r, cn, r < 5 ? "dyt" : "ln") == SP_OK);
+    }
+    struct sp_stability st;
+    CHECK(sp_stability_summary(t, &st) == SP_OK);
+    CHECK(st.rows == 7 && st.n == 5 && st.diverged == 1);
+    CHECK_CLOSE(st.rho, -0.9, 1e-12, 0);
+    CHECK(st.rec_alpha == 0.9 && st.grid_alpha == 1 && st.pairs == 1);
+    CHECK(st.rec_acc == 0.3 && st.preln_acc == 0.35);
+    sp_table_free(t);
+    struct sp_table *e = sp_table_new();
+    sp_table_add_col(e, "eval_acc", SP_COL_NUM);
+    CHECK(sp_stability_summary(e, &st) == SP_EFORMAT);
+    CHECK(strstr(sp_last_error(), "sweep --mode train") != NULL);
+    sp_table_free(e);
+}
+
 int main(void)
 {
+    test_stability_summary();
     test_keys();
     test_pending();
     test_task_rows();

@@ -516,6 +516,65 @@ enum sp_status sp_sweep_run(const struct sp_sweep_plan *p, const struct sp_sweep
                             void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
                             size_t *nfailed);
 
+/* ---- training sweeps (sweep --mode train, src/analysis/sweep_train.c) ----
+ * Grid point i is one training run of the ViT of sigprop/train.h: configs[i]
+ * trained with opts[i] (checkpoint, stop_at and progress are ignored) on train,
+ * evaluated on test (eval_max images), beside the prediction for its
+ * architecture (sp_sweep_train_arch): the version-C theory's J^{L,0}, lambda and
+ * phase, the alpha `sigprop alpha --match-preln` recommends for that shape (DyT
+ * and Derf rows; NAN for LayerNorm) and, with measure non-NULL, J^{L,0} measured
+ * by sp_net_measure_weights on the run's own initial weights (sp_vit_net_init at
+ * opts[i].seed; the inputs are the measurement's, not images). */
+struct sp_vit_config;
+struct sp_train_opts;
+struct sp_dataset;
+struct sp_sweep_train_plan {
+    const struct sp_vit_config *configs; /* npoints */
+    const struct sp_train_opts *opts;    /* npoints */
+    size_t npoints;
+    const struct sp_dataset *train, *test;
+    const struct sp_net_opts *measure;   /* NULL: no measurement (nan columns) */
+    const char *const *keys;             /* npoints, sp_sweep_train_keys */
+};
+/* i, the key columns (the records schema, then lr, warmup, steps, batch, schedule,
+ * weight_decay, clip, diverge_factor, train_images, eval_images, seeds, probes), then
+ * J_L0_pred, logJ_L0_pred, lambda, phase, alpha_rec, J_L0_measured, J_L0_se,
+ * init_loss, eval_loss, eval_acc, diverged, diverged_step, steps_done, status;
+ * key_only: the key columns alone. malloc'ed; NULL: out of memory. */
+char *sp_sweep_train_header(int key_only);
+/* The architecture the theory and the measurement see for c (sp_vit_net_arch):
+ * tokens = sp_vit_tokens(c), sigmas of the trainer's init. SP_EINVAL from the
+ * config check, with its reason. */
+enum sp_status sp_sweep_train_arch(const struct sp_vit_config *c, struct sp_arch *a);
+/* Key strings of every point (free with sp_sweep_keys_free(keys, npoints)).
+ * SP_EINVAL: a config the trainer refuses (reason); SP_ENOMEM. */
+enum sp_status sp_sweep_train_keys(const struct sp_sweep_train_plan *p, char ***keys);
+/* Runs point i and appends its row (a failed run is a row whose status says
+ * why, not an error). SP_ENOMEM only. Deterministic: same bits at any thread count. */
+enum sp_status sp_sweep_train_row(const struct sp_sweep_train_plan *p, size_t i,
+                                  struct sp_sweep_rows *out);
+/* Every point not done[] (npoints flags) in grid order, one run per MPI rank per
+ * write, as sp_sweep_run (fd >= 0: sp_sweep_append; else stream). */
+enum sp_status sp_sweep_train_run(const struct sp_sweep_train_plan *p,
+                                  const struct sp_sweep_comm *c, const unsigned char *done,
+                                  int fd, FILE *stream,
+                                  void (*progress)(void *ctx, size_t done, size_t total),
+                                  void *ctx, size_t *nfailed);
+/* What a finished map says: the Spearman rank correlation (gsl_stats_spearman) of
+ * logJ_L0_pred and eval_acc over the n rows where both are finite (a diverged run
+ * counts with the accuracy it stopped at), and the recommended alpha (alpha_rec of
+ * the first DyT/Derf row) against pre-LN: the grid alpha nearest it in log alpha,
+ * its mean eval_acc over the pairs of (lr, warmup, depth) where an ln row exists,
+ * and the ln rows' mean over the same pairs. */
+struct sp_stability {
+    size_t rows, n, diverged, pairs;
+    double rho;          /* NAN with n < 3 or a constant column */
+    double rec_alpha, grid_alpha, rec_acc, preln_acc;
+};
+/* SP_EFORMAT: a table without the columns of sweep --mode train. */
+struct sp_table;
+enum sp_status sp_stability_summary(const struct sp_table *t, struct sp_stability *out);
+
 /* ---- distributed sweeps (MPI) ----
  * Every MPI call is in src/analysis/sweep_mpi.c, built only with MPI; without
  * it these are the one-rank versions. A sweep's tasks are dealt round-robin:

@@ -63,6 +63,16 @@ struct sp_plot_heatmap {
     const double *contour_ref;          /* (ny) or NULL */
     double contour_level;
     const char *contour_label;          /* legend text of the contour */
+    /* cells = 1: a categorical map (nx, ny >= 1): cell (i, j) is a block centred at
+     * column i, row j (x, y must still be strictly increasing; they are not drawn),
+     * its value printed in it, non-finite cells grey; no contour. xticks, xticks2
+     * (second line) (nx) and yticks (ny) label columns and rows (NULL: indices).
+     * mark_label non-NULL: a dashed vertical line at column coordinate mark_x
+     * (fractional: between columns), with mark_label as its legend. */
+    int cells;
+    const char *const *xticks, *const *xticks2, *const *yticks;
+    double mark_x;
+    const char *mark_label;
 };
 
 struct sp_plot_figure {
@@ -88,7 +98,10 @@ enum sp_plot_kind {
     SP_PLOT_KIND_STRETCHED, /* "stretched": (log J^{l,0})^2 against l */
     SP_PLOT_KIND_TOY,       /* "toy": K_l and J^{L,l} of the toy net, l* marked */
     SP_PLOT_KIND_PHASE,     /* "phase": heat map of log J^{L,0} over (alpha, depth) */
-    SP_PLOT_KIND_ALPHA      /* "alpha": recommended alpha against depth and width */
+    SP_PLOT_KIND_ALPHA,     /* "alpha": recommended alpha against depth and width */
+    SP_PLOT_KIND_STABILITY, /* "stability": heat map of test accuracy over alpha x
+                             * (lr, warmup), predicted J per alpha, recommended alpha */
+    SP_PLOT_KIND_STABILITY_SCATTER /* "stability-scatter": accuracy against predicted log J */
 };
 const char *sp_plot_kind_name(enum sp_plot_kind k);
 int sp_plot_kind_parse(const char *s, enum sp_plot_kind *out);  /* 0 on success */

@@ -49,16 +49,16 @@ static inline int sp_strbuf_uint(char **s, size_t *len, size_t *cap, size_t u, c
     return sp_strbuf_cat(s, len, cap, e, b);
 }
 
-static inline int sp_strbuf_printf(char **s, size_t *len, size_t *cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static inline int sp_strbuf_printf(char **s, size_t *len, size_t *cap, const char *fmt, ...)
+/* appends vprintf output (ap is not consumed: it is copied per attempt) */
+static inline int sp_strbuf_vprintf(char **s, size_t *len, size_t *cap, const char *fmt,
+                                    va_list ap)
 {
     for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
+        va_list aq;
+        va_copy(aq, ap);
         size_t room = *cap - *len;
-        int n = vsnprintf(*s ? *s + *len : NULL, room, fmt, ap);
-        va_end(ap);
+        int n = vsnprintf(*s ? *s + *len : NULL, room, fmt, aq);
+        va_end(aq);
         if (n < 0)
             return -1;
         if ((size_t)n < room) {
@@ -68,6 +68,17 @@ static inline int sp_strbuf_printf(char **s, size_t *len, size_t *cap, const cha
         if (sp_strbuf_grow(s, cap, *len + (size_t)n + 1) != 0)
             return -1;
     }
+}
+
+static inline int sp_strbuf_printf(char **s, size_t *len, size_t *cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static inline int sp_strbuf_printf(char **s, size_t *len, size_t *cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = sp_strbuf_vprintf(s, len, cap, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 #endif

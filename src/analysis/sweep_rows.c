@@ -14,11 +14,20 @@
 #include "sigprop/analysis.h"
 #include "sigprop/io.h"
 #include "sigprop/net.h"
+#include "analysis/sweep_internal.h"
 
 #include "analysis/strbuf.h"
 
-#define rows_printf(b, ...) sp_strbuf_printf(&(b)->s, &(b)->len, &(b)->cap, __VA_ARGS__)
 #define rows_cat(b, x, y) sp_strbuf_cat(&(b)->s, &(b)->len, &(b)->cap, x, y)
+
+int sp_sweep_rows_printf(struct sp_sweep_rows *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = sp_strbuf_vprintf(&b->s, &b->len, &b->cap, fmt, ap);
+    va_end(ap);
+    return rc;
+}
 
 /* "idx,key" starts a row */
 static int rows_key(struct sp_sweep_rows *b, size_t idx, const char *key)
@@ -26,7 +35,7 @@ static int rows_key(struct sp_sweep_rows *b, size_t idx, const char *key)
     return sp_strbuf_uint(&b->s, &b->len, &b->cap, idx, ",") || rows_cat(b, key, "") ? -1 : 0;
 }
 
-static int rows_num(struct sp_sweep_rows *b, double v, int comma)
+int sp_sweep_rows_num(struct sp_sweep_rows *b, double v, int comma)
 {
     char num[SP_CSV_NUM_MAX];
     sp_csv_num(num, sizeof num, v);
@@ -41,17 +50,17 @@ static int theory_cols(struct sp_sweep_rows *out, const struct sp_theory_row *r,
     int rc = 0;
     if (!r) {
         for (int k = 0; k < 9 && !rc; k++)
-            rc = k == 4 ? rows_printf(out, ",failed") : rows_num(out, NAN, 1);
+            rc = k == 4 ? sp_sweep_rows_printf(out, ",failed") : sp_sweep_rows_num(out, NAN, 1);
         return rc;
     }
     double v[] = {r->q, r->p, exp(r->log_jfwd), r->log_jfwd};
     for (size_t k = 0; k < 4 && !rc; k++)
-        rc = rows_num(out, v[k], 1);
+        rc = sp_sweep_rows_num(out, v[k], 1);
     if (!rc)
         rc = rows_cat(out, ",", sp_phase_name(as->phase));
     double w[] = {as->zeta, as->lambda, as->xi, as->l_star};
     for (size_t k = 0; k < 4 && !rc; k++)
-        rc = rows_num(out, w[k], 1);
+        rc = sp_sweep_rows_num(out, w[k], 1);
     return rc;
 }
 
@@ -116,15 +125,15 @@ enum sp_status sp_sweep_task_rows(const struct sp_arch *a, const struct sp_theor
             double v[] = {r ? r->q : (double)NAN, r ? r->q_se : (double)NAN,
                           r ? r->j_fwd : (double)NAN, r ? r->j_fwd_se : (double)NAN};
             for (size_t k = 0; k < 4 && !rc; k++)
-                rc = rows_num(out, v[k], 1);
+                rc = sp_sweep_rows_num(out, v[k], 1);
         }
         if (!rc) {
             if (sj == SP_OK && sm == SP_OK)
                 rc = rows_cat(out, ",ok\n", "");
             else if (sj != SP_OK)
-                rc = rows_printf(out, ",theory: %s\n", sp_status_str(sj));
+                rc = sp_sweep_rows_printf(out, ",theory: %s\n", sp_status_str(sj));
             else
-                rc = rows_printf(out, ",measure: %s\n", sp_status_str(sm));
+                rc = sp_sweep_rows_printf(out, ",measure: %s\n", sp_status_str(sm));
         }
     }
     free(rows);

@@ -12,6 +12,7 @@
 
 #include "sigprop/analysis.h"
 #include "sigprop/net.h"
+#include "analysis/sweep_internal.h"
 
 /* Tasks list[0..n) of which this rank owns every nranks-th; on rank 0 *out
  * gets all their lines in list order. */
@@ -52,6 +53,24 @@ static enum sp_status run_batch(const struct sp_sweep_plan *p, const struct sp_s
     return s;
 }
 
+enum sp_status sp_sweep_emit(const char *lines, size_t len, int fd, FILE *stream,
+                             size_t *failed)
+{
+    for (const char *l = lines, *e = lines + len; l && l < e;) {
+        const char *nl = memchr(l, '\n', (size_t)(e - l));
+        const char *le = nl ? nl : e;
+        *failed += !(le - l >= 3 && !memcmp(le - 3, ",ok", 3));
+        l = le + 1;
+    }
+    if (fd >= 0) {
+        if (len && sp_sweep_append(fd, lines, len) != SP_OK)
+            return SP_EIO; /* the reason is sp_sweep_append's */
+    } else if (len && stream && (fwrite(lines, 1, len, stream) != len || fflush(stream) != 0)) {
+        return sp_fail(SP_EIO, "writing the rows failed");
+    }
+    return SP_OK;
+}
+
 enum sp_status sp_sweep_run(const struct sp_sweep_plan *p, const struct sp_sweep_comm *c,
                             const unsigned char *done, size_t batch, int fd, FILE *stream,
                             void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
@@ -83,18 +102,7 @@ enum sp_status sp_sweep_run(const struct sp_sweep_plan *p, const struct sp_sweep
         s = run_batch(p, c, pending + b0, n, done, &lines, &len);
         int bad = s != SP_OK;
         if (s == SP_OK && c->rank == 0) {
-            for (const char *l = lines, *e = lines + len; l && l < e;) {
-                const char *nl = memchr(l, '\n', (size_t)(e - l));
-                const char *le = nl ? nl : e;
-                failed += !(le - l >= 3 && !memcmp(le - 3, ",ok", 3));
-                l = le + 1;
-            }
-            if (fd >= 0) {
-                if (len && sp_sweep_append(fd, lines, len) != SP_OK)
-                    s = SP_EIO; /* the reason is sp_sweep_append's */
-            } else if (len && stream && (fwrite(lines, 1, len, stream) != len || fflush(stream) != 0)) {
-                s = sp_fail(SP_EIO, "writing the rows failed");
-            }
+            s = sp_sweep_emit(lines, len, fd, stream, &failed);
             for (size_t k = 0; k < n; k++)
                 for (size_t j = 0; j < p->ndepths; j++)
                     prog += !done[pending[b0 + k] * p->ndepths + j];

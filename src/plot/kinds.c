@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sigprop/analysis.h"
 #include "sigprop/plot.h"
 #include "plot/plot_internal.h"
 
-static const char *const kind_names[] = {"auto",      "profile", "jbwd",  "gradamp",
-                                         "stretched", "toy",     "phase", "alpha"};
+static const char *const kind_names[] = {"auto",      "profile", "jbwd",      "gradamp",
+                                         "stretched", "toy",     "phase",     "alpha",
+                                         "stability", "stability-scatter"};
 
 const char *sp_plot_kind_name(enum sp_plot_kind k)
 {
@@ -124,6 +126,11 @@ enum sp_status sp_plot_detect(const struct sp_table *const *tables, size_t ntabl
     int any_measured = 0, any_theory = 0, any_toy = 0, jbwd = 0, gamp = 0, q = 0;
     for (size_t i = 0; i < ntables; i++) {
         const struct sp_table *t = tables[i];
+        /* sweep --mode train: outcomes beside the prediction */
+        if (has_num(t, "eval_acc") && has_num(t, "logJ_L0_pred")) {
+            *out = SP_PLOT_KIND_STABILITY;
+            return SP_OK;
+        }
         /* sigprop alpha: depth x width with the solved alpha (and its target) */
         if (has(t, "depth") && has(t, "width") && has(t, "alpha") && !has(t, "l") &&
             (has(t, "target_J") || has(t, "ratio") || !has(t, "logJ_L0"))) {
@@ -164,7 +171,7 @@ enum sp_status sp_plot_detect(const struct sp_table *const *tables, size_t ntabl
     }
     seterr(err, errlen,
            "cannot choose a figure kind from these columns (need l and q, J_bwd or grad_amp; "
-           "depth, width, alpha; or alpha, depth, logJ_L0); give --kind");
+           "depth, width, alpha; alpha, depth, logJ_L0; or eval_acc, logJ_L0_pred); give --kind");
     return SP_EINVAL;
 }
 
@@ -617,6 +624,25 @@ static void panel_init(struct sp_plot_panel *p, const char *title, const char *x
     p->legend = 1;
 }
 
+/* A figure of one panel holding the series of sb; fig_title unless --title gave one. */
+static enum sp_status one_panel(struct bag *b, const struct sbuf *sb, const char *title,
+                                const char *xlabel, const char *ylabel, enum sp_plot_scale ys,
+                                const char *fig_title, struct sp_plot_figure *fig)
+{
+    struct sp_plot_panel *p = bag_alloc(b, sizeof *p);
+    if (!p)
+        return SP_ENOMEM;
+    panel_init(p, title, xlabel, ylabel, ys);
+    p->series = sb->s;
+    p->nseries = sb->n;
+    fig->panels = p;
+    fig->npanels = 1;
+    fig->nrow = fig->ncol = 1;
+    if (!fig->title)
+        fig->title = fig_title;
+    return SP_OK;
+}
+
 /* Figure kinds 1-5 share this: a row of column panels. */
 struct colspec {
     const char *col, *logcol, *secol, *title, *ylabel;
@@ -786,19 +812,9 @@ static enum sp_status kind_gradamp(struct bag *b, const struct sp_table *const *
     if (njb) { /* PLplot text: write the superscript with escapes */
         sb.s[sb.n - 1].label = theory_jb ? "APJN J#uL,l#d (theory)" : "APJN J#uL,l#d (measured)";
     }
-    struct sp_plot_panel *p = bag_alloc(b, sizeof *p);
-    if (!p)
-        return SP_ENOMEM;
-    panel_init(p, "E‖∂Loss/∂h#ul#d‖² / E‖∂Loss/∂h#uL#d‖²", "block l",
-               "amplification (log scale)", SP_PLOT_LOG);
-    p->series = sb.s;
-    p->nseries = sb.n;
-    fig->panels = p;
-    fig->npanels = 1;
-    fig->nrow = fig->ncol = 1;
-    if (!fig->title)
-        fig->title = "Gradient amplification against the APJN";
-    return SP_OK;
+    return one_panel(b, &sb, "E‖∂Loss/∂h#ul#d‖² / E‖∂Loss/∂h#uL#d‖²", "block l",
+                     "amplification (log scale)", SP_PLOT_LOG,
+                     "Gradient amplification against the APJN", fig);
 }
 
 /* ---- kind 4: (log J^{l,0})^2 ---- */
@@ -1200,6 +1216,228 @@ static enum sp_status kind_alpha(struct bag *b, const struct sp_table *const *ta
     return SP_OK;
 }
 
+/* ---- kinds 8 and 9: the stability map (sweep --mode train) ----
+ * One run per row: alpha (nan for LayerNorm), norm, lr, warmup, depth, eval_acc,
+ * logJ_L0_pred, J_L0_pred, alpha_rec. The heat map's columns are the alphas of
+ * the alpha norm (ascending) and a last "pre-LN" column, its rows the distinct
+ * (depth, lr, warmup) of the runs; the scatter plots eval_acc against
+ * logJ_L0_pred, one series per row of the map. */
+struct srun {
+    double alpha, lr, warmup, depth, acc, lj, div;
+    int ln;
+};
+
+static int srun_row_cmp(const struct srun *a, const struct srun *b)
+{
+    if (a->depth != b->depth)
+        return a->depth < b->depth ? -1 : 1;
+    if (a->lr != b->lr)
+        return a->lr < b->lr ? -1 : 1;
+    if (a->warmup != b->warmup)
+        return a->warmup < b->warmup ? -1 : 1;
+    return 0;
+}
+
+static enum sp_status kind_stability(struct bag *b, const struct sp_table *const *tables,
+                                     size_t ntables, int scatter, struct sp_plot_figure *fig,
+                                     char *err, size_t errlen)
+{
+    const struct sp_table *t = NULL;
+    for (size_t i = 0; i < ntables && !t; i++)
+        if (has_num(tables[i], "eval_acc") && has_num(tables[i], "logJ_L0_pred") &&
+            has_num(tables[i], "lr") && has_num(tables[i], "warmup") &&
+            has_num(tables[i], "depth") && has(tables[i], "norm"))
+            t = tables[i];
+    if (!t) {
+        seterr(err, errlen, "stability needs a 'sweep --mode train' table (norm, alpha, lr, "
+               "warmup, depth, eval_acc, logJ_L0_pred)");
+        return SP_EFORMAT;
+    }
+    size_t nr = sp_table_nrows(t);
+    struct srun *run = bag_alloc(b, (nr + 1) * sizeof *run);
+    double *alphas = bag_alloc(b, (nr + 1) * sizeof *alphas);
+    size_t *rowof = bag_alloc(b, (nr + 1) * sizeof *rowof);
+    struct srun *rows = bag_alloc(b, (nr + 1) * sizeof *rows);
+    if (!run || !alphas || !rowof || !rows)
+        return SP_ENOMEM;
+    size_t na = 0, ny = 0;
+    int any_ln = 0;
+    for (size_t r = 0; r < nr; r++) {
+        const char *nm = str(t, r, "norm");
+        struct srun u = {num(t, r, "alpha"), num(t, r, "lr"), num(t, r, "warmup"),
+                         num(t, r, "depth"), num(t, r, "eval_acc"), num(t, r, "logJ_L0_pred"),
+                         has_num(t, "diverged") ? num(t, r, "diverged") : 0,
+                         nm && !strcmp(nm, "ln")};
+        run[r] = u;
+        any_ln |= u.ln;
+        if (!u.ln && isfinite(u.alpha))
+            alphas[na++] = u.alpha;
+        size_t k = 0;
+        while (k < ny && srun_row_cmp(&rows[k], &u) != 0)
+            k++;
+        if (k == ny) {
+            /* insertion in order */
+            size_t at = 0;
+            while (at < ny && srun_row_cmp(&rows[at], &u) < 0)
+                at++;
+            memmove(rows + at + 1, rows + at, (ny - at) * sizeof *rows);
+            rows[at] = u;
+            ny++;
+        }
+    }
+    na = uniq(alphas, na);
+    const size_t nx = na + (size_t)any_ln;
+    if (nx < 1 || ny < 1) {
+        seterr(err, errlen, "stability: the table has no runs");
+        return SP_EFORMAT;
+    }
+    int depths_vary = 0;
+    for (size_t j = 1; j < ny; j++)
+        depths_vary |= rows[j].depth != rows[0].depth;
+    for (size_t r = 0; r < nr; r++) {
+        size_t j = 0;
+        while (srun_row_cmp(&rows[j], &run[r]) != 0)
+            j++;
+        rowof[r] = j;
+    }
+    if (scatter) {
+        struct sbuf sb = {0};
+        for (size_t j = 0; j < ny; j++) {
+            double *x = bag_alloc(b, (nr + 1) * sizeof *x), *y = bag_alloc(b, (nr + 1) * sizeof *y);
+            char *label = bag_alloc(b, 96);
+            struct sp_plot_series *sr = sbuf_add(b, &sb);
+            if (!x || !y || !label || !sr)
+                return SP_ENOMEM;
+            size_t m = 0;
+            for (size_t r = 0; r < nr; r++)
+                if (rowof[r] == j) {
+                    x[m] = run[r].lj;
+                    y[m++] = run[r].acc;
+                }
+            if (depths_vary)
+                snprintf(label, 96, "L %g, lr %g, warmup %g", rows[j].depth, rows[j].lr,
+                         rows[j].warmup);
+            else
+                snprintf(label, 96, "lr %g, warmup %g", rows[j].lr, rows[j].warmup);
+            sr->x = x;
+            sr->y = y;
+            sr->n = m;
+            sr->label = label;
+            sr->style = SP_PLOT_POINTS;
+            sr->symbol = (int)(j % 4);
+            sr->symbol_scale = 1.4;
+            sp_plot_categorical(j + 1, sr->rgb);
+        }
+        struct sp_stability stt;
+        char *title = bag_alloc(b, 160);
+        if (!title)
+            return SP_ENOMEM;
+        if (sp_stability_summary(t, &stt) == SP_OK && isfinite(stt.rho))
+            snprintf(title, 160, "Spearman ρ = %.3f over %zu runs (%zu diverged)", stt.rho, stt.n,
+                     stt.diverged);
+        else
+            snprintf(title, 160, "%zu runs", nr);
+        return one_panel(b, &sb, title, "predicted log J#uL,0#d at initialisation (natural log)",
+                         "final test accuracy", SP_PLOT_LINEAR,
+                         "Training outcome against the predicted end-to-end APJN", fig);
+    }
+    double *z = bag_alloc(b, nx * ny * sizeof *z), *xs = bag_alloc(b, nx * sizeof *xs);
+    double *ys = bag_alloc(b, ny * sizeof *ys), *jcol = bag_alloc(b, nx * sizeof *jcol);
+    unsigned char *seen = bag_alloc(b, nx * ny);
+    const char **xt = bag_alloc(b, nx * sizeof *xt), **xt2 = bag_alloc(b, nx * sizeof *xt2);
+    const char **yt = bag_alloc(b, ny * sizeof *yt);
+    if (!z || !xs || !ys || !jcol || !seen || !xt || !xt2 || !yt)
+        return SP_ENOMEM;
+    for (size_t k = 0; k < nx * ny; k++)
+        z[k] = (double)NAN;
+    for (size_t i = 0; i < nx; i++) {
+        xs[i] = (double)i;
+        jcol[i] = (double)NAN;
+    }
+    for (size_t r = 0; r < nr; r++) {
+        size_t i = run[r].ln ? na : find_val(alphas, na, run[r].alpha);
+        if (i >= nx)
+            continue;
+        size_t j = rowof[r];
+        if (seen[j * nx + i]) {
+            seterr(err, errlen, "stability: two runs in one cell (alpha %g, lr %g, warmup %g, "
+                   "depth %g): one alpha norm and one seed per map", run[r].alpha, run[r].lr,
+                   run[r].warmup, run[r].depth);
+            return SP_EFORMAT;
+        }
+        seen[j * nx + i] = 1;
+        z[j * nx + i] = run[r].acc;
+        if (j == 0 || !isfinite(jcol[i]))
+            jcol[i] = run[r].lj;
+    }
+    for (size_t i = 0; i < nx; i++) {
+        char *a = bag_alloc(b, 32), *c = bag_alloc(b, 32);
+        if (!a || !c)
+            return SP_ENOMEM;
+        if (i < na)
+            snprintf(a, 32, "α %g", alphas[i]);
+        else
+            snprintf(a, 32, "pre-LN");
+        snprintf(c, 32, "J %.4g", exp(jcol[i]));
+        xt[i] = a;
+        xt2[i] = c;
+    }
+    for (size_t j = 0; j < ny; j++) {
+        char *l = bag_alloc(b, 64);
+        if (!l)
+            return SP_ENOMEM;
+        if (depths_vary)
+            snprintf(l, 64, "L %g lr %g wu %g", rows[j].depth, rows[j].lr, rows[j].warmup);
+        else
+            snprintf(l, 64, "lr %g wu %g", rows[j].lr, rows[j].warmup);
+        yt[j] = l;
+        ys[j] = (double)j;
+    }
+    struct sp_plot_heatmap *hm = bag_alloc(b, sizeof *hm);
+    if (!hm)
+        return SP_ENOMEM;
+    hm->x = xs;
+    hm->y = ys;
+    hm->z = z;
+    hm->nx = nx;
+    hm->ny = ny;
+    hm->yscale = SP_PLOT_LINEAR;
+    hm->contour_level = (double)NAN;
+    hm->cells = 1;
+    hm->xticks = xt;
+    hm->xticks2 = xt2;
+    hm->yticks = yt;
+    hm->mark_x = (double)NAN;
+    /* the recommended alpha: its place between the columns, in log alpha */
+    double rec = (double)NAN;
+    for (size_t r = 0; r < nr && !isfinite(rec); r++)
+        rec = has_num(t, "alpha_rec") ? num(t, r, "alpha_rec") : (double)NAN;
+    if (isfinite(rec) && rec > 0 && na >= 1) {
+        char *ml = bag_alloc(b, 96);
+        if (!ml)
+            return SP_ENOMEM;
+        if (na == 1 || rec <= alphas[0])
+            hm->mark_x = rec == alphas[0] ? 0.0 : -0.5;
+        else if (rec >= alphas[na - 1])
+            hm->mark_x = rec == alphas[na - 1] ? (double)(na - 1) : (double)na - 0.5;
+        else
+            for (size_t i = 0; i + 1 < na; i++)
+                if (rec >= alphas[i] && rec <= alphas[i + 1])
+                    hm->mark_x = (double)i + log(rec / alphas[i]) / log(alphas[i + 1] / alphas[i]);
+        snprintf(ml, 96, "α recommended by sigprop alpha (match pre-LN): %.3g", rec);
+        hm->mark_label = ml;
+    }
+    hm->title = "colour: final test accuracy; J: predicted J#uL,0#d at initialisation";
+    hm->xlabel = "initial α of the norm (and pre-LN)";
+    hm->ylabel = depths_vary ? "depth, peak lr, warmup steps" : "peak lr, warmup steps";
+    hm->zlabel = "test accuracy";
+    fig->heatmap = hm;
+    fig->nrow = fig->ncol = 1;
+    if (!fig->title)
+        fig->title = "Stability map: test accuracy over α and the schedule";
+    return SP_OK;
+}
+
 enum sp_status sp_plot_tables(const struct sp_table *const *tables, size_t ntables,
                               const struct sp_plot_opts *o, const char *path, char *err,
                               size_t errlen)
@@ -1243,6 +1481,11 @@ enum sp_status sp_plot_tables(const struct sp_table *const *tables, size_t ntabl
         st = kind_phase(&b, tables, ntables, o->preln_level, &fig, err, errlen);
         break;
     case SP_PLOT_KIND_ALPHA: st = kind_alpha(&b, tables, ntables, &fig, err, errlen); break;
+    case SP_PLOT_KIND_STABILITY:
+    case SP_PLOT_KIND_STABILITY_SCATTER:
+        st = kind_stability(&b, tables, ntables, kind == SP_PLOT_KIND_STABILITY_SCATTER, &fig, err,
+                            errlen);
+        break;
     default:
         seterr(err, errlen, "unknown figure kind");
         st = SP_EINVAL;

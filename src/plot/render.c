@@ -567,6 +567,72 @@ static enum sp_status draw_panel(const struct sp_plot_panel *p, const struct lay
 }
 
 /* pltr1 needs PLcGrid with 1-D coordinate arrays. */
+/* The categorical map (hm->cells): a block per cell coloured on [zmin, zmax] by
+ * the colour map, its value printed in it (grey and "-" when not finite), the
+ * column and row labels, and the dashed marker line. */
+static void draw_cells(const struct sp_plot_heatmap *hm, double zmin, double zmax)
+{
+    const size_t nx = hm->nx, ny = hm->ny;
+    plwind(-0.5, (double)nx - 0.5, -0.5, (double)ny - 0.5);
+    char txt[32];
+    for (size_t j = 0; j < ny; j++)
+        for (size_t i = 0; i < nx; i++) {
+            double z = hm->z[j * nx + i];
+            PLFLT xs[4] = {(double)i - 0.5, (double)i + 0.5, (double)i + 0.5, (double)i - 0.5};
+            PLFLT ys[4] = {(double)j - 0.5, (double)j - 0.5, (double)j + 0.5, (double)j + 0.5};
+            if (isfinite(z)) {
+                plcol1((z - zmin) / (zmax - zmin));
+                snprintf(txt, sizeof txt, "%.3g", z);
+            } else {
+                plcol0(COL_GRID);
+                snprintf(txt, sizeof txt, "-");
+            }
+            plfill(4, xs, ys);
+            plcol0(COL_INK);
+            pllsty(1);
+            plline(4, xs, ys);
+            /* white text on the dark half of the map */
+            plcol0(isfinite(z) && (z - zmin) / (zmax - zmin) < 0.45 ? COL_WHITE : COL_INK);
+            plptex((double)i, (double)j, 1.0, 0.0, 0.5, txt);
+        }
+    plcol0(COL_INK);
+    pw(1.2);
+    plbox("bc", 0, 0, "bc", 0, 0);
+    pw(1.0);
+    char num[32];
+    for (size_t i = 0; i < nx; i++) {
+        double pos = ((double)i + 0.5) / (double)nx;
+        snprintf(num, sizeof num, "%zu", i);
+        plmtex("b", 1.5, pos, 0.5, hm->xticks && hm->xticks[i] ? hm->xticks[i] : num);
+        if (hm->xticks2 && hm->xticks2[i]) {
+            chr(0.8);
+            plmtex("b", 3.4, pos, 0.5, hm->xticks2[i]);
+            chr(1.0);
+        }
+    }
+    for (size_t j = 0; j < ny; j++) {
+        double pos = ((double)j + 0.5) / (double)ny;
+        snprintf(num, sizeof num, "%zu", j);
+        chr(0.85);
+        plmtex("lv", 0.5, pos, 1.0, hm->yticks && hm->yticks[j] ? hm->yticks[j] : num);
+        chr(1.0);
+    }
+    if (hm->mark_label && isfinite(hm->mark_x)) {
+        PLFLT mx[2] = {hm->mark_x, hm->mark_x}, my[2] = {-0.5, (double)ny - 0.5};
+        plcol0(COL_WHITE);
+        pw(4.0);
+        pllsty(2);
+        plline(2, mx, my);
+        pllsty(1);
+        pw(1.0);
+        plcol0(COL_INK);
+        chr(0.85);
+        plmtex("b", 7.4, 0.0, 0.0, "dashed white line:");
+        plmtex("b", 7.4, 0.2, 0.0, hm->mark_label);
+        chr(1.0);
+    }
+}
+
 static enum sp_status draw_heatmap(const struct sp_plot_heatmap *hm, const struct layout *lo)
 {
     size_t nx = hm->nx, ny = hm->ny;
@@ -611,11 +677,23 @@ static enum sp_status draw_heatmap(const struct sp_plot_heatmap *hm, const struc
         lev[k] = zmin + (zmax - zmin) * k / (NLEV - 1);
     PLcGrid cg = {xg, yg, NULL, (PLINT)nx, (PLINT)ny, 0};
 
-    cell_viewport(lo, 1, 1, 0, 0, 150);
+    if (hm->cells) {
+        /* room for the row labels on the left and two lines of column labels */
+        const double ps = plot_ps;
+        plvpor(200 * ps / lo->w, (lo->w - lo->right_reserve - 168 * ps) / lo->w,
+               130 * ps / lo->h, (lo->h - lo->top_title - 40 * ps) / lo->h);
+    } else {
+        cell_viewport(lo, 1, 1, 0, 0, 150);
+    }
+    const int have_contour = !hm->cells && (hm->contour_ref || isfinite(hm->contour_level));
+    if (hm->cells) {
+        draw_cells(hm, zmin, zmax);
+        plcol0(COL_INK);
+        goto labels;
+    }
     plwind(xg[0], xg[nx - 1], yg[0], yg[ny - 1]);
     plshades((PLFLT_MATRIX)zrows, (PLINT)nx, (PLINT)ny, NULL, xg[0], xg[nx - 1], yg[0],
              yg[ny - 1], lev, NLEV, 1.0, 0, 0.0, plfill, 1, pltr1, &cg);
-    int have_contour = hm->contour_ref || isfinite(hm->contour_level);
     if (have_contour) {
         double zero = 0.0;
         plcol0(COL_WHITE);
@@ -630,12 +708,15 @@ static enum sp_status draw_heatmap(const struct sp_plot_heatmap *hm, const struc
         pllsty(1);
         pw(1.0);
     }
-    int logs[2] = {0, ylog};
-    plslabelfunc(log_label, logs);
-    plcol0(COL_INK);
-    pw(1.2);
-    plbox("bcnst", 0, 0, ylog ? "bclnstvo" : "bcnstv", ylog ? 1.0 : 0.0, 0);
-    pw(1.0);
+    {
+        int logs[2] = {0, ylog};
+        plslabelfunc(log_label, logs);
+        plcol0(COL_INK);
+        pw(1.2);
+        plbox("bcnst", 0, 0, ylog ? "bclnstvo" : "bcnstv", ylog ? 1.0 : 0.0, 0);
+        pw(1.0);
+    }
+labels:;
     /* the colour bar carries no label of its own (it collides with the tick
      * labels): the z label goes above it */
     const char *xl = hm->xlabel, *yl = hm->ylabel, *t = hm->title, *zl = hm->zlabel;
@@ -643,8 +724,8 @@ static enum sp_status draw_heatmap(const struct sp_plot_heatmap *hm, const struc
     text_or_empty(&yl);
     text_or_empty(&t);
     text_or_empty(&zl);
-    plmtex("b", 2.8, 0.5, 0.5, xl);
-    plmtex("l", 4.2, 0.5, 0.5, yl);
+    plmtex("b", hm->cells ? 5.2 : 2.8, 0.5, 0.5, xl);
+    plmtex("l", hm->cells ? 11.0 : 4.2, 0.5, 0.5, yl);
     chr(1.1);
     plmtex("t", 1.2, 0.5, 0.5, t);
     chr(1.0);
@@ -708,7 +789,8 @@ static enum sp_status validate(const struct sp_plot_figure *fig, int width, int 
         return SP_EINVAL;
     if (fig->heatmap) {
         const struct sp_plot_heatmap *hm = fig->heatmap;
-        if (hm->nx < 2 || hm->ny < 2 || !hm->x || !hm->y || !hm->z)
+        const size_t minn = hm->cells ? 1 : 2;
+        if (hm->nx < minn || hm->ny < minn || !hm->x || !hm->y || !hm->z)
             return SP_EINVAL;
         for (size_t i = 0; i < hm->nx; i++)
             if (!isfinite(hm->x[i]) || (i && hm->x[i] <= hm->x[i - 1]))

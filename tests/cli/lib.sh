@@ -26,6 +26,26 @@ expect_grep() { # expect_grep PATTERN FILE
     if grep -q -- "$1" "$2"; then ok; else bad "'$1' not in $2"; fi
 }
 
+# make_idx DIR SEED: a tiny crafted Fashion-MNIST-shaped IDX set in DIR (64 train, 32
+# test images of 28x28, random pixels, labels i % 10), gzip-compressed as Debian ships it.
+make_idx() {
+    mkdir -p "$1"
+    /usr/bin/env python3 - "$1" "$2" <<'PYEOF'
+import gzip, random, struct, sys
+d = sys.argv[1]
+random.seed(int(sys.argv[2]))
+def write(prefix, n):
+    with gzip.open(f"{d}/{prefix}-images-idx3-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, n, 28, 28))
+        f.write(bytes(random.randrange(256) for _ in range(n * 784)))
+    with gzip.open(f"{d}/{prefix}-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">II", 0x801, n))
+        f.write(bytes(i % 10 for i in range(n)))
+write("train", 64)
+write("t10k", 32)
+PYEOF
+}
+
 finish() {
     echo "$pass passed, $fail failed"
     [ "$fail" -eq 0 ]

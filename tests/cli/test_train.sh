@@ -6,21 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 
 D="$TMP/data"
-mkdir -p "$D"
-/usr/bin/env python3 - "$D" <<'EOF'
-import gzip, random, struct, sys
-d = sys.argv[1]
-random.seed(5)
-def write(prefix, n):
-    with gzip.open(f"{d}/{prefix}-images-idx3-ubyte.gz", "wb") as f:
-        f.write(struct.pack(">IIII", 0x803, n, 28, 28))
-        f.write(bytes(random.randrange(256) for _ in range(n * 784)))
-    with gzip.open(f"{d}/{prefix}-labels-idx1-ubyte.gz", "wb") as f:
-        f.write(struct.pack(">II", 0x801, n))
-        f.write(bytes(i % 10 for i in range(n)))
-write("train", 64)
-write("t10k", 32)
-EOF
+make_idx "$D" 5
 
 T=(--data "$D" --width 16 --depth 2 --heads 2 --batch 16 --steps 8 --warmup 2 --eval-every 4)
 
