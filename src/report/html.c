@@ -43,6 +43,16 @@ static void html_num(FILE *f, double v, int digits)
         fprintf(f, "%.*g", digits, v);
 }
 
+/* v to d digits, then " ± err" to e digits when err is a number */
+static void html_pm(FILE *h, double v, int d, double err, int e)
+{
+    html_num(h, v, d);
+    if (!isnan(err)) {
+        fprintf(h, " &plusmn; ");
+        html_num(h, err, e);
+    }
+}
+
 static int base64_file(FILE *out, const char *path)
 {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -243,17 +253,9 @@ static void table_fits(struct doc *r, const struct sp_table *t, const char *sour
         fprintf(h, "</td><td class=l>");
         html_esc(h, tstr(t, i, "model"));
         fprintf(h, "</td><td>");
-        html_num(h, tnum(t, i, "zeta"), 4);
-        if (!isnan(tnum(t, i, "zeta_err"))) {
-            fprintf(h, " &plusmn; ");
-            html_num(h, tnum(t, i, "zeta_err"), 2);
-        }
+        html_pm(h, tnum(t, i, "zeta"), 4, tnum(t, i, "zeta_err"), 2);
         fprintf(h, "</td><td>");
-        html_num(h, tnum(t, i, "lambda"), 4);
-        if (!isnan(tnum(t, i, "lambda_err"))) {
-            fprintf(h, " &plusmn; ");
-            html_num(h, tnum(t, i, "lambda_err"), 2);
-        }
+        html_pm(h, tnum(t, i, "lambda"), 4, tnum(t, i, "lambda_err"), 2);
         fprintf(h, "</td><td>");
         html_num(h, tnum(t, i, "r2"), 5);
         fprintf(h, "</td><td class=l>");
@@ -384,19 +386,11 @@ static void table_top_block(struct doc *r, const struct sp_report_mconf *mc, int
             size_t lm = sp_table_nrows(m) - 1, lt = sp_table_nrows(th) - 1;
             double gamp0 = tnum(m, 0, "grad_amp"), gamp0_se = tnum(m, 0, "grad_amp_se");
             fprintf(h, "<tr><td class=l>%s</td><td>", mc[i].label);
-            html_num(h, tnum(m, lm, "q"), 4);
-            if (!isnan(tnum(m, lm, "q_se"))) {
-                fprintf(h, " &plusmn; ");
-                html_num(h, tnum(m, lm, "q_se"), 2);
-            }
+            html_pm(h, tnum(m, lm, "q"), 4, tnum(m, lm, "q_se"), 2);
             fprintf(h, "</td><td>");
             html_num(h, tnum(th, lt, "q"), 4);
             fprintf(h, "</td><td>");
-            html_num(h, tnum(m, lm, "J_fwd"), 4);
-            if (!isnan(tnum(m, lm, "J_fwd_se"))) {
-                fprintf(h, " &plusmn; ");
-                html_num(h, tnum(m, lm, "J_fwd_se"), 2);
-            }
+            html_pm(h, tnum(m, lm, "J_fwd"), 4, tnum(m, lm, "J_fwd_se"), 2);
             fprintf(h, "</td><td>");
             html_num(h, tnum(th, lt, "J_fwd"), 5);
             fprintf(h, "</td>");
@@ -406,11 +400,7 @@ static void table_top_block(struct doc *r, const struct sp_report_mconf *mc, int
                 fprintf(h, "</td>");
             }
             fprintf(h, "<td>");
-            html_num(h, gamp0, 4);
-            if (!isnan(gamp0_se)) {
-                fprintf(h, " &plusmn; ");
-                html_num(h, gamp0_se, 2);
-            }
+            html_pm(h, gamp0, 4, gamp0_se, 2);
             fprintf(h, "</td></tr>\n");
         }
         sp_table_free(m);
