@@ -233,7 +233,7 @@ int cmd_report(int argc, char **argv)
          .help = "master seed of the measurements (default 1)"},
         {.kind = CLI_OPT_CALL, .name = "skip", .arg = "LIST", .call = split_skip, .ctx = &skip,
          .help = "steps not to run, by name prefix, comma separated:\n"
-                 "theory, summary, toy, phase, fit, measure, alpha, plot\n"
+                 "theory, summary, toy, phase, fit, measure, alpha, train, plot\n"
                  "(e.g. --skip measure: a theory-only report in a second)"},
         {.kind = CLI_OPT_FLAG, .name = "strict", .dest = &strict,
          .help = "exit 1 if any step failed or was skipped (default: 0\n"

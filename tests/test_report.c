@@ -15,7 +15,7 @@
 #include "sigprop.h"
 
 struct fake {
-    int nexec, ntheory, nmeasure, nbegin, nend, nskipped;
+    int nexec, ntheory, nmeasure, nsweep, nbegin, nend, nskipped;
     char first_cmdline[1024];
 };
 
@@ -31,6 +31,25 @@ static int fake_exec(void *ctx, const struct sp_report_step *st, int number, int
     CHECK(argc >= 1 && argv[argc] == NULL);
     if (!strcmp(argv[0], "theory"))
         f->ntheory++;
+    if (!strcmp(argv[0], "sweep")) { /* the stability map: a small table of four runs */
+        f->nsweep++;
+        const char *out = NULL;
+        for (int i = 0; i + 1 < argc; i++)
+            if (!strcmp(argv[i], "-o"))
+                out = argv[i + 1];
+        FILE *fp = out ? fopen(out, "w") : NULL;
+        CHECK(fp != NULL);
+        if (fp) {
+            fputs("norm,alpha,lr,warmup,depth,logJ_L0_pred,J_L0_pred,eval_acc,eval_loss,"
+                  "diverged,diverged_step,alpha_rec,J_L0_measured,J_L0_se\n"
+                  "dyt,0.1,0.01,0,6,0.1,1.1,0.7,0.8,0,nan,0.5,1.1,0.01\n"
+                  "dyt,0.5,0.01,0,6,1.2,3.4,0.5,1.2,0,nan,0.5,3.3,0.1\n"
+                  "dyt,2,0.01,0,6,4.2,65,0.1,2.3,1,120,0.5,60,2\n"
+                  "ln,nan,0.01,0,6,2.1,8.5,0.73,0.7,0,nan,nan,8.4,0.2\n", fp);
+            fclose(fp);
+        }
+        return 0;
+    }
     if (!strcmp(argv[0], "measure")) {
         f->nmeasure++;
         snprintf(reason, n, "this build has no OpenBLAS");
@@ -162,6 +181,35 @@ int main(void)
     CHECK(sp_report_write(&r) == SP_OK && sp_report_commit(&r) == SP_OK);
     sp_report_close(&r);
     CHECK(contains("rep/index.html", "master seed</th><td class=l>1<"));
+
+    /* the full scenario trains: a stability-map step, its figures and the HTML
+     * section built from its table (the fake writes four runs: ranks of log J
+     * 1,2,4,3 against accuracy 3,2,1,4 give Spearman 1 - 6*14/(4*15) = -0.4; the
+     * recommended alpha 0.5 reaches 0.5 against pre-LN's 0.73) */
+    const struct sp_report_scenario *full = sp_report_scenario_find("full");
+    CHECK(full && full->train_map && !sc->train_map && !all[0].train_map);
+    memset(&f, 0, sizeof f);
+    sp_report_init(&r, full, 3, &hooks);
+    CHECK(sp_report_open(&r, "rep") == SP_OK && sp_report_run(&r) == SP_OK);
+    CHECK(f.nsweep == 1);
+    const struct sp_report_step *tm = NULL, *sp = NULL;
+    for (int i = 0; i < r.nsteps; i++) {
+        if (!strcmp(r.steps[i].id, "train-map"))
+            tm = &r.steps[i];
+        if (!strcmp(r.steps[i].id, "plot-stability.png"))
+            sp = &r.steps[i];
+    }
+    CHECK(tm && tm->rc == 0 && strstr(tm->cmdline, "sweep --mode train --norm dyt,ln") &&
+          strstr(tm->cmdline, "--seed 3 -o data/stability.csv"));
+    CHECK(sp && sp->rc == 0 && strstr(sp->cmdline, "--kind stability"));
+    CHECK(sp_report_write(&r) == SP_OK && sp_report_commit(&r) == SP_OK);
+    sp_report_close(&r);
+    CHECK(contains("rep/index.html", "<section id=\"training\">"));
+    CHECK(contains("rep/index.html", "test accuracy: <strong>-0.4</strong> (over 4 runs)"));
+    CHECK(contains("rep/index.html", "mean accuracy of <strong>0.5</strong> against pre-LN's "
+                                     "<strong>0.73</strong>"));
+    CHECK(contains("rep/index.html", "yes, step 120"));
+    CHECK(sp_report_step_prefix_ok("train"));
 
     int rc = system("rm -rf rep empty notes");
     CHECK(rc == 0);

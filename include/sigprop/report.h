@@ -48,6 +48,9 @@ struct sp_report_scenario {
     const char *m_alphas;            /* Derf alphas measured besides pre-LN */
     /* the alpha rule */
     const char *a_depths, *a_widths;
+    /* the stability map: `sigprop sweep --mode train` flags separated by spaces
+     * (NULL: no training section; it trains, so only the full scenario has one) */
+    const char *train_map;
 };
 
 /* Every scenario ("default", "full", "test"), n of them. */

@@ -411,6 +411,57 @@ static void table_top_block(struct doc *r, const struct sp_report_mconf *mc, int
 
 /* The theory version in the "version" column of a CSV the report wrote ("A",
  * "C", ...), or "unknown" when the file is missing (its step failed). */
+/* The stability map's runs: one row each, and the summary line above them. */
+static void table_stability(struct doc *r, const struct sp_table *t)
+{
+    FILE *h = r->html;
+    struct sp_stability st;
+    if (sp_stability_summary(t, &st) == SP_OK) {
+        fprintf(h, "<p>%zu runs, %zu diverged by the rule. Spearman rank correlation between "
+                   "the predicted log J<sup>L,0</sup> and the test accuracy: <strong>",
+                st.rows, st.diverged);
+        html_num(h, st.rho, 3);
+        fprintf(h, "</strong> (over %zu runs). The recommended &alpha; (", st.n);
+        html_num(h, st.rec_alpha, 4);
+        fprintf(h, ", the grid's nearest ");
+        html_num(h, st.grid_alpha, 3);
+        fprintf(h, ") reaches a mean accuracy of <strong>");
+        html_num(h, st.rec_acc, 3);
+        fprintf(h, "</strong> against pre-LN's <strong>");
+        html_num(h, st.preln_acc, 3);
+        fprintf(h, "</strong> at the same learning rate and warmup (%zu pairs).</p>\n",
+                st.pairs);
+    }
+    fprintf(h, "<table><tr><th class=l>norm</th><th>&alpha;</th><th>lr</th><th>warmup</th>"
+               "<th>J<sup>L,0</sup> predicted</th><th>J<sup>L,0</sup> measured at init</th>"
+               "<th>test accuracy</th><th>test loss</th><th class=l>diverged</th></tr>\n");
+    for (size_t i = 0; i < sp_table_nrows(t); i++) {
+        const char *norm = tstr(t, i, "norm");
+        fprintf(h, "<tr><td class=l>%s</td><td>", norm_name(norm));
+        html_num(h, strcmp(norm, "ln") ? tnum(t, i, "alpha") : (double)NAN, 3);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "lr"), 3);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "warmup"), 6);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "J_L0_pred"), 4);
+        fprintf(h, "</td><td>");
+        html_pm(h, tnum(t, i, "J_L0_measured"), 4, tnum(t, i, "J_L0_se"), 2);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "eval_acc"), 4);
+        fprintf(h, "</td><td>");
+        html_num(h, tnum(t, i, "eval_loss"), 4);
+        double dv = tnum(t, i, "diverged");
+        fprintf(h, "</td><td class=l>");
+        if (dv == 1.0)
+            fprintf(h, "yes, step %.0f", tnum(t, i, "diverged_step"));
+        else
+            fprintf(h, "no");
+        fprintf(h, "</td></tr>\n");
+    }
+    fprintf(h, "</table>\n");
+}
+
 static void csv_version(const struct doc *r, const char *rel, char *buf, size_t n)
 {
     struct sp_table *t = report_load_csv(r->r, rel);
@@ -649,6 +700,30 @@ static void write_html(struct doc *r)
         unavailable(r, "alpha table", "alpha");
     }
     fprintf(h, "</section>\n");
+
+    /* 7. training */
+    if (sc->train_map) {
+        fprintf(h, "<section id=\"training\"><h2>7. Training: does the prediction foresee "
+                   "trouble?</h2>\n<p>A small ViT trained on Fashion-MNIST for each DyT "
+                   "&alpha; and for pre-LN, with and without warmup (<code>sigprop sweep "
+                   "--mode train %s</code>), beside the mean-field J<sup>L,0</sup> predicted for "
+                   "the same architecture and the J<sup>L,0</sup> measured on each run's own "
+                   "initial weights (equiangular measurement inputs, not images). One seed and "
+                   "short runs: a qualitative map, not a tuned result (docs/train.md, "
+                   "&ldquo;The stability map&rdquo;).</p>\n", sc->train_map);
+        figure(r, "stability.png", "Test accuracy over alpha and warmup, with the predicted "
+               "J^{L,0} of each alpha and the recommended alpha marked");
+        figure(r, "stability_scatter.png", "Test accuracy against the predicted log J^{L,0}, "
+               "every run of the map");
+        t = report_load_csv(r->r, "data/stability.csv");
+        if (t) {
+            table_stability(r, t);
+            sp_table_free(t);
+        } else {
+            unavailable(r, "the stability map's runs", "train-map");
+        }
+        fprintf(h, "</section>\n");
+    }
 
     /* configuration: every command that ran */
     fprintf(h, "<section id=\"config\"><h2>Configuration</h2>\n<p>Every step, as the "

@@ -12,18 +12,22 @@ static const struct sp_report_scenario scenarios[] = {
      "minutes on 2 cores)",
      "128", "0.3,0.5,1.9", "0.05:2:0.05", "0.1:1.9:0.2", "128",
      "384", "64", "128", "2", "4", "0.5,1.9",
-     "12,24,48,96,192", "768,1024,2048,4096"},
+     "12,24,48,96,192", "768,1024,2048,4096", NULL},
     {"full",
      "both blog posts at their published sizes: theory and measurement at L = 128, n = 197, "
-     "d = 1024, 10 probes (see docs/report.md for the time it takes)",
+     "d = 1024, 10 probes, and the training stability map (see docs/report.md for the time "
+     "it takes)",
      "128", "0.3,0.5,1.9", "0.025:2:0.025", "0.1:1.9:0.2", "128",
      "1024", "197", "128", "1", "10", "0.5,1.9",
-     "6,12,24,48,96,192,384", "512,768,1024,2048,4096,8192"},
+     "6,12,24,48,96,192,384", "512,768,1024,2048,4096,8192",
+     /* docs/train.md "The stability map": 14 runs, about 20 minutes on 2 cores */
+     "--norm dyt,ln --alpha 0.1,0.25,0.5,0.84,1,2 --warmup 0,100 --lr 1e-2 --width 64 "
+     "--depth 6 --init-std 0.125 --steps 300 --batch 64 --train-max 20000 --eval-max 2000"},
     {"test",
      "a tiny run for the test suite (seconds): every step at toy sizes",
      "32", "0.5,1.9", "0.2:1:0.2", "0.3,0.5,0.9,1.3", "64",
      "32", "8", "8", "1", "2", "0.5",
-     "8,16", "256,512"},
+     "8,16", "256,512", NULL},
 };
 #define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])
 
@@ -44,7 +48,7 @@ const struct sp_report_scenario *sp_report_scenario_find(const char *name)
 int sp_report_step_prefix_ok(const char *name)
 {
     static const char *const known[] = {"theory", "summary", "toy", "phase", "fit",
-                                        "measure", "alpha", "plot"};
+                                        "measure", "alpha", "train", "plot"};
     for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
         if (!strncmp(name, known[k], strlen(known[k])))
             return 1;
@@ -237,7 +241,29 @@ enum sp_status sp_report_run(struct sp_report *r)
     report_run_step(r, "alpha", "alpha rule: match pre-LN", "alpha", "--norm", "derf",
              "--match", "preln", "--depth", sc->a_depths, "--width", sc->a_widths, "-o", o1, NULL);
     free(o1);
-    /* 7. figures */
+    /* 7. training: the stability map, in the scenarios that have one */
+    if (sc->train_map) {
+        o1 = report_path(r, "data/stability.csv");
+        char *flags = strdup(sc->train_map), *save = NULL;
+        const char *args[64];
+        int n = 0;
+        args[n++] = "sweep";
+        args[n++] = "--mode";
+        args[n++] = "train";
+        for (char *w = flags ? strtok_r(flags, " ", &save) : NULL; w && n < 58;
+             w = strtok_r(NULL, " ", &save))
+            args[n++] = w;
+        args[n++] = "--seed";
+        args[n++] = r->seed_s;
+        args[n++] = "-o";
+        args[n++] = o1;
+        if (o1 && flags)
+            report_run_stepa(r, "train-map", "training: the stability map (Fashion-MNIST)", args,
+                             n);
+        free(flags);
+        free(o1);
+    }
+    /* 8. figures */
     if (report_step_ok(r, "theory-ln") || report_step_ok(r, "theory-derf")) {
         plot_step(r, "profile.png", "figure: q, p, p/q", "profile", "data/theory.csv", NULL, NULL);
         plot_step(r, "apjn_theory.png", "figure: APJN (theory)", "jbwd", "data/theory.csv", NULL,
@@ -264,6 +290,12 @@ enum sp_status sp_report_run(struct sp_report *r)
     if (report_step_ok(r, "alpha"))
         plot_step(r, "alpha.png", "figure: recommended alpha", "alpha", "data/alpha.csv", NULL,
                   NULL);
+    if (report_step_ok(r, "train-map")) {
+        plot_step(r, "stability.png", "figure: stability map", "stability",
+                  "data/stability.csv", NULL, NULL);
+        plot_step(r, "stability_scatter.png", "figure: accuracy against predicted log J",
+                  "stability-scatter", "data/stability.csv", NULL, NULL);
+    }
 #undef P
     r->wall = report_now() - r->t0;
     return SP_OK;

@@ -6,11 +6,13 @@
 # the theory path (docs/theory.md "Performance") must not change one byte; each
 # command but DyT's also runs on 1 thread, which must give the same bytes (the
 # DyT table costs ~20 s per process under ASan; test_sweep_dyt checks its
-# thread independence). The JSON metadata's "git" line (the commit that built
-# the binary) is left out.
+# thread independence). The JSON metadata's "git" and "build" lines (the commit
+# and the optional parts that built the binary: `make minimal` has fewer) are
+# left out.
 source "$(dirname "$0")/lib.sh"
 G=tests/data/golden
-same() { cmp -s <(grep -v '^[[:space:]]*"git":' "$1") <(grep -v '^[[:space:]]*"git":' "$2"); }
+meta() { grep -Ev '^[[:space:]]*"(git|build)":' "$1"; }
+same() { cmp -s <(meta "$1") <(meta "$2"); }
 while IFS=$'\t' read -r name args; do
     [ -n "$name" ] || continue
     # shellcheck disable=SC2086 # args is a word list
