@@ -462,6 +462,21 @@ static void table_stability(struct doc *r, const struct sp_table *t)
     fprintf(h, "</table>\n");
 }
 
+/* Renders the CSV rel (relative to the report) with fn, or says which step did
+ * not produce it. */
+static void csv_table(struct doc *r, const char *rel,
+                      void (*fn)(struct doc *, const struct sp_table *), const char *what,
+                      const char *step)
+{
+    struct sp_table *t = report_load_csv(r->r, rel);
+    if (t) {
+        fn(r, t);
+        sp_table_free(t);
+    } else {
+        unavailable(r, what, step);
+    }
+}
+
 static void csv_version(const struct doc *r, const char *rel, char *buf, size_t n)
 {
     struct sp_table *t = report_load_csv(r->r, rel);
@@ -580,13 +595,7 @@ static void write_html(struct doc *r)
             "Shape: toy residual network h^{l+1} = h^l + W^l erf(alpha h^l), width irrelevant "
             "(mean-field theory), sigma_w = 0.46, mu = 1, sigma_b = 0, K_0 = 1, L = %s, alpha "
             "%s; theory version %s.", sc->toy_depth, sc->toy_alphas, v_toy);
-    t = report_load_csv(r->r, "data/toy_summary.csv");
-    if (t) {
-        table_toy_summary(r, t);
-        sp_table_free(t);
-    } else {
-        unavailable(r, "toy summary table", "toy-summary");
-    }
+    csv_table(r, "data/toy_summary.csv", table_toy_summary, "toy summary table", "toy-summary");
     fprintf(h, "</section>\n");
 
     /* 3. phase */
@@ -692,13 +701,7 @@ static void write_html(struct doc *r)
             "axis. Shape: blog2 block, n = 197 tokens, q0 = 1, p0 = 0.4, timm init std 0.02 "
             "(sigma_X = 0.02 sqrt(fan_in)), depths %s, widths %s; mean-field theory at sigprop "
             "alpha's default version (docs/alpha.md).", sc->a_depths, sc->a_widths);
-    t = report_load_csv(r->r, "data/alpha.csv");
-    if (t) {
-        table_alpha(r, t);
-        sp_table_free(t);
-    } else {
-        unavailable(r, "alpha table", "alpha");
-    }
+    csv_table(r, "data/alpha.csv", table_alpha, "alpha table", "alpha");
     fprintf(h, "</section>\n");
 
     /* 7. training */
@@ -715,13 +718,7 @@ static void write_html(struct doc *r)
                "J^{L,0} of each alpha and the recommended alpha marked");
         figure(r, "stability_scatter.png", "Test accuracy against the predicted log J^{L,0}, "
                "every run of the map");
-        t = report_load_csv(r->r, "data/stability.csv");
-        if (t) {
-            table_stability(r, t);
-            sp_table_free(t);
-        } else {
-            unavailable(r, "the stability map's runs", "train-map");
-        }
+        csv_table(r, "data/stability.csv", table_stability, "the stability map's runs", "train-map");
         fprintf(h, "</section>\n");
     }
 
