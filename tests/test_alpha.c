@@ -304,11 +304,12 @@ static void test_per_side(void)
     struct sp_arch ln = a;
     ln.norm_attn.kind = ln.norm_mlp.kind = SP_FN_LN;
     struct sp_alpha_solution sol;
+    struct sp_alpha_sides at;
     int sw;
-    CHECK(sp_alpha_solve_sides(&ln, &o, 0.1, 1.0, 0.5, 1e-4, 100.0, 1e-10, &sol, &sw) ==
+    CHECK(sp_alpha_solve_sides(&ln, &o, 0.1, 1.0, 0.5, 1e-4, 100.0, 1e-10, &sol, &at, &sw) ==
           SP_EINVAL);
     CHECK(strstr(sp_last_error(), "Derf or DyT") != NULL);
-    CHECK(sp_alpha_solve_sides(&a, &o, 1e3, 1.0, 0.5, 1e-4, 100.0, 1e-10, &sol, &sw) ==
+    CHECK(sp_alpha_solve_sides(&a, &o, 1e3, 1.0, 0.5, 1e-4, 100.0, 1e-10, &sol, &at, &sw) ==
           SP_EUNSUPPORTED);
     CHECK(strstr(sp_last_error(), "attention") != NULL);
     struct sp_alpha_sides sd;

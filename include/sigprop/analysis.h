@@ -185,12 +185,14 @@ enum sp_status sp_alpha_side_log_j(const struct sp_arch *a, const struct sp_theo
  * log_attn and the MLP share log_mlp (docs/alpha.md, "Both alphas"). Each
  * share increases with its own alpha; the two couple through q and p, so the
  * solve alternates 1-D solves (sp_alpha_solve's bracket and Brent) until
- * neither alpha moves by more than tol (relative). out->alpha is alpha_mlp;
+ * neither alpha moves by more than tol (relative). out->alpha is alpha_mlp,
+ * out->log_j the sum of the shares at the solution, *at the shares themselves;
  * *sweeps the alternations used. Reasons via sp_last_error. */
 enum sp_status sp_alpha_solve_sides(const struct sp_arch *a, const struct sp_theory_opts *o,
                                     double log_attn, double log_mlp, double alpha_guess,
                                     double alpha_min, double alpha_max, double tol,
-                                    struct sp_alpha_solution *out, int *sweeps);
+                                    struct sp_alpha_solution *out, struct sp_alpha_sides *at,
+                                    int *sweeps);
 
 /* log J^{L,0} of the pre-LN network of the same shape (both norms LayerNorm). */
 enum sp_status sp_alpha_preln_log_j(const struct sp_arch *a, const struct sp_theory_opts *o,

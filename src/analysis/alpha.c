@@ -54,13 +54,20 @@ enum sp_status sp_alpha_log_j(const struct sp_arch *a, const struct sp_theory_op
     return final_log_j(&b, o, log_j);
 }
 
+/* The pre-LN network of a's shape: both norms LayerNorm. */
+static struct sp_arch preln_arch(const struct sp_arch *a)
+{
+    struct sp_arch b = *a;
+    b.norm_attn.kind = b.norm_mlp.kind = SP_FN_LN;
+    return b;
+}
+
 enum sp_status sp_alpha_preln_log_j(const struct sp_arch *a, const struct sp_theory_opts *o,
                                     double *log_j)
 {
     if (!a || !o || !log_j || a->model != SP_MODEL_TRANSFORMER)
         return SP_EINVAL;
-    struct sp_arch b = *a;
-    b.norm_attn.kind = b.norm_mlp.kind = SP_FN_LN;
+    struct sp_arch b = preln_arch(a);
     return final_log_j(&b, o, log_j);
 }
 
@@ -90,17 +97,14 @@ enum sp_status sp_alpha_point(const struct sp_arch *a, const struct sp_theory_op
     out->sides_preln = out->sides;
     out->sweeps = 0;
     if (kind == SP_ALPHA_MATCH_PRELN_SIDES) {
-        struct sp_arch ln = *a;
-        ln.norm_attn.kind = ln.norm_mlp.kind = SP_FN_LN;
+        struct sp_arch ln = preln_arch(a);
         if ((s = sp_alpha_side_log_j(&ln, o, NAN, NAN, &out->sides_preln)) != SP_OK)
             return sp_fail(s, "pre-LN per-side reference failed at depth %d, width %d: %s",
                            a->depth, a->width, sp_status_str(s));
         s = sp_alpha_solve_sides(a, o, out->sides_preln.log_j_attn, out->sides_preln.log_j_mlp,
-                                 guess, amin, amax, tol, sol, &out->sweeps);
+                                 guess, amin, amax, tol, sol, &out->sides, &out->sweeps);
         if (s != SP_OK)
             return s; /* the reason is set */
-        if ((s = sp_alpha_side_log_j(a, o, sol->alpha_attn, sol->alpha, &out->sides)) != SP_OK)
-            return sp_fail(s, "per-side shares at the solution failed: %s", sp_status_str(s));
     } else {
         s = sp_alpha_solve(a, o, ratio, out->log_target, guess, amin, amax, tol, sol);
     }
@@ -402,9 +406,10 @@ static enum sp_status theory_failed(enum sp_status s, const char *side, const st
 enum sp_status sp_alpha_solve_sides(const struct sp_arch *a, const struct sp_theory_opts *o,
                                     double log_attn, double log_mlp, double alpha_guess,
                                     double alpha_min, double alpha_max, double tol,
-                                    struct sp_alpha_solution *out, int *sweeps)
+                                    struct sp_alpha_solution *out, struct sp_alpha_sides *at,
+                                    int *sweeps)
 {
-    if (!a || !o || !out || !sweeps || !isfinite(log_attn) || !isfinite(log_mlp) ||
+    if (!a || !o || !out || !at || !sweeps || !isfinite(log_attn) || !isfinite(log_mlp) ||
         !(alpha_min > 0.0) || !(alpha_max > alpha_min) || !isfinite(alpha_max) ||
         !(tol > 0.0))
         return sp_fail(SP_EINVAL, "per-side alpha: bad arguments");
@@ -451,15 +456,15 @@ enum sp_status sp_alpha_solve_sides(const struct sp_arch *a, const struct sp_the
         am = sm.alpha;
         aa = sa.alpha;
         if (dm <= tol && da <= tol) {
-            double lj;
-            s = sp_alpha_log_j(a, o, am, aa / am, &lj);
+            /* the shares at the solution; they add up to log J^{L,0} */
+            s = sp_alpha_side_log_j(a, o, aa, am, at);
             if (s != SP_OK)
-                return sp_fail(s, "per-side alpha: J^{L,0} at the solution failed: %s",
+                return sp_fail(s, "per-side alpha: the shares at the solution failed: %s",
                                sp_status_str(s));
             memset(out, 0, sizeof *out);
             out->alpha = am;
             out->alpha_attn = aa;
-            out->log_j = lj;
+            out->log_j = at->log_j_attn + at->log_j_mlp;
             out->log_j_min = out->log_j_max = NAN;
             out->iterations = iters;
             out->evaluations = evals + 1;
