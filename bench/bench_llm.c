@@ -11,6 +11,7 @@
  * issue 11's goal is <= 1.3x the sgemm limit.
  * Usage: bench_llm [--width D] [--hidden F] [--tokens N] [--depth L] [--probes P]
  *                  [--threads T] [--llama2-7b] */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +86,9 @@ out:
 
 int main(int argc, char **argv)
 {
-    int d = 512, n = 128, depth = 8, probes = 2, threads = omp_get_max_threads(), hidden = 0;
-    int l7b = 0, target_depth = 0;
+    /* depth INT_MIN: not given (8, or 2 with --llama2-7b) */
+    int d = 512, n = 128, depth = INT_MIN, probes = 2, threads = omp_get_max_threads();
+    int hidden = 0, l7b = 0, target_depth = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--llama2-7b")) {
             l7b = 1;
@@ -106,13 +108,10 @@ int main(int argc, char **argv)
         }
         *dst = atoi(argv[++i]);
     }
-    if (l7b) { /* the target shape; --depth (default 2) blocks timed, 32 extrapolated */
-        int given_depth = 0;
-        for (int i = 1; i < argc; i++)
-            given_depth |= !strcmp(argv[i], "--depth");
+    if (l7b) /* the target shape; --depth (default 2) blocks timed, 32 extrapolated */
         d = 4096, hidden = 11008, n = 128, probes = 2, target_depth = 32;
-        depth = given_depth ? depth : 2;
-    }
+    if (depth == INT_MIN)
+        depth = l7b ? 2 : 8;
     if (d < 64 || n < 1 || depth < 1 || probes < 1 || threads < 1 || hidden < 0)
         return 2;
     struct sp_arch vit, llm, gqa;
