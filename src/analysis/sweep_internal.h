@@ -19,4 +19,20 @@ int sp_sweep_rows_num(struct sp_sweep_rows *b, double v, int comma);
 enum sp_status sp_sweep_emit(const char *lines, size_t len, int fd, FILE *stream,
                              size_t *failed);
 
+/* One rank's share of a batch: the tasks list[0], list[stride], ... (mine of them),
+ * each task's rows appended to bufs[m] (zeroed by the caller). A failure returns
+ * its status with the reason set. */
+typedef enum sp_status (*sp_sweep_batch_fn)(void *ctx, const size_t *list, size_t mine,
+                                            size_t stride, struct sp_sweep_rows *bufs);
+/* The scheduler every sweep mode shares: the pending tasks of done (ntasks x
+ * ndepths flags) in batches of per, each batch dealt round-robin over the ranks
+ * of c and computed by fn, its rows gathered on rank 0 in task order, written by
+ * sp_sweep_emit and counted for progress (rows done of rows to do); a failure on
+ * any rank stops every rank. *nfailed (may be NULL): rows whose status is not ok. */
+enum sp_status sp_sweep_schedule(const struct sp_sweep_comm *c, size_t ntasks, size_t ndepths,
+                                 const unsigned char *done, size_t per, sp_sweep_batch_fn fn,
+                                 void *fctx, int fd, FILE *stream,
+                                 void (*progress)(void *ctx, size_t done, size_t total),
+                                 void *ctx, size_t *nfailed);
+
 #endif

@@ -14,11 +14,10 @@
 #include "sigprop/net.h"
 #include "analysis/sweep_internal.h"
 
-/* Tasks list[0..n) of which this rank owns every nranks-th; on rank 0 *out
- * gets all their lines in list order. */
-static enum sp_status run_batch(const struct sp_sweep_plan *p, const struct sp_sweep_comm *c,
-                                const size_t *list, size_t n, const unsigned char *done,
-                                char **out, size_t *outlen)
+/* The tasks list[0..n) of which this rank owns every nranks-th, computed by fn;
+ * on rank 0 *out gets all their lines in list order. */
+static enum sp_status run_batch(const struct sp_sweep_comm *c, const size_t *list, size_t n,
+                                sp_sweep_batch_fn fn, void *fctx, char **out, size_t *outlen)
 {
     size_t mine = 0;
     for (size_t k = (size_t)c->rank; k < n; k += (size_t)c->nranks)
@@ -26,23 +25,16 @@ static enum sp_status run_batch(const struct sp_sweep_plan *p, const struct sp_s
     struct sp_sweep_rows *bufs = calloc(mine ? mine : 1, sizeof *bufs);
     char **ptrs = calloc(mine ? mine : 1, sizeof *ptrs);
     size_t *lens = calloc(mine ? mine : 1, sizeof *lens);
-    int err = !bufs || !ptrs || !lens;
-    if (!err && !p->measure) /* theory only: vectorised over alpha */
-        err = sp_sweep_theory_rows(p, list + c->rank, mine, (size_t)c->nranks, done, bufs) != SP_OK;
-    for (size_t m = 0; !err && p->measure && m < mine; m++) {
-        if (!bufs)
-            continue;
-        const struct sp_sweep_task *t = &p->tasks[list[(size_t)c->rank + m * (size_t)c->nranks]];
-        err |= sp_sweep_task_rows(&t->a, &t->o, t->first, p->depths, p->ndepths, p->theory,
-                                  p->measure, p->keys, done, &bufs[m]) != SP_OK;
-    }
-    for (size_t m = 0; !err && m < mine; m++) {
+    enum sp_status fs = !bufs || !ptrs || !lens
+                            ? sp_fail(SP_ENOMEM, "out of memory computing a batch of the sweep")
+                            : fn(fctx, list + c->rank, mine, (size_t)c->nranks, bufs);
+    for (size_t m = 0; fs == SP_OK && m < mine; m++) {
         ptrs[m] = bufs[m].s;
         lens[m] = bufs[m].len;
     }
     enum sp_status s = SP_OK;
-    if (sp_sweep_comm_max(c, err))
-        s = sp_fail(SP_ENOMEM, "out of memory computing a batch of the sweep");
+    if (sp_sweep_comm_max(c, fs != SP_OK))
+        s = fs != SP_OK ? fs : sp_fail(SP_EIO, "another MPI rank failed");
     else
         s = sp_sweep_comm_gather(c, n, mine, ptrs, lens, out, outlen);
     for (size_t m = 0; bufs && m < mine; m++)
@@ -71,17 +63,73 @@ enum sp_status sp_sweep_emit(const char *lines, size_t len, int fd, FILE *stream
     return SP_OK;
 }
 
+enum sp_status sp_sweep_schedule(const struct sp_sweep_comm *c, size_t ntasks, size_t ndepths,
+                                 const unsigned char *done, size_t per, sp_sweep_batch_fn fn,
+                                 void *fctx, int fd, FILE *stream,
+                                 void (*progress)(void *ctx, size_t done, size_t total),
+                                 void *ctx, size_t *nfailed)
+{
+    size_t *pending = malloc((ntasks ? ntasks : 1) * sizeof *pending), todo = 0;
+    if (nfailed)
+        *nfailed = 0;
+    if (!pending)
+        return sp_fail(SP_ENOMEM, "out of memory");
+    size_t npend = sp_sweep_pending(ntasks, ndepths, done, pending, &todo);
+    size_t prog = 0, failed = 0;
+    enum sp_status s = SP_OK;
+    for (size_t b0 = 0; b0 < npend && s == SP_OK; b0 += per) {
+        size_t n = npend - b0 < per ? npend - b0 : per;
+        char *lines = NULL;
+        size_t len = 0;
+        s = run_batch(c, pending + b0, n, fn, fctx, &lines, &len);
+        int bad = s != SP_OK;
+        if (s == SP_OK && c->rank == 0) {
+            s = sp_sweep_emit(lines, len, fd, stream, &failed);
+            for (size_t k = 0; k < n; k++)
+                for (size_t j = 0; j < ndepths; j++)
+                    prog += !done[pending[b0 + k] * ndepths + j];
+            if (progress)
+                progress(ctx, prog, todo);
+        }
+        free(lines);
+        /* any rank's failure stops every rank (every rank calls this each batch) */
+        if (sp_sweep_comm_max(c, bad || s != SP_OK) && s == SP_OK)
+            s = sp_fail(SP_EIO, "another MPI rank failed");
+    }
+    free(pending);
+    if (nfailed)
+        *nfailed = failed;
+    return s;
+}
+
+/* The grid sweep's share of a batch: theory only, vectorised over alpha; with
+ * measurement, one configuration at a time (every thread inside it). */
+struct grid {
+    const struct sp_sweep_plan *p;
+    const unsigned char *done;
+};
+static enum sp_status grid_batch(void *ctx, const size_t *list, size_t mine, size_t stride,
+                                 struct sp_sweep_rows *bufs)
+{
+    const struct sp_sweep_plan *p = ((const struct grid *)ctx)->p;
+    const unsigned char *done = ((const struct grid *)ctx)->done;
+    if (!p->measure)
+        return sp_sweep_theory_rows(p, list, mine, stride, done, bufs);
+    for (size_t m = 0; m < mine; m++) {
+        const struct sp_sweep_task *t = &p->tasks[list[m * stride]];
+        enum sp_status s = sp_sweep_task_rows(&t->a, &t->o, t->first, p->depths, p->ndepths,
+                                              p->theory, p->measure, p->keys, done, &bufs[m]);
+        if (s != SP_OK)
+            return s;
+    }
+    return SP_OK;
+}
+
 enum sp_status sp_sweep_run(const struct sp_sweep_plan *p, const struct sp_sweep_comm *c,
                             const unsigned char *done, size_t batch, int fd, FILE *stream,
                             void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
                             size_t *nfailed)
 {
-    size_t *pending = malloc((p->ntasks ? p->ntasks : 1) * sizeof *pending), todo = 0;
-    if (nfailed)
-        *nfailed = 0;
-    if (!pending)
-        return sp_fail(SP_ENOMEM, "out of memory");
-    size_t npend = sp_sweep_pending(p->ntasks, p->ndepths, done, pending, &todo);
     int threads = 1;
 #ifdef _OPENMP
     threads = omp_get_max_threads();
@@ -93,29 +141,7 @@ enum sp_status sp_sweep_run(const struct sp_sweep_plan *p, const struct sp_sweep
     size_t per = batch > 0 ? batch : (size_t)(8 * threads * c->nranks);
     if (batch == 0 && !p->measure && per < 65536 / (p->ndepths ? p->ndepths : 1))
         per = 65536 / p->ndepths;
-    size_t prog = 0, failed = 0;
-    enum sp_status s = SP_OK;
-    for (size_t b0 = 0; b0 < npend && s == SP_OK; b0 += per) {
-        size_t n = npend - b0 < per ? npend - b0 : per;
-        char *lines = NULL;
-        size_t len = 0;
-        s = run_batch(p, c, pending + b0, n, done, &lines, &len);
-        int bad = s != SP_OK;
-        if (s == SP_OK && c->rank == 0) {
-            s = sp_sweep_emit(lines, len, fd, stream, &failed);
-            for (size_t k = 0; k < n; k++)
-                for (size_t j = 0; j < p->ndepths; j++)
-                    prog += !done[pending[b0 + k] * p->ndepths + j];
-            if (progress)
-                progress(ctx, prog, todo);
-        }
-        free(lines);
-        /* any rank's failure stops every rank */
-        if (sp_sweep_comm_max(c, bad || s != SP_OK) && s == SP_OK)
-            s = sp_fail(SP_EIO, "another MPI rank failed");
-    }
-    free(pending);
-    if (nfailed)
-        *nfailed = failed;
-    return s;
+    struct grid g = {p, done};
+    return sp_sweep_schedule(c, p->ntasks, p->ndepths, done, per, grid_batch, &g, fd, stream,
+                             progress, ctx, nfailed);
 }

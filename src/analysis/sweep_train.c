@@ -210,46 +210,27 @@ enum sp_status sp_sweep_train_row(const struct sp_sweep_train_plan *p, size_t i,
     return rc ? sp_fail(SP_ENOMEM, "out of memory") : SP_OK;
 }
 
+/* The training sweep's share of a batch: one run (a batch holds one per rank). */
+static enum sp_status train_batch(void *ctx, const size_t *list, size_t mine, size_t stride,
+                                  struct sp_sweep_rows *bufs)
+{
+    for (size_t m = 0; m < mine; m++) {
+        enum sp_status s = sp_sweep_train_row(ctx, list[m * stride], &bufs[m]);
+        if (s != SP_OK)
+            return s;
+    }
+    return SP_OK;
+}
+
 enum sp_status sp_sweep_train_run(const struct sp_sweep_train_plan *p,
                                   const struct sp_sweep_comm *c, const unsigned char *done,
                                   int fd, FILE *stream,
                                   void (*progress)(void *ctx, size_t done, size_t total),
                                   void *ctx, size_t *nfailed)
 {
-    size_t *pending = malloc((p->npoints ? p->npoints : 1) * sizeof *pending), todo = 0;
-    if (nfailed)
-        *nfailed = 0;
-    if (!pending)
-        return sp_fail(SP_ENOMEM, "out of memory");
-    size_t npend = sp_sweep_pending(p->npoints, 1, done, pending, &todo), prog = 0, failed = 0;
-    const size_t per = (size_t)c->nranks; /* one run per rank per write: resume loses at most one */
-    enum sp_status s = SP_OK;
-    for (size_t b0 = 0; b0 < npend && s == SP_OK; b0 += per) {
-        size_t n = npend - b0 < per ? npend - b0 : per, mine = (size_t)c->rank < n;
-        struct sp_sweep_rows row = {0};
-        int err = mine && sp_sweep_train_row(p, pending[b0 + (size_t)c->rank], &row) != SP_OK;
-        char *ptr = row.s, *lines = NULL;
-        size_t len = row.len, outlen = 0;
-        if (sp_sweep_comm_max(c, err))
-            s = sp_fail(SP_ENOMEM, "out of memory running the training sweep");
-        else
-            s = sp_sweep_comm_gather(c, n, mine, &ptr, &len, &lines, &outlen);
-        free(row.s);
-        int bad = s != SP_OK;
-        if (s == SP_OK && c->rank == 0) {
-            s = sp_sweep_emit(lines, outlen, fd, stream, &failed);
-            prog += n;
-            if (progress)
-                progress(ctx, prog, todo);
-        }
-        free(lines);
-        if (sp_sweep_comm_max(c, bad || s != SP_OK) && s == SP_OK)
-            s = sp_fail(SP_EIO, "another MPI rank failed");
-    }
-    free(pending);
-    if (nfailed)
-        *nfailed = failed;
-    return s;
+    /* one run per rank per write: an interrupted map loses at most one run per rank */
+    return sp_sweep_schedule(c, p->npoints, 1, done, (size_t)c->nranks, train_batch, (void *)p,
+                             fd, stream, progress, ctx, nfailed);
 }
 
 /* ---- the stability summary ---- */
