@@ -441,6 +441,25 @@ static int group_before(const struct group *a, const struct group *b)
     return isfinite(a->alpha) && !isfinite(b->alpha);
 }
 
+/* The groups of the tables with their colours (assign_colors: match[k] is the
+ * theory group measured group k matches, -1 none) and whether some measured
+ * group matches no theory line (it then needs its own legend entry). */
+static enum sp_status colored_groups(struct bag *b, const struct sp_table *const *tables,
+                                     size_t ntables, struct groups *gs, long **match,
+                                     int *unmatched)
+{
+    enum sp_status st = make_groups(b, tables, ntables, 1, 1, gs);
+    if (st != SP_OK)
+        return st;
+    if (!(*match = bag_alloc(b, (gs->n + 1) * sizeof **match)))
+        return SP_ENOMEM;
+    assign_colors(gs, *match);
+    *unmatched = 0;
+    for (size_t k = 0; k < gs->n; k++)
+        *unmatched |= gs->g[k].role == SP_PLOT_ROLE_MEASURED && (*match)[k] < 0;
+    return SP_OK;
+}
+
 static void sort_groups(struct groups *gs)
 {
     for (size_t i = 1; i < gs->n; i++) {
@@ -655,17 +674,11 @@ static enum sp_status columns_figure(struct bag *b, const struct sp_table *const
                                      struct groups *gs_out, char *err, size_t errlen)
 {
     struct groups gs;
-    enum sp_status st = make_groups(b, tables, ntables, 1, 1, &gs);
+    long *match;
+    int unmatched;
+    enum sp_status st = colored_groups(b, tables, ntables, &gs, &match, &unmatched);
     if (st != SP_OK)
         return st;
-    long *match = bag_alloc(b, (gs.n + 1) * sizeof *match);
-    if (!match)
-        return SP_ENOMEM;
-    assign_colors(&gs, match);
-    /* a measured configuration that matches a theory line needs no own legend entry */
-    int unmatched = 0;
-    for (size_t k = 0; k < gs.n; k++)
-        unmatched |= gs.g[k].role == SP_PLOT_ROLE_MEASURED && match[k] < 0;
     sort_groups(&gs);
     struct sp_plot_panel *panels = bag_alloc(b, ncs * sizeof *panels);
     if (!panels)
@@ -745,13 +758,11 @@ static enum sp_status kind_gradamp(struct bag *b, const struct sp_table *const *
                                    size_t errlen)
 {
     struct groups gs;
-    enum sp_status st = make_groups(b, tables, ntables, 1, 1, &gs);
+    long *match;
+    int unmatched;
+    enum sp_status st = colored_groups(b, tables, ntables, &gs, &match, &unmatched);
     if (st != SP_OK)
         return st;
-    long *match = bag_alloc(b, (gs.n + 1) * sizeof *match);
-    if (!match)
-        return SP_ENOMEM;
-    assign_colors(&gs, match);
     struct sbuf sb = {0};
     int ngamp = 0, njb = 0;
     for (size_t k = 0; k < gs.n; k++) {
@@ -823,16 +834,11 @@ static enum sp_status kind_stretched(struct bag *b, const struct sp_table *const
                                      size_t errlen)
 {
     struct groups gs;
-    enum sp_status st = make_groups(b, tables, ntables, 1, 1, &gs);
+    long *match;
+    int unmatched;
+    enum sp_status st = colored_groups(b, tables, ntables, &gs, &match, &unmatched);
     if (st != SP_OK)
         return st;
-    long *match = bag_alloc(b, (gs.n + 1) * sizeof *match);
-    if (!match)
-        return SP_ENOMEM;
-    assign_colors(&gs, match);
-    int unmatched = 0;
-    for (size_t k = 0; k < gs.n; k++)
-        unmatched |= gs.g[k].role == SP_PLOT_ROLE_MEASURED && match[k] < 0;
     sort_groups(&gs);
     struct sbuf left = {0}, right = {0};
     int nth = 0, nme = 0;
