@@ -1,7 +1,8 @@
 /* Benchmark of theory version G (src/theory/softmax.c, docs/derivations/softmax.md):
  * ms per sp_softmax_moments call and per sp_theory_run of a pre-LN transformer at the
  * LLaMA-7B init scale (d = 512, n = 128, init-std 0.0565685 -> s_QK = 2.68), version G
- * against version C (uniform attention), both measured in this run, and their ratio.
+ * against version C (uniform attention), both measured in this run, and their ratio;
+ * and ms per sp_softmax_query_moments (one query's moments averaged over its norm).
  * Usage: bench_softmax [DEPTH [REPEATS]] */
 #include <math.h>
 #include <stdio.h>
@@ -44,6 +45,13 @@ int main(int argc, char **argv)
         if (sp_softmax_moments(128.0, v, 0.5 * v, &m) != SP_OK)
             return 1;
     double tm = (now() - t0) / nm;
+    /* one query averaged over its norm at head dimension 16 (the llama2-7b proxy at d = 512) */
+    struct sp_softmax_query mq;
+    t0 = now();
+    for (double v = 0.1; v < 3.0; v += 0.1)
+        if (sp_softmax_query_moments(128.0, v, 16.0, &mq) != SP_OK)
+            return 1;
+    double tq = (now() - t0) / nm;
     struct sp_arch a;
     char err[256];
     sp_arch_default(&a);
@@ -67,6 +75,7 @@ int main(int argc, char **argv)
         return 1;
     double tc = run(&a, &oc, reps * 100, rows, nrows), tg = run(&a, &og, reps, rows, nrows);
     printf("sp_softmax_moments (n = 128): %.3f ms per call\n", 1e3 * tm);
+    printf("sp_softmax_query_moments (n = 128, d_h = 16): %.3f ms per call\n", 1e3 * tq);
     printf("theory L = %d: version C %.4f ms, version G %.2f ms, ratio G/C %.0f\n", depth,
            1e3 * tc, 1e3 * tg, tg / tc);
     free(rows);

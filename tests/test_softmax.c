@@ -48,6 +48,50 @@ static void test_monte_carlo(void)
     }
 }
 
+/* tests/gen/softmax_mc.py query: numpy, seed 12, 200000 samples per case of one
+ * query u ~ N(0, I_dh) against n keys k_b ~ N(0, I_dh), l_b = sqrt(v) u.k_b/sqrt(dh)
+ * (the dot products drawn as they are): sq, rq and rqx = E X rq, X = |u|^2/dh. */
+static const struct qref {
+    double n, v, dh, sq, sq_se, rq, rq_se, rqx, rqx_se;
+} qrefs[] = {
+    {128, 1, 16, 0.020925985172457268, 2.7566644793268586e-05, 0.019035709951915628, 1.6230309705183962e-05, 0.020856180168226074, 3.4635034960456055e-05},
+    {128, 2, 16, 0.045393425525340148, 9.7616980155316497e-05, 0.034219031444838802, 3.5869571220525502e-05, 0.038039312636330348, 6.690040533668258e-05},
+    {64, 1.5, 4, 0.059645063628622291, 0.00014148921469232396, 0.04264125541128342, 4.7605933772466416e-05, 0.054735627231874369, 0.00014707111237765631},
+    {128, 1, 128, 0.020303626857690053, 1.681458673954109e-05, 0.018793937949207501, 1.0835184698723254e-05, 0.019023738044542493, 1.4262412043561651e-05},
+};
+
+/* Finite head dimension: the query-norm average against the Monte Carlo (4 standard
+ * errors plus 2e-4 relative, as the one-query moments above); dh -> infinity gives
+ * the X = 1 moments; the average at dh = 16 is above them (the moments are convex
+ * in v); a spread that carries v past the quadrature's range is refused with the
+ * head dimension in the reason. */
+static void test_head_dimension(void)
+{
+    for (size_t i = 0; i < sizeof qrefs / sizeof qrefs[0]; i++) {
+        const struct qref *r = &qrefs[i];
+        struct sp_softmax_query q;
+        CHECK(sp_softmax_query_moments(r->n, r->v, r->dh, &q) == SP_OK);
+        CHECK_CLOSE(q.sq, r->sq, 4.0 * r->sq_se, 2e-4);
+        CHECK_CLOSE(q.rq, r->rq, 4.0 * r->rq_se, 2e-4);
+        CHECK_CLOSE(q.rqx, r->rqx, 4.0 * r->rqx_se, 2e-4);
+    }
+    struct sp_softmax_moments m;
+    struct sp_softmax_query q, inf;
+    CHECK(sp_softmax_moments(128.0, 1.0, 0.0, &m) == SP_OK);
+    CHECK(sp_softmax_query_moments(128.0, 1.0, 0.0, &inf) == SP_OK);
+    CHECK_CLOSE(inf.sq, m.sq, 0.0, 1e-15);
+    CHECK_CLOSE(inf.rqx, m.rq, 0.0, 1e-15);
+    CHECK(sp_softmax_query_moments(128.0, 1.0, 1e6, &q) == SP_OK);
+    CHECK_CLOSE(q.sq, m.sq, 0.0, 1e-5);
+    CHECK_CLOSE(q.rqx, m.rq, 0.0, 1e-5);
+    CHECK(sp_softmax_query_moments(128.0, 1.0, 16.0, &q) == SP_OK);
+    CHECK(q.sq > m.sq * 1.02 && q.rqx > q.rq);
+    CHECK(sp_softmax_query_moments(128.0, 0.0, 16.0, &q) == SP_OK);
+    CHECK_CLOSE(q.sq, 1.0 / 128.0, 0.0, 1e-15);
+    CHECK(sp_softmax_query_moments(128.0, 10.0, 4.0, &q) == SP_EUNSUPPORTED);
+    CHECK(strstr(sp_last_error(), "head dimension 4") != NULL);
+}
+
 /* Limits: v = 0 is uniform attention (sum P^2 = 1/n, logit weights 1/n - 1/n^2);
  * small v is the expansion sq = (1 + (n-1)(e^v - 1)) / n + O(v^2 / n) ... checked
  * against the large-n log-normal form e^v / n at n = 10^4; bad arguments refused. */
@@ -156,6 +200,7 @@ int main(void)
 {
     test_monte_carlo();
     test_limits();
+    test_head_dimension();
     test_uniform_limit();
     test_paths();
     return check_done();

@@ -19,6 +19,7 @@ struct sp_sublayer {
      * lq, lp = the logit path's rq, rp times s_QK (qt - pt) (docs/derivations/softmax.md) */
     int gauss;
     double sq, sp, lq, lp;
+    double lqx; /* lq with the query norm's weight X (= lq at infinite head dimension) */
 };
 
 /* SPEC 3.3: the forward step of one sublayer (mlp = 0: attention) at (q, p). */
@@ -77,6 +78,16 @@ struct sp_softmax_moments {
     double sq, t3, q4, sp, t21, q22, rq, rp, norm;
 };
 enum sp_status sp_softmax_moments(double n, double v, double c, struct sp_softmax_moments *out);
+/* One query's moments at finite head dimension dh: the query's norm makes its
+ * logit variance v X with X = |W_Q x|^2 / (dh sigma_Q^2 qt) ~ chi^2_dh / dh, so
+ * sq = E sq(v X), rq = E rq(v X) and rqx = E X rq(v X) (the logit path's
+ * key-perturbation part, whose variance carries the query norm);
+ * docs/derivations/softmax.md section 5. dh <= 0 or infinite: X = 1. */
+struct sp_softmax_query {
+    double sq, rq, rqx;
+};
+enum sp_status sp_softmax_query_moments(double n, double v, double dh,
+                                        struct sp_softmax_query *out);
 /* The attention sublayer with SP_ATTN_GAUSSIAN at out->m (set by the caller): dq, dp,
  * log_chi and the gauss fields of out. */
 enum sp_status sp_softmax_sublayer(const struct sp_arch *a, struct sp_sublayer *out);

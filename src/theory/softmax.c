@@ -6,9 +6,13 @@
  * Laplace representation 1/Z^m = int t^(m-1) e^(-tZ) dt / (m-1)! turns every
  * moment into 1-D integrals over t and Gaussian integrals over the logits, all
  * trapezoidal (exponentially accurate for these smooth, decaying integrands).
- * Not covered: causal masks (causal.c keeps uniform attention), finite head dim. */
+ * The one-query moments are averaged over the query norm's chi^2 spread at finite
+ * head dimension; the two-query ones are at infinite head dimension. Not covered:
+ * causal masks (causal.c keeps uniform attention). */
 #include <math.h>
 #include <stdlib.h>
+
+#include <gsl/gsl_sf_psi.h>
 
 #include "sigprop/theory.h"
 #include "theory/internal.h"
@@ -134,11 +138,19 @@ static enum sp_status g_table(struct sm_work *w)
         w->lg[2][b] = log(g[2] / 2.0);
         w->lg[3][b] = log(g[3] / 6.0);
     }
-    for (int m = 0; m < 4; m++)
-        for (int b = 0; b < w->nb; b++)
-            if (!isfinite(w->lg[m][b]))
+    /* At large v the table's right end can pass where every e^(-t e^l) underflows;
+     * there e^l dwarfs Y (~ n mu) and lg_at's tail e^(-m l) is exact to many digits,
+     * so the table ends at the first such entry (a non-finite entry elsewhere is an error). */
+    for (int b = 0; b < w->nb; b++)
+        for (int m = 0; m < 4; m++)
+            if (!isfinite(w->lg[m][b])) {
+                if (b >= 4 && lo + b * SM_HB > log(w->n * w->mu) + 20.0) {
+                    w->nb = b;
+                    return SP_OK;
+                }
                 return sp_fail(SP_ENUMERIC, "softmax moments: g_%d not finite at n = %g, v = %g",
                                m + 1, w->n, w->v);
+            }
     return SP_OK;
 }
 
@@ -192,7 +204,10 @@ static double pair(const struct sm_work *w, int j, int k, int J, int K)
     return exp(0.5 * (ju * ju * ac + (j * j + k * k) * vw)) * s;
 }
 
-enum sp_status sp_softmax_moments(double n, double v, double c, struct sp_softmax_moments *out)
+/* The moments at (n, v, c); pairs = 0 computes the one-query ones only (sq, t3,
+ * q4, rq, norm; the two-query fields are left 0). */
+static enum sp_status moments(double n, double v, double c, int pairs,
+                              struct sp_softmax_moments *out)
 {
     if (!(n >= 1.0) || !isfinite(n) || !(v >= 0.0) || !isfinite(c) || fabs(c) > v * (1.0 + 1e-12))
         return sp_fail(SP_EINVAL, "softmax moments: n = %g, v = %g, c = %g (needs n >= 1, |c| <= v)",
@@ -222,9 +237,7 @@ enum sp_status sp_softmax_moments(double n, double v, double c, struct sp_softma
         st = g_table(w);
     if (st == SP_OK) {
         w->nl = gauss_nodes(v, w->lx, w->lw, SM_NG_MAX);
-        w->nu = gauss_nodes(fabs(c), w->ux, w->uw, SM_NG_MAX);
-        w->nw = gauss_nodes(v - fabs(c), w->wx, w->ww, SM_NG_MAX);
-        struct sp_softmax_moments m;
+        struct sp_softmax_moments m = {0};
         m.sq = n * single(w, 2, 2);
         m.t3 = n * single(w, 3, 3);
         /* E (sum P^2)^2 = n E P_1^4 + n(n-1) E P_1^2 P_2^2, the second from
@@ -235,16 +248,21 @@ enum sp_status sp_softmax_moments(double n, double v, double c, struct sp_softma
             q4b += SM_HS * t * t * t * t * w->phi2[i] * w->phi2[i] * exp((n - 2.0) * w->lphi[i]);
         }
         m.q4 = n * single(w, 4, 4) + n * (n - 1.0) * q4b / 6.0;
-        /* two queries: the keys' shared logit makes Y, Y' correlated, Cov = (n-1) e^v (e^c - 1);
-         * to first order E f(Y) g(Y') = E f E g + Cov E f' E g' (docs/derivations/softmax.md) */
-        double cy = (n - 1.0) * exp(v) * expm1(c);
-        m.sp = n * (pair(w, 1, 1, 1, 1) + cy * pair(w, 1, 1, 2, 2));
-        m.t21 = n * (pair(w, 2, 1, 2, 1) + 2.0 * cy * pair(w, 2, 1, 3, 2));
-        m.q22 = n * (pair(w, 2, 2, 2, 2) + 4.0 * cy * pair(w, 2, 2, 3, 3)) +
-                (n - 1.0) / n * m.sp * m.sp;
         m.rq = m.sq - 2.0 * m.t3 + m.q4;
-        m.rp = m.sp - 2.0 * m.t21 + m.q22;
         m.norm = n * single(w, 1, 1); /* = n E P_1 = 1: the quadrature's own check */
+        if (pairs) {
+            /* two queries: the keys' shared logit makes Y, Y' correlated, Cov = (n-1) e^v
+             * (e^c - 1); to first order E f(Y) g(Y') = E f E g + Cov E f' E g'
+             * (docs/derivations/softmax.md) */
+            w->nu = gauss_nodes(fabs(c), w->ux, w->uw, SM_NG_MAX);
+            w->nw = gauss_nodes(v - fabs(c), w->wx, w->ww, SM_NG_MAX);
+            double cy = (n - 1.0) * exp(v) * expm1(c);
+            m.sp = n * (pair(w, 1, 1, 1, 1) + cy * pair(w, 1, 1, 2, 2));
+            m.t21 = n * (pair(w, 2, 1, 2, 1) + 2.0 * cy * pair(w, 2, 1, 3, 2));
+            m.q22 = n * (pair(w, 2, 2, 2, 2) + 4.0 * cy * pair(w, 2, 2, 3, 3)) +
+                    (n - 1.0) / n * m.sp * m.sp;
+            m.rp = m.sp - 2.0 * m.t21 + m.q22;
+        }
         *out = m;
         if (!isfinite(m.sq) || !isfinite(m.sp) || !isfinite(m.rq) || !isfinite(m.rp))
             st = sp_fail(SP_ENUMERIC, "softmax moments not finite at n = %g, v = %g, c = %g", n, v, c);
@@ -252,6 +270,68 @@ enum sp_status sp_softmax_moments(double n, double v, double c, struct sp_softma
     free(w->lg[0]);
     free(w);
     return st;
+}
+
+enum sp_status sp_softmax_moments(double n, double v, double c, struct sp_softmax_moments *out)
+{
+    return moments(n, v, c, 1, out);
+}
+
+/* Trapezoid nodes of z = log X, X ~ chi^2_dh / dh (density ~ exp(k (z - e^z)),
+ * k = dh/2): every node whose weight is above 1e-10 of the mode's, at spacing
+ * sd(z)/2 (sd(z)^2 = trigamma(k)) or wider where the range needs more than cap
+ * nodes; weights normalised to sum 1. Returns the node count. */
+static int query_norm_nodes(double dh, double *x, double *w, int cap)
+{
+    double k = 0.5 * dh, sd = sqrt(gsl_sf_psi_1(k)), lo = 0.0, hi = 0.0;
+    const double cut = -23.0; /* log 1e-10 */
+    while (k * (lo - expm1(lo)) > cut) /* the log-density relative to the mode (z = 0) */
+        lo -= 0.25 * sd;
+    while (k * (hi - expm1(hi)) > cut)
+        hi += 0.25 * sd;
+    double h = fmax(0.5 * sd, (hi - lo) / (cap - 1));
+    int m = (int)floor((hi - lo) / h) + 1;
+    double sum = 0.0;
+    for (int j = 0; j < m; j++) {
+        double z = lo + j * h;
+        x[j] = exp(z);
+        w[j] = exp(k * (z - expm1(z)));
+        sum += w[j];
+    }
+    for (int j = 0; j < m; j++)
+        w[j] /= sum;
+    return m;
+}
+
+#define SM_NX_MAX 64
+
+enum sp_status sp_softmax_query_moments(double n, double v, double dh,
+                                        struct sp_softmax_query *out)
+{
+    struct sp_softmax_moments m;
+    if (!(dh > 0.0) || !isfinite(dh) || v == 0.0) { /* X = 1 (v = 0: nothing to average) */
+        enum sp_status s = moments(n, v, 0.0, 0, &m);
+        if (s == SP_OK)
+            *out = (struct sp_softmax_query){m.sq, m.rq, m.rq};
+        return s;
+    }
+    double x[SM_NX_MAX], w[SM_NX_MAX];
+    int nx = query_norm_nodes(dh, x, w, SM_NX_MAX);
+    struct sp_softmax_query q = {0, 0, 0};
+    for (int j = 0; j < nx; j++) {
+        enum sp_status s = moments(n, v * x[j], 0.0, 0, &m);
+        if (s == SP_EUNSUPPORTED)
+            return sp_fail(s, "softmax moments: logit variance %g x %g (the query norm's "
+                              "spread at head dimension %g) beyond the quadrature's range (<= %g)",
+                           v, x[j], dh, SM_V_MAX);
+        if (s != SP_OK)
+            return s;
+        q.sq += w[j] * m.sq;
+        q.rq += w[j] * m.rq;
+        q.rqx += w[j] * x[j] * m.rq;
+    }
+    *out = q;
+    return SP_OK;
 }
 
 /* The attention sublayer at O(1) logits (docs/derivations/softmax.md, sections 2-3):
@@ -268,19 +348,25 @@ enum sp_status sp_softmax_sublayer(const struct sp_arch *a, struct sp_sublayer *
         D = 0.0, v = 0.0, c = 0.0;
     if (c > v) c = v;
     if (c < -v) c = -v;
+    /* two queries at infinite head dimension; one query averaged over its norm */
     struct sp_softmax_moments mo;
+    struct sp_softmax_query mq;
+    double dh = a->heads > 0 ? (double)a->width / a->heads : 0.0;
     enum sp_status s = sp_softmax_moments(n, v, c, &mo);
+    if (s == SP_OK)
+        s = sp_softmax_query_moments(n, v, dh, &mq);
     if (s != SP_OK)
         return s;
     out->gauss = 1;
-    out->sq = mo.sq;
+    out->sq = mq.sq;
     out->sp = mo.sp;
-    out->lq = sqk * D * mo.rq;
+    out->lq = sqk * D * mq.rq;
+    out->lqx = sqk * D * mq.rqx;
     out->lp = sqk * D * mo.rp;
-    out->dq = sov * (g->pt + D * mo.sq);
+    out->dq = sov * (g->pt + D * mq.sq);
     out->dp = sov * (g->pt + D * mo.sp);
     /* one channel: the K = 0 step (value path plus logit path) */
-    out->log_chi = log1p(sov * g->qh * (mo.sq + out->lq * (D + g->qt)));
+    out->log_chi = log1p(sov * g->qh * (mq.sq + out->lq * D + out->lqx * g->qt));
     return SP_OK;
 }
 
@@ -299,11 +385,11 @@ double sp_softmax_step(const struct sp_arch *a, double cn, const struct sp_subla
     if (forward) {
         double var = g->qh - g->ph * kap; /* key-varying part of the probe */
         x = sov * (g->qh * sl->sq + g->ph * kap * (1.0 - sl->sq)) +
-            sov * sl->lq * (g->qh * D + g->qt * var);
+            sov * (sl->lq * g->qh * D + sl->lqx * g->qt * var);
         dk = sov * (g->qh * sl->sp + g->ph * kap * (1.0 - sl->sp)) +
              sov * sl->lp * (g->ph * kap * D + g->pt * var);
     } else {
-        x = sov * g->qh * (sl->sq + n * sl->sp * *K) + sov * sl->lq * g->qh * (D + g->qt);
+        x = sov * g->qh * (sl->sq + n * sl->sp * *K) + sov * g->qh * (sl->lq * D + sl->lqx * g->qt);
         dk = sov * g->ph * ((n > 1.0 ? (1.0 - sl->sq) / (n - 1.0) : 0.0) + (1.0 - sl->sp) * kap);
     }
     *K = (*K + cn * dk) / (1.0 + x);
