@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "sigprop.h"
+#include "plot/plot_internal.h"
 
 static char tmpdir[256];
 
@@ -118,6 +119,58 @@ static void check_detect(struct sp_table **t, size_t n, enum sp_plot_kind want)
     CHECK(k == want);
 }
 
+/* A table from CSV text (through a temporary file in tmpdir). */
+static struct sp_table *from_text(const char *csv)
+{
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/in.csv", tmpdir);
+    FILE *f = fopen(path, "w+");
+    if (!f)
+        return NULL;
+    fputs(csv, f);
+    rewind(f);
+    struct sp_table *t = NULL;
+    if (sp_table_read_csv(f, &t, err, sizeof err) != SP_OK)
+        fprintf(stderr, "%s\n", err);
+    fclose(f);
+    remove(path);
+    return t;
+}
+
+/* Configurations that differ only in a column beyond norm and alpha stay apart
+ * and say how they differ: measure --against-init's trained and init rows, two
+ * widths concatenated; a column every row shares is not named. */
+static void test_group_labels(void)
+{
+    struct sp_table *ti = from_text("model,norm,alpha,l,J_fwd,J_fwd_se,width,mlp,weights\n"
+                                    "transformer,rms,nan,0,1,0.1,64,swiglu,trained\n"
+                                    "transformer,rms,nan,1,8,0.1,64,swiglu,trained\n"
+                                    "transformer,rms,nan,0,1,0.1,64,swiglu,init\n"
+                                    "transformer,rms,nan,1,2,0.1,64,swiglu,init\n");
+    struct sp_table *w1 = from_text("model,norm,alpha,l,q,width\n"
+                                    "transformer,derf,0.5,0,1,256\ntransformer,derf,0.5,1,2,256\n");
+    struct sp_table *w2 = from_text("model,norm,alpha,l,q,width\n"
+                                    "transformer,derf,0.5,0,1,512\ntransformer,derf,0.5,1,2,512\n"
+                                    "transformer,ln,nan,0,1,512\ntransformer,ln,nan,1,3,512\n");
+    CHECK(ti && w1 && w2);
+    if (!(ti && w1 && w2))
+        return;
+    char lab[8][128];
+    size_t n = 0;
+    CHECK(sp_plot_group_labels((const struct sp_table *const[]){ti}, 1, lab, 8, &n) == SP_OK);
+    CHECK(n == 2);
+    CHECK(n == 2 && !strcmp(lab[0], "RMSNorm, trained") && !strcmp(lab[1], "RMSNorm, init"));
+    CHECK(sp_plot_group_labels((const struct sp_table *const[]){w1, w2}, 2, lab, 8, &n) == SP_OK);
+    CHECK(n == 3);
+    CHECK(n == 3 && !strcmp(lab[0], "Derf α = 0.5, d = 256") &&
+          !strcmp(lab[1], "Derf α = 0.5, d = 512") && !strcmp(lab[2], "pre-LN, d = 512"));
+    CHECK(sp_plot_group_labels((const struct sp_table *const[]){w2}, 1, lab, 8, &n) == SP_OK);
+    CHECK(n == 2 && !strcmp(lab[0], "Derf α = 0.5") && !strcmp(lab[1], "pre-LN"));
+    sp_table_free(ti);
+    sp_table_free(w1);
+    sp_table_free(w2);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/sigprop_test_plot.XXXXXX");
@@ -125,6 +178,7 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
+    test_group_labels();
     struct sp_table *theory = load("theory_blog2_L32.csv");
     struct sp_table *meas = load("measure_blog2_L32.csv");
     struct sp_table *toy = load("theory_toy_L64.csv");

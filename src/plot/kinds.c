@@ -213,8 +213,19 @@ static char *bag_strdup(struct bag *b, const char *s)
 }
 
 /* ---- configurations: rows of one table that share model, norm and alphas ---- */
-static const char *const key_cols[] = {"model", "norm", "phi", "alpha", "alpha_attn", "alpha_mlp"};
+/* What tells two configurations apart: the identifying columns of the record
+ * schema (sigprop/records.h) that theory and measurement rows share, the toy's
+ * phi and measure --against-init's weights (trained, init). The first six make
+ * the base label; the others are named in a label only where they vary. */
+static const char *const key_cols[] = {"model", "norm", "phi", "alpha", "alpha_attn", "alpha_mlp",
+                                       "depth", "width", "tokens", "heads", "kv_heads", "mlp",
+                                       "mask", "weights"};
 #define NKEY (sizeof key_cols / sizeof key_cols[0])
+#define NKEY_BASE 6
+/* How a varying numeric key column reads in a label: prefix, value, suffix
+ * (string columns read as their value) */
+static const char *const key_pre[NKEY] = {[6] = "L = ", [7] = "d = ", [8] = "n = "};
+static const char *const key_post[NKEY] = {[9] = " heads", [10] = " kv heads"};
 
 struct group {
     const struct sp_table *t;
@@ -274,6 +285,8 @@ static const char *norm_display(const char *n)
         return "DyT";
     if (!strcmp(n, "none"))
         return "no norm";
+    if (!strcmp(n, "rms"))
+        return "RMSNorm";
     return n;
 }
 
@@ -283,7 +296,8 @@ static void group_label(struct group *g, const char *fallback)
     size_t r = g->rows[0];
     const char *norm = str(t, r, "norm");
     double a = num(t, r, "alpha"), aa = num(t, r, "alpha_attn"), am = num(t, r, "alpha_mlp");
-    g->is_ln = norm && (!strcmp(norm, "ln") || !strcmp(norm, "none") || !strcmp(norm, "identity"));
+    g->is_ln = norm && (!strcmp(norm, "ln") || !strcmp(norm, "rms") || !strcmp(norm, "none") ||
+                         !strcmp(norm, "identity"));
     char buf[128] = "";
     if (is_toy(t)) {
         const char *phi = str(t, r, "phi");
@@ -321,6 +335,40 @@ struct groups {
     struct group *g;
     size_t n;
 };
+
+/* Appends to every label the key columns beyond the base ones whose values differ
+ * between the groups ("Derf α = 0.5, d = 256" against "..., d = 512"; "pre-LN,
+ * trained" against "pre-LN, init"), so that no two configurations read alike. */
+static void label_varying(struct groups *gs)
+{
+    for (size_t c = NKEY_BASE; c < NKEY; c++) {
+        const struct group *ref = NULL;
+        int varies = 0;
+        for (size_t k = 0; k < gs->n && !varies; k++) {
+            const struct group *g = &gs->g[k];
+            if (!has(g->t, key_cols[c]))
+                continue;
+            if (!ref)
+                ref = g;
+            else if (!cell_equal(ref->t, ref->rows[0], g->t, g->rows[0], key_cols[c]))
+                varies = 1;
+        }
+        for (size_t k = 0; varies && k < gs->n; k++) {
+            struct group *g = &gs->g[k];
+            if (!has(g->t, key_cols[c]))
+                continue;
+            char v[64];
+            const char *sv = str(g->t, g->rows[0], key_cols[c]);
+            if (sv)
+                snprintf(v, sizeof v, "%s", sv);
+            else
+                snprintf(v, sizeof v, "%s%g%s", key_pre[c] ? key_pre[c] : "",
+                         num(g->t, g->rows[0], key_cols[c]), key_post[c] ? key_post[c] : "");
+            size_t l = strlen(g->label);
+            snprintf(g->label + l, sizeof g->label - l, ", %s", v);
+        }
+    }
+}
 
 /* Splits every table of the wanted roles into configurations, in order of
  * first appearance. */
@@ -366,7 +414,21 @@ static enum sp_status make_groups(struct bag *b, const struct sp_table *const *t
         for (size_t k = first; k < out->n; k++)
             group_label(&out->g[k], role == SP_PLOT_ROLE_MEASURED ? "measured" : "theory");
     }
+    label_varying(out);
     return SP_OK;
+}
+
+enum sp_status sp_plot_group_labels(const struct sp_table *const *tables, size_t ntables,
+                                    char (*labels)[128], size_t cap, size_t *n)
+{
+    struct bag b = {0};
+    struct groups gs;
+    enum sp_status st = make_groups(&b, tables, ntables, 1, 1, &gs);
+    *n = 0;
+    for (size_t k = 0; st == SP_OK && k < gs.n && k < cap; k++, (*n)++)
+        snprintf(labels[k], 128, "%s", gs.g[k].label);
+    bag_free(&b);
+    return st;
 }
 
 /* Colours: pre-LN black; the others by alpha on viridis when there are four
