@@ -570,6 +570,39 @@ static void test_embed_scale(void)
     free(r1), free(r2);
 }
 
+/* The input tables: a repeated id repeats its row; position rows are a separate,
+ * seeded table whose entries have variance std^2 (so every row's mean square grows by
+ * it) and are uncorrelated between positions; bad arguments refused with a reason. */
+static void test_input_tables(void)
+{
+    const size_t n = 4, d = 4096;
+    const int ids[4] = {7, 3, 7, 9};
+    float *e = malloc(n * d * sizeof *e), *p = malloc(n * d * sizeof *p);
+    CHECK(sp_net_embedding_rows(5, ids, n, d, 0.5, e) == SP_OK);
+    CHECK(!memcmp(e, e + 2 * d, d * sizeof *e));
+    memcpy(p, e, n * d * sizeof *p);
+    CHECK(sp_net_add_position_rows(5, n, d, 0.25, p) == SP_OK);
+    double ms[4] = {0}, cross = 0.0, pos01 = 0.0;
+    for (size_t a = 0; a < n; a++)
+        for (size_t j = 0; j < d; j++) {
+            ms[a] += (double)p[a * d + j] * (double)p[a * d + j] / (double)d;
+            if (a == 0) {
+                cross += (double)p[j] * (double)p[2 * d + j] / (double)d;
+                pos01 += (double)(p[j] - e[j]) * (double)(p[d + j] - e[d + j]) / (double)d;
+            }
+        }
+    for (size_t a = 0; a < n; a++) /* 0.25 + 0.0625, sampling error ~ 0.3 sqrt(2/d) */
+        CHECK_CLOSE(ms[a], 0.3125, 0.03, 0.0);
+    CHECK_CLOSE(cross, 0.25, 0.03, 0.0); /* same id: the token part is shared */
+    CHECK_CLOSE(pos01, 0.0, 0.005, 0.0);
+    memcpy(e, p, n * d * sizeof *p);
+    CHECK(sp_net_add_position_rows(5, n, d, 0.0, p) == SP_OK);
+    CHECK(!memcmp(e, p, n * d * sizeof *p));
+    CHECK(sp_net_add_position_rows(5, n, d, -1.0, p) == SP_EINVAL);
+    CHECK(strstr(sp_last_error(), "std") != NULL);
+    free(e), free(p);
+}
+
 /* Writes the arch, stored weights, tokens and the activations after every sublayer and
  * the final norm, plus sp_net_measure_weights's q, p rows, for llm_reference.py:
  * a header line "d n H kv f L rope causal eps embed_scale theta" then float32 arrays. */
@@ -664,5 +697,6 @@ int main(int argc, char **argv)
     test_stored_weights();
     test_gqa_as_mha();
     test_embed_scale();
+    test_input_tables();
     return check_done();
 }

@@ -154,6 +154,12 @@ struct sp_net_weights {
  * repeated id repeats its row, whatever the thread count. ids >= 0. */
 enum sp_status sp_net_embedding_rows(uint64_t seed, const int *ids, size_t n, size_t d,
                                      double std, float *out);
+/* Learned absolute position embeddings at initialisation (GPT-2's wpe, HF init
+ * N(0, initializer_range^2)) added to n token rows: rows[a d + j] += std z, z standard
+ * normal determined by (seed, a, j) alone, a table apart from the token table's. The
+ * input's q grows by std^2; two positions' rows stay uncorrelated in this part. */
+enum sp_status sp_net_add_position_rows(uint64_t seed, size_t n, size_t d, double std,
+                                        float *rows);
 
 /* sp_net_measure with stored weights w (may be NULL: then it is sp_net_measure).
  * Every draw uses the same stored matrices; draws still differ in their probes, in

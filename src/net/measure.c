@@ -476,6 +476,24 @@ enum sp_status sp_net_embedding_rows(uint64_t seed, const int *ids, size_t n, si
     return SP_OK;
 }
 
+enum sp_status sp_net_add_position_rows(uint64_t seed, size_t n, size_t d, double std,
+                                        float *rows)
+{
+    if ((n && !rows) || !(std >= 0.0 && isfinite(std)))
+        return sp_fail(SP_EINVAL, "sp_net_add_position_rows: NULL rows or std %g", std);
+    float *p = malloc((d ? d : 1) * sizeof *p);
+    if (!p)
+        return sp_fail(SP_ENOMEM, "out of memory: a position row of %zu floats", d);
+    for (size_t a = 0; a < n; a++) {
+        struct net_key key = {seed, 0, (uint32_t)a};
+        net_normal(p, d, (float)std, key, NET_MAT_POSITION);
+        for (size_t j = 0; j < d; j++)
+            rows[a * d + j] += p[j];
+    }
+    free(p);
+    return SP_OK;
+}
+
 enum sp_status sp_net_supported(const struct sp_arch *a)
 {
     (void)a; /* every option of the arch is measured (the LLM options of issue 11 too) */

@@ -25,7 +25,8 @@ enum net_mat {
     NET_MAT_QKV = 1, NET_MAT_O, NET_MAT_W1, NET_MAT_W2, NET_MAT_TOY_W, NET_MAT_TOY_B,
     NET_MAT_HEAD, NET_MAT_LABEL, NET_MAT_INPUT, NET_MAT_PROBE_FWD, NET_MAT_PROBE_BWD,
     NET_MAT_W3, /* SwiGLU's gate-partner matrix; after the others, so their ids keep values */
-    NET_MAT_EMBED, NET_MAT_TOKEN_IDS /* sp_net_embedding_rows, sp_llama2c_sample_ids */
+    NET_MAT_EMBED, NET_MAT_TOKEN_IDS, /* sp_net_embedding_rows, sp_llama2c_sample_ids */
+    NET_MAT_POSITION                  /* sp_net_add_position_rows */
 };
 struct net_key {
     uint64_t seed;
