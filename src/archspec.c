@@ -253,11 +253,13 @@ void sp_archspec_free(struct sp_archspec *s)
     s->config_info = NULL;
 }
 
-struct sp_archspec *sp_archspec_new(void)
+struct sp_archspec *sp_archspec_new(enum sp_archkey_style style)
 {
     struct sp_archspec *s = malloc(sizeof *s);
-    if (s)
+    if (s) {
         sp_archspec_init(s);
+        s->style = style;
+    }
     return s;
 }
 

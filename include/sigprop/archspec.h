@@ -122,9 +122,10 @@ struct sp_archspec {
 };
 void sp_archspec_init(struct sp_archspec *s);
 void sp_archspec_free(struct sp_archspec *s); /* the alpha list, the config; NULL: no-op */
-/* A request on the heap (for bindings that do not declare the struct): NULL when
- * out of memory; sp_archspec_delete frees it and what it holds. */
-struct sp_archspec *sp_archspec_new(void);
+/* A request on the heap whose reasons name keys in style (for bindings that do
+ * not declare the struct): NULL when out of memory; sp_archspec_delete frees it
+ * and what it holds. */
+struct sp_archspec *sp_archspec_new(enum sp_archkey_style style);
 void sp_archspec_delete(struct sp_archspec *s);
 
 /* Sets one key (its name or an alias) from its text value (NULL for a flag):
