@@ -152,9 +152,11 @@ struct sp_archspec_notes {
     int proxy;
     int target_width, target_heads, target_hidden;
 };
-/* Resolves the request for one alpha value (NAN: none beyond the request's own)
- * into a validated architecture (sp_arch_resolve) and theory options: preset or
- * config first, then every key given, then derived sigmas. SP_EINVAL with a reason
+/* Resolves the request for one alpha value into a validated architecture
+ * (sp_arch_resolve) and theory options. The alpha list (alphas) is the caller's
+ * to iterate, one build per value; alpha NAN keeps the preset's or default alpha
+ * (build never reads the list). The preset or config
+ * first, then every key given, then derived sigmas. SP_EINVAL with a reason
  * for a key that does not apply ("tokens applies to the transformer, not to model
  * toy ..."), an inconsistency or an invalid architecture. notes may be NULL. */
 enum sp_status sp_archspec_build(const struct sp_archspec *s, double alpha, struct sp_arch *a,
