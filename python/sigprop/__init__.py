@@ -296,10 +296,11 @@ _ID = ["model", "norm", "alpha", "alpha_attn", "alpha_mlp"]
 def theory(**kw):
     """Mean-field theory of the configuration (like `sigprop theory`).
 
-    Architecture keywords as the CLI's flags (preset, model, norm, alpha, alpha_attn,
-    alpha_mlp, shift, depth, tokens, width, heads, mlp_ratio, init_std, sigma_q ..
-    sigma_2, q0, p0; toy: phi, sigma_w, mu, sigma_b; version: attention, apjn, cn).
-    alpha may be a sequence: one curve (or summary row) per value.
+    Architecture keywords: every architecture flag of the CLI with '_' for '-'
+    (arch_keys() lists them: preset, config, model, norm, alpha, ..., mlp,
+    mlp_hidden, kv_heads, attention_mask, rope, proxy_width, ...; toy: phi,
+    sigma_w, mu, sigma_b; version: attention, apjn, cn), set and checked by the
+    library as the CLI's flags are. alpha may be a sequence: one curve (or summary row) per value.
     summary=True: one row per alpha with q_L, J_L0, the phase and the asymptotic
     laws; else one row per block boundary (sublayers=True: per sublayer).
     Returns a DataFrame (as_frame=False: a numpy record array)."""
