@@ -486,9 +486,17 @@ def compare(**kw):
     for al in _alphas(kw):
         a, o = _build("compare", kw, al)
         if a.final_norm and a.model == lib.SP_MODEL_TRANSFORMER:
-            raise ValueError("compare(): final_norm cannot be compared: the measured J_bwd "
-                             "would include the final norm's Jacobian, which the theory does "
-                             "not; drop it, or use measure(final_norm=True)")
+            if kw.get("final_norm"):  # asked for: refuse (as `sigprop compare`)
+                raise ValueError("compare(): final_norm cannot be compared: the measured J_bwd "
+                                 "would include the final norm's Jacobian, which the theory "
+                                 "does not; drop it, or use measure(final_norm=True)")
+            a.final_norm = 0  # a preset's or config's: the blocks without it, as the CLI
+            if al is _alphas(kw)[0]:
+                import warnings
+                warnings.warn("sigprop: compare: the final norm of the %s is left out (the "
+                              "theory has none; measure() keeps it)"
+                              % ("preset" if kw.get("preset") else "config"), RuntimeWarning,
+                              stacklevel=2)
         o.sublayers = no.sublayers
         built.append((al, a, o))
     pg.scale = len(built)

@@ -388,3 +388,10 @@ def test_llm_keywords_measure_equals_cli():
     px = sigprop.measure(preset="llama2-7b", proxy_width=64, tokens=8, depth=2, probes=1,
                          measure="fwd")
     assert px.width.iloc[0] == 64
+    # a preset's final norm is left out of compare, as the CLI does
+    flags = ["--preset", "llama2-7b", "--proxy-width", "64", "--tokens", "8", "--depth", "2",
+             "--probes", "1", "--measure", "fwd", "--summary"]
+    with pytest.warns(RuntimeWarning, match="final norm of the preset is left out"):
+        cm = sigprop.compare(preset="llama2-7b", proxy_width=64, tokens=8, depth=2, probes=1,
+                             measure="fwd", summary=True)
+    same_table(cm, run_cli("compare", *flags), 1e-6)
