@@ -70,9 +70,10 @@ static void note_width(const struct cli_arch *c, const char *cmd, const struct s
     if (n->proxy) {
         cli_info("%s: proxy: width %d for the target width %d, with the target's sigmas "
                  "(s_OV = %.6g, s_21 = %.6g, s_QK = %.6g), %d heads (head dim %d -> %d), "
-                 "MLP hidden %d -> %d", cmd, a->width, n->target_width, sp_arch_s_ov(a),
-                 sp_arch_s_21(a), sp_arch_s_qk(a), a->heads, n->target_width / n->target_heads,
-                 a->width / a->heads, n->target_hidden, sp_arch_mlp_hidden(a));
+                 "MLP hidden %d -> %d",
+                 cmd, a->width, n->target_width, sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a),
+                 a->heads, n->target_width / n->target_heads, a->width / a->heads, n->target_hidden,
+                 sp_arch_mlp_hidden(a));
         return;
     }
     static const char *sigma[6] = {"q", "k", "v", "o", "1", "2"};
@@ -92,8 +93,9 @@ static void note_width(const struct cli_arch *c, const char *cmd, const struct s
         snprintf(who, sizeof who, "the default width %d", n->ref_width);
     cli_info("%s: note: --width %d differs from %s and the sigmas follow width "
              "(sigma = init-std %g x sqrt(fan_in)): s_OV = %.6g, s_21 = %.6g, s_QK = %.6g; "
-             "to keep the sigmas of width %d give %s", cmd, c->width, who, a->init_std,
-             sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a), n->ref_width, keep);
+             "to keep the sigmas of width %d give %s",
+             cmd, c->width, who, a->init_std, sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a),
+             n->ref_width, keep);
 }
 
 /* Once per run: what the config file set and what it holds that is not modelled. */

@@ -75,8 +75,8 @@ int cli_parse_double(const char *cmd, const char *flag, const char *s, double lo
 int cli_parse_int(const char *cmd, const char *flag, const char *s, long lo, long hi, int *out)
 {
     long long v;
-    enum sp_status st = sp_parse_int(flag, s, lo < INT_MIN ? INT_MIN : lo,
-                                     hi > INT_MAX ? INT_MAX : hi, &v);
+    enum sp_status st =
+        sp_parse_int(flag, s, lo < INT_MIN ? INT_MIN : lo, hi > INT_MAX ? INT_MAX : hi, &v);
     if (st != SP_OK)
         return parse_failed(cmd, st);
     *out = (int)v;
@@ -107,8 +107,7 @@ int cli_parse_size(const char *cmd, const char *flag, const char *s, double *out
         len = sizeof num - 1; /* too long to be a size: refused below */
     memcpy(num, s, len);
     num[len] = 0;
-    if (strlen(s) >= sizeof num || sp_parse_real(flag, num, 0.0, INFINITY, &v) != SP_OK ||
-        v <= 0.0)
+    if (strlen(s) >= sizeof num || sp_parse_real(flag, num, 0.0, INFINITY, &v) != SP_OK || v <= 0.0)
         return cli_usage(cmd, "%s: '%s' is not a positive size (bytes, or with K, M, G, T)",
                          flag, s);
     *out = v * mul;

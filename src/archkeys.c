@@ -9,6 +9,8 @@
 
 #include "archkeys.h"
 
+/* the table reads as one row a key: */
+/* clang-format off */
 #define OFF(f) offsetof(struct sp_archspec, f)
 #define DEF(f) offsetof(struct sp_arch, f)
 #define NUM(kind_, name_, syn_, help_, scope_, f_, lo_, hi_)                            \
@@ -143,6 +145,7 @@ static const struct key keys[] = {
            "(two-channel)", .kind = SP_ARCHKEY_CHOICE, .scope = THEORY, .choices = w_cn},
      .off = OFF(cn_exact), .has_off = OFF(has_cn), .values = v_cn},
 };
+/* clang-format on */
 enum { NKEYS = sizeof keys / sizeof keys[0] };
 
 size_t sp_archkey_count(void) { return NKEYS; }
@@ -181,4 +184,3 @@ int sp_archkey_default(const struct sp_archkey *k, char *buf, size_t n)
         snprintf(buf, n, "%g", *(const double *)p);
     return 1;
 }
-

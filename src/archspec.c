@@ -39,9 +39,7 @@ static const char *kn(struct names *r, const struct sp_archspec *s, const char *
             snprintf(b + l, n - l, "='%s'", value);
         break;
     }
-    default:
-        snprintf(b, n, "%s%s%s", name, value ? " " : "", value ? value : "");
-        break;
+    default: snprintf(b, n, "%s%s%s", name, value ? " " : "", value ? value : ""); break;
     }
     return b;
 }
@@ -232,7 +230,8 @@ static enum sp_status build_toy(const struct sp_archspec *c, double alpha, struc
                 !strcmp(e->k.name, "model"))
                 continue;
             size_t l = strlen(takes);
-            snprintf(takes + l, sizeof takes - l, "%s%s", k++ ? ", " : "", kn(&r, c, e->k.name, NULL));
+            snprintf(takes + l, sizeof takes - l, "%s%s", k++ ? ", " : "",
+                     kn(&r, c, e->k.name, NULL));
         }
         return sp_fail(SP_EINVAL, "%s %s to the transformer, not to %s (the toy takes %s)", bad,
                        nbad > 1 ? "apply" : "applies", kn(&r, c, "model", "toy"), takes);
@@ -243,9 +242,10 @@ static enum sp_status build_toy(const struct sp_archspec *c, double alpha, struc
         switch (c->norm) {
         case SP_FN_LN: a->toy_ln = 1; break;
         case SP_FN_RMS: /* the toy's LN is the mean-field RMSNorm */
-            return sp_fail(SP_EINVAL, "%s applies to the transformer; the toy's pre-norm is %s "
-                           "(the same at mean field)", kn(&r, c, "norm", "rms"),
-                           kn(&r, c, "norm", "ln"));
+            return sp_fail(SP_EINVAL,
+                           "%s applies to the transformer; the toy's pre-norm is %s "
+                           "(the same at mean field)",
+                           kn(&r, c, "norm", "rms"), kn(&r, c, "norm", "ln"));
         case SP_FN_IDENTITY: a->toy_ln = 0; break;
         case SP_FN_DERF:
         case SP_FN_DYT:
@@ -268,9 +268,12 @@ static enum sp_status build_toy(const struct sp_archspec *c, double alpha, struc
     if (!isnan(alpha) && a->phi.kind != SP_FN_DERF && a->phi.kind != SP_FN_DYT)
         return sp_fail(SP_EINVAL, "%s needs phi erf or tanh (phi is %s)", kn(&r, c, "alpha", NULL),
                        a->phi.kind == SP_FN_RELU ? "relu" : "identity");
-    if (!isnan(c->sigma_w)) a->sigma_w = c->sigma_w;
-    if (!isnan(c->mu)) a->mu = c->mu;
-    if (!isnan(c->sigma_b)) a->sigma_b = c->sigma_b;
+    if (!isnan(c->sigma_w))
+        a->sigma_w = c->sigma_w;
+    if (!isnan(c->mu))
+        a->mu = c->mu;
+    if (!isnan(c->sigma_b))
+        a->sigma_b = c->sigma_b;
     return SP_OK;
 }
 
@@ -291,8 +294,8 @@ static enum sp_status build_transformer(const struct sp_archspec *c, double alph
         !elementwise) {
         const char *n[4] = {kn(&r, c, "alpha", NULL), kn(&r, c, "alpha-attn", NULL),
                             kn(&r, c, "alpha-mlp", NULL), kn(&r, c, "shift", NULL)};
-        return sp_fail(SP_EINVAL, "%s/%s/%s/%s need %s or dyt (norm is %s)", n[0], n[1], n[2],
-                       n[3], kn(&r, c, "norm", "derf"), sp_fn_name(a->norm_mlp.kind));
+        return sp_fail(SP_EINVAL, "%s/%s/%s/%s need %s or dyt (norm is %s)", n[0], n[1], n[2], n[3],
+                       kn(&r, c, "norm", "derf"), sp_fn_name(a->norm_mlp.kind));
     }
     if (!isnan(alpha))
         a->norm_attn.alpha = a->norm_mlp.alpha = alpha;
@@ -302,15 +305,20 @@ static enum sp_status build_transformer(const struct sp_archspec *c, double alph
         a->norm_mlp.alpha = c->alpha_mlp;
     if (!isnan(c->shift))
         a->norm_attn.shift = a->norm_mlp.shift = c->shift;
-    if (c->tokens) a->tokens = c->tokens;
+    if (c->tokens)
+        a->tokens = c->tokens;
     if (c->width) {
         a->width = c->width;
         a->heads = 0; /* re-derived as width / 64 unless heads is given */
     }
-    if (c->heads) a->heads = c->heads;
-    if (c->mlp_ratio) a->mlp_ratio = c->mlp_ratio;
-    if (c->has_act) a->mlp_act = c->act;
-    if (c->final_norm) a->final_norm = 1;
+    if (c->heads)
+        a->heads = c->heads;
+    if (c->mlp_ratio)
+        a->mlp_ratio = c->mlp_ratio;
+    if (c->has_act)
+        a->mlp_act = c->act;
+    if (c->final_norm)
+        a->final_norm = 1;
     if (!isnan(c->init_std)) {
         a->init_std = c->init_std;
         a->sigma_q = a->sigma_k = a->sigma_v = a->sigma_o = a->sigma_1 = a->sigma_2 = NAN;
@@ -320,11 +328,16 @@ static enum sp_status build_transformer(const struct sp_archspec *c, double alph
     for (int i = 0; i < 6; i++)
         if (!isnan(c->sigma[i]))
             *sig[i] = c->sigma[i];
-    if (!isnan(c->sigma_3)) a->sigma_3 = c->sigma_3;
-    if (c->mlp_hidden) a->mlp_hidden = c->mlp_hidden;
-    else if (c->mlp_ratio) a->mlp_hidden = 0; /* mlp-ratio wins over a preset's hidden width */
-    if (c->kv_heads) a->kv_heads = c->kv_heads;
-    if (c->has_mask) a->mask = c->mask;
+    if (!isnan(c->sigma_3))
+        a->sigma_3 = c->sigma_3;
+    if (c->mlp_hidden)
+        a->mlp_hidden = c->mlp_hidden;
+    else if (c->mlp_ratio)
+        a->mlp_hidden = 0; /* mlp-ratio wins over a preset's hidden width */
+    if (c->kv_heads)
+        a->kv_heads = c->kv_heads;
+    if (c->has_mask)
+        a->mask = c->mask;
     if (!isnan(c->rope_theta)) {
         a->rope = c->rope_theta > 0.0 ? SP_ROPE_INTERLEAVED : SP_ROPE_NONE;
         if (c->rope_theta > 0.0)
@@ -336,7 +349,8 @@ static enum sp_status build_transformer(const struct sp_archspec *c, double alph
                            kn(&r, c, "rope", NULL));
         a->rope = c->rope_pairing;
     }
-    if (!isnan(c->norm_eps)) a->norm_eps = c->norm_eps;
+    if (!isnan(c->norm_eps))
+        a->norm_eps = c->norm_eps;
     if (!isnan(c->embed_scale))
         a->embed_scale = c->embed_scale < 0 ? sqrt((double)a->width) : c->embed_scale;
     if (!isnan(c->residual_scale))
@@ -353,8 +367,8 @@ static enum sp_status build_transformer(const struct sp_archspec *c, double alph
 static void width_note(const struct sp_archspec *c, const struct sp_arch *pre,
                        const struct sp_arch *a, int ref_width, struct sp_archspec_notes *n)
 {
-    const double *ps[6] = {&pre->sigma_q, &pre->sigma_k, &pre->sigma_v, &pre->sigma_o,
-                           &pre->sigma_1, &pre->sigma_2};
+    const double *ps[6] = {&pre->sigma_q, &pre->sigma_k, &pre->sigma_v,
+                           &pre->sigma_o, &pre->sigma_1, &pre->sigma_2};
     int derived = 0;
     for (int i = 0; i < 6; i++)
         derived |= isnan(*ps[i]);
@@ -362,11 +376,12 @@ static void width_note(const struct sp_archspec *c, const struct sp_arch *pre,
     n->ref_source = c->config_path ? "config" : c->preset ? "preset" : "default";
     n->width_changed = c->width && c->width != ref_width && derived;
     for (int i = 0; i < 6; i++) {
-        double fan = i != 5 ? (double)ref_width
+        double fan = i != 5                ? (double)ref_width
                      : pre->mlp_hidden > 0 ? (double)pre->mlp_hidden
                                            : (double)a->mlp_ratio * ref_width;
-        n->keep[i] = !isnan(*ps[i]) ? (double)NAN
-                     : a->init_std * sqrt(fan) * (i == 3 || i == 5 ? a->residual_scale : 1.0);
+        n->keep[i] = !isnan(*ps[i])
+                         ? (double)NAN
+                         : a->init_std * sqrt(fan) * (i == 3 || i == 5 ? a->residual_scale : 1.0);
     }
 }
 
@@ -381,8 +396,10 @@ static enum sp_status build_proxy(const struct sp_archspec *c, struct sp_arch *a
         return sp_fail(SP_EINVAL, "%s %d exceeds the target width %d", name, c->proxy_width,
                        t.width);
     if (c->proxy_width % t.heads != 0)
-        return sp_fail(SP_EINVAL, "%s %d is not a multiple of the target's %d heads (give %s "
-                       "for the target)", name, c->proxy_width, t.heads, kn(&r, c, "heads", NULL));
+        return sp_fail(SP_EINVAL,
+                       "%s %d is not a multiple of the target's %d heads (give %s "
+                       "for the target)",
+                       name, c->proxy_width, t.heads, kn(&r, c, "heads", NULL));
     a->width = c->proxy_width;
     double h = (double)sp_arch_mlp_hidden(&t) * c->proxy_width / t.width;
     a->mlp_hidden = h < 1.0 ? 1 : (int)floor(h + 0.5);
@@ -435,9 +452,12 @@ enum sp_status sp_archspec_build(const struct sp_archspec *c, double alpha, stru
     if (c->has_model)
         a->model = c->model;
     int ref_width = a->width;
-    if (c->depth) a->depth = c->depth;
-    if (!isnan(c->q0)) a->q0 = c->q0;
-    if (!isnan(c->p0)) a->p0 = c->p0;
+    if (c->depth)
+        a->depth = c->depth;
+    if (!isnan(c->q0))
+        a->q0 = c->q0;
+    if (!isnan(c->p0))
+        a->p0 = c->p0;
     st = a->model == SP_MODEL_TOY ? build_toy(c, alpha, a) : build_transformer(c, alpha, a);
     if (st != SP_OK)
         return st;
@@ -450,16 +470,18 @@ enum sp_status sp_archspec_build(const struct sp_archspec *c, double alpha, stru
         return st; /* the reason is sp_arch_resolve's */
     if (a->model == SP_MODEL_TRANSFORMER && !c->proxy_width)
         width_note(c, &pre, a, ref_width, n);
-    if (a->model == SP_MODEL_TRANSFORMER && c->proxy_width &&
-        (st = build_proxy(c, a, n)) != SP_OK)
+    if (a->model == SP_MODEL_TRANSFORMER && c->proxy_width && (st = build_proxy(c, a, n)) != SP_OK)
         return st;
     if (version_a)
         sp_theory_opts_version_a(o);
     else
         sp_theory_opts_version_c(o);
-    if (c->has_attention) o->attention = c->attention;
-    if (c->has_apjn) o->apjn = c->apjn;
-    if (c->has_cn) o->cn_exact = c->cn_exact;
+    if (c->has_attention)
+        o->attention = c->attention;
+    if (c->has_apjn)
+        o->apjn = c->apjn;
+    if (c->has_cn)
+        o->cn_exact = c->cn_exact;
     if (o->cn_exact && o->apjn != SP_APJN_TWO_CHANNEL)
         return sp_fail(SP_EINVAL, "%s applies to %s", kn(&r, c, "cn", NULL),
                        kn(&r, c, "apjn", "two-channel"));

@@ -90,8 +90,8 @@ static enum sp_status parse_elem(const char *name, const char *s, double lo, dou
 }
 
 /* start:stop:step in copy (modified); the values into *v, *cnt. */
-static enum sp_status parse_range(const char *name, const char *s, char *copy, double lo,
-                                  double hi, int integral, double **v, size_t *cnt)
+static enum sp_status parse_range(const char *name, const char *s, char *copy, double lo, double hi,
+                                  int integral, double **v, size_t *cnt)
 {
     char *c1 = strchr(copy, ':'), *c2 = strchr(c1 + 1, ':');
     if (!c2 || strchr(c2 + 1, ':') || strchr(copy, ','))
@@ -116,14 +116,14 @@ static enum sp_status parse_range(const char *name, const char *s, char *copy, d
     for (size_t i = 0; i < *cnt; i++) {
         (*v)[i] = a + (double)i * st;
         if ((*v)[i] < lo || (*v)[i] > hi) /* the last point may overshoot stop by < step/2 */
-            return sp_fail(SP_EINVAL, "%s: range value %g is out of range [%g, %g]", name,
-                           (*v)[i], lo, hi);
+            return sp_fail(SP_EINVAL, "%s: range value %g is out of range [%g, %g]", name, (*v)[i],
+                           lo, hi);
     }
     return SP_OK;
 }
 
-enum sp_status sp_parse_list(const char *name, const char *s, double lo, double hi,
-                             int integral, double **vals, size_t *n)
+enum sp_status sp_parse_list(const char *name, const char *s, double lo, double hi, int integral,
+                             double **vals, size_t *n)
 {
     *vals = NULL;
     *n = 0;

@@ -59,8 +59,7 @@ static void test_value_syntax(void)
     CHECK(sp_parse_int("n", "12", 1, 20, &i) == SP_OK && i == 12);
     CHECK(sp_parse_int("n", "1.5", 1, 20, &i) == SP_EINVAL);
     CHECK(has(sp_last_error(), "n: '1.5' is not an integer"));
-    CHECK(sp_parse_u64("seed", "18446744073709551615", UINT64_MAX, &u) == SP_OK &&
-          u == UINT64_MAX);
+    CHECK(sp_parse_u64("seed", "18446744073709551615", UINT64_MAX, &u) == SP_OK && u == UINT64_MAX);
     CHECK(sp_parse_u64("seed", "-1", 10, &u) == SP_EINVAL);
     double *l;
     size_t n;
@@ -174,8 +173,7 @@ static void test_every_key(void)
     sp_archspec_free(&s);
     char def[32];
     CHECK(sp_archkey_default(sp_archkey_find("depth"), def, sizeof def) && !strcmp(def, "128"));
-    CHECK(sp_archkey_default(sp_archkey_find("init-std"), def, sizeof def) &&
-          !strcmp(def, "0.02"));
+    CHECK(sp_archkey_default(sp_archkey_find("init-std"), def, sizeof def) && !strcmp(def, "0.02"));
     CHECK(!sp_archkey_default(sp_archkey_find("heads"), def, sizeof def) && !def[0]);
 }
 
@@ -213,14 +211,17 @@ static void test_build(void)
     CHECK(!strcmp(n.version_source, "preset") && !strcmp(sp_theory_version(&o), "A"));
     CHECK(a.norm_attn.alpha == 0.3 && a.norm_mlp.alpha == 0.3 && a.sigma_2 == 1.28);
     CHECK(build((const char *[]){"preset", "blog2", "apjn", "two-channel", NULL}, NAN, &a, &o,
-                &n) == SP_OK && !strcmp(n.version_source, "flags"));
+                &n) == SP_OK &&
+          !strcmp(n.version_source, "flags"));
     /* per-side alphas override alpha; the LLM keys */
-    CHECK(build((const char *[]){"norm", "dyt", "alpha-attn", "0.2", "mlp", "swiglu",
-                                 "mlp-hidden", "688", "kv-heads", "2", "heads", "4",
-                                 "width", "256", "attention-mask", "causal", "rope", "500000",
-                                 "rope-pairing", "half", "norm-eps", "1e-6", "embed-scale",
-                                 "sqrt-d", "residual-scale", "gpt2", "depth", "8", NULL},
-                0.7, &a, &o, &n) == SP_OK);
+    CHECK(build(
+              (const char *[]){
+                  "norm",           "dyt",  "alpha-attn",     "0.2",    "mlp",         "swiglu",
+                  "mlp-hidden",     "688",  "kv-heads",       "2",      "heads",       "4",
+                  "width",          "256",  "attention-mask", "causal", "rope",        "500000",
+                  "rope-pairing",   "half", "norm-eps",       "1e-6",   "embed-scale", "sqrt-d",
+                  "residual-scale", "gpt2", "depth",          "8",      NULL},
+              0.7, &a, &o, &n) == SP_OK);
     CHECK(a.norm_attn.alpha == 0.2 && a.norm_mlp.alpha == 0.7 && a.norm_mlp.kind == SP_FN_DYT);
     CHECK(a.mlp_act == SP_ACT_SWIGLU && sp_arch_mlp_hidden(&a) == 688 && a.kv_heads == 2);
     CHECK(a.mask == SP_MASK_CAUSAL && a.rope == SP_ROPE_HALF && a.rope_theta == 500000.0);
@@ -230,17 +231,20 @@ static void test_build(void)
     CHECK_CLOSE(a.sigma_3, 0.02 * 16.0, 1e-15, 1e-15);
     /* rope none; the word of rope */
     CHECK(build((const char *[]){"preset", "llama2-7b", "rope", "none", "depth", "2", NULL}, NAN,
-                &a, &o, &n) == SP_OK && a.rope == SP_ROPE_NONE);
+                &a, &o, &n) == SP_OK &&
+          a.rope == SP_ROPE_NONE);
     /* the width note: the derived sigmas followed the width */
     CHECK(build((const char *[]){"width", "256", NULL}, NAN, &a, &o, &n) == SP_OK);
     CHECK(n.width_changed && n.ref_width == 1024 && !strcmp(n.ref_source, "default"));
-    CHECK_CLOSE(n.keep[0], 0.64, 1e-15, 1e-15);   /* 0.02 sqrt(1024) */
-    CHECK_CLOSE(n.keep[5], 1.28, 1e-15, 1e-15);   /* 0.02 sqrt(4 x 1024) */
-    CHECK_CLOSE(a.sigma_q, 0.32, 1e-15, 1e-15);   /* 0.02 sqrt(256) */
+    CHECK_CLOSE(n.keep[0], 0.64, 1e-15, 1e-15); /* 0.02 sqrt(1024) */
+    CHECK_CLOSE(n.keep[5], 1.28, 1e-15, 1e-15); /* 0.02 sqrt(4 x 1024) */
+    CHECK_CLOSE(a.sigma_q, 0.32, 1e-15, 1e-15); /* 0.02 sqrt(256) */
     CHECK(build((const char *[]){"width", "256", "sigma-q", "0.5", NULL}, NAN, &a, &o, &n) ==
-          SP_OK && isnan(n.keep[0]) && !isnan(n.keep[1]) && a.sigma_q == 0.5);
+              SP_OK &&
+          isnan(n.keep[0]) && !isnan(n.keep[1]) && a.sigma_q == 0.5);
     CHECK(build((const char *[]){"preset", "blog2", "width", "256", NULL}, NAN, &a, &o, &n) ==
-          SP_OK && !n.width_changed); /* blog2 states its sigmas */
+              SP_OK &&
+          !n.width_changed); /* blog2 states its sigmas */
     /* the proxy: the 7B target's sigmas at width 128 */
     struct sp_arch t;
     CHECK(build((const char *[]){"preset", "llama2-7b", NULL}, NAN, &t, &o, &n) == SP_OK);
@@ -254,15 +258,18 @@ static void test_build(void)
                 &n) == SP_OK);
     CHECK(a.width == 768 && a.depth == 3 && a.mlp_act == SP_ACT_GELU && a.mask == SP_MASK_CAUSAL);
     /* the toy */
-    CHECK(build((const char *[]){"model", "toy", "norm", "dyt", "sigma-w", "0.5", "mu", "0.9",
-                                 NULL}, 0.4, &a, &o, &n) == SP_OK);
-    CHECK(a.model == SP_MODEL_TOY && a.phi.kind == SP_FN_DYT && a.phi.alpha == 0.4 &&
-          !a.toy_ln && a.sigma_w == 0.5 && a.mu == 0.9);
+    CHECK(
+        build((const char *[]){"model", "toy", "norm", "dyt", "sigma-w", "0.5", "mu", "0.9", NULL},
+              0.4, &a, &o, &n) == SP_OK);
+    CHECK(a.model == SP_MODEL_TOY && a.phi.kind == SP_FN_DYT && a.phi.alpha == 0.4 && !a.toy_ln &&
+          a.sigma_w == 0.5 && a.mu == 0.9);
     CHECK(build((const char *[]){"model", "toy", "norm", "ln", "phi", "relu", NULL}, NAN, &a, &o,
-                &n) == SP_OK && a.toy_ln && a.phi.kind == SP_FN_RELU);
+                &n) == SP_OK &&
+          a.toy_ln && a.phi.kind == SP_FN_RELU);
     /* an invalid architecture: sp_arch_resolve's reason */
     CHECK(build((const char *[]){"width", "100", "heads", "3", NULL}, NAN, &a, &o, &n) ==
-          SP_EINVAL && has(sp_last_error(), "heads must divide width"));
+              SP_EINVAL &&
+          has(sp_last_error(), "heads must divide width"));
 }
 
 static void test_refusals(void)
@@ -283,7 +290,8 @@ static void test_refusals(void)
     struct sp_archspec t;
     sp_archspec_init(&t);
     t.style = SP_ARCHKEY_STYLE_FLAG;
-    CHECK(sp_archspec_set(&t, "model", "toy") == SP_OK && sp_archspec_set(&t, "phi", "relu") == SP_OK);
+    CHECK(sp_archspec_set(&t, "model", "toy") == SP_OK &&
+          sp_archspec_set(&t, "phi", "relu") == SP_OK);
     struct sp_arch ta;
     struct sp_theory_opts to;
     CHECK(sp_archspec_build(&t, 0.5, &ta, &to, NULL) == SP_EINVAL);

@@ -24,8 +24,7 @@ extern "C" {
  * optional fraction and exponent ("-1.5e3"). Hexadecimal, inf, nan, white space,
  * trailing characters and out-of-range values are refused with SP_EINVAL and a
  * reason that starts with name ("depth: '1.5' is not an integer"). ---- */
-enum sp_status sp_parse_real(const char *name, const char *s, double lo, double hi,
-                             double *out);
+enum sp_status sp_parse_real(const char *name, const char *s, double lo, double hi, double *out);
 enum sp_status sp_parse_int(const char *name, const char *s, long long lo, long long hi,
                             long long *out);
 /* A non-negative integer in [0, hi]. */
@@ -34,8 +33,8 @@ enum sp_status sp_parse_u64(const char *name, const char *s, uint64_t hi, uint64
  * included within step/2), each element in [lo, hi]; with integral every element,
  * range bounds and step included, a decimal integer. *vals (malloc'ed, the
  * caller frees it) is NULL and *n 0 on failure; SP_ENOMEM when memory runs out. */
-enum sp_status sp_parse_list(const char *name, const char *s, double lo, double hi,
-                             int integral, double **vals, size_t *n);
+enum sp_status sp_parse_list(const char *name, const char *s, double lo, double hi, int integral,
+                             double **vals, size_t *n);
 #define SP_PARSE_MAX_LIST 10000000 /* the most values a list or range may have */
 
 /* ---- the key table ---- */
@@ -55,15 +54,15 @@ enum sp_archkey_scope {
     SP_ARCHKEY_THEORY       /* the theory version (transformer only) */
 };
 struct sp_archkey {
-    const char *name;     /* "mlp-ratio": the CLI's flag without "--" */
-    const char *syntax;   /* the value's name in help ("R"); NULL for a flag */
-    const char *help;     /* one or more lines ('\n'), without the default */
+    const char *name;   /* "mlp-ratio": the CLI's flag without "--" */
+    const char *syntax; /* the value's name in help ("R"); NULL for a flag */
+    const char *help;   /* one or more lines ('\n'), without the default */
     enum sp_archkey_kind kind;
     enum sp_archkey_scope scope;
-    double lo, hi;        /* INT, REAL, LIST */
+    double lo, hi;              /* INT, REAL, LIST */
     const char *const *choices; /* CHOICE: the accepted words, NULL-terminated */
-    const char *word;     /* REAL: a word accepted besides a number ("none"); NULL */
-    const char *alias_of; /* another name of that key ("activation" of "mlp"); NULL */
+    const char *word;           /* REAL: a word accepted besides a number ("none"); NULL */
+    const char *alias_of;       /* another name of that key ("activation" of "mlp"); NULL */
 };
 /* The keys, in help order (i < sp_archkey_count()); NULL past the end. */
 size_t sp_archkey_count(void);
@@ -86,31 +85,41 @@ enum sp_archkey_style { SP_ARCHKEY_STYLE_PLAIN, SP_ARCHKEY_STYLE_FLAG, SP_ARCHKE
  * and config_info with the original; only the original is passed to
  * sp_archspec_free. ---- */
 struct sp_archspec {
-    const char *preset;                 /* one of sp_preset_names, or NULL */
-    int has_model; enum sp_model model;
-    int has_norm; enum sp_fn norm;
-    double *alphas; size_t nalpha;      /* the alpha list (NULL: preset/default) */
+    const char *preset; /* one of sp_preset_names, or NULL */
+    int has_model;
+    enum sp_model model;
+    int has_norm;
+    enum sp_fn norm;
+    double *alphas;
+    size_t nalpha; /* the alpha list (NULL: preset/default) */
     double alpha_attn, alpha_mlp;
     double shift;
     int depth, tokens, width, heads, mlp_ratio;
-    int has_act; enum sp_mlp_act act;
+    int has_act;
+    enum sp_mlp_act act;
     int final_norm;
     double init_std;
-    double sigma[6];                    /* q k v o 1 2 */
+    double sigma[6]; /* q k v o 1 2 */
     double sigma_w, mu, sigma_b;
-    int has_phi; enum sp_fn phi;
+    int has_phi;
+    enum sp_fn phi;
     double q0, p0;
-    int has_attention; enum sp_attention attention;
-    int has_apjn; enum sp_apjn apjn;
-    int has_cn; int cn_exact;
+    int has_attention;
+    enum sp_attention attention;
+    int has_apjn;
+    enum sp_apjn apjn;
+    int has_cn;
+    int cn_exact;
     double sigma_3;
     int mlp_hidden, kv_heads;
-    int has_mask; enum sp_mask mask;
-    double rope_theta;                  /* 0: rope none */
-    int has_rope_pairing; enum sp_rope rope_pairing;
+    int has_mask;
+    enum sp_mask mask;
+    double rope_theta; /* 0: rope none */
+    int has_rope_pairing;
+    enum sp_rope rope_pairing;
     double norm_eps;
-    double embed_scale;                 /* -1: sqrt-d */
-    double residual_scale;              /* -1: gpt2, 1/sqrt(2L) */
+    double embed_scale;    /* -1: sqrt-d */
+    double residual_scale; /* -1: gpt2, 1/sqrt(2L) */
     /* config FILE: the architecture it implies (sp_config_read onto the defaults),
      * the base that the keys then change, and the record of what it held; an owned
      * copy of the path; NULL: none */
@@ -118,7 +127,7 @@ struct sp_archspec {
     struct sp_arch config_arch;
     struct sp_config_info *config_info;
     int proxy_width;
-    enum sp_archkey_style style;        /* how reasons name keys (PLAIN after init) */
+    enum sp_archkey_style style; /* how reasons name keys (PLAIN after init) */
 };
 void sp_archspec_init(struct sp_archspec *s);
 void sp_archspec_free(struct sp_archspec *s); /* the alpha list, the config; NULL: no-op */
@@ -144,9 +153,9 @@ struct sp_archspec_notes {
     /* the width given differs from the preset's, the config's or the default width
      * and some sigma follows it (sigma = init_std sqrt(fan_in)) */
     int width_changed;
-    int ref_width;              /* that width */
-    const char *ref_source;     /* "config", "preset" or "default" */
-    double keep[6];             /* sigma_q .. sigma_2 that keep ref_width's sigmas;
+    int ref_width;          /* that width */
+    const char *ref_source; /* "config", "preset" or "default" */
+    double keep[6];         /* sigma_q .. sigma_2 that keep ref_width's sigmas;
                                  * NAN for a sigma that was stated */
     /* proxy-width: a narrower copy with the target's sigmas */
     int proxy;

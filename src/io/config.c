@@ -364,15 +364,18 @@ static enum sp_status parse_sigprop(struct cfg *c, struct sp_arch *a)
                 return sp_fail(SP_EFORMAT, "config: key 'sigprop.%s' must be a number (got %s)",
                                j->string, json_type(j));
             if (!(isfinite(j->valuedouble) && j->valuedouble >= ak->lo && j->valuedouble <= ak->hi))
-                return sp_fail(SP_EINVAL, "config: key 'sigprop.%s' = %g is out of range "
-                               "[%g, %g]", j->string, j->valuedouble, ak->lo, ak->hi);
+                return sp_fail(SP_EINVAL,
+                               "config: key 'sigprop.%s' = %g is out of range "
+                               "[%g, %g]",
+                               j->string, j->valuedouble, ak->lo, ak->hi);
             v[k] = j->valuedouble;
         } else {
             for (int i = 0; i < 3 && k < 0; i++)
                 if (!strcmp(j->string, norms[i]))
                     k = i;
             if (k < 0)
-                return sp_fail(SP_EFORMAT, "config: unknown key 'sigprop.%s' (norm, norm_attn, "
+                return sp_fail(SP_EFORMAT,
+                               "config: unknown key 'sigprop.%s' (norm, norm_attn, "
                                "norm_mlp, alpha, alpha_attn, alpha_mlp, shift, q0, p0)",
                                j->string);
             if (!cJSON_IsString(j))
