@@ -208,40 +208,11 @@ enum {
     {"proxy-width", required_argument, 0, OPT_PROXY_WIDTH},                      \
     {"config", required_argument, 0, OPT_CONFIG}
 
-/* What the user asked for, before presets and defaults are resolved. */
-struct cli_arch {
-    const char *preset;
-    int has_model; enum sp_model model;
-    int has_norm; enum sp_fn norm;
-    double *alphas; size_t nalpha;      /* --alpha list (NULL: preset/default) */
-    double alpha_attn, alpha_mlp;       /* NAN unless given */
-    double shift;                       /* NAN unless given */
-    int depth, tokens, width, heads, mlp_ratio;  /* 0 unless given */
-    int has_act; enum sp_mlp_act act;
-    int final_norm;
-    double init_std;                    /* NAN unless given */
-    double sigma[6];                    /* q k v o 1 2, NAN unless given */
-    double sigma_w, mu, sigma_b;        /* NAN unless given */
-    int has_phi; enum sp_fn phi;
-    double q0, p0;                      /* NAN unless given */
-    int has_attention; enum sp_attention attention;
-    int has_apjn; enum sp_apjn apjn;
-    int has_cn; int cn_exact;
-    /* LLM-style options: 0 / NAN unless given */
-    double sigma_3;
-    int mlp_hidden, kv_heads;
-    int has_mask; enum sp_mask mask;
-    double rope_theta;                  /* 0: --rope none */
-    int has_rope_pairing; enum sp_rope rope_pairing;
-    double norm_eps;
-    double embed_scale;                 /* -1: sqrt-d */
-    double residual_scale;              /* -1: gpt2, 1/sqrt(2L) */
-    /* --config FILE: the architecture it implies (sp_config_read onto the
-     * defaults), the base that explicit flags then change; NULL path: none */
-    const char *config_path;
-    struct sp_arch config_arch;
-    int proxy_width;                    /* --proxy-width D, 0 unless given */
-};
+/* What the user asked for, before presets and defaults are resolved: the
+ * library's request (struct sp_archspec, sigprop/archspec.h, whose fields the
+ * commands read), under the name the commands use. Every flag above is a key of
+ * the library's table; cli_arch_option passes it to sp_archspec_set. */
+#define cli_arch sp_archspec
 void cli_arch_init(struct cli_arch *c);
 void cli_arch_free(struct cli_arch *c);
 /* Handles an OPT_ARCH_* option: returns 0 if handled, 2 on a usage error (printed). */

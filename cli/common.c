@@ -58,93 +58,41 @@ int cli_bad_option(const char *cmd, int argc, char **argv)
     return cli_usage(cmd, "unknown option or missing value: %s", bad);
 }
 
-/* The one number syntax of every command-line value: optional sign, decimal
- * digits, for reals an optional fraction and exponent. No hexadecimal, inf, nan,
- * no white space, nothing after the number (strtod alone accepts all of these). */
-static int decimal_syntax(const char *s, int integral)
+/* A library parse failure (sigprop/archspec.h: the one value syntax, its reason
+ * naming the flag) as the CLI reports it: 2, or 1 when memory ran out. */
+static int parse_failed(const char *cmd, enum sp_status s)
 {
-    const char *p = s;
-    if (*p == '+' || *p == '-')
-        p++;
-    size_t digits = 0;
-    while (*p >= '0' && *p <= '9')
-        p++, digits++;
-    if (!integral && *p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9')
-            p++, digits++;
-    }
-    if (!digits)
-        return 0;
-    if (!integral && (*p == 'e' || *p == 'E')) {
-        p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!(*p >= '0' && *p <= '9'))
-            return 0;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    return *p == 0;
+    return s == SP_ENOMEM ? cli_fail("%s", sp_last_error()) : cli_usage(cmd, "%s", sp_last_error());
 }
 
 int cli_parse_double(const char *cmd, const char *flag, const char *s, double lo, double hi,
                      double *out)
 {
-    if (!decimal_syntax(s, 0))
-        return cli_usage(cmd, "%s: '%s' is not a decimal number", flag, s);
-    errno = 0;
-    double v = strtod(s, NULL);
-    if ((errno == ERANGE && fabs(v) > 1.0) || !isfinite(v) || v < lo || v > hi)
-        return cli_usage(cmd, "%s: %s is out of range [%g, %g]", flag, s, lo, hi);
-    *out = v;
-    return 0;
-}
-
-/* A decimal integer in [lo, hi] (lo, hi within long long). 0 or 2. */
-static int parse_ll(const char *cmd, const char *flag, const char *s, long long lo,
-                    long long hi, long long *out)
-{
-    if (!decimal_syntax(s, 1))
-        return cli_usage(cmd, "%s: '%s' is not an integer", flag, s);
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    if (errno == ERANGE || v < lo || v > hi)
-        return cli_usage(cmd, "%s: %s is out of range [%lld, %lld]", flag, s, lo, hi);
-    *out = v;
-    return 0;
+    enum sp_status st = sp_parse_real(flag, s, lo, hi, out);
+    return st == SP_OK ? 0 : parse_failed(cmd, st);
 }
 
 int cli_parse_int(const char *cmd, const char *flag, const char *s, long lo, long hi, int *out)
 {
     long long v;
-    if (lo < INT_MIN)
-        lo = INT_MIN;
-    if (hi > INT_MAX)
-        hi = INT_MAX;
-    int rc = parse_ll(cmd, flag, s, lo, hi, &v);
-    if (!rc)
-        *out = (int)v;
-    return rc;
+    enum sp_status st =
+        sp_parse_int(flag, s, lo < INT_MIN ? INT_MIN : lo, hi > INT_MAX ? INT_MAX : hi, &v);
+    if (st != SP_OK)
+        return parse_failed(cmd, st);
+    *out = (int)v;
+    return 0;
 }
 
 int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t hi, uint64_t *out)
 {
-    if (!decimal_syntax(s, 1) || s[0] == '-' || s[0] == '+')
-        return cli_usage(cmd, "%s: '%s' is not a non-negative integer", flag, s);
-    errno = 0;
-    unsigned long long v = strtoull(s, NULL, 10);
-    if (errno == ERANGE || v > hi)
-        return cli_usage(cmd, "%s: %s is out of range [0, %llu]", flag, s,
-                         (unsigned long long)hi);
-    *out = (uint64_t)v;
-    return 0;
+    enum sp_status st = sp_parse_u64(flag, s, hi, out);
+    return st == SP_OK ? 0 : parse_failed(cmd, st);
 }
 
 int cli_parse_size(const char *cmd, const char *flag, const char *s, double *out)
 {
     size_t len = strlen(s);
-    double mul = 1.0;
+    double mul = 1.0, v = 0.0;
     char num[64];
     if (len && strchr("kKmMgGtT", s[len - 1])) {
         switch (s[len - 1]) {
@@ -156,123 +104,28 @@ int cli_parse_size(const char *cmd, const char *flag, const char *s, double *out
         len--;
     }
     if (len >= sizeof num)
-        len = sizeof num - 1; /* too long to be a size: fails the syntax check below */
+        len = sizeof num - 1; /* too long to be a size: refused below */
     memcpy(num, s, len);
     num[len] = 0;
-    errno = 0;
-    double v = decimal_syntax(num, 0) ? strtod(num, NULL) : (double)NAN;
-    if (strlen(s) >= sizeof num || errno == ERANGE || !isfinite(v) || v <= 0.0)
+    if (strlen(s) >= sizeof num || sp_parse_real(flag, num, 0.0, INFINITY, &v) != SP_OK || v <= 0.0)
         return cli_usage(cmd, "%s: '%s' is not a positive size (bytes, or with K, M, G, T)",
                          flag, s);
     *out = v * mul;
     return 0;
 }
 
-#define CLI_MAX_LIST 10000000
-
-/* One list element: a decimal number, or with integral a decimal integer. */
-static int parse_elem(const char *cmd, const char *flag, const char *s, double lo, double hi,
-                      int integral, double *out)
-{
-    if (!integral)
-        return cli_parse_double(cmd, flag, s, lo, hi, out);
-    long long v;
-    int rc = parse_ll(cmd, flag, s, (long long)lo, (long long)hi, &v);
-    if (!rc)
-        *out = (double)v;
-    return rc;
-}
-
-static int parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
-                      int integral, double **vals, size_t *n)
-{
-    *vals = NULL;
-    *n = 0;
-    if (!*s)
-        return cli_usage(cmd, "%s: empty value", flag);
-    char *copy = strdup(s);
-    if (!copy)
-        return cli_fail("out of memory");
-    int rc = 0;
-    double *v = NULL;
-    size_t cnt = 0;
-    char *c1 = strchr(copy, ':');
-    if (c1) { /* start:stop:step */
-        char *c2 = strchr(c1 + 1, ':');
-        if (!c2 || strchr(c2 + 1, ':') || strchr(copy, ',')) {
-            rc = cli_usage(cmd, "%s: '%s' is not start:stop:step", flag, s);
-            goto out;
-        }
-        *c1 = *c2 = 0;
-        double a, b, st;
-        double big = integral ? (double)CLI_MAX_LIST * 100.0 : (double)INFINITY;
-        if ((rc = parse_elem(cmd, flag, copy, lo, hi, integral, &a)) ||
-            (rc = parse_elem(cmd, flag, c1 + 1, lo, hi, integral, &b)) ||
-            (rc = parse_elem(cmd, flag, c2 + 1, -big, big, integral, &st)))
-            goto out;
-        if (st == 0.0 || (b - a) / st < 0.0) {
-            rc = cli_usage(cmd, "%s: step %g does not lead from %g to %g", flag, st, a, b);
-            goto out;
-        }
-        double cntf = floor((b - a) / st + 0.5) + 1.0; /* stop included within step/2 */
-        if (cntf > CLI_MAX_LIST) {
-            rc = cli_usage(cmd, "%s: range has %.0f values, more than %d", flag, cntf,
-                           CLI_MAX_LIST);
-            goto out;
-        }
-        cnt = (size_t)cntf;
-        v = malloc(cnt * sizeof *v);
-        if (!v) {
-            rc = cli_fail("out of memory");
-            goto out;
-        }
-        for (size_t i = 0; i < cnt; i++) {
-            v[i] = a + (double)i * st;
-            if (v[i] < lo || v[i] > hi) { /* last point may overshoot stop by < step/2 */
-                rc = cli_usage(cmd, "%s: range value %g is out of range [%g, %g]", flag, v[i],
-                               lo, hi);
-                goto out;
-            }
-        }
-    } else {
-        size_t commas = 0;
-        for (const char *p = copy; *p; p++)
-            commas += *p == ',';
-        v = malloc((commas + 1) * sizeof *v);
-        if (!v) {
-            rc = cli_fail("out of memory");
-            goto out;
-        }
-        char *save = NULL;
-        for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-            if ((rc = parse_elem(cmd, flag, tok, lo, hi, integral, &v[cnt++])))
-                goto out;
-        if (cnt != commas + 1) {
-            rc = cli_usage(cmd, "%s: empty element in list '%s'", flag, s);
-            goto out;
-        }
-    }
-out:
-    free(copy);
-    if (rc) {
-        free(v);
-        return rc;
-    }
-    *vals = v;
-    *n = cnt;
-    return 0;
-}
-
 int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
                    double **vals, size_t *n)
 {
-    return parse_list(cmd, flag, s, lo, hi, 0, vals, n);
+    enum sp_status st = sp_parse_list(flag, s, lo, hi, 0, vals, n);
+    return st == SP_OK ? 0 : parse_failed(cmd, st);
 }
 
 int cli_parse_list_integral(const char *cmd, const char *flag, const char *s, double lo,
                             double hi, double **vals, size_t *n)
 {
-    return parse_list(cmd, flag, s, lo, hi, 1, vals, n);
+    enum sp_status st = sp_parse_list(flag, s, lo, hi, 1, vals, n);
+    return st == SP_OK ? 0 : parse_failed(cmd, st);
 }
 
 int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
@@ -288,7 +141,7 @@ int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo
         hi = INT_MAX;
     double *d;
     size_t cnt;
-    int rc = parse_list(cmd, flag, s, (double)lo, (double)hi, 1, &d, &cnt);
+    int rc = cli_parse_list_integral(cmd, flag, s, (double)lo, (double)hi, &d, &cnt);
     if (rc)
         return rc;
     int *v = malloc(cnt * sizeof *v);

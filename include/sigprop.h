@@ -39,6 +39,7 @@
 #include "sigprop/theory.h"
 #include "sigprop/io.h"
 #include "sigprop/config.h"
+#include "sigprop/archspec.h"
 #include "sigprop/net.h"
 #include "sigprop/llama2c.h"
 #include "sigprop/analysis.h"

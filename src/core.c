@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sigprop/analysis.h"
+#include "sigprop/archspec.h"
 #include "sigprop/core.h"
 #include "sigprop/net.h"
 #include "sigprop/records.h"
@@ -92,6 +93,7 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_alpha_law", sizeof(struct sp_alpha_law)},
         {"sp_alpha_verification", sizeof(struct sp_alpha_verification)},
         {"sp_record", sizeof(struct sp_record)},
+        {"sp_archkey", sizeof(struct sp_archkey)},
     };
     for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
         if (!strcmp(name, sizes[i].name))

@@ -18,13 +18,15 @@ import difflib
 import io
 import math
 import numbers
+import os
 
 import numpy as np
 
 from ._ffi import LIBRARY_PATH, ffi, lib
 
-__all__ = ["theory", "measure", "fit", "compare", "alpha", "sweep", "SigpropError", "version", "build_features", "simd",
-           "presets", "LIBRARY_PATH"]
+__all__ = ["theory", "measure", "fit", "compare", "alpha", "sweep", "SigpropError",
+           "SigpropValueError", "version", "build_features", "simd", "presets", "arch_keys",
+           "LIBRARY_PATH"]
 
 
 def _s(p):
@@ -74,32 +76,73 @@ def presets():
     return out
 
 
-# ---- keyword validation ----
+class SigpropValueError(SigpropError, ValueError):
+    """A value the library refused (status 'invalid argument'): a bad keyword value
+    or a combination that does not apply. Both a SigpropError and a ValueError."""
 
-_ARCH_KEYS = {
-    "preset": "str", "model": "str", "norm": "str", "alpha": "alpha",
-    "alpha_attn": "float", "alpha_mlp": "float", "shift": "float",
-    "depth": "int", "tokens": "int", "width": "int", "heads": "int", "mlp_ratio": "int",
-    "activation": "str", "final_norm": "bool", "init_std": "float",
-    "sigma_q": "float", "sigma_k": "float", "sigma_v": "float", "sigma_o": "float",
-    "sigma_1": "float", "sigma_2": "float", "q0": "float", "p0": "float",
-    "phi": "str", "sigma_w": "float", "mu": "float", "sigma_b": "float",
-    "attention": "str", "apjn": "str", "cn": "str",
-}
-_CHOICES = {
-    "model": ("transformer", "toy"),
-    "norm": ("ln", "dyt", "derf", "none"),
-    "activation": ("relu", "gelu"),
-    "phi": ("erf", "tanh", "identity", "relu"),
-    "attention": ("softmax", "uniform", "uniform-exact"),
-    "apjn": ("single", "two-channel"),
-    "cn": ("one", "exact"),
-    "input": ("equiangular", "gaussian"),
-    "criterion": ("aic", "bic"),
-}
+
+def _check_value(status, what):
+    if status == lib.SP_EINVAL:
+        raise SigpropValueError(status, _s(lib.sp_last_error()), what)
+    _check(status, what)
+
+
+# ---- the architecture keywords: the library's key table (sigprop/archspec.h) ----
+
+_KINDS = {lib.SP_ARCHKEY_INT: "int", lib.SP_ARCHKEY_REAL: "float", lib.SP_ARCHKEY_LIST: "alpha",
+          lib.SP_ARCHKEY_CHOICE: "str", lib.SP_ARCHKEY_FLAG: "bool", lib.SP_ARCHKEY_PRESET: "str",
+          lib.SP_ARCHKEY_FILE: "path"}
+_SCOPES = {lib.SP_ARCHKEY_ANY: "any", lib.SP_ARCHKEY_TRANSFORMER: "transformer",
+           lib.SP_ARCHKEY_TOY: "toy", lib.SP_ARCHKEY_THEORY: "theory"}
+
+
+def _words(p):
+    out, i = [], 0
+    while p != ffi.NULL and p[i] != ffi.NULL:
+        out.append(_s(p[i]))
+        i += 1
+    return out
+
+
+def _arch_table():
+    """keyword -> (key, kind) and the table as records, from the library."""
+    kinds, rows = {}, []
+    for i in range(lib.sp_archkey_count()):
+        k = lib.sp_archkey_at(i)
+        name = _s(k.name)
+        kind = _KINDS[k.kind]
+        if k.kind == lib.SP_ARCHKEY_REAL and k.word != ffi.NULL:
+            kind = "float_or_word"
+        kw = name.replace("-", "_")
+        kinds[kw] = (name, kind)
+        buf = ffi.new("char[32]")
+        lib.sp_archkey_default(k, buf, 32)
+        rows.append(dict(keyword=kw, flag="--" + name, syntax=_s(k.syntax), kind=kind,
+                         scope=_SCOPES[k.scope], lo=k.lo, hi=k.hi,
+                         choices=(presets() if k.kind == lib.SP_ARCHKEY_PRESET
+                                  else _words(k.choices)),
+                         word=_s(k.word), default=_s(buf),
+                         alias_of=_s(k.alias_of).replace("-", "_"), help=_s(k.help)))
+    return kinds, rows
+
+
+_ARCH, _ARCH_ROWS = _arch_table()
+# keyword -> the kind _validate checks (every CLI architecture flag, '_' for '-')
+_ARCH_KEYS = {kw: kind for kw, (_, kind) in _ARCH.items()}
+_CHOICES = {"input": ("equiangular", "gaussian"), "criterion": ("aic", "bic")}
+
+
+def arch_keys():
+    """The architecture keywords every function takes, as the library's table has
+    them (the CLI's flags, '_' for '-'): keyword, flag, syntax, kind, scope
+    (any, transformer, toy, theory), lo, hi, choices, word (a word accepted
+    besides a number), default, alias_of and help. A list of dicts."""
+    return [dict(r) for r in _ARCH_ROWS]
 
 
 def _validate(func, kw, allowed):
+    """The Python types of the keywords; the values themselves are the library's
+    to check (sp_archspec_set) where they are architecture keys."""
     for k in kw:
         if k not in allowed:
             near = difflib.get_close_matches(k, allowed, n=1)
@@ -110,23 +153,31 @@ def _validate(func, kw, allowed):
         if v is None:
             continue
         kind = allowed[k]
+        real = isinstance(v, numbers.Real) and not isinstance(v, bool)
         if kind == "int":
             if isinstance(v, bool) or not isinstance(v, numbers.Integral):
                 raise TypeError("%s(): %s must be an int (got %r)" % (func, k, v))
         elif kind == "float":
-            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            if not real:
                 raise TypeError("%s(): %s must be a number (got %r)" % (func, k, v))
+        elif kind == "float_or_word":
+            if not real and not isinstance(v, str):
+                raise TypeError("%s(): %s must be a number or %r (got %r)"
+                                % (func, k, _ARCH_ROWS_BY_KW[k]["word"], v))
         elif kind == "bool":
             if not isinstance(v, (bool, np.bool_)):
                 raise TypeError("%s(): %s must be True or False (got %r)" % (func, k, v))
+        elif kind == "path":
+            if not isinstance(v, (str, os.PathLike)):
+                raise TypeError("%s(): %s must be a path (got %r)" % (func, k, v))
         elif kind == "str":
             if not isinstance(v, str):
                 raise TypeError("%s(): %s must be a string (got %r)" % (func, k, v))
-            choices = presets() if k == "preset" else _CHOICES.get(k)
+            choices = _CHOICES.get(k)
             if choices and v not in choices:
                 raise ValueError("%s(): %s=%r is not one of %s" % (func, k, v, ", ".join(choices)))
         elif kind == "alpha":
-            vals = [v] if isinstance(v, numbers.Real) and not isinstance(v, bool) else v
+            vals = [v] if real else v
             try:
                 vals = [float(x) for x in vals]
             except (TypeError, ValueError):
@@ -136,119 +187,43 @@ def _validate(func, kw, allowed):
                 raise ValueError("%s(): alpha is an empty sequence" % func)
 
 
-def _fn(name):
-    out = ffi.new("enum sp_fn *")
-    if lib.sp_fn_parse(name.encode(), out) != 0:
-        raise ValueError("unknown function %r" % name)
-    return out[0]
+_ARCH_ROWS_BY_KW = {r["keyword"]: r for r in _ARCH_ROWS}
 
 
-_PHI = {"erf": "derf", "tanh": "dyt", "identity": "none", "relu": "relu"}
+def _text(v):
+    """A keyword's value as the library's value syntax reads it."""
+    if isinstance(v, os.PathLike):
+        return os.fspath(v)
+    if isinstance(v, str):
+        return v
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    return repr(float(v))
 
 
 def _build(func, kw, alpha):
-    """One resolved struct sp_arch and theory options, like the CLI's flags:
-    preset first, then every keyword given (explicit keywords win)."""
-    g = lambda k: kw.get(k)  # noqa: E731
+    """One resolved struct sp_arch and theory options, as the CLI's flags give
+    them: every architecture keyword goes to the library's sp_archspec_set (which
+    parses and validates it), then sp_archspec_build (preset or config first, then
+    the keywords, derived sigmas, refusals), alpha being one value of the list."""
+    spec = lib.sp_archspec_new(lib.SP_ARCHKEY_STYLE_KEYWORD)
+    if spec == ffi.NULL:
+        raise MemoryError("%s(): out of memory" % func)
+    spec = ffi.gc(spec, lib.sp_archspec_delete)
+    for k, v in kw.items():
+        if k not in _ARCH or k == "alpha" or v is None:
+            continue
+        key, kind = _ARCH[k]
+        if kind == "bool" and not v:
+            continue
+        lib.sp_last_error_clear()
+        _check_value(lib.sp_archspec_set(spec, key.encode(),
+                                         ffi.NULL if kind == "bool" else _text(v).encode()), func)
     a = ffi.new("struct sp_arch *")
     o = ffi.new("struct sp_theory_opts *")
-    lib.sp_arch_default(a)
-    va = ffi.new("int *", 0)
-    if g("preset") is not None:
-        _check(lib.sp_preset_apply(g("preset").encode(), a, va), func)
-    if g("model") is not None:
-        a.model = lib.SP_MODEL_TOY if g("model") == "toy" else lib.SP_MODEL_TRANSFORMER
-    for k in ("depth", "q0", "p0"):
-        if g(k) is not None:
-            setattr(a, k, g(k))
-    toy = a.model == lib.SP_MODEL_TOY
-    if toy:
-        for k in ("alpha_attn", "alpha_mlp", "tokens", "width", "heads", "mlp_ratio",
-                  "sigma_q", "sigma_k", "sigma_v", "sigma_o", "sigma_1", "sigma_2"):
-            if g(k) is not None:
-                raise ValueError("%s(): %s applies to the transformer, not the toy model"
-                                 % (func, k))
-        norm = g("norm")
-        if norm == "ln":
-            a.toy_ln = 1
-        elif norm == "none":
-            a.toy_ln = 0
-        elif norm in ("derf", "dyt"):
-            if g("phi") is not None:
-                raise ValueError("%s(): norm=%r on the toy means phi=%r; do not also give phi"
-                                 % (func, norm, "erf" if norm == "derf" else "tanh"))
-            a.toy_ln = 0
-            a.phi.kind = _fn(norm)
-        if g("phi") is not None:
-            a.phi.kind = _fn(_PHI[g("phi")])
-        if alpha is not None:
-            if a.phi.kind not in (lib.SP_FN_DERF, lib.SP_FN_DYT):
-                raise ValueError("%s(): alpha needs phi erf or tanh" % func)
-            a.phi.alpha = alpha
-        if g("shift") is not None:
-            a.phi.shift = g("shift")
-        for k in ("sigma_w", "mu", "sigma_b"):
-            if g(k) is not None:
-                setattr(a, k, g(k))
-    else:
-        for k in ("phi", "sigma_w", "mu", "sigma_b"):
-            if g(k) is not None:
-                raise ValueError("%s(): %s applies to the toy model (model='toy')" % (func, k))
-        if g("norm") is not None:
-            a.norm_attn.kind = a.norm_mlp.kind = _fn(g("norm"))
-        elementwise = any(f.kind in (lib.SP_FN_DERF, lib.SP_FN_DYT)
-                          for f in (a.norm_attn, a.norm_mlp))
-        given = [k for k in ("alpha_attn", "alpha_mlp", "shift") if g(k) is not None]
-        if alpha is not None:
-            given.insert(0, "alpha")
-        if given and not elementwise:
-            raise ValueError("%s(): %s needs norm='derf' or 'dyt' (norm is %r)"
-                             % (func, given[0], _s(lib.sp_fn_name(a.norm_mlp.kind))))
-        if alpha is not None:
-            a.norm_attn.alpha = a.norm_mlp.alpha = alpha
-        if g("alpha_attn") is not None:
-            a.norm_attn.alpha = g("alpha_attn")
-        if g("alpha_mlp") is not None:
-            a.norm_mlp.alpha = g("alpha_mlp")
-        if g("shift") is not None:
-            a.norm_attn.shift = a.norm_mlp.shift = g("shift")
-        if g("tokens") is not None:
-            a.tokens = g("tokens")
-        if g("width") is not None:
-            a.width = g("width")
-            a.heads = 0  # re-derived as width / 64 unless heads is given
-        for k in ("heads", "mlp_ratio"):
-            if g(k) is not None:
-                setattr(a, k, g(k))
-        if g("activation") is not None:
-            a.mlp_act = lib.SP_ACT_GELU if g("activation") == "gelu" else lib.SP_ACT_RELU
-        if g("final_norm"):
-            a.final_norm = 1
-        if g("init_std") is not None:
-            a.init_std = g("init_std")
-            for k in ("sigma_q", "sigma_k", "sigma_v", "sigma_o", "sigma_1", "sigma_2"):
-                setattr(a, k, math.nan)
-        for k in ("sigma_q", "sigma_k", "sigma_v", "sigma_o", "sigma_1", "sigma_2"):
-            if g(k) is not None:
-                setattr(a, k, g(k))
-    err = ffi.new("char[256]")
     lib.sp_last_error_clear()
-    s = lib.sp_arch_resolve(a, err, 256)
-    if s != lib.SP_OK:
-        raise SigpropError(s, _s(err) or _s(lib.sp_last_error()), func)
-    if va[0]:
-        lib.sp_theory_opts_version_a(o)
-    else:
-        lib.sp_theory_opts_version_c(o)
-    if g("attention") is not None:
-        o.attention = {"softmax": lib.SP_ATTN_SOFTMAX, "uniform": lib.SP_ATTN_UNIFORM,
-                       "uniform-exact": lib.SP_ATTN_UNIFORM_EXACT}[g("attention")]
-    if g("apjn") is not None:
-        o.apjn = lib.SP_APJN_TWO_CHANNEL if g("apjn") == "two-channel" else lib.SP_APJN_SINGLE
-    if g("cn") is not None:
-        o.cn_exact = 1 if g("cn") == "exact" else 0
-    if o.cn_exact and o.apjn != lib.SP_APJN_TWO_CHANNEL:
-        raise ValueError("%s(): cn applies to apjn='two-channel'" % func)
+    _check_value(lib.sp_archspec_build(spec, math.nan if alpha is None else float(alpha), a, o,
+                                       ffi.NULL), func)
     return a, o
 
 
@@ -321,10 +296,11 @@ _ID = ["model", "norm", "alpha", "alpha_attn", "alpha_mlp"]
 def theory(**kw):
     """Mean-field theory of the configuration (like `sigprop theory`).
 
-    Architecture keywords as the CLI's flags (preset, model, norm, alpha, alpha_attn,
-    alpha_mlp, shift, depth, tokens, width, heads, mlp_ratio, init_std, sigma_q ..
-    sigma_2, q0, p0; toy: phi, sigma_w, mu, sigma_b; version: attention, apjn, cn).
-    alpha may be a sequence: one curve (or summary row) per value.
+    Architecture keywords: every architecture flag of the CLI with '_' for '-'
+    (arch_keys() lists them: preset, config, model, norm, alpha, ..., mlp,
+    mlp_hidden, kv_heads, attention_mask, rope, proxy_width, ...; toy: phi,
+    sigma_w, mu, sigma_b; version: attention, apjn, cn), set and checked by the
+    library as the CLI's flags are. alpha may be a sequence: one curve (or summary row) per value.
     summary=True: one row per alpha with q_L, J_L0, the phase and the asymptotic
     laws; else one row per block boundary (sublayers=True: per sublayer).
     Returns a DataFrame (as_frame=False: a numpy record array)."""
@@ -510,9 +486,17 @@ def compare(**kw):
     for al in _alphas(kw):
         a, o = _build("compare", kw, al)
         if a.final_norm and a.model == lib.SP_MODEL_TRANSFORMER:
-            raise ValueError("compare(): final_norm cannot be compared: the measured J_bwd "
-                             "would include the final norm's Jacobian, which the theory does "
-                             "not; drop it, or use measure(final_norm=True)")
+            if kw.get("final_norm"):  # asked for: refuse (as `sigprop compare`)
+                raise ValueError("compare(): final_norm cannot be compared: the measured J_bwd "
+                                 "would include the final norm's Jacobian, which the theory "
+                                 "does not; drop it, or use measure(final_norm=True)")
+            a.final_norm = 0  # a preset's or config's: the blocks without it, as the CLI
+            if al is _alphas(kw)[0]:
+                import warnings
+                warnings.warn("sigprop: compare: the final norm of the %s is left out (the "
+                              "theory has none; measure() keeps it)"
+                              % ("preset" if kw.get("preset") else "config"), RuntimeWarning,
+                              stacklevel=2)
         o.sublayers = no.sublayers
         built.append((al, a, o))
     pg.scale = len(built)

@@ -67,7 +67,8 @@ enum sp_status sp_arch_resolve(struct sp_arch *a, char *err, size_t errlen);
 enum sp_status sp_preset_apply(const char *name, struct sp_arch *a, int *version_a);
 extern const char *const sp_preset_names[];
 
-enum sp_attention { SP_ATTN_SOFTMAX, SP_ATTN_UNIFORM, SP_ATTN_UNIFORM_EXACT };
+enum sp_attention { SP_ATTN_SOFTMAX, SP_ATTN_UNIFORM, SP_ATTN_UNIFORM_EXACT,
+                    SP_ATTN_GAUSSIAN };
 enum sp_apjn { SP_APJN_SINGLE, SP_APJN_TWO_CHANNEL };
 struct sp_theory_opts {
     enum sp_attention attention;
@@ -196,6 +197,28 @@ struct sp_record {
 void sp_record_of(const struct sp_arch *a, const struct sp_theory_opts *o, double alpha,
                   double seed, struct sp_record *r);
 
+enum sp_archkey_kind { SP_ARCHKEY_INT, SP_ARCHKEY_REAL, SP_ARCHKEY_LIST, SP_ARCHKEY_CHOICE,
+                       SP_ARCHKEY_FLAG, SP_ARCHKEY_PRESET, SP_ARCHKEY_FILE };
+enum sp_archkey_scope { SP_ARCHKEY_ANY, SP_ARCHKEY_TRANSFORMER, SP_ARCHKEY_TOY,
+                        SP_ARCHKEY_THEORY };
+struct sp_archkey {
+    const char *name; const char *syntax; const char *help;
+    enum sp_archkey_kind kind; enum sp_archkey_scope scope;
+    double lo, hi; const char *const *choices; const char *word; const char *alias_of;
+};
+size_t sp_archkey_count(void);
+const struct sp_archkey *sp_archkey_at(size_t i);
+int sp_archkey_default(const struct sp_archkey *k, char *buf, size_t n);
+enum sp_archkey_style { SP_ARCHKEY_STYLE_PLAIN, SP_ARCHKEY_STYLE_FLAG, SP_ARCHKEY_STYLE_KEYWORD };
+struct sp_archspec;
+struct sp_archspec_notes;
+struct sp_archspec *sp_archspec_new(enum sp_archkey_style style);
+void sp_archspec_delete(struct sp_archspec *s);
+enum sp_status sp_archspec_set(struct sp_archspec *s, const char *key, const char *value);
+enum sp_status sp_archspec_build(const struct sp_archspec *s, double alpha, struct sp_arch *a,
+                                 struct sp_theory_opts *o,
+                                 struct sp_archspec_notes *notes);
+
 void free(void *p);
 struct sp_sweep_rows { char *s; size_t len, cap; };
 struct sp_sweep_task { struct sp_arch a; struct sp_theory_opts o; size_t first, combo; };
@@ -224,7 +247,7 @@ enum sp_status sp_sweep_theory_rows(const struct sp_sweep_plan *p, const size_t 
 STRUCTS = ("sp_arch", "sp_theory_opts", "sp_theory_row", "sp_asymptotics", "sp_net_opts",
            "sp_net_row", "sp_fit_result", "sp_compare_row", "sp_compare_gmfe", "sp_sweep_task",
            "sp_sweep_plan", "sp_sweep_rows", "sp_alpha_point", "sp_alpha_law",
-           "sp_alpha_verification", "sp_record")
+           "sp_alpha_verification", "sp_record", "sp_archkey")
 
 ffi = FFI()
 ffi.cdef(CDEF)

@@ -97,11 +97,12 @@ def test_unknown_keyword_is_a_type_error_naming_it():
         sigprop.theory(probes=3)  # a measure() keyword
     with pytest.raises(TypeError, match="depth must be an int"):
         sigprop.theory(depth=1.5)
-    with pytest.raises(ValueError, match="norm='rms' is not one of ln, dyt, derf, none"):
-        sigprop.theory(norm="rms")
-    with pytest.raises(ValueError, match="preset='gpt' is not one of"):
+    # the values are the library's to refuse (sp_archspec_set), with its reasons
+    with pytest.raises(ValueError, match="norm: 'foo' is not one of ln, rms, dyt, derf, none"):
+        sigprop.theory(norm="foo")
+    with pytest.raises(ValueError, match="preset: 'gpt' is not one of blog1-toy, blog2"):
         sigprop.theory(preset="gpt")
-    with pytest.raises(ValueError, match="alpha needs norm='derf' or 'dyt'"):
+    with pytest.raises(ValueError, match="alpha/alpha_attn/alpha_mlp/shift need norm='derf' or dyt"):
         sigprop.theory(alpha=0.5)  # the default norm is LayerNorm
 
 
@@ -110,7 +111,7 @@ def test_library_failure_raises_sigprop_error_with_reason():
         sigprop.theory(width=100, heads=3, depth=4)
     assert e.value.status_str == "invalid argument"
     assert "heads" in e.value.reason and "100" in e.value.reason
-    with pytest.raises(sigprop.SigpropError, match="depth must be in"):
+    with pytest.raises(sigprop.SigpropError, match=r"depth: 0 is out of range \[1, 1000000\]"):
         sigprop.theory(depth=0)
 
 
@@ -294,3 +295,103 @@ def test_compare_errors():
         raise KeyboardInterrupt("stop")
     with pytest.raises(KeyboardInterrupt):
         sigprop.compare(preset="blog2", width=64, tokens=8, depth=2, probes=1, progress=boom)
+
+
+# ---- the architecture keywords come from the library's table (sigprop/archspec.h) ----
+
+def test_every_cli_architecture_flag_is_a_keyword():
+    exe = cli()
+    if exe is None:
+        pytest.skip("no sigprop CLI")
+    helptext = subprocess.run([exe, "theory", "--help"], check=True, capture_output=True,
+                              text=True).stdout
+    keys = sigprop.arch_keys()
+    for k in keys:
+        assert k["flag"] in helptext, k["flag"]
+        assert k["keyword"] == k["flag"][2:].replace("-", "_")
+    names = {k["keyword"] for k in keys}
+    for kw in ("norm", "mlp", "activation", "attention_mask", "kv_heads", "rope", "rope_pairing",
+               "mlp_hidden", "sigma_3", "norm_eps", "embed_scale", "residual_scale",
+               "proxy_width", "config", "attention"):
+        assert kw in names, kw
+    byname = {k["keyword"]: k for k in keys}
+    assert byname["mlp_ratio"]["default"] == "4" and byname["depth"]["default"] == "128"
+    assert "gaussian" in byname["attention"]["choices"]
+    assert byname["activation"]["alias_of"] == "mlp"
+
+
+def test_llm_keywords_theory_equals_cli():
+    kw = dict(preset="llama2-7b", norm="rms", tokens=64, depth=8)
+    df = sigprop.theory(summary=True, **kw)
+    ref = run_cli("theory", "--preset", "llama2-7b", "--norm", "rms", "--tokens", "64",
+                  "--depth", "8", "--summary")
+    same_table(df, ref, 1e-9)
+    assert df.mlp.iloc[0] == "swiglu" and df["mask"].iloc[0] == "causal"
+    # the keywords the hand-written _build did not know
+    args = dict(width=256, depth=4, tokens=16, mlp="swiglu", mlp_hidden=688, sigma_3=0.5,
+                attention_mask="causal", kv_heads=2, heads=4, rope=10000, rope_pairing="half",
+                norm_eps=1e-6, embed_scale="sqrt-d", residual_scale="gpt2")
+    df = sigprop.theory(summary=True, **args)
+    flags = []
+    for k, v in args.items():
+        flags += ["--" + k.replace("_", "-"), str(v)]
+    same_table(df, run_cli("theory", "--summary", *flags), 1e-9)
+    g = sigprop.theory(attention="gaussian", width=256, depth=4, tokens=16, summary=True)
+    assert g.version.iloc[0] == "G"
+
+
+def test_config_keyword_equals_cli():
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "configs", "gpt2.json")
+    df = sigprop.theory(config=path, depth=4, tokens=32, summary=True)
+    same_table(df, run_cli("theory", "--config", path, "--depth", "4", "--tokens", "32",
+                           "--summary"), 1e-9)
+    assert df.mlp.iloc[0] == "gelu"
+    with pytest.raises(ValueError, match="preset and config both set the architecture"):
+        sigprop.theory(config=path, preset="gpt2")
+    with pytest.raises(sigprop.SigpropError, match="config .*no-such.json"):
+        sigprop.theory(config="no-such.json")
+
+
+def test_bad_values_raise_with_the_library_reason():
+    cases = [
+        (dict(mlp_ratio=0), r"mlp_ratio: 0 is out of range \[1, 64\]"),
+        (dict(rope="x"), "rope: 'x' is not a decimal number"),
+        (dict(mlp="tanh"), "mlp: 'tanh' is not one of relu, gelu, swiglu"),
+        (dict(attention_mask="future"), "attention_mask: 'future' is not one of none, causal"),
+        (dict(model="toy", tokens=8, heads=2),
+         "tokens, heads apply to the transformer, not to model='toy'"),
+        (dict(phi="erf"), "phi applies to the toy model"),
+        (dict(sigma_3=0.5), "sigma_3 applies to mlp='swiglu'"),
+        (dict(rope_pairing="half"), "rope_pairing needs rope"),
+        (dict(cn="exact", apjn="single"), "cn applies to apjn='two-channel'"),
+        (dict(width=4096, proxy_width=100, depth=2), "proxy_width 100 is not a multiple"),
+    ]
+    for kw, reason in cases:
+        with pytest.raises(sigprop.SigpropValueError, match=reason) as e:
+            sigprop.theory(**kw)
+        assert isinstance(e.value, ValueError) and e.value.status_str == "invalid argument"
+    with pytest.raises(TypeError, match="rope must be a number or 'none'"):
+        sigprop.theory(rope=[1])
+
+
+@pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")
+def test_llm_keywords_measure_equals_cli():
+    kw = dict(norm="rms", mlp="swiglu", attention_mask="causal", kv_heads=2, heads=4, width=32,
+              tokens=8, depth=2, rope=10000, probes=1, seeds=2, seed=5)
+    df = sigprop.measure(**kw)
+    flags = []
+    for k, v in kw.items():
+        flags += ["--" + k.replace("_", "-"), str(v)]
+    ref = run_cli("measure", *flags)
+    same_table(df, ref, 1e-6)
+    assert df.kv_heads.iloc[0] == 2 and df.mlp.iloc[0] == "swiglu"
+    px = sigprop.measure(preset="llama2-7b", proxy_width=64, tokens=8, depth=2, probes=1,
+                         measure="fwd")
+    assert px.width.iloc[0] == 64
+    # a preset's final norm is left out of compare, as the CLI does
+    flags = ["--preset", "llama2-7b", "--proxy-width", "64", "--tokens", "8", "--depth", "2",
+             "--probes", "1", "--measure", "fwd", "--summary"]
+    with pytest.warns(RuntimeWarning, match="final norm of the preset is left out"):
+        cm = sigprop.compare(preset="llama2-7b", proxy_width=64, tokens=8, depth=2, probes=1,
+                             measure="fwd", summary=True)
+    same_table(cm, run_cli("compare", *flags), 1e-6)

@@ -10,6 +10,7 @@
 
 #include <cJSON.h>
 
+#include "archkeys.h"
 #include "sigprop/config.h"
 
 /* The parse in progress: the JSON root, the record, and the keys looked at
@@ -344,41 +345,52 @@ static enum sp_status parse_sigprop(struct cfg *c, struct sp_arch *a)
     if (!cJSON_IsObject(o))
         return sp_fail(SP_EFORMAT, "config: key 'sigprop' must be an object (got %s)",
                        json_type(o));
+    /* the members are the architecture keys of the same names ('_' for '-'): their
+     * ranges and words are the key table's (sigprop/archspec.h), as on the CLI */
     static const char *const nums[] = {"alpha", "alpha_attn", "alpha_mlp", "shift", "q0", "p0"};
-    static const double lo[] = {1e-6, 1e-6, 1e-6, -100, 1e-12, -1e12};
-    static const double hi[] = {1e3, 1e3, 1e3, 100, 1e12, 1e12};
+    static const char *const num_keys[] = {"alpha", "alpha-attn", "alpha-mlp", "shift", "q0", "p0"};
     double v[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
     int kinds[3] = {-1, -1, -1}; /* norm, norm_attn, norm_mlp */
     static const char *const norms[] = {"norm", "norm_attn", "norm_mlp"};
+    const struct key *norm = archkey_entry("norm");
     for (const cJSON *j = o->child; j; j = j->next) {
         int k = -1;
         for (int i = 0; i < 6 && k < 0; i++)
             if (!strcmp(j->string, nums[i]))
                 k = i;
         if (k >= 0) {
+            const struct sp_archkey *ak = &archkey_entry(num_keys[k])->k;
             if (!cJSON_IsNumber(j))
                 return sp_fail(SP_EFORMAT, "config: key 'sigprop.%s' must be a number (got %s)",
                                j->string, json_type(j));
-            if (!(isfinite(j->valuedouble) && j->valuedouble >= lo[k] && j->valuedouble <= hi[k]))
-                return sp_fail(SP_EINVAL, "config: key 'sigprop.%s' = %g is out of range "
-                               "[%g, %g]", j->string, j->valuedouble, lo[k], hi[k]);
+            if (!(isfinite(j->valuedouble) && j->valuedouble >= ak->lo && j->valuedouble <= ak->hi))
+                return sp_fail(SP_EINVAL,
+                               "config: key 'sigprop.%s' = %g is out of range "
+                               "[%g, %g]",
+                               j->string, j->valuedouble, ak->lo, ak->hi);
             v[k] = j->valuedouble;
         } else {
             for (int i = 0; i < 3 && k < 0; i++)
                 if (!strcmp(j->string, norms[i]))
                     k = i;
             if (k < 0)
-                return sp_fail(SP_EFORMAT, "config: unknown key 'sigprop.%s' (norm, norm_attn, "
+                return sp_fail(SP_EFORMAT,
+                               "config: unknown key 'sigprop.%s' (norm, norm_attn, "
                                "norm_mlp, alpha, alpha_attn, alpha_mlp, shift, q0, p0)",
                                j->string);
-            enum sp_fn f;
             if (!cJSON_IsString(j))
                 return sp_fail(SP_EFORMAT, "config: key 'sigprop.%s' must be a string (got %s)",
                                j->string, json_type(j));
-            if (sp_fn_parse(j->valuestring, &f) != 0 || f == SP_FN_RELU)
-                return sp_fail(SP_EINVAL, "config: key 'sigprop.%s' = '%s' is not one of ln, "
-                               "rms, dyt, derf, none", j->string, j->valuestring);
-            kinds[k] = (int)f;
+            char list[128] = "";
+            for (int i = 0; norm->k.choices[i] && kinds[k] < 0; i++) {
+                size_t l = strlen(list);
+                snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", norm->k.choices[i]);
+                if (!strcmp(j->valuestring, norm->k.choices[i]))
+                    kinds[k] = norm->values[i];
+            }
+            if (kinds[k] < 0)
+                return sp_fail(SP_EINVAL, "config: key 'sigprop.%s' = '%s' is not one of %s",
+                               j->string, j->valuestring, list);
         }
         char key[SP_CONFIG_KEY_LEN];
         snprintf(key, sizeof key, "sigprop.%s", j->string);

@@ -167,6 +167,22 @@ q2=$("$SP" theory --depth 1 --norm ln --embed-scale 2 --summary 2>/dev/null | ta
 awk -v a="$q1" -v b="$q2" 'BEGIN { d = b - a - 3; exit !(d < 1e-6 && d > -1e-6) }' && ok || bad "embed scale 2 should start from q0 = 4: $q1 -> $q2"
 # measure implements these options now: tests/cli/test_llm.sh
 
+# the architecture flags are the library's key table (sigprop/archspec.h): the help is
+# generated from it (every key a flag, aliases beside their key, defaults from
+# sp_arch_default) and the reasons are the library's, naming the flag
+"$SP" theory --help >"$TMP/help.txt"
+grep -q 'internal error' "$TMP/help.txt" && bad "a key of the table has no flag" || ok
+expect_grep '^  --mlp A, --activation A$' "$TMP/help.txt"
+expect_grep '^  --depth L  *blocks (toy: layers) (default 128)$' "$TMP/help.txt"
+usage_error "$SP" theory --activation tanh
+expect_grep "^sigprop: error: --mlp: 'tanh' is not one of relu, gelu, swiglu$" "$TMP/err"
+usage_error "$SP" theory --preset gpt
+expect_grep "^sigprop: error: --preset: 'gpt' is not one of blog1-toy, blog2, " "$TMP/err"
+usage_error "$SP" theory --mlp-ratio 2.5
+expect_grep "^sigprop: error: --mlp-ratio: '2.5' is not an integer$" "$TMP/err"
+usage_error "$SP" theory --cn exact --apjn single
+expect_grep "^sigprop: error: --cn applies to --apjn two-channel$" "$TMP/err"
+
 # depth 10^5 works (no overflow)
 "$SP" theory --norm derf --alpha 1.9 --depth 100000 --summary >"$TMP/deep.csv" 2>/dev/null && ok || bad "depth 1e5"
 grep -q 'inf\|nan,nan,nan,nan' "$TMP/deep.csv" && bad "overflow at depth 1e5" || ok

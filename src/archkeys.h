@@ -1,0 +1,25 @@
+/* The architecture key table's entries (src/archkeys.c), shared with the code
+ * that stores values by them (src/archspec.c); library-internal. */
+#ifndef SP_ARCHKEYS_H
+#define SP_ARCHKEYS_H
+
+#include <stddef.h>
+
+#include "sigprop/archspec.h"
+
+/* One key: what the header shows, and where set() stores the value. */
+struct key {
+    struct sp_archkey k; /* first: a pointer to k is a pointer to the entry */
+    size_t off;          /* the value in struct sp_archspec (INT, REAL, CHOICE, FLAG) */
+    size_t has_off;      /* CHOICE: its has_* flag */
+    const int *values;   /* CHOICE: the value stored per word */
+    double word_value;   /* REAL: what the word stores */
+    size_t def_off;      /* the default shown in help: a field of struct sp_arch */
+    char def_type;       /* 'i' (int), 'd' (double), 0: none */
+};
+
+/* The entry called name (an alias too), or NULL; the i-th entry. */
+const struct key *archkey_entry(const char *name);
+const struct key *archkey_entry_at(size_t i);
+
+#endif
