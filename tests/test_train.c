@@ -170,10 +170,12 @@ static void test_overfit(void)
     small_run(&c, &o);
     c.norm_attn = c.norm_mlp = (struct sp_fnspec){SP_FN_DYT, 0.5, 0};
     o.batch = 16;
-    o.steps = 300;
-    o.lr = 1e-2;
+    /* cosine decay lets it settle: at a constant 1e-2 the loss after 300 steps ranged
+     * from 2e-3 to 0.2 with the rounding of the ISA the float passes ran on */
+    o.steps = 400;
+    o.lr = 2e-2;
     o.warmup = 10;
-    o.schedule = SP_LR_CONSTANT;
+    o.schedule = SP_LR_COSINE;
     o.weight_decay = 0;
     o.clip = 1; /* without it the loss spikes, and where it ends depends on rounding */
     o.eval_every = 0;

@@ -1,14 +1,24 @@
 /* vit_body.h: forward and backward of the ViT, written once for a real type R and
- * included by vit_f32.c (R = float, tiled sgemm) and vit_f64.c (R = double, naive
- * loops). Before including, define R, S (the suffix), GEMM(ta, tb, M, N, K, A, lda,
- * B, ldb, beta, C, ldc) computing C = op(A) op(B) + beta C (row-major), and the
- * math functions TANH, ERF, EXP, SQRT. Every reduction accumulates in double;
- * every parallel loop writes disjoint rows or columns, so the result does not
- * depend on the thread count. The pre-norm block (SPEC 1.2, with biases):
+ * included by vit_f32.c (R = float, tiled sgemm), vit_f32_avx2.c and vit_f32_avx512.c
+ * (the same float model compiled for those ISAs, its exp/erf/tanh vectorised with
+ * SLEEF) and vit_f64.c (R = double, naive loops). Before including, define R, S (the
+ * suffix of the passes), GEMM(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc)
+ * computing C = op(A) op(B) + beta C (row-major), and the math functions TANH, ERF,
+ * EXP, SQRT; optionally WSUF (the suffix of the workspace type, S by default), VIT_PASSES_ONLY
+ * (the passes without the workspace functions, for an ISA variant of a model whose
+ * workspace another file defines) and VEXP, VERF, VTANH(x, y, n): y[i] = f(x[i]) over
+ * an array, each element through the same code wherever it lies (x may equal y).
+ * Every reduction accumulates in double; every parallel loop writes disjoint rows or
+ * columns, so the result does not depend on the thread count. The pre-norm block
+ * (SPEC 1.2, with biases):
  *     x1 = x0 + Wo Attn(N1(x0)) + bo,   x2 = x1 + W2 act(W1 N2(x1) + b1) + b2.
  * Two input/output stages share the blocks: the ViT (patch embedding, CLS token,
  * pooled head) and the causal language model (token table, attention masked to
- * earlier positions, the head on every position). */
+ * earlier positions, the head on every position).
+ * Kept for the backward pass per block: the stream x0, x1, the normed n1, n2 and
+ * their statistics, qkv, the attention output and the MLP pre-activation z; the
+ * attention probabilities and the MLP activation are recomputed there (cheap
+ * against the products, and they were most of the memory). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,49 +30,78 @@
 #define CAT2(a, b) a##_##b
 #define CAT(a, b) CAT2(a, b)
 #define NAME(x) CAT(x, S)
+#ifndef WSUF
+#define WSUF S
+#define VIT_WSUF_DEFAULT
+#endif
+#define WNAME(x) CAT(x, WSUF)
 
-struct NAME(vit_blk_acts) {
+#ifndef VEXP /* the portable array maps */
+static void NAME(vexp)(const R *x, R *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = EXP(x[i]);
+}
+static void NAME(verf)(const R *x, R *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = ERF(x[i]);
+}
+static void NAME(vtanh)(const R *x, R *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = TANH(x[i]);
+}
+#define VEXP NAME(vexp)
+#define VERF NAME(verf)
+#define VTANH NAME(vtanh)
+#define VIT_V_DEFAULT
+#endif
+#define VIT_CHUNK 256 /* elements per pass of the array maps in the pointwise loops */
+
+struct WNAME(vit_blk_acts) {
     R *x0;        /* (rows, d) block input */
     R *n1, *st1;  /* N1(x0) (rows, d); LN mean and rstd (rows, 2) */
     R *qkv;       /* (rows, 3d) */
-    R *att;       /* softmax (B, H, T, T) */
     R *ao;        /* attention output before Wo (rows, d) */
     R *x1;        /* (rows, d) */
     R *n2, *st2;
-    R *z, *a;     /* MLP pre-activation and activation (rows, hid) */
-    R *cdf;       /* GELU's Phi(z) (rows, hid) */
+    R *z;         /* MLP pre-activation (rows, hid) */
 };
 
-struct NAME(vit_ws) {
+struct WNAME(vit_ws) {
     int bmax, B;
     size_t rows;  /* B T */
     R *patches;   /* (B P, pd) */
-    struct NAME(vit_blk_acts) *blk; /* (depth) */
+    struct WNAME(vit_blk_acts) *blk; /* (depth) */
     R *xf, *nf, *stf; /* final stream, its norm (rows, d), stats (rows, 2) */
     R *pooled;    /* (B, d) */
     R *probs;     /* (B, classes) softmax of the logits; text: (rows, classes) */
     const uint8_t *labels; /* (B); text: the next byte of each row (rows) */
     uint8_t *tok;          /* text: the input byte of each row, then the targets (2 rows) */
-    /* backward scratch */
-    R *g, *gn, *gqkv, *gao, *gz, *gatt, *gtok, *gpatch, *glog, *gpool;
+    /* scratch of one block at a time: the attention probabilities and their gradient
+     * (B, H, T, T), the MLP activation (forward) or its gradient (backward) in gz */
+    R *att, *gatt;
+    R *g, *gn, *gqkv, *gao, *gz, *gtok, *gpatch, *glog, *gpool;
     double *rowacc; /* (rows, 2) per-row partial sums of the scalar norm parameters */
     double *colacc; /* column sums: max(3d, hid, 2d, classes) */
     R *mem;
 };
 
-enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NAME(vit_ws) **out)
+#ifndef VIT_PASSES_ONLY
+enum sp_status WNAME(vit_ws_new)(const struct vit_layout *L, int batch, struct WNAME(vit_ws) **out)
 {
     *out = NULL;
     const size_t d = (size_t)L->d, hid = (size_t)L->hid, T = (size_t)L->T;
     const size_t H = (size_t)L->c.heads, C = (size_t)L->c.classes, depth = (size_t)L->c.depth;
     const size_t rows = (size_t)batch * T, bp = (size_t)batch * (size_t)L->P;
     const size_t att = (size_t)batch * H * T * T;
-    const size_t per_blk = rows * (d * 8 + 4 + hid * 3) + att;
+    const size_t per_blk = rows * (d * 8 + 4 + hid);
     const size_t nlog = L->text ? rows : (size_t)batch; /* rows of logits */
     size_t total = bp * (size_t)L->pd * 2 + depth * per_blk + rows * (d * 2 + 2) +
                    (size_t)batch * d * 2 + nlog * C * 2 +
-                   rows * (d * 2 + 3 * d + d + hid) + att + bp * d;
-    struct NAME(vit_ws) *w = calloc(1, sizeof *w);
+                   rows * (d * 2 + 3 * d + d + hid) + 2 * att + bp * d;
+    struct WNAME(vit_ws) *w = calloc(1, sizeof *w);
     if (w)
         w->blk = calloc(depth, sizeof *w->blk);
     if (w && w->blk)
@@ -75,26 +114,23 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
     if (w && w->colacc)
         w->tok = malloc(L->text ? 2 * rows : 1);
     if (!w || !w->blk || !w->mem || !w->rowacc || !w->colacc || !w->tok) {
-        NAME(vit_ws_free)(w);
+        WNAME(vit_ws_free)(w);
         return sp_fail(SP_ENOMEM, "train: workspace of %zu values for batch %d", total, batch);
     }
     R *q = w->mem;
 #define TAKE(ptr, count) (ptr = q, q += (count))
     TAKE(w->patches, bp * (size_t)L->pd);
     for (size_t l = 0; l < depth; l++) {
-        struct NAME(vit_blk_acts) *b = &w->blk[l];
+        struct WNAME(vit_blk_acts) *b = &w->blk[l];
         TAKE(b->x0, rows * d);
         TAKE(b->n1, rows * d);
         TAKE(b->st1, rows * 2);
         TAKE(b->qkv, rows * 3 * d);
-        TAKE(b->att, att);
         TAKE(b->ao, rows * d);
         TAKE(b->x1, rows * d);
         TAKE(b->n2, rows * d);
         TAKE(b->st2, rows * 2);
         TAKE(b->z, rows * hid);
-        TAKE(b->a, rows * hid);
-        TAKE(b->cdf, rows * hid);
     }
     TAKE(w->xf, rows * d);
     TAKE(w->nf, rows * d);
@@ -106,6 +142,7 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
     TAKE(w->gqkv, rows * 3 * d);
     TAKE(w->gao, rows * d);
     TAKE(w->gz, rows * hid);
+    TAKE(w->att, att);
     TAKE(w->gatt, att);
     TAKE(w->gtok, bp * d);
     TAKE(w->gpatch, bp * (size_t)L->pd);
@@ -118,7 +155,7 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
     return SP_OK;
 }
 
-void NAME(vit_ws_free)(struct NAME(vit_ws) *w)
+void WNAME(vit_ws_free)(struct WNAME(vit_ws) *w)
 {
     if (!w)
         return;
@@ -130,12 +167,13 @@ void NAME(vit_ws_free)(struct NAME(vit_ws) *w)
     free(w);
 }
 
-/* The residual stream entering block l after NAME(vit_forward) (l = depth: the last
+/* The residual stream entering block l after the forward pass (l = depth: the last
  * block's output, before the final norm): (B T, d) rows, image-major. */
-const R *NAME(vit_stream)(const struct vit_layout *L, const struct NAME(vit_ws) *w, int l)
+const R *WNAME(vit_stream)(const struct vit_layout *L, const struct WNAME(vit_ws) *w, int l)
 {
     return l < L->c.depth ? w->blk[l].x0 : w->xf;
 }
+#endif
 
 /* ---- helpers ---- */
 
@@ -145,9 +183,12 @@ static void NAME(linear_fwd)(const R *x, const R *W, const R *b, R *y, size_t ro
 {
     GEMM(0, 0, rows, n, k, x, k, W, n, 0, y, n);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * n))
-    for (size_t r = 0; r < rows; r++)
+    for (size_t r = 0; r < rows; r++) {
+        R *yr = y + r * n;
+#pragma omp simd
         for (size_t j = 0; j < n; j++)
-            y[r * n + j] += b[j];
+            yr[j] += b[j];
+    }
 }
 
 /* gb (n) += column sums of gy (rows, n), accumulated row by row in double (acc: n
@@ -155,14 +196,18 @@ static void NAME(linear_fwd)(const R *x, const R *W, const R *b, R *y, size_t ro
 static void NAME(colsum_add)(const R *gy, size_t rows, size_t n, R *gb, double *acc)
 {
     memset(acc, 0, n * sizeof *acc);
-    for (size_t r = 0; r < rows; r++)
+    for (size_t r = 0; r < rows; r++) {
+        const R *gr = gy + r * n;
+#pragma omp simd
         for (size_t j = 0; j < n; j++)
-            acc[j] += (double)gy[r * n + j];
+            acc[j] += (double)gr[j];
+    }
     for (size_t j = 0; j < n; j++)
         gb[j] += (R)acc[j];
 }
 
-/* Backward of linear_fwd: gW += x^T gy, gb += colsum gy, gx = gy W^T (gx may be NULL) */
+/* Backward of linear_fwd: gW += x^T gy, gb += colsum gy, gx = gy W^T (gx may be NULL,
+ * or equal x: x is read only by gW's product, which comes first) */
 static void NAME(linear_bwd)(const R *x, const R *W, const R *gy, R *gx, R *gW, R *gb,
                              size_t rows, size_t k, size_t n, double *acc)
 {
@@ -172,24 +217,57 @@ static void NAME(linear_bwd)(const R *x, const R *W, const R *gy, R *gx, R *gW, 
         GEMM(0, 1, rows, k, n, gy, n, W, n, 0, gx, k);
 }
 
-/* The MLP activation; GELU keeps Phi(z) (*cdf) for its derivative, so that the
- * backward pass needs one exp instead of an erf. */
-static R NAME(act)(enum sp_mlp_act a, R z, R *cdf)
+/* The MLP activation over n values: y = act(z) (the exact, erf GELU z Phi(z), or
+ * ReLU), in chunks through the array maps. */
+static void NAME(act_fwd)(enum sp_mlp_act a, const R *z, R *y, size_t n)
 {
-    if (a == SP_ACT_RELU) {
-        *cdf = 0;
-        return z > 0 ? z : 0;
+#pragma omp parallel for schedule(static) if (NET_PAR(n))
+    for (size_t i0 = 0; i0 < n; i0 += VIT_CHUNK) {
+        const size_t m = n - i0 < VIT_CHUNK ? n - i0 : VIT_CHUNK;
+        const R *zc = z + i0;
+        R *yc = y + i0;
+        if (a == SP_ACT_RELU) {
+            for (size_t i = 0; i < m; i++)
+                yc[i] = zc[i] > 0 ? zc[i] : 0;
+            continue;
+        }
+        R e[VIT_CHUNK];
+#pragma omp simd
+        for (size_t i = 0; i < m; i++)
+            e[i] = zc[i] * (R)M_SQRT1_2;
+        VERF(e, e, m);
+#pragma omp simd
+        for (size_t i = 0; i < m; i++)
+            yc[i] = zc[i] * ((R)0.5 * ((R)1 + e[i]));
     }
-    *cdf = (R)0.5 * ((R)1 + ERF(z * (R)M_SQRT1_2)); /* exact (erf) GELU: z Phi(z) */
-    return z * *cdf;
 }
 
-static R NAME(act_deriv)(enum sp_mlp_act a, R z, R cdf)
+/* Backward of act_fwd: gz (n) *= act'(z); GELU: Phi(z) + z phi(z), Phi recomputed. */
+static void NAME(act_bwd)(enum sp_mlp_act a, const R *z, R *gz, size_t n)
 {
-    if (a == SP_ACT_RELU)
-        return z > 0 ? 1 : 0;
     const R inv_sqrt_2pi = (R)0.39894228040143267794;
-    return cdf + z * inv_sqrt_2pi * EXP((R)-0.5 * z * z); /* Phi(z) + z phi(z) */
+#pragma omp parallel for schedule(static) if (NET_PAR(n))
+    for (size_t i0 = 0; i0 < n; i0 += VIT_CHUNK) {
+        const size_t m = n - i0 < VIT_CHUNK ? n - i0 : VIT_CHUNK;
+        const R *zc = z + i0;
+        R *gc = gz + i0;
+        if (a == SP_ACT_RELU) {
+            for (size_t i = 0; i < m; i++)
+                gc[i] = zc[i] > 0 ? gc[i] : 0;
+            continue;
+        }
+        R e[VIT_CHUNK], x[VIT_CHUNK];
+#pragma omp simd
+        for (size_t i = 0; i < m; i++) {
+            e[i] = zc[i] * (R)M_SQRT1_2;
+            x[i] = (R)-0.5 * zc[i] * zc[i];
+        }
+        VERF(e, e, m);
+        VEXP(x, x, m);
+#pragma omp simd
+        for (size_t i = 0; i < m; i++)
+            gc[i] *= (R)0.5 * ((R)1 + e[i]) + zc[i] * inv_sqrt_2pi * x[i];
+    }
 }
 
 /* The pointwise norms: u = alpha x + shift, t = phi(u), dphi = phi'(u). */
@@ -220,21 +298,30 @@ static void NAME(norm_fwd)(const struct sp_fnspec *f, double eps, const R *p,
         R *yr = y + r * d;
         if (f->kind == SP_FN_LN) {
             double m = 0, v = 0;
+#pragma omp simd reduction(+ : m)
             for (size_t j = 0; j < d; j++)
                 m += (double)xr[j];
             m /= (double)d;
+#pragma omp simd reduction(+ : v)
             for (size_t j = 0; j < d; j++)
                 v += ((double)xr[j] - m) * ((double)xr[j] - m);
-            R rstd = (R)(1.0 / sqrt(v / (double)d + eps));
-            st[2 * r] = (R)m;
+            const R rstd = (R)(1.0 / sqrt(v / (double)d + eps)), mr = (R)m;
+            st[2 * r] = mr;
             st[2 * r + 1] = rstd;
+#pragma omp simd
             for (size_t j = 0; j < d; j++)
-                yr[j] = gamma[j] * ((xr[j] - (R)m) * rstd) + beta[j];
-        } else {
-            R dphi;
+                yr[j] = gamma[j] * ((xr[j] - mr) * rstd) + beta[j];
+        } else { /* phi over the row in place, through the array map */
+#pragma omp simd
             for (size_t j = 0; j < d; j++)
-                yr[j] = gamma[j] * NAME(pointwise)(f->kind, alpha * xr[j] + shift, &dphi) +
-                        beta[j];
+                yr[j] = alpha * xr[j] + shift;
+            if (f->kind == SP_FN_DYT)
+                VTANH(yr, yr, d);
+            else
+                VERF(yr, yr, d);
+#pragma omp simd
+            for (size_t j = 0; j < d; j++)
+                yr[j] = gamma[j] * yr[j] + beta[j];
         }
     }
 }
@@ -258,17 +345,20 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
         R dphi = 0;
         if (f->kind == SP_FN_LN) {
             /* dx = rstd (g - mean(g) - xhat mean(g xhat)), g = gamma gy */
+            const R *xr = x + r * d, mean = st[2 * r], rstd = st[2 * r + 1];
             double mg = 0, mgx = 0;
+#pragma omp simd reduction(+ : mg, mgx)
             for (size_t j = 0; j < d; j++) {
                 double g = (double)(gamma[j] * gr[j]);
                 mg += g;
-                mgx += g * (double)NORMED(r, j, dphi);
+                mgx += g * (double)((xr[j] - mean) * rstd);
             }
             mg /= (double)d;
             mgx /= (double)d;
-            const R rstd = st[2 * r + 1];
+            const R mgr = (R)mg, mgxr = (R)mgx;
+#pragma omp simd
             for (size_t j = 0; j < d; j++)
-                gxr[j] += rstd * (gamma[j] * gr[j] - (R)mg - NORMED(r, j, dphi) * (R)mgx);
+                gxr[j] += rstd * (gamma[j] * gr[j] - mgr - ((xr[j] - mean) * rstd) * mgxr);
             rowacc[2 * r] = rowacc[2 * r + 1] = 0;
         } else {
             /* du = gamma gy phi'(u); dx = alpha du; dalpha = sum du x, dshift = sum du */
@@ -297,6 +387,15 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
     /* dgamma = sum_r gy normed, dbeta = sum_r gy: row by row in double (acc: 2d) */
     memset(acc, 0, 2 * d * sizeof *acc);
     for (size_t r = 0; r < rows; r++) {
+        if (f->kind == SP_FN_LN) {
+            const R *xr = x + r * d, *gr = gy + r * d, mean = st[2 * r], rstd = st[2 * r + 1];
+#pragma omp simd
+            for (size_t j = 0; j < d; j++) {
+                acc[j] += (double)gr[j] * (double)((xr[j] - mean) * rstd);
+                acc[d + j] += (double)gr[j];
+            }
+            continue;
+        }
         R dphi = 0;
         for (size_t j = 0; j < d; j++) {
             acc[j] += (double)gy[r * d + j] * (double)NORMED(r, j, dphi);
@@ -310,54 +409,64 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
 #undef NORMED
 }
 
-/* Softmax attention of every (image, head): att = softmax(q k^T / sqrt(dh)), ao = att v.
- * The products of length dh and T accumulate in R like sgemm's; the softmax in double.
- * Text: causal, query i attends to keys j <= i (att is 0 beyond). */
+/* Row i of the attention probabilities from its scores (s: jn of them, the rest of
+ * the T masked): s = softmax(s * scale), zeros beyond jn; the sum in double. The
+ * forward and the backward pass (which recomputes them) both take this path. */
+static void NAME(softmax_row)(R *s, size_t jn, size_t T, R scale)
+{
+    R mx = -INFINITY;
+    for (size_t j = 0; j < jn; j++) {
+        s[j] *= scale;
+        mx = s[j] > mx ? s[j] : mx;
+    }
+#pragma omp simd
+    for (size_t j = 0; j < jn; j++)
+        s[j] -= mx;
+    VEXP(s, s, jn);
+    double z = 0;
+    for (size_t j = 0; j < jn; j++)
+        z += (double)s[j];
+    const R inv = (R)(1.0 / z);
+#pragma omp simd
+    for (size_t j = 0; j < jn; j++)
+        s[j] *= inv;
+    for (size_t j = jn; j < T; j++)
+        s[j] = 0;
+}
+
+/* The probabilities A (T, T) of one (image, head): A = softmax(q k^T / sqrt(dh)) by
+ * rows, q and k (T, dh) with row stride ld. Text: causal, query i attends to keys
+ * j <= i (A is 0 beyond). One product for the scores, so the T^2 dh work is sgemm's. */
+static void NAME(attn_probs)(const struct vit_layout *L, const R *q, const R *k, size_t ld,
+                             R *A)
+{
+    const size_t dh = (size_t)L->dh, T = (size_t)L->T;
+    const R scale = (R)(1.0 / sqrt((double)dh));
+    GEMM(0, 1, T, T, dh, q, ld, k, ld, 0, A, T);
+    for (size_t i = 0; i < T; i++)
+        NAME(softmax_row)(A + i * T, L->text ? i + 1 : T, T, scale);
+}
+
+/* Softmax attention of every (image, head): ao = A v, each (image, head) a product of
+ * its own, single-threaded, the heads shared out. att: scratch (B, H, T, T). */
 static void NAME(attn_fwd)(const struct vit_layout *L, int B, const R *qkv, R *att, R *ao)
 {
     const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
     const size_t H = (size_t)L->c.heads, ld = 3 * d;
-    const R scale = (R)(1.0 / sqrt((double)dh));
 #pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * H) * T * T * dh))
     for (size_t bh = 0; bh < (size_t)B * H; bh++) {
         const size_t b = bh / H, h = bh % H;
         const R *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
         R *A = att + bh * T * T;
-        for (size_t i = 0; i < T; i++) {
-            R *Ai = A + i * T, mx = -INFINITY;
-            const size_t jn = L->text ? i + 1 : T;
-            for (size_t j = 0; j < jn; j++) {
-                R s = 0;
-#pragma omp simd reduction(+ : s)
-                for (size_t c = 0; c < dh; c++)
-                    s += q[i * ld + c] * k[j * ld + c];
-                Ai[j] = s * scale;
-                mx = Ai[j] > mx ? Ai[j] : mx;
-            }
-            double z = 0;
-            for (size_t j = 0; j < jn; j++) {
-                Ai[j] = EXP(Ai[j] - mx);
-                z += (double)Ai[j];
-            }
-            for (size_t j = jn; j < T; j++)
-                Ai[j] = 0;
-            const R inv = (R)(1.0 / z);
-            R *o = ao + (b * T + i) * d + h * dh;
-            for (size_t c = 0; c < dh; c++)
-                o[c] = 0;
-            for (size_t j = 0; j < jn; j++) {
-                Ai[j] *= inv;
-#pragma omp simd
-                for (size_t c = 0; c < dh; c++)
-                    o[c] += Ai[j] * v[j * ld + c];
-            }
-        }
+        NAME(attn_probs)(L, q, k, ld, A);
+        GEMM(0, 0, T, dh, T, A, T, v, ld, 0, ao + b * T * d + h * dh, d);
     }
 }
 
-/* Backward of attn_fwd: gao (rows, d) -> gqkv (rows, 3d), overwritten. gatt: scratch. */
-static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, const R *att,
-                           const R *gao, R *gqkv, R *gatt)
+/* Backward of attn_fwd: gao (rows, d) -> gqkv (rows, 3d), overwritten. The
+ * probabilities are recomputed (att); gatt holds their gradient, both scratch. */
+static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, const R *gao,
+                           R *gqkv, R *att, R *gatt)
 {
     const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
     const size_t H = (size_t)L->c.heads, ld = 3 * d;
@@ -367,65 +476,55 @@ static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, cons
         const size_t b = bh / H, h = bh % H;
         const R *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
         R *gq = gqkv + b * T * ld + h * dh, *gk = gq + d, *gv = gq + 2 * d;
-        const R *A = att + bh * T * T;
         const R *go = gao + b * T * d + h * dh;
-        R *gS = gatt + bh * T * T;
-        for (size_t t = 0; t < T; t++)
-            for (size_t c = 0; c < dh; c++)
-                gq[t * ld + c] = gk[t * ld + c] = gv[t * ld + c] = 0;
+        R *A = att + bh * T * T, *gS = gatt + bh * T * T;
+        NAME(attn_probs)(L, q, k, ld, A);
+        /* gA = go v^T; gS_ij = A_ij (gA_ij - sum_j' A_ij' gA_ij') / sqrt(dh) */
+        GEMM(0, 1, T, T, dh, go, d, v, ld, 0, gS, T);
         for (size_t i = 0; i < T; i++) {
-            /* gA_ij = go_i . v_j; gS_ij = A_ij (gA_ij - sum_j' A_ij' gA_ij') / sqrt(dh) */
             const size_t jn = L->text ? i + 1 : T; /* causal: A_ij = 0 beyond */
+            R *gi = gS + i * T;
+            const R *Ai = A + i * T;
             double dot = 0;
-            for (size_t j = 0; j < jn; j++) {
-                R s = 0;
-#pragma omp simd reduction(+ : s)
-                for (size_t c = 0; c < dh; c++)
-                    s += go[i * d + c] * v[j * ld + c];
-                gS[i * T + j] = s;
-                dot += (double)s * (double)A[i * T + j];
-            }
             for (size_t j = 0; j < jn; j++)
-                gS[i * T + j] = A[i * T + j] * (gS[i * T + j] - (R)dot) * scale;
-            /* gv_j += A_ij go_i, gk_j += gS_ij q_i, gq_i += gS_ij k_j */
-            for (size_t j = 0; j < jn; j++) {
-                const R a = A[i * T + j], gs = gS[i * T + j];
+                dot += (double)gi[j] * (double)Ai[j];
+            const R dr = (R)dot;
 #pragma omp simd
-                for (size_t c = 0; c < dh; c++) {
-                    gv[j * ld + c] += a * go[i * d + c];
-                    gk[j * ld + c] += gs * q[i * ld + c];
-                    gq[i * ld + c] += gs * k[j * ld + c];
-                }
-            }
+            for (size_t j = 0; j < jn; j++)
+                gi[j] = Ai[j] * (gi[j] - dr) * scale;
+            for (size_t j = jn; j < T; j++)
+                gi[j] = 0;
         }
+        /* gv = A^T go, gk = gS^T q, gq = gS k */
+        GEMM(1, 0, T, dh, T, A, T, go, d, 0, gv, ld);
+        GEMM(1, 0, T, dh, T, gS, T, q, ld, 0, gk, ld);
+        GEMM(0, 0, T, dh, T, gS, T, k, ld, 0, gq, ld);
     }
 }
 
 /* ---- forward ---- */
 
 /* The blocks and the final norm on the stream w->blk[0].x0 (rows, d) */
-static void NAME(blocks_fwd)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w)
+static void NAME(blocks_fwd)(const struct vit_layout *L, const R *p, struct WNAME(vit_ws) *w)
 {
     const struct sp_vit_config *c = &L->c;
     const size_t d = (size_t)L->d, hid = (size_t)L->hid, rows = w->rows;
     const int B = w->B;
     for (int l = 0; l < c->depth; l++) {
         const struct vit_block_off *o = &L->blk[l];
-        struct NAME(vit_blk_acts) *a = &w->blk[l];
+        struct WNAME(vit_blk_acts) *a = &w->blk[l];
         R *out = l + 1 < c->depth ? w->blk[l + 1].x0 : w->xf;
         NAME(norm_fwd)(&c->norm_attn, c->norm_eps, p, &o->n1, a->x0, a->n1, a->st1, rows, d);
         NAME(linear_fwd)(a->n1, p + o->wqkv, p + o->bqkv, a->qkv, rows, d, 3 * d);
-        NAME(attn_fwd)(L, B, a->qkv, a->att, a->ao);
+        NAME(attn_fwd)(L, B, a->qkv, w->att, a->ao);
         NAME(linear_fwd)(a->ao, p + o->wo, p + o->bo, a->x1, rows, d, d);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
         for (size_t i = 0; i < rows * d; i++)
             a->x1[i] += a->x0[i];
         NAME(norm_fwd)(&c->norm_mlp, c->norm_eps, p, &o->n2, a->x1, a->n2, a->st2, rows, d);
         NAME(linear_fwd)(a->n2, p + o->w1, p + o->b1, a->z, rows, d, hid);
-#pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
-        for (size_t i = 0; i < rows * hid; i++)
-            a->a[i] = NAME(act)(c->act, a->z[i], &a->cdf[i]);
-        NAME(linear_fwd)(a->a, p + o->w2, p + o->b2, out, rows, hid, d);
+        NAME(act_fwd)(c->act, a->z, w->gz, rows * hid); /* the activation in scratch */
+        NAME(linear_fwd)(w->gz, p + o->w2, p + o->b2, out, rows, hid, d);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
         for (size_t i = 0; i < rows * d; i++)
             out[i] += a->x1[i];
@@ -458,7 +557,7 @@ static void NAME(softmax_xent)(R *logits, const uint8_t *labels, size_t n, size_
 }
 
 
-void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w,
+void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct WNAME(vit_ws) *w,
                        const R *images, const uint8_t *labels, int B, double *loss, int *correct)
 {
     const struct sp_vit_config *c = &L->c;
@@ -511,7 +610,7 @@ void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_w
         *correct = ok;
 }
 
-void NAME(vit_forward_text)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w,
+void NAME(vit_forward_text)(const struct vit_layout *L, const R *p, struct WNAME(vit_ws) *w,
                             const uint8_t *seq, int B, double *loss, int *correct)
 {
     const size_t d = (size_t)L->d, T = (size_t)L->T, C = (size_t)L->c.classes;
@@ -545,7 +644,7 @@ void NAME(vit_forward_text)(const struct vit_layout *L, const R *p, struct NAME(
 
 /* ---- backward ---- */
 
-void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w, R *grad,
+void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct WNAME(vit_ws) *w, R *grad,
                         R *dimages)
 {
     const struct sp_vit_config *c = &L->c;
@@ -582,19 +681,21 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
     NAME(norm_bwd)(&c->norm_final, p, &L->nf, w->xf, w->stf, w->gn, g, grad, w->rowacc, w->colacc, rows, d);
     for (int l = c->depth - 1; l >= 0; l--) {
         const struct vit_block_off *o = &L->blk[l];
-        struct NAME(vit_blk_acts) *a = &w->blk[l];
+        struct WNAME(vit_blk_acts) *a = &w->blk[l];
         /* MLP: g is d loss / d x2 */
-        NAME(linear_bwd)(a->a, p + o->w2, g, w->gz, grad + o->w2, grad + o->b2, rows, hid, d, w->colacc);
-#pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
-        for (size_t i = 0; i < rows * hid; i++)
-            w->gz[i] *= NAME(act_deriv)(c->act, a->z[i], a->cdf[i]);
+        /* the activation recomputed into gz, which its product's input gradient then
+         * overwrites */
+        NAME(act_fwd)(c->act, a->z, w->gz, rows * hid);
+        NAME(linear_bwd)(w->gz, p + o->w2, g, w->gz, grad + o->w2, grad + o->b2, rows, hid, d,
+                         w->colacc);
+        NAME(act_bwd)(c->act, a->z, w->gz, rows * hid);
         NAME(linear_bwd)(a->n2, p + o->w1, w->gz, w->gn, grad + o->w1, grad + o->b1, rows, d,
                          hid, w->colacc);
         NAME(norm_bwd)(&c->norm_mlp, p, &o->n2, a->x1, a->st2, w->gn, g, grad, w->rowacc,
                        w->colacc, rows, d);
         /* attention: g is now d loss / d x1 */
         NAME(linear_bwd)(a->ao, p + o->wo, g, w->gao, grad + o->wo, grad + o->bo, rows, d, d, w->colacc);
-        NAME(attn_bwd)(L, B, a->qkv, a->att, w->gao, w->gqkv, w->gatt);
+        NAME(attn_bwd)(L, B, a->qkv, w->gao, w->gqkv, w->att, w->gatt);
         NAME(linear_bwd)(a->n1, p + o->wqkv, w->gqkv, w->gn, grad + o->wqkv, grad + o->bqkv,
                          rows, d, 3 * d, w->colacc);
         NAME(norm_bwd)(&c->norm_attn, p, &o->n1, a->x0, a->st1, w->gn, g, grad, w->rowacc,
@@ -644,5 +745,17 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
 }
 
 #undef NAME
+#undef WNAME
 #undef CAT
 #undef CAT2
+#ifdef VIT_WSUF_DEFAULT
+#undef WSUF
+#undef VIT_WSUF_DEFAULT
+#endif
+#ifdef VIT_V_DEFAULT
+#undef VEXP
+#undef VERF
+#undef VTANH
+#undef VIT_V_DEFAULT
+#endif
+#undef VIT_CHUNK
