@@ -177,18 +177,15 @@ const R *WNAME(vit_stream)(const struct vit_layout *L, const struct WNAME(vit_ws
 
 /* ---- helpers ---- */
 
-/* y (rows, n) = x (rows, k) W (k, n) + b (n) */
+/* y (rows, n) = x (rows, k) W (k, n) + b (n): the product added onto the bias rows
+ * (one pass over y fewer than adding the bias after it) */
 static void NAME(linear_fwd)(const R *x, const R *W, const R *b, R *y, size_t rows, size_t k,
                              size_t n)
 {
-    GEMM(0, 0, rows, n, k, x, k, W, n, 0, y, n);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * n))
-    for (size_t r = 0; r < rows; r++) {
-        R *yr = y + r * n;
-#pragma omp simd
-        for (size_t j = 0; j < n; j++)
-            yr[j] += b[j];
-    }
+    for (size_t r = 0; r < rows; r++)
+        memcpy(y + r * n, b, n * sizeof *y);
+    GEMM(0, 0, rows, n, k, x, k, W, n, 1, y, n);
 }
 
 /* gb (n) += column sums of gy (rows, n), accumulated row by row in double (acc: n
@@ -217,6 +214,43 @@ static void NAME(linear_bwd)(const R *x, const R *W, const R *gy, R *gx, R *gW, 
         GEMM(0, 1, rows, k, n, gy, n, W, n, 0, gx, k);
 }
 
+/* Phi(z), the standard normal CDF, of n <= VIT_CHUNK values into cdf, and (gauss not
+ * NULL) exp(-z^2 / 2). VIT_FAST_PHI (the float model): Abramowitz and Stegun 7.1.26,
+ * |error in erf| <= 1.5e-7, one exp for both, vectorised; else 0.5 (1 + erf(z / sqrt 2))
+ * through the erf map (SLEEF's vector erf is several times slower than this). */
+static void NAME(vphi)(const R *z, R *cdf, R *gauss, size_t n)
+{
+#ifdef VIT_FAST_PHI
+    R *g = gauss ? gauss : cdf; /* cdf holds the exp until it is overwritten in place */
+#else
+    R *g = gauss;
+#endif
+    if (g) {
+#pragma omp simd
+        for (size_t i = 0; i < n; i++)
+            g[i] = (R)-0.5 * z[i] * z[i];
+        VEXP(g, g, n);
+    }
+#ifdef VIT_FAST_PHI
+    const R p = (R)0.3275911, a1 = (R)0.254829592, a2 = (R)-0.284496736;
+    const R a3 = (R)1.421413741, a4 = (R)-1.453152027, a5 = (R)1.061405429;
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) {
+        const R x = (z[i] < 0 ? -z[i] : z[i]) * (R)M_SQRT1_2, t = (R)1 / ((R)1 + p * x);
+        const R tail = (R)0.5 * ((((a5 * t + a4) * t + a3) * t + a2) * t + a1) * t * g[i];
+        cdf[i] = z[i] < 0 ? tail : (R)1 - tail; /* 0.5 erfc(|z| / sqrt 2) = tail */
+    }
+#else
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+        cdf[i] = z[i] * (R)M_SQRT1_2;
+    VERF(cdf, cdf, n);
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+        cdf[i] = (R)0.5 * ((R)1 + cdf[i]);
+#endif
+}
+
 /* The MLP activation over n values: y = act(z) (the exact, erf GELU z Phi(z), or
  * ReLU), in chunks through the array maps. */
 static void NAME(act_fwd)(enum sp_mlp_act a, const R *z, R *y, size_t n)
@@ -231,14 +265,11 @@ static void NAME(act_fwd)(enum sp_mlp_act a, const R *z, R *y, size_t n)
                 yc[i] = zc[i] > 0 ? zc[i] : 0;
             continue;
         }
-        R e[VIT_CHUNK];
+        R cdf[VIT_CHUNK];
+        NAME(vphi)(zc, cdf, NULL, m);
 #pragma omp simd
         for (size_t i = 0; i < m; i++)
-            e[i] = zc[i] * (R)M_SQRT1_2;
-        VERF(e, e, m);
-#pragma omp simd
-        for (size_t i = 0; i < m; i++)
-            yc[i] = zc[i] * ((R)0.5 * ((R)1 + e[i]));
+            yc[i] = zc[i] * cdf[i];
     }
 }
 
@@ -256,17 +287,11 @@ static void NAME(act_bwd)(enum sp_mlp_act a, const R *z, R *gz, size_t n)
                 gc[i] = zc[i] > 0 ? gc[i] : 0;
             continue;
         }
-        R e[VIT_CHUNK], x[VIT_CHUNK];
-#pragma omp simd
-        for (size_t i = 0; i < m; i++) {
-            e[i] = zc[i] * (R)M_SQRT1_2;
-            x[i] = (R)-0.5 * zc[i] * zc[i];
-        }
-        VERF(e, e, m);
-        VEXP(x, x, m);
+        R cdf[VIT_CHUNK], g[VIT_CHUNK];
+        NAME(vphi)(zc, cdf, g, m);
 #pragma omp simd
         for (size_t i = 0; i < m; i++)
-            gc[i] *= (R)0.5 * ((R)1 + e[i]) + zc[i] * inv_sqrt_2pi * x[i];
+            gc[i] *= cdf[i] + zc[i] * inv_sqrt_2pi * g[i];
     }
 }
 
@@ -415,6 +440,7 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
 static void NAME(softmax_row)(R *s, size_t jn, size_t T, R scale)
 {
     R mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
     for (size_t j = 0; j < jn; j++) {
         s[j] *= scale;
         mx = s[j] > mx ? s[j] : mx;
@@ -424,6 +450,7 @@ static void NAME(softmax_row)(R *s, size_t jn, size_t T, R scale)
         s[j] -= mx;
     VEXP(s, s, jn);
     double z = 0;
+#pragma omp simd reduction(+ : z)
     for (size_t j = 0; j < jn; j++)
         z += (double)s[j];
     const R inv = (R)(1.0 / z);
@@ -532,30 +559,38 @@ static void NAME(blocks_fwd)(const struct vit_layout *L, const R *p, struct WNAM
     NAME(norm_fwd)(&c->norm_final, c->norm_eps, p, &L->nf, w->xf, w->nf, w->stf, rows, d);
 }
 
-/* Cross-entropy of the softmax of n rows of logits z (n, C) against labels, in double;
- * z becomes the softmax. Adds the summed loss to *total and the argmax hits to *ok. */
+/* Cross-entropy of the softmax of n rows of logits z (n, C) against labels, the sums
+ * and the log in double; z becomes the softmax (its exp through the array map, once
+ * an element). Adds the summed loss to *total and the argmax hits to *ok. */
 static void NAME(softmax_xent)(R *logits, const uint8_t *labels, size_t n, size_t C,
                                double *total, int *ok)
 {
     for (size_t b = 0; b < n; b++) {
         R *z = logits + b * C;
         size_t best = 0;
-        double mx = -INFINITY;
+        R mx = -INFINITY;
         for (size_t k = 0; k < C; k++)
-            if ((double)z[k] > mx) {
-                mx = (double)z[k];
+            if (z[k] > mx) {
+                mx = z[k];
                 best = k;
             }
+        const R zl = z[labels[b]] - mx;
+#pragma omp simd
+        for (size_t k = 0; k < C; k++)
+            z[k] -= mx;
+        VEXP(z, z, C);
         double sum = 0;
+#pragma omp simd reduction(+ : sum)
         for (size_t k = 0; k < C; k++)
-            sum += exp((double)z[k] - mx);
-        *total += mx + log(sum) - (double)z[labels[b]];
+            sum += (double)z[k];
+        *total += log(sum) - (double)zl;
         *ok += best == labels[b];
+        const R inv = (R)(1.0 / sum);
+#pragma omp simd
         for (size_t k = 0; k < C; k++)
-            z[k] = (R)(exp((double)z[k] - mx) / sum);
+            z[k] *= inv;
     }
 }
-
 
 void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct WNAME(vit_ws) *w,
                        const R *images, const uint8_t *labels, int B, double *loss, int *correct)

@@ -7,7 +7,8 @@
  * VSTORE, VLOADN / VSTOREN (the first n < VW lanes, the others zero / untouched)
  * and the SLEEF maps VSLEEF_EXP, VSLEEF_ERF, VSLEEF_TANH. Every element of an
  * array map goes through the same vector function, the tail too, so where a
- * chunk boundary falls changes no bit. */
+ * chunk boundary falls changes no bit. The GELU's Phi is a 1.5e-7 approximation
+ * (VIT_FAST_PHI, see vit_body.h), the same formula on every ISA. */
 #include "net/net_internal.h"
 
 #ifdef VT
@@ -32,6 +33,7 @@ VIT_MAP(vit_vtanh, VSLEEF_TANH)
 
 #define R float
 #define WSUF f32
+#define VIT_FAST_PHI
 #define GEMM(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc)                              \
     net_gemm(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc)
 #define TANH tanhf
