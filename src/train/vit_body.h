@@ -85,8 +85,19 @@ struct WNAME(vit_ws) {
     R *g, *gn, *gqkv, *gao, *gz, *gtok, *gpatch, *glog, *gpool;
     double *rowacc; /* (rows, 2) per-row partial sums of the scalar norm parameters */
     double *colacc; /* column sums: max(3d, hid, 2d, classes) */
+    R *gwpart;      /* the weight gradient's row slices (linear_bwd), VIT_KSPLIT of them */
     R *mem;
 };
+
+/* A weight gradient x^T gy over many rows is cut into VIT_KSPLIT fixed slices of rows,
+ * one product each, in parallel, then summed in slice order: the same bits on any
+ * thread count, where one product of M = k rows would run on one thread. Only when
+ * rows >= VIT_KSPLIT max(k, n), so the slices' scratch never exceeds rows min(k, n). */
+#define VIT_KSPLIT 8
+static size_t NAME(ksplit_scratch)(size_t rows, size_t k, size_t n)
+{
+    return rows >= VIT_KSPLIT * (k > n ? k : n) ? VIT_KSPLIT * k * n : 0;
+}
 
 #ifndef VIT_PASSES_ONLY
 enum sp_status WNAME(vit_ws_new)(const struct vit_layout *L, int batch, struct WNAME(vit_ws) **out)
@@ -107,13 +118,22 @@ enum sp_status WNAME(vit_ws_new)(const struct vit_layout *L, int batch, struct W
     if (w && w->blk)
         w->mem = malloc(total * sizeof(R));
     const size_t ncol = 3 * d > hid ? (3 * d > C ? 3 * d : C) : (hid > C ? hid : C);
+    const size_t shapes[6][3] = {{rows, d, 3 * d}, {rows, d, d},       {rows, d, hid},
+                                 {rows, hid, d},   {nlog, d, C},       {bp, (size_t)L->pd, d}};
+    size_t npart = 1;
+    for (int i = 0; i < 6; i++) {
+        const size_t need = NAME(ksplit_scratch)(shapes[i][0], shapes[i][1], shapes[i][2]);
+        npart = need > npart ? need : npart;
+    }
     if (w && w->mem)
+        w->gwpart = malloc(npart * sizeof(R));
+    if (w && w->gwpart)
         w->rowacc = malloc(rows * 2 * sizeof(double));
     if (w && w->rowacc)
         w->colacc = malloc(ncol * sizeof(double));
     if (w && w->colacc)
         w->tok = malloc(L->text ? 2 * rows : 1);
-    if (!w || !w->blk || !w->mem || !w->rowacc || !w->colacc || !w->tok) {
+    if (!w || !w->blk || !w->mem || !w->gwpart || !w->rowacc || !w->colacc || !w->tok) {
         WNAME(vit_ws_free)(w);
         return sp_fail(SP_ENOMEM, "train: workspace of %zu values for batch %d", total, batch);
     }
@@ -160,6 +180,7 @@ void WNAME(vit_ws_free)(struct WNAME(vit_ws) *w)
     if (!w)
         return;
     free(w->mem);
+    free(w->gwpart);
     free(w->blk);
     free(w->rowacc);
     free(w->colacc);
@@ -206,10 +227,31 @@ static void NAME(colsum_add)(const R *gy, size_t rows, size_t n, R *gb, double *
 /* Backward of linear_fwd: gW += x^T gy, gb += colsum gy, gx = gy W^T (gx may be NULL,
  * or equal x: x is read only by gW's product, which comes first) */
 static void NAME(linear_bwd)(const R *x, const R *W, const R *gy, R *gx, R *gW, R *gb,
-                             size_t rows, size_t k, size_t n, double *acc)
+                             size_t rows, size_t k, size_t n, struct WNAME(vit_ws) *w)
 {
-    GEMM(1, 0, k, n, rows, x, k, gy, n, 1, gW, n);
-    NAME(colsum_add)(gy, rows, n, gb, acc);
+    if (NAME(ksplit_scratch)(rows, k, n)) {
+        const size_t per = (rows + VIT_KSPLIT - 1) / VIT_KSPLIT, kn = k * n;
+        R *part = w->gwpart;
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * kn / 64))
+        for (size_t sl = 0; sl < VIT_KSPLIT; sl++) {
+            const size_t r0 = sl * per < rows ? sl * per : rows;
+            const size_t nr = rows - r0 < per ? rows - r0 : per;
+            if (nr)
+                GEMM(1, 0, k, n, nr, x + r0 * k, k, gy + r0 * n, n, 0, part + sl * kn, n);
+            else
+                memset(part + sl * kn, 0, kn * sizeof *part);
+        }
+#pragma omp parallel for schedule(static) if (NET_PAR(kn * VIT_KSPLIT))
+        for (size_t i = 0; i < kn; i++) {
+            R acc = gW[i];
+            for (size_t sl = 0; sl < VIT_KSPLIT; sl++)
+                acc += part[sl * kn + i];
+            gW[i] = acc;
+        }
+    } else {
+        GEMM(1, 0, k, n, rows, x, k, gy, n, 1, gW, n);
+    }
+    NAME(colsum_add)(gy, rows, n, gb, w->colacc);
     if (gx)
         GEMM(0, 1, rows, k, n, gy, n, W, n, 0, gx, k);
 }
@@ -513,6 +555,7 @@ static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, cons
             R *gi = gS + i * T;
             const R *Ai = A + i * T;
             double dot = 0;
+#pragma omp simd reduction(+ : dot)
             for (size_t j = 0; j < jn; j++)
                 dot += (double)gi[j] * (double)Ai[j];
             const R dr = (R)dot;
@@ -693,7 +736,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct WNAME(vit
                 w->glog[r * C + k] =
                     (w->probs[r * C + k] - (R)(k == w->labels[r] ? 1 : 0)) / (R)rows;
         NAME(linear_bwd)(w->nf, p + L->wh, w->glog, w->gn, grad + L->wh, grad + L->bh, rows,
-                         d, C, w->colacc);
+                         d, C, w);
     } else {
         /* d loss / d logits = (softmax - onehot) / B */
         for (size_t b = 0; b < (size_t)B; b++)
@@ -701,7 +744,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct WNAME(vit
                 w->glog[b * C + k] =
                     (w->probs[b * C + k] - (R)(k == w->labels[b] ? 1 : 0)) / (R)B;
         NAME(linear_bwd)(w->pooled, p + L->wh, w->glog, w->gpool, grad + L->wh, grad + L->bh,
-                         (size_t)B, d, C, w->colacc);
+                         (size_t)B, d, C, w);
         /* un-pool into gn (rows, d) */
 #pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
         for (size_t r = 0; r < rows; r++) {
@@ -722,17 +765,17 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct WNAME(vit
          * overwrites */
         NAME(act_fwd)(c->act, a->z, w->gz, rows * hid);
         NAME(linear_bwd)(w->gz, p + o->w2, g, w->gz, grad + o->w2, grad + o->b2, rows, hid, d,
-                         w->colacc);
+                         w);
         NAME(act_bwd)(c->act, a->z, w->gz, rows * hid);
         NAME(linear_bwd)(a->n2, p + o->w1, w->gz, w->gn, grad + o->w1, grad + o->b1, rows, d,
-                         hid, w->colacc);
+                         hid, w);
         NAME(norm_bwd)(&c->norm_mlp, p, &o->n2, a->x1, a->st2, w->gn, g, grad, w->rowacc,
                        w->colacc, rows, d);
         /* attention: g is now d loss / d x1 */
-        NAME(linear_bwd)(a->ao, p + o->wo, g, w->gao, grad + o->wo, grad + o->bo, rows, d, d, w->colacc);
+        NAME(linear_bwd)(a->ao, p + o->wo, g, w->gao, grad + o->wo, grad + o->bo, rows, d, d, w);
         NAME(attn_bwd)(L, B, a->qkv, w->gao, w->gqkv, w->att, w->gatt);
         NAME(linear_bwd)(a->n1, p + o->wqkv, w->gqkv, w->gn, grad + o->wqkv, grad + o->bqkv,
-                         rows, d, 3 * d, w->colacc);
+                         rows, d, 3 * d, w);
         NAME(norm_bwd)(&c->norm_attn, p, &o->n1, a->x0, a->st1, w->gn, g, grad, w->rowacc,
                        w->colacc, rows, d);
     }
@@ -765,7 +808,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct WNAME(vit
         memcpy(w->gtok + bp * d, g + (b * T + t) * d, d * sizeof(R));
     }
     NAME(linear_bwd)(w->patches, p + L->wpe, w->gtok, dimages ? w->gpatch : NULL, grad + L->wpe,
-                     grad + L->bpe, (size_t)B * P, pd, d, w->colacc);
+                     grad + L->bpe, (size_t)B * P, pd, d, w);
     if (dimages) {
         const size_t img = (size_t)c->image, ps = (size_t)c->patch, side = img / ps;
 #pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * P) * d))
@@ -794,3 +837,4 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct WNAME(vit
 #undef VIT_V_DEFAULT
 #endif
 #undef VIT_CHUNK
+#undef VIT_KSPLIT
