@@ -499,8 +499,8 @@ static void NAME(softmax_row)(R *s, size_t jn, size_t T, R scale)
 #pragma omp simd
     for (size_t j = 0; j < jn; j++)
         s[j] *= inv;
-    for (size_t j = jn; j < T; j++)
-        s[j] = 0;
+    if (jn < T)
+        memset(s + jn, 0, (T - jn) * sizeof *s);
 }
 
 /* The probabilities A (T, T) of one (image, head): A = softmax(q k^T / sqrt(dh)) by
@@ -562,8 +562,8 @@ static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, cons
 #pragma omp simd
             for (size_t j = 0; j < jn; j++)
                 gi[j] = Ai[j] * (gi[j] - dr) * scale;
-            for (size_t j = jn; j < T; j++)
-                gi[j] = 0;
+            if (jn < T)
+                memset(gi + jn, 0, (T - jn) * sizeof *gi);
         }
         /* gv = A^T go, gk = gS^T q, gq = gS k */
         GEMM(1, 0, T, dh, T, A, T, go, d, 0, gv, ld);
