@@ -293,10 +293,12 @@ static void NAME(vphi)(const R *z, R *cdf, R *gauss, size_t n)
 #endif
 }
 
-/* The MLP activation over n values: y = act(z) (the exact, erf GELU z Phi(z), or
- * ReLU), in chunks through the array maps. */
-static void NAME(act_fwd)(enum sp_mlp_act a, const R *z, R *y, size_t n)
+/* The MLP activation over n values, in chunks through the array maps: forward
+ * (deriv 0) y = act(z), the exact (erf) GELU z Phi(z) or ReLU; backward (deriv 1)
+ * y *= act'(z), GELU's Phi(z) + z phi(z) with Phi recomputed. */
+static void NAME(act_map)(enum sp_mlp_act a, const R *z, R *y, size_t n, int deriv)
 {
+    const R inv_sqrt_2pi = (R)0.39894228040143267794;
 #pragma omp parallel for schedule(static) if (NET_PAR(n))
     for (size_t i0 = 0; i0 < n; i0 += VIT_CHUNK) {
         const size_t m = n - i0 < VIT_CHUNK ? n - i0 : VIT_CHUNK;
@@ -304,36 +306,20 @@ static void NAME(act_fwd)(enum sp_mlp_act a, const R *z, R *y, size_t n)
         R *yc = y + i0;
         if (a == SP_ACT_RELU) {
             for (size_t i = 0; i < m; i++)
-                yc[i] = zc[i] > 0 ? zc[i] : 0;
-            continue;
-        }
-        R cdf[VIT_CHUNK];
-        NAME(vphi)(zc, cdf, NULL, m);
-#pragma omp simd
-        for (size_t i = 0; i < m; i++)
-            yc[i] = zc[i] * cdf[i];
-    }
-}
-
-/* Backward of act_fwd: gz (n) *= act'(z); GELU: Phi(z) + z phi(z), Phi recomputed. */
-static void NAME(act_bwd)(enum sp_mlp_act a, const R *z, R *gz, size_t n)
-{
-    const R inv_sqrt_2pi = (R)0.39894228040143267794;
-#pragma omp parallel for schedule(static) if (NET_PAR(n))
-    for (size_t i0 = 0; i0 < n; i0 += VIT_CHUNK) {
-        const size_t m = n - i0 < VIT_CHUNK ? n - i0 : VIT_CHUNK;
-        const R *zc = z + i0;
-        R *gc = gz + i0;
-        if (a == SP_ACT_RELU) {
-            for (size_t i = 0; i < m; i++)
-                gc[i] = zc[i] > 0 ? gc[i] : 0;
+                yc[i] = zc[i] > 0 ? (deriv ? yc[i] : zc[i]) : 0;
             continue;
         }
         R cdf[VIT_CHUNK], g[VIT_CHUNK];
-        NAME(vphi)(zc, cdf, g, m);
+        NAME(vphi)(zc, cdf, deriv ? g : NULL, m);
+        if (deriv) {
 #pragma omp simd
-        for (size_t i = 0; i < m; i++)
-            gc[i] *= cdf[i] + zc[i] * inv_sqrt_2pi * g[i];
+            for (size_t i = 0; i < m; i++)
+                yc[i] *= cdf[i] + zc[i] * inv_sqrt_2pi * g[i];
+        } else {
+#pragma omp simd
+            for (size_t i = 0; i < m; i++)
+                yc[i] = zc[i] * cdf[i];
+        }
     }
 }
 
@@ -476,6 +462,25 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
 #undef NORMED
 }
 
+/* s (n) = exp(s - mx) / their sum (through the array map; the sum in double, returned):
+ * a softmax shifted by mx, its row maximum. */
+static double NAME(exp_normalize)(R *s, size_t n, R mx)
+{
+#pragma omp simd
+    for (size_t j = 0; j < n; j++)
+        s[j] -= mx;
+    VEXP(s, s, n);
+    double z = 0;
+#pragma omp simd reduction(+ : z)
+    for (size_t j = 0; j < n; j++)
+        z += (double)s[j];
+    const R inv = (R)(1.0 / z);
+#pragma omp simd
+    for (size_t j = 0; j < n; j++)
+        s[j] *= inv;
+    return z;
+}
+
 /* Row i of the attention probabilities from its scores (s: jn of them, the rest of
  * the T masked): s = softmax(s * scale), zeros beyond jn; the sum in double. The
  * forward and the backward pass (which recomputes them) both take this path. */
@@ -487,18 +492,7 @@ static void NAME(softmax_row)(R *s, size_t jn, size_t T, R scale)
         s[j] *= scale;
         mx = s[j] > mx ? s[j] : mx;
     }
-#pragma omp simd
-    for (size_t j = 0; j < jn; j++)
-        s[j] -= mx;
-    VEXP(s, s, jn);
-    double z = 0;
-#pragma omp simd reduction(+ : z)
-    for (size_t j = 0; j < jn; j++)
-        z += (double)s[j];
-    const R inv = (R)(1.0 / z);
-#pragma omp simd
-    for (size_t j = 0; j < jn; j++)
-        s[j] *= inv;
+    NAME(exp_normalize)(s, jn, mx);
     if (jn < T)
         memset(s + jn, 0, (T - jn) * sizeof *s);
 }
@@ -593,7 +587,7 @@ static void NAME(blocks_fwd)(const struct vit_layout *L, const R *p, struct WNAM
             a->x1[i] += a->x0[i];
         NAME(norm_fwd)(&c->norm_mlp, c->norm_eps, p, &o->n2, a->x1, a->n2, a->st2, rows, d);
         NAME(linear_fwd)(a->n2, p + o->w1, p + o->b1, a->z, rows, d, hid);
-        NAME(act_fwd)(c->act, a->z, w->gz, rows * hid); /* the activation in scratch */
+        NAME(act_map)(c->act, a->z, w->gz, rows * hid, 0); /* the activation in scratch */
         NAME(linear_fwd)(w->gz, p + o->w2, p + o->b2, out, rows, hid, d);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
         for (size_t i = 0; i < rows * d; i++)
@@ -618,20 +612,8 @@ static void NAME(softmax_xent)(R *logits, const uint8_t *labels, size_t n, size_
                 best = k;
             }
         const R zl = z[labels[b]] - mx;
-#pragma omp simd
-        for (size_t k = 0; k < C; k++)
-            z[k] -= mx;
-        VEXP(z, z, C);
-        double sum = 0;
-#pragma omp simd reduction(+ : sum)
-        for (size_t k = 0; k < C; k++)
-            sum += (double)z[k];
-        *total += log(sum) - (double)zl;
+        *total += log(NAME(exp_normalize)(z, C, mx)) - (double)zl;
         *ok += best == labels[b];
-        const R inv = (R)(1.0 / sum);
-#pragma omp simd
-        for (size_t k = 0; k < C; k++)
-            z[k] *= inv;
     }
 }
 
@@ -763,10 +745,10 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct WNAME(vit
         /* MLP: g is d loss / d x2 */
         /* the activation recomputed into gz, which its product's input gradient then
          * overwrites */
-        NAME(act_fwd)(c->act, a->z, w->gz, rows * hid);
+        NAME(act_map)(c->act, a->z, w->gz, rows * hid, 0);
         NAME(linear_bwd)(w->gz, p + o->w2, g, w->gz, grad + o->w2, grad + o->b2, rows, hid, d,
                          w);
-        NAME(act_bwd)(c->act, a->z, w->gz, rows * hid);
+        NAME(act_map)(c->act, a->z, w->gz, rows * hid, 1);
         NAME(linear_bwd)(a->n2, p + o->w1, w->gz, w->gn, grad + o->w1, grad + o->b1, rows, d,
                          hid, w);
         NAME(norm_bwd)(&c->norm_mlp, p, &o->n2, a->x1, a->st2, w->gn, g, grad, w->rowacc,
