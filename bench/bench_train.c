@@ -7,7 +7,8 @@
  * memory. Random images: the data loader is not part of a step. Beside the wall time,
  * each side's median CPU time a step (every thread's, spinning included): on a shared
  * machine the wall time counts the time the scheduler gave to other jobs, the CPU
- * time does not.
+ * time does not. And the same steps on the portable float passes (SP_SIMD=scalar),
+ * the baseline of the AVX2/AVX-512 ones the trainer chooses.
  *     bench_train [--steps 20] [--threads 1] [--width 64] [--depth 4] [--batch 128]
  *                 [--task fmnist|fortunes] [--context 64] */
 #include <math.h>
@@ -69,6 +70,36 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Trains `steps` + 3 steps (3 warm-up) and returns the median timed step's wall time
+ * (*cpu: its CPU time), or a negative value on failure. */
+static double time_steps(const struct sp_vit_config *c, const struct sp_train_opts *o,
+                         const struct sp_dataset *d, const struct sp_corpus *corpus, int steps,
+                         double *cpu)
+{
+    struct sp_trainer *t;
+    struct sp_train_result r;
+    double *dt = malloc((size_t)steps * sizeof *dt), *dc = malloc((size_t)steps * sizeof *dc);
+    if (!dt || !dc || sp_trainer_new(c, o, NULL, &t) != SP_OK) {
+        free(dt);
+        free(dc);
+        return -1;
+    }
+    enum sp_status s = c->task == SP_TASK_TEXT ? sp_trainer_run_text(t, corpus, NULL, &r)
+                                               : sp_trainer_run(t, d, NULL, &r);
+    sp_trainer_free(t);
+    for (int i = 0; s == SP_OK && i < steps; i++) {
+        dt[i] = stamps[i + 4] - stamps[i + 3];
+        dc[i] = cpu_stamps[i + 4] - cpu_stamps[i + 3];
+    }
+    qsort(dt, (size_t)steps, sizeof *dt, cmp_double);
+    qsort(dc, (size_t)steps, sizeof *dc, cmp_double);
+    const double step_s = s == SP_OK ? dt[steps / 2] : -1; /* the median step */
+    *cpu = dc[steps / 2];
+    free(dt);
+    free(dc);
+    return step_s;
+}
+
 int main(int argc, char **argv)
 {
     int steps = 20, threads = 1;
@@ -113,32 +144,21 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nb; i++)
         corpus.text[i] = (unsigned char)((i * 2654435761u) >> 13);
 
-    /* the trainer: 3 warm-up steps, then `steps` timed ones */
-    struct sp_trainer *t;
-    struct sp_train_result r;
+    /* the trainer: 3 warm-up steps, then `steps` timed ones; then the same on the
+     * portable passes (SP_SIMD=scalar), the baseline of the ISA ones */
     o.progress = on_step;
-    if (sp_trainer_new(&c, &o, NULL, &t) != SP_OK) {
-        fprintf(stderr, "bench_train: %s\n", sp_last_error());
-        return 1;
-    }
     if (steps < 1 || steps > 99990)
         return 1;
-    double *dt = malloc((size_t)steps * sizeof *dt), *dc = malloc((size_t)steps * sizeof *dc);
-    if (!dt || !dc || (text ? sp_trainer_run_text(t, &corpus, NULL, &r)
-                     : sp_trainer_run(t, &d, NULL, &r)) != SP_OK) {
+    double cpu_s, cpu_scalar;
+    const double step_s = time_steps(&c, &o, &d, &corpus, steps, &cpu_s);
+    const char *isa = sp_isa_name(sp_cpu_isa());
+    setenv("SP_SIMD", "scalar", 1);
+    const double scalar_s = time_steps(&c, &o, &d, &corpus, steps, &cpu_scalar);
+    unsetenv("SP_SIMD");
+    if (step_s < 0 || scalar_s < 0) {
         fprintf(stderr, "bench_train: %s\n", sp_last_error());
         return 1;
     }
-    sp_trainer_free(t);
-    for (int i = 0; i < steps; i++) {
-        dt[i] = stamps[i + 4] - stamps[i + 3];
-        dc[i] = cpu_stamps[i + 4] - cpu_stamps[i + 3];
-    }
-    qsort(dt, (size_t)steps, sizeof *dt, cmp_double);
-    qsort(dc, (size_t)steps, sizeof *dc, cmp_double);
-    const double step_s = dt[steps / 2], cpu_s = dc[steps / 2]; /* the median steps */
-    free(dt);
-    free(dc);
     const double flops = 3 * o.batch * sp_vit_flops_forward(&c); /* forward + 2x backward */
 
     /* sgemm on the same shapes */
@@ -169,6 +189,8 @@ int main(int argc, char **argv)
            step_s, flops / step_s * 1e-9, flops * 1e-9, cpu_s);
     printf("  sgemm, same shapes          %.2f GFLOP/s -> the step runs at %.0f%% of it\n",
            sgemm_rate * 1e-9, 100 * flops / step_s / sgemm_rate);
+    printf("  portable passes   %.4f s   -> the %s passes are %.2fx faster\n", scalar_s, isa,
+           scalar_s / step_s);
     printf("  peak RSS          %.1f MB (includes the %.1f MB of random images)\n", rss_mb,
            (double)(n * px * sizeof(float)) / 1048576.0); /* allocated either way */
 
