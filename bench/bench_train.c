@@ -4,7 +4,11 @@
  * sgemm on the step's matrix shapes (the FLOP rate the step could reach if it were
  * nothing but products), and the same model and step in PyTorch (bench/torch_train.py,
  * when python3-torch is installed). Prints step time, GFLOP/s, the ratios, and peak
- * memory. Random images: the data loader is not part of a step.
+ * memory. Random images: the data loader is not part of a step. Beside the wall time,
+ * each side's median CPU time a step (every thread's, spinning included): on a shared
+ * machine the wall time counts the time the scheduler gave to other jobs, the CPU
+ * time does not. And the same steps on the portable float passes (SP_SIMD=scalar),
+ * the baseline of the AVX2/AVX-512 ones the trainer chooses.
  *     bench_train [--steps 20] [--threads 1] [--width 64] [--depth 4] [--batch 128]
  *                 [--task fmnist|fortunes] [--context 64] */
 #include <math.h>
@@ -42,19 +46,58 @@ static double sgemm_step_block(float *X, float *W, float *Y, size_t rows, size_t
     return flops;
 }
 
-/* the end time of every step, from the trainer's progress callback */
-static double stamps[100001];
+static double cpu_now(void) /* the CPU time of the process, every thread's */
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* the end time of every step, wall and CPU, from the trainer's progress callback */
+static double stamps[100001], cpu_stamps[100001];
 static void on_step(void *ctx, long step, long total, double loss)
 {
     (void)ctx, (void)total, (void)loss;
-    if (step <= 100000)
+    if (step <= 100000) {
         stamps[step] = now();
+        cpu_stamps[step] = cpu_now();
+    }
 }
 
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* Trains `steps` + 3 steps (3 warm-up) and returns the median timed step's wall time
+ * (*cpu: its CPU time), or a negative value on failure. */
+static double time_steps(const struct sp_vit_config *c, const struct sp_train_opts *o,
+                         const struct sp_dataset *d, const struct sp_corpus *corpus, int steps,
+                         double *cpu)
+{
+    struct sp_trainer *t;
+    struct sp_train_result r;
+    double *dt = malloc((size_t)steps * sizeof *dt), *dc = malloc((size_t)steps * sizeof *dc);
+    if (!dt || !dc || sp_trainer_new(c, o, NULL, &t) != SP_OK) {
+        free(dt);
+        free(dc);
+        return -1;
+    }
+    enum sp_status s = c->task == SP_TASK_TEXT ? sp_trainer_run_text(t, corpus, NULL, &r)
+                                               : sp_trainer_run(t, d, NULL, &r);
+    sp_trainer_free(t);
+    for (int i = 0; s == SP_OK && i < steps; i++) {
+        dt[i] = stamps[i + 4] - stamps[i + 3];
+        dc[i] = cpu_stamps[i + 4] - cpu_stamps[i + 3];
+    }
+    qsort(dt, (size_t)steps, sizeof *dt, cmp_double);
+    qsort(dc, (size_t)steps, sizeof *dc, cmp_double);
+    const double step_s = s == SP_OK ? dt[steps / 2] : -1; /* the median step */
+    *cpu = dc[steps / 2];
+    free(dt);
+    free(dc);
+    return step_s;
 }
 
 int main(int argc, char **argv)
@@ -101,28 +144,21 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nb; i++)
         corpus.text[i] = (unsigned char)((i * 2654435761u) >> 13);
 
-    /* the trainer: 3 warm-up steps, then `steps` timed ones */
-    struct sp_trainer *t;
-    struct sp_train_result r;
+    /* the trainer: 3 warm-up steps, then `steps` timed ones; then the same on the
+     * portable passes (SP_SIMD=scalar), the baseline of the ISA ones */
     o.progress = on_step;
-    if (sp_trainer_new(&c, &o, NULL, &t) != SP_OK) {
-        fprintf(stderr, "bench_train: %s\n", sp_last_error());
-        return 1;
-    }
     if (steps < 1 || steps > 99990)
         return 1;
-    double *dt = malloc((size_t)steps * sizeof *dt);
-    if (!dt || (text ? sp_trainer_run_text(t, &corpus, NULL, &r)
-                     : sp_trainer_run(t, &d, NULL, &r)) != SP_OK) {
+    double cpu_s, cpu_scalar;
+    const double step_s = time_steps(&c, &o, &d, &corpus, steps, &cpu_s);
+    const char *isa = sp_isa_name(sp_cpu_isa());
+    setenv("SP_SIMD", "scalar", 1);
+    const double scalar_s = time_steps(&c, &o, &d, &corpus, steps, &cpu_scalar);
+    unsetenv("SP_SIMD");
+    if (step_s < 0 || scalar_s < 0) {
         fprintf(stderr, "bench_train: %s\n", sp_last_error());
         return 1;
     }
-    sp_trainer_free(t);
-    for (int i = 0; i < steps; i++)
-        dt[i] = stamps[i + 4] - stamps[i + 3];
-    qsort(dt, (size_t)steps, sizeof *dt, cmp_double);
-    const double step_s = dt[steps / 2]; /* the median step */
-    free(dt);
     const double flops = 3 * o.batch * sp_vit_flops_forward(&c); /* forward + 2x backward */
 
     /* sgemm on the same shapes */
@@ -149,10 +185,12 @@ int main(int argc, char **argv)
     printf("bench_train: %s, d %d, L %d, batch %d, %d tokens, %zu parameters, %d threads\n",
            text ? "causal LM" : "ViT", c.width, c.depth, o.batch, sp_vit_tokens(&c),
            sp_vit_nparams(&c), threads);
-    printf("  sigprop step      %.4f s   %.2f GFLOP/s (%.3g GFLOP a step)\n", step_s,
-           flops / step_s * 1e-9, flops * 1e-9);
+    printf("  sigprop step      %.4f s   %.2f GFLOP/s (%.3g GFLOP a step); CPU %.4f s a step\n",
+           step_s, flops / step_s * 1e-9, flops * 1e-9, cpu_s);
     printf("  sgemm, same shapes          %.2f GFLOP/s -> the step runs at %.0f%% of it\n",
            sgemm_rate * 1e-9, 100 * flops / step_s / sgemm_rate);
+    printf("  portable passes   %.4f s   -> the %s passes are %.2fx faster\n", scalar_s, isa,
+           scalar_s / step_s);
     printf("  peak RSS          %.1f MB (includes the %.1f MB of random images)\n", rss_mb,
            (double)(n * px * sizeof(float)) / 1048576.0); /* allocated either way */
 
@@ -163,9 +201,10 @@ int main(int argc, char **argv)
              c.width, c.depth, o.batch, steps, threads, text ? "fortunes" : "fmnist", c.context);
     FILE *p = popen(cmd, "r");
     char line[512];
-    double ts = NAN, trss = NAN;
+    double ts = NAN, trss = NAN, tcpu = NAN;
     while (p && fgets(line, sizeof line, p)) {
-        if (sscanf(line, "torch_train: step_s %lf peak_rss_mb %lf", &ts, &trss) == 2)
+        if (sscanf(line, "torch_train: step_s %lf peak_rss_mb %lf cpu_s %lf", &ts, &trss,
+                   &tcpu) == 3)
             break;
         fputs(line, stdout);
     }
@@ -173,7 +212,9 @@ int main(int argc, char **argv)
         pclose(p);
     if (isfinite(ts))
         printf("  PyTorch step      %.4f s   -> sigprop is %.2fx faster; peak RSS %.1f MB "
-               "(sigprop %.2fx of it)\n", ts, ts / step_s, trss, rss_mb / trss);
+               "(sigprop %.2fx of it)\n"
+               "  PyTorch CPU       %.4f s a step -> sigprop needs %.2fx less CPU time\n",
+               ts, ts / step_s, trss, rss_mb / trss, tcpu, tcpu / cpu_s);
     free(d.images);
     free(d.labels);
     free(corpus.text);

@@ -6,7 +6,9 @@ way, timed on random images; with --task fortunes the causal language model (byt
 embedding, learned positions, the same blocks with a causal mask, final LN, an untied
 head on every position, mean next-byte cross-entropy) on random bytes. Prints one line that bench_train parses:
 
-    torch_train: step_s S peak_rss_mb M
+    torch_train: step_s S peak_rss_mb M cpu_s C
+
+(S: the median step's wall time, C: its CPU time, every thread's.)
 
 Runs only if `import torch` works (Debian's python3-torch); otherwise says so and
 exits 0.
@@ -115,16 +117,19 @@ def main():
 
     for _ in range(3):  # warm up
         step()
-    times = []
+    times, cpu = [], []
     for _ in range(args.steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     times.sort()
+    cpu.sort()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(f"torch_train: torch {torch.__version__}, {args.task}, d {d}, L {L}, batch {B}, {args.threads} threads",
           file=sys.stderr)
-    print(f"torch_train: step_s {times[len(times) // 2]:.6f} peak_rss_mb {rss:.1f}")
+    print(f"torch_train: step_s {times[len(times) // 2]:.6f} peak_rss_mb {rss:.1f} "
+          f"cpu_s {cpu[len(cpu) // 2]:.6f}")
     return 0
 
 

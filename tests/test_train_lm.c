@@ -346,6 +346,11 @@ int main(void)
     c.depth = 3;
     c.context = 6;
     check_lm_gradients(&c, "lm derf+dyt+ln/relu, 1 head, 3 blocks, context 6");
+    /* 3 x 24 = 72 rows >= 8 max(k, n) of every product but qkv (4 x 12): their weight gradients
+     * are summed from row slices (VIT_KSPLIT in vit_body.h) */
+    tiny_lm(&c, SP_FN_LN, SP_FN_LN, SP_FN_LN, SP_ACT_GELU);
+    c.context = 24;
+    check_lm_gradients(&c, "lm ln/gelu, context 24 (weight gradients in row slices)");
 
     struct sp_corpus tr, te;
     synthetic(&tr, 400, 16);

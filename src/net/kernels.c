@@ -53,6 +53,7 @@ static void sgemm1(int ta, int tb, size_t M, size_t N, size_t K, float alpha, co
  * the same numbers with any number of threads. */
 #define NET_TILE_N 256
 #define NET_TILE_M 128
+#define NET_TILES_M 16
 
 /* OpenBLAS has one process-wide thread count: it is set to 1 for the duration of
  * a measurement and given back afterwards (net_gemm_done), so the library leaves
@@ -96,10 +97,16 @@ void net_gemm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const f
                    C + j0, ldc);
         }
     } else if (M >= 2 * NET_TILE_M) {
-        long tiles = (long)((M + NET_TILE_M - 1) / NET_TILE_M);
+        /* at most NET_TILES_M row tiles (multiples of 16 rows): each tile packs B
+         * again, which at the trainer's 8192 rows and 128-row tiles cost as much as
+         * packing A */
+        size_t tm = NET_TILE_M;
+        if ((M + tm - 1) / tm > NET_TILES_M)
+            tm = ((M + NET_TILES_M - 1) / NET_TILES_M + 15) / 16 * 16;
+        long tiles = (long)((M + tm - 1) / tm);
 #pragma omp parallel for schedule(static) if (NET_PAR(M * N * K / 64))
         for (long t = 0; t < tiles; t++) {
-            size_t i0 = (size_t)t * NET_TILE_M, ni = M - i0 < NET_TILE_M ? M - i0 : NET_TILE_M;
+            size_t i0 = (size_t)t * tm, ni = M - i0 < tm ? M - i0 : tm;
             sgemm1(ta, tb, ni, N, K, alpha, ta ? A + i0 : A + i0 * lda, lda, B, ldb, beta,
                    C + i0 * ldc, ldc);
         }

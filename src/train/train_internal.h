@@ -54,22 +54,31 @@ void vit_decay_mask(const struct vit_layout *L, uint8_t *decay);
  * forward: images (B, image^2), labels (B); returns the mean cross-entropy and the
  * number of correct argmax predictions. backward (after forward): adds the
  * gradient of the mean loss to grad (L->n) and, if dimages is not NULL, writes
- * the gradient with respect to the images (B, image^2). */
+ * the gradient with respect to the images (B, image^2). The workspace's size:
+ * per block 8 d + hid + 4 values a token (the stream, norms, qkv, attention
+ * output, MLP pre-activation), plus scratch for one block. */
+#define VIT_DECLARE_PASSES(R, S, W)                                                     \
+    void vit_forward_##S(const struct vit_layout *L, const R *p, struct vit_ws_##W *w,  \
+                         const R *images, const uint8_t *labels, int B, double *loss,   \
+                         int *correct);                                                 \
+    void vit_backward_##S(const struct vit_layout *L, const R *p, struct vit_ws_##W *w, \
+                          R *grad, R *dimages);                                         \
+    void vit_forward_text_##S(const struct vit_layout *L, const R *p,                   \
+                              struct vit_ws_##W *w, const uint8_t *seq, int B,          \
+                              double *loss, int *correct);
 #define VIT_DECLARE(R, S)                                                               \
     struct vit_ws_##S;                                                                  \
     enum sp_status vit_ws_new_##S(const struct vit_layout *L, int batch,                \
                                   struct vit_ws_##S **out);                             \
     void vit_ws_free_##S(struct vit_ws_##S *w);                                         \
-    void vit_forward_##S(const struct vit_layout *L, const R *p, struct vit_ws_##S *w,  \
-                         const R *images, const uint8_t *labels, int B, double *loss,   \
-                         int *correct);                                                 \
-    void vit_backward_##S(const struct vit_layout *L, const R *p, struct vit_ws_##S *w, \
-                          R *grad, R *dimages);                                  \
-    void vit_forward_text_##S(const struct vit_layout *L, const R *p,                   \
-                              struct vit_ws_##S *w, const uint8_t *seq, int B,          \
-                              double *loss, int *correct);
+    VIT_DECLARE_PASSES(R, S, S)
 VIT_DECLARE(float, f32)
 VIT_DECLARE(double, f64)
+/* The float passes per ISA (vit_f32*.c); vit_*_f32 chooses among them through
+ * sp_cpu_isa(). The AVX ones exist in x86-64 builds only. */
+VIT_DECLARE_PASSES(float, f32_scalar, f32)
+VIT_DECLARE_PASSES(float, f32_avx2, f32)
+VIT_DECLARE_PASSES(float, f32_avx512, f32)
 /* The residual stream entering block l after the forward pass (l = depth: the last
  * block's output before the final norm), (B T, d). */
 const float *vit_stream_f32(const struct vit_layout *L, const struct vit_ws_f32 *w, int l);

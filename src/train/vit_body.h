@@ -1,14 +1,24 @@
 /* vit_body.h: forward and backward of the ViT, written once for a real type R and
- * included by vit_f32.c (R = float, tiled sgemm) and vit_f64.c (R = double, naive
- * loops). Before including, define R, S (the suffix), GEMM(ta, tb, M, N, K, A, lda,
- * B, ldb, beta, C, ldc) computing C = op(A) op(B) + beta C (row-major), and the
- * math functions TANH, ERF, EXP, SQRT. Every reduction accumulates in double;
- * every parallel loop writes disjoint rows or columns, so the result does not
- * depend on the thread count. The pre-norm block (SPEC 1.2, with biases):
+ * included by vit_f32.c (R = float, tiled sgemm), vit_f32_avx2.c and vit_f32_avx512.c
+ * (the same float model compiled for those ISAs, its exp/erf/tanh vectorised with
+ * SLEEF) and vit_f64.c (R = double, naive loops). Before including, define R, S (the
+ * suffix of the passes), GEMM(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc)
+ * computing C = op(A) op(B) + beta C (row-major), and the math functions TANH, ERF,
+ * EXP, SQRT; optionally WSUF (the suffix of the workspace type, S by default), VIT_PASSES_ONLY
+ * (the passes without the workspace functions, for an ISA variant of a model whose
+ * workspace another file defines) and VEXP, VERF, VTANH(x, y, n): y[i] = f(x[i]) over
+ * an array, each element through the same code wherever it lies (x may equal y).
+ * Every reduction accumulates in double; every parallel loop writes disjoint rows or
+ * columns, so the result does not depend on the thread count. The pre-norm block
+ * (SPEC 1.2, with biases):
  *     x1 = x0 + Wo Attn(N1(x0)) + bo,   x2 = x1 + W2 act(W1 N2(x1) + b1) + b2.
  * Two input/output stages share the blocks: the ViT (patch embedding, CLS token,
  * pooled head) and the causal language model (token table, attention masked to
- * earlier positions, the head on every position). */
+ * earlier positions, the head on every position).
+ * Kept for the backward pass per block: the stream x0, x1, the normed n1, n2 and
+ * their statistics, qkv, the attention output and the MLP pre-activation z; the
+ * attention probabilities and the MLP activation are recomputed there (cheap
+ * against the products, and they were most of the memory). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,81 +30,127 @@
 #define CAT2(a, b) a##_##b
 #define CAT(a, b) CAT2(a, b)
 #define NAME(x) CAT(x, S)
+#ifndef WSUF
+#define WSUF S
+#define VIT_WSUF_DEFAULT
+#endif
+#define WNAME(x) CAT(x, WSUF)
 
-struct NAME(vit_blk_acts) {
+#ifndef VEXP /* the portable array maps */
+static void NAME(vexp)(const R *x, R *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = EXP(x[i]);
+}
+static void NAME(verf)(const R *x, R *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = ERF(x[i]);
+}
+static void NAME(vtanh)(const R *x, R *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = TANH(x[i]);
+}
+#define VEXP NAME(vexp)
+#define VERF NAME(verf)
+#define VTANH NAME(vtanh)
+#define VIT_V_DEFAULT
+#endif
+#define VIT_CHUNK 256 /* elements per pass of the array maps in the pointwise loops */
+
+struct WNAME(vit_blk_acts) {
     R *x0;        /* (rows, d) block input */
     R *n1, *st1;  /* N1(x0) (rows, d); LN mean and rstd (rows, 2) */
     R *qkv;       /* (rows, 3d) */
-    R *att;       /* softmax (B, H, T, T) */
     R *ao;        /* attention output before Wo (rows, d) */
     R *x1;        /* (rows, d) */
     R *n2, *st2;
-    R *z, *a;     /* MLP pre-activation and activation (rows, hid) */
-    R *cdf;       /* GELU's Phi(z) (rows, hid) */
+    R *z;         /* MLP pre-activation (rows, hid) */
 };
 
-struct NAME(vit_ws) {
+struct WNAME(vit_ws) {
     int bmax, B;
     size_t rows;  /* B T */
     R *patches;   /* (B P, pd) */
-    struct NAME(vit_blk_acts) *blk; /* (depth) */
+    struct WNAME(vit_blk_acts) *blk; /* (depth) */
     R *xf, *nf, *stf; /* final stream, its norm (rows, d), stats (rows, 2) */
     R *pooled;    /* (B, d) */
     R *probs;     /* (B, classes) softmax of the logits; text: (rows, classes) */
     const uint8_t *labels; /* (B); text: the next byte of each row (rows) */
     uint8_t *tok;          /* text: the input byte of each row, then the targets (2 rows) */
-    /* backward scratch */
-    R *g, *gn, *gqkv, *gao, *gz, *gatt, *gtok, *gpatch, *glog, *gpool;
+    /* scratch of one block at a time: the attention probabilities and their gradient
+     * (B, H, T, T), the MLP activation (forward) or its gradient (backward) in gz */
+    R *att, *gatt;
+    R *g, *gn, *gqkv, *gao, *gz, *gtok, *gpatch, *glog, *gpool;
     double *rowacc; /* (rows, 2) per-row partial sums of the scalar norm parameters */
     double *colacc; /* column sums: max(3d, hid, 2d, classes) */
+    R *gwpart;      /* the weight gradient's row slices (linear_bwd), VIT_KSPLIT of them */
     R *mem;
 };
 
-enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NAME(vit_ws) **out)
+/* A weight gradient x^T gy over many rows is cut into VIT_KSPLIT fixed slices of rows,
+ * one product each, in parallel, then summed in slice order: the same bits on any
+ * thread count, where one product of M = k rows would run on one thread. Only when
+ * rows >= VIT_KSPLIT max(k, n), so the slices' scratch never exceeds rows min(k, n). */
+#define VIT_KSPLIT 8
+static size_t NAME(ksplit_scratch)(size_t rows, size_t k, size_t n)
+{
+    return rows >= VIT_KSPLIT * (k > n ? k : n) ? VIT_KSPLIT * k * n : 0;
+}
+
+#ifndef VIT_PASSES_ONLY
+enum sp_status WNAME(vit_ws_new)(const struct vit_layout *L, int batch, struct WNAME(vit_ws) **out)
 {
     *out = NULL;
     const size_t d = (size_t)L->d, hid = (size_t)L->hid, T = (size_t)L->T;
     const size_t H = (size_t)L->c.heads, C = (size_t)L->c.classes, depth = (size_t)L->c.depth;
     const size_t rows = (size_t)batch * T, bp = (size_t)batch * (size_t)L->P;
     const size_t att = (size_t)batch * H * T * T;
-    const size_t per_blk = rows * (d * 8 + 4 + hid * 3) + att;
+    const size_t per_blk = rows * (d * 8 + 4 + hid);
     const size_t nlog = L->text ? rows : (size_t)batch; /* rows of logits */
     size_t total = bp * (size_t)L->pd * 2 + depth * per_blk + rows * (d * 2 + 2) +
                    (size_t)batch * d * 2 + nlog * C * 2 +
-                   rows * (d * 2 + 3 * d + d + hid) + att + bp * d;
-    struct NAME(vit_ws) *w = calloc(1, sizeof *w);
+                   rows * (d * 2 + 3 * d + d + hid) + 2 * att + bp * d;
+    struct WNAME(vit_ws) *w = calloc(1, sizeof *w);
     if (w)
         w->blk = calloc(depth, sizeof *w->blk);
     if (w && w->blk)
         w->mem = malloc(total * sizeof(R));
     const size_t ncol = 3 * d > hid ? (3 * d > C ? 3 * d : C) : (hid > C ? hid : C);
+    const size_t shapes[6][3] = {{rows, d, 3 * d}, {rows, d, d},       {rows, d, hid},
+                                 {rows, hid, d},   {nlog, d, C},       {bp, (size_t)L->pd, d}};
+    size_t npart = 1;
+    for (int i = 0; i < 6; i++) {
+        const size_t need = NAME(ksplit_scratch)(shapes[i][0], shapes[i][1], shapes[i][2]);
+        npart = need > npart ? need : npart;
+    }
     if (w && w->mem)
+        w->gwpart = malloc(npart * sizeof(R));
+    if (w && w->gwpart)
         w->rowacc = malloc(rows * 2 * sizeof(double));
     if (w && w->rowacc)
         w->colacc = malloc(ncol * sizeof(double));
     if (w && w->colacc)
         w->tok = malloc(L->text ? 2 * rows : 1);
-    if (!w || !w->blk || !w->mem || !w->rowacc || !w->colacc || !w->tok) {
-        NAME(vit_ws_free)(w);
+    if (!w || !w->blk || !w->mem || !w->gwpart || !w->rowacc || !w->colacc || !w->tok) {
+        WNAME(vit_ws_free)(w);
         return sp_fail(SP_ENOMEM, "train: workspace of %zu values for batch %d", total, batch);
     }
     R *q = w->mem;
 #define TAKE(ptr, count) (ptr = q, q += (count))
     TAKE(w->patches, bp * (size_t)L->pd);
     for (size_t l = 0; l < depth; l++) {
-        struct NAME(vit_blk_acts) *b = &w->blk[l];
+        struct WNAME(vit_blk_acts) *b = &w->blk[l];
         TAKE(b->x0, rows * d);
         TAKE(b->n1, rows * d);
         TAKE(b->st1, rows * 2);
         TAKE(b->qkv, rows * 3 * d);
-        TAKE(b->att, att);
         TAKE(b->ao, rows * d);
         TAKE(b->x1, rows * d);
         TAKE(b->n2, rows * d);
         TAKE(b->st2, rows * 2);
         TAKE(b->z, rows * hid);
-        TAKE(b->a, rows * hid);
-        TAKE(b->cdf, rows * hid);
     }
     TAKE(w->xf, rows * d);
     TAKE(w->nf, rows * d);
@@ -106,6 +162,7 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
     TAKE(w->gqkv, rows * 3 * d);
     TAKE(w->gao, rows * d);
     TAKE(w->gz, rows * hid);
+    TAKE(w->att, att);
     TAKE(w->gatt, att);
     TAKE(w->gtok, bp * d);
     TAKE(w->gpatch, bp * (size_t)L->pd);
@@ -118,11 +175,12 @@ enum sp_status NAME(vit_ws_new)(const struct vit_layout *L, int batch, struct NA
     return SP_OK;
 }
 
-void NAME(vit_ws_free)(struct NAME(vit_ws) *w)
+void WNAME(vit_ws_free)(struct WNAME(vit_ws) *w)
 {
     if (!w)
         return;
     free(w->mem);
+    free(w->gwpart);
     free(w->blk);
     free(w->rowacc);
     free(w->colacc);
@@ -130,24 +188,25 @@ void NAME(vit_ws_free)(struct NAME(vit_ws) *w)
     free(w);
 }
 
-/* The residual stream entering block l after NAME(vit_forward) (l = depth: the last
+/* The residual stream entering block l after the forward pass (l = depth: the last
  * block's output, before the final norm): (B T, d) rows, image-major. */
-const R *NAME(vit_stream)(const struct vit_layout *L, const struct NAME(vit_ws) *w, int l)
+const R *WNAME(vit_stream)(const struct vit_layout *L, const struct WNAME(vit_ws) *w, int l)
 {
     return l < L->c.depth ? w->blk[l].x0 : w->xf;
 }
+#endif
 
 /* ---- helpers ---- */
 
-/* y (rows, n) = x (rows, k) W (k, n) + b (n) */
+/* y (rows, n) = x (rows, k) W (k, n) + b (n): the product added onto the bias rows
+ * (one pass over y fewer than adding the bias after it) */
 static void NAME(linear_fwd)(const R *x, const R *W, const R *b, R *y, size_t rows, size_t k,
                              size_t n)
 {
-    GEMM(0, 0, rows, n, k, x, k, W, n, 0, y, n);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * n))
     for (size_t r = 0; r < rows; r++)
-        for (size_t j = 0; j < n; j++)
-            y[r * n + j] += b[j];
+        memcpy(y + r * n, b, n * sizeof *y);
+    GEMM(0, 0, rows, n, k, x, k, W, n, 1, y, n);
 }
 
 /* gb (n) += column sums of gy (rows, n), accumulated row by row in double (acc: n
@@ -155,41 +214,113 @@ static void NAME(linear_fwd)(const R *x, const R *W, const R *b, R *y, size_t ro
 static void NAME(colsum_add)(const R *gy, size_t rows, size_t n, R *gb, double *acc)
 {
     memset(acc, 0, n * sizeof *acc);
-    for (size_t r = 0; r < rows; r++)
+    for (size_t r = 0; r < rows; r++) {
+        const R *gr = gy + r * n;
+#pragma omp simd
         for (size_t j = 0; j < n; j++)
-            acc[j] += (double)gy[r * n + j];
+            acc[j] += (double)gr[j];
+    }
     for (size_t j = 0; j < n; j++)
         gb[j] += (R)acc[j];
 }
 
-/* Backward of linear_fwd: gW += x^T gy, gb += colsum gy, gx = gy W^T (gx may be NULL) */
+/* Backward of linear_fwd: gW += x^T gy, gb += colsum gy, gx = gy W^T (gx may be NULL,
+ * or equal x: x is read only by gW's product, which comes first) */
 static void NAME(linear_bwd)(const R *x, const R *W, const R *gy, R *gx, R *gW, R *gb,
-                             size_t rows, size_t k, size_t n, double *acc)
+                             size_t rows, size_t k, size_t n, struct WNAME(vit_ws) *w)
 {
-    GEMM(1, 0, k, n, rows, x, k, gy, n, 1, gW, n);
-    NAME(colsum_add)(gy, rows, n, gb, acc);
+    if (NAME(ksplit_scratch)(rows, k, n)) {
+        const size_t per = (rows + VIT_KSPLIT - 1) / VIT_KSPLIT, kn = k * n;
+        R *part = w->gwpart;
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * kn / 64))
+        for (size_t sl = 0; sl < VIT_KSPLIT; sl++) {
+            const size_t r0 = sl * per < rows ? sl * per : rows;
+            const size_t nr = rows - r0 < per ? rows - r0 : per;
+            if (nr)
+                GEMM(1, 0, k, n, nr, x + r0 * k, k, gy + r0 * n, n, 0, part + sl * kn, n);
+            else
+                memset(part + sl * kn, 0, kn * sizeof *part);
+        }
+#pragma omp parallel for schedule(static) if (NET_PAR(kn * VIT_KSPLIT))
+        for (size_t i = 0; i < kn; i++) {
+            R acc = gW[i];
+            for (size_t sl = 0; sl < VIT_KSPLIT; sl++)
+                acc += part[sl * kn + i];
+            gW[i] = acc;
+        }
+    } else {
+        GEMM(1, 0, k, n, rows, x, k, gy, n, 1, gW, n);
+    }
+    NAME(colsum_add)(gy, rows, n, gb, w->colacc);
     if (gx)
         GEMM(0, 1, rows, k, n, gy, n, W, n, 0, gx, k);
 }
 
-/* The MLP activation; GELU keeps Phi(z) (*cdf) for its derivative, so that the
- * backward pass needs one exp instead of an erf. */
-static R NAME(act)(enum sp_mlp_act a, R z, R *cdf)
+/* Phi(z), the standard normal CDF, of n <= VIT_CHUNK values into cdf, and (gauss not
+ * NULL) exp(-z^2 / 2). VIT_FAST_PHI (the float model): Abramowitz and Stegun 7.1.26,
+ * |error in erf| <= 1.5e-7, one exp for both, vectorised; else 0.5 (1 + erf(z / sqrt 2))
+ * through the erf map (SLEEF's vector erf is several times slower than this). */
+static void NAME(vphi)(const R *z, R *cdf, R *gauss, size_t n)
 {
-    if (a == SP_ACT_RELU) {
-        *cdf = 0;
-        return z > 0 ? z : 0;
+#ifdef VIT_FAST_PHI
+    R *g = gauss ? gauss : cdf; /* cdf holds the exp until it is overwritten in place */
+#else
+    R *g = gauss;
+#endif
+    if (g) {
+#pragma omp simd
+        for (size_t i = 0; i < n; i++)
+            g[i] = (R)-0.5 * z[i] * z[i];
+        VEXP(g, g, n);
     }
-    *cdf = (R)0.5 * ((R)1 + ERF(z * (R)M_SQRT1_2)); /* exact (erf) GELU: z Phi(z) */
-    return z * *cdf;
+#ifdef VIT_FAST_PHI
+    const R p = (R)0.3275911, a1 = (R)0.254829592, a2 = (R)-0.284496736;
+    const R a3 = (R)1.421413741, a4 = (R)-1.453152027, a5 = (R)1.061405429;
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) {
+        const R x = (z[i] < 0 ? -z[i] : z[i]) * (R)M_SQRT1_2, t = (R)1 / ((R)1 + p * x);
+        const R tail = (R)0.5 * ((((a5 * t + a4) * t + a3) * t + a2) * t + a1) * t * g[i];
+        cdf[i] = z[i] < 0 ? tail : (R)1 - tail; /* 0.5 erfc(|z| / sqrt 2) = tail */
+    }
+#else
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+        cdf[i] = z[i] * (R)M_SQRT1_2;
+    VERF(cdf, cdf, n);
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+        cdf[i] = (R)0.5 * ((R)1 + cdf[i]);
+#endif
 }
 
-static R NAME(act_deriv)(enum sp_mlp_act a, R z, R cdf)
+/* The MLP activation over n values, in chunks through the array maps: forward
+ * (deriv 0) y = act(z), the exact (erf) GELU z Phi(z) or ReLU; backward (deriv 1)
+ * y *= act'(z), GELU's Phi(z) + z phi(z) with Phi recomputed. */
+static void NAME(act_map)(enum sp_mlp_act a, const R *z, R *y, size_t n, int deriv)
 {
-    if (a == SP_ACT_RELU)
-        return z > 0 ? 1 : 0;
     const R inv_sqrt_2pi = (R)0.39894228040143267794;
-    return cdf + z * inv_sqrt_2pi * EXP((R)-0.5 * z * z); /* Phi(z) + z phi(z) */
+#pragma omp parallel for schedule(static) if (NET_PAR(n))
+    for (size_t i0 = 0; i0 < n; i0 += VIT_CHUNK) {
+        const size_t m = n - i0 < VIT_CHUNK ? n - i0 : VIT_CHUNK;
+        const R *zc = z + i0;
+        R *yc = y + i0;
+        if (a == SP_ACT_RELU) {
+            for (size_t i = 0; i < m; i++)
+                yc[i] = zc[i] > 0 ? (deriv ? yc[i] : zc[i]) : 0;
+            continue;
+        }
+        R cdf[VIT_CHUNK], g[VIT_CHUNK];
+        NAME(vphi)(zc, cdf, deriv ? g : NULL, m);
+        if (deriv) {
+#pragma omp simd
+            for (size_t i = 0; i < m; i++)
+                yc[i] *= cdf[i] + zc[i] * inv_sqrt_2pi * g[i];
+        } else {
+#pragma omp simd
+            for (size_t i = 0; i < m; i++)
+                yc[i] = zc[i] * cdf[i];
+        }
+    }
 }
 
 /* The pointwise norms: u = alpha x + shift, t = phi(u), dphi = phi'(u). */
@@ -220,21 +351,30 @@ static void NAME(norm_fwd)(const struct sp_fnspec *f, double eps, const R *p,
         R *yr = y + r * d;
         if (f->kind == SP_FN_LN) {
             double m = 0, v = 0;
+#pragma omp simd reduction(+ : m)
             for (size_t j = 0; j < d; j++)
                 m += (double)xr[j];
             m /= (double)d;
+#pragma omp simd reduction(+ : v)
             for (size_t j = 0; j < d; j++)
                 v += ((double)xr[j] - m) * ((double)xr[j] - m);
-            R rstd = (R)(1.0 / sqrt(v / (double)d + eps));
-            st[2 * r] = (R)m;
+            const R rstd = (R)(1.0 / sqrt(v / (double)d + eps)), mr = (R)m;
+            st[2 * r] = mr;
             st[2 * r + 1] = rstd;
+#pragma omp simd
             for (size_t j = 0; j < d; j++)
-                yr[j] = gamma[j] * ((xr[j] - (R)m) * rstd) + beta[j];
-        } else {
-            R dphi;
+                yr[j] = gamma[j] * ((xr[j] - mr) * rstd) + beta[j];
+        } else { /* phi over the row in place, through the array map */
+#pragma omp simd
             for (size_t j = 0; j < d; j++)
-                yr[j] = gamma[j] * NAME(pointwise)(f->kind, alpha * xr[j] + shift, &dphi) +
-                        beta[j];
+                yr[j] = alpha * xr[j] + shift;
+            if (f->kind == SP_FN_DYT)
+                VTANH(yr, yr, d);
+            else
+                VERF(yr, yr, d);
+#pragma omp simd
+            for (size_t j = 0; j < d; j++)
+                yr[j] = gamma[j] * yr[j] + beta[j];
         }
     }
 }
@@ -258,17 +398,20 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
         R dphi = 0;
         if (f->kind == SP_FN_LN) {
             /* dx = rstd (g - mean(g) - xhat mean(g xhat)), g = gamma gy */
+            const R *xr = x + r * d, mean = st[2 * r], rstd = st[2 * r + 1];
             double mg = 0, mgx = 0;
+#pragma omp simd reduction(+ : mg, mgx)
             for (size_t j = 0; j < d; j++) {
                 double g = (double)(gamma[j] * gr[j]);
                 mg += g;
-                mgx += g * (double)NORMED(r, j, dphi);
+                mgx += g * (double)((xr[j] - mean) * rstd);
             }
             mg /= (double)d;
             mgx /= (double)d;
-            const R rstd = st[2 * r + 1];
+            const R mgr = (R)mg, mgxr = (R)mgx;
+#pragma omp simd
             for (size_t j = 0; j < d; j++)
-                gxr[j] += rstd * (gamma[j] * gr[j] - (R)mg - NORMED(r, j, dphi) * (R)mgx);
+                gxr[j] += rstd * (gamma[j] * gr[j] - mgr - ((xr[j] - mean) * rstd) * mgxr);
             rowacc[2 * r] = rowacc[2 * r + 1] = 0;
         } else {
             /* du = gamma gy phi'(u); dx = alpha du; dalpha = sum du x, dshift = sum du */
@@ -297,6 +440,15 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
     /* dgamma = sum_r gy normed, dbeta = sum_r gy: row by row in double (acc: 2d) */
     memset(acc, 0, 2 * d * sizeof *acc);
     for (size_t r = 0; r < rows; r++) {
+        if (f->kind == SP_FN_LN) {
+            const R *xr = x + r * d, *gr = gy + r * d, mean = st[2 * r], rstd = st[2 * r + 1];
+#pragma omp simd
+            for (size_t j = 0; j < d; j++) {
+                acc[j] += (double)gr[j] * (double)((xr[j] - mean) * rstd);
+                acc[d + j] += (double)gr[j];
+            }
+            continue;
+        }
         R dphi = 0;
         for (size_t j = 0; j < d; j++) {
             acc[j] += (double)gy[r * d + j] * (double)NORMED(r, j, dphi);
@@ -310,54 +462,74 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
 #undef NORMED
 }
 
-/* Softmax attention of every (image, head): att = softmax(q k^T / sqrt(dh)), ao = att v.
- * The products of length dh and T accumulate in R like sgemm's; the softmax in double.
- * Text: causal, query i attends to keys j <= i (att is 0 beyond). */
+/* s (n) = exp(s - mx) / their sum (through the array map; the sum in double, returned):
+ * a softmax shifted by mx, its row maximum. */
+static double NAME(exp_normalize)(R *s, size_t n, R mx)
+{
+#pragma omp simd
+    for (size_t j = 0; j < n; j++)
+        s[j] -= mx;
+    VEXP(s, s, n);
+    double z = 0;
+#pragma omp simd reduction(+ : z)
+    for (size_t j = 0; j < n; j++)
+        z += (double)s[j];
+    const R inv = (R)(1.0 / z);
+#pragma omp simd
+    for (size_t j = 0; j < n; j++)
+        s[j] *= inv;
+    return z;
+}
+
+/* Row i of the attention probabilities from its scores (s: jn of them, the rest of
+ * the T masked): s = softmax(s * scale), zeros beyond jn; the sum in double. The
+ * forward and the backward pass (which recomputes them) both take this path. */
+static void NAME(softmax_row)(R *s, size_t jn, size_t T, R scale)
+{
+    R mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
+    for (size_t j = 0; j < jn; j++) {
+        s[j] *= scale;
+        mx = s[j] > mx ? s[j] : mx;
+    }
+    NAME(exp_normalize)(s, jn, mx);
+    if (jn < T)
+        memset(s + jn, 0, (T - jn) * sizeof *s);
+}
+
+/* The probabilities A (T, T) of one (image, head): A = softmax(q k^T / sqrt(dh)) by
+ * rows, q and k (T, dh) with row stride ld. Text: causal, query i attends to keys
+ * j <= i (A is 0 beyond). One product for the scores, so the T^2 dh work is sgemm's. */
+static void NAME(attn_probs)(const struct vit_layout *L, const R *q, const R *k, size_t ld,
+                             R *A)
+{
+    const size_t dh = (size_t)L->dh, T = (size_t)L->T;
+    const R scale = (R)(1.0 / sqrt((double)dh));
+    GEMM(0, 1, T, T, dh, q, ld, k, ld, 0, A, T);
+    for (size_t i = 0; i < T; i++)
+        NAME(softmax_row)(A + i * T, L->text ? i + 1 : T, T, scale);
+}
+
+/* Softmax attention of every (image, head): ao = A v, each (image, head) a product of
+ * its own, single-threaded, the heads shared out. att: scratch (B, H, T, T). */
 static void NAME(attn_fwd)(const struct vit_layout *L, int B, const R *qkv, R *att, R *ao)
 {
     const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
     const size_t H = (size_t)L->c.heads, ld = 3 * d;
-    const R scale = (R)(1.0 / sqrt((double)dh));
 #pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * H) * T * T * dh))
     for (size_t bh = 0; bh < (size_t)B * H; bh++) {
         const size_t b = bh / H, h = bh % H;
         const R *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
         R *A = att + bh * T * T;
-        for (size_t i = 0; i < T; i++) {
-            R *Ai = A + i * T, mx = -INFINITY;
-            const size_t jn = L->text ? i + 1 : T;
-            for (size_t j = 0; j < jn; j++) {
-                R s = 0;
-#pragma omp simd reduction(+ : s)
-                for (size_t c = 0; c < dh; c++)
-                    s += q[i * ld + c] * k[j * ld + c];
-                Ai[j] = s * scale;
-                mx = Ai[j] > mx ? Ai[j] : mx;
-            }
-            double z = 0;
-            for (size_t j = 0; j < jn; j++) {
-                Ai[j] = EXP(Ai[j] - mx);
-                z += (double)Ai[j];
-            }
-            for (size_t j = jn; j < T; j++)
-                Ai[j] = 0;
-            const R inv = (R)(1.0 / z);
-            R *o = ao + (b * T + i) * d + h * dh;
-            for (size_t c = 0; c < dh; c++)
-                o[c] = 0;
-            for (size_t j = 0; j < jn; j++) {
-                Ai[j] *= inv;
-#pragma omp simd
-                for (size_t c = 0; c < dh; c++)
-                    o[c] += Ai[j] * v[j * ld + c];
-            }
-        }
+        NAME(attn_probs)(L, q, k, ld, A);
+        GEMM(0, 0, T, dh, T, A, T, v, ld, 0, ao + b * T * d + h * dh, d);
     }
 }
 
-/* Backward of attn_fwd: gao (rows, d) -> gqkv (rows, 3d), overwritten. gatt: scratch. */
-static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, const R *att,
-                           const R *gao, R *gqkv, R *gatt)
+/* Backward of attn_fwd: gao (rows, d) -> gqkv (rows, 3d), overwritten. The
+ * probabilities are recomputed (att); gatt holds their gradient, both scratch. */
+static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, const R *gao,
+                           R *gqkv, R *att, R *gatt)
 {
     const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
     const size_t H = (size_t)L->c.heads, ld = 3 * d;
@@ -367,65 +539,56 @@ static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, cons
         const size_t b = bh / H, h = bh % H;
         const R *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
         R *gq = gqkv + b * T * ld + h * dh, *gk = gq + d, *gv = gq + 2 * d;
-        const R *A = att + bh * T * T;
         const R *go = gao + b * T * d + h * dh;
-        R *gS = gatt + bh * T * T;
-        for (size_t t = 0; t < T; t++)
-            for (size_t c = 0; c < dh; c++)
-                gq[t * ld + c] = gk[t * ld + c] = gv[t * ld + c] = 0;
+        R *A = att + bh * T * T, *gS = gatt + bh * T * T;
+        NAME(attn_probs)(L, q, k, ld, A);
+        /* gA = go v^T; gS_ij = A_ij (gA_ij - sum_j' A_ij' gA_ij') / sqrt(dh) */
+        GEMM(0, 1, T, T, dh, go, d, v, ld, 0, gS, T);
         for (size_t i = 0; i < T; i++) {
-            /* gA_ij = go_i . v_j; gS_ij = A_ij (gA_ij - sum_j' A_ij' gA_ij') / sqrt(dh) */
             const size_t jn = L->text ? i + 1 : T; /* causal: A_ij = 0 beyond */
+            R *gi = gS + i * T;
+            const R *Ai = A + i * T;
             double dot = 0;
-            for (size_t j = 0; j < jn; j++) {
-                R s = 0;
-#pragma omp simd reduction(+ : s)
-                for (size_t c = 0; c < dh; c++)
-                    s += go[i * d + c] * v[j * ld + c];
-                gS[i * T + j] = s;
-                dot += (double)s * (double)A[i * T + j];
-            }
+#pragma omp simd reduction(+ : dot)
             for (size_t j = 0; j < jn; j++)
-                gS[i * T + j] = A[i * T + j] * (gS[i * T + j] - (R)dot) * scale;
-            /* gv_j += A_ij go_i, gk_j += gS_ij q_i, gq_i += gS_ij k_j */
-            for (size_t j = 0; j < jn; j++) {
-                const R a = A[i * T + j], gs = gS[i * T + j];
+                dot += (double)gi[j] * (double)Ai[j];
+            const R dr = (R)dot;
 #pragma omp simd
-                for (size_t c = 0; c < dh; c++) {
-                    gv[j * ld + c] += a * go[i * d + c];
-                    gk[j * ld + c] += gs * q[i * ld + c];
-                    gq[i * ld + c] += gs * k[j * ld + c];
-                }
-            }
+            for (size_t j = 0; j < jn; j++)
+                gi[j] = Ai[j] * (gi[j] - dr) * scale;
+            if (jn < T)
+                memset(gi + jn, 0, (T - jn) * sizeof *gi);
         }
+        /* gv = A^T go, gk = gS^T q, gq = gS k */
+        GEMM(1, 0, T, dh, T, A, T, go, d, 0, gv, ld);
+        GEMM(1, 0, T, dh, T, gS, T, q, ld, 0, gk, ld);
+        GEMM(0, 0, T, dh, T, gS, T, k, ld, 0, gq, ld);
     }
 }
 
 /* ---- forward ---- */
 
 /* The blocks and the final norm on the stream w->blk[0].x0 (rows, d) */
-static void NAME(blocks_fwd)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w)
+static void NAME(blocks_fwd)(const struct vit_layout *L, const R *p, struct WNAME(vit_ws) *w)
 {
     const struct sp_vit_config *c = &L->c;
     const size_t d = (size_t)L->d, hid = (size_t)L->hid, rows = w->rows;
     const int B = w->B;
     for (int l = 0; l < c->depth; l++) {
         const struct vit_block_off *o = &L->blk[l];
-        struct NAME(vit_blk_acts) *a = &w->blk[l];
+        struct WNAME(vit_blk_acts) *a = &w->blk[l];
         R *out = l + 1 < c->depth ? w->blk[l + 1].x0 : w->xf;
         NAME(norm_fwd)(&c->norm_attn, c->norm_eps, p, &o->n1, a->x0, a->n1, a->st1, rows, d);
         NAME(linear_fwd)(a->n1, p + o->wqkv, p + o->bqkv, a->qkv, rows, d, 3 * d);
-        NAME(attn_fwd)(L, B, a->qkv, a->att, a->ao);
+        NAME(attn_fwd)(L, B, a->qkv, w->att, a->ao);
         NAME(linear_fwd)(a->ao, p + o->wo, p + o->bo, a->x1, rows, d, d);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
         for (size_t i = 0; i < rows * d; i++)
             a->x1[i] += a->x0[i];
         NAME(norm_fwd)(&c->norm_mlp, c->norm_eps, p, &o->n2, a->x1, a->n2, a->st2, rows, d);
         NAME(linear_fwd)(a->n2, p + o->w1, p + o->b1, a->z, rows, d, hid);
-#pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
-        for (size_t i = 0; i < rows * hid; i++)
-            a->a[i] = NAME(act)(c->act, a->z[i], &a->cdf[i]);
-        NAME(linear_fwd)(a->a, p + o->w2, p + o->b2, out, rows, hid, d);
+        NAME(act_map)(c->act, a->z, w->gz, rows * hid, 0); /* the activation in scratch */
+        NAME(linear_fwd)(w->gz, p + o->w2, p + o->b2, out, rows, hid, d);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
         for (size_t i = 0; i < rows * d; i++)
             out[i] += a->x1[i];
@@ -433,32 +596,28 @@ static void NAME(blocks_fwd)(const struct vit_layout *L, const R *p, struct NAME
     NAME(norm_fwd)(&c->norm_final, c->norm_eps, p, &L->nf, w->xf, w->nf, w->stf, rows, d);
 }
 
-/* Cross-entropy of the softmax of n rows of logits z (n, C) against labels, in double;
- * z becomes the softmax. Adds the summed loss to *total and the argmax hits to *ok. */
+/* Cross-entropy of the softmax of n rows of logits z (n, C) against labels, the sums
+ * and the log in double; z becomes the softmax (its exp through the array map, once
+ * an element). Adds the summed loss to *total and the argmax hits to *ok. */
 static void NAME(softmax_xent)(R *logits, const uint8_t *labels, size_t n, size_t C,
                                double *total, int *ok)
 {
     for (size_t b = 0; b < n; b++) {
         R *z = logits + b * C;
         size_t best = 0;
-        double mx = -INFINITY;
+        R mx = -INFINITY;
         for (size_t k = 0; k < C; k++)
-            if ((double)z[k] > mx) {
-                mx = (double)z[k];
+            if (z[k] > mx) {
+                mx = z[k];
                 best = k;
             }
-        double sum = 0;
-        for (size_t k = 0; k < C; k++)
-            sum += exp((double)z[k] - mx);
-        *total += mx + log(sum) - (double)z[labels[b]];
+        const R zl = z[labels[b]] - mx;
+        *total += log(NAME(exp_normalize)(z, C, mx)) - (double)zl;
         *ok += best == labels[b];
-        for (size_t k = 0; k < C; k++)
-            z[k] = (R)(exp((double)z[k] - mx) / sum);
     }
 }
 
-
-void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w,
+void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct WNAME(vit_ws) *w,
                        const R *images, const uint8_t *labels, int B, double *loss, int *correct)
 {
     const struct sp_vit_config *c = &L->c;
@@ -511,7 +670,7 @@ void NAME(vit_forward)(const struct vit_layout *L, const R *p, struct NAME(vit_w
         *correct = ok;
 }
 
-void NAME(vit_forward_text)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w,
+void NAME(vit_forward_text)(const struct vit_layout *L, const R *p, struct WNAME(vit_ws) *w,
                             const uint8_t *seq, int B, double *loss, int *correct)
 {
     const size_t d = (size_t)L->d, T = (size_t)L->T, C = (size_t)L->c.classes;
@@ -545,7 +704,7 @@ void NAME(vit_forward_text)(const struct vit_layout *L, const R *p, struct NAME(
 
 /* ---- backward ---- */
 
-void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_ws) *w, R *grad,
+void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct WNAME(vit_ws) *w, R *grad,
                         R *dimages)
 {
     const struct sp_vit_config *c = &L->c;
@@ -559,7 +718,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
                 w->glog[r * C + k] =
                     (w->probs[r * C + k] - (R)(k == w->labels[r] ? 1 : 0)) / (R)rows;
         NAME(linear_bwd)(w->nf, p + L->wh, w->glog, w->gn, grad + L->wh, grad + L->bh, rows,
-                         d, C, w->colacc);
+                         d, C, w);
     } else {
         /* d loss / d logits = (softmax - onehot) / B */
         for (size_t b = 0; b < (size_t)B; b++)
@@ -567,7 +726,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
                 w->glog[b * C + k] =
                     (w->probs[b * C + k] - (R)(k == w->labels[b] ? 1 : 0)) / (R)B;
         NAME(linear_bwd)(w->pooled, p + L->wh, w->glog, w->gpool, grad + L->wh, grad + L->bh,
-                         (size_t)B, d, C, w->colacc);
+                         (size_t)B, d, C, w);
         /* un-pool into gn (rows, d) */
 #pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
         for (size_t r = 0; r < rows; r++) {
@@ -582,21 +741,23 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
     NAME(norm_bwd)(&c->norm_final, p, &L->nf, w->xf, w->stf, w->gn, g, grad, w->rowacc, w->colacc, rows, d);
     for (int l = c->depth - 1; l >= 0; l--) {
         const struct vit_block_off *o = &L->blk[l];
-        struct NAME(vit_blk_acts) *a = &w->blk[l];
+        struct WNAME(vit_blk_acts) *a = &w->blk[l];
         /* MLP: g is d loss / d x2 */
-        NAME(linear_bwd)(a->a, p + o->w2, g, w->gz, grad + o->w2, grad + o->b2, rows, hid, d, w->colacc);
-#pragma omp parallel for schedule(static) if (NET_PAR(rows * hid))
-        for (size_t i = 0; i < rows * hid; i++)
-            w->gz[i] *= NAME(act_deriv)(c->act, a->z[i], a->cdf[i]);
+        /* the activation recomputed into gz, which its product's input gradient then
+         * overwrites */
+        NAME(act_map)(c->act, a->z, w->gz, rows * hid, 0);
+        NAME(linear_bwd)(w->gz, p + o->w2, g, w->gz, grad + o->w2, grad + o->b2, rows, hid, d,
+                         w);
+        NAME(act_map)(c->act, a->z, w->gz, rows * hid, 1);
         NAME(linear_bwd)(a->n2, p + o->w1, w->gz, w->gn, grad + o->w1, grad + o->b1, rows, d,
-                         hid, w->colacc);
+                         hid, w);
         NAME(norm_bwd)(&c->norm_mlp, p, &o->n2, a->x1, a->st2, w->gn, g, grad, w->rowacc,
                        w->colacc, rows, d);
         /* attention: g is now d loss / d x1 */
-        NAME(linear_bwd)(a->ao, p + o->wo, g, w->gao, grad + o->wo, grad + o->bo, rows, d, d, w->colacc);
-        NAME(attn_bwd)(L, B, a->qkv, a->att, w->gao, w->gqkv, w->gatt);
+        NAME(linear_bwd)(a->ao, p + o->wo, g, w->gao, grad + o->wo, grad + o->bo, rows, d, d, w);
+        NAME(attn_bwd)(L, B, a->qkv, w->gao, w->gqkv, w->att, w->gatt);
         NAME(linear_bwd)(a->n1, p + o->wqkv, w->gqkv, w->gn, grad + o->wqkv, grad + o->bqkv,
-                         rows, d, 3 * d, w->colacc);
+                         rows, d, 3 * d, w);
         NAME(norm_bwd)(&c->norm_attn, p, &o->n1, a->x0, a->st1, w->gn, g, grad, w->rowacc,
                        w->colacc, rows, d);
     }
@@ -629,7 +790,7 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
         memcpy(w->gtok + bp * d, g + (b * T + t) * d, d * sizeof(R));
     }
     NAME(linear_bwd)(w->patches, p + L->wpe, w->gtok, dimages ? w->gpatch : NULL, grad + L->wpe,
-                     grad + L->bpe, (size_t)B * P, pd, d, w->colacc);
+                     grad + L->bpe, (size_t)B * P, pd, d, w);
     if (dimages) {
         const size_t img = (size_t)c->image, ps = (size_t)c->patch, side = img / ps;
 #pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * P) * d))
@@ -644,5 +805,18 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct NAME(vit_
 }
 
 #undef NAME
+#undef WNAME
 #undef CAT
 #undef CAT2
+#ifdef VIT_WSUF_DEFAULT
+#undef WSUF
+#undef VIT_WSUF_DEFAULT
+#endif
+#ifdef VIT_V_DEFAULT
+#undef VEXP
+#undef VERF
+#undef VTANH
+#undef VIT_V_DEFAULT
+#endif
+#undef VIT_CHUNK
+#undef VIT_KSPLIT
