@@ -95,12 +95,15 @@ enum cli_opt_kind {
     CLI_OPT_TEXTFN,   /* help only: text(f) prints it (text that depends on values) */
     CLI_OPT_FLAG,     /* int *dest = 1 */
     CLI_OPT_INT,      /* int *dest, a decimal integer in [lo, hi] */
+    CLI_OPT_LONG,     /* long *dest, the same */
     CLI_OPT_U64,      /* uint64_t *dest, in [0, hi] */
     CLI_OPT_DOUBLE,   /* double *dest, in [lo, hi] */
+    CLI_OPT_SIZE,     /* double *dest, bytes: "123", "4.5G", "800M" (cli_parse_size) */
     CLI_OPT_STRING,   /* const char **dest = the argument */
     CLI_OPT_ENUM,     /* int *dest = the index of the argument in values */
     CLI_OPT_LIST,     /* struct cli_list *dest: value, a,b,c or start:stop:step in [lo, hi] */
     CLI_OPT_INT_LIST, /* struct cli_int_list *dest: the same, integers */
+    CLI_OPT_INTEGRAL_LIST, /* struct cli_list *dest: the same, integers as doubles */
     CLI_OPT_CALL,     /* call(ctx, cmd, "--name", arg): 0 or 2 (printed) */
     CLI_OPT_GROUP,    /* options declared elsewhere: longopts (their own codes), each
                          handled by group(ctx, cmd, code, arg), help by text(f)
@@ -116,15 +119,17 @@ struct cli_opt {
     const char *name;         /* long name without "--"; NULL: none */
     char key;                 /* short letter ('o' for -o), 0: none */
     const char *arg;          /* the value's name in the help ("FILE"); NULL for flags */
-    const char *help;         /* one or more lines ('\n'); NULL: not listed (an alias) */
+    const char *help;         /* one or more lines ('\n'); NULL: not listed (an alias).
+                                 "%v" in it prints dest's value before parsing (the default) */
     void *dest;
-    double lo, hi;            /* INT, U64 (hi only), DOUBLE, LIST, INT_LIST */
+    double lo, hi;            /* INT, LONG, U64 (hi only), DOUBLE, the lists */
     const char *const *values;/* ENUM: the accepted words, NULL-terminated */
     int (*call)(void *ctx, const char *cmd, const char *flag, const char *arg);
     int (*group)(void *ctx, const char *cmd, int code, const char *arg);
     const struct option *longopts; /* GROUP: ends with a zero entry */
     void (*text)(FILE *f);    /* TEXTFN, GROUP */
     void *ctx;                /* CALL, GROUP */
+    int *seen;                /* non-NULL: counted up each time the option is given */
 };
 struct cli_cmd {
     const char *name;         /* "theory": in messages and "Try 'sigprop theory --help'" */
@@ -138,6 +143,11 @@ enum { CLI_DONE = -1 };       /* cli_parse printed the help: exit 0 */
  * positional argument (at most max_args of them), CLI_DONE after --help, or 2
  * after a usage error (printed). */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first);
+/* A comma list of norms, ln, dyt, derf (with_none: every norm of --norm, none too),
+ * as enum sp_fn values
+ * in l (its earlier list freed). 0 or 2 (printed). */
+int cli_parse_norm_list(const char *cmd, const char *flag, const char *s, int with_none,
+                        struct cli_list *l);
 /* The help: head, every option of the table (and its groups), tail. */
 void cli_help(const struct cli_cmd *cmd, FILE *f);
 /* The architecture flags (cli_arch_option) as one GROUP entry of a table. */
@@ -154,9 +164,9 @@ extern const char *const cli_format_names[]; /* "csv", "json" */
 #define CLI_OPT_FORMAT(fmt)                                                            \
     {.kind = CLI_OPT_ENUM, .name = "format", .arg = "F", .help = "csv | json (default csv)", \
      .dest = (fmt), .values = cli_format_names}
-#define CLI_OPT_QUIET                                                                  \
-    {.kind = CLI_OPT_FLAG, .name = "quiet", .key = 'q', .help = "no messages on stderr", \
-     .dest = &cli_quiet}
+#define CLI_OPT_QUIET_HELP(text)                                                       \
+    {.kind = CLI_OPT_FLAG, .name = "quiet", .key = 'q', .help = (text), .dest = &cli_quiet}
+#define CLI_OPT_QUIET CLI_OPT_QUIET_HELP("no messages on stderr")
 #define CLI_OPT_HELPOPT                                                                \
     {.kind = CLI_OPT_HELP, .name = "help", .key = 'h', .help = "this help"}
 
@@ -278,23 +288,6 @@ void cli_arch_help(FILE *f);
 void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_opts *o);
 
 /* ---- finite-network measurement flags shared by measure and compare (cmd_measure.c) ---- */
-enum {
-    OPT_M_FIRST = 1060,
-    OPT_M_SEEDS = OPT_M_FIRST, OPT_M_PROBES, OPT_M_THREADS, OPT_M_SEED, OPT_M_INPUT,
-    OPT_M_MEASURE, OPT_M_EXCLUDE_CLS, OPT_M_CHECKPOINT, OPT_M_MAX_MEMORY, OPT_M_MAX_TIME,
-    OPT_M_INPUTS, OPT_M_CLS, OPT_M_DATA,
-    OPT_M_LAST
-};
-#define CLI_MEASURE_LONGOPTS                                                           \
-    {"seeds", required_argument, 0, OPT_M_SEEDS}, {"probes", required_argument, 0, OPT_M_PROBES}, \
-    {"threads", required_argument, 0, OPT_M_THREADS}, {"seed", required_argument, 0, OPT_M_SEED}, \
-    {"input", required_argument, 0, OPT_M_INPUT}, {"measure", required_argument, 0, OPT_M_MEASURE}, \
-    {"exclude-cls", no_argument, 0, OPT_M_EXCLUDE_CLS},                                \
-    {"checkpoint", required_argument, 0, OPT_M_CHECKPOINT},                            \
-    {"max-memory", required_argument, 0, OPT_M_MAX_MEMORY},                            \
-    {"max-time", required_argument, 0, OPT_M_MAX_TIME},                                \
-    {"inputs", required_argument, 0, OPT_M_INPUTS}, {"cls", required_argument, 0, OPT_M_CLS}, \
-    {"data", required_argument, 0, OPT_M_DATA}
 struct cli_measure {
     struct sp_net_opts o;
     double max_memory;   /* bytes; 0: available memory from /proc/meminfo */
@@ -321,9 +314,58 @@ int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct
                       const struct sp_vit_net *v, float **tok);
 void cli_inputs_meta(cJSON *j, const struct cli_measure *m);
 void cli_measure_init(struct cli_measure *m);
-/* Handles an OPT_M_* option: 0 or 2 (printed). */
-int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const char *arg);
-void cli_measure_help(FILE *f);
+/* CALL handlers of --inputs (ctx: the struct cli_measure) and --measure (ctx: the
+ * unsigned SP_MEASURE_* mask). */
+int cli_measure_inputs(void *ctx, const char *cmd, const char *flag, const char *arg);
+int cli_measure_passes(void *ctx, const char *cmd, const char *flag, const char *arg);
+extern const char *const cli_input_names[]; /* "equiangular", "gaussian": enum sp_net_input */
+extern const char *const cli_off_on[];      /* "off", "on" */
+/* --max-memory and --max-time, the limits of a measurement (also alpha --verify's). */
+#define CLI_OPT_MEASURE_LIMITS(m, what)                                                \
+    {.kind = CLI_OPT_SIZE, .name = "max-memory", .arg = "SIZE", .dest = &(m)->max_memory, \
+     .help = "refuse " what " needing more (default: available memory)"},             \
+    {.kind = CLI_OPT_DOUBLE, .name = "max-time", .arg = "S", .dest = &(m)->max_time,   \
+     .lo = 1e-3, .hi = 1e9,                                                            \
+     .help = "refuse " what " estimated to take more than S seconds (a\n"               \
+             "2-block, one-draw run timed at start, scaled by FLOPs)"}
+/* The measurement flags of measure and compare, as entries of a table. */
+#define CLI_OPT_MEASURE(m)                                                             \
+    {.kind = CLI_OPT_TEXT, .help = "Measurement (finite network at initialisation):\n"}, \
+    {.kind = CLI_OPT_INT, .name = "seeds", .arg = "K", .dest = &(m)->o.seeds, .lo = 1, \
+     .hi = 1000000, .seen = &(m)->seeds_given,                                         \
+     .help = "independent weight draws (and inputs) (default %v)"},                    \
+    {.kind = CLI_OPT_INT, .name = "probes", .arg = "P", .dest = &(m)->o.probes, .lo = 1, \
+     .hi = 100000, .help = "Hutchinson probes per draw, one pass (default %v)"},       \
+    {.kind = CLI_OPT_U64, .name = "seed", .arg = "S", .dest = &(m)->o.seed,            \
+     .hi = (double)UINT64_MAX, .help = "master seed of the Philox generator (default %v)"}, \
+    {.kind = CLI_OPT_INT, .name = "threads", .arg = "T", .dest = &(m)->o.threads, .lo = 1, \
+     .hi = 4096, .help = "OpenMP and OpenBLAS threads (default: as the environment)"}, \
+    {.kind = CLI_OPT_ENUM, .name = "input", .arg = "I", .dest = &(m)->o.input,         \
+     .values = cli_input_names,                                                        \
+     .help = "equiangular (exact q0, p0; needs tokens <= width) |\n"                    \
+             "gaussian (same covariance; needs p0 >= 0) (default %v)"},                 \
+    {.kind = CLI_OPT_CALL, .name = "measure", .arg = "LIST", .call = cli_measure_passes, \
+     .ctx = &(m)->o.measure, .help = "fwd,bwd,grad or all: which passes run (default all)"}, \
+    {.kind = CLI_OPT_FLAG, .name = "exclude-cls", .dest = &(m)->o.exclude_cls,         \
+     .help = "q, p, rho over tokens 1..n-1 (token 0 as a CLS token)"},                 \
+    {.kind = CLI_OPT_INT, .name = "checkpoint", .arg = "S", .dest = &(m)->o.checkpoint, \
+     .lo = 1, .hi = 1000000,                                                           \
+     .help = "reverse mode: blocks per checkpoint (default ceil(sqrt(L)))"},           \
+    {.kind = CLI_OPT_CALL, .name = "inputs", .arg = "fashion-mnist[:N]",               \
+     .call = cli_measure_inputs, .ctx = (m),                                           \
+     .help = "real inputs: each draw is a different Fashion-MNIST\n"                    \
+             "test image (a choice seeded by --seed; N images = N draws,\n"             \
+             "else --seeds of them) through the trainer's patch embedding\n"            \
+             "(7x7 patches, + CLS token, + positions; the trainer's init at\n"          \
+             "--seed and the arch's width and init std, or the\n"                      \
+             "checkpoint's own with --weights); sets --tokens (16 + CLS)"},             \
+    {.kind = CLI_OPT_ENUM, .name = "cls", .arg = "on|off", .dest = &(m)->cls,         \
+     .values = cli_off_on,                                                             \
+     .help = "with --inputs: the CLS token is a row of the input (on,\n"               \
+             "default; 17 tokens) or left out (off; 16 patch tokens)"},                \
+    {.kind = CLI_OPT_STRING, .name = "data", .arg = "DIR", .dest = &(m)->data,         \
+     .help = "the Fashion-MNIST .gz files (default %v)"},                              \
+    CLI_OPT_MEASURE_LIMITS(m, "runs")
 /* Checks the options against the architecture, the memory the run needs
  * (estimate vs available) and, with --max-time, its time (sp_net_time_estimate:
  * a shortened run timed now, scaled by FLOPs; added to m->est_s): 0, or 2 with a

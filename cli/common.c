@@ -435,6 +435,8 @@ void cli_progress_finish(struct cli_progress *p)
 
 /* ---- the option table ---- */
 const char *const cli_format_names[] = {"csv", "json", NULL};
+const char *const cli_input_names[] = {"equiangular", "gaussian", NULL};
+const char *const cli_off_on[] = {"off", "on", NULL};
 const struct option cli_arch_longopts[] = {CLI_ARCH_LONGOPTS, {0, 0, 0, 0}};
 
 int cli_arch_group(void *ctx, const char *cmd, int code, const char *arg)
@@ -464,19 +466,34 @@ static const struct cli_opt *entry_of(const struct cli_opt *opts, int code)
     return NULL;
 }
 
-/* Stores one option's value. 0, CLI_DONE or 2 (printed). */
+static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64]);
+
+/* Stores one option's value. 0, CLI_DONE or 2 (printed). defs: the defaults for
+ * the help, as they were before parsing. */
 static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int code,
-                     const char *arg)
+                     const char *arg, char (*defs)[64])
 {
     const char *c = cmd->name;
     char flag[80];
     snprintf(flag, sizeof flag, "--%s", e->name ? e->name : "?");
+    if (e->seen)
+        ++*e->seen;
     switch (e->kind) {
     case CLI_OPT_FLAG: *(int *)e->dest = 1; return 0;
-    case CLI_OPT_HELP: cli_help(cmd, stdout); return CLI_DONE;
+    case CLI_OPT_HELP: print_help(cmd, stdout, defs); return CLI_DONE;
     case CLI_OPT_INT: return cli_parse_int(c, flag, arg, (long)e->lo, (long)e->hi, e->dest);
-    case CLI_OPT_U64: return cli_parse_u64(c, flag, arg, (uint64_t)e->hi, e->dest);
+    case CLI_OPT_LONG: {
+        long long v;
+        int rc = parse_ll(c, flag, arg, (long long)e->lo, (long long)e->hi, &v);
+        if (!rc)
+            *(long *)e->dest = (long)v;
+        return rc;
+    }
+    case CLI_OPT_U64: /* hi >= 2^64 (UINT64_MAX as a double): no upper bound */
+        return cli_parse_u64(c, flag, arg, e->hi >= 0x1p64 ? UINT64_MAX : (uint64_t)e->hi,
+                             e->dest);
     case CLI_OPT_DOUBLE: return cli_parse_double(c, flag, arg, e->lo, e->hi, e->dest);
+    case CLI_OPT_SIZE: return cli_parse_size(c, flag, arg, e->dest);
     case CLI_OPT_STRING: *(const char **)e->dest = arg; return 0;
     case CLI_OPT_ENUM: {
         char list[256] = "";
@@ -490,10 +507,12 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int cod
         }
         return cli_usage(c, "%s: '%s' is not one of %s", flag, arg, list);
     }
-    case CLI_OPT_LIST: {
+    case CLI_OPT_LIST:
+    case CLI_OPT_INTEGRAL_LIST: {
         struct cli_list *l = e->dest;
         free(l->v);
-        return cli_parse_list(c, flag, arg, e->lo, e->hi, &l->v, &l->n);
+        return parse_list(c, flag, arg, e->lo, e->hi, e->kind == CLI_OPT_INTEGRAL_LIST, &l->v,
+                          &l->n);
     }
     case CLI_OPT_INT_LIST: {
         struct cli_int_list *l = e->dest;
@@ -504,6 +523,72 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int cod
     case CLI_OPT_GROUP: return e->group(e->ctx, c, code, arg);
     default: return 0;
     }
+}
+
+/* What "%v" in e's help prints: the value of e->dest now. */
+static void format_value(const struct cli_opt *e, char *buf, size_t n)
+{
+    buf[0] = 0;
+    if (!e->dest || !e->help || !strstr(e->help, "%v"))
+        return;
+    switch (e->kind) {
+    case CLI_OPT_INT: snprintf(buf, n, "%d", *(const int *)e->dest); break;
+    case CLI_OPT_LONG: snprintf(buf, n, "%ld", *(const long *)e->dest); break;
+    case CLI_OPT_U64:
+        snprintf(buf, n, "%llu", (unsigned long long)*(const uint64_t *)e->dest);
+        break;
+    case CLI_OPT_DOUBLE: snprintf(buf, n, "%g", *(const double *)e->dest); break;
+    case CLI_OPT_STRING: {
+        const char *v = *(const char *const *)e->dest;
+        snprintf(buf, n, "%s", v ? v : "none");
+        break;
+    }
+    case CLI_OPT_ENUM: snprintf(buf, n, "%s", e->values[*(const int *)e->dest]); break;
+    default: break;
+    }
+}
+
+static size_t table_len(const struct cli_opt *opts)
+{
+    size_t n = 0;
+    while (opts[n].kind != CLI_OPT_END)
+        n++;
+    return n;
+}
+
+int cli_parse_norm_list(const char *cmd, const char *flag, const char *s, int with_none,
+                        struct cli_list *l)
+{
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+    size_t cnt = 1;
+    for (const char *p = s; *p; p++)
+        cnt += *p == ',';
+    double *v = malloc(cnt * sizeof *v);
+    char *copy = strdup(s), *save = NULL;
+    int rc = !v || !copy ? cli_fail("out of memory") : 0;
+    size_t k = 0;
+    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && !rc;
+         tok = strtok_r(NULL, ",", &save)) {
+        enum sp_fn f;
+        if (sp_fn_parse(tok, &f) != 0 ||
+            (with_none ? f == SP_FN_RELU : f != SP_FN_LN && f != SP_FN_DYT && f != SP_FN_DERF))
+            rc = cli_usage(cmd, "%s: '%s' is not one of ln, dyt, derf%s", flag, tok,
+                           with_none ? ", none" : "");
+        else
+            v[k++] = (double)f;
+    }
+    if (!rc && k != cnt)
+        rc = cli_usage(cmd, "%s: empty element in '%s'", flag, s);
+    free(copy);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    l->v = v;
+    l->n = k;
+    return 0;
 }
 
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
@@ -544,13 +629,23 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
                 lo[k++] = *g;
         }
     }
+    /* the help's defaults: the values before any option changes them */
+    size_t nt = table_len(cmd->opts);
+    char(*defs)[64] = calloc(nt + 1, sizeof *defs);
+    if (!defs) {
+        free(lo);
+        return cli_fail("out of memory");
+    }
+    for (size_t i = 0; i < nt; i++)
+        format_value(&cmd->opts[i], defs[i], sizeof defs[i]);
     int c, rc = 0;
     optind = 1;
     opterr = 0;
     while (!rc && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
         const struct cli_opt *e = c == '?' || c == ':' ? NULL : entry_of(cmd->opts, c);
-        rc = e ? set_value(cmd, e, c, optarg) : cli_bad_option(cmd->name, argc, argv);
+        rc = e ? set_value(cmd, e, c, optarg, defs) : cli_bad_option(cmd->name, argc, argv);
     }
+    free(defs);
     free(lo);
     if (!rc && argc - optind > cmd->max_args)
         rc = cli_usage(cmd->name, "unexpected argument '%s'", argv[optind + cmd->max_args]);
@@ -558,7 +653,18 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
     return rc;
 }
 
-void cli_help(const struct cli_cmd *cmd, FILE *f)
+/* Prints a help line's text, "%v" replaced by def. */
+static void put_help_text(FILE *f, const char *p, size_t len, const char *def)
+{
+    for (size_t k = 0; k + 1 < len; k++)
+        if (p[k] == '%' && p[k + 1] == 'v') {
+            fprintf(f, "%.*s%s", (int)k, p, def);
+            p += k + 2, len -= k + 2, k = (size_t)-1;
+        }
+    fprintf(f, "%.*s\n", (int)len, p);
+}
+
+static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64])
 {
     enum { COL = 24 };
     if (cmd->head)
@@ -576,7 +682,9 @@ void cli_help(const struct cli_cmd *cmd, FILE *f)
         }
         if (!e->help)
             continue;
-        char left[96];
+        char left[96], now[64];
+        if (!defs)
+            format_value(e, now, sizeof now);
         int n = snprintf(left, sizeof left, "  %c%c%s--%s%s%s", e->key ? '-' : ' ',
                          e->key ? e->key : ' ', e->key ? ", " : "  ", e->name,
                          e->arg ? " " : "", e->arg ? e->arg : "");
@@ -584,7 +692,7 @@ void cli_help(const struct cli_cmd *cmd, FILE *f)
         for (const char *p = e->help; *p;) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            fprintf(f, "%.*s\n", (int)len, p);
+            put_help_text(f, p, len, defs ? defs[i] : now);
             p += len + (nl != NULL);
             if (*p)
                 fprintf(f, "%*s", COL, "");
@@ -592,4 +700,9 @@ void cli_help(const struct cli_cmd *cmd, FILE *f)
     }
     if (cmd->tail)
         fputs(cmd->tail, f);
+}
+
+void cli_help(const struct cli_cmd *cmd, FILE *f)
+{
+    print_help(cmd, f, NULL);
 }
