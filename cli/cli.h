@@ -143,11 +143,11 @@ enum { CLI_DONE = -1 };       /* cli_parse printed the help: exit 0 */
  * positional argument (at most max_args of them), CLI_DONE after --help, or 2
  * after a usage error (printed). */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first);
-/* A comma list of norms, ln, dyt, derf (with_none: every norm of --norm, none too),
- * as enum sp_fn values
- * in l (its earlier list freed). 0 or 2 (printed). */
-int cli_parse_norm_list(const char *cmd, const char *flag, const char *s, int with_none,
-                        struct cli_list *l);
+/* CALL handlers (ctx: a struct cli_list, its earlier list freed): a comma list of
+ * norms as enum sp_fn values: ln, dyt, derf; the any_ one every --norm of the
+ * architecture flags but relu (none too). 0 or 2 (printed). */
+int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg);
+int cli_any_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg);
 /* The help: head, every option of the table (and its groups), tail. */
 void cli_help(const struct cli_cmd *cmd, FILE *f);
 /* The architecture flags (cli_arch_option) as one GROUP entry of a table. */

@@ -556,8 +556,8 @@ static size_t table_len(const struct cli_opt *opts)
     return n;
 }
 
-int cli_parse_norm_list(const char *cmd, const char *flag, const char *s, int with_none,
-                        struct cli_list *l)
+static int parse_norm_list(const char *cmd, const char *flag, const char *s, int with_none,
+                           struct cli_list *l)
 {
     free(l->v);
     l->v = NULL;
@@ -589,6 +589,16 @@ int cli_parse_norm_list(const char *cmd, const char *flag, const char *s, int wi
     l->v = v;
     l->n = k;
     return 0;
+}
+
+int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg)
+{
+    return parse_norm_list(cmd, flag, arg, 0, ctx);
+}
+
+int cli_any_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg)
+{
+    return parse_norm_list(cmd, flag, arg, 1, ctx);
 }
 
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
