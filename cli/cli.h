@@ -58,8 +58,6 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "sigprop: <msg>" to stderr unless quiet. */
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int cli_quiet;
-/* Handles getopt's '?' and ':' results: names the bad flag; returns 2. */
-int cli_bad_option(const char *cmd, int argc, char **argv);
 
 /* ---- numbers: ONE syntax for every command-line value, decimal only: an optional
  * sign, digits, for reals an optional fraction and exponent ("-1.5e3"). Hexadecimal,
@@ -68,23 +66,16 @@ int cli_bad_option(const char *cmd, int argc, char **argv);
 int cli_parse_double(const char *cmd, const char *flag, const char *s, double lo, double hi,
                      double *out);
 int cli_parse_int(const char *cmd, const char *flag, const char *s, long lo, long hi, int *out);
-/* A non-negative decimal integer in [0, hi] (seeds). */
-int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t hi, uint64_t *out);
-/* A positive size in bytes: "123", "4.5G", "800M", "64k" (powers of 1024). */
-int cli_parse_size(const char *cmd, const char *flag, const char *s, double *out);
 /* A value, a comma list "a,b,c" or an inclusive range "start:stop:step" (stop
  * included within step/2). *vals is malloc'ed; on failure *vals is NULL and *n 0,
  * so a caller that freed the previous list of a repeated flag (the last one wins)
  * never frees it twice. */
 int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
                    double **vals, size_t *n);
-/* Same for integers: every element (range bounds and step included) is a decimal
- * integer by the rule above, not a real that happens to be integral; as doubles
- * (cli_parse_list_integral, for grid axes) or as ints (cli_parse_int_list). */
-int cli_parse_list_integral(const char *cmd, const char *flag, const char *s, double lo,
-                            double hi, double **vals, size_t *n);
-int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
-                       int **vals, size_t *n);
+/* The table's kinds add: U64 (a non-negative integer), SIZE (a positive size in
+ * bytes: "123", "4.5G", "800M", "64k", powers of 1024) and integer lists, whose every
+ * element (range bounds and step included) is a decimal integer by the rule above,
+ * not a real that happens to be integral. */
 
 /* ---- the option table: every command declares its options once, and
  * cli_parse() parses argv with it (getopt_long underneath), validates each
@@ -149,8 +140,6 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first);
  * architecture flags but relu (none too). 0 or 2 (printed). */
 int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg);
 int cli_any_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg);
-/* The help: head, every option of the table (and its groups), tail. */
-void cli_help(const struct cli_cmd *cmd, FILE *f);
 /* The architecture flags (cli_arch_option) as one GROUP entry of a table. */
 int cli_arch_group(void *ctx, const char *cmd, int code, const char *arg);
 #define CLI_OPT_ARCH(ca)                                                               \
@@ -464,7 +453,6 @@ void cli_llama2c_free(struct cli_llama2c *l);
 
 /* ---- output ---- */
 enum cli_format { CLI_CSV, CLI_JSON };
-int cli_parse_format(const char *cmd, const char *s, enum cli_format *out);
 /* Writes a table atomically to path ("-" or NULL: stdout). meta: JSON object
  * (not consumed), may be NULL. Returns 0 or 1 (error printed). */
 int cli_write_table(const struct sp_table *t, enum cli_format fmt, const char *path,

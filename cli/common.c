@@ -50,7 +50,8 @@ void cli_info(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-int cli_bad_option(const char *cmd, int argc, char **argv)
+/* getopt's '?' and ':' results: names the bad flag; returns 2. */
+static int bad_option(const char *cmd, int argc, char **argv)
 {
     const char *bad = optind - 1 < argc && optind >= 1 ? argv[optind - 1] : "?";
     if (optopt && optopt < 256 && bad[0] == '-' && bad[1] != '-')
@@ -128,7 +129,7 @@ int cli_parse_int(const char *cmd, const char *flag, const char *s, long lo, lon
     return rc;
 }
 
-int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t hi, uint64_t *out)
+static int parse_u64(const char *cmd, const char *flag, const char *s, uint64_t hi, uint64_t *out)
 {
     if (!decimal_syntax(s, 1) || s[0] == '-' || s[0] == '+')
         return cli_usage(cmd, "%s: '%s' is not a non-negative integer", flag, s);
@@ -141,7 +142,7 @@ int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t hi,
     return 0;
 }
 
-int cli_parse_size(const char *cmd, const char *flag, const char *s, double *out)
+static int parse_size(const char *cmd, const char *flag, const char *s, double *out)
 {
     size_t len = strlen(s);
     double mul = 1.0;
@@ -269,13 +270,7 @@ int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, 
     return parse_list(cmd, flag, s, lo, hi, 0, vals, n);
 }
 
-int cli_parse_list_integral(const char *cmd, const char *flag, const char *s, double lo,
-                            double hi, double **vals, size_t *n)
-{
-    return parse_list(cmd, flag, s, lo, hi, 1, vals, n);
-}
-
-int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
+static int parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
                        int **vals, size_t *n)
 {
     /* never leaves a stale pointer behind, whatever the outcome: callers free the
@@ -301,17 +296,6 @@ int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo
     free(d);
     *vals = v;
     *n = cnt;
-    return 0;
-}
-
-int cli_parse_format(const char *cmd, const char *s, enum cli_format *out)
-{
-    if (!strcmp(s, "csv"))
-        *out = CLI_CSV;
-    else if (!strcmp(s, "json"))
-        *out = CLI_JSON;
-    else
-        return cli_usage(cmd, "--format: '%s' is not one of csv, json", s);
     return 0;
 }
 
@@ -468,8 +452,8 @@ static const struct cli_opt *entry_of(const struct cli_opt *opts, int code)
 
 static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64]);
 
-/* Stores one option's value. 0, CLI_DONE or 2 (printed). defs: the defaults for
- * the help, as they were before parsing. */
+/* Stores one option's value. 0, CLI_DONE or 2 (printed). defs: what "%v" prints
+ * in the help of each entry: its value before parsing (the default). */
 static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int code,
                      const char *arg, char (*defs)[64])
 {
@@ -490,10 +474,10 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int cod
         return rc;
     }
     case CLI_OPT_U64: /* hi >= 2^64 (UINT64_MAX as a double): no upper bound */
-        return cli_parse_u64(c, flag, arg, e->hi >= 0x1p64 ? UINT64_MAX : (uint64_t)e->hi,
+        return parse_u64(c, flag, arg, e->hi >= 0x1p64 ? UINT64_MAX : (uint64_t)e->hi,
                              e->dest);
     case CLI_OPT_DOUBLE: return cli_parse_double(c, flag, arg, e->lo, e->hi, e->dest);
-    case CLI_OPT_SIZE: return cli_parse_size(c, flag, arg, e->dest);
+    case CLI_OPT_SIZE: return parse_size(c, flag, arg, e->dest);
     case CLI_OPT_STRING: *(const char **)e->dest = arg; return 0;
     case CLI_OPT_ENUM: {
         char list[256] = "";
@@ -517,7 +501,7 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int cod
     case CLI_OPT_INT_LIST: {
         struct cli_int_list *l = e->dest;
         free(l->v);
-        return cli_parse_int_list(c, flag, arg, (long)e->lo, (long)e->hi, &l->v, &l->n);
+        return parse_int_list(c, flag, arg, (long)e->lo, (long)e->hi, &l->v, &l->n);
     }
     case CLI_OPT_CALL: return e->call(e->ctx, c, flag, arg);
     case CLI_OPT_GROUP: return e->group(e->ctx, c, code, arg);
@@ -653,7 +637,7 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
     opterr = 0;
     while (!rc && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
         const struct cli_opt *e = c == '?' || c == ':' ? NULL : entry_of(cmd->opts, c);
-        rc = e ? set_value(cmd, e, c, optarg, defs) : cli_bad_option(cmd->name, argc, argv);
+        rc = e ? set_value(cmd, e, c, optarg, defs) : bad_option(cmd->name, argc, argv);
     }
     free(defs);
     free(lo);
@@ -692,9 +676,7 @@ static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64])
         }
         if (!e->help)
             continue;
-        char left[96], now[64];
-        if (!defs)
-            format_value(e, now, sizeof now);
+        char left[96];
         int n = snprintf(left, sizeof left, "  %c%c%s--%s%s%s", e->key ? '-' : ' ',
                          e->key ? e->key : ' ', e->key ? ", " : "  ", e->name,
                          e->arg ? " " : "", e->arg ? e->arg : "");
@@ -702,7 +684,7 @@ static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64])
         for (const char *p = e->help; *p;) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            put_help_text(f, p, len, defs ? defs[i] : now);
+            put_help_text(f, p, len, defs[i]);
             p += len + (nl != NULL);
             if (*p)
                 fprintf(f, "%*s", COL, "");
@@ -710,9 +692,4 @@ static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64])
     }
     if (cmd->tail)
         fputs(cmd->tail, f);
-}
-
-void cli_help(const struct cli_cmd *cmd, FILE *f)
-{
-    print_help(cmd, f, NULL);
 }
