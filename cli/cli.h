@@ -135,6 +135,9 @@ enum { CLI_DONE = -1 };       /* cli_parse printed the help: exit 0 */
  * positional argument (at most max_args of them), CLI_DONE after --help, or 2
  * after a usage error (printed). */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first);
+/* cli_parse as a command's main calls it: 0 to go on, or 1 to stop now with *rc the
+ * exit status (0 after --help, 2 after a usage error). */
+int cli_parse_stop(const struct cli_cmd *cmd, int argc, char **argv, int *first, int *rc);
 /* CALL handlers (ctx: a struct cli_list, its earlier list freed): a comma list of
  * norms as enum sp_fn values: ln, dyt, derf; the any_ one every --norm of the
  * architecture flags but relu (none too). 0 or 2 (printed). */
@@ -159,6 +162,10 @@ extern const char *const cli_format_names[]; /* "csv", "json" */
 #define CLI_OPT_QUIET CLI_OPT_QUIET_HELP("no messages on stderr")
 #define CLI_OPT_HELPOPT                                                                \
     {.kind = CLI_OPT_HELP, .name = "help", .key = 'h', .help = "this help"}
+/* The end of a table as most commands have it: --format, -o, -q (its help), -h. */
+#define CLI_OPT_OUTPUTS(fmt, out, quiet_help)                                          \
+    CLI_OPT_FORMAT(fmt), CLI_OPT_OUTPUT(out), CLI_OPT_QUIET_HELP(quiet_help),          \
+        CLI_OPT_HELPOPT, {.kind = CLI_OPT_END}
 
 /* ---- architecture flags ---- */
 enum {
@@ -423,12 +430,10 @@ extern const char *const cli_schedule_names[]; /* enum sp_lr_schedule */
 #define CLI_OPT_TRAIN_DATA(t)                                                          \
     {.kind = CLI_OPT_LONG, .name = "train-max", .arg = "N", .dest = &(t)->train_max,     \
      .lo = 0, .hi = 100000000,                                                         \
-     .help = "train on the first N training images (fortunes: bytes;\n"                \
-             "default 0: all)"},                                                       \
+     .help = "train on the first N training images (default 0: all)"},               \
     {.kind = CLI_OPT_LONG, .name = "eval-max", .arg = "N", .dest = &(t)->eval_max,       \
      .lo = 0, .hi = 100000000,                                                         \
-     .help = "evaluate on the first N test images (fortunes: held-out\n"               \
-             "windows of --context bytes; default 0: all)"}
+     .help = "evaluate on the first N test images (default 0: all)"}
 /* Fashion-MNIST's train and t10k splits from dir, the training split cut to
  * train_max images (0: all). */
 enum sp_status cli_load_fmnist(const char *dir, long train_max, struct sp_dataset *tr,

@@ -74,17 +74,10 @@ int cmd_compare(int argc, char **argv)
          .help = "a row after every sublayer (l = 0, 0.5, 1, ...)"},
         {.kind = CLI_OPT_FLAG, .name = "summary", .dest = &summary,
          .help = "one row per alpha, quantity and third with the GMFE"},
-        CLI_OPT_FORMAT(&fmt),
-        CLI_OPT_OUTPUT(&out),
-        CLI_OPT_QUIET_HELP("no messages or progress bar on stderr"),
-        CLI_OPT_HELPOPT,
-        {.kind = CLI_OPT_END}};
+        CLI_OPT_OUTPUTS(&fmt, &out, "no messages or progress bar on stderr")};
     const struct cli_cmd cc = {cmd, head, tail, table, 0};
-    if ((rc = cli_parse(&cc, argc, argv, &first))) {
-        if (rc == CLI_DONE)
-            rc = CLI_OK;
+    if (cli_parse_stop(&cc, argc, argv, &first, &rc))
         goto done;
-    }
     if ((rc = cli_check_output(cmd, "-o", out)))
         goto done;
     if (summary && cm.o.sublayers) {

@@ -209,11 +209,8 @@ int cmd_inspect(int argc, char **argv)
         CLI_OPT_HELPOPT,
         {.kind = CLI_OPT_END}};
     const struct cli_cmd cc = {cmd, head, tail, table, 0};
-    if ((rc = cli_parse(&cc, argc, argv, &first))) {
-        if (rc == CLI_DONE)
-            rc = CLI_OK;
+    if (cli_parse_stop(&cc, argc, argv, &first, &rc))
         goto out;
-    }
     if (!weights)
         rc = cli_usage(cmd, "--weights FILE is required (a llama2.c checkpoint)");
     else if (!measure && measure_flag)

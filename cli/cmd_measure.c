@@ -262,17 +262,10 @@ int cmd_measure(int argc, char **argv)
                  "--inputs through the init's embedding), for llama2.c the\n"
                  "HF init (std 0.02, as inspect --measure); a last column\n"
                  "weights (trained | init) tells the rows apart"},
-        CLI_OPT_FORMAT(&fmt),
-        CLI_OPT_OUTPUT(&out),
-        CLI_OPT_QUIET_HELP("no messages or progress bar on stderr"),
-        CLI_OPT_HELPOPT,
-        {.kind = CLI_OPT_END}};
+        CLI_OPT_OUTPUTS(&fmt, &out, "no messages or progress bar on stderr")};
     const struct cli_cmd cc = {cmd, head, tail, table, 0};
-    if ((rc = cli_parse(&cc, argc, argv, &first))) {
-        if (rc == CLI_DONE)
-            rc = CLI_OK;
+    if (cli_parse_stop(&cc, argc, argv, &first, &rc))
         goto done;
-    }
     int *ids = idl.v, arch_flags = as.flags;
     size_t nids = idl.n;
     if ((rc = cli_check_output(cmd, "-o", out)))

@@ -400,11 +400,8 @@ int cmd_sweep(int argc, char **argv)
         {.kind = CLI_OPT_END}};
 #undef AXIS
     const struct cli_cmd spec = {cmd, head, tail, table, 0};
-    if ((rc = cli_parse(&spec, argc, argv, &first))) {
-        if (rc == CLI_DONE)
-            rc = CLI_OK;
+    if (cli_parse_stop(&spec, argc, argv, &first, &rc))
         goto done;
-    }
     if ((rc = cli_sweep_check_out(cmd, &out, resume, force)) != 0)
         goto done;
     g.theory = mode != 1;  /* theory, both */

@@ -140,6 +140,9 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
                  "records separated by '%' lines, a tenth held out by a\n"
                  "hash of each record"},
         CLI_OPT_TRAIN_DATA(t),
+        {.kind = CLI_OPT_TEXT,
+         .help = "                        (fortunes: N training bytes, N held-out windows of\n"
+                 "                        --context bytes)\n"},
         {.kind = CLI_OPT_TEXT, .help = "\nModel (refused with --resume: the checkpoint holds them):\n"},
         CLI_OPT_TRAIN_MODEL(t),
         OPT(CLI_OPT_INT, "depth", "L", &c->depth, 1, 1024, "blocks (default %v)"),

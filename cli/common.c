@@ -647,6 +647,16 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
     return rc;
 }
 
+int cli_parse_stop(const struct cli_cmd *cmd, int argc, char **argv, int *first, int *rc)
+{
+    *rc = cli_parse(cmd, argc, argv, first);
+    if (*rc == CLI_DONE)
+        *rc = CLI_OK;
+    else if (*rc == CLI_OK)
+        return 0;
+    return 1;
+}
+
 /* Prints a help line's text, "%v" replaced by def. */
 static void put_help_text(FILE *f, const char *p, size_t len, const char *def)
 {

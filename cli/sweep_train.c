@@ -170,11 +170,8 @@ int cmd_sweep_train(int argc, char **argv)
         CLI_OPT_HELPOPT,
         {.kind = CLI_OPT_END}};
     const struct cli_cmd spec = {"sweep", head, tail, table, 0};
-    if ((rc = cli_parse(&spec, argc, argv, &first))) {
-        if (rc == CLI_DONE)
-            rc = CLI_OK;
+    if (cli_parse_stop(&spec, argc, argv, &first, &rc))
         goto done;
-    }
     c0 = ct.c;
     o0 = ct.o;
     o0.eval_max = (size_t)ct.eval_max;
