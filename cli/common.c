@@ -527,7 +527,13 @@ static void format_value(const struct cli_opt *e, char *buf, size_t n)
         snprintf(buf, n, "%s", v ? v : "none");
         break;
     }
-    case CLI_OPT_ENUM: snprintf(buf, n, "%s", e->values[*(const int *)e->dest]); break;
+    case CLI_OPT_ENUM: { /* a default outside values (cls's -1, unset) shows as "none" */
+        int v = *(const int *)e->dest, k = 0;
+        while (e->values[k] && k < v)
+            k++;
+        snprintf(buf, n, "%s", v >= 0 && e->values[k] ? e->values[k] : "none");
+        break;
+    }
     default: break;
     }
 }
