@@ -90,7 +90,7 @@ enum cli_opt_kind {
     CLI_OPT_LONG,     /* long *dest, the same */
     CLI_OPT_U64,      /* uint64_t *dest, in [0, hi] */
     CLI_OPT_DOUBLE,   /* double *dest, in [lo, hi] */
-    CLI_OPT_SIZE,     /* double *dest, bytes: "123", "4.5G", "800M" (cli_parse_size) */
+    CLI_OPT_SIZE,     /* double *dest, a positive size in bytes: "123", "4.5G", "800M" */
     CLI_OPT_STRING,   /* const char **dest = the argument */
     CLI_OPT_ENUM,     /* int *dest = the index of the argument in values */
     CLI_OPT_LIST,     /* struct cli_list *dest: value, a,b,c or start:stop:step in [lo, hi] */
