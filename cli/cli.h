@@ -138,11 +138,10 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first);
 /* cli_parse as a command's main calls it: 0 to go on, or 1 to stop now with *rc the
  * exit status (0 after --help, 2 after a usage error). */
 int cli_parse_stop(const struct cli_cmd *cmd, int argc, char **argv, int *first, int *rc);
-/* CALL handlers (ctx: a struct cli_list, its earlier list freed): a comma list of
- * norms as enum sp_fn values: ln, dyt, derf; the any_ one every --norm of the
- * architecture flags but relu (none too). 0 or 2 (printed). */
+/* CALL handler (ctx: a struct cli_list, its earlier list freed): a comma list of
+ * norms as enum sp_fn values, every name --norm takes but relu; what a command
+ * can use of them its library call checks (the trainer: ln, dyt, derf). 0 or 2. */
 int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg);
-int cli_any_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg);
 /* The architecture flags (cli_arch_option) as one GROUP entry of a table. */
 int cli_arch_group(void *ctx, const char *cmd, int code, const char *arg);
 #define CLI_OPT_ARCH(ca)                                                               \

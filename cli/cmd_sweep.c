@@ -338,7 +338,7 @@ int cmd_sweep(int argc, char **argv)
     {.kind = KIND, .name = NAME, .arg = "LIST", .dest = &g.ax[K], .lo = LO, .hi = HI,      \
      .seen = &g.given[K], .help = HELP}
     const struct cli_opt table[] = {
-        {.kind = CLI_OPT_CALL, .name = "norm", .arg = "LIST", .call = cli_any_norm_list,
+        {.kind = CLI_OPT_CALL, .name = "norm", .arg = "LIST", .call = cli_norm_list,
          .ctx = &g.ax[AX_NORM], .seen = &g.given[AX_NORM],
          .help = "ln, derf, dyt, none (a list of names)"},
         AXIS(AX_ALPHA, CLI_OPT_LIST, "alpha", 1e-6, 1e3,

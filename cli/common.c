@@ -546,31 +546,29 @@ static size_t table_len(const struct cli_opt *opts)
     return n;
 }
 
-static int parse_norm_list(const char *cmd, const char *flag, const char *s, int with_none,
-                           struct cli_list *l)
+int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg)
 {
+    struct cli_list *l = ctx;
     free(l->v);
     l->v = NULL;
     l->n = 0;
     size_t cnt = 1;
-    for (const char *p = s; *p; p++)
+    for (const char *p = arg; *p; p++)
         cnt += *p == ',';
     double *v = malloc(cnt * sizeof *v);
-    char *copy = strdup(s), *save = NULL;
+    char *copy = strdup(arg), *save = NULL;
     int rc = !v || !copy ? cli_fail("out of memory") : 0;
     size_t k = 0;
     for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && !rc;
          tok = strtok_r(NULL, ",", &save)) {
         enum sp_fn f;
-        if (sp_fn_parse(tok, &f) != 0 ||
-            (with_none ? f == SP_FN_RELU : f != SP_FN_LN && f != SP_FN_DYT && f != SP_FN_DERF))
-            rc = cli_usage(cmd, "%s: '%s' is not one of ln, dyt, derf%s", flag, tok,
-                           with_none ? ", none" : "");
+        if (sp_fn_parse(tok, &f) != 0 || f == SP_FN_RELU)
+            rc = cli_usage(cmd, "%s: '%s' is not one of ln, dyt, derf, none", flag, tok);
         else
             v[k++] = (double)f;
     }
     if (!rc && k != cnt)
-        rc = cli_usage(cmd, "%s: empty element in '%s'", flag, s);
+        rc = cli_usage(cmd, "%s: empty element in '%s'", flag, arg);
     free(copy);
     if (rc) {
         free(v);
@@ -579,16 +577,6 @@ static int parse_norm_list(const char *cmd, const char *flag, const char *s, int
     l->v = v;
     l->n = k;
     return 0;
-}
-
-int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg)
-{
-    return parse_norm_list(cmd, flag, arg, 0, ctx);
-}
-
-int cli_any_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg)
-{
-    return parse_norm_list(cmd, flag, arg, 1, ctx);
 }
 
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)

@@ -133,7 +133,7 @@ int cmd_sweep_train(int argc, char **argv)
     size_t npoints = 0;
     const struct cli_opt table[] = {
         {.kind = CLI_OPT_CALL, .name = "mode", .call = opt_mode},
-        {.kind = CLI_OPT_CALL, .name = "norm", .arg = "LIST", .call = cli_any_norm_list,
+        {.kind = CLI_OPT_CALL, .name = "norm", .arg = "LIST", .call = cli_norm_list,
          .ctx = &ax[G_NORM], .help = "ln, dyt, derf (every norm of the block and the final one)"},
         {.kind = CLI_OPT_LIST, .name = "alpha", .arg = "LIST", .dest = &ax[G_ALPHA], .lo = 1e-6,
          .hi = 1e6, .help = "initial DyT/Derf alpha (LayerNorm rows: one, alpha = nan)"},
