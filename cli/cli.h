@@ -11,6 +11,7 @@
 #include <cJSON.h>
 
 #include "sigprop.h"
+#include "sigprop/train.h"
 
 /* Exit statuses (clig.dev): 0 success, 1 runtime failure, 2 usage error. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -57,8 +58,6 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "sigprop: <msg>" to stderr unless quiet. */
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int cli_quiet;
-/* Handles getopt's '?' and ':' results: names the bad flag; returns 2. */
-int cli_bad_option(const char *cmd, int argc, char **argv);
 
 /* ---- numbers: ONE syntax for every command-line value, decimal only: an optional
  * sign, digits, for reals an optional fraction and exponent ("-1.5e3"). Hexadecimal,
@@ -67,23 +66,16 @@ int cli_bad_option(const char *cmd, int argc, char **argv);
 int cli_parse_double(const char *cmd, const char *flag, const char *s, double lo, double hi,
                      double *out);
 int cli_parse_int(const char *cmd, const char *flag, const char *s, long lo, long hi, int *out);
-/* A non-negative decimal integer in [0, hi] (seeds). */
-int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t hi, uint64_t *out);
-/* A positive size in bytes: "123", "4.5G", "800M", "64k" (powers of 1024). */
-int cli_parse_size(const char *cmd, const char *flag, const char *s, double *out);
 /* A value, a comma list "a,b,c" or an inclusive range "start:stop:step" (stop
  * included within step/2). *vals is malloc'ed; on failure *vals is NULL and *n 0,
  * so a caller that freed the previous list of a repeated flag (the last one wins)
  * never frees it twice. */
 int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
                    double **vals, size_t *n);
-/* Same for integers: every element (range bounds and step included) is a decimal
- * integer by the rule above, not a real that happens to be integral; as doubles
- * (cli_parse_list_integral, for grid axes) or as ints (cli_parse_int_list). */
-int cli_parse_list_integral(const char *cmd, const char *flag, const char *s, double lo,
-                            double hi, double **vals, size_t *n);
-int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
-                       int **vals, size_t *n);
+/* The table's kinds add: U64 (a non-negative integer), SIZE (a positive size in
+ * bytes: "123", "4.5G", "800M", "64k", powers of 1024) and integer lists, whose every
+ * element (range bounds and step included) is a decimal integer by the rule above,
+ * not a real that happens to be integral. */
 
 /* ---- the option table: every command declares its options once, and
  * cli_parse() parses argv with it (getopt_long underneath), validates each
@@ -95,12 +87,15 @@ enum cli_opt_kind {
     CLI_OPT_TEXTFN,   /* help only: text(f) prints it (text that depends on values) */
     CLI_OPT_FLAG,     /* int *dest = 1 */
     CLI_OPT_INT,      /* int *dest, a decimal integer in [lo, hi] */
+    CLI_OPT_LONG,     /* long *dest, the same */
     CLI_OPT_U64,      /* uint64_t *dest, in [0, hi] */
     CLI_OPT_DOUBLE,   /* double *dest, in [lo, hi] */
+    CLI_OPT_SIZE,     /* double *dest, a positive size in bytes: "123", "4.5G", "800M" */
     CLI_OPT_STRING,   /* const char **dest = the argument */
     CLI_OPT_ENUM,     /* int *dest = the index of the argument in values */
     CLI_OPT_LIST,     /* struct cli_list *dest: value, a,b,c or start:stop:step in [lo, hi] */
     CLI_OPT_INT_LIST, /* struct cli_int_list *dest: the same, integers */
+    CLI_OPT_INTEGRAL_LIST, /* struct cli_list *dest: the same, integers as doubles */
     CLI_OPT_CALL,     /* call(ctx, cmd, "--name", arg): 0 or 2 (printed) */
     CLI_OPT_GROUP,    /* options declared elsewhere: longopts (their own codes), each
                          handled by group(ctx, cmd, code, arg), help by text(f)
@@ -116,15 +111,17 @@ struct cli_opt {
     const char *name;         /* long name without "--"; NULL: none */
     char key;                 /* short letter ('o' for -o), 0: none */
     const char *arg;          /* the value's name in the help ("FILE"); NULL for flags */
-    const char *help;         /* one or more lines ('\n'); NULL: not listed (an alias) */
+    const char *help;         /* one or more lines ('\n'); NULL: not listed (an alias).
+                                 "%v" in it prints dest's value before parsing (the default) */
     void *dest;
-    double lo, hi;            /* INT, U64 (hi only), DOUBLE, LIST, INT_LIST */
+    double lo, hi;            /* INT, LONG, U64 (hi only), DOUBLE, the lists */
     const char *const *values;/* ENUM: the accepted words, NULL-terminated */
     int (*call)(void *ctx, const char *cmd, const char *flag, const char *arg);
     int (*group)(void *ctx, const char *cmd, int code, const char *arg);
     const struct option *longopts; /* GROUP: ends with a zero entry */
     void (*text)(FILE *f);    /* TEXTFN, GROUP */
     void *ctx;                /* CALL, GROUP */
+    int *seen;                /* non-NULL: counted up each time the option is given */
 };
 struct cli_cmd {
     const char *name;         /* "theory": in messages and "Try 'sigprop theory --help'" */
@@ -138,8 +135,13 @@ enum { CLI_DONE = -1 };       /* cli_parse printed the help: exit 0 */
  * positional argument (at most max_args of them), CLI_DONE after --help, or 2
  * after a usage error (printed). */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first);
-/* The help: head, every option of the table (and its groups), tail. */
-void cli_help(const struct cli_cmd *cmd, FILE *f);
+/* cli_parse as a command's main calls it: 0 to go on, or 1 to stop now with *rc the
+ * exit status (0 after --help, 2 after a usage error). */
+int cli_parse_stop(const struct cli_cmd *cmd, int argc, char **argv, int *first, int *rc);
+/* CALL handler (ctx: a struct cli_list, its earlier list freed): a comma list of
+ * norms as enum sp_fn values, every name --norm takes but relu; what a command
+ * can use of them its library call checks (the trainer: ln, dyt, derf). 0 or 2. */
+int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg);
 /* The architecture flags (cli_arch_option) as one GROUP entry of a table. */
 int cli_arch_group(void *ctx, const char *cmd, int code, const char *arg);
 #define CLI_OPT_ARCH(ca)                                                               \
@@ -154,11 +156,15 @@ extern const char *const cli_format_names[]; /* "csv", "json" */
 #define CLI_OPT_FORMAT(fmt)                                                            \
     {.kind = CLI_OPT_ENUM, .name = "format", .arg = "F", .help = "csv | json (default csv)", \
      .dest = (fmt), .values = cli_format_names}
-#define CLI_OPT_QUIET                                                                  \
-    {.kind = CLI_OPT_FLAG, .name = "quiet", .key = 'q', .help = "no messages on stderr", \
-     .dest = &cli_quiet}
+#define CLI_OPT_QUIET_HELP(text)                                                       \
+    {.kind = CLI_OPT_FLAG, .name = "quiet", .key = 'q', .help = (text), .dest = &cli_quiet}
+#define CLI_OPT_QUIET CLI_OPT_QUIET_HELP("no messages on stderr")
 #define CLI_OPT_HELPOPT                                                                \
     {.kind = CLI_OPT_HELP, .name = "help", .key = 'h', .help = "this help"}
+/* The end of a table as most commands have it: --format, -o, -q (its help), -h. */
+#define CLI_OPT_OUTPUTS(fmt, out, quiet_help)                                          \
+    CLI_OPT_FORMAT(fmt), CLI_OPT_OUTPUT(out), CLI_OPT_QUIET_HELP(quiet_help),          \
+        CLI_OPT_HELPOPT, {.kind = CLI_OPT_END}
 
 /* ---- architecture flags ---- */
 enum {
@@ -249,23 +255,6 @@ void cli_arch_help(FILE *f);
 void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_opts *o);
 
 /* ---- finite-network measurement flags shared by measure and compare (cmd_measure.c) ---- */
-enum {
-    OPT_M_FIRST = 1060,
-    OPT_M_SEEDS = OPT_M_FIRST, OPT_M_PROBES, OPT_M_THREADS, OPT_M_SEED, OPT_M_INPUT,
-    OPT_M_MEASURE, OPT_M_EXCLUDE_CLS, OPT_M_CHECKPOINT, OPT_M_MAX_MEMORY, OPT_M_MAX_TIME,
-    OPT_M_INPUTS, OPT_M_CLS, OPT_M_DATA,
-    OPT_M_LAST
-};
-#define CLI_MEASURE_LONGOPTS                                                           \
-    {"seeds", required_argument, 0, OPT_M_SEEDS}, {"probes", required_argument, 0, OPT_M_PROBES}, \
-    {"threads", required_argument, 0, OPT_M_THREADS}, {"seed", required_argument, 0, OPT_M_SEED}, \
-    {"input", required_argument, 0, OPT_M_INPUT}, {"measure", required_argument, 0, OPT_M_MEASURE}, \
-    {"exclude-cls", no_argument, 0, OPT_M_EXCLUDE_CLS},                                \
-    {"checkpoint", required_argument, 0, OPT_M_CHECKPOINT},                            \
-    {"max-memory", required_argument, 0, OPT_M_MAX_MEMORY},                            \
-    {"max-time", required_argument, 0, OPT_M_MAX_TIME},                                \
-    {"inputs", required_argument, 0, OPT_M_INPUTS}, {"cls", required_argument, 0, OPT_M_CLS}, \
-    {"data", required_argument, 0, OPT_M_DATA}
 struct cli_measure {
     struct sp_net_opts o;
     double max_memory;   /* bytes; 0: available memory from /proc/meminfo */
@@ -292,9 +281,58 @@ int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct
                       const struct sp_vit_net *v, float **tok);
 void cli_inputs_meta(cJSON *j, const struct cli_measure *m);
 void cli_measure_init(struct cli_measure *m);
-/* Handles an OPT_M_* option: 0 or 2 (printed). */
-int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const char *arg);
-void cli_measure_help(FILE *f);
+/* CALL handlers of --inputs (ctx: the struct cli_measure) and --measure (ctx: the
+ * unsigned SP_MEASURE_* mask). */
+int cli_measure_inputs(void *ctx, const char *cmd, const char *flag, const char *arg);
+int cli_measure_passes(void *ctx, const char *cmd, const char *flag, const char *arg);
+extern const char *const cli_input_names[]; /* "equiangular", "gaussian": enum sp_net_input */
+extern const char *const cli_off_on[];      /* "off", "on" */
+/* --max-memory and --max-time, the limits of a measurement (also alpha --verify's). */
+#define CLI_OPT_MEASURE_LIMITS(m, what)                                                \
+    {.kind = CLI_OPT_SIZE, .name = "max-memory", .arg = "SIZE", .dest = &(m)->max_memory, \
+     .help = "refuse " what " needing more (default: available memory)"},             \
+    {.kind = CLI_OPT_DOUBLE, .name = "max-time", .arg = "S", .dest = &(m)->max_time,   \
+     .lo = 1e-3, .hi = 1e9,                                                            \
+     .help = "refuse " what " estimated to take more than S seconds (a\n"               \
+             "2-block, one-draw run timed at start, scaled by FLOPs)"}
+/* The measurement flags of measure and compare, as entries of a table. */
+#define CLI_OPT_MEASURE(m)                                                             \
+    {.kind = CLI_OPT_TEXT, .help = "Measurement (finite network at initialisation):\n"}, \
+    {.kind = CLI_OPT_INT, .name = "seeds", .arg = "K", .dest = &(m)->o.seeds, .lo = 1, \
+     .hi = 1000000, .seen = &(m)->seeds_given,                                         \
+     .help = "independent weight draws (and inputs) (default %v)"},                    \
+    {.kind = CLI_OPT_INT, .name = "probes", .arg = "P", .dest = &(m)->o.probes, .lo = 1, \
+     .hi = 100000, .help = "Hutchinson probes per draw, one pass (default %v)"},       \
+    {.kind = CLI_OPT_U64, .name = "seed", .arg = "S", .dest = &(m)->o.seed,            \
+     .hi = (double)UINT64_MAX, .help = "master seed of the Philox generator (default %v)"}, \
+    {.kind = CLI_OPT_INT, .name = "threads", .arg = "T", .dest = &(m)->o.threads, .lo = 1, \
+     .hi = 4096, .help = "OpenMP and OpenBLAS threads (default: as the environment)"}, \
+    {.kind = CLI_OPT_ENUM, .name = "input", .arg = "I", .dest = &(m)->o.input,         \
+     .values = cli_input_names,                                                        \
+     .help = "equiangular (exact q0, p0; needs tokens <= width) |\n"                    \
+             "gaussian (same covariance; needs p0 >= 0) (default %v)"},                 \
+    {.kind = CLI_OPT_CALL, .name = "measure", .arg = "LIST", .call = cli_measure_passes, \
+     .ctx = &(m)->o.measure, .help = "fwd,bwd,grad or all: which passes run (default all)"}, \
+    {.kind = CLI_OPT_FLAG, .name = "exclude-cls", .dest = &(m)->o.exclude_cls,         \
+     .help = "q, p, rho over tokens 1..n-1 (token 0 as a CLS token)"},                 \
+    {.kind = CLI_OPT_INT, .name = "checkpoint", .arg = "S", .dest = &(m)->o.checkpoint, \
+     .lo = 1, .hi = 1000000,                                                           \
+     .help = "reverse mode: blocks per checkpoint (default ceil(sqrt(L)))"},           \
+    {.kind = CLI_OPT_CALL, .name = "inputs", .arg = "fashion-mnist[:N]",               \
+     .call = cli_measure_inputs, .ctx = (m),                                           \
+     .help = "real inputs: each draw is a different Fashion-MNIST\n"                    \
+             "test image (a choice seeded by --seed; N images = N draws,\n"             \
+             "else --seeds of them) through the trainer's patch embedding\n"            \
+             "(7x7 patches, + CLS token, + positions; the trainer's init at\n"          \
+             "--seed and the arch's width and init std, or the\n"                      \
+             "checkpoint's own with --weights); sets --tokens (16 + CLS)"},             \
+    {.kind = CLI_OPT_ENUM, .name = "cls", .arg = "on|off", .dest = &(m)->cls,         \
+     .values = cli_off_on,                                                             \
+     .help = "with --inputs: the CLS token is a row of the input (on,\n"               \
+             "default; 17 tokens) or left out (off; 16 patch tokens)"},                \
+    {.kind = CLI_OPT_STRING, .name = "data", .arg = "DIR", .dest = &(m)->data,         \
+     .help = "the Fashion-MNIST .gz files (default %v)"},                              \
+    CLI_OPT_MEASURE_LIMITS(m, "runs")
 /* Checks the options against the architecture, the memory the run needs
  * (estimate vs available) and, with --max-time, its time (sp_net_time_estimate:
  * a shortened run timed now, scaled by FLOPs; added to m->est_s): 0, or 2 with a
@@ -311,6 +349,65 @@ struct cli_measure_progress {
     size_t offset;
 };
 void cli_measure_on_progress(void *ctx, size_t done, size_t total);
+
+/* ---- the trainer's flags shared by train and sweep --mode train (cmd_train.c) ---- */
+struct cli_train {
+    struct sp_vit_config c;
+    struct sp_train_opts o;
+    long train_max, eval_max; /* the first N training / test examples; 0: all */
+    int model_flags;          /* model and optimiser flags given (--resume refuses them) */
+    int image_flags;          /* --patch, --pool given (not for --task fortunes) */
+};
+void cli_train_init(struct cli_train *t); /* the trainer's defaults (sp_vit_config_default, ...) */
+extern const char *const cli_act_names[];      /* enum sp_mlp_act */
+extern const char *const cli_pool_names[];     /* enum sp_pool */
+extern const char *const cli_schedule_names[]; /* enum sp_lr_schedule */
+#define CLI_TRAIN_OPT(t, KIND, NAME, ARG, DEST, LO, HI, HELP)                            \
+    {.kind = KIND, .name = NAME, .arg = ARG, .dest = &(t)->DEST, .lo = LO, .hi = HI,     \
+     .seen = &(t)->model_flags, .help = HELP}
+#define CLI_OPT_TRAIN_MODEL(t)                                                         \
+    CLI_TRAIN_OPT(t, CLI_OPT_INT, "width", "D", c.width, 1, 65536, "(default %v)"),      \
+    CLI_TRAIN_OPT(t, CLI_OPT_INT, "heads", "H", c.heads, 1, 65536, "dividing D (default %v)"), \
+    CLI_TRAIN_OPT(t, CLI_OPT_INT, "mlp-ratio", "R", c.mlp_ratio, 1, 64,                 \
+                  "MLP hidden width / D (default %v)"),                                \
+    {.kind = CLI_OPT_ENUM, .name = "activation", .arg = "A", .dest = &(t)->c.act,        \
+     .values = cli_act_names, .seen = &(t)->model_flags,                               \
+     .help = "relu | gelu (erf form; default %v)"},                                    \
+    {.kind = CLI_OPT_ENUM, .name = "pool", .arg = "P", .dest = &(t)->c.pool,             \
+     .values = cli_pool_names, .seen = &(t)->image_flags,                              \
+     .help = "cls | mean (default %v; fmnist)"},                                       \
+    {.kind = CLI_OPT_INT, .name = "patch", .arg = "P", .dest = &(t)->c.patch, .lo = 1,   \
+     .hi = 28, .seen = &(t)->image_flags,                                              \
+     .help = "patch side, dividing 28 (default %v; fmnist)"},                          \
+    CLI_TRAIN_OPT(t, CLI_OPT_DOUBLE, "init-std", "S", c.init_std, 1e-9, 10,             \
+                  "std of every weight matrix, CLS and positions (default %v)")
+#define CLI_OPT_TRAIN_OPTIM(t)                                                         \
+    CLI_TRAIN_OPT(t, CLI_OPT_LONG, "steps", "N", o.steps, 1, 100000000,                 \
+                  "optimiser steps (default %v)"),                                     \
+    CLI_TRAIN_OPT(t, CLI_OPT_INT, "batch", "B", o.batch, 1, 65536, "(default %v)"),      \
+    {.kind = CLI_OPT_ENUM, .name = "schedule", .arg = "S", .dest = &(t)->o.schedule,     \
+     .values = cli_schedule_names, .seen = &(t)->model_flags,                          \
+     .help = "constant | cosine after warmup (default %v)"},                           \
+    CLI_TRAIN_OPT(t, CLI_OPT_DOUBLE, "weight-decay", "X", o.weight_decay, 0, 9,         \
+                  "decoupled, on weight matrices only (default %v)"),                  \
+    CLI_TRAIN_OPT(t, CLI_OPT_DOUBLE, "clip", "X", o.clip, 0, 1e30,                      \
+                  "clip the global gradient norm (default %v; 0 = off)"),              \
+    CLI_TRAIN_OPT(t, CLI_OPT_DOUBLE, "diverge-factor", "F", o.diverge_factor, 0, 1e30,  \
+                  "stop when the loss exceeds F x the first step's loss or is\n"       \
+                  "not finite (default %v; 0 = non-finite only)"),                     \
+    CLI_TRAIN_OPT(t, CLI_OPT_U64, "seed", "N", o.seed, 0, (double)UINT64_MAX,           \
+                  "weights and batch order (default %v)")
+#define CLI_OPT_TRAIN_DATA(t)                                                          \
+    {.kind = CLI_OPT_LONG, .name = "train-max", .arg = "N", .dest = &(t)->train_max,     \
+     .lo = 0, .hi = 100000000,                                                         \
+     .help = "train on the first N training images (default 0: all)"},               \
+    {.kind = CLI_OPT_LONG, .name = "eval-max", .arg = "N", .dest = &(t)->eval_max,       \
+     .lo = 0, .hi = 100000000,                                                         \
+     .help = "evaluate on the first N test images (default 0: all)"}
+/* Fashion-MNIST's train and t10k splits from dir, the training split cut to
+ * train_max images (0: all). */
+enum sp_status cli_load_fmnist(const char *dir, long train_max, struct sp_dataset *tr,
+                               struct sp_dataset *te);
 
 /* ---- trained checkpoints (cli/weights.c) ---- */
 /* 1 when the file at path starts with a sigprop train checkpoint's magic. */
@@ -331,7 +428,6 @@ void cli_llama2c_free(struct cli_llama2c *l);
 
 /* ---- output ---- */
 enum cli_format { CLI_CSV, CLI_JSON };
-int cli_parse_format(const char *cmd, const char *s, enum cli_format *out);
 /* Writes a table atomically to path ("-" or NULL: stdout). meta: JSON object
  * (not consumed), may be NULL. Returns 0 or 1 (error printed). */
 int cli_write_table(const struct sp_table *t, enum cli_format fmt, const char *path,

@@ -63,16 +63,6 @@ static int opt_target(void *ctx, const char *cmd, const char *flag, const char *
                             &t->value);
 }
 
-static int opt_measure(void *ctx, const char *cmd, int code, const char *arg)
-{
-    return cli_measure_option(ctx, cmd, code, arg);
-}
-
-static const struct option measure_longopts[] = {
-    {"max-memory", required_argument, 0, OPT_M_MAX_MEMORY},
-    {"max-time", required_argument, 0, OPT_M_MAX_TIME},
-    {0, 0, 0, 0}};
-
 
 static void add_law(cJSON *arr, const struct sp_alpha_law *l)
 {
@@ -151,11 +141,9 @@ int cmd_alpha(int argc, char **argv)
                  "differs is said on stderr and in verify_differs"},
         {.kind = CLI_OPT_DOUBLE, .name = "verify-tol", .arg = "T", .dest = &vtol, .lo = 0.0,
          .hi = 1e6, .help = "relative tolerance of the verification (default 0.2)"},
-        {.kind = CLI_OPT_GROUP, .longopts = measure_longopts, .group = opt_measure, .ctx = &cm},
+        CLI_OPT_MEASURE_LIMITS(&cm, "verifications"),
         {.kind = CLI_OPT_TEXT,
-         .help = "      --max-memory SIZE refuse a verification needing more (default: available)\n"
-                 "      --max-time S      refuse verifications estimated to take more than S s\n"
-                 "      --seeds K --probes P --seed S   measurement draws, probes, seed (1, 4, 1)\n"},
+         .help = "      --seeds K --probes P --seed S   measurement draws, probes, seed (1, 4, 1)\n"},
         {.kind = CLI_OPT_INT, .name = "seeds", .dest = &nopts.seeds, .lo = 1, .hi = 1000000},
         {.kind = CLI_OPT_INT, .name = "probes", .dest = &nopts.probes, .lo = 1, .hi = 1000000},
         {.kind = CLI_OPT_INT, .name = "seed", .dest = &seed, .lo = 0, .hi = 2147483647},

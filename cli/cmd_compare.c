@@ -9,64 +9,29 @@
 
 #include "cli.h"
 
-enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT, OPT_SUMMARY, OPT_THEORY_START,
-       OPT_THEORY_FROM_BLOCK };
+static const char head[] =
+    "Usage: sigprop compare [options]\n\n"
+    "Measures a finite network (as 'sigprop measure') and runs the mean-field theory\n"
+    "(as 'sigprop theory') on the same configuration; prints both per block with the\n"
+    "ratio measured/theory, and the geometric-mean multiplicative error\n"
+    "GMFE = exp(mean |log(measured/theory)|) over the blocks of the shallow, middle\n"
+    "and deep thirds (l > 0) on stderr and in the JSON meta. The theory version is\n"
+    "the one every command uses (C; preset blog2: A), named on stderr, in the\n"
+    "version column and the JSON meta; the theory's caveats (what it does not model\n"
+    "here) are printed beside the GMFE and written in the caveats column.\n"
+    "--final-norm is refused: the measured J_bwd would include the final norm's\n"
+    "Jacobian, which the theory does not have.\n\n";
 
-static const struct option longopts[] = {
-    CLI_ARCH_LONGOPTS,
-    CLI_MEASURE_LONGOPTS,
-    {"sublayers", no_argument, 0, OPT_SUBLAYERS},
-    {"summary", no_argument, 0, OPT_SUMMARY},
-    {"theory-start", required_argument, 0, OPT_THEORY_START},
-    {"theory-from-block", required_argument, 0, OPT_THEORY_FROM_BLOCK},
-    {"format", required_argument, 0, OPT_FORMAT},
-    {"output", required_argument, 0, 'o'},
-    {"quiet", no_argument, 0, 'q'},
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
-};
+static const char tail[] =
+    "\nColumns: model,norm,alpha,version,l,q,q_se,q_theory,q_ratio,p,p_theory,p_ratio,\n"
+    "J_fwd,J_fwd_se,J_fwd_theory,J_fwd_ratio,J_bwd,J_bwd_se,J_bwd_theory,J_bwd_ratio,\n"
+    "grad_amp,grad_amp_se,grad_amp_theory,grad_amp_ratio,caveats (grad_amp_theory: the\n"
+    "two-channel recursion for measure's loss, docs/derivations/mlp.md); with --summary:\n"
+    "model,norm,alpha,version,quantity,range,l_from,l_to,n,gmfe,caveats.\n\n"
+    "Example: sigprop compare --preset blog2 --width 256 --tokens 32 --depth 16 "
+    "--seeds 4 --summary\n";
 
-static void help(void)
-{
-    printf("Usage: sigprop compare [options]\n\n"
-           "Measures a finite network (as 'sigprop measure') and runs the mean-field theory\n"
-           "(as 'sigprop theory') on the same configuration; prints both per block with the\n"
-           "ratio measured/theory, and the geometric-mean multiplicative error\n"
-           "GMFE = exp(mean |log(measured/theory)|) over the blocks of the shallow, middle\n"
-           "and deep thirds (l > 0) on stderr and in the JSON meta. The theory version is\n"
-           "the one every command uses (C; preset blog2: A), named on stderr, in the\n"
-           "version column and the JSON meta; the theory's caveats (what it does not model\n"
-           "here) are printed beside the GMFE and written in the caveats column.\n"
-           "--final-norm is refused: the measured J_bwd would include the final norm's\n"
-           "Jacobian, which the theory does not have.\n\n");
-    cli_arch_help(stdout);
-    printf("\n");
-    cli_measure_help(stdout);
-    printf("\nComparison and output:\n"
-           "  --theory-start S      config: theory from --q0/--p0 | measured: from the\n"
-           "                        measured q, p at block 0 (default config; measured\n"
-           "                        with --inputs)\n"
-           "  --theory-from-block L0  the theory started from the measured q, p at block L0\n"
-           "                        (0 <= L0 < depth) and run for the depth - L0 blocks\n"
-           "                        above it; rows below L0 have no theory (nan). J_fwd's\n"
-           "                        theory is the measured J^{L0,0} times the theory's\n"
-           "                        J^{l,L0} (the mean-field product); J_bwd and grad_amp\n"
-           "                        are the theory's of the top depth - L0 blocks as they\n"
-           "                        are. For real inputs (--inputs) from any block\n"
-           "  --sublayers           a row after every sublayer (l = 0, 0.5, 1, ...)\n"
-           "  --summary             one row per alpha, quantity and third with the GMFE\n"
-           "  --format F            csv | json (default csv)\n"
-           "  -o, --output FILE     write to FILE atomically ('-' = stdout, default)\n"
-           "  -q, --quiet           no messages or progress bar on stderr\n"
-           "  -h, --help            this help\n\n"
-           "Columns: model,norm,alpha,version,l,q,q_se,q_theory,q_ratio,p,p_theory,p_ratio,\n"
-           "J_fwd,J_fwd_se,J_fwd_theory,J_fwd_ratio,J_bwd,J_bwd_se,J_bwd_theory,J_bwd_ratio,\n"
-           "grad_amp,grad_amp_se,grad_amp_theory,grad_amp_ratio,caveats (grad_amp_theory: the\n"
-           "two-channel recursion for measure's loss, docs/derivations/mlp.md); with --summary:\n"
-           "model,norm,alpha,version,quantity,range,l_from,l_to,n,gmfe,caveats.\n\n"
-           "Example: sigprop compare --preset blog2 --width 256 --tokens 32 --depth 16 "
-           "--seeds 4 --summary\n");
-}
+static const char *const starts[] = {"config", "measured", NULL};
 
 static const char *cols[] = {"model", "norm", "alpha", "version", "l", "q", "q_se", "q_theory",
                              "q_ratio", "p", "p_theory", "p_ratio", "J_fwd", "J_fwd_se",
@@ -81,51 +46,38 @@ int cmd_compare(int argc, char **argv)
     struct cli_arch ca;
     struct cli_measure cm;
     struct sp_theory_opts topts;
-    enum cli_format fmt = CLI_CSV;
-    int rc = 0, c, summary = 0, start_measured = 0, start_given = 0, from_block = -1;
+    int fmt = CLI_CSV, first;
+    int rc = 0, summary = 0, start_measured = 0, start_given = 0, from_block = -1;
     float *tok = NULL;
     cli_arch_init(&ca);
     cli_measure_init(&cm);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-        if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST)
-            rc = cli_arch_option(&ca, cmd, c, optarg);
-        else if (c >= OPT_M_FIRST && c < OPT_M_LAST)
-            rc = cli_measure_option(&cm, cmd, c, optarg);
-        else if (c == OPT_SUBLAYERS)
-            cm.o.sublayers = 1;
-        else if (c == OPT_SUMMARY)
-            summary = 1;
-        else if (c == OPT_THEORY_FROM_BLOCK)
-            rc = cli_parse_int(cmd, "--theory-from-block", optarg, 0, 1 << 30, &from_block);
-        else if (c == OPT_THEORY_START) {
-            start_given = 1;
-            if (!strcmp(optarg, "measured"))
-                start_measured = 1;
-            else if (!strcmp(optarg, "config"))
-                start_measured = 0;
-            else
-                rc = cli_usage(cmd, "--theory-start: '%s' is not one of config, measured", optarg);
-        } else if (c == OPT_FORMAT)
-            rc = cli_parse_format(cmd, optarg, &fmt);
-        else if (c == 'o')
-            out = optarg;
-        else if (c == 'q')
-            cli_quiet = 1;
-        else if (c == 'h') {
-            help();
-            cli_arch_free(&ca);
-            return CLI_OK;
-        } else
-            rc = cli_bad_option(cmd, argc, argv);
-        if (rc)
-            goto done;
-    }
-    if (optind < argc) {
-        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    const struct cli_opt table[] = {
+        CLI_OPT_ARCH(&ca),
+        {.kind = CLI_OPT_TEXT, .help = "\n"},
+        CLI_OPT_MEASURE(&cm),
+        {.kind = CLI_OPT_TEXT, .help = "\nComparison and output:\n"},
+        {.kind = CLI_OPT_ENUM, .name = "theory-start", .arg = "S", .dest = &start_measured,
+         .values = starts, .seen = &start_given,
+         .help = "config: theory from --q0/--p0 | measured: from the\n"
+                 "measured q, p at block 0 (default config; measured\n"
+                 "with --inputs)"},
+        {.kind = CLI_OPT_INT, .name = "theory-from-block", .arg = "L0", .dest = &from_block,
+         .lo = 0, .hi = 1 << 30,
+         .help = "the theory started from the measured q, p at block L0\n"
+                 "(0 <= L0 < depth) and run for the depth - L0 blocks\n"
+                 "above it; rows below L0 have no theory (nan). J_fwd's\n"
+                 "theory is the measured J^{L0,0} times the theory's\n"
+                 "J^{l,L0} (the mean-field product); J_bwd and grad_amp\n"
+                 "are the theory's of the top depth - L0 blocks as they\n"
+                 "are. For real inputs (--inputs) from any block"},
+        {.kind = CLI_OPT_FLAG, .name = "sublayers", .dest = &cm.o.sublayers,
+         .help = "a row after every sublayer (l = 0, 0.5, 1, ...)"},
+        {.kind = CLI_OPT_FLAG, .name = "summary", .dest = &summary,
+         .help = "one row per alpha, quantity and third with the GMFE"},
+        CLI_OPT_OUTPUTS(&fmt, &out, "no messages or progress bar on stderr")};
+    const struct cli_cmd cc = {cmd, head, tail, table, 0};
+    if (cli_parse_stop(&cc, argc, argv, &first, &rc))
         goto done;
-    }
     if ((rc = cli_check_output(cmd, "-o", out)))
         goto done;
     if (summary && cm.o.sublayers) {
@@ -351,7 +303,7 @@ int cmd_compare(int argc, char **argv)
     cJSON_AddNumberToObject(meta, "theory_from_block", from_block > 0 ? from_block : 0);
     cli_measure_meta(meta, a0, &cm);
     cli_info("compare: %.3g s", cli_now() - t0); /* not in the JSON: same input, same bytes */
-    rc = cli_write_table(t, fmt, out, meta);
+    rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
 free_all:
     cJSON_Delete(meta);
     free(rows);

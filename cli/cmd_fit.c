@@ -161,14 +161,10 @@ int cmd_fit(int argc, char **argv)
                  "alpha_mlp,width,tokens,depth,init_std,sigma_w,q0,p0,heads,\n"
                  "kv_heads,mlp,mask: sigprop's identifying columns);\n"
                  "'none' fits the whole file as one curve"},
-        CLI_OPT_FORMAT(&fmt),
-        CLI_OPT_OUTPUT(&out_file),
-        CLI_OPT_QUIET,
-        CLI_OPT_HELPOPT,
-        {.kind = CLI_OPT_END}};
+        CLI_OPT_OUTPUTS(&fmt, &out_file, "no messages on stderr")};
     const struct cli_cmd cc = {cmd, head, tail, opts, 1};
-    if ((rc = cli_parse(&cc, argc, argv, &first)))
-        return rc == CLI_DONE ? CLI_OK : rc;
+    if (cli_parse_stop(&cc, argc, argv, &first, &rc))
+        return rc;
     fo.crit = crit ? SP_FIT_BIC : SP_FIT_AIC;
     fo.direction = direction - 1;
     optind = first;

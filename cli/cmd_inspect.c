@@ -8,62 +8,30 @@
 
 #include "cli.h"
 
-enum { OPT_WEIGHTS = OPT_CMD_FIRST, OPT_FORMAT, OPT_MEASURE, OPT_I_TOKENS, OPT_TOKEN_IDS,
-       OPT_I_SEED, OPT_I_SEEDS, OPT_I_PROBES };
+static const char head[] =
+    "Usage: sigprop inspect --weights FILE [options]\n\n"
+    "Reads a trained checkpoint in the llama2.c format (seven int32 header values,\n"
+    "then float32 tensors; models/README.md), validates it, prints the architecture\n"
+    "it implies (RMSNorm, SwiGLU, causal grouped-query attention, interleaved RoPE\n"
+    "theta 10000) and writes one row per weight matrix: its empirical sigma = std x\n"
+    "sqrt(fan_in) against the sigma of an HF-style init of the same shape (std 0.02\n"
+    "on every linear layer) and of llama2.c's own init (wo and w3 / sqrt(2L)).\n\n"
+    "With --measure it measures instead, in one table, the trained network and the\n"
+    "same architecture re-initialised (HF init std 0.02 on every matrix, embedding\n"
+    "rows N(0, 0.02^2)): q, p, rho, J_fwd = J^{l,0}, J_bwd = J^{L,l} and the gradient\n"
+    "amplification per block (sigprop measure's loss; the final RMSNorm with its\n"
+    "gain included). The trained network's input is the embedding rows of a token\n"
+    "sequence: 1 (BOS) then random ids from --seed, or --token-ids.\n\n"
+    "Options:\n";
 
-static const struct option longopts[] = {
-    {"weights", required_argument, 0, OPT_WEIGHTS},
-    {"measure", no_argument, 0, OPT_MEASURE},
-    {"tokens", required_argument, 0, OPT_I_TOKENS},
-    {"token-ids", required_argument, 0, OPT_TOKEN_IDS},
-    {"seed", required_argument, 0, OPT_I_SEED},
-    {"seeds", required_argument, 0, OPT_I_SEEDS},
-    {"probes", required_argument, 0, OPT_I_PROBES},
-    {"format", required_argument, 0, OPT_FORMAT},
-    {"output", required_argument, 0, 'o'},
-    {"quiet", no_argument, 0, 'q'},
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
-};
-
-static void help(void)
-{
-    printf(
-        "Usage: sigprop inspect --weights FILE [options]\n\n"
-        "Reads a trained checkpoint in the llama2.c format (seven int32 header values,\n"
-        "then float32 tensors; models/README.md), validates it, prints the architecture\n"
-        "it implies (RMSNorm, SwiGLU, causal grouped-query attention, interleaved RoPE\n"
-        "theta 10000) and writes one row per weight matrix: its empirical sigma = std x\n"
-        "sqrt(fan_in) against the sigma of an HF-style init of the same shape (std 0.02\n"
-        "on every linear layer) and of llama2.c's own init (wo and w3 / sqrt(2L)).\n\n"
-        "With --measure it measures instead, in one table, the trained network and the\n"
-        "same architecture re-initialised (HF init std 0.02 on every matrix, embedding\n"
-        "rows N(0, 0.02^2)): q, p, rho, J_fwd = J^{l,0}, J_bwd = J^{L,l} and the gradient\n"
-        "amplification per block (sigprop measure's loss; the final RMSNorm with its\n"
-        "gain included). The trained network's input is the embedding rows of a token\n"
-        "sequence: 1 (BOS) then random ids from --seed, or --token-ids.\n\n"
-        "Options:\n"
-        "  --weights FILE    the checkpoint (required)\n"
-        "  --measure         measure trained vs re-initialised (see above)\n"
-        "  --tokens N        sequence length (default 64, at most the model's seq_len)\n"
-        "  --token-ids LIST  the token ids, comma-separated (sets the length)\n"
-        "  --seed S          token ids, probes and the init's weights (default 1)\n"
-        "  --seeds K         draws (default 4): weight draws of the re-initialised\n"
-        "                    network; the trained one's differ in probes and loss head\n"
-        "  --probes P        Hutchinson probes per draw (default 4)\n"
-        "  --format F        csv | json (default csv); json's meta holds the header and\n"
-        "                    the implied architecture\n"
-        "  -o, --output FILE write to FILE atomically ('-' = stdout, default)\n"
-        "  -q, --quiet       no messages on stderr\n"
-        "  -h, --help        this help\n\n"
-        "Columns: layer (-1: the token embedding), matrix (wq wk wv wo w1 w2 w3,\n"
-        "embedding), rows, cols (= fan_in), mean, std, sigma (nan for the embedding),\n"
-        "sigma_hf, ratio_hf = sigma / sigma_hf, sigma_llama2c (the embedding's sigma_*,\n"
-        "ratio: of stds). With --measure: weights (trained | init), l, q, q_se, p, p_se,\n"
-        "rho, J_fwd, J_fwd_se, J_bwd, J_bwd_se, grad_amp, grad_amp_se. A corrupt or\n"
-        "unreadable file exits 1 with the reason.\n\n"
-        "Example: sigprop inspect --weights models/stories260K.bin --measure\n");
-}
+static const char tail[] =
+    "\nColumns: layer (-1: the token embedding), matrix (wq wk wv wo w1 w2 w3,\n"
+    "embedding), rows, cols (= fan_in), mean, std, sigma (nan for the embedding),\n"
+    "sigma_hf, ratio_hf = sigma / sigma_hf, sigma_llama2c (the embedding's sigma_*,\n"
+    "ratio: of stds). With --measure: weights (trained | init), l, q, q_se, p, p_se,\n"
+    "rho, J_fwd, J_fwd_se, J_bwd, J_bwd_se, grad_amp, grad_amp_se. A corrupt or\n"
+    "unreadable file exits 1 with the reason.\n\n"
+    "Example: sigprop inspect --weights models/stories260K.bin --measure\n";
 
 static int write_stats(const struct sp_llama2c *m, const char *path, enum cli_format fmt,
                        const char *out)
@@ -131,8 +99,7 @@ done:
 struct mopts {
     int tokens, seeds, probes;
     uint64_t seed;
-    int *ids;
-    size_t nids;
+    struct cli_int_list ids;
 };
 
 /* Trained against re-initialised: one table, a block of rows for each. */
@@ -140,9 +107,9 @@ static int write_measure(const struct sp_llama2c *m, const char *path, const str
                          enum cli_format fmt, const char *out)
 {
     const char *cmd = "inspect";
-    int n = mo->ids ? (int)mo->nids : mo->tokens, L = m->cfg.n_layers, rc = 0;
+    int n = mo->ids.v ? (int)mo->ids.n : mo->tokens, L = m->cfg.n_layers, rc = 0;
     struct cli_llama2c lm;
-    if ((rc = cli_llama2c_setup(cmd, m, path, n, mo->ids, mo->seed, &lm)))
+    if ((rc = cli_llama2c_setup(cmd, m, path, n, mo->ids.v, mo->seed, &lm)))
         return rc;
     const struct sp_arch a = lm.arch;
     const int *ids = lm.ids;
@@ -210,37 +177,41 @@ done:
 int cmd_inspect(int argc, char **argv)
 {
     const char *cmd = "inspect", *out = "-", *weights = NULL;
-    enum cli_format fmt = CLI_CSV;
-    int c, rc = 0, measure = 0, measure_flag = 0; /* measure_flag: one of --measure's options */
-    struct mopts mo = {64, 4, 4, 1, NULL, 0};
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_WEIGHTS: weights = optarg; break;
-        case OPT_MEASURE: measure = 1; break;
-        case OPT_I_TOKENS: rc = cli_parse_int(cmd, "--tokens", optarg, 1, 65536, &mo.tokens); break;
-        case OPT_TOKEN_IDS:
-            free(mo.ids);
-            rc = cli_parse_int_list(cmd, "--token-ids", optarg, 0, 1 << 30, &mo.ids, &mo.nids);
-            break;
-        case OPT_I_SEED: rc = cli_parse_u64(cmd, "--seed", optarg, UINT64_MAX, &mo.seed); break;
-        case OPT_I_SEEDS: rc = cli_parse_int(cmd, "--seeds", optarg, 1, 100000, &mo.seeds); break;
-        case OPT_I_PROBES: rc = cli_parse_int(cmd, "--probes", optarg, 1, 100000, &mo.probes); break;
-        case OPT_FORMAT: rc = cli_parse_format(cmd, optarg, &fmt); break;
-        case 'o': out = optarg; break;
-        case 'q': cli_quiet = 1; break;
-        case 'h': help(); free(mo.ids); return CLI_OK;
-        default: rc = cli_bad_option(cmd, argc, argv); break;
-        }
-        measure_flag |= c == OPT_I_TOKENS || c == OPT_TOKEN_IDS || c == OPT_I_SEED ||
-                        c == OPT_I_SEEDS || c == OPT_I_PROBES;
-        if (rc)
-            goto out;
-    }
-    if (optind < argc)
-        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
-    else if (!weights)
+    int fmt = CLI_CSV, rc = 0, first, measure = 0, measure_flag = 0; /* measure_flag: one of --measure's options */
+    struct mopts mo = {64, 4, 4, 1, {NULL, 0}};
+    const struct cli_opt table[] = {
+        {.kind = CLI_OPT_STRING, .name = "weights", .arg = "FILE", .dest = &weights,
+         .help = "the checkpoint (required)"},
+        {.kind = CLI_OPT_FLAG, .name = "measure", .dest = &measure,
+         .help = "measure trained vs re-initialised (see above)"},
+        {.kind = CLI_OPT_INT, .name = "tokens", .arg = "N", .dest = &mo.tokens, .lo = 1,
+         .hi = 65536, .seen = &measure_flag,
+         .help = "sequence length (default %v, at most the model's seq_len)"},
+        {.kind = CLI_OPT_INT_LIST, .name = "token-ids", .arg = "LIST", .dest = &mo.ids, .lo = 0,
+         .hi = 1 << 30, .seen = &measure_flag,
+         .help = "the token ids, comma-separated (sets the length)"},
+        {.kind = CLI_OPT_U64, .name = "seed", .arg = "S", .dest = &mo.seed,
+         .hi = (double)UINT64_MAX, .seen = &measure_flag,
+         .help = "token ids, probes and the init's weights (default %v)"},
+        {.kind = CLI_OPT_INT, .name = "seeds", .arg = "K", .dest = &mo.seeds, .lo = 1,
+         .hi = 100000, .seen = &measure_flag,
+         .help = "draws (default %v): weight draws of the re-initialised\n"
+                 "network; the trained one's differ in probes and loss head"},
+        {.kind = CLI_OPT_INT, .name = "probes", .arg = "P", .dest = &mo.probes, .lo = 1,
+         .hi = 100000, .seen = &measure_flag,
+         .help = "Hutchinson probes per draw (default %v)"},
+        {.kind = CLI_OPT_ENUM, .name = "format", .arg = "F", .dest = &fmt,
+         .values = cli_format_names,
+         .help = "csv | json (default csv); json's meta holds the header and\n"
+                 "the implied architecture"},
+        CLI_OPT_OUTPUT(&out),
+        CLI_OPT_QUIET,
+        CLI_OPT_HELPOPT,
+        {.kind = CLI_OPT_END}};
+    const struct cli_cmd cc = {cmd, head, tail, table, 0};
+    if (cli_parse_stop(&cc, argc, argv, &first, &rc))
+        goto out;
+    if (!weights)
         rc = cli_usage(cmd, "--weights FILE is required (a llama2.c checkpoint)");
     else if (!measure && measure_flag)
         rc = cli_usage(cmd, "--tokens, --token-ids, --seed, --seeds and --probes go with --measure");
@@ -252,9 +223,10 @@ int cmd_inspect(int argc, char **argv)
         rc = cli_fail("inspect: %s: %s", sp_status_str(s), sp_last_error());
         goto out;
     }
-    rc = measure ? write_measure(m, weights, &mo, fmt, out) : write_stats(m, weights, fmt, out);
+    rc = measure ? write_measure(m, weights, &mo, (enum cli_format)fmt, out)
+                 : write_stats(m, weights, (enum cli_format)fmt, out);
     sp_llama2c_free(m);
 out:
-    free(mo.ids);
+    free(mo.ids.v);
     return rc;
 }

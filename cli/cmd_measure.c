@@ -24,102 +24,46 @@ void cli_measure_init(struct cli_measure *m)
     m->data = SP_FASHION_MNIST_DIR;
 }
 
-int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const char *arg)
+int cli_measure_inputs(void *ctx, const char *cmd, const char *flag, const char *arg)
 {
-    struct sp_net_opts *o = &m->o;
-    switch (opt) {
-    case OPT_M_SEEDS:
-        m->seeds_given = 1;
-        return cli_parse_int(cmd, "--seeds", arg, 1, 1000000, &o->seeds);
-    case OPT_M_INPUTS: {
-        const char *pre = "fashion-mnist";
-        size_t lp = strlen(pre);
-        if (strncmp(arg, pre, lp) || (arg[lp] && arg[lp] != ':'))
-            return cli_usage(cmd, "--inputs: '%s' is not fashion-mnist or fashion-mnist:N", arg);
-        m->inputs = 1;
-        m->inputs_n = 0;
-        return arg[lp] ? cli_parse_int(cmd, "--inputs fashion-mnist:N", arg + lp + 1, 1, 10000,
-                                       &m->inputs_n)
-                       : 0;
-    }
-    case OPT_M_CLS:
-        if (strcmp(arg, "on") && strcmp(arg, "off"))
-            return cli_usage(cmd, "--cls: '%s' is not on or off", arg);
-        m->cls = !strcmp(arg, "on");
-        return 0;
-    case OPT_M_DATA: m->data = arg; return 0;
-    case OPT_M_PROBES: return cli_parse_int(cmd, "--probes", arg, 1, 100000, &o->probes);
-    case OPT_M_THREADS: return cli_parse_int(cmd, "--threads", arg, 1, 4096, &o->threads);
-    case OPT_M_CHECKPOINT: return cli_parse_int(cmd, "--checkpoint", arg, 1, 1000000, &o->checkpoint);
-    case OPT_M_SEED: return cli_parse_u64(cmd, "--seed", arg, UINT64_MAX, &o->seed);
-    case OPT_M_INPUT:
-        if (!strcmp(arg, "equiangular"))
-            o->input = SP_INPUT_EQUIANGULAR;
-        else if (!strcmp(arg, "gaussian"))
-            o->input = SP_INPUT_GAUSSIAN;
-        else
-            return cli_usage(cmd, "--input: '%s' is not one of equiangular, gaussian", arg);
-        return 0;
-    case OPT_M_MEASURE: {
-        char *copy = strdup(arg), *save = NULL;
-        if (!copy)
-            return cli_fail("out of memory");
-        unsigned mask = 0;
-        int rc = 0;
-        for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
-            if (!strcmp(t, "fwd"))
-                mask |= SP_MEASURE_FWD;
-            else if (!strcmp(t, "bwd"))
-                mask |= SP_MEASURE_BWD;
-            else if (!strcmp(t, "grad"))
-                mask |= SP_MEASURE_GRAD;
-            else if (!strcmp(t, "all"))
-                mask |= SP_MEASURE_ALL;
-            else
-                rc = cli_usage(cmd, "--measure: '%s' in '%s' is not one of fwd, bwd, grad, all", t, arg);
-        }
-        free(copy);
-        if (!rc && !mask)
-            rc = cli_usage(cmd, "--measure: empty list '%s' (use fwd, bwd, grad)", arg);
-        if (!rc)
-            o->measure = mask;
-        return rc;
-    }
-    case OPT_M_EXCLUDE_CLS: o->exclude_cls = 1; return 0;
-    case OPT_M_MAX_MEMORY: return cli_parse_size(cmd, "--max-memory", arg, &m->max_memory);
-    case OPT_M_MAX_TIME: return cli_parse_double(cmd, "--max-time", arg, 1e-3, 1e9, &m->max_time);
-    default: return cli_usage(cmd, "internal error: unhandled option %d", opt);
-    }
+    struct cli_measure *m = ctx;
+    const char *pre = "fashion-mnist";
+    size_t lp = strlen(pre);
+    if (strncmp(arg, pre, lp) || (arg[lp] && arg[lp] != ':'))
+        return cli_usage(cmd, "%s: '%s' is not fashion-mnist or fashion-mnist:N", flag, arg);
+    m->inputs = 1;
+    m->inputs_n = 0;
+    return arg[lp] ? cli_parse_int(cmd, "--inputs fashion-mnist:N", arg + lp + 1, 1, 10000,
+                                   &m->inputs_n)
+                   : 0;
 }
 
-void cli_measure_help(FILE *f)
+int cli_measure_passes(void *ctx, const char *cmd, const char *flag, const char *arg)
 {
-    struct sp_net_opts d;
-    sp_net_opts_default(&d);
-    fprintf(f,
-        "Measurement (finite network at initialisation):\n"
-        "  --seeds K             independent weight draws (and inputs) (default %d)\n"
-        "  --probes P            Hutchinson probes per draw, one pass (default %d)\n"
-        "  --seed S              master seed of the Philox generator (default %llu)\n"
-        "  --threads T           OpenMP and OpenBLAS threads (default: as the environment)\n"
-        "  --input I             equiangular (exact q0, p0; needs tokens <= width) |\n"
-        "                        gaussian (same covariance; needs p0 >= 0) (default equiangular)\n"
-        "  --measure LIST        fwd,bwd,grad or all: which passes run (default all)\n"
-        "  --exclude-cls         q, p, rho over tokens 1..n-1 (token 0 as a CLS token)\n"
-        "  --checkpoint S        reverse mode: blocks per checkpoint (default ceil(sqrt(L)))\n"
-        "  --inputs fashion-mnist[:N]  real inputs: each draw is a different Fashion-MNIST\n"
-        "                        test image (a choice seeded by --seed; N images = N draws,\n"
-        "                        else --seeds of them) through the trainer's patch embedding\n"
-        "                        (7x7 patches, + CLS token, + positions; the trainer's init at\n"
-        "                        --seed and the arch's width and init std, or the\n"
-        "                        checkpoint's own with --weights); sets --tokens (16 + CLS)\n"
-        "  --cls on|off          with --inputs: the CLS token is a row of the input (on,\n"
-        "                        default; 17 tokens) or left out (off; 16 patch tokens)\n"
-        "  --data DIR            the Fashion-MNIST .gz files (default %s)\n"
-        "  --max-memory SIZE     refuse runs needing more (default: available memory)\n"
-        "  --max-time S          refuse runs estimated to take more than S seconds (a\n"
-        "                        2-block, one-draw run timed at start, scaled by FLOPs)\n",
-        d.seeds, d.probes, (unsigned long long)d.seed, SP_FASHION_MNIST_DIR);
+    static const char *const names[] = {"fwd", "bwd", "grad", "all"};
+    static const unsigned bits[] = {SP_MEASURE_FWD, SP_MEASURE_BWD, SP_MEASURE_GRAD,
+                                    SP_MEASURE_ALL};
+    char *copy = strdup(arg), *save = NULL;
+    if (!copy)
+        return cli_fail("out of memory");
+    unsigned mask = 0;
+    int rc = 0;
+    for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
+        size_t k = 0;
+        while (k < 4 && strcmp(t, names[k]))
+            k++;
+        if (k < 4)
+            mask |= bits[k];
+        else
+            rc = cli_usage(cmd, "%s: '%s' in '%s' is not one of fwd, bwd, grad, all", flag, t,
+                           arg);
+    }
+    free(copy);
+    if (!rc && !mask)
+        rc = cli_usage(cmd, "%s: empty list '%s' (use fwd, bwd, grad)", flag, arg);
+    if (!rc)
+        *(unsigned *)ctx = mask;
+    return rc;
 }
 
 /* Available memory: MemAvailable of /proc/meminfo, else free pages. */
@@ -216,79 +160,40 @@ void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_mea
 
 /* ---- the command ---- */
 
-enum { OPT_SUBLAYERS = OPT_CMD_FIRST, OPT_FORMAT, OPT_PER_SEED, OPT_TOKEN_IDS, OPT_WEIGHTS,
-       OPT_AGAINST_INIT };
+static const char head[] =
+    "Usage: sigprop measure [options]\n\n"
+    "Measures a finite network at initialisation (docs/science.md §2, §4): token norms q,\n"
+    "overlaps p, cosine rho, forward APJN J^{l,0} (forward-mode probes),\n"
+    "backward APJN J^{L,l} (reverse-mode probes) and the gradient amplification\n"
+    "||dLoss/dh^l||^2 / ||dLoss/dh^L||^2, averaged over weight draws and probes.\n"
+    "Float32 activations, double accumulation; weights are regenerated on demand\n"
+    "from a counter-based generator, so memory does not grow with depth (reverse\n"
+    "mode keeps sqrt(L) checkpoints) and results do not depend on --threads.\n\n"
+    "Loss of grad_amp: cross-entropy of a random linear head (d x 10, entries\n"
+    "Normal(0, 1/d)) on the token-mean of the final features (after --final-norm),\n"
+    "random label. The theory options below are accepted and unused.\n\n";
 
-static const struct option longopts[] = {
-    CLI_ARCH_LONGOPTS,
-    CLI_MEASURE_LONGOPTS,
-    {"sublayers", no_argument, 0, OPT_SUBLAYERS},
-    {"per-seed", no_argument, 0, OPT_PER_SEED},
-    {"token-ids", required_argument, 0, OPT_TOKEN_IDS},
-    {"weights", required_argument, 0, OPT_WEIGHTS},
-    {"against-init", no_argument, 0, OPT_AGAINST_INIT},
-    {"format", required_argument, 0, OPT_FORMAT},
-    {"output", required_argument, 0, 'o'},
-    {"quiet", no_argument, 0, 'q'},
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
+static const char tail[] =
+    "\nColumns: model,norm,alpha,alpha_attn,alpha_mlp,l,q,q_se,p,p_se,rho,J_fwd,J_fwd_se,\n"
+    "J_bwd,J_bwd_se,grad_amp,grad_amp_se,logJ_fwd,logJ_bwd, then what identifies the\n"
+    "run (sigprop/records.h): depth,width,tokens,heads,kv_heads,mlp,mask,seed (the\n"
+    "master seed; with --per-seed the draw's) (J_fwd = J^{l,0},\n"
+    "J_bwd = J^{L,l}; _se = standard error across draws, or across probes with one\n"
+    "draw; nan where not measured). The toy model has q = K, p = rho = nan.\n\n"
+    "Example: sigprop measure --preset blog2 --norm derf --alpha 0.5 --width 256 "
+    "--tokens 32 --depth 16 --seeds 4\n";
+
+/* The architecture flags, noting whether one other than --q0/--p0 (the input's,
+ * not the network's) was given: --weights refuses those. */
+struct arch_seen {
+    struct cli_arch *ca;
+    int flags;
 };
-
-static void help(void)
+static int arch_group(void *ctx, const char *cmd, int code, const char *arg)
 {
-    printf("Usage: sigprop measure [options]\n\n"
-           "Measures a finite network at initialisation (docs/science.md §2, §4): token norms q,\n"
-           "overlaps p, cosine rho, forward APJN J^{l,0} (forward-mode probes),\n"
-           "backward APJN J^{L,l} (reverse-mode probes) and the gradient amplification\n"
-           "||dLoss/dh^l||^2 / ||dLoss/dh^L||^2, averaged over weight draws and probes.\n"
-           "Float32 activations, double accumulation; weights are regenerated on demand\n"
-           "from a counter-based generator, so memory does not grow with depth (reverse\n"
-           "mode keeps sqrt(L) checkpoints) and results do not depend on --threads.\n\n"
-           "Loss of grad_amp: cross-entropy of a random linear head (d x 10, entries\n"
-           "Normal(0, 1/d)) on the token-mean of the final features (after --final-norm),\n"
-           "random label. The theory options below are accepted and unused.\n\n");
-    cli_arch_help(stdout);
-    printf("\n");
-    cli_measure_help(stdout);
-    printf("\nOutput:\n"
-           "  --sublayers           a row after every sublayer (l = 0, 0.5, 1, ...)\n"
-           "  --per-seed            one curve per draw instead of their mean: draw k is a\n"
-           "                        run of its own with --seed S+k, in a last column seed\n"
-           "                        (_se across probes); sigprop fit takes its intervals\n"
-           "                        from the draw-to-draw scatter\n"
-           "  --token-ids LIST      the input is a token sequence: row a is the embedding of\n"
-           "                        id LIST[a] in a random table (entries N(0, q0), row k\n"
-           "                        from --seed and k, the same in every draw), so a\n"
-           "                        repeated id repeats its row, as a language model's\n"
-           "                        input does; sets --tokens (transformer only)\n"
-           "\nTrained networks:\n"
-           "  --weights FILE        measure a trained network: a sigprop train checkpoint\n"
-           "                        (told by its magic; its ViT blocks with biases, norm\n"
-           "                        shifts and learned alphas, its final norm) or a llama2.c\n"
-           "                        checkpoint (its token embedding rows: BOS then random ids\n"
-           "                        from --seed, or --token-ids); the architecture is the\n"
-           "                        checkpoint's (architecture flags are refused). A train\n"
-           "                        checkpoint takes the configured input (--q0, --p0 on its\n"
-           "                        patch and CLS tokens) or --inputs fashion-mnist through its own patch\n"
-           "                        embedding. Every draw uses the same stored weights\n"
-           "  --against-init        also measure the same architecture at initialisation:\n"
-           "                        for a train checkpoint the trainer's init at the run's\n"
-           "                        seed (the very weights training started from; with\n"
-           "                        --inputs through the init's embedding), for llama2.c the\n"
-           "                        HF init (std 0.02, as inspect --measure); a last column\n"
-           "                        weights (trained | init) tells the rows apart\n"
-           "  --format F            csv | json (default csv)\n"
-           "  -o, --output FILE     write to FILE atomically ('-' = stdout, default)\n"
-           "  -q, --quiet           no messages or progress bar on stderr\n"
-           "  -h, --help            this help\n\n"
-           "Columns: model,norm,alpha,alpha_attn,alpha_mlp,l,q,q_se,p,p_se,rho,J_fwd,J_fwd_se,\n"
-           "J_bwd,J_bwd_se,grad_amp,grad_amp_se,logJ_fwd,logJ_bwd, then what identifies the\n"
-           "run (sigprop/records.h): depth,width,tokens,heads,kv_heads,mlp,mask,seed (the\n"
-           "master seed; with --per-seed the draw's) (J_fwd = J^{l,0},\n"
-           "J_bwd = J^{L,l}; _se = standard error across draws, or across probes with one\n"
-           "draw; nan where not measured). The toy model has q = K, p = rho = nan.\n\n"
-           "Example: sigprop measure --preset blog2 --norm derf --alpha 0.5 --width 256 "
-           "--tokens 32 --depth 16 --seeds 4\n");
+    struct arch_seen *as = ctx;
+    as->flags |= code != OPT_Q0 && code != OPT_P0;
+    return cli_arch_option(as->ca, cmd, code, arg);
 }
 
 static const char *cols[] = {"model", "norm", "alpha", "alpha_attn", "alpha_mlp", "l", "q",
@@ -308,9 +213,8 @@ int cmd_measure(int argc, char **argv)
     struct cli_arch ca;
     struct cli_measure cm;
     struct sp_theory_opts topts;
-    enum cli_format fmt = CLI_CSV;
-    int rc = 0, c, per_seed = 0, *ids = NULL, arch_flags = 0, against_init = 0;
-    size_t nids = 0;
+    int fmt = CLI_CSV, rc = 0, first, per_seed = 0, against_init = 0;
+    struct cli_int_list idl = {NULL, 0};
     float *tok = NULL, *tok_init = NULL;
     const char *weights = NULL;
     struct sp_vit_net *vn = NULL, *vinit = NULL;
@@ -319,45 +223,51 @@ int cmd_measure(int argc, char **argv)
     memset(&lset, 0, sizeof lset);
     cli_arch_init(&ca);
     cli_measure_init(&cm);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-        if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST) {
-            rc = cli_arch_option(&ca, cmd, c, optarg);
-            arch_flags |= c != OPT_Q0 && c != OPT_P0; /* the input's, not the network's */
-        } else if (c >= OPT_M_FIRST && c < OPT_M_LAST)
-            rc = cli_measure_option(&cm, cmd, c, optarg);
-        else if (c == OPT_SUBLAYERS)
-            cm.o.sublayers = 1;
-        else if (c == OPT_WEIGHTS)
-            weights = optarg;
-        else if (c == OPT_AGAINST_INIT)
-            against_init = 1;
-        else if (c == OPT_PER_SEED)
-            per_seed = 1;
-        else if (c == OPT_TOKEN_IDS) {
-            free(ids);
-            rc = cli_parse_int_list(cmd, "--token-ids", optarg, 0, 1 << 30, &ids, &nids);
-        }
-        else if (c == OPT_FORMAT)
-            rc = cli_parse_format(cmd, optarg, &fmt);
-        else if (c == 'o')
-            out = optarg;
-        else if (c == 'q')
-            cli_quiet = 1;
-        else if (c == 'h') {
-            help();
-            cli_arch_free(&ca);
-            return CLI_OK;
-        } else
-            rc = cli_bad_option(cmd, argc, argv);
-        if (rc)
-            goto done;
-    }
-    if (optind < argc) {
-        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    struct arch_seen as = {&ca, 0};
+    const struct cli_opt table[] = {
+        {.kind = CLI_OPT_GROUP, .longopts = cli_arch_longopts, .group = arch_group,
+         .text = cli_arch_help, .ctx = &as},
+        {.kind = CLI_OPT_TEXT, .help = "\n"},
+        CLI_OPT_MEASURE(&cm),
+        {.kind = CLI_OPT_TEXT, .help = "\nOutput:\n"},
+        {.kind = CLI_OPT_FLAG, .name = "sublayers", .dest = &cm.o.sublayers,
+         .help = "a row after every sublayer (l = 0, 0.5, 1, ...)"},
+        {.kind = CLI_OPT_FLAG, .name = "per-seed", .dest = &per_seed,
+         .help = "one curve per draw instead of their mean: draw k is a\n"
+                 "run of its own with --seed S+k, in a last column seed\n"
+                 "(_se across probes); sigprop fit takes its intervals\n"
+                 "from the draw-to-draw scatter"},
+        {.kind = CLI_OPT_INT_LIST, .name = "token-ids", .arg = "LIST", .dest = &idl, .lo = 0,
+         .hi = 1 << 30,
+         .help = "the input is a token sequence: row a is the embedding of\n"
+                 "id LIST[a] in a random table (entries N(0, q0), row k\n"
+                 "from --seed and k, the same in every draw), so a\n"
+                 "repeated id repeats its row, as a language model's\n"
+                 "input does; sets --tokens (transformer only)"},
+        {.kind = CLI_OPT_TEXT, .help = "\nTrained networks:\n"},
+        {.kind = CLI_OPT_STRING, .name = "weights", .arg = "FILE", .dest = &weights,
+         .help = "measure a trained network: a sigprop train checkpoint\n"
+                 "(told by its magic; its ViT blocks with biases, norm\n"
+                 "shifts and learned alphas, its final norm) or a llama2.c\n"
+                 "checkpoint (its token embedding rows: BOS then random ids\n"
+                 "from --seed, or --token-ids); the architecture is the\n"
+                 "checkpoint's (architecture flags are refused). A train\n"
+                 "checkpoint takes the configured input (--q0, --p0 on its\n"
+                 "patch and CLS tokens) or --inputs fashion-mnist through its own patch\n"
+                 "embedding. Every draw uses the same stored weights"},
+        {.kind = CLI_OPT_FLAG, .name = "against-init", .dest = &against_init,
+         .help = "also measure the same architecture at initialisation:\n"
+                 "for a train checkpoint the trainer's init at the run's\n"
+                 "seed (the very weights training started from; with\n"
+                 "--inputs through the init's embedding), for llama2.c the\n"
+                 "HF init (std 0.02, as inspect --measure); a last column\n"
+                 "weights (trained | init) tells the rows apart"},
+        CLI_OPT_OUTPUTS(&fmt, &out, "no messages or progress bar on stderr")};
+    const struct cli_cmd cc = {cmd, head, tail, table, 0};
+    if (cli_parse_stop(&cc, argc, argv, &first, &rc))
         goto done;
-    }
+    int *ids = idl.v, arch_flags = as.flags;
+    size_t nids = idl.n;
     if ((rc = cli_check_output(cmd, "-o", out)))
         goto done;
     int weights_cls = -1; /* without --weights */
@@ -609,7 +519,7 @@ int cmd_measure(int argc, char **argv)
         }
         cJSON_AddBoolToObject(jw, "against_init", against_init);
     }
-    rc = cli_write_table(t, fmt, out, meta);
+    rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
     cJSON_Delete(meta);
 free_all:
     free(rows);
@@ -618,7 +528,7 @@ free_all:
 done:
     free(tok);
     free(tok_init);
-    free(ids);
+    free(idl.v);
     sp_vit_net_free(vn);
     sp_vit_net_free(vinit);
     cli_llama2c_free(&lset);

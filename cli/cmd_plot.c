@@ -124,8 +124,8 @@ int cmd_plot(int argc, char **argv)
         "J_L0 and no l column is a summary; anything else with l is theory (lines).\n\n"
         "Example: sigprop plot theory.csv measure.csv -o jbwd.png --kind jbwd\n",
         opts, 1 << 20};
-    if ((rc = cli_parse(&cmd, argc, argv, &first)))
-        return rc == CLI_DONE ? CLI_OK : rc;
+    if (cli_parse_stop(&cmd, argc, argv, &first, &rc))
+        return rc;
     if (!out)
         return cli_usage("plot", "-o/--output is required (a .png, .svg or .pdf file)");
     enum sp_plot_format fmt;

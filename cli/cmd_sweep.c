@@ -19,100 +19,41 @@
 
 #include "cli.h"
 
-enum {
-    OPT_MODE = OPT_CMD_FIRST, OPT_RESUME, OPT_FORCE, OPT_BATCH, OPT_SEEDS, OPT_PROBES, OPT_SEED,
-    OPT_INPUT, OPT_THREADS
-};
-
-static const struct option longopts[] = {
-    CLI_ARCH_LONGOPTS,
-    {"mode", required_argument, 0, OPT_MODE},
-    {"resume", no_argument, 0, OPT_RESUME},
-    {"force", no_argument, 0, OPT_FORCE},
-    {"batch", required_argument, 0, OPT_BATCH},
-    {"seeds", required_argument, 0, OPT_SEEDS},
-    {"probes", required_argument, 0, OPT_PROBES},
-    {"seed", required_argument, 0, OPT_SEED},
-    {"input", required_argument, 0, OPT_INPUT},
-    {"threads", required_argument, 0, OPT_THREADS},
-    {"output", required_argument, 0, 'o'},
-    {"quiet", no_argument, 0, 'q'},
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
-};
-
 /* Grid axes in output order; depth varies fastest, then alpha. */
 enum { AX_NORM, AX_WIDTH, AX_INIT_STD, AX_TOKENS, AX_Q0, AX_P0, AX_SIGMA_W, AX_ALPHA, AX_DEPTH, NAX };
 static const char *const ax_flag[NAX] = {"--norm", "--width", "--init-std", "--tokens", "--q0",
                                          "--p0", "--sigma-w", "--alpha", "--depth"};
 
-static void help(void)
-{
-    printf(
-        "Usage: sigprop sweep [grid flags] [architecture flags] [options]\n\n"
-        "A grid of configurations, one CSV row per grid point: the mean-field\n"
-        "end-to-end APJN J^{L,0}, the phase and its asymptotic law (zeta, lambda or\n"
-        "xi), the transition depth l*: phase-diagram data. Uses every core (OpenMP);\n"
-        "under mpirun the grid is spread over the ranks and rank 0 writes the same\n"
-        "file a local run writes. With -o FILE the sweep is resumable.\n\n"
-        "Grid flags (each a value, a comma list a,b,c or start:stop:step):\n"
-        "  --norm LIST        ln, derf, dyt, none (a list of names)\n"
-        "  --alpha LIST       Derf/DyT alpha (not iterated for norms without alpha:\n"
-        "                     those get one row with alpha = nan)\n"
-        "  --depth LIST       depths; all depths of a configuration come from one run\n"
-        "                     to the largest (J^{l,0} does not depend on blocks above l)\n"
-        "  --width LIST       widths d (sigmas follow through --init-std unless a preset\n"
-        "                     or --sigma-* fixes them: blog2 does)\n"
-        "  --init-std LIST    timm-style init std (sigma_X = std sqrt(fan_in))\n"
-        "  --tokens LIST      tokens n\n"
-        "  --q0 LIST --p0 LIST  input statistics\n"
-        "  --sigma-w LIST     toy network sigma_w (--model toy)\n"
-        "Options:\n"
-        "  --mode M           theory | measure | both | train (default theory). train:\n"
-        "                     one training run per grid point, its own flags: see\n"
-        "                     'sigprop sweep --mode train --help'. measure: a\n"
-        "                     finite network per configuration (sigprop/net.h), forward\n"
-        "                     APJN by Hutchinson probes; one run to the largest depth\n"
-        "                     serves every depth (weights are keyed by block). Grid\n"
-        "                     configurations then run one after another, each using\n"
-        "                     every thread\n"
-        "  --seeds K          measure: weight draws (default 1)\n"
-        "  --probes P         measure: Hutchinson probes per draw (default 4)\n"
-        "  --seed S           measure: master seed (default 1)\n"
-        "  --input I          measure: equiangular | gaussian (default equiangular)\n"
-        "  --threads N        measure: OpenMP/OpenBLAS threads per network (default:\n"
-        "                     as set, e.g. OMP_NUM_THREADS). Measured values repeat bit\n"
-        "                     for bit at any thread count (fixed tiling, see measure)\n"
-        "  -o, --output FILE  write to FILE, resumably (default stdout, not resumable).\n"
-        "                     If FILE holds part of this same sweep, the sweep resumes:\n"
-        "                     a torn last line is cut, points present are skipped;\n"
-        "                     rows of other settings: exit 2. FILE is locked while\n"
-        "                     written: a second writer exits 1\n"
-        "  --resume           insist on resuming (FILE must exist)\n"
-        "  --force            start afresh even if FILE holds another sweep's rows\n"
-        "  --batch N          grid configurations per write (default 8 per thread;\n"
-        "                     theory mode: at least 65536 / (number of depths))\n"
-        "  -q, --quiet        no messages or progress bar on stderr\n"
-        "  -h, --help         this help\n\n"
-        "Limits: at most 10^7 grid points, and half the memory at 320 bytes a point;\n"
-        "an axis that does not change the rows (the toy's --width) is refused.\n\n"
-        "Columns: i (grid index), model, version, norm, alpha, alpha_attn, alpha_mlp,\n"
-        "depth, width, tokens, init_std, q0, p0, sigma_w (the grid point, as resolved),\n"
-        "shift_attn, shift_mlp, sigma_q..sigma_2, phi, mu, sigma_b, attention, apjn, cn\n"
-        "(theory) and heads, mlp_ratio, activation, final_norm, seed, seeds, probes,\n"
-        "input (measure): the settings that change a row (a resume must match them),\n"
-        "q_L, p_L, J_L0, logJ_L0, phase, zeta, lambda, xi, l_star (as in 'sigprop\n"
-        "theory --summary'; --mode theory and both), q_L_measured, q_L_se,\n"
-        "J_L0_measured, J_L0_se (--mode measure and both; se: standard errors over\n"
-        "draws, or probes with one draw), status (ok, or why the point failed).\n\n");
-    cli_arch_help(stdout);
-    printf("\nExample: sigprop sweep --norm derf --alpha 0.05:2:0.05 --depth 10:1000:10 -o phase.csv\n");
-}
+static const char head[] =
+    "Usage: sigprop sweep [grid flags] [architecture flags] [options]\n\n"
+    "A grid of configurations, one CSV row per grid point: the mean-field\n"
+    "end-to-end APJN J^{L,0}, the phase and its asymptotic law (zeta, lambda or\n"
+    "xi), the transition depth l*: phase-diagram data. Uses every core (OpenMP);\n"
+    "under mpirun the grid is spread over the ranks and rank 0 writes the same\n"
+    "file a local run writes. With -o FILE the sweep is resumable.\n\n"
+    "Grid flags (each a value, a comma list a,b,c or start:stop:step):\n";
+
+static const char columns[] =
+    "\nLimits: at most 10^7 grid points, and half the memory at 320 bytes a point;\n"
+    "an axis that does not change the rows (the toy's --width) is refused.\n\n"
+    "Columns: i (grid index), model, version, norm, alpha, alpha_attn, alpha_mlp,\n"
+    "depth, width, tokens, init_std, q0, p0, sigma_w (the grid point, as resolved),\n"
+    "shift_attn, shift_mlp, sigma_q..sigma_2, phi, mu, sigma_b, attention, apjn, cn\n"
+    "(theory) and heads, mlp_ratio, activation, final_norm, seed, seeds, probes,\n"
+    "input (measure): the settings that change a row (a resume must match them),\n"
+    "q_L, p_L, J_L0, logJ_L0, phase, zeta, lambda, xi, l_star (as in 'sigprop\n"
+    "theory --summary'; --mode theory and both), q_L_measured, q_L_se,\n"
+    "J_L0_measured, J_L0_se (--mode measure and both; se: standard errors over\n"
+    "draws, or probes with one draw), status (ok, or why the point failed).\n\n";
+
+static const char tail[] =
+    "\nExample: sigprop sweep --norm derf --alpha 0.05:2:0.05 --depth 10:1000:10 -o phase.csv\n";
+
+static const char *const modes[] = {"theory", "measure", "both", "train", NULL};
 
 /* ---- the grid ---- */
 struct grid {
-    double *v[NAX];
-    size_t n[NAX];
+    struct cli_list ax[NAX];
     int given[NAX];
     int *depths;
     size_t ndepth;
@@ -126,7 +67,7 @@ struct grid {
 static void grid_free(struct grid *g)
 {
     for (int k = 0; k < NAX; k++)
-        free(g->v[k]);
+        free(g->ax[k].v);
     free(g->depths);
     free(g->tasks);
     sp_sweep_keys_free(g->keys, g->npoints);
@@ -148,7 +89,7 @@ static uint64_t settings_mask(const struct grid *g)
 {
     uint64_t m = ~(uint64_t)0;
     for (int k = 0; k < NAX; k++)
-        if (g->given[k] && g->n[k] > 1) /* an axis of one value is a setting */
+        if (g->given[k] && g->ax[k].n > 1) /* an axis of one value is a setting */
             m &= ~((uint64_t)1 << ax_field[k]);
     return m;
 }
@@ -187,19 +128,19 @@ static int grid_unique(struct grid *g, const char *cmd)
             continue;
         size_t sizes[NAX - 1], ca[NAX - 1], cb[NAX - 1];
         for (int x = 0; x < NAX - 1; x++)
-            sizes[x] = g->n[x];
+            sizes[x] = g->ax[x].n;
         sp_grid_coords(sizes, NAX - 1, a->combo, ca);
         sp_grid_coords(sizes, NAX - 1, b->combo, cb);
         int ax = 0;
         while (ax < NAX - 2 && ca[ax] == cb[ax])
             ax++;
-        if (g->v[ax][ca[ax]] == g->v[ax][cb[ax]] || ax == AX_NORM)
+        if (g->ax[ax].v[ca[ax]] == g->ax[ax].v[cb[ax]] || ax == AX_NORM)
             rc = cli_usage(cmd, "%s: a value is given twice (grid points %zu and %zu would be "
                            "identical rows)", ax_flag[ax], a->first, b->first);
         else
             rc = cli_usage(cmd, "%s does not change the rows of this model (%s %g and %g give "
                            "identical rows): give it one value", ax_flag[ax], ax_flag[ax],
-                           g->v[ax][ca[ax]], g->v[ax][cb[ax]]);
+                           g->ax[ax].v[ca[ax]], g->ax[ax].v[cb[ax]]);
     }
     free(ord);
     return rc;
@@ -210,7 +151,7 @@ static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd
 {
     size_t sizes[NAX - 1];
     for (int k = 0; k < NAX - 1; k++)
-        sizes[k] = g->n[k];
+        sizes[k] = g->ax[k].n;
     /* checked sizes and the stated limits before anything is built (an upper
      * bound: norms without alpha collapse the alpha axis later) */
     size_t ncombo;
@@ -233,14 +174,14 @@ static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd
         cc.alphas = NULL;
         if (g->given[AX_NORM]) {
             cc.has_norm = 1;
-            cc.norm = (enum sp_fn)(int)g->v[AX_NORM][co[AX_NORM]];
+            cc.norm = (enum sp_fn)(int)g->ax[AX_NORM].v[co[AX_NORM]];
         }
-        if (g->given[AX_WIDTH]) cc.width = (int)g->v[AX_WIDTH][co[AX_WIDTH]];
-        if (g->given[AX_INIT_STD]) cc.init_std = g->v[AX_INIT_STD][co[AX_INIT_STD]];
-        if (g->given[AX_TOKENS]) cc.tokens = (int)g->v[AX_TOKENS][co[AX_TOKENS]];
-        if (g->given[AX_Q0]) cc.q0 = g->v[AX_Q0][co[AX_Q0]];
-        if (g->given[AX_P0]) cc.p0 = g->v[AX_P0][co[AX_P0]];
-        if (g->given[AX_SIGMA_W]) cc.sigma_w = g->v[AX_SIGMA_W][co[AX_SIGMA_W]];
+        if (g->given[AX_WIDTH]) cc.width = (int)g->ax[AX_WIDTH].v[co[AX_WIDTH]];
+        if (g->given[AX_INIT_STD]) cc.init_std = g->ax[AX_INIT_STD].v[co[AX_INIT_STD]];
+        if (g->given[AX_TOKENS]) cc.tokens = (int)g->ax[AX_TOKENS].v[co[AX_TOKENS]];
+        if (g->given[AX_Q0]) cc.q0 = g->ax[AX_Q0].v[co[AX_Q0]];
+        if (g->given[AX_P0]) cc.p0 = g->ax[AX_P0].v[co[AX_P0]];
+        if (g->given[AX_SIGMA_W]) cc.sigma_w = g->ax[AX_SIGMA_W].v[co[AX_SIGMA_W]];
         cc.depth = maxdepth;
         /* Is alpha meaningful here? Build without it first. */
         struct sp_sweep_task t;
@@ -251,7 +192,7 @@ static int grid_build(struct grid *g, const struct cli_arch *ca, const char *cmd
             if (!has_alpha(&t.a)) {
                 if (co[AX_ALPHA] > 0)
                     continue; /* one row, alpha = nan */
-            } else if ((rc = cli_arch_build(&cc, cmd, g->v[AX_ALPHA][co[AX_ALPHA]], &t.a, &t.o))) {
+            } else if ((rc = cli_arch_build(&cc, cmd, g->ax[AX_ALPHA].v[co[AX_ALPHA]], &t.a, &t.o))) {
                 return rc;
             }
         }
@@ -378,39 +319,6 @@ mpi_done:
     return rc;
 }
 
-static int parse_norm_list(const char *cmd, const char *s, double **v, size_t *n)
-{
-    size_t cnt = 1;
-    for (const char *p = s; *p; p++)
-        cnt += *p == ',';
-    double *out = malloc(cnt * sizeof *out);
-    char *copy = strdup(s), *save = NULL;
-    if (!out || !copy) {
-        free(out);
-        free(copy);
-        return cli_fail("out of memory");
-    }
-    size_t k = 0;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        enum sp_fn f;
-        if (sp_fn_parse(tok, &f) != 0 || f == SP_FN_RELU) {
-            int rc = cli_usage(cmd, "--norm: '%s' is not one of ln, dyt, derf, none", tok);
-            free(out);
-            free(copy);
-            return rc;
-        }
-        out[k++] = (double)f;
-    }
-    free(copy);
-    if (k != cnt) {
-        free(out);
-        return cli_usage(cmd, "--norm: empty element in '%s'", s);
-    }
-    *v = out;
-    *n = k;
-    return 0;
-}
-
 int cmd_sweep(int argc, char **argv)
 {
     /* --mode train has its own flags (the trainer's): cli/sweep_train.c */
@@ -424,103 +332,91 @@ int cmd_sweep(int argc, char **argv)
     memset(&g, 0, sizeof g);
     sp_net_opts_default(&g.nopts);
     g.nopts.measure = SP_MEASURE_FWD;
-    int mode_theory = 1, mode_measure = 0, resume = 0, force = 0, batch = 0, rc = 0, c;
+    int mode = 0, resume = 0, force = 0, batch = 0, rc = 0, first;
     cli_arch_init(&ca);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
-        int ax = -1;
-        switch (c) {
-        case OPT_NORM: ax = AX_NORM; break;
-        case OPT_WIDTH: ax = AX_WIDTH; break;
-        case OPT_INIT_STD: ax = AX_INIT_STD; break;
-        case OPT_TOKENS: ax = AX_TOKENS; break;
-        case OPT_Q0: ax = AX_Q0; break;
-        case OPT_P0: ax = AX_P0; break;
-        case OPT_SIGMA_W: ax = AX_SIGMA_W; break;
-        case OPT_ALPHA: ax = AX_ALPHA; break;
-        case OPT_DEPTH: ax = AX_DEPTH; break;
-        default: break;
-        }
-        if (ax >= 0) {
-            free(g.v[ax]);
-            g.v[ax] = NULL;
-            g.given[ax] = 1;
-            switch (ax) {
-            case AX_NORM: rc = parse_norm_list(cmd, optarg, &g.v[ax], &g.n[ax]); break;
-            case AX_WIDTH: rc = cli_parse_list_integral(cmd, "--width", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
-            case AX_INIT_STD: rc = cli_parse_list(cmd, "--init-std", optarg, 1e-8, 10, &g.v[ax], &g.n[ax]); break;
-            case AX_TOKENS: rc = cli_parse_list_integral(cmd, "--tokens", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
-            case AX_Q0: rc = cli_parse_list(cmd, "--q0", optarg, 1e-12, 1e12, &g.v[ax], &g.n[ax]); break;
-            case AX_P0: rc = cli_parse_list(cmd, "--p0", optarg, -1e12, 1e12, &g.v[ax], &g.n[ax]); break;
-            case AX_SIGMA_W: rc = cli_parse_list(cmd, "--sigma-w", optarg, 0, 1e6, &g.v[ax], &g.n[ax]); break;
-            case AX_ALPHA: rc = cli_parse_list(cmd, "--alpha", optarg, 1e-6, 1e3, &g.v[ax], &g.n[ax]); break;
-            case AX_DEPTH: rc = cli_parse_list_integral(cmd, "--depth", optarg, 1, 1000000, &g.v[ax], &g.n[ax]); break;
-            }
-            if (!rc && (ax == AX_WIDTH || ax == AX_TOKENS || ax == AX_DEPTH))
-                for (size_t i = 0; i < g.n[ax] && !rc; i++)
-                    if (g.v[ax][i] != floor(g.v[ax][i]))
-                        rc = cli_usage(cmd, "%s: %g is not an integer", ax_flag[ax], g.v[ax][i]);
-        } else if (c >= OPT_ARCH_FIRST && c < OPT_ARCH_LAST) {
-            rc = cli_arch_option(&ca, cmd, c, optarg);
-        } else {
-            switch (c) {
-            case OPT_MODE:
-                if (!strcmp(optarg, "theory"))
-                    mode_theory = 1, mode_measure = 0;
-                else if (!strcmp(optarg, "measure"))
-                    mode_theory = 0, mode_measure = 1;
-                else if (!strcmp(optarg, "both"))
-                    mode_theory = 1, mode_measure = 1;
-                else
-                    rc = cli_usage(cmd, "--mode: '%s' is not one of theory, measure, both, train",
-                                   optarg);
-                break;
-            case OPT_RESUME: resume = 1; break;
-            case OPT_FORCE: force = 1; break;
-            case OPT_BATCH: rc = cli_parse_int(cmd, "--batch", optarg, 1, 1000000, &batch); break;
-            case OPT_SEEDS: rc = cli_parse_int(cmd, "--seeds", optarg, 1, 1000000, &g.nopts.seeds); break;
-            case OPT_PROBES: rc = cli_parse_int(cmd, "--probes", optarg, 1, 1000000, &g.nopts.probes); break;
-            case OPT_SEED: rc = cli_parse_u64(cmd, "--seed", optarg, UINT64_MAX, &g.nopts.seed); break;
-            case OPT_THREADS: rc = cli_parse_int(cmd, "--threads", optarg, 1, 4096, &g.nopts.threads); break;
-            case OPT_INPUT:
-                if (!strcmp(optarg, "equiangular"))
-                    g.nopts.input = SP_INPUT_EQUIANGULAR;
-                else if (!strcmp(optarg, "gaussian"))
-                    g.nopts.input = SP_INPUT_GAUSSIAN;
-                else
-                    rc = cli_usage(cmd, "--input: '%s' is not one of equiangular, gaussian", optarg);
-                break;
-            case 'o': out = optarg; break;
-            case 'q': cli_quiet = 1; break;
-            case 'h':
-                help();
-                goto done;
-            default: rc = cli_bad_option(cmd, argc, argv); break;
-            }
-        }
-        if (rc)
-            goto done;
-    }
-    if (optind < argc) {
-        rc = cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+#define AXIS(K, KIND, NAME, LO, HI, HELP)                                                  \
+    {.kind = KIND, .name = NAME, .arg = "LIST", .dest = &g.ax[K], .lo = LO, .hi = HI,      \
+     .seen = &g.given[K], .help = HELP}
+    const struct cli_opt table[] = {
+        {.kind = CLI_OPT_CALL, .name = "norm", .arg = "LIST", .call = cli_norm_list,
+         .ctx = &g.ax[AX_NORM], .seen = &g.given[AX_NORM],
+         .help = "ln, derf, dyt, none (a list of names)"},
+        AXIS(AX_ALPHA, CLI_OPT_LIST, "alpha", 1e-6, 1e3,
+             "Derf/DyT alpha (not iterated for norms without alpha:\n"
+             "those get one row with alpha = nan)"),
+        AXIS(AX_DEPTH, CLI_OPT_INTEGRAL_LIST, "depth", 1, 1000000,
+             "depths; all depths of a configuration come from one run\n"
+             "to the largest (J^{l,0} does not depend on blocks above l)"),
+        AXIS(AX_WIDTH, CLI_OPT_INTEGRAL_LIST, "width", 1, 1000000,
+             "widths d (sigmas follow through --init-std unless a preset\n"
+             "or --sigma-* fixes them: blog2 does)"),
+        AXIS(AX_INIT_STD, CLI_OPT_LIST, "init-std", 1e-8, 10,
+             "timm-style init std (sigma_X = std sqrt(fan_in))"),
+        AXIS(AX_TOKENS, CLI_OPT_INTEGRAL_LIST, "tokens", 1, 1000000, "tokens n"),
+        AXIS(AX_Q0, CLI_OPT_LIST, "q0", 1e-12, 1e12, "input statistics: the token norm q0"),
+        AXIS(AX_P0, CLI_OPT_LIST, "p0", -1e12, 1e12, "and the overlap p0"),
+        AXIS(AX_SIGMA_W, CLI_OPT_LIST, "sigma-w", 0, 1e6, "toy network sigma_w (--model toy)"),
+        {.kind = CLI_OPT_TEXT, .help = "Options:\n"},
+        {.kind = CLI_OPT_ENUM, .name = "mode", .arg = "M", .dest = &mode, .values = modes,
+         .help = "theory | measure | both | train (default theory). train:\n"
+                 "one training run per grid point, its own flags: see\n"
+                 "'sigprop sweep --mode train --help'. measure: a\n"
+                 "finite network per configuration (sigprop/net.h), forward\n"
+                 "APJN by Hutchinson probes; one run to the largest depth\n"
+                 "serves every depth (weights are keyed by block). Grid\n"
+                 "configurations then run one after another, each using\n"
+                 "every thread"},
+        {.kind = CLI_OPT_INT, .name = "seeds", .arg = "K", .dest = &g.nopts.seeds, .lo = 1,
+         .hi = 1000000, .help = "measure: weight draws (default %v)"},
+        {.kind = CLI_OPT_INT, .name = "probes", .arg = "P", .dest = &g.nopts.probes, .lo = 1,
+         .hi = 1000000, .help = "measure: Hutchinson probes per draw (default %v)"},
+        {.kind = CLI_OPT_U64, .name = "seed", .arg = "S", .dest = &g.nopts.seed,
+         .hi = (double)UINT64_MAX, .help = "measure: master seed (default %v)"},
+        {.kind = CLI_OPT_ENUM, .name = "input", .arg = "I", .dest = &g.nopts.input,
+         .values = cli_input_names, .help = "measure: equiangular | gaussian (default %v)"},
+        {.kind = CLI_OPT_INT, .name = "threads", .arg = "N", .dest = &g.nopts.threads, .lo = 1,
+         .hi = 4096,
+         .help = "measure: OpenMP/OpenBLAS threads per network (default:\n"
+                 "as set, e.g. OMP_NUM_THREADS). Measured values repeat bit\n"
+                 "for bit at any thread count (fixed tiling, see measure)"},
+        {.kind = CLI_OPT_STRING, .name = "output", .key = 'o', .arg = "FILE", .dest = &out,
+         .help = "write to FILE, resumably (default stdout, not resumable).\n"
+                 "If FILE holds part of this same sweep, the sweep resumes:\n"
+                 "a torn last line is cut, points present are skipped;\n"
+                 "rows of other settings: exit 2. FILE is locked while\n"
+                 "written: a second writer exits 1"},
+        {.kind = CLI_OPT_FLAG, .name = "resume", .dest = &resume,
+         .help = "insist on resuming (FILE must exist)"},
+        {.kind = CLI_OPT_FLAG, .name = "force", .dest = &force,
+         .help = "start afresh even if FILE holds another sweep's rows"},
+        {.kind = CLI_OPT_INT, .name = "batch", .arg = "N", .dest = &batch, .lo = 1,
+         .hi = 1000000,
+         .help = "grid configurations per write (default 8 per thread;\n"
+                 "theory mode: at least 65536 / (number of depths))"},
+        CLI_OPT_QUIET_HELP("no messages or progress bar on stderr"),
+        CLI_OPT_HELPOPT,
+        {.kind = CLI_OPT_TEXT, .help = columns},
+        CLI_OPT_ARCH(&ca),
+        {.kind = CLI_OPT_END}};
+#undef AXIS
+    const struct cli_cmd spec = {cmd, head, tail, table, 0};
+    if (cli_parse_stop(&spec, argc, argv, &first, &rc))
         goto done;
-    }
     if ((rc = cli_sweep_check_out(cmd, &out, resume, force)) != 0)
         goto done;
-    g.theory = mode_theory;
-    g.measure = mode_measure;
+    g.theory = mode != 1;  /* theory, both */
+    g.measure = mode >= 1; /* measure, both */
     for (int k = 0; k < NAX; k++)
         if (!g.given[k]) {
-            g.n[k] = 1;
-            if (!(g.v[k] = malloc(sizeof(double)))) {
+            g.ax[k].n = 1;
+            if (!(g.ax[k].v = malloc(sizeof(double)))) {
                 rc = cli_fail("out of memory");
                 goto done;
             }
-            g.v[k][0] = NAN;
+            g.ax[k].v[0] = NAN;
         }
     /* depths: the grid's, or the preset/default one */
-    g.ndepth = g.n[AX_DEPTH];
+    g.ndepth = g.ax[AX_DEPTH].n;
     g.depths = malloc(g.ndepth * sizeof *g.depths);
     if (!g.depths) {
         rc = cli_fail("out of memory");
@@ -528,7 +424,7 @@ int cmd_sweep(int argc, char **argv)
     }
     if (g.given[AX_DEPTH]) {
         for (size_t i = 0; i < g.ndepth; i++)
-            g.depths[i] = (int)g.v[AX_DEPTH][i];
+            g.depths[i] = (int)g.ax[AX_DEPTH].v[i];
     } else {
         struct sp_arch a0;
         struct sp_theory_opts o0;
@@ -537,7 +433,7 @@ int cmd_sweep(int argc, char **argv)
         cc.alphas = NULL;
         if (g.given[AX_NORM]) {
             cc.has_norm = 1;
-            cc.norm = (enum sp_fn)(int)g.v[AX_NORM][0];
+            cc.norm = (enum sp_fn)(int)g.ax[AX_NORM].v[0];
         }
         if ((rc = cli_arch_build(&cc, cmd, NAN, &a0, &o0)))
             goto done;

@@ -178,17 +178,10 @@ int cmd_theory(int argc, char **argv)
          .help = "a row after every sublayer (l = 0, 0.5, 1, ...)"},
         {.kind = CLI_OPT_FLAG, .name = "summary", .dest = &summary,
          .help = "one row per alpha: q_L, J_L0, phase, zeta, lambda, l*"},
-        CLI_OPT_FORMAT(&fmt),
-        CLI_OPT_OUTPUT(&out),
-        CLI_OPT_QUIET,
-        CLI_OPT_HELPOPT,
-        {.kind = CLI_OPT_END}};
+        CLI_OPT_OUTPUTS(&fmt, &out, "no messages on stderr")};
     const struct cli_cmd cc = {cmd, head, tail, table, 0};
-    if ((rc = cli_parse(&cc, argc, argv, &first))) {
-        if (rc == CLI_DONE)
-            rc = CLI_OK;
+    if (cli_parse_stop(&cc, argc, argv, &first, &rc))
         goto done;
-    }
     if (sublayers && summary) {
         rc = cli_usage(cmd, "--sublayers and --summary cannot be combined");
         goto done;

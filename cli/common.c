@@ -50,7 +50,8 @@ void cli_info(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-int cli_bad_option(const char *cmd, int argc, char **argv)
+/* getopt's '?' and ':' results: names the bad flag; returns 2. */
+static int bad_option(const char *cmd, int argc, char **argv)
 {
     const char *bad = optind - 1 < argc && optind >= 1 ? argv[optind - 1] : "?";
     if (optopt && optopt < 256 && bad[0] == '-' && bad[1] != '-')
@@ -83,13 +84,13 @@ int cli_parse_int(const char *cmd, const char *flag, const char *s, long lo, lon
     return 0;
 }
 
-int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t hi, uint64_t *out)
+static int parse_u64(const char *cmd, const char *flag, const char *s, uint64_t hi, uint64_t *out)
 {
     enum sp_status st = sp_parse_u64(flag, s, hi, out);
     return st == SP_OK ? 0 : parse_failed(cmd, st);
 }
 
-int cli_parse_size(const char *cmd, const char *flag, const char *s, double *out)
+static int parse_size(const char *cmd, const char *flag, const char *s, double *out)
 {
     size_t len = strlen(s);
     double mul = 1.0, v = 0.0;
@@ -121,14 +122,7 @@ int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, 
     return st == SP_OK ? 0 : parse_failed(cmd, st);
 }
 
-int cli_parse_list_integral(const char *cmd, const char *flag, const char *s, double lo,
-                            double hi, double **vals, size_t *n)
-{
-    enum sp_status st = sp_parse_list(flag, s, lo, hi, 1, vals, n);
-    return st == SP_OK ? 0 : parse_failed(cmd, st);
-}
-
-int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
+static int parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
                        int **vals, size_t *n)
 {
     /* never leaves a stale pointer behind, whatever the outcome: callers free the
@@ -141,9 +135,9 @@ int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo
         hi = INT_MAX;
     double *d;
     size_t cnt;
-    int rc = cli_parse_list_integral(cmd, flag, s, (double)lo, (double)hi, &d, &cnt);
-    if (rc)
-        return rc;
+    enum sp_status st = sp_parse_list(flag, s, (double)lo, (double)hi, 1, &d, &cnt);
+    if (st != SP_OK)
+        return parse_failed(cmd, st);
     int *v = malloc(cnt * sizeof *v);
     if (!v) {
         free(d);
@@ -154,17 +148,6 @@ int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo
     free(d);
     *vals = v;
     *n = cnt;
-    return 0;
-}
-
-int cli_parse_format(const char *cmd, const char *s, enum cli_format *out)
-{
-    if (!strcmp(s, "csv"))
-        *out = CLI_CSV;
-    else if (!strcmp(s, "json"))
-        *out = CLI_JSON;
-    else
-        return cli_usage(cmd, "--format: '%s' is not one of csv, json", s);
     return 0;
 }
 
@@ -288,6 +271,8 @@ void cli_progress_finish(struct cli_progress *p)
 
 /* ---- the option table ---- */
 const char *const cli_format_names[] = {"csv", "json", NULL};
+const char *const cli_input_names[] = {"equiangular", "gaussian", NULL};
+const char *const cli_off_on[] = {"off", "on", NULL};
 const struct option cli_arch_longopts[] = {CLI_ARCH_LONGOPTS, {0, 0, 0, 0}};
 
 int cli_arch_group(void *ctx, const char *cmd, int code, const char *arg)
@@ -317,19 +302,35 @@ static const struct cli_opt *entry_of(const struct cli_opt *opts, int code)
     return NULL;
 }
 
-/* Stores one option's value. 0, CLI_DONE or 2 (printed). */
+static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64]);
+
+/* Stores one option's value. 0, CLI_DONE or 2 (printed). defs: what "%v" prints
+ * in the help of each entry: its value before parsing (the default). */
 static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int code,
-                     const char *arg)
+                     const char *arg, char (*defs)[64])
 {
     const char *c = cmd->name;
     char flag[80];
     snprintf(flag, sizeof flag, "--%s", e->name ? e->name : "?");
+    if (e->seen)
+        ++*e->seen;
     switch (e->kind) {
     case CLI_OPT_FLAG: *(int *)e->dest = 1; return 0;
-    case CLI_OPT_HELP: cli_help(cmd, stdout); return CLI_DONE;
+    case CLI_OPT_HELP: print_help(cmd, stdout, defs); return CLI_DONE;
     case CLI_OPT_INT: return cli_parse_int(c, flag, arg, (long)e->lo, (long)e->hi, e->dest);
-    case CLI_OPT_U64: return cli_parse_u64(c, flag, arg, (uint64_t)e->hi, e->dest);
+    case CLI_OPT_LONG: {
+        long long v;
+        enum sp_status st = sp_parse_int(flag, arg, (long long)e->lo, (long long)e->hi, &v);
+        if (st != SP_OK)
+            return parse_failed(c, st);
+        *(long *)e->dest = (long)v;
+        return 0;
+    }
+    case CLI_OPT_U64: /* hi >= 2^64 (UINT64_MAX as a double): no upper bound */
+        return parse_u64(c, flag, arg, e->hi >= 0x1p64 ? UINT64_MAX : (uint64_t)e->hi,
+                             e->dest);
     case CLI_OPT_DOUBLE: return cli_parse_double(c, flag, arg, e->lo, e->hi, e->dest);
+    case CLI_OPT_SIZE: return parse_size(c, flag, arg, e->dest);
     case CLI_OPT_STRING: *(const char **)e->dest = arg; return 0;
     case CLI_OPT_ENUM: {
         char list[256] = "";
@@ -343,20 +344,93 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int cod
         }
         return cli_usage(c, "%s: '%s' is not one of %s", flag, arg, list);
     }
-    case CLI_OPT_LIST: {
+    case CLI_OPT_LIST:
+    case CLI_OPT_INTEGRAL_LIST: {
         struct cli_list *l = e->dest;
         free(l->v);
-        return cli_parse_list(c, flag, arg, e->lo, e->hi, &l->v, &l->n);
+        enum sp_status st = sp_parse_list(flag, arg, e->lo, e->hi,
+                                          e->kind == CLI_OPT_INTEGRAL_LIST, &l->v, &l->n);
+        return st == SP_OK ? 0 : parse_failed(c, st);
     }
     case CLI_OPT_INT_LIST: {
         struct cli_int_list *l = e->dest;
         free(l->v);
-        return cli_parse_int_list(c, flag, arg, (long)e->lo, (long)e->hi, &l->v, &l->n);
+        return parse_int_list(c, flag, arg, (long)e->lo, (long)e->hi, &l->v, &l->n);
     }
     case CLI_OPT_CALL: return e->call(e->ctx, c, flag, arg);
     case CLI_OPT_GROUP: return e->group(e->ctx, c, code, arg);
     default: return 0;
     }
+}
+
+/* What "%v" in e's help prints: the value of e->dest now. */
+static void format_value(const struct cli_opt *e, char *buf, size_t n)
+{
+    buf[0] = 0;
+    if (!e->dest || !e->help || !strstr(e->help, "%v"))
+        return;
+    switch (e->kind) {
+    case CLI_OPT_INT: snprintf(buf, n, "%d", *(const int *)e->dest); break;
+    case CLI_OPT_LONG: snprintf(buf, n, "%ld", *(const long *)e->dest); break;
+    case CLI_OPT_U64:
+        snprintf(buf, n, "%llu", (unsigned long long)*(const uint64_t *)e->dest);
+        break;
+    case CLI_OPT_DOUBLE: snprintf(buf, n, "%g", *(const double *)e->dest); break;
+    case CLI_OPT_STRING: {
+        const char *v = *(const char *const *)e->dest;
+        snprintf(buf, n, "%s", v ? v : "none");
+        break;
+    }
+    case CLI_OPT_ENUM: { /* a default outside values (cls's -1, unset) shows as "none" */
+        int v = *(const int *)e->dest, k = 0;
+        while (e->values[k] && k < v)
+            k++;
+        snprintf(buf, n, "%s", v >= 0 && e->values[k] ? e->values[k] : "none");
+        break;
+    }
+    default: break;
+    }
+}
+
+static size_t table_len(const struct cli_opt *opts)
+{
+    size_t n = 0;
+    while (opts[n].kind != CLI_OPT_END)
+        n++;
+    return n;
+}
+
+int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg)
+{
+    struct cli_list *l = ctx;
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+    size_t cnt = 1;
+    for (const char *p = arg; *p; p++)
+        cnt += *p == ',';
+    double *v = malloc(cnt * sizeof *v);
+    char *copy = strdup(arg), *save = NULL;
+    int rc = !v || !copy ? cli_fail("out of memory") : 0;
+    size_t k = 0;
+    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && !rc;
+         tok = strtok_r(NULL, ",", &save)) {
+        enum sp_fn f;
+        if (sp_fn_parse(tok, &f) != 0 || f == SP_FN_RELU)
+            rc = cli_usage(cmd, "%s: '%s' is not one of ln, dyt, derf, none", flag, tok);
+        else
+            v[k++] = (double)f;
+    }
+    if (!rc && k != cnt)
+        rc = cli_usage(cmd, "%s: empty element in '%s'", flag, arg);
+    free(copy);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    l->v = v;
+    l->n = k;
+    return 0;
 }
 
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
@@ -397,13 +471,23 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
                 lo[k++] = *g;
         }
     }
+    /* the help's defaults: the values before any option changes them */
+    size_t nt = table_len(cmd->opts);
+    char(*defs)[64] = calloc(nt + 1, sizeof *defs);
+    if (!defs) {
+        free(lo);
+        return cli_fail("out of memory");
+    }
+    for (size_t i = 0; i < nt; i++)
+        format_value(&cmd->opts[i], defs[i], sizeof defs[i]);
     int c, rc = 0;
     optind = 1;
     opterr = 0;
     while (!rc && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
         const struct cli_opt *e = c == '?' || c == ':' ? NULL : entry_of(cmd->opts, c);
-        rc = e ? set_value(cmd, e, c, optarg) : cli_bad_option(cmd->name, argc, argv);
+        rc = e ? set_value(cmd, e, c, optarg, defs) : bad_option(cmd->name, argc, argv);
     }
+    free(defs);
     free(lo);
     if (!rc && argc - optind > cmd->max_args)
         rc = cli_usage(cmd->name, "unexpected argument '%s'", argv[optind + cmd->max_args]);
@@ -411,7 +495,28 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
     return rc;
 }
 
-void cli_help(const struct cli_cmd *cmd, FILE *f)
+int cli_parse_stop(const struct cli_cmd *cmd, int argc, char **argv, int *first, int *rc)
+{
+    *rc = cli_parse(cmd, argc, argv, first);
+    if (*rc == CLI_DONE)
+        *rc = CLI_OK;
+    else if (*rc == CLI_OK)
+        return 0;
+    return 1;
+}
+
+/* Prints a help line's text, "%v" replaced by def. */
+static void put_help_text(FILE *f, const char *p, size_t len, const char *def)
+{
+    for (size_t k = 0; k + 1 < len; k++)
+        if (p[k] == '%' && p[k + 1] == 'v') {
+            fprintf(f, "%.*s%s", (int)k, p, def);
+            p += k + 2, len -= k + 2, k = (size_t)-1;
+        }
+    fprintf(f, "%.*s\n", (int)len, p);
+}
+
+static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64])
 {
     enum { COL = 24 };
     if (cmd->head)
@@ -437,7 +542,7 @@ void cli_help(const struct cli_cmd *cmd, FILE *f)
         for (const char *p = e->help; *p;) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            fprintf(f, "%.*s\n", (int)len, p);
+            put_help_text(f, p, len, defs[i]);
             p += len + (nl != NULL);
             if (*p)
                 fprintf(f, "%*s", COL, "");

@@ -15,6 +15,13 @@ M=(--mode train --data "$D" --width 16 --depth 2 --heads 2 --batch 16 --steps 4 
 expect_status 0 "$SP" sweep --mode train --help
 expect_grep '^Usage: sigprop sweep --mode train' "$TMP/out"
 expect_grep '^Columns: ' "$TMP/out"
+# the model and optimiser flags are train's own (one declaration): the same help lines
+"$SP" train --help | grep -- '--diverge-factor F' >"$TMP/h_train"
+grep -- '--diverge-factor F' "$TMP/out" >"$TMP/h_sweep"
+cmp -s "$TMP/h_train" "$TMP/h_sweep" && [ -s "$TMP/h_sweep" ] && ok || bad "sweep --mode train help differs from train's"
+# a norm the trainer cannot train: refused with the trainer's reason
+usage_error "$SP" sweep "${M[@]}" --norm none -o "$TMP/no0.csv"
+expect_grep 'not trainable' "$TMP/err"
 
 # 6 runs: dyt x 2 alphas x 2 warmups, ln x 2 warmups (one row, alpha nan)
 expect_status 0 "$SP" sweep "${M[@]}" --threads 1 -o "$TMP/a.csv"

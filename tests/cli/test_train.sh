@@ -13,6 +13,10 @@ T=(--data "$D" --width 16 --depth 2 --heads 2 --batch 16 --steps 8 --warmup 2 --
 expect_status 0 "$SP" train --help
 expect_grep '^Example: ' "$TMP/out"
 expect_status 0 "$SP" help train
+# the help's defaults are the trainer's, whatever flags come before --help
+expect_status 0 "$SP" train --width 32 --steps 5 --help
+expect_grep '^ *--width D *(default 64)$' "$TMP/out"
+expect_grep '^ *--steps N *optimiser steps (default 469)$' "$TMP/out"
 
 # a short run: 8 rows, the header, eval on steps 4 and 8
 expect_status 0 "$SP" train "${T[@]}" -q -o "$TMP/a.csv"
