@@ -3,6 +3,7 @@
  * gradient amplification per block, with standard errors. Also the measurement
  * flags, their checks (memory estimate before starting) and meta that compare
  * shares. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -207,6 +208,79 @@ void cli_measure_on_progress(void *ctx, size_t done, size_t total)
     cli_progress_update(p->pg, p->offset + done);
 }
 
+/* --token-ids LIST|FILE: a list as every integer list, or the path of a file whose
+ * ids are decimal integers separated by white space or commas. 0 or 2 (printed). */
+static int token_ids_arg(void *ctx, const char *cmd, const char *flag, const char *arg)
+{
+    struct cli_int_list *l = ctx;
+    free(l->v);
+    l->v = NULL, l->n = 0;
+    if (strspn(arg, "0123456789,:") == strlen(arg)) {
+        double *d;
+        size_t n;
+        enum sp_status st = sp_parse_list(flag, arg, 0.0, (double)(1 << 30), 1, &d, &n);
+        if (st != SP_OK)
+            return st == SP_ENOMEM ? cli_fail("%s", sp_last_error())
+                                   : cli_usage(cmd, "%s", sp_last_error());
+        l->v = malloc(n * sizeof *l->v);
+        if (!l->v) {
+            free(d);
+            return cli_fail("out of memory");
+        }
+        for (size_t i = 0; i < n; i++)
+            l->v[i] = (int)d[i];
+        l->n = n;
+        free(d);
+        return 0;
+    }
+    FILE *f = fopen(arg, "r");
+    if (!f)
+        return cli_usage(cmd, "%s: '%s' is neither a list of ids nor a readable file (%s)", flag,
+                         arg, strerror(errno));
+    size_t cap = 0;
+    char word[32];
+    int c = 0, rc = 0;
+    while (!rc && c != EOF) {
+        size_t len = 0;
+        while ((c = fgetc(f)) != EOF && (isspace(c) || c == ','))
+            ;
+        while (c != EOF && !isspace(c) && c != ',') {
+            if (len + 1 < sizeof word)
+                word[len] = (char)c;
+            len++;
+            c = fgetc(f);
+        }
+        if (!len)
+            break;
+        long long v;
+        word[len < sizeof word ? len : sizeof word - 1] = 0;
+        char name[64];
+        snprintf(name, sizeof name, "%s: id %zu of %s", flag, l->n + 1, arg);
+        if (len >= sizeof word || sp_parse_int(name, word, 0, 1 << 30, &v) != SP_OK) {
+            rc = len >= sizeof word ? cli_usage(cmd, "%s: '%.20s...' is not an id", name, word)
+                                    : cli_usage(cmd, "%s", sp_last_error());
+        } else if (l->n == cap) {
+            int *nv = realloc(l->v, (cap = cap ? 2 * cap : 256) * sizeof *nv);
+            if (!nv)
+                rc = cli_fail("out of memory reading %s", arg);
+            else
+                l->v = nv;
+        }
+        if (!rc)
+            l->v[l->n++] = (int)v;
+    }
+    if (!rc && ferror(f))
+        rc = cli_usage(cmd, "%s: reading '%s' failed", flag, arg);
+    fclose(f);
+    if (!rc && !l->n)
+        rc = cli_usage(cmd, "%s: '%s' holds no ids", flag, arg);
+    if (rc) {
+        free(l->v);
+        l->v = NULL, l->n = 0;
+    }
+    return rc;
+}
+
 int cmd_measure(int argc, char **argv)
 {
     const char *cmd = "measure", *out = "-";
@@ -214,6 +288,7 @@ int cmd_measure(int argc, char **argv)
     struct cli_measure cm;
     struct sp_theory_opts topts;
     int fmt = CLI_CSV, rc = 0, first, per_seed = 0, against_init = 0;
+    double pos_std = 0.0;
     struct cli_int_list idl = {NULL, 0};
     float *tok = NULL, *tok_init = NULL;
     const char *weights = NULL;
@@ -237,13 +312,21 @@ int cmd_measure(int argc, char **argv)
                  "run of its own with --seed S+k, in a last column seed\n"
                  "(_se across probes); sigprop fit takes its intervals\n"
                  "from the draw-to-draw scatter"},
-        {.kind = CLI_OPT_INT_LIST, .name = "token-ids", .arg = "LIST", .dest = &idl, .lo = 0,
-         .hi = 1 << 30,
+        {.kind = CLI_OPT_CALL, .name = "token-ids", .arg = "LIST|FILE", .call = token_ids_arg,
+         .ctx = &idl,
          .help = "the input is a token sequence: row a is the embedding of\n"
                  "id LIST[a] in a random table (entries N(0, q0), row k\n"
                  "from --seed and k, the same in every draw), so a\n"
                  "repeated id repeats its row, as a language model's\n"
-                 "input does; sets --tokens (transformer only)"},
+                 "input does; sets --tokens (transformer only). A FILE\n"
+                 "holds the ids as decimal integers separated by white\n"
+                 "space or commas"},
+        {.kind = CLI_OPT_DOUBLE, .name = "position-std", .arg = "S", .dest = &pos_std, .lo = 0,
+         .hi = 1e3,
+         .help = "with --token-ids: add learned absolute position embeddings\n"
+                 "at init (GPT-2's wpe): row a gets a second random row of\n"
+                 "entries N(0, S^2), from --seed and a; the input's q is\n"
+                 "then q0 + S^2 (default 0: none)"},
         {.kind = CLI_OPT_TEXT, .help = "\nTrained networks:\n"},
         {.kind = CLI_OPT_STRING, .name = "weights", .arg = "FILE", .dest = &weights,
          .help = "measure a trained network: a sigprop train checkpoint\n"
@@ -323,6 +406,8 @@ int cmd_measure(int argc, char **argv)
         rc = cli_fail("out of memory");
         goto free_all;
     }
+    if (!rc && pos_std > 0.0 && (!ids || weights))
+        rc = cli_usage(cmd, "--position-std goes with --token-ids and a fresh network (not --weights)");
     if (ids && !weights) {
         if (cm.inputs)
             rc = cli_usage(cmd, "--token-ids and --inputs both give the input; choose one");
@@ -390,7 +475,8 @@ int cmd_measure(int argc, char **argv)
             rc = cli_fail("out of memory: %zu x %zu token rows", nids, d);
             goto free_all;
         }
-        if (sp_net_embedding_rows(cm.o.seed, ids, nids, d, sqrt(a0->q0), tok) != SP_OK) {
+        if (sp_net_embedding_rows(cm.o.seed, ids, nids, d, sqrt(a0->q0), tok) != SP_OK ||
+            sp_net_add_position_rows(cm.o.seed, nids, d, pos_std, tok) != SP_OK) {
             rc = cli_fail("%s", sp_last_error());
             goto free_all;
         }
@@ -505,6 +591,12 @@ int cmd_measure(int argc, char **argv)
     }
     cli_measure_meta(meta, a0, &cm);
     cJSON_AddBoolToObject(meta, "per_seed", per_seed);
+    if (ids && !weights) {
+        cJSON *ji = cJSON_AddArrayToObject(meta, "token_ids");
+        for (size_t k = 0; k < nids; k++)
+            cJSON_AddItemToArray(ji, cJSON_CreateNumber(ids[k]));
+        cJSON_AddNumberToObject(meta, "position_std", pos_std);
+    }
     if (weights) {
         cJSON *jw = cJSON_AddObjectToObject(meta, "weights");
         cJSON_AddStringToObject(jw, "path", weights);

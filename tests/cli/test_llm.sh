@@ -90,4 +90,23 @@ usage_error "$SP" measure --token-ids 1,2 --tokens 3 --width 64 --depth 1
 usage_error "$SP" measure --token-ids 1,2 --input gaussian --width 64 --depth 1
 usage_error "$SP" measure --token-ids 1,-2 --width 64 --depth 1
 usage_error "$SP" measure --token-ids 1,2 --model toy --width 64 --depth 1
+# --token-ids FILE: the same ids from a file (white space or commas) give the same bytes
+printf '1 2\n3,1\n' > "$TMP/ids.txt"
+expect_status 0 "$SP" measure --token-ids "$TMP/ids.txt" --width 256 --depth 1 --heads 4 --seeds 1 --probes 1 -q
+cmp -s "$TMP/out" "$TMP/ids.csv" && ok || bad "--token-ids FILE: not the numbers of the same list"
+printf '1 x 3\n' > "$TMP/bad_ids.txt"
+usage_error "$SP" measure --token-ids "$TMP/bad_ids.txt" --width 64 --depth 1
+expect_grep "id 2 of .*'x' is not an integer" "$TMP/err"
+: > "$TMP/no_ids.txt"
+usage_error "$SP" measure --token-ids "$TMP/no_ids.txt" --width 64 --depth 1
+expect_grep 'holds no ids' "$TMP/err"
+usage_error "$SP" measure --token-ids "$TMP/missing.txt" --width 64 --depth 1
+expect_grep 'neither a list of ids nor a readable file' "$TMP/err"
+# --position-std S: learned position rows added, q at l = 0 grows by about S^2 (0.25 +- 0.03)
+expect_status 0 "$SP" measure --token-ids 1,2,3,1 --position-std 0.5 --width 256 --depth 1 --heads 4 --seeds 1 --probes 1 -q
+paste -d, <(sed -n 2p "$TMP/ids.csv" | cut -d, -f7) <(sed -n 2p "$TMP/out" | cut -d, -f7) |
+    awk -F, '{ d = $2 - $1; exit !(d > 0.2 && d < 0.3) }' && ok || bad "--position-std 0.5: q at l = 0 should grow by about 0.25"
+usage_error "$SP" measure --position-std 0.5 --width 64 --depth 1
+expect_grep 'position-std goes with --token-ids' "$TMP/err"
+usage_error "$SP" measure --token-ids 1,2 --position-std -1 --width 64 --depth 1
 finish
