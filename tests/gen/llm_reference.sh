@@ -7,17 +7,8 @@
 set -u
 exe=$1
 here=$(cd "$(dirname "$0")" && pwd)
-py=""
-for cand in ${SP_PYTHON:-} /usr/bin/python3 python3; do
-    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c "import numpy" >/dev/null 2>&1; then
-        py=$cand
-        break
-    fi
-done
-if [[ -z "$py" ]]; then
-    echo "SKIP: no python3 with numpy (Debian: apt-get install python3-numpy)"
-    exit 77
-fi
+source "$here/find_python.sh"
+find_python numpy python3-numpy
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for pairing in interleaved half; do

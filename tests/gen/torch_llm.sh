@@ -8,17 +8,8 @@
 set -u
 sp=$1
 here=$(cd "$(dirname "$0")" && pwd)
-py=""
-for cand in ${SP_PYTHON:-} /usr/bin/python3 python3; do
-    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c "import torch" >/dev/null 2>&1; then
-        py=$cand
-        break
-    fi
-done
-if [[ -z "$py" ]]; then
-    echo "SKIP: no python3 with torch (Debian: apt-get install python3-torch)"
-    exit 77
-fi
+source "$here/find_python.sh"
+find_python torch python3-torch
 rc=0
 "$py" "$here/../../bench/torch_llm.py" --sigprop "$sp" --seeds 64 --check || rc=1
 "$py" "$here/../../bench/torch_llm.py" --sigprop "$sp" --seeds 64 --check \
