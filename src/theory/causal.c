@@ -24,9 +24,14 @@
 
 #include "sigprop/theory.h"
 #include "theory/internal.h"
+#include "theory/quad.h"
 
 /* n^2-double matrices this many bytes at most (a 2048-token model at 32 blocks fits) */
 #define CAUSAL_MAX_BYTES (3.0 * 1024 * 1024 * 1024)
+
+/* Pair quadratures (DyT, shifted Derf) one run may need: 1e7 is ~15-60 min on one
+ * core (n = 256 tokens at 32 blocks with DyT on both sides: 6.3e6) */
+#define CAUSAL_MAX_QUAD_PAIRS 1e7
 
 /* Nodes of the GELU/SwiGLU coefficient tables over r in [-1, 1] (cubic splines;
  * the maps are smooth in r, interpolation error below 1e-10 at this spacing) */
@@ -76,9 +81,12 @@ static enum sp_status mlp_table(struct causal *c)
 }
 
 /* Normalised maps of one norm on the pair (a, b) with variances qa, qb and
- * covariance p: LN/RMS (x / sqrt(q)), none, or erf(alpha x) (Williams 1997). */
-static void pair_maps(const struct sp_fnspec *f, double qa, double qb, double p, double *t,
-                      double *nn)
+ * covariance p: LN/RMS (x / sqrt(q)), none, or erf(alpha x) (Williams 1997) in
+ * closed form; tanh and shifted erf by quadrature (sp_quad_pair), through the
+ * equal-variance maps of sp_gmap_eval on the diagonal and wherever qa = qb (the
+ * bidirectional code's numbers, bit for bit). */
+static enum sp_status pair_maps(const struct sp_fnspec *f, double qa, double qb, double p,
+                                int diag, double *t, double *nn)
 {
     switch (f->kind) {
     case SP_FN_LN:
@@ -86,37 +94,74 @@ static void pair_maps(const struct sp_fnspec *f, double qa, double qb, double p,
         double s = 1.0 / sqrt(qa * qb);
         *t = p * s;
         *nn = s;
-        return;
+        return SP_OK;
     }
     case SP_FN_IDENTITY:
         *t = p;
         *nn = 1.0;
-        return;
-    default: { /* SP_FN_DERF with shift 0: the caller checked */
-        double a2 = f->alpha * f->alpha;
-        double da = 1.0 + 2.0 * a2 * qa, db = 1.0 + 2.0 * a2 * qb, x = 2.0 * a2 * p;
-        double den = sqrt(da * db);
-        double r = x / den;
-        r = r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
-        *t = M_2_PI * asin(r);
-        double dd = da * db - x * x;
-        *nn = (4.0 * a2 / M_PI) / sqrt(dd > 0.0 ? dd : 0.0);
-        return;
+        return SP_OK;
+    case SP_FN_DERF:
+        if (f->shift == 0.0) {
+            double a2 = f->alpha * f->alpha;
+            double da = 1.0 + 2.0 * a2 * qa, db = 1.0 + 2.0 * a2 * qb, x = 2.0 * a2 * p;
+            double den = sqrt(da * db);
+            double r = x / den;
+            r = r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
+            *t = M_2_PI * asin(r);
+            double dd = da * db - x * x;
+            *nn = (4.0 * a2 / M_PI) / sqrt(dd > 0.0 ? dd : 0.0);
+            return SP_OK;
+        }
+        break;
+    default:
+        break;
     }
+    if (diag || qa == qb) {
+        struct sp_gmap m;
+        enum sp_status st = sp_gmap_eval(f, qa, diag ? qa : p, &m);
+        *t = diag ? m.qt : m.pt;
+        *nn = diag ? m.qh : m.ph;
+        return st;
     }
+    return sp_quad_pair(f, qa, qb, p, t, nn);
 }
 
-/* T and N of H for the norm f. */
-static void maps(struct causal *c, const struct sp_fnspec *f, const double *H)
+static int closed_form(const struct sp_fnspec *f)
+{
+    return f->kind != SP_FN_DYT && !(f->kind == SP_FN_DERF && f->shift != 0.0);
+}
+
+/* T and N of H for the norm f (quadrature: the upper triangle, mirrored; each
+ * pair computed alone, so the thread count changes no bit). */
+static enum sp_status maps(struct causal *c, const struct sp_fnspec *f, const double *H)
 {
     size_t n = c->n;
-#pragma omp parallel for schedule(static) if (n >= 128)
+    int sym = !closed_form(f);
+    long bad = -1;
+#pragma omp parallel for schedule(dynamic, 1) if (n >= (sym ? 8 : 128))
     for (long ia = 0; ia < (long)n; ia++) {
         size_t i = (size_t)ia;
-        for (size_t j = 0; j < n; j++)
-            pair_maps(f, H[i * n + i], H[j * n + j], H[i * n + j], &c->T[i * n + j],
-                      &c->N[i * n + j]);
+        for (size_t j = sym ? i : 0; j < n; j++) {
+            enum sp_status st = pair_maps(f, H[i * n + i], H[j * n + j], H[i * n + j], i == j,
+                                          &c->T[i * n + j], &c->N[i * n + j]);
+            if (st != SP_OK) {
+#pragma omp critical(causal_maps)
+                if (bad < 0 || (long)(i * n + j) < bad)
+                    bad = (long)(i * n + j);
+            }
+            if (sym) {
+                c->T[j * n + i] = c->T[i * n + j];
+                c->N[j * n + i] = c->N[i * n + j];
+            }
+        }
     }
+    if (bad >= 0) {
+        size_t i = (size_t)bad / n, j = (size_t)bad % n;
+        return sp_fail(SP_ENUMERIC, "causal theory: the %s maps failed at tokens %zu, %zu "
+                       "(q %g, %g, p %g)", sp_fn_name(f->kind), i, j, H[i * n + i], H[j * n + j],
+                       H[i * n + j]);
+    }
+    return SP_OK;
 }
 
 /* out += s U(X) (forward: prefix sums) or out += s W o U^T(X) (backward: suffix
@@ -193,14 +238,17 @@ static void mlp_step(struct causal *c, double *H)
 
 /* Forward step of sublayer k (odd: MLP) on H in place; the maps of its input stay
  * in c->T, c->N (and the MLP's tangent multipliers in c->S). */
-static void forward_h(struct causal *c, size_t k, double *H)
+static enum sp_status forward_h(struct causal *c, size_t k, double *H)
 {
     int mlp = (int)(k & 1);
-    maps(c, mlp ? &c->a->norm_mlp : &c->a->norm_attn, H);
+    enum sp_status st = maps(c, mlp ? &c->a->norm_mlp : &c->a->norm_attn, H);
+    if (st != SP_OK)
+        return st;
     if (mlp)
         mlp_step(c, H);
     else
         attend(c, c->T, c->sov, NULL, 0, H);
+    return SP_OK;
 }
 
 /* Tangent step of sublayer k with the maps of its input in c->T, c->N; returns
@@ -243,18 +291,10 @@ static void row_stats(const double *H, size_t n, double *q, double *p)
 
 static enum sp_status check_arch(const struct sp_arch *a)
 {
-    const struct sp_fnspec *f[2] = {&a->norm_attn, &a->norm_mlp};
-    for (int i = 0; i < 2; i++) {
-        int ok = f[i]->kind == SP_FN_LN || f[i]->kind == SP_FN_RMS ||
-                 f[i]->kind == SP_FN_IDENTITY || (f[i]->kind == SP_FN_DERF && f[i]->shift == 0.0);
-        if (!ok)
-            return sp_fail(SP_EUNSUPPORTED, "the causal theory covers ln, rms, none and unshifted "
-                           "derf norms (closed-form maps at unequal token variances), not %s%s",
-                           sp_fn_name(f[i]->kind), f[i]->shift != 0.0 ? " with a shift" : "");
-    }
     if (a->mlp_act != SP_ACT_RELU && a->norm_mlp.kind != SP_FN_LN && a->norm_mlp.kind != SP_FN_RMS)
         return sp_fail(SP_EUNSUPPORTED, "the causal theory has the %s MLP under an LN or RMS "
-                       "MLP norm only (its maps need equal token variances), not under %s",
+                       "MLP norm only (its maps at unequal token variances are not implemented), "
+                       "not under %s; the ReLU MLP works under every norm",
                        sp_act_name(a->mlp_act), sp_fn_name(a->norm_mlp.kind));
     return SP_OK;
 }
@@ -273,6 +313,17 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
         return sp_fail(SP_EINVAL, "the position-resolved theory at n = %zu tokens, %d blocks "
                        "needs %.3g GB (n^2 doubles per stored state), more than %.3g GB; use "
                        "fewer tokens", n, a->depth, bytes / 1e9, CAUSAL_MAX_BYTES / 1e9);
+    /* tanh and shifted erf: one quadrature (~0.05-0.5 ms) per pair of tokens and
+     * norm evaluation, about 3 evaluations of each sublayer's norm (forward, the
+     * backward's recomputation and its own) */
+    double quad_pairs = 0.5 * (double)n * (double)(n - 1) * 3.0 * (double)a->depth *
+                        (!closed_form(&a->norm_attn) + !closed_form(&a->norm_mlp));
+    if (quad_pairs > CAUSAL_MAX_QUAD_PAIRS)
+        return sp_fail(SP_EINVAL, "the position-resolved theory with %s needs %.3g pair "
+                       "quadratures at n = %zu tokens, %d blocks (hours), more than %.3g; use "
+                       "fewer tokens", sp_fn_name(closed_form(&a->norm_attn) ? a->norm_mlp.kind
+                                                                              : a->norm_attn.kind),
+                       quad_pairs, n, a->depth, CAUSAL_MAX_QUAD_PAIRS);
     size_t nn = n * n;
     double *buf = malloc((size_t)nmat * nn * sizeof *buf);
     double *fwd = malloc((nsub + 1) * sizeof *fwd), *bwd = malloc((nsub + 1) * sizeof *bwd);
@@ -304,7 +355,8 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
         row_stats(H, n, &hq[2 * k], &hq[2 * k + 1]);
         if (k == nsub)
             break;
-        forward_h(&c, k, H);
+        if ((st = forward_h(&c, k, H)) != SP_OK)
+            goto out;
         fwd[k + 1] = fwd[k] + tangent(&c, k, 0, G, tmp);
     }
     /* backward: from G = I at the top (the APJN) and from G = 1 1^T (the documented
@@ -321,10 +373,13 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
         memcpy(seg, ck + (k0 / stride) * nn, nn * sizeof *H);
         for (size_t k = k0; k + 1 < k1; k++) { /* inputs of sublayers k0..k1-1 */
             memcpy(seg + (k - k0 + 1) * nn, seg + (k - k0) * nn, nn * sizeof *H);
-            forward_h(&c, k, seg + (k - k0 + 1) * nn);
+            if ((st = forward_h(&c, k, seg + (k - k0 + 1) * nn)) != SP_OK)
+                goto out;
         }
         for (size_t k = k1; k-- > k0;) {
-            maps(&c, (k & 1) ? &a->norm_mlp : &a->norm_attn, seg + (k - k0) * nn);
+            if ((st = maps(&c, (k & 1) ? &a->norm_mlp : &a->norm_attn, seg + (k - k0) * nn)) !=
+                SP_OK)
+                goto out;
             if (k & 1)
                 mlp_step(&c, NULL);
             bwd[k] = bwd[k + 1] + tangent(&c, k, 1, G, tmp);

@@ -128,7 +128,7 @@ check "per-side with --ratio exits 2 and says why" "[ $? -eq 2 ] && grep -q 'sol
 check "--match with an unknown value exits 2" "[ $? -eq 2 ] && grep -q 'preln-per-side' '$T/sm.err'"
 "$SP" alpha --preset llama2-7b --norm dyt --match preln-per-side --depth 4 2> "$T/sc.err" > /dev/null
 check "a theory that does not cover the network: exit 1 with the theory's reason" \
-    "[ $? -eq 1 ] && grep -q 'causal theory covers' '$T/sc.err'"
+    "[ $? -eq 1 ] && grep -q 'causal theory has the swiglu MLP under an LN or RMS' '$T/sc.err'"
 
 # usage errors
 "$SP" alpha --norm derf 2>/dev/null; check "no target exits 2" "[ $? -eq 2 ]"
