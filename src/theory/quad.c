@@ -388,10 +388,65 @@ static double inner_h(const struct qfn *f, double m, double S2)
     return sum * h / sqrt(2.0 * M_PI * S2);
 }
 
+/* tanh on a shared lattice: with the inner step a multiple k of |beta| h (h the
+ * outer step), every argument beta u_i + s + x_j = s + beta h (i +- k j) lies on one
+ * lattice, so tanh and sech^2 are tabulated once per pair and the double sum is
+ * multiply-adds only. The inner step stays at most qstep(S2), the outer h =
+ * qstep(Qa): the rules of the direct path. Returns 0 (nothing written) when the
+ * lattice does not fit: |beta| h > qstep(S2) (S2 small against beta^2: nearly
+ * equal tokens), or a table over PAIR_LATTICE_MAX entries (beta ~ 0). */
+#define PAIR_LATTICE_MAX 65536
+static int pair_lattice(double s, double Qa, double beta, double S2, double *tt, double *hh)
+{
+    double h = qstep(Qa), ab = fabs(beta) * h, hin = qstep(S2);
+    if (!(ab > 0.0) || !(S2 > 0.0) || ab > hin)
+        return 0;
+    long k = (long)floor(hin / ab);
+    hin = (double)k * ab;
+    long K = (long)floor(QZMAX * sqrt(Qa) / h), J = (long)floor(QZMAX * sqrt(S2) / hin);
+    long L = K + k * J, ntab = 2 * L + 1, nw = 2 * J + 1;
+    if (ntab > PAIR_LATTICE_MAX)
+        return 0;
+    double *tg = malloc((size_t)(2 * ntab + nw) * sizeof *tg);
+    if (!tg)
+        return 0;
+    double *th = tg + ntab, *w = th + ntab;
+    for (long l = -L; l <= L; l++) {
+        double y = s + beta * h * (double)l;
+        tg[l + L] = tanh(y);
+        th[l + L] = fn_h(QF_TANH, y);
+    }
+    for (long j = -J; j <= J; j++) {
+        double x = (double)j * hin;
+        w[j + J] = exp(-x * x * 0.5 / S2);
+    }
+    long step = beta > 0.0 ? k : -k; /* l = i + step j */
+    double t = 0.0, n = 0.0, inv2v = 0.5 / Qa;
+    for (long i = -K; i <= K; i++) {
+        double u = (double)i * h, wu = exp(-u * u * inv2v);
+        const double *tgi = tg + (i + L), *thi = th + (i + L);
+        double sg = 0.0, sh = 0.0;
+        for (long j = -J; j <= J; j++) {
+            long o = step * j;
+            sg += w[j + J] * tgi[o];
+            sh += w[j + J] * thi[o];
+        }
+        t += wu * tanh(u + s) * sg;
+        n += wu * fn_h(QF_TANH, u + s) * sh;
+    }
+    free(tg);
+    double norm = h / sqrt(2.0 * M_PI * Qa) * hin / sqrt(2.0 * M_PI * S2);
+    *tt = t * norm;
+    *hh = n * norm;
+    return 1;
+}
+
 static void pair_scaled(const struct qfn *f, double Qa, double Qb, double P, double *tt,
                         double *hh)
 {
     double s = f->s, beta = P / Qa, S2 = fmax((Qa * Qb - P * P) / Qa, 0.0);
+    if (f->g == QF_TANH && pair_lattice(s, Qa, beta, S2, tt, hh))
+        return;
     double sd = sqrt(Qa), h = qstep(Qa), inv2v = 0.5 / Qa, norm = h / sqrt(2.0 * M_PI * Qa);
     /* T: u = k h on the Gaussian window */
     long k = (long)floor(QZMAX * sd / h);
