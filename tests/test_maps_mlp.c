@@ -309,6 +309,38 @@ static void test_lambda_gelu(void)
     free(rows);
 }
 
+/* The maps at unequal variances (the causal theory's token pairs under a bounded
+ * norm): at sa = sb those of sp_mlp_phi_maps bit for bit; e11, d11 symmetric in the
+ * two tokens, although swapping them swaps the outer (kink-resolving) and the inner
+ * (smoothed) integral; ReLU's closed form sqrt(sa sb) kappa(r); GELU's e11 at c = 0
+ * is E[gelu(u)] E[gelu(v)] with E[gelu(u)] = s / sqrt(2 pi (1 + s)) (closed form). */
+static void test_phi_pair(void)
+{
+    const enum sp_mlp_phi fs[] = {SP_PHI_GELU, SP_PHI_SILU};
+    const double sab[][3] = {{0.3, 2.0, 0.5}, {4.0, 0.7, -1.2}, {1.0, 1.5, 1.2}, {0.05, 9.0, 0.6}};
+    for (int k = 0; k < 2; k++) {
+        struct sp_phi_maps a, b, m;
+        CHECK(sp_mlp_phi_pair(fs[k], 1.3, 1.3, 0.4, &a) == SP_OK);
+        CHECK(sp_mlp_phi_maps(fs[k], 1.3, 0.4, &m) == SP_OK);
+        CHECK(a.e2 == m.e2 && a.e11 == m.e11 && a.d2 == m.d2 && a.d11 == m.d11);
+        for (int i = 0; i < 4; i++) {
+            CHECK(sp_mlp_phi_pair(fs[k], sab[i][0], sab[i][1], sab[i][2], &a) == SP_OK);
+            CHECK(sp_mlp_phi_pair(fs[k], sab[i][1], sab[i][0], sab[i][2], &b) == SP_OK);
+            CHECK_CLOSE(a.e11, b.e11, 1e-13, 1e-10);
+            CHECK_CLOSE(a.d11, b.d11, 1e-13, 1e-10);
+            CHECK(sp_mlp_phi_maps(fs[k], sab[i][0], sab[i][0], &m) == SP_OK);
+            CHECK(a.e2 == m.e2 && a.d2 == m.d2);
+        }
+    }
+    struct sp_phi_maps a;
+    CHECK(sp_mlp_phi_pair(SP_PHI_RELU, 0.5, 2.0, 0.6, &a) == SP_OK);
+    CHECK_CLOSE(a.e11, sp_kappa(0.6), 1e-15, 1e-14);
+    CHECK(sp_mlp_phi_pair(SP_PHI_GELU, 0.5, 2.0, 0.0, &a) == SP_OK);
+    double ma = 0.5 / sqrt(2.0 * M_PI * 1.5), mb = 2.0 / sqrt(2.0 * M_PI * 3.0);
+    CHECK_CLOSE(a.e11, ma * mb, 1e-13, 1e-10);
+    CHECK(sp_mlp_phi_pair(SP_PHI_GELU, 0.0, 2.0, 0.0, &a) == SP_EINVAL);
+}
+
 /* SwiGLU at the Llama-2-7B sigmas under DyT (issue 11: "no root of the c*
  * equation"): dp_MLP(0) = 0 (W3 x has zero mean), so the c* residual is 0 at c = 0
  * and, with F'(0) < 1 there, negative on all of (0, 1): c* = 0 is the root and the
@@ -413,6 +445,7 @@ int main(void)
     test_paths();
     test_zeta();
     test_lambda_gelu();
+    test_phi_pair();
     test_cstar_zero();
     test_grad_amp();
     return check_done();

@@ -132,7 +132,7 @@ check "per-side at llama2-7b under dyt: exit 0 and a finite lambda" \
     "[ $? -eq 0 ] && rel \"\$(col '$T/cz.csv' lambda)\" 0.0481 0.01"
 "$SP" alpha --preset llama2-7b --norm dyt --match preln-per-side --depth 4 2> "$T/sc.err" > /dev/null
 check "a theory that does not cover the network: exit 1 with the theory's reason" \
-    "[ $? -eq 1 ] && grep -q 'causal theory has the swiglu MLP under an LN or RMS' '$T/sc.err'"
+    "[ $? -eq 1 ] && grep -q 'CPU hours of pair quadratures at n = 1024 tokens' '$T/sc.err'"
 
 # usage errors
 "$SP" alpha --norm derf 2>/dev/null; check "no target exits 2" "[ $? -eq 2 ]"
