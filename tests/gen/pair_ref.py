@@ -8,7 +8,8 @@ covariance is diagonalised, (x, y) = R diag(sqrt(l1), sqrt(l2)) (z1, z2) with z
 standard normal, and mpmath's adaptive Gauss-Legendre integrates over the square
 [-11, 11]^2 in z (e^-60 outside) split at -6, -3, -1, 0, 1, 3, 6 in both.
 Usage: /usr/bin/python3 tests/gen/pair_ref.py > values (needs python3-mpmath;
-~1 min per row; the rows are pasted into tests/test_quad.c).
+~1-4 min per row, 12 min for the 5 on a loaded machine; the rows are pasted into
+tests/test_quad.c).
 """
 import mpmath as mp
 
