@@ -78,11 +78,12 @@ int main(int argc, char **argv)
         }
         double us_eq = 1e6 * (now() - t0) / (double)np;
         printf("%-4s shift %.1f: pair map %.1f us, equal-variance accurate maps %.1f us, "
-               "ratio %.3g\n", k ? "erf" : "tanh", fs[k].shift, us_pair, us_eq, us_pair / us_eq);
+               "ratio %.3g\n",
+               k ? "erf" : "tanh", fs[k].shift, us_pair, us_eq, us_pair / us_eq);
     }
     double tln = run_s(SP_FN_LN, n, L), tdyt = run_s(SP_FN_DYT, n, L);
-    printf("causal theory n = %d, %d blocks: dyt %.3f s, ln %.4f s, ratio %.0f\n", n, L, tdyt,
-           tln, tdyt / tln);
+    printf("causal theory n = %d, %d blocks: dyt %.3f s, ln %.4f s, ratio %.0f\n", n, L, tdyt, tln,
+           tdyt / tln);
     printf("(checksum %g)\n", sink);
     free(qa);
     return 0;

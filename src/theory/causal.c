@@ -87,8 +87,8 @@ static enum sp_status mlp_table(struct causal *c)
  * closed form; tanh and shifted erf by quadrature (sp_quad_pair), through the
  * equal-variance maps of sp_gmap_eval on the diagonal and wherever qa = qb (the
  * bidirectional code's numbers, bit for bit). */
-static enum sp_status pair_maps(const struct sp_fnspec *f, double qa, double qb, double p,
-                                int diag, double *t, double *nn)
+static enum sp_status pair_maps(const struct sp_fnspec *f, double qa, double qb, double p, int diag,
+                                double *t, double *nn)
 {
     switch (f->kind) {
     case SP_FN_LN:
@@ -115,8 +115,7 @@ static enum sp_status pair_maps(const struct sp_fnspec *f, double qa, double qb,
             return SP_OK;
         }
         break;
-    default:
-        break;
+    default: break;
     }
     if (diag || qa == qb) {
         struct sp_gmap m;
@@ -159,9 +158,10 @@ static enum sp_status maps(struct causal *c, const struct sp_fnspec *f, const do
     }
     if (bad >= 0) {
         size_t i = (size_t)bad / n, j = (size_t)bad % n;
-        return sp_fail(SP_ENUMERIC, "causal theory: the %s maps failed at tokens %zu, %zu "
-                       "(q %g, %g, p %g)", sp_fn_name(f->kind), i, j, H[i * n + i], H[j * n + j],
-                       H[i * n + j]);
+        return sp_fail(SP_ENUMERIC,
+                       "causal theory: the %s maps failed at tokens %zu, %zu "
+                       "(q %g, %g, p %g)",
+                       sp_fn_name(f->kind), i, j, H[i * n + i], H[j * n + j], H[i * n + j]);
     }
     return SP_OK;
 }
@@ -281,9 +281,11 @@ static enum sp_status mlp_step(struct causal *c, double *H)
     }
     if (bad >= 0) {
         size_t i = (size_t)bad / n, j = (size_t)bad % n;
-        return sp_fail(SP_ENUMERIC, "causal theory: the %s MLP maps failed at tokens %zu, %zu "
-                       "(T %g, %g, %g)", sp_act_name(a->mlp_act), i, j, c->T[i * n + i],
-                       c->T[j * n + j], c->T[i * n + j]);
+        return sp_fail(SP_ENUMERIC,
+                       "causal theory: the %s MLP maps failed at tokens %zu, %zu "
+                       "(T %g, %g, %g)",
+                       sp_act_name(a->mlp_act), i, j, c->T[i * n + i], c->T[j * n + j],
+                       c->T[i * n + j]);
     }
     return SP_OK;
 }
@@ -365,7 +367,8 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
         per_pair += a->mlp_act == SP_ACT_SWIGLU ? 1e-3 : 1e-5;
     double npairs = 0.5 * (double)n * (double)(n + 1) * 3.0 * (double)a->depth;
     if (npairs * per_pair > CAUSAL_MAX_QUAD_S)
-        return sp_fail(SP_EINVAL, "the position-resolved theory with the %s norm and the %s MLP "
+        return sp_fail(SP_EINVAL,
+                       "the position-resolved theory with the %s norm and the %s MLP "
                        "needs about %.2g CPU hours of pair quadratures at n = %zu tokens, %d "
                        "blocks (more than %g); use fewer tokens",
                        sp_fn_name(closed_form(fn[0]) ? fn[1]->kind : fn[0]->kind),

@@ -160,8 +160,8 @@ enum sp_status sp_mlp_phi_pair(enum sp_mlp_phi f, double sa, double sb, double c
     out->d2 = d2;
     out->d11 = d11;
     if (!(isfinite(e2) && isfinite(e11) && isfinite(d2) && isfinite(d11)))
-        return sp_fail(SP_ENUMERIC, "MLP activation maps not finite at s = %g, %g, c = %g", sa,
-                       sb, c);
+        return sp_fail(SP_ENUMERIC, "MLP activation maps not finite at s = %g, %g, c = %g", sa, sb,
+                       c);
     return SP_OK;
 }
 

@@ -441,8 +441,7 @@ static int pair_lattice(double s, double Qa, double beta, double S2, double *tt,
     return 1;
 }
 
-static void pair_scaled(const struct qfn *f, double Qa, double Qb, double P, double *tt,
-                        double *hh)
+static void pair_scaled(const struct qfn *f, double Qa, double Qb, double P, double *tt, double *hh)
 {
     double s = f->s, beta = P / Qa, S2 = fmax((Qa * Qb - P * P) / Qa, 0.0);
     if (f->g == QF_TANH && pair_lattice(s, Qa, beta, S2, tt, hh))
