@@ -309,6 +309,99 @@ static void test_lambda_gelu(void)
     free(rows);
 }
 
+/* The maps at unequal variances (the causal theory's token pairs under a bounded
+ * norm): at sa = sb those of sp_mlp_phi_maps bit for bit; e11, d11 symmetric in the
+ * two tokens, although swapping them swaps the outer (kink-resolving) and the inner
+ * (smoothed) integral; ReLU's closed form sqrt(sa sb) kappa(r); GELU's e11 at c = 0
+ * is E[gelu(u)] E[gelu(v)] with E[gelu(u)] = s / sqrt(2 pi (1 + s)) (closed form). */
+static void test_phi_pair(void)
+{
+    const enum sp_mlp_phi fs[] = {SP_PHI_GELU, SP_PHI_SILU};
+    const double sab[][3] = {{0.3, 2.0, 0.5}, {4.0, 0.7, -1.2}, {1.0, 1.5, 1.2}, {0.05, 9.0, 0.6}};
+    for (int k = 0; k < 2; k++) {
+        struct sp_phi_maps a, b, m;
+        CHECK(sp_mlp_phi_pair(fs[k], 1.3, 1.3, 0.4, &a) == SP_OK);
+        CHECK(sp_mlp_phi_maps(fs[k], 1.3, 0.4, &m) == SP_OK);
+        CHECK(a.e2 == m.e2 && a.e11 == m.e11 && a.d2 == m.d2 && a.d11 == m.d11);
+        for (int i = 0; i < 4; i++) {
+            CHECK(sp_mlp_phi_pair(fs[k], sab[i][0], sab[i][1], sab[i][2], &a) == SP_OK);
+            CHECK(sp_mlp_phi_pair(fs[k], sab[i][1], sab[i][0], sab[i][2], &b) == SP_OK);
+            CHECK_CLOSE(a.e11, b.e11, 1e-13, 1e-10);
+            CHECK_CLOSE(a.d11, b.d11, 1e-13, 1e-10);
+            CHECK(sp_mlp_phi_maps(fs[k], sab[i][0], sab[i][0], &m) == SP_OK);
+            CHECK(a.e2 == m.e2 && a.d2 == m.d2);
+        }
+    }
+    struct sp_phi_maps a;
+    CHECK(sp_mlp_phi_pair(SP_PHI_RELU, 0.5, 2.0, 0.6, &a) == SP_OK);
+    CHECK_CLOSE(a.e11, sp_kappa(0.6), 1e-15, 1e-14);
+    CHECK(sp_mlp_phi_pair(SP_PHI_GELU, 0.5, 2.0, 0.0, &a) == SP_OK);
+    double ma = 0.5 / sqrt(2.0 * M_PI * 1.5), mb = 2.0 / sqrt(2.0 * M_PI * 3.0);
+    CHECK_CLOSE(a.e11, ma * mb, 1e-13, 1e-10);
+    CHECK(sp_mlp_phi_pair(SP_PHI_GELU, 0.0, 2.0, 0.0, &a) == SP_EINVAL);
+}
+
+/* SwiGLU at the Llama-2-7B sigmas under DyT (issue 11: "no root of the c*
+ * equation"): dp_MLP(0) = 0 (W3 x has zero mean), so the c* residual is 0 at c = 0
+ * and, with F'(0) < 1 there, negative on all of (0, 1): c* = 0 is the root and the
+ * attracting fixed point. The recursion's rho falls to 0 as l^(F'(0) - 1): with
+ * q ~ dq l and p' = p + F'(0) dq c, rho ~ l^-(1 - F'(0)) (-0.501 and -0.514 over
+ * 10^4-3 10^4 and 3 10^4-10^5 blocks, `sigprop theory --preset llama2-7b --norm dyt
+ * --attention-mask none --alpha-attn 0.8 --alpha-mlp 0.2 --depth 100000`, column
+ * rho, against F'(0) - 1 = -0.530; the test checks 2000-4000 blocks, -0.464). */
+static void test_cstar_zero(void)
+{
+    struct sp_arch a;
+    int va;
+    char err[256];
+    sp_arch_default(&a);
+    CHECK(sp_preset_apply("llama2-7b", &a, &va) == SP_OK);
+    a.mask = SP_MASK_NONE;
+    a.norm_attn = (struct sp_fnspec){SP_FN_DYT, 0.8, 0.0};
+    a.norm_mlp = (struct sp_fnspec){SP_FN_DYT, 0.2, 0.0};
+    a.depth = 4000;
+    CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_OK);
+    struct sp_theory_opts o;
+    sp_theory_opts_version_c(&o);
+    struct sp_asymptotics as;
+    CHECK(sp_theory_asymptotics(&a, &o, NULL, 0, &as) == SP_OK);
+    CHECK(as.c_star == 0.0 && as.p_star == 0.0);
+    double sov = sp_arch_s_ov(&a), cf[] = {1e-4, 0.1, 0.5, 0.9, 0.999}, fp0 = NAN;
+    struct sp_mlp_coef t0;
+    for (int i = 0; i < 5; i++) { /* F(c) < c on (0, 1): no other root */
+        double P = M_2_PI * asin(cf[i]);
+        struct sp_gmap m = {1.0, P, 1.0, 1.0, P - 1.0};
+        CHECK(sp_mlp_terms(&a, &m, P, &t0) == SP_OK);
+        double F = (sov * P + t0.dp) / (sov * P + t0.dq);
+        CHECK(F < cf[i]);
+        if (i == 0)
+            fp0 = F / cf[i];
+    }
+    CHECK(fp0 > 0.3 && fp0 < 1.0);
+    struct sp_gmap m0 = {1.0, 0.0, 1.0, 1.0, -1.0};
+    CHECK(sp_mlp_terms(&a, &m0, 0.0, &t0) == SP_OK);
+    CHECK(fabs(t0.dp) < 1e-15);
+    double cphi = 4.0 / (3.0 * sqrt(2.0 * M_PI));
+    CHECK_CLOSE(as.lambda, t0.dq / (4.0 * t0.jc * t0.jc * cphi * cphi * 0.04), 0.0, 1e-12);
+    /* the summary prints it instead of failing */
+    struct sp_theory_summary sr;
+    double al = 0.2, aa = 0.8;
+    struct sp_arch a32 = a;
+    a32.depth = 32;
+    CHECK(sp_theory_summary_batch(&a32, &o, &aa, &al, 1, &sr) == SP_OK);
+    CHECK(sr.status == SP_OK && sr.as.c_star == 0.0 && isfinite(sr.log_j_L));
+    /* the recursion: rho falls as a power of l, towards l^(F'(0) - 1) */
+    const int L = a.depth;
+    struct sp_theory_row *rows = malloc((size_t)(L + 1) * sizeof *rows);
+    CHECK(rows && sp_theory_run(&a, &o, rows, (size_t)L + 1) == SP_OK);
+    if (rows) {
+        double local = log(rows[L].rho / rows[L / 2].rho) / log(2.0);
+        CHECK(rows[L].rho < rows[L / 2].rho && rows[L].rho < 0.3);
+        CHECK_CLOSE(local, fp0 - 1.0, 0.09, 0.0); /* -0.464 at 2000-4000 */
+    }
+    free(rows);
+}
+
 /* Gradient amplification: issue 11's values at blog2 sigmas, d = 256, n = 64, 16
  * blocks (4.09 for Derf 0.5, 10.1 for pre-LN; version A, the preset's), computed
  * there from the two-channel recursion from K0 = (n-1)/n; and with one token the
@@ -352,6 +445,8 @@ int main(void)
     test_paths();
     test_zeta();
     test_lambda_gelu();
+    test_phi_pair();
+    test_cstar_zero();
     test_grad_amp();
     return check_done();
 }

@@ -5,7 +5,8 @@
  * (4) properties: pt(q, q) = qt, dpt = pt - qt, ph <= qh, pt odd in p,
  *     Price's theorem dpt/dp = ph, continuity across the method switches;
  * (5) the tabulated fast path against the accurate path on random points, and its
- *     lazy build from several threads at once. */
+ *     lazy build from several threads at once;
+ * (6) the pair maps at unequal variances of the causal theory. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -285,6 +286,73 @@ static void test_errors(void)
     CHECK(sp_quad_gmap_accurate(&t, 1.0, 0.5, &m) == SP_EINVAL);
 }
 
+/* (6) The causal theory's pair maps at unequal variances (sp_quad_pair): against
+ * mpmath (tests/gen/pair_ref.py: principal-axis coordinates, adaptive
+ * Gauss-Legendre, 20 digits), against the equal-variance accurate maps at qa = qb
+ * (sum/difference coordinates and Price's theorem: another method), against
+ * Williams' closed forms for unshifted erf at unequal variances, symmetric in the
+ * two tokens, and through the edge |p| = sqrt(qa qb). */
+struct pair_ref {
+    enum sp_fn kind;
+    double alpha, shift, qa, qb, p, t, nn;
+};
+static const struct pair_ref pair_refs[] = {
+    {SP_FN_DYT, 0.5, 0.0, 2.0, 9.0, 3.5, 0.30469808331495957, 0.095433225902232733},
+    {SP_FN_DYT, 1.0, 0.0, 0.3, 1.7, -0.4, -0.16558365083680466, 0.42505183857436101},
+    {SP_FN_DYT, 0.5, 0.0, 12.0, 20.0, 15.2, 0.60822560370043549, 0.061030304019156873},
+    {SP_FN_DYT, 0.8, 0.7, 1.0, 4.0, 1.6, 0.39138853187375818, 0.18170361046155699},
+    {SP_FN_DERF, 0.6, -0.5, 3.0, 0.5, 1.0, 0.32045475799197351, 0.19232093412715275},
+};
+
+static void test_pair(void)
+{
+    double t, nn, t2, n2;
+    for (size_t i = 0; i < sizeof pair_refs / sizeof *pair_refs; i++) {
+        const struct pair_ref *r = &pair_refs[i];
+        struct sp_fnspec f = {r->kind, r->alpha, r->shift};
+        CHECK(sp_quad_pair(&f, r->qa, r->qb, r->p, &t, &nn) == SP_OK);
+        CHECK_CLOSE(t, r->t, 0.0, 1e-11);
+        CHECK_CLOSE(nn, r->nn, 0.0, 1e-11);
+        CHECK(sp_quad_pair(&f, r->qb, r->qa, r->p, &t2, &n2) == SP_OK);
+        CHECK(t2 == t && n2 == nn);
+    }
+    const enum sp_fn kinds[] = {SP_FN_DYT, SP_FN_DERF};
+    const double al[] = {0.05, 0.5, 2.0}, sh[] = {0.0, 0.7}, q[] = {0.02, 1.0, 30.0};
+    const double rr[] = {-0.9, 0.0, 0.6, 0.999, 1.0};
+    for (int k = 0; k < 2; k++)
+        for (int a = 0; a < 3; a++)
+            for (int s = 0; s < 2; s++)
+                for (int iq = 0; iq < 3; iq++)
+                    for (int ir = 0; ir < 5; ir++) {
+                        struct sp_fnspec f = {kinds[k], al[a], sh[s]};
+                        struct sp_gmap m;
+                        double p = rr[ir] * q[iq];
+                        CHECK(sp_quad_gmap_accurate(&f, q[iq], p, &m) == SP_OK);
+                        CHECK(sp_quad_pair(&f, q[iq], q[iq], p, &t, &nn) == SP_OK);
+                        CHECK_CLOSE(t, m.pt, 1e-13, 1e-10);
+                        CHECK_CLOSE(nn, m.ph, 1e-13, 1e-10);
+                    }
+    const double uq[][3] = {{1, 4, 1.5}, {0.2, 10, 1.2}, {30, 3, -8}, {5, 6, 5.4}, {1e-3, 2, 0.01},
+                            {2, 8, 4}};
+    for (int a = 0; a < 3; a++)
+        for (int i = 0; i < 6; i++) {
+            struct sp_fnspec f = {SP_FN_DERF, al[a], 0.0};
+            double a2 = al[a] * al[a], da = 1 + 2 * a2 * uq[i][0], db = 1 + 2 * a2 * uq[i][1];
+            double x = 2 * a2 * uq[i][2], dd = da * db - x * x;
+            CHECK(sp_quad_pair(&f, uq[i][0], uq[i][1], uq[i][2], &t, &nn) == SP_OK);
+            CHECK_CLOSE(t, M_2_PI * asin(x / sqrt(da * db)), 1e-14, 1e-12);
+            CHECK_CLOSE(nn, (4 * a2 / M_PI) / sqrt(dd > 0 ? dd : 0), 0.0, 1e-12);
+        }
+    /* |p| beyond sqrt(qa qb) is clamped to it */
+    struct sp_fnspec f = {SP_FN_DYT, 0.8, 0.1};
+    CHECK(sp_quad_pair(&f, 2.0, 8.0, 4.0, &t, &nn) == SP_OK);
+    CHECK(sp_quad_pair(&f, 2.0, 8.0, 5.0, &t2, &n2) == SP_OK);
+    CHECK(t == t2 && nn == n2);
+    CHECK(sp_quad_pair(&f, 0.0, 8.0, 0.0, &t, &nn) == SP_EINVAL);
+    f.kind = SP_FN_LN;
+    CHECK(sp_quad_pair(&f, 1.0, 8.0, 0.0, &t, &nn) == SP_EINVAL);
+}
+
 int main(void)
 {
     test_first_use_threads(); /* first: nothing has built the table yet */
@@ -294,5 +362,6 @@ int main(void)
     test_properties();
     test_fast_path();
     test_outside_table();
+    test_pair();
     return check_done();
 }

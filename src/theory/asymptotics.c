@@ -59,14 +59,21 @@ static double cstar_residual(double c, void *vp)
     return (cp->sov * P + cp->s21 * sp_kappa(P)) / (cp->sov * P + 0.5 * cp->s21) - c;
 }
 
-/* Largest root of the c* equation in [0, 1) (c = 1 is always a root). */
+/* Largest root of the c* equation in [0, 1) (c = 1 is always a root). One always
+ * exists: the residual at c = 0 is dp_MLP(0) / dq_MLP = E[MLP]^2 / dq >= 0, and near
+ * c = 1 it is negative (F(c) ~ 1 - k sqrt(1 - c), dp_MLP increasing). When
+ * dp_MLP(0) > 0 (ReLU, GELU) there is a sign change to bracket; when dp_MLP(0) = 0
+ * (SwiGLU: the gate's partner W3 x has zero mean) c = 0 is the root, and if
+ * F'(0) < 1 the residual is negative on all of (0, 1) and c* = 0 is the attracting
+ * fixed point: the recursion's rho falls to 0 as a power of l
+ * (docs/derivations/mlp.md §5). */
 static enum sp_status solve_cstar_uncached(double sov, double s21, const struct sp_arch *a,
                                            double *c_star)
 {
     struct cstar_params cp = {sov, s21, a};
     const int ngrid = a ? 400 : 4000; /* the quadrature maps cost ~0.1-1 ms a point */
     const double cmax = 1.0 - 1e-6;
-    double lo = NAN, hi = NAN, prev = cstar_residual(0.0, &cp);
+    double lo = NAN, hi = NAN, h0 = cstar_residual(0.0, &cp), prev = h0;
     for (int i = 1; i <= ngrid; i++) {
         double c = cmax * i / ngrid, h = cstar_residual(c, &cp);
         if ((prev > 0.0) != (h > 0.0)) {
@@ -74,6 +81,10 @@ static enum sp_status solve_cstar_uncached(double sov, double s21, const struct 
             hi = c;
         }
         prev = h;
+    }
+    if (isnan(lo) && fabs(h0) <= 1e-12) { /* dp_MLP(0) = 0 up to rounding */
+        *c_star = 0.0;
+        return SP_OK;
     }
     if (isnan(lo))
         return sp_fail(SP_ENUMERIC, "no root of the c* equation in [0, 1) for s_OV %g, s_21 %g",

@@ -24,9 +24,15 @@
 
 #include "sigprop/theory.h"
 #include "theory/internal.h"
+#include "theory/quad.h"
 
 /* n^2-double matrices this many bytes at most (a 2048-token model at 32 blocks fits) */
 #define CAUSAL_MAX_BYTES (3.0 * 1024 * 1024 * 1024)
+
+/* Estimated CPU seconds of pair quadratures (DyT, shifted Derf; GELU, SwiGLU under
+ * them) one run may take: one hour (n = 256 tokens at 32 blocks with DyT on both
+ * sides and the ReLU MLP: ~0.6 h) */
+#define CAUSAL_MAX_QUAD_S 3600.0
 
 /* Nodes of the GELU/SwiGLU coefficient tables over r in [-1, 1] (cubic splines;
  * the maps are smooth in r, interpolation error below 1e-10 at this spacing) */
@@ -46,8 +52,9 @@ struct causal {
 
 static enum sp_status mlp_table(struct causal *c)
 {
-    if (c->a->mlp_act == SP_ACT_RELU)
-        return SP_OK;
+    if (c->a->mlp_act == SP_ACT_RELU ||
+        (c->a->norm_mlp.kind != SP_FN_LN && c->a->norm_mlp.kind != SP_FN_RMS))
+        return SP_OK; /* no table: ReLU's closed form, or mlp_pair per pair */
     double *x = malloc(3 * MLP_TABLE_N * sizeof *x), *ydp = x + MLP_TABLE_N, *ykc = ydp + MLP_TABLE_N;
     c->dp = gsl_spline_alloc(gsl_interp_cspline, MLP_TABLE_N);
     c->kc = gsl_spline_alloc(gsl_interp_cspline, MLP_TABLE_N);
@@ -76,9 +83,12 @@ static enum sp_status mlp_table(struct causal *c)
 }
 
 /* Normalised maps of one norm on the pair (a, b) with variances qa, qb and
- * covariance p: LN/RMS (x / sqrt(q)), none, or erf(alpha x) (Williams 1997). */
-static void pair_maps(const struct sp_fnspec *f, double qa, double qb, double p, double *t,
-                      double *nn)
+ * covariance p: LN/RMS (x / sqrt(q)), none, or erf(alpha x) (Williams 1997) in
+ * closed form; tanh and shifted erf by quadrature (sp_quad_pair), through the
+ * equal-variance maps of sp_gmap_eval on the diagonal and wherever qa = qb (the
+ * bidirectional code's numbers, bit for bit). */
+static enum sp_status pair_maps(const struct sp_fnspec *f, double qa, double qb, double p, int diag,
+                                double *t, double *nn)
 {
     switch (f->kind) {
     case SP_FN_LN:
@@ -86,37 +96,74 @@ static void pair_maps(const struct sp_fnspec *f, double qa, double qb, double p,
         double s = 1.0 / sqrt(qa * qb);
         *t = p * s;
         *nn = s;
-        return;
+        return SP_OK;
     }
     case SP_FN_IDENTITY:
         *t = p;
         *nn = 1.0;
-        return;
-    default: { /* SP_FN_DERF with shift 0: the caller checked */
-        double a2 = f->alpha * f->alpha;
-        double da = 1.0 + 2.0 * a2 * qa, db = 1.0 + 2.0 * a2 * qb, x = 2.0 * a2 * p;
-        double den = sqrt(da * db);
-        double r = x / den;
-        r = r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
-        *t = M_2_PI * asin(r);
-        double dd = da * db - x * x;
-        *nn = (4.0 * a2 / M_PI) / sqrt(dd > 0.0 ? dd : 0.0);
-        return;
+        return SP_OK;
+    case SP_FN_DERF:
+        if (f->shift == 0.0) {
+            double a2 = f->alpha * f->alpha;
+            double da = 1.0 + 2.0 * a2 * qa, db = 1.0 + 2.0 * a2 * qb, x = 2.0 * a2 * p;
+            double den = sqrt(da * db);
+            double r = x / den;
+            r = r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
+            *t = M_2_PI * asin(r);
+            double dd = da * db - x * x;
+            *nn = (4.0 * a2 / M_PI) / sqrt(dd > 0.0 ? dd : 0.0);
+            return SP_OK;
+        }
+        break;
+    default: break;
     }
+    if (diag || qa == qb) {
+        struct sp_gmap m;
+        enum sp_status st = sp_gmap_eval(f, qa, diag ? qa : p, &m);
+        *t = diag ? m.qt : m.pt;
+        *nn = diag ? m.qh : m.ph;
+        return st;
     }
+    return sp_quad_pair(f, qa, qb, p, t, nn);
 }
 
-/* T and N of H for the norm f. */
-static void maps(struct causal *c, const struct sp_fnspec *f, const double *H)
+static int closed_form(const struct sp_fnspec *f)
+{
+    return f->kind != SP_FN_DYT && !(f->kind == SP_FN_DERF && f->shift != 0.0);
+}
+
+/* T and N of H for the norm f (quadrature: the upper triangle, mirrored; each
+ * pair computed alone, so the thread count changes no bit). */
+static enum sp_status maps(struct causal *c, const struct sp_fnspec *f, const double *H)
 {
     size_t n = c->n;
-#pragma omp parallel for schedule(static) if (n >= 128)
+    int sym = !closed_form(f);
+    long bad = -1;
+#pragma omp parallel for schedule(dynamic, 1) if (n >= (sym ? 8 : 128))
     for (long ia = 0; ia < (long)n; ia++) {
         size_t i = (size_t)ia;
-        for (size_t j = 0; j < n; j++)
-            pair_maps(f, H[i * n + i], H[j * n + j], H[i * n + j], &c->T[i * n + j],
-                      &c->N[i * n + j]);
+        for (size_t j = sym ? i : 0; j < n; j++) {
+            enum sp_status st = pair_maps(f, H[i * n + i], H[j * n + j], H[i * n + j], i == j,
+                                          &c->T[i * n + j], &c->N[i * n + j]);
+            if (st != SP_OK) {
+#pragma omp critical(causal_maps)
+                if (bad < 0 || (long)(i * n + j) < bad)
+                    bad = (long)(i * n + j);
+            }
+            if (sym) {
+                c->T[j * n + i] = c->T[i * n + j];
+                c->N[j * n + i] = c->N[i * n + j];
+            }
+        }
     }
+    if (bad >= 0) {
+        size_t i = (size_t)bad / n, j = (size_t)bad % n;
+        return sp_fail(SP_ENUMERIC,
+                       "causal theory: the %s maps failed at tokens %zu, %zu "
+                       "(q %g, %g, p %g)",
+                       sp_fn_name(f->kind), i, j, H[i * n + i], H[j * n + j], H[i * n + j]);
+    }
+    return SP_OK;
 }
 
 /* out += s U(X) (forward: prefix sums) or out += s W o U^T(X) (backward: suffix
@@ -160,24 +207,61 @@ static void attend(struct causal *c, const double *X, double s, const double *W,
         }
 }
 
+/* GELU/SwiGLU terms of one token pair at normalised second moments ti = T_aa,
+ * tj = T_bb, tij = T_ab (docs/derivations/mlp.md, sp_mlp_terms at unequal token
+ * variances): the forward increment dh and the tangent coefficient kc
+ * (G_ab *= 1 + kc N_ab); on the diagonal (ti = tj = tij) dq and jc. */
+static enum sp_status mlp_pair(const struct sp_arch *a, double ti, double tj, double tij,
+                               double *dh, double *kc)
+{
+    double s1 = a->sigma_1 * a->sigma_1, s2 = a->sigma_2 * a->sigma_2;
+    enum sp_mlp_phi f = a->mlp_act == SP_ACT_GELU ? SP_PHI_GELU : SP_PHI_SILU;
+    struct sp_phi_maps g;
+    enum sp_status st = sp_mlp_phi_pair(f, s1 * ti, s1 * tj, s1 * tij, &g);
+    if (st != SP_OK)
+        return st;
+    if (f == SP_PHI_GELU) {
+        *dh = s2 * g.e11;
+        *kc = s2 * s1 * g.d11;
+        return SP_OK;
+    }
+    double s3 = a->sigma_3 * a->sigma_3, bp = s3 * tij; /* b = W3 x: Cov s3 T_ab */
+    *dh = s2 * g.e11 * bp;
+    *kc = s2 * (s1 * g.d11 * bp + s3 * g.e11);
+    return SP_OK;
+}
+
 /* The MLP sublayer with the maps of its input in c->T, c->N: the tangent
  * multipliers into c->S (1 + jc N_aa on the diagonal, 1 + kc N_ab off it) and,
  * with H, the forward update of H. ReLU in closed form at any pair of variances;
- * GELU and SwiGLU from the tables of sp_mlp_terms (mlp_table), which need the two
- * tokens' normalised variances equal (T_aa = 1 under LN/RMSNorm; check_arch
- * allows nothing else). */
-static void mlp_step(struct causal *c, double *H)
+ * GELU and SwiGLU under LN/RMSNorm (T_aa = 1 for every token) from the tables of
+ * sp_mlp_terms (mlp_table), under any other norm one quadrature per pair
+ * (mlp_pair). */
+static enum sp_status mlp_step(struct causal *c, double *H)
 {
     size_t n = c->n;
     const struct sp_arch *a = c->a;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++) {
+    int quad = a->mlp_act != SP_ACT_RELU && !c->dp;
+    long bad = -1;
+#pragma omp parallel for schedule(dynamic, 1) if (quad && n >= 8)
+    for (long ia = 0; ia < (long)n; ia++) {
+        size_t i = (size_t)ia;
+        for (size_t j = quad ? i : 0; j < n; j++) {
             double ti = c->T[i * n + i], tj = c->T[j * n + j], g = sqrt(ti * tj);
             double r = g > 0.0 ? c->T[i * n + j] / g : 0.0, nij = c->N[i * n + j], dh, mul;
             r = r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
             if (a->mlp_act == SP_ACT_RELU) {
                 dh = i == j ? 0.5 * c->s21 * ti : c->s21 * g * sp_kappa(r);
                 mul = i == j ? 1.0 + 0.5 * c->s21 * nij : 1.0 + c->s21 * nij * sp_kappa_prime(r);
+            } else if (quad) {
+                double kc;
+                if (mlp_pair(a, ti, tj, i == j ? ti : r * g, &dh, &kc) != SP_OK) {
+#pragma omp critical(causal_mlp)
+                    if (bad < 0 || (long)(i * n + j) < bad)
+                        bad = (long)(i * n + j);
+                    dh = kc = 0.0;
+                }
+                mul = 1.0 + kc * nij;
             } else if (i == j) {
                 dh = c->diag.dq;
                 mul = 1.0 + c->diag.jc * nij;
@@ -188,19 +272,37 @@ static void mlp_step(struct causal *c, double *H)
             if (H)
                 H[i * n + j] += dh;
             c->S[i * n + j] = mul;
+            if (quad && j != i) {
+                if (H)
+                    H[j * n + i] += dh;
+                c->S[j * n + i] = mul;
+            }
         }
+    }
+    if (bad >= 0) {
+        size_t i = (size_t)bad / n, j = (size_t)bad % n;
+        return sp_fail(SP_ENUMERIC,
+                       "causal theory: the %s MLP maps failed at tokens %zu, %zu "
+                       "(T %g, %g, %g)",
+                       sp_act_name(a->mlp_act), i, j, c->T[i * n + i], c->T[j * n + j],
+                       c->T[i * n + j]);
+    }
+    return SP_OK;
 }
 
 /* Forward step of sublayer k (odd: MLP) on H in place; the maps of its input stay
  * in c->T, c->N (and the MLP's tangent multipliers in c->S). */
-static void forward_h(struct causal *c, size_t k, double *H)
+static enum sp_status forward_h(struct causal *c, size_t k, double *H)
 {
     int mlp = (int)(k & 1);
-    maps(c, mlp ? &c->a->norm_mlp : &c->a->norm_attn, H);
+    enum sp_status st = maps(c, mlp ? &c->a->norm_mlp : &c->a->norm_attn, H);
+    if (st != SP_OK)
+        return st;
     if (mlp)
-        mlp_step(c, H);
+        return mlp_step(c, H);
     else
         attend(c, c->T, c->sov, NULL, 0, H);
+    return SP_OK;
 }
 
 /* Tangent step of sublayer k with the maps of its input in c->T, c->N; returns
@@ -241,30 +343,10 @@ static void row_stats(const double *H, size_t n, double *q, double *p)
     *p = n > 1 ? sp / ((double)n * (double)(n - 1)) : sq / (double)n;
 }
 
-static enum sp_status check_arch(const struct sp_arch *a)
-{
-    const struct sp_fnspec *f[2] = {&a->norm_attn, &a->norm_mlp};
-    for (int i = 0; i < 2; i++) {
-        int ok = f[i]->kind == SP_FN_LN || f[i]->kind == SP_FN_RMS ||
-                 f[i]->kind == SP_FN_IDENTITY || (f[i]->kind == SP_FN_DERF && f[i]->shift == 0.0);
-        if (!ok)
-            return sp_fail(SP_EUNSUPPORTED, "the causal theory covers ln, rms, none and unshifted "
-                           "derf norms (closed-form maps at unequal token variances), not %s%s",
-                           sp_fn_name(f[i]->kind), f[i]->shift != 0.0 ? " with a shift" : "");
-    }
-    if (a->mlp_act != SP_ACT_RELU && a->norm_mlp.kind != SP_FN_LN && a->norm_mlp.kind != SP_FN_RMS)
-        return sp_fail(SP_EUNSUPPORTED, "the causal theory has the %s MLP under an LN or RMS "
-                       "MLP norm only (its maps need equal token variances), not under %s",
-                       sp_act_name(a->mlp_act), sp_fn_name(a->norm_mlp.kind));
-    return SP_OK;
-}
-
 enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_theory_opts *o,
                                        int causal, struct sp_theory_row *rows)
 {
-    enum sp_status st = check_arch(a);
-    if (st != SP_OK)
-        return st;
+    enum sp_status st = SP_OK;
     size_t n = (size_t)a->tokens, nsub = 2 * (size_t)a->depth;
     size_t stride = (size_t)ceil(sqrt((double)nsub));
     size_t nck = nsub / stride + 1, nmat = nck + stride + 7;
@@ -273,6 +355,25 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
         return sp_fail(SP_EINVAL, "the position-resolved theory at n = %zu tokens, %d blocks "
                        "needs %.3g GB (n^2 doubles per stored state), more than %.3g GB; use "
                        "fewer tokens", n, a->depth, bytes / 1e9, CAUSAL_MAX_BYTES / 1e9);
+    /* Quadratures per pair of tokens and evaluation of a sublayer (about 3 of each:
+     * forward, the backward's recomputation and its own), at rough one-core costs:
+     * tanh 1e-4 s, shifted erf 1e-5 s (the norm's maps); GELU 1e-5 s, SwiGLU 1e-3 s
+     * (the MLP's, under a norm other than LN/RMS) */
+    double per_pair = 0.0;
+    const struct sp_fnspec *fn[2] = {&a->norm_attn, &a->norm_mlp};
+    for (int i = 0; i < 2; i++)
+        per_pair += closed_form(fn[i]) ? 0.0 : fn[i]->kind == SP_FN_DYT ? 1e-4 : 1e-5;
+    if (a->mlp_act != SP_ACT_RELU && a->norm_mlp.kind != SP_FN_LN && a->norm_mlp.kind != SP_FN_RMS)
+        per_pair += a->mlp_act == SP_ACT_SWIGLU ? 1e-3 : 1e-5;
+    double npairs = 0.5 * (double)n * (double)(n + 1) * 3.0 * (double)a->depth;
+    if (npairs * per_pair > CAUSAL_MAX_QUAD_S)
+        return sp_fail(SP_EINVAL,
+                       "the position-resolved theory with the %s norm and the %s MLP "
+                       "needs about %.2g CPU hours of pair quadratures at n = %zu tokens, %d "
+                       "blocks (more than %g); use fewer tokens",
+                       sp_fn_name(closed_form(fn[0]) ? fn[1]->kind : fn[0]->kind),
+                       sp_act_name(a->mlp_act), npairs * per_pair / 3600.0, n, a->depth,
+                       CAUSAL_MAX_QUAD_S / 3600.0);
     size_t nn = n * n;
     double *buf = malloc((size_t)nmat * nn * sizeof *buf);
     double *fwd = malloc((nsub + 1) * sizeof *fwd), *bwd = malloc((nsub + 1) * sizeof *bwd);
@@ -304,7 +405,8 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
         row_stats(H, n, &hq[2 * k], &hq[2 * k + 1]);
         if (k == nsub)
             break;
-        forward_h(&c, k, H);
+        if ((st = forward_h(&c, k, H)) != SP_OK)
+            goto out;
         fwd[k + 1] = fwd[k] + tangent(&c, k, 0, G, tmp);
     }
     /* backward: from G = I at the top (the APJN) and from G = 1 1^T (the documented
@@ -321,12 +423,15 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
         memcpy(seg, ck + (k0 / stride) * nn, nn * sizeof *H);
         for (size_t k = k0; k + 1 < k1; k++) { /* inputs of sublayers k0..k1-1 */
             memcpy(seg + (k - k0 + 1) * nn, seg + (k - k0) * nn, nn * sizeof *H);
-            forward_h(&c, k, seg + (k - k0 + 1) * nn);
+            if ((st = forward_h(&c, k, seg + (k - k0 + 1) * nn)) != SP_OK)
+                goto out;
         }
         for (size_t k = k1; k-- > k0;) {
-            maps(&c, (k & 1) ? &a->norm_mlp : &a->norm_attn, seg + (k - k0) * nn);
-            if (k & 1)
-                mlp_step(&c, NULL);
+            if ((st = maps(&c, (k & 1) ? &a->norm_mlp : &a->norm_attn, seg + (k - k0) * nn)) !=
+                SP_OK)
+                goto out;
+            if ((k & 1) && (st = mlp_step(&c, NULL)) != SP_OK)
+                goto out;
             bwd[k] = bwd[k + 1] + tangent(&c, k, 1, G, tmp);
             ga[k] = ga[k + 1] + tangent(&c, k, 1, G1, tmp);
         }

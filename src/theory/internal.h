@@ -55,6 +55,11 @@ struct sp_phi_maps {
     double e2, e11, d2, d11;
 };
 enum sp_status sp_mlp_phi_maps(enum sp_mlp_phi f, double s, double c, struct sp_phi_maps *out);
+/* The same at unequal variances (the causal theory's token pairs): u ~ N(0, sa),
+ * v ~ N(0, sb), Cov c (|c| <= sqrt(sa sb), clamped); e2, d2 are u's. At sa = sb
+ * the numbers of sp_mlp_phi_maps, bit for bit (it calls this). */
+enum sp_status sp_mlp_phi_pair(enum sp_mlp_phi f, double sa, double sb, double c,
+                               struct sp_phi_maps *out);
 
 /* The MLP sublayer of a (ReLU, GELU or SwiGLU) at its norm's maps m, r = pt/qt:
  * q += dq, p += dp; J <- (1 + jc qh) J; K <- (1 + kc ph) K; kp as in sp_sublayer. */

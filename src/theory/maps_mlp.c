@@ -125,29 +125,31 @@ static void act_smoothed(enum sp_mlp_phi f, double m, double sd, double *ey, dou
     *edy = b;
 }
 
-enum sp_status sp_mlp_phi_maps(enum sp_mlp_phi f, double s, double c, struct sp_phi_maps *out)
+enum sp_status sp_mlp_phi_pair(enum sp_mlp_phi f, double sa, double sb, double c,
+                               struct sp_phi_maps *out)
 {
-    if (!(s > 0.0) || !isfinite(s) || !isfinite(c))
-        return sp_fail(SP_EINVAL, "MLP activation maps: variance %g, covariance %g", s, c);
-    double r = c / s;
+    if (!(sa > 0.0) || !isfinite(sa) || !(sb > 0.0) || !isfinite(sb) || !isfinite(c))
+        return sp_fail(SP_EINVAL, "MLP activation maps: variances %g, %g, covariance %g", sa, sb,
+                       c);
+    double r = sa == sb ? c / sa : c / sqrt(sa * sb);
     r = r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
     if (f == SP_PHI_RELU) { /* SPEC 3.1 */
-        out->e2 = 0.5 * s;
-        out->e11 = s * sp_kappa(r);
+        out->e2 = 0.5 * sa;
+        out->e11 = (sa == sb ? sa : sqrt(sa * sb)) * sp_kappa(r);
         out->d2 = 0.5;
         out->d11 = sp_kappa_prime(r);
         return SP_OK;
     }
-    /* u = sqrt(s) z1, v = sqrt(s) (r z1 + sqrt(1 - r^2) z2): the z2 integral is
-     * act_smoothed at mean sqrt(s) r z1, the z1 rule resolves the kink of phi(u) */
-    double rs = sqrt(s), cr = sqrt((1.0 - r) * (1.0 + r));
+    /* u = sqrt(sa) z1, v = sqrt(sb) (r z1 + sqrt(1 - r^2) z2): the z2 integral is
+     * act_smoothed at mean sqrt(sb) r z1, the z1 rule resolves the kink of phi(u) */
+    double rs = sqrt(sa), rb = sqrt(sb), cr = sqrt((1.0 - r) * (1.0 + r));
     struct rule r1;
     rule_build(&r1, 0.0, fmin(1.0, 1.0 / rs));
     double e2 = 0.0, e11 = 0.0, d2 = 0.0, d11 = 0.0;
     for (int i = 0; i < r1.n; i++) {
         double y, dy, ey, edy, w = r1.w[i];
         act_eval(f, rs * r1.z[i], &y, &dy);
-        act_smoothed(f, rs * r * r1.z[i], rs * cr, &ey, &edy);
+        act_smoothed(f, rb * r * r1.z[i], rb * cr, &ey, &edy);
         e2 += w * y * y;
         d2 += w * dy * dy;
         e11 += w * y * ey;
@@ -158,8 +160,16 @@ enum sp_status sp_mlp_phi_maps(enum sp_mlp_phi f, double s, double c, struct sp_
     out->d2 = d2;
     out->d11 = d11;
     if (!(isfinite(e2) && isfinite(e11) && isfinite(d2) && isfinite(d11)))
-        return sp_fail(SP_ENUMERIC, "MLP activation maps not finite at s = %g, c = %g", s, c);
+        return sp_fail(SP_ENUMERIC, "MLP activation maps not finite at s = %g, %g, c = %g", sa, sb,
+                       c);
     return SP_OK;
+}
+
+enum sp_status sp_mlp_phi_maps(enum sp_mlp_phi f, double s, double c, struct sp_phi_maps *out)
+{
+    if (!(s > 0.0) || !isfinite(s) || !isfinite(c))
+        return sp_fail(SP_EINVAL, "MLP activation maps: variance %g, covariance %g", s, c);
+    return sp_mlp_phi_pair(f, s, s, c, out);
 }
 
 /* The MLP sublayer at its norm's maps m and r = pt/qt (docs/derivations/mlp.md):

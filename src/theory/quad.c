@@ -341,6 +341,149 @@ enum sp_status sp_quad_gmap_accurate(const struct sp_fnspec *fs, double q, doubl
     return SP_OK;
 }
 
+/* ---- two points at unequal variances (the causal theory's pair maps) ----
+ * E[g(U + s) g(V + s)] and E[g'(U + s) g'(V + s)] for (U, V) ~ N(0, [[Qa, P], [P, Qb]]),
+ * Qa >= Qb, by conditioning: V | U = u ~ N(beta u, S2), beta = P / Qa,
+ * S2 = (Qa Qb - P^2) / Qa. The inner expectations are E[g(m + x)] and E[g'(m + x)],
+ * x ~ N(0, S2): closed forms for erf (erf(m / t), (2/sqrt(pi)) e^{-m^2/t^2} / t with
+ * t^2 = 1 + 2 S2), trapezoid rules for tanh. The outer rule in u has the step of
+ * gauss1 for the variance Qa; the inner function of u, E[.| u] at m = beta u + s,
+ * varies no faster than g(u + s) since |beta| <= sqrt(Qb / Qa) <= 1. T's integrands
+ * are not localised (g saturates): Gaussian windows; N's are (g' decays as e^{-2|y|}):
+ * the windows are cut at QL1 around g's centre as well. */
+static double inner_g(const struct qfn *f, double m, double S2)
+{
+    if (f->g == QF_ERF)
+        return erf(m / sqrt(1.0 + 2.0 * S2));
+    if (!(S2 > 0.0))
+        return tanh(m);
+    double sd = sqrt(S2), h = qstep(S2), w = QZMAX * sd, sum = 0.0, inv2v = 0.5 / S2;
+    long k = (long)floor(w / h);
+    for (long i = -k; i <= k; i++) {
+        double x = (double)i * h;
+        sum += exp(-x * x * inv2v) * tanh(m + x);
+    }
+    return sum * h / sqrt(2.0 * M_PI * S2);
+}
+
+static double inner_h(const struct qfn *f, double m, double S2)
+{
+    if (f->g == QF_ERF) {
+        double t2 = 1.0 + 2.0 * S2;
+        return M_2_SQRTPI * exp(-m * m / t2) / sqrt(t2);
+    }
+    if (!(S2 > 0.0))
+        return fn_h(QF_TANH, m);
+    double sd = sqrt(S2), h = qstep(S2), inv2v = 0.5 / S2;
+    double lo = fmax(-QZMAX * sd, -m - QL1), hi = fmin(QZMAX * sd, -m + QL1);
+    if (!(lo < hi))
+        return 0.0;
+    /* the lattice through x = -m: g' is centred there */
+    long k0 = (long)ceil((lo + m) / h), k1 = (long)floor((hi + m) / h);
+    double sum = 0.0;
+    for (long i = k0; i <= k1; i++) {
+        double x = -m + (double)i * h;
+        sum += exp(-x * x * inv2v) * fn_h(QF_TANH, m + x);
+    }
+    return sum * h / sqrt(2.0 * M_PI * S2);
+}
+
+/* tanh on a shared lattice: with the inner step a multiple k of |beta| h (h the
+ * outer step), every argument beta u_i + s + x_j = s + beta h (i +- k j) lies on one
+ * lattice, so tanh and sech^2 are tabulated once per pair and the double sum is
+ * multiply-adds only. The inner step stays at most qstep(S2), the outer h =
+ * qstep(Qa): the rules of the direct path. Returns 0 (nothing written) when the
+ * lattice does not fit: |beta| h > qstep(S2) (S2 small against beta^2: nearly
+ * equal tokens), or a table over PAIR_LATTICE_MAX entries (beta ~ 0). */
+#define PAIR_LATTICE_MAX 65536
+static int pair_lattice(double s, double Qa, double beta, double S2, double *tt, double *hh)
+{
+    double h = qstep(Qa), ab = fabs(beta) * h, hin = qstep(S2);
+    if (!(ab > 0.0) || !(S2 > 0.0) || ab > hin)
+        return 0;
+    long k = (long)floor(hin / ab);
+    hin = (double)k * ab;
+    long K = (long)floor(QZMAX * sqrt(Qa) / h), J = (long)floor(QZMAX * sqrt(S2) / hin);
+    long L = K + k * J, ntab = 2 * L + 1, nw = 2 * J + 1;
+    if (ntab > PAIR_LATTICE_MAX)
+        return 0;
+    double *tg = malloc((size_t)(2 * ntab + nw) * sizeof *tg);
+    if (!tg)
+        return 0;
+    double *th = tg + ntab, *w = th + ntab;
+    for (long l = -L; l <= L; l++) {
+        double y = s + beta * h * (double)l;
+        tg[l + L] = tanh(y);
+        th[l + L] = fn_h(QF_TANH, y);
+    }
+    for (long j = -J; j <= J; j++) {
+        double x = (double)j * hin;
+        w[j + J] = exp(-x * x * 0.5 / S2);
+    }
+    long step = beta > 0.0 ? k : -k; /* l = i + step j */
+    double t = 0.0, n = 0.0, inv2v = 0.5 / Qa;
+    for (long i = -K; i <= K; i++) {
+        double u = (double)i * h, wu = exp(-u * u * inv2v);
+        const double *tgi = tg + (i + L), *thi = th + (i + L);
+        double sg = 0.0, sh = 0.0;
+        for (long j = -J; j <= J; j++) {
+            long o = step * j;
+            sg += w[j + J] * tgi[o];
+            sh += w[j + J] * thi[o];
+        }
+        t += wu * tanh(u + s) * sg;
+        n += wu * fn_h(QF_TANH, u + s) * sh;
+    }
+    free(tg);
+    double norm = h / sqrt(2.0 * M_PI * Qa) * hin / sqrt(2.0 * M_PI * S2);
+    *tt = t * norm;
+    *hh = n * norm;
+    return 1;
+}
+
+static void pair_scaled(const struct qfn *f, double Qa, double Qb, double P, double *tt, double *hh)
+{
+    double s = f->s, beta = P / Qa, S2 = fmax((Qa * Qb - P * P) / Qa, 0.0);
+    if (f->g == QF_TANH && pair_lattice(s, Qa, beta, S2, tt, hh))
+        return;
+    double sd = sqrt(Qa), h = qstep(Qa), inv2v = 0.5 / Qa, norm = h / sqrt(2.0 * M_PI * Qa);
+    /* T: u = k h on the Gaussian window */
+    long k = (long)floor(QZMAX * sd / h);
+    double t = 0.0;
+    for (long i = -k; i <= k; i++) {
+        double u = (double)i * h;
+        t += exp(-u * u * inv2v) * fn_g(f->g, u + s) * inner_g(f, beta * u + s, S2);
+    }
+    *tt = t * norm;
+    /* N: u = -s + k h, |u + s| <= QL1 */
+    double lo = fmax(-QZMAX * sd, -s - QL1), hi = fmin(QZMAX * sd, -s + QL1), n = 0.0;
+    if (lo < hi) {
+        long k0 = (long)ceil((lo + s) / h), k1 = (long)floor((hi + s) / h);
+        for (long i = k0; i <= k1; i++) {
+            double u = -s + (double)i * h;
+            n += exp(-u * u * inv2v) * fn_h(f->g, u + s) * inner_h(f, beta * u + s, S2);
+        }
+    }
+    *hh = n * norm;
+}
+
+enum sp_status sp_quad_pair(const struct sp_fnspec *fs, double qa, double qb, double p, double *t,
+                            double *nn)
+{
+    if (fs->kind != SP_FN_DYT && fs->kind != SP_FN_DERF)
+        return SP_EINVAL;
+    if (!(qa > 0.0) || !(qb > 0.0) || !isfinite(qa) || !isfinite(qb) || !isfinite(p) ||
+        !(fs->alpha > 0.0) || !isfinite(fs->alpha) || !isfinite(fs->shift))
+        return SP_EINVAL;
+    double lim = sqrt(qa * qb);
+    p = p > lim ? lim : (p < -lim ? -lim : p);
+    struct qfn f = {fs->kind == SP_FN_DYT ? QF_TANH : QF_ERF, fs->shift};
+    double a2 = fs->alpha * fs->alpha, Qa = a2 * fmax(qa, qb), Qb = a2 * fmin(qa, qb);
+    pair_scaled(&f, Qa, Qb, a2 * p, t, nn);
+    *nn *= a2;
+    return isfinite(*t) && isfinite(*nn) ? SP_OK : SP_ENUMERIC;
+}
+
 void sp_quad_scaled_1d(const struct sp_fnspec *fs, double Q, double *qt, double *qh)
 {
     struct qfn f = {fs->kind == SP_FN_DYT ? QF_TANH : QF_ERF, fs->shift};

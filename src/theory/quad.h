@@ -11,6 +11,14 @@
 enum sp_status sp_quad_gmap_accurate(const struct sp_fnspec *f, double q, double p,
                                      struct sp_gmap *out);
 
+/* The causal theory's pair maps at unequal variances: t = E[f(x) f(y)],
+ * nn = E[f'(x) f'(y)] for (x, y) ~ N(0, [[qa, p], [p, qb]]), f = g(alpha x + shift)
+ * as above (|p| <= sqrt(qa qb), clamped). One conditional quadrature: ~1e-12 against
+ * an independent reference (tests/test_quad.c); erf's inner integral is closed, so
+ * erf costs one dimension, tanh two (~0.1-1 ms). SP_EINVAL as above. */
+enum sp_status sp_quad_pair(const struct sp_fnspec *f, double qa, double qb, double p, double *t,
+                            double *nn);
+
 /* The tabulated fast path (quad_table.c): tanh(alpha x), no shift, ~1e-11 relative.
  * Built from the quadrature lazily, one log(alpha^2 q) panel at a time (thread-safe,
  * ~20-50 ms per panel, 30 panels). SP_EUNSUPPORTED when alpha^2 q is outside the

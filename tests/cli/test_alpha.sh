@@ -126,9 +126,13 @@ check "per-side pair fed back: J_L0 equals J_preln" "rel $(awk -v x="$3" 'BEGIN 
 check "per-side with --ratio exits 2 and says why" "[ $? -eq 2 ] && grep -q 'solves for alpha_attn' '$T/sr.err'"
 "$SP" alpha --match prelnx 2> "$T/sm.err" > /dev/null
 check "--match with an unknown value exits 2" "[ $? -eq 2 ] && grep -q 'preln-per-side' '$T/sm.err'"
+# SwiGLU at the 7B sigmas under DyT: c* = 0 (docs/derivations/mlp.md §5), so lambda is a number
+"$SP" alpha --preset llama2-7b --norm dyt --attention-mask none --match preln-per-side --depth 4 2>/dev/null > "$T/cz.csv"
+check "per-side at llama2-7b under dyt: exit 0 and a finite lambda" \
+    "[ $? -eq 0 ] && rel \"\$(col '$T/cz.csv' lambda)\" 0.0481 0.01"
 "$SP" alpha --preset llama2-7b --norm dyt --match preln-per-side --depth 4 2> "$T/sc.err" > /dev/null
 check "a theory that does not cover the network: exit 1 with the theory's reason" \
-    "[ $? -eq 1 ] && grep -q 'causal theory covers' '$T/sc.err'"
+    "[ $? -eq 1 ] && grep -q 'CPU hours of pair quadratures at n = 1024 tokens' '$T/sc.err'"
 
 # usage errors
 "$SP" alpha --norm derf 2>/dev/null; check "no target exits 2" "[ $? -eq 2 ]"

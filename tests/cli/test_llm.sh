@@ -54,11 +54,12 @@ expect_grep '"kv_heads":[[:space:]]*2' "$TMP/out"
 expect_grep '"attention_mask":[[:space:]]*"causal"' "$TMP/out"
 expect_grep 'causal-uniform-attention' "$TMP/out"
 # SwiGLU has a theory (docs/derivations/mlp.md); causal + SwiGLU under RMSNorm too;
-# GELU under Derf with a causal mask is refused with the reason (exit 1)
+# GELU under Derf and SwiGLU under DyT with a causal mask too (their maps per token
+# pair, docs/derivations/causal.md)
 expect_status 0 "$SP" compare "${S[@]}" --mlp swiglu --sigma-3 0.9
 expect_status 0 "$SP" compare "${S[@]}" --mlp swiglu --sigma-3 0.9 --attention-mask causal --norm rms
-expect_status 1 "$SP" compare "${S[@]}" --mlp gelu --attention-mask causal --norm derf --alpha 0.5
-expect_grep 'equal token variances' "$TMP/err"
+expect_status 0 "$SP" compare "${S[@]}" --mlp gelu --attention-mask causal --norm derf --alpha 0.5
+expect_status 0 "$SP" compare "${S[@]}" --mlp swiglu --sigma-3 0.9 --attention-mask causal --norm dyt --alpha 0.5
 
 usage_error "$SP" measure "${S[@]}" --kv-heads 3
 usage_error "$SP" measure "${S[@]}" --rope-pairing sideways --rope 10000

@@ -152,6 +152,17 @@ b=$("$SP" theory --depth 8 --norm rms --summary 2>/dev/null | tail -1 | cut -d, 
 [ "$(tail -1 "$TMP/llm.csv" | awk -F, '{print $NF}')" = "causal-uniform-attention;rope-not-modelled" ] && ok || bad "causal/rope caveats"
 "$SP" theory --depth 8 --attention-mask causal --rope 10000 --sigma-q 0 --summary >"$TMP/llm.csv" 2>"$TMP/llm.err"
 [ "$(tail -1 "$TMP/llm.csv" | awk -F, '{print $NF}')" = "none" ] && ok || bad "no caveat at s_QK = 0 (uniform attention is exact)"
+# DyT and shifted Derf in the causal theory (pair maps by quadrature), SwiGLU under
+# DyT there; too costly runs refused with the estimate; llama2-7b under DyT
+# (bidirectional): c* = 0
+"$SP" theory --depth 3 --tokens 8 --norm dyt --alpha 0.5 --attention-mask causal --summary >"$TMP/dc.csv" 2>"$TMP/dc.err"
+[ $? -eq 0 ] && [ "$(tail -1 "$TMP/dc.csv" | cut -d, -f3,25)" = "dyt,causal" ] && ok || bad "dyt causal theory runs"
+"$SP" theory --depth 3 --tokens 8 --norm derf --shift 0.3 --alpha 0.5 --attention-mask causal --summary >/dev/null 2>&1 && ok || bad "shifted derf causal theory runs"
+"$SP" theory --depth 3 --tokens 8 --norm dyt --mlp swiglu --attention-mask causal --summary >/dev/null 2>&1 && ok || bad "swiglu under dyt, causal, runs"
+"$SP" theory --preset llama2-7b --norm dyt --summary >/dev/null 2>"$TMP/dc.err"
+[ $? -eq 1 ] && grep -q 'CPU hours of pair quadratures' "$TMP/dc.err" && ok || bad "causal dyt at n = 1024: exit 1 with the cost"
+"$SP" theory --preset llama2-7b --norm dyt --attention-mask none --alpha-attn 0.8 --alpha-mlp 0.2 --summary >"$TMP/cz.csv" 2>/dev/null
+[ $? -eq 0 ] && [ "$(tail -1 "$TMP/cz.csv" | cut -d, -f16)" = "0" ] && ok || bad "llama2-7b dyt: c* = 0, not a failure"
 # version G (--attention gaussian): its version name, its caveat in place of the
 # softmax ones; a runtime failure (logit variance beyond the quadrature) exits 1
 "$SP" theory --depth 4 --width 512 --init-std 0.0565685 --attention gaussian --summary >"$TMP/g.csv" 2>"$TMP/g.err"
