@@ -97,21 +97,8 @@ static double overhead_bytes(const struct sp_net_opts *o)
 int cli_measure_check(const char *cmd, const struct sp_arch *a, struct cli_measure *m)
 {
     const struct sp_net_opts *o = &m->o;
-    int toy = a->model == SP_MODEL_TOY;
-    int n = toy ? 1 : a->tokens;
-    if (sp_net_supported(a) != SP_OK)
+    if (sp_net_check(a, o, NULL) != SP_OK)
         return cli_usage(cmd, "%s", sp_last_error());
-    if (o->input == SP_INPUT_EQUIANGULAR && n > a->width)
-        return cli_usage(cmd, "--input equiangular needs tokens <= width (tokens %d, width %d); "
-                         "use --input gaussian", n, a->width);
-    if (o->input == SP_INPUT_EQUIANGULAR && n > 1 && a->p0 / a->q0 < -1.0 / (n - 1))
-        return cli_usage(cmd, "--p0 %g: an equiangular configuration of %d tokens needs "
-                         "p0/q0 >= -1/(n-1)", a->p0, n);
-    if (o->input == SP_INPUT_GAUSSIAN && a->p0 < 0.0)
-        return cli_usage(cmd, "--input gaussian needs --p0 >= 0 (got %g); use --input equiangular",
-                         a->p0);
-    if (o->exclude_cls && (toy || a->tokens < 3))
-        return cli_usage(cmd, "--exclude-cls needs a transformer with at least 3 tokens");
     double need = sp_net_workspace_bytes(a, o) + sp_net_record_bytes(a, o) + overhead_bytes(o);
     double have = m->max_memory > 0.0 ? m->max_memory : cli_available_bytes();
     if (need > have)

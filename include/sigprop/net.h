@@ -96,6 +96,15 @@ double sp_net_time_estimate(const struct sp_arch *a, const struct sp_net_opts *o
  * measurement is not implemented yet. sp_net_measure checks it too. */
 enum sp_status sp_net_supported(const struct sp_arch *a);
 
+struct sp_net_weights;
+/* Checks a run before it starts: options against the architecture (seeds, probes,
+ * passes, the resolved shape, exclude_cls) and, unless w holds the input rows
+ * (w->tokens), the configured input against it (equiangular: tokens <= width and
+ * -1/(n-1) <= p0/q0 <= 1; gaussian: 0 <= p0 <= q0). SP_EINVAL with the reason
+ * (sp_last_error); sp_net_measure_weights calls it first. w may be NULL. */
+enum sp_status sp_net_check(const struct sp_arch *a, const struct sp_net_opts *o,
+                            const struct sp_net_weights *w);
+
 /* Runs the measurement. a must be resolved (sp_arch_resolve). rows: nrows entries.
  * SP_EUNSUPPORTED in a build without OpenBLAS (-DSP_WITH_BLAS=OFF).
  * SP_EINVAL on a bad option (equiangular input with n > d, Gaussian with p0 < 0),

@@ -164,6 +164,14 @@ def test_measure_progress_exception_is_reraised():
         sigprop.measure(preset="blog2", width=64, tokens=8, depth=2, probes=1, progress=boom)
 
 
+@pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")
+def test_measure_refusal_carries_the_library_reason():
+    # sp_net_check: the configured input against the architecture, as the CLI says it
+    with pytest.raises(sigprop.SigpropError) as e:
+        sigprop.measure(width=64, tokens=100, depth=1)
+    assert "equiangular input needs tokens <= width (tokens 100, width 64)" in e.value.reason
+
+
 @pytest.mark.skipif(HAS_BLAS, reason="this build has OpenBLAS")
 def test_measure_without_blas_says_so():
     with pytest.raises(sigprop.SigpropError) as e:

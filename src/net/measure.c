@@ -500,6 +500,41 @@ enum sp_status sp_net_supported(const struct sp_arch *a)
     return SP_OK;
 }
 
+enum sp_status sp_net_check(const struct sp_arch *a, const struct sp_net_opts *o,
+                            const struct sp_net_weights *w)
+{
+    if (!a || !o)
+        return sp_fail(SP_EINVAL, "sp_net_check: NULL architecture or options");
+    if (o->seeds < 1 || o->probes < 1)
+        return sp_fail(SP_EINVAL, "seeds %d, probes %d: both must be at least 1", o->seeds,
+                       o->probes);
+    if (!(o->measure & SP_MEASURE_ALL))
+        return sp_fail(SP_EINVAL, "no pass to run (measure: fwd, bwd or grad)");
+    if (a->width < 1 || a->depth < 1)
+        return sp_fail(SP_EINVAL, "width %d, depth %d: both must be at least 1", a->width,
+                       a->depth);
+    int toy = is_toy(a), n = toy ? 1 : a->tokens;
+    if (!toy && (a->tokens < 1 || a->heads < 1 || a->width % a->heads))
+        return sp_fail(SP_EINVAL, "tokens %d, heads %d, width %d: heads must divide the width "
+                                  "(the architecture is not resolved?)",
+                       a->tokens, a->heads, a->width);
+    if (o->exclude_cls && (toy || a->tokens < 3))
+        return sp_fail(SP_EINVAL, "exclude-cls needs a transformer with at least 3 tokens");
+    if (w && w->tokens)
+        return sp_net_supported(a); /* the stored rows are the input */
+    if (o->input == SP_INPUT_EQUIANGULAR && n > a->width)
+        return sp_fail(SP_EINVAL, "the equiangular input needs tokens <= width (tokens %d, "
+                                  "width %d); use the gaussian input", n, a->width);
+    if (o->input == SP_INPUT_EQUIANGULAR && n > 1 &&
+        (a->p0 / a->q0 < -1.0 / (n - 1) - 1e-12 || a->p0 > a->q0))
+        return sp_fail(SP_EINVAL, "p0 %g: an equiangular configuration of %d tokens needs "
+                                  "-1/(n-1) <= p0/q0 <= 1 (q0 %g)", a->p0, n, a->q0);
+    if (o->input == SP_INPUT_GAUSSIAN && (a->p0 < 0.0 || a->p0 > a->q0))
+        return sp_fail(SP_EINVAL, "the gaussian input needs 0 <= p0 <= q0 (p0 %g, q0 %g); use "
+                                  "the equiangular input for p0 < 0", a->p0, a->q0);
+    return sp_net_supported(a);
+}
+
 enum sp_status sp_net_measure(const struct sp_arch *a, const struct sp_net_opts *o,
                               struct sp_net_row *rows, size_t nrows)
 {
@@ -514,16 +549,11 @@ enum sp_status sp_net_measure_weights(const struct sp_arch *a, const struct sp_n
     if (!SP_HAVE_BLAS)
         return sp_fail(SP_EUNSUPPORTED, "this build has no OpenBLAS: finite-width measurement "
                                         "needs a build configured with -DSP_WITH_BLAS=ON");
-    if (!a || !o || !rows || o->seeds < 1 || o->probes < 1 || a->width < 1 || a->depth < 1 ||
-        !(o->measure & SP_MEASURE_ALL) || nrows != sp_net_nrows(a, o))
-        return SP_EINVAL;
-    if (!is_toy(a) && (a->tokens < 1 || a->heads < 1 || a->width % a->heads))
-        return SP_EINVAL;
-    if (o->exclude_cls && !is_toy(a) && a->tokens < 2)
-        return SP_EINVAL;
-    s0 = sp_net_supported(a);
-    if (s0 != SP_OK)
+    if ((s0 = sp_net_check(a, o, w)) != SP_OK)
         return s0;
+    if (!rows || nrows != sp_net_nrows(a, o))
+        return sp_fail(SP_EINVAL, "sp_net_measure: %zu rows given, %zu needed", rows ? nrows : 0,
+                       sp_net_nrows(a, o));
     if (w && is_toy(a))
         return sp_fail(SP_EUNSUPPORTED, "stored weights: the toy model has none (model toy)");
     if (w && !w->blocks && !w->tokens && !w->gain_final && !w->beta_final && !w->alpha_final &&
