@@ -33,6 +33,11 @@ def main():
     ap.add_argument("--task", default="fmnist", choices=["fmnist", "fortunes"])
     ap.add_argument("--context", type=int, default=64)
     args = ap.parse_args()
+    # the thread pools under torch (OpenMP, and OpenBLAS in Debian's build, which
+    # torch.set_num_threads does not govern) get the same count, before torch loads
+    import os
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(args.threads)
     try:
         import torch
         import torch.nn as nn
