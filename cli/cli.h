@@ -140,7 +140,7 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first);
 int cli_parse_stop(const struct cli_cmd *cmd, int argc, char **argv, int *first, int *rc);
 /* CALL handler (ctx: a struct cli_list, its earlier list freed): a comma list of
  * norms as enum sp_fn values, every name --norm takes but relu; what a command
- * can use of them its library call checks (the trainer: ln, dyt, derf). 0 or 2. */
+ * can use of them its library call checks (the trainer: ln, rms, dyt, derf). 0 or 2. */
 int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg);
 /* The architecture flags (cli_arch_option) as one GROUP entry of a table. */
 int cli_arch_group(void *ctx, const char *cmd, int code, const char *arg);

@@ -96,7 +96,7 @@ static void norm_help(FILE *f)
     struct sp_vit_config d;
     sp_vit_config_default(&d);
     fprintf(f,
-            "      --norm N          ln | dyt | derf for every norm (default %s); per side:\n"
+            "      --norm N          ln | rms | dyt | derf for every norm (default %s); per side:\n"
             "      --norm-attn N, --norm-mlp N, --norm-final N\n"
             "      --alpha A         initial alpha of every DyT/Derf norm (learnable; default %g);\n"
             "      --alpha-attn A, --alpha-mlp A, --alpha-final A   per side\n",

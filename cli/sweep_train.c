@@ -134,7 +134,7 @@ int cmd_sweep_train(int argc, char **argv)
     const struct cli_opt table[] = {
         {.kind = CLI_OPT_CALL, .name = "mode", .call = opt_mode},
         {.kind = CLI_OPT_CALL, .name = "norm", .arg = "LIST", .call = cli_norm_list,
-         .ctx = &ax[G_NORM], .help = "ln, dyt, derf (every norm of the block and the final one)"},
+         .ctx = &ax[G_NORM], .help = "ln, rms, dyt, derf (every norm of the block and the final one)"},
         {.kind = CLI_OPT_LIST, .name = "alpha", .arg = "LIST", .dest = &ax[G_ALPHA], .lo = 1e-6,
          .hi = 1e6, .help = "initial DyT/Derf alpha (LayerNorm rows: one, alpha = nan)"},
         {.kind = CLI_OPT_INTEGRAL_LIST, .name = "warmup", .arg = "LIST", .dest = &ax[G_WARMUP],
@@ -221,9 +221,10 @@ int cmd_sweep_train(int argc, char **argv)
         struct sp_train_opts o = o0;
         enum sp_fn f = (enum sp_fn)(int)ax[G_NORM].v[co[G_NORM]];
         c.norm_attn.kind = c.norm_mlp.kind = c.norm_final.kind = f;
-        if (f == SP_FN_LN && co[G_ALPHA] > 0)
-            continue; /* LayerNorm has no alpha: one row */
-        if (f != SP_FN_LN)
+        int has_alpha = f == SP_FN_DYT || f == SP_FN_DERF;
+        if (!has_alpha && co[G_ALPHA] > 0)
+            continue; /* LayerNorm and RMSNorm have no alpha: one row */
+        if (has_alpha)
             c.norm_attn.alpha = c.norm_mlp.alpha = c.norm_final.alpha = ax[G_ALPHA].v[co[G_ALPHA]];
         c.depth = (int)ax[G_DEPTH].v[co[G_DEPTH]];
         o.lr = ax[G_LR].v[co[G_LR]];

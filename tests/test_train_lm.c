@@ -53,6 +53,7 @@ static void check_lm_gradients(const struct sp_vit_config *c, const char *what)
 {
     struct vit_layout L;
     CHECK(vit_layout_new(c, &L) == SP_OK);
+    lcg = 4242; /* each check from the same random state, whatever ran before it */
     const int B = 3, T = c->context;
     const size_t n = L.n, ns = (size_t)B * (size_t)(T + 1);
     float *pf = malloc(n * sizeof *pf);
@@ -335,6 +336,8 @@ int main(void)
     struct sp_vit_config c;
     tiny_lm(&c, SP_FN_LN, SP_FN_LN, SP_FN_LN, SP_ACT_GELU);
     check_lm_gradients(&c, "lm ln/gelu");
+    tiny_lm(&c, SP_FN_RMS, SP_FN_RMS, SP_FN_RMS, SP_ACT_GELU);
+    check_lm_gradients(&c, "lm rms/gelu");
     tiny_lm(&c, SP_FN_DYT, SP_FN_DYT, SP_FN_DYT, SP_ACT_RELU);
     check_lm_gradients(&c, "lm dyt/relu");
     tiny_lm(&c, SP_FN_DERF, SP_FN_DERF, SP_FN_DERF, SP_ACT_GELU);

@@ -131,6 +131,7 @@ static void test_pick(void)
 int main(void)
 {
     check_forward(SP_FN_LN, 0.0, 0.0, SP_POOL_CLS);
+    check_forward(SP_FN_RMS, 0.0, 0.0, SP_POOL_MEAN);
     check_forward(SP_FN_DYT, 0.7, 0.0, SP_POOL_CLS);
     check_forward(SP_FN_DERF, 0.6, 0.2, SP_POOL_MEAN);
     test_pick();

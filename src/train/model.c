@@ -40,10 +40,12 @@ void sp_lm_config_default(struct sp_vit_config *c)
 
 static enum sp_status check_norm(const struct sp_fnspec *f, const char *side)
 {
-    if (f->kind != SP_FN_LN && f->kind != SP_FN_DYT && f->kind != SP_FN_DERF)
-        return sp_fail(SP_EUNSUPPORTED, "train: %s norm %s is not trainable here (ln, dyt, derf)",
-                       side, sp_fn_name(f->kind));
-    if (f->kind != SP_FN_LN && !(f->alpha > 0 && f->alpha < 1e6))
+    if (f->kind != SP_FN_LN && f->kind != SP_FN_RMS && f->kind != SP_FN_DYT &&
+        f->kind != SP_FN_DERF)
+        return sp_fail(SP_EUNSUPPORTED,
+                       "train: %s norm %s is not trainable here (ln, rms, dyt, derf)", side,
+                       sp_fn_name(f->kind));
+    if ((f->kind == SP_FN_DYT || f->kind == SP_FN_DERF) && !(f->alpha > 0 && f->alpha < 1e6))
         return sp_fail(SP_EINVAL, "train: %s norm alpha %g must be in (0, 1e6)", side, f->alpha);
     if (!isfinite(f->shift))
         return sp_fail(SP_EINVAL, "train: %s norm shift %g is not finite", side, f->shift);
@@ -101,7 +103,7 @@ int sp_vit_tokens(const struct sp_vit_config *c)
 static struct vit_norm_off norm_place(const struct sp_fnspec *f, size_t d, size_t *n)
 {
     struct vit_norm_off o = {VIT_NONE, VIT_NONE, 0, 0};
-    if (f->kind != SP_FN_LN)
+    if (f->kind == SP_FN_DYT || f->kind == SP_FN_DERF)
         o.alpha = (*n)++;
     if (f->kind == SP_FN_DERF)
         o.shift = (*n)++;

@@ -336,7 +336,8 @@ static R NAME(pointwise)(enum sp_fn kind, R u, R *dphi)
     return ERF(u);
 }
 
-/* y (rows, d) = Norm(x): LN gamma (x - mean) rstd + beta (st: mean, rstd per row), or
+/* y (rows, d) = Norm(x): LN gamma (x - mean) rstd + beta (st: mean, rstd per row), RMSNorm
+ * the same with mean 0, or
  * gamma phi(alpha x + shift) + beta. */
 static void NAME(norm_fwd)(const struct sp_fnspec *f, double eps, const R *p,
                            const struct vit_norm_off *o, const R *x, R *y, R *st, size_t rows,
@@ -349,12 +350,14 @@ static void NAME(norm_fwd)(const struct sp_fnspec *f, double eps, const R *p,
     for (size_t r = 0; r < rows; r++) {
         const R *xr = x + r * d;
         R *yr = y + r * d;
-        if (f->kind == SP_FN_LN) {
+        if (f->kind == SP_FN_LN || f->kind == SP_FN_RMS) { /* RMSNorm: the mean is 0 */
             double m = 0, v = 0;
+            if (f->kind == SP_FN_LN) {
 #pragma omp simd reduction(+ : m)
-            for (size_t j = 0; j < d; j++)
-                m += (double)xr[j];
-            m /= (double)d;
+                for (size_t j = 0; j < d; j++)
+                    m += (double)xr[j];
+                m /= (double)d;
+            }
 #pragma omp simd reduction(+ : v)
             for (size_t j = 0; j < d; j++)
                 v += ((double)xr[j] - m) * ((double)xr[j] - m);
@@ -389,15 +392,17 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
     const R shift = o->shift != VIT_NONE ? p[o->shift] : 0;
     /* the normalised value (xhat or phi(u)) of element (r, j) */
 #define NORMED(r, j, dphi)                                                                     \
-    (f->kind == SP_FN_LN ? (x[(r) * d + (j)] - st[2 * (r)]) * st[2 * (r) + 1]                  \
+    (f->kind == SP_FN_LN || f->kind == SP_FN_RMS                                               \
+         ? (x[(r) * d + (j)] - st[2 * (r)]) * st[2 * (r) + 1]                                   \
                          : NAME(pointwise)(f->kind, alpha * x[(r) * d + (j)] + shift, &(dphi)))
 #pragma omp parallel for schedule(static) if (NET_PAR((rows) * d))
     for (size_t r = 0; r < rows; r++) {
         const R *gr = gy + r * d;
         R *gxr = gx + r * d;
         R dphi = 0;
-        if (f->kind == SP_FN_LN) {
-            /* dx = rstd (g - mean(g) - xhat mean(g xhat)), g = gamma gy */
+        if (f->kind == SP_FN_LN || f->kind == SP_FN_RMS) {
+            /* dx = rstd (g - mean(g) - xhat mean(g xhat)), g = gamma gy; RMSNorm (mean 0
+             * held in st) has no mean(g) term */
             const R *xr = x + r * d, mean = st[2 * r], rstd = st[2 * r + 1];
             double mg = 0, mgx = 0;
 #pragma omp simd reduction(+ : mg, mgx)
@@ -406,7 +411,7 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
                 mg += g;
                 mgx += g * (double)((xr[j] - mean) * rstd);
             }
-            mg /= (double)d;
+            mg = f->kind == SP_FN_LN ? mg / (double)d : 0.0;
             mgx /= (double)d;
             const R mgr = (R)mg, mgxr = (R)mgx;
 #pragma omp simd
@@ -440,7 +445,7 @@ static void NAME(norm_bwd)(const struct sp_fnspec *f, const R *p, const struct v
     /* dgamma = sum_r gy normed, dbeta = sum_r gy: row by row in double (acc: 2d) */
     memset(acc, 0, 2 * d * sizeof *acc);
     for (size_t r = 0; r < rows; r++) {
-        if (f->kind == SP_FN_LN) {
+        if (f->kind == SP_FN_LN || f->kind == SP_FN_RMS) {
             const R *xr = x + r * d, *gr = gy + r * d, mean = st[2 * r], rstd = st[2 * r + 1];
 #pragma omp simd
             for (size_t j = 0; j < d; j++) {

@@ -70,7 +70,7 @@ expect_grep 'steps' "$TMP/err"
 cmp -s "$TMP/a.csv" "$TMP/s.csv" && ok || bad "refused resume changed the file"
 
 # bad flags: exit 2, an error naming the problem, nothing written
-for bad_args in "--alpha 0" "--norm rms" "--warmup -1" "--lr 0" "--depth 0" "--bogus" \
+for bad_args in "--alpha 0" "--norm none" "--warmup -1" "--lr 0" "--depth 0" "--bogus" \
                 "--alpha 0.5,0.5" "--heads 3" "--batch 100" "--diverge-factor 0.5" "--force --resume"; do
     rm -f "$TMP/no.csv"
     # shellcheck disable=SC2086
