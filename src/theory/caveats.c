@@ -27,8 +27,8 @@ static const struct sp_caveat gauss = {
     "softmax-gaussian-partial",
     "theory version G (--attention gaussian): the backward APJN keeps the logit path in "
     "the same-token channel only, and the two-query softmax moments are first order in the "
-    "keys' shared covariance (a few % in E sum P P' at logit variance > 2; "
-    "docs/derivations/softmax.md)"};
+    "keys' shared covariance (a few % in E sum P P' at logit variance > 2) and at infinite "
+    "head dimension (one query's are averaged over its norm; docs/derivations/softmax.md)"};
 
 static const struct sp_caveat causal = {
     "causal-uniform-attention",
