@@ -372,7 +372,8 @@ extern const char *const cli_schedule_names[]; /* enum sp_lr_schedule */
                   "MLP hidden width / D (default %v)"),                                \
     {.kind = CLI_OPT_ENUM, .name = "activation", .arg = "A", .dest = &(t)->c.act,        \
      .values = cli_act_names, .seen = &(t)->model_flags,                               \
-     .help = "relu | gelu (erf form; default %v)"},                                    \
+     .help = "relu | gelu (erf form) | swiglu (W2 (silu(W1 x) * W3 x),\n"            \
+             "W3 without bias; default %v)"},                                          \
     {.kind = CLI_OPT_ENUM, .name = "pool", .arg = "P", .dest = &(t)->c.pool,             \
      .values = cli_pool_names, .seen = &(t)->image_flags,                              \
      .help = "cls | mean (default %v; fmnist)"},                                       \

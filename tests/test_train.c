@@ -460,6 +460,8 @@ int main(void)
     check_gradients(&c, "ln/gelu/cls");
     tiny_config(&c, SP_FN_RMS, SP_FN_RMS, SP_FN_RMS, SP_ACT_GELU, SP_POOL_CLS);
     check_gradients(&c, "rms/gelu/cls");
+    tiny_config(&c, SP_FN_RMS, SP_FN_RMS, SP_FN_RMS, SP_ACT_SWIGLU, SP_POOL_MEAN);
+    check_gradients(&c, "rms/swiglu/mean");
     tiny_config(&c, SP_FN_DYT, SP_FN_DYT, SP_FN_DYT, SP_ACT_RELU, SP_POOL_MEAN);
     check_gradients(&c, "dyt/relu/mean");
     tiny_config(&c, SP_FN_DERF, SP_FN_DERF, SP_FN_DERF, SP_ACT_GELU, SP_POOL_MEAN);

@@ -336,8 +336,10 @@ int main(void)
     struct sp_vit_config c;
     tiny_lm(&c, SP_FN_LN, SP_FN_LN, SP_FN_LN, SP_ACT_GELU);
     check_lm_gradients(&c, "lm ln/gelu");
-    tiny_lm(&c, SP_FN_RMS, SP_FN_RMS, SP_FN_RMS, SP_ACT_GELU);
-    check_lm_gradients(&c, "lm rms/gelu");
+    tiny_lm(&c, SP_FN_RMS, SP_FN_RMS, SP_FN_RMS, SP_ACT_SWIGLU);
+    check_lm_gradients(&c, "lm rms/swiglu (LLaMA's block)");
+    tiny_lm(&c, SP_FN_DYT, SP_FN_DYT, SP_FN_DYT, SP_ACT_SWIGLU);
+    check_lm_gradients(&c, "lm dyt/swiglu");
     tiny_lm(&c, SP_FN_DYT, SP_FN_DYT, SP_FN_DYT, SP_ACT_RELU);
     check_lm_gradients(&c, "lm dyt/relu");
     tiny_lm(&c, SP_FN_DERF, SP_FN_DERF, SP_FN_DERF, SP_ACT_GELU);

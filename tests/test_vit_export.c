@@ -20,13 +20,15 @@ static void perturb(float *p, size_t n)
         p[i] += 0.15f * sinf(0.37f * (float)i + 1.1f);
 }
 
-static void check_forward(enum sp_fn kind, double alpha, double shift, enum sp_pool pool)
+static void check_forward(enum sp_fn kind, double alpha, double shift, enum sp_pool pool,
+                          enum sp_mlp_act act)
 {
     struct sp_vit_config c;
     sp_vit_config_default(&c);
-    c.width = 16, c.depth = 3, c.heads = 2, c.mlp_ratio = 2, c.pool = pool;
+    c.width = 16, c.depth = 3, c.heads = 2, c.mlp_ratio = 2, c.pool = pool, c.act = act;
     c.norm_attn = c.norm_mlp = c.norm_final = (struct sp_fnspec){kind, alpha, shift};
-    c.init_std = 0.2; /* blocks that change the stream visibly */
+    c.init_std = act == SP_ACT_SWIGLU ? 0.5 : 0.2; /* blocks that change the stream visibly
+                                                      * (SwiGLU's output is a product of two) */
     struct vit_layout L;
     CHECK(vit_layout_new(&c, &L) == SP_OK);
     float *p = malloc(L.n * sizeof *p);
@@ -130,10 +132,11 @@ static void test_pick(void)
 
 int main(void)
 {
-    check_forward(SP_FN_LN, 0.0, 0.0, SP_POOL_CLS);
-    check_forward(SP_FN_RMS, 0.0, 0.0, SP_POOL_MEAN);
-    check_forward(SP_FN_DYT, 0.7, 0.0, SP_POOL_CLS);
-    check_forward(SP_FN_DERF, 0.6, 0.2, SP_POOL_MEAN);
+    check_forward(SP_FN_LN, 0.0, 0.0, SP_POOL_CLS, SP_ACT_GELU);
+    check_forward(SP_FN_RMS, 0.0, 0.0, SP_POOL_MEAN, SP_ACT_SWIGLU);
+    check_forward(SP_FN_DYT, 0.7, 0.0, SP_POOL_CLS, SP_ACT_GELU);
+    check_forward(SP_FN_DERF, 0.6, 0.2, SP_POOL_MEAN, SP_ACT_RELU);
+    check_forward(SP_FN_DYT, 0.5, 0.0, SP_POOL_CLS, SP_ACT_SWIGLU);
     test_pick();
     return check_done();
 }

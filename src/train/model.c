@@ -9,7 +9,7 @@
 #include "train/train_internal.h"
 
 /* Philox matrix ids of the trainer's tensors (keyed by block), apart from net's. */
-enum { MAT_PE = 0x7100, MAT_CLS, MAT_POS, MAT_QKV, MAT_O, MAT_W1, MAT_W2, MAT_HEAD, MAT_TE };
+enum { MAT_PE = 0x7100, MAT_CLS, MAT_POS, MAT_QKV, MAT_O, MAT_W1, MAT_W2, MAT_HEAD, MAT_TE, MAT_W3 };
 
 void sp_vit_config_default(struct sp_vit_config *c)
 {
@@ -74,8 +74,8 @@ enum sp_status sp_vit_config_check(const struct sp_vit_config *c)
         return sp_fail(SP_EINVAL, "train: heads %d does not divide width %d", c->heads, c->width);
     if (c->mlp_ratio < 1 || c->mlp_ratio > 64)
         return sp_fail(SP_EINVAL, "train: mlp ratio %d not in [1, 64]", c->mlp_ratio);
-    if (c->act != SP_ACT_RELU && c->act != SP_ACT_GELU)
-        return sp_fail(SP_EUNSUPPORTED, "train: MLP %s is not trainable here (relu, gelu)",
+    if (c->act != SP_ACT_RELU && c->act != SP_ACT_GELU && c->act != SP_ACT_SWIGLU)
+        return sp_fail(SP_EUNSUPPORTED, "train: MLP %s is not trainable here (relu, gelu, swiglu)",
                        sp_act_name(c->act));
     if (c->pool != SP_POOL_CLS && c->pool != SP_POOL_MEAN)
         return sp_fail(SP_EINVAL, "train: pool %d is neither cls nor mean", (int)c->pool);
@@ -151,6 +151,9 @@ static size_t layout_fill(const struct sp_vit_config *c, struct vit_layout *L,
         o.n2 = norm_place(&c->norm_mlp, d, &n);
         o.w1 = n, n += d * hid;
         o.b1 = n, n += hid;
+        o.w3 = VIT_NONE;
+        if (c->act == SP_ACT_SWIGLU)
+            o.w3 = n, n += d * hid;
         o.w2 = n, n += hid * d;
         o.b2 = n, n += d;
         o.end = n;
@@ -174,7 +177,9 @@ size_t sp_vit_nparams(const struct sp_vit_config *c)
 
 double sp_vit_flops_forward(const struct sp_vit_config *c)
 {
-    const double d = c->width, T = sp_vit_tokens(c), hid = (double)c->width * c->mlp_ratio;
+    const double d = c->width, T = sp_vit_tokens(c);
+    /* the MLP's products per token: 4 d hid, SwiGLU's three matrices 6 d hid */
+    const double hid = (double)c->width * c->mlp_ratio * (c->act == SP_ACT_SWIGLU ? 1.5 : 1.0);
     if (c->task == SP_TASK_TEXT) /* causal: T(T+1)/2 scores; the head on every position */
         return c->depth * (T * (8 * d * d + 4 * d * hid) + 2 * T * (T + 1) * d) +
                2 * T * d * c->classes;
@@ -239,6 +244,8 @@ void vit_init_params(const struct vit_layout *L, uint64_t seed, float *p)
         net_normal(p + o->wqkv, d * 3 * d, std, k, MAT_QKV);
         net_normal(p + o->wo, d * d, std, k, MAT_O);
         net_normal(p + o->w1, d * hid, std, k, MAT_W1);
+        if (o->w3 != VIT_NONE)
+            net_normal(p + o->w3, d * hid, std, k, MAT_W3);
         net_normal(p + o->w2, hid * d, std, k, MAT_W2);
     }
     k.block = 0;
@@ -258,6 +265,8 @@ void vit_decay_mask(const struct vit_layout *L, uint8_t *decay)
         memset(decay + o->wqkv, 1, d * 3 * d);
         memset(decay + o->wo, 1, d * d);
         memset(decay + o->w1, 1, d * hid);
+        if (o->w3 != VIT_NONE)
+            memset(decay + o->w3, 1, d * hid);
         memset(decay + o->w2, 1, hid * d);
     }
     memset(decay + L->wh, 1, d * (size_t)L->c.classes);

@@ -22,6 +22,8 @@ struct vit_block_off {
     size_t wqkv, bqkv; /* (d, 3d), (3d): columns [q | k | v], heads contiguous in each */
     size_t wo, bo;     /* (d, d), (d) */
     size_t w1, b1;     /* (d, hid), (hid) */
+    size_t w3;         /* SwiGLU's (d, hid), no bias (LLaMA's and the measurement's W3);
+                        * VIT_NONE for the other activations */
     size_t w2, b2;     /* (hid, d), (d) */
 };
 struct vit_layout {

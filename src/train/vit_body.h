@@ -66,7 +66,7 @@ struct WNAME(vit_blk_acts) {
     R *ao;        /* attention output before Wo (rows, d) */
     R *x1;        /* (rows, d) */
     R *n2, *st2;
-    R *z;         /* MLP pre-activation (rows, hid) */
+    R *z;         /* MLP pre-activation (rows, hid); SwiGLU: then W3's, z3 (rows, hid) */
 };
 
 struct WNAME(vit_ws) {
@@ -103,7 +103,8 @@ static size_t NAME(ksplit_scratch)(size_t rows, size_t k, size_t n)
 enum sp_status WNAME(vit_ws_new)(const struct vit_layout *L, int batch, struct WNAME(vit_ws) **out)
 {
     *out = NULL;
-    const size_t d = (size_t)L->d, hid = (size_t)L->hid, T = (size_t)L->T;
+    const size_t d = (size_t)L->d, T = (size_t)L->T;
+    const size_t hid = (size_t)L->hid * (L->c.act == SP_ACT_SWIGLU ? 2 : 1); /* z (| z3) */
     const size_t H = (size_t)L->c.heads, C = (size_t)L->c.classes, depth = (size_t)L->c.depth;
     const size_t rows = (size_t)batch * T, bp = (size_t)batch * (size_t)L->P;
     const size_t att = (size_t)batch * H * T * T;
@@ -296,9 +297,14 @@ static void NAME(vphi)(const R *z, R *cdf, R *gauss, size_t n)
 /* The MLP activation over n values, in chunks through the array maps: forward
  * (deriv 0) y = act(z), the exact (erf) GELU z Phi(z) or ReLU; backward (deriv 1)
  * y *= act'(z), GELU's Phi(z) + z phi(z) with Phi recomputed. */
+static void NAME(swiglu_map)(const R *z, R *y, size_t n, int deriv);
 static void NAME(act_map)(enum sp_mlp_act a, const R *z, R *y, size_t n, int deriv)
 {
     const R inv_sqrt_2pi = (R)0.39894228040143267794;
+    if (a == SP_ACT_SWIGLU) {
+        NAME(swiglu_map)(z, y, n, deriv);
+        return;
+    }
 #pragma omp parallel for schedule(static) if (NET_PAR(n))
     for (size_t i0 = 0; i0 < n; i0 += VIT_CHUNK) {
         const size_t m = n - i0 < VIT_CHUNK ? n - i0 : VIT_CHUNK;
@@ -319,6 +325,35 @@ static void NAME(act_map)(enum sp_mlp_act a, const R *z, R *y, size_t n, int der
 #pragma omp simd
             for (size_t i = 0; i < m; i++)
                 yc[i] = zc[i] * cdf[i];
+        }
+    }
+}
+
+/* SwiGLU over n values, z = (z1 | z3) with z3 = z + n: forward (deriv 0) y = silu(z1) z3,
+ * silu(u) = u sigma(u); backward (deriv 1) from gy in y[0, n): y[0, n) = gy z3 silu'(z1)
+ * and y[n, 2n) = gy silu(z1), silu'(u) = sigma(u) (1 + u (1 - sigma(u))). */
+static void NAME(swiglu_map)(const R *z, R *y, size_t n, int deriv)
+{
+#pragma omp parallel for schedule(static) if (NET_PAR(n))
+    for (size_t i0 = 0; i0 < n; i0 += VIT_CHUNK) {
+        const size_t m = n - i0 < VIT_CHUNK ? n - i0 : VIT_CHUNK;
+        const R *z1 = z + i0, *z3 = z + n + i0;
+        R e[VIT_CHUNK];
+#pragma omp simd
+        for (size_t i = 0; i < m; i++)
+            e[i] = -z1[i];
+        VEXP(e, e, m);
+        if (!deriv) {
+#pragma omp simd
+            for (size_t i = 0; i < m; i++)
+                y[i0 + i] = z1[i] / ((R)1 + e[i]) * z3[i];
+        } else {
+#pragma omp simd
+            for (size_t i = 0; i < m; i++) {
+                const R sg = (R)1 / ((R)1 + e[i]), gy = y[i0 + i];
+                y[n + i0 + i] = gy * z1[i] * sg;
+                y[i0 + i] = gy * z3[i] * sg * ((R)1 + z1[i] * ((R)1 - sg));
+            }
         }
     }
 }
@@ -592,6 +627,8 @@ static void NAME(blocks_fwd)(const struct vit_layout *L, const R *p, struct WNAM
             a->x1[i] += a->x0[i];
         NAME(norm_fwd)(&c->norm_mlp, c->norm_eps, p, &o->n2, a->x1, a->n2, a->st2, rows, d);
         NAME(linear_fwd)(a->n2, p + o->w1, p + o->b1, a->z, rows, d, hid);
+        if (o->w3 != VIT_NONE) /* SwiGLU: z3 = n2 W3 after z */
+            GEMM(0, 0, rows, hid, d, a->n2, d, p + o->w3, hid, 0, a->z + rows * hid, hid);
         NAME(act_map)(c->act, a->z, w->gz, rows * hid, 0); /* the activation in scratch */
         NAME(linear_fwd)(w->gz, p + o->w2, p + o->b2, out, rows, hid, d);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
@@ -756,6 +793,14 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct WNAME(vit
         NAME(act_map)(c->act, a->z, w->gz, rows * hid, 1);
         NAME(linear_bwd)(a->n2, p + o->w1, w->gz, w->gn, grad + o->w1, grad + o->b1, rows, d,
                          hid, w);
+        if (o->w3 != VIT_NONE) { /* SwiGLU: W3's gradient and its part of gn (gao as scratch) */
+            const R *gz3 = w->gz + rows * hid;
+            GEMM(1, 0, d, hid, rows, a->n2, d, gz3, hid, 1, grad + o->w3, hid);
+            GEMM(0, 1, rows, d, hid, gz3, hid, p + o->w3, hid, 0, w->gao, d);
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
+            for (size_t i = 0; i < rows * d; i++)
+                w->gn[i] += w->gao[i];
+        }
         NAME(norm_bwd)(&c->norm_mlp, p, &o->n2, a->x1, a->st2, w->gn, g, grad, w->rowacc,
                        w->colacc, rows, d);
         /* attention: g is now d loss / d x1 */

@@ -66,7 +66,8 @@ static enum sp_status vit_net_new(const struct sp_vit_config *c, float *p, uint6
         return s;
     }
     const size_t d = (size_t)v->L.d, hid = (size_t)v->L.hid, depth = (size_t)c->depth;
-    const size_t per = 4 * d * d + 2 * d * hid;
+    const int swiglu = c->act == SP_ACT_SWIGLU;
+    const size_t per = 4 * d * d + (size_t)(swiglu ? 3 : 2) * d * hid;
     v->t = malloc(depth * per * sizeof *v->t);
     v->bw = calloc(depth, sizeof *v->bw);
     if (!v->t || !v->bw) {
@@ -77,15 +78,17 @@ static enum sp_status vit_net_new(const struct sp_vit_config *c, float *p, uint6
         const struct vit_block_off *o = &v->L.blk[l];
         float *t = v->t + l * per;
         float *wq = t, *wk = wq + d * d, *wv = wk + d * d, *wo = wv + d * d;
-        float *w1 = wo + d * d, *w2 = w1 + d * hid;
+        float *w1 = wo + d * d, *w2 = w1 + d * hid, *w3 = swiglu ? w2 + hid * d : NULL;
         transpose(wq, p + o->wqkv, d, d, 3 * d, 0);
         transpose(wk, p + o->wqkv, d, d, 3 * d, d);
         transpose(wv, p + o->wqkv, d, d, 3 * d, 2 * d);
         transpose(wo, p + o->wo, d, d, d, 0);
         transpose(w1, p + o->w1, d, hid, hid, 0);
         transpose(w2, p + o->w2, hid, d, d, 0);
+        if (w3)
+            transpose(w3, p + o->w3, d, hid, hid, 0);
         v->bw[l] = (struct sp_net_block_weights){
-            .wq = wq, .wk = wk, .wv = wv, .wo = wo, .w1 = w1, .w2 = w2,
+            .wq = wq, .wk = wk, .wv = wv, .wo = wo, .w1 = w1, .w3 = w3, .w2 = w2,
             .gain_attn = p + o->n1.gamma, .gain_mlp = p + o->n2.gamma,
             .bq = p + o->bqkv, .bk = p + o->bqkv + d, .bv = p + o->bqkv + 2 * d,
             .bo = p + o->bo, .b1 = p + o->b1, .b2 = p + o->b2,

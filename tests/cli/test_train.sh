@@ -52,13 +52,13 @@ printf 'SPVITCK1 garbage' >"$TMP/bad.ckpt"
 usage_error "$SP" train --data "$D" --resume "$TMP/bad.ckpt" -o "$TMP/no2.csv"
 expect_grep 'checksum' "$TMP/err"
 
-# RMSNorm trains (the LLaMA norm): a run writes its log with the norms named
-expect_status 0 "$SP" train "${T[@]}" --norm rms -o "$TMP/rms.csv" -q
-[ -s "$TMP/rms.csv" ] && ok || bad "--norm rms: no log written"
+# RMSNorm and SwiGLU train (LLaMA's block): a run writes its log
+expect_status 0 "$SP" train "${T[@]}" --norm rms --activation swiglu -o "$TMP/rms.csv" -q
+[ -s "$TMP/rms.csv" ] && ok || bad "--norm rms --activation swiglu: no log written"
 
 # bad settings: exit 2, nothing written
 for args in "--lr -1" "--heads 3" "--batch 0" "--patch 5" "--norm none" "--warmup 9" \
-    "--diverge-factor 0.5" "--beta1 1" "--activation swiglu" "--pool max" "--steps 1.5"; do
+    "--diverge-factor 0.5" "--beta1 1" "--activation tanh" "--pool max" "--steps 1.5"; do
     # shellcheck disable=SC2086
     usage_error "$SP" train "${T[@]}" $args -o "$TMP/no3.csv" --checkpoint "$TMP/no3.ckpt"
     [ ! -e "$TMP/no3.csv" ] && [ ! -e "$TMP/no3.ckpt" ] && ok || bad "written after $args"
