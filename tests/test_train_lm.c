@@ -356,6 +356,9 @@ int main(void)
     tiny_lm(&c, SP_FN_LN, SP_FN_LN, SP_FN_LN, SP_ACT_GELU);
     c.context = 24;
     check_lm_gradients(&c, "lm ln/gelu, context 24 (weight gradients in row slices)");
+    tiny_lm(&c, SP_FN_RMS, SP_FN_RMS, SP_FN_RMS, SP_ACT_SWIGLU);
+    c.context = 24; /* the sliced path sized by the products' hidden width, not z | z3's */
+    check_lm_gradients(&c, "lm rms/swiglu, context 24 (weight gradients in row slices)");
 
     struct sp_corpus tr, te;
     synthetic(&tr, 400, 16);

@@ -104,7 +104,8 @@ enum sp_status WNAME(vit_ws_new)(const struct vit_layout *L, int batch, struct W
 {
     *out = NULL;
     const size_t d = (size_t)L->d, T = (size_t)L->T;
-    const size_t hid = (size_t)L->hid * (L->c.act == SP_ACT_SWIGLU ? 2 : 1); /* z (| z3) */
+    const size_t hmul = L->c.act == SP_ACT_SWIGLU ? 2 : 1; /* z (| z3) */
+    const size_t hid = (size_t)L->hid * hmul;
     const size_t H = (size_t)L->c.heads, C = (size_t)L->c.classes, depth = (size_t)L->c.depth;
     const size_t rows = (size_t)batch * T, bp = (size_t)batch * (size_t)L->P;
     const size_t att = (size_t)batch * H * T * T;
@@ -119,8 +120,9 @@ enum sp_status WNAME(vit_ws_new)(const struct vit_layout *L, int batch, struct W
     if (w && w->blk)
         w->mem = malloc(total * sizeof(R));
     const size_t ncol = 3 * d > hid ? (3 * d > C ? 3 * d : C) : (hid > C ? hid : C);
-    const size_t shapes[6][3] = {{rows, d, 3 * d}, {rows, d, d},       {rows, d, hid},
-                                 {rows, hid, d},   {nlog, d, C},       {bp, (size_t)L->pd, d}};
+    /* the products' shapes: W1's and W3's hidden width is L->hid, not hid (z | z3) */
+    const size_t shapes[6][3] = {{rows, d, 3 * d}, {rows, d, d},       {rows, d, hid / hmul},
+                                 {rows, hid / hmul, d}, {nlog, d, C},  {bp, (size_t)L->pd, d}};
     size_t npart = 1;
     for (int i = 0; i < 6; i++) {
         const size_t need = NAME(ksplit_scratch)(shapes[i][0], shapes[i][1], shapes[i][2]);
