@@ -1285,14 +1285,15 @@ static enum sp_status kind_alpha(struct bag *b, const struct sp_table *const *ta
 }
 
 /* ---- kinds 8 and 9: the stability map (sweep --mode train) ----
- * One run per row: alpha (nan for LayerNorm), norm, lr, warmup, depth, eval_acc,
- * logJ_L0_pred, J_L0_pred, alpha_rec. The heat map's columns are the alphas of
- * the alpha norm (ascending) and a last "pre-LN" column, its rows the distinct
+ * One run per row: alpha (nan for LayerNorm and RMSNorm), norm, lr, warmup, depth,
+ * eval_acc, logJ_L0_pred, J_L0_pred, alpha_rec. The heat map's columns are the alphas
+ * of the alpha norm (ascending), then one column per norm without alpha ("pre-LN",
+ * "RMSNorm", in order of appearance), its rows the distinct
  * (depth, lr, warmup) of the runs; the scatter plots eval_acc against
  * logJ_L0_pred, one series per row of the map. */
 struct srun {
     double alpha, lr, warmup, depth, acc, lj, div;
-    int ln;
+    int ref; /* a norm without alpha (ln, rms): its index among those of the map; -1: none */
 };
 
 static int srun_row_cmp(const struct srun *a, const struct srun *b)
@@ -1328,17 +1329,24 @@ static enum sp_status kind_stability(struct bag *b, const struct sp_table *const
     struct srun *rows = bag_alloc(b, (nr + 1) * sizeof *rows);
     if (!run || !alphas || !rowof || !rows)
         return SP_ENOMEM;
-    size_t na = 0, ny = 0;
-    int any_ln = 0;
+    /* the reference norms (no alpha: pre-LN, RMSNorm), one column each, in order of appearance */
+    const char *refs[8];
+    size_t na = 0, ny = 0, nref = 0;
     for (size_t r = 0; r < nr; r++) {
         const char *nm = str(t, r, "norm");
         struct srun u = {num(t, r, "alpha"), num(t, r, "lr"), num(t, r, "warmup"),
                          num(t, r, "depth"), num(t, r, "eval_acc"), num(t, r, "logJ_L0_pred"),
-                         has_num(t, "diverged") ? num(t, r, "diverged") : 0,
-                         nm && !strcmp(nm, "ln")};
+                         has_num(t, "diverged") ? num(t, r, "diverged") : 0, -1};
+        if (!isfinite(u.alpha) && nm) {
+            size_t k = 0;
+            while (k < nref && strcmp(refs[k], nm))
+                k++;
+            if (k == nref && nref < sizeof refs / sizeof *refs)
+                refs[nref++] = nm;
+            u.ref = k < nref ? (int)k : -1;
+        }
         run[r] = u;
-        any_ln |= u.ln;
-        if (!u.ln && isfinite(u.alpha))
+        if (isfinite(u.alpha))
             alphas[na++] = u.alpha;
         size_t k = 0;
         while (k < ny && srun_row_cmp(&rows[k], &u) != 0)
@@ -1354,7 +1362,7 @@ static enum sp_status kind_stability(struct bag *b, const struct sp_table *const
         }
     }
     na = uniq(alphas, na);
-    const size_t nx = na + (size_t)any_ln;
+    const size_t nx = na + nref;
     if (nx < 1 || ny < 1) {
         seterr(err, errlen, "stability: the table has no runs");
         return SP_EFORMAT;
@@ -1423,7 +1431,9 @@ static enum sp_status kind_stability(struct bag *b, const struct sp_table *const
         jcol[i] = (double)NAN;
     }
     for (size_t r = 0; r < nr; r++) {
-        size_t i = run[r].ln ? na : find_val(alphas, na, run[r].alpha);
+        if (run[r].ref < 0 && !isfinite(run[r].alpha))
+            continue; /* no norm name to key it by */
+        size_t i = run[r].ref >= 0 ? na + (size_t)run[r].ref : find_val(alphas, na, run[r].alpha);
         if (i >= nx)
             continue;
         size_t j = rowof[r];
@@ -1445,7 +1455,7 @@ static enum sp_status kind_stability(struct bag *b, const struct sp_table *const
         if (i < na)
             snprintf(a, 32, "α %g", alphas[i]);
         else
-            snprintf(a, 32, "pre-LN");
+            snprintf(a, 32, "%s", norm_display(refs[i - na]));
         snprintf(c, 32, "J %.4g", exp(jcol[i]));
         xt[i] = a;
         xt2[i] = c;

@@ -91,6 +91,9 @@ expect_status 0 "$SP" plot "$TMP/a.csv" -o "$TMP/map.png"
 [ "$(head -c 4 "$TMP/map.png" | od -An -tx1 | tr -d ' ')" = "89504e47" ] && ok || bad "map.png is not a PNG"
 expect_status 0 "$SP" plot --kind stability-scatter "$TMP/a.csv" -o "$TMP/scatter.svg"
 expect_grep '<svg' "$TMP/scatter.svg"
+# two norms without alpha in one map: a column each (RMSNorm was keyed as LN's column: "two runs in one cell")
+expect_status 0 "$SP" sweep "${M[@]}" --norm rms,dyt,ln --alpha 0.5 -q -o "$TMP/refs.csv"
+expect_status 0 "$SP" plot "$TMP/refs.csv" -o "$TMP/refs.png"
 # a table without the map's columns is refused by name (as every kind: exit 1)
 expect_status 1 "$SP" plot --kind stability tests/data/sweep_phase.csv -o "$TMP/x.png"
 expect_grep 'sweep --mode train' "$TMP/err"
