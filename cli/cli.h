@@ -72,6 +72,10 @@ int cli_parse_int(const char *cmd, const char *flag, const char *s, long lo, lon
  * never frees it twice. */
 int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
                    double **vals, size_t *n);
+/* The same for integers in [lo, hi], every element a decimal integer (as the table's
+ * INT_LIST kind); *vals (int) NULL and *n 0 on failure. */
+int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
+                       int **vals, size_t *n);
 /* The table's kinds add: U64 (a non-negative integer), SIZE (a positive size in
  * bytes: "123", "4.5G", "800M", "64k", powers of 1024) and integer lists, whose every
  * element (range bounds and step included) is a decimal integer by the rule above,

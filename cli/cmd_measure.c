@@ -202,24 +202,8 @@ static int token_ids_arg(void *ctx, const char *cmd, const char *flag, const cha
     struct cli_int_list *l = ctx;
     free(l->v);
     l->v = NULL, l->n = 0;
-    if (strspn(arg, "0123456789,:") == strlen(arg)) {
-        double *d;
-        size_t n;
-        enum sp_status st = sp_parse_list(flag, arg, 0.0, (double)(1 << 30), 1, &d, &n);
-        if (st != SP_OK)
-            return st == SP_ENOMEM ? cli_fail("%s", sp_last_error())
-                                   : cli_usage(cmd, "%s", sp_last_error());
-        l->v = malloc(n * sizeof *l->v);
-        if (!l->v) {
-            free(d);
-            return cli_fail("out of memory");
-        }
-        for (size_t i = 0; i < n; i++)
-            l->v[i] = (int)d[i];
-        l->n = n;
-        free(d);
-        return 0;
-    }
+    if (strspn(arg, "0123456789,:") == strlen(arg))
+        return cli_parse_int_list(cmd, flag, arg, 0, 1 << 30, &l->v, &l->n);
     FILE *f = fopen(arg, "r");
     if (!f)
         return cli_usage(cmd, "%s: '%s' is neither a list of ids nor a readable file (%s)", flag,

@@ -122,7 +122,7 @@ int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, 
     return st == SP_OK ? 0 : parse_failed(cmd, st);
 }
 
-static int parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
+int cli_parse_int_list(const char *cmd, const char *flag, const char *s, long lo, long hi,
                        int **vals, size_t *n)
 {
     /* never leaves a stale pointer behind, whatever the outcome: callers free the
@@ -355,7 +355,7 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int cod
     case CLI_OPT_INT_LIST: {
         struct cli_int_list *l = e->dest;
         free(l->v);
-        return parse_int_list(c, flag, arg, (long)e->lo, (long)e->hi, &l->v, &l->n);
+        return cli_parse_int_list(c, flag, arg, (long)e->lo, (long)e->hi, &l->v, &l->n);
     }
     case CLI_OPT_CALL: return e->call(e->ctx, c, flag, arg);
     case CLI_OPT_GROUP: return e->group(e->ctx, c, code, arg);
