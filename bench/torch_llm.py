@@ -138,20 +138,14 @@ def one_draw(torch, a, seed):
             for l, b in enumerate(blocks):
                 h = block(h, b)
                 jf[l + 1] += (fwAD.unpack_dual(h).tangent ** 2).sum().item() / (n * d) / a.probes
-    hs = [h0.clone().requires_grad_(True)]
+    hs_in = [h0.clone().requires_grad_(True)]  # one forward pass: q, p and the graph for J_bwd
     for b in blocks:
-        hs.append(block(hs[-1], b))
+        hs_in.append(block(hs_in[-1], b))
     q, p = [], []
-    for h in hs:
+    for h in hs_in:
         g = (h @ h.T).detach() / d
         q.append(g.diagonal().mean().item())
         p.append(((g.sum() - g.diagonal().sum()) / (n * (n - 1))).item())
-    hs_in = [h0.clone().requires_grad_(True)]
-    x = hs_in[0]
-    for b in blocks:
-        x = block(x, b)
-        x.retain_grad()
-        hs_in.append(x)
     jb = [0.0] * (L + 1)
     for k in range(a.probes):
         g = torch.randn(n, d, generator=gen, dtype=torch.float64)
