@@ -1,4 +1,4 @@
-/* The alpha-sweep kernel on AVX-512F: 8 alphas per vector, SLEEF math. */
+/* The alpha-sweep kernel on AVX-512F: 8 alphas per vector (vec_avx512.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,4 +23,9 @@ void sp_sweep_avx512_out(const struct sp_arch *a, const struct sp_theory_opts *o
                        const struct sp_sweep_out *out)
 {
     avx512_sweep_out(a, o, alpha_attn, alpha_mlp, nalpha, out);
+}
+
+void sp_vecmath_avx512(int fn, const double *x, double *y, size_t n)
+{
+    vm_apply(fn, x, y, n);
 }

@@ -1,5 +1,5 @@
 /* The DyT alpha-sweep kernel (sweep_dyt_kernel.h) on AVX2 + FMA: 4 alphas per
- * vector, SLEEF math. */
+ * vector (the vector vocabulary and math of vec_avx2.h / vec_avx512.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

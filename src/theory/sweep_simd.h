@@ -42,4 +42,9 @@ void sp_sweep_avx512_out(const struct sp_arch *a, const struct sp_theory_opts *o
                          const double *alpha_attn, const double *alpha_mlp, size_t nalpha,
                          const struct sp_sweep_out *out);
 
+/* y[i] = asin x[i] (fn 0) or exp x[i] (fn 1) by the kernels' inline functions
+ * (vec_math.h), for tests/test_vecmath.c; call only on a CPU that has the ISA. */
+void sp_vecmath_avx2(int fn, const double *x, double *y, size_t n);
+void sp_vecmath_avx512(int fn, const double *x, double *y, size_t n);
+
 #endif
