@@ -29,6 +29,14 @@ static inline void KFN(erf_maps)(V q, V p, V a2_2, V c4, V *qt, V *pt, V *qh, V 
 
 #include "theory/sweep_steps.h"
 
+/* Vectors advanced side by side: U independent groups of VL alphas. The
+ * recursion is one long chain of dependent operations per block (square roots,
+ * divisions, the asin and exp polynomials), so one vector leaves the units
+ * idle; with U of them in flight their chains overlap. Every lane still runs
+ * the same operations, so the bits do not depend on U or on the grouping. */
+#define KU 4
+#define KLANES (KU * VL)
+
 static inline V KFN(load_const)(const double *x, double scale)
 {
     double tmp[VL];
@@ -41,11 +49,11 @@ static inline V KFN(load_const)(const double *x, double scale)
  * log J^{L,0} and l* (first block with alpha_mlp^2 q >= 1, else NAN; only when
  * want_lstar). */
 struct KFN(lanes) {
-    double ql[VL], pl[VL], jl[VL], ls[VL];
+    double ql[KLANES], pl[KLANES], jl[KLANES], ls[KLANES];
     int want_j, want_lstar;
 };
 
-/* Runs VL alphas (aa: attention, am: MLP) through L blocks. lj: VL * (L+1)
+/* Runs KLANES alphas (aa: attention, am: MLP) through L blocks. lj: KLANES * (L+1)
  * outputs (lane-major, may be NULL); the rest into *lo. */
 static void KFN(run_lanes)(const struct sp_arch *a, const struct sp_theory_opts *o,
                            const double *aa, const double *am, double *lj,
@@ -55,69 +63,88 @@ static void KFN(run_lanes)(const struct sp_arch *a, const struct sp_theory_opts 
     const int want_j = lj || lo->want_j;
     struct KFN(steps) c;
     KFN(steps_init)(&c, a, o);
-    V a2a = KFN(load_const)(aa, 2.0), c4a = KFN(load_const)(aa, 4.0 / M_PI);
-    V a2m = KFN(load_const)(am, 2.0), c4m = KFN(load_const)(am, 4.0 / M_PI);
-    double tmp[VL], am2[VL];
+    V a2a[KU], c4a[KU], a2m[KU], c4m[KU], q[KU], p[KU], lj_acc[KU], K[KU];
+    for (int u = 0; u < KU; u++) {
+        a2a[u] = KFN(load_const)(aa + u * VL, 2.0);
+        c4a[u] = KFN(load_const)(aa + u * VL, 4.0 / M_PI);
+        a2m[u] = KFN(load_const)(am + u * VL, 2.0);
+        c4m[u] = KFN(load_const)(am + u * VL, 4.0 / M_PI);
+        q[u] = vset(a->q0);
+        p[u] = vset(a->p0);
+        lj_acc[u] = vset(0.0);
+        K[u] = vset(0.0);
+    }
+    double tmp[VL], am2[KLANES];
     int nfound = 0;
-    for (int k = 0; k < VL; k++) {
+    for (int k = 0; k < KLANES; k++) {
         lo->ls[k] = NAN;
         am2[k] = am[k] * am[k];
     }
 
-    V q = vset(a->q0), p = vset(a->p0), lj_acc = vset(0.0), K = vset(0.0);
     for (size_t l = 0;; l++) {
-        if (lj) {
-            vstore(tmp, lj_acc);
-            for (int k = 0; k < VL; k++)
-                lj[(size_t)k * (L + 1) + l] = tmp[k];
-        }
-        if (lo->want_lstar && nfound < VL) { /* as sp_theory_asymptotics: rows[l].q */
-            vstore(tmp, q);
-            for (int k = 0; k < VL; k++)
-                if (isnan(lo->ls[k]) && am2[k] * tmp[k] >= 1.0) {
-                    lo->ls[k] = (double)l;
-                    nfound++;
-                }
+        for (int u = 0; u < KU; u++) {
+            if (lj) {
+                vstore(tmp, lj_acc[u]);
+                for (int k = 0; k < VL; k++)
+                    lj[(size_t)(u * VL + k) * (L + 1) + l] = tmp[k];
+            }
+            if (lo->want_lstar && nfound < KLANES) { /* as sp_theory_asymptotics: rows[l].q */
+                vstore(tmp, q[u]);
+                for (int k = 0; k < VL; k++)
+                    if (isnan(lo->ls[u * VL + k]) && am2[u * VL + k] * tmp[k] >= 1.0) {
+                        lo->ls[u * VL + k] = (double)l;
+                        nfound++;
+                    }
+            }
         }
         if (l == L)
             break;
-        V qt, pt, qh, ph = c.one;
-        KFN(erf_maps)(q, p, a2a, c4a, &qt, &pt, &qh, c.two ? &ph : NULL);
-        V xa = KFN(attn_step)(&c, qt, pt, qh, vsub(pt, qt), ph, &q, &p, &K);
-        KFN(erf_maps)(q, p, a2m, c4m, &qt, &pt, &qh, c.two ? &ph : NULL);
-        V xm = KFN(mlp_step)(&c, qt, pt, qh, ph, &q, &p, &K);
-        if (want_j)
-            lj_acc = vadd(lj_acc, KFN(block_log_growth)(xa, xm));
+        V qt[KU], pt[KU], qh[KU], ph[KU], xa[KU];
+        for (int u = 0; u < KU; u++) {
+            ph[u] = c.one;
+            KFN(erf_maps)(q[u], p[u], a2a[u], c4a[u], &qt[u], &pt[u], &qh[u], c.two ? &ph[u] : NULL);
+        }
+        for (int u = 0; u < KU; u++)
+            xa[u] = KFN(attn_step)(&c, qt[u], pt[u], qh[u], vsub(pt[u], qt[u]), ph[u], &q[u], &p[u], &K[u]);
+        for (int u = 0; u < KU; u++)
+            KFN(erf_maps)(q[u], p[u], a2m[u], c4m[u], &qt[u], &pt[u], &qh[u], c.two ? &ph[u] : NULL);
+        for (int u = 0; u < KU; u++) {
+            V xm = KFN(mlp_step)(&c, qt[u], pt[u], qh[u], ph[u], &q[u], &p[u], &K[u]);
+            if (want_j)
+                lj_acc[u] = vadd(lj_acc[u], KFN(block_log_growth)(xa[u], xm));
+        }
     }
-    vstore(lo->ql, q);
-    vstore(lo->pl, p);
-    vstore(lo->jl, lj_acc);
+    for (int u = 0; u < KU; u++) {
+        vstore(lo->ql + u * VL, q[u]);
+        vstore(lo->pl + u * VL, p[u]);
+        vstore(lo->jl + u * VL, lj_acc[u]);
+    }
 }
 
-/* Entry point: all alphas, VL at a time, OpenMP over lane groups. */
+/* Entry point: all alphas, KLANES at a time, OpenMP over lane groups. */
 static void KFN(sweep_out)(const struct sp_arch *a, const struct sp_theory_opts *o,
                            const double *alpha_attn, const double *alpha_mlp, size_t nalpha,
                            const struct sp_sweep_out *out)
 {
-    const size_t L1 = (size_t)a->depth + 1, ngroups = (nalpha + VL - 1) / VL;
+    const size_t L1 = (size_t)a->depth + 1, ngroups = (nalpha + KLANES - 1) / KLANES;
     double *log_j = out->log_j;
 #pragma omp parallel
     {
-        double *lj = log_j ? malloc(VL * L1 * sizeof *lj) : NULL;
-        double aa[VL], am[VL];
+        double *lj = log_j ? malloc(KLANES * L1 * sizeof *lj) : NULL;
+        double aa[KLANES], am[KLANES];
         struct KFN(lanes) lo;
         lo.want_j = out->log_j_last != NULL;
         lo.want_lstar = out->l_star != NULL;
 #pragma omp for schedule(static)
         for (size_t g = 0; g < ngroups; g++) {
-            size_t base = g * VL;
-            for (int k = 0; k < VL; k++) {
+            size_t base = g * KLANES;
+            for (int k = 0; k < KLANES; k++) {
                 size_t i = base + (size_t)k < nalpha ? base + (size_t)k : nalpha - 1;
                 aa[k] = alpha_attn ? alpha_attn[i] : a->norm_attn.alpha;
                 am[k] = alpha_mlp ? alpha_mlp[i] : a->norm_mlp.alpha;
             }
             KFN(run_lanes)(a, o, aa, am, log_j && lj ? lj : NULL, &lo);
-            for (int k = 0; k < VL && base + (size_t)k < nalpha; k++) {
+            for (int k = 0; k < KLANES && base + (size_t)k < nalpha; k++) {
                 size_t i = base + (size_t)k;
                 if (log_j && lj)
                     memcpy(log_j + i * L1, lj + (size_t)k * L1, L1 * sizeof *lj);
