@@ -36,6 +36,12 @@ static inline void KFN(erf_maps)(V q, V p, V a2_2, V c4, V *qt, V *pt, V *qh, V 
  * the same operations, so the bits do not depend on U or on the grouping. */
 #define KU 4
 #define KLANES (KU * VL)
+/* Without log J at every block (the summaries), log J^{L,0} takes one log1p per
+ * KCHUNK blocks: the growth factors J'/J = 1 + g are multiplied as 1 + y, with
+ * y' = y + g + y g formed without adding 1 (no loss at small g), and log1p(y)
+ * added at the end of each chunk. 1 + y stays far from overflow unless a single
+ * block multiplied J by more than ~1e38. */
+#define KCHUNK 8
 
 static inline V KFN(load_const)(const double *x, double scale)
 {
@@ -63,7 +69,7 @@ static void KFN(run_lanes)(const struct sp_arch *a, const struct sp_theory_opts 
     const int want_j = lj || lo->want_j;
     struct KFN(steps) c;
     KFN(steps_init)(&c, a, o);
-    V a2a[KU], c4a[KU], a2m[KU], c4m[KU], q[KU], p[KU], lj_acc[KU], K[KU];
+    V a2a[KU], c4a[KU], a2m[KU], c4m[KU], q[KU], p[KU], lj_acc[KU], K[KU], y[KU];
     for (int u = 0; u < KU; u++) {
         a2a[u] = KFN(load_const)(aa + u * VL, 2.0);
         c4a[u] = KFN(load_const)(aa + u * VL, 4.0 / M_PI);
@@ -73,6 +79,7 @@ static void KFN(run_lanes)(const struct sp_arch *a, const struct sp_theory_opts 
         p[u] = vset(a->p0);
         lj_acc[u] = vset(0.0);
         K[u] = vset(0.0);
+        y[u] = vset(0.0);
     }
     double tmp[VL], am2[KLANES];
     int nfound = 0;
@@ -110,9 +117,16 @@ static void KFN(run_lanes)(const struct sp_arch *a, const struct sp_theory_opts 
             KFN(erf_maps)(q[u], p[u], a2m[u], c4m[u], &qt[u], &pt[u], &qh[u], c.two ? &ph[u] : NULL);
         for (int u = 0; u < KU; u++) {
             V xm = KFN(mlp_step)(&c, qt[u], pt[u], qh[u], ph[u], &q[u], &p[u], &K[u]);
-            if (want_j)
+            if (lj) /* log J at every block */
                 lj_acc[u] = vadd(lj_acc[u], KFN(block_log_growth)(xa[u], xm));
+            else if (want_j) /* only at the end: y <- (1 + y)(1 + g) - 1, g = J'/J - 1 */
+                y[u] = KFN(grow)(y[u], KFN(grow)(xa[u], xm));
         }
+        if (!lj && want_j && ((l + 1) % KCHUNK == 0 || l + 1 == L))
+            for (int u = 0; u < KU; u++) {
+                lj_acc[u] = vadd(lj_acc[u], VLOG1P(y[u]));
+                y[u] = vset(0.0);
+            }
     }
     for (int u = 0; u < KU; u++) {
         vstore(lo->ql + u * VL, q[u]);

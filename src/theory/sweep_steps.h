@@ -88,8 +88,8 @@ static inline V KFN(mlp_step)(const struct KFN(steps) *c, V qt, V pt, V qh, V ph
     return xm;
 }
 
+/* (1 + x)(1 + y) - 1, without forming 1 + x */
+static inline V KFN(grow)(V x, V y) { return vadd(vadd(x, y), vmul(x, y)); }
+
 /* log J grows by log1p(xa + xm + xa xm) per block: J' = (1 + xa)(1 + xm) J. */
-static inline V KFN(block_log_growth)(V xa, V xm)
-{
-    return VLOG1P(vadd(vadd(xa, xm), vmul(xa, xm)));
-}
+static inline V KFN(block_log_growth)(V xa, V xm) { return VLOG1P(KFN(grow)(xa, xm)); }
