@@ -270,16 +270,13 @@ void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_
  * + the key's index. */
 #define cli_measure sp_measurespec
 enum { OPT_MEASURE_FIRST = 1200 };
-/* Real inputs (cli/inputs.c). Before cli_arch_build: the token count the images imply
- * (patches + CLS) into ca->tokens, the draw count from :N into --seeds, and the input
- * kind; refuses what contradicts them (2). weights_cls: -1 without --weights, else
- * whether the checkpoint has a CLS token. */
+/* Real inputs (cli/inputs.c): the library's sp_measure_inputs_prepare (before
+ * cli_arch_build: ca->tokens, the draw count, the input kind; weights_cls -1
+ * without --weights, else whether the checkpoint has a CLS token) and
+ * sp_measure_image_tokens (v: the checkpoint, or NULL: the trainer's init; *tok
+ * the caller's), their reasons printed: 0, 1 (runtime) or 2 (usage, bad data). */
 int cli_inputs_prepare(const char *cmd, struct cli_measure *m, struct cli_arch *ca,
                        int weights_cls);
-/* The token rows of the draws: --seeds images of the t10k split (a seeded choice by
- * --seed), each through v's patch embedding, or (v NULL) through the trainer's
- * initialisation at --seed of width a->width, init std a->init_std; *tok (owned by the
- * caller) holds seeds sets of (a->tokens, width). 0, 1 (runtime) or 2 (bad data). */
 struct sp_vit_net;
 int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct sp_arch *a,
                       const struct sp_vit_net *v, float **tok);

@@ -4,7 +4,8 @@
  * style); the size syntax; token ids from lists and files (a bad entry named with
  * its position); the plan's FLOPs against a hand count at a tiny shape, its bytes
  * against the header's formula, and each refusal; the run's table against
- * sp_net_measure's own rows, per-seed runs, the label column and progress. */
+ * sp_net_measure's own rows, per-seed runs, the label column and progress; what
+ * real inputs imply and refuse. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,6 +372,45 @@ static void test_token_rows(void)
     sp_measurespec_free(&s);
 }
 
+/* Real inputs: what inputs implies (one image per draw, 16 patches + CLS as
+ * tokens, Gaussian rows) and what contradicts it; a missing folder is SP_EIO. */
+static void test_inputs(void)
+{
+    struct sp_measurespec s;
+    int tokens = 0;
+    sp_measurespec_init(&s);
+    s.style = SP_ARCHKEY_STYLE_FLAG;
+    CHECK(sp_measure_inputs_prepare(&s, &tokens, -1) == SP_OK && tokens == 0);
+    CHECK(sp_measurespec_set(&s, "cls", "off") == SP_OK);
+    CHECK(sp_measure_inputs_prepare(&s, &tokens, -1) == SP_EINVAL &&
+          has(sp_last_error(), "--cls goes with --inputs fashion-mnist"));
+    CHECK(sp_measurespec_set(&s, "inputs", "fashion-mnist:3") == SP_OK);
+    CHECK(sp_measure_inputs_prepare(&s, &tokens, -1) == SP_OK && tokens == 16 &&
+          s.o.seeds == 3 && s.o.input == SP_INPUT_GAUSSIAN);
+    s.o.input = SP_INPUT_EQUIANGULAR, s.cls = -1, tokens = 0;
+    CHECK(sp_measure_inputs_prepare(&s, &tokens, -1) == SP_OK && tokens == 17 && s.cls == 1);
+    s.o.input = SP_INPUT_EQUIANGULAR, s.cls = 1, tokens = 0;
+    CHECK(sp_measure_inputs_prepare(&s, &tokens, 0) == SP_EINVAL &&
+          has(sp_last_error(), "--cls on: the checkpoint pools by the mean"));
+    s.o.input = SP_INPUT_EQUIANGULAR, tokens = 5;
+    CHECK(sp_measure_inputs_prepare(&s, &tokens, -1) == SP_EINVAL &&
+          has(sp_last_error(), "--tokens 5: --inputs fashion-mnist with --cls on has 17 tokens"));
+    CHECK(sp_measurespec_set(&s, "seeds", "2") == SP_OK);
+    CHECK(sp_measure_inputs_prepare(&s, &tokens, -1) == SP_EINVAL &&
+          has(sp_last_error(), "--seeds 2 and --inputs fashion-mnist:3 disagree"));
+    s.seeds_given = 0, s.o.input = SP_INPUT_GAUSSIAN;
+    CHECK(sp_measure_inputs_prepare(&s, &tokens, -1) == SP_EINVAL &&
+          has(sp_last_error(), "--inputs gives the input; do not also give --input"));
+    struct sp_arch a;
+    sp_arch_default(&a);
+    a.width = 16;
+    float *tok = (float *)&a;
+    CHECK(sp_measurespec_set(&s, "data", "/nonexistent/sigprop") == SP_OK);
+    CHECK(sp_measure_image_tokens(&s, &a, NULL, &tok) == SP_EIO && tok == NULL);
+    CHECK(has(sp_last_error(), "--inputs: "));
+    sp_measurespec_free(&s);
+}
+
 int main(void)
 {
     test_table();
@@ -381,5 +421,6 @@ int main(void)
     test_plan_transformer();
     test_run();
     test_token_rows();
+    test_inputs();
     return check_done();
 }

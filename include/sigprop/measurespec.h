@@ -126,6 +126,24 @@ void sp_measure_plan_init(struct sp_measure_plan *p);
 enum sp_status sp_measure_plan(const struct sp_arch *a, const struct sp_measurespec *s,
                                struct sp_measure_plan *p);
 
+/* ---- real inputs (inputs fashion-mnist[:N], cls, data) ---- */
+/* Before the architecture is built: with inputs, one image per draw (inputs_n
+ * sets seeds), cls defaulted (on, unless weights_cls is 0: a checkpoint without a
+ * CLS token), o.input Gaussian (the rows are given) and, without a checkpoint
+ * (weights_cls -1), *tokens (the request's, 0: not given) set to the trainer's 16
+ * patches + CLS; without inputs, cls and data are refused. SP_EINVAL with a reason
+ * naming the keys for what contradicts them (seeds, input, tokens, cls on). */
+enum sp_status sp_measure_inputs_prepare(struct sp_measurespec *m, int *tokens, int weights_cls);
+/* The draws' token rows: o.seeds images of data's t10k split (sp_vit_pick_images
+ * at o.seed), each through v's patch embedding, or (v NULL) through the trainer's
+ * initialisation at o.seed at a's width and init std. *tok (malloc'ed, the
+ * caller's) holds seeds sets of (tokens, width) floats. SP_EIO (files missing),
+ * SP_EFORMAT (not IDX, or another image size), SP_EINVAL (more draws than
+ * images), SP_ENOMEM. */
+struct sp_vit_net;
+enum sp_status sp_measure_image_tokens(const struct sp_measurespec *m, const struct sp_arch *a,
+                                       const struct sp_vit_net *v, float **tok);
+
 /* ---- the run ---- */
 /* One network of a run: its architecture (planned), the alpha of its identifying
  * columns (NAN: none), stored weights (NULL: Philox draws) and, when the table

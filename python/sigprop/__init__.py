@@ -362,14 +362,13 @@ def theory(**kw):
 # ---- measure ----
 
 # The measurement keywords: the library's key table (sigprop/measurespec.h), '_'
-# for '-'. inputs, cls and data (Fashion-MNIST images through a patch embedding)
-# are the CLI's: its image loading is not in the library.
+# for '-'.
 _MKINDS = {lib.SP_MEASUREKEY_INT: "int", lib.SP_MEASUREKEY_U64: "int",
            lib.SP_MEASUREKEY_REAL: "float", lib.SP_MEASUREKEY_SIZE: "size",
            lib.SP_MEASUREKEY_CHOICE: "str", lib.SP_MEASUREKEY_FLAG: "bool",
            lib.SP_MEASUREKEY_PASSES: "str", lib.SP_MEASUREKEY_INPUTS: "str",
            lib.SP_MEASUREKEY_IDS: "ids", lib.SP_MEASUREKEY_STRING: "str"}
-_M_CLI_ONLY = ("inputs", "cls", "data")
+_M_CLI_ONLY = ()
 
 
 def _measure_table():
@@ -498,7 +497,9 @@ def measure(**kw):
     (measure_keys(): seeds, probes, seed, threads, input ('equiangular' |
     'gaussian'), measure ('fwd,bwd,grad' or 'all'), exclude_cls, checkpoint,
     max_memory, max_time, sublayers, per_seed, token_ids (a sequence of ids, a
-    list string or a file), position_std), each parsed and validated by the
+    list string or a file), position_std, inputs ('fashion-mnist[:N]': one test
+    image per draw through the trainer's patch embedding at init), cls, data),
+    each parsed and validated by the
     library (sp_measurespec_set), every configuration planned (sp_measure_plan:
     memory, time) before anything runs, then measured by sp_measure_table. progress:
     a callable progress(done, total) called from the calling thread as work units
@@ -516,6 +517,11 @@ def measure(**kw):
         spec.o.input = lib.SP_INPUT_GAUSSIAN
         if kw.get("tokens") is None:
             kw = dict(kw, tokens=int(spec.nids))
+    tokens = ffi.new("int *", int(kw.get("tokens") or 0))
+    lib.sp_last_error_clear()  # inputs: one image per draw, 16 patches (+ CLS) as tokens
+    _check_value(lib.sp_measure_inputs_prepare(spec, tokens, -1), "measure")
+    if spec.inputs:
+        kw = dict(kw, tokens=int(tokens[0]))
     spec.o.progress = pg.cb
     built = [(al,) + _build("measure", kw, al) for al in _alphas(kw)]
     plan = ffi.new("struct sp_measure_plan *")
@@ -528,10 +534,16 @@ def measure(**kw):
         _check(lib.sp_measure_token_rows(built[0][1], spec, tok), "measure")
         tok = ffi.gc(tok[0], lib.free)
         w.tokens = tok
+    if spec.inputs:
+        tok = ffi.new("float **")
+        lib.sp_last_error_clear()
+        _check_value(lib.sp_measure_image_tokens(spec, built[0][1], ffi.NULL, tok), "measure")
+        tok = ffi.gc(tok[0], lib.free)
+        w.tokens, w.token_sets = tok, spec.o.seeds
     nets = ffi.new("struct sp_measure_net[]", len(built))
     for i, (al, a, _) in enumerate(built):
         nets[i].a, nets[i].alpha = a, math.nan if al is None else al
-        nets[i].w = w if spec.ids != ffi.NULL else ffi.NULL
+        nets[i].w = w if spec.ids != ffi.NULL or spec.inputs else ffi.NULL
     out = ffi.new("struct sp_table **")
     lib.sp_last_error_clear()
     s = lib.sp_measure_table(nets, len(built), spec, ffi.NULL, out)

@@ -411,7 +411,7 @@ def test_measure_keys_come_from_the_library_table():
     keys = {r["keyword"]: r for r in sigprop.measure_keys()}
     assert {"seeds", "probes", "seed", "threads", "input", "measure", "exclude_cls",
             "checkpoint", "max_memory", "max_time", "sublayers", "per_seed", "token_ids",
-            "position_std"} == set(keys)
+            "position_std", "inputs", "cls", "data"} == set(keys)
     assert keys["probes"]["default"] == "4" and keys["probes"]["flag"] == "--probes"
     assert keys["input"]["choices"] == ["equiangular", "gaussian"]
     assert "%v" not in keys["seeds"]["help"]
@@ -439,8 +439,12 @@ def test_measure_refusals_name_the_keyword():
     assert "position_std goes with token_ids" in e.value.reason
     with pytest.raises(TypeError, match="token_ids must be a sequence of ints"):
         sigprop.measure(width=16, heads=1, depth=1, token_ids=[1.5])
-    with pytest.raises(TypeError, match="unexpected keyword argument 'inputs'"):
-        sigprop.measure(width=16, heads=1, depth=1, inputs="fashion-mnist")
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(width=16, heads=1, depth=1, cls="on")
+    assert "cls goes with inputs='fashion-mnist'" in e.value.reason
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(width=16, heads=1, depth=1, inputs="fashion-mnist:3", seeds=2)
+    assert "seeds 2 and inputs='fashion-mnist':3 disagree" in e.value.reason
 
 
 def test_measure_token_ids_file_refusal_names_the_entry(tmp_path):
@@ -474,3 +478,15 @@ def test_sweep_measure_is_planned_before_running():
     with pytest.raises(sigprop.SigpropValueError) as e:  # equiangular needs tokens <= width
         sigprop.sweep(mode="measure", width=[16, 64], tokens=32, depth=2, heads=1)
     assert "tokens <= width" in e.value.reason
+
+
+@pytest.mark.skipif(not HAS_BLAS or not os.path.exists(
+    "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+    reason="no OpenBLAS or no Fashion-MNIST")
+def test_measure_fashion_mnist_inputs_equal_cli():
+    df = sigprop.measure(inputs="fashion-mnist:2", cls="off", width=32, heads=2, depth=2,
+                         probes=1, seed=4)
+    ref = run_cli("measure", "--inputs", "fashion-mnist:2", "--cls", "off", "--width", "32",
+                  "--heads", "2", "--depth", "2", "--probes", "1", "--seed", "4")
+    same_table(df, ref, 1e-6)
+    assert df.tokens.iloc[0] == 16
