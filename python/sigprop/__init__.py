@@ -940,7 +940,7 @@ def sweep(**kw):
     _check(lib.sp_sweep_check_size(len(built), nd, ffi.NULL), "sweep")
     no = _net_opts("sweep", dict(kw, measure="fwd")) if measure_on else ffi.NULL
     if measure_on:  # every point measurable before anything runs, as the CLI's sweep
-        mspec, mplan = _mspec("sweep", dict(no=None)), ffi.new("struct sp_measure_plan *")
+        mspec, mplan = _mspec("sweep", {}), ffi.new("struct sp_measure_plan *")
         mspec.o = no[0]
         for _, a, _ in built:
             lib.sp_last_error_clear()
