@@ -142,6 +142,11 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first);
 /* cli_parse as a command's main calls it: 0 to go on, or 1 to stop now with *rc the
  * exit status (0 after --help, 2 after a usage error). */
 int cli_parse_stop(const struct cli_cmd *cmd, int argc, char **argv, int *first, int *rc);
+/* One option's help lines as the table prints them: "  -k, --name ARG" (key 0:
+ * none; arg NULL: a flag) padded to the help column, each line of help with "%v"
+ * replaced by def. */
+void cli_help_entry(FILE *f, char key, const char *name, const char *arg, const char *help,
+                    const char *def);
 /* CALL handler (ctx: a struct cli_list, its earlier list freed): a comma list of
  * norms as enum sp_fn values, every name --norm takes but relu; what a command
  * can use of them its library call checks (the trainer: ln, rms, dyt, derf). 0 or 2. */
@@ -259,39 +264,36 @@ void cli_arch_help(FILE *f);
 void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_opts *o);
 
 /* ---- finite-network measurement flags shared by measure and compare (cmd_measure.c) ---- */
-struct cli_measure {
-    struct sp_net_opts o;
-    double max_memory;   /* bytes; 0: available memory from /proc/meminfo */
-    double max_time;     /* seconds; 0: no limit */
-    double est_s;        /* with --max-time: the estimates of the checked runs, summed */
-    int seeds_given;     /* --seeds was on the command line */
-    int inputs;          /* --inputs fashion-mnist: 1; 0: the configured input */
-    int inputs_n;        /* fashion-mnist:N: N images (one per draw), 0: --seeds of them */
-    int cls;             /* --cls on (1) / off (0); -1: not given */
-    const char *data;    /* --data DIR of the Fashion-MNIST files */
-};
-/* Real inputs (cli/inputs.c). Before cli_arch_build: the token count the images imply
- * (patches + CLS) into ca->tokens, the draw count from :N into --seeds, and the input
- * kind; refuses what contradicts them (2). weights_cls: -1 without --weights, else
- * whether the checkpoint has a CLS token. */
+/* What the user asked for: the library's request (struct sp_measurespec,
+ * sigprop/measurespec.h), under the name the commands use. Every measurement flag
+ * is a key of the library's table; the flags' getopt codes are OPT_MEASURE_FIRST
+ * + the key's index. */
+#define cli_measure sp_measurespec
+enum { OPT_MEASURE_FIRST = 1200 };
+/* Real inputs (cli/inputs.c): the library's sp_measure_inputs_prepare (before
+ * cli_arch_build: ca->tokens, the draw count, the input kind; weights_cls -1
+ * without --weights, else whether the checkpoint has a CLS token) and
+ * sp_measure_image_tokens (v: the checkpoint, or NULL: the trainer's init; *tok
+ * the caller's), their reasons printed: 0, 1 (runtime) or 2 (usage, bad data). */
 int cli_inputs_prepare(const char *cmd, struct cli_measure *m, struct cli_arch *ca,
                        int weights_cls);
-/* The token rows of the draws: --seeds images of the t10k split (a seeded choice by
- * --seed), each through v's patch embedding, or (v NULL) through the trainer's
- * initialisation at --seed of width a->width, init std a->init_std; *tok (owned by the
- * caller) holds seeds sets of (a->tokens, width). 0, 1 (runtime) or 2 (bad data). */
 struct sp_vit_net;
 int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct sp_arch *a,
                       const struct sp_vit_net *v, float **tok);
 void cli_inputs_meta(cJSON *j, const struct cli_measure *m);
+/* sp_measurespec_init with reasons that name flags ("--probes: ..."). */
 void cli_measure_init(struct cli_measure *m);
-/* CALL handlers of --inputs (ctx: the struct cli_measure) and --measure (ctx: the
- * unsigned SP_MEASURE_* mask). */
-int cli_measure_inputs(void *ctx, const char *cmd, const char *flag, const char *arg);
-int cli_measure_passes(void *ctx, const char *cmd, const char *flag, const char *arg);
+void cli_measure_free(struct cli_measure *m);
+/* The flags of one group of the key table (SP_MEASUREKEY_RUN: measure's and
+ * compare's; SP_MEASUREKEY_OUTPUT: measure's own) as getopt options, each handled
+ * by cli_measure_option (ctx: the struct cli_measure) through sp_measurespec_set,
+ * help generated from the table. */
+const struct option *cli_measure_longopts(enum sp_measurekey_group g);
+int cli_measure_option(void *ctx, const char *cmd, int code, const char *arg);
+void cli_measure_help_run(FILE *f);
+void cli_measure_help_output(FILE *f);
 extern const char *const cli_input_names[]; /* "equiangular", "gaussian": enum sp_net_input */
-extern const char *const cli_off_on[];      /* "off", "on" */
-/* --max-memory and --max-time, the limits of a measurement (also alpha --verify's). */
+/* --max-memory and --max-time, the limits of a measurement, as alpha --verify has them. */
 #define CLI_OPT_MEASURE_LIMITS(m, what)                                                \
     {.kind = CLI_OPT_SIZE, .name = "max-memory", .arg = "SIZE", .dest = &(m)->max_memory, \
      .help = "refuse " what " needing more (default: available memory)"},             \
@@ -299,51 +301,17 @@ extern const char *const cli_off_on[];      /* "off", "on" */
      .lo = 1e-3, .hi = 1e9,                                                            \
      .help = "refuse " what " estimated to take more than S seconds (a\n"               \
              "2-block, one-draw run timed at start, scaled by FLOPs)"}
-/* The measurement flags of measure and compare, as entries of a table. */
+/* The measurement flags of measure and compare (the RUN group), as entries of a table. */
 #define CLI_OPT_MEASURE(m)                                                             \
     {.kind = CLI_OPT_TEXT, .help = "Measurement (finite network at initialisation):\n"}, \
-    {.kind = CLI_OPT_INT, .name = "seeds", .arg = "K", .dest = &(m)->o.seeds, .lo = 1, \
-     .hi = 1000000, .seen = &(m)->seeds_given,                                         \
-     .help = "independent weight draws (and inputs) (default %v)"},                    \
-    {.kind = CLI_OPT_INT, .name = "probes", .arg = "P", .dest = &(m)->o.probes, .lo = 1, \
-     .hi = 100000, .help = "Hutchinson probes per draw, one pass (default %v)"},       \
-    {.kind = CLI_OPT_U64, .name = "seed", .arg = "S", .dest = &(m)->o.seed,            \
-     .hi = (double)UINT64_MAX, .help = "master seed of the Philox generator (default %v)"}, \
-    {.kind = CLI_OPT_INT, .name = "threads", .arg = "T", .dest = &(m)->o.threads, .lo = 1, \
-     .hi = 4096, .help = "OpenMP and OpenBLAS threads (default: as the environment)"}, \
-    {.kind = CLI_OPT_ENUM, .name = "input", .arg = "I", .dest = &(m)->o.input,         \
-     .values = cli_input_names,                                                        \
-     .help = "equiangular (exact q0, p0; needs tokens <= width) |\n"                    \
-             "gaussian (same covariance; needs p0 >= 0) (default %v)"},                 \
-    {.kind = CLI_OPT_CALL, .name = "measure", .arg = "LIST", .call = cli_measure_passes, \
-     .ctx = &(m)->o.measure, .help = "fwd,bwd,grad or all: which passes run (default all)"}, \
-    {.kind = CLI_OPT_FLAG, .name = "exclude-cls", .dest = &(m)->o.exclude_cls,         \
-     .help = "q, p, rho over tokens 1..n-1 (token 0 as a CLS token)"},                 \
-    {.kind = CLI_OPT_INT, .name = "checkpoint", .arg = "S", .dest = &(m)->o.checkpoint, \
-     .lo = 1, .hi = 1000000,                                                           \
-     .help = "reverse mode: blocks per checkpoint (default ceil(sqrt(L)))"},           \
-    {.kind = CLI_OPT_CALL, .name = "inputs", .arg = "fashion-mnist[:N]",               \
-     .call = cli_measure_inputs, .ctx = (m),                                           \
-     .help = "real inputs: each draw is a different Fashion-MNIST\n"                    \
-             "test image (a choice seeded by --seed; N images = N draws,\n"             \
-             "else --seeds of them) through the trainer's patch embedding\n"            \
-             "(7x7 patches, + CLS token, + positions; the trainer's init at\n"          \
-             "--seed and the arch's width and init std, or the\n"                      \
-             "checkpoint's own with --weights); sets --tokens (16 + CLS)"},             \
-    {.kind = CLI_OPT_ENUM, .name = "cls", .arg = "on|off", .dest = &(m)->cls,         \
-     .values = cli_off_on,                                                             \
-     .help = "with --inputs: the CLS token is a row of the input (on,\n"               \
-             "default; 17 tokens) or left out (off; 16 patch tokens)"},                \
-    {.kind = CLI_OPT_STRING, .name = "data", .arg = "DIR", .dest = &(m)->data,         \
-     .help = "the Fashion-MNIST .gz files (default %v)"},                              \
-    CLI_OPT_MEASURE_LIMITS(m, "runs")
-/* Checks the options against the architecture, the memory the run needs
- * (estimate vs available) and, with --max-time, its time (sp_net_time_estimate:
- * a shortened run timed now, scaled by FLOPs; added to m->est_s): 0, or 2 with a
- * message naming what is needed. */
+    {.kind = CLI_OPT_GROUP, .longopts = cli_measure_longopts(SP_MEASUREKEY_RUN),       \
+     .group = cli_measure_option, .text = cli_measure_help_run, .ctx = (m)}
+/* sp_measure_plan for one more architecture, the plan kept across the calls since
+ * the last cli_measure_init (the --max-time estimates add up): 0, or 2 with the
+ * library's reason printed. */
 int cli_measure_check(const char *cmd, const struct sp_arch *a, struct cli_measure *m);
-/* Available memory in bytes: MemAvailable of /proc/meminfo, else free pages. */
-double cli_available_bytes(void);
+/* Available memory in bytes (sp_available_bytes). */
+#define cli_available_bytes sp_available_bytes
 void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m);
 /* Feeds sp_net_opts.progress into a progress bar: set o.progress to
  * cli_measure_on_progress and o.progress_ctx to a struct cli_measure_progress

@@ -313,6 +313,7 @@ free_all:
     sp_table_free(t);
 done:
     free(tok);
+    cli_measure_free(&cm);
     cli_arch_free(&ca);
     return rc;
 }

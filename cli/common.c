@@ -90,31 +90,6 @@ static int parse_u64(const char *cmd, const char *flag, const char *s, uint64_t 
     return st == SP_OK ? 0 : parse_failed(cmd, st);
 }
 
-static int parse_size(const char *cmd, const char *flag, const char *s, double *out)
-{
-    size_t len = strlen(s);
-    double mul = 1.0, v = 0.0;
-    char num[64];
-    if (len && strchr("kKmMgGtT", s[len - 1])) {
-        switch (s[len - 1]) {
-        case 'k': case 'K': mul = 1024.0; break;
-        case 'm': case 'M': mul = 1048576.0; break;
-        case 'g': case 'G': mul = 1073741824.0; break;
-        default: mul = 1099511627776.0; break;
-        }
-        len--;
-    }
-    if (len >= sizeof num)
-        len = sizeof num - 1; /* too long to be a size: refused below */
-    memcpy(num, s, len);
-    num[len] = 0;
-    if (strlen(s) >= sizeof num || sp_parse_real(flag, num, 0.0, INFINITY, &v) != SP_OK || v <= 0.0)
-        return cli_usage(cmd, "%s: '%s' is not a positive size (bytes, or with K, M, G, T)",
-                         flag, s);
-    *out = v * mul;
-    return 0;
-}
-
 int cli_parse_list(const char *cmd, const char *flag, const char *s, double lo, double hi,
                    double **vals, size_t *n)
 {
@@ -272,7 +247,6 @@ void cli_progress_finish(struct cli_progress *p)
 /* ---- the option table ---- */
 const char *const cli_format_names[] = {"csv", "json", NULL};
 const char *const cli_input_names[] = {"equiangular", "gaussian", NULL};
-const char *const cli_off_on[] = {"off", "on", NULL};
 const struct option cli_arch_longopts[] = {CLI_ARCH_LONGOPTS, {0, 0, 0, 0}};
 
 int cli_arch_group(void *ctx, const char *cmd, int code, const char *arg)
@@ -330,7 +304,10 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int cod
         return parse_u64(c, flag, arg, e->hi >= 0x1p64 ? UINT64_MAX : (uint64_t)e->hi,
                              e->dest);
     case CLI_OPT_DOUBLE: return cli_parse_double(c, flag, arg, e->lo, e->hi, e->dest);
-    case CLI_OPT_SIZE: return parse_size(c, flag, arg, e->dest);
+    case CLI_OPT_SIZE: {
+        enum sp_status st = sp_parse_size(flag, arg, e->dest);
+        return st == SP_OK ? 0 : parse_failed(c, st);
+    }
     case CLI_OPT_STRING: *(const char **)e->dest = arg; return 0;
     case CLI_OPT_ENUM: {
         char list[256] = "";
@@ -516,9 +493,26 @@ static void put_help_text(FILE *f, const char *p, size_t len, const char *def)
     fprintf(f, "%.*s\n", (int)len, p);
 }
 
-static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64])
+void cli_help_entry(FILE *f, char key, const char *name, const char *arg, const char *help,
+                    const char *def)
 {
     enum { COL = 24 };
+    char left[96];
+    int n = snprintf(left, sizeof left, "  %c%c%s--%s%s%s", key ? '-' : ' ', key ? key : ' ',
+                     key ? ", " : "  ", name, arg ? " " : "", arg ? arg : "");
+    fprintf(f, "%s%*s", left, n < COL - 1 ? COL - n : 1, "");
+    for (const char *p = help; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        put_help_text(f, p, len, def);
+        p += len + (nl != NULL);
+        if (*p)
+            fprintf(f, "%*s", COL, "");
+    }
+}
+
+static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64])
+{
     if (cmd->head)
         fputs(cmd->head, f);
     for (size_t i = 0; cmd->opts[i].kind != CLI_OPT_END; i++) {
@@ -534,19 +528,7 @@ static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64])
         }
         if (!e->help)
             continue;
-        char left[96];
-        int n = snprintf(left, sizeof left, "  %c%c%s--%s%s%s", e->key ? '-' : ' ',
-                         e->key ? e->key : ' ', e->key ? ", " : "  ", e->name,
-                         e->arg ? " " : "", e->arg ? e->arg : "");
-        fprintf(f, "%s%*s", left, n < COL - 1 ? COL - n : 1, "");
-        for (const char *p = e->help; *p;) {
-            const char *nl = strchr(p, '\n');
-            size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            put_help_text(f, p, len, defs[i]);
-            p += len + (nl != NULL);
-            if (*p)
-                fprintf(f, "%*s", COL, "");
-        }
+        cli_help_entry(f, e->key, e->name, e->arg, e->help, defs[i]);
     }
     if (cmd->tail)
         fputs(cmd->tail, f);

@@ -49,5 +49,6 @@
 #include "sigprop/report.h"
 #include "sigprop/train.h"
 #include "sigprop/vit_export.h"
+#include "sigprop/measurespec.h"
 
 #endif

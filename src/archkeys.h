@@ -22,4 +22,10 @@ struct key {
 const struct key *archkey_entry(const char *name);
 const struct key *archkey_entry_at(size_t i);
 
+/* A key as a reason names it in style: "--name value" (FLAG), "name='value'"
+ * (KEYWORD, '_' for '-'), "name value" (PLAIN); value NULL: the name alone. Into
+ * b (n bytes); returns b. Also the measurement keys' (src/measurespec.c). */
+const char *archkey_style_name(enum sp_archkey_style style, const char *name, const char *value,
+                               char *b, size_t n);
+
 #endif

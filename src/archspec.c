@@ -19,13 +19,10 @@ struct names {
     int i;
 };
 
-/* The key (and with value, "key value") as the request's style writes it. */
-static const char *kn(struct names *r, const struct sp_archspec *s, const char *name,
-                      const char *value)
+const char *archkey_style_name(enum sp_archkey_style style, const char *name, const char *value,
+                               char *b, size_t n)
 {
-    char *b = r->b[r->i++ & 7];
-    size_t n = sizeof r->b[0];
-    switch (s->style) {
+    switch (style) {
     case SP_ARCHKEY_STYLE_FLAG:
         snprintf(b, n, "--%s%s%s", name, value ? " " : "", value ? value : "");
         break;
@@ -42,6 +39,13 @@ static const char *kn(struct names *r, const struct sp_archspec *s, const char *
     default: snprintf(b, n, "%s%s%s", name, value ? " " : "", value ? value : ""); break;
     }
     return b;
+}
+
+/* The key (and with value, "key value") as the request's style writes it. */
+static const char *kn(struct names *r, const struct sp_archspec *s, const char *name,
+                      const char *value)
+{
+    return archkey_style_name(s->style, name, value, r->b[r->i++ & 7], sizeof r->b[0]);
 }
 
 /* ---- the request ---- */

@@ -9,6 +9,7 @@
 #include "sigprop/analysis.h"
 #include "sigprop/archspec.h"
 #include "sigprop/core.h"
+#include "sigprop/measurespec.h"
 #include "sigprop/net.h"
 #include "sigprop/records.h"
 #include "sigprop/theory.h"
@@ -94,6 +95,12 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_alpha_verification", sizeof(struct sp_alpha_verification)},
         {"sp_record", sizeof(struct sp_record)},
         {"sp_archkey", sizeof(struct sp_archkey)},
+        /* sigprop/measurespec.h */
+        {"sp_measurekey", sizeof(struct sp_measurekey)},
+        {"sp_measurespec", sizeof(struct sp_measurespec)},
+        {"sp_measure_plan", sizeof(struct sp_measure_plan)},
+        {"sp_net_weights", sizeof(struct sp_net_weights)},
+        {"sp_measure_net", sizeof(struct sp_measure_net)},
     };
     for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
         if (!strcmp(name, sizes[i].name))

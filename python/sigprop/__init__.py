@@ -27,6 +27,7 @@ from ._ffi import LIBRARY_PATH, ffi, lib
 __all__ = ["theory", "measure", "fit", "compare", "alpha", "sweep", "SigpropError",
            "SigpropValueError", "version", "build_features", "simd", "presets", "arch_keys",
            "LIBRARY_PATH"]
+__all__ += ["measure_keys"]
 
 
 def _s(p):
@@ -167,6 +168,17 @@ def _validate(func, kw, allowed):
         elif kind == "bool":
             if not isinstance(v, (bool, np.bool_)):
                 raise TypeError("%s(): %s must be True or False (got %r)" % (func, k, v))
+        elif kind == "size":
+            if not real and not isinstance(v, str):
+                raise TypeError("%s(): %s must be a number of bytes or a size such as '800M' "
+                                "(got %r)" % (func, k, v))
+        elif kind == "ids":
+            if not isinstance(v, (str, os.PathLike)) and (
+                    not isinstance(v, (list, tuple, range, np.ndarray)) or
+                    not all(isinstance(x, numbers.Integral) and not isinstance(x, bool)
+                            for x in v)):
+                raise TypeError("%s(): %s must be a sequence of ints, a list string or a "
+                                "file (got %r)" % (func, k, v))
         elif kind == "path":
             if not isinstance(v, (str, os.PathLike)):
                 raise TypeError("%s(): %s must be a path (got %r)" % (func, k, v))
@@ -349,39 +361,80 @@ def theory(**kw):
 
 # ---- measure ----
 
-_MEASURE_KEYS = dict(_ARCH_KEYS, seeds="int", probes="int", seed="int", threads="int",
-                     input="str", measure="str", sublayers="bool", exclude_cls="bool",
-                     checkpoint="int", progress="callable", as_frame="bool")
+# The measurement keywords: the library's key table (sigprop/measurespec.h), '_'
+# for '-'.
+_MKINDS = {lib.SP_MEASUREKEY_INT: "int", lib.SP_MEASUREKEY_U64: "int",
+           lib.SP_MEASUREKEY_REAL: "float", lib.SP_MEASUREKEY_SIZE: "size",
+           lib.SP_MEASUREKEY_CHOICE: "str", lib.SP_MEASUREKEY_FLAG: "bool",
+           lib.SP_MEASUREKEY_PASSES: "str", lib.SP_MEASUREKEY_INPUTS: "str",
+           lib.SP_MEASUREKEY_IDS: "ids", lib.SP_MEASUREKEY_STRING: "str"}
+_M_CLI_ONLY = ()
+
+
+def _measure_table():
+    kinds, rows = {}, []
+    for i in range(lib.sp_measurekey_count()):
+        k = lib.sp_measurekey_at(i)
+        name = _s(k.name)
+        if name in _M_CLI_ONLY:
+            continue
+        kw = name.replace("-", "_")
+        kinds[kw] = (name, _MKINDS[k.kind])
+        buf = ffi.new("char[64]")
+        lib.sp_measurekey_default(k, buf, 64)
+        rows.append(dict(keyword=kw, flag="--" + name, syntax=_s(k.syntax),
+                         kind=_MKINDS[k.kind], lo=k.lo, hi=k.hi, choices=_words(k.choices),
+                         default=_s(buf), help=_s(k.help).replace("%v", _s(buf))))
+    return kinds, rows
+
+
+_MEASURE, _MEASURE_ROWS = _measure_table()
+# what compare and sweep take of them (the network's settings); measure takes all
+_NET_KEYWORDS = ("seeds", "probes", "seed", "threads", "input", "measure", "sublayers",
+                 "exclude_cls", "checkpoint")
+_MEASURE_KEYS = dict(_ARCH_KEYS, **{k: _MEASURE[k][1] for k in _NET_KEYWORDS},
+                     progress="callable", as_frame="bool")
+_MEASURE_ONLY_KEYS = dict(_MEASURE_KEYS, **{k: kind for k, (_, kind) in _MEASURE.items()})
 _NET_COLS = ["l", "q", "q_se", "p", "p_se", "rho", "J_fwd", "J_fwd_se", "J_bwd", "J_bwd_se",
              "grad_amp", "grad_amp_se", "logJ_fwd", "logJ_bwd"]
 
 
-def _measure_mask(spec):
-    if spec is None or spec == "all":
-        return 7
-    bits = {"fwd": 1, "bwd": 2, "grad": 4}
-    mask = 0
-    for part in spec.split(","):
-        if part not in bits:
-            raise ValueError("measure(): measure=%r: %r is not one of fwd, bwd, grad, all"
-                             % (spec, part))
-        mask |= bits[part]
-    return mask
+def measure_keys():
+    """The measurement keywords measure() takes besides the architecture's, as the
+    library's table has them (the CLI's flags, '_' for '-'): keyword, flag, syntax,
+    kind, lo, hi, choices, default and help. A list of dicts."""
+    return [dict(r) for r in _MEASURE_ROWS]
+
+
+def _mspec(func, kw):
+    """struct sp_measurespec from the measurement keywords: each goes to the
+    library's sp_measurespec_set, which parses and validates it."""
+    spec = lib.sp_measurespec_new(lib.SP_ARCHKEY_STYLE_KEYWORD)
+    if spec == ffi.NULL:
+        raise MemoryError("%s(): out of memory" % func)
+    spec = ffi.gc(spec, lib.sp_measurespec_delete)
+    for k, v in kw.items():
+        if k not in _MEASURE or v is None:
+            continue
+        key, kind = _MEASURE[k]
+        if kind == "bool" and not v:
+            continue
+        if kind == "ids" and not isinstance(v, (str, os.PathLike)):
+            v = ",".join(str(int(x)) for x in v)
+        lib.sp_last_error_clear()
+        _check_value(lib.sp_measurespec_set(spec, key.encode(),
+                                            ffi.NULL if kind == "bool" else _text(v).encode()),
+                     func)
+    return spec
 
 
 def _net_opts(func, kw):
-    """struct sp_net_opts from the measurement keywords (seeds, probes, seed,
-    threads, checkpoint, measure, sublayers, exclude_cls, input)."""
+    """struct sp_net_opts from the network's measurement keywords (seeds, probes,
+    seed, threads, checkpoint, measure, sublayers, exclude_cls, input), through
+    the library's key table (sp_measurespec_set)."""
+    spec = _mspec(func, {k: v for k, v in kw.items() if k in _NET_KEYWORDS})
     no = ffi.new("struct sp_net_opts *")
-    lib.sp_net_opts_default(no)
-    for k in ("seeds", "probes", "seed", "threads", "checkpoint"):
-        if kw.get(k) is not None:
-            setattr(no, k, kw[k])
-    no.measure = _measure_mask(kw.get("measure"))
-    no.sublayers = int(bool(kw.get("sublayers")))
-    no.exclude_cls = int(bool(kw.get("exclude_cls")))
-    if kw.get("input") == "gaussian":
-        no.input = lib.SP_INPUT_GAUSSIAN
+    no[0] = spec.o
     return no
 
 
@@ -415,39 +468,88 @@ class _Progress:
             raise self.failure[0]
 
 
+def _table_of(t, as_frame):
+    """An sp_table (owned: freed here) as a DataFrame or a record array, in its
+    column order; the record columns that count things as ints."""
+    t = ffi.gc(t, lib.sp_table_free)
+    n = lib.sp_table_nrows(t)
+    cols = {}
+    for c in range(lib.sp_table_ncols(t)):
+        name = _s(lib.sp_table_col_name(t, c))
+        if lib.sp_table_col_type(t, c) == lib.SP_COL_STR:
+            cols[name] = np.array([_s(lib.sp_table_str(t, r, c)) for r in range(n)], dtype=object)
+        else:
+            v = np.frombuffer(ffi.buffer(lib.sp_table_col_data(t, c), 8 * n), dtype=np.float64)
+            v = v.copy()
+            if name in ("depth", "width", "tokens", "heads", "kv_heads") and np.all(v == np.floor(v)):
+                v = v.astype(np.int64)
+            cols[name] = v
+    if as_frame:
+        import pandas as pd
+        return pd.DataFrame(cols)
+    return np.rec.fromarrays(list(cols.values()), names=list(cols.keys()))
+
+
 def measure(**kw):
     """Measures finite networks at initialisation (like `sigprop measure`).
 
-    Architecture keywords as theory(); measurement: seeds, probes, seed, threads,
-    input ('equiangular' | 'gaussian'), measure ('fwd,bwd,grad' or 'all'),
-    sublayers, exclude_cls, checkpoint. progress: a callable progress(done, total)
-    called from the calling thread as work units complete (an exception it raises
-    is re-raised once the measurement returns). One curve per alpha value.
-    Raises SigpropError with status 'not supported' in a build without OpenBLAS."""
+    Architecture keywords as theory(); measurement keywords as the CLI's flags
+    (measure_keys(): seeds, probes, seed, threads, input ('equiangular' |
+    'gaussian'), measure ('fwd,bwd,grad' or 'all'), exclude_cls, checkpoint,
+    max_memory, max_time, sublayers, per_seed, token_ids (a sequence of ids, a
+    list string or a file), position_std, inputs ('fashion-mnist[:N]': one test
+    image per draw through the trainer's patch embedding at init), cls, data),
+    each parsed and validated by the
+    library (sp_measurespec_set), every configuration planned (sp_measure_plan:
+    memory, time) before anything runs, then measured by sp_measure_table. progress:
+    a callable progress(done, total) called from the calling thread as work units
+    complete (an exception it raises is re-raised once the measurement returns).
+    One curve per alpha value (per draw with per_seed). Raises SigpropError with
+    status 'not supported' in a build without OpenBLAS."""
     pg = _Progress("measure", kw.pop("progress", None))
-    _validate("measure", kw, _MEASURE_KEYS)
+    _validate("measure", kw, _MEASURE_ONLY_KEYS)
     as_frame = kw.get("as_frame", True)
-    no = _net_opts("measure", kw)
-    no.progress = pg.cb
+    spec = _mspec("measure", kw)
+    if spec.ids != ffi.NULL:  # the ids give the input and set tokens, as the CLI's flag
+        if spec.input_given:
+            raise SigpropValueError(lib.SP_EINVAL, "token_ids gives the input; do not also "
+                                    "give input", "measure")
+        spec.o.input = lib.SP_INPUT_GAUSSIAN
+        if kw.get("tokens") is None:
+            kw = dict(kw, tokens=int(spec.nids))
+    tokens = ffi.new("int *", int(kw.get("tokens") or 0))
+    lib.sp_last_error_clear()  # inputs: one image per draw, 16 patches (+ CLS) as tokens
+    _check_value(lib.sp_measure_inputs_prepare(spec, tokens, -1), "measure")
+    if spec.inputs:
+        kw = dict(kw, tokens=int(tokens[0]))
+    spec.o.progress = pg.cb
     built = [(al,) + _build("measure", kw, al) for al in _alphas(kw)]
-    records = []
-    for al, a, _ in built:
-        n = lib.sp_net_nrows(a, no)
-        rows = ffi.new("struct sp_net_row[]", n)
+    plan = ffi.new("struct sp_measure_plan *")
+    for _, a, _ in built:
         lib.sp_last_error_clear()
-        s = lib.sp_net_measure(a, no, rows, n)
-        pg.check()
-        _check(s, "measure")
-        ident = dict(_record(a, None, al, float(no.seed)), **_id_cols(a, al))
-        for k in range(n):
-            w = rows[k]
-            rec = dict(ident, l=w.l, q=w.q, q_se=w.q_se, p=w.p, p_se=w.p_se, rho=w.rho,
-                       J_fwd=w.j_fwd, J_fwd_se=w.j_fwd_se, J_bwd=w.j_bwd, J_bwd_se=w.j_bwd_se,
-                       grad_amp=w.grad_amp, grad_amp_se=w.grad_amp_se)
-            rec["logJ_fwd"] = math.log(w.j_fwd) if w.j_fwd > 0 else math.nan
-            rec["logJ_bwd"] = math.log(w.j_bwd) if w.j_bwd > 0 else math.nan
-            records.append(rec)
-    return _table(records, _ID + _NET_COLS + _REC_MEASURE, as_frame)
+        _check_value(lib.sp_measure_plan(a, spec, plan), "measure")
+    w = ffi.new("struct sp_net_weights *")
+    if spec.ids != ffi.NULL:
+        tok = ffi.new("float **")
+        _check(lib.sp_measure_token_rows(built[0][1], spec, tok), "measure")
+        tok = ffi.gc(tok[0], lib.free)
+        w.tokens = tok
+    if spec.inputs:
+        tok = ffi.new("float **")
+        lib.sp_last_error_clear()
+        _check_value(lib.sp_measure_image_tokens(spec, built[0][1], ffi.NULL, tok), "measure")
+        tok = ffi.gc(tok[0], lib.free)
+        w.tokens, w.token_sets = tok, spec.o.seeds
+    nets = ffi.new("struct sp_measure_net[]", len(built))
+    for i, (al, a, _) in enumerate(built):
+        nets[i].a, nets[i].alpha = a, math.nan if al is None else al
+        nets[i].w = w if spec.ids != ffi.NULL or spec.inputs else ffi.NULL
+    out = ffi.new("struct sp_table **")
+    lib.sp_last_error_clear()
+    s = lib.sp_measure_table(nets, len(built), spec, ffi.NULL, out)
+    pg.check()
+    _check(s, "measure")
+    return _table_of(out[0], as_frame)
 
 
 # ---- compare ----
@@ -837,6 +939,12 @@ def sweep(**kw):
     nd = len(depths)
     _check(lib.sp_sweep_check_size(len(built), nd, ffi.NULL), "sweep")
     no = _net_opts("sweep", dict(kw, measure="fwd")) if measure_on else ffi.NULL
+    if measure_on:  # every point measurable before anything runs, as the CLI's sweep
+        mspec, mplan = _mspec("sweep", {}), ffi.new("struct sp_measure_plan *")
+        mspec.o = no[0]
+        for _, a, _ in built:
+            lib.sp_last_error_clear()
+            _check_value(lib.sp_measure_plan(a, mspec, mplan), "sweep")
     tasks = ffi.new("struct sp_sweep_task[]", max(len(built), 1))
     for t, (combo, a, o) in enumerate(built):
         tasks[t].a, tasks[t].o = a[0], o[0]

@@ -242,12 +242,75 @@ enum sp_status sp_sweep_task_rows(const struct sp_arch *a, const struct sp_theor
 enum sp_status sp_sweep_theory_rows(const struct sp_sweep_plan *p, const size_t *list,
                                     size_t n, size_t stride, const unsigned char *done,
                                     struct sp_sweep_rows *out);
+
+/* sigprop/measurespec.h: the measurement keys, the plan and the run */
+enum sp_measurekey_kind { SP_MEASUREKEY_INT, SP_MEASUREKEY_U64, SP_MEASUREKEY_REAL,
+                          SP_MEASUREKEY_SIZE, SP_MEASUREKEY_CHOICE, SP_MEASUREKEY_FLAG,
+                          SP_MEASUREKEY_PASSES, SP_MEASUREKEY_INPUTS, SP_MEASUREKEY_IDS,
+                          SP_MEASUREKEY_STRING };
+enum sp_measurekey_group { SP_MEASUREKEY_RUN, SP_MEASUREKEY_OUTPUT };
+struct sp_measurekey {
+    const char *name; const char *syntax; const char *help;
+    enum sp_measurekey_kind kind; enum sp_measurekey_group group;
+    double lo, hi; const char *const *choices;
+};
+size_t sp_measurekey_count(void);
+const struct sp_measurekey *sp_measurekey_at(size_t i);
+int sp_measurekey_default(const struct sp_measurekey *k, char *buf, size_t n);
+struct sp_measurespec {
+    struct sp_net_opts o;
+    double max_memory; double max_time;
+    int seeds_given; int input_given; int inputs; int inputs_n; int cls;
+    const char *data;
+    int per_seed;
+    int *ids; size_t nids;
+    double position_std;
+    enum sp_archkey_style style;
+};
+struct sp_measurespec *sp_measurespec_new(enum sp_archkey_style style);
+void sp_measurespec_delete(struct sp_measurespec *s);
+enum sp_status sp_measurespec_set(struct sp_measurespec *s, const char *key, const char *value);
+struct sp_measure_plan {
+    size_t nets; size_t rows; size_t work;
+    double workspace_bytes; double need_bytes; double have_bytes; double flops; double est_s;
+    double probe_s;
+};
+enum sp_status sp_measure_plan(const struct sp_arch *a, const struct sp_measurespec *s,
+                               struct sp_measure_plan *p);
+struct sp_net_weights {
+    const void *blocks; const float *gain_final; const float *tokens; size_t token_sets;
+    const float *beta_final; const float *alpha_final, *shift_final;
+};
+struct sp_measure_net {
+    const struct sp_arch *a; double alpha; const struct sp_net_weights *w; const char *label;
+};
+enum sp_status sp_measure_token_rows(const struct sp_arch *a, const struct sp_measurespec *s,
+                                     float **tok);
+enum sp_status sp_measure_inputs_prepare(struct sp_measurespec *m, int *tokens, int weights_cls);
+struct sp_vit_net;
+enum sp_status sp_measure_image_tokens(const struct sp_measurespec *m, const struct sp_arch *a,
+                                       const struct sp_vit_net *v, float **tok);
+struct sp_table;
+enum sp_coltype { SP_COL_NUM, SP_COL_STR };
+void sp_table_free(struct sp_table *t);
+size_t sp_table_nrows(const struct sp_table *t);
+int sp_table_ncols(const struct sp_table *t);
+const char *sp_table_col_name(const struct sp_table *t, int col);
+enum sp_coltype sp_table_col_type(const struct sp_table *t, int col);
+const char *sp_table_str(const struct sp_table *t, size_t row, int col);
+const double *sp_table_col_data(const struct sp_table *t, int col);
+enum sp_status sp_measure_table(const struct sp_measure_net *nets, size_t n,
+                                const struct sp_measurespec *s, const char *label,
+                                struct sp_table **out);
 """
 
 STRUCTS = ("sp_arch", "sp_theory_opts", "sp_theory_row", "sp_asymptotics", "sp_net_opts",
            "sp_net_row", "sp_fit_result", "sp_compare_row", "sp_compare_gmfe", "sp_sweep_task",
            "sp_sweep_plan", "sp_sweep_rows", "sp_alpha_point", "sp_alpha_law",
            "sp_alpha_verification", "sp_record", "sp_archkey")
+# sigprop/measurespec.h (and struct sp_net_weights, which sp_measure_net points to)
+STRUCTS += ("sp_measurekey", "sp_measurespec", "sp_measure_plan", "sp_net_weights",
+            "sp_measure_net")
 
 ffi = FFI()
 ffi.cdef(CDEF)

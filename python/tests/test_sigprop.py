@@ -403,3 +403,90 @@ def test_llm_keywords_measure_equals_cli():
         cm = sigprop.compare(preset="llama2-7b", proxy_width=64, tokens=8, depth=2, probes=1,
                              measure="fwd", summary=True)
     same_table(cm, run_cli("compare", *flags), 1e-6)
+
+
+# ---- the measurement keywords: the library's key table (sigprop/measurespec.h) ----
+
+def test_measure_keys_come_from_the_library_table():
+    keys = {r["keyword"]: r for r in sigprop.measure_keys()}
+    assert {"seeds", "probes", "seed", "threads", "input", "measure", "exclude_cls",
+            "checkpoint", "max_memory", "max_time", "sublayers", "per_seed", "token_ids",
+            "position_std", "inputs", "cls", "data"} == set(keys)
+    assert keys["probes"]["default"] == "4" and keys["probes"]["flag"] == "--probes"
+    assert keys["input"]["choices"] == ["equiangular", "gaussian"]
+    assert "%v" not in keys["seeds"]["help"]
+
+
+def test_measure_refusals_name_the_keyword():
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(width=16, heads=1, depth=1, tokens=4, probes=0)
+    assert e.value.reason.startswith("probes: ")
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(width=16, heads=1, depth=1, tokens=4, measure="fwd,sideways")
+    assert "measure: 'sideways' in 'fwd,sideways'" in e.value.reason
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(width=16, heads=1, depth=1, tokens=4, max_memory="12Q")
+    assert "max_memory: '12Q' is not a positive size" in e.value.reason
+    with pytest.raises(sigprop.SigpropValueError) as e:  # the plan's memory check
+        sigprop.measure(width=16, heads=1, depth=1, tokens=4, max_memory="1M")
+    assert "needs about" in e.value.reason and "allowed by max_memory" in e.value.reason
+    assert "reduce width, tokens, probes, seeds or depth" in e.value.reason
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(width=16, heads=1, depth=1, token_ids=[1, 2], tokens=3)
+    assert "tokens 3 and the 2 token_ids disagree" in e.value.reason
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(width=16, heads=1, depth=1, tokens=4, position_std=0.5)
+    assert "position_std goes with token_ids" in e.value.reason
+    with pytest.raises(TypeError, match="token_ids must be a sequence of ints"):
+        sigprop.measure(width=16, heads=1, depth=1, token_ids=[1.5])
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(width=16, heads=1, depth=1, cls="on")
+    assert "cls goes with inputs='fashion-mnist'" in e.value.reason
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(width=16, heads=1, depth=1, inputs="fashion-mnist:3", seeds=2)
+    assert "seeds 2 and inputs='fashion-mnist':3 disagree" in e.value.reason
+
+
+def test_measure_token_ids_file_refusal_names_the_entry(tmp_path):
+    f = tmp_path / "ids.txt"
+    f.write_text("1 2\nx 4\n")
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(width=16, heads=1, depth=1, token_ids=f)
+    assert "token_ids: id 3 of %s: 'x' is not an integer" % f in e.value.reason
+
+
+@pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")
+def test_measure_token_ids_and_per_seed_equal_cli(tmp_path):
+    kw = dict(width=32, heads=2, depth=2, probes=1, seeds=2, seed=3, position_std=0.5)
+    df = sigprop.measure(token_ids=[1, 2, 3, 1], per_seed=True, **kw)
+    flags = []
+    for k, v in kw.items():
+        flags += ["--" + k.replace("_", "-"), str(v)]
+    ref = run_cli("measure", "--token-ids", "1,2,3,1", "--per-seed", *flags)
+    same_table(df, ref, 1e-6)
+    assert list(df.seed.unique()) == [3, 4] and df.tokens.iloc[0] == 4
+    f = tmp_path / "ids.txt"
+    f.write_text("1, 2\n3 1\n")
+    again = sigprop.measure(token_ids=f, per_seed=True, **kw)
+    assert again.equals(df)
+    rec = sigprop.measure(token_ids="1,2,3,1", as_frame=False, **kw)
+    assert rec.dtype.names == tuple(df.columns) and len(rec) == 3
+
+
+@pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")
+def test_sweep_measure_is_planned_before_running():
+    with pytest.raises(sigprop.SigpropValueError) as e:  # equiangular needs tokens <= width
+        sigprop.sweep(mode="measure", width=[16, 64], tokens=32, depth=2, heads=1)
+    assert "tokens <= width" in e.value.reason
+
+
+@pytest.mark.skipif(not HAS_BLAS or not os.path.exists(
+    "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+    reason="no OpenBLAS or no Fashion-MNIST")
+def test_measure_fashion_mnist_inputs_equal_cli():
+    df = sigprop.measure(inputs="fashion-mnist:2", cls="off", width=32, heads=2, depth=2,
+                         probes=1, seed=4)
+    ref = run_cli("measure", "--inputs", "fashion-mnist:2", "--cls", "off", "--width", "32",
+                  "--heads", "2", "--depth", "2", "--probes", "1", "--seed", "4")
+    same_table(df, ref, 1e-6)
+    assert df.tokens.iloc[0] == 16

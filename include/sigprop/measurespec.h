@@ -1,0 +1,177 @@
+/* sigprop/measurespec.h: the measurement settings by name, the run plan and the
+ * run. One table of keys (the CLI's flags without "--", Python's keywords with '_'
+ * for '-'): each key's value syntax, help, range or choices and default; a
+ * request (struct sp_measurespec) filled one key at a time by sp_measurespec_set()
+ * (which parses and validates the value); sp_measure_plan(), which validates one
+ * architecture against the request once (what the finite network implements, the
+ * memory the run needs against what is available or allowed, with max-time the
+ * estimated time) and adds its sizes and FLOPs to a plan; and sp_measure_table(),
+ * which runs the planned networks and fills the table `sigprop measure` writes.
+ * Also the size syntax ("800M"), the available memory and the token-id lists
+ * (sp_token_ids_parse) every measuring caller shares. */
+#ifndef SIGPROP_MEASURESPEC_H
+#define SIGPROP_MEASURESPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigprop/archspec.h"
+#include "sigprop/core.h"
+#include "sigprop/io.h"
+#include "sigprop/net.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- values ---- */
+/* A positive size in bytes: "123", "4.5G", "800M", "64k" (K, M, G, T: powers of
+ * 1024). SP_EINVAL with "name: 'S' is not a positive size (bytes, or with K, M, G, T)". */
+enum sp_status sp_parse_size(const char *name, const char *s, double *out);
+/* Available memory in bytes: MemAvailable of /proc/meminfo, else free pages,
+ * else INFINITY. */
+double sp_available_bytes(void);
+/* Token ids: a list as every integer list ("1,5,7", "0:9:1") when s holds only
+ * digits, ',' and ':', else the path of a file whose ids are decimal integers
+ * separated by white space or commas. Each id in [0, 2^30]. *ids (malloc'ed, the
+ * caller frees it) is NULL and *n 0 on failure: SP_EINVAL with a reason naming the
+ * entry and its position ("token-ids: id 3 of ids.txt: 'x' is not an integer"),
+ * an empty file or an unreadable path; SP_EIO when reading fails; SP_ENOMEM. */
+enum sp_status sp_token_ids_parse(const char *name, const char *s, int **ids, size_t *n);
+#define SP_TOKEN_IDS_MAX 1000000 /* the most ids a measurement takes */
+
+/* ---- the key table ---- */
+enum sp_measurekey_kind {
+    SP_MEASUREKEY_INT,    /* a decimal integer in [lo, hi] */
+    SP_MEASUREKEY_U64,    /* a non-negative integer */
+    SP_MEASUREKEY_REAL,   /* a decimal number in [lo, hi] */
+    SP_MEASUREKEY_SIZE,   /* a positive size (sp_parse_size) */
+    SP_MEASUREKEY_CHOICE, /* one of choices */
+    SP_MEASUREKEY_FLAG,   /* no value: on */
+    SP_MEASUREKEY_PASSES, /* a comma list of fwd, bwd, grad, all */
+    SP_MEASUREKEY_INPUTS, /* fashion-mnist or fashion-mnist:N */
+    SP_MEASUREKEY_IDS,    /* token ids (sp_token_ids_parse) */
+    SP_MEASUREKEY_STRING  /* any text (a directory) */
+};
+/* Which commands take a key: every measuring one (measure, compare) or measure's
+ * own (its output and token inputs). */
+enum sp_measurekey_group { SP_MEASUREKEY_RUN, SP_MEASUREKEY_OUTPUT };
+struct sp_measurekey {
+    const char *name;   /* "probes": the CLI's flag without "--" */
+    const char *syntax; /* the value's name in help ("P"); NULL for a flag */
+    const char *help;   /* one or more lines ('\n'); "%v" stands for the default */
+    enum sp_measurekey_kind kind;
+    enum sp_measurekey_group group;
+    double lo, hi;              /* INT, REAL (U64: hi) */
+    const char *const *choices; /* CHOICE: the accepted words, NULL-terminated */
+};
+size_t sp_measurekey_count(void);
+const struct sp_measurekey *sp_measurekey_at(size_t i); /* NULL past the end */
+const struct sp_measurekey *sp_measurekey_find(const char *name);
+/* The default of k as text ("4", "equiangular"); 0 (buf "") when it has none to show. */
+int sp_measurekey_default(const struct sp_measurekey *k, char *buf, size_t n);
+
+/* ---- the request. Fill with sp_measurespec_init, then sp_measurespec_set per
+ * key; the fields may be read, and written by a caller that knows what it does
+ * (the CLI's --weights sets o.input). Free with sp_measurespec_free. ---- */
+struct sp_measurespec {
+    struct sp_net_opts o; /* seeds, probes, seed, threads, input, measure, sublayers,
+                             exclude_cls, checkpoint; progress as the caller sets it */
+    double max_memory;    /* bytes; 0: available memory (sp_available_bytes) */
+    double max_time;      /* seconds; 0: no limit */
+    int seeds_given;      /* seeds was set */
+    int input_given;      /* input was set */
+    int inputs;           /* inputs fashion-mnist: 1; 0: the configured input */
+    int inputs_n;         /* fashion-mnist:N: N images (one per draw), 0: seeds of them */
+    int cls;              /* cls on (1) / off (0); -1: not given */
+    const char *data;     /* the Fashion-MNIST directory (SP_FASHION_MNIST_DIR, or an
+                             owned copy of the value set) */
+    int per_seed;         /* one curve per draw: draw k as a run with seed S + k */
+    int *ids;             /* token ids (owned), NULL: none */
+    size_t nids;
+    double position_std;  /* with ids: learned absolute positions N(0, S^2); 0: none */
+    enum sp_archkey_style style; /* how reasons name keys (PLAIN after init) */
+};
+void sp_measurespec_init(struct sp_measurespec *s);
+void sp_measurespec_free(struct sp_measurespec *s); /* ids, data; NULL: no-op */
+/* On the heap, for bindings that do not declare the struct: NULL when out of
+ * memory; sp_measurespec_delete frees it and what it holds. */
+struct sp_measurespec *sp_measurespec_new(enum sp_archkey_style style);
+void sp_measurespec_delete(struct sp_measurespec *s);
+/* Sets one key from its text value (NULL for a flag); the last value wins.
+ * SP_EINVAL with a reason naming the key for an unknown key or a bad value;
+ * token-ids: sp_token_ids_parse's status; SP_ENOMEM. */
+enum sp_status sp_measurespec_set(struct sp_measurespec *s, const char *key, const char *value);
+
+/* ---- the plan ---- */
+struct sp_measure_plan {
+    size_t nets;           /* architectures planned */
+    size_t rows;           /* table rows of one pass over them (per_seed: x seeds) */
+    size_t work;           /* progress units of that pass */
+    double workspace_bytes; /* the largest sp_net_workspace_bytes */
+    double need_bytes;     /* the largest workspace + records + overhead (OpenBLAS's
+                              per-thread buffers, 32 MiB each, and 64 MiB) */
+    double have_bytes;     /* max_memory, else the available memory */
+    double flops;          /* matrix-product FLOPs, summed (sp_net_flops) */
+    double est_s;          /* with max_time: the estimates, summed; else 0 */
+    double probe_s;        /* the last estimate's short run (s) */
+};
+void sp_measure_plan_init(struct sp_measure_plan *p);
+/* Validates the measurement of a (resolved) under s and adds it to p: SP_EINVAL
+ * with a reason for an option the network does not implement (sp_net_check), for
+ * token ids that disagree with a (tokens, model toy), or when the run needs more
+ * memory than have_bytes ("this configuration needs about 5.2e+03 MB of memory,
+ * more than the 1.05 MB allowed by --max-memory; reduce ...") or, with max_time,
+ * the summed estimate exceeds it. On failure p is unchanged. */
+enum sp_status sp_measure_plan(const struct sp_arch *a, const struct sp_measurespec *s,
+                               struct sp_measure_plan *p);
+
+/* ---- real inputs (inputs fashion-mnist[:N], cls, data) ---- */
+/* Before the architecture is built: with inputs, one image per draw (inputs_n
+ * sets seeds), cls defaulted (on, unless weights_cls is 0: a checkpoint without a
+ * CLS token), o.input Gaussian (the rows are given) and, without a checkpoint
+ * (weights_cls -1), *tokens (the request's, 0: not given) set to the trainer's 16
+ * patches + CLS; without inputs, cls and data are refused. SP_EINVAL with a reason
+ * naming the keys for what contradicts them (seeds, input, tokens, cls on). */
+enum sp_status sp_measure_inputs_prepare(struct sp_measurespec *m, int *tokens, int weights_cls);
+/* The draws' token rows: o.seeds images of data's t10k split (sp_vit_pick_images
+ * at o.seed), each through v's patch embedding, or (v NULL) through the trainer's
+ * initialisation at o.seed at a's width and init std. *tok (malloc'ed, the
+ * caller's) holds seeds sets of (tokens, width) floats. SP_EIO (files missing),
+ * SP_EFORMAT (not IDX, or another image size), SP_EINVAL (more draws than
+ * images), SP_ENOMEM. */
+struct sp_vit_net;
+enum sp_status sp_measure_image_tokens(const struct sp_measurespec *m, const struct sp_arch *a,
+                                       const struct sp_vit_net *v, float **tok);
+
+/* ---- the run ---- */
+/* One network of a run: its architecture (planned), the alpha of its identifying
+ * columns (NAN: none), stored weights (NULL: Philox draws) and, when the table
+ * has a `label` column, what goes in it ("trained", "init"). */
+struct sp_measure_net {
+    const struct sp_arch *a;
+    double alpha;
+    const struct sp_net_weights *w;
+    const char *label;
+};
+/* The token rows of s's ids for a: row k is id k's row of a random embedding
+ * table (entries N(0, q0), from o.seed) plus, with position_std, a learned
+ * position row. *tok (malloc'ed, ids x width floats) is the caller's. */
+enum sp_status sp_measure_token_rows(const struct sp_arch *a, const struct sp_measurespec *s,
+                                     float **tok);
+/* Measures each network (per_seed: each draw alone, as a run with seed S + k,
+ * with its own token set when w has token_sets) and returns the table `sigprop
+ * measure` writes: model, norm, alpha, alpha_attn, alpha_mlp, l, q, q_se, p, p_se,
+ * rho, J_fwd, J_fwd_se, J_bwd, J_bwd_se, grad_amp, grad_amp_se, logJ_fwd, logJ_bwd,
+ * the identifying columns of SP_REC_MEASURE (sigprop/records.h) and, with label
+ * non-NULL, a last column of that name. s->o.progress (if set) sees the work of
+ * every network in one count. *out (sp_table_free) is NULL on failure: the
+ * measurement's status with "measurement failed at this alpha: reason". */
+enum sp_status sp_measure_table(const struct sp_measure_net *nets, size_t n,
+                                const struct sp_measurespec *s, const char *label,
+                                struct sp_table **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
