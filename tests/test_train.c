@@ -472,6 +472,10 @@ int main(void)
     c.heads = 1;
     c.depth = 3;
     check_gradients(&c, "derf+dyt+ln/relu/cls, 1 head, 3 blocks");
+    /* the ViT with GQA and RoPE (positions: the token index, CLS 0) */
+    tiny_config(&c, SP_FN_LN, SP_FN_LN, SP_FN_LN, SP_ACT_GELU, SP_POOL_CLS);
+    c.width = 8, c.heads = 2, c.kv_heads = 1, c.rope = SP_ROPE_HALF, c.rope_theta = 10.0;
+    check_gradients(&c, "ln/gelu/cls, gqa 2/1 + rope half");
 
     struct sp_dataset tr, te;
     synthetic(&tr, 40, 8, 10);
