@@ -103,6 +103,21 @@ static void norm_help(FILE *f)
             sp_fn_name(d.norm_attn.kind), d.norm_attn.alpha);
 }
 
+/* --rope THETA | none: rotary embeddings (interleaved pairs unless --rope-pairing half),
+ * the measurement's option and convention (docs/measure.md). */
+static int opt_rope(void *ctx, const char *cmd, const char *flag, const char *arg)
+{
+    struct sp_vit_config *c = ctx;
+    if (!strcmp(arg, "none")) {
+        c->rope = SP_ROPE_NONE;
+        return 0;
+    }
+    int rc = cli_parse_double(cmd, flag, arg, 1.0 + 1e-9, 1e12, &c->rope_theta);
+    if (!rc)
+        c->rope = SP_ROPE_INTERLEAVED;
+    return rc;
+}
+
 static void on_progress(void *ctx, long step, long steps, double loss)
 {
     (void)steps;
@@ -115,6 +130,7 @@ struct train_args {
     double epochs;
     int threads, warmup_given, fmt;
     int text, task_given, context; /* --task fortunes; --context */
+    int pairing, pairing_given;    /* --rope-pairing: 0 interleaved, 1 half */
 };
 
 static int parse_args(int argc, char **argv, struct cli_train *t, struct train_args *a)
@@ -123,6 +139,7 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
     struct sp_vit_config *c = &t->c;
     struct sp_train_opts *o = &t->o;
     static const char *const tasks[] = {"fmnist", "fortunes", NULL};
+    static const char *const pairings[] = {"interleaved", "half", NULL};
     int *mf = &t->model_flags, first;
     char head[2048];
     snprintf(head, sizeof head, head_fmt, c->patch, c->patch);
@@ -159,6 +176,17 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
             "fortunes: bytes per window, the positions (default 64)"),
         OPT(CLI_OPT_DOUBLE, "norm-eps", "E", &c->norm_eps, 1e-12, 0.5,
             "LayerNorm epsilon (default %v)"),
+        OPT(CLI_OPT_INT, "kv-heads", "K", &c->kv_heads, 1, 65536,
+            "grouped-query attention: K/V heads dividing --heads\n"
+            "(default --heads: multi-head attention)"),
+        {.kind = CLI_OPT_CALL, .name = "rope", .arg = "THETA", .call = opt_rope, .ctx = c,
+         .seen = mf,
+         .help = "rotary embeddings on Q and K with base THETA (none: off,\n"
+                 "the default); positions 0..context-1 (fmnist: the token\n"
+                 "index, CLS 0); needs an even head dim"},
+        {.kind = CLI_OPT_ENUM, .name = "rope-pairing", .arg = "P", .dest = &a->pairing,
+         .values = pairings, .seen = &a->pairing_given,
+         .help = "interleaved (Meta, llama2.c; default) | half (Hugging Face)"},
         {.kind = CLI_OPT_TEXT, .help = "\nOptimisation (refused with --resume):\n"},
         CLI_OPT_TRAIN_OPTIM(t),
         OPT(CLI_OPT_DOUBLE, "epochs", "E", &a->epochs, 1e-6, 1e4,
@@ -201,7 +229,11 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
     int rc = cli_parse(&spec, argc, argv, &first);
     if (rc)
         return rc;
-    t->model_flags += t->image_flags + a->warmup_given;
+    t->model_flags += t->image_flags + a->warmup_given + a->pairing_given;
+    if (a->pairing_given && c->rope == SP_ROPE_NONE)
+        rc = cli_usage(cmd, "--rope-pairing needs --rope THETA");
+    if (rc == 0 && a->pairing_given)
+        c->rope = a->pairing ? SP_ROPE_HALF : SP_ROPE_INTERLEAVED;
     o->eval_max = (size_t)t->eval_max;
     if (a->text && t->image_flags > 0)
         rc = cli_usage(cmd, "--patch and --pool are for --task fmnist, not fortunes");
@@ -239,6 +271,14 @@ static cJSON *train_meta(const struct sp_trainer *t, const struct sp_train_resul
     cJSON_AddNumberToObject(mo, "width", c->width);
     cJSON_AddNumberToObject(mo, "depth", c->depth);
     cJSON_AddNumberToObject(mo, "heads", c->heads);
+    cJSON_AddNumberToObject(mo, "kv_heads", c->kv_heads > 0 ? c->kv_heads : c->heads);
+    if (c->rope != SP_ROPE_NONE) {
+        cJSON_AddNumberToObject(mo, "rope_theta", c->rope_theta);
+        cJSON_AddStringToObject(mo, "rope_pairing",
+                                c->rope == SP_ROPE_HALF ? "half" : "interleaved");
+    } else {
+        cJSON_AddStringToObject(mo, "rope", "none");
+    }
     cJSON_AddNumberToObject(mo, "mlp_ratio", c->mlp_ratio);
     cJSON_AddNumberToObject(mo, "patch", c->patch);
     cJSON_AddStringToObject(mo, "activation", sp_act_name(c->act));
@@ -308,7 +348,7 @@ int cmd_train(int argc, char **argv)
 {
     struct cli_train ct;
     cli_train_init(&ct);
-    struct train_args a = {NULL, "-", NULL, NULL, 0, 0, 0, CLI_CSV, 0, 0, 0};
+    struct train_args a = {NULL, "-", NULL, NULL, 0, 0, 0, CLI_CSV, 0, 0, 0, 0, 0};
     int rc = parse_args(argc, argv, &ct, &a);
     if (rc != 0)
         return rc == CLI_DONE ? CLI_OK : rc;
@@ -369,21 +409,27 @@ int cmd_train(int argc, char **argv)
     }
     const struct sp_vit_config *rc_ = sp_trainer_config(t);
     const struct sp_train_opts *ro = sp_trainer_opts(t);
+    char attn[96] = ""; /* the attention options, when set */
+    if (rc_->kv_heads > 0 && rc_->kv_heads != rc_->heads)
+        snprintf(attn, sizeof attn, " (%d K/V)", rc_->kv_heads);
+    if (rc_->rope != SP_ROPE_NONE)
+        snprintf(attn + strlen(attn), sizeof attn - strlen(attn), ", RoPE %g %s",
+                 rc_->rope_theta, rc_->rope == SP_ROPE_HALF ? "half" : "interleaved");
     if (d.text)
-        cli_info("train: causal LM d=%d L=%d H=%d, %zu parameters, context %d, norms %s/%s/%s, "
+        cli_info("train: causal LM d=%d L=%d H=%d%s, %zu parameters, context %d, norms %s/%s/%s, "
                  "%s; %ld steps of %d (from step %ld), lr %g, warmup %ld, %s; %zu train bytes "
                  "(%zu records), %zu held-out bytes (%zu records), %d threads",
-                 rc_->width, rc_->depth, rc_->heads, sp_vit_nparams(rc_), rc_->context,
+                 rc_->width, rc_->depth, rc_->heads, attn, sp_vit_nparams(rc_), rc_->context,
                  sp_fn_name(rc_->norm_attn.kind), sp_fn_name(rc_->norm_mlp.kind),
                  sp_fn_name(rc_->norm_final.kind), sp_act_name(rc_->act), ro->steps, ro->batch,
                  sp_trainer_step(t), ro->lr, ro->warmup,
                  ro->schedule == SP_LR_COSINE ? "cosine" : "constant", d.ctr.n, d.ctr.records,
                  d.cte.n, d.cte.records, omp_get_max_threads());
     else
-        cli_info("train: ViT d=%d L=%d H=%d, %zu parameters, %d tokens, norms %s/%s/%s, %s, %s "
+        cli_info("train: ViT d=%d L=%d H=%d%s, %zu parameters, %d tokens, norms %s/%s/%s, %s, %s "
                  "pool; %ld steps of %d (from step %ld), lr %g, warmup %ld, %s; %zu train / %zu "
                  "test images, %d threads",
-                 rc_->width, rc_->depth, rc_->heads, sp_vit_nparams(rc_), sp_vit_tokens(rc_),
+                 rc_->width, rc_->depth, rc_->heads, attn, sp_vit_nparams(rc_), sp_vit_tokens(rc_),
                  sp_fn_name(rc_->norm_attn.kind), sp_fn_name(rc_->norm_mlp.kind),
                  sp_fn_name(rc_->norm_final.kind), sp_act_name(rc_->act),
                  rc_->pool == SP_POOL_CLS ? "cls" : "mean", ro->steps, ro->batch,

@@ -27,7 +27,8 @@ static const char head[] =
     "J^{L,0} measured on the run's own initial weights (equiangular inputs, not\n"
     "images). With -o FILE the map is resumable (a run is the unit: an interrupted\n"
     "run is redone) and the stability summary (Spearman rank correlation between\n"
-    "logJ_L0_pred and eval_acc; the recommended alpha against pre-LN) is printed.\n\n"
+    "logJ_L0_pred and eval_acc; the recommended alpha against the grid's norm without\n"
+    "alpha, pre-LN or else RMSNorm) is printed.\n\n"
     "Grid flags (each a value, a comma list a,b,c or start:stop:step):\n";
 
 static const char tail[] =
@@ -109,8 +110,10 @@ static void print_summary(const char *path)
                  path, st.rows, st.diverged, st.rho, st.n);
         if (isfinite(st.rec_alpha))
             cli_info("sweep: recommended alpha (match pre-LN) %.4g; nearest grid alpha %.4g: "
-                     "mean eval_acc %.4f vs pre-LN %.4f over %zu (lr, warmup, depth) pairs",
-                     st.rec_alpha, st.grid_alpha, st.rec_acc, st.preln_acc, st.pairs);
+                     "mean eval_acc %.4f vs %s (the grid's norm without alpha) %.4f over %zu "
+                     "(lr, warmup, depth) pairs",
+                     st.rec_alpha, st.grid_alpha, st.rec_acc, st.ref_label, st.preln_acc,
+                     st.pairs);
     }
     sp_table_free(t);
 }

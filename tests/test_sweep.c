@@ -421,7 +421,8 @@ static void test_pending(void)
  * 1 - 6 sum d^2 / (n (n^2 - 1)). logJ ranks 1..5, eval_acc 0.5, 0.4, 0.3, 0.2, 0.25
  * ranks 5, 4, 3, 1, 2: d = -4, -2, 0, 3, 3, sum d^2 = 38, rho = 1 - 228/120 = -0.9.
  * Rows 0-4 are DyT (alpha 0.25..4, alpha_rec 0.9: nearest grid alpha in log is 1),
- * row 5 LayerNorm at the same lr/warmup/depth (0.35), row 6 LayerNorm at another lr. */
+ * row 5 LayerNorm at the same lr/warmup/depth (0.35), row 6 LayerNorm at another lr;
+ * then the same with RMSNorm as the reference, LayerNorm preferred over it, neither. */
 static void test_stability_summary(void)
 {
     struct sp_table *t = sp_table_new();
@@ -452,6 +453,20 @@ static void test_stability_summary(void)
     CHECK_CLOSE(st.rho, -0.9, 1e-12, 0);
     CHECK(st.rec_alpha == 0.9 && st.grid_alpha == 1 && st.pairs == 1);
     CHECK(st.rec_acc == 0.3 && st.preln_acc == 0.35);
+    CHECK(st.ref_norm && !strcmp(st.ref_norm, "ln") && !strcmp(st.ref_label, "pre-LN"));
+    /* a map whose norm without alpha is RMSNorm: it is the reference, the same pairs */
+    CHECK(sp_table_set_str(t, 5, cn, "rms") == SP_OK && sp_table_set_str(t, 6, cn, "rms") == SP_OK);
+    CHECK(sp_stability_summary(t, &st) == SP_OK);
+    CHECK(st.ref_norm && !strcmp(st.ref_norm, "rms") && !strcmp(st.ref_label, "RMSNorm"));
+    CHECK(st.pairs == 1 && st.rec_acc == 0.3 && st.preln_acc == 0.35);
+    /* both: LayerNorm first, here only at another lr, so no pair */
+    CHECK(sp_table_set_str(t, 6, cn, "ln") == SP_OK);
+    CHECK(sp_stability_summary(t, &st) == SP_OK);
+    CHECK(st.ref_norm && !strcmp(st.ref_norm, "ln") && st.pairs == 0 && isnan(st.preln_acc));
+    /* neither: no reference */
+    CHECK(sp_table_set_str(t, 5, cn, "dyt") == SP_OK && sp_table_set_str(t, 6, cn, "dyt") == SP_OK);
+    CHECK(sp_stability_summary(t, &st) == SP_OK);
+    CHECK(st.ref_norm == NULL && !strcmp(st.ref_label, "none") && st.pairs == 0);
     sp_table_free(t);
     struct sp_table *e = sp_table_new();
     sp_table_add_col(e, "eval_acc", SP_COL_NUM);

@@ -197,12 +197,14 @@ static void test_overfit(void)
 }
 
 static float *run_params(int threads, const struct sp_dataset *d, const struct sp_dataset *te,
-                         size_t *n)
+                         size_t *n, int attn)
 {
     struct sp_vit_config c;
     struct sp_train_opts o;
     small_run(&c, &o);
     c.norm_mlp = (struct sp_fnspec){SP_FN_DERF, 0.5, 0};
+    if (attn) /* 4 heads on 2 K/V heads, RoPE */
+        c.heads = 4, c.kv_heads = 2, c.rope = SP_ROPE_INTERLEAVED;
     omp_set_num_threads(threads);
     struct sp_trainer *t;
     struct sp_train_result r;
@@ -217,8 +219,9 @@ static float *run_params(int threads, const struct sp_dataset *d, const struct s
 
 /* The same bits at 1 and 2 threads under every ISA of the float passes (SP_SIMD caps
  * the choice; one the CPU lacks falls back to the best it has), and the ISAs close to
- * one another: they differ in the last bits of exp, erf and tanh only. */
-static void test_threads(const struct sp_dataset *d, const struct sp_dataset *te)
+ * one another: they differ in the last bits of exp, erf and tanh only. attn: with
+ * GQA and RoPE. */
+static void test_threads(const struct sp_dataset *d, const struct sp_dataset *te, int attn)
 {
     const char *isas[] = {"scalar", "avx2", "avx512"};
     float *first = NULL;
@@ -226,8 +229,8 @@ static void test_threads(const struct sp_dataset *d, const struct sp_dataset *te
     for (int k = 0; k < 3; k++) {
         setenv("SP_SIMD", isas[k], 1);
         net_par_min = 0; /* every net_gemm tile loop in parallel too */
-        float *p1 = run_params(1, d, te, &n1);
-        float *p2 = run_params(2, d, te, &n2);
+        float *p1 = run_params(1, d, te, &n1, attn);
+        float *p2 = run_params(2, d, te, &n2, attn);
         net_par_min = NET_PAR_MIN;
         CHECK(n1 == n2 && memcmp(p1, p2, n1 * sizeof *p1) == 0);
         if (first) {
@@ -472,11 +475,16 @@ int main(void)
     c.heads = 1;
     c.depth = 3;
     check_gradients(&c, "derf+dyt+ln/relu/cls, 1 head, 3 blocks");
+    /* the ViT with GQA and RoPE (positions: the token index, CLS 0) */
+    tiny_config(&c, SP_FN_LN, SP_FN_LN, SP_FN_LN, SP_ACT_GELU, SP_POOL_CLS);
+    c.width = 8, c.heads = 2, c.kv_heads = 1, c.rope = SP_ROPE_HALF, c.rope_theta = 10.0;
+    check_gradients(&c, "ln/gelu/cls, gqa 2/1 + rope half");
 
     struct sp_dataset tr, te;
     synthetic(&tr, 40, 8, 10);
     synthetic(&te, 20, 8, 10);
-    test_threads(&tr, &te);
+    test_threads(&tr, &te, 0);
+    test_threads(&tr, &te, 1);
     test_resume(&tr, &te, dir);
     test_divergence(&tr);
     test_overfit();

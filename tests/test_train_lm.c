@@ -3,7 +3,8 @@
  * differences for every norm and MLP kind; causality (a later byte changes no earlier
  * position's output); the float model against the double one; one fixed window driven
  * near zero loss; the same bits at 1 and 2 threads; resume equals the uninterrupted
- * run; the corpus loader on crafted good and bad files. */
+ * run; the same with RoPE, grouped-query attention and both, and at contexts of
+ * several causal row tiles; the corpus loader on crafted good and bad files. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -204,12 +205,21 @@ static void test_overfit(void)
     sp_corpus_free(&tr);
 }
 
-/* 1 and 2 threads give the same bits; stop at 5 + resume equals the uninterrupted run */
-static void test_resume(const struct sp_corpus *tr, const struct sp_corpus *te, const char *dir)
+/* 1 and 2 threads give the same bits; stop at 5 + resume equals the uninterrupted run.
+ * attn: GQA (2 heads on 1 K/V head), RoPE (half pairing) and a context of 40 (two row
+ * tiles of the causal attention), all carried by the checkpoint. */
+static void test_resume(const struct sp_corpus *tr, const struct sp_corpus *te, const char *dir,
+                        int attn)
 {
     struct sp_vit_config c;
     struct sp_train_opts o;
     small_lm(&c, &o);
+    if (attn) {
+        c.kv_heads = 1;
+        c.rope = SP_ROPE_HALF;
+        c.rope_theta = 500;
+        c.context = 40;
+    }
     char ck[512];
     snprintf(ck, sizeof ck, "%s/lm.ckpt", dir);
     c.norm_mlp = (struct sp_fnspec){SP_FN_DERF, 0.5, 0};
@@ -239,7 +249,10 @@ static void test_resume(const struct sp_corpus *tr, const struct sp_corpus *te, 
     sp_train_opts_default(&o2);
     CHECK(sp_trainer_new(&c2, &o2, ck, &b) == SP_OK);
     CHECK(sp_trainer_step(b) == 5);
-    CHECK(sp_trainer_config(b)->task == SP_TASK_TEXT && sp_trainer_config(b)->context == 8);
+    CHECK(sp_trainer_config(b)->task == SP_TASK_TEXT &&
+          sp_trainer_config(b)->context == c.context);
+    CHECK(sp_trainer_config(b)->kv_heads == c.kv_heads && sp_trainer_config(b)->rope == c.rope &&
+          sp_trainer_config(b)->rope_theta == c.rope_theta);
     CHECK(sp_trainer_run_text(b, tr, te, &rb) == SP_OK);
     CHECK(memcmp(sp_trainer_params(a), sp_trainer_params(b), n * sizeof(float)) == 0);
     CHECK(ra.eval_acc == rb.eval_acc && ra.eval_loss == rb.eval_loss);
@@ -359,11 +372,44 @@ int main(void)
     tiny_lm(&c, SP_FN_RMS, SP_FN_RMS, SP_FN_RMS, SP_ACT_SWIGLU);
     c.context = 24; /* the sliced path sized by the products' hidden width, not z | z3's */
     check_lm_gradients(&c, "lm rms/swiglu, context 24 (weight gradients in row slices)");
+    /* the attention options: RoPE (both pairings), GQA, both; 4 heads of dh 2 */
+    tiny_lm(&c, SP_FN_RMS, SP_FN_RMS, SP_FN_RMS, SP_ACT_SWIGLU);
+    c.width = 16, c.heads = 4, c.rope = SP_ROPE_INTERLEAVED, c.rope_theta = 10.0; /* dh 4 */
+    check_lm_gradients(&c, "lm rope interleaved");
+    c.rope = SP_ROPE_HALF;
+    check_lm_gradients(&c, "lm rope half");
+    c.width = 8, c.rope = SP_ROPE_NONE, c.kv_heads = 2;
+    check_lm_gradients(&c, "lm gqa 4/2");
+    c.kv_heads = 1;
+    c.act = SP_ACT_GELU;
+    check_lm_gradients(&c, "lm gqa 4/1 (multi-query)");
+    c.kv_heads = 2, c.rope = SP_ROPE_INTERLEAVED, c.width = 16;
+    check_lm_gradients(&c, "lm gqa 4/2 + rope, dh 4");
+    /* context 70: three row tiles of the causal attention (the last one partial), the
+     * products over the lower triangle only */
+    tiny_lm(&c, SP_FN_LN, SP_FN_LN, SP_FN_LN, SP_ACT_GELU);
+    c.context = 70, c.heads = 2, c.kv_heads = 1, c.rope = SP_ROPE_HALF, c.rope_theta = 100.0;
+    check_lm_gradients(&c, "lm context 70 (causal row tiles), gqa 2/1 + rope");
+    c.kv_heads = 0, c.rope = SP_ROPE_NONE;
+    check_lm_gradients(&c, "lm context 70 (causal row tiles)");
+    /* refusals, each naming its reason */
+    tiny_lm(&c, SP_FN_LN, SP_FN_LN, SP_FN_LN, SP_ACT_GELU);
+    c.heads = 4, c.kv_heads = 3;
+    CHECK(sp_vit_config_check(&c) == SP_EINVAL && strstr(sp_last_error(), "kv-heads") != NULL);
+    c.kv_heads = 8;
+    CHECK(sp_vit_config_check(&c) == SP_EINVAL);
+    c.kv_heads = 0, c.rope = SP_ROPE_INTERLEAVED; /* dh = 1 */
+    CHECK(sp_vit_config_check(&c) == SP_EINVAL && strstr(sp_last_error(), "odd") != NULL);
+    c.heads = 2, c.rope_theta = 1.0;
+    CHECK(sp_vit_config_check(&c) == SP_EINVAL && strstr(sp_last_error(), "theta") != NULL);
+    c.rope_theta = 1e4;
+    CHECK(sp_vit_config_check(&c) == SP_OK);
 
     struct sp_corpus tr, te;
     synthetic(&tr, 400, 16);
     synthetic(&te, 100, 16);
-    test_resume(&tr, &te, dir);
+    test_resume(&tr, &te, dir, 0);
+    test_resume(&tr, &te, dir, 1);
     test_overfit();
     test_loader(dir);
     sp_corpus_free(&tr);

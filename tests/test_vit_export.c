@@ -2,7 +2,8 @@
  * vit_export.c): the measurement's forward pass of converted weights (biases, norm
  * shifts, learned alpha and shift all moved away from their init, as training moves
  * them) reproduces the trainer's own forward pass, q per block per image, to float
- * precision, for LN, DyT and Derf; the embedding equals the trainer's block-0 input with
+ * precision, for LN, DyT and Derf, with grouped-query attention and RoPE (both
+ * pairings) carried by the export; the embedding equals the trainer's block-0 input with
  * and without the CLS row; the seeded image choice is distinct and reproducible. */
 #include <math.h>
 #include <stdlib.h>
@@ -20,12 +21,15 @@ static void perturb(float *p, size_t n)
         p[i] += 0.15f * sinf(0.37f * (float)i + 1.1f);
 }
 
+/* kv > 0: 4 heads sharing kv K/V heads (GQA); rope: its pairing, theta 100 (angles that
+ * turn visibly over 17 positions) */
 static void check_forward(enum sp_fn kind, double alpha, double shift, enum sp_pool pool,
-                          enum sp_mlp_act act)
+                          enum sp_mlp_act act, int kv, enum sp_rope rope)
 {
     struct sp_vit_config c;
     sp_vit_config_default(&c);
-    c.width = 16, c.depth = 3, c.heads = 2, c.mlp_ratio = 2, c.pool = pool, c.act = act;
+    c.width = 16, c.depth = 3, c.heads = kv ? 4 : 2, c.mlp_ratio = 2, c.pool = pool, c.act = act;
+    c.kv_heads = kv, c.rope = rope, c.rope_theta = 100.0;
     c.norm_attn = c.norm_mlp = c.norm_final = (struct sp_fnspec){kind, alpha, shift};
     c.init_std = act == SP_ACT_SWIGLU ? 0.5 : 0.2; /* blocks that change the stream visibly
                                                       * (SwiGLU's output is a product of two) */
@@ -64,6 +68,7 @@ static void check_forward(enum sp_fn kind, double alpha, double shift, enum sp_p
     struct sp_arch a;
     CHECK(sp_vit_net_arch(v, cls, &a) == SP_OK);
     CHECK(a.tokens == (int)T);
+    CHECK(sp_arch_kv_heads(&a) == (kv ? kv : c.heads) && a.rope == rope);
     float *tok = malloc(B * T * d * sizeof *tok);
     CHECK(sp_vit_net_embed(v, img, B, cls, tok) == SP_OK);
     CHECK(memcmp(tok, vit_stream_f32(&L, ws, 0), B * T * d * sizeof *tok) == 0);
@@ -90,6 +95,14 @@ static void check_forward(enum sp_fn kind, double alpha, double shift, enum sp_p
                 sp_fn_name(kind), worst);
     CHECK(worst < 1e-6);
     CHECK(fabs(qt[0][c.depth] / qt[0][0] - 1.0) > 0.1); /* the blocks do change the stream */
+    if (rope != SP_ROPE_NONE) { /* the rotation matters: without it q moves */
+        struct sp_arch a0 = a;
+        struct sp_net_weights wb = w;
+        wb.token_sets = 1;
+        a0.rope = rope == SP_ROPE_HALF ? SP_ROPE_INTERLEAVED : SP_ROPE_NONE;
+        CHECK(sp_net_measure_weights(&a0, &o, &wb, rows, 4) == SP_OK);
+        CHECK(fabs(rows[c.depth].q / qt[0][c.depth] - 1.0) > 1e-4);
+    }
     /* every image a draw: the mean of the per-image q */
     o.seeds = B;
     CHECK(sp_net_measure_weights(&a, &o, &w, rows, 4) == SP_OK);
@@ -99,6 +112,10 @@ static void check_forward(enum sp_fn kind, double alpha, double shift, enum sp_p
     o.measure = SP_MEASURE_ALL;
     CHECK(sp_net_measure_weights(&a, &o, &w, rows, 4) == SP_OK);
     CHECK(rows[0].grad_amp > 0.0 && isfinite(rows[0].j_bwd));
+    if (cls && rope != SP_ROPE_NONE) { /* without CLS the RoPE positions would shift */
+        CHECK(sp_vit_net_arch(v, 0, &a) == SP_EUNSUPPORTED);
+        CHECK(strstr(sp_last_error(), "RoPE") != NULL);
+    }
     if (cls) { /* cls off: the patch rows alone, with their positions */
         float *t2 = malloc(B * (T - 1) * d * sizeof *t2);
         CHECK(sp_vit_net_embed(v, img, B, 0, t2) == SP_OK);
@@ -132,11 +149,16 @@ static void test_pick(void)
 
 int main(void)
 {
-    check_forward(SP_FN_LN, 0.0, 0.0, SP_POOL_CLS, SP_ACT_GELU);
-    check_forward(SP_FN_RMS, 0.0, 0.0, SP_POOL_MEAN, SP_ACT_SWIGLU);
-    check_forward(SP_FN_DYT, 0.7, 0.0, SP_POOL_CLS, SP_ACT_GELU);
-    check_forward(SP_FN_DERF, 0.6, 0.2, SP_POOL_MEAN, SP_ACT_RELU);
-    check_forward(SP_FN_DYT, 0.5, 0.0, SP_POOL_CLS, SP_ACT_SWIGLU);
+    const enum sp_rope none = SP_ROPE_NONE;
+    check_forward(SP_FN_LN, 0.0, 0.0, SP_POOL_CLS, SP_ACT_GELU, 0, none);
+    check_forward(SP_FN_RMS, 0.0, 0.0, SP_POOL_MEAN, SP_ACT_SWIGLU, 0, none);
+    check_forward(SP_FN_DYT, 0.7, 0.0, SP_POOL_CLS, SP_ACT_GELU, 0, none);
+    check_forward(SP_FN_DERF, 0.6, 0.2, SP_POOL_MEAN, SP_ACT_RELU, 0, none);
+    check_forward(SP_FN_DYT, 0.5, 0.0, SP_POOL_CLS, SP_ACT_SWIGLU, 0, none);
+    /* the attention options travel with the weights: GQA 4/2, RoPE of both pairings */
+    check_forward(SP_FN_LN, 0.0, 0.0, SP_POOL_CLS, SP_ACT_GELU, 2, none);
+    check_forward(SP_FN_RMS, 0.0, 0.0, SP_POOL_MEAN, SP_ACT_SWIGLU, 0, SP_ROPE_INTERLEAVED);
+    check_forward(SP_FN_DYT, 0.7, 0.0, SP_POOL_CLS, SP_ACT_GELU, 1, SP_ROPE_HALF);
     test_pick();
     return check_done();
 }

@@ -565,13 +565,17 @@ enum sp_status sp_sweep_train_run(const struct sp_sweep_train_plan *p,
 /* What a finished map says: the Spearman rank correlation (gsl_stats_spearman) of
  * logJ_L0_pred and eval_acc over the n rows where both are finite (a diverged run
  * counts with the accuracy it stopped at), and the recommended alpha (alpha_rec of
- * the first DyT/Derf row) against pre-LN: the grid alpha nearest it in log alpha,
- * its mean eval_acc over the pairs of (lr, warmup, depth) where an ln row exists,
- * and the ln rows' mean over the same pairs. */
+ * the first DyT/Derf row) against the grid's norm without alpha (the reference:
+ * LayerNorm if the map has ln rows, else RMSNorm): the grid alpha nearest it in log
+ * alpha, its mean eval_acc over the pairs of (lr, warmup, depth) where a reference
+ * row exists, and the reference rows' mean over the same pairs. */
 struct sp_stability {
     size_t rows, n, diverged, pairs;
     double rho;          /* NAN with n < 3 or a constant column */
-    double rec_alpha, grid_alpha, rec_acc, preln_acc;
+    double rec_alpha, grid_alpha, rec_acc;
+    double preln_acc;    /* the reference rows' mean eval_acc (pre-LN or RMSNorm) */
+    const char *ref_norm;  /* the reference's norm column, "ln" or "rms"; NULL: none */
+    const char *ref_label; /* its name for output: "pre-LN", "RMSNorm"; "none" */
 };
 /* SP_EFORMAT: a table without the columns of sweep --mode train. */
 struct sp_table;

@@ -79,8 +79,19 @@ struct sp_vit_config {
     double init_std;    /* every weight matrix N(0, init_std^2) (0.02, timm); biases 0 */
     enum sp_train_task task; /* SP_TASK_IMAGE (default) or SP_TASK_TEXT */
     int context;        /* text: tokens per sequence (64) */
+    /* Attention options, as the measurement engine has them (docs/measure.md):
+     * kv_heads K: grouped-query attention, W_K and W_V (d, K d/H), query head h reading
+     * K/V head h / (H/K) (0: heads, multi-head attention); rope: rotary embeddings on
+     * Q and K of every head at the token's position (text: 0..context-1; image: the
+     * token index, CLS 0 then the patches row-major), pair k turned by
+     * pos theta^(-2k/dh); SP_ROPE_INTERLEAVED pairs (2k, 2k+1) (Meta, llama2.c),
+     * SP_ROPE_HALF (k, k + dh/2) (Hugging Face); SP_ROPE_NONE: off. */
+    int kv_heads;
+    enum sp_rope rope;
+    double rope_theta;  /* the RoPE base (10000); used only with rope */
 };
-void sp_vit_config_default(struct sp_vit_config *c);  /* image; d 64, L 4, H 4, LN, CLS, GELU */
+void sp_vit_config_default(struct sp_vit_config *c);  /* image; d 64, L 4, H 4, LN, CLS, GELU,
+                                                       * no GQA, no RoPE */
 /* The text task's defaults: sp_vit_config_default with task SP_TASK_TEXT, classes 256
  * (bytes), context 64. */
 void sp_lm_config_default(struct sp_vit_config *c);

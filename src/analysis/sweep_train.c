@@ -244,6 +244,8 @@ enum sp_status sp_stability_summary(const struct sp_table *t, struct sp_stabilit
 {
     memset(out, 0, sizeof *out);
     out->rho = out->rec_alpha = out->rec_acc = out->preln_acc = NAN;
+    out->ref_norm = NULL;
+    out->ref_label = "none";
     int clj = col(t, "logJ_L0_pred"), cacc = col(t, "eval_acc"), cdiv = col(t, "diverged");
     int crec = col(t, "alpha_rec"), calpha = col(t, "alpha"), clr = col(t, "lr");
     int cwu = col(t, "warmup"), cdep = col(t, "depth"), cnorm = sp_table_find(t, "norm");
@@ -278,9 +280,17 @@ enum sp_status sp_stability_summary(const struct sp_table *t, struct sp_stabilit
         out->rho = gsl_stats_spearman(x, 1, y, 1, m, work);
     if (!isfinite(out->rho))
         out->rho = NAN; /* a constant column has no ranks to correlate */
-    /* the grid alpha nearest the recommended one (in log alpha) against LayerNorm at
-     * the same lr, warmup and depth, averaged over the pairs found */
-    if (isfinite(out->rec_alpha)) {
+    /* the reference: the norm without alpha the grid has, LayerNorm before RMSNorm */
+    for (size_t r = 0; r < n && (!out->ref_norm || strcmp(out->ref_norm, "ln")); r++) {
+        const char *nm = sp_table_str(t, r, cnorm);
+        if (nm && (!strcmp(nm, "ln") || !strcmp(nm, "rms")))
+            out->ref_norm = !strcmp(nm, "ln") ? "ln" : "rms";
+    }
+    if (out->ref_norm)
+        out->ref_label = !strcmp(out->ref_norm, "ln") ? "pre-LN" : "RMSNorm";
+    /* the grid alpha nearest the recommended one (in log alpha) against the reference
+     * at the same lr, warmup and depth, averaged over the pairs found */
+    if (isfinite(out->rec_alpha) && out->ref_norm) {
         double best = INFINITY;
         for (size_t r = 0; r < n; r++) {
             double al = sp_table_num(t, r, calpha);
@@ -299,7 +309,7 @@ enum sp_status sp_stability_summary(const struct sp_table *t, struct sp_stabilit
                 continue;
             for (size_t q = 0; q < n; q++) {
                 const char *nm = sp_table_str(t, q, cnorm);
-                if (!nm || strcmp(nm, "ln") != 0 ||
+                if (!nm || strcmp(nm, out->ref_norm) != 0 ||
                     sp_table_num(t, q, clr) != sp_table_num(t, r, clr) ||
                     sp_table_num(t, q, cwu) != sp_table_num(t, r, cwu) ||
                     sp_table_num(t, q, cdep) != sp_table_num(t, r, cdep) ||

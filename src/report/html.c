@@ -427,7 +427,7 @@ static void table_stability(struct doc *r, const struct sp_table *t)
         html_num(h, st.grid_alpha, 3);
         fprintf(h, ") reaches a mean accuracy of <strong>");
         html_num(h, st.rec_acc, 3);
-        fprintf(h, "</strong> against pre-LN's <strong>");
+        fprintf(h, "</strong> against %s's <strong>", st.ref_label);
         html_num(h, st.preln_acc, 3);
         fprintf(h, "</strong> at the same learning rate and warmup (%zu pairs).</p>\n",
                 st.pairs);

@@ -28,6 +28,9 @@ void sp_vit_config_default(struct sp_vit_config *c)
     c->init_std = 0.02;
     c->task = SP_TASK_IMAGE;
     c->context = 64;
+    c->kv_heads = 0;
+    c->rope = SP_ROPE_NONE;
+    c->rope_theta = 10000.0;
 }
 
 void sp_lm_config_default(struct sp_vit_config *c)
@@ -72,6 +75,17 @@ enum sp_status sp_vit_config_check(const struct sp_vit_config *c)
         return sp_fail(SP_EINVAL, "train: depth %d not in [1, 1024]", c->depth);
     if (c->heads < 1 || c->width % c->heads != 0)
         return sp_fail(SP_EINVAL, "train: heads %d does not divide width %d", c->heads, c->width);
+    if (c->kv_heads < 0 || c->kv_heads > c->heads || (c->kv_heads && c->heads % c->kv_heads))
+        return sp_fail(SP_EINVAL, "train: kv-heads %d does not divide heads %d", c->kv_heads,
+                       c->heads);
+    if (c->rope != SP_ROPE_NONE && c->rope != SP_ROPE_INTERLEAVED && c->rope != SP_ROPE_HALF)
+        return sp_fail(SP_EINVAL, "train: rope pairing %d is neither interleaved nor half",
+                       (int)c->rope);
+    if (c->rope != SP_ROPE_NONE && (c->width / c->heads) % 2)
+        return sp_fail(SP_EINVAL, "train: RoPE rotates pairs: head dim width / heads = %d is odd",
+                       c->width / c->heads);
+    if (c->rope != SP_ROPE_NONE && !(c->rope_theta > 1 && c->rope_theta <= 1e12))
+        return sp_fail(SP_EINVAL, "train: rope theta %g not in (1, 1e12]", c->rope_theta);
     if (c->mlp_ratio < 1 || c->mlp_ratio > 64)
         return sp_fail(SP_EINVAL, "train: mlp ratio %d not in [1, 64]", c->mlp_ratio);
     if (c->act != SP_ACT_RELU && c->act != SP_ACT_GELU && c->act != SP_ACT_SWIGLU)
@@ -122,12 +136,14 @@ static size_t layout_fill(const struct sp_vit_config *c, struct vit_layout *L,
     L->d = c->width;
     L->hid = c->width * c->mlp_ratio;
     L->dh = c->width / c->heads;
+    L->kv = c->kv_heads > 0 ? c->kv_heads : c->heads;
+    L->qkvw = c->width + 2 * L->kv * L->dh;
     L->text = c->task == SP_TASK_TEXT;
     L->P = L->text ? 0 : (c->image / c->patch) * (c->image / c->patch);
     L->pd = L->text ? 0 : c->patch * c->patch;
     L->T = sp_vit_tokens(c);
     L->off = !L->text && c->pool == SP_POOL_CLS;
-    const size_t d = (size_t)L->d, hid = (size_t)L->hid;
+    const size_t d = (size_t)L->d, hid = (size_t)L->hid, qkvw = (size_t)L->qkvw;
     size_t n = 0;
     L->wpe = L->bpe = L->wte = L->cls = VIT_NONE;
     if (L->text) {
@@ -144,8 +160,8 @@ static size_t layout_fill(const struct sp_vit_config *c, struct vit_layout *L,
         struct vit_block_off o;
         o.begin = n;
         o.n1 = norm_place(&c->norm_attn, d, &n);
-        o.wqkv = n, n += d * 3 * d;
-        o.bqkv = n, n += 3 * d;
+        o.wqkv = n, n += d * qkvw;
+        o.bqkv = n, n += qkvw;
         o.wo = n, n += d * d;
         o.bo = n, n += d;
         o.n2 = norm_place(&c->norm_mlp, d, &n);
@@ -180,13 +196,15 @@ double sp_vit_flops_forward(const struct sp_vit_config *c)
     const double d = c->width, T = sp_vit_tokens(c);
     /* the MLP's products per token: 4 d hid, SwiGLU's three matrices 6 d hid */
     const double hid = (double)c->width * c->mlp_ratio * (c->act == SP_ACT_SWIGLU ? 1.5 : 1.0);
+    /* Q and O 2 d^2 each, K and V 2 d kvd each per token (kvd = d with MHA) */
+    const double kvd = d * (c->kv_heads > 0 ? c->kv_heads : c->heads) / c->heads;
+    const double lin = T * (4 * d * d + 4 * d * kvd + 4 * d * hid);
     if (c->task == SP_TASK_TEXT) /* causal: T(T+1)/2 scores; the head on every position */
-        return c->depth * (T * (8 * d * d + 4 * d * hid) + 2 * T * (T + 1) * d) +
-               2 * T * d * c->classes;
+        return c->depth * (lin + 2 * T * (T + 1) * d) + 2 * T * d * c->classes;
     const double P = (double)(c->image / c->patch) * (c->image / c->patch);
     const double pd = (double)c->patch * c->patch;
-    /* per block: QKV 6d^2, O 2d^2, MLP 4 d hid per token; scores and mixing 4 T d */
-    double blk = T * (8 * d * d + 4 * d * hid) + 4 * T * T * d;
+    /* per block: the products above; scores and mixing 4 T d per token */
+    double blk = lin + 4 * T * T * d;
     return 2 * P * pd * d + c->depth * blk + 2 * d * c->classes;
 }
 
@@ -241,7 +259,7 @@ void vit_init_params(const struct vit_layout *L, uint64_t seed, float *p)
         k.block = (uint32_t)l;
         norm_init(&c->norm_attn, &o->n1, d, p);
         norm_init(&c->norm_mlp, &o->n2, d, p);
-        net_normal(p + o->wqkv, d * 3 * d, std, k, MAT_QKV);
+        net_normal(p + o->wqkv, d * (size_t)L->qkvw, std, k, MAT_QKV);
         net_normal(p + o->wo, d * d, std, k, MAT_O);
         net_normal(p + o->w1, d * hid, std, k, MAT_W1);
         if (o->w3 != VIT_NONE)
@@ -262,7 +280,7 @@ void vit_decay_mask(const struct vit_layout *L, uint8_t *decay)
     /* the token table is an embedding, not decayed (like positions) */
     for (int l = 0; l < L->c.depth; l++) {
         const struct vit_block_off *o = &L->blk[l];
-        memset(decay + o->wqkv, 1, d * 3 * d);
+        memset(decay + o->wqkv, 1, d * (size_t)L->qkvw);
         memset(decay + o->wo, 1, d * d);
         memset(decay + o->w1, 1, d * hid);
         if (o->w3 != VIT_NONE)

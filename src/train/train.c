@@ -93,19 +93,24 @@ enum sp_status sp_train_opts_check(const struct sp_train_opts *o)
 /* ---- checkpoint: magic, the settings as doubles, state, log, crc32 ----
  * Version 1 (the ViT; every image-task checkpoint is still written so, and the ones
  * written before the text task load unchanged) and version 2 (the text task): the
- * same with the task and the context as two more doubles after the settings. */
+ * same with the task and the context as two more doubles after the settings; version 3
+ * (a run with grouped-query attention or RoPE, either task) adds kv_heads, the RoPE
+ * pairing and its theta after those two. A run without them is written as before. */
 
 static const char ckpt_magic[8] = {'S', 'P', 'V', 'I', 'T', 'C', 'K', '1'};
 static const char ckpt_magic2[8] = {'S', 'P', 'V', 'I', 'T', 'C', 'K', '2'};
+static const char ckpt_magic3[8] = {'S', 'P', 'V', 'I', 'T', 'C', 'K', '3'};
 
-/* The version of a checkpoint's first bytes (1, 2), 0 if none. */
+/* The version of a checkpoint's first bytes (1, 2, 3), 0 if none. */
 static int ckpt_version(const void *head, size_t n)
 {
     if (!head || n < sizeof ckpt_magic)
         return 0;
     if (memcmp(head, ckpt_magic, sizeof ckpt_magic) == 0)
         return 1;
-    return memcmp(head, ckpt_magic2, sizeof ckpt_magic2) == 0 ? 2 : 0;
+    if (memcmp(head, ckpt_magic2, sizeof ckpt_magic2) == 0)
+        return 2;
+    return memcmp(head, ckpt_magic3, sizeof ckpt_magic3) == 0 ? 3 : 0;
 }
 
 int sp_train_is_checkpoint(const void *head, size_t n) { return ckpt_version(head, n) != 0; }
@@ -168,12 +173,13 @@ static enum sp_status ckpt_write(const struct sp_trainer *t, const char *path)
     uint64_t n = t->L.n, nrows = sp_table_nrows(t->log), ncols = (uint64_t)sp_table_ncols(t->log);
     int64_t step = t->step;
     const int text = t->c.task == SP_TASK_TEXT;
-    cw(&w, text ? ckpt_magic2 : ckpt_magic, sizeof ckpt_magic);
+    const int attn = t->c.kv_heads != 0 || t->c.rope != SP_ROPE_NONE;
+    cw(&w, attn ? ckpt_magic3 : text ? ckpt_magic2 : ckpt_magic, sizeof ckpt_magic);
     cw(&w, set, sizeof set);
-    if (text) {
-        const double task[2] = {(double)t->c.task, (double)t->c.context};
-        cw(&w, task, sizeof task);
-    }
+    const double task[5] = {(double)t->c.task, (double)t->c.context, (double)t->c.kv_heads,
+                            (double)t->c.rope, t->c.rope_theta};
+    if (text || attn)
+        cw(&w, task, (attn ? 5 : 2) * sizeof *task);
     cw(&w, &t->o.seed, sizeof t->o.seed);
     cw(&w, &step, sizeof step);
     cw(&w, &t->init_loss, sizeof t->init_loss);
@@ -324,9 +330,10 @@ static enum sp_status trainer_resume(struct sp_trainer *t, const char *path)
     int64_t step;
     uint64_t n = 0, nrows = 0, ncols = 0;
     uint64_t seed = 0;
-    double task[2] = {SP_TASK_IMAGE, 64};
+    double task[5] = {SP_TASK_IMAGE, 64, 0, SP_ROPE_NONE, 10000};
     const int version = ckpt_version(buf, len);
-    if (cr(&r, set, sizeof set) || (version == 2 && cr(&r, task, sizeof task)) ||
+    const size_t ntask = version == 3 ? 5 : version == 2 ? 2 : 0;
+    if (cr(&r, set, sizeof set) || cr(&r, task, ntask * sizeof *task) ||
         cr(&r, &seed, sizeof seed) || cr(&r, &step, sizeof step) ||
         cr(&r, &t->init_loss, sizeof t->init_loss) || cr(&r, &n, sizeof n)) {
         free(buf);
@@ -335,6 +342,9 @@ static enum sp_status trainer_resume(struct sp_trainer *t, const char *path)
     settings_load(&t->c, &t->o, set);
     t->c.task = (enum sp_train_task)task[0];
     t->c.context = (int)task[1];
+    t->c.kv_heads = (int)task[2];
+    t->c.rope = (enum sp_rope)task[3];
+    t->c.rope_theta = task[4];
     t->o.seed = seed;
     s = sp_vit_config_check(&t->c);
     if (s == SP_OK)

@@ -19,7 +19,8 @@ struct vit_norm_off {
 struct vit_block_off {
     size_t begin, end; /* [begin, end): the block's parameters */
     struct vit_norm_off n1, n2;
-    size_t wqkv, bqkv; /* (d, 3d), (3d): columns [q | k | v], heads contiguous in each */
+    size_t wqkv, bqkv; /* (d, qkvw), (qkvw): columns [q (d) | k (kvd) | v (kvd)], heads
+                        * contiguous in each; kvd = kv dh, qkvw = d + 2 kvd (3d with MHA) */
     size_t wo, bo;     /* (d, d), (d) */
     size_t w1, b1;     /* (d, hid), (hid) */
     size_t w3;         /* SwiGLU's (d, hid), no bias (LLaMA's and the measurement's W3);
@@ -30,6 +31,7 @@ struct vit_layout {
     struct sp_vit_config c;
     int d, hid, dh, T, P, pd, off; /* width, MLP hidden, head width, tokens, patches,
                                     * patch pixels, index of the first patch token */
+    int kv, qkvw;      /* K/V heads (heads without GQA); the qkv row width d + 2 kv dh */
     int text;          /* the causal language model (SP_TASK_TEXT): no patches (P = pd = 0) */
     size_t wpe, bpe;   /* patch embedding (pd, d), (d); VIT_NONE for text */
     size_t wte;        /* text: token embedding (classes, d); VIT_NONE for images */
@@ -57,7 +59,7 @@ void vit_decay_mask(const struct vit_layout *L, uint8_t *decay);
  * number of correct argmax predictions. backward (after forward): adds the
  * gradient of the mean loss to grad (L->n) and, if dimages is not NULL, writes
  * the gradient with respect to the images (B, image^2). The workspace's size:
- * per block 8 d + hid + 4 values a token (the stream, norms, qkv, attention
+ * per block 5 d + qkvw + hid + 4 values a token (the stream, norms, qkv, attention
  * output, MLP pre-activation), plus scratch for one block. */
 #define VIT_DECLARE_PASSES(R, S, W)                                                     \
     void vit_forward_##S(const struct vit_layout *L, const R *p, struct vit_ws_##W *w,  \

@@ -15,8 +15,11 @@
  * Two input/output stages share the blocks: the ViT (patch embedding, CLS token,
  * pooled head) and the causal language model (token table, attention masked to
  * earlier positions, the head on every position).
+ * Attention: grouped-query (kv K/V heads) and RoPE on q and k as the measurement
+ * engine computes them (net/model.c); causal attention (text) by row tiles over the
+ * lower triangle only.
  * Kept for the backward pass per block: the stream x0, x1, the normed n1, n2 and
- * their statistics, qkv, the attention output and the MLP pre-activation z; the
+ * their statistics, qkv (rotated), the attention output and the MLP pre-activation z; the
  * attention probabilities and the MLP activation are recomputed there (cheap
  * against the products, and they were most of the memory). */
 #include <math.h>
@@ -62,7 +65,7 @@ static void NAME(vtanh)(const R *x, R *y, size_t n)
 struct WNAME(vit_blk_acts) {
     R *x0;        /* (rows, d) block input */
     R *n1, *st1;  /* N1(x0) (rows, d); LN mean and rstd (rows, 2) */
-    R *qkv;       /* (rows, 3d) */
+    R *qkv;       /* (rows, qkvw): q | k | v, q and k after RoPE */
     R *ao;        /* attention output before Wo (rows, d) */
     R *x1;        /* (rows, d) */
     R *n2, *st2;
@@ -84,7 +87,8 @@ struct WNAME(vit_ws) {
     R *att, *gatt;
     R *g, *gn, *gqkv, *gao, *gz, *gtok, *gpatch, *glog, *gpool;
     double *rowacc; /* (rows, 2) per-row partial sums of the scalar norm parameters */
-    double *colacc; /* column sums: max(3d, hid, 2d, classes) */
+    double *colacc; /* column sums: max(qkvw, hid, 2d, classes) */
+    R *rope;        /* RoPE: cos, sin (T, dh), the measurement engine's table */
     R *gwpart;      /* the weight gradient's row slices (linear_bwd), VIT_KSPLIT of them */
     R *mem;
 };
@@ -108,20 +112,20 @@ enum sp_status WNAME(vit_ws_new)(const struct vit_layout *L, int batch, struct W
     const size_t hid = (size_t)L->hid * hmul;
     const size_t H = (size_t)L->c.heads, C = (size_t)L->c.classes, depth = (size_t)L->c.depth;
     const size_t rows = (size_t)batch * T, bp = (size_t)batch * (size_t)L->P;
-    const size_t att = (size_t)batch * H * T * T;
-    const size_t per_blk = rows * (d * 8 + 4 + hid);
+    const size_t att = (size_t)batch * H * T * T, qkvw = (size_t)L->qkvw;
+    const size_t per_blk = rows * (d * 5 + qkvw + 4 + hid);
     const size_t nlog = L->text ? rows : (size_t)batch; /* rows of logits */
     size_t total = bp * (size_t)L->pd * 2 + depth * per_blk + rows * (d * 2 + 2) +
                    (size_t)batch * d * 2 + nlog * C * 2 +
-                   rows * (d * 2 + 3 * d + d + hid) + 2 * att + bp * d;
+                   rows * (d * 3 + qkvw + hid) + 2 * att + bp * d + T * (size_t)L->dh;
     struct WNAME(vit_ws) *w = calloc(1, sizeof *w);
     if (w)
         w->blk = calloc(depth, sizeof *w->blk);
     if (w && w->blk)
         w->mem = malloc(total * sizeof(R));
-    const size_t ncol = 3 * d > hid ? (3 * d > C ? 3 * d : C) : (hid > C ? hid : C);
+    const size_t ncol = qkvw > hid ? (qkvw > C ? qkvw : C) : (hid > C ? hid : C);
     /* the products' shapes: W1's and W3's hidden width is L->hid, not hid (z | z3) */
-    const size_t shapes[6][3] = {{rows, d, 3 * d}, {rows, d, d},       {rows, d, hid / hmul},
+    const size_t shapes[6][3] = {{rows, d, qkvw}, {rows, d, d},        {rows, d, hid / hmul},
                                  {rows, hid / hmul, d}, {nlog, d, C},  {bp, (size_t)L->pd, d}};
     size_t npart = 1;
     for (int i = 0; i < 6; i++) {
@@ -148,7 +152,7 @@ enum sp_status WNAME(vit_ws_new)(const struct vit_layout *L, int batch, struct W
         TAKE(b->x0, rows * d);
         TAKE(b->n1, rows * d);
         TAKE(b->st1, rows * 2);
-        TAKE(b->qkv, rows * 3 * d);
+        TAKE(b->qkv, rows * qkvw);
         TAKE(b->ao, rows * d);
         TAKE(b->x1, rows * d);
         TAKE(b->n2, rows * d);
@@ -162,7 +166,7 @@ enum sp_status WNAME(vit_ws_new)(const struct vit_layout *L, int batch, struct W
     TAKE(w->probs, nlog * C);
     TAKE(w->g, rows * d);
     TAKE(w->gn, rows * d);
-    TAKE(w->gqkv, rows * 3 * d);
+    TAKE(w->gqkv, rows * qkvw);
     TAKE(w->gao, rows * d);
     TAKE(w->gz, rows * hid);
     TAKE(w->att, att);
@@ -171,7 +175,16 @@ enum sp_status WNAME(vit_ws_new)(const struct vit_layout *L, int batch, struct W
     TAKE(w->gpatch, bp * (size_t)L->pd);
     TAKE(w->glog, nlog * C);
     TAKE(w->gpool, (size_t)batch * d);
+    TAKE(w->rope, T * (size_t)L->dh);
 #undef TAKE
+    /* angle t theta^(-2k/dh) in double, as net/model.c computes it */
+    const size_t dh = (size_t)L->dh;
+    for (size_t t = 0; L->c.rope != SP_ROPE_NONE && t < T; t++)
+        for (size_t k = 0; k < dh / 2; k++) {
+            const double ang = (double)t * pow(L->c.rope_theta, -2.0 * (double)k / (double)dh);
+            w->rope[t * dh + k] = (R)cos(ang);
+            w->rope[t * dh + dh / 2 + k] = (R)sin(ang);
+        }
     SP_ASSERT((size_t)(q - w->mem) <= total);
     w->bmax = batch;
     *out = w;
@@ -523,10 +536,10 @@ static double NAME(exp_normalize)(R *s, size_t n, R mx)
     return z;
 }
 
-/* Row i of the attention probabilities from its scores (s: jn of them, the rest of
- * the T masked): s = softmax(s * scale), zeros beyond jn; the sum in double. The
+/* Row i of the attention probabilities from its scores (s: jn of them, the rest up to
+ * end masked): s = softmax(s * scale), zeros in [jn, end); the sum in double. The
  * forward and the backward pass (which recomputes them) both take this path. */
-static void NAME(softmax_row)(R *s, size_t jn, size_t T, R scale)
+static void NAME(softmax_row)(R *s, size_t jn, size_t end, R scale)
 {
     R mx = -INFINITY;
 #pragma omp simd reduction(max : mx)
@@ -535,76 +548,144 @@ static void NAME(softmax_row)(R *s, size_t jn, size_t T, R scale)
         mx = s[j] > mx ? s[j] : mx;
     }
     NAME(exp_normalize)(s, jn, mx);
-    if (jn < T)
-        memset(s + jn, 0, (T - jn) * sizeof *s);
+    if (jn < end)
+        memset(s + jn, 0, (end - jn) * sizeof *s);
+}
+
+/* The attention's row tiles: bidirectional (image) one tile of all T rows and keys;
+ * causal (text) tiles of VIT_ATT_TILE query rows, tile [i0, i0 + m) reading keys
+ * [0, i0 + m) only, so no product runs over the blocks above the diagonal. Inside a
+ * tile, row i keeps keys j <= i (A_ij = 0 for the rest of the tile's keys); entries
+ * beyond the tile's keys are never written nor read. */
+#define VIT_ATT_TILE 32
+static size_t NAME(att_tile)(const struct vit_layout *L)
+{
+    return L->text ? VIT_ATT_TILE : (size_t)L->T;
+}
+static size_t NAME(att_keys)(const struct vit_layout *L, size_t i0, size_t m)
+{
+    return L->text ? i0 + m : (size_t)L->T;
 }
 
 /* The probabilities A (T, T) of one (image, head): A = softmax(q k^T / sqrt(dh)) by
  * rows, q and k (T, dh) with row stride ld. Text: causal, query i attends to keys
- * j <= i (A is 0 beyond). One product for the scores, so the T^2 dh work is sgemm's. */
+ * j <= i, by row tiles (att_tile). One product per tile for the scores. */
 static void NAME(attn_probs)(const struct vit_layout *L, const R *q, const R *k, size_t ld,
                              R *A)
 {
-    const size_t dh = (size_t)L->dh, T = (size_t)L->T;
+    const size_t dh = (size_t)L->dh, T = (size_t)L->T, tile = NAME(att_tile)(L);
     const R scale = (R)(1.0 / sqrt((double)dh));
-    GEMM(0, 1, T, T, dh, q, ld, k, ld, 0, A, T);
-    for (size_t i = 0; i < T; i++)
-        NAME(softmax_row)(A + i * T, L->text ? i + 1 : T, T, scale);
-}
-
-/* Softmax attention of every (image, head): ao = A v, each (image, head) a product of
- * its own, single-threaded, the heads shared out. att: scratch (B, H, T, T). */
-static void NAME(attn_fwd)(const struct vit_layout *L, int B, const R *qkv, R *att, R *ao)
-{
-    const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
-    const size_t H = (size_t)L->c.heads, ld = 3 * d;
-#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * H) * T * T * dh))
-    for (size_t bh = 0; bh < (size_t)B * H; bh++) {
-        const size_t b = bh / H, h = bh % H;
-        const R *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
-        R *A = att + bh * T * T;
-        NAME(attn_probs)(L, q, k, ld, A);
-        GEMM(0, 0, T, dh, T, A, T, v, ld, 0, ao + b * T * d + h * dh, d);
+    for (size_t i0 = 0; i0 < T; i0 += tile) {
+        const size_t m = T - i0 < tile ? T - i0 : tile, jn = NAME(att_keys)(L, i0, m);
+        GEMM(0, 1, m, jn, dh, q + i0 * ld, ld, k, ld, 0, A + i0 * T, T);
+        for (size_t i = i0; i < i0 + m; i++)
+            NAME(softmax_row)(A + i * T, L->text ? i + 1 : T, jn, scale);
     }
 }
 
-/* Backward of attn_fwd: gao (rows, d) -> gqkv (rows, 3d), overwritten. The
- * probabilities are recomputed (att); gatt holds their gradient, both scratch. */
+/* RoPE on the Q and K columns of qkv (rows, qkvw): the H query heads and kv key heads
+ * are H + kv consecutive chunks of dh; row r sits at position r mod T. sign -1 applies
+ * the inverse (transposed) rotation, for the gradient. Pairs (i1, i2): interleaved
+ * (2k, 2k+1), half (k, k + dh/2); the table w->rope as the measurement engine's
+ * (net/model.c): cos of pair k at [t dh + k], sin at [t dh + dh/2 + k]. */
+static void NAME(rope_apply)(const struct vit_layout *L, const R *table, R *qkv, size_t rows,
+                             R sign)
+{
+    const size_t T = (size_t)L->T, dh = (size_t)L->dh, half = dh / 2, ld = (size_t)L->qkvw;
+    const size_t chunks = (size_t)L->c.heads + (size_t)L->kv;
+    const int inter = L->c.rope == SP_ROPE_INTERLEAVED;
+#pragma omp parallel for schedule(static) if (NET_PAR(rows * chunks * dh))
+    for (size_t r = 0; r < rows; r++) {
+        const R *cs = table + (r % T) * dh;
+        R *row = qkv + r * ld;
+        for (size_t c = 0; c < chunks; c++) {
+            R *v = row + c * dh;
+            for (size_t k = 0; k < half; k++) {
+                const size_t i1 = inter ? 2 * k : k, i2 = inter ? 2 * k + 1 : k + half;
+                const R co = cs[k], si = sign * cs[half + k], x1 = v[i1], x2 = v[i2];
+                v[i1] = x1 * co - x2 * si;
+                v[i2] = x1 * si + x2 * co;
+            }
+        }
+    }
+}
+
+/* Softmax attention of every (image, head): ao = A v, each (image, head) a product of
+ * its own, single-threaded, the heads shared out; query head h reads K/V head
+ * h / (H / kv). att: scratch (B, H, T, T). */
+static void NAME(attn_fwd)(const struct vit_layout *L, int B, const R *qkv, R *att, R *ao)
+{
+    const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
+    const size_t H = (size_t)L->c.heads, ld = (size_t)L->qkvw, kvd = (size_t)L->kv * dh;
+    const size_t grp = H / (size_t)L->kv, tile = NAME(att_tile)(L);
+#pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * H) * T * T * dh))
+    for (size_t bh = 0; bh < (size_t)B * H; bh++) {
+        const size_t b = bh / H, h = bh % H;
+        const R *q = qkv + b * T * ld + h * dh, *k = qkv + b * T * ld + d + (h / grp) * dh;
+        const R *v = k + kvd;
+        R *A = att + bh * T * T, *o = ao + b * T * d + h * dh;
+        NAME(attn_probs)(L, q, k, ld, A);
+        for (size_t i0 = 0; i0 < T; i0 += tile) {
+            const size_t m = T - i0 < tile ? T - i0 : tile, jn = NAME(att_keys)(L, i0, m);
+            GEMM(0, 0, m, dh, jn, A + i0 * T, T, v, ld, 0, o + i0 * d, d);
+        }
+    }
+}
+
+/* Backward of attn_fwd: gao (rows, d) -> gqkv (rows, qkvw), overwritten. The
+ * probabilities are recomputed (att); gatt holds their gradient, both scratch. One
+ * task per (image, K/V head): its query heads in order, the K/V gradients summed over
+ * them (the same bits on any thread count). */
 static void NAME(attn_bwd)(const struct vit_layout *L, int B, const R *qkv, const R *gao,
                            R *gqkv, R *att, R *gatt)
 {
     const size_t d = (size_t)L->d, dh = (size_t)L->dh, T = (size_t)L->T;
-    const size_t H = (size_t)L->c.heads, ld = 3 * d;
+    const size_t H = (size_t)L->c.heads, ld = (size_t)L->qkvw, KV = (size_t)L->kv;
+    const size_t kvd = KV * dh, grp = H / KV, tile = NAME(att_tile)(L);
     const R scale = (R)(1.0 / sqrt((double)dh));
 #pragma omp parallel for schedule(static) if (NET_PAR(((size_t)B * H) * T * T * dh))
-    for (size_t bh = 0; bh < (size_t)B * H; bh++) {
-        const size_t b = bh / H, h = bh % H;
-        const R *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
-        R *gq = gqkv + b * T * ld + h * dh, *gk = gq + d, *gv = gq + 2 * d;
-        const R *go = gao + b * T * d + h * dh;
-        R *A = att + bh * T * T, *gS = gatt + bh * T * T;
-        NAME(attn_probs)(L, q, k, ld, A);
-        /* gA = go v^T; gS_ij = A_ij (gA_ij - sum_j' A_ij' gA_ij') / sqrt(dh) */
-        GEMM(0, 1, T, T, dh, go, d, v, ld, 0, gS, T);
-        for (size_t i = 0; i < T; i++) {
-            const size_t jn = L->text ? i + 1 : T; /* causal: A_ij = 0 beyond */
-            R *gi = gS + i * T;
-            const R *Ai = A + i * T;
-            double dot = 0;
+    for (size_t bg = 0; bg < (size_t)B * KV; bg++) {
+        const size_t b = bg / KV, g = bg % KV;
+        const R *k = qkv + b * T * ld + d + g * dh, *v = k + kvd;
+        R *gk = gqkv + b * T * ld + d + g * dh, *gv = gk + kvd;
+        for (size_t h = g * grp; h < (g + 1) * grp; h++) {
+            const R *q = qkv + b * T * ld + h * dh, *go = gao + b * T * d + h * dh;
+            R *gq = gqkv + b * T * ld + h * dh;
+            R *A = att + (b * H + h) * T * T, *gS = gatt + (b * H + h) * T * T;
+            const R beta = h > g * grp; /* the group's first head writes, the others add */
+            NAME(attn_probs)(L, q, k, ld, A);
+            /* gA = go v^T; gS_ij = A_ij (gA_ij - sum_j' A_ij' gA_ij') / sqrt(dh) */
+            for (size_t i0 = 0; i0 < T; i0 += tile) {
+                const size_t m = T - i0 < tile ? T - i0 : tile, jn = NAME(att_keys)(L, i0, m);
+                GEMM(0, 1, m, jn, dh, go + i0 * d, d, v, ld, 0, gS + i0 * T, T);
+                for (size_t i = i0; i < i0 + m; i++) {
+                    const size_t ji = L->text ? i + 1 : T; /* causal: A_ij = 0 beyond */
+                    R *gi = gS + i * T;
+                    const R *Ai = A + i * T;
+                    double dot = 0;
 #pragma omp simd reduction(+ : dot)
-            for (size_t j = 0; j < jn; j++)
-                dot += (double)gi[j] * (double)Ai[j];
-            const R dr = (R)dot;
+                    for (size_t j = 0; j < ji; j++)
+                        dot += (double)gi[j] * (double)Ai[j];
+                    const R dr = (R)dot;
 #pragma omp simd
-            for (size_t j = 0; j < jn; j++)
-                gi[j] = Ai[j] * (gi[j] - dr) * scale;
-            if (jn < T)
-                memset(gi + jn, 0, (T - jn) * sizeof *gi);
+                    for (size_t j = 0; j < ji; j++)
+                        gi[j] = Ai[j] * (gi[j] - dr) * scale;
+                    if (ji < jn)
+                        memset(gi + ji, 0, (jn - ji) * sizeof *gi);
+                }
+                /* gq = gS k over the tile's keys */
+                GEMM(0, 0, m, dh, jn, gS + i0 * T, T, k, ld, 0, gq + i0 * ld, ld);
+            }
+            /* gv = A^T go, gk = gS^T q: key tile [j0, j0 + m) gathers the query rows
+             * i >= j0 (causal; all rows bidirectional) */
+            for (size_t j0 = 0; j0 < T; j0 += tile) {
+                const size_t m = T - j0 < tile ? T - j0 : tile, i0 = L->text ? j0 : 0;
+                GEMM(1, 0, m, dh, T - i0, A + i0 * T + j0, T, go + i0 * d, d, beta,
+                     gv + j0 * ld, ld);
+                GEMM(1, 0, m, dh, T - i0, gS + i0 * T + j0, T, q + i0 * ld, ld, beta,
+                     gk + j0 * ld, ld);
+            }
         }
-        /* gv = A^T go, gk = gS^T q, gq = gS k */
-        GEMM(1, 0, T, dh, T, A, T, go, d, 0, gv, ld);
-        GEMM(1, 0, T, dh, T, gS, T, q, ld, 0, gk, ld);
-        GEMM(0, 0, T, dh, T, gS, T, k, ld, 0, gq, ld);
     }
 }
 
@@ -621,7 +702,9 @@ static void NAME(blocks_fwd)(const struct vit_layout *L, const R *p, struct WNAM
         struct WNAME(vit_blk_acts) *a = &w->blk[l];
         R *out = l + 1 < c->depth ? w->blk[l + 1].x0 : w->xf;
         NAME(norm_fwd)(&c->norm_attn, c->norm_eps, p, &o->n1, a->x0, a->n1, a->st1, rows, d);
-        NAME(linear_fwd)(a->n1, p + o->wqkv, p + o->bqkv, a->qkv, rows, d, 3 * d);
+        NAME(linear_fwd)(a->n1, p + o->wqkv, p + o->bqkv, a->qkv, rows, d, (size_t)L->qkvw);
+        if (c->rope != SP_ROPE_NONE)
+            NAME(rope_apply)(L, w->rope, a->qkv, rows, 1);
         NAME(attn_fwd)(L, B, a->qkv, w->att, a->ao);
         NAME(linear_fwd)(a->ao, p + o->wo, p + o->bo, a->x1, rows, d, d);
 #pragma omp parallel for schedule(static) if (NET_PAR(rows * d))
@@ -808,8 +891,10 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct WNAME(vit
         /* attention: g is now d loss / d x1 */
         NAME(linear_bwd)(a->ao, p + o->wo, g, w->gao, grad + o->wo, grad + o->bo, rows, d, d, w);
         NAME(attn_bwd)(L, B, a->qkv, w->gao, w->gqkv, w->att, w->gatt);
+        if (c->rope != SP_ROPE_NONE) /* back through the rotation: its transpose */
+            NAME(rope_apply)(L, w->rope, w->gqkv, rows, -1);
         NAME(linear_bwd)(a->n1, p + o->wqkv, w->gqkv, w->gn, grad + o->wqkv, grad + o->bqkv,
-                         rows, d, 3 * d, w);
+                         rows, d, (size_t)L->qkvw, w);
         NAME(norm_bwd)(&c->norm_attn, p, &o->n1, a->x0, a->st1, w->gn, g, grad, w->rowacc,
                        w->colacc, rows, d);
     }
@@ -872,3 +957,4 @@ void NAME(vit_backward)(const struct vit_layout *L, const R *p, struct WNAME(vit
 #endif
 #undef VIT_CHUNK
 #undef VIT_KSPLIT
+#undef VIT_ATT_TILE

@@ -66,8 +66,9 @@ static enum sp_status vit_net_new(const struct sp_vit_config *c, float *p, uint6
         return s;
     }
     const size_t d = (size_t)v->L.d, hid = (size_t)v->L.hid, depth = (size_t)c->depth;
+    const size_t kvd = (size_t)v->L.kv * (size_t)v->L.dh, qkvw = (size_t)v->L.qkvw;
     const int swiglu = c->act == SP_ACT_SWIGLU;
-    const size_t per = 4 * d * d + (size_t)(swiglu ? 3 : 2) * d * hid;
+    const size_t per = 2 * d * d + 2 * kvd * d + (size_t)(swiglu ? 3 : 2) * d * hid;
     v->t = malloc(depth * per * sizeof *v->t);
     v->bw = calloc(depth, sizeof *v->bw);
     if (!v->t || !v->bw) {
@@ -77,11 +78,11 @@ static enum sp_status vit_net_new(const struct sp_vit_config *c, float *p, uint6
     for (size_t l = 0; l < depth; l++) {
         const struct vit_block_off *o = &v->L.blk[l];
         float *t = v->t + l * per;
-        float *wq = t, *wk = wq + d * d, *wv = wk + d * d, *wo = wv + d * d;
+        float *wq = t, *wk = wq + d * d, *wv = wk + kvd * d, *wo = wv + kvd * d;
         float *w1 = wo + d * d, *w2 = w1 + d * hid, *w3 = swiglu ? w2 + hid * d : NULL;
-        transpose(wq, p + o->wqkv, d, d, 3 * d, 0);
-        transpose(wk, p + o->wqkv, d, d, 3 * d, d);
-        transpose(wv, p + o->wqkv, d, d, 3 * d, 2 * d);
+        transpose(wq, p + o->wqkv, d, d, qkvw, 0); /* net.h's W_K, W_V: (kvd, d) */
+        transpose(wk, p + o->wqkv, d, kvd, qkvw, d);
+        transpose(wv, p + o->wqkv, d, kvd, qkvw, d + kvd);
         transpose(wo, p + o->wo, d, d, d, 0);
         transpose(w1, p + o->w1, d, hid, hid, 0);
         transpose(w2, p + o->w2, hid, d, d, 0);
@@ -90,7 +91,7 @@ static enum sp_status vit_net_new(const struct sp_vit_config *c, float *p, uint6
         v->bw[l] = (struct sp_net_block_weights){
             .wq = wq, .wk = wk, .wv = wv, .wo = wo, .w1 = w1, .w3 = w3, .w2 = w2,
             .gain_attn = p + o->n1.gamma, .gain_mlp = p + o->n2.gamma,
-            .bq = p + o->bqkv, .bk = p + o->bqkv + d, .bv = p + o->bqkv + 2 * d,
+            .bq = p + o->bqkv, .bk = p + o->bqkv + d, .bv = p + o->bqkv + d + kvd,
             .bo = p + o->bo, .b1 = p + o->b1, .b2 = p + o->b2,
             .beta_attn = p + o->n1.beta, .beta_mlp = p + o->n2.beta,
             .alpha_attn = scalar(p, o->n1.alpha), .shift_attn = scalar(p, o->n1.shift),
@@ -203,9 +204,13 @@ enum sp_status sp_vit_net_arch(const struct sp_vit_net *v, int cls, struct sp_ar
     a->init_std = c->init_std;
     a->sigma_q = a->sigma_k = a->sigma_v = a->sigma_o = a->sigma_1 = a->sigma_2 = NAN;
     a->sigma_3 = NAN;
-    a->kv_heads = 0;
+    if (c->rope != SP_ROPE_NONE && !cls && v->L.off)
+        return sp_fail(SP_EUNSUPPORTED, "the model's RoPE positions count the CLS token (0) "
+                       "before the patches: measuring without it would shift them (use cls on)");
+    a->kv_heads = c->kv_heads; /* the trainer's attention: GQA and RoPE as net/ computes them */
     a->mask = SP_MASK_NONE;
-    a->rope = SP_ROPE_NONE;
+    a->rope = c->rope;
+    a->rope_theta = c->rope_theta;
     a->embed_scale = 1.0;
     a->residual_scale = 1.0;
     char err[256];

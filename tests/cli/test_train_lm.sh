@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # sigprop train --task fortunes on a tiny crafted corpus: a short run, the same bytes
 # at 1 and 2 threads, --stop-at + --resume equal to the uninterrupted run, the task of
-# a resumed run taken from its checkpoint; corrupt corpora and bad flags refused with
-# exit 2 and nothing written.
+# a resumed run taken from its checkpoint; the same with RoPE and grouped-query
+# attention; corrupt corpora and bad flags refused with exit 2 and nothing written.
 source "$(dirname "$0")/lib.sh"
 
 C="$TMP/corpus"
@@ -49,8 +49,27 @@ expect_grep 'is a fortunes run' "$TMP/err"
 usage_error "$SP" train --data "$C" --resume "$TMP/c.ckpt" --context 8 -o "$TMP/no1.csv"
 [ ! -e "$TMP/no1.csv" ] && ok || bad "no1.csv written"
 
+# RoPE and grouped-query attention (the measurement's option names): the same bytes at 1
+# and 2 threads, resume equal to the uninterrupted run (the checkpoint holds them), the
+# JSON meta names them, and they change the run
+A=(--rope 10000 --kv-heads 1 --context 40)
+expect_status 0 "$SP" train "${T[@]}" "${A[@]}" --threads 1 -o "$TMP/g1.csv"
+expect_grep 'H=2 (1 K/V), RoPE 10000 interleaved' "$TMP/err"
+expect_status 0 "$SP" train "${T[@]}" "${A[@]}" -q --threads 2 -o "$TMP/g2.csv"
+cmp -s "$TMP/g1.csv" "$TMP/g2.csv" && ok || bad "GQA + RoPE: threads 1 and 2 differ"
+expect_status 0 "$SP" train "${T[@]}" "${A[@]}" -q --stop-at 3 --checkpoint "$TMP/g.ckpt" -o "$TMP/gp.csv"
+expect_status 0 "$SP" train --data "$C" --resume "$TMP/g.ckpt" -q -o "$TMP/gr.csv"
+cmp -s "$TMP/g1.csv" "$TMP/gr.csv" && ok || bad "GQA + RoPE: resumed log differs"
+expect_status 0 "$SP" train "${T[@]}" --rope 500 --rope-pairing half --kv-heads 2 -q --format json -o "$TMP/g.json"
+/usr/bin/env python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['meta']['model']; assert m['kv_heads']==2 and m['rope_theta']==500 and m['rope_pairing']=='half'" "$TMP/g.json" && ok || bad "RoPE JSON meta"
+expect_status 0 "$SP" train "${T[@]}" --context 40 -q -o "$TMP/g0.csv"
+cmp -s "$TMP/g0.csv" "$TMP/g1.csv" && bad "GQA + RoPE changed nothing" || ok
+usage_error "$SP" train --data "$C" --resume "$TMP/g.ckpt" --rope 100 -o "$TMP/no1.csv"
+[ ! -e "$TMP/no1.csv" ] && ok || bad "no1.csv written"
+
 # bad flags: exit 2, nothing written
-for args in "--context 0" "--context 5000" "--patch 4" "--pool mean" "--task text" "--batch 0"; do
+for args in "--context 0" "--context 5000" "--patch 4" "--pool mean" "--task text" "--batch 0" \
+            "--kv-heads 3" "--rope 1" "--rope-pairing half" "--heads 16 --rope 10000" "--rope x"; do
     # shellcheck disable=SC2086
     usage_error "$SP" train "${T[@]}" $args -o "$TMP/no2.csv" --checkpoint "$TMP/no2.ckpt"
     [ ! -e "$TMP/no2.csv" ] && [ ! -e "$TMP/no2.ckpt" ] && ok || bad "written after $args"

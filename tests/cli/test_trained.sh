@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# measure --weights on a sigprop train checkpoint (and llama2.c), --against-init, real
+# measure --weights on a sigprop train checkpoint (GQA and RoPE too; and llama2.c), --against-init, real
 # inputs (--inputs fashion-mnist[:N], --cls, --data) in measure and compare, and
 # compare --theory-from-block: outputs, and refusals with exit 2 (bad flags, bad data)
 # or 1 (corrupt checkpoint, missing data) with nothing written. A tiny crafted IDX set
@@ -39,6 +39,17 @@ grep -q '"tokens":[[:space:]]*16' "$TMP/d.json" && ok || bad "--cls off: 16 toke
 # a mean-pooling Derf checkpoint: no CLS token to include
 expect_status 0 "$SP" measure --weights "$TMP/mean.ckpt" --inputs fashion-mnist:2 --data "$D" "${M[@]}" -o "$TMP/e.csv"
 usage_error "$SP" measure --weights "$TMP/mean.ckpt" --inputs fashion-mnist:2 --cls on --data "$D" "${M[@]}" -o "$TMP/no.csv"
+# a ViT trained with GQA and RoPE: its measurement runs the same attention (the arch in
+# the meta carries them); without the CLS row the RoPE positions would shift: refused
+expect_status 0 "$SP" train "${T[@]}" --heads 4 --kv-heads 2 --rope 100 --rope-pairing half --checkpoint "$TMP/rope.ckpt" -o "$TMP/log3.csv"
+expect_status 0 "$SP" measure --weights "$TMP/rope.ckpt" --inputs fashion-mnist:2 --data "$D" --against-init "${M[@]}" --format json -o "$TMP/r.json"
+/usr/bin/python3 - "$TMP/r.json" <<'PYEOF' && ok || bad "r.json: GQA and RoPE in the arch"
+import json, sys
+a = json.load(open(sys.argv[1]))["meta"]["arch"]
+assert a["kv_heads"] == 2 and a["rope"] == "half" and a["rope_theta"] == 100, a
+PYEOF
+usage_error "$SP" measure --weights "$TMP/rope.ckpt" --inputs fashion-mnist:2 --cls off --data "$D" "${M[@]}" -o "$TMP/no.csv"
+expect_grep 'RoPE positions' "$TMP/err"
 # real inputs without a checkpoint: the trainer's init embedding at --seed, any width
 expect_status 0 "$SP" measure --width 32 --depth 2 --heads 2 --inputs fashion-mnist:2 --data "$D" "${M[@]}" -o "$TMP/f.csv"
 expect_status 0 "$SP" measure --width 32 --depth 2 --heads 2 --inputs fashion-mnist:2 --data "$D" --per-seed "${M[@]}" -o "$TMP/g.csv"
