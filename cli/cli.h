@@ -458,4 +458,8 @@ void cli_progress_update(struct cli_progress *p, size_t done);
 void cli_progress_finish(struct cli_progress *p);
 double cli_now(void); /* monotonic seconds */
 
+/* ---- the notes of the library's table functions (sigprop/tables.h) ---- */
+/* Prints each note as cli_info does ("sigprop: <note>"; nothing when quiet). */
+void cli_notes(const struct sp_notes *n);
+
 #endif

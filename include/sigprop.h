@@ -49,5 +49,7 @@
 #include "sigprop/report.h"
 #include "sigprop/train.h"
 #include "sigprop/vit_export.h"
+/* the tables of theory, compare and alpha (hA) */
+#include "sigprop/tables.h"
 
 #endif
