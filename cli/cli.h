@@ -234,11 +234,6 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
 /* The alpha values to iterate over: the --alpha list, or one NAN. */
 size_t cli_arch_nalpha(const struct cli_arch *c);
 double cli_arch_alpha(const struct cli_arch *c, size_t i);
-/* The identifying columns every command writes: the alpha of a norm (NAN unless
- * Derf/DyT) and the norm label ("ln", "derf", "dyt", "none", the toy's phi, or
- * "attn/mlp" when the two norms differ). */
-double cli_fn_alpha(const struct sp_fnspec *f);
-void cli_norm_label(const struct sp_arch *a, char *buf, size_t n);
 /* Where the theory version comes from: "flags" (--attention/--apjn/--cn),
  * "preset" (a preset's published version: blog2 keeps version A) or "default"
  * (version C, the same in every command). */
