@@ -206,6 +206,11 @@ def _build(func, kw, alpha):
     them: every architecture keyword goes to the library's sp_archspec_set (which
     parses and validates it), then sp_archspec_build (preset or config first, then
     the keywords, derived sigmas, refusals), alpha being one value of the list."""
+    return _build_spec(func, _spec(func, kw), alpha)
+
+
+def _spec(func, kw):
+    """The struct sp_archspec of the architecture keywords (alpha aside)."""
     spec = lib.sp_archspec_new(lib.SP_ARCHKEY_STYLE_KEYWORD)
     if spec == ffi.NULL:
         raise MemoryError("%s(): out of memory" % func)
@@ -219,6 +224,11 @@ def _build(func, kw, alpha):
         lib.sp_last_error_clear()
         _check_value(lib.sp_archspec_set(spec, key.encode(),
                                          ffi.NULL if kind == "bool" else _text(v).encode()), func)
+    return spec
+
+
+def _build_spec(func, spec, alpha):
+    """_build from a spec (one per call, many alphas)."""
     a = ffi.new("struct sp_arch *")
     o = ffi.new("struct sp_theory_opts *")
     lib.sp_last_error_clear()
@@ -287,7 +297,8 @@ def _columns(t):
             cols[name] = (np.frombuffer(ffi.buffer(p, n * 8), dtype=np.float64).copy()
                           if n else np.empty(0))
         else:
-            cols[name] = [_s(lib.sp_table_str(t, r, c)) for r in range(n)]
+            get, string = lib.sp_table_str, ffi.string  # never NULL
+            cols[name] = [string(get(t, r, c)).decode() for r in range(n)]
     return cols
 
 
@@ -356,9 +367,9 @@ def theory(**kw):
     as_frame = kw.get("as_frame", True)
     if summary and sublayers:
         raise ValueError("theory(): sublayers and summary cannot be combined")
-    built = []
+    built, spec = [], _spec("theory", kw)
     for al in _alphas(kw):  # validate every configuration before computing anything
-        a, o = _build("theory", kw, al)
+        a, o = _build_spec("theory", spec, al)
         o.sublayers = int(sublayers)
         built.append((al, a, o))
     arr, alphas = _arch_array(built)
