@@ -306,7 +306,7 @@ def _frame(t, as_frame, notes=None):
     """The table as a DataFrame (notes in .attrs['notes']) or a numpy record array."""
     cols = _columns(t)
     if not as_frame:
-        if not next(iter(cols.values()), []):
+        if lib.sp_table_nrows(t) == 0:
             return np.rec.fromrecords([], names=list(cols))
         return np.rec.fromarrays([np.asarray(v) for v in cols.values()], names=list(cols))
     import pandas as pd

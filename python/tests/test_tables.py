@@ -59,6 +59,15 @@ def test_theory_rows_and_toy_are_the_cli_csv():
     assert csv_text(df) == out
 
 
+def test_record_arrays_of_the_tables():
+    rec = sigprop.theory(preset="blog2", norm="derf", alpha=[0.5, 1.0], depth=8, summary=True,
+                         as_frame=False)
+    assert rec.dtype.names[:3] == ("version", "model", "norm") and len(rec) == 2
+    assert rec.phase[0] == "subcritical" and rec.depth.tolist() == [8.0, 8.0]
+    rec = sigprop.alpha(norm="derf", match="preln", depth=[8, 16], as_frame=False)
+    assert len(rec) == 2 and rec.norm[1] == "derf"
+
+
 def test_theory_caveat_notes_are_the_cli_warnings():
     with pytest.warns(RuntimeWarning, match="softmax-logit-gradient"):
         df = sigprop.theory(preset="blog2", norm="none", depth=4, summary=True)
