@@ -3,7 +3,9 @@
  * with the fitted transfer rule alpha ~ A L^-b (per width) and alpha ~ B d^-c
  * (per depth, at a fixed init std), and with --verify a measurement of each
  * recommended network. Solver, transfer rule and verification are the
- * library's (src/analysis/alpha.c); this file parses, calls and writes. */
+ * library's (src/analysis/alpha.c), and so are the table and its notes
+ * (sp_alpha_table, sigprop/tables.h); this file parses, checks the
+ * verification's cost, calls and writes. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,11 +1,11 @@
 /* sigprop compare: the finite-width measurement and the mean-field theory on the
  * same configuration, side by side per block, with the ratio measured / theory
  * and the geometric-mean multiplicative error GMFE = exp(mean |log(meas/theory)|)
- * (SPEC 4) over the shallow, middle and deep thirds of the depth, both from
- * the library (sp_compare_rows, sp_compare_summary in src/analysis/compare.c). */
+ * (SPEC 4) over the shallow, middle and deep thirds of the depth. The table, the
+ * GMFE rows and the notes are the library's (sp_compare_table, sigprop/tables.h);
+ * this file parses, calls and writes. */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 

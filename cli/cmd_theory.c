@@ -1,9 +1,9 @@
 /* sigprop theory: the mean-field recursions of docs/science.md §3 for one architecture and a
  * list of alphas; per-block rows or (--summary) one row per alpha with the
- * asymptotic laws and the phase. */
+ * asymptotic laws and the phase. The table and its notes are the library's
+ * (sp_theory_table, sigprop/tables.h); this file parses, calls and writes. */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
