@@ -277,6 +277,18 @@ static void test_alpha(void)
     sp_notes_free(&notes);
     sp_table_free(t);
 
+    /* the transfer rule's axes as given (a proxy's width is not the width asked) */
+    const double wy[NW] = {1024, 2048};
+    ao.widths = wy;
+    t = sp_table_new();
+    CHECK(sp_alpha_table(a, o, ND, NW, &ao, t, &info, NULL) == SP_OK);
+    CHECK(sp_alpha_transfer_fit(dx, ND, wy, NW, alphas, law, &nl) == SP_OK);
+    CHECK(info.nlaws == nl && info.laws[0].fixed == 1024 && info.laws[NW].fixed == 8);
+    CHECK(info.laws[NW].b == law[NW].b && num(t, 1, "width") == 512);
+    ao.widths = NULL;
+    sp_alpha_table_info_free(&info);
+    sp_table_free(t);
+
     /* an unreachable target: the solver's reason */
     ao.target = SP_ALPHA_TARGET_J;
     ao.target_value = 0.5;

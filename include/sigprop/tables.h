@@ -90,7 +90,8 @@ enum sp_status sp_compare_table(const struct sp_arch *arch, const double *alpha,
  * opts[i * nwidth + j] (resolved; i < ndepth, j < nwidth) at depth i and
  * width j, solved by sp_alpha_point, optionally verified by a measurement
  * (sp_alpha_verify_arch, sp_alpha_verify), and summarised by the transfer rule
- * (sp_alpha_transfer_fit over arch[i * nwidth].depth and arch[j].width). */
+ * (sp_alpha_transfer_fit over o->depths and o->widths, or arch[i * nwidth].depth
+ * and arch[j].width). */
 struct sp_alpha_table_opts {
     enum sp_alpha_target target;
     double target_value;      /* SP_ALPHA_TARGET_J: J; SP_ALPHA_BUDGET: the factor */
@@ -101,6 +102,8 @@ struct sp_alpha_table_opts {
     double verify_tol;        /* relative tolerance (0.2) */
     struct sp_net_opts net;   /* the verification's seeds, probes, seed (input and the
                                * measure mask are set per network) */
+    const double *depths;     /* ndepth, nwidth: the grid's axes for the transfer rule as */
+    const double *widths;     /* asked (a proxy width is not the width); NULL: the arch's */
 };
 void sp_alpha_table_opts_default(struct sp_alpha_table_opts *o);
 struct sp_alpha_table_info {

@@ -697,6 +697,10 @@ def alpha(**kw):
     ao.verify_tol = kw.get("verify_tol", 0.2)
     if verify:
         ao.net = no[0]
+    # the transfer rule's axes as asked (a proxy_width network's width is not the width)
+    axes = [ffi.new("double[]", [float(x) for x in v]) if v else ffi.NULL
+            for v in (depths, widths)]
+    ao.depths, ao.widths = axes
     t, notes = _new_table(), _Notes()
     info = ffi.new("struct sp_alpha_table_info *")
     lib.sp_last_error_clear()

@@ -271,7 +271,7 @@ enum sp_status sp_compare_table(const struct sp_arch *arch, const double *alpha,
 struct sp_alpha_table_opts {
     enum sp_alpha_target target; double target_value; double ratio;
     double guess, amin, amax, tol; int verify; int verify_width; double verify_tol;
-    struct sp_net_opts net;
+    struct sp_net_opts net; const double *depths; const double *widths;
 };
 void sp_alpha_table_opts_default(struct sp_alpha_table_opts *o);
 struct sp_alpha_table_info {

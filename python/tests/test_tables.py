@@ -95,6 +95,14 @@ def test_alpha_is_the_cli_csv_with_its_notes():
     assert csv_text(df) == out
     assert sum("log J shares" in n for n in df.attrs["notes"]) == 2
     assert all(n in err for n in df.attrs["notes"])
+    # the transfer rule over the widths asked for, not the proxy's
+    df = sigprop.alpha(norm="derf", match="preln", depth=[8, 16], width=[256, 512],
+                       proxy_width=128, tokens=16)
+    out, err = cli("alpha", "--norm", "derf", "--match", "preln", "--depth", "8,16",
+                   "--width", "256,512", "--proxy-width", "128", "--tokens", "16", quiet=False)
+    assert csv_text(df) == out
+    assert [l["fixed"] for l in df.attrs["laws"]] == [256, 512, 8, 16]
+    assert all(n in err for n in df.attrs["notes"])
 
 
 @pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")

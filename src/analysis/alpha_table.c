@@ -138,16 +138,16 @@ static enum sp_status point_row(const struct sp_arch *a, const struct sp_theory_
 
 /* The transfer rule over the grid, its notes. */
 static enum sp_status laws(const struct sp_arch *arch, size_t ndepth, size_t nwidth,
-                           const double *alphas, struct sp_alpha_table_info *info,
-                           struct sp_notes *notes)
+                           const struct sp_alpha_table_opts *o, const double *alphas,
+                           struct sp_alpha_table_info *info, struct sp_notes *notes)
 {
     double *dx = malloc(ndepth * sizeof *dx), *wx = malloc(nwidth * sizeof *wx);
     info->laws = malloc((ndepth + nwidth) * sizeof *info->laws);
     enum sp_status s = dx && wx && info->laws ? SP_OK : sp_tab_nomem("transfer rule");
     for (size_t i = 0; s == SP_OK && i < ndepth; i++)
-        dx[i] = arch[i * nwidth].depth;
+        dx[i] = o->depths ? o->depths[i] : arch[i * nwidth].depth;
     for (size_t j = 0; s == SP_OK && j < nwidth; j++)
-        wx[j] = arch[j].width;
+        wx[j] = o->widths ? o->widths[j] : arch[j].width;
     if (s == SP_OK && (s = sp_alpha_transfer_fit(dx, ndepth, wx, nwidth, alphas, info->laws,
                                                  &info->nlaws)) != SP_OK)
         sp_fail(s, "transfer rule: %s", sp_last_error());
@@ -206,7 +206,7 @@ enum sp_status sp_alpha_table(const struct sp_arch *arch, const struct sp_theory
             s = SP_ENOMEM;
     }
     if (s == SP_OK)
-        s = laws(arch, ndepth, nwidth, alphas, info, notes);
+        s = laws(arch, ndepth, nwidth, o, alphas, info, notes);
     free(alphas);
     free(vratio);
     return s;
