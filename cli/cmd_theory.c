@@ -60,6 +60,13 @@ static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, si
              a->q0, a->p0, nalpha);
 }
 
+/* sp_theory_table's progress: alphas done */
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    (void)total;
+    cli_progress_update(ctx, done);
+}
+
 int cmd_theory(int argc, char **argv)
 {
     const char *cmd = "theory", *out = "-";
@@ -125,8 +132,7 @@ int cmd_theory(int argc, char **argv)
     struct cli_progress pg;
     cli_progress_start(&pg, "theory", nalpha);
     enum sp_status s = sp_theory_table(arch, ca.nalpha ? ca.alphas : NULL, nalpha, &opts,
-                                       summary, t, &notes);
-    cli_progress_update(&pg, nalpha);
+                                       summary, t, &notes, on_progress, &pg);
     cli_progress_finish(&pg);
     cli_notes(&notes);
     if (s != SP_OK) {

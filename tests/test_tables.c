@@ -63,7 +63,7 @@ static void test_theory_summary(void)
         a[i] = build(blog2, al[i], &o);
     struct sp_table *t = sp_table_new();
     struct sp_notes notes = {NULL, 0, 0};
-    CHECK(sp_theory_table(a, al, N, &o, 1, t, &notes) == SP_OK);
+    CHECK(sp_theory_table(a, al, N, &o, 1, t, &notes, NULL, NULL) == SP_OK);
     CHECK(header_is(t, "version,model,norm,alpha,alpha_attn,alpha_mlp,depth,q_L,p_L,J_L0,"
                        "logJ_L0,phase,zeta,lambda,xi,c_star,p_star,l_star,l_star_estimate,"
                        "width,tokens,heads,kv_heads,mlp,mask,caveats"));
@@ -87,9 +87,16 @@ static void test_theory_summary(void)
     }
     free(rows);
     /* the output table must be empty */
-    CHECK(sp_theory_table(a, al, N, &o, 1, t, &notes) == SP_EINVAL);
+    CHECK(sp_theory_table(a, al, N, &o, 1, t, &notes, NULL, NULL) == SP_EINVAL);
     sp_table_free(t);
     sp_notes_free(&notes);
+}
+
+static void count_alphas(void *ctx, size_t done, size_t total)
+{
+    size_t *d = ctx;
+    CHECK(done == d[0] + 1 && total == 2);
+    d[0] = done, d[1]++;
 }
 
 /* per-block rows: exactly sp_theory_run's, one curve per alpha; caveats as notes */
@@ -102,7 +109,9 @@ static void test_theory_rows_and_caveats(void)
         a[i] = build(blog2, al[i], &o);
     o.sublayers = 1;
     struct sp_table *t = sp_table_new();
-    CHECK(sp_theory_table(a, al, 2, &o, 0, t, NULL) == SP_OK);
+    size_t done[2] = {0, 0};
+    CHECK(sp_theory_table(a, al, 2, &o, 0, t, NULL, count_alphas, done) == SP_OK);
+    CHECK(done[0] == 2 && done[1] == 2); /* one call per curve, the last with 2 of 2 */
     CHECK(header_is(t, "version,model,norm,alpha,alpha_attn,alpha_mlp,l,q,p,rho,J_fwd,J_bwd,"
                        "logJ_fwd,logJ_bwd,grad_amp,depth,width,tokens,heads,kv_heads,mlp,mask,"
                        "caveats"));
@@ -128,7 +137,7 @@ static void test_theory_rows_and_caveats(void)
     struct sp_arch b = build(none, NAN, &o);
     t = sp_table_new();
     struct sp_notes notes = {NULL, 0, 0};
-    CHECK(sp_theory_table(&b, NULL, 1, &o, 1, t, &notes) == SP_OK);
+    CHECK(sp_theory_table(&b, NULL, 1, &o, 1, t, &notes, NULL, NULL) == SP_OK);
     CHECK(notes.n == 1 && !strncmp(notes.text[0], "warning: softmax-logit-gradient: ", 33));
     CHECK(!strcmp(str(t, 0, "caveats"), "softmax-logit-gradient"));
     CHECK(isnan(num(t, 0, "alpha")) && !strcmp(str(t, 0, "norm"), "none"));

@@ -42,11 +42,13 @@ void sp_notes_free(struct sp_notes *n);
  * by sp_theory_summary_batch where it applies), then the records columns it
  * lacks (depth, width, tokens, heads, kv_heads, mlp, mask) and caveats (codes
  * joined by ';' or "none"). notes (may be NULL) gets the caveats of arch[0].
- * Errors with the reason (naming the alpha that failed); out then holds the
- * rows before it. */
+ * progress (may be NULL) is called with the alphas done and nalpha (after
+ * each curve; once for the summary batch). Errors with the reason (naming the
+ * alpha that failed); out then holds the rows before it. */
 enum sp_status sp_theory_table(const struct sp_arch *arch, const double *alpha, size_t nalpha,
                                const struct sp_theory_opts *o, int summary, struct sp_table *out,
-                               struct sp_notes *notes);
+                               struct sp_notes *notes,
+                               void (*progress)(void *ctx, size_t done, size_t total), void *ctx);
 /* About how many bytes sp_theory_table's table takes for nalpha alphas of a
  * (twice the rows' storage, for the table's growth by doubling), to refuse a
  * run that cannot fit before anything is allocated. */

@@ -375,7 +375,8 @@ def theory(**kw):
     arr, alphas = _arch_array(built)
     t, notes = _new_table(), _Notes()
     lib.sp_last_error_clear()
-    s = lib.sp_theory_table(arr, alphas, len(built), built[0][2], int(summary), t, notes.c)
+    s = lib.sp_theory_table(arr, alphas, len(built), built[0][2], int(summary), t, notes.c,
+                            ffi.NULL, ffi.NULL)
     notes.read()
     _check(s, "theory")
     return _frame(t, as_frame, notes.lines)

@@ -257,7 +257,8 @@ struct sp_notes { char **text; size_t n, cap; };
 void sp_notes_free(struct sp_notes *n);
 enum sp_status sp_theory_table(const struct sp_arch *arch, const double *alpha, size_t nalpha,
                                const struct sp_theory_opts *o, int summary, struct sp_table *out,
-                               struct sp_notes *notes);
+                               struct sp_notes *notes,
+                               void (*progress)(void *ctx, size_t done, size_t total), void *ctx);
 struct sp_net_weights;
 struct sp_compare_table_opts {
     struct sp_net_opts net; const struct sp_net_weights *weights; int theory_measured;

@@ -81,7 +81,8 @@ out:
 /* One curve per alpha from sp_theory_run. */
 static enum sp_status block_rows(struct sp_table *t, const int idx[SP_REC_NCOLS], int cav_col,
                                  const struct sp_arch *arch, const double *alpha, size_t nalpha,
-                                 const struct sp_theory_opts *o, const char *cav)
+                                 const struct sp_theory_opts *o, const char *cav,
+                                 void (*progress)(void *, size_t, size_t), void *ctx)
 {
     size_t nrows = sp_theory_nrows(&arch[0], o);
     struct sp_theory_row *rows = malloc(nrows * sizeof *rows);
@@ -113,6 +114,8 @@ static enum sp_status block_rows(struct sp_table *t, const int idx[SP_REC_NCOLS]
             if (sp_table_set_str(t, (size_t)r, cav_col, cav) != SP_OK)
                 s = sp_tab_nomem("table rows");
         }
+        if (s == SP_OK && progress)
+            progress(ctx, i + 1, nalpha);
     }
     free(rows);
     return s;
@@ -120,7 +123,8 @@ static enum sp_status block_rows(struct sp_table *t, const int idx[SP_REC_NCOLS]
 
 enum sp_status sp_theory_table(const struct sp_arch *arch, const double *alpha, size_t nalpha,
                                const struct sp_theory_opts *o, int summary, struct sp_table *out,
-                               struct sp_notes *notes)
+                               struct sp_notes *notes,
+                               void (*progress)(void *ctx, size_t done, size_t total), void *ctx)
 {
     if (!arch || !o || !out || nalpha == 0)
         return sp_fail(SP_EINVAL, "theory table: no architecture");
@@ -136,6 +140,10 @@ enum sp_status sp_theory_table(const struct sp_arch *arch, const double *alpha, 
     char cav[128];
     if (sp_tab_caveats(&arch[0], o, cav, sizeof cav, notes) < 0)
         return SP_ENOMEM;
-    return summary ? summary_rows(out, idx, cav_col, arch, alpha, nalpha, o, cav)
-                   : block_rows(out, idx, cav_col, arch, alpha, nalpha, o, cav);
+    if (!summary)
+        return block_rows(out, idx, cav_col, arch, alpha, nalpha, o, cav, progress, ctx);
+    enum sp_status s = summary_rows(out, idx, cav_col, arch, alpha, nalpha, o, cav);
+    if (s == SP_OK && progress)
+        progress(ctx, nalpha, nalpha);
+    return s;
 }
