@@ -190,16 +190,6 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
     return 0;
 }
 
-double cli_fn_alpha(const struct sp_fnspec *f)
-{
-    return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT ? f->alpha : (double)NAN;
-}
-
-void cli_norm_label(const struct sp_arch *a, char *buf, size_t n)
-{
-    sp_record_norm(a, buf, n); /* the records' norm column (sigprop/records.h) */
-}
-
 /* One key of the table as a help entry ("  --mlp A, --activation A  relu | ..."),
  * with its default from sp_arch_default. */
 static void key_help(FILE *f, const struct sp_archkey *k)

@@ -239,11 +239,6 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
 /* The alpha values to iterate over: the --alpha list, or one NAN. */
 size_t cli_arch_nalpha(const struct cli_arch *c);
 double cli_arch_alpha(const struct cli_arch *c, size_t i);
-/* The identifying columns every command writes: the alpha of a norm (NAN unless
- * Derf/DyT) and the norm label ("ln", "derf", "dyt", "none", the toy's phi, or
- * "attn/mlp" when the two norms differ). */
-double cli_fn_alpha(const struct sp_fnspec *f);
-void cli_norm_label(const struct sp_arch *a, char *buf, size_t n);
 /* Where the theory version comes from: "flags" (--attention/--apjn/--cn),
  * "preset" (a preset's published version: blog2 keeps version A) or "default"
  * (version C, the same in every command). */
@@ -425,5 +420,9 @@ extern _Atomic int cli_progress_permille;
 void cli_progress_update(struct cli_progress *p, size_t done);
 void cli_progress_finish(struct cli_progress *p);
 double cli_now(void); /* monotonic seconds */
+
+/* ---- the notes of the library's table functions (sigprop/tables.h) ---- */
+/* Prints each note as cli_info does ("sigprop: <note>"; nothing when quiet). */
+void cli_notes(const struct sp_notes *n);
 
 #endif

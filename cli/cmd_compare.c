@@ -1,11 +1,11 @@
 /* sigprop compare: the finite-width measurement and the mean-field theory on the
  * same configuration, side by side per block, with the ratio measured / theory
  * and the geometric-mean multiplicative error GMFE = exp(mean |log(meas/theory)|)
- * (SPEC 4) over the shallow, middle and deep thirds of the depth, both from
- * the library (sp_compare_rows, sp_compare_summary in src/analysis/compare.c). */
+ * (SPEC 4) over the shallow, middle and deep thirds of the depth. The table, the
+ * GMFE rows and the notes are the library's (sp_compare_table, sigprop/tables.h);
+ * this file parses, calls and writes. */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -33,13 +33,6 @@ static const char tail[] =
 
 static const char *const starts[] = {"config", "measured", NULL};
 
-static const char *cols[] = {"model", "norm", "alpha", "version", "l", "q", "q_se", "q_theory",
-                             "q_ratio", "p", "p_theory", "p_ratio", "J_fwd", "J_fwd_se",
-                             "J_fwd_theory", "J_fwd_ratio", "J_bwd", "J_bwd_se",
-                             "J_bwd_theory", "J_bwd_ratio", "grad_amp", "grad_amp_se",
-                             "grad_amp_theory", "grad_amp_ratio", "caveats"};
-static const char *sum_cols[] = {"model", "norm", "alpha", "version", "quantity", "range",
-                                 "l_from", "l_to", "n", "gmfe", "caveats"};
 int cmd_compare(int argc, char **argv)
 {
     const char *cmd = "compare", *out = "-";
@@ -98,24 +91,13 @@ int cmd_compare(int argc, char **argv)
 
     size_t nalpha = cli_arch_nalpha(&ca);
     struct sp_arch *arch = calloc(nalpha, sizeof *arch);
-    struct sp_table *t = sp_table_new();
-    struct sp_net_row *rows = NULL;
-    struct sp_theory_row *th = NULL;
-    struct sp_compare_row *cr = NULL;
-    cJSON *meta = NULL, *jg = NULL;
+    struct sp_table *t = sp_table_new(), *gt = sp_table_new();
+    struct sp_notes notes = {NULL, 0, 0};
+    cJSON *meta = NULL;
     double t0 = cli_now();
-    if (!arch || !t) {
+    if (!arch || !t || !gt) {
         rc = cli_fail("out of memory");
         goto free_all;
-    }
-    const char **cn = summary ? sum_cols : cols;
-    size_t ncols = summary ? sizeof sum_cols / sizeof *sum_cols : sizeof cols / sizeof *cols;
-    for (size_t i = 0; i < ncols; i++) {
-        int str = i < 2 || i == 3 || (summary && (i == 4 || i == 5)) || i == ncols - 1;
-        if (sp_table_add_col(t, cn[i], str ? SP_COL_STR : SP_COL_NUM) < 0) {
-            rc = cli_fail("out of memory");
-            goto free_all;
-        }
     }
     for (size_t i = 0; i < nalpha && !rc; i++) {
         rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &topts);
@@ -151,150 +133,57 @@ int cmd_compare(int argc, char **argv)
     }
     topts.sublayers = cm.o.sublayers;
     const struct sp_arch *a0 = &arch[0];
-    size_t nrows = sp_net_nrows(a0, &cm.o);
-    if (sp_theory_nrows(a0, &topts) != nrows) {
-        rc = cli_fail("internal error: theory and measurement rows differ");
-        goto free_all;
-    }
-    rows = calloc(nrows, sizeof *rows);
-    th = calloc(nrows, sizeof *th);
-    cr = calloc(nrows, sizeof *cr);
     meta = cli_meta_new(cmd);
-    if (!rows || !th || !cr || !meta) {
+    if (!meta) {
         rc = cli_fail("out of memory");
         goto free_all;
     }
-    jg = cJSON_AddArrayToObject(meta, "gmfe");
+    cJSON *jg = cJSON_AddArrayToObject(meta, "gmfe"); /* filled from the GMFE rows below */
     const char *version = a0->model == SP_MODEL_TOY ? "toy" : sp_theory_version(&topts);
-    char vnote[192], cav[128];
+    char vnote[192];
     cli_theory_version_note(&ca, vnote, sizeof vnote);
     cli_info("compare: measurement (%d seed(s) x %d probe(s)) against theory version %s%s, "
              "theory started from %s", cm.o.seeds, cm.o.probes, version,
              a0->model == SP_MODEL_TOY ? "" : vnote,
              !start_measured ? "--q0/--p0" : from_block > 0 ? "the measured q, p at block L0"
                                                             : "the measured q, p at block 0");
-    size_t ncav = cli_caveats(a0, &topts, 1, meta, cav, sizeof cav);
+    cli_caveats(a0, &topts, 0, meta, NULL, 0);
 
     struct cli_progress pg;
     int rev = !!(cm.o.measure & (SP_MEASURE_BWD | SP_MEASURE_GRAD));
     size_t per = (size_t)cm.o.seeds * (size_t)a0->depth * (rev ? 2 : 1);
     cli_progress_start(&pg, "compare", per * nalpha);
     struct cli_measure_progress pc = {&pg, 0};
-    cm.o.progress = cli_measure_on_progress;
-    cm.o.progress_ctx = &pc;
-    for (size_t i = 0; i < nalpha; i++) {
-        struct sp_arch a = arch[i];
-        double alpha = cli_arch_alpha(&ca, i);
-        pc.offset = i * per;
-        enum sp_status s = sp_net_measure_weights(&a, &cm.o, cm.inputs ? &tw : NULL, rows, nrows);
-        if (s != SP_OK) {
-            cli_progress_finish(&pg);
-            rc = cli_fail("measurement failed: %s",
-                          sp_last_error()[0] ? sp_last_error() : sp_status_str(s));
-            goto free_all;
-        }
-        const size_t r0 = from_block > 0 ? (size_t)from_block * (cm.o.sublayers ? 2 : 1) : 0;
-        if (start_measured) { /* row 0 is h^0, after the embed scale; row r0 is block L0 */
-            a.q0 = rows[r0].q;
-            if (a.model != SP_MODEL_TOY && isfinite(rows[r0].p))
-                a.p0 = rows[r0].p;
-            a.embed_scale = 1.0;
-            a.depth -= from_block > 0 ? from_block : 0;
-        }
-        s = sp_theory_run(&a, &topts, th + r0, nrows - r0);
-        if (s == SP_OK && r0 > 0) { /* rows below L0: none; above: at the network's l */
-            const double lj0 = log(rows[r0].j_fwd);
-            for (size_t k = 0; k < r0; k++)
-                th[k] = (struct sp_theory_row){rows[k].l, NAN, NAN, NAN, NAN, NAN, NAN};
-            for (size_t k = r0; k < nrows; k++) {
-                th[k].l = rows[k].l;
-                th[k].log_jfwd += lj0;
-            }
-            a.depth += from_block; /* the GMFE's thirds: the whole network's */
-        }
-        if (s != SP_OK) {
-            cli_progress_finish(&pg);
-            rc = cli_fail("theory failed: %s",
-                          sp_last_error()[0] ? sp_last_error() : sp_status_str(s));
-            goto free_all;
-        }
-        char norm[32];
-        cli_norm_label(&a, norm, sizeof norm);
-        const struct sp_fnspec *fm = a.model == SP_MODEL_TOY ? &a.phi : &a.norm_mlp;
-        double al = !isnan(alpha) ? alpha : cli_fn_alpha(fm);
-        const char *model = a.model == SP_MODEL_TOY ? "toy" : "transformer";
-        struct sp_compare_gmfe gm[SP_COMPARE_NQ][SP_COMPARE_NRANGES];
-        if ((s = sp_compare_rows(rows, th, nrows, cr)) != SP_OK ||
-            (s = sp_compare_summary(cr, nrows, (double)a.depth, gm)) != SP_OK) {
-            rc = cli_fail("comparison failed: %s", sp_last_error());
-            goto free_all;
-        }
-        for (int qi = 0; qi < SP_COMPARE_NQ; qi++) {
-            const char *qn = sp_compare_quantity_name((enum sp_compare_quantity)qi);
-            for (int ri = 0; ri < SP_COMPARE_NRANGES; ri++) {
-                const struct sp_compare_gmfe *g = &gm[qi][ri];
-                if (g->n == 0)
-                    continue;
-                const char *rn = sp_compare_range_name((enum sp_compare_range)ri);
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddNumberToObject(o, "alpha", al);
-                cJSON_AddStringToObject(o, "quantity", qn);
-                cJSON_AddStringToObject(o, "range", rn);
-                cJSON_AddNumberToObject(o, "l_from", g->l_from);
-                cJSON_AddNumberToObject(o, "l_to", g->l_to);
-                cJSON_AddNumberToObject(o, "n", (double)g->n);
-                cJSON_AddNumberToObject(o, "gmfe", g->gmfe);
-                cJSON_AddItemToArray(jg, o);
-                if (ri == SP_CMP_ALL)
-                    cli_info("GMFE %-5s%s  shallow %.4f  middle %.4f  deep %.4f  all %.4f%s%s", qn,
-                             isnan(alpha) ? "" : " (this alpha)", gm[qi][0].gmfe,
-                             gm[qi][1].gmfe, gm[qi][2].gmfe, gm[qi][3].gmfe,
-                             ncav ? "  caveats: " : "", ncav ? cav : "");
-                if (summary) {
-                    long r = sp_table_add_row(t);
-                    if (r < 0) {
-                        rc = cli_fail("out of memory");
-                        goto free_all;
-                    }
-                    sp_table_set_str(t, (size_t)r, 0, model);
-                    sp_table_set_str(t, (size_t)r, 1, norm);
-                    sp_table_set_num(t, (size_t)r, 2, al);
-                    sp_table_set_str(t, (size_t)r, 3, version);
-                    sp_table_set_str(t, (size_t)r, 4, qn);
-                    sp_table_set_str(t, (size_t)r, 5, rn);
-                    sp_table_set_num(t, (size_t)r, 6, g->l_from);
-                    sp_table_set_num(t, (size_t)r, 7, g->l_to);
-                    sp_table_set_num(t, (size_t)r, 8, (double)g->n);
-                    sp_table_set_num(t, (size_t)r, 9, g->gmfe);
-                    sp_table_set_str(t, (size_t)r, 10, cav);
-                }
-            }
-        }
-        if (!summary)
-            for (size_t k = 0; k < nrows; k++) {
-                const struct sp_net_row *w = &rows[k];
-                const struct sp_compare_row *x = &cr[k];
-                long r = sp_table_add_row(t);
-                if (r < 0) {
-                    rc = cli_fail("out of memory");
-                    goto free_all;
-                }
-                sp_table_set_str(t, (size_t)r, 0, model);
-                sp_table_set_str(t, (size_t)r, 1, norm);
-                sp_table_set_num(t, (size_t)r, 2, al);
-                sp_table_set_str(t, (size_t)r, 3, version);
-                double v[] = {x->l, w->q, w->q_se, x->theory[SP_CMP_Q], x->ratio[SP_CMP_Q],
-                              w->p, x->theory[SP_CMP_P], x->ratio[SP_CMP_P], w->j_fwd,
-                              w->j_fwd_se, x->theory[SP_CMP_JFWD], x->ratio[SP_CMP_JFWD],
-                              w->j_bwd, w->j_bwd_se, x->theory[SP_CMP_JBWD],
-                              x->ratio[SP_CMP_JBWD], w->grad_amp, w->grad_amp_se,
-                              exp(th[k].log_grad_amp), w->grad_amp / exp(th[k].log_grad_amp)};
-                for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
-                    sp_table_set_num(t, (size_t)r, 4 + j, v[j]);
-                sp_table_set_str(t, (size_t)r, 24, cav);
-            }
-    }
+    struct sp_compare_table_opts co;
+    sp_compare_table_opts_default(&co);
+    co.net = cm.o;
+    co.net.progress = cli_measure_on_progress;
+    co.net.progress_ctx = &pc;
+    co.weights = cm.inputs ? &tw : NULL;
+    co.theory_measured = start_measured;
+    co.from_block = from_block;
+    co.summary = summary;
+    enum sp_status s = sp_compare_table(arch, ca.nalpha ? ca.alphas : NULL, nalpha, &topts, &co,
+                                        t, gt, &notes);
     cli_progress_finish(&pg);
+    cli_notes(&notes);
+    if (s != SP_OK) {
+        rc = cli_fail("%s", sp_last_error());
+        goto free_all;
+    }
+    static const char *const gcols[] = {"alpha", "quantity", "range", "l_from", "l_to", "n",
+                                        "gmfe"};
+    for (size_t r = 0; r < sp_table_nrows(gt); r++) {
+        cJSON *o = cJSON_CreateObject();
+        for (size_t k = 0; k < sizeof gcols / sizeof *gcols; k++) {
+            int c = sp_table_find(gt, gcols[k]);
+            if (sp_table_col_type(gt, c) == SP_COL_STR)
+                cJSON_AddStringToObject(o, gcols[k], sp_table_str(gt, r, c));
+            else
+                cJSON_AddNumberToObject(o, gcols[k], sp_table_num(gt, r, c));
+        }
+        cJSON_AddItemToArray(jg, o);
+    }
     cli_arch_meta(meta, a0, a0->model == SP_MODEL_TOY ? NULL : &topts);
     cli_theory_meta_source(meta, &ca);
     if (ca.preset)
@@ -306,11 +195,10 @@ int cmd_compare(int argc, char **argv)
     rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
 free_all:
     cJSON_Delete(meta);
-    free(rows);
-    free(th);
-    free(cr);
+    sp_notes_free(&notes);
     free(arch);
     sp_table_free(t);
+    sp_table_free(gt);
 done:
     free(tok);
     cli_measure_free(&cm);

@@ -1,9 +1,9 @@
 /* sigprop theory: the mean-field recursions of docs/science.md §3 for one architecture and a
  * list of alphas; per-block rows or (--summary) one row per alpha with the
- * asymptotic laws and the phase. */
+ * asymptotic laws and the phase. The table and its notes are the library's
+ * (sp_theory_table, sigprop/tables.h); this file parses, calls and writes. */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -31,58 +31,6 @@ static const char tail[] =
     "rope-not-modelled, swiglu-lambda-slow (docs/theory.md).\n"
     "Refuses (exit 2) runs whose rows would not fit in the available memory.\n\n"
     "Example: sigprop theory --preset blog2 --norm derf --alpha 0.1:1.9:0.2 --summary\n";
-
-enum { C_VERSION, C_MODEL, C_NORM, C_ALPHA, C_ALPHA_ATTN, C_ALPHA_MLP, C_FIRST_DATA };
-
-static const char *row_cols[] = {"l", "q", "p", "rho", "J_fwd", "J_bwd", "logJ_fwd", "logJ_bwd",
-                                 "grad_amp", "caveats"};
-static const char *sum_cols[] = {"depth", "q_L", "p_L", "J_L0", "logJ_L0", "phase", "zeta",
-                                 "lambda", "xi", "c_star", "p_star", "l_star",
-                                 "l_star_estimate", "caveats"};
-
-static int rec_idx[SP_REC_NCOLS]; /* the identifying columns (sigprop/records.h) */
-static int cav_col;                /* caveats: the last column */
-
-static int make_columns(struct sp_table *t, int summary)
-{
-    static const char *id[] = {"version", "model", "norm", "alpha", "alpha_attn", "alpha_mlp"};
-    for (int i = 0; i < C_FIRST_DATA; i++)
-        if (sp_table_add_col(t, id[i], i < C_ALPHA ? SP_COL_STR : SP_COL_NUM) < 0)
-            return -1;
-    size_t n = summary ? sizeof sum_cols / sizeof *sum_cols : sizeof row_cols / sizeof *row_cols;
-    for (size_t i = 0; i + 1 < n; i++) {
-        const char *name = summary ? sum_cols[i] : row_cols[i];
-        int str = !strcmp(name, "phase");
-        if (sp_table_add_col(t, name, str ? SP_COL_STR : SP_COL_NUM) < 0)
-            return -1;
-    }
-    /* depth (rows), width, ..., mask before caveats, which stays last */
-    if (sp_record_add_cols(t, SP_REC_THEORY, rec_idx) != 0)
-        return -1;
-    return (cav_col = sp_table_add_col(t, "caveats", SP_COL_STR)) < 0 ? -1 : 0;
-}
-
-/* Bytes one table row takes (numbers 8 bytes, strings a pointer and a small
- * allocation), twice for the table's growth by doubling. */
-static double theory_row_bytes(int summary)
-{
-    double nstr = 5 + (summary ? 2 : 1), nnum = C_FIRST_DATA + 1 + (summary ? 12 : 9);
-    return 2.0 * (nnum * 8.0 + nstr * 40.0);
-}
-
-/* Writes the identifying columns of a new row. */
-static int add_row(struct sp_table *t, const struct sp_arch *a, const struct sp_theory_opts *o,
-                   double alpha)
-{
-    long r = sp_table_add_row(t);
-    if (r < 0)
-        return -1;
-    struct sp_record rec;
-    sp_record_of(a, o, alpha, NAN, &rec);
-    if (sp_record_set(t, (size_t)r, rec_idx, &rec) != SP_OK)
-        return -1;
-    return (int)r;
-}
 
 static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, size_t nalpha,
                      const char *vnote)
@@ -112,56 +60,11 @@ static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, si
              a->q0, a->p0, nalpha);
 }
 
-/* --summary: one row per alpha from sp_theory_summary_batch (vectorised over
- * alpha where the SIMD sweep applies). arch[i] differ in their alphas only. */
-static int summary_rows(struct sp_table *t, const struct cli_arch *ca, const struct sp_arch *arch,
-                        const struct sp_theory_opts *opts, size_t nalpha, const char *cav)
+/* sp_theory_table's progress: alphas done */
+static void on_progress(void *ctx, size_t done, size_t total)
 {
-    int toy = arch[0].model == SP_MODEL_TOY, rc = 0;
-    double *aa = malloc(nalpha * sizeof *aa), *am = malloc(nalpha * sizeof *am);
-    struct sp_theory_summary *sr = malloc(nalpha * sizeof *sr);
-    if (!aa || !am || !sr) {
-        rc = cli_fail("out of memory: %zu summary rows", nalpha);
-        goto out;
-    }
-    for (size_t i = 0; i < nalpha; i++) {
-        aa[i] = toy ? arch[i].phi.alpha : arch[i].norm_attn.alpha;
-        am[i] = toy ? arch[i].phi.alpha : arch[i].norm_mlp.alpha;
-    }
-    sp_last_error_clear();
-    enum sp_status s = sp_theory_summary_batch(&arch[0], opts, aa, am, nalpha, sr);
-    if (s != SP_OK) { /* the reason names the alpha that failed */
-        size_t i = 0;
-        while (i + 1 < nalpha && sr[i].status == SP_OK)
-            i++;
-        if (sp_last_error()[0])
-            rc = cli_fail("theory failed: %s", sp_last_error());
-        else
-            rc = cli_fail("theory failed at alpha = %g: %s", cli_arch_alpha(ca, i),
-                          sp_status_str(s));
-        goto out;
-    }
-    for (size_t i = 0; i < nalpha; i++) {
-        const struct sp_arch *a = &arch[i];
-        const struct sp_theory_summary *w = &sr[i];
-        int r = add_row(t, a, opts, cli_arch_alpha(ca, i));
-        if (r < 0) {
-            rc = cli_fail("out of memory");
-            goto out;
-        }
-        double v[] = {a->depth, w->q_L, w->p_L, exp(w->log_j_L), w->log_j_L, NAN,
-                      w->as.zeta, w->as.lambda, w->as.xi, w->as.c_star, w->as.p_star,
-                      w->as.l_star, w->as.l_star_estimate};
-        for (int k = 0; k < (int)(sizeof v / sizeof *v); k++)
-            sp_table_set_num(t, (size_t)r, C_FIRST_DATA + k, v[k]);
-        sp_table_set_str(t, (size_t)r, C_FIRST_DATA + 5, sp_phase_name(w->as.phase));
-        sp_table_set_str(t, (size_t)r, cav_col, cav);
-    }
-out:
-    free(aa);
-    free(am);
-    free(sr);
-    return rc;
+    (void)total;
+    cli_progress_update(ctx, done);
 }
 
 int cmd_theory(int argc, char **argv)
@@ -197,22 +100,22 @@ int cmd_theory(int argc, char **argv)
             goto done;
         opts.sublayers = sublayers;
         double per_alpha = summary ? 1.0 : (double)sp_theory_nrows(&a1, &opts);
-        double nr = per_alpha * (double)nalpha;
-        double need = nr * theory_row_bytes(summary) + (double)nalpha * sizeof(struct sp_arch);
+        double need = sp_theory_table_bytes(&a1, &opts, nalpha, summary) +
+                      (double)nalpha * sizeof(struct sp_arch);
         double have = cli_available_bytes();
         if (need > have) {
             rc = cli_usage(cmd, "%.4g alpha value(s) x %.6g row(s) = %.4g rows need about %.3g GB, "
                            "more than the %.3g GB of memory available; use a coarser --alpha "
-                           "step, fewer blocks or --summary", (double)nalpha, per_alpha, nr,
-                           need / 1e9, have / 1e9);
+                           "step, fewer blocks or --summary", (double)nalpha, per_alpha,
+                           per_alpha * (double)nalpha, need / 1e9, have / 1e9);
             goto done;
         }
     }
     struct sp_arch *arch = malloc(nalpha * sizeof *arch);
     struct sp_table *t = sp_table_new();
-    struct sp_theory_row *rows = NULL;
+    struct sp_notes notes = {NULL, 0, 0};
     double t0 = cli_now();
-    if (!arch || !t || make_columns(t, summary) != 0) {
+    if (!arch || !t) {
         rc = cli_fail("out of memory");
         goto free_all;
     }
@@ -223,51 +126,19 @@ int cmd_theory(int argc, char **argv)
     }
     if (rc)
         goto free_all;
-    char vnote[192], cav[128];
+    char vnote[192];
     cli_theory_version_note(&ca, vnote, sizeof vnote);
     describe(&arch[0], &opts, nalpha, vnote);
-    cli_caveats(&arch[0], &opts, 1, NULL, cav, sizeof cav);
-    size_t nrows = sp_theory_nrows(&arch[0], &opts);
-    rows = malloc(nrows * sizeof *rows);
-    if (!rows) {
-        rc = cli_fail("out of memory: %zu rows", nrows);
-        goto free_all;
-    }
     struct cli_progress pg;
     cli_progress_start(&pg, "theory", nalpha);
-    if (summary) {
-        if ((rc = summary_rows(t, &ca, arch, &opts, nalpha, cav)))
-            goto free_all;
-        cli_progress_update(&pg, nalpha);
-    }
-    for (size_t i = 0; i < nalpha && !summary; i++) {
-        const struct sp_arch *a = &arch[i];
-        double alpha = cli_arch_alpha(&ca, i);
-        enum sp_status s = sp_theory_run(a, &opts, rows, nrows);
-        if (s != SP_OK) {
-            char at[48] = "";
-            if (!isnan(alpha))
-                snprintf(at, sizeof at, " at alpha = %g", alpha);
-            rc = cli_fail("theory failed%s: %s", at, sp_last_error()[0] ? sp_last_error()
-                                                                      : sp_status_str(s));
-            goto free_all;
-        }
-        for (size_t k = 0; k < nrows; k++) {
-            const struct sp_theory_row *w = &rows[k];
-            int r = add_row(t, a, &opts, alpha);
-            if (r < 0) {
-                rc = cli_fail("out of memory");
-                goto free_all;
-            }
-            double v[] = {w->l, w->q, w->p, w->rho, exp(w->log_jfwd), exp(w->log_jbwd),
-                          w->log_jfwd, w->log_jbwd, exp(w->log_grad_amp)};
-            for (int j = 0; j < (int)(sizeof v / sizeof *v); j++)
-                sp_table_set_num(t, (size_t)r, C_FIRST_DATA + j, v[j]);
-            sp_table_set_str(t, (size_t)r, cav_col, cav);
-        }
-        cli_progress_update(&pg, i + 1);
-    }
+    enum sp_status s = sp_theory_table(arch, ca.nalpha ? ca.alphas : NULL, nalpha, &opts,
+                                       summary, t, &notes, on_progress, &pg);
     cli_progress_finish(&pg);
+    cli_notes(&notes);
+    if (s != SP_OK) {
+        rc = cli_fail("theory failed: %s", sp_last_error());
+        goto free_all;
+    }
 
     cJSON *meta = cli_meta_new(cmd);
     cli_arch_meta(meta, &arch[0], arch[0].model == SP_MODEL_TOY ? NULL : &opts);
@@ -279,7 +150,7 @@ int cmd_theory(int argc, char **argv)
     rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
     cJSON_Delete(meta);
 free_all:
-    free(rows);
+    sp_notes_free(&notes);
     free(arch);
     sp_table_free(t);
 done:

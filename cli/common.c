@@ -533,3 +533,10 @@ static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64])
     if (cmd->tail)
         fputs(cmd->tail, f);
 }
+
+/* ---- the notes of the library's table functions ---- */
+void cli_notes(const struct sp_notes *n)
+{
+    for (size_t i = 0; i < n->n; i++)
+        cli_info("%s", n->text[i]);
+}

@@ -50,5 +50,7 @@
 #include "sigprop/train.h"
 #include "sigprop/vit_export.h"
 #include "sigprop/measurespec.h"
+/* the tables of theory, compare and alpha */
+#include "sigprop/tables.h"
 
 #endif

@@ -13,6 +13,7 @@
 #include "sigprop/net.h"
 #include "sigprop/records.h"
 #include "sigprop/theory.h"
+#include "sigprop/tables.h" /* sp_abi_sizeof of the table structs */
 #include "sp_config.h"
 
 const char *sp_status_str(enum sp_status s)
@@ -101,6 +102,11 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_measure_plan", sizeof(struct sp_measure_plan)},
         {"sp_net_weights", sizeof(struct sp_net_weights)},
         {"sp_measure_net", sizeof(struct sp_measure_net)},
+        /* the tables of theory, compare and alpha (sigprop/tables.h) */
+        {"sp_notes", sizeof(struct sp_notes)},
+        {"sp_compare_table_opts", sizeof(struct sp_compare_table_opts)},
+        {"sp_alpha_table_opts", sizeof(struct sp_alpha_table_opts)},
+        {"sp_alpha_table_info", sizeof(struct sp_alpha_table_info)},
     };
     for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
         if (!strcmp(name, sizes[i].name))

@@ -218,6 +218,11 @@ def _build(func, kw, alpha):
     them: every architecture keyword goes to the library's sp_archspec_set (which
     parses and validates it), then sp_archspec_build (preset or config first, then
     the keywords, derived sigmas, refusals), alpha being one value of the list."""
+    return _build_spec(func, _spec(func, kw), alpha)
+
+
+def _spec(func, kw):
+    """The struct sp_archspec of the architecture keywords (alpha aside)."""
     spec = lib.sp_archspec_new(lib.SP_ARCHKEY_STYLE_KEYWORD)
     if spec == ffi.NULL:
         raise MemoryError("%s(): out of memory" % func)
@@ -231,6 +236,11 @@ def _build(func, kw, alpha):
         lib.sp_last_error_clear()
         _check_value(lib.sp_archspec_set(spec, key.encode(),
                                          ffi.NULL if kind == "bool" else _text(v).encode()), func)
+    return spec
+
+
+def _build_spec(func, spec, alpha):
+    """_build from a spec (one per call, many alphas)."""
     a = ffi.new("struct sp_arch *")
     o = ffi.new("struct sp_theory_opts *")
     lib.sp_last_error_clear()
@@ -280,28 +290,76 @@ def _table(records, columns, as_frame):
     return np.rec.fromrecords([tuple(r[c] for c in columns) for r in records], names=columns)
 
 
+# ---- the library's tables (sigprop/tables.h): theory, compare and alpha ----
+
+def _new_table():
+    t = lib.sp_table_new()
+    if t == ffi.NULL:
+        raise MemoryError("sigprop: out of memory")
+    return ffi.gc(t, lib.sp_table_free)
+
+
+def _columns(t):
+    """A struct sp_table as {name: numpy array (numbers, float64) or list (strings)}."""
+    n, cols = lib.sp_table_nrows(t), {}
+    for c in range(lib.sp_table_ncols(t)):
+        name = _s(lib.sp_table_col_name(t, c))
+        if lib.sp_table_col_type(t, c) == lib.SP_COL_NUM:
+            p = lib.sp_table_col_data(t, c)
+            cols[name] = (np.frombuffer(ffi.buffer(p, n * 8), dtype=np.float64).copy()
+                          if n else np.empty(0))
+        else:
+            get, string = lib.sp_table_str, ffi.string  # never NULL
+            cols[name] = [string(get(t, r, c)).decode() for r in range(n)]
+    return cols
+
+
+def _frame(t, as_frame, notes=None):
+    """The table as a DataFrame (notes in .attrs['notes']) or a numpy record array."""
+    cols = _columns(t)
+    if not as_frame:
+        if lib.sp_table_nrows(t) == 0:
+            return np.rec.fromrecords([], names=list(cols))
+        return np.rec.fromarrays([np.asarray(v) for v in cols.values()], names=list(cols))
+    import pandas as pd
+    df = pd.DataFrame(cols)
+    df.attrs["notes"] = list(notes or [])
+    return df
+
+
+class _Notes:
+    """A struct sp_notes for one table call: .lines once read; each 'warning:' note
+    (a caveat, a solver warning) is also a RuntimeWarning."""
+
+    def __init__(self):
+        self.c = ffi.new("struct sp_notes *")
+        self.lines = []
+
+    def read(self, warn=True):
+        self.lines = [_s(self.c.text[i]) for i in range(self.c.n)]
+        lib.sp_notes_free(self.c)
+        if warn:
+            import warnings
+            for line in self.lines:
+                if line.startswith("warning: ") or ": warning: " in line:
+                    warnings.warn("sigprop: " + line, RuntimeWarning, stacklevel=3)
+        return self.lines
+
+
+def _arch_array(built):
+    """struct sp_arch[] and the alphas asked for (NAN: none) of [(alpha, arch, opts)]."""
+    arr = ffi.new("struct sp_arch[]", len(built))
+    for i, (_, a, _) in enumerate(built):
+        arr[i] = a[0]
+    alphas = ffi.new("double[]", [math.nan if al is None else al for al, _, _ in built])
+    return arr, alphas
+
+
 # ---- theory ----
 
 _THEORY_KEYS = dict(_ARCH_KEYS, sublayers="bool", summary="bool", as_frame="bool")
-_ROW_COLS = ["l", "q", "p", "rho", "J_fwd", "J_bwd", "logJ_fwd", "logJ_bwd", "grad_amp",
-             "caveats"]
-_SUM_COLS = ["depth", "q_L", "p_L", "J_L0", "logJ_L0", "phase", "zeta", "lambda", "xi",
-             "c_star", "p_star", "l_star", "l_star_estimate", "caveats"]
 
 
-def caveats(a, o, warn=True):
-    """What the theory does not model for this configuration: the codes joined by ';'
-    (or 'none', as in the CLI's caveats column); each one is also a RuntimeWarning."""
-    cv = ffi.new("struct sp_caveat[8]")
-    k = min(lib.sp_theory_caveats(a, o, cv, 8), 8)
-    codes = []
-    for i in range(k):
-        code, text = _s(cv[i].code), _s(cv[i].text)
-        codes.append(code)
-        if warn:
-            import warnings
-            warnings.warn("sigprop: %s: %s" % (code, text), RuntimeWarning, stacklevel=3)
-    return ";".join(codes) if codes else "none"
 _ID = ["model", "norm", "alpha", "alpha_attn", "alpha_mlp"]
 
 
@@ -321,42 +379,19 @@ def theory(**kw):
     as_frame = kw.get("as_frame", True)
     if summary and sublayers:
         raise ValueError("theory(): sublayers and summary cannot be combined")
-    built = []
+    built, spec = [], _spec("theory", kw)
     for al in _alphas(kw):  # validate every configuration before computing anything
-        a, o = _build("theory", kw, al)
+        a, o = _build_spec("theory", spec, al)
         o.sublayers = int(sublayers)
         built.append((al, a, o))
-    records = []
-    for al, a, o in built:
-        n = lib.sp_theory_nrows(a, o)
-        rows = ffi.new("struct sp_theory_row[]", n)
-        lib.sp_last_error_clear()
-        _check(lib.sp_theory_run(a, o, rows, n), "theory")
-        ident = dict(_record(a, o, al), version="toy" if a.model == lib.SP_MODEL_TOY
-                     else _s(lib.sp_theory_version(o)), **_id_cols(a, al))
-        cav = caveats(a, o, warn=al is built[0][0])
-        if summary:
-            asy = ffi.new("struct sp_asymptotics *")
-            _check(lib.sp_theory_asymptotics(a, o, rows, n, asy), "theory")
-            last = rows[n - 1]
-            rec = dict(ident, depth=a.depth, q_L=last.q, p_L=last.p,
-                       J_L0=math.exp(last.log_jfwd), logJ_L0=last.log_jfwd,
-                       phase=_s(lib.sp_phase_name(asy.phase)), zeta=asy.zeta,
-                       l_star=asy.l_star, l_star_estimate=asy.l_star_estimate, xi=asy.xi,
-                       c_star=asy.c_star, p_star=asy.p_star, caveats=cav)
-            rec["lambda"] = getattr(asy, "lambda")
-            records.append(rec)
-        else:
-            for k in range(n):
-                w = rows[k]
-                records.append(dict(ident, l=w.l, q=w.q, p=w.p, rho=w.rho,
-                                    J_fwd=math.exp(w.log_jfwd), J_bwd=math.exp(w.log_jbwd),
-                                    logJ_fwd=w.log_jfwd, logJ_bwd=w.log_jbwd,
-                                    grad_amp=math.exp(w.log_grad_amp), caveats=cav))
-    data = _SUM_COLS if summary else _ROW_COLS  # the identifying columns before caveats
-    cols = (["version"] + _ID + data[:-1] + [c for c in _REC_THEORY if c not in data] +
-            ["caveats"])
-    return _table(records, cols, as_frame)
+    arr, alphas = _arch_array(built)
+    t, notes = _new_table(), _Notes()
+    lib.sp_last_error_clear()
+    s = lib.sp_theory_table(arr, alphas, len(built), built[0][2], int(summary), t, notes.c,
+                            ffi.NULL, ffi.NULL)
+    notes.read()
+    _check(s, "theory")
+    return _frame(t, as_frame, notes.lines)
 
 
 # ---- measure ----
@@ -555,12 +590,6 @@ def measure(**kw):
 # ---- compare ----
 
 _COMPARE_KEYS = dict(_MEASURE_KEYS, summary="bool", theory_start="str")
-_CMP_COLS = ["model", "norm", "alpha", "version", "l", "q", "q_se", "q_theory", "q_ratio", "p",
-             "p_theory", "p_ratio", "J_fwd", "J_fwd_se", "J_fwd_theory", "J_fwd_ratio", "J_bwd",
-             "J_bwd_se", "J_bwd_theory", "J_bwd_ratio", "grad_amp", "grad_amp_se",
-             "grad_amp_theory", "grad_amp_ratio", "caveats"]
-_CMP_SUM_COLS = ["model", "norm", "alpha", "version", "quantity", "range", "l_from", "l_to",
-                 "n", "gmfe", "caveats"]
 
 
 def compare(**kw):
@@ -601,61 +630,22 @@ def compare(**kw):
                               stacklevel=2)
         o.sublayers = no.sublayers
         built.append((al, a, o))
-    pg.scale = len(built)
-    records, gmfe = [], []
-    for i, (al, a, o) in enumerate(built):
-        n = lib.sp_net_nrows(a, no)
-        if lib.sp_theory_nrows(a, o) != n:
-            raise SigpropError(lib.SP_EINVAL, "theory and measurement rows differ", "compare")
-        rows = ffi.new("struct sp_net_row[]", n)
-        th = ffi.new("struct sp_theory_row[]", n)
-        cr = ffi.new("struct sp_compare_row[]", n)
-        gm = ffi.new("struct sp_compare_gmfe[4][4]")
-        pg.offset = i
-        lib.sp_last_error_clear()
-        s = lib.sp_net_measure(a, no, rows, n)
-        pg.check()
-        _check(s, "compare: measurement")
-        if start == "measured":  # row 0 is h^0, after the embed scale
-            a.q0 = rows[0].q
-            if a.model != lib.SP_MODEL_TOY and math.isfinite(rows[0].p):
-                a.p0 = rows[0].p
-            a.embed_scale = 1.0
-        _check(lib.sp_theory_run(a, o, th, n), "compare: theory")
-        _check(lib.sp_compare_rows(rows, th, n, cr), "compare")
-        _check(lib.sp_compare_summary(cr, n, float(a.depth), gm), "compare")
-        ident = _id_cols(a, al)
-        ident = dict((k, ident[k]) for k in ("model", "norm", "alpha"))
-        ident["version"] = ("toy" if a.model == lib.SP_MODEL_TOY
-                            else _s(lib.sp_theory_version(o)))
-        cav = caveats(a, o, warn=i == 0)
-        for qi in range(4):
-            for ri in range(4):
-                g = gm[qi][ri]
-                if g.n == 0:
-                    continue
-                rec = dict(ident, quantity=_s(lib.sp_compare_quantity_name(qi)),
-                           range=_s(lib.sp_compare_range_name(ri)), l_from=g.l_from,
-                           l_to=g.l_to, n=int(g.n), gmfe=g.gmfe, caveats=cav)
-                gmfe.append(rec)
-                if summary:
-                    records.append(rec)
-        if not summary:
-            for k in range(n):
-                w, x = rows[k], cr[k]
-                rec = dict(ident, l=x.l, q=w.q, q_se=w.q_se, q_theory=x.theory[0],
-                           q_ratio=x.ratio[0], p=w.p, p_theory=x.theory[1], p_ratio=x.ratio[1],
-                           J_fwd=w.j_fwd, J_fwd_se=w.j_fwd_se, J_fwd_theory=x.theory[2],
-                           J_fwd_ratio=x.ratio[2], J_bwd=w.j_bwd, J_bwd_se=w.j_bwd_se,
-                           J_bwd_theory=x.theory[3], J_bwd_ratio=x.ratio[3],
-                           grad_amp=w.grad_amp, grad_amp_se=w.grad_amp_se,
-                           grad_amp_theory=math.exp(th[k].log_grad_amp),
-                           grad_amp_ratio=w.grad_amp / math.exp(th[k].log_grad_amp),
-                           caveats=cav)
-                records.append(rec)
-    out = _table(records, _CMP_SUM_COLS if summary else _CMP_COLS, as_frame)
+    arr, alphas = _arch_array(built)
+    co = ffi.new("struct sp_compare_table_opts *")
+    lib.sp_compare_table_opts_default(co)
+    co.net = no[0]
+    co.theory_measured = int(start == "measured")
+    co.summary = int(summary)
+    t, gt, notes = _new_table(), _new_table(), _Notes()
+    lib.sp_last_error_clear()
+    s = lib.sp_compare_table(arr, alphas, len(built), built[0][2], co, t, gt, notes.c)
+    notes.read()
+    pg.check()
+    _check(s, "compare")
+    out = _frame(t, as_frame, notes.lines)
     if as_frame:
-        out.attrs["gmfe"] = gmfe
+        g = _frame(gt, True)
+        out.attrs["gmfe"] = g.to_dict("records")
     return out
 
 
@@ -727,13 +717,6 @@ _ALPHA_KEYS = dict(_ARCH_KEYS, target_J="float", match="str", budget_ratio="floa
                    ratio="float", alpha_min="float", alpha_max="float", tol="float",
                    verify="bool", verify_width="int", verify_tol="float", seeds="int",
                    probes="int", seed="int", as_frame="bool")
-_ALPHA_COLS = ["depth", "width", "norm", "ratio", "alpha_attn", "alpha_mlp", "alpha", "J_L0",
-               "logJ_L0", "target_J", "J_preln", "J_over_preln", "s_OV", "s_21", "lambda",
-               "phase", "iterations", "monotone", "version", "caveats"]
-_SIDES_COLS = ["logJ_attn", "logJ_mlp", "logJ_attn_preln", "logJ_mlp_preln", "sweeps"]
-_VERIFY_COLS = ["verify_width", "verify_tokens", "J_L0_verify_theory", "J_L0_measured",
-                "J_L0_se", "measured_over_theory", "verify_heads", "verify_input",
-                "verify_differs", "verify_lo", "verify_hi", "verify_pass"]
 
 
 def alpha(**kw):
@@ -805,68 +788,38 @@ def alpha(**kw):
             if verify and a.model != lib.SP_MODEL_TRANSFORMER:
                 raise ValueError("alpha(): verify measures a transformer, not model='toy'")
             built.append((a, o))
-    records, alphas = [], []
+    arr = ffi.new("struct sp_arch[]", len(built))
+    opts = ffi.new("struct sp_theory_opts[]", len(built))
     for i, (a, o) in enumerate(built):
-        toy = a.model == lib.SP_MODEL_TOY
-        pt = ffi.new("struct sp_alpha_point *")
-        lib.sp_last_error_clear()
-        _check(lib.sp_alpha_point(a, o, kind, target, ratio, guess, amin, amax, tol, pt),
-               "alpha")
-        sol = pt.sol
-        if not sol.monotone:
-            import warnings
-            warnings.warn("sigprop: alpha: J^{L,0} is not monotone in alpha at depth %d, width "
-                          "%d: the solution may not be unique" % (a.depth, a.width),
-                          RuntimeWarning, stacklevel=2)
-        rec = dict(depth=a.depth, width=math.nan if toy else a.width,
-                   norm=_s(lib.sp_fn_name(a.phi.kind if toy else a.norm_mlp.kind)),
-                   ratio=sol.alpha_attn / sol.alpha if sides else ratio,
-                   alpha_attn=sol.alpha_attn, alpha_mlp=sol.alpha, alpha=sol.alpha,
-                   J_L0=math.exp(sol.log_j), logJ_L0=sol.log_j, target_J=math.exp(pt.log_target),
-                   J_preln=math.exp(pt.log_j_preln),
-                   J_over_preln=math.exp(sol.log_j - pt.log_j_preln), s_OV=pt.s_ov,
-                   s_21=pt.s_21, phase=_s(lib.sp_phase_name(pt.phase)),
-                   iterations=sol.iterations, monotone=sol.monotone,
-                   version="toy" if toy else _s(lib.sp_theory_version(o)),
-                   caveats=caveats(a, o, warn=i == 0))
-        rec["lambda"] = getattr(pt, "lambda")
-        if verify:
-            vn = ffi.new("struct sp_arch *")
-            inp = ffi.new("enum sp_net_input *")
-            differs = ffi.new("char[160]")
-            ver = ffi.new("struct sp_alpha_verification *")
-            _check(lib.sp_alpha_verify_arch(a, ffi.addressof(pt, "sol"),
-                                            kw.get("verify_width") or 0, vn, inp, differs,
-                                            160), "alpha: verify")
-            no.input = inp[0]
-            _check(lib.sp_alpha_verify(vn, o, no, kw.get("verify_tol", 0.2), ver),
-                   "alpha: verify")
-            rec.update(verify_width=vn.width, verify_tokens=vn.tokens,
-                       J_L0_verify_theory=ver.j_theory, J_L0_measured=ver.j_measured,
-                       J_L0_se=ver.j_se, measured_over_theory=ver.ratio, verify_heads=vn.heads,
-                       verify_input="gaussian" if inp[0] == lib.SP_INPUT_GAUSSIAN
-                       else "equiangular", verify_differs=_s(differs) or "none",
-                       verify_lo=ver.lo, verify_hi=ver.hi, verify_pass=getattr(ver, "pass"))
-        if sides:
-            rec.update(logJ_attn=pt.sides.log_j_attn, logJ_mlp=pt.sides.log_j_mlp,
-                       logJ_attn_preln=pt.sides_preln.log_j_attn,
-                       logJ_mlp_preln=pt.sides_preln.log_j_mlp, sweeps=pt.sweeps)
-        records.append(rec)
-        alphas.append(sol.alpha)
-    out = _table(records, _ALPHA_COLS + (_VERIFY_COLS if verify else []) +
-                 (_SIDES_COLS if sides else []), as_frame)
-    if as_frame:
-        nd, nw = len(depths or [None]), len(widths or [None])
-        dx = ffi.new("double[]", [float(built[i * nw][0].depth) for i in range(nd)])
-        wx = ffi.new("double[]", [float(built[j][0].width) for j in range(nw)])
-        laws = ffi.new("struct sp_alpha_law[]", nd + nw)
-        nl = ffi.new("size_t *")
-        _check(lib.sp_alpha_transfer_fit(dx, nd, wx, nw, ffi.new("double[]", alphas), laws, nl),
-               "alpha: transfer rule")
-        out.attrs["laws"] = [dict(law="alpha = A * width^-b" if laws[k].over_width
-                                  else "alpha = A * depth^-b", fixed=laws[k].fixed,
-                                  A=laws[k].A, b=laws[k].b, b_err=laws[k].b_err)
-                             for k in range(nl[0])]
+        arr[i], opts[i] = a[0], o[0]
+    ao = ffi.new("struct sp_alpha_table_opts *")
+    lib.sp_alpha_table_opts_default(ao)
+    ao.target, ao.target_value, ao.ratio = kind, target, ratio
+    ao.guess, ao.amin, ao.amax, ao.tol = guess, amin, amax, tol
+    ao.verify, ao.verify_width = int(verify), kw.get("verify_width") or 0
+    ao.verify_tol = kw.get("verify_tol", 0.2)
+    if verify:
+        ao.net = no[0]
+    # the transfer rule's axes as asked (a proxy_width network's width is not the width)
+    axes = [ffi.new("double[]", [float(x) for x in v]) if v else ffi.NULL
+            for v in (depths, widths)]
+    ao.depths, ao.widths = axes
+    t, notes = _new_table(), _Notes()
+    info = ffi.new("struct sp_alpha_table_info *")
+    lib.sp_last_error_clear()
+    s = lib.sp_alpha_table(arr, opts, len(depths or [None]), len(widths or [None]), ao, t, info,
+                           notes.c)
+    try:
+        notes.read()
+        _check(s, "alpha")
+        out = _frame(t, as_frame, notes.lines)
+        if as_frame:
+            out.attrs["laws"] = [dict(law="alpha = A * width^-b" if info.laws[k].over_width
+                                      else "alpha = A * depth^-b", fixed=info.laws[k].fixed,
+                                      A=info.laws[k].A, b=info.laws[k].b,
+                                      b_err=info.laws[k].b_err) for k in range(info.nlaws)]
+    finally:
+        lib.sp_alpha_table_info_free(info)
     return out
 
 

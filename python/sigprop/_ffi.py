@@ -292,6 +292,7 @@ enum sp_status sp_measure_image_tokens(const struct sp_measurespec *m, const str
                                        const struct sp_vit_net *v, float **tok);
 struct sp_table;
 enum sp_coltype { SP_COL_NUM, SP_COL_STR };
+struct sp_table *sp_table_new(void);
 void sp_table_free(struct sp_table *t);
 size_t sp_table_nrows(const struct sp_table *t);
 int sp_table_ncols(const struct sp_table *t);
@@ -302,6 +303,36 @@ const double *sp_table_col_data(const struct sp_table *t, int col);
 enum sp_status sp_measure_table(const struct sp_measure_net *nets, size_t n,
                                 const struct sp_measurespec *s, const char *label,
                                 struct sp_table **out);
+struct sp_notes { char **text; size_t n, cap; };
+void sp_notes_free(struct sp_notes *n);
+enum sp_status sp_theory_table(const struct sp_arch *arch, const double *alpha, size_t nalpha,
+                               const struct sp_theory_opts *o, int summary, struct sp_table *out,
+                               struct sp_notes *notes,
+                               void (*progress)(void *ctx, size_t done, size_t total), void *ctx);
+struct sp_compare_table_opts {
+    struct sp_net_opts net; const struct sp_net_weights *weights; int theory_measured;
+    int from_block; int summary;
+};
+void sp_compare_table_opts_default(struct sp_compare_table_opts *c);
+enum sp_status sp_compare_table(const struct sp_arch *arch, const double *alpha, size_t nalpha,
+                                const struct sp_theory_opts *o,
+                                const struct sp_compare_table_opts *c, struct sp_table *out,
+                                struct sp_table *gmfe, struct sp_notes *notes);
+struct sp_alpha_table_opts {
+    enum sp_alpha_target target; double target_value; double ratio;
+    double guess, amin, amax, tol; int verify; int verify_width; double verify_tol;
+    struct sp_net_opts net; const double *depths; const double *widths;
+};
+void sp_alpha_table_opts_default(struct sp_alpha_table_opts *o);
+struct sp_alpha_table_info {
+    size_t nonmonotone; size_t nfailed; char first_fail[400]; double verify_gmfe;
+    size_t verify_n; struct sp_alpha_law *laws; size_t nlaws;
+};
+void sp_alpha_table_info_free(struct sp_alpha_table_info *info);
+enum sp_status sp_alpha_table(const struct sp_arch *arch, const struct sp_theory_opts *opts,
+                              size_t ndepth, size_t nwidth, const struct sp_alpha_table_opts *o,
+                              struct sp_table *out, struct sp_alpha_table_info *info,
+                              struct sp_notes *notes);
 """
 
 STRUCTS = ("sp_arch", "sp_theory_opts", "sp_theory_row", "sp_asymptotics", "sp_net_opts",
@@ -311,6 +342,8 @@ STRUCTS = ("sp_arch", "sp_theory_opts", "sp_theory_row", "sp_asymptotics", "sp_n
 # sigprop/measurespec.h (and struct sp_net_weights, which sp_measure_net points to)
 STRUCTS += ("sp_measurekey", "sp_measurespec", "sp_measure_plan", "sp_net_weights",
             "sp_measure_net")
+# the tables of theory, compare and alpha (sigprop/tables.h)
+STRUCTS += ("sp_notes", "sp_compare_table_opts", "sp_alpha_table_opts", "sp_alpha_table_info")
 
 ffi = FFI()
 ffi.cdef(CDEF)
