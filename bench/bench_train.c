@@ -9,8 +9,10 @@
  * machine the wall time counts the time the scheduler gave to other jobs, the CPU
  * time does not. And the same steps on the portable float passes (SP_SIMD=scalar),
  * the baseline of the AVX2/AVX-512 ones the trainer chooses.
- *     bench_train [--steps 20] [--threads 1] [--width 64] [--depth 4] [--batch 128]
- *                 [--task fmnist|fortunes] [--context 64] */
+ *     bench_train [--steps 20] [--threads 1] [--KEY VALUE ...]
+ * where KEY is any key of the trainer's table (sigprop/trainspec.h; 'sigprop train
+ * --help'): --width 64 --depth 4 --batch 128 --task fmnist|fortunes --context 64
+ * --kv-heads K --rope THETA|none --rope-pairing interleaved|half ... */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,10 +33,12 @@ static double now(void)
 }
 
 /* The products of one step of one block (forward, input and weight gradients) with
- * rows = B T, through the same tiled single-threaded sgemm the trainer uses. */
-static double sgemm_step_block(float *X, float *W, float *Y, size_t rows, size_t d, size_t hid)
+ * rows = B T, through the same tiled single-threaded sgemm the trainer uses; kv: the
+ * width of K and of V (K d / H with grouped-query attention, else d). */
+static double sgemm_step_block(float *X, float *W, float *Y, size_t rows, size_t d, size_t kv,
+                               size_t hid)
 {
-    size_t shapes[4][2] = {{d, 3 * d}, {d, d}, {d, hid}, {hid, d}};
+    size_t shapes[4][2] = {{d, d + 2 * kv}, {d, d}, {d, hid}, {hid, d}};
     double flops = 0;
     for (int i = 0; i < 4; i++) {
         size_t K = shapes[i][0], N = shapes[i][1];
@@ -103,28 +107,31 @@ static double time_steps(const struct sp_vit_config *c, const struct sp_train_op
 int main(int argc, char **argv)
 {
     int steps = 20, threads = 1;
-    struct sp_vit_config c;
-    sp_vit_config_default(&c);
-    struct sp_train_opts o;
-    sp_train_opts_default(&o);
-    for (int i = 1; i + 1 < argc; i += 2) /* the task first: it sets the defaults */
-        if (strcmp(argv[i], "--task") == 0 && strcmp(argv[i + 1], "fortunes") == 0)
-            sp_lm_config_default(&c);
-    const int text = c.task == SP_TASK_TEXT;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    /* every other flag is a key of the trainer's table (sigprop/trainspec.h) */
+    struct sp_trainspec spec;
+    sp_trainspec_init(&spec);
+    spec.style = SP_ARCHKEY_STYLE_FLAG;
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 >= argc || strncmp(argv[i], "--", 2) != 0) {
+            fprintf(stderr, "bench_train: '%s': flags come as --key value\n", argv[i]);
+            return 2;
+        }
         if (strcmp(argv[i], "--steps") == 0)
             steps = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--threads") == 0)
             threads = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--width") == 0)
-            c.width = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--depth") == 0)
-            c.depth = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--batch") == 0)
-            o.batch = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--context") == 0)
-            c.context = atoi(argv[i + 1]);
+        else if (sp_trainspec_set(&spec, argv[i] + 2, argv[i + 1]) != SP_OK) {
+            fprintf(stderr, "bench_train: %s\n", sp_last_error());
+            return 2;
+        }
     }
+    struct sp_vit_config c;
+    struct sp_train_opts o;
+    if (sp_trainspec_build(&spec, 1, &c, &o) != SP_OK) {
+        fprintf(stderr, "bench_train: %s\n", sp_last_error());
+        return 2;
+    }
+    const int text = c.task == SP_TASK_TEXT;
     omp_set_num_threads(threads);
     o.steps = steps + 3;
     o.warmup = 1;
@@ -163,6 +170,8 @@ int main(int argc, char **argv)
 
     /* sgemm on the same shapes */
     const size_t rows = (size_t)o.batch * (size_t)sp_vit_tokens(&c), dd = (size_t)c.width;
+    const size_t kvh = (size_t)(c.kv_heads > 0 ? c.kv_heads : c.heads);
+    const size_t kv = kvh * dd / (size_t)c.heads;
     const size_t hid = dd * (size_t)c.mlp_ratio, big = hid > 3 * dd ? hid : 3 * dd;
     float *X = calloc(rows * big, sizeof(float)), *Y = calloc(rows * big, sizeof(float));
     float *W = calloc(big * big, sizeof(float));
@@ -170,7 +179,7 @@ int main(int argc, char **argv)
     double gf = 0, g0 = now();
     int reps = 0;
     do {
-        gf += sgemm_step_block(X, W, Y, rows, dd, hid);
+        gf += sgemm_step_block(X, W, Y, rows, dd, kv, hid);
         reps++;
     } while (now() - g0 < 1.0 || reps < 3);
     double sgemm_rate = gf / (now() - g0);
@@ -182,9 +191,14 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double rss_mb = (double)ru.ru_maxrss / 1024.0;
-    printf("bench_train: %s, d %d, L %d, batch %d, %d tokens, %zu parameters, %d threads\n",
-           text ? "causal LM" : "ViT", c.width, c.depth, o.batch, sp_vit_tokens(&c),
-           sp_vit_nparams(&c), threads);
+    char rope[64] = "no RoPE";
+    if (c.rope != SP_ROPE_NONE)
+        snprintf(rope, sizeof rope, "RoPE %g %s", c.rope_theta,
+                 c.rope == SP_ROPE_HALF ? "half" : "interleaved");
+    printf("bench_train: %s, d %d, L %d, H %d, %zu K/V heads, %s, batch %d, %d tokens, %zu "
+           "parameters, %d threads\n",
+           text ? "causal LM" : "ViT", c.width, c.depth, c.heads, kvh, rope, o.batch,
+           sp_vit_tokens(&c), sp_vit_nparams(&c), threads);
     printf("  sigprop step      %.4f s   %.2f GFLOP/s (%.3g GFLOP a step); CPU %.4f s a step\n",
            step_s, flops / step_s * 1e-9, flops * 1e-9, cpu_s);
     printf("  sgemm, same shapes          %.2f GFLOP/s -> the step runs at %.0f%% of it\n",
@@ -194,11 +208,16 @@ int main(int argc, char **argv)
     printf("  peak RSS          %.1f MB (includes the %.1f MB of random images)\n", rss_mb,
            (double)(n * px * sizeof(float)) / 1048576.0); /* allocated either way */
 
-    char cmd[512];
+    char cmd[640], rope_arg[64] = "none";
+    if (c.rope != SP_ROPE_NONE)
+        snprintf(rope_arg, sizeof rope_arg, "%.17g", c.rope_theta);
     snprintf(cmd, sizeof cmd,
-             "/usr/bin/python3 bench/torch_train.py --width %d --depth %d --batch %d --steps %d "
-             "--threads %d --task %s --context %d",
-             c.width, c.depth, o.batch, steps, threads, text ? "fortunes" : "fmnist", c.context);
+             "/usr/bin/python3 bench/torch_train.py --width %d --depth %d --heads %d "
+             "--kv-heads %zu --rope %s --rope-pairing %s --batch %d --steps %d --threads %d "
+             "--task %s --context %d",
+             c.width, c.depth, c.heads, kvh, rope_arg,
+             c.rope == SP_ROPE_HALF ? "half" : "interleaved", o.batch, steps, threads,
+             text ? "fortunes" : "fmnist", c.context);
     FILE *p = popen(cmd, "r");
     char line[512];
     double ts = NAN, trss = NAN, tcpu = NAN;

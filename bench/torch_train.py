@@ -13,8 +13,14 @@ head on every position, mean next-byte cross-entropy) on random bytes. Prints on
 Runs only if `import torch` works (Debian's python3-torch); otherwise says so and
 exits 0.
 
-    /usr/bin/python3 bench/torch_train.py [--width 64] [--depth 4] [--batch 128] [--steps 20] [--threads 1]
-                                     [--task fmnist|fortunes] [--context 64]
+    /usr/bin/python3 bench/torch_train.py [--width 64] [--depth 4] [--heads 4] [--batch 128]
+                                     [--steps 20] [--threads 1] [--task fmnist|fortunes]
+                                     [--context 64] [--kv-heads K] [--rope THETA|none]
+                                     [--rope-pairing interleaved|half]
+
+--kv-heads: grouped-query attention (W_K, W_V of K d/H columns, query head h reading
+K/V head h // (H/K)); --rope: rotary embeddings on Q and K with the convention of
+docs/train.md.
 """
 import argparse
 import resource
@@ -27,6 +33,9 @@ def main():
     ap.add_argument("--width", type=int, default=64)
     ap.add_argument("--depth", type=int, default=4)
     ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--kv-heads", type=int, default=0, help="K/V heads (0: --heads)")
+    ap.add_argument("--rope", default="none", help="THETA or none")
+    ap.add_argument("--rope-pairing", default="interleaved", choices=["interleaved", "half"])
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--threads", type=int, default=1)
@@ -48,22 +57,50 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     d, L, H, B = args.width, args.depth, args.heads, args.batch
+    K = args.kv_heads or H  # grouped-query attention: query head h reads K/V head h // (H/K)
+    dh = d // H
+    if H % K or d % H:
+        ap.error("--kv-heads must divide --heads, --heads --width")
 
     T = args.context
     causal = torch.triu(torch.ones(T, T, dtype=torch.bool), 1) if args.task == "fortunes" else None
+    # RoPE as docs/train.md has it: pair k of a head turned by pos theta^(-2k/dh) at the
+    # token's position (text 0..T-1; image the token index, CLS 0), pairs (2k, 2k+1)
+    # (interleaved) or (k, k + dh/2) (half)
+    ntok = T if args.task == "fortunes" else 17
+    if args.rope != "none":
+        if dh % 2:
+            ap.error("--rope needs an even head dim")
+        inv = float(args.rope) ** (-torch.arange(0, dh // 2, dtype=torch.float64) * 2 / dh)
+        ang = torch.arange(ntok, dtype=torch.float64)[:, None] * inv[None, :]
+        cos, sin = ang.cos().float(), ang.sin().float()
+    half = args.rope_pairing == "half"
+
+    def rope(z):  # z: (b, heads, t, dh)
+        if args.rope == "none":
+            return z
+        if half:
+            a, b = z[..., : dh // 2], z[..., dh // 2:]
+            return torch.cat([a * cos - b * sin, a * sin + b * cos], -1)
+        a, b = z[..., 0::2], z[..., 1::2]
+        return torch.stack([a * cos - b * sin, a * sin + b * cos], -1).flatten(-2)
 
     class Block(nn.Module):
         def __init__(self):
             super().__init__()
             self.n1, self.n2 = nn.LayerNorm(d), nn.LayerNorm(d)
-            self.qkv, self.o = nn.Linear(d, 3 * d), nn.Linear(d, d)
+            self.qkv, self.o = nn.Linear(d, d + 2 * K * dh), nn.Linear(d, d)
             self.w1, self.w2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
 
         def forward(self, x):
             b, t, _ = x.shape
-            q, k, v = self.qkv(self.n1(x)).split(d, dim=-1)
-            q, k, v = (z.view(b, t, H, d // H).transpose(1, 2) for z in (q, k, v))
-            s = q @ k.transpose(-1, -2) / (d // H) ** 0.5
+            q, k, v = self.qkv(self.n1(x)).split([d, K * dh, K * dh], dim=-1)
+            q = rope(q.view(b, t, H, dh).transpose(1, 2))
+            k = rope(k.view(b, t, K, dh).transpose(1, 2))
+            v = v.view(b, t, K, dh).transpose(1, 2)
+            if K != H:
+                k, v = k.repeat_interleave(H // K, 1), v.repeat_interleave(H // K, 1)
+            s = q @ k.transpose(-1, -2) / dh ** 0.5
             if causal is not None:
                 s = s.masked_fill(causal, float("-inf"))
             a = torch.softmax(s, dim=-1)
@@ -131,7 +168,8 @@ def main():
     times.sort()
     cpu.sort()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"torch_train: torch {torch.__version__}, {args.task}, d {d}, L {L}, batch {B}, {args.threads} threads",
+    print(f"torch_train: torch {torch.__version__}, {args.task}, d {d}, L {L}, H {H}, {K} K/V heads, "
+          f"RoPE {args.rope} {args.rope_pairing}, batch {B}, {args.threads} threads",
           file=sys.stderr)
     print(f"torch_train: step_s {times[len(times) // 2]:.6f} peak_rss_mb {rss:.1f} "
           f"cpu_s {cpu[len(cpu) // 2]:.6f}")

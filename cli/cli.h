@@ -12,6 +12,7 @@
 
 #include "sigprop.h"
 #include "sigprop/train.h"
+#include "sigprop/trainspec.h"
 
 /* Exit statuses (clig.dev): 0 success, 1 runtime failure, 2 usage error. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -318,53 +319,29 @@ struct cli_measure_progress {
 void cli_measure_on_progress(void *ctx, size_t done, size_t total);
 
 /* ---- the trainer's flags shared by train and sweep --mode train (cmd_train.c) ---- */
+/* What the user asked for: the library's request (struct sp_trainspec,
+ * sigprop/trainspec.h; reasons name keys as flags). Every model and optimiser flag
+ * is a key of the library's table; the flags' getopt codes are OPT_TRAIN_FIRST +
+ * the key's index. */
+enum { OPT_TRAIN_FIRST = 1300 };
 struct cli_train {
-    struct sp_vit_config c;
-    struct sp_train_opts o;
+    struct sp_trainspec s;
     long train_max, eval_max; /* the first N training / test examples; 0: all */
-    int model_flags;          /* model and optimiser flags given (--resume refuses them) */
-    int image_flags;          /* --patch, --pool given (not for --task fortunes) */
+    int model_flags;          /* the command's own model flags given (norms, alphas) */
 };
-void cli_train_init(struct cli_train *t); /* the trainer's defaults (sp_vit_config_default, ...) */
-extern const char *const cli_act_names[];      /* enum sp_mlp_act */
-extern const char *const cli_pool_names[];     /* enum sp_pool */
-extern const char *const cli_schedule_names[]; /* enum sp_lr_schedule */
-#define CLI_TRAIN_OPT(t, KIND, NAME, ARG, DEST, LO, HI, HELP)                            \
-    {.kind = KIND, .name = NAME, .arg = ARG, .dest = &(t)->DEST, .lo = LO, .hi = HI,     \
-     .seen = &(t)->model_flags, .help = HELP}
-#define CLI_OPT_TRAIN_MODEL(t)                                                         \
-    CLI_TRAIN_OPT(t, CLI_OPT_INT, "width", "D", c.width, 1, 65536, "(default %v)"),      \
-    CLI_TRAIN_OPT(t, CLI_OPT_INT, "heads", "H", c.heads, 1, 65536, "dividing D (default %v)"), \
-    CLI_TRAIN_OPT(t, CLI_OPT_INT, "mlp-ratio", "R", c.mlp_ratio, 1, 64,                 \
-                  "MLP hidden width / D (default %v)"),                                \
-    {.kind = CLI_OPT_ENUM, .name = "activation", .arg = "A", .dest = &(t)->c.act,        \
-     .values = cli_act_names, .seen = &(t)->model_flags,                               \
-     .help = "relu | gelu (erf form) | swiglu (W2 (silu(W1 x) * W3 x),\n"            \
-             "W3 without bias; default %v)"},                                          \
-    {.kind = CLI_OPT_ENUM, .name = "pool", .arg = "P", .dest = &(t)->c.pool,             \
-     .values = cli_pool_names, .seen = &(t)->image_flags,                              \
-     .help = "cls | mean (default %v; fmnist)"},                                       \
-    {.kind = CLI_OPT_INT, .name = "patch", .arg = "P", .dest = &(t)->c.patch, .lo = 1,   \
-     .hi = 28, .seen = &(t)->image_flags,                                              \
-     .help = "patch side, dividing 28 (default %v; fmnist)"},                          \
-    CLI_TRAIN_OPT(t, CLI_OPT_DOUBLE, "init-std", "S", c.init_std, 1e-9, 10,             \
-                  "std of every weight matrix, CLS and positions (default %v)")
-#define CLI_OPT_TRAIN_OPTIM(t)                                                         \
-    CLI_TRAIN_OPT(t, CLI_OPT_LONG, "steps", "N", o.steps, 1, 100000000,                 \
-                  "optimiser steps (default %v)"),                                     \
-    CLI_TRAIN_OPT(t, CLI_OPT_INT, "batch", "B", o.batch, 1, 65536, "(default %v)"),      \
-    {.kind = CLI_OPT_ENUM, .name = "schedule", .arg = "S", .dest = &(t)->o.schedule,     \
-     .values = cli_schedule_names, .seen = &(t)->model_flags,                          \
-     .help = "constant | cosine after warmup (default %v)"},                           \
-    CLI_TRAIN_OPT(t, CLI_OPT_DOUBLE, "weight-decay", "X", o.weight_decay, 0, 9,         \
-                  "decoupled, on weight matrices only (default %v)"),                  \
-    CLI_TRAIN_OPT(t, CLI_OPT_DOUBLE, "clip", "X", o.clip, 0, 1e30,                      \
-                  "clip the global gradient norm (default %v; 0 = off)"),              \
-    CLI_TRAIN_OPT(t, CLI_OPT_DOUBLE, "diverge-factor", "F", o.diverge_factor, 0, 1e30,  \
-                  "stop when the loss exceeds F x the first step's loss or is\n"       \
-                  "not finite (default %v; 0 = non-finite only)"),                     \
-    CLI_TRAIN_OPT(t, CLI_OPT_U64, "seed", "N", o.seed, 0, (double)UINT64_MAX,           \
-                  "weights and batch order (default %v)")
+void cli_train_init(struct cli_train *t); /* the trainer's defaults (sp_trainspec_init) */
+/* The keys of one group (sigprop/trainspec.h) as getopt options, each handled by
+ * cli_train_option (ctx: the struct cli_train) through sp_trainspec_set, help
+ * generated from the table. */
+const struct option *cli_train_longopts(enum sp_trainkey_group g);
+int cli_train_option(void *ctx, const char *cmd, int code, const char *arg);
+void cli_train_help_model(FILE *f);
+void cli_train_help_optim(FILE *f);
+void cli_train_help_own_model(FILE *f);
+void cli_train_help_own_optim(FILE *f);
+#define CLI_OPT_TRAIN_KEYS(t, G, HELP)                                                  \
+    {.kind = CLI_OPT_GROUP, .longopts = cli_train_longopts(G), .group = cli_train_option, \
+     .text = HELP, .ctx = (t)}
 #define CLI_OPT_TRAIN_DATA(t)                                                          \
     {.kind = CLI_OPT_LONG, .name = "train-max", .arg = "N", .dest = &(t)->train_max,     \
      .lo = 0, .hi = 100000000,                                                         \

@@ -10,16 +10,52 @@
 #include "cli.h"
 #include "sigprop/train.h"
 
-const char *const cli_act_names[] = {"relu", "gelu", "swiglu", NULL};
-const char *const cli_pool_names[] = {"cls", "mean", NULL};
-const char *const cli_schedule_names[] = {"constant", "cosine", NULL};
-
 void cli_train_init(struct cli_train *t)
 {
     memset(t, 0, sizeof *t);
-    sp_vit_config_default(&t->c);
-    sp_train_opts_default(&t->o);
+    sp_trainspec_init(&t->s);
+    t->s.style = SP_ARCHKEY_STYLE_FLAG; /* reasons name keys as flags: "--kv-heads: ..." */
 }
+
+const struct option *cli_train_longopts(enum sp_trainkey_group g)
+{
+    static struct option opts[SP_TRAINKEY_OWN_OPTIM + 1][64];
+    struct option *o = opts[g];
+    if (!o[0].name) {
+        size_t n = 0;
+        for (size_t i = 0; i < sp_trainkey_count() && n + 1 < 64; i++)
+            if (sp_trainkey_at(i)->group == g)
+                o[n++] = (struct option){sp_trainkey_at(i)->name, required_argument, 0,
+                                         OPT_TRAIN_FIRST + (int)i};
+    }
+    return o;
+}
+
+int cli_train_option(void *ctx, const char *cmd, int code, const char *arg)
+{
+    struct cli_train *t = ctx;
+    const struct sp_trainkey *k = sp_trainkey_at((size_t)(code - OPT_TRAIN_FIRST));
+    if (!k)
+        return cli_usage(cmd, "internal error: unhandled option %d", code);
+    return sp_trainspec_set(&t->s, k->name, arg) == SP_OK ? 0
+                                                          : cli_usage(cmd, "%s", sp_last_error());
+}
+
+/* The help of one group, from the key table with the trainer's defaults. */
+static void group_help(FILE *f, enum sp_trainkey_group g)
+{
+    for (size_t i = 0; i < sp_trainkey_count(); i++) {
+        const struct sp_trainkey *k = sp_trainkey_at(i);
+        char def[64];
+        sp_trainkey_default(k, def, sizeof def);
+        if (k->group == g)
+            cli_help_entry(f, 0, k->name, k->syntax, k->help, def);
+    }
+}
+void cli_train_help_model(FILE *f) { group_help(f, SP_TRAINKEY_MODEL); }
+void cli_train_help_optim(FILE *f) { group_help(f, SP_TRAINKEY_OPTIM); }
+void cli_train_help_own_model(FILE *f) { group_help(f, SP_TRAINKEY_OWN_MODEL); }
+void cli_train_help_own_optim(FILE *f) { group_help(f, SP_TRAINKEY_OWN_OPTIM); }
 
 static enum sp_status load_split(const char *dir, const char *prefix, struct sp_dataset *d)
 {
@@ -103,21 +139,6 @@ static void norm_help(FILE *f)
             sp_fn_name(d.norm_attn.kind), d.norm_attn.alpha);
 }
 
-/* --rope THETA | none: rotary embeddings (interleaved pairs unless --rope-pairing half),
- * the measurement's option and convention (docs/measure.md). */
-static int opt_rope(void *ctx, const char *cmd, const char *flag, const char *arg)
-{
-    struct sp_vit_config *c = ctx;
-    if (!strcmp(arg, "none")) {
-        c->rope = SP_ROPE_NONE;
-        return 0;
-    }
-    int rc = cli_parse_double(cmd, flag, arg, 1.0 + 1e-9, 1e12, &c->rope_theta);
-    if (!rc)
-        c->rope = SP_ROPE_INTERLEAVED;
-    return rc;
-}
-
 static void on_progress(void *ctx, long step, long steps, double loss)
 {
     (void)steps;
@@ -128,18 +149,14 @@ static void on_progress(void *ctx, long step, long steps, double loss)
 struct train_args {
     const char *data, *out, *ckpt, *resume;
     double epochs;
-    int threads, warmup_given, fmt;
-    int text, task_given, context; /* --task fortunes; --context */
-    int pairing, pairing_given;    /* --rope-pairing: 0 interleaved, 1 half */
+    int threads, fmt;
+    long eval_every, checkpoint_every, stop_at;
 };
 
 static int parse_args(int argc, char **argv, struct cli_train *t, struct train_args *a)
 {
     const char *cmd = "train";
-    struct sp_vit_config *c = &t->c;
-    struct sp_train_opts *o = &t->o;
-    static const char *const tasks[] = {"fmnist", "fortunes", NULL};
-    static const char *const pairings[] = {"interleaved", "half", NULL};
+    struct sp_vit_config *c = &t->s.c;
     int *mf = &t->model_flags, first;
     char head[2048];
     snprintf(head, sizeof head, head_fmt, c->patch, c->patch);
@@ -147,8 +164,6 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
     {.kind = KIND, .name = NAME, .arg = ARG, .dest = DEST, .lo = LO, .hi = HI, .seen = mf, \
      .help = HELP}
     const struct cli_opt table[] = {
-        {.kind = CLI_OPT_ENUM, .name = "task", .arg = "T", .dest = &a->text, .values = tasks,
-         .seen = &a->task_given, .help = "fmnist | fortunes (default fmnist)"},
         {.kind = CLI_OPT_STRING, .name = "data", .arg = "PATH", .dest = &a->data,
          .help = "fmnist: the directory of the four IDX .gz files\n"
                  "(default " SP_FASHION_MNIST_DIR ");\n"
@@ -161,8 +176,8 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
          .help = "                        (fortunes: N training bytes, N held-out windows of\n"
                  "                        --context bytes)\n"},
         {.kind = CLI_OPT_TEXT, .help = "\nModel (refused with --resume: the checkpoint holds them):\n"},
-        CLI_OPT_TRAIN_MODEL(t),
-        OPT(CLI_OPT_INT, "depth", "L", &c->depth, 1, 1024, "blocks (default %v)"),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_MODEL, cli_train_help_own_model),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_MODEL, cli_train_help_model),
         {.kind = CLI_OPT_TEXTFN, .text = norm_help},
         {.kind = CLI_OPT_CALL, .name = "norm", .call = opt_norm, .ctx = c, .seen = mf},
         {.kind = CLI_OPT_CALL, .name = "norm-attn", .call = opt_norm, .ctx = c, .seen = mf},
@@ -172,44 +187,22 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
         OPT(CLI_OPT_DOUBLE, "alpha-attn", "A", &c->norm_attn.alpha, 1e-6, 1e6, NULL),
         OPT(CLI_OPT_DOUBLE, "alpha-mlp", "A", &c->norm_mlp.alpha, 1e-6, 1e6, NULL),
         OPT(CLI_OPT_DOUBLE, "alpha-final", "A", &c->norm_final.alpha, 1e-6, 1e6, NULL),
-        OPT(CLI_OPT_INT, "context", "N", &a->context, 1, 4096,
-            "fortunes: bytes per window, the positions (default 64)"),
-        OPT(CLI_OPT_DOUBLE, "norm-eps", "E", &c->norm_eps, 1e-12, 0.5,
-            "LayerNorm epsilon (default %v)"),
-        OPT(CLI_OPT_INT, "kv-heads", "K", &c->kv_heads, 1, 65536,
-            "grouped-query attention: K/V heads dividing --heads\n"
-            "(default --heads: multi-head attention)"),
-        {.kind = CLI_OPT_CALL, .name = "rope", .arg = "THETA", .call = opt_rope, .ctx = c,
-         .seen = mf,
-         .help = "rotary embeddings on Q and K with base THETA (none: off,\n"
-                 "the default); positions 0..context-1 (fmnist: the token\n"
-                 "index, CLS 0); needs an even head dim"},
-        {.kind = CLI_OPT_ENUM, .name = "rope-pairing", .arg = "P", .dest = &a->pairing,
-         .values = pairings, .seen = &a->pairing_given,
-         .help = "interleaved (Meta, llama2.c; default) | half (Hugging Face)"},
         {.kind = CLI_OPT_TEXT, .help = "\nOptimisation (refused with --resume):\n"},
-        CLI_OPT_TRAIN_OPTIM(t),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OPTIM, cli_train_help_optim),
         OPT(CLI_OPT_DOUBLE, "epochs", "E", &a->epochs, 1e-6, 1e4,
             "instead of --steps: E passes over the training images\n"
             "(fortunes: over the training bytes, batch x context a step)"),
-        OPT(CLI_OPT_DOUBLE, "lr", "X", &o->lr, 1e-12, 10, "peak learning rate (default %v)"),
-        {.kind = CLI_OPT_LONG, .name = "warmup", .arg = "N", .dest = &o->warmup, .lo = 0,
-         .hi = 100000000, .seen = &a->warmup_given,
-         .help = "linear warmup steps (default %v, or a tenth of a shorter run)"},
-        OPT(CLI_OPT_DOUBLE, "min-lr", "X", &o->min_lr, 0, 10, "the end of the cosine (default %v)"),
-        OPT(CLI_OPT_DOUBLE, "beta1", "X", &o->beta1, 0, 0.999999, "AdamW (default %v)"),
-        OPT(CLI_OPT_DOUBLE, "beta2", "X", &o->beta2, 0, 0.999999, "AdamW (default %v)"),
-        OPT(CLI_OPT_DOUBLE, "adam-eps", "X", &o->adam_eps, 1e-30, 0.5, "AdamW (default %v)"),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_OPTIM, cli_train_help_own_optim),
         {.kind = CLI_OPT_TEXT, .help = "\nRun:\n"},
-        OPT(CLI_OPT_LONG, "eval-every", "K", &o->eval_every, 0, 100000000,
+        OPT(CLI_OPT_LONG, "eval-every", "K", &a->eval_every, 0, 100000000,
             "evaluate on the test set every K steps (default 0: at the end)"),
         {.kind = CLI_OPT_STRING, .name = "checkpoint", .arg = "FILE", .dest = &a->ckpt,
          .help = "write the state atomically every --checkpoint-every K steps\n"
                  "(default 0: at the end)"},
         {.kind = CLI_OPT_LONG, .name = "checkpoint-every", .arg = "K",
-         .dest = &o->checkpoint_every, .lo = 0, .hi = 100000000,
+         .dest = &a->checkpoint_every, .lo = 0, .hi = 100000000,
          .help = "see --checkpoint (default %v)"},
-        {.kind = CLI_OPT_LONG, .name = "stop-at", .arg = "N", .dest = &o->stop_at, .lo = 1,
+        {.kind = CLI_OPT_LONG, .name = "stop-at", .arg = "N", .dest = &a->stop_at, .lo = 1,
          .hi = 100000000,
          .help = "stop after step N (checkpoint written; the schedule still\n"
                  "spans --steps): the first part of a run to --resume"},
@@ -229,25 +222,11 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
     int rc = cli_parse(&spec, argc, argv, &first);
     if (rc)
         return rc;
-    t->model_flags += t->image_flags + a->warmup_given + a->pairing_given;
-    if (a->pairing_given && c->rope == SP_ROPE_NONE)
-        rc = cli_usage(cmd, "--rope-pairing needs --rope THETA");
-    if (rc == 0 && a->pairing_given)
-        c->rope = a->pairing ? SP_ROPE_HALF : SP_ROPE_INTERLEAVED;
-    o->eval_max = (size_t)t->eval_max;
-    if (a->text && t->image_flags > 0)
-        rc = cli_usage(cmd, "--patch and --pool are for --task fmnist, not fortunes");
-    if (rc == 0 && !a->text && a->context > 0)
-        rc = cli_usage(cmd, "--context is for --task fortunes");
-    if (rc == 0 && a->text) {
-        c->task = SP_TASK_TEXT;
-        c->classes = 256; /* bytes */
-        c->context = a->context > 0 ? a->context : 64;
-    }
-    if (rc == 0 && a->resume && t->model_flags > 0)
-        rc = cli_usage(cmd, "--resume takes the model and optimiser settings from the "
-                       "checkpoint; drop the %d model/optimiser flag(s)", t->model_flags);
-    return rc;
+    int n = t->model_flags + t->s.nset;
+    if (a->resume && n > 0)
+        return cli_usage(cmd, "--resume takes the model and optimiser settings from the "
+                         "checkpoint; drop the %d model/optimiser flag(s)", n);
+    return 0;
 }
 
 static int status_exit(enum sp_status s)
@@ -348,20 +327,23 @@ int cmd_train(int argc, char **argv)
 {
     struct cli_train ct;
     cli_train_init(&ct);
-    struct train_args a = {NULL, "-", NULL, NULL, 0, 0, 0, CLI_CSV, 0, 0, 0, 0, 0};
+    struct train_args a = {NULL, "-", NULL, NULL, 0, 0, CLI_CSV, 0, 0, 0};
+    a.eval_every = ct.s.o.eval_every;
+    a.checkpoint_every = ct.s.o.checkpoint_every;
     int rc = parse_args(argc, argv, &ct, &a);
     if (rc != 0)
         return rc == CLI_DONE ? CLI_OK : rc;
-    struct sp_vit_config c = ct.c;
-    struct sp_train_opts o = ct.o;
-    /* the default warmup never exceeds a short run: a tenth of it then */
-    if (!a.warmup_given && o.warmup > o.steps)
-        o.warmup = o.steps / 10;
-    /* everything the user can get wrong is refused before any work or output */
-    if (!a.resume) {
-        if (sp_vit_config_check(&c) != SP_OK || sp_train_opts_check(&o) != SP_OK)
-            return cli_usage("train", "%s", sp_last_error());
-    }
+    struct sp_vit_config c;
+    struct sp_train_opts o;
+    /* everything the user can get wrong is refused before any work or output (with
+     * --resume the checkpoint holds the settings) */
+    if (sp_trainspec_build(&ct.s, !a.resume, &c, &o) != SP_OK)
+        return cli_usage("train", "%s", sp_last_error());
+    o.eval_max = (size_t)ct.eval_max;
+    o.eval_every = a.eval_every;
+    o.checkpoint_every = a.checkpoint_every;
+    if (a.stop_at > 0)
+        o.stop_at = a.stop_at;
     if (cli_check_output("train", "--output", a.out) != 0 ||
         (a.ckpt && cli_check_output("train", "--checkpoint", a.ckpt) != 0))
         return CLI_USAGE;
@@ -376,16 +358,17 @@ int cmd_train(int argc, char **argv)
     struct sp_trainer *t = NULL;
     struct train_data d;
     memset(&d, 0, sizeof d);
-    d.text = a.text;
+    const int text = c.task == SP_TASK_TEXT;
+    d.text = text;
     enum sp_status s = SP_OK;
     if (a.resume) { /* the task is the checkpoint's */
         s = sp_trainer_new(&c, &o, a.resume, &t);
         if (s != SP_OK)
             return status_exit(s);
         d.text = sp_trainer_config(t)->task == SP_TASK_TEXT;
-        if (a.task_given && d.text != a.text) {
+        if (ct.s.task_set && d.text != text) {
             sp_trainer_free(t);
-            return cli_usage("train", "--task %s: the checkpoint %s is a %s run", a.text ?
+            return cli_usage("train", "--task %s: the checkpoint %s is a %s run", text ?
                              "fortunes" : "fmnist", a.resume, d.text ? "fortunes" : "fmnist");
         }
     }
@@ -394,7 +377,7 @@ int cmd_train(int argc, char **argv)
         double spe = d.text ? floor((double)d.ctr.n / ((double)o.batch * c.context))
                             : floor((double)d.tr.n / o.batch);
         o.steps = (long)fmax(1, floor(a.epochs * spe + 0.5));
-        if (!a.warmup_given && o.warmup > o.steps)
+        if (!ct.s.warmup_set && o.warmup > o.steps)
             o.warmup = o.steps / 10;
     }
     if (s == SP_OK && !t)

@@ -50,8 +50,8 @@ static void grid_defaults(FILE *f)
     cli_train_init(&d);
     fprintf(f, "%24s(defaults: norm %s, alpha %g, warmup %ld or a tenth of\n"
                "%24s--steps when that is shorter, lr %g, depth %d)\n", "",
-            sp_fn_name(d.c.norm_mlp.kind), d.c.norm_mlp.alpha, d.o.warmup, "", d.o.lr,
-            d.c.depth);
+            sp_fn_name(d.s.c.norm_mlp.kind), d.s.c.norm_mlp.alpha, d.s.o.warmup, "", d.s.o.lr,
+            d.s.c.depth);
 }
 
 static int opt_mode(void *ctx, const char *cmd, const char *flag, const char *arg)
@@ -123,8 +123,8 @@ int cmd_sweep_train(int argc, char **argv)
     const char *cmd = "sweep", *out = NULL, *data = SP_FASHION_MNIST_DIR;
     struct cli_train ct;
     cli_train_init(&ct);
-    struct sp_vit_config c0 = ct.c;
-    struct sp_train_opts o0 = ct.o;
+    struct sp_vit_config c0;
+    struct sp_train_opts o0;
     struct sp_net_opts mo;
     sp_net_opts_default(&mo);
     struct cli_list ax[G_NAX] = {{0}};
@@ -150,8 +150,8 @@ int cmd_sweep_train(int argc, char **argv)
         {.kind = CLI_OPT_TEXTFN, .text = grid_defaults},
         {.kind = CLI_OPT_TEXT,
          .help = "Model and optimiser (one value each; defaults those of 'sigprop train'):\n"},
-        CLI_OPT_TRAIN_MODEL(&ct),
-        CLI_OPT_TRAIN_OPTIM(&ct),
+        CLI_OPT_TRAIN_KEYS(&ct, SP_TRAINKEY_MODEL, cli_train_help_model),
+        CLI_OPT_TRAIN_KEYS(&ct, SP_TRAINKEY_OPTIM, cli_train_help_optim),
         {.kind = CLI_OPT_TEXT, .help = "Data and measurement:\n"},
         {.kind = CLI_OPT_STRING, .name = "data", .arg = "DIR", .dest = &data,
          .help = "Fashion-MNIST IDX .gz files (default %v)"},
@@ -175,8 +175,11 @@ int cmd_sweep_train(int argc, char **argv)
     const struct cli_cmd spec = {"sweep", head, tail, table, 0};
     if (cli_parse_stop(&spec, argc, argv, &first, &rc))
         goto done;
-    c0 = ct.c;
-    o0 = ct.o;
+    /* the model and optimiser keys, resolved once; the grid's points are checked below */
+    if (sp_trainspec_build(&ct.s, 0, &c0, &o0) != SP_OK) {
+        rc = cli_usage(cmd, "%s", sp_last_error());
+        goto done;
+    }
     o0.eval_max = (size_t)ct.eval_max;
     const int measure = !no_measure;
     if ((rc = cli_sweep_check_out(cmd, &out, resume, force)) != 0)

@@ -50,6 +50,7 @@
 #include "sigprop/train.h"
 #include "sigprop/vit_export.h"
 #include "sigprop/measurespec.h"
+#include "sigprop/trainspec.h"
 /* the tables of theory, compare and alpha */
 #include "sigprop/tables.h"
 

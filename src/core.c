@@ -14,6 +14,7 @@
 #include "sigprop/records.h"
 #include "sigprop/theory.h"
 #include "sigprop/tables.h" /* sp_abi_sizeof of the table structs */
+#include "sigprop/trainspec.h" /* ... and of the training key */
 #include "sp_config.h"
 
 const char *sp_status_str(enum sp_status s)
@@ -107,6 +108,8 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_compare_table_opts", sizeof(struct sp_compare_table_opts)},
         {"sp_alpha_table_opts", sizeof(struct sp_alpha_table_opts)},
         {"sp_alpha_table_info", sizeof(struct sp_alpha_table_info)},
+        /* sigprop/trainspec.h */
+        {"sp_trainkey", sizeof(struct sp_trainkey)},
     };
     for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
         if (!strcmp(name, sizes[i].name))

@@ -27,7 +27,7 @@ from ._ffi import LIBRARY_PATH, ffi, lib
 __all__ = ["theory", "measure", "fit", "compare", "alpha", "sweep", "SigpropError",
            "SigpropValueError", "version", "build_features", "simd", "presets", "arch_keys",
            "LIBRARY_PATH"]
-__all__ += ["measure_keys"]
+__all__ += ["measure_keys", "train_keys"]
 
 
 def _s(p):
@@ -439,6 +439,33 @@ def measure_keys():
     library's table has them (the CLI's flags, '_' for '-'): keyword, flag, syntax,
     kind, lo, hi, choices, default and help. A list of dicts."""
     return [dict(r) for r in _MEASURE_ROWS]
+
+
+_TKINDS = {lib.SP_TRAINKEY_INT: "int", lib.SP_TRAINKEY_LONG: "int", lib.SP_TRAINKEY_U64: "int",
+           lib.SP_TRAINKEY_REAL: "float", lib.SP_TRAINKEY_CHOICE: "str",
+           lib.SP_TRAINKEY_ROPE: "float|'none'"}
+_TGROUPS = {lib.SP_TRAINKEY_MODEL: "model", lib.SP_TRAINKEY_OPTIM: "optim",
+            lib.SP_TRAINKEY_OWN_MODEL: "train-model", lib.SP_TRAINKEY_OWN_OPTIM: "train-optim"}
+
+
+def train_keys():
+    """The trainer's model and optimiser settings as the library's table has them
+    (sigprop/trainspec.h; what `sigprop train` and `sigprop sweep --mode train` take,
+    '_' for '-'): keyword, flag, syntax, kind, group ("model" and "optim": both
+    commands; "train-model", "train-optim": train's own), lo, hi, choices, default
+    and help. A list of dicts. (The module has no training entry: this lists the
+    table only.)"""
+    rows = []
+    for i in range(lib.sp_trainkey_count()):
+        k = lib.sp_trainkey_at(i)
+        name = _s(k.name)
+        buf = ffi.new("char[64]")
+        lib.sp_trainkey_default(k, buf, 64)
+        rows.append(dict(keyword=name.replace("-", "_"), flag="--" + name, syntax=_s(k.syntax),
+                         kind=_TKINDS[k.kind], group=_TGROUPS[k.group], lo=k.lo, hi=k.hi,
+                         choices=_words(k.choices), default=_s(buf),
+                         help=_s(k.help).replace("%v", _s(buf))))
+    return rows
 
 
 def _mspec(func, kw):

@@ -333,6 +333,20 @@ enum sp_status sp_alpha_table(const struct sp_arch *arch, const struct sp_theory
                               size_t ndepth, size_t nwidth, const struct sp_alpha_table_opts *o,
                               struct sp_table *out, struct sp_alpha_table_info *info,
                               struct sp_notes *notes);
+
+/* sigprop/trainspec.h: the training keys (the table only) */
+enum sp_trainkey_kind { SP_TRAINKEY_INT, SP_TRAINKEY_LONG, SP_TRAINKEY_U64, SP_TRAINKEY_REAL,
+                        SP_TRAINKEY_CHOICE, SP_TRAINKEY_ROPE };
+enum sp_trainkey_group { SP_TRAINKEY_MODEL, SP_TRAINKEY_OPTIM, SP_TRAINKEY_OWN_MODEL,
+                         SP_TRAINKEY_OWN_OPTIM };
+struct sp_trainkey {
+    const char *name; const char *syntax; const char *help;
+    enum sp_trainkey_kind kind; enum sp_trainkey_group group;
+    double lo, hi; const char *const *choices;
+};
+size_t sp_trainkey_count(void);
+const struct sp_trainkey *sp_trainkey_at(size_t i);
+void sp_trainkey_default(const struct sp_trainkey *k, char *buf, size_t n);
 """
 
 STRUCTS = ("sp_arch", "sp_theory_opts", "sp_theory_row", "sp_asymptotics", "sp_net_opts",
@@ -344,6 +358,8 @@ STRUCTS += ("sp_measurekey", "sp_measurespec", "sp_measure_plan", "sp_net_weight
             "sp_measure_net")
 # the tables of theory, compare and alpha (sigprop/tables.h)
 STRUCTS += ("sp_notes", "sp_compare_table_opts", "sp_alpha_table_opts", "sp_alpha_table_info")
+# sigprop/trainspec.h
+STRUCTS += ("sp_trainkey",)
 
 ffi = FFI()
 ffi.cdef(CDEF)

@@ -417,6 +417,19 @@ def test_measure_keys_come_from_the_library_table():
     assert "%v" not in keys["seeds"]["help"]
 
 
+def test_train_keys_come_from_the_library_table():
+    keys = {r["keyword"]: r for r in sigprop.train_keys()}
+    assert {"width", "heads", "kv_heads", "mlp_ratio", "activation", "pool", "patch",
+            "init_std", "rope", "rope_pairing", "steps", "batch", "schedule", "weight_decay",
+            "clip", "diverge_factor", "seed", "task", "depth", "context", "norm_eps", "lr",
+            "warmup", "min_lr", "beta1", "beta2", "adam_eps"} == set(keys)
+    assert keys["width"]["default"] == "64" and keys["kv_heads"]["flag"] == "--kv-heads"
+    assert keys["rope"]["default"] == "none" and keys["rope"]["group"] == "model"
+    assert keys["activation"]["choices"] == ["relu", "gelu", "swiglu"]
+    assert keys["lr"]["group"] == "train-optim" and keys["steps"]["kind"] == "int"
+    assert "%v" not in keys["batch"]["help"] and "128" in keys["batch"]["help"]
+
+
 def test_measure_refusals_name_the_keyword():
     with pytest.raises(sigprop.SigpropValueError) as e:
         sigprop.measure(width=16, heads=1, depth=1, tokens=4, probes=0)
