@@ -238,7 +238,13 @@ static int g10_fast(char *buf, double v)
     double a = fabs(v);
     if (!(a >= 1e-17 && a < 1e36)) /* 0, tiny, huge: 9 - e outside [-27, 27] */
         return -1;
-    int e = (int)floor(log10(a));
+    /* e = floor(log10 a) from the binary exponent (a = f 2^b, f in [1/2, 1)):
+     * floor((b - 1) log10 2) is e or e - 1, which the loop below corrects
+     * (a call to log10 was a tenth of the conversion) */
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    int b2 = (int)((bits >> 52) & 0x7ff) - 1022; /* normal: a >= 1e-17 */
+    int e = (int)floor((double)(b2 - 1) * 0.30102999566398119521);
     long double x = 0.0L;
     for (int tries = 0; tries < 3; tries++) {
         int k = 9 - e;
@@ -315,24 +321,50 @@ static int g10_fast(char *buf, double v)
 #endif
 }
 
-void sp_csv_num(char *buf, size_t n, double v)
+/* the words of nan, the infinities and the zeros (%.10g's, the sign of a NaN
+ * dropped), or NULL: snprintf's format parsing was most of the sweep keys'
+ * conversions (their zeros and nans, docs/theory.md "Performance") */
+static const char *csv_word(double v)
 {
     if (isnan(v))
-        snprintf(buf, n, "nan");
-    else if (isinf(v))
-        snprintf(buf, n, v > 0 ? "inf" : "-inf");
-    else if (n < SP_CSV_NUM_MAX || g10_fast(buf, v) < 0)
-        snprintf(buf, n, "%.10g", v);
+        return "nan";
+    if (isinf(v))
+        return v > 0 ? "inf" : "-inf";
+    if (v == 0)
+        return signbit(v) ? "-0" : "0";
+    return NULL;
 }
 
 /* sp_csv_num into buf (SP_CSV_NUM_MAX bytes); returns the length */
 static size_t csv_num_len(char *buf, double v)
 {
-    int n = isfinite(v) ? g10_fast(buf, v) : -1;
+    const char *w = csv_word(v);
+    if (w) {
+        size_t n = strlen(w);
+        memcpy(buf, w, n + 1);
+        return n;
+    }
+    int n = g10_fast(buf, v);
     if (n >= 0)
         return (size_t)n;
-    sp_csv_num(buf, SP_CSV_NUM_MAX, v);
+    snprintf(buf, SP_CSV_NUM_MAX, "%.10g", v);
     return strlen(buf);
+}
+
+void sp_csv_num(char *buf, size_t n, double v)
+{
+    if (n >= SP_CSV_NUM_MAX) {
+        csv_num_len(buf, v);
+        return;
+    }
+    char full[SP_CSV_NUM_MAX]; /* a short buffer: truncated as by snprintf */
+    size_t len = csv_num_len(full, v);
+    if (n == 0)
+        return;
+    if (len >= n)
+        len = n - 1;
+    memcpy(buf, full, len);
+    buf[len] = 0;
 }
 
 /* s as a CSV field into buf (2 strlen(s) + 3 bytes); returns the length */
