@@ -6,7 +6,8 @@
  * sp_csv_num (its own %.10g conversion) writes the text snprintf("%.10g")
  * writes, on a million values: random bit patterns, random values across the
  * decimal range, ten-digit decimals and their halves (the rounding ties),
- * integers and the neighbours of powers of ten. */
+ * integers and the neighbours of powers of ten. Cells sharing a string copy
+ * and the writer's reuse of equal cells' text (test_shared_cells). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,9 +105,13 @@ static int num_differs(double v)
     snprintf(b, sizeof b, "%.10g", v);
     if (isnan(v))
         snprintf(b, sizeof b, "nan");
-    if (strcmp(a, b) == 0)
+    char c[6], d[6]; /* a short buffer: the text truncated as by snprintf */
+    sp_csv_num(c, sizeof c, v);
+    memcpy(d, b, sizeof d - 1);
+    d[sizeof d - 1] = 0;
+    if (strcmp(a, b) == 0 && strcmp(c, d) == 0)
         return 0;
-    fprintf(stderr, "sp_csv_num(%.17g) = '%s', %%.10g '%s'\n", v, a, b);
+    fprintf(stderr, "sp_csv_num(%.17g) = '%s' ('%s' in 6 bytes), %%.10g '%s'\n", v, a, c, b);
     return 1;
 }
 
@@ -141,10 +146,80 @@ static void test_csv_num(void)
     }
     double special[] = {0.0, -0.0, 1.0, -1.0, 0.5, 1e-4, 9.9999999995e-5, 0.00099999999995,
                         9999999999.5, 9999999999.4, 1e10, 123456789012.0, 5e-324,
-                        1.7976931348623157e308, NAN, INFINITY, -INFINITY, 4.283126235e-06};
+                        1.7976931348623157e308, NAN, -NAN, INFINITY, -INFINITY, 4.283126235e-06};
     for (size_t i = 0; i < sizeof special / sizeof *special; i++)
         bad += num_differs(special[i]);
     CHECK(bad == 0);
+}
+
+/* Equal strings in consecutive rows share one copy (sp_table_set_str) and the
+ * CSV writer reuses the text of a cell equal to the one above or to its left:
+ * random runs overwritten at random (in a run's top, middle, bottom) keep
+ * every cell's value, the CSV of any row range is the one of every cell
+ * converted alone, and sp_table_free frees each copy once (make asan). */
+static void test_shared_cells(void)
+{
+    enum { R = 300, EDITS = 3000 };
+    static const char *strs[] = {"a", "b", "", "x,y", "a"};
+    static const double nums[] = {0.5, 1, -0.0, 0.0, 1e-300, 0.1};
+    const int ns = sizeof strs / sizeof *strs, nn = sizeof nums / sizeof *nums;
+    struct sp_table *t = sp_table_new();
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    CHECK(sp_table_add_col(t, "s", SP_COL_STR) == 0 && sp_table_add_col(t, "x", SP_COL_NUM) == 1 &&
+          sp_table_add_col(t, "y", SP_COL_NUM) == 2 && sp_table_add_col(t, "u", SP_COL_STR) == 3);
+    int sv[R], uv[R];
+    double xv[R], yv[R];
+    uint64_t z = 42;
+    for (int r = 0; r < R; r++)
+        CHECK(sp_table_add_row(t) == r);
+    for (int e = 0; e < EDITS + 2 * R; e++) {
+        z = z * 6364136223846793005u + 1442695040888963407u;
+        int r = e < 2 * R ? e % R : (int)(z >> 33) % R, k = (int)(z >> 20) % 64;
+        if (e < R || k < 16) { /* runs: mostly the row above's value */
+            sv[r] = k < 8 && r > 0 ? sv[r - 1] : (int)(z >> 40) % ns;
+            CHECK(sp_table_set_str(t, (size_t)r, 0, strs[sv[r]]) == SP_OK);
+        } else if (e < 2 * R || k < 32) {
+            uv[r] = (int)(z >> 44) % 2;
+            CHECK(sp_table_set_str(t, (size_t)r, 3, strs[uv[r]]) == SP_OK);
+        } else {
+            xv[r] = nums[(int)(z >> 40) % nn];
+            yv[r] = k < 40 ? xv[r] : nums[(int)(z >> 48) % nn];
+            sp_table_set_num(t, (size_t)r, 1, xv[r]);
+            sp_table_set_num(t, (size_t)r, 2, yv[r]);
+        }
+        if (e == R)
+            for (int q = 0; q < R; q++) {
+                xv[q] = yv[q] = NAN;
+                uv[q] = 2;
+            }
+    }
+    int ok = 1;
+    for (int r = 0; r < R; r++)
+        ok &= strcmp(sp_table_str(t, (size_t)r, 0), strs[sv[r]]) == 0 &&
+              strcmp(sp_table_str(t, (size_t)r, 3), strs[uv[r]]) == 0;
+    CHECK(ok);
+    size_t from = 7, to = R - 3, cap = (size_t)R * 128, len = 0, got_len = 0;
+    char *want = malloc(cap), *got = NULL, a[SP_CSV_NUM_MAX], b[SP_CSV_NUM_MAX];
+    CHECK(want != NULL);
+    for (size_t r = from; want && r < to; r++) {
+        sp_csv_num(a, sizeof a, xv[r]);
+        sp_csv_num(b, sizeof b, yv[r]);
+        const char *s = strs[sv[r]], *u = strs[uv[r]];
+        len += (size_t)snprintf(want + len, cap - len, "%s%s%s,%s,%s,%s\n", strchr(s, ',') ? "\"" : "",
+                                s, strchr(s, ',') ? "\"" : "", a, b, u);
+    }
+    FILE *f = open_memstream(&got, &got_len);
+    CHECK(f != NULL);
+    if (f) {
+        CHECK(sp_table_write_csv_rows(t, from, to, f) == SP_OK);
+        fclose(f);
+        CHECK(want && got && got_len == len && memcmp(got, want, len) == 0);
+    }
+    free(got);
+    free(want);
+    sp_table_free(t);
 }
 
 int main(void)
@@ -152,5 +227,6 @@ int main(void)
     test_csv_num();
     test_wide_header();
     test_comments();
+    test_shared_cells();
     return check_done();
 }

@@ -4,6 +4,7 @@
  * says what it holds and a resume can check it. Numbers as sp_csv_num. */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,17 +54,43 @@ static int has_shift(const struct sp_fnspec *f)
     return f->kind == SP_FN_DERF || f->kind == SP_FN_DYT;
 }
 
-static int num(char **s, size_t *len, size_t *cap, double v)
+/* The text of the numbers of the previous key, by position: consecutive
+ * keys differ in a column or two (the alphas), so most numbers are the text
+ * of the key before (their conversion was a fifth of a sweep's CPU time over
+ * 10^4 alphas at depth 1, docs/theory.md "Performance"). */
+enum { MEMO_SLOTS = 16 };
+struct num_memo {
+    int next; /* the slot of the next number of this key */
+    struct {
+        uint64_t bits;
+        int valid;
+        char text[SP_CSV_NUM_MAX];
+    } slot[MEMO_SLOTS];
+};
+
+static int num(char **s, size_t *len, size_t *cap, double v, struct num_memo *m)
 {
     char b[SP_CSV_NUM_MAX];
-    sp_csv_num(b, sizeof b, v);
-    return sp_strbuf_cat(s, len, cap, ",", b);
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    int k = m->next++;
+    if (k >= MEMO_SLOTS) {
+        sp_csv_num(b, sizeof b, v);
+        return sp_strbuf_cat(s, len, cap, ",", b);
+    }
+    if (!m->slot[k].valid || m->slot[k].bits != bits) {
+        sp_csv_num(m->slot[k].text, sizeof m->slot[k].text, v);
+        m->slot[k].bits = bits;
+        m->slot[k].valid = 1;
+    }
+    return sp_strbuf_cat(s, len, cap, ",", m->slot[k].text);
 }
 
 /* the key fields of task t's settings (after the grid columns), with a leading comma */
 static int settings(const struct sp_sweep_plan *p, const struct sp_sweep_task *t, char **s,
-                    size_t *len, size_t *cap)
+                    size_t *len, size_t *cap, struct num_memo *m)
 {
+    m->next = 0;
     const struct sp_arch *a = &t->a;
     const struct sp_theory_opts *o = &t->o;
     int toy = a->model == SP_MODEL_TOY;
@@ -75,19 +102,20 @@ static int settings(const struct sp_sweep_plan *p, const struct sp_sweep_task *t
                   toy ? nan : a->sigma_o, toy ? nan : a->sigma_1, toy ? nan : a->sigma_2};
     int rc = 0;
     for (size_t k = 0; k < sizeof v / sizeof *v && !rc; k++)
-        rc = num(s, len, cap, v[k]);
+        rc = num(s, len, cap, v[k], m);
     if (!rc)
         rc = sp_strbuf_cat(s, len, cap, ",", toy ? sp_fn_name(a->phi.kind) : "");
     if (!rc)
-        rc = num(s, len, cap, toy ? a->mu : nan);
+        rc = num(s, len, cap, toy ? a->mu : nan, m);
     if (!rc)
-        rc = num(s, len, cap, toy ? a->sigma_b : nan);
+        rc = num(s, len, cap, toy ? a->sigma_b : nan, m);
     if (!rc && p->theory) {
         static const char *const attn[] = {"softmax", "uniform", "uniform-exact", "gaussian"};
-        rc = toy ? append(s, len, cap, ",,,")
-                 : append(s, len, cap, ",%s,%s,%s", attn[o->attention],
-                          o->apjn == SP_APJN_SINGLE ? "single" : "two-channel",
-                          o->cn_exact ? "exact" : "one");
+        rc = toy ? sp_strbuf_cat(s, len, cap, ",,,", "")
+                 : sp_strbuf_cat(s, len, cap, ",", attn[o->attention]) ||
+                       sp_strbuf_cat(s, len, cap, ",",
+                                     o->apjn == SP_APJN_SINGLE ? "single" : "two-channel") ||
+                       sp_strbuf_cat(s, len, cap, ",", o->cn_exact ? "exact" : "one");
     }
     if (!rc && p->measure) {
         const struct sp_net_opts *n = p->measure;
@@ -104,20 +132,20 @@ static int settings(const struct sp_sweep_plan *p, const struct sp_sweep_task *t
 }
 
 /* the grid columns of point (t, depth), no leading comma */
-static int grid(const struct sp_sweep_task *t, int depth, char **s, size_t *len, size_t *cap)
+static int grid(const struct sp_sweep_task *t, int depth, char **s, size_t *len, size_t *cap,
+                struct num_memo *m)
 {
+    m->next = 0;
     const struct sp_arch *a = &t->a;
     int toy = a->model == SP_MODEL_TOY;
-    char norm[32];
-    if (toy)
-        snprintf(norm, sizeof norm, "%s", a->toy_ln ? "ln" : sp_fn_name(a->phi.kind));
-    else if (a->norm_attn.kind == a->norm_mlp.kind)
-        snprintf(norm, sizeof norm, "%s", sp_fn_name(a->norm_mlp.kind));
-    else
-        snprintf(norm, sizeof norm, "%s/%s", sp_fn_name(a->norm_attn.kind),
-                 sp_fn_name(a->norm_mlp.kind));
-    int rc = append(s, len, cap, "%s,%s,%s", toy ? "toy" : "transformer",
-                    toy ? "toy" : sp_theory_version(&t->o), norm);
+    /* norm: ln or phi (toy), one name, or attention/MLP */
+    const char *n1 =
+        toy ? (a->toy_ln ? "ln" : sp_fn_name(a->phi.kind)) : sp_fn_name(a->norm_mlp.kind);
+    int two = !toy && a->norm_attn.kind != a->norm_mlp.kind;
+    int rc = sp_strbuf_cat(s, len, cap, toy ? "toy" : "transformer", ",") ||
+             sp_strbuf_cat(s, len, cap, toy ? "toy" : sp_theory_version(&t->o), ",") ||
+             sp_strbuf_cat(s, len, cap, two ? sp_fn_name(a->norm_attn.kind) : "", two ? "/" : "") ||
+             sp_strbuf_cat(s, len, cap, n1, "");
     double am = fn_alpha(toy ? &a->phi : &a->norm_mlp);
     double aa = toy ? (double)NAN : fn_alpha(&a->norm_attn);
     double v[] = {am, aa, am, depth,
@@ -125,7 +153,7 @@ static int grid(const struct sp_sweep_task *t, int depth, char **s, size_t *len,
                   toy ? (double)NAN : a->init_std, a->q0, toy ? (double)NAN : a->p0,
                   toy ? a->sigma_w : (double)NAN};
     for (size_t k = 0; k < sizeof v / sizeof *v && !rc; k++)
-        rc = num(s, len, cap, v[k]);
+        rc = num(s, len, cap, v[k], m);
     return rc;
 }
 
@@ -145,20 +173,27 @@ enum sp_status sp_sweep_keys(const struct sp_sweep_plan *p, char ***out)
     char **keys = calloc(n ? n : 1, sizeof *keys);
     if (!keys)
         return sp_fail(SP_ENOMEM, "out of memory for %zu sweep keys", n);
+    struct num_memo *memo = calloc(2, sizeof *memo); /* settings, grid */
+    if (!memo) {
+        free(keys);
+        return sp_fail(SP_ENOMEM, "out of memory for %zu sweep keys", n);
+    }
     for (size_t t = 0; t < p->ntasks; t++) {
         char *set = NULL;
         size_t sl = 0, sc = 0;
-        if (settings(p, &p->tasks[t], &set, &sl, &sc) != 0) {
+        if (settings(p, &p->tasks[t], &set, &sl, &sc, &memo[0]) != 0) {
             free(set);
+            free(memo);
             sp_sweep_keys_free(keys, n);
             return sp_fail(SP_ENOMEM, "out of memory for %zu sweep keys", n);
         }
         for (size_t j = 0; j < p->ndepths; j++) {
             char *k = NULL;
             size_t kl = 0, kc = 0;
-            if (grid(&p->tasks[t], p->depths[j], &k, &kl, &kc) != 0 ||
+            if (grid(&p->tasks[t], p->depths[j], &k, &kl, &kc, &memo[1]) != 0 ||
                 sp_strbuf_cat(&k, &kl, &kc, set, "") != 0) {
                 free(k);
+                free(memo);
                 free(set);
                 sp_sweep_keys_free(keys, n);
                 return sp_fail(SP_ENOMEM, "out of memory for %zu sweep keys", n);
@@ -167,6 +202,7 @@ enum sp_status sp_sweep_keys(const struct sp_sweep_plan *p, char ***out)
         }
         free(set);
     }
+    free(memo);
     *out = keys;
     return SP_OK;
 }

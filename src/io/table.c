@@ -53,8 +53,9 @@ void sp_table_free(struct sp_table *t)
         return;
     for (int c = 0; c < t->ncols; c++) {
         if (t->cols[c].str)
-            for (size_t r = 0; r < t->nrows; r++)
-                free(t->cols[c].str[r]);
+            for (size_t r = 0; r < t->nrows; r++) /* each run of one copy once */
+                if (r == 0 || t->cols[c].str[r] != t->cols[c].str[r - 1])
+                    free(t->cols[c].str[r]);
         free(t->cols[c].num);
         free(t->cols[c].str);
         free(t->cols[c].name);
@@ -151,11 +152,32 @@ enum sp_status sp_table_set_str(struct sp_table *t, size_t row, int col, const c
 {
     if (col < 0 || col >= t->ncols || row >= t->nrows || t->cols[col].type != SP_COL_STR)
         return SP_EINVAL;
-    char *d = strdup(s ? s : "");
+    char **v = t->cols[col].str, *old = v[row];
+    if (!s)
+        s = "";
+    /* a value equal to the row above's shares its copy: runs of one pointer
+     * stay contiguous (sp_table_free frees each run once, the CSV writer
+     * reuses the text of a run) */
+    char *d = row > 0 && v[row - 1] && strcmp(v[row - 1], s) == 0 ? v[row - 1] : strdup(s);
     if (!d)
         return SP_ENOMEM;
-    free(t->cols[col].str[row]);
-    t->cols[col].str[row] = d;
+    if (old && row + 1 < t->nrows && v[row + 1] == old && !(row > 0 && v[row - 1] == old)) {
+        v[row] = d; /* old's run goes on below: it keeps old */
+        return SP_OK;
+    }
+    if (old && row + 1 < t->nrows && v[row + 1] == old) { /* inside a run: split it */
+        char *below = strdup(old);
+        if (!below) {
+            if (d != v[row - 1])
+                free(d);
+            return SP_ENOMEM;
+        }
+        for (size_t k = row + 1; k < t->nrows && v[k] == old; k++)
+            v[k] = below;
+    } else if (old && !(row > 0 && v[row - 1] == old)) {
+        free(old); /* a run of its own */
+    }
+    v[row] = d;
     return SP_OK;
 }
 
@@ -216,7 +238,13 @@ static int g10_fast(char *buf, double v)
     double a = fabs(v);
     if (!(a >= 1e-17 && a < 1e36)) /* 0, tiny, huge: 9 - e outside [-27, 27] */
         return -1;
-    int e = (int)floor(log10(a));
+    /* e = floor(log10 a) from the binary exponent (a = f 2^b, f in [1/2, 1)):
+     * floor((b - 1) log10 2) is e or e - 1, which the loop below corrects
+     * (a call to log10 was a tenth of the conversion) */
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    int b2 = (int)((bits >> 52) & 0x7ff) - 1022; /* normal: a >= 1e-17 */
+    int e = (int)floor((double)(b2 - 1) * 0.30102999566398119521);
     long double x = 0.0L;
     for (int tries = 0; tries < 3; tries++) {
         int k = 9 - e;
@@ -293,24 +321,50 @@ static int g10_fast(char *buf, double v)
 #endif
 }
 
-void sp_csv_num(char *buf, size_t n, double v)
+/* the words of nan, the infinities and the zeros (%.10g's, the sign of a NaN
+ * dropped), or NULL: snprintf's format parsing was most of the sweep keys'
+ * conversions (their zeros and nans, docs/theory.md "Performance") */
+static const char *csv_word(double v)
 {
     if (isnan(v))
-        snprintf(buf, n, "nan");
-    else if (isinf(v))
-        snprintf(buf, n, v > 0 ? "inf" : "-inf");
-    else if (n < SP_CSV_NUM_MAX || g10_fast(buf, v) < 0)
-        snprintf(buf, n, "%.10g", v);
+        return "nan";
+    if (isinf(v))
+        return v > 0 ? "inf" : "-inf";
+    if (v == 0)
+        return signbit(v) ? "-0" : "0";
+    return NULL;
 }
 
 /* sp_csv_num into buf (SP_CSV_NUM_MAX bytes); returns the length */
 static size_t csv_num_len(char *buf, double v)
 {
-    int n = isfinite(v) ? g10_fast(buf, v) : -1;
+    const char *w = csv_word(v);
+    if (w) {
+        size_t n = strlen(w);
+        memcpy(buf, w, n + 1);
+        return n;
+    }
+    int n = g10_fast(buf, v);
     if (n >= 0)
         return (size_t)n;
-    sp_csv_num(buf, SP_CSV_NUM_MAX, v);
+    snprintf(buf, SP_CSV_NUM_MAX, "%.10g", v);
     return strlen(buf);
+}
+
+void sp_csv_num(char *buf, size_t n, double v)
+{
+    if (n >= SP_CSV_NUM_MAX) {
+        csv_num_len(buf, v);
+        return;
+    }
+    char full[SP_CSV_NUM_MAX]; /* a short buffer: truncated as by snprintf */
+    size_t len = csv_num_len(full, v);
+    if (n == 0)
+        return;
+    if (len >= n)
+        len = n - 1;
+    memcpy(buf, full, len);
+    buf[len] = 0;
 }
 
 /* s as a CSV field into buf (2 strlen(s) + 3 bytes); returns the length */
@@ -360,41 +414,85 @@ enum sp_status sp_table_write_csv_header(const struct sp_table *t, FILE *f)
 
 /* Each row is assembled in a buffer and written with one fwrite (a stdio
  * call per character or cell was a fifth of `theory --summary` over 10^4
- * alphas: docs/theory.md "Performance"). */
+ * alphas: docs/theory.md "Performance"). The rows alternate between two
+ * buffers, and a cell whose value (a number's bits, a string's shared copy)
+ * equals the row above's or, for a number, the cell left of it copies that
+ * text instead of converting again: depth, width, c_star, the caveats, the
+ * three alphas of a row (half the cells of a summary). */
+struct cell_memo {
+    uint64_t key; /* the number's bits or the string's pointer */
+    size_t off, len; /* where the text is in its row's buffer */
+    int valid;
+};
+
+static uint64_t cell_key(const struct column *c, size_t r)
+{
+    uint64_t k;
+    if (c->type == SP_COL_NUM)
+        memcpy(&k, &c->num[r], sizeof k);
+    else
+        k = (uint64_t)(uintptr_t)c->str[r];
+    return k;
+}
+
 enum sp_status sp_table_write_csv_rows(const struct sp_table *t, size_t from, size_t to, FILE *f)
 {
     if (to > t->nrows)
         to = t->nrows;
-    size_t cap = 0;
-    char *line = NULL;
-    for (size_t r = from; r < to; r++) {
+    if (from >= to)
+        return ferror(f) ? SP_EIO : SP_OK;
+    size_t cap[2] = {0, 0};
+    char *lines[2] = {NULL, NULL};
+    struct cell_memo *memo = calloc((size_t)t->ncols + 1, sizeof *memo);
+    enum sp_status s = memo ? SP_OK : SP_ENOMEM;
+    for (size_t r = from; r < to && s == SP_OK; r++) {
+        int cur = (int)(r & 1);
         size_t need = 1; /* the newline */
         for (int c = 0; c < t->ncols; c++)
             need += 1 + (t->cols[c].type == SP_COL_NUM ? SP_CSV_NUM_MAX
                                                        : 2 * strlen(sp_table_str(t, r, c)) + 3);
-        if (need > cap) {
-            char *p = realloc(line, 2 * need);
+        if (need > cap[cur]) {
+            char *p = realloc(lines[cur], 2 * need);
             if (!p) {
-                free(line);
-                return SP_ENOMEM;
+                s = SP_ENOMEM;
+                break;
             }
-            line = p;
-            cap = 2 * need;
+            lines[cur] = p;
+            cap[cur] = 2 * need;
         }
+        char *line = lines[cur];
+        const char *above = lines[!cur];
         size_t len = 0;
         for (int c = 0; c < t->ncols; c++) {
+            const struct column *col = &t->cols[c];
+            struct cell_memo *m = &memo[c];
+            uint64_t key = cell_key(col, r);
             if (c)
                 line[len++] = ',';
-            if (t->cols[c].type == SP_COL_NUM)
-                len += csv_num_len(line + len, t->cols[c].num[r]);
-            else
+            size_t at = len;
+            if (m->valid && m->key == key) {
+                memcpy(line + len, above + m->off, m->len);
+                len += m->len;
+            } else if (c && col->type == SP_COL_NUM && t->cols[c - 1].type == SP_COL_NUM &&
+                       memo[c - 1].key == key) {
+                memmove(line + len, line + memo[c - 1].off, memo[c - 1].len);
+                len += memo[c - 1].len;
+            } else if (col->type == SP_COL_NUM) {
+                len += csv_num_len(line + len, col->num[r]);
+            } else {
                 len += csv_str_into(line + len, sp_table_str(t, r, c));
+            }
+            *m = (struct cell_memo){key, at, len - at, 1};
         }
         line[len++] = '\n';
         if (fwrite(line, 1, len, f) != len)
             break;
     }
-    free(line);
+    free(memo);
+    free(lines[0]);
+    free(lines[1]);
+    if (s != SP_OK)
+        return s;
     return ferror(f) ? SP_EIO : SP_OK;
 }
 
