@@ -275,6 +275,9 @@ int cli_inputs_prepare(const char *cmd, struct cli_measure *m, struct cli_arch *
 struct sp_vit_net;
 int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct sp_arch *a,
                       const struct sp_vit_net *v, float **tok);
+/* The status of sp_measure_image_tokens (or a caller of it) as cli_inputs_tokens
+ * reports it: 0, 2 (SP_EINVAL, SP_EFORMAT) or 1. */
+int cli_inputs_status(const char *cmd, enum sp_status s);
 void cli_inputs_meta(cJSON *j, const struct cli_measure *m);
 /* sp_measurespec_init with reasons that name flags ("--probes: ..."). */
 void cli_measure_init(struct cli_measure *m);
@@ -377,22 +380,9 @@ extern const char *const cli_schedule_names[]; /* enum sp_lr_schedule */
 enum sp_status cli_load_fmnist(const char *dir, long train_max, struct sp_dataset *tr,
                                struct sp_dataset *te);
 
-/* ---- trained checkpoints (cli/weights.c) ---- */
-/* 1 when the file at path starts with a sigprop train checkpoint's magic. */
-int cli_weights_is_train(const char *path);
-/* A llama2.c model measured at n tokens: the architecture it implies (final norm on;
- * q0 = 0.02^2, p0 = 0 for the re-initialised network), its stored weights with the
- * embedding rows of ids_in (NULL: BOS then random ids from seed). 0 or 1/2 (printed). */
-struct cli_llama2c {
-    struct sp_arch arch;
-    int n, *ids;
-    float *tok;
-    struct sp_net_block_weights *bw;
-    struct sp_net_weights w;
-};
-int cli_llama2c_setup(const char *cmd, const struct sp_llama2c *m, const char *path, int n,
-                      const int *ids_in, uint64_t seed, struct cli_llama2c *out);
-void cli_llama2c_free(struct cli_llama2c *l);
+/* A library status as the CLI reports it: 0 for SP_OK; SP_EINVAL a usage error
+ * (the reason printed, 2); any other a runtime failure ("cmd: reason", 1). */
+int cli_status(const char *cmd, enum sp_status s);
 
 /* ---- output ---- */
 enum cli_format { CLI_CSV, CLI_JSON };

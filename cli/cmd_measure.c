@@ -149,18 +149,10 @@ static void on_progress(void *ctx, size_t done, size_t total)
     cli_progress_update(ctx, done);
 }
 
-/* What the run's networks need besides the flags: the checkpoint read (a sigprop
- * train one or llama2.c), its init beside it, and the token rows given to them. */
-struct trained {
-    struct sp_vit_net *vn, *vinit;
-    struct sp_llama2c *lm;
-    struct cli_llama2c lset;
-    int cls; /* whether the checkpoint has a CLS token; -1 without --weights */
-};
-
-/* --weights FILE: reads the checkpoint and refuses what does not go with it. 0 or 1/2. */
+/* --weights FILE: the library reads the checkpoint and refuses what does not go
+ * with it; here what is about flags. 0 or 1/2. */
 static int load_weights(const char *cmd, const char *weights, int arch_flags, int against_init,
-                        struct cli_measure *cm, struct trained *tr)
+                        struct cli_measure *cm, struct sp_measure_weights *tr)
 {
     tr->cls = -1;
     if (against_init && !weights)
@@ -170,25 +162,7 @@ static int load_weights(const char *cmd, const char *weights, int arch_flags, in
     if (arch_flags)
         return cli_usage(cmd, "--weights sets the architecture (the checkpoint's); drop the "
                          "architecture flags (--q0 and --p0 may stay)");
-    if (cli_weights_is_train(weights)) {
-        if (cm->ids)
-            return cli_usage(cmd, "--token-ids goes with a llama2.c checkpoint, not a sigprop "
-                             "train checkpoint (use --inputs fashion-mnist)");
-        if (sp_vit_net_load(weights, &tr->vn) != SP_OK)
-            return cli_fail("measure: %s: %s", weights, sp_last_error());
-        tr->cls = sp_vit_net_config(tr->vn)->pool == SP_POOL_CLS;
-        return 0;
-    }
-    if (cm->inputs)
-        return cli_usage(cmd, "--inputs fashion-mnist goes with a sigprop train checkpoint; "
-                         "%s is read as llama2.c", weights);
-    if (sp_llama2c_read(weights, &tr->lm) != SP_OK)
-        return cli_fail("measure: %s: %s", weights, sp_last_error());
-    int rc = cli_llama2c_setup(cmd, tr->lm, weights, cm->ids ? (int)cm->nids : 64, cm->ids,
-                               cm->o.seed, &tr->lset);
-    if (!rc)
-        cm->o.input = SP_INPUT_GAUSSIAN; /* the init's rows: Gaussian N(0, 0.02^2) */
-    return rc;
+    return cli_status(cmd, sp_measure_weights_load(weights, against_init, cm, tr));
 }
 
 /* --token-ids on a fresh network: what contradicts them; they set --tokens. 0 or 2. */
@@ -207,7 +181,7 @@ static int token_ids_fresh(const char *cmd, struct cli_arch *ca, struct cli_meas
 }
 
 static void write_meta_extra(cJSON *meta, const struct cli_measure *cm, const char *weights,
-                             int against_init, const struct trained *tr)
+                             int against_init, const struct sp_measure_weights *tr)
 {
     cJSON_AddBoolToObject(meta, "per_seed", cm->per_seed);
     if (cm->ids && !weights) {
@@ -220,14 +194,14 @@ static void write_meta_extra(cJSON *meta, const struct cli_measure *cm, const ch
         return;
     cJSON *jw = cJSON_AddObjectToObject(meta, "weights");
     cJSON_AddStringToObject(jw, "path", weights);
-    cJSON_AddStringToObject(jw, "format", tr->vn ? "sigprop-train" : "llama2.c");
+    cJSON_AddStringToObject(jw, "format", tr->format);
     if (tr->vn) {
         cJSON_AddNumberToObject(jw, "step", (double)sp_vit_net_step(tr->vn));
         cJSON_AddNumberToObject(jw, "train_seed", (double)sp_vit_net_seed(tr->vn));
     } else {
         cJSON *ji = cJSON_AddArrayToObject(jw, "token_ids");
-        for (int k = 0; k < tr->lset.n; k++)
-            cJSON_AddItemToArray(ji, cJSON_CreateNumber(tr->lset.ids[k]));
+        for (int k = 0; k < tr->run.n; k++)
+            cJSON_AddItemToArray(ji, cJSON_CreateNumber(tr->run.ids[k]));
     }
     cJSON_AddBoolToObject(jw, "against_init", against_init);
 }
@@ -239,8 +213,8 @@ int cmd_measure(int argc, char **argv)
     struct cli_measure cm;
     struct sp_theory_opts topts;
     int fmt = CLI_CSV, rc = 0, first, against_init = 0;
-    float *tok = NULL, *tok_init = NULL;
-    struct trained tr;
+    float *tok = NULL;
+    struct sp_measure_weights tr;
     memset(&tr, 0, sizeof tr);
     cli_arch_init(&ca);
     cli_measure_init(&cm);
@@ -300,14 +274,10 @@ int cmd_measure(int argc, char **argv)
     }
     /* Validate every configuration (flags, memory) before computing anything. */
     for (size_t i = 0; i < nalpha && !rc; i++) {
-        if (tr.vn) {
-            if (sp_vit_net_arch(tr.vn, cm.inputs ? cm.cls : tr.cls, &arch[i]) != SP_OK)
-                rc = cli_usage(cmd, "%s: %s", weights, sp_last_error());
-            else if (!isnan(ca.q0) || !isnan(ca.p0)) /* the configured input on its tokens */
-                arch[i].q0 = !isnan(ca.q0) ? ca.q0 : arch[i].q0,
-                arch[i].p0 = !isnan(ca.p0) ? ca.p0 : arch[i].p0;
-        } else if (tr.lm) {
-            arch[i] = tr.lset.arch;
+        if (weights) {
+            enum sp_status s = sp_measure_weights_arch(&tr, &cm, &ca, &arch[i]);
+            if (s != SP_OK)
+                rc = cli_usage(cmd, "%s", sp_last_error());
         } else {
             rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &topts);
         }
@@ -317,31 +287,22 @@ int cmd_measure(int argc, char **argv)
     if (rc)
         goto free_all;
     const struct sp_arch *a0 = &arch[0];
-    struct sp_net_weights tw = {.tokens = NULL}, tw_init = {.tokens = NULL};
+    struct sp_net_weights tw = {.tokens = NULL};
     if (tr.vn) {
-        sp_vit_net_weights(tr.vn, &tw);
-        if (against_init) {
-            if (sp_vit_net_init(sp_vit_net_config(tr.vn), sp_vit_net_seed(tr.vn), &tr.vinit) !=
-                SP_OK) {
-                rc = cli_fail("measure: the initialisation: %s", sp_last_error());
-                goto free_all;
-            }
-            sp_vit_net_weights(tr.vinit, &tw_init);
-        }
         cli_info("measure: %s: sigprop train checkpoint at step %ld (seed %llu)%s", weights,
                  sp_vit_net_step(tr.vn), (unsigned long long)sp_vit_net_seed(tr.vn),
                  against_init ? "; beside it the trainer's init at that seed" : "");
     } else if (tr.lm) {
-        tw = tr.lset.w;
-        cli_info("measure: %s: llama2.c checkpoint, %d tokens%s", weights, tr.lset.n,
+        cli_info("measure: %s: llama2.c checkpoint, %d tokens%s", weights, tr.run.n,
                  against_init ? "; beside it the HF init (std 0.02)" : "");
     }
-    if (cm.inputs) { /* one image per draw: trained (and init) embeddings */
-        if ((rc = cli_inputs_tokens(cmd, &cm, a0, tr.vn, &tok)) ||
-            (tr.vinit && (rc = cli_inputs_tokens(cmd, &cm, a0, tr.vinit, &tok_init))))
+    if (cm.inputs && weights) { /* one image per draw: trained (and init) embeddings */
+        if ((rc = cli_inputs_status(cmd, sp_measure_weights_inputs(&tr, &cm, a0))))
+            goto free_all;
+    } else if (cm.inputs) { /* through the trainer's init */
+        if ((rc = cli_inputs_tokens(cmd, &cm, a0, NULL, &tok)))
             goto free_all;
         tw.tokens = tok, tw.token_sets = (size_t)cm.o.seeds;
-        tw_init.tokens = tok_init, tw_init.token_sets = (size_t)cm.o.seeds;
     }
     if (ids && !weights) { /* the embedding rows of the ids in a random table, N(0, q0) entries */
         if (sp_measure_token_rows(a0, &cm, &tok) != SP_OK) {
@@ -355,7 +316,8 @@ int cmd_measure(int argc, char **argv)
         nets[i].a = &arch[i % nalpha];
         nets[i].alpha = cli_arch_alpha(&ca, i % nalpha);
         /* trained (or --token-ids / --inputs rows); init: the trainer's init, or Philox */
-        nets[i].w = which ? (tr.vn ? &tw_init : NULL) : (ids || weights || cm.inputs ? &tw : NULL);
+        nets[i].w = weights ? sp_measure_weights_of(&tr, (int)which)
+                            : (ids || cm.inputs ? &tw : NULL);
         nets[i].label = which ? "init" : "trained";
     }
     if (a0->model == SP_MODEL_TOY)
@@ -412,11 +374,7 @@ free_all:
     sp_table_free(t);
 done:
     free(tok);
-    free(tok_init);
-    sp_vit_net_free(tr.vn);
-    sp_vit_net_free(tr.vinit);
-    cli_llama2c_free(&tr.lset);
-    sp_llama2c_free(tr.lm);
+    sp_measure_weights_free(&tr);
     cli_measure_free(&cm);
     cli_arch_free(&ca);
     return rc;

@@ -38,6 +38,14 @@ int cli_fail(const char *fmt, ...)
     return CLI_FAIL;
 }
 
+int cli_status(const char *cmd, enum sp_status s)
+{
+    if (s == SP_OK)
+        return 0;
+    return s == SP_EINVAL ? cli_usage(cmd, "%s", sp_last_error())
+                          : cli_fail("%s: %s", cmd, sp_last_error());
+}
+
 void cli_info(const char *fmt, ...)
 {
     if (cli_quiet)

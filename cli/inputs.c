@@ -14,7 +14,11 @@ int cli_inputs_prepare(const char *cmd, struct cli_measure *m, struct cli_arch *
 int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct sp_arch *a,
                       const struct sp_vit_net *v, float **tok)
 {
-    enum sp_status s = sp_measure_image_tokens(m, a, v, tok);
+    return cli_inputs_status(cmd, sp_measure_image_tokens(m, a, v, tok));
+}
+
+int cli_inputs_status(const char *cmd, enum sp_status s)
+{
     if (s == SP_OK)
         return 0;
     return s == SP_EINVAL || s == SP_EFORMAT ? cli_usage(cmd, "%s", sp_last_error())
