@@ -190,3 +190,33 @@ const struct sp_net_weights *sp_measure_weights_of(const struct sp_measure_weigh
 {
     return init ? (w->vn ? &w->w_init : NULL) : &w->w;
 }
+
+/* The heap version keeps its path just after the struct. */
+struct sp_measure_weights *sp_measure_weights_new(const char *path, int against_init,
+                                                  struct sp_measurespec *s,
+                                                  enum sp_status *status)
+{
+    size_t len = strlen(path);
+    struct sp_measure_weights *w = malloc(sizeof *w + len + 1);
+    enum sp_status r = SP_ENOMEM;
+    if (!w) {
+        sp_fail(SP_ENOMEM, "out of memory");
+    } else {
+        char *copy = (char *)(w + 1);
+        memcpy(copy, path, len + 1);
+        if ((r = sp_measure_weights_load(copy, against_init, s, w)) != SP_OK) {
+            free(w);
+            w = NULL;
+        }
+    }
+    *status = r;
+    return w;
+}
+
+void sp_measure_weights_delete(struct sp_measure_weights *w)
+{
+    sp_measure_weights_free(w);
+    free(w);
+}
+
+int sp_measure_weights_cls(const struct sp_measure_weights *w) { return w->cls; }

@@ -234,6 +234,14 @@ enum sp_status sp_measure_weights_inputs(struct sp_measure_weights *w,
  * init, which is Philox draws). */
 const struct sp_net_weights *sp_measure_weights_of(const struct sp_measure_weights *w, int init);
 void sp_measure_weights_free(struct sp_measure_weights *w); /* zeroed after; NULL: no-op */
+/* On the heap, for bindings that do not declare the struct: sp_measure_weights_load
+ * into a new one (it keeps a copy of path); NULL on failure, *status (non-NULL)
+ * saying why. sp_measure_weights_delete frees it and what it holds. */
+struct sp_measure_weights *sp_measure_weights_new(const char *path, int against_init,
+                                                  struct sp_measurespec *s,
+                                                  enum sp_status *status);
+void sp_measure_weights_delete(struct sp_measure_weights *w);
+int sp_measure_weights_cls(const struct sp_measure_weights *w); /* w->cls */
 
 #ifdef __cplusplus
 }
