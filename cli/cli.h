@@ -288,6 +288,10 @@ void cli_measure_free(struct cli_measure *m);
  * help generated from the table. */
 const struct option *cli_measure_longopts(enum sp_measurekey_group g);
 int cli_measure_option(void *ctx, const char *cmd, int code, const char *arg);
+/* The keys names (NULL-terminated) as getopt options into o (n entries, the last
+ * a zero entry), handled by cli_measure_option as above; their help in that order. */
+void cli_measure_longopts_named(const char *const *names, struct option *o, size_t n);
+void cli_measure_help_named(FILE *f, const char *const *names);
 void cli_measure_help_run(FILE *f);
 void cli_measure_help_output(FILE *f);
 extern const char *const cli_input_names[]; /* "equiangular", "gaussian": enum sp_net_input */

@@ -24,21 +24,36 @@ void cli_measure_init(struct cli_measure *m)
 
 void cli_measure_free(struct cli_measure *m) { sp_measurespec_free(m); }
 
+/* Key i as a getopt option. */
+static struct option key_option(size_t i)
+{
+    const struct sp_measurekey *k = sp_measurekey_at(i);
+    return (struct option){k->name, k->kind == SP_MEASUREKEY_FLAG ? no_argument : required_argument,
+                           0, OPT_MEASURE_FIRST + (int)i};
+}
+
 const struct option *cli_measure_longopts(enum sp_measurekey_group g)
 {
     static struct option opts[2][64];
     struct option *o = opts[g == SP_MEASUREKEY_OUTPUT];
     if (!o[0].name) {
         size_t n = 0;
-        for (size_t i = 0; i < sp_measurekey_count() && n + 1 < 64; i++) {
-            const struct sp_measurekey *k = sp_measurekey_at(i);
-            if (k->group == g)
-                o[n++] = (struct option){k->name, k->kind == SP_MEASUREKEY_FLAG ? no_argument
-                                                                               : required_argument,
-                                         0, OPT_MEASURE_FIRST + (int)i};
-        }
+        for (size_t i = 0; i < sp_measurekey_count() && n + 1 < 64; i++)
+            if (sp_measurekey_at(i)->group == g)
+                o[n++] = key_option(i);
     }
     return o;
+}
+
+void cli_measure_longopts_named(const char *const *names, struct option *o, size_t n)
+{
+    size_t m = 0;
+    for (; *names && m + 1 < n; names++) {
+        const struct sp_measurekey *k = sp_measurekey_find(*names);
+        if (k)
+            o[m++] = key_option((size_t)(k - sp_measurekey_at(0)));
+    }
+    o[m] = (struct option){0, 0, 0, 0};
 }
 
 int cli_measure_option(void *ctx, const char *cmd, int code, const char *arg)
@@ -52,16 +67,27 @@ int cli_measure_option(void *ctx, const char *cmd, int code, const char *arg)
     return s == SP_OK ? 0 : cli_usage(cmd, "%s", sp_last_error());
 }
 
-/* The help of one group, from the key table with its defaults. */
+/* One key's help, from the key table with its default. */
+static void key_help(FILE *f, const struct sp_measurekey *k)
+{
+    char def[64];
+    sp_measurekey_default(k, def, sizeof def);
+    cli_help_entry(f, 0, k->name, k->syntax, k->help, def);
+}
+
+/* The help of one group. */
 static void group_help(FILE *f, enum sp_measurekey_group g)
 {
-    for (size_t i = 0; i < sp_measurekey_count(); i++) {
-        const struct sp_measurekey *k = sp_measurekey_at(i);
-        char def[64];
-        sp_measurekey_default(k, def, sizeof def);
-        if (k->group == g)
-            cli_help_entry(f, 0, k->name, k->syntax, k->help, def);
-    }
+    for (size_t i = 0; i < sp_measurekey_count(); i++)
+        if (sp_measurekey_at(i)->group == g)
+            key_help(f, sp_measurekey_at(i));
+}
+
+void cli_measure_help_named(FILE *f, const char *const *names)
+{
+    for (; *names; names++)
+        if (sp_measurekey_find(*names))
+            key_help(f, sp_measurekey_find(*names));
 }
 void cli_measure_help_run(FILE *f) { group_help(f, SP_MEASUREKEY_RUN); }
 void cli_measure_help_output(FILE *f) { group_help(f, SP_MEASUREKEY_OUTPUT); }
