@@ -278,7 +278,6 @@ int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct
 /* The status of sp_measure_image_tokens (or a caller of it) as cli_inputs_tokens
  * reports it: 0, 2 (SP_EINVAL, SP_EFORMAT) or 1. */
 int cli_inputs_status(const char *cmd, enum sp_status s);
-void cli_inputs_meta(cJSON *j, const struct cli_measure *m);
 /* sp_measurespec_init with reasons that name flags ("--probes: ..."). */
 void cli_measure_init(struct cli_measure *m);
 void cli_measure_free(struct cli_measure *m);
@@ -314,7 +313,8 @@ extern const char *const cli_input_names[]; /* "equiangular", "gaussian": enum s
 int cli_measure_check(const char *cmd, const struct sp_arch *a, struct cli_measure *m);
 /* Available memory in bytes (sp_available_bytes). */
 #define cli_available_bytes sp_available_bytes
-void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m);
+/* The library's "measure" object (sp_measure_meta_json) into meta: 0, or 1 (printed). */
+int cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m);
 /* Feeds sp_net_opts.progress into a progress bar: set o.progress to
  * cli_measure_on_progress and o.progress_ctx to a struct cli_measure_progress
  * whose offset counts the work of earlier runs. */
@@ -399,6 +399,10 @@ int cli_write_table(const struct sp_table *t, enum cli_format fmt, const char *p
 int cli_check_output(const char *cmd, const char *flag, const char *path);
 /* A fresh meta object with command, version, git hash, build features. */
 cJSON *cli_meta_new(const char *cmd);
+/* A serialised JSON object from the library (json, malloc'ed: freed here) into
+ * meta: under key, or (key NULL) its members appended to meta in their order.
+ * 0, or 1 (printed) when json is NULL (the library's reason) or not parsed. */
+int cli_meta_add_json(cJSON *meta, const char *key, char *json);
 
 /* ---- progress bar on stderr (only when stderr is a terminal and not quiet) ---- */
 struct cli_progress {

@@ -97,30 +97,9 @@ int cli_measure_check(const char *cmd, const struct sp_arch *a, struct cli_measu
     return sp_measure_plan(a, m, &check_plan) == SP_OK ? 0 : cli_usage(cmd, "%s", sp_last_error());
 }
 
-void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m)
+int cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m)
 {
-    const struct sp_net_opts *o = &m->o;
-    cJSON *j = cJSON_AddObjectToObject(meta, "measure");
-    cJSON_AddNumberToObject(j, "seeds", o->seeds);
-    cJSON_AddNumberToObject(j, "probes", o->probes);
-    cJSON_AddNumberToObject(j, "seed", (double)o->seed);
-    cJSON_AddStringToObject(j, "input", o->input == SP_INPUT_GAUSSIAN ? "gaussian" : "equiangular");
-    cJSON *ms = cJSON_AddArrayToObject(j, "passes");
-    if (o->measure & SP_MEASURE_FWD) cJSON_AddItemToArray(ms, cJSON_CreateString("fwd"));
-    if (o->measure & SP_MEASURE_BWD) cJSON_AddItemToArray(ms, cJSON_CreateString("bwd"));
-    if (o->measure & SP_MEASURE_GRAD) cJSON_AddItemToArray(ms, cJSON_CreateString("grad"));
-    cJSON_AddBoolToObject(j, "sublayers", o->sublayers);
-    cJSON_AddBoolToObject(j, "exclude_cls", o->exclude_cls);
-    cJSON_AddNumberToObject(j, "checkpoint", o->checkpoint);
-    cli_inputs_meta(j, m);
-    cJSON_AddNumberToObject(j, "ln_eps", a->norm_eps); /* the norms use arch.norm_eps (float) */
-    cJSON_AddStringToObject(j, "rng", "philox4x32-10, box-muller, key (seed), counter (i/4, block, matrix, draw)");
-    cJSON_AddStringToObject(j, "grad_loss",
-                            "cross-entropy of a random linear head (d x 10, Normal(0, 1/d)) on the "
-                            "token-mean of the final features (after the final norm if any), "
-                            "uniformly random label, per draw");
-    cJSON_AddNumberToObject(j, "workspace_bytes", sp_net_workspace_bytes(a, o));
-    cJSON_AddNumberToObject(j, "gemm_flops", sp_net_flops(a, o));
+    return cli_meta_add_json(meta, "measure", sp_measure_meta_json(a, m));
 }
 
 /* ---- the command ---- */
@@ -204,32 +183,6 @@ static int token_ids_fresh(const char *cmd, struct cli_arch *ca, struct cli_meas
         return cli_usage(cmd, "--token-ids gives the input; do not also give --input");
     cm->o.input = SP_INPUT_GAUSSIAN; /* the rows are Gaussian; p0 is the ids' business */
     return 0;
-}
-
-static void write_meta_extra(cJSON *meta, const struct cli_measure *cm, const char *weights,
-                             int against_init, const struct sp_measure_weights *tr)
-{
-    cJSON_AddBoolToObject(meta, "per_seed", cm->per_seed);
-    if (cm->ids && !weights) {
-        cJSON *ji = cJSON_AddArrayToObject(meta, "token_ids");
-        for (size_t k = 0; k < cm->nids; k++)
-            cJSON_AddItemToArray(ji, cJSON_CreateNumber(cm->ids[k]));
-        cJSON_AddNumberToObject(meta, "position_std", cm->position_std);
-    }
-    if (!weights)
-        return;
-    cJSON *jw = cJSON_AddObjectToObject(meta, "weights");
-    cJSON_AddStringToObject(jw, "path", weights);
-    cJSON_AddStringToObject(jw, "format", tr->format);
-    if (tr->vn) {
-        cJSON_AddNumberToObject(jw, "step", (double)sp_vit_net_step(tr->vn));
-        cJSON_AddNumberToObject(jw, "train_seed", (double)sp_vit_net_seed(tr->vn));
-    } else {
-        cJSON *ji = cJSON_AddArrayToObject(jw, "token_ids");
-        for (int k = 0; k < tr->run.n; k++)
-            cJSON_AddItemToArray(ji, cJSON_CreateNumber(tr->run.ids[k]));
-    }
-    cJSON_AddBoolToObject(jw, "against_init", against_init);
 }
 
 int cmd_measure(int argc, char **argv)
@@ -390,9 +343,9 @@ int cmd_measure(int argc, char **argv)
         for (size_t i = 0; i < ca.nalpha; i++)
             cJSON_AddItemToArray(al, cJSON_CreateNumber(ca.alphas[i]));
     }
-    cli_measure_meta(meta, a0, &cm);
-    write_meta_extra(meta, &cm, weights, against_init, &tr);
-    rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
+    if (!(rc = cli_measure_meta(meta, a0, &cm)) &&
+        !(rc = cli_meta_add_json(meta, NULL, sp_measure_run_meta_json(&cm, weights ? &tr : NULL))))
+        rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
     cJSON_Delete(meta);
 free_all:
     free(nets);

@@ -175,6 +175,26 @@ int cli_write_table(const struct sp_table *t, enum cli_format fmt, const char *p
     return 0;
 }
 
+int cli_meta_add_json(cJSON *meta, const char *key, char *json)
+{
+    if (!json)
+        return cli_fail("%s", sp_last_error());
+    cJSON *j = cJSON_Parse(json);
+    free(json);
+    if (!j)
+        return cli_fail("out of memory");
+    if (key) {
+        cJSON_AddItemToObject(meta, key, j);
+        return 0;
+    }
+    while (j->child) {
+        cJSON *c = cJSON_DetachItemViaPointer(j, j->child);
+        cJSON_AddItemToObject(meta, c->string, c);
+    }
+    cJSON_Delete(j);
+    return 0;
+}
+
 int cli_check_output(const char *cmd, const char *flag, const char *path)
 {
     struct stat st;

@@ -243,6 +243,17 @@ struct sp_measure_weights *sp_measure_weights_new(const char *path, int against_
 void sp_measure_weights_delete(struct sp_measure_weights *w);
 int sp_measure_weights_cls(const struct sp_measure_weights *w); /* w->cls */
 
+/* ---- the JSON meta (src/measure_meta.c) ---- */
+/* The "measure" object measure and compare write for a run of a under m: seeds,
+ * probes, seed, input, passes, sublayers, exclude_cls, checkpoint, inputs (with
+ * inputs), ln_eps, rng, grad_loss, workspace_bytes, gemm_flops. Serialised
+ * (malloc'ed, the caller frees it); NULL with SP_ENOMEM. */
+char *sp_measure_meta_json(const struct sp_arch *a, const struct sp_measurespec *m);
+/* What measure's own meta adds at its top level, as one object: per_seed; with
+ * ids and no checkpoint token_ids and position_std; with w (NULL: none) weights
+ * {path, format, step and train_seed or token_ids, against_init}. As above. */
+char *sp_measure_run_meta_json(const struct sp_measurespec *m, const struct sp_measure_weights *w);
+
 #ifdef __cplusplus
 }
 #endif
