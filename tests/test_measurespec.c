@@ -438,6 +438,18 @@ static void test_weights(void)
     if (m && tw && tw->tokens)
         CHECK(!memcmp(tw->tokens + 64, m->token_embedding + 5 * 64, 64 * sizeof(float)));
     CHECK(sp_measure_weights_inputs(&w, &s, &a) == SP_OK); /* no inputs: nothing */
+    char *j = sp_measure_run_meta_json(&s, &w); /* the checkpoint's ids, not the fresh ones */
+    CHECK(j && !strcmp(j, "{\"per_seed\":false,\"weights\":{\"path\":\"models/stories260K.bin\","
+                          "\"format\":\"llama2.c\",\"token_ids\":[1,5,7],\"against_init\":true}}"));
+    free(j);
+    j = sp_measure_meta_json(&a, &s);
+    CHECK(j && has(j, "{\"seeds\":1,\"probes\":4,\"seed\":1,\"input\":\"gaussian\","
+                      "\"passes\":[\"fwd\",\"bwd\",\"grad\"],\"sublayers\":false") &&
+          has(j, "\"ln_eps\":1e-05") && !strstr(j, "\"inputs\""));
+    free(j);
+    j = sp_measure_run_meta_json(&s, NULL);
+    CHECK(j && !strcmp(j, "{\"per_seed\":false,\"token_ids\":[1,5,7],\"position_std\":0}"));
+    free(j);
     sp_measure_weights_free(&w);
     CHECK(w.lm == NULL && w.run.ids == NULL);
     sp_measurespec_free(&s);
