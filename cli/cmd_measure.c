@@ -170,21 +170,6 @@ static int load_weights(const char *cmd, const char *weights, int arch_flags, in
     return cli_status(cmd, sp_measure_weights_load(weights, against_init, cm, tr));
 }
 
-/* --token-ids on a fresh network: what contradicts them; they set --tokens. 0 or 2. */
-static int token_ids_fresh(const char *cmd, struct cli_arch *ca, struct cli_measure *cm)
-{
-    if (cm->inputs)
-        return cli_usage(cmd, "--token-ids and --inputs both give the input; choose one");
-    if (ca->tokens && (size_t)ca->tokens != cm->nids)
-        return cli_usage(cmd, "--tokens %d and the %zu --token-ids disagree", ca->tokens,
-                         cm->nids);
-    ca->tokens = (int)cm->nids;
-    if (cm->o.input != SP_INPUT_EQUIANGULAR)
-        return cli_usage(cmd, "--token-ids gives the input; do not also give --input");
-    cm->o.input = SP_INPUT_GAUSSIAN; /* the rows are Gaussian; p0 is the ids' business */
-    return 0;
-}
-
 int cmd_measure(int argc, char **argv)
 {
     const char *cmd = "measure", *out = "-", *weights = NULL;
@@ -233,12 +218,7 @@ int cmd_measure(int argc, char **argv)
         (rc = load_weights(cmd, weights, as.flags, against_init, &cm, &tr)) ||
         (rc = cli_inputs_prepare(cmd, &cm, &ca, tr.cls)))
         goto done;
-    if (cm.position_std > 0.0 && (!ids || weights))
-        rc = cli_usage(cmd, "--position-std goes with --token-ids and a fresh network (not "
-                       "--weights)");
-    else if (ids && !weights)
-        rc = token_ids_fresh(cmd, &ca, &cm);
-    if (rc)
+    if (!weights && (rc = cli_status(cmd, sp_measure_ids_prepare(&cm, &ca.tokens))))
         goto done;
 
     const size_t nalpha = cli_arch_nalpha(&ca), nw = against_init ? 2 : 1;

@@ -98,10 +98,9 @@ static enum sp_status load(const char *path, struct sp_measurespec *s,
     char b[2][96];
     enum sp_archkey_style st = s->style;
     if (s->position_std > 0.0)
-        return sp_fail(SP_EINVAL, "%s goes with %s and a fresh network (not %s)",
-                       archkey_style_name(st, "position-std", NULL, b[0], sizeof b[0]),
-                       archkey_style_name(st, "token-ids", NULL, b[1], sizeof b[1]),
-                       st == SP_ARCHKEY_STYLE_FLAG ? "--weights" : "weights");
+        return sp_measure_ids_prepare(&(struct sp_measurespec){.style = st,
+                                                               .position_std = s->position_std},
+                                      NULL); /* its refusal without ids */
     enum sp_status r;
     if (sp_measure_weights_is_train(path)) {
         if (s->ids)

@@ -454,6 +454,27 @@ static void test_weights(void)
     CHECK(w.lm == NULL && w.run.ids == NULL);
     sp_measurespec_free(&s);
 
+    /* ids on a fresh network: their count sets tokens, their rows are Gaussian */
+    int tokens = 0;
+    sp_measurespec_init(&s);
+    s.style = SP_ARCHKEY_STYLE_KEYWORD;
+    CHECK(sp_measure_ids_prepare(&s, &tokens) == SP_OK && tokens == 0); /* no ids */
+    CHECK(sp_measurespec_set(&s, "token-ids", "4,5,6") == SP_OK);
+    tokens = 4;
+    CHECK(sp_measure_ids_prepare(&s, &tokens) == SP_EINVAL);
+    CHECK(has(sp_last_error(), "tokens 4 and the 3 token_ids disagree"));
+    tokens = 0;
+    CHECK(sp_measure_ids_prepare(&s, &tokens) == SP_OK && tokens == 3 &&
+          s.o.input == SP_INPUT_GAUSSIAN);
+    CHECK(sp_measure_ids_prepare(&s, &tokens) == SP_EINVAL); /* the input is no longer the default */
+    CHECK(has(sp_last_error(), "token_ids gives the input; do not also give input"));
+    sp_measurespec_free(&s);
+    sp_measurespec_init(&s);
+    CHECK(sp_measurespec_set(&s, "position-std", "0.5") == SP_OK);
+    CHECK(sp_measure_ids_prepare(&s, &tokens) == SP_EINVAL);
+    CHECK(has(sp_last_error(), "position-std goes with token-ids"));
+    sp_measurespec_free(&s);
+
     sp_measurespec_init(&s); /* no ids: BOS then 63 random ids from the seed */
     enum sp_status st = SP_OK;
     struct sp_measure_weights *h = sp_measure_weights_new(path, 0, &s, &st);

@@ -134,6 +134,12 @@ enum sp_status sp_measure_plan(const struct sp_arch *a, const struct sp_measures
  * patches + CLS; without inputs, cls and data are refused. SP_EINVAL with a reason
  * naming the keys for what contradicts them (seeds, input, tokens, cls on). */
 enum sp_status sp_measure_inputs_prepare(struct sp_measurespec *m, int *tokens, int weights_cls);
+/* Token ids on a fresh network (no checkpoint): what contradicts them (inputs,
+ * tokens other than their count, an input other than equiangular given), then
+ * *tokens (the request's, 0: not given) their count and o.input Gaussian (the rows
+ * are given). Without ids, position-std is refused (it goes with them). SP_EINVAL
+ * with a reason naming the keys. */
+enum sp_status sp_measure_ids_prepare(struct sp_measurespec *m, int *tokens);
 /* The draws' token rows: o.seeds images of data's t10k split (sp_vit_pick_images
  * at o.seed), each through v's patch embedding, or (v NULL) through the trainer's
  * initialisation at o.seed at a's width and init std. *tok (malloc'ed, the

@@ -555,17 +555,12 @@ def measure(**kw):
     kw = {k: v for k, v in kw.items() if k not in ("weights", "against_init")}
     as_frame = kw.get("as_frame", True)
     spec = _mspec("measure", kw)
-    if spec.ids != ffi.NULL:  # the ids give the input and set tokens, as the CLI's flag
-        if spec.input_given:
-            raise SigpropValueError(lib.SP_EINVAL, "token_ids gives the input; do not also "
-                                    "give input", "measure")
-        spec.o.input = lib.SP_INPUT_GAUSSIAN
-        if kw.get("tokens") is None:
-            kw = dict(kw, tokens=int(spec.nids))
     tokens = ffi.new("int *", int(kw.get("tokens") or 0))
     lib.sp_last_error_clear()  # inputs: one image per draw, 16 patches (+ CLS) as tokens
     _check_value(lib.sp_measure_inputs_prepare(spec, tokens, -1), "measure")
-    if spec.inputs:
+    lib.sp_last_error_clear()  # token ids: the input, and their count the tokens
+    _check_value(lib.sp_measure_ids_prepare(spec, tokens), "measure")
+    if spec.inputs or spec.ids != ffi.NULL:
         kw = dict(kw, tokens=int(tokens[0]))
     spec.o.progress = pg.cb
     built = [(al,) + _build("measure", kw, al) for al in _alphas(kw)]

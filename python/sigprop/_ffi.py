@@ -287,6 +287,7 @@ struct sp_measure_net {
 enum sp_status sp_measure_token_rows(const struct sp_arch *a, const struct sp_measurespec *s,
                                      float **tok);
 enum sp_status sp_measure_inputs_prepare(struct sp_measurespec *m, int *tokens, int weights_cls);
+enum sp_status sp_measure_ids_prepare(struct sp_measurespec *m, int *tokens);
 struct sp_vit_net;
 enum sp_status sp_measure_image_tokens(const struct sp_measurespec *m, const struct sp_arch *a,
                                        const struct sp_vit_net *v, float **tok);
