@@ -276,7 +276,9 @@ int cli_inputs_prepare(const char *cmd, struct cli_measure *m, struct cli_arch *
 struct sp_vit_net;
 int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct sp_arch *a,
                       const struct sp_vit_net *v, float **tok);
-void cli_inputs_meta(cJSON *j, const struct cli_measure *m);
+/* The status of sp_measure_image_tokens (or a caller of it) as cli_inputs_tokens
+ * reports it: 0, 2 (SP_EINVAL, SP_EFORMAT) or 1. */
+int cli_inputs_status(const char *cmd, enum sp_status s);
 /* sp_measurespec_init with reasons that name flags ("--probes: ..."). */
 void cli_measure_init(struct cli_measure *m);
 void cli_measure_free(struct cli_measure *m);
@@ -286,6 +288,10 @@ void cli_measure_free(struct cli_measure *m);
  * help generated from the table. */
 const struct option *cli_measure_longopts(enum sp_measurekey_group g);
 int cli_measure_option(void *ctx, const char *cmd, int code, const char *arg);
+/* The keys names (NULL-terminated) as getopt options into o (n entries, the last
+ * a zero entry), handled by cli_measure_option as above; their help in that order. */
+void cli_measure_longopts_named(const char *const *names, struct option *o, size_t n);
+void cli_measure_help_named(FILE *f, const char *const *names);
 void cli_measure_help_run(FILE *f);
 void cli_measure_help_output(FILE *f);
 extern const char *const cli_input_names[]; /* "equiangular", "gaussian": enum sp_net_input */
@@ -308,7 +314,8 @@ extern const char *const cli_input_names[]; /* "equiangular", "gaussian": enum s
 int cli_measure_check(const char *cmd, const struct sp_arch *a, struct cli_measure *m);
 /* Available memory in bytes (sp_available_bytes). */
 #define cli_available_bytes sp_available_bytes
-void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m);
+/* The library's "measure" object (sp_measure_meta_json) into meta: 0, or 1 (printed). */
+int cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m);
 /* Feeds sp_net_opts.progress into a progress bar: set o.progress to
  * cli_measure_on_progress and o.progress_ctx to a struct cli_measure_progress
  * whose offset counts the work of earlier runs. */
@@ -354,22 +361,9 @@ void cli_train_help_own_optim(FILE *f);
 enum sp_status cli_load_fmnist(const char *dir, long train_max, struct sp_dataset *tr,
                                struct sp_dataset *te);
 
-/* ---- trained checkpoints (cli/weights.c) ---- */
-/* 1 when the file at path starts with a sigprop train checkpoint's magic. */
-int cli_weights_is_train(const char *path);
-/* A llama2.c model measured at n tokens: the architecture it implies (final norm on;
- * q0 = 0.02^2, p0 = 0 for the re-initialised network), its stored weights with the
- * embedding rows of ids_in (NULL: BOS then random ids from seed). 0 or 1/2 (printed). */
-struct cli_llama2c {
-    struct sp_arch arch;
-    int n, *ids;
-    float *tok;
-    struct sp_net_block_weights *bw;
-    struct sp_net_weights w;
-};
-int cli_llama2c_setup(const char *cmd, const struct sp_llama2c *m, const char *path, int n,
-                      const int *ids_in, uint64_t seed, struct cli_llama2c *out);
-void cli_llama2c_free(struct cli_llama2c *l);
+/* A library status as the CLI reports it: 0 for SP_OK; SP_EINVAL a usage error
+ * (the reason printed, 2); any other a runtime failure ("cmd: reason", 1). */
+int cli_status(const char *cmd, enum sp_status s);
 
 /* ---- output ---- */
 enum cli_format { CLI_CSV, CLI_JSON };
@@ -382,6 +376,10 @@ int cli_write_table(const struct sp_table *t, enum cli_format fmt, const char *p
 int cli_check_output(const char *cmd, const char *flag, const char *path);
 /* A fresh meta object with command, version, git hash, build features. */
 cJSON *cli_meta_new(const char *cmd);
+/* A serialised JSON object from the library (json, malloc'ed: freed here) into
+ * meta: under key, or (key NULL) its members appended to meta in their order.
+ * 0, or 1 (printed) when json is NULL (the library's reason) or not parsed. */
+int cli_meta_add_json(cJSON *meta, const char *key, char *json);
 
 /* ---- progress bar on stderr (only when stderr is a terminal and not quiet) ---- */
 struct cli_progress {

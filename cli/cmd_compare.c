@@ -190,9 +190,9 @@ int cmd_compare(int argc, char **argv)
         cJSON_AddStringToObject(meta, "preset", ca.preset);
     cJSON_AddStringToObject(meta, "theory_start", start_measured ? "measured" : "config");
     cJSON_AddNumberToObject(meta, "theory_from_block", from_block > 0 ? from_block : 0);
-    cli_measure_meta(meta, a0, &cm);
     cli_info("compare: %.3g s", cli_now() - t0); /* not in the JSON: same input, same bytes */
-    rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
+    if (!(rc = cli_measure_meta(meta, a0, &cm)))
+        rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
 free_all:
     cJSON_Delete(meta);
     sp_notes_free(&notes);

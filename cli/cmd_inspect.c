@@ -108,8 +108,9 @@ static int write_measure(const struct sp_llama2c *m, const char *path, const str
 {
     const char *cmd = "inspect";
     int n = mo->ids.v ? (int)mo->ids.n : mo->tokens, L = m->cfg.n_layers, rc = 0;
-    struct cli_llama2c lm;
-    if ((rc = cli_llama2c_setup(cmd, m, path, n, mo->ids.v, mo->seed, &lm)))
+    struct sp_llama2c_run lm;
+    if ((rc = cli_status(cmd, sp_llama2c_run_setup(m, path, n, mo->ids.v, mo->seed,
+                                                   SP_ARCHKEY_STYLE_FLAG, &lm))))
         return rc;
     const struct sp_arch a = lm.arch;
     const int *ids = lm.ids;
@@ -170,7 +171,7 @@ done:
     cJSON_Delete(meta);
     sp_table_free(t);
     free(rows);
-    cli_llama2c_free(&lm);
+    sp_llama2c_run_free(&lm);
     return rc;
 }
 

@@ -24,21 +24,36 @@ void cli_measure_init(struct cli_measure *m)
 
 void cli_measure_free(struct cli_measure *m) { sp_measurespec_free(m); }
 
+/* Key i as a getopt option. */
+static struct option key_option(size_t i)
+{
+    const struct sp_measurekey *k = sp_measurekey_at(i);
+    return (struct option){k->name, k->kind == SP_MEASUREKEY_FLAG ? no_argument : required_argument,
+                           0, OPT_MEASURE_FIRST + (int)i};
+}
+
 const struct option *cli_measure_longopts(enum sp_measurekey_group g)
 {
     static struct option opts[2][64];
     struct option *o = opts[g == SP_MEASUREKEY_OUTPUT];
     if (!o[0].name) {
         size_t n = 0;
-        for (size_t i = 0; i < sp_measurekey_count() && n + 1 < 64; i++) {
-            const struct sp_measurekey *k = sp_measurekey_at(i);
-            if (k->group == g)
-                o[n++] = (struct option){k->name, k->kind == SP_MEASUREKEY_FLAG ? no_argument
-                                                                               : required_argument,
-                                         0, OPT_MEASURE_FIRST + (int)i};
-        }
+        for (size_t i = 0; i < sp_measurekey_count() && n + 1 < 64; i++)
+            if (sp_measurekey_at(i)->group == g)
+                o[n++] = key_option(i);
     }
     return o;
+}
+
+void cli_measure_longopts_named(const char *const *names, struct option *o, size_t n)
+{
+    size_t m = 0;
+    for (; *names && m + 1 < n; names++) {
+        const struct sp_measurekey *k = sp_measurekey_find(*names);
+        if (k)
+            o[m++] = key_option((size_t)(k - sp_measurekey_at(0)));
+    }
+    o[m] = (struct option){0, 0, 0, 0};
 }
 
 int cli_measure_option(void *ctx, const char *cmd, int code, const char *arg)
@@ -52,16 +67,27 @@ int cli_measure_option(void *ctx, const char *cmd, int code, const char *arg)
     return s == SP_OK ? 0 : cli_usage(cmd, "%s", sp_last_error());
 }
 
-/* The help of one group, from the key table with its defaults. */
+/* One key's help, from the key table with its default. */
+static void key_help(FILE *f, const struct sp_measurekey *k)
+{
+    char def[64];
+    sp_measurekey_default(k, def, sizeof def);
+    cli_help_entry(f, 0, k->name, k->syntax, k->help, def);
+}
+
+/* The help of one group. */
 static void group_help(FILE *f, enum sp_measurekey_group g)
 {
-    for (size_t i = 0; i < sp_measurekey_count(); i++) {
-        const struct sp_measurekey *k = sp_measurekey_at(i);
-        char def[64];
-        sp_measurekey_default(k, def, sizeof def);
-        if (k->group == g)
-            cli_help_entry(f, 0, k->name, k->syntax, k->help, def);
-    }
+    for (size_t i = 0; i < sp_measurekey_count(); i++)
+        if (sp_measurekey_at(i)->group == g)
+            key_help(f, sp_measurekey_at(i));
+}
+
+void cli_measure_help_named(FILE *f, const char *const *names)
+{
+    for (; *names; names++)
+        if (sp_measurekey_find(*names))
+            key_help(f, sp_measurekey_find(*names));
 }
 void cli_measure_help_run(FILE *f) { group_help(f, SP_MEASUREKEY_RUN); }
 void cli_measure_help_output(FILE *f) { group_help(f, SP_MEASUREKEY_OUTPUT); }
@@ -71,30 +97,9 @@ int cli_measure_check(const char *cmd, const struct sp_arch *a, struct cli_measu
     return sp_measure_plan(a, m, &check_plan) == SP_OK ? 0 : cli_usage(cmd, "%s", sp_last_error());
 }
 
-void cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m)
+int cli_measure_meta(cJSON *meta, const struct sp_arch *a, const struct cli_measure *m)
 {
-    const struct sp_net_opts *o = &m->o;
-    cJSON *j = cJSON_AddObjectToObject(meta, "measure");
-    cJSON_AddNumberToObject(j, "seeds", o->seeds);
-    cJSON_AddNumberToObject(j, "probes", o->probes);
-    cJSON_AddNumberToObject(j, "seed", (double)o->seed);
-    cJSON_AddStringToObject(j, "input", o->input == SP_INPUT_GAUSSIAN ? "gaussian" : "equiangular");
-    cJSON *ms = cJSON_AddArrayToObject(j, "passes");
-    if (o->measure & SP_MEASURE_FWD) cJSON_AddItemToArray(ms, cJSON_CreateString("fwd"));
-    if (o->measure & SP_MEASURE_BWD) cJSON_AddItemToArray(ms, cJSON_CreateString("bwd"));
-    if (o->measure & SP_MEASURE_GRAD) cJSON_AddItemToArray(ms, cJSON_CreateString("grad"));
-    cJSON_AddBoolToObject(j, "sublayers", o->sublayers);
-    cJSON_AddBoolToObject(j, "exclude_cls", o->exclude_cls);
-    cJSON_AddNumberToObject(j, "checkpoint", o->checkpoint);
-    cli_inputs_meta(j, m);
-    cJSON_AddNumberToObject(j, "ln_eps", a->norm_eps); /* the norms use arch.norm_eps (float) */
-    cJSON_AddStringToObject(j, "rng", "philox4x32-10, box-muller, key (seed), counter (i/4, block, matrix, draw)");
-    cJSON_AddStringToObject(j, "grad_loss",
-                            "cross-entropy of a random linear head (d x 10, Normal(0, 1/d)) on the "
-                            "token-mean of the final features (after the final norm if any), "
-                            "uniformly random label, per draw");
-    cJSON_AddNumberToObject(j, "workspace_bytes", sp_net_workspace_bytes(a, o));
-    cJSON_AddNumberToObject(j, "gemm_flops", sp_net_flops(a, o));
+    return cli_meta_add_json(meta, "measure", sp_measure_meta_json(a, m));
 }
 
 /* ---- the command ---- */
@@ -149,18 +154,10 @@ static void on_progress(void *ctx, size_t done, size_t total)
     cli_progress_update(ctx, done);
 }
 
-/* What the run's networks need besides the flags: the checkpoint read (a sigprop
- * train one or llama2.c), its init beside it, and the token rows given to them. */
-struct trained {
-    struct sp_vit_net *vn, *vinit;
-    struct sp_llama2c *lm;
-    struct cli_llama2c lset;
-    int cls; /* whether the checkpoint has a CLS token; -1 without --weights */
-};
-
-/* --weights FILE: reads the checkpoint and refuses what does not go with it. 0 or 1/2. */
+/* --weights FILE: the library reads the checkpoint and refuses what does not go
+ * with it; here what is about flags. 0 or 1/2. */
 static int load_weights(const char *cmd, const char *weights, int arch_flags, int against_init,
-                        struct cli_measure *cm, struct trained *tr)
+                        struct cli_measure *cm, struct sp_measure_weights *tr)
 {
     tr->cls = -1;
     if (against_init && !weights)
@@ -170,66 +167,7 @@ static int load_weights(const char *cmd, const char *weights, int arch_flags, in
     if (arch_flags)
         return cli_usage(cmd, "--weights sets the architecture (the checkpoint's); drop the "
                          "architecture flags (--q0 and --p0 may stay)");
-    if (cli_weights_is_train(weights)) {
-        if (cm->ids)
-            return cli_usage(cmd, "--token-ids goes with a llama2.c checkpoint, not a sigprop "
-                             "train checkpoint (use --inputs fashion-mnist)");
-        if (sp_vit_net_load(weights, &tr->vn) != SP_OK)
-            return cli_fail("measure: %s: %s", weights, sp_last_error());
-        tr->cls = sp_vit_net_config(tr->vn)->pool == SP_POOL_CLS;
-        return 0;
-    }
-    if (cm->inputs)
-        return cli_usage(cmd, "--inputs fashion-mnist goes with a sigprop train checkpoint; "
-                         "%s is read as llama2.c", weights);
-    if (sp_llama2c_read(weights, &tr->lm) != SP_OK)
-        return cli_fail("measure: %s: %s", weights, sp_last_error());
-    int rc = cli_llama2c_setup(cmd, tr->lm, weights, cm->ids ? (int)cm->nids : 64, cm->ids,
-                               cm->o.seed, &tr->lset);
-    if (!rc)
-        cm->o.input = SP_INPUT_GAUSSIAN; /* the init's rows: Gaussian N(0, 0.02^2) */
-    return rc;
-}
-
-/* --token-ids on a fresh network: what contradicts them; they set --tokens. 0 or 2. */
-static int token_ids_fresh(const char *cmd, struct cli_arch *ca, struct cli_measure *cm)
-{
-    if (cm->inputs)
-        return cli_usage(cmd, "--token-ids and --inputs both give the input; choose one");
-    if (ca->tokens && (size_t)ca->tokens != cm->nids)
-        return cli_usage(cmd, "--tokens %d and the %zu --token-ids disagree", ca->tokens,
-                         cm->nids);
-    ca->tokens = (int)cm->nids;
-    if (cm->o.input != SP_INPUT_EQUIANGULAR)
-        return cli_usage(cmd, "--token-ids gives the input; do not also give --input");
-    cm->o.input = SP_INPUT_GAUSSIAN; /* the rows are Gaussian; p0 is the ids' business */
-    return 0;
-}
-
-static void write_meta_extra(cJSON *meta, const struct cli_measure *cm, const char *weights,
-                             int against_init, const struct trained *tr)
-{
-    cJSON_AddBoolToObject(meta, "per_seed", cm->per_seed);
-    if (cm->ids && !weights) {
-        cJSON *ji = cJSON_AddArrayToObject(meta, "token_ids");
-        for (size_t k = 0; k < cm->nids; k++)
-            cJSON_AddItemToArray(ji, cJSON_CreateNumber(cm->ids[k]));
-        cJSON_AddNumberToObject(meta, "position_std", cm->position_std);
-    }
-    if (!weights)
-        return;
-    cJSON *jw = cJSON_AddObjectToObject(meta, "weights");
-    cJSON_AddStringToObject(jw, "path", weights);
-    cJSON_AddStringToObject(jw, "format", tr->vn ? "sigprop-train" : "llama2.c");
-    if (tr->vn) {
-        cJSON_AddNumberToObject(jw, "step", (double)sp_vit_net_step(tr->vn));
-        cJSON_AddNumberToObject(jw, "train_seed", (double)sp_vit_net_seed(tr->vn));
-    } else {
-        cJSON *ji = cJSON_AddArrayToObject(jw, "token_ids");
-        for (int k = 0; k < tr->lset.n; k++)
-            cJSON_AddItemToArray(ji, cJSON_CreateNumber(tr->lset.ids[k]));
-    }
-    cJSON_AddBoolToObject(jw, "against_init", against_init);
+    return cli_status(cmd, sp_measure_weights_load(weights, against_init, cm, tr));
 }
 
 int cmd_measure(int argc, char **argv)
@@ -239,8 +177,8 @@ int cmd_measure(int argc, char **argv)
     struct cli_measure cm;
     struct sp_theory_opts topts;
     int fmt = CLI_CSV, rc = 0, first, against_init = 0;
-    float *tok = NULL, *tok_init = NULL;
-    struct trained tr;
+    float *tok = NULL;
+    struct sp_measure_weights tr;
     memset(&tr, 0, sizeof tr);
     cli_arch_init(&ca);
     cli_measure_init(&cm);
@@ -280,12 +218,7 @@ int cmd_measure(int argc, char **argv)
         (rc = load_weights(cmd, weights, as.flags, against_init, &cm, &tr)) ||
         (rc = cli_inputs_prepare(cmd, &cm, &ca, tr.cls)))
         goto done;
-    if (cm.position_std > 0.0 && (!ids || weights))
-        rc = cli_usage(cmd, "--position-std goes with --token-ids and a fresh network (not "
-                       "--weights)");
-    else if (ids && !weights)
-        rc = token_ids_fresh(cmd, &ca, &cm);
-    if (rc)
+    if (!weights && (rc = cli_status(cmd, sp_measure_ids_prepare(&cm, &ca.tokens))))
         goto done;
 
     const size_t nalpha = cli_arch_nalpha(&ca), nw = against_init ? 2 : 1;
@@ -300,14 +233,10 @@ int cmd_measure(int argc, char **argv)
     }
     /* Validate every configuration (flags, memory) before computing anything. */
     for (size_t i = 0; i < nalpha && !rc; i++) {
-        if (tr.vn) {
-            if (sp_vit_net_arch(tr.vn, cm.inputs ? cm.cls : tr.cls, &arch[i]) != SP_OK)
-                rc = cli_usage(cmd, "%s: %s", weights, sp_last_error());
-            else if (!isnan(ca.q0) || !isnan(ca.p0)) /* the configured input on its tokens */
-                arch[i].q0 = !isnan(ca.q0) ? ca.q0 : arch[i].q0,
-                arch[i].p0 = !isnan(ca.p0) ? ca.p0 : arch[i].p0;
-        } else if (tr.lm) {
-            arch[i] = tr.lset.arch;
+        if (weights) {
+            enum sp_status s = sp_measure_weights_arch(&tr, &cm, &ca, &arch[i]);
+            if (s != SP_OK)
+                rc = cli_usage(cmd, "%s", sp_last_error());
         } else {
             rc = cli_arch_build(&ca, cmd, cli_arch_alpha(&ca, i), &arch[i], &topts);
         }
@@ -317,31 +246,22 @@ int cmd_measure(int argc, char **argv)
     if (rc)
         goto free_all;
     const struct sp_arch *a0 = &arch[0];
-    struct sp_net_weights tw = {.tokens = NULL}, tw_init = {.tokens = NULL};
+    struct sp_net_weights tw = {.tokens = NULL};
     if (tr.vn) {
-        sp_vit_net_weights(tr.vn, &tw);
-        if (against_init) {
-            if (sp_vit_net_init(sp_vit_net_config(tr.vn), sp_vit_net_seed(tr.vn), &tr.vinit) !=
-                SP_OK) {
-                rc = cli_fail("measure: the initialisation: %s", sp_last_error());
-                goto free_all;
-            }
-            sp_vit_net_weights(tr.vinit, &tw_init);
-        }
         cli_info("measure: %s: sigprop train checkpoint at step %ld (seed %llu)%s", weights,
                  sp_vit_net_step(tr.vn), (unsigned long long)sp_vit_net_seed(tr.vn),
                  against_init ? "; beside it the trainer's init at that seed" : "");
     } else if (tr.lm) {
-        tw = tr.lset.w;
-        cli_info("measure: %s: llama2.c checkpoint, %d tokens%s", weights, tr.lset.n,
+        cli_info("measure: %s: llama2.c checkpoint, %d tokens%s", weights, tr.run.n,
                  against_init ? "; beside it the HF init (std 0.02)" : "");
     }
-    if (cm.inputs) { /* one image per draw: trained (and init) embeddings */
-        if ((rc = cli_inputs_tokens(cmd, &cm, a0, tr.vn, &tok)) ||
-            (tr.vinit && (rc = cli_inputs_tokens(cmd, &cm, a0, tr.vinit, &tok_init))))
+    if (cm.inputs && weights) { /* one image per draw: trained (and init) embeddings */
+        if ((rc = cli_inputs_status(cmd, sp_measure_weights_inputs(&tr, &cm, a0))))
+            goto free_all;
+    } else if (cm.inputs) { /* through the trainer's init */
+        if ((rc = cli_inputs_tokens(cmd, &cm, a0, NULL, &tok)))
             goto free_all;
         tw.tokens = tok, tw.token_sets = (size_t)cm.o.seeds;
-        tw_init.tokens = tok_init, tw_init.token_sets = (size_t)cm.o.seeds;
     }
     if (ids && !weights) { /* the embedding rows of the ids in a random table, N(0, q0) entries */
         if (sp_measure_token_rows(a0, &cm, &tok) != SP_OK) {
@@ -355,7 +275,8 @@ int cmd_measure(int argc, char **argv)
         nets[i].a = &arch[i % nalpha];
         nets[i].alpha = cli_arch_alpha(&ca, i % nalpha);
         /* trained (or --token-ids / --inputs rows); init: the trainer's init, or Philox */
-        nets[i].w = which ? (tr.vn ? &tw_init : NULL) : (ids || weights || cm.inputs ? &tw : NULL);
+        nets[i].w = weights ? sp_measure_weights_of(&tr, (int)which)
+                            : (ids || cm.inputs ? &tw : NULL);
         nets[i].label = which ? "init" : "trained";
     }
     if (a0->model == SP_MODEL_TOY)
@@ -402,9 +323,9 @@ int cmd_measure(int argc, char **argv)
         for (size_t i = 0; i < ca.nalpha; i++)
             cJSON_AddItemToArray(al, cJSON_CreateNumber(ca.alphas[i]));
     }
-    cli_measure_meta(meta, a0, &cm);
-    write_meta_extra(meta, &cm, weights, against_init, &tr);
-    rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
+    if (!(rc = cli_measure_meta(meta, a0, &cm)) &&
+        !(rc = cli_meta_add_json(meta, NULL, sp_measure_run_meta_json(&cm, weights ? &tr : NULL))))
+        rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
     cJSON_Delete(meta);
 free_all:
     free(nets);
@@ -412,11 +333,7 @@ free_all:
     sp_table_free(t);
 done:
     free(tok);
-    free(tok_init);
-    sp_vit_net_free(tr.vn);
-    sp_vit_net_free(tr.vinit);
-    cli_llama2c_free(&tr.lset);
-    sp_llama2c_free(tr.lm);
+    sp_measure_weights_free(&tr);
     cli_measure_free(&cm);
     cli_arch_free(&ca);
     return rc;

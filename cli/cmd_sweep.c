@@ -51,6 +51,10 @@ static const char tail[] =
 
 static const char *const modes[] = {"theory", "measure", "both", "train", NULL};
 
+/* The measurement keys of sweep's measure mode (sigprop/measurespec.h). */
+static const char *const measure_keys[] = {"seeds", "probes", "seed", "input", "threads", NULL};
+static void measure_help(FILE *f) { cli_measure_help_named(f, measure_keys); }
+
 /* ---- the grid ---- */
 struct grid {
     struct cli_list ax[NAX];
@@ -330,8 +334,10 @@ int cmd_sweep(int argc, char **argv)
     struct cli_arch ca;
     struct grid g;
     memset(&g, 0, sizeof g);
-    sp_net_opts_default(&g.nopts);
-    g.nopts.measure = SP_MEASURE_FWD;
+    struct cli_measure cm;
+    cli_measure_init(&cm);
+    struct option measure_opts[8];
+    cli_measure_longopts_named(measure_keys, measure_opts, 8);
     int mode = 0, resume = 0, force = 0, batch = 0, rc = 0, first;
     cli_arch_init(&ca);
 #define AXIS(K, KIND, NAME, LO, HI, HELP)                                                  \
@@ -366,19 +372,8 @@ int cmd_sweep(int argc, char **argv)
                  "serves every depth (weights are keyed by block). Grid\n"
                  "configurations then run one after another, each using\n"
                  "every thread"},
-        {.kind = CLI_OPT_INT, .name = "seeds", .arg = "K", .dest = &g.nopts.seeds, .lo = 1,
-         .hi = 1000000, .help = "measure: weight draws (default %v)"},
-        {.kind = CLI_OPT_INT, .name = "probes", .arg = "P", .dest = &g.nopts.probes, .lo = 1,
-         .hi = 1000000, .help = "measure: Hutchinson probes per draw (default %v)"},
-        {.kind = CLI_OPT_U64, .name = "seed", .arg = "S", .dest = &g.nopts.seed,
-         .hi = (double)UINT64_MAX, .help = "measure: master seed (default %v)"},
-        {.kind = CLI_OPT_ENUM, .name = "input", .arg = "I", .dest = &g.nopts.input,
-         .values = cli_input_names, .help = "measure: equiangular | gaussian (default %v)"},
-        {.kind = CLI_OPT_INT, .name = "threads", .arg = "N", .dest = &g.nopts.threads, .lo = 1,
-         .hi = 4096,
-         .help = "measure: OpenMP/OpenBLAS threads per network (default:\n"
-                 "as set, e.g. OMP_NUM_THREADS). Measured values repeat bit\n"
-                 "for bit at any thread count (fixed tiling, see measure)"},
+        {.kind = CLI_OPT_GROUP, .longopts = measure_opts, .group = cli_measure_option,
+         .text = measure_help, .ctx = &cm},
         {.kind = CLI_OPT_STRING, .name = "output", .key = 'o', .arg = "FILE", .dest = &out,
          .help = "write to FILE, resumably (default stdout, not resumable).\n"
                  "If FILE holds part of this same sweep, the sweep resumes:\n"
@@ -404,6 +399,8 @@ int cmd_sweep(int argc, char **argv)
         goto done;
     if ((rc = cli_sweep_check_out(cmd, &out, resume, force)) != 0)
         goto done;
+    g.nopts = cm.o;
+    g.nopts.measure = SP_MEASURE_FWD;
     g.theory = mode != 1;  /* theory, both */
     g.measure = mode >= 1; /* measure, both */
     for (int k = 0; k < NAX; k++)
@@ -444,8 +441,6 @@ int cmd_sweep(int argc, char **argv)
     if (g.measure) {
         /* every configuration must be measurable before anything runs (as in
          * 'sigprop measure': inputs, tokens vs width, memory) */
-        struct cli_measure cm;
-        cli_measure_init(&cm);
         cm.o = g.nopts;
         for (size_t t = 0; t < g.ntasks; t++) {
             if ((rc = cli_measure_check(cmd, &g.tasks[t].a, &cm)) != 0) {
@@ -476,6 +471,7 @@ int cmd_sweep(int argc, char **argv)
     free(header);
 done:
     grid_free(&g);
+    cli_measure_free(&cm);
     cli_arch_free(&ca);
     return rc;
 }

@@ -38,6 +38,14 @@ int cli_fail(const char *fmt, ...)
     return CLI_FAIL;
 }
 
+int cli_status(const char *cmd, enum sp_status s)
+{
+    if (s == SP_OK)
+        return 0;
+    return s == SP_EINVAL ? cli_usage(cmd, "%s", sp_last_error())
+                          : cli_fail("%s: %s", cmd, sp_last_error());
+}
+
 void cli_info(const char *fmt, ...)
 {
     if (cli_quiet)
@@ -164,6 +172,26 @@ int cli_write_table(const struct sp_table *t, enum cli_format fmt, const char *p
     }
     if ((s = sp_outfile_commit(&o)) != SP_OK)
         return cli_fail("writing '%s' failed: %s", name, out_reason(&o, s));
+    return 0;
+}
+
+int cli_meta_add_json(cJSON *meta, const char *key, char *json)
+{
+    if (!json)
+        return cli_fail("%s", sp_last_error());
+    cJSON *j = cJSON_Parse(json);
+    free(json);
+    if (!j)
+        return cli_fail("out of memory");
+    if (key) {
+        cJSON_AddItemToObject(meta, key, j);
+        return 0;
+    }
+    while (j->child) {
+        cJSON *c = cJSON_DetachItemViaPointer(j, j->child);
+        cJSON_AddItemToObject(meta, c->string, c);
+    }
+    cJSON_Delete(j);
     return 0;
 }
 

@@ -1,6 +1,6 @@
 /* Real inputs for measure and compare (--inputs fashion-mnist[:N], --cls, --data):
  * the library's (sp_measure_inputs_prepare, sp_measure_image_tokens in
- * sigprop/measurespec.h) with its reasons printed, and their JSON meta. */
+ * sigprop/measurespec.h) with its reasons printed. */
 #include "cli.h"
 
 int cli_inputs_prepare(const char *cmd, struct cli_measure *m, struct cli_arch *ca,
@@ -14,20 +14,13 @@ int cli_inputs_prepare(const char *cmd, struct cli_measure *m, struct cli_arch *
 int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct sp_arch *a,
                       const struct sp_vit_net *v, float **tok)
 {
-    enum sp_status s = sp_measure_image_tokens(m, a, v, tok);
+    return cli_inputs_status(cmd, sp_measure_image_tokens(m, a, v, tok));
+}
+
+int cli_inputs_status(const char *cmd, enum sp_status s)
+{
     if (s == SP_OK)
         return 0;
     return s == SP_EINVAL || s == SP_EFORMAT ? cli_usage(cmd, "%s", sp_last_error())
                                              : cli_fail("%s", sp_last_error());
-}
-
-void cli_inputs_meta(cJSON *j, const struct cli_measure *m)
-{
-    if (!m->inputs)
-        return;
-    cJSON *r = cJSON_AddObjectToObject(j, "inputs");
-    cJSON_AddStringToObject(r, "dataset", "fashion-mnist t10k");
-    cJSON_AddNumberToObject(r, "images", m->o.seeds);
-    cJSON_AddStringToObject(r, "choice", "sp_vit_pick_images(--seed): one image per draw");
-    cJSON_AddBoolToObject(r, "cls", m->cls == 1);
 }

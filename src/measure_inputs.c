@@ -133,3 +133,27 @@ enum sp_status sp_measure_image_tokens(const struct sp_measurespec *m, const str
     sp_vit_net_free(own);
     return s;
 }
+
+enum sp_status sp_measure_ids_prepare(struct sp_measurespec *m, int *tokens)
+{
+    char b[3][96];
+    if (!m->ids) {
+        if (m->position_std > 0.0)
+            return sp_fail(SP_EINVAL, "%s goes with %s and a fresh network (not %s)",
+                           kn(m, "position-std", NULL, b[0]), kn(m, "token-ids", NULL, b[1]),
+                           kn(m, "weights", NULL, b[2]));
+        return SP_OK;
+    }
+    if (m->inputs)
+        return sp_fail(SP_EINVAL, "%s and %s both give the input; choose one",
+                       kn(m, "token-ids", NULL, b[0]), kn(m, "inputs", NULL, b[1]));
+    if (*tokens && (size_t)*tokens != m->nids)
+        return sp_fail(SP_EINVAL, "%s %d and the %zu %s disagree", kn(m, "tokens", NULL, b[0]),
+                       *tokens, m->nids, kn(m, "token-ids", NULL, b[1]));
+    *tokens = (int)m->nids;
+    if (m->o.input != SP_INPUT_EQUIANGULAR)
+        return sp_fail(SP_EINVAL, "%s gives the input; do not also give %s",
+                       kn(m, "token-ids", NULL, b[0]), kn(m, "input", NULL, b[1]));
+    m->o.input = SP_INPUT_GAUSSIAN; /* the rows are Gaussian; p0 is the ids' business */
+    return SP_OK;
+}

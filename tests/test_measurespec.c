@@ -5,7 +5,8 @@
  * its position); the plan's FLOPs against a hand count at a tiny shape, its bytes
  * against the header's formula, and each refusal; the run's table against
  * sp_net_measure's own rows, per-seed runs, the label column and progress; what
- * real inputs imply and refuse. */
+ * real inputs imply and refuse; a trained llama2.c checkpoint loaded for a
+ * measurement (models/stories260K.bin: its architecture, token rows, refusals). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,6 +412,101 @@ static void test_inputs(void)
     sp_measurespec_free(&s);
 }
 
+/* sp_measure_weights_*: stories260K (dim 64, 5 layers, seq_len 512; models/README.md)
+ * at the ids given, its token rows the embedding rows of those ids. */
+static void test_weights(void)
+{
+    const char *path = "models/stories260K.bin";
+    struct sp_measurespec s;
+    struct sp_measure_weights w;
+    struct sp_llama2c *m = NULL;
+    CHECK(sp_llama2c_read(path, &m) == SP_OK);
+    sp_measurespec_init(&s);
+    s.style = SP_ARCHKEY_STYLE_FLAG;
+    CHECK(sp_measurespec_set(&s, "token-ids", "1,5,7") == SP_OK);
+    CHECK(sp_measure_weights_load(path, 1, &s, &w) == SP_OK);
+    CHECK(!strcmp(w.format, "llama2.c") && w.cls == -1 && w.lm && !w.vn);
+    CHECK(s.o.input == SP_INPUT_GAUSSIAN);
+    CHECK(w.run.n == 3 && w.run.ids[0] == 1 && w.run.ids[1] == 5 && w.run.ids[2] == 7);
+    struct sp_arch a;
+    CHECK(sp_measure_weights_arch(&w, &s, NULL, &a) == SP_OK);
+    CHECK(a.width == 64 && a.depth == 5 && a.tokens == 3 && a.final_norm == 1);
+    CHECK(fabs(a.q0 - 0.02 * 0.02) < 1e-15 && a.p0 == 0.0);
+    CHECK(sp_measure_weights_of(&w, 1) == NULL); /* llama2.c's init: Philox draws */
+    const struct sp_net_weights *tw = sp_measure_weights_of(&w, 0);
+    CHECK(tw && tw->tokens == w.run.tok);
+    if (m && tw && tw->tokens)
+        CHECK(!memcmp(tw->tokens + 64, m->token_embedding + 5 * 64, 64 * sizeof(float)));
+    CHECK(sp_measure_weights_inputs(&w, &s, &a) == SP_OK); /* no inputs: nothing */
+    char *j = sp_measure_run_meta_json(&s, &w); /* the checkpoint's ids, not the fresh ones */
+    CHECK(j && !strcmp(j, "{\"per_seed\":false,\"weights\":{\"path\":\"models/stories260K.bin\","
+                          "\"format\":\"llama2.c\",\"token_ids\":[1,5,7],\"against_init\":true}}"));
+    free(j);
+    j = sp_measure_meta_json(&a, &s);
+    CHECK(j && has(j, "{\"seeds\":1,\"probes\":4,\"seed\":1,\"input\":\"gaussian\","
+                      "\"passes\":[\"fwd\",\"bwd\",\"grad\"],\"sublayers\":false") &&
+          has(j, "\"ln_eps\":1e-05") && !strstr(j, "\"inputs\""));
+    free(j);
+    j = sp_measure_run_meta_json(&s, NULL);
+    CHECK(j && !strcmp(j, "{\"per_seed\":false,\"token_ids\":[1,5,7],\"position_std\":0}"));
+    free(j);
+    sp_measure_weights_free(&w);
+    CHECK(w.lm == NULL && w.run.ids == NULL);
+    sp_measurespec_free(&s);
+
+    /* ids on a fresh network: their count sets tokens, their rows are Gaussian */
+    int tokens = 0;
+    sp_measurespec_init(&s);
+    s.style = SP_ARCHKEY_STYLE_KEYWORD;
+    CHECK(sp_measure_ids_prepare(&s, &tokens) == SP_OK && tokens == 0); /* no ids */
+    CHECK(sp_measurespec_set(&s, "token-ids", "4,5,6") == SP_OK);
+    tokens = 4;
+    CHECK(sp_measure_ids_prepare(&s, &tokens) == SP_EINVAL);
+    CHECK(has(sp_last_error(), "tokens 4 and the 3 token_ids disagree"));
+    tokens = 0;
+    CHECK(sp_measure_ids_prepare(&s, &tokens) == SP_OK && tokens == 3 &&
+          s.o.input == SP_INPUT_GAUSSIAN);
+    CHECK(sp_measure_ids_prepare(&s, &tokens) == SP_EINVAL); /* the input is no longer the default */
+    CHECK(has(sp_last_error(), "token_ids gives the input; do not also give input"));
+    sp_measurespec_free(&s);
+    sp_measurespec_init(&s);
+    CHECK(sp_measurespec_set(&s, "position-std", "0.5") == SP_OK);
+    CHECK(sp_measure_ids_prepare(&s, &tokens) == SP_EINVAL);
+    CHECK(has(sp_last_error(), "position-std goes with token-ids"));
+    sp_measurespec_free(&s);
+
+    sp_measurespec_init(&s); /* no ids: BOS then 63 random ids from the seed */
+    enum sp_status st = SP_OK;
+    struct sp_measure_weights *h = sp_measure_weights_new(path, 0, &s, &st);
+    CHECK(h && st == SP_OK && h->run.n == 64 && h->run.ids[0] == 1);
+    CHECK(h && sp_measure_weights_cls(h) == -1);
+    sp_measure_weights_delete(h);
+
+    /* refusals, the keys named as the style says */
+    s.style = SP_ARCHKEY_STYLE_FLAG;
+    CHECK(sp_measurespec_set(&s, "inputs", "fashion-mnist") == SP_OK);
+    CHECK(sp_measure_weights_load(path, 0, &s, &w) == SP_EINVAL);
+    CHECK(has(sp_last_error(), "--inputs fashion-mnist goes with a sigprop train checkpoint"));
+    sp_measurespec_free(&s);
+    sp_measurespec_init(&s);
+    s.style = SP_ARCHKEY_STYLE_FLAG;
+    CHECK(sp_measurespec_set(&s, "token-ids", "1:600:1") == SP_OK);
+    CHECK(sp_measure_weights_load(path, 0, &s, &w) == SP_EINVAL);
+    CHECK(has(sp_last_error(), "--tokens 600 exceeds the model's seq_len 512"));
+    CHECK(sp_measurespec_set(&s, "token-ids", "1,2") == SP_OK &&
+          sp_measurespec_set(&s, "position-std", "0.1") == SP_OK);
+    CHECK(sp_measure_weights_load(path, 0, &s, &w) == SP_EINVAL);
+    CHECK(has(sp_last_error(), "--position-std goes with --token-ids and a fresh network"));
+    sp_measurespec_free(&s);
+    sp_measurespec_init(&s);
+    CHECK(sp_measure_weights_load("models/none.bin", 0, &s, &w) == SP_EIO);
+    CHECK(has(sp_last_error(), "models/none.bin: "));
+    CHECK(w.lm == NULL && w.path == NULL);
+    CHECK(sp_measure_weights_new("models/none.bin", 0, &s, &st) == NULL && st == SP_EIO);
+    sp_measurespec_free(&s);
+    sp_llama2c_free(m);
+}
+
 int main(void)
 {
     test_table();
@@ -419,8 +515,10 @@ int main(void)
     test_token_ids();
     test_plan();
     test_plan_transformer();
-    test_run();
+    if (strstr(sp_build_features(), "openblas")) /* the run measures: not in a minimal build */
+        test_run();
     test_token_rows();
     test_inputs();
+    test_weights();
     return check_done();
 }

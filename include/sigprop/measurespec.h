@@ -134,6 +134,12 @@ enum sp_status sp_measure_plan(const struct sp_arch *a, const struct sp_measures
  * patches + CLS; without inputs, cls and data are refused. SP_EINVAL with a reason
  * naming the keys for what contradicts them (seeds, input, tokens, cls on). */
 enum sp_status sp_measure_inputs_prepare(struct sp_measurespec *m, int *tokens, int weights_cls);
+/* Token ids on a fresh network (no checkpoint): what contradicts them (inputs,
+ * tokens other than their count, an input other than equiangular given), then
+ * *tokens (the request's, 0: not given) their count and o.input Gaussian (the rows
+ * are given). Without ids, position-std is refused (it goes with them). SP_EINVAL
+ * with a reason naming the keys. */
+enum sp_status sp_measure_ids_prepare(struct sp_measurespec *m, int *tokens);
 /* The draws' token rows: o.seeds images of data's t10k split (sp_vit_pick_images
  * at o.seed), each through v's patch embedding, or (v NULL) through the trainer's
  * initialisation at o.seed at a's width and init std. *tok (malloc'ed, the
@@ -170,6 +176,89 @@ enum sp_status sp_measure_token_rows(const struct sp_arch *a, const struct sp_me
 enum sp_status sp_measure_table(const struct sp_measure_net *nets, size_t n,
                                 const struct sp_measurespec *s, const char *label,
                                 struct sp_table **out);
+
+
+/* ---- trained checkpoints (the weights of measure, inspect; src/measure_weights.c) ---- */
+/* A llama2.c model measured at n tokens: the architecture it implies (final norm on;
+ * q0 = 0.02^2, p0 = 0 for the re-initialised network, resolved) and its stored
+ * weights with the embedding rows of ids (owned). */
+struct sp_llama2c;
+struct sp_llama2c_run {
+    struct sp_arch arch;
+    int n, *ids;
+    float *tok;
+    struct sp_net_block_weights *bw;
+    struct sp_net_weights w;
+};
+/* ids_in NULL: BOS then random ids from seed (sp_llama2c_sample_ids). SP_EINVAL
+ * "tokens N exceeds the model's seq_len S" (the key named in style) or a bad id;
+ * SP_EFORMAT "path: the implied architecture is invalid: reason"; SP_ENOMEM. *out
+ * is zeroed on failure. */
+enum sp_status sp_llama2c_run_setup(const struct sp_llama2c *m, const char *path, int n,
+                                    const int *ids_in, uint64_t seed,
+                                    enum sp_archkey_style style, struct sp_llama2c_run *out);
+void sp_llama2c_run_free(struct sp_llama2c_run *r); /* zeroed after */
+
+/* A checkpoint to measure: a sigprop train checkpoint (told by its magic) or a
+ * llama2.c one, and with against_init the same architecture at initialisation. */
+struct sp_measure_weights {
+    const char *path;          /* as given (not owned) */
+    const char *format;        /* "sigprop-train" | "llama2.c" */
+    struct sp_vit_net *vn;     /* the train checkpoint, or NULL */
+    struct sp_vit_net *vinit;  /* against_init with vn: the trainer's init at its seed */
+    struct sp_llama2c *lm;     /* the llama2.c model, or NULL */
+    struct sp_llama2c_run run; /* lm at the ids' count of tokens (64 without ids) */
+    int cls;                   /* vn has a CLS token (1, 0); -1 for llama2.c */
+    int against_init;
+    float *tok, *tok_init;     /* the token rows of inputs (owned) */
+    struct sp_net_weights w;   /* the trained network */
+    struct sp_net_weights w_init; /* vinit's (its tokens: tok_init) */
+};
+/* 1 when the file at path starts with a sigprop train checkpoint's magic. */
+int sp_measure_weights_is_train(const char *path);
+/* Reads the checkpoint at path for a measurement under s and refuses what does
+ * not go with it (token-ids with a train checkpoint, inputs with llama2.c,
+ * position-std at all: SP_EINVAL naming the keys in s->style). For llama2.c sets
+ * s->o.input Gaussian (the init's rows are N(0, 0.02^2)). Call
+ * sp_measure_inputs_prepare(s, &tokens, out->cls) after it. SP_EIO, SP_EFORMAT
+ * ("path: reason"), SP_ENOMEM; *out is freed and zeroed on failure. */
+enum sp_status sp_measure_weights_load(const char *path, int against_init,
+                                       struct sp_measurespec *s, struct sp_measure_weights *out);
+/* The architecture to measure w with (resolved): a train checkpoint's with the CLS
+ * row as s says (s->cls with inputs, else the checkpoint's) and q0, p0 of spec when
+ * given (the configured input on its tokens; spec may be NULL); llama2.c: run.arch.
+ * SP_EINVAL / SP_EUNSUPPORTED "path: reason" (sp_vit_net_arch). */
+enum sp_status sp_measure_weights_arch(const struct sp_measure_weights *w,
+                                       const struct sp_measurespec *s,
+                                       const struct sp_archspec *spec, struct sp_arch *a);
+/* With s->inputs, the draws' token rows through the checkpoint's (and the init's)
+ * patch embedding into w.tokens (w_init.tokens), token_sets = seeds; a: the
+ * planned architecture. sp_measure_image_tokens' statuses. */
+enum sp_status sp_measure_weights_inputs(struct sp_measure_weights *w,
+                                         const struct sp_measurespec *s, const struct sp_arch *a);
+/* The stored weights of network `init` (0: trained, 1: the init; NULL for llama2.c's
+ * init, which is Philox draws). */
+const struct sp_net_weights *sp_measure_weights_of(const struct sp_measure_weights *w, int init);
+void sp_measure_weights_free(struct sp_measure_weights *w); /* zeroed after; NULL: no-op */
+/* On the heap, for bindings that do not declare the struct: sp_measure_weights_load
+ * into a new one (it keeps a copy of path); NULL on failure, *status (non-NULL)
+ * saying why. sp_measure_weights_delete frees it and what it holds. */
+struct sp_measure_weights *sp_measure_weights_new(const char *path, int against_init,
+                                                  struct sp_measurespec *s,
+                                                  enum sp_status *status);
+void sp_measure_weights_delete(struct sp_measure_weights *w);
+int sp_measure_weights_cls(const struct sp_measure_weights *w); /* w->cls */
+
+/* ---- the JSON meta (src/measure_meta.c) ---- */
+/* The "measure" object measure and compare write for a run of a under m: seeds,
+ * probes, seed, input, passes, sublayers, exclude_cls, checkpoint, inputs (with
+ * inputs), ln_eps, rng, grad_loss, workspace_bytes, gemm_flops. Serialised
+ * (malloc'ed, the caller frees it); NULL with SP_ENOMEM. */
+char *sp_measure_meta_json(const struct sp_arch *a, const struct sp_measurespec *m);
+/* What measure's own meta adds at its top level, as one object: per_seed; with
+ * ids and no checkpoint token_ids and position_std; with w (NULL: none) weights
+ * {path, format, step and train_seed or token_ids, against_init}. As above. */
+char *sp_measure_run_meta_json(const struct sp_measurespec *m, const struct sp_measure_weights *w);
 
 #ifdef __cplusplus
 }

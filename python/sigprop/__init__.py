@@ -566,23 +566,28 @@ def measure(**kw):
     memory, time) before anything runs, then measured by sp_measure_table. progress:
     a callable progress(done, total) called from the calling thread as work units
     complete (an exception it raises is re-raised once the measurement returns).
-    One curve per alpha value (per draw with per_seed). Raises SigpropError with
-    status 'not supported' in a build without OpenBLAS."""
+    One curve per alpha value (per draw with per_seed). weights: a trained
+    network, as the CLI's --weights (a sigprop train checkpoint or a llama2.c
+    one, loaded by the library's sp_measure_weights_load; the architecture is the
+    checkpoint's, so architecture keywords but q0 and p0 are refused), with
+    against_init=True beside it the same architecture at initialisation (a last
+    column weights: trained | init). Raises SigpropError with status 'not
+    supported' in a build without OpenBLAS."""
     pg = _Progress("measure", kw.pop("progress", None))
-    _validate("measure", kw, _MEASURE_ONLY_KEYS)
+    _validate("measure", kw, _MEASURE_WEIGHTS_KEYS)
+    if kw.get("weights") is not None:
+        return _measure_weights(pg, kw)
+    if kw.get("against_init"):
+        raise SigpropValueError(lib.SP_EINVAL, "against_init goes with weights", "measure")
+    kw = {k: v for k, v in kw.items() if k not in ("weights", "against_init")}
     as_frame = kw.get("as_frame", True)
     spec = _mspec("measure", kw)
-    if spec.ids != ffi.NULL:  # the ids give the input and set tokens, as the CLI's flag
-        if spec.input_given:
-            raise SigpropValueError(lib.SP_EINVAL, "token_ids gives the input; do not also "
-                                    "give input", "measure")
-        spec.o.input = lib.SP_INPUT_GAUSSIAN
-        if kw.get("tokens") is None:
-            kw = dict(kw, tokens=int(spec.nids))
     tokens = ffi.new("int *", int(kw.get("tokens") or 0))
     lib.sp_last_error_clear()  # inputs: one image per draw, 16 patches (+ CLS) as tokens
     _check_value(lib.sp_measure_inputs_prepare(spec, tokens, -1), "measure")
-    if spec.inputs:
+    lib.sp_last_error_clear()  # token ids: the input, and their count the tokens
+    _check_value(lib.sp_measure_ids_prepare(spec, tokens), "measure")
+    if spec.inputs or spec.ids != ffi.NULL:
         kw = dict(kw, tokens=int(tokens[0]))
     spec.o.progress = pg.cb
     built = [(al,) + _build("measure", kw, al) for al in _alphas(kw)]
@@ -612,6 +617,57 @@ def measure(**kw):
     pg.check()
     _check(s, "measure")
     return _table_of(out[0], as_frame)
+
+
+_MEASURE_WEIGHTS_KEYS = dict(_MEASURE_ONLY_KEYS, weights="path", against_init="bool")
+
+
+def _measure_weights(pg, kw):
+    """measure(weights=...): the library loads the checkpoint and refuses what
+    does not go with it, says its architecture and its inputs' token rows."""
+    given = [k for k, v in kw.items() if k in _ARCH and k not in ("q0", "p0") and v is not None]
+    if given:
+        raise SigpropValueError(lib.SP_EINVAL, "weights sets the architecture (the "
+                                "checkpoint's); drop the architecture keywords (q0 and p0 "
+                                "may stay): %s" % ", ".join(sorted(given)), "measure")
+    as_frame = kw.get("as_frame", True)
+    spec = _mspec("measure", kw)
+    path = os.fsencode(kw["weights"])
+    status = ffi.new("enum sp_status *")
+    lib.sp_last_error_clear()
+    w = lib.sp_measure_weights_new(path, bool(kw.get("against_init")), spec, status)
+    _check_value(status[0], "measure")
+    w = ffi.gc(w, lib.sp_measure_weights_delete)
+    tokens = ffi.new("int *", 0)
+    lib.sp_last_error_clear()
+    _check_value(lib.sp_measure_inputs_prepare(spec, tokens, lib.sp_measure_weights_cls(w)),
+                 "measure")
+    aspec = _spec("measure", kw)
+    a = ffi.new("struct sp_arch *")
+    lib.sp_last_error_clear()
+    _check_value(lib.sp_measure_weights_arch(w, spec, aspec, a), "measure")
+    plan = ffi.new("struct sp_measure_plan *")
+    lib.sp_last_error_clear()
+    _check_value(lib.sp_measure_plan(a, spec, plan), "measure")
+    lib.sp_last_error_clear()
+    _check_value(lib.sp_measure_weights_inputs(w, spec, a), "measure")
+    n = 2 if kw.get("against_init") else 1
+    nets = ffi.new("struct sp_measure_net[]", n)
+    for i in range(n):
+        nets[i].a, nets[i].alpha = a, math.nan
+        nets[i].w = lib.sp_measure_weights_of(w, i)
+        nets[i].label = _LABELS[i]
+    spec.o.progress = pg.cb
+    out = ffi.new("struct sp_table **")
+    lib.sp_last_error_clear()
+    s = lib.sp_measure_table(nets, n, spec, _LABEL_WEIGHTS, out)
+    pg.check()
+    _check(s, "measure")
+    return _table_of(out[0], as_frame)
+
+
+_LABELS = [ffi.new("char[]", b"trained"), ffi.new("char[]", b"init")]
+_LABEL_WEIGHTS = ffi.new("char[]", b"weights")
 
 
 # ---- compare ----

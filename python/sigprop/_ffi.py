@@ -287,9 +287,23 @@ struct sp_measure_net {
 enum sp_status sp_measure_token_rows(const struct sp_arch *a, const struct sp_measurespec *s,
                                      float **tok);
 enum sp_status sp_measure_inputs_prepare(struct sp_measurespec *m, int *tokens, int weights_cls);
+enum sp_status sp_measure_ids_prepare(struct sp_measurespec *m, int *tokens);
 struct sp_vit_net;
 enum sp_status sp_measure_image_tokens(const struct sp_measurespec *m, const struct sp_arch *a,
                                        const struct sp_vit_net *v, float **tok);
+/* trained checkpoints for a measurement (opaque here) */
+struct sp_measure_weights;
+struct sp_measure_weights *sp_measure_weights_new(const char *path, int against_init,
+                                                  struct sp_measurespec *s,
+                                                  enum sp_status *status);
+void sp_measure_weights_delete(struct sp_measure_weights *w);
+int sp_measure_weights_cls(const struct sp_measure_weights *w);
+enum sp_status sp_measure_weights_arch(const struct sp_measure_weights *w,
+                                       const struct sp_measurespec *s,
+                                       const struct sp_archspec *spec, struct sp_arch *a);
+enum sp_status sp_measure_weights_inputs(struct sp_measure_weights *w,
+                                         const struct sp_measurespec *s, const struct sp_arch *a);
+const struct sp_net_weights *sp_measure_weights_of(const struct sp_measure_weights *w, int init);
 struct sp_table;
 enum sp_coltype { SP_COL_NUM, SP_COL_STR };
 struct sp_table *sp_table_new(void);

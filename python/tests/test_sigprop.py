@@ -172,6 +172,40 @@ def test_measure_refusal_carries_the_library_reason():
     assert "equiangular input needs tokens <= width (tokens 100, width 64)" in e.value.reason
 
 
+MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models",
+                     "stories260K.bin")
+
+
+@pytest.mark.skipif(not HAS_BLAS, reason="this build has no OpenBLAS")
+def test_measure_weights_equals_cli():
+    # a trained llama2.c model (models/README.md) and the HF init beside it, as the
+    # CLI's --weights --against-init measures them: the same rows, the same numbers
+    kw = dict(seeds=2, probes=2, seed=3, token_ids=[1, 5, 7, 9, 11])
+    df = sigprop.measure(weights=MODEL, against_init=True, **kw)
+    ref = run_cli("measure", "--weights", MODEL, "--against-init", "--seeds", "2", "--probes",
+                  "2", "--seed", "3", "--token-ids", "1,5,7,9,11")
+    assert len(df) == len(ref) == 2 * 6  # 5 blocks + l = 0, trained then init
+    assert list(df.columns) == list(ref[0].keys())
+    assert list(df["weights"]) == [r["weights"] for r in ref]
+    for i, r in enumerate(ref):
+        for col in ("q", "p", "J_fwd", "J_bwd", "grad_amp", "width", "tokens", "heads"):
+            assert close(df[col].iloc[i], r[col], 1e-8), (i, col)
+    # the library's refusals, keywords named as keywords
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(weights=MODEL, width=32)
+    assert "weights sets the architecture" in e.value.reason
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(weights=MODEL, inputs="fashion-mnist")
+    assert "is read as llama2.c" in e.value.reason
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.measure(weights=MODEL, token_ids=list(range(600)))
+    assert "600' exceeds the model's seq_len 512" in e.value.reason
+    with pytest.raises(sigprop.SigpropError):
+        sigprop.measure(weights=MODEL + ".none")
+    with pytest.raises(sigprop.SigpropValueError):
+        sigprop.measure(against_init=True, width=64, tokens=8, depth=2)
+
+
 @pytest.mark.skipif(HAS_BLAS, reason="this build has OpenBLAS")
 def test_measure_without_blas_says_so():
     with pytest.raises(sigprop.SigpropError) as e:
