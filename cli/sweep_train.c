@@ -33,7 +33,8 @@ static const char head[] =
 
 static const char tail[] =
     "\nColumns: i, model, norm, alpha, alpha_attn, alpha_mlp, depth, width, tokens,\n"
-    "heads, kv_heads, mlp, mask, seed, version (the records schema), lr, warmup,\n"
+    "heads, kv_heads, mlp, mask, seed, version (the records schema), rope_theta\n"
+    "(0: no RoPE), rope_pairing (none, interleaved, half), lr, warmup,\n"
     "steps, batch, schedule, weight_decay, clip, diverge_factor, train_images,\n"
     "eval_images, seeds, probes (settings), J_L0_pred, logJ_L0_pred, lambda, phase,\n"
     "alpha_rec (prediction), J_L0_measured, J_L0_se (measured at init), init_loss,\n"

@@ -22,7 +22,8 @@
 
 static const char *const train_key_cols =
     "model,norm,alpha,alpha_attn,alpha_mlp,depth,width,tokens,heads,kv_heads,mlp,mask,seed,"
-    "version,lr,warmup,steps,batch,schedule,weight_decay,clip,diverge_factor,train_images,"
+    "version,rope_theta,rope_pairing,lr,warmup,steps,batch,schedule,weight_decay,clip,"
+    "diverge_factor,train_images,"
     "eval_images,seeds,probes";
 static const char *const train_result_cols =
     "J_L0_pred,logJ_L0_pred,lambda,phase,alpha_rec,J_L0_measured,J_L0_se,init_loss,"
@@ -55,6 +56,11 @@ enum sp_status sp_sweep_train_arch(const struct sp_vit_config *c, struct sp_arch
     return s;
 }
 
+static const char *rope_pairing_name(enum sp_rope r)
+{
+    return r == SP_ROPE_NONE ? "none" : r == SP_ROPE_HALF ? "half" : "interleaved";
+}
+
 static int key_of(const struct sp_sweep_train_plan *p, size_t i, struct sp_sweep_rows *b)
 {
     const struct sp_vit_config *c = &p->configs[i];
@@ -76,7 +82,11 @@ static int key_of(const struct sp_sweep_train_plan *p, size_t i, struct sp_sweep
         rc = tr_num(b, nums[k]);
     if (!rc)
         rc = sp_sweep_rows_printf(b, ",%s,%s", r.mlp, r.mask) || tr_num(b, r.seed) ||
-             sp_sweep_rows_printf(b, ",%s", r.version) || tr_num(b, o->lr) || tr_num(b, (double)o->warmup) ||
+             sp_sweep_rows_printf(b, ",%s", r.version) ||
+             /* RoPE is part of the key: resuming with another --rope is refused */
+             tr_num(b, c->rope == SP_ROPE_NONE ? 0.0 : c->rope_theta) ||
+             sp_sweep_rows_printf(b, ",%s", rope_pairing_name(c->rope)) ||
+             tr_num(b, o->lr) || tr_num(b, (double)o->warmup) ||
              tr_num(b, (double)o->steps) || tr_num(b, o->batch) ||
              sp_sweep_rows_printf(b, ",%s", o->schedule == SP_LR_COSINE ? "cosine" : "constant") ||
              tr_num(b, o->weight_decay) || tr_num(b, o->clip) || tr_num(b, o->diverge_factor) ||

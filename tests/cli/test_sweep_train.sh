@@ -26,7 +26,7 @@ expect_grep 'not trainable' "$TMP/err"
 # 6 runs: dyt x 2 alphas x 2 warmups, ln x 2 warmups (one row, alpha nan)
 expect_status 0 "$SP" sweep "${M[@]}" --threads 1 -o "$TMP/a.csv"
 [ "$(wc -l <"$TMP/a.csv")" -eq 7 ] && ok || bad "a.csv has $(wc -l <"$TMP/a.csv") lines, want 7"
-expect_grep '^i,model,norm,alpha,alpha_attn,alpha_mlp,depth,width,tokens,heads,kv_heads,mlp,mask,seed,version,lr,warmup,' "$TMP/a.csv"
+expect_grep '^i,model,norm,alpha,alpha_attn,alpha_mlp,depth,width,tokens,heads,kv_heads,mlp,mask,seed,version,rope_theta,rope_pairing,lr,warmup,' "$TMP/a.csv"
 expect_grep ',J_L0_pred,logJ_L0_pred,lambda,phase,alpha_rec,J_L0_measured,J_L0_se,init_loss,eval_loss,eval_acc,diverged,diverged_step,steps_done,status$' "$TMP/a.csv"
 /usr/bin/env python3 - "$TMP/a.csv" <<'EOF' && ok || bad "rows of a.csv"
 import csv, math, sys

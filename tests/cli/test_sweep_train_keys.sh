@@ -32,6 +32,10 @@ assert len(r) == 2 and len(n) == 2, (len(r), len(n))
 for row in r + n:
     assert row["status"] == "ok" and row["kv_heads"] == "2" and row["heads"] == "4", row
     assert row["steps_done"] == "4" and math.isfinite(float(row["eval_loss"]))
+for row in r:
+    assert row["rope_theta"] == "10000" and row["rope_pairing"] == "interleaved", row
+for row in n:
+    assert row["rope_theta"] == "0" and row["rope_pairing"] == "none", row
     assert float(row["J_L0_measured"]) > 0
 # the sweep's run is train's run with the same keys
 assert t["model"]["kv_heads"] == 2 and t["model"]["rope_theta"] == 10000, t["model"]
@@ -41,6 +45,11 @@ assert abs(float(r[0]["eval_loss"]) - t["result"]["eval_loss"]) <= 1e-6 * abs(t[
 # moves below its printed digits, J at init in the 8th)
 assert r[0]["J_L0_measured"] != n[0]["J_L0_measured"], (r[0]["J_L0_measured"], n[0]["J_L0_measured"])
 PYEOF
+
+# RoPE is part of the resume key: the map without RoPE is not resumed with it
+cp "$TMP/n.csv" "$TMP/n2.csv"
+usage_error "$SP" sweep "${M[@]}" --kv-heads 2 --rope 10000 -o "$TMP/n2.csv"
+cmp -s "$TMP/n.csv" "$TMP/n2.csv" && ok || bad "refused RoPE resume changed the file"
 
 # refusals of the table, in sweep and in train
 usage_error "$SP" sweep "${M[@]}" --rope-pairing half -o "$TMP/x1.csv"
