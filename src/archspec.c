@@ -112,13 +112,19 @@ int sp_archspec_given(const struct sp_archspec *s, const char *key)
 }
 
 /* "a, b, c" of the words. */
-static void word_list(const char *const *w, char *buf, size_t n)
+enum sp_status archkey_choice(const char *name, const char *const *words, const char *value,
+                              int *index)
 {
-    buf[0] = 0;
-    for (int i = 0; w[i]; i++) {
-        size_t l = strlen(buf);
-        snprintf(buf + l, n - l, "%s%s", i ? ", " : "", w[i]);
+    char list[256] = "";
+    for (int i = 0; words[i]; i++) {
+        if (value && !strcmp(value, words[i])) {
+            *index = i;
+            return SP_OK;
+        }
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", words[i]);
     }
+    return sp_fail(SP_EINVAL, "%s: '%s' is not one of %s", name, value ? value : "", list);
 }
 
 static enum sp_status set_config(struct sp_archspec *s, const char *name, const char *path)
@@ -158,7 +164,7 @@ enum sp_status sp_archspec_set(struct sp_archspec *s, const char *key, const cha
     if (!value && e->k.kind != SP_ARCHKEY_FLAG)
         return sp_fail(SP_EINVAL, "%s needs a value", name);
     char *p = (char *)s + e->off;
-    char list[256];
+    int i = 0;
     switch (e->k.kind) {
     case SP_ARCHKEY_INT: {
         long long v;
@@ -177,23 +183,17 @@ enum sp_status sp_archspec_set(struct sp_archspec *s, const char *key, const cha
         free(s->alphas);
         return sp_parse_list(name, value, e->k.lo, e->k.hi, 0, &s->alphas, &s->nalpha);
     case SP_ARCHKEY_CHOICE:
-        for (int i = 0; e->k.choices[i]; i++)
-            if (!strcmp(value, e->k.choices[i])) {
-                *(int *)p = e->values[i];
-                *(int *)((char *)s + e->has_off) = 1;
-                return SP_OK;
-            }
-        word_list(e->k.choices, list, sizeof list);
-        return sp_fail(SP_EINVAL, "%s: '%s' is not one of %s", name, value, list);
+        if (archkey_choice(name, e->k.choices, value, &i) != SP_OK)
+            return SP_EINVAL;
+        *(int *)p = e->values[i];
+        *(int *)((char *)s + e->has_off) = 1;
+        return SP_OK;
     case SP_ARCHKEY_FLAG: *(int *)p = 1; return SP_OK;
     case SP_ARCHKEY_PRESET:
-        for (int i = 0; sp_preset_names[i]; i++)
-            if (!strcmp(value, sp_preset_names[i])) {
-                s->preset = sp_preset_names[i];
-                return SP_OK;
-            }
-        word_list(sp_preset_names, list, sizeof list);
-        return sp_fail(SP_EINVAL, "%s: '%s' is not one of %s", name, value, list);
+        if (archkey_choice(name, sp_preset_names, value, &i) != SP_OK)
+            return SP_EINVAL;
+        s->preset = sp_preset_names[i];
+        return SP_OK;
     case SP_ARCHKEY_FILE: return set_config(s, name, value);
     }
     return sp_fail(SP_EINVAL, "%s: unhandled key kind", name);

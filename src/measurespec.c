@@ -281,21 +281,6 @@ static enum sp_status store_int(struct sp_measurespec *s, const char *nm, const 
     return SP_OK;
 }
 
-static enum sp_status set_choice(const char *nm, const struct sp_measurekey *k, const char *v,
-                                 int *out)
-{
-    char list[128] = "";
-    for (int i = 0; k->choices[i]; i++) {
-        if (!strcmp(v, k->choices[i])) {
-            *out = i;
-            return SP_OK;
-        }
-        size_t l = strlen(list);
-        snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", k->choices[i]);
-    }
-    return sp_fail(SP_EINVAL, "%s: '%s' is not one of %s", nm, v, list);
-}
-
 enum sp_status sp_measurespec_set(struct sp_measurespec *s, const char *key, const char *value)
 {
     const struct sp_measurekey *k = sp_measurekey_find(key);
@@ -333,7 +318,7 @@ enum sp_status sp_measurespec_set(struct sp_measurespec *s, const char *key, con
         return sp_parse_size(nm, value, &s->max_memory);
     case SP_MEASUREKEY_CHOICE: {
         int c = 0;
-        if ((st = set_choice(nm, k, value, &c)) != SP_OK)
+        if ((st = archkey_choice(nm, k->choices, value, &c)) != SP_OK)
             return st;
         if (strcmp(k->name, "input"))
             return store_int(s, nm, k->name, c);

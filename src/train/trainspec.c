@@ -143,21 +143,6 @@ static const char *kname(const struct sp_trainspec *s, const char *key, const ch
     return archkey_style_name(s->style, key, value, b, n);
 }
 
-static enum sp_status set_choice(const char *nm, const struct sp_trainkey *k, const char *v,
-                                 int *out)
-{
-    for (int i = 0; k->choices[i]; i++)
-        if (v && !strcmp(v, k->choices[i])) {
-            *out = i;
-            return SP_OK;
-        }
-    char list[128] = "";
-    for (int i = 0; k->choices[i]; i++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-                 k->choices[i]);
-    return sp_fail(SP_EINVAL, "%s: '%s' is not one of %s", nm, v ? v : "", list);
-}
-
 enum sp_status sp_trainspec_set(struct sp_trainspec *s, const char *key, const char *value)
 {
     char b[96];
@@ -188,7 +173,7 @@ enum sp_status sp_trainspec_set(struct sp_trainspec *s, const char *key, const c
         break;
     case SP_TRAINKEY_CHOICE: {
         int i = 0;
-        if ((st = set_choice(nm, k, value, &i)) == SP_OK)
+        if ((st = archkey_choice(nm, k->choices, value, &i)) == SP_OK)
             *(int *)p = i; /* the enums are int-sized, their values the choices' indices */
         break;
     }
