@@ -150,16 +150,14 @@ void cli_theory_meta_source(cJSON *meta, const struct cli_arch *c)
         cJSON_AddStringToObject(t, "version_source", cli_theory_version_source(c));
 }
 
-size_t cli_caveats(const struct sp_arch *a, const struct sp_theory_opts *o,
-                   int warn, cJSON *meta, char *buf, size_t n)
+size_t cli_caveats(const struct sp_arch *a, const struct sp_theory_opts *o, int warn,
+                   cJSON *meta)
 {
     struct sp_caveat cv[SP_CAVEATS_MAX];
     size_t k = sp_theory_caveats(a, o, cv, SP_CAVEATS_MAX);
     if (k > SP_CAVEATS_MAX)
         k = SP_CAVEATS_MAX;
     cJSON *arr = meta ? cJSON_AddArrayToObject(meta, "caveats") : NULL;
-    if (buf && n)
-        snprintf(buf, n, "%s", k ? "" : "none");
     for (size_t i = 0; i < k; i++) {
         if (warn)
             cli_info("warning: %s: %s", cv[i].code, cv[i].text);
@@ -168,10 +166,6 @@ size_t cli_caveats(const struct sp_arch *a, const struct sp_theory_opts *o,
             cJSON_AddStringToObject(j, "code", cv[i].code);
             cJSON_AddStringToObject(j, "text", cv[i].text);
             cJSON_AddItemToArray(arr, j);
-        }
-        if (buf && n) {
-            size_t l = strlen(buf);
-            snprintf(buf + l, n - l, "%s%s", i ? ";" : "", cv[i].code);
         }
     }
     return k;

@@ -250,10 +250,10 @@ void cli_theory_version_note(const struct cli_arch *c, char *buf, size_t n);
 void cli_theory_meta_source(cJSON *meta, const struct cli_arch *c);
 /* The theory's caveats for a, o (sp_theory_caveats): with warn, prints each as
  * "sigprop: warning: CODE: TEXT" on stderr; adds a "caveats" array of
- * {code, text} to meta (may be NULL); writes the codes joined by ';' ("none"
- * without caveats) into buf (may be NULL), the CSV `caveats` column. Returns the count. */
-size_t cli_caveats(const struct sp_arch *a, const struct sp_theory_opts *o,
-                   int warn, cJSON *meta, char *buf, size_t n);
+ * {code, text} to meta (may be NULL). Returns the count. (The CSV `caveats`
+ * column is the table functions' own: sigprop/tables.h.) */
+size_t cli_caveats(const struct sp_arch *a, const struct sp_theory_opts *o, int warn,
+                   cJSON *meta);
 /* Help text for the architecture flags (same for every command). */
 void cli_arch_help(FILE *f);
 /* Adds every architecture and theory setting to a JSON object. */

@@ -352,7 +352,7 @@ int cmd_alpha(int argc, char **argv)
     cJSON *meta = cli_meta_new(cmd);
     cli_arch_meta(meta, first, first->model == SP_MODEL_TOY ? NULL : &opts[0]);
     cli_theory_meta_source(meta, &ca);
-    cli_caveats(first, &opts[0], 0, meta, NULL, 0);
+    cli_caveats(first, &opts[0], 0, meta);
     static const char *tk[] = {"", "target-J", "match preln", "budget-ratio",
                                "match preln-per-side"};
     cJSON_AddStringToObject(meta, "target", tk[target_kind]);

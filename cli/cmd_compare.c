@@ -147,7 +147,7 @@ int cmd_compare(int argc, char **argv)
              a0->model == SP_MODEL_TOY ? "" : vnote,
              !start_measured ? "--q0/--p0" : from_block > 0 ? "the measured q, p at block L0"
                                                             : "the measured q, p at block 0");
-    cli_caveats(a0, &topts, 0, meta, NULL, 0);
+    cli_caveats(a0, &topts, 0, meta);
 
     struct cli_progress pg;
     int rev = !!(cm.o.measure & (SP_MEASURE_BWD | SP_MEASURE_GRAD));

@@ -143,7 +143,7 @@ int cmd_theory(int argc, char **argv)
     cJSON *meta = cli_meta_new(cmd);
     cli_arch_meta(meta, &arch[0], arch[0].model == SP_MODEL_TOY ? NULL : &opts);
     cli_theory_meta_source(meta, &ca);
-    cli_caveats(&arch[0], &opts, 0, meta, NULL, 0);
+    cli_caveats(&arch[0], &opts, 0, meta);
     if (ca.preset)
         cJSON_AddStringToObject(meta, "preset", ca.preset);
     cli_info("%s: %.3g s", cmd, cli_now() - t0); /* not in the JSON: same input, same bytes */

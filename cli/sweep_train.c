@@ -277,7 +277,7 @@ int cmd_sweep_train(int argc, char **argv)
     struct sp_theory_opts to;
     sp_theory_opts_version_c(&to);
     if (sp_sweep_train_arch(&g.configs[0], &a0) == SP_OK)
-        cli_caveats(&a0, &to, 1, NULL, NULL, 0);
+        cli_caveats(&a0, &to, 1, NULL);
     char *header = sp_sweep_train_header(0), what[200];
     if (!header) {
         rc = cli_fail("out of memory");
