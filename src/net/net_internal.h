@@ -36,8 +36,13 @@ struct net_key {
 /* out[i] = scale * z_i, z_i standard normal; element i depends only on (key, mat, i),
  * never on the thread count (Philox4x32-10 counter (i/4, block, mat, draw)). */
 void net_normal(float *out, size_t count, float scale, struct net_key key, uint32_t mat);
-/* The portable path of net_normal (libm); equal to the AVX2 path to ~1e-6. */
+/* The portable path of net_normal (libm); equal to the SIMD paths to ~1e-6. */
 void net_normal_scalar(float *out, size_t count, float scale, struct net_key key, uint32_t mat);
+/* The SIMD paths net_normal dispatches to (x86-64 builds only; call them only when
+ * sp_cpu_best_isa() has the ISA): AVX2 (rng_avx2.c, eight counters at a time) and
+ * AVX-512F (rng_avx512.c, sixteen), which gives the AVX2 path's bits exactly. */
+void net_normal_avx2(float *out, size_t count, float scale, struct net_key key, uint32_t mat);
+void net_normal_avx512(float *out, size_t count, float scale, struct net_key key, uint32_t mat);
 /* One uniform 32-bit integer from (key, mat, index). */
 uint32_t net_uint32(struct net_key key, uint32_t mat, uint32_t index);
 

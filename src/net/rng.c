@@ -30,12 +30,15 @@ static inline void box_muller(uint32_t a, uint32_t b, float *z0, float *z1)
     *z1 = r * sinf(th);
 }
 
-void net_normal_avx2(float *out, size_t count, float scale, struct net_key key, uint32_t mat);
-
 void net_normal(float *out, size_t count, float scale, struct net_key key, uint32_t mat)
 {
 #if SP_HAVE_X86_SIMD
-    if (sp_cpu_isa() >= SP_ISA_AVX2) { /* the one CPU policy, sigprop/cpu.h */
+    enum sp_isa isa = sp_cpu_isa(); /* the one CPU policy, sigprop/cpu.h */
+    if (isa >= SP_ISA_AVX512) {
+        net_normal_avx512(out, count, scale, key, mat); /* the bits of the AVX2 path */
+        return;
+    }
+    if (isa >= SP_ISA_AVX2) {
         net_normal_avx2(out, count, scale, key, mat);
         return;
     }

@@ -1,5 +1,6 @@
 /* Philox4x32-10 and Box-Muller, eight counters at a time (AVX2 + SLEEF); the same
  * counter layout as rng.c, so element i still depends only on (key, matrix, i).
+ * (rng_avx512.c gives the same bits sixteen counters at a time.)
  * Every counter, the tail included, goes through this path, so the numbers do
  * not depend on how the range is split between threads. (SLEEF's log and sincos
  * may differ from libm's in the last bit: a machine without AVX2 draws weights
@@ -15,8 +16,6 @@ static inline __m256i mulhi32(__m256i a, __m256i m)
     __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
     return _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
 }
-
-void net_normal_avx2(float *out, size_t count, float scale, struct net_key key, uint32_t mat);
 
 void net_normal_avx2(float *out, size_t count, float scale, struct net_key key, uint32_t mat)
 {
