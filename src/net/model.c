@@ -414,18 +414,22 @@ static void swiglu_forward(struct net_model *m, struct net_key key, const float 
         memcpy(m->sv.z, Z, n * f * sizeof *Z);
         memcpy(m->sv.z3, Z3, n * f * sizeof *Z);
     }
+    /* one pass per token: silu and silu' of its primal element once, the tangent rows
+     * b = 1..B-1 (z_b <- silu'(z_0) z_b y_0 + silu(z_0) y_b), then the primal in place */
 #pragma omp parallel for schedule(static) if (NET_PAR(B * n * f))
-    for (long il = (long)n; il < (long)(B * n); il++) {
-        const size_t t = (size_t)il % n;
-        const float *z0 = Z + t * f, *y0 = Z3 + t * f, *dy = Z3 + (size_t)il * f;
-        float *zi = Z + (size_t)il * f;
-        for (size_t j = 0; j < f; j++)
-            zi[j] = net_act_deriv(SP_ACT_SWIGLU, z0[j]) * zi[j] * y0[j] +
-                    net_act(SP_ACT_SWIGLU, z0[j]) * dy[j];
+    for (long tl = 0; tl < (long)n; tl++) {
+        const size_t t = (size_t)tl;
+        float *z0 = Z + t * f;
+        const float *y0 = Z3 + t * f;
+        for (size_t j = 0; j < f; j++) {
+            const float s = net_act(SP_ACT_SWIGLU, z0[j]), ds = net_act_deriv(SP_ACT_SWIGLU, z0[j]);
+            for (size_t b = 1; b < B; b++) {
+                const size_t r = (b * n + t) * f + j;
+                Z[r] = ds * Z[r] * y0[j] + s * Z3[r];
+            }
+            z0[j] = s * y0[j];
+        }
     }
-#pragma omp parallel for schedule(static) if (NET_PAR(n * f))
-    for (long il = 0; il < (long)(n * f); il++)
-        Z[il] = net_act(SP_ACT_SWIGLU, Z[il]) * Z3[il];
 }
 
 void net_mlp_forward(struct net_model *m, struct net_key key, float *x, size_t B, int save)
