@@ -24,30 +24,34 @@
 #define SM_HB 0.05      /* spacing of the g_m(l) table */
 #define SM_GAUSS_SD 10.0 /* trapezoid range in standard deviations */
 
-/* Trapezoid nodes of N(0, var): x_k = k h, weights normalised to sum 1 (var = 0: one node). */
-static int gauss_nodes(double var, double *x, double *w, int cap)
+/* Trapezoid nodes of N(0, var): x_k = k h from -lo_sd to SM_GAUSS_SD standard
+ * deviations, weights normalised to sum 1 (var = 0: one node). */
+static int gauss_nodes(double var, double lo_sd, double *x, double *w, int cap)
 {
     if (!(var > 0.0)) {
         x[0] = 0.0, w[0] = 1.0;
         return 1;
     }
     double sd = sqrt(var), h = fmin(0.2, sd / 3.0);
-    int K = (int)ceil(SM_GAUSS_SD * sd / h);
-    if (2 * K + 1 > cap)
-        K = (cap - 1) / 2, h = SM_GAUSS_SD * sd / K;
-    double sum = 0.0;
-    for (int k = -K; k <= K; k++) {
-        double xk = k * h;
-        x[k + K] = xk;
-        w[k + K] = exp(-0.5 * xk * xk / var);
-        sum += w[k + K];
+    int K = (int)ceil(SM_GAUSS_SD * sd / h), K0 = (int)ceil(lo_sd * sd / h);
+    if (K + K0 + 1 > cap) {
+        double f = (cap - 1.0) / (K + K0);
+        K = (int)floor(K * f), K0 = cap - 1 - K;
+        h = SM_GAUSS_SD * sd / K;
     }
-    for (int k = 0; k < 2 * K + 1; k++)
+    double sum = 0.0;
+    for (int k = -K0; k <= K; k++) {
+        double xk = k * h;
+        x[k + K0] = xk;
+        w[k + K0] = exp(-0.5 * xk * xk / var);
+        sum += w[k + K0];
+    }
+    for (int k = 0; k < K + K0 + 1; k++)
         w[k] /= sum;
-    return 2 * K + 1;
+    return K + K0 + 1;
 }
 
-#define SM_NG_MAX 801
+#define SM_NG_MAX 1601
 
 struct sm_work {
     double n, v, c, mu;
@@ -236,7 +240,10 @@ static enum sp_status moments(double n, double v, double c, int pairs,
     if (st == SP_OK)
         st = g_table(w);
     if (st == SP_OK) {
-        w->nl = gauss_nodes(v, w->lx, w->lw, SM_NG_MAX);
+        /* single()'s tilt e^(k l), k <= 4, moves the mass of E e^(k l) g_k(l) to
+         * l ~ log(n mu) - k v: at few keys and large v that is beyond 10 standard
+         * deviations on the left, so the nodes reach 4 sqrt(v) further there */
+        w->nl = gauss_nodes(v, SM_GAUSS_SD + 4.0 * sqrt(v), w->lx, w->lw, SM_NG_MAX);
         struct sp_softmax_moments m = {0};
         m.sq = n * single(w, 2, 2);
         m.t3 = n * single(w, 3, 3);
@@ -254,8 +261,8 @@ static enum sp_status moments(double n, double v, double c, int pairs,
             /* two queries: the keys' shared logit makes Y, Y' correlated, Cov = (n-1) e^v
              * (e^c - 1); to first order E f(Y) g(Y') = E f E g + Cov E f' E g'
              * (docs/derivations/softmax.md) */
-            w->nu = gauss_nodes(fabs(c), w->ux, w->uw, SM_NG_MAX);
-            w->nw = gauss_nodes(v - fabs(c), w->wx, w->ww, SM_NG_MAX);
+            w->nu = gauss_nodes(fabs(c), SM_GAUSS_SD, w->ux, w->uw, SM_NG_MAX);
+            w->nw = gauss_nodes(v - fabs(c), SM_GAUSS_SD, w->wx, w->ww, SM_NG_MAX);
             double cy = (n - 1.0) * exp(v) * expm1(c);
             m.sp = n * (pair(w, 1, 1, 1, 1) + cy * pair(w, 1, 1, 2, 2));
             m.t21 = n * (pair(w, 2, 1, 2, 1) + 2.0 * cy * pair(w, 2, 1, 3, 2));
