@@ -231,8 +231,10 @@ static size_t shared(const struct causal *c, size_t a, size_t b)
 }
 
 /* d[m] = the key-varying variance of X over the first m keys, (mean of the diagonal)
- * - (mean off the diagonal) = (m tr_m - S_m) / (m (m - 1)), floored at 0; d[1] = 0 */
-static void prefix_delta(const struct causal *c, const double *X, double *d)
+ * - (mean off the diagonal) = (m tr_m - S_m) / (m (m - 1)); d[1] = 0. floor: at 0
+ * (the maps T, a variance); the tangent's stays linear in X, so that the backward
+ * step is its adjoint. */
+static void prefix_delta(const struct causal *c, const double *X, int floor, double *d)
 {
     size_t n = c->n;
     double tr = 0.0, S = 0.0;
@@ -244,7 +246,7 @@ static void prefix_delta(const struct causal *c, const double *X, double *d)
         for (size_t e = 0; e < i; e++)
             S += X[i * n + e] + X[e * n + i];
         double dm = m > 1 ? ((double)m * tr - S) / ((double)m * (double)(m - 1)) : 0.0;
-        d[m] = dm > 0.0 ? dm : 0.0;
+        d[m] = floor && dm < 0.0 ? 0.0 : dm;
     }
 }
 
@@ -295,7 +297,7 @@ static enum sp_status coef_pass(struct causal *c, int mark)
 /* E, A, B of the attention sublayer whose input maps are in c->T (and c->dT) */
 static enum sp_status softmax_coefs(struct causal *c)
 {
-    prefix_delta(c, c->T, c->dT);
+    prefix_delta(c, c->T, 1, c->dT);
     enum sp_status st = coef_pass(c, 1);
     if (st == SP_OK)
         st = sp_softmax_table_fill(c->tab);
@@ -324,7 +326,7 @@ static void softmax_tangent(struct causal *c, int backward, double *G, const dou
 {
     size_t n = c->n;
     if (!backward) {
-        prefix_delta(c, tmp, c->dX);
+        prefix_delta(c, tmp, 0, c->dX);
         add_delta(c, c->E, c->B, c->dX, G);
         for (size_t q = 0; q < n * n; q++)
             G[q] += c->A[q] * tmp[q];
