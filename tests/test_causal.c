@@ -24,6 +24,19 @@ static void arch(struct sp_arch *a, enum sp_fn norm, double alpha, int n, int L)
     CHECK(sp_arch_resolve(a, err, sizeof err) == SP_OK);
 }
 
+/* Every row's q, p (relative tol) and logs of J and grad_amp (tol absolute and relative) */
+static void rows_close(const struct sp_theory_row *x, const struct sp_theory_row *y, size_t nr,
+                       double tol)
+{
+    for (size_t i = 0; i < nr; i++) {
+        CHECK_CLOSE(x[i].q, y[i].q, 0, tol);
+        CHECK_CLOSE(x[i].p, y[i].p, 0, tol);
+        CHECK_CLOSE(x[i].log_jfwd, y[i].log_jfwd, tol, tol);
+        CHECK_CLOSE(x[i].log_jbwd, y[i].log_jbwd, tol, tol);
+        CHECK_CLOSE(x[i].log_grad_amp, y[i].log_grad_amp, tol, tol);
+    }
+}
+
 static void test_bidirectional_is_c_exact(void)
 {
     static const enum sp_fn norms[] = {SP_FN_LN,  SP_FN_DERF, SP_FN_IDENTITY, SP_FN_RMS,
@@ -49,13 +62,7 @@ static void test_bidirectional_is_c_exact(void)
             struct sp_theory_row *r1 = calloc(nr, sizeof *r1), *r2 = calloc(nr, sizeof *r2);
             CHECK(sp_theory_run(&a, &o, r1, nr) == SP_OK);
             CHECK(sp_theory_run_positions(&a, &o, 0, r2) == SP_OK);
-            for (size_t i = 0; i < nr; i++) {
-                CHECK_CLOSE(r2[i].q, r1[i].q, 0, 1e-12);
-                CHECK_CLOSE(r2[i].p, r1[i].p, 0, 1e-12);
-                CHECK_CLOSE(r2[i].log_jfwd, r1[i].log_jfwd, 1e-12, 1e-12);
-                CHECK_CLOSE(r2[i].log_jbwd, r1[i].log_jbwd, 1e-12, 1e-12);
-                CHECK_CLOSE(r2[i].log_grad_amp, r1[i].log_grad_amp, 1e-12, 1e-12);
-            }
+            rows_close(r2, r1, nr, 1e-12);
             free(r1);
             free(r2);
         }
@@ -214,9 +221,93 @@ static void test_causal(void)
     free(rb);
 }
 
+/* Version G over each prefix (docs/derivations/causal.md, "Softmax attention over
+ * each prefix"): at s_QK -> 0 it is the uniform causal theory; its backward pass is
+ * the adjoint of its forward one (forward J^{L,0} = backward J^{L,0}); one token is
+ * the bidirectional G; with every token seeing all n (the mechanism's bidirectional
+ * mode) it is the bidirectional G up to its two-query moments (exactly so in the first
+ * attention sublayer from p0 = 0, where the queries are independent); at the 7B
+ * proxy's s_QK = 2.68 it raises J above the uniform theory (the logit path). */
+static void test_gaussian(void)
+{
+    struct sp_theory_opts oc, og;
+    sp_theory_opts_version_c(&oc);
+    og = oc;
+    og.attention = SP_ATTN_GAUSSIAN;
+    static const enum sp_fn norms[] = {SP_FN_LN, SP_FN_DERF, SP_FN_RMS};
+    for (int k = 0; k < 3; k++) {
+        struct sp_arch a;
+        arch(&a, norms[k], 0.5, 24, 4);
+        a.mask = SP_MASK_CAUSAL;
+        a.sigma_q = a.sigma_k = 1e-8; /* s_QK = 1e-32 */
+        if (k == 2)
+            a.mlp_act = SP_ACT_SWIGLU, a.sigma_3 = 0.8;
+        size_t nr = sp_theory_nrows(&a, &og);
+        struct sp_theory_row rg[8], rc[8];
+        CHECK(sp_theory_run(&a, &og, rg, nr) == SP_OK);
+        CHECK(sp_theory_run(&a, &oc, rc, nr) == SP_OK);
+        rows_close(rg, rc, nr, 1e-12);
+        /* O(1) logits: the adjoint, and the logit path raising J */
+        a.sigma_q = a.sigma_k = 1.28; /* s_QK = 2.68 */
+        og.sublayers = k & 1;
+        nr = sp_theory_nrows(&a, &og);
+        struct sp_theory_row r[9];
+        CHECK(sp_theory_run(&a, &og, r, nr) == SP_OK);
+        CHECK_CLOSE(r[nr - 1].log_jfwd, r[0].log_jbwd, 1e-10, 1e-10);
+        CHECK(r[nr - 1].log_jfwd > rc[4].log_jfwd + 0.005);
+        for (size_t i = 1; i < nr; i++)
+            CHECK(r[i].log_jfwd > r[i - 1].log_jfwd && r[i].q > r[i - 1].q);
+        og.sublayers = 0;
+        struct sp_caveat cv[SP_CAVEATS_MAX];
+        size_t nc = sp_theory_caveats(&a, &og, cv, SP_CAVEATS_MAX);
+        CHECK(nc == 1 && !strcmp(cv[0].code, "causal-gaussian-partial"));
+        nc = sp_theory_caveats(&a, &oc, cv, SP_CAVEATS_MAX);
+        CHECK(nc == 2 && !strcmp(cv[1].code, "causal-uniform-attention"));
+    }
+    /* one token: the bidirectional G */
+    struct sp_arch a;
+    arch(&a, SP_FN_LN, 0.0, 1, 4);
+    a.sigma_q = a.sigma_k = 1.28;
+    struct sp_theory_row r1[5], r2[5];
+    CHECK(sp_theory_run(&a, &og, r1, 5) == SP_OK);
+    a.mask = SP_MASK_CAUSAL;
+    CHECK(sp_theory_run(&a, &og, r2, 5) == SP_OK);
+    for (size_t i = 0; i < 5; i++) {
+        CHECK_CLOSE(r2[i].q, r1[i].q, 0, 1e-13);
+        CHECK_CLOSE(r2[i].log_jfwd, r1[i].log_jfwd, 1e-13, 1e-13);
+        CHECK_CLOSE(r2[i].log_jbwd, r1[i].log_jbwd, 1e-13, 1e-13);
+    }
+    /* every token sees all n: the bidirectional G with c_n = (n-1)/n (the mechanism's
+     * own normalisation). q through one query's moments (the table against
+     * sp_softmax_query_moments: 1e-6); p and J through the two-query moments too
+     * (linear interpolation against the first-order moments: 0.3% in p at these
+     * large sigmas, s_QK = 2.86); the
+     * backward K channel also has the logit path (bidirectional G leaves it out) */
+    for (int k = 0; k < 2; k++) {
+        arch(&a, k ? SP_FN_DERF : SP_FN_LN, 0.5, 32, 6);
+        a.sigma_q = a.sigma_k = 1.3;
+        if (k)
+            a.p0 = 0.0; /* pt = 0 in the first sublayer: independent queries */
+        struct sp_theory_opts ob = og;
+        ob.cn_exact = 1;
+        ob.sublayers = 1;
+        size_t nr = sp_theory_nrows(&a, &ob);
+        struct sp_theory_row rb[13], rp[13];
+        CHECK(sp_theory_run(&a, &ob, rb, nr) == SP_OK);
+        CHECK(sp_theory_run_positions(&a, &ob, 0, rp) == SP_OK);
+        for (size_t i = 0; i < nr; i++) {
+            CHECK_CLOSE(rp[i].q, rb[i].q, 0, i <= 1 ? 1e-7 : 2e-3);
+            CHECK_CLOSE(rp[i].p, rb[i].p, 0, i <= 1 && k ? 1e-7 : 1e-2);
+            CHECK_CLOSE(rp[i].log_jfwd, rb[i].log_jfwd, i <= 1 && k ? 1e-7 : 1e-2, 0.0);
+            CHECK_CLOSE(rp[i].log_jbwd, rb[i].log_jbwd, 2e-2, 0.0);
+        }
+    }
+}
+
 int main(void)
 {
     test_bidirectional_is_c_exact();
     test_causal();
+    test_gaussian();
     return check_done();
 }

@@ -113,6 +113,97 @@ static void test_limits(void)
     CHECK(sp_softmax_moments(128.0, 30.0, 0.0, &m) == SP_EUNSUPPORTED);
 }
 
+/* Two keys: P_1 = 1 / (1 + e^-x), x = l_1 - l_2 ~ N(0, 2v), so every one-query
+ * moment is a 1-D integral, done here by a fine trapezoid in x. Up to v = 7 (the
+ * causal theory's short prefixes at large v, where the tilt e^(4l) of E P^4 once
+ * put the mass beyond the Gaussian nodes: q4 was 28% low at v = 6.76). */
+static void test_two_keys(void)
+{
+    static const double vs[] = {0.5, 2.0, 4.0, 6.76};
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        double v = vs[i], s2 = 0.0, s3 = 0.0, s4 = 0.0, wsum = 0.0;
+        for (int k = -4000; k <= 4000; k++) {
+            double z = 0.005 * k, w = exp(-0.5 * z * z), p = 1.0 / (1.0 + exp(-z * sqrt(2.0 * v)));
+            double q = 1.0 - p, a = p * p + q * q;
+            s2 += w * a, s3 += w * (p * p * p + q * q * q), s4 += w * a * a, wsum += w;
+        }
+        s2 /= wsum, s3 /= wsum, s4 /= wsum;
+        struct sp_softmax_moments m;
+        CHECK(sp_softmax_moments(2.0, v, 0.0, &m) == SP_OK);
+        CHECK_CLOSE(m.sq, s2, 0.0, 1e-8);
+        CHECK_CLOSE(m.t3, s3, 0.0, 1e-8);
+        CHECK_CLOSE(m.q4, s4, 0.0, 1e-8);
+        CHECK_CLOSE(m.rq, s2 - 2.0 * s3 + s4, 0.0, 1e-7);
+    }
+}
+
+/* The prefix-length table of the causal theory (sp_softmax_table_*): one query's
+ * moments at node and off-node k against the direct ones (with the query-norm average
+ * at d_h = 16); two queries' at their exact ends (c = 0: independent, c = v: one
+ * query), against the Monte Carlo above at n = 128 (v <= 1: 1%; v = 2, c = 0.8: the
+ * documented 9% low) and against the exact two-key 2-D integral (P = sigmoid of a
+ * Gaussian difference) at m = 2, v = 1, c = 0.5 (-2.6%); a lookup without its
+ * marking pass is an error. */
+static void test_table(void)
+{
+    struct sp_softmax_table *t;
+    CHECK(sp_softmax_table_new(128, 16.0, &t) == SP_OK);
+    static const int ks[] = {1, 2, 3, 9, 12, 37, 100, 128};
+    static const double vs[] = {0.3, 1.3, 2.2};
+    struct sp_softmax_query q, d;
+    double sp, rp;
+    sp_last_error_clear();
+    CHECK(sp_softmax_table_query(t, 37, 1.3, 0, &q) == SP_ENUMERIC &&
+          strstr(sp_last_error(), "not computed"));
+    for (int pass = 1; pass >= 0; pass--) {
+        if (!pass)
+            CHECK(sp_softmax_table_fill(t) == SP_OK);
+        for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+            for (size_t j = 0; j < sizeof vs / sizeof vs[0]; j++) {
+                CHECK(sp_softmax_table_query(t, ks[i], vs[j], pass, &q) == SP_OK);
+                CHECK(sp_softmax_table_pair(t, ks[i], vs[j], 0.0, pass, &sp, &rp) == SP_OK);
+                if (pass)
+                    continue;
+                CHECK(sp_softmax_query_moments(ks[i], vs[j], 16.0, &d) == SP_OK);
+                CHECK_CLOSE(q.sq, d.sq, 0.0, 2e-5);
+                CHECK_CLOSE(q.rq, d.rq, ks[i] == 1 ? 1e-15 : 0.0, 2e-5);
+                CHECK_CLOSE(q.rqx, d.rqx, ks[i] == 1 ? 1e-15 : 0.0, 2e-5);
+                double k = ks[i];
+                struct sp_softmax_moments m;
+                CHECK(sp_softmax_moments(k, vs[j], 0.0, &m) == SP_OK);
+                CHECK_CLOSE(sp, 1.0 / k, 0.0, 1e-12);
+                CHECK_CLOSE(rp, k > 1 ? (1.0 - m.sq) * (1.0 - m.sq) / (k - 1.0) : 0.0, 1e-15, 2e-5);
+                CHECK(sp_softmax_table_pair(t, ks[i], vs[j], vs[j], 0, &sp, &rp) == SP_OK);
+                CHECK_CLOSE(sp, m.sq, 0.0, 2e-5);
+                CHECK_CLOSE(rp, m.rq, 1e-15, 2e-5);
+            }
+    }
+    sp_softmax_table_free(t);
+    CHECK(sp_softmax_table_new(128, 0.0, &t) == SP_OK);
+    for (size_t i = 0; i < 4; i++) /* refs[]: n = 128, v <= 2 */
+        CHECK(sp_softmax_table_pair(t, 128, refs[i].v, refs[i].c, 1, &sp, &rp) == SP_OK);
+    CHECK(sp_softmax_table_pair(t, 2, 1.0, 0.5, 1, &sp, &rp) == SP_OK);
+    CHECK(sp_softmax_table_fill(t) == SP_OK);
+    for (size_t i = 0; i < 4; i++) {
+        CHECK(sp_softmax_table_pair(t, 128, refs[i].v, refs[i].c, 0, &sp, &rp) == SP_OK);
+        CHECK_CLOSE(sp, refs[i].sp, 4.0 * refs[i].sp_se, i < 3 ? 0.012 : 0.1);
+        CHECK_CLOSE(rp, refs[i].rp, 4.0 * refs[i].rp_se, i < 3 ? 0.02 : 0.12);
+        CHECK(i < 3 || sp < refs[i].sp * 0.95); /* the approximation's known low side */
+    }
+    double e2 = 0.0, wsum = 0.0; /* m = 2: sp = E[P P' + (1-P)(1-P')], corr(x, x') = c/v */
+    for (int a = -300; a <= 300; a++)
+        for (int b = -300; b <= 300; b++) {
+            double z1 = 0.025 * a, z2 = 0.025 * b, w = exp(-0.5 * (z1 * z1 + z2 * z2));
+            double x1 = sqrt(2.0) * z1, x2 = sqrt(2.0) * (0.5 * z1 + sqrt(0.75) * z2);
+            double p1 = 1.0 / (1.0 + exp(-x1)), p2 = 1.0 / (1.0 + exp(-x2));
+            e2 += w * (p1 * p2 + (1.0 - p1) * (1.0 - p2)), wsum += w;
+        }
+    CHECK(sp_softmax_table_pair(t, 2, 1.0, 0.5, 0, &sp, &rp) == SP_OK);
+    CHECK_CLOSE(sp, e2 / wsum, 0.0, 0.035);
+    CHECK(sp < e2 / wsum);
+    sp_softmax_table_free(t);
+}
+
 static struct sp_arch arch(enum sp_fn norm, double sqk_sigma, int depth)
 {
     struct sp_arch a;
@@ -200,6 +291,8 @@ int main(void)
 {
     test_monte_carlo();
     test_limits();
+    test_two_keys();
+    test_table();
     test_head_dimension();
     test_uniform_limit();
     test_paths();

@@ -44,6 +44,16 @@ struct causal {
     size_t n;
     double sov, s21;
     double *T, *N, *S; /* scratch: maps and a prefix-sum buffer, n x n each */
+    /* version G (softmax at O(1) logits, docs/derivations/causal.md "Softmax
+     * attention"): the one-query moments per prefix length, the coefficients of
+     * the attention sublayer at its input (n x n each: E the value path's excess
+     * over uniform times s_OV, A and B the logit path's), and n + 1 vectors: the
+     * prefix deltas of T and of the tangent, and the adjoint's sums */
+    int gauss;
+    double sqk;
+    struct sp_softmax_table *tab;
+    double *E, *A, *B;
+    double *dT, *dX, *Em, *F1, *F2;
     /* GELU/SwiGLU under LN/RMS: the normalised variance is 1 for every token, so
      * the MLP coefficients depend on r alone and are tabulated once */
     struct sp_mlp_coef diag;
@@ -207,6 +217,139 @@ static void attend(struct causal *c, const double *X, double s, const double *W,
         }
 }
 
+/* ---- version G: softmax attention over each prefix (docs/derivations/causal.md) ---- */
+
+/* Keys token a sees, and keys tokens a and b share (bidirectional: all n) */
+static size_t keys(const struct causal *c, size_t a)
+{
+    return c->causal ? a + 1 : c->n;
+}
+
+static size_t shared(const struct causal *c, size_t a, size_t b)
+{
+    return c->causal ? (a < b ? a : b) + 1 : c->n;
+}
+
+/* d[m] = the key-varying variance of X over the first m keys, (mean of the diagonal)
+ * - (mean off the diagonal) = (m tr_m - S_m) / (m (m - 1)); d[1] = 0. floor: at 0
+ * (the maps T, a variance); the tangent's stays linear in X, so that the backward
+ * step is its adjoint. */
+static void prefix_delta(const struct causal *c, const double *X, int floor, double *d)
+{
+    size_t n = c->n;
+    double tr = 0.0, S = 0.0;
+    d[0] = 0.0;
+    for (size_t m = 1; m <= n; m++) {
+        size_t i = m - 1;
+        tr += X[i * n + i];
+        S += X[i * n + i];
+        for (size_t e = 0; e < i; e++)
+            S += X[i * n + e] + X[e * n + i];
+        double dm = m > 1 ? ((double)m * tr - S) / ((double)m * (double)(m - 1)) : 0.0;
+        d[m] = floor && dm < 0.0 ? 0.0 : dm;
+    }
+}
+
+/* One pass over the positions and pairs of the attention sublayer with the maps of
+ * its input in c->T: mark = 1 flags the table nodes it needs, mark = 0 sets E, A, B.
+ * Position a (k keys, delta = dT[k], v = s_QK qt_a delta; moments averaged over the
+ * query norm): E = s_OV (sq - 1/k), A = s_OV s_QK delta^2 rq, B = s_OV s_QK delta qt rqx.
+ * Pair a != b (m shared keys of M = max(k_a, k_b), delta = dT[m], v = s_QK
+ * sqrt(qt_a qt_b) delta, c = s_QK T_ab delta; sp, rp at m keys): the longer query
+ * on the shared keys is m/M times a softmax over them, so E = s_OV (m sp - 1) / M,
+ * r = (m / M) rp, A = s_OV s_QK delta^2 r, B = s_OV s_QK delta T_ab r. */
+static enum sp_status coef_pass(struct causal *c, int mark)
+{
+    size_t n = c->n;
+    double sov = c->sov, sqk = c->sqk;
+    enum sp_status st;
+    for (size_t a = 0; a < n; a++) {
+        size_t k = keys(c, a);
+        double del = c->dT[k], qt = c->T[a * n + a];
+        struct sp_softmax_query q;
+        if ((st = sp_softmax_table_query(c->tab, (int)k, sqk * qt * del, mark, &q)) != SP_OK)
+            return st;
+        if (!mark) {
+            c->E[a * n + a] = sov * (q.sq - 1.0 / (double)k);
+            c->A[a * n + a] = sov * sqk * del * del * q.rq;
+            c->B[a * n + a] = sov * sqk * del * qt * q.rqx;
+        }
+    }
+    for (size_t b = 0; b < n; b++) /* b the earlier token: m = keys(b) when causal */
+        for (size_t a = b + 1; a < n; a++) {
+            size_t m = shared(c, a, b), M = c->causal ? a + 1 : n;
+            double del = c->dT[m], tab = c->T[a * n + b], sp, rp;
+            double v = sqk * sqrt(c->T[a * n + a] * c->T[b * n + b]) * del;
+            if ((st = sp_softmax_table_pair(c->tab, (int)m, v, sqk * tab * del, mark, &sp, &rp)) !=
+                SP_OK)
+                return st;
+            if (mark)
+                continue;
+            double fm = (double)m / (double)M, r = fm * rp;
+            double e = sov * ((double)m * sp - 1.0) / (double)M;
+            c->E[a * n + b] = c->E[b * n + a] = e;
+            c->A[a * n + b] = c->A[b * n + a] = sov * sqk * del * del * r;
+            c->B[a * n + b] = c->B[b * n + a] = sov * sqk * del * tab * r;
+        }
+    return SP_OK;
+}
+
+/* E, A, B of the attention sublayer whose input maps are in c->T (and c->dT) */
+static enum sp_status softmax_coefs(struct causal *c)
+{
+    prefix_delta(c, c->T, 1, c->dT);
+    enum sp_status st = coef_pass(c, 1);
+    if (st == SP_OK)
+        st = sp_softmax_table_fill(c->tab);
+    if (st == SP_OK)
+        st = coef_pass(c, 0);
+    return st;
+}
+
+/* out_ab += (W_ab + W2_ab) d[shared(a, b)] (W2 may be NULL) */
+static void add_delta(const struct causal *c, const double *W, const double *W2, const double *d,
+                      double *out)
+{
+    size_t n = c->n;
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < n; b++)
+            out[a * n + b] += (W[a * n + b] + (W2 ? W2[a * n + b] : 0.0)) * d[shared(c, a, b)];
+}
+
+/* The version-G part of the attention tangent step on G (the uniform part,
+ * s_OV U or its adjoint, done by attend). Forward, with X = N o G in tmp:
+ * G += (E + B) o delta(X) + A o X. Backward, the adjoint, with the old G in tmp:
+ * G += N o [delta^T((E + B) o G) + A o G], where delta^T(Y)_ce =
+ * [c = e] F1[c] - F2[max(c, e)], F1[j] = sum_{m > j} Y_m / (m - 1),
+ * F2[j] = sum_{m > j} Y_m / (m (m - 1)), Y_m the sum of Y over the pairs sharing m keys. */
+static void softmax_tangent(struct causal *c, int backward, double *G, const double *tmp)
+{
+    size_t n = c->n;
+    if (!backward) {
+        prefix_delta(c, tmp, 0, c->dX);
+        add_delta(c, c->E, c->B, c->dX, G);
+        for (size_t q = 0; q < n * n; q++)
+            G[q] += c->A[q] * tmp[q];
+        return;
+    }
+    for (size_t m = 0; m <= n; m++)
+        c->Em[m] = 0.0;
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < n; b++)
+            c->Em[shared(c, a, b)] += (c->E[a * n + b] + c->B[a * n + b]) * tmp[a * n + b];
+    c->F1[n] = c->F2[n] = 0.0;
+    for (size_t j = n; j-- > 0;) {
+        double m = (double)(j + 1);
+        c->F1[j] = c->F1[j + 1] + (j >= 1 ? c->Em[j + 1] / (m - 1.0) : 0.0);
+        c->F2[j] = c->F2[j + 1] + (j >= 1 ? c->Em[j + 1] / (m * (m - 1.0)) : 0.0);
+    }
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < n; b++) {
+            double dt = (a == b ? c->F1[a] : 0.0) - c->F2[a > b ? a : b];
+            G[a * n + b] += c->N[a * n + b] * (dt + c->A[a * n + b] * tmp[a * n + b]);
+        }
+}
+
 /* GELU/SwiGLU terms of one token pair at normalised second moments ti = T_aa,
  * tj = T_bb, tij = T_ab (docs/derivations/mlp.md, sp_mlp_terms at unequal token
  * variances): the forward increment dh and the tangent coefficient kc
@@ -300,8 +443,11 @@ static enum sp_status forward_h(struct causal *c, size_t k, double *H)
         return st;
     if (mlp)
         return mlp_step(c, H);
-    else
-        attend(c, c->T, c->sov, NULL, 0, H);
+    if (c->gauss && (st = softmax_coefs(c)) != SP_OK)
+        return st;
+    attend(c, c->T, c->sov, NULL, 0, H);
+    if (c->gauss)
+        add_delta(c, c->E, NULL, c->dT, H);
     return SP_OK;
 }
 
@@ -321,6 +467,8 @@ static double tangent(struct causal *c, size_t k, int backward, double *G, doubl
         memcpy(tmp, G, n * n * sizeof *G);
         attend(c, tmp, c->sov, c->N, 1, G);
     }
+    if (!(k & 1) && c->gauss)
+        softmax_tangent(c, backward, G, tmp);
     double tr = 0.0;
     for (size_t i = 0; i < n; i++)
         tr += G[i * n + i];
@@ -349,7 +497,8 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
     enum sp_status st = SP_OK;
     size_t n = (size_t)a->tokens, nsub = 2 * (size_t)a->depth;
     size_t stride = (size_t)ceil(sqrt((double)nsub));
-    size_t nck = nsub / stride + 1, nmat = nck + stride + 7;
+    int gauss = o->attention == SP_ATTN_GAUSSIAN; /* version G: softmax over each prefix */
+    size_t nck = nsub / stride + 1, nmat = nck + stride + 7 + (gauss ? 3 : 0);
     double bytes = (double)nmat * (double)n * (double)n * sizeof(double);
     if (bytes > CAUSAL_MAX_BYTES)
         return sp_fail(SP_EINVAL, "the position-resolved theory at n = %zu tokens, %d blocks "
@@ -378,19 +527,29 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
     double *buf = malloc((size_t)nmat * nn * sizeof *buf);
     double *fwd = malloc((nsub + 1) * sizeof *fwd), *bwd = malloc((nsub + 1) * sizeof *bwd);
     double *hq = malloc((nsub + 1) * 2 * sizeof *hq), *ga = malloc((nsub + 1) * sizeof *ga);
-    if (!buf || !fwd || !bwd || !hq || !ga) {
-        free(buf), free(fwd), free(bwd), free(hq), free(ga);
+    double *vec = malloc(5 * (n + 1) * sizeof *vec);
+    if (!buf || !fwd || !bwd || !hq || !ga || !vec) {
+        free(buf), free(fwd), free(bwd), free(hq), free(ga), free(vec);
         return sp_fail(SP_ENOMEM, "out of memory for the position-resolved theory (%.3g GB)",
                        bytes / 1e9);
     }
-    struct causal c = {a, causal, n, sp_arch_s_ov(a), sp_arch_s_21(a), buf, buf + nn, buf + 2 * nn,
-                       {0, 0, 0, 0, 0}, NULL, NULL};
+    struct causal c = {.a = a, .causal = causal, .n = n, .sov = sp_arch_s_ov(a),
+                       .s21 = sp_arch_s_21(a), .T = buf, .N = buf + nn, .S = buf + 2 * nn,
+                       .gauss = gauss, .sqk = sp_arch_s_qk(a), .dT = vec, .dX = vec + (n + 1),
+                       .Em = vec + 2 * (n + 1), .F1 = vec + 3 * (n + 1), .F2 = vec + 4 * (n + 1)};
     if ((st = mlp_table(&c)) != SP_OK)
         goto out;
+    if (gauss) {
+        c.E = buf + (nmat - 3) * nn, c.A = c.E + nn, c.B = c.A + nn;
+        double dh = a->heads > 0 ? (double)a->width / a->heads : 0.0;
+        if ((st = sp_softmax_table_new((int)n, dh, &c.tab)) != SP_OK)
+            goto out;
+    }
     double *H = buf + 3 * nn, *G = buf + 4 * nn, *tmp = buf + 5 * nn;
     double *G1 = buf + 6 * nn; /* backward from the all-ones top gradient: grad_amp */
     double *ck = buf + 7 * nn, *seg = ck + nck * nn; /* checkpoints, one segment */
-    /* attention is uniform over the visible tokens whatever the version flags in o */
+    /* attention: version G (o->attention gaussian) or uniform over the visible tokens
+     * (every other version) */
 
     /* forward: H, the forward APJN from G = I, checkpoints of H */
     for (size_t i = 0; i < nn; i++)
@@ -432,6 +591,8 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
                 goto out;
             if ((k & 1) && (st = mlp_step(&c, NULL)) != SP_OK)
                 goto out;
+            if (!(k & 1) && c.gauss && (st = softmax_coefs(&c)) != SP_OK)
+                goto out;
             bwd[k] = bwd[k + 1] + tangent(&c, k, 1, G, tmp);
             ga[k] = ga[k + 1] + tangent(&c, k, 1, G1, tmp);
         }
@@ -455,6 +616,7 @@ enum sp_status sp_theory_run_positions(const struct sp_arch *a, const struct sp_
 out:
     gsl_spline_free(c.dp);
     gsl_spline_free(c.kc);
-    free(buf), free(fwd), free(bwd), free(hq), free(ga);
+    sp_softmax_table_free(c.tab);
+    free(buf), free(fwd), free(bwd), free(hq), free(ga), free(vec);
     return st;
 }

@@ -35,6 +35,14 @@ static const struct sp_caveat causal = {
     "causal mask: the theory is position-resolved with uniform attention over each token's "
     "visible prefix (docs/derivations/causal.md), whatever the version flags; the softmax "
     "logits (s_QK > 0) are not modelled"};
+static const struct sp_caveat causal_gauss = {
+    "causal-gaussian-partial",
+    "causal mask with theory version G (--attention gaussian): softmax over each token's "
+    "prefix with its keys taken as equicorrelated (their mean variance and overlap), the "
+    "two-query moments interpolated between independent and identical queries, the longer "
+    "query on the shared keys as its mass fraction times a softmax over them, and at "
+    "infinite head dimension (one query's averaged over its norm); "
+    "docs/derivations/causal.md"};
 static const struct sp_caveat rope = {
     "rope-not-modelled",
     "rotary position embeddings: the theory leaves them out (exact at uniform attention, "
@@ -44,7 +52,7 @@ size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o
                          struct sp_caveat *out, size_t max)
 {
     /* the finite network always has softmax attention, whatever the theory's version;
-     * version G models it (bidirectional only: the causal theory keeps uniform attention) */
+     * version G models it, bidirectional and causal (position-resolved) */
     const struct sp_caveat *list[SP_CAVEATS_MAX];
     size_t n = 0;
     if (a->model == SP_MODEL_TRANSFORMER) {
@@ -52,15 +60,15 @@ size_t sp_theory_caveats(const struct sp_arch *a, const struct sp_theory_opts *o
             (a->norm_mlp.kind == SP_FN_DERF || a->norm_mlp.kind == SP_FN_DYT))
             list[n++] = &lambda_swiglu;
         double sq = a->sigma_q * a->sigma_k;
-        int g = o && o->attention == SP_ATTN_GAUSSIAN && a->mask == SP_MASK_NONE;
+        int g = o && o->attention == SP_ATTN_GAUSSIAN;
         if (g && isfinite(sq) && sq > 0.0)
-            list[n++] = &gauss;
+            list[n++] = a->mask == SP_MASK_CAUSAL ? &causal_gauss : &gauss;
         if (!g && (a->norm_attn.kind == SP_FN_IDENTITY || a->norm_mlp.kind == SP_FN_IDENTITY) &&
             isfinite(sq) && sq > 0.0)
             list[n++] = &logits;
         if (!g && isfinite(sq) && sq * sq > 1.0) /* s_QK = (sigma_Q sigma_K)^2 */
             list[n++] = &nonuniform;
-        if (a->mask == SP_MASK_CAUSAL && isfinite(sq) && sq > 0.0)
+        if (!g && a->mask == SP_MASK_CAUSAL && isfinite(sq) && sq > 0.0)
             list[n++] = &causal;
         if (a->rope != SP_ROPE_NONE && isfinite(sq) && sq > 0.0)
             list[n++] = &rope;

@@ -93,6 +93,27 @@ struct sp_softmax_query {
 };
 enum sp_status sp_softmax_query_moments(double n, double v, double dh,
                                         struct sp_softmax_query *out);
+/* Softmax moments for prefixes of k = 1..kmax keys (the causal theory: token a
+ * sees k = a + 1 keys), tabulated: nodes in k (1..8, then about 2^(1/4) apart, and
+ * kmax) and in sqrt(v) (step 0.1), each computed by sp_softmax_moments only when a
+ * lookup needs it; lookups interpolate (6 points in sqrt(v) of the logs, 4 in log k
+ * of k times the moment), within ~2e-5 relative of the direct moments for v <= 7
+ * (tests/test_softmax.c). Lookups come in two passes: with mark = 1 they only flag
+ * the nodes they need, sp_softmax_table_fill computes those (in parallel, each
+ * alone: no thread-count dependence), then mark = 0 interpolates.
+ *   _query: one query's sq, rq, rqx averaged over its norm at the table's head
+ *   dimension dh (as sp_softmax_query_moments; dh <= 0: X = 1);
+ *   _pair: two queries sharing m keys, variance v, covariance c at each key: sp, rp
+ *   linear in expm1(c) / expm1(v) between c = 0 (independent queries) and c = v (one
+ *   query), both exact; exact at m -> infinity, a few % low at v ~ 1-2 (softmax.c). */
+struct sp_softmax_table;
+enum sp_status sp_softmax_table_new(int kmax, double dh, struct sp_softmax_table **out);
+void sp_softmax_table_free(struct sp_softmax_table *t);
+enum sp_status sp_softmax_table_fill(struct sp_softmax_table *t);
+enum sp_status sp_softmax_table_query(struct sp_softmax_table *t, int k, double v, int mark,
+                                      struct sp_softmax_query *out);
+enum sp_status sp_softmax_table_pair(struct sp_softmax_table *t, int m, double v, double c,
+                                     int mark, double *sp, double *rp);
 /* The attention sublayer with SP_ATTN_GAUSSIAN at out->m (set by the caller): dq, dp,
  * log_chi and the gauss fields of out. */
 enum sp_status sp_softmax_sublayer(const struct sp_arch *a, struct sp_sublayer *out);

@@ -24,30 +24,34 @@
 #define SM_HB 0.05      /* spacing of the g_m(l) table */
 #define SM_GAUSS_SD 10.0 /* trapezoid range in standard deviations */
 
-/* Trapezoid nodes of N(0, var): x_k = k h, weights normalised to sum 1 (var = 0: one node). */
-static int gauss_nodes(double var, double *x, double *w, int cap)
+/* Trapezoid nodes of N(0, var): x_k = k h from -lo_sd to SM_GAUSS_SD standard
+ * deviations, weights normalised to sum 1 (var = 0: one node). */
+static int gauss_nodes(double var, double lo_sd, double *x, double *w, int cap)
 {
     if (!(var > 0.0)) {
         x[0] = 0.0, w[0] = 1.0;
         return 1;
     }
     double sd = sqrt(var), h = fmin(0.2, sd / 3.0);
-    int K = (int)ceil(SM_GAUSS_SD * sd / h);
-    if (2 * K + 1 > cap)
-        K = (cap - 1) / 2, h = SM_GAUSS_SD * sd / K;
-    double sum = 0.0;
-    for (int k = -K; k <= K; k++) {
-        double xk = k * h;
-        x[k + K] = xk;
-        w[k + K] = exp(-0.5 * xk * xk / var);
-        sum += w[k + K];
+    int K = (int)ceil(SM_GAUSS_SD * sd / h), K0 = (int)ceil(lo_sd * sd / h);
+    if (K + K0 + 1 > cap) {
+        double f = (cap - 1.0) / (K + K0);
+        K = (int)floor(K * f), K0 = cap - 1 - K;
+        h = SM_GAUSS_SD * sd / K;
     }
-    for (int k = 0; k < 2 * K + 1; k++)
+    double sum = 0.0;
+    for (int k = -K0; k <= K; k++) {
+        double xk = k * h;
+        x[k + K0] = xk;
+        w[k + K0] = exp(-0.5 * xk * xk / var);
+        sum += w[k + K0];
+    }
+    for (int k = 0; k < K + K0 + 1; k++)
         w[k] /= sum;
-    return 2 * K + 1;
+    return K + K0 + 1;
 }
 
-#define SM_NG_MAX 801
+#define SM_NG_MAX 1601
 
 struct sm_work {
     double n, v, c, mu;
@@ -236,7 +240,10 @@ static enum sp_status moments(double n, double v, double c, int pairs,
     if (st == SP_OK)
         st = g_table(w);
     if (st == SP_OK) {
-        w->nl = gauss_nodes(v, w->lx, w->lw, SM_NG_MAX);
+        /* single()'s tilt e^(k l), k <= 4, moves the mass of E e^(k l) g_k(l) to
+         * l ~ log(n mu) - k v: at few keys and large v that is beyond 10 standard
+         * deviations on the left, so the nodes reach 4 sqrt(v) further there */
+        w->nl = gauss_nodes(v, SM_GAUSS_SD + 4.0 * sqrt(v), w->lx, w->lw, SM_NG_MAX);
         struct sp_softmax_moments m = {0};
         m.sq = n * single(w, 2, 2);
         m.t3 = n * single(w, 3, 3);
@@ -254,8 +261,8 @@ static enum sp_status moments(double n, double v, double c, int pairs,
             /* two queries: the keys' shared logit makes Y, Y' correlated, Cov = (n-1) e^v
              * (e^c - 1); to first order E f(Y) g(Y') = E f E g + Cov E f' E g'
              * (docs/derivations/softmax.md) */
-            w->nu = gauss_nodes(fabs(c), w->ux, w->uw, SM_NG_MAX);
-            w->nw = gauss_nodes(v - fabs(c), w->wx, w->ww, SM_NG_MAX);
+            w->nu = gauss_nodes(fabs(c), SM_GAUSS_SD, w->ux, w->uw, SM_NG_MAX);
+            w->nw = gauss_nodes(v - fabs(c), SM_GAUSS_SD, w->wx, w->ww, SM_NG_MAX);
             double cy = (n - 1.0) * exp(v) * expm1(c);
             m.sp = n * (pair(w, 1, 1, 1, 1) + cy * pair(w, 1, 1, 2, 2));
             m.t21 = n * (pair(w, 2, 1, 2, 1) + 2.0 * cy * pair(w, 2, 1, 3, 2));
@@ -394,4 +401,243 @@ double sp_softmax_step(const struct sp_arch *a, double cn, const struct sp_subla
     }
     *K = (*K + cn * dk) / (1.0 + x);
     return x;
+}
+
+/* ---- softmax moments for many prefix lengths (the causal theory) ----
+ * Nodes in k: 1..8, then about 2^(1/4) apart (rounded, distinct), and kmax; in
+ * u = sqrt(v): j SM_TAB_HU, j >= 0 (the moments are even in u). At each node, by
+ * moments() at infinite head dimension: one query's sq, rq. A node is computed only
+ * when a lookup needs it; lookups interpolate the logs by 6-point Lagrange in u
+ * and k times the value by 4-point Lagrange in log k (a node's k: none). k = 1 is
+ * exact (P = 1). */
+#define SM_TAB_HU 0.1
+#define SM_TAB_NU ((int)(5.0 / SM_TAB_HU) + 4) /* u <= sqrt(SM_V_MAX) = 5, plus a stencil */
+#define SM_TAB_NQ 2                             /* log sq, log rq */
+
+struct sp_softmax_table {
+    int nk;
+    double dh;
+    double *kn;         /* k nodes */
+    double *y;          /* the SM_TAB_NQ logs at (k node i, u node j): [(i SM_TAB_NU + j) NQ + q] */
+    unsigned char *has; /* computed */
+    unsigned char *need;
+    int nx;             /* query-norm nodes: X ~ chi^2_dh / dh */
+    double x[SM_NX_MAX], xw[SM_NX_MAX];
+};
+
+void sp_softmax_table_free(struct sp_softmax_table *t)
+{
+    if (!t)
+        return;
+    free(t->kn);
+    free(t->y);
+    free(t->has);
+    free(t);
+}
+
+enum sp_status sp_softmax_table_new(int kmax, double dh, struct sp_softmax_table **out)
+{
+    *out = NULL;
+    if (kmax < 1)
+        return sp_fail(SP_EINVAL, "softmax table: %d keys", kmax);
+    struct sp_softmax_table *t = calloc(1, sizeof *t);
+    size_t cap = 8 + (size_t)ceil(4.0 * log2(kmax + 1.0)) + 2, nodes = cap * SM_TAB_NU;
+    if (t) {
+        t->kn = malloc(cap * sizeof *t->kn);
+        t->y = malloc(nodes * SM_TAB_NQ * sizeof *t->y);
+        t->has = calloc(2 * nodes, 1);
+    }
+    if (!t || !t->kn || !t->y || !t->has) {
+        sp_softmax_table_free(t);
+        return sp_fail(SP_ENOMEM, "softmax table: out of memory");
+    }
+    t->need = t->has + nodes;
+    int nk = 0;
+    for (int k = 1; k <= kmax && k <= 8; k++)
+        t->kn[nk++] = k;
+    for (double k = 8.0 * pow(2.0, 0.25); k < kmax; k *= pow(2.0, 0.25))
+        if (round(k) > t->kn[nk - 1] && round(k) < kmax)
+            t->kn[nk++] = round(k);
+    if (t->kn[nk - 1] < kmax)
+        t->kn[nk++] = kmax;
+    t->nk = nk;
+    t->dh = dh;
+    t->nx = 0;
+    if (dh > 0.0 && isfinite(dh)) { /* the query norm's nodes, those above 1e-9 */
+        double x[SM_NX_MAX], w[SM_NX_MAX], wsum = 0.0;
+        int m = query_norm_nodes(dh, x, w, SM_NX_MAX);
+        for (int j = 0; j < m; j++)
+            if (w[j] > 1e-9)
+                t->x[t->nx] = x[j], t->xw[t->nx++] = w[j], wsum += w[j];
+        for (int j = 0; j < t->nx; j++)
+            t->xw[j] /= wsum;
+    }
+    *out = t;
+    return SP_OK;
+}
+
+/* The stencil of k (first node index; count 1 when k is a node, else 4) */
+static int tab_kstencil(const struct sp_softmax_table *t, double k, int *i0)
+{
+    int i = 0;
+    while (i + 1 < t->nk && t->kn[i + 1] <= k)
+        i++;
+    if (t->kn[i] == k) {
+        *i0 = i;
+        return 1;
+    }
+    int s = i - 1;
+    if (s < 0)
+        s = 0;
+    if (s > t->nk - 4)
+        s = t->nk - 4;
+    *i0 = s;
+    return 4;
+}
+
+static double lagrange(int np, const double *x, const double *y, double at)
+{
+    double s = 0.0;
+    for (int i = 0; i < np; i++) {
+        double w = 1.0;
+        for (int j = 0; j < np; j++)
+            if (j != i)
+                w *= (at - x[j]) / (x[i] - x[j]);
+        s += w * y[i];
+    }
+    return s;
+}
+
+/* sq, rq (the first nq of them) at k >= 1 keys, variance 0 < v <= SM_V_MAX into out.
+ * mark: only flag the nodes this needs; else interpolate (a node not computed is an
+ * error). */
+static enum sp_status tab_at(struct sp_softmax_table *t, double k, double v, int nq, int mark,
+                             double *out)
+{
+    if (v > SM_V_MAX)
+        return sp_fail(SP_EUNSUPPORTED,
+                       "softmax moments: logit variance %g beyond the quadrature's range (<= %g)",
+                       v, SM_V_MAX);
+    double u = sqrt(v);
+    int j0 = (int)(u / SM_TAB_HU) - 2;
+    if (j0 + 5 >= SM_TAB_NU)
+        j0 = SM_TAB_NU - 6;
+    int i0, nki = tab_kstencil(t, k, &i0);
+    double yk[SM_TAB_NQ][4], lk[4];
+    for (int a = 0; a < nki; a++) {
+        int i = i0 + a;
+        double ux[6], ly[SM_TAB_NQ][6];
+        lk[a] = log(t->kn[i]);
+        if (t->kn[i] == 1.0) { /* P = 1: sq = sp = 1, rq = rp = 0 */
+            for (int q = 0; q < nq; q++)
+                yk[q][a] = q % 2 == 0 ? 1.0 : 0.0;
+            continue;
+        }
+        for (int b = 0; b < 6; b++) {
+            size_t node = (size_t)i * SM_TAB_NU + (size_t)abs(j0 + b); /* even in u */
+            ux[b] = (j0 + b) * SM_TAB_HU;
+            if (mark) {
+                t->need[node] |= (unsigned char)!t->has[node];
+                continue;
+            }
+            if (!t->has[node])
+                return sp_fail(SP_ENUMERIC, "softmax table: node (%g keys, u %g) not computed",
+                               t->kn[i], abs(j0 + b) * SM_TAB_HU);
+            for (int q = 0; q < nq; q++)
+                ly[q][b] = t->y[node * SM_TAB_NQ + (size_t)q];
+        }
+        if (!mark)
+            for (int q = 0; q < nq; q++)
+                yk[q][a] = t->kn[i] * exp(lagrange(6, ux, ly[q], u));
+    }
+    if (mark)
+        return SP_OK;
+    for (int q = 0; q < nq; q++)
+        out[q] = (nki == 1 ? yk[q][0] : lagrange(4, lk, yk[q], log(k))) / k;
+    return SP_OK;
+}
+
+enum sp_status sp_softmax_table_fill(struct sp_softmax_table *t)
+{
+    long total = (long)t->nk * SM_TAB_NU, bad = -1;
+    enum sp_status first = SP_OK;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (long q = 0; q < total; q++) {
+        if (!t->need[q] || t->has[q])
+            continue;
+        double k = t->kn[q / SM_TAB_NU], u = (double)(q % SM_TAB_NU) * SM_TAB_HU;
+        double *y = t->y + (size_t)q * SM_TAB_NQ;
+        struct sp_softmax_moments m;
+        enum sp_status s = moments(k, u * u, 0.0, 0, &m);
+        if (s == SP_OK && !(m.sq > 0.0 && m.rq > 0.0))
+            s = SP_ENUMERIC;
+        if (s == SP_OK)
+            y[0] = log(m.sq), y[1] = log(m.rq);
+        if (s != SP_OK) {
+#pragma omp critical(softmax_table)
+            if (bad < 0 || q < bad)
+                bad = q, first = s;
+            continue;
+        }
+        t->has[q] = 1;
+        t->need[q] = 0;
+    }
+    if (bad >= 0)
+        return sp_fail(first, "softmax table: the moments failed at %g keys, v = %g",
+                       t->kn[bad / SM_TAB_NU], pow((double)(bad % SM_TAB_NU) * SM_TAB_HU, 2.0));
+    return SP_OK;
+}
+
+enum sp_status sp_softmax_table_query(struct sp_softmax_table *t, int k, double v, int mark,
+                                      struct sp_softmax_query *out)
+{
+    double kk = (double)k, y[2];
+    if (k == 1 || v == 0.0) { /* one key, or uniform */
+        if (!mark)
+            *out = (struct sp_softmax_query){1.0 / kk, (kk - 1.0) / (kk * kk), (kk - 1.0) / (kk * kk)};
+        return SP_OK;
+    }
+    if (t->nx == 0) {
+        enum sp_status s = tab_at(t, kk, v, 2, mark, y);
+        if (s == SP_OK && !mark)
+            *out = (struct sp_softmax_query){y[0], y[1], y[1]};
+        return s;
+    }
+    struct sp_softmax_query q = {0, 0, 0};
+    for (int j = 0; j < t->nx; j++) {
+        enum sp_status s = tab_at(t, kk, v * t->x[j], 2, mark, y);
+        if (s != SP_OK)
+            return s;
+        q.sq += t->xw[j] * y[0];
+        q.rq += t->xw[j] * y[1];
+        q.rqx += t->xw[j] * t->x[j] * y[1];
+    }
+    if (!mark)
+        *out = q;
+    return SP_OK;
+}
+
+/* Two queries sharing m keys, logit variance v and covariance c at each: sp, rp
+ * linear in y = expm1(c) / expm1(v) between c = 0 (independent queries: sp = 1/m,
+ * rp = (1 - sq)^2 / (m - 1), exactly) and c = v (the same query: sq, rq). Exact at
+ * c = 0, c = v and, for every c, at m -> infinity (sp -> e^c / m is linear in e^c);
+ * low by 1% at m = 128, v = 1, c = 0.6, by 3-4% at m = 2, v = 1-2, c = v/2, and by 9%
+ * at m = 128, v = 2, c = 0.8 (tests/test_softmax.c). */
+enum sp_status sp_softmax_table_pair(struct sp_softmax_table *t, int m, double v, double c,
+                                     int mark, double *sp, double *rp)
+{
+    double mm = (double)m, y[2];
+    if (m == 1 || v == 0.0) {
+        if (!mark)
+            *sp = 1.0 / mm, *rp = (mm - 1.0) / (mm * mm);
+        return SP_OK;
+    }
+    enum sp_status s = tab_at(t, mm, v, 2, mark, y);
+    if (s != SP_OK || mark)
+        return s;
+    c = c > v ? v : (c < -v ? -v : c);
+    double lam = expm1(c) / expm1(v), r0 = (1.0 - y[0]) * (1.0 - y[0]) / (mm - 1.0);
+    *sp = 1.0 / mm + lam * (y[0] - 1.0 / mm);
+    *rp = r0 + lam * (y[1] - r0);
+    return SP_OK;
 }
