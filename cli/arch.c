@@ -31,33 +31,16 @@ void cli_arch_free(struct cli_arch *c) { sp_archspec_free(c); }
 size_t cli_arch_nalpha(const struct cli_arch *c) { return c->nalpha ? c->nalpha : 1; }
 double cli_arch_alpha(const struct cli_arch *c, size_t i) { return c->nalpha ? c->alphas[i] : (double)NAN; }
 
-/* The key of an OPT_ARCH_* code: its name in cli_arch_longopts that is not an alias. */
-static const char *key_of(int opt)
+int cli_arch_key(void *ctx, const char *cmd, const struct sp_key *k, const char *arg)
 {
-    for (const struct option *o = cli_arch_longopts; o->name; o++) {
-        const struct sp_archkey *k = sp_archkey_find(o->name);
-        if (o->val == opt && k && !k->alias_of)
-            return o->name;
-    }
-    return NULL;
-}
-
-int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *arg)
-{
-    const char *key = key_of(opt);
-    if (!key)
-        return cli_usage(cmd, "internal error: unhandled option %d", opt);
-    enum sp_status s = sp_archspec_set(c, key, arg);
-    if (s == SP_ENOMEM)
-        return cli_fail("%s", sp_last_error());
-    if (s != SP_OK)
-        return cli_usage(cmd, "%s", sp_last_error());
-    if (opt == OPT_CONFIG) {
+    struct cli_arch *c = ctx;
+    int rc = cli_key_set(sp_archspec_keys(), c, cmd, k, arg);
+    if (!rc && !strcmp(k->name, "config")) {
         config_info = *c->config_info;
         config_path = arg;
         config_noted = 0;
     }
-    return 0;
+    return rc;
 }
 
 /* Once per run: the --width note (the sigmas followed it) or the --proxy-width one. */
@@ -184,65 +167,21 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
     return 0;
 }
 
-/* One key of the table as a help entry ("  --mlp A, --activation A  relu | ..."),
- * with its default from sp_arch_default. */
-static void key_help(FILE *f, const struct sp_archkey *k)
-{
-    enum { COL = 24 };
-    char left[128], def[32];
-    int n = snprintf(left, sizeof left, "  --%s%s%s", k->name, k->syntax ? " " : "",
-                     k->syntax ? k->syntax : "");
-    for (size_t i = 0; i < sp_archkey_count(); i++) {
-        const struct sp_archkey *a = sp_archkey_at(i);
-        if (a->alias_of && !strcmp(a->alias_of, k->name) && n > 0 && (size_t)n < sizeof left)
-            n += snprintf(left + n, sizeof left - (size_t)n, ", --%s%s%s", a->name,
-                          a->syntax ? " " : "", a->syntax ? a->syntax : "");
-    }
-    fprintf(f, "%s", left);
-    if (n >= COL - 1)
-        fprintf(f, "\n%*s", COL, "");
-    else
-        fprintf(f, "%*s", COL - n, "");
-    int has_def = sp_archkey_default(k, def, sizeof def);
-    for (const char *p = k->help; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        fprintf(f, "%.*s", (int)len, p);
-        p += len + (nl != NULL);
-        if (!*p && has_def)
-            fprintf(f, " (default %s)", def);
-        fputc('\n', f);
-        if (*p)
-            fprintf(f, "%*s", COL, "");
-    }
-}
+const struct sp_help_layout cli_arch_layout = {"  ", "--", 24, 1};
 
-void cli_arch_help(FILE *f)
+const char *const cli_arch_headings[] = {
+    [SP_ARCHKEY_ANY] = "Architecture (preset or config first, then flags; explicit flags "
+                       "always win):\n",
+    [SP_ARCHKEY_TRANSFORMER] = "Architecture (preset or config first, then flags; explicit "
+                               "flags always win):\n",
+    [SP_ARCHKEY_TOY] = "Toy residual network (--model toy):\n",
+    [SP_ARCHKEY_THEORY] = "Theory version (default C in every command; preset blog2 keeps its "
+                          "published\nversion A in every command; docs/theory.md says when "
+                          "they differ):\n",
+};
+
+void cli_arch_presets_help(FILE *f)
 {
-    static const char *const heading[] = {
-        [SP_ARCHKEY_ANY] = "Architecture (preset or config first, then flags; explicit flags "
-                           "always win):\n",
-        [SP_ARCHKEY_TOY] = "Toy residual network (--model toy):\n",
-        [SP_ARCHKEY_THEORY] = "Theory version (default C in every command; preset blog2 keeps its "
-                              "published\nversion A in every command; docs/theory.md says when "
-                              "they differ):\n",
-    };
-    int last = -1;
-    for (size_t i = 0; i < sp_archkey_count(); i++) {
-        const struct sp_archkey *k = sp_archkey_at(i);
-        int section = k->scope == SP_ARCHKEY_TRANSFORMER ? SP_ARCHKEY_ANY : (int)k->scope;
-        if (k->alias_of)
-            continue;
-        if (section != last)
-            fputs(heading[section], f);
-        last = section;
-        int flag = 0; /* every key is a flag (tests/cli/test_theory.sh greps for this) */
-        for (const struct option *o = cli_arch_longopts; o->name && !flag; o++)
-            flag = !strcmp(o->name, k->name);
-        if (!flag)
-            fprintf(f, "  (internal error: key %s has no flag)\n", k->name);
-        key_help(f, k);
-    }
     fputs("Presets:\n", f);
     for (int i = 0; sp_preset_names[i]; i++)
         fprintf(f, "  %-10s %s\n", sp_preset_names[i], sp_preset_descriptions[i]);

@@ -17,46 +17,6 @@ void cli_train_init(struct cli_train *t)
     t->s.style = SP_ARCHKEY_STYLE_FLAG; /* reasons name keys as flags: "--kv-heads: ..." */
 }
 
-const struct option *cli_train_longopts(enum sp_trainkey_group g)
-{
-    static struct option opts[SP_TRAINKEY_OWN_OPTIM + 1][64];
-    struct option *o = opts[g];
-    if (!o[0].name) {
-        size_t n = 0;
-        for (size_t i = 0; i < sp_trainkey_count() && n + 1 < 64; i++)
-            if (sp_trainkey_at(i)->group == g)
-                o[n++] = (struct option){sp_trainkey_at(i)->name, required_argument, 0,
-                                         OPT_TRAIN_FIRST + (int)i};
-    }
-    return o;
-}
-
-int cli_train_option(void *ctx, const char *cmd, int code, const char *arg)
-{
-    struct cli_train *t = ctx;
-    const struct sp_trainkey *k = sp_trainkey_at((size_t)(code - OPT_TRAIN_FIRST));
-    if (!k)
-        return cli_usage(cmd, "internal error: unhandled option %d", code);
-    return sp_trainspec_set(&t->s, k->name, arg) == SP_OK ? 0
-                                                          : cli_usage(cmd, "%s", sp_last_error());
-}
-
-/* The help of one group, from the key table with the trainer's defaults. */
-static void group_help(FILE *f, enum sp_trainkey_group g)
-{
-    for (size_t i = 0; i < sp_trainkey_count(); i++) {
-        const struct sp_trainkey *k = sp_trainkey_at(i);
-        char def[64];
-        sp_trainkey_default(k, def, sizeof def);
-        if (k->group == g)
-            cli_help_entry(f, 0, k->name, k->syntax, k->help, def);
-    }
-}
-void cli_train_help_model(FILE *f) { group_help(f, SP_TRAINKEY_MODEL); }
-void cli_train_help_optim(FILE *f) { group_help(f, SP_TRAINKEY_OPTIM); }
-void cli_train_help_own_model(FILE *f) { group_help(f, SP_TRAINKEY_OWN_MODEL); }
-void cli_train_help_own_optim(FILE *f) { group_help(f, SP_TRAINKEY_OWN_OPTIM); }
-
 static enum sp_status load_split(const char *dir, const char *prefix, struct sp_dataset *d)
 {
     char im[4096], lb[4096];
@@ -176,8 +136,8 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
          .help = "                        (fortunes: N training bytes, N held-out windows of\n"
                  "                        --context bytes)\n"},
         {.kind = CLI_OPT_TEXT, .help = "\nModel (refused with --resume: the checkpoint holds them):\n"},
-        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_MODEL, cli_train_help_own_model),
-        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_MODEL, cli_train_help_model),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_MODEL),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_MODEL),
         {.kind = CLI_OPT_TEXTFN, .text = norm_help},
         {.kind = CLI_OPT_CALL, .name = "norm", .call = opt_norm, .ctx = c, .seen = mf},
         {.kind = CLI_OPT_CALL, .name = "norm-attn", .call = opt_norm, .ctx = c, .seen = mf},
@@ -188,11 +148,11 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
         OPT(CLI_OPT_DOUBLE, "alpha-mlp", "A", &c->norm_mlp.alpha, 1e-6, 1e6, NULL),
         OPT(CLI_OPT_DOUBLE, "alpha-final", "A", &c->norm_final.alpha, 1e-6, 1e6, NULL),
         {.kind = CLI_OPT_TEXT, .help = "\nOptimisation (refused with --resume):\n"},
-        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OPTIM, cli_train_help_optim),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OPTIM),
         OPT(CLI_OPT_DOUBLE, "epochs", "E", &a->epochs, 1e-6, 1e4,
             "instead of --steps: E passes over the training images\n"
             "(fortunes: over the training bytes, batch x context a step)"),
-        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_OPTIM, cli_train_help_own_optim),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_OPTIM),
         {.kind = CLI_OPT_TEXT, .help = "\nRun:\n"},
         OPT(CLI_OPT_LONG, "eval-every", "K", &a->eval_every, 0, 100000000,
             "evaluate on the test set every K steps (default 0: at the end)"),

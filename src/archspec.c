@@ -208,9 +208,9 @@ static int given_list(const struct sp_archspec *s, int scope_a, int scope_b, cha
     struct names r = {.i = 0};
     int k = 0;
     buf[0] = 0;
-    for (size_t i = 0; i < sp_archkey_count(); i++) {
+    for (size_t i = 0; i < archkey_count(); i++) {
         const struct key *e = archkey_entry_at(i);
-        if (e->k.alias_of || ((int)e->k.scope != scope_a && (int)e->k.scope != scope_b) ||
+        if (e->k.alias_of || ((int)e->k.group != scope_a && (int)e->k.group != scope_b) ||
             !given(s, e))
             continue;
         size_t l = strlen(buf);
@@ -227,9 +227,9 @@ static enum sp_status build_toy(const struct sp_archspec *c, double alpha, struc
     if (nbad) {
         char takes[512] = "";
         int k = 0;
-        for (size_t i = 0; i < sp_archkey_count(); i++) {
+        for (size_t i = 0; i < archkey_count(); i++) {
             const struct key *e = archkey_entry_at(i);
-            if (e->k.alias_of || (e->k.scope != SP_ARCHKEY_ANY && e->k.scope != SP_ARCHKEY_TOY) ||
+            if (e->k.alias_of || (e->k.group != SP_ARCHKEY_ANY && e->k.group != SP_ARCHKEY_TOY) ||
                 e->k.kind == SP_ARCHKEY_PRESET || e->k.kind == SP_ARCHKEY_FILE ||
                 !strcmp(e->k.name, "model"))
                 continue;

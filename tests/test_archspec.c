@@ -79,7 +79,7 @@ static void test_value_syntax(void)
 }
 
 /* A valid value of k's documented syntax, into buf (NULL for a flag). */
-static const char *valid_value(const struct sp_archkey *k, char *buf, size_t n)
+static const char *valid_value(const struct sp_key *k, char *buf, size_t n)
 {
     switch (k->kind) {
     case SP_ARCHKEY_INT: snprintf(buf, n, "%lld", (long long)k->lo + 1); return buf;
@@ -95,18 +95,18 @@ static const char *valid_value(const struct sp_archkey *k, char *buf, size_t n)
 
 static void test_every_key(void)
 {
-    size_t nk = sp_archkey_count();
+    size_t nk = sp_archspec_keys()->count;
     CHECK(nk >= 40);
-    CHECK(sp_archkey_at(nk) == NULL);
+    CHECK(sp_keyset_at(sp_archspec_keys(), nk) == NULL);
     for (size_t i = 0; i < nk; i++) {
-        const struct sp_archkey *k = sp_archkey_at(i);
+        const struct sp_key *k = sp_keyset_at(sp_archspec_keys(), i);
         char buf[128], name[80];
         CHECK(k && k->name && (k->help || k->alias_of));
-        CHECK(sp_archkey_find(k->name) == k);
+        CHECK(sp_keyset_find(sp_archspec_keys(), k->name) == k);
         for (size_t j = 0; j < i; j++)
-            CHECK(strcmp(sp_archkey_at(j)->name, k->name) != 0);
+            CHECK(strcmp(sp_keyset_at(sp_archspec_keys(), j)->name, k->name) != 0);
         if (k->alias_of)
-            CHECK(sp_archkey_find(k->alias_of) && !sp_archkey_find(k->alias_of)->alias_of);
+            CHECK(sp_keyset_find(sp_archspec_keys(), k->alias_of) && !sp_keyset_find(sp_archspec_keys(), k->alias_of)->alias_of);
         struct sp_archspec s;
         sp_archspec_init(&s);
         const char *val = valid_value(k, buf, sizeof buf);
@@ -172,9 +172,9 @@ static void test_every_key(void)
     refused(&s, "nrom", "ln", "unknown architecture key 'nrom'");
     sp_archspec_free(&s);
     char def[32];
-    CHECK(sp_archkey_default(sp_archkey_find("depth"), def, sizeof def) && !strcmp(def, "128"));
-    CHECK(sp_archkey_default(sp_archkey_find("init-std"), def, sizeof def) && !strcmp(def, "0.02"));
-    CHECK(!sp_archkey_default(sp_archkey_find("heads"), def, sizeof def) && !def[0]);
+    CHECK(sp_keyset_default(sp_archspec_keys(), sp_keyset_find(sp_archspec_keys(), "depth"), def, sizeof def) && !strcmp(def, "128"));
+    CHECK(sp_keyset_default(sp_archspec_keys(), sp_keyset_find(sp_archspec_keys(), "init-std"), def, sizeof def) && !strcmp(def, "0.02"));
+    CHECK(!sp_keyset_default(sp_archspec_keys(), sp_keyset_find(sp_archspec_keys(), "heads"), def, sizeof def) && !def[0]);
 }
 
 /* Keys k[i] = v[i] (NULL-terminated) built at alpha. */

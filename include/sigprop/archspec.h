@@ -14,6 +14,7 @@
 
 #include "sigprop/config.h"
 #include "sigprop/core.h"
+#include "sigprop/keys.h"
 #include "sigprop/theory.h"
 
 #ifdef __cplusplus
@@ -53,25 +54,12 @@ enum sp_archkey_scope {
     SP_ARCHKEY_TOY,         /* the toy residual network only (model toy) */
     SP_ARCHKEY_THEORY       /* the theory version (transformer only) */
 };
-struct sp_archkey {
-    const char *name;   /* "mlp-ratio": the CLI's flag without "--" */
-    const char *syntax; /* the value's name in help ("R"); NULL for a flag */
-    const char *help;   /* one or more lines ('\n'), without the default */
-    enum sp_archkey_kind kind;
-    enum sp_archkey_scope scope;
-    double lo, hi;              /* INT, REAL, LIST */
-    const char *const *choices; /* CHOICE: the accepted words, NULL-terminated */
-    const char *word;           /* REAL: a word accepted besides a number ("none"); NULL */
-    const char *alias_of;       /* another name of that key ("activation" of "mlp"); NULL */
-};
-/* The keys, in help order (i < sp_archkey_count()); NULL past the end. */
-size_t sp_archkey_count(void);
-const struct sp_archkey *sp_archkey_at(size_t i);
-/* The key called name (an alias too), or NULL. */
-const struct sp_archkey *sp_archkey_find(const char *name);
-/* The default of k as text ("128", "0.02"), taken from sp_arch_default; returns 0
- * (buf "") when k has no numeric default to show (its help says it). */
-int sp_archkey_default(const struct sp_archkey *k, char *buf, size_t n);
+/* The keys (struct sp_key, sigprop/keys.h) in help order: kind an enum
+ * sp_archkey_kind, group an enum sp_archkey_scope, word a word a REAL key accepts
+ * besides a number ("none"), alias_of set for another name of a key ("activation"
+ * of "mlp"); FLAG keys have no syntax. The default as text comes from
+ * sp_arch_default (none for a key whose help says it); set is sp_archspec_set. */
+const struct sp_keyset *sp_archspec_keys(void);
 
 /* How the reasons of set and build name keys: "mlp-ratio" and "model toy"
  * (PLAIN, the default), "--mlp-ratio" and "--model toy" (FLAG: the CLI), or

@@ -359,7 +359,7 @@ static enum sp_status parse_sigprop(struct cfg *c, struct sp_arch *a)
             if (!strcmp(j->string, nums[i]))
                 k = i;
         if (k >= 0) {
-            const struct sp_archkey *ak = &archkey_entry(num_keys[k])->k;
+            const struct sp_key *ak = &archkey_entry(num_keys[k])->k;
             if (!cJSON_IsNumber(j))
                 return sp_fail(SP_EFORMAT, "config: key 'sigprop.%s' must be a number (got %s)",
                                j->string, json_type(j));
