@@ -296,10 +296,6 @@ void cli_train_init(struct cli_train *t); /* the trainer's defaults (sp_trainspe
     {.kind = CLI_OPT_LONG, .name = "eval-max", .arg = "N", .dest = &(t)->eval_max,       \
      .lo = 0, .hi = 100000000,                                                         \
      .help = "evaluate on the first N test images (default 0: all)"}
-/* Fashion-MNIST's train and t10k splits from dir, the training split cut to
- * train_max images (0: all). */
-enum sp_status cli_load_fmnist(const char *dir, long train_max, struct sp_dataset *tr,
-                               struct sp_dataset *te);
 
 /* A library status as the CLI reports it: 0 for SP_OK; SP_EINVAL a usage error
  * (the reason printed, 2); any other a runtime failure ("cmd: reason", 1). */

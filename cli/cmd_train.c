@@ -17,25 +17,6 @@ void cli_train_init(struct cli_train *t)
     t->s.style = SP_ARCHKEY_STYLE_FLAG; /* reasons name keys as flags: "--kv-heads: ..." */
 }
 
-static enum sp_status load_split(const char *dir, const char *prefix, struct sp_dataset *d)
-{
-    char im[4096], lb[4096];
-    snprintf(im, sizeof im, "%s/%s-images-idx3-ubyte.gz", dir, prefix);
-    snprintf(lb, sizeof lb, "%s/%s-labels-idx1-ubyte.gz", dir, prefix);
-    return sp_dataset_load(im, lb, 10, d);
-}
-
-enum sp_status cli_load_fmnist(const char *dir, long train_max, struct sp_dataset *tr,
-                               struct sp_dataset *te)
-{
-    enum sp_status s = load_split(dir, "train", tr);
-    if (s == SP_OK)
-        s = load_split(dir, "t10k", te);
-    if (s == SP_OK && train_max > 0 && (size_t)train_max < tr->n)
-        tr->n = (size_t)train_max;
-    return s;
-}
-
 static const char head_fmt[] =
     "Usage: sigprop train [options]\n\n"
     "Trains a small vision transformer on Fashion-MNIST (Debian's dataset-fashion-mnist)\n"
@@ -280,7 +261,7 @@ static enum sp_status train_data_load(const struct train_args *a, long train_max
             d->ctr.n = (size_t)train_max;
         return s;
     }
-    return cli_load_fmnist(a->data ? a->data : SP_FASHION_MNIST_DIR, train_max, &d->tr, &d->te);
+    return sp_fmnist_load(a->data ? a->data : SP_FASHION_MNIST_DIR, train_max, &d->tr, &d->te);
 }
 
 int cmd_train(int argc, char **argv)

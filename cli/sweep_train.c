@@ -253,7 +253,7 @@ int cmd_sweep_train(int argc, char **argv)
 #endif
         mo.threads = threads;
     }
-    enum sp_status s = cli_load_fmnist(data, ct.train_max, &tr, &te);
+    enum sp_status s = sp_fmnist_load(data, ct.train_max, &tr, &te);
     if (s != SP_OK) {
         rc = s == SP_ENOMEM || s == SP_EIO ? cli_fail("%s", sp_last_error())
                                            : cli_usage(cmd, "%s", sp_last_error());

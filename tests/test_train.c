@@ -453,6 +453,36 @@ static void test_loader(const char *dir)
     unlink(lb);
 }
 
+/* sp_fmnist_load: the two splits by their file names, the training split cut to
+ * train_max, both zeroed when the test split is missing. */
+static void test_fmnist(const char *dir)
+{
+    static const char *const names[4] = {"train-images-idx3-ubyte.gz",
+                                         "train-labels-idx1-ubyte.gz",
+                                         "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+    char path[4][512];
+    for (int i = 0; i < 4; i++)
+        snprintf(path[i], sizeof path[i], "%s/%s", dir, names[i]);
+    unsigned char pix[6 * 2 * 2] = {0}, labs[6] = {0, 1, 2, 3, 4, 5};
+    uint32_t di[3] = {6, 2, 2}, dl[1] = {6}, ti[3] = {3, 2, 2}, tl[1] = {3};
+    write_idx(path[0], 0x803, di, 3, pix, sizeof pix, 0);
+    write_idx(path[1], 0x801, dl, 1, labs, 6, 0);
+    write_idx(path[2], 0x803, ti, 3, pix, 12, 0);
+    write_idx(path[3], 0x801, tl, 1, labs, 3, 0);
+    struct sp_dataset tr, te;
+    CHECK(sp_fmnist_load(dir, 4, &tr, &te) == SP_OK && tr.n == 4 && te.n == 3);
+    CHECK(tr.classes == 10 && te.rows == 2);
+    sp_dataset_free(&tr);
+    sp_dataset_free(&te);
+    CHECK(sp_fmnist_load(dir, 0, NULL, &te) == SP_OK && te.n == 3);
+    sp_dataset_free(&te);
+    unlink(path[3]);
+    CHECK(sp_fmnist_load(dir, 0, &tr, &te) == SP_EIO && !tr.images && !te.images);
+    CHECK(strstr(sp_last_error(), "t10k-labels") != NULL);
+    for (int i = 0; i < 3; i++)
+        unlink(path[i]);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/sp_test_train_XXXXXX";
@@ -489,6 +519,7 @@ int main(void)
     test_divergence(&tr);
     test_overfit();
     test_loader(dir);
+    test_fmnist(dir);
     sp_dataset_free(&tr);
     sp_dataset_free(&te);
     rmdir(dir);

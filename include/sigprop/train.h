@@ -34,6 +34,12 @@ enum sp_status sp_dataset_load(const char *images_path, const char *labels_path,
 void sp_dataset_free(struct sp_dataset *d); /* NULL and zeroed structs are no-ops */
 /* The directory where Debian's dataset-fashion-mnist puts its four .gz files. */
 #define SP_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
+/* Fashion-MNIST from dir (its {train,t10k}-{images-idx3,labels-idx1}-ubyte.gz, 10
+ * classes): the training split into *train (NULL: not read), cut to its first
+ * train_max images (0: all), and the test split into *test. sp_dataset_load's
+ * status and reason; on failure both are zeroed. */
+enum sp_status sp_fmnist_load(const char *dir, long train_max, struct sp_dataset *train,
+                              struct sp_dataset *test);
 
 /* ---- data: a text corpus of records separated by lines holding a single '%' ---- */
 /* The bytes of the records, each followed by its separator line "%\n" (the format of
