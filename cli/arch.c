@@ -102,13 +102,6 @@ static void note_config(const struct cli_arch *c)
     }
 }
 
-static void meta_list(cJSON *j, const char *name, const char (*list)[SP_CONFIG_KEY_LEN], size_t n)
-{
-    cJSON *arr = cJSON_AddArrayToObject(j, name);
-    for (size_t i = 0; i < n && i < SP_CONFIG_MAX_KEYS; i++)
-        cJSON_AddItemToArray(arr, cJSON_CreateString(list[i]));
-}
-
 const char *cli_theory_version_source(const struct cli_arch *c)
 {
     return sp_archspec_version_source(c);
@@ -187,70 +180,7 @@ void cli_arch_presets_help(FILE *f)
         fprintf(f, "  %-10s %s\n", sp_preset_names[i], sp_preset_descriptions[i]);
 }
 
-void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_opts *o)
+int cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_opts *o)
 {
-    cJSON *j = cJSON_AddObjectToObject(meta, "arch");
-    cJSON_AddStringToObject(j, "model", a->model == SP_MODEL_TOY ? "toy" : "transformer");
-    cJSON_AddNumberToObject(j, "depth", a->depth);
-    cJSON_AddNumberToObject(j, "q0", a->q0);
-    cJSON_AddNumberToObject(j, "p0", a->p0);
-    if (a->model == SP_MODEL_TOY) {
-        cJSON_AddBoolToObject(j, "pre_ln", a->toy_ln);
-        cJSON_AddStringToObject(j, "phi", sp_fn_name(a->phi.kind));
-        cJSON_AddNumberToObject(j, "alpha", a->phi.alpha);
-        cJSON_AddNumberToObject(j, "shift", a->phi.shift);
-        cJSON_AddNumberToObject(j, "mu", a->mu);
-        cJSON_AddNumberToObject(j, "sigma_w", a->sigma_w);
-        cJSON_AddNumberToObject(j, "sigma_b", a->sigma_b);
-    } else {
-        cJSON_AddNumberToObject(j, "tokens", a->tokens);
-        cJSON_AddNumberToObject(j, "width", a->width);
-        cJSON_AddNumberToObject(j, "heads", a->heads);
-        cJSON_AddNumberToObject(j, "mlp_ratio", a->mlp_ratio);
-        cJSON_AddStringToObject(j, "activation", sp_act_name(a->mlp_act));
-        cJSON_AddNumberToObject(j, "mlp_hidden", sp_arch_mlp_hidden(a));
-        cJSON_AddNumberToObject(j, "kv_heads", sp_arch_kv_heads(a));
-        cJSON_AddStringToObject(j, "attention_mask", a->mask == SP_MASK_CAUSAL ? "causal" : "none");
-        static const char *rp[] = {"none", "interleaved", "half"};
-        cJSON_AddStringToObject(j, "rope", rp[a->rope]);
-        cJSON_AddNumberToObject(j, "rope_theta", a->rope_theta);
-        cJSON_AddNumberToObject(j, "norm_eps", a->norm_eps);
-        cJSON_AddNumberToObject(j, "embed_scale", a->embed_scale);
-        cJSON_AddNumberToObject(j, "residual_scale", a->residual_scale);
-        if (a->mlp_act == SP_ACT_SWIGLU)
-            cJSON_AddNumberToObject(j, "sigma_3", a->sigma_3);
-        cJSON_AddBoolToObject(j, "final_norm", a->final_norm);
-        cJSON_AddStringToObject(j, "norm_attn", sp_fn_name(a->norm_attn.kind));
-        cJSON_AddNumberToObject(j, "alpha_attn", a->norm_attn.alpha);
-        cJSON_AddStringToObject(j, "norm_mlp", sp_fn_name(a->norm_mlp.kind));
-        cJSON_AddNumberToObject(j, "alpha_mlp", a->norm_mlp.alpha);
-        cJSON_AddNumberToObject(j, "shift", a->norm_mlp.shift);
-        cJSON_AddNumberToObject(j, "init_std", a->init_std);
-        cJSON_AddNumberToObject(j, "sigma_q", a->sigma_q);
-        cJSON_AddNumberToObject(j, "sigma_k", a->sigma_k);
-        cJSON_AddNumberToObject(j, "sigma_v", a->sigma_v);
-        cJSON_AddNumberToObject(j, "sigma_o", a->sigma_o);
-        cJSON_AddNumberToObject(j, "sigma_1", a->sigma_1);
-        cJSON_AddNumberToObject(j, "sigma_2", a->sigma_2);
-    }
-    if (config_path) {
-        const struct sp_config_info *in = &config_info;
-        cJSON *cj = cJSON_AddObjectToObject(meta, "config");
-        cJSON_AddStringToObject(cj, "path", config_path);
-        cJSON_AddStringToObject(cj, "model_type", in->model_type);
-        meta_list(cj, "keys_used", in->used, in->nused);
-        meta_list(cj, "defaults", in->defaulted, in->ndefaulted);
-        cJSON *nm = cJSON_AddArrayToObject(cj, "not_modelled");
-        for (size_t i = 0; i < in->nnot_modelled && i < SP_CONFIG_MAX_NOTES; i++)
-            cJSON_AddItemToArray(nm, cJSON_CreateString(in->not_modelled[i]));
-        meta_list(cj, "unknown", in->unknown, in->nunknown);
-    }
-    if (o) {
-        cJSON *t = cJSON_AddObjectToObject(meta, "theory");
-        static const char *att[] = {"softmax", "uniform", "uniform-exact", "gaussian"};
-        cJSON_AddStringToObject(t, "version", sp_theory_version(o));
-        cJSON_AddStringToObject(t, "attention", att[o->attention]);
-        cJSON_AddStringToObject(t, "apjn", o->apjn == SP_APJN_SINGLE ? "single" : "two-channel");
-        cJSON_AddStringToObject(t, "cn", o->cn_exact ? "exact" : "one");
-    }
+    return cli_meta_add_json(meta, NULL, sp_arch_meta_json(a, o, config_path, &config_info));
 }

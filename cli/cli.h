@@ -223,8 +223,9 @@ void cli_theory_meta_source(cJSON *meta, const struct cli_arch *c);
  * column is the table functions' own: sigprop/tables.h.) */
 size_t cli_caveats(const struct sp_arch *a, const struct sp_theory_opts *o, int warn,
                    cJSON *meta);
-/* Adds every architecture and theory setting to a JSON object. */
-void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_opts *o);
+/* Adds the library's architecture meta (sp_arch_meta_json: arch, the last --config
+ * read, theory with o non-NULL) to meta: 0, or 1 (printed). */
+int cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_opts *o);
 
 /* ---- finite-network measurement flags shared by measure and compare (cmd_measure.c) ---- */
 /* What the user asked for: the library's request (struct sp_measurespec,

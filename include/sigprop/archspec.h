@@ -158,6 +158,13 @@ struct sp_archspec_notes {
  * toy ..."), an inconsistency or an invalid architecture. notes may be NULL. */
 enum sp_status sp_archspec_build(const struct sp_archspec *s, double alpha, struct sp_arch *a,
                                  struct sp_theory_opts *o, struct sp_archspec_notes *notes);
+/* The JSON meta of an architecture as one serialised object (malloc'ed, the
+ * caller frees it; NULL with SP_ENOMEM): "arch" (the model's settings: depth, q0,
+ * p0, then the toy's or the transformer's, its sigmas resolved), with config_path
+ * and info non-NULL "config" {path, model_type, keys_used, defaults, not_modelled,
+ * unknown}, with o non-NULL "theory" {version, attention, apjn, cn}. */
+char *sp_arch_meta_json(const struct sp_arch *a, const struct sp_theory_opts *o,
+                        const char *config_path, const struct sp_config_info *info);
 /* Where the theory version comes from: "flags" (attention, apjn or cn given),
  * "preset" (a preset's published version: blog2 keeps version A) or "default". */
 const char *sp_archspec_version_source(const struct sp_archspec *s);
