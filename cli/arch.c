@@ -47,58 +47,25 @@ int cli_arch_key(void *ctx, const char *cmd, const struct sp_key *k, const char 
 static void note_width(const struct cli_arch *c, const char *cmd, const struct sp_arch *a,
                        const struct sp_archspec_notes *n)
 {
-    if (width_noted || cli_quiet || (!n->width_changed && !n->proxy))
+    char text[1024];
+    if (width_noted || cli_quiet || !sp_archspec_note(c, a, n, text, sizeof text))
         return;
     width_noted = 1;
-    if (n->proxy) {
-        cli_info("%s: proxy: width %d for the target width %d, with the target's sigmas "
-                 "(s_OV = %.6g, s_21 = %.6g, s_QK = %.6g), %d heads (head dim %d -> %d), "
-                 "MLP hidden %d -> %d",
-                 cmd, a->width, n->target_width, sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a),
-                 a->heads, n->target_width / n->target_heads, a->width / a->heads, n->target_hidden,
-                 sp_arch_mlp_hidden(a));
-        return;
-    }
-    static const char *sigma[6] = {"q", "k", "v", "o", "1", "2"};
-    char keep[320] = "";
-    for (int i = 0; i < 6; i++)
-        if (!isnan(n->keep[i])) {
-            size_t l = strlen(keep);
-            snprintf(keep + l, sizeof keep - l, "%s--sigma-%s %.6g", l ? " " : "", sigma[i],
-                     n->keep[i]);
-        }
-    char who[64];
-    if (!strcmp(n->ref_source, "config"))
-        snprintf(who, sizeof who, "the config's width %d", n->ref_width);
-    else if (!strcmp(n->ref_source, "preset"))
-        snprintf(who, sizeof who, "preset %s's width %d", c->preset, n->ref_width);
-    else
-        snprintf(who, sizeof who, "the default width %d", n->ref_width);
-    cli_info("%s: note: --width %d differs from %s and the sigmas follow width "
-             "(sigma = init-std %g x sqrt(fan_in)): s_OV = %.6g, s_21 = %.6g, s_QK = %.6g; "
-             "to keep the sigmas of width %d give %s",
-             cmd, c->width, who, a->init_std, sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a),
-             n->ref_width, keep);
+    cli_info("%s: %s", cmd, text);
 }
 
 /* Once per run: what the config file set and what it holds that is not modelled. */
 static void note_config(const struct cli_arch *c)
 {
+    char text[8192];
     if (config_noted || cli_quiet || !c->config_path || !config_path)
         return;
     config_noted = 1;
-    const struct sp_config_info *in = &config_info;
-    cli_info("config %s: model_type %s, %zu key(s) used, %zu default(s)", config_path,
-             in->model_type, in->nused, in->ndefaulted);
-    for (size_t i = 0; i < in->nnot_modelled && i < SP_CONFIG_MAX_NOTES; i++)
-        cli_info("config: %s", in->not_modelled[i]);
-    if (in->nunknown) {
-        char list[512] = "";
-        for (size_t i = 0; i < in->nunknown && i < SP_CONFIG_MAX_KEYS; i++) {
-            size_t l = strlen(list);
-            snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", in->unknown[i]);
-        }
-        cli_info("config: %zu unknown key(s), ignored: %s", in->nunknown, list);
+    sp_config_info_note(config_path, &config_info, text, sizeof text);
+    for (char *p = text, *nl; p; p = nl ? nl + 1 : NULL) {
+        if ((nl = strchr(p, '\n')))
+            *nl = 0;
+        cli_info("%s", p);
     }
 }
 

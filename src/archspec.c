@@ -491,3 +491,43 @@ enum sp_status sp_archspec_build(const struct sp_archspec *c, double alpha, stru
                        kn(&r, c, "apjn", "two-channel"));
     return SP_OK;
 }
+
+size_t sp_archspec_note(const struct sp_archspec *c, const struct sp_arch *a,
+                        const struct sp_archspec_notes *n, char *buf, size_t len)
+{
+    struct names r = {.i = 0};
+    int k = 0;
+    if (len)
+        buf[0] = 0;
+    if (n->proxy) {
+        k = snprintf(buf, len, "proxy: width %d for the target width %d, with the target's sigmas "
+                     "(s_OV = %.6g, s_21 = %.6g, s_QK = %.6g), %d heads (head dim %d -> %d), "
+                     "MLP hidden %d -> %d", a->width, n->target_width, sp_arch_s_ov(a),
+                     sp_arch_s_21(a), sp_arch_s_qk(a), a->heads, n->target_width / n->target_heads,
+                     a->width / a->heads, n->target_hidden, sp_arch_mlp_hidden(a));
+        return k > 0 ? (size_t)k : 0;
+    }
+    if (!n->width_changed)
+        return 0;
+    static const char *const sigma[6] = {"sigma-q", "sigma-k", "sigma-v",
+                                         "sigma-o", "sigma-1", "sigma-2"};
+    char keep[320] = "", v[32], who[64];
+    for (int i = 0; i < 6; i++)
+        if (!isnan(n->keep[i])) {
+            size_t l = strlen(keep);
+            snprintf(v, sizeof v, "%.6g", n->keep[i]);
+            snprintf(keep + l, sizeof keep - l, "%s%s", l ? " " : "", kn(&r, c, sigma[i], v));
+        }
+    if (!strcmp(n->ref_source, "config"))
+        snprintf(who, sizeof who, "the config's width %d", n->ref_width);
+    else if (!strcmp(n->ref_source, "preset"))
+        snprintf(who, sizeof who, "preset %s's width %d", c->preset, n->ref_width);
+    else
+        snprintf(who, sizeof who, "the default width %d", n->ref_width);
+    snprintf(v, sizeof v, "%d", c->width);
+    k = snprintf(buf, len, "note: %s differs from %s and the sigmas follow width (sigma = "
+                 "init-std %g x sqrt(fan_in)): s_OV = %.6g, s_21 = %.6g, s_QK = %.6g; to keep "
+                 "the sigmas of width %d give %s", kn(&r, c, "width", v), who, a->init_std,
+                 sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a), n->ref_width, keep);
+    return k > 0 ? (size_t)k : 0;
+}

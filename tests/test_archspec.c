@@ -322,11 +322,51 @@ static void test_refusals(void)
     sp_archspec_delete(NULL);
 }
 
+/* The notes as text: the width note in the request's style, exact; none without a
+ * change; the config record's lines. */
+static void test_notes(void)
+{
+    struct sp_archspec s;
+    struct sp_arch a;
+    struct sp_theory_opts o;
+    struct sp_archspec_notes n;
+    char buf[1024];
+    sp_archspec_init(&s);
+    s.style = SP_ARCHKEY_STYLE_KEYWORD;
+    CHECK(sp_archspec_build(&s, NAN, &a, &o, &n) == SP_OK);
+    CHECK(sp_archspec_note(&s, &a, &n, buf, sizeof buf) == 0 && !buf[0]);
+    CHECK(sp_archspec_set(&s, "width", "256") == SP_OK && sp_archspec_set(&s, "sigma-q", "1") == SP_OK);
+    CHECK(sp_archspec_build(&s, NAN, &a, &o, &n) == SP_OK && n.width_changed);
+    size_t len = sp_archspec_note(&s, &a, &n, buf, sizeof buf);
+    CHECK(len == strlen(buf));
+    CHECK(!strncmp(buf, "note: width='256' differs from the default width 1024 and the sigmas "
+                        "follow width (sigma = init-std 0.02 x sqrt(fan_in))", 108));
+    /* sigma-q was given: not in the list; sigma_k keeps 0.02 sqrt(1024) = 0.64 */
+    CHECK(strstr(buf, "to keep the sigmas of width 1024 give sigma_k='0.64' sigma_v='0.64'"));
+    CHECK(!strstr(buf, "sigma_q="));
+    sp_archspec_free(&s);
+
+    struct sp_config_info in;
+    memset(&in, 0, sizeof in);
+    strcpy(in.model_type, "gpt2");
+    in.nused = 2, in.ndefaulted = 1, in.nunknown = 2, in.nnot_modelled = 1;
+    strcpy(in.unknown[0], "a");
+    strcpy(in.unknown[1], "b");
+    strcpy(in.not_modelled[0], "x = 1: why");
+    CHECK(sp_config_info_note("c.json", &in, buf, sizeof buf) == strlen(buf));
+    CHECK(!strcmp(buf, "config c.json: model_type gpt2, 2 key(s) used, 1 default(s)\n"
+                       "config: x = 1: why\nconfig: 2 unknown key(s), ignored: a, b"));
+    char small[10];
+    CHECK(sp_config_info_note("c.json", &in, small, sizeof small) == strlen(buf) &&
+          strlen(small) == 9);
+}
+
 int main(void)
 {
     test_value_syntax();
     test_every_key();
     test_build();
     test_refusals();
+    test_notes();
     return check_done();
 }

@@ -165,6 +165,14 @@ enum sp_status sp_archspec_build(const struct sp_archspec *s, double alpha, stru
  * unknown}, with o non-NULL "theory" {version, attention, apjn, cn}. */
 char *sp_arch_meta_json(const struct sp_arch *a, const struct sp_theory_opts *o,
                         const char *config_path, const struct sp_config_info *info);
+/* The note of notes (from a build of s into a) as one line for the user, keys
+ * named in s's style: with proxy "proxy: width D for the target width T, with the
+ * target's sigmas (...)", else with width_changed "note: width D differs from
+ * ... and the sigmas follow width (...); to keep the sigmas of width W give
+ * sigma-q X ..."; "" and 0 when there is none. Into buf (len bytes); returns the
+ * length (as snprintf). */
+size_t sp_archspec_note(const struct sp_archspec *s, const struct sp_arch *a,
+                        const struct sp_archspec_notes *notes, char *buf, size_t len);
 /* Where the theory version comes from: "flags" (attention, apjn or cn given),
  * "preset" (a preset's published version: blog2 keeps version A) or "default". */
 const char *sp_archspec_version_source(const struct sp_archspec *s);
