@@ -245,6 +245,9 @@ int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct
 /* The status of sp_measure_image_tokens (or a caller of it) as cli_inputs_tokens
  * reports it: 0, 2 (SP_EINVAL, SP_EFORMAT) or 1. */
 int cli_inputs_status(const char *cmd, enum sp_status s);
+/* A CALL handler (ctx: the struct cli_measure) for a command's own flag that is a
+ * measurement key under its own help: "--KEY" set as cli_key_set does. */
+int cli_measure_call(void *ctx, const char *cmd, const char *flag, const char *arg);
 /* sp_measurespec_init with reasons that name flags ("--probes: ..."). */
 void cli_measure_init(struct cli_measure *m);
 void cli_measure_free(struct cli_measure *m);

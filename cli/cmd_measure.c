@@ -24,6 +24,12 @@ void cli_measure_init(struct cli_measure *m)
 
 void cli_measure_free(struct cli_measure *m) { sp_measurespec_free(m); }
 
+int cli_measure_call(void *ctx, const char *cmd, const char *flag, const char *arg)
+{
+    const struct sp_keyset *ks = sp_measurespec_keys();
+    return cli_key_set(ks, ctx, cmd, sp_keyset_find(ks, flag + 2), arg);
+}
+
 int cli_measure_check(const char *cmd, const struct sp_arch *a, struct cli_measure *m)
 {
     return sp_measure_plan(a, m, &check_plan) == SP_OK ? 0 : cli_usage(cmd, "%s", sp_last_error());
