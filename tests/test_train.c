@@ -453,6 +453,28 @@ static void test_loader(const char *dir)
     unlink(lb);
 }
 
+/* sp_train_meta_json: the three objects in order, the evaluation only when finite,
+ * bits per byte for the text task (1 nat = 1/ln 2 bits). */
+static void test_meta(void)
+{
+    struct sp_vit_config c;
+    struct sp_train_opts o;
+    sp_vit_config_default(&c);
+    sp_train_opts_default(&o);
+    struct sp_train_result r = {.steps_done = 3, .diverged_step = -1, .init_loss = 2.5,
+                                .eval_loss = NAN, .eval_acc = NAN};
+    char *j = sp_train_meta_json(&c, &o, &r);
+    CHECK(j && !strncmp(j, "{\"model\":{\"task\":\"fmnist\",\"width\":", 32));
+    CHECK(j && strstr(j, "},\"optimiser\":{\"steps\":") && strstr(j, "},\"result\":{\"steps_done\":3,"));
+    CHECK(j && !strstr(j, "eval_loss") && !strstr(j, "context"));
+    free(j);
+    c.task = SP_TASK_TEXT, c.context = 16;
+    r.eval_loss = M_LN2, r.eval_acc = 0.5;
+    j = sp_train_meta_json(&c, &o, &r);
+    CHECK(j && strstr(j, "\"context\":16") && strstr(j, "\"eval_bits_per_byte\":1}"));
+    free(j);
+}
+
 /* sp_fmnist_load: the two splits by their file names, the training split cut to
  * train_max, both zeroed when the test split is missing. */
 static void test_fmnist(const char *dir)
@@ -520,6 +542,7 @@ int main(void)
     test_overfit();
     test_loader(dir);
     test_fmnist(dir);
+    test_meta();
     sp_dataset_free(&tr);
     sp_dataset_free(&te);
     rmdir(dir);

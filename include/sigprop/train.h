@@ -173,6 +173,14 @@ enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *tra
 enum sp_status sp_trainer_run_text(struct sp_trainer *t, const struct sp_corpus *train,
                                    const struct sp_corpus *test, struct sp_train_result *res);
 const struct sp_table *sp_trainer_log(const struct sp_trainer *t);
+/* The JSON meta of a run as one serialised object (malloc'ed, the caller frees it;
+ * NULL with SP_ENOMEM): "model" (task, context for fortunes, width, depth, heads,
+ * kv_heads, RoPE, mlp_ratio, patch, activation, pool, the norms and alphas,
+ * init_std, parameters), "optimiser" (steps ... seed) and "result" (steps_done,
+ * diverged, diverged_step, init_loss; with a finite eval_acc eval_loss, eval_acc and
+ * for fortunes eval_bits_per_byte) of c, o (sp_trainer_config, sp_trainer_opts) and r. */
+char *sp_train_meta_json(const struct sp_vit_config *c, const struct sp_train_opts *o,
+                         const struct sp_train_result *r);
 /* Parameters (float, sp_vit_nparams of them; layout internal) for tests and tools. */
 const float *sp_trainer_params(const struct sp_trainer *t);
 /* Loss and accuracy of the current parameters on the first max images of d (0: all);
