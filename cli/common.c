@@ -303,9 +303,7 @@ int cli_key_set(const struct sp_keyset *ks, void *ctx, const char *cmd, const st
                 const char *arg)
 {
     enum sp_status s = ks->set(ctx, k->name, k->syntax ? arg : NULL);
-    if (s == SP_ENOMEM)
-        return cli_fail("%s", sp_last_error());
-    return s == SP_OK ? 0 : cli_usage(cmd, "%s", sp_last_error());
+    return s == SP_OK ? 0 : parse_failed(cmd, s);
 }
 
 static int has_arg(enum cli_opt_kind k)
@@ -359,16 +357,8 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int cod
     }
     case CLI_OPT_STRING: *(const char **)e->dest = arg; return 0;
     case CLI_OPT_ENUM: {
-        char list[256] = "";
-        for (int i = 0; e->values[i]; i++) {
-            if (!strcmp(arg, e->values[i])) {
-                *(int *)e->dest = i;
-                return 0;
-            }
-            size_t n = strlen(list);
-            snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", e->values[i]);
-        }
-        return cli_usage(c, "%s: '%s' is not one of %s", flag, arg, list);
+        enum sp_status st = sp_parse_choice(flag, e->values, arg, e->dest);
+        return st == SP_OK ? 0 : parse_failed(c, st);
     }
     case CLI_OPT_LIST:
     case CLI_OPT_INTEGRAL_LIST: {

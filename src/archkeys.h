@@ -30,10 +30,4 @@ size_t archkey_count(void);
 const char *archkey_style_name(enum sp_archkey_style style, const char *name, const char *value,
                                char *b, size_t n);
 
-/* value as one of the NULL-terminated words: its index into *index, or SP_EINVAL
- * with "NAME: 'value' is not one of a, b, c". The choice keys of every key table
- * (architecture, measurement, training) parse through it. */
-enum sp_status archkey_choice(const char *name, const char *const *words, const char *value,
-                              int *index);
-
 #endif

@@ -112,8 +112,8 @@ int sp_archspec_given(const struct sp_archspec *s, const char *key)
 }
 
 /* "a, b, c" of the words. */
-enum sp_status archkey_choice(const char *name, const char *const *words, const char *value,
-                              int *index)
+enum sp_status sp_parse_choice(const char *name, const char *const *words, const char *value,
+                               int *index)
 {
     char list[256] = "";
     for (int i = 0; words[i]; i++) {
@@ -183,14 +183,14 @@ enum sp_status sp_archspec_set(struct sp_archspec *s, const char *key, const cha
         free(s->alphas);
         return sp_parse_list(name, value, e->k.lo, e->k.hi, 0, &s->alphas, &s->nalpha);
     case SP_ARCHKEY_CHOICE:
-        if (archkey_choice(name, e->k.choices, value, &i) != SP_OK)
+        if (sp_parse_choice(name, e->k.choices, value, &i) != SP_OK)
             return SP_EINVAL;
         *(int *)p = e->values[i];
         *(int *)((char *)s + e->has_off) = 1;
         return SP_OK;
     case SP_ARCHKEY_FLAG: *(int *)p = 1; return SP_OK;
     case SP_ARCHKEY_PRESET:
-        if (archkey_choice(name, sp_preset_names, value, &i) != SP_OK)
+        if (sp_parse_choice(name, sp_preset_names, value, &i) != SP_OK)
             return SP_EINVAL;
         s->preset = sp_preset_names[i];
         return SP_OK;

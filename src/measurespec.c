@@ -316,7 +316,7 @@ enum sp_status sp_measurespec_set(struct sp_measurespec *s, const char *key, con
         return sp_parse_size(nm, value, &s->max_memory);
     case SP_MEASUREKEY_CHOICE: {
         int c = 0;
-        if ((st = archkey_choice(nm, k->choices, value, &c)) != SP_OK)
+        if ((st = sp_parse_choice(nm, k->choices, value, &c)) != SP_OK)
             return st;
         if (strcmp(k->name, "input"))
             return store_int(s, nm, k->name, c);

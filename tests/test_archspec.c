@@ -49,6 +49,11 @@ static void test_value_syntax(void)
     long long i;
     uint64_t u;
     CHECK(sp_parse_real("x", "-1.5e3", -1e4, 0, &v) == SP_OK && v == -1500.0);
+    static const char *const words[] = {"a", "bc", NULL};
+    int w = -1;
+    CHECK(sp_parse_choice("--k", words, "bc", &w) == SP_OK && w == 1);
+    CHECK(sp_parse_choice("--k", words, "b", &w) == SP_EINVAL && w == 1);
+    CHECK(!strcmp(sp_last_error(), "--k: 'b' is not one of a, bc"));
     CHECK(sp_parse_real("x", "0x10", 0, 100, &v) == SP_EINVAL);
     CHECK(has(sp_last_error(), "x: '0x10' is not a decimal number"));
     CHECK(sp_parse_real("x", "inf", 0, 100, &v) == SP_EINVAL);

@@ -37,6 +37,12 @@ enum sp_status sp_parse_u64(const char *name, const char *s, uint64_t hi, uint64
 enum sp_status sp_parse_list(const char *name, const char *s, double lo, double hi, int integral,
                              double **vals, size_t *n);
 #define SP_PARSE_MAX_LIST 10000000 /* the most values a list or range may have */
+/* value as one of the NULL-terminated words: its index into *index, or SP_EINVAL
+ * with "name: 'value' is not one of a, b, c". The choice keys of every key table
+ * (architecture, measurement, training) and the CLI's word options parse
+ * through it. */
+enum sp_status sp_parse_choice(const char *name, const char *const *words, const char *value,
+                               int *index);
 
 /* ---- the key table ---- */
 enum sp_archkey_kind {

@@ -167,7 +167,7 @@ enum sp_status sp_trainspec_set(struct sp_trainspec *s, const char *key, const c
         break;
     case SP_TRAINKEY_CHOICE: {
         int i = 0;
-        if ((st = archkey_choice(nm, k->choices, value, &i)) == SP_OK)
+        if ((st = sp_parse_choice(nm, k->choices, value, &i)) == SP_OK)
             *(int *)p = i; /* the enums are int-sized, their values the choices' indices */
         break;
     }
