@@ -27,7 +27,7 @@ static void test_lookups(void)
             size_t n = sp_keyset_help(ks, k, &l, help, sizeof help);
             CHECK(n == strlen(help) && n > strlen(k->name));
             CHECK(k->alias_of || help[n - 1] == '\n'); /* an alias has no help of its own */
-            CHECK(!strstr(help, "%v")); /* the default replaced it */
+            CHECK(!strstr(help, "%v"));                /* the default replaced it */
         }
     }
     CHECK(sp_keyset_index(sp_archspec_keys(), sp_keyset_find(sp_trainspec_keys(), "lr")) ==
@@ -44,8 +44,8 @@ static void test_layout(void)
     char b[256];
     const struct sp_help_layout plain = {"  ", "--", 24, 0}, wrap = {"  ", "--", 24, 1};
     /* padded to column 24, "%v" replaced on every line, continuation lines indented */
-    size_t n = sp_help_entry(&plain, "  --seeds K", "draws (default %v)\nmore %v%v", "4", b,
-                             sizeof b);
+    size_t n =
+        sp_help_entry(&plain, "  --seeds K", "draws (default %v)\nmore %v%v", "4", b, sizeof b);
     CHECK(!strcmp(b, "  --seeds K             draws (default 4)\n"
                      "                        more 44\n"));
     CHECK(n == strlen(b));
@@ -57,8 +57,7 @@ static void test_layout(void)
     CHECK(!strcmp(b, "  --a-rather-long-name X\n                        text\n"));
     /* cut short, NUL-terminated, the full length returned */
     char small[8];
-    CHECK(sp_help_entry(&plain, "  --x", "y", "", small, sizeof small) == 26 &&
-          strlen(small) == 7);
+    CHECK(sp_help_entry(&plain, "  --x", "y", "", small, sizeof small) == 26 && strlen(small) == 7);
     /* an architecture key with its alias beside it, and a default from sp_arch_default */
     const struct sp_keyset *ks = sp_archspec_keys();
     sp_keyset_help(ks, sp_keyset_find(ks, "mlp"), &wrap, b, sizeof b);

@@ -22,7 +22,7 @@ struct sp_key {
     const char *help;   /* one or more lines ('\n'); "%v" stands for the default */
     int kind;           /* the table's kind: enum sp_archkey_kind, sp_measurekey_kind, ... */
     int group;          /* the table's group: enum sp_archkey_scope, sp_measurekey_group, ... */
-    double lo, hi;              /* numeric kinds: the range (a u64 kind: hi) */
+    double lo, hi;      /* numeric kinds: the range (a u64 kind: hi) */
     const char *const *choices; /* choice kinds: the accepted words, NULL-terminated */
     const char *word;           /* a word accepted besides a number ("none"); NULL */
     const char *alias_of;       /* another name of that key ("activation" of "mlp"); NULL */

@@ -72,4 +72,3 @@ char *sp_train_meta_json(const struct sp_vit_config *c, const struct sp_train_op
         sp_fail(SP_ENOMEM, "out of memory");
     return text;
 }
-
