@@ -76,14 +76,7 @@ const char *cli_theory_version_source(const struct cli_arch *c)
 
 void cli_theory_version_note(const struct cli_arch *c, char *buf, size_t n)
 {
-    const char *src = cli_theory_version_source(c);
-    if (!strcmp(src, "preset"))
-        snprintf(buf, n, " (preset %s's published version; every other configuration "
-                 "defaults to C: docs/theory.md)", c->preset);
-    else if (!strcmp(src, "flags"))
-        snprintf(buf, n, " (set by --attention/--apjn/--cn)");
-    else
-        snprintf(buf, n, " (the default)");
+    sp_archspec_version_note(c, buf, n);
 }
 
 void cli_theory_meta_source(cJSON *meta, const struct cli_arch *c)

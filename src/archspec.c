@@ -433,6 +433,22 @@ const char *sp_archspec_version_source(const struct sp_archspec *s)
     return preset_version_a(s->preset) ? "preset" : "default";
 }
 
+size_t sp_archspec_version_note(const struct sp_archspec *s, char *buf, size_t n)
+{
+    struct names r = {.i = 0};
+    const char *src = sp_archspec_version_source(s);
+    int k;
+    if (!strcmp(src, "preset"))
+        k = snprintf(buf, n, " (preset %s's published version; every other configuration "
+                     "defaults to C: docs/theory.md)", s->preset);
+    else if (!strcmp(src, "flags"))
+        k = snprintf(buf, n, " (set by %s/%s/%s)", kn(&r, s, "attention", NULL),
+                     kn(&r, s, "apjn", NULL), kn(&r, s, "cn", NULL));
+    else
+        k = snprintf(buf, n, " (the default)");
+    return k > 0 ? (size_t)k : 0;
+}
+
 enum sp_status sp_archspec_build(const struct sp_archspec *c, double alpha, struct sp_arch *a,
                                  struct sp_theory_opts *o, struct sp_archspec_notes *notes)
 {

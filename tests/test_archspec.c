@@ -349,6 +349,10 @@ static void test_notes(void)
     /* sigma-q was given: not in the list; sigma_k keeps 0.02 sqrt(1024) = 0.64 */
     CHECK(strstr(buf, "to keep the sigmas of width 1024 give sigma_k='0.64' sigma_v='0.64'"));
     CHECK(!strstr(buf, "sigma_q="));
+    CHECK(sp_archspec_version_note(&s, buf, sizeof buf) == 14 && !strcmp(buf, " (the default)"));
+    CHECK(sp_archspec_set(&s, "apjn", "single") == SP_OK);
+    sp_archspec_version_note(&s, buf, sizeof buf);
+    CHECK(!strcmp(buf, " (set by attention/apjn/cn)"));
     sp_archspec_free(&s);
 
     struct sp_config_info in;

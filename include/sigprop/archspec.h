@@ -182,6 +182,11 @@ size_t sp_archspec_note(const struct sp_archspec *s, const struct sp_arch *a,
 /* Where the theory version comes from: "flags" (attention, apjn or cn given),
  * "preset" (a preset's published version: blog2 keeps version A) or "default". */
 const char *sp_archspec_version_source(const struct sp_archspec *s);
+/* The same as a phrase for the user, keys named in s's style: " (preset P's
+ * published version; every other configuration defaults to C: docs/theory.md)",
+ * " (set by attention/apjn/cn)" or " (the default)". Into buf (n bytes); returns
+ * the length (as snprintf). */
+size_t sp_archspec_version_note(const struct sp_archspec *s, char *buf, size_t n);
 
 #ifdef __cplusplus
 }
