@@ -274,32 +274,14 @@ int cmd_train(int argc, char **argv)
     }
     const struct sp_vit_config *rc_ = sp_trainer_config(t);
     const struct sp_train_opts *ro = sp_trainer_opts(t);
-    char attn[96] = ""; /* the attention options, when set */
-    if (rc_->kv_heads > 0 && rc_->kv_heads != rc_->heads)
-        snprintf(attn, sizeof attn, " (%d K/V)", rc_->kv_heads);
-    if (rc_->rope != SP_ROPE_NONE)
-        snprintf(attn + strlen(attn), sizeof attn - strlen(attn), ", RoPE %g %s",
-                 rc_->rope_theta, rc_->rope == SP_ROPE_HALF ? "half" : "interleaved");
+    char what[512];
+    sp_trainer_describe(t, what, sizeof what);
     if (d.text)
-        cli_info("train: causal LM d=%d L=%d H=%d%s, %zu parameters, context %d, norms %s/%s/%s, "
-                 "%s; %ld steps of %d (from step %ld), lr %g, warmup %ld, %s; %zu train bytes "
-                 "(%zu records), %zu held-out bytes (%zu records), %d threads",
-                 rc_->width, rc_->depth, rc_->heads, attn, sp_vit_nparams(rc_), rc_->context,
-                 sp_fn_name(rc_->norm_attn.kind), sp_fn_name(rc_->norm_mlp.kind),
-                 sp_fn_name(rc_->norm_final.kind), sp_act_name(rc_->act), ro->steps, ro->batch,
-                 sp_trainer_step(t), ro->lr, ro->warmup,
-                 ro->schedule == SP_LR_COSINE ? "cosine" : "constant", d.ctr.n, d.ctr.records,
-                 d.cte.n, d.cte.records, omp_get_max_threads());
+        cli_info("train: %s; %zu train bytes (%zu records), %zu held-out bytes (%zu records), "
+                 "%d threads", what, d.ctr.n, d.ctr.records, d.cte.n, d.cte.records,
+                 omp_get_max_threads());
     else
-        cli_info("train: ViT d=%d L=%d H=%d%s, %zu parameters, %d tokens, norms %s/%s/%s, %s, %s "
-                 "pool; %ld steps of %d (from step %ld), lr %g, warmup %ld, %s; %zu train / %zu "
-                 "test images, %d threads",
-                 rc_->width, rc_->depth, rc_->heads, attn, sp_vit_nparams(rc_), sp_vit_tokens(rc_),
-                 sp_fn_name(rc_->norm_attn.kind), sp_fn_name(rc_->norm_mlp.kind),
-                 sp_fn_name(rc_->norm_final.kind), sp_act_name(rc_->act),
-                 rc_->pool == SP_POOL_CLS ? "cls" : "mean", ro->steps, ro->batch,
-                 sp_trainer_step(t), ro->lr, ro->warmup,
-                 ro->schedule == SP_LR_COSINE ? "cosine" : "constant", d.tr.n,
+        cli_info("train: %s; %zu train / %zu test images, %d threads", what, d.tr.n,
                  o.eval_max > 0 && o.eval_max < d.te.n ? o.eval_max : d.te.n,
                  omp_get_max_threads());
     cli_progress_start(&pg, "train", (size_t)ro->steps);

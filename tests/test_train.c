@@ -473,6 +473,19 @@ static void test_meta(void)
     j = sp_train_meta_json(&c, &o, &r);
     CHECK(j && strstr(j, "\"context\":16") && strstr(j, "\"eval_bits_per_byte\":1}"));
     free(j);
+    /* the one-line description of a run */
+    sp_vit_config_default(&c);
+    c.width = 8, c.heads = 2, c.kv_heads = 1, c.depth = 1;
+    o.steps = 5, o.batch = 4, o.warmup = 0;
+    struct sp_trainer *t = NULL;
+    char buf[512];
+    CHECK(sp_trainer_new(&c, &o, NULL, &t) == SP_OK);
+    if (t) {
+        size_t n = sp_trainer_describe(t, buf, sizeof buf);
+        CHECK(n == strlen(buf) && !strncmp(buf, "ViT d=8 L=1 H=2 (1 K/V), ", 25));
+        CHECK(strstr(buf, "pool; 5 steps of 4 (from step 0), lr ") && strstr(buf, ", warmup 0, "));
+    }
+    sp_trainer_free(t);
 }
 
 /* sp_fmnist_load: the two splits by their file names, the training split cut to

@@ -173,6 +173,11 @@ enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *tra
 enum sp_status sp_trainer_run_text(struct sp_trainer *t, const struct sp_corpus *train,
                                    const struct sp_corpus *test, struct sp_train_result *res);
 const struct sp_table *sp_trainer_log(const struct sp_trainer *t);
+/* The run of t in one line for the user: "ViT d=D L=L H=H[ (K K/V)][, RoPE THETA
+ * PAIRING], N parameters, T tokens, norms A/M/F, ACT, POOL pool; S steps of B (from
+ * step S0), lr X, warmup W, SCHEDULE" (fortunes: "causal LM ..., context C, ...,
+ * ACT; ..."). Into buf (n bytes); returns the length (as snprintf). */
+size_t sp_trainer_describe(const struct sp_trainer *t, char *buf, size_t n);
 /* The JSON meta of a run as one serialised object (malloc'ed, the caller frees it;
  * NULL with SP_ENOMEM): "model" (task, context for fortunes, width, depth, heads,
  * kv_heads, RoPE, mlp_ratio, patch, activation, pool, the norms and alphas,

@@ -1,7 +1,10 @@
-/* The JSON meta of a training run (sigprop/train.h): the model, the optimiser and
- * the result, as one serialised object the caller merges into its meta. */
+/* What a training run is, for the user (sigprop/train.h): its one-line description
+ * and its JSON meta (the model, the optimiser and the result, as one serialised
+ * object the caller merges into its meta). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cJSON.h>
 
@@ -71,4 +74,31 @@ char *sp_train_meta_json(const struct sp_vit_config *c, const struct sp_train_op
     if (!text)
         sp_fail(SP_ENOMEM, "out of memory");
     return text;
+}
+
+size_t sp_trainer_describe(const struct sp_trainer *t, char *buf, size_t n)
+{
+    const struct sp_vit_config *c = sp_trainer_config(t);
+    const struct sp_train_opts *o = sp_trainer_opts(t);
+    char attn[96] = "", shape[128]; /* the attention options, when set */
+    if (c->kv_heads > 0 && c->kv_heads != c->heads)
+        snprintf(attn, sizeof attn, " (%d K/V)", c->kv_heads);
+    if (c->rope != SP_ROPE_NONE)
+        snprintf(attn + strlen(attn), sizeof attn - strlen(attn), ", RoPE %g %s", c->rope_theta,
+                 c->rope == SP_ROPE_HALF ? "half" : "interleaved");
+    if (c->task == SP_TASK_TEXT)
+        snprintf(shape, sizeof shape, "context %d", c->context);
+    else
+        snprintf(shape, sizeof shape, "%d tokens", sp_vit_tokens(c));
+    int k = snprintf(buf, n, "%s d=%d L=%d H=%d%s, %zu parameters, %s, norms %s/%s/%s, %s%s%s%s; "
+                     "%ld steps of %d (from step %ld), lr %g, warmup %ld, %s",
+                     c->task == SP_TASK_TEXT ? "causal LM" : "ViT", c->width, c->depth, c->heads,
+                     attn, sp_vit_nparams(c), shape, sp_fn_name(c->norm_attn.kind),
+                     sp_fn_name(c->norm_mlp.kind), sp_fn_name(c->norm_final.kind),
+                     sp_act_name(c->act), c->task == SP_TASK_TEXT ? "" : ", ",
+                     c->task == SP_TASK_TEXT ? "" : (c->pool == SP_POOL_CLS ? "cls" : "mean"),
+                     c->task == SP_TASK_TEXT ? "" : " pool", o->steps, o->batch,
+                     sp_trainer_step(t), o->lr, o->warmup,
+                     o->schedule == SP_LR_COSINE ? "cosine" : "constant");
+    return k > 0 ? (size_t)k : 0;
 }
