@@ -4,6 +4,7 @@
  * write (the settings, the input, the generator, the loss, the sizes) and what
  * measure adds of its own (per-seed, token ids, the trained checkpoint). */
 #include <cJSON.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "sigprop/measurespec.h"
@@ -95,6 +96,26 @@ static void meta_list(cJSON *j, const char *name, const char (*list)[SP_CONFIG_K
         cJSON_AddItemToArray(arr, cJSON_CreateString(list[i]));
 }
 
+/* Real fields of struct sp_arch by name, in the order they are written. */
+struct real_field {
+    const char *name;
+    size_t off;
+};
+#define F(name, field) {name, offsetof(struct sp_arch, field)}
+static const struct real_field toy_reals[] = {F("alpha", phi.alpha), F("shift", phi.shift),
+                                              F("mu", mu), F("sigma_w", sigma_w),
+                                              F("sigma_b", sigma_b)};
+static const struct real_field sigma_reals[] = {
+    F("init_std", init_std), F("sigma_q", sigma_q), F("sigma_k", sigma_k), F("sigma_v", sigma_v),
+    F("sigma_o", sigma_o),   F("sigma_1", sigma_1), F("sigma_2", sigma_2)};
+#undef F
+
+static void add_reals(cJSON *j, const struct sp_arch *a, const struct real_field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddNumberToObject(j, f[i].name, *(const double *)((const char *)a + f[i].off));
+}
+
 char *sp_arch_meta_json(const struct sp_arch *a, const struct sp_theory_opts *o,
                         const char *config_path, const struct sp_config_info *info)
 {
@@ -109,11 +130,7 @@ char *sp_arch_meta_json(const struct sp_arch *a, const struct sp_theory_opts *o,
     if (a->model == SP_MODEL_TOY) {
         cJSON_AddBoolToObject(j, "pre_ln", a->toy_ln);
         cJSON_AddStringToObject(j, "phi", sp_fn_name(a->phi.kind));
-        cJSON_AddNumberToObject(j, "alpha", a->phi.alpha);
-        cJSON_AddNumberToObject(j, "shift", a->phi.shift);
-        cJSON_AddNumberToObject(j, "mu", a->mu);
-        cJSON_AddNumberToObject(j, "sigma_w", a->sigma_w);
-        cJSON_AddNumberToObject(j, "sigma_b", a->sigma_b);
+        add_reals(j, a, toy_reals, sizeof toy_reals / sizeof toy_reals[0]);
     } else {
         cJSON_AddNumberToObject(j, "tokens", a->tokens);
         cJSON_AddNumberToObject(j, "width", a->width);
@@ -137,13 +154,7 @@ char *sp_arch_meta_json(const struct sp_arch *a, const struct sp_theory_opts *o,
         cJSON_AddStringToObject(j, "norm_mlp", sp_fn_name(a->norm_mlp.kind));
         cJSON_AddNumberToObject(j, "alpha_mlp", a->norm_mlp.alpha);
         cJSON_AddNumberToObject(j, "shift", a->norm_mlp.shift);
-        cJSON_AddNumberToObject(j, "init_std", a->init_std);
-        cJSON_AddNumberToObject(j, "sigma_q", a->sigma_q);
-        cJSON_AddNumberToObject(j, "sigma_k", a->sigma_k);
-        cJSON_AddNumberToObject(j, "sigma_v", a->sigma_v);
-        cJSON_AddNumberToObject(j, "sigma_o", a->sigma_o);
-        cJSON_AddNumberToObject(j, "sigma_1", a->sigma_1);
-        cJSON_AddNumberToObject(j, "sigma_2", a->sigma_2);
+        add_reals(j, a, sigma_reals, sizeof sigma_reals / sizeof sigma_reals[0]);
     }
     if (config_path && info) {
         const struct sp_config_info *in = info;
