@@ -215,16 +215,9 @@ int cmd_measure(int argc, char **argv)
                             : (ids || cm.inputs ? &tw : NULL);
         nets[i].label = which ? "init" : "trained";
     }
-    if (a0->model == SP_MODEL_TOY)
-        cli_info("measure: toy network, d = %d, L = %d, %s, %d seed(s) x %d probe(s), "
-                 "%.3g GFLOP of matrix products, workspace %.3g MB", a0->width, a0->depth,
-                 a0->toy_ln ? "pre-LN" : "no norm", cm.o.seeds, cm.o.probes, plan.flops / 1e9,
-                 plan.workspace_bytes / 1e6);
-    else
-        cli_info("measure: transformer, L = %d, n = %d, d = %d, %d heads, %d seed(s) x %d "
-                 "probe(s), %.3g GFLOP of matrix products, workspace %.3g MB", a0->depth,
-                 a0->tokens, a0->width, a0->heads, cm.o.seeds, cm.o.probes, plan.flops / 1e9,
-                 plan.workspace_bytes / 1e6);
+    char what[512];
+    sp_measure_plan_describe(a0, &cm, &plan, what, sizeof what);
+    cli_info("measure: %s", what);
 
     double t0 = cli_now(); /* the measurement itself, without the checks (the --max-time probe) */
     struct cli_progress pg;

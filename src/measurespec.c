@@ -377,6 +377,23 @@ static size_t work_of(const struct sp_arch *a, const struct sp_net_opts *o)
     return (size_t)o->seeds * (size_t)a->depth * (rev ? 2u : 1u);
 }
 
+size_t sp_measure_plan_describe(const struct sp_arch *a, const struct sp_measurespec *s,
+                                const struct sp_measure_plan *p, char *buf, size_t n)
+{
+    int k;
+    if (a->model == SP_MODEL_TOY)
+        k = snprintf(buf, n, "toy network, d = %d, L = %d, %s, %d seed(s) x %d probe(s), %.3g "
+                     "GFLOP of matrix products, workspace %.3g MB", a->width, a->depth,
+                     a->toy_ln ? "pre-LN" : "no norm", s->o.seeds, s->o.probes, p->flops / 1e9,
+                     p->workspace_bytes / 1e6);
+    else
+        k = snprintf(buf, n, "transformer, L = %d, n = %d, d = %d, %d heads, %d seed(s) x %d "
+                     "probe(s), %.3g GFLOP of matrix products, workspace %.3g MB", a->depth,
+                     a->tokens, a->width, a->heads, s->o.seeds, s->o.probes, p->flops / 1e9,
+                     p->workspace_bytes / 1e6);
+    return k > 0 ? (size_t)k : 0;
+}
+
 enum sp_status sp_measure_plan(const struct sp_arch *a, const struct sp_measurespec *s,
                                struct sp_measure_plan *p)
 {

@@ -107,6 +107,12 @@ struct sp_measure_plan {
     double probe_s;        /* the last estimate's short run (s) */
 };
 void sp_measure_plan_init(struct sp_measure_plan *p);
+/* A plan of the networks like a (the first) in one line for the user: "transformer,
+ * L = .., n = .., d = .., H heads, K seed(s) x P probe(s), F GFLOP of matrix
+ * products, workspace W MB" (the toy: "toy network, d = .., L = .., pre-LN | no
+ * norm, ..."). Into buf (n bytes); returns the length (as snprintf). */
+size_t sp_measure_plan_describe(const struct sp_arch *a, const struct sp_measurespec *s,
+                                const struct sp_measure_plan *p, char *buf, size_t n);
 /* Validates the measurement of a (resolved) under s and adds it to p: SP_EINVAL
  * with a reason for an option the network does not implement (sp_net_check), for
  * token ids that disagree with a (tokens, model toy), or when the run needs more
