@@ -102,9 +102,8 @@ enum cli_opt_kind {
     CLI_OPT_INT_LIST, /* struct cli_int_list *dest: the same, integers */
     CLI_OPT_INTEGRAL_LIST, /* struct cli_list *dest: the same, integers as doubles */
     CLI_OPT_CALL,     /* call(ctx, cmd, "--name", arg): 0 or 2 (printed) */
-    CLI_OPT_GROUP,    /* options declared elsewhere: longopts (their own codes), each
-                         handled by group(ctx, cmd, code, arg), help by text(f)
-                         (NULL: none); a name the table has too is the table's */
+    CLI_OPT_KEYS,     /* keys of a library table (sigprop/keys.h): see cli_opt.keys;
+                         a name the table has too is the table's */
     CLI_OPT_HELP,     /* prints the help; cli_parse returns CLI_DONE */
 };
 /* The last occurrence of a repeated list flag wins (the earlier list is freed);
@@ -122,11 +121,21 @@ struct cli_opt {
     double lo, hi;            /* INT, LONG, U64 (hi only), DOUBLE, the lists */
     const char *const *values;/* ENUM: the accepted words, NULL-terminated */
     int (*call)(void *ctx, const char *cmd, const char *flag, const char *arg);
-    int (*group)(void *ctx, const char *cmd, int code, const char *arg);
-    const struct option *longopts; /* GROUP: ends with a zero entry */
-    void (*text)(FILE *f);    /* TEXTFN, GROUP */
-    void *ctx;                /* CALL, GROUP */
+    void (*text)(FILE *f);    /* TEXTFN */
+    void *ctx;                /* CALL; KEYS: the table's request (struct sp_archspec, ...) */
     int *seen;                /* non-NULL: counted up each time the option is given */
+    /* KEYS: the keys of `keys` in group kgroup (-1: all), or (names non-NULL) the
+     * keys named, each a flag "--NAME" (with a value when it has a syntax; aliases
+     * too) that set_key(ctx, cmd, k, arg) sets (NULL: cli_key_set); their help from the
+     * table in its order (names: theirs), the key's aliases beside it, each
+     * group's heading (headings[group], NULL: none) before its first key when it
+     * differs from the last one printed, in layout (NULL: as the table's own) */
+    const struct sp_keyset *keys;
+    int kgroup;
+    const char *const *names;
+    const char *const *headings;
+    const struct sp_help_layout *layout;
+    int (*set_key)(void *ctx, const char *cmd, const struct sp_key *k, const char *arg);
 };
 struct cli_cmd {
     const char *name;         /* "theory": in messages and "Try 'sigprop theory --help'" */
@@ -143,21 +152,27 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first);
 /* cli_parse as a command's main calls it: 0 to go on, or 1 to stop now with *rc the
  * exit status (0 after --help, 2 after a usage error). */
 int cli_parse_stop(const struct cli_cmd *cmd, int argc, char **argv, int *first, int *rc);
-/* One option's help lines as the table prints them: "  -k, --name ARG" (key 0:
- * none; arg NULL: a flag) padded to the help column, each line of help with "%v"
- * replaced by def. */
-void cli_help_entry(FILE *f, char key, const char *name, const char *arg, const char *help,
-                    const char *def);
+/* Sets key k of a KEYS entry's request (ctx) from the flag's value: ks->set, its
+ * reason printed: 0, 1 (SP_ENOMEM) or 2 (any other failure: a usage error). */
+int cli_key_set(const struct sp_keyset *ks, void *ctx, const char *cmd, const struct sp_key *k,
+                const char *arg);
+#define CLI_OPT_KEYS(KS, G, SPEC) {.kind = CLI_OPT_KEYS, .keys = (KS), .kgroup = (G), .ctx = (SPEC)}
+#define CLI_OPT_KEYS_NAMED(KS, NAMES, SPEC)                                             \
+    {.kind = CLI_OPT_KEYS, .keys = (KS), .names = (NAMES), .ctx = (SPEC)}
 /* CALL handler (ctx: a struct cli_list, its earlier list freed): a comma list of
  * norms as enum sp_fn values, every name --norm takes but relu; what a command
  * can use of them its library call checks (the trainer: ln, rms, dyt, derf). 0 or 2. */
 int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg);
-/* The architecture flags (cli_arch_option) as one GROUP entry of a table. */
-int cli_arch_group(void *ctx, const char *cmd, int code, const char *arg);
-#define CLI_OPT_ARCH(ca)                                                               \
-    {.kind = CLI_OPT_GROUP, .longopts = cli_arch_longopts, .group = cli_arch_group,    \
-     .text = cli_arch_help, .ctx = (ca)}
-extern const struct option cli_arch_longopts[];
+/* The architecture flags as entries of a table: the keys (set by HOOK, which
+ * calls cli_arch_key) with their section headings, then the presets. */
+extern const char *const cli_arch_headings[];
+extern const struct sp_help_layout cli_arch_layout;
+void cli_arch_presets_help(FILE *f);
+#define CLI_OPT_ARCH_HOOK(ca, HOOK)                                                    \
+    {.kind = CLI_OPT_KEYS, .keys = sp_archspec_keys(), .kgroup = -1, .ctx = (ca),     \
+     .headings = cli_arch_headings, .layout = &cli_arch_layout, .set_key = (HOOK)},        \
+    {.kind = CLI_OPT_TEXTFN, .text = cli_arch_presets_help}
+#define CLI_OPT_ARCH(ca) CLI_OPT_ARCH_HOOK(ca, cli_arch_key)
 /* -o FILE, --format csv|json, -q and -h as every table command has them. */
 extern const char *const cli_format_names[]; /* "csv", "json" */
 #define CLI_OPT_OUTPUT(out)                                                            \
@@ -177,53 +192,6 @@ extern const char *const cli_format_names[]; /* "csv", "json" */
         CLI_OPT_HELPOPT, {.kind = CLI_OPT_END}
 
 /* ---- architecture flags ---- */
-enum {
-    OPT_ARCH_FIRST = 1000,
-    OPT_PRESET = OPT_ARCH_FIRST, OPT_MODEL, OPT_NORM, OPT_ALPHA, OPT_ALPHA_ATTN, OPT_ALPHA_MLP,
-    OPT_SHIFT, OPT_DEPTH, OPT_TOKENS, OPT_WIDTH, OPT_HEADS, OPT_MLP_RATIO, OPT_ACT,
-    OPT_FINAL_NORM, OPT_INIT_STD, OPT_SIGMA_Q, OPT_SIGMA_K, OPT_SIGMA_V, OPT_SIGMA_O,
-    OPT_SIGMA_1, OPT_SIGMA_2, OPT_SIGMA_W, OPT_MU, OPT_SIGMA_B, OPT_PHI, OPT_Q0, OPT_P0,
-    OPT_ATTENTION, OPT_APJN, OPT_CN, OPT_SIGMA_3, OPT_MLP_HIDDEN, OPT_KV_HEADS, OPT_MASK,
-    OPT_ROPE, OPT_ROPE_PAIRING, OPT_NORM_EPS, OPT_EMBED_SCALE, OPT_RESIDUAL_SCALE,
-    OPT_PROXY_WIDTH,
-    OPT_CONFIG,
-    OPT_ARCH_LAST,
-    OPT_CMD_FIRST = 1100 /* commands number their own long-only flags from here */
-};
-
-/* Include in a command's struct option array. */
-#define CLI_ARCH_LONGOPTS                                                              \
-    {"preset", required_argument, 0, OPT_PRESET}, {"model", required_argument, 0, OPT_MODEL}, \
-    {"norm", required_argument, 0, OPT_NORM}, {"alpha", required_argument, 0, OPT_ALPHA},  \
-    {"alpha-attn", required_argument, 0, OPT_ALPHA_ATTN},                              \
-    {"alpha-mlp", required_argument, 0, OPT_ALPHA_MLP},                                \
-    {"shift", required_argument, 0, OPT_SHIFT}, {"depth", required_argument, 0, OPT_DEPTH}, \
-    {"tokens", required_argument, 0, OPT_TOKENS}, {"width", required_argument, 0, OPT_WIDTH}, \
-    {"heads", required_argument, 0, OPT_HEADS},                                        \
-    {"mlp-ratio", required_argument, 0, OPT_MLP_RATIO},                                \
-    {"activation", required_argument, 0, OPT_ACT},                                     \
-    {"final-norm", no_argument, 0, OPT_FINAL_NORM},                                    \
-    {"init-std", required_argument, 0, OPT_INIT_STD},                                  \
-    {"sigma-q", required_argument, 0, OPT_SIGMA_Q}, {"sigma-k", required_argument, 0, OPT_SIGMA_K}, \
-    {"sigma-v", required_argument, 0, OPT_SIGMA_V}, {"sigma-o", required_argument, 0, OPT_SIGMA_O}, \
-    {"sigma-1", required_argument, 0, OPT_SIGMA_1}, {"sigma-2", required_argument, 0, OPT_SIGMA_2}, \
-    {"sigma-w", required_argument, 0, OPT_SIGMA_W}, {"mu", required_argument, 0, OPT_MU},  \
-    {"sigma-b", required_argument, 0, OPT_SIGMA_B}, {"phi", required_argument, 0, OPT_PHI}, \
-    {"q0", required_argument, 0, OPT_Q0}, {"p0", required_argument, 0, OPT_P0},         \
-    {"attention", required_argument, 0, OPT_ATTENTION},                                \
-    {"apjn", required_argument, 0, OPT_APJN}, {"cn", required_argument, 0, OPT_CN},    \
-    {"mlp", required_argument, 0, OPT_ACT}, {"sigma-3", required_argument, 0, OPT_SIGMA_3}, \
-    {"mlp-hidden", required_argument, 0, OPT_MLP_HIDDEN},                              \
-    {"kv-heads", required_argument, 0, OPT_KV_HEADS},                                  \
-    {"attention-mask", required_argument, 0, OPT_MASK},                                \
-    {"rope", required_argument, 0, OPT_ROPE},                                          \
-    {"rope-pairing", required_argument, 0, OPT_ROPE_PAIRING},                          \
-    {"norm-eps", required_argument, 0, OPT_NORM_EPS},                                  \
-    {"embed-scale", required_argument, 0, OPT_EMBED_SCALE},                            \
-    {"residual-scale", required_argument, 0, OPT_RESIDUAL_SCALE},                      \
-    {"proxy-width", required_argument, 0, OPT_PROXY_WIDTH},                      \
-    {"config", required_argument, 0, OPT_CONFIG}
-
 /* What the user asked for, before presets and defaults are resolved: the
  * library's request (struct sp_archspec, sigprop/archspec.h, whose fields the
  * commands read), under the name the commands use. Every flag above is a key of
@@ -231,8 +199,9 @@ enum {
 #define cli_arch sp_archspec
 void cli_arch_init(struct cli_arch *c);
 void cli_arch_free(struct cli_arch *c);
-/* Handles an OPT_ARCH_* option: returns 0 if handled, 2 on a usage error (printed). */
-int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *arg);
+/* Sets architecture key k (ctx: the struct cli_arch) as cli_key_set, keeping the
+ * record of a --config read for the notes and the meta: 0, 1 or 2 (printed). */
+int cli_arch_key(void *ctx, const char *cmd, const struct sp_key *k, const char *arg);
 /* Resolves preset, flags and defaults into a validated architecture and theory
  * options, for one alpha value (NAN: no --alpha list value). Returns 0 or 2. */
 int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, struct sp_arch *a,
@@ -254,18 +223,15 @@ void cli_theory_meta_source(cJSON *meta, const struct cli_arch *c);
  * column is the table functions' own: sigprop/tables.h.) */
 size_t cli_caveats(const struct sp_arch *a, const struct sp_theory_opts *o, int warn,
                    cJSON *meta);
-/* Help text for the architecture flags (same for every command). */
-void cli_arch_help(FILE *f);
-/* Adds every architecture and theory setting to a JSON object. */
-void cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_opts *o);
+/* Adds the library's architecture meta (sp_arch_meta_json: arch, the last --config
+ * read, theory with o non-NULL) to meta: 0, or 1 (printed). */
+int cli_arch_meta(cJSON *meta, const struct sp_arch *a, const struct sp_theory_opts *o);
 
 /* ---- finite-network measurement flags shared by measure and compare (cmd_measure.c) ---- */
 /* What the user asked for: the library's request (struct sp_measurespec,
  * sigprop/measurespec.h), under the name the commands use. Every measurement flag
- * is a key of the library's table; the flags' getopt codes are OPT_MEASURE_FIRST
- * + the key's index. */
+ * is a key of the library's table (CLI_OPT_KEYS of sp_measurespec_keys()). */
 #define cli_measure sp_measurespec
-enum { OPT_MEASURE_FIRST = 1200 };
 /* Real inputs (cli/inputs.c): the library's sp_measure_inputs_prepare (before
  * cli_arch_build: ca->tokens, the draw count, the input kind; weights_cls -1
  * without --weights, else whether the checkpoint has a CLS token) and
@@ -279,21 +245,12 @@ int cli_inputs_tokens(const char *cmd, const struct cli_measure *m, const struct
 /* The status of sp_measure_image_tokens (or a caller of it) as cli_inputs_tokens
  * reports it: 0, 2 (SP_EINVAL, SP_EFORMAT) or 1. */
 int cli_inputs_status(const char *cmd, enum sp_status s);
+/* A CALL handler (ctx: the struct cli_measure) for a command's own flag that is a
+ * measurement key under its own help: "--KEY" set as cli_key_set does. */
+int cli_measure_call(void *ctx, const char *cmd, const char *flag, const char *arg);
 /* sp_measurespec_init with reasons that name flags ("--probes: ..."). */
 void cli_measure_init(struct cli_measure *m);
 void cli_measure_free(struct cli_measure *m);
-/* The flags of one group of the key table (SP_MEASUREKEY_RUN: measure's and
- * compare's; SP_MEASUREKEY_OUTPUT: measure's own) as getopt options, each handled
- * by cli_measure_option (ctx: the struct cli_measure) through sp_measurespec_set,
- * help generated from the table. */
-const struct option *cli_measure_longopts(enum sp_measurekey_group g);
-int cli_measure_option(void *ctx, const char *cmd, int code, const char *arg);
-/* The keys names (NULL-terminated) as getopt options into o (n entries, the last
- * a zero entry), handled by cli_measure_option as above; their help in that order. */
-void cli_measure_longopts_named(const char *const *names, struct option *o, size_t n);
-void cli_measure_help_named(FILE *f, const char *const *names);
-void cli_measure_help_run(FILE *f);
-void cli_measure_help_output(FILE *f);
 extern const char *const cli_input_names[]; /* "equiangular", "gaussian": enum sp_net_input */
 /* --max-memory and --max-time, the limits of a measurement, as alpha --verify has them. */
 #define CLI_OPT_MEASURE_LIMITS(m, what)                                                \
@@ -306,8 +263,7 @@ extern const char *const cli_input_names[]; /* "equiangular", "gaussian": enum s
 /* The measurement flags of measure and compare (the RUN group), as entries of a table. */
 #define CLI_OPT_MEASURE(m)                                                             \
     {.kind = CLI_OPT_TEXT, .help = "Measurement (finite network at initialisation):\n"}, \
-    {.kind = CLI_OPT_GROUP, .longopts = cli_measure_longopts(SP_MEASUREKEY_RUN),       \
-     .group = cli_measure_option, .text = cli_measure_help_run, .ctx = (m)}
+    CLI_OPT_KEYS(sp_measurespec_keys(), SP_MEASUREKEY_RUN, (m))
 /* sp_measure_plan for one more architecture, the plan kept across the calls since
  * the last cli_measure_init (the --max-time estimates add up): 0, or 2 with the
  * library's reason printed. */
@@ -328,27 +284,15 @@ void cli_measure_on_progress(void *ctx, size_t done, size_t total);
 /* ---- the trainer's flags shared by train and sweep --mode train (cmd_train.c) ---- */
 /* What the user asked for: the library's request (struct sp_trainspec,
  * sigprop/trainspec.h; reasons name keys as flags). Every model and optimiser flag
- * is a key of the library's table; the flags' getopt codes are OPT_TRAIN_FIRST +
- * the key's index. */
-enum { OPT_TRAIN_FIRST = 1300 };
+ * is a key of the library's table. */
 struct cli_train {
     struct sp_trainspec s;
     long train_max, eval_max; /* the first N training / test examples; 0: all */
     int model_flags;          /* the command's own model flags given (norms, alphas) */
 };
 void cli_train_init(struct cli_train *t); /* the trainer's defaults (sp_trainspec_init) */
-/* The keys of one group (sigprop/trainspec.h) as getopt options, each handled by
- * cli_train_option (ctx: the struct cli_train) through sp_trainspec_set, help
- * generated from the table. */
-const struct option *cli_train_longopts(enum sp_trainkey_group g);
-int cli_train_option(void *ctx, const char *cmd, int code, const char *arg);
-void cli_train_help_model(FILE *f);
-void cli_train_help_optim(FILE *f);
-void cli_train_help_own_model(FILE *f);
-void cli_train_help_own_optim(FILE *f);
-#define CLI_OPT_TRAIN_KEYS(t, G, HELP)                                                  \
-    {.kind = CLI_OPT_GROUP, .longopts = cli_train_longopts(G), .group = cli_train_option, \
-     .text = HELP, .ctx = (t)}
+/* The keys of one group (sigprop/trainspec.h) as entries of a table. */
+#define CLI_OPT_TRAIN_KEYS(t, G) CLI_OPT_KEYS(sp_trainspec_keys(), (G), &(t)->s)
 #define CLI_OPT_TRAIN_DATA(t)                                                          \
     {.kind = CLI_OPT_LONG, .name = "train-max", .arg = "N", .dest = &(t)->train_max,     \
      .lo = 0, .hi = 100000000,                                                         \
@@ -356,10 +300,6 @@ void cli_train_help_own_optim(FILE *f);
     {.kind = CLI_OPT_LONG, .name = "eval-max", .arg = "N", .dest = &(t)->eval_max,       \
      .lo = 0, .hi = 100000000,                                                         \
      .help = "evaluate on the first N test images (default 0: all)"}
-/* Fashion-MNIST's train and t10k splits from dir, the training split cut to
- * train_max images (0: all). */
-enum sp_status cli_load_fmnist(const char *dir, long train_max, struct sp_dataset *tr,
-                               struct sp_dataset *te);
 
 /* A library status as the CLI reports it: 0 for SP_OK; SP_EINVAL a usage error
  * (the reason printed, 2); any other a runtime failure ("cmd: reason", 1). */

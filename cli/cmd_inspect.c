@@ -96,20 +96,15 @@ done:
     return rc;
 }
 
-struct mopts {
-    int tokens, seeds, probes;
-    uint64_t seed;
-    struct cli_int_list ids;
-};
-
-/* Trained against re-initialised: one table, a block of rows for each. */
-static int write_measure(const struct sp_llama2c *m, const char *path, const struct mopts *mo,
-                         enum cli_format fmt, const char *out)
+/* Trained against re-initialised: one table, a block of rows for each; the
+ * measurement's settings (seeds, probes, seed, token ids) in ms, tokens without ids. */
+static int write_measure(const struct sp_llama2c *m, const char *path, int tokens,
+                         const struct cli_measure *ms, enum cli_format fmt, const char *out)
 {
     const char *cmd = "inspect";
-    int n = mo->ids.v ? (int)mo->ids.n : mo->tokens, L = m->cfg.n_layers, rc = 0;
+    int n = ms->ids ? (int)ms->nids : tokens, L = m->cfg.n_layers, rc = 0;
     struct sp_llama2c_run lm;
-    if ((rc = cli_status(cmd, sp_llama2c_run_setup(m, path, n, mo->ids.v, mo->seed,
+    if ((rc = cli_status(cmd, sp_llama2c_run_setup(m, path, n, ms->ids, ms->o.seed,
                                                    SP_ARCHKEY_STYLE_FLAG, &lm))))
         return rc;
     const struct sp_arch a = lm.arch;
@@ -117,9 +112,7 @@ static int write_measure(const struct sp_llama2c *m, const char *path, const str
     const struct sp_net_weights w = lm.w;
     struct sp_table *t = sp_table_new();
     cJSON *meta = cli_meta_new(cmd);
-    struct sp_net_opts o;
-    sp_net_opts_default(&o);
-    o.seeds = mo->seeds, o.probes = mo->probes, o.seed = mo->seed;
+    struct sp_net_opts o = ms->o;
     o.input = SP_INPUT_GAUSSIAN;
     size_t nr = sp_net_nrows(&a, &o);
     struct sp_net_row *rows = calloc(nr, sizeof *rows);
@@ -179,26 +172,29 @@ int cmd_inspect(int argc, char **argv)
 {
     const char *cmd = "inspect", *out = "-", *weights = NULL;
     int fmt = CLI_CSV, rc = 0, first, measure = 0, measure_flag = 0; /* measure_flag: one of --measure's options */
-    struct mopts mo = {64, 4, 4, 1, {NULL, 0}};
+    int tokens = 64;
+    struct cli_measure ms; /* the measurement keys' request: --token-ids is its key */
+    cli_measure_init(&ms);
+    ms.o.seeds = 4;
     const struct cli_opt table[] = {
         {.kind = CLI_OPT_STRING, .name = "weights", .arg = "FILE", .dest = &weights,
          .help = "the checkpoint (required)"},
         {.kind = CLI_OPT_FLAG, .name = "measure", .dest = &measure,
          .help = "measure trained vs re-initialised (see above)"},
-        {.kind = CLI_OPT_INT, .name = "tokens", .arg = "N", .dest = &mo.tokens, .lo = 1,
+        {.kind = CLI_OPT_INT, .name = "tokens", .arg = "N", .dest = &tokens, .lo = 1,
          .hi = 65536, .seen = &measure_flag,
          .help = "sequence length (default %v, at most the model's seq_len)"},
-        {.kind = CLI_OPT_INT_LIST, .name = "token-ids", .arg = "LIST", .dest = &mo.ids, .lo = 0,
-         .hi = 1 << 30, .seen = &measure_flag,
+        {.kind = CLI_OPT_CALL, .name = "token-ids", .arg = "LIST", .call = cli_measure_call,
+         .ctx = &ms, .seen = &measure_flag,
          .help = "the token ids, comma-separated (sets the length)"},
-        {.kind = CLI_OPT_U64, .name = "seed", .arg = "S", .dest = &mo.seed,
+        {.kind = CLI_OPT_U64, .name = "seed", .arg = "S", .dest = &ms.o.seed,
          .hi = (double)UINT64_MAX, .seen = &measure_flag,
          .help = "token ids, probes and the init's weights (default %v)"},
-        {.kind = CLI_OPT_INT, .name = "seeds", .arg = "K", .dest = &mo.seeds, .lo = 1,
+        {.kind = CLI_OPT_INT, .name = "seeds", .arg = "K", .dest = &ms.o.seeds, .lo = 1,
          .hi = 100000, .seen = &measure_flag,
          .help = "draws (default %v): weight draws of the re-initialised\n"
                  "network; the trained one's differ in probes and loss head"},
-        {.kind = CLI_OPT_INT, .name = "probes", .arg = "P", .dest = &mo.probes, .lo = 1,
+        {.kind = CLI_OPT_INT, .name = "probes", .arg = "P", .dest = &ms.o.probes, .lo = 1,
          .hi = 100000, .seen = &measure_flag,
          .help = "Hutchinson probes per draw (default %v)"},
         {.kind = CLI_OPT_ENUM, .name = "format", .arg = "F", .dest = &fmt,
@@ -224,10 +220,10 @@ int cmd_inspect(int argc, char **argv)
         rc = cli_fail("inspect: %s: %s", sp_status_str(s), sp_last_error());
         goto out;
     }
-    rc = measure ? write_measure(m, weights, &mo, (enum cli_format)fmt, out)
+    rc = measure ? write_measure(m, weights, tokens, &ms, (enum cli_format)fmt, out)
                  : write_stats(m, weights, (enum cli_format)fmt, out);
     sp_llama2c_free(m);
 out:
-    free(mo.ids.v);
+    cli_measure_free(&ms);
     return rc;
 }

@@ -24,73 +24,11 @@ void cli_measure_init(struct cli_measure *m)
 
 void cli_measure_free(struct cli_measure *m) { sp_measurespec_free(m); }
 
-/* Key i as a getopt option. */
-static struct option key_option(size_t i)
+int cli_measure_call(void *ctx, const char *cmd, const char *flag, const char *arg)
 {
-    const struct sp_measurekey *k = sp_measurekey_at(i);
-    return (struct option){k->name, k->kind == SP_MEASUREKEY_FLAG ? no_argument : required_argument,
-                           0, OPT_MEASURE_FIRST + (int)i};
+    const struct sp_keyset *ks = sp_measurespec_keys();
+    return cli_key_set(ks, ctx, cmd, sp_keyset_find(ks, flag + 2), arg);
 }
-
-const struct option *cli_measure_longopts(enum sp_measurekey_group g)
-{
-    static struct option opts[2][64];
-    struct option *o = opts[g == SP_MEASUREKEY_OUTPUT];
-    if (!o[0].name) {
-        size_t n = 0;
-        for (size_t i = 0; i < sp_measurekey_count() && n + 1 < 64; i++)
-            if (sp_measurekey_at(i)->group == g)
-                o[n++] = key_option(i);
-    }
-    return o;
-}
-
-void cli_measure_longopts_named(const char *const *names, struct option *o, size_t n)
-{
-    size_t m = 0;
-    for (; *names && m + 1 < n; names++) {
-        const struct sp_measurekey *k = sp_measurekey_find(*names);
-        if (k)
-            o[m++] = key_option((size_t)(k - sp_measurekey_at(0)));
-    }
-    o[m] = (struct option){0, 0, 0, 0};
-}
-
-int cli_measure_option(void *ctx, const char *cmd, int code, const char *arg)
-{
-    const struct sp_measurekey *k = sp_measurekey_at((size_t)(code - OPT_MEASURE_FIRST));
-    if (!k)
-        return cli_usage(cmd, "internal error: unhandled option %d", code);
-    enum sp_status s = sp_measurespec_set(ctx, k->name, k->kind == SP_MEASUREKEY_FLAG ? NULL : arg);
-    if (s == SP_ENOMEM || s == SP_EIO)
-        return cli_fail("%s", sp_last_error());
-    return s == SP_OK ? 0 : cli_usage(cmd, "%s", sp_last_error());
-}
-
-/* One key's help, from the key table with its default. */
-static void key_help(FILE *f, const struct sp_measurekey *k)
-{
-    char def[64];
-    sp_measurekey_default(k, def, sizeof def);
-    cli_help_entry(f, 0, k->name, k->syntax, k->help, def);
-}
-
-/* The help of one group. */
-static void group_help(FILE *f, enum sp_measurekey_group g)
-{
-    for (size_t i = 0; i < sp_measurekey_count(); i++)
-        if (sp_measurekey_at(i)->group == g)
-            key_help(f, sp_measurekey_at(i));
-}
-
-void cli_measure_help_named(FILE *f, const char *const *names)
-{
-    for (; *names; names++)
-        if (sp_measurekey_find(*names))
-            key_help(f, sp_measurekey_find(*names));
-}
-void cli_measure_help_run(FILE *f) { group_help(f, SP_MEASUREKEY_RUN); }
-void cli_measure_help_output(FILE *f) { group_help(f, SP_MEASUREKEY_OUTPUT); }
 
 int cli_measure_check(const char *cmd, const struct sp_arch *a, struct cli_measure *m)
 {
@@ -133,11 +71,11 @@ struct arch_seen {
     struct cli_arch *ca;
     int flags;
 };
-static int arch_group(void *ctx, const char *cmd, int code, const char *arg)
+static int arch_key(void *ctx, const char *cmd, const struct sp_key *k, const char *arg)
 {
     struct arch_seen *as = ctx;
-    as->flags |= code != OPT_Q0 && code != OPT_P0;
-    return cli_arch_option(as->ca, cmd, code, arg);
+    as->flags |= strcmp(k->name, "q0") && strcmp(k->name, "p0");
+    return cli_arch_key(as->ca, cmd, k, arg);
 }
 
 void cli_measure_on_progress(void *ctx, size_t done, size_t total)
@@ -184,13 +122,11 @@ int cmd_measure(int argc, char **argv)
     cli_measure_init(&cm);
     struct arch_seen as = {&ca, 0};
     const struct cli_opt table[] = {
-        {.kind = CLI_OPT_GROUP, .longopts = cli_arch_longopts, .group = arch_group,
-         .text = cli_arch_help, .ctx = &as},
+        CLI_OPT_ARCH_HOOK(&as, arch_key),
         {.kind = CLI_OPT_TEXT, .help = "\n"},
         CLI_OPT_MEASURE(&cm),
         {.kind = CLI_OPT_TEXT, .help = "\nOutput:\n"},
-        {.kind = CLI_OPT_GROUP, .longopts = cli_measure_longopts(SP_MEASUREKEY_OUTPUT),
-         .group = cli_measure_option, .text = cli_measure_help_output, .ctx = &cm},
+        CLI_OPT_KEYS(sp_measurespec_keys(), SP_MEASUREKEY_OUTPUT, &cm),
         {.kind = CLI_OPT_TEXT, .help = "\nTrained networks:\n"},
         {.kind = CLI_OPT_STRING, .name = "weights", .arg = "FILE", .dest = &weights,
          .help = "measure a trained network: a sigprop train checkpoint\n"
@@ -279,16 +215,9 @@ int cmd_measure(int argc, char **argv)
                             : (ids || cm.inputs ? &tw : NULL);
         nets[i].label = which ? "init" : "trained";
     }
-    if (a0->model == SP_MODEL_TOY)
-        cli_info("measure: toy network, d = %d, L = %d, %s, %d seed(s) x %d probe(s), "
-                 "%.3g GFLOP of matrix products, workspace %.3g MB", a0->width, a0->depth,
-                 a0->toy_ln ? "pre-LN" : "no norm", cm.o.seeds, cm.o.probes, plan.flops / 1e9,
-                 plan.workspace_bytes / 1e6);
-    else
-        cli_info("measure: transformer, L = %d, n = %d, d = %d, %d heads, %d seed(s) x %d "
-                 "probe(s), %.3g GFLOP of matrix products, workspace %.3g MB", a0->depth,
-                 a0->tokens, a0->width, a0->heads, cm.o.seeds, cm.o.probes, plan.flops / 1e9,
-                 plan.workspace_bytes / 1e6);
+    char what[512];
+    sp_measure_plan_describe(a0, &cm, &plan, what, sizeof what);
+    cli_info("measure: %s", what);
 
     double t0 = cli_now(); /* the measurement itself, without the checks (the --max-time probe) */
     struct cli_progress pg;

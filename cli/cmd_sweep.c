@@ -53,7 +53,6 @@ static const char *const modes[] = {"theory", "measure", "both", "train", NULL};
 
 /* The measurement keys of sweep's measure mode (sigprop/measurespec.h). */
 static const char *const measure_keys[] = {"seeds", "probes", "seed", "input", "threads", NULL};
-static void measure_help(FILE *f) { cli_measure_help_named(f, measure_keys); }
 
 /* ---- the grid ---- */
 struct grid {
@@ -336,8 +335,6 @@ int cmd_sweep(int argc, char **argv)
     memset(&g, 0, sizeof g);
     struct cli_measure cm;
     cli_measure_init(&cm);
-    struct option measure_opts[8];
-    cli_measure_longopts_named(measure_keys, measure_opts, 8);
     int mode = 0, resume = 0, force = 0, batch = 0, rc = 0, first;
     cli_arch_init(&ca);
 #define AXIS(K, KIND, NAME, LO, HI, HELP)                                                  \
@@ -372,8 +369,7 @@ int cmd_sweep(int argc, char **argv)
                  "serves every depth (weights are keyed by block). Grid\n"
                  "configurations then run one after another, each using\n"
                  "every thread"},
-        {.kind = CLI_OPT_GROUP, .longopts = measure_opts, .group = cli_measure_option,
-         .text = measure_help, .ctx = &cm},
+        CLI_OPT_KEYS_NAMED(sp_measurespec_keys(), measure_keys, &cm),
         {.kind = CLI_OPT_STRING, .name = "output", .key = 'o', .arg = "FILE", .dest = &out,
          .help = "write to FILE, resumably (default stdout, not resumable).\n"
                  "If FILE holds part of this same sweep, the sweep resumes:\n"

@@ -32,34 +32,6 @@ static const char tail[] =
     "Refuses (exit 2) runs whose rows would not fit in the available memory.\n\n"
     "Example: sigprop theory --preset blog2 --norm derf --alpha 0.1:1.9:0.2 --summary\n";
 
-static void describe(const struct sp_arch *a, const struct sp_theory_opts *o, size_t nalpha,
-                     const char *vnote)
-{
-    static const char *att[] = {"softmax", "uniform (n -> inf)", "uniform (exact n)",
-                                "softmax of Gaussian logits (O(1) s_QK)"};
-    if (a->model == SP_MODEL_TOY) {
-        cli_info("theory: toy residual network, %s phi = %s, mu = %g, sigma_w = %g, sigma_b = %g, "
-                 "K0 = %g, L = %d, %zu alpha value(s)", a->toy_ln ? "pre-LN," : "no norm,",
-                 sp_fn_name(a->phi.kind), a->mu, a->sigma_w, a->sigma_b, a->q0, a->depth, nalpha);
-        return;
-    }
-    if (a->mask == SP_MASK_CAUSAL) { /* the version flags do not apply */
-        cli_info("theory: causal mask, position-resolved recursions (uniform attention over "
-                 "each visible prefix, n x n tangent covariance: docs/derivations/causal.md); "
-                 "L = %d, n = %d, d = %d, s_OV = %.6g, s_21 = %.6g, s_QK = %.6g, q0 = %g, "
-                 "p0 = %g, %zu alpha value(s)", a->depth, a->tokens, a->width, sp_arch_s_ov(a),
-                 sp_arch_s_21(a), sp_arch_s_qk(a), a->q0, a->p0, nalpha);
-        return;
-    }
-    cli_info("theory version %s%s: %s attention, %s APJN%s; L = %d, n = %d, d = %d, "
-             "s_OV = %.6g, s_21 = %.6g, s_QK = %.6g, q0 = %g, p0 = %g, %zu alpha value(s)",
-             sp_theory_version(o), vnote, att[o->attention],
-             o->apjn == SP_APJN_SINGLE ? "single-channel" : "two-channel",
-             o->apjn == SP_APJN_TWO_CHANNEL ? (o->cn_exact ? " (c_n = (n-1)/n)" : " (c_n = 1)") : "",
-             a->depth, a->tokens, a->width, sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a),
-             a->q0, a->p0, nalpha);
-}
-
 /* sp_theory_table's progress: alphas done */
 static void on_progress(void *ctx, size_t done, size_t total)
 {
@@ -128,7 +100,9 @@ int cmd_theory(int argc, char **argv)
         goto free_all;
     char vnote[192];
     cli_theory_version_note(&ca, vnote, sizeof vnote);
-    describe(&arch[0], &opts, nalpha, vnote);
+    char what[1024];
+    sp_theory_describe(&arch[0], &opts, nalpha, vnote, what, sizeof what);
+    cli_info("%s", what);
     struct cli_progress pg;
     cli_progress_start(&pg, "theory", nalpha);
     enum sp_status s = sp_theory_table(arch, ca.nalpha ? ca.alphas : NULL, nalpha, &opts,

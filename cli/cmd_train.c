@@ -17,65 +17,6 @@ void cli_train_init(struct cli_train *t)
     t->s.style = SP_ARCHKEY_STYLE_FLAG; /* reasons name keys as flags: "--kv-heads: ..." */
 }
 
-const struct option *cli_train_longopts(enum sp_trainkey_group g)
-{
-    static struct option opts[SP_TRAINKEY_OWN_OPTIM + 1][64];
-    struct option *o = opts[g];
-    if (!o[0].name) {
-        size_t n = 0;
-        for (size_t i = 0; i < sp_trainkey_count() && n + 1 < 64; i++)
-            if (sp_trainkey_at(i)->group == g)
-                o[n++] = (struct option){sp_trainkey_at(i)->name, required_argument, 0,
-                                         OPT_TRAIN_FIRST + (int)i};
-    }
-    return o;
-}
-
-int cli_train_option(void *ctx, const char *cmd, int code, const char *arg)
-{
-    struct cli_train *t = ctx;
-    const struct sp_trainkey *k = sp_trainkey_at((size_t)(code - OPT_TRAIN_FIRST));
-    if (!k)
-        return cli_usage(cmd, "internal error: unhandled option %d", code);
-    return sp_trainspec_set(&t->s, k->name, arg) == SP_OK ? 0
-                                                          : cli_usage(cmd, "%s", sp_last_error());
-}
-
-/* The help of one group, from the key table with the trainer's defaults. */
-static void group_help(FILE *f, enum sp_trainkey_group g)
-{
-    for (size_t i = 0; i < sp_trainkey_count(); i++) {
-        const struct sp_trainkey *k = sp_trainkey_at(i);
-        char def[64];
-        sp_trainkey_default(k, def, sizeof def);
-        if (k->group == g)
-            cli_help_entry(f, 0, k->name, k->syntax, k->help, def);
-    }
-}
-void cli_train_help_model(FILE *f) { group_help(f, SP_TRAINKEY_MODEL); }
-void cli_train_help_optim(FILE *f) { group_help(f, SP_TRAINKEY_OPTIM); }
-void cli_train_help_own_model(FILE *f) { group_help(f, SP_TRAINKEY_OWN_MODEL); }
-void cli_train_help_own_optim(FILE *f) { group_help(f, SP_TRAINKEY_OWN_OPTIM); }
-
-static enum sp_status load_split(const char *dir, const char *prefix, struct sp_dataset *d)
-{
-    char im[4096], lb[4096];
-    snprintf(im, sizeof im, "%s/%s-images-idx3-ubyte.gz", dir, prefix);
-    snprintf(lb, sizeof lb, "%s/%s-labels-idx1-ubyte.gz", dir, prefix);
-    return sp_dataset_load(im, lb, 10, d);
-}
-
-enum sp_status cli_load_fmnist(const char *dir, long train_max, struct sp_dataset *tr,
-                               struct sp_dataset *te)
-{
-    enum sp_status s = load_split(dir, "train", tr);
-    if (s == SP_OK)
-        s = load_split(dir, "t10k", te);
-    if (s == SP_OK && train_max > 0 && (size_t)train_max < tr->n)
-        tr->n = (size_t)train_max;
-    return s;
-}
-
 static const char head_fmt[] =
     "Usage: sigprop train [options]\n\n"
     "Trains a small vision transformer on Fashion-MNIST (Debian's dataset-fashion-mnist)\n"
@@ -176,8 +117,8 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
          .help = "                        (fortunes: N training bytes, N held-out windows of\n"
                  "                        --context bytes)\n"},
         {.kind = CLI_OPT_TEXT, .help = "\nModel (refused with --resume: the checkpoint holds them):\n"},
-        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_MODEL, cli_train_help_own_model),
-        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_MODEL, cli_train_help_model),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_MODEL),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_MODEL),
         {.kind = CLI_OPT_TEXTFN, .text = norm_help},
         {.kind = CLI_OPT_CALL, .name = "norm", .call = opt_norm, .ctx = c, .seen = mf},
         {.kind = CLI_OPT_CALL, .name = "norm-attn", .call = opt_norm, .ctx = c, .seen = mf},
@@ -188,11 +129,11 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
         OPT(CLI_OPT_DOUBLE, "alpha-mlp", "A", &c->norm_mlp.alpha, 1e-6, 1e6, NULL),
         OPT(CLI_OPT_DOUBLE, "alpha-final", "A", &c->norm_final.alpha, 1e-6, 1e6, NULL),
         {.kind = CLI_OPT_TEXT, .help = "\nOptimisation (refused with --resume):\n"},
-        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OPTIM, cli_train_help_optim),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OPTIM),
         OPT(CLI_OPT_DOUBLE, "epochs", "E", &a->epochs, 1e-6, 1e4,
             "instead of --steps: E passes over the training images\n"
             "(fortunes: over the training bytes, batch x context a step)"),
-        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_OPTIM, cli_train_help_own_optim),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_OPTIM),
         {.kind = CLI_OPT_TEXT, .help = "\nRun:\n"},
         OPT(CLI_OPT_LONG, "eval-every", "K", &a->eval_every, 0, 100000000,
             "evaluate on the test set every K steps (default 0: at the end)"),
@@ -237,65 +178,6 @@ static int status_exit(enum sp_status s)
     return cli_fail("%s: %s", sp_status_str(s), sp_last_error());
 }
 
-static cJSON *train_meta(const struct sp_trainer *t, const struct sp_train_result *r)
-{
-    const struct sp_vit_config *c = sp_trainer_config(t);
-    const struct sp_train_opts *o = sp_trainer_opts(t);
-    cJSON *m = cli_meta_new("train");
-    cJSON *mo = cJSON_AddObjectToObject(m, "model"), *op = cJSON_AddObjectToObject(m, "optimiser");
-    cJSON *res = cJSON_AddObjectToObject(m, "result");
-    cJSON_AddStringToObject(mo, "task", c->task == SP_TASK_TEXT ? "fortunes" : "fmnist");
-    if (c->task == SP_TASK_TEXT)
-        cJSON_AddNumberToObject(mo, "context", c->context);
-    cJSON_AddNumberToObject(mo, "width", c->width);
-    cJSON_AddNumberToObject(mo, "depth", c->depth);
-    cJSON_AddNumberToObject(mo, "heads", c->heads);
-    cJSON_AddNumberToObject(mo, "kv_heads", c->kv_heads > 0 ? c->kv_heads : c->heads);
-    if (c->rope != SP_ROPE_NONE) {
-        cJSON_AddNumberToObject(mo, "rope_theta", c->rope_theta);
-        cJSON_AddStringToObject(mo, "rope_pairing",
-                                c->rope == SP_ROPE_HALF ? "half" : "interleaved");
-    } else {
-        cJSON_AddStringToObject(mo, "rope", "none");
-    }
-    cJSON_AddNumberToObject(mo, "mlp_ratio", c->mlp_ratio);
-    cJSON_AddNumberToObject(mo, "patch", c->patch);
-    cJSON_AddStringToObject(mo, "activation", sp_act_name(c->act));
-    cJSON_AddStringToObject(mo, "pool", c->pool == SP_POOL_CLS ? "cls" : "mean");
-    cJSON_AddStringToObject(mo, "norm_attn", sp_fn_name(c->norm_attn.kind));
-    cJSON_AddStringToObject(mo, "norm_mlp", sp_fn_name(c->norm_mlp.kind));
-    cJSON_AddStringToObject(mo, "norm_final", sp_fn_name(c->norm_final.kind));
-    cJSON_AddNumberToObject(mo, "alpha_attn", c->norm_attn.alpha);
-    cJSON_AddNumberToObject(mo, "alpha_mlp", c->norm_mlp.alpha);
-    cJSON_AddNumberToObject(mo, "alpha_final", c->norm_final.alpha);
-    cJSON_AddNumberToObject(mo, "init_std", c->init_std);
-    cJSON_AddNumberToObject(mo, "parameters", (double)sp_vit_nparams(c));
-    cJSON_AddNumberToObject(op, "steps", (double)o->steps);
-    cJSON_AddNumberToObject(op, "batch", o->batch);
-    cJSON_AddNumberToObject(op, "lr", o->lr);
-    cJSON_AddNumberToObject(op, "min_lr", o->min_lr);
-    cJSON_AddNumberToObject(op, "warmup", (double)o->warmup);
-    cJSON_AddStringToObject(op, "schedule", o->schedule == SP_LR_COSINE ? "cosine" : "constant");
-    cJSON_AddNumberToObject(op, "beta1", o->beta1);
-    cJSON_AddNumberToObject(op, "beta2", o->beta2);
-    cJSON_AddNumberToObject(op, "adam_eps", o->adam_eps);
-    cJSON_AddNumberToObject(op, "weight_decay", o->weight_decay);
-    cJSON_AddNumberToObject(op, "clip", o->clip);
-    cJSON_AddNumberToObject(op, "diverge_factor", o->diverge_factor);
-    cJSON_AddNumberToObject(op, "seed", (double)o->seed);
-    cJSON_AddNumberToObject(res, "steps_done", (double)r->steps_done);
-    cJSON_AddBoolToObject(res, "diverged", r->diverged);
-    cJSON_AddNumberToObject(res, "diverged_step", (double)r->diverged_step);
-    cJSON_AddNumberToObject(res, "init_loss", r->init_loss);
-    if (isfinite(r->eval_acc)) {
-        cJSON_AddNumberToObject(res, "eval_loss", r->eval_loss);
-        cJSON_AddNumberToObject(res, "eval_acc", r->eval_acc);
-        if (c->task == SP_TASK_TEXT)
-            cJSON_AddNumberToObject(res, "eval_bits_per_byte", r->eval_loss / M_LN2);
-    }
-    return m;
-}
-
 /* The data of a run: images (fmnist) or a corpus (fortunes). */
 struct train_data {
     int text;
@@ -320,7 +202,7 @@ static enum sp_status train_data_load(const struct train_args *a, long train_max
             d->ctr.n = (size_t)train_max;
         return s;
     }
-    return cli_load_fmnist(a->data ? a->data : SP_FASHION_MNIST_DIR, train_max, &d->tr, &d->te);
+    return sp_fmnist_load(a->data ? a->data : SP_FASHION_MNIST_DIR, train_max, &d->tr, &d->te);
 }
 
 int cmd_train(int argc, char **argv)
@@ -392,32 +274,14 @@ int cmd_train(int argc, char **argv)
     }
     const struct sp_vit_config *rc_ = sp_trainer_config(t);
     const struct sp_train_opts *ro = sp_trainer_opts(t);
-    char attn[96] = ""; /* the attention options, when set */
-    if (rc_->kv_heads > 0 && rc_->kv_heads != rc_->heads)
-        snprintf(attn, sizeof attn, " (%d K/V)", rc_->kv_heads);
-    if (rc_->rope != SP_ROPE_NONE)
-        snprintf(attn + strlen(attn), sizeof attn - strlen(attn), ", RoPE %g %s",
-                 rc_->rope_theta, rc_->rope == SP_ROPE_HALF ? "half" : "interleaved");
+    char what[512];
+    sp_trainer_describe(t, what, sizeof what);
     if (d.text)
-        cli_info("train: causal LM d=%d L=%d H=%d%s, %zu parameters, context %d, norms %s/%s/%s, "
-                 "%s; %ld steps of %d (from step %ld), lr %g, warmup %ld, %s; %zu train bytes "
-                 "(%zu records), %zu held-out bytes (%zu records), %d threads",
-                 rc_->width, rc_->depth, rc_->heads, attn, sp_vit_nparams(rc_), rc_->context,
-                 sp_fn_name(rc_->norm_attn.kind), sp_fn_name(rc_->norm_mlp.kind),
-                 sp_fn_name(rc_->norm_final.kind), sp_act_name(rc_->act), ro->steps, ro->batch,
-                 sp_trainer_step(t), ro->lr, ro->warmup,
-                 ro->schedule == SP_LR_COSINE ? "cosine" : "constant", d.ctr.n, d.ctr.records,
-                 d.cte.n, d.cte.records, omp_get_max_threads());
+        cli_info("train: %s; %zu train bytes (%zu records), %zu held-out bytes (%zu records), "
+                 "%d threads", what, d.ctr.n, d.ctr.records, d.cte.n, d.cte.records,
+                 omp_get_max_threads());
     else
-        cli_info("train: ViT d=%d L=%d H=%d%s, %zu parameters, %d tokens, norms %s/%s/%s, %s, %s "
-                 "pool; %ld steps of %d (from step %ld), lr %g, warmup %ld, %s; %zu train / %zu "
-                 "test images, %d threads",
-                 rc_->width, rc_->depth, rc_->heads, attn, sp_vit_nparams(rc_), sp_vit_tokens(rc_),
-                 sp_fn_name(rc_->norm_attn.kind), sp_fn_name(rc_->norm_mlp.kind),
-                 sp_fn_name(rc_->norm_final.kind), sp_act_name(rc_->act),
-                 rc_->pool == SP_POOL_CLS ? "cls" : "mean", ro->steps, ro->batch,
-                 sp_trainer_step(t), ro->lr, ro->warmup,
-                 ro->schedule == SP_LR_COSINE ? "cosine" : "constant", d.tr.n,
+        cli_info("train: %s; %zu train / %zu test images, %d threads", what, d.tr.n,
                  o.eval_max > 0 && o.eval_max < d.te.n ? o.eval_max : d.te.n,
                  omp_get_max_threads());
     cli_progress_start(&pg, "train", (size_t)ro->steps);
@@ -444,8 +308,10 @@ int cmd_train(int argc, char **argv)
         else
             cli_info("train: %ld steps in %.1f s; test loss %.4f, test accuracy %.4f",
                      r.steps_done, secs, r.eval_loss, r.eval_acc);
-        cJSON *meta = train_meta(t, &r);
-        rc = cli_write_table(sp_trainer_log(t), (enum cli_format)a.fmt, a.out, meta);
+        cJSON *meta = cli_meta_new("train");
+        rc = cli_meta_add_json(meta, NULL, sp_train_meta_json(rc_, ro, &r));
+        if (!rc)
+            rc = cli_write_table(sp_trainer_log(t), (enum cli_format)a.fmt, a.out, meta);
         cJSON_Delete(meta);
     }
     sp_trainer_free(t);

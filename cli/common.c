@@ -275,14 +275,36 @@ void cli_progress_finish(struct cli_progress *p)
 /* ---- the option table ---- */
 const char *const cli_format_names[] = {"csv", "json", NULL};
 const char *const cli_input_names[] = {"equiangular", "gaussian", NULL};
-const struct option cli_arch_longopts[] = {CLI_ARCH_LONGOPTS, {0, 0, 0, 0}};
+enum { OPT_TABLE_FIRST = 2000 }; /* getopt code of table entry i: OPT_TABLE_FIRST + i */
+/* getopt code of key k of KEYS entry i: OPT_KEYS_FIRST + i * OPT_KEYS_STRIDE + k */
+enum { OPT_KEYS_FIRST = 4000, OPT_KEYS_STRIDE = 128 };
 
-int cli_arch_group(void *ctx, const char *cmd, int code, const char *arg)
+/* Whether KEYS entry e takes key k (its group, or one of its names). */
+static int takes_key(const struct cli_opt *e, const struct sp_key *k)
 {
-    return cli_arch_option(ctx, cmd, code, arg);
+    if (!e->names)
+        return e->kgroup < 0 || k->group == e->kgroup;
+    for (const char *const *n = e->names; *n; n++)
+        if (!strcmp(*n, k->name))
+            return 1;
+    return 0;
 }
 
-enum { OPT_TABLE_FIRST = 2000 }; /* getopt code of table entry i: OPT_TABLE_FIRST + i */
+/* Key code of KEYS entry i, or NULL when code is not one of its. */
+static const struct sp_key *key_of(const struct cli_opt *opts, size_t i, int code)
+{
+    int k = code - OPT_KEYS_FIRST - (int)i * OPT_KEYS_STRIDE;
+    return opts[i].kind == CLI_OPT_KEYS && k >= 0 && k < OPT_KEYS_STRIDE
+               ? sp_keyset_at(opts[i].keys, (size_t)k)
+               : NULL;
+}
+
+int cli_key_set(const struct sp_keyset *ks, void *ctx, const char *cmd, const struct sp_key *k,
+                const char *arg)
+{
+    enum sp_status s = ks->set(ctx, k->name, k->syntax ? arg : NULL);
+    return s == SP_OK ? 0 : parse_failed(cmd, s);
+}
 
 static int has_arg(enum cli_opt_kind k)
 {
@@ -294,12 +316,9 @@ static const struct cli_opt *entry_of(const struct cli_opt *opts, int code)
 {
     for (size_t i = 0; opts[i].kind != CLI_OPT_END; i++) {
         const struct cli_opt *e = &opts[i];
-        if ((code < 256 && e->key && e->key == code) || code == OPT_TABLE_FIRST + (int)i)
+        if ((code < 256 && e->key && e->key == code) || code == OPT_TABLE_FIRST + (int)i ||
+            key_of(opts, i, code))
             return e;
-        for (const struct option *g = e->kind == CLI_OPT_GROUP ? e->longopts : NULL; g && g->name;
-             g++)
-            if (g->val == code)
-                return e;
     }
     return NULL;
 }
@@ -338,16 +357,8 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int cod
     }
     case CLI_OPT_STRING: *(const char **)e->dest = arg; return 0;
     case CLI_OPT_ENUM: {
-        char list[256] = "";
-        for (int i = 0; e->values[i]; i++) {
-            if (!strcmp(arg, e->values[i])) {
-                *(int *)e->dest = i;
-                return 0;
-            }
-            size_t n = strlen(list);
-            snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", e->values[i]);
-        }
-        return cli_usage(c, "%s: '%s' is not one of %s", flag, arg, list);
+        enum sp_status st = sp_parse_choice(flag, e->values, arg, e->dest);
+        return st == SP_OK ? 0 : parse_failed(c, st);
     }
     case CLI_OPT_LIST:
     case CLI_OPT_INTEGRAL_LIST: {
@@ -363,7 +374,10 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int cod
         return cli_parse_int_list(c, flag, arg, (long)e->lo, (long)e->hi, &l->v, &l->n);
     }
     case CLI_OPT_CALL: return e->call(e->ctx, c, flag, arg);
-    case CLI_OPT_GROUP: return e->group(e->ctx, c, code, arg);
+    case CLI_OPT_KEYS: {
+        const struct sp_key *k = key_of(e, 0, code - (int)(e - cmd->opts) * OPT_KEYS_STRIDE);
+        return e->set_key ? e->set_key(e->ctx, c, k, arg) : cli_key_set(e->keys, e->ctx, c, k, arg);
+    }
     default: return 0;
     }
 }
@@ -445,10 +459,7 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
     size_t ns = 1;
     for (size_t i = 0; cmd->opts[i].kind != CLI_OPT_END; i++) {
         const struct cli_opt *e = &cmd->opts[i];
-        nlong += e->name != NULL;
-        for (const struct option *g = e->kind == CLI_OPT_GROUP ? e->longopts : NULL; g && g->name;
-             g++)
-            nlong++;
+        nlong += (e->name != NULL) + (e->kind == CLI_OPT_KEYS ? e->keys->count : 0);
         if (e->key && ns + 3 < sizeof shorts) {
             shorts[ns++] = e->key;
             if (has_arg(e->kind))
@@ -465,15 +476,16 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)
         if (e->name)
             lo[k++] = (struct option){e->name, has_arg(e->kind) ? required_argument : no_argument,
                                       0, OPT_TABLE_FIRST + (int)i};
-        for (const struct option *g = e->kind == CLI_OPT_GROUP ? e->longopts : NULL; g && g->name;
-             g++) {
+        for (size_t g = 0; e->kind == CLI_OPT_KEYS && g < e->keys->count; g++) {
+            const struct sp_key *key = sp_keyset_at(e->keys, g);
             /* a name the table declares itself is the table's (alpha's --depth list) */
             size_t j = 0;
             while (cmd->opts[j].kind != CLI_OPT_END &&
-                   !(cmd->opts[j].name && !strcmp(cmd->opts[j].name, g->name)))
+                   !(cmd->opts[j].name && !strcmp(cmd->opts[j].name, key->name)))
                 j++;
-            if (cmd->opts[j].kind == CLI_OPT_END)
-                lo[k++] = *g;
+            if (cmd->opts[j].kind == CLI_OPT_END && takes_key(e, key))
+                lo[k++] = (struct option){key->name, key->syntax ? required_argument : no_argument,
+                                          0, OPT_KEYS_FIRST + (int)i * OPT_KEYS_STRIDE + (int)g};
         }
     }
     /* the help's defaults: the values before any option changes them */
@@ -510,32 +522,39 @@ int cli_parse_stop(const struct cli_cmd *cmd, int argc, char **argv, int *first,
     return 1;
 }
 
-/* Prints a help line's text, "%v" replaced by def. */
-static void put_help_text(FILE *f, const char *p, size_t len, const char *def)
+/* One option's help lines as the table prints them: "  -k, --name ARG" (key 0:
+ * none; arg NULL: a flag) padded to the help column, each line of help with "%v"
+ * replaced by def. */
+static const struct sp_help_layout table_layout = {"      ", "--", 24, 0};
+static void help_entry(FILE *f, char key, const char *name, const char *arg, const char *help,
+                       const char *def)
 {
-    for (size_t k = 0; k + 1 < len; k++)
-        if (p[k] == '%' && p[k + 1] == 'v') {
-            fprintf(f, "%.*s%s", (int)k, p, def);
-            p += k + 2, len -= k + 2, k = (size_t)-1;
-        }
-    fprintf(f, "%.*s\n", (int)len, p);
+    char left[96], text[4096];
+    snprintf(left, sizeof left, "  %c%c%s--%s%s%s", key ? '-' : ' ', key ? key : ' ',
+             key ? ", " : "  ", name, arg ? " " : "", arg ? arg : "");
+    sp_help_entry(&table_layout, left, help, def, text, sizeof text);
+    fputs(text, f);
 }
 
-void cli_help_entry(FILE *f, char key, const char *name, const char *arg, const char *help,
-                    const char *def)
+/* The help of KEYS entry e: its keys (aliases beside their key), each group's heading. */
+static void keys_help(FILE *f, const struct cli_opt *e)
 {
-    enum { COL = 24 };
-    char left[96];
-    int n = snprintf(left, sizeof left, "  %c%c%s--%s%s%s", key ? '-' : ' ', key ? key : ' ',
-                     key ? ", " : "  ", name, arg ? " " : "", arg ? arg : "");
-    fprintf(f, "%s%*s", left, n < COL - 1 ? COL - n : 1, "");
-    for (const char *p = help; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        put_help_text(f, p, len, def);
-        p += len + (nl != NULL);
-        if (*p)
-            fprintf(f, "%*s", COL, "");
+    const char *last = NULL;
+    char text[4096];
+    size_t n = e->names ? 0 : e->keys->count;
+    while (e->names && e->names[n])
+        n++;
+    for (size_t i = 0; i < n; i++) {
+        const struct sp_key *k =
+            e->names ? sp_keyset_find(e->keys, e->names[i]) : sp_keyset_at(e->keys, i);
+        if (!k || k->alias_of || !takes_key(e, k))
+            continue;
+        const char *h = e->headings ? e->headings[k->group] : NULL;
+        if (h && (!last || strcmp(h, last)))
+            fputs(h, f);
+        last = h ? h : last;
+        sp_keyset_help(e->keys, k, e->layout ? e->layout : &table_layout, text, sizeof text);
+        fputs(text, f);
     }
 }
 
@@ -549,14 +568,15 @@ static void print_help(const struct cli_cmd *cmd, FILE *f, char (*defs)[64])
             fputs(e->help, f);
             continue;
         }
-        if (e->kind == CLI_OPT_TEXTFN || e->kind == CLI_OPT_GROUP) {
+        if (e->kind == CLI_OPT_TEXTFN) {
             if (e->text)
                 e->text(f);
             continue;
         }
-        if (!e->help)
-            continue;
-        cli_help_entry(f, e->key, e->name, e->arg, e->help, defs[i]);
+        if (e->kind == CLI_OPT_KEYS)
+            keys_help(f, e);
+        else if (e->help)
+            help_entry(f, e->key, e->name, e->arg, e->help, defs[i]);
     }
     if (cmd->tail)
         fputs(cmd->tail, f);

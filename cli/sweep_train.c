@@ -151,8 +151,8 @@ int cmd_sweep_train(int argc, char **argv)
         {.kind = CLI_OPT_TEXTFN, .text = grid_defaults},
         {.kind = CLI_OPT_TEXT,
          .help = "Model and optimiser (one value each; defaults those of 'sigprop train'):\n"},
-        CLI_OPT_TRAIN_KEYS(&ct, SP_TRAINKEY_MODEL, cli_train_help_model),
-        CLI_OPT_TRAIN_KEYS(&ct, SP_TRAINKEY_OPTIM, cli_train_help_optim),
+        CLI_OPT_TRAIN_KEYS(&ct, SP_TRAINKEY_MODEL),
+        CLI_OPT_TRAIN_KEYS(&ct, SP_TRAINKEY_OPTIM),
         {.kind = CLI_OPT_TEXT, .help = "Data and measurement:\n"},
         {.kind = CLI_OPT_STRING, .name = "data", .arg = "DIR", .dest = &data,
          .help = "Fashion-MNIST IDX .gz files (default %v)"},
@@ -253,7 +253,7 @@ int cmd_sweep_train(int argc, char **argv)
 #endif
         mo.threads = threads;
     }
-    enum sp_status s = cli_load_fmnist(data, ct.train_max, &tr, &te);
+    enum sp_status s = sp_fmnist_load(data, ct.train_max, &tr, &te);
     if (s != SP_OK) {
         rc = s == SP_ENOMEM || s == SP_EIO ? cli_fail("%s", sp_last_error())
                                            : cli_usage(cmd, "%s", sp_last_error());

@@ -51,6 +51,8 @@
 #include "sigprop/vit_export.h"
 #include "sigprop/measurespec.h"
 #include "sigprop/trainspec.h"
+/* settings by name: the key tables of archspec, measurespec, trainspec */
+#include "sigprop/keys.h"
 /* the tables of theory, compare and alpha */
 #include "sigprop/tables.h"
 

@@ -14,23 +14,23 @@
 #define OFF(f) offsetof(struct sp_archspec, f)
 #define DEF(f) offsetof(struct sp_arch, f)
 #define NUM(kind_, name_, syn_, help_, scope_, f_, lo_, hi_)                            \
-    {.k = {.name = name_, .syntax = syn_, .help = help_, .kind = kind_, .scope = scope_,  \
+    {.k = {.name = name_, .syntax = syn_, .help = help_, .kind = kind_, .group = scope_,  \
            .lo = lo_, .hi = hi_}, .off = OFF(f_)}
 #define INT(name_, syn_, help_, scope_, f_, lo_, hi_, def_)                             \
-    {.k = {.name = name_, .syntax = syn_, .help = help_, .kind = SP_ARCHKEY_INT,         \
-           .scope = scope_, .lo = lo_, .hi = hi_}, .off = OFF(f_), .def_off = DEF(def_), \
+    {.k = {.name = name_, .syntax = syn_, .help = help_ " (default %v)", .kind = SP_ARCHKEY_INT, \
+           .group = scope_, .lo = lo_, .hi = hi_}, .off = OFF(f_), .def_off = DEF(def_), \
      .def_type = 'i'}
 #define REAL(name_, syn_, help_, scope_, f_, lo_, hi_, def_)                            \
-    {.k = {.name = name_, .syntax = syn_, .help = help_, .kind = SP_ARCHKEY_REAL,        \
-           .scope = scope_, .lo = lo_, .hi = hi_}, .off = OFF(f_), .def_off = DEF(def_), \
+    {.k = {.name = name_, .syntax = syn_, .help = help_ " (default %v)", .kind = SP_ARCHKEY_REAL, \
+           .group = scope_, .lo = lo_, .hi = hi_}, .off = OFF(f_), .def_off = DEF(def_), \
      .def_type = 'd'}
 #define WORDREAL(name_, syn_, help_, scope_, f_, lo_, hi_, word_, wv_)                  \
     {.k = {.name = name_, .syntax = syn_, .help = help_, .kind = SP_ARCHKEY_REAL,        \
-           .scope = scope_, .lo = lo_, .hi = hi_, .word = word_}, .off = OFF(f_),        \
+           .group = scope_, .lo = lo_, .hi = hi_, .word = word_}, .off = OFF(f_),        \
      .word_value = wv_}
 #define CHOICE(name_, syn_, help_, scope_, f_, words_, vals_)                           \
     {.k = {.name = name_, .syntax = syn_, .help = help_, .kind = SP_ARCHKEY_CHOICE,      \
-           .scope = scope_, .choices = words_}, .off = OFF(f_), .has_off = OFF(has_##f_), \
+           .group = scope_, .choices = words_}, .off = OFF(f_), .has_off = OFF(has_##f_), \
      .values = vals_}
 
 static const char *const w_model[] = {"transformer", "toy", NULL};
@@ -63,11 +63,11 @@ static const double BIG = 1e6;
  * theory version. */
 static const struct key keys[] = {
     {.k = {.name = "preset", .syntax = "NAME", .help = "a named architecture (the list below)",
-           .kind = SP_ARCHKEY_PRESET, .scope = ANY}},
+           .kind = SP_ARCHKEY_PRESET, .group = ANY}},
     {.k = {.name = "config", .syntax = "FILE",
            .help = "a Hugging Face config.json (LlamaConfig, GPT2Config,\n"
                    "ViTConfig; docs/config.md; configs/ has examples)",
-           .kind = SP_ARCHKEY_FILE, .scope = ANY}},
+           .kind = SP_ARCHKEY_FILE, .group = ANY}},
     CHOICE("model", "M", "transformer | toy (default transformer)", ANY, model, w_model, v_model),
     CHOICE("norm", "N", "ln | rms | dyt | derf | none (default ln); on the toy,\n"
            "derf/dyt mean no norm with phi = erf/tanh, ln means\nphi(LN(h))", ANY, norm, w_norm,
@@ -86,9 +86,9 @@ static const struct key keys[] = {
     NUM(SP_ARCHKEY_INT, "heads", "H", "attention heads (default width/64)", TF, heads, 1, 65536),
     INT("mlp-ratio", "R", "MLP hidden width / d", TF, mlp_ratio, 1, 64, mlp_ratio),
     {.k = {.name = "mlp", .syntax = "A", .help = "relu | gelu | swiglu: W2 act(W1 x), SwiGLU\n"
-           "W2 (silu(W1 x) * (W3 x)) (default relu)", .kind = SP_ARCHKEY_CHOICE, .scope = TF,
+           "W2 (silu(W1 x) * (W3 x)) (default relu)", .kind = SP_ARCHKEY_CHOICE, .group = TF,
            .choices = w_act}, .off = OFF(act), .has_off = OFF(has_act), .values = v_act},
-    {.k = {.name = "activation", .syntax = "A", .kind = SP_ARCHKEY_CHOICE, .scope = TF,
+    {.k = {.name = "activation", .syntax = "A", .kind = SP_ARCHKEY_CHOICE, .group = TF,
            .choices = w_act, .alias_of = "mlp"}, .off = OFF(act), .has_off = OFF(has_act),
      .values = v_act},
     NUM(SP_ARCHKEY_INT, "mlp-hidden", "N", "MLP hidden width (default mlp-ratio x width)", TF,
@@ -108,12 +108,12 @@ static const struct key keys[] = {
     NUM(SP_ARCHKEY_REAL, "sigma-3", "X", "sigma of SwiGLU's W3", TF, sigma_3, 0, BIG),
     {.k = {.name = "residual-scale", .syntax = "S",
            .help = "times the derived sigma_o, sigma_2; gpt2: 1/sqrt(2L)\n(default 1)",
-           .kind = SP_ARCHKEY_REAL, .scope = TF, .lo = 1e-6, .hi = 1e3, .word = "gpt2"},
+           .kind = SP_ARCHKEY_REAL, .group = TF, .lo = 1e-6, .hi = 1e3, .word = "gpt2"},
      .off = OFF(residual_scale), .word_value = -1.0},
     NUM(SP_ARCHKEY_INT, "kv-heads", "K", "grouped-query attention: K/V heads (default heads)", TF,
         kv_heads, 1, 65536),
     {.k = {.name = "attention-mask", .syntax = "M", .help = "none | causal (default none)",
-           .kind = SP_ARCHKEY_CHOICE, .scope = TF, .choices = w_mask},
+           .kind = SP_ARCHKEY_CHOICE, .group = TF, .choices = w_mask},
      .off = OFF(mask), .has_off = OFF(has_mask), .values = v_mask},
     WORDREAL("rope", "THETA", "rotary position embeddings with base THETA (none: off)", TF,
              rope_theta, 1.0 + 1e-9, 1e12, "none", 0.0),
@@ -122,7 +122,7 @@ static const struct key keys[] = {
     REAL("norm-eps", "E", "LN / RMSNorm epsilon", TF, norm_eps, 0, 1, norm_eps),
     {.k = {.name = "embed-scale", .syntax = "S",
            .help = "scale of the input tokens; sqrt-d: sqrt(width) (default 1)",
-           .kind = SP_ARCHKEY_REAL, .scope = TF, .lo = 1e-6, .hi = 1e6, .word = "sqrt-d"},
+           .kind = SP_ARCHKEY_REAL, .group = TF, .lo = 1e-6, .hi = 1e6, .word = "sqrt-d"},
      .off = OFF(embed_scale), .word_value = -1.0},
     NUM(SP_ARCHKEY_INT, "proxy-width", "D",
         "run a copy D wide that keeps the target's sigmas, heads and\n"
@@ -142,15 +142,13 @@ static const struct key keys[] = {
     CHOICE("apjn", "V", "single (version A) | two-channel (version C)", THEORY, apjn, w_apjn,
            v_apjn),
     {.k = {.name = "cn", .syntax = "C", .help = "one (author's code) | exact: c_n = (n-1)/n "
-           "(two-channel)", .kind = SP_ARCHKEY_CHOICE, .scope = THEORY, .choices = w_cn},
+           "(two-channel)", .kind = SP_ARCHKEY_CHOICE, .group = THEORY, .choices = w_cn},
      .off = OFF(cn_exact), .has_off = OFF(has_cn), .values = v_cn},
 };
 /* clang-format on */
 enum { NKEYS = sizeof keys / sizeof keys[0] };
 
-size_t sp_archkey_count(void) { return NKEYS; }
-
-const struct sp_archkey *sp_archkey_at(size_t i) { return i < NKEYS ? &keys[i].k : NULL; }
+size_t archkey_count(void) { return NKEYS; }
 
 const struct key *archkey_entry(const char *name)
 {
@@ -162,15 +160,11 @@ const struct key *archkey_entry(const char *name)
 
 const struct key *archkey_entry_at(size_t i) { return i < NKEYS ? &keys[i] : NULL; }
 
-const struct sp_archkey *sp_archkey_find(const char *name)
-{
-    const struct key *e = archkey_entry(name);
-    return e ? &e->k : NULL;
-}
+static const struct sp_key *key_at(size_t i) { return i < NKEYS ? &keys[i].k : NULL; }
 
-int sp_archkey_default(const struct sp_archkey *k, char *buf, size_t n)
+static int default_text(const struct sp_key *k, char *buf, size_t n)
 {
-    const struct key *e = (const struct key *)k; /* k is the first member of its entry */
+    const struct key *e = (const struct key *)(const void *)k; /* k: its entry's first member */
     if (n)
         buf[0] = 0;
     if (!k || !e->def_type || !n)
@@ -183,4 +177,15 @@ int sp_archkey_default(const struct sp_archkey *k, char *buf, size_t n)
     else
         snprintf(buf, n, "%g", *(const double *)p);
     return 1;
+}
+
+static enum sp_status set(void *spec, const char *key, const char *value)
+{
+    return sp_archspec_set(spec, key, value);
+}
+
+const struct sp_keyset *sp_archspec_keys(void)
+{
+    static const struct sp_keyset ks = {"architecture", NKEYS, key_at, default_text, set};
+    return &ks;
 }

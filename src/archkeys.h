@@ -9,7 +9,7 @@
 
 /* One key: what the header shows, and where set() stores the value. */
 struct key {
-    struct sp_archkey k; /* first: a pointer to k is a pointer to the entry */
+    struct sp_key k; /* first: a pointer to k is a pointer to the entry */
     size_t off;          /* the value in struct sp_archspec (INT, REAL, CHOICE, FLAG) */
     size_t has_off;      /* CHOICE: its has_* flag */
     const int *values;   /* CHOICE: the value stored per word */
@@ -18,20 +18,16 @@ struct key {
     char def_type;       /* 'i' (int), 'd' (double), 0: none */
 };
 
-/* The entry called name (an alias too), or NULL; the i-th entry. */
+/* The entry called name (an alias too), or NULL; the i-th entry (NULL past the
+ * end); how many. */
 const struct key *archkey_entry(const char *name);
 const struct key *archkey_entry_at(size_t i);
+size_t archkey_count(void);
 
 /* A key as a reason names it in style: "--name value" (FLAG), "name='value'"
  * (KEYWORD, '_' for '-'), "name value" (PLAIN); value NULL: the name alone. Into
  * b (n bytes); returns b. Also the measurement keys' (src/measurespec.c). */
 const char *archkey_style_name(enum sp_archkey_style style, const char *name, const char *value,
                                char *b, size_t n);
-
-/* value as one of the NULL-terminated words: its index into *index, or SP_EINVAL
- * with "NAME: 'value' is not one of a, b, c". The choice keys of every key table
- * (architecture, measurement, training) parse through it. */
-enum sp_status archkey_choice(const char *name, const char *const *words, const char *value,
-                              int *index);
 
 #endif

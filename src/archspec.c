@@ -112,8 +112,8 @@ int sp_archspec_given(const struct sp_archspec *s, const char *key)
 }
 
 /* "a, b, c" of the words. */
-enum sp_status archkey_choice(const char *name, const char *const *words, const char *value,
-                              int *index)
+enum sp_status sp_parse_choice(const char *name, const char *const *words, const char *value,
+                               int *index)
 {
     char list[256] = "";
     for (int i = 0; words[i]; i++) {
@@ -183,14 +183,14 @@ enum sp_status sp_archspec_set(struct sp_archspec *s, const char *key, const cha
         free(s->alphas);
         return sp_parse_list(name, value, e->k.lo, e->k.hi, 0, &s->alphas, &s->nalpha);
     case SP_ARCHKEY_CHOICE:
-        if (archkey_choice(name, e->k.choices, value, &i) != SP_OK)
+        if (sp_parse_choice(name, e->k.choices, value, &i) != SP_OK)
             return SP_EINVAL;
         *(int *)p = e->values[i];
         *(int *)((char *)s + e->has_off) = 1;
         return SP_OK;
     case SP_ARCHKEY_FLAG: *(int *)p = 1; return SP_OK;
     case SP_ARCHKEY_PRESET:
-        if (archkey_choice(name, sp_preset_names, value, &i) != SP_OK)
+        if (sp_parse_choice(name, sp_preset_names, value, &i) != SP_OK)
             return SP_EINVAL;
         s->preset = sp_preset_names[i];
         return SP_OK;
@@ -208,9 +208,9 @@ static int given_list(const struct sp_archspec *s, int scope_a, int scope_b, cha
     struct names r = {.i = 0};
     int k = 0;
     buf[0] = 0;
-    for (size_t i = 0; i < sp_archkey_count(); i++) {
+    for (size_t i = 0; i < archkey_count(); i++) {
         const struct key *e = archkey_entry_at(i);
-        if (e->k.alias_of || ((int)e->k.scope != scope_a && (int)e->k.scope != scope_b) ||
+        if (e->k.alias_of || ((int)e->k.group != scope_a && (int)e->k.group != scope_b) ||
             !given(s, e))
             continue;
         size_t l = strlen(buf);
@@ -227,9 +227,9 @@ static enum sp_status build_toy(const struct sp_archspec *c, double alpha, struc
     if (nbad) {
         char takes[512] = "";
         int k = 0;
-        for (size_t i = 0; i < sp_archkey_count(); i++) {
+        for (size_t i = 0; i < archkey_count(); i++) {
             const struct key *e = archkey_entry_at(i);
-            if (e->k.alias_of || (e->k.scope != SP_ARCHKEY_ANY && e->k.scope != SP_ARCHKEY_TOY) ||
+            if (e->k.alias_of || (e->k.group != SP_ARCHKEY_ANY && e->k.group != SP_ARCHKEY_TOY) ||
                 e->k.kind == SP_ARCHKEY_PRESET || e->k.kind == SP_ARCHKEY_FILE ||
                 !strcmp(e->k.name, "model"))
                 continue;
@@ -433,6 +433,22 @@ const char *sp_archspec_version_source(const struct sp_archspec *s)
     return preset_version_a(s->preset) ? "preset" : "default";
 }
 
+size_t sp_archspec_version_note(const struct sp_archspec *s, char *buf, size_t n)
+{
+    struct names r = {.i = 0};
+    const char *src = sp_archspec_version_source(s);
+    int k;
+    if (!strcmp(src, "preset"))
+        k = snprintf(buf, n, " (preset %s's published version; every other configuration "
+                     "defaults to C: docs/theory.md)", s->preset);
+    else if (!strcmp(src, "flags"))
+        k = snprintf(buf, n, " (set by %s/%s/%s)", kn(&r, s, "attention", NULL),
+                     kn(&r, s, "apjn", NULL), kn(&r, s, "cn", NULL));
+    else
+        k = snprintf(buf, n, " (the default)");
+    return k > 0 ? (size_t)k : 0;
+}
+
 enum sp_status sp_archspec_build(const struct sp_archspec *c, double alpha, struct sp_arch *a,
                                  struct sp_theory_opts *o, struct sp_archspec_notes *notes)
 {
@@ -490,4 +506,44 @@ enum sp_status sp_archspec_build(const struct sp_archspec *c, double alpha, stru
         return sp_fail(SP_EINVAL, "%s applies to %s", kn(&r, c, "cn", NULL),
                        kn(&r, c, "apjn", "two-channel"));
     return SP_OK;
+}
+
+size_t sp_archspec_note(const struct sp_archspec *c, const struct sp_arch *a,
+                        const struct sp_archspec_notes *n, char *buf, size_t len)
+{
+    struct names r = {.i = 0};
+    int k = 0;
+    if (len)
+        buf[0] = 0;
+    if (n->proxy) {
+        k = snprintf(buf, len, "proxy: width %d for the target width %d, with the target's sigmas "
+                     "(s_OV = %.6g, s_21 = %.6g, s_QK = %.6g), %d heads (head dim %d -> %d), "
+                     "MLP hidden %d -> %d", a->width, n->target_width, sp_arch_s_ov(a),
+                     sp_arch_s_21(a), sp_arch_s_qk(a), a->heads, n->target_width / n->target_heads,
+                     a->width / a->heads, n->target_hidden, sp_arch_mlp_hidden(a));
+        return k > 0 ? (size_t)k : 0;
+    }
+    if (!n->width_changed)
+        return 0;
+    static const char *const sigma[6] = {"sigma-q", "sigma-k", "sigma-v",
+                                         "sigma-o", "sigma-1", "sigma-2"};
+    char keep[320] = "", v[32], who[64];
+    for (int i = 0; i < 6; i++)
+        if (!isnan(n->keep[i])) {
+            size_t l = strlen(keep);
+            snprintf(v, sizeof v, "%.6g", n->keep[i]);
+            snprintf(keep + l, sizeof keep - l, "%s%s", l ? " " : "", kn(&r, c, sigma[i], v));
+        }
+    if (!strcmp(n->ref_source, "config"))
+        snprintf(who, sizeof who, "the config's width %d", n->ref_width);
+    else if (!strcmp(n->ref_source, "preset"))
+        snprintf(who, sizeof who, "preset %s's width %d", c->preset, n->ref_width);
+    else
+        snprintf(who, sizeof who, "the default width %d", n->ref_width);
+    snprintf(v, sizeof v, "%d", c->width);
+    k = snprintf(buf, len, "note: %s differs from %s and the sigmas follow width (sigma = "
+                 "init-std %g x sqrt(fan_in)): s_OV = %.6g, s_21 = %.6g, s_QK = %.6g; to keep "
+                 "the sigmas of width %d give %s", kn(&r, c, "width", v), who, a->init_std,
+                 sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a), n->ref_width, keep);
+    return k > 0 ? (size_t)k : 0;
 }

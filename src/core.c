@@ -96,9 +96,10 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_alpha_law", sizeof(struct sp_alpha_law)},
         {"sp_alpha_verification", sizeof(struct sp_alpha_verification)},
         {"sp_record", sizeof(struct sp_record)},
-        {"sp_archkey", sizeof(struct sp_archkey)},
+        /* sigprop/keys.h: the key tables */
+        {"sp_key", sizeof(struct sp_key)},
+        {"sp_keyset", sizeof(struct sp_keyset)},
         /* sigprop/measurespec.h */
-        {"sp_measurekey", sizeof(struct sp_measurekey)},
         {"sp_measurespec", sizeof(struct sp_measurespec)},
         {"sp_measure_plan", sizeof(struct sp_measure_plan)},
         {"sp_net_weights", sizeof(struct sp_net_weights)},
@@ -108,8 +109,6 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_compare_table_opts", sizeof(struct sp_compare_table_opts)},
         {"sp_alpha_table_opts", sizeof(struct sp_alpha_table_opts)},
         {"sp_alpha_table_info", sizeof(struct sp_alpha_table_info)},
-        /* sigprop/trainspec.h */
-        {"sp_trainkey", sizeof(struct sp_trainkey)},
     };
     for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
         if (!strcmp(name, sizes[i].name))

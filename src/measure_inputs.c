@@ -105,13 +105,10 @@ enum sp_status sp_measure_image_tokens(const struct sp_measurespec *m, const str
                            sp_last_error());
         v = own;
     }
-    char im[4096], lb[4096];
-    snprintf(im, sizeof im, "%s/t10k-images-idx3-ubyte.gz", m->data);
-    snprintf(lb, sizeof lb, "%s/t10k-labels-idx1-ubyte.gz", m->data);
     struct sp_dataset ds;
     const size_t K = (size_t)m->o.seeds;
     const struct sp_vit_config *vc = sp_vit_net_config(v);
-    if ((s = sp_dataset_load(im, lb, 10, &ds)) != SP_OK) {
+    if ((s = sp_fmnist_load(m->data, 0, NULL, &ds)) != SP_OK) {
         sp_vit_net_free(own);
         return sp_fail(s, "%s: %s", kn(m, "inputs", NULL, b), sp_last_error());
     }

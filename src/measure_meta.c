@@ -1,8 +1,10 @@
-/* The JSON meta of a measurement (sigprop/measurespec.h): the "measure" object
- * measure and compare write (the settings, the input, the generator, the loss,
- * the sizes) and what measure adds of its own (per-seed, token ids, the trained
- * checkpoint), as serialised JSON objects the caller merges into its meta. */
+/* The JSON meta of the commands, as serialised JSON objects the caller merges into
+ * its meta: an architecture's (sigprop/archspec.h: arch, config, theory) and a
+ * measurement's (sigprop/measurespec.h): the "measure" object measure and compare
+ * write (the settings, the input, the generator, the loss, the sizes) and what
+ * measure adds of its own (per-seed, token ids, the trained checkpoint). */
 #include <cJSON.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "sigprop/measurespec.h"
@@ -83,4 +85,96 @@ char *sp_measure_run_meta_json(const struct sp_measurespec *m, const struct sp_m
         cJSON_AddBoolToObject(jw, "against_init", w->against_init);
     }
     return print_json(j);
+}
+
+/* ---- the architecture ---- */
+
+static void meta_list(cJSON *j, const char *name, const char (*list)[SP_CONFIG_KEY_LEN], size_t n)
+{
+    cJSON *arr = cJSON_AddArrayToObject(j, name);
+    for (size_t i = 0; i < n && i < SP_CONFIG_MAX_KEYS; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(list[i]));
+}
+
+/* Real fields of struct sp_arch by name, in the order they are written. */
+struct real_field {
+    const char *name;
+    size_t off;
+};
+#define F(name, field) {name, offsetof(struct sp_arch, field)}
+static const struct real_field toy_reals[] = {F("alpha", phi.alpha), F("shift", phi.shift),
+                                              F("mu", mu), F("sigma_w", sigma_w),
+                                              F("sigma_b", sigma_b)};
+static const struct real_field sigma_reals[] = {
+    F("init_std", init_std), F("sigma_q", sigma_q), F("sigma_k", sigma_k), F("sigma_v", sigma_v),
+    F("sigma_o", sigma_o),   F("sigma_1", sigma_1), F("sigma_2", sigma_2)};
+#undef F
+
+static void add_reals(cJSON *j, const struct sp_arch *a, const struct real_field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddNumberToObject(j, f[i].name, *(const double *)((const char *)a + f[i].off));
+}
+
+char *sp_arch_meta_json(const struct sp_arch *a, const struct sp_theory_opts *o,
+                        const char *config_path, const struct sp_config_info *info)
+{
+    cJSON *meta = cJSON_CreateObject();
+    if (!meta)
+        return print_json(NULL);
+    cJSON *j = cJSON_AddObjectToObject(meta, "arch");
+    cJSON_AddStringToObject(j, "model", a->model == SP_MODEL_TOY ? "toy" : "transformer");
+    cJSON_AddNumberToObject(j, "depth", a->depth);
+    cJSON_AddNumberToObject(j, "q0", a->q0);
+    cJSON_AddNumberToObject(j, "p0", a->p0);
+    if (a->model == SP_MODEL_TOY) {
+        cJSON_AddBoolToObject(j, "pre_ln", a->toy_ln);
+        cJSON_AddStringToObject(j, "phi", sp_fn_name(a->phi.kind));
+        add_reals(j, a, toy_reals, sizeof toy_reals / sizeof toy_reals[0]);
+    } else {
+        cJSON_AddNumberToObject(j, "tokens", a->tokens);
+        cJSON_AddNumberToObject(j, "width", a->width);
+        cJSON_AddNumberToObject(j, "heads", a->heads);
+        cJSON_AddNumberToObject(j, "mlp_ratio", a->mlp_ratio);
+        cJSON_AddStringToObject(j, "activation", sp_act_name(a->mlp_act));
+        cJSON_AddNumberToObject(j, "mlp_hidden", sp_arch_mlp_hidden(a));
+        cJSON_AddNumberToObject(j, "kv_heads", sp_arch_kv_heads(a));
+        cJSON_AddStringToObject(j, "attention_mask", a->mask == SP_MASK_CAUSAL ? "causal" : "none");
+        static const char *rp[] = {"none", "interleaved", "half"};
+        cJSON_AddStringToObject(j, "rope", rp[a->rope]);
+        cJSON_AddNumberToObject(j, "rope_theta", a->rope_theta);
+        cJSON_AddNumberToObject(j, "norm_eps", a->norm_eps);
+        cJSON_AddNumberToObject(j, "embed_scale", a->embed_scale);
+        cJSON_AddNumberToObject(j, "residual_scale", a->residual_scale);
+        if (a->mlp_act == SP_ACT_SWIGLU)
+            cJSON_AddNumberToObject(j, "sigma_3", a->sigma_3);
+        cJSON_AddBoolToObject(j, "final_norm", a->final_norm);
+        cJSON_AddStringToObject(j, "norm_attn", sp_fn_name(a->norm_attn.kind));
+        cJSON_AddNumberToObject(j, "alpha_attn", a->norm_attn.alpha);
+        cJSON_AddStringToObject(j, "norm_mlp", sp_fn_name(a->norm_mlp.kind));
+        cJSON_AddNumberToObject(j, "alpha_mlp", a->norm_mlp.alpha);
+        cJSON_AddNumberToObject(j, "shift", a->norm_mlp.shift);
+        add_reals(j, a, sigma_reals, sizeof sigma_reals / sizeof sigma_reals[0]);
+    }
+    if (config_path && info) {
+        const struct sp_config_info *in = info;
+        cJSON *cj = cJSON_AddObjectToObject(meta, "config");
+        cJSON_AddStringToObject(cj, "path", config_path);
+        cJSON_AddStringToObject(cj, "model_type", in->model_type);
+        meta_list(cj, "keys_used", in->used, in->nused);
+        meta_list(cj, "defaults", in->defaulted, in->ndefaulted);
+        cJSON *nm = cJSON_AddArrayToObject(cj, "not_modelled");
+        for (size_t i = 0; i < in->nnot_modelled && i < SP_CONFIG_MAX_NOTES; i++)
+            cJSON_AddItemToArray(nm, cJSON_CreateString(in->not_modelled[i]));
+        meta_list(cj, "unknown", in->unknown, in->nunknown);
+    }
+    if (o) {
+        cJSON *t = cJSON_AddObjectToObject(meta, "theory");
+        static const char *att[] = {"softmax", "uniform", "uniform-exact", "gaussian"};
+        cJSON_AddStringToObject(t, "version", sp_theory_version(o));
+        cJSON_AddStringToObject(t, "attention", att[o->attention]);
+        cJSON_AddStringToObject(t, "apjn", o->apjn == SP_APJN_SINGLE ? "single" : "two-channel");
+        cJSON_AddStringToObject(t, "cn", o->cn_exact ? "exact" : "one");
+    }
+    return print_json(meta);
 }

@@ -69,25 +69,25 @@ static const char default_data[] = SP_FASHION_MNIST_DIR;
 
 #define RUN SP_MEASUREKEY_RUN
 #define OUT SP_MEASUREKEY_OUTPUT
-static const struct sp_measurekey keys[] = {
+static const struct sp_key keys[] = {
     {"seeds", "K", "independent weight draws (and inputs) (default %v)", SP_MEASUREKEY_INT, RUN,
-     1, 1000000, NULL},
+     1, 1000000, NULL, NULL, NULL},
     {"probes", "P", "Hutchinson probes per draw, one pass (default %v)", SP_MEASUREKEY_INT, RUN,
-     1, 100000, NULL},
+     1, 100000, NULL, NULL, NULL},
     {"seed", "S", "master seed of the Philox generator (default %v)", SP_MEASUREKEY_U64, RUN, 0,
-     0, NULL},
+     0, NULL, NULL, NULL},
     {"threads", "T", "OpenMP and OpenBLAS threads (default: as the environment)",
-     SP_MEASUREKEY_INT, RUN, 1, 4096, NULL},
+     SP_MEASUREKEY_INT, RUN, 1, 4096, NULL, NULL, NULL},
     {"input", "I",
      "equiangular (exact q0, p0; needs tokens <= width) |\n"
      "gaussian (same covariance; needs p0 >= 0) (default %v)",
-     SP_MEASUREKEY_CHOICE, RUN, 0, 0, input_names},
+     SP_MEASUREKEY_CHOICE, RUN, 0, 0, input_names, NULL, NULL},
     {"measure", "LIST", "fwd,bwd,grad or all: which passes run (default all)",
-     SP_MEASUREKEY_PASSES, RUN, 0, 0, NULL},
+     SP_MEASUREKEY_PASSES, RUN, 0, 0, NULL, NULL, NULL},
     {"exclude-cls", NULL, "q, p, rho over tokens 1..n-1 (token 0 as a CLS token)",
-     SP_MEASUREKEY_FLAG, RUN, 0, 0, NULL},
+     SP_MEASUREKEY_FLAG, RUN, 0, 0, NULL, NULL, NULL},
     {"checkpoint", "S", "reverse mode: blocks per checkpoint (default ceil(sqrt(L)))",
-     SP_MEASUREKEY_INT, RUN, 1, 1000000, NULL},
+     SP_MEASUREKEY_INT, RUN, 1, 1000000, NULL, NULL, NULL},
     {"inputs", "fashion-mnist[:N]",
      "real inputs: each draw is a different Fashion-MNIST\n"
      "test image (a choice seeded by --seed; N images = N draws,\n"
@@ -95,27 +95,27 @@ static const struct sp_measurekey keys[] = {
      "(7x7 patches, + CLS token, + positions; the trainer's init at\n"
      "--seed and the arch's width and init std, or the\n"
      "checkpoint's own with --weights); sets --tokens (16 + CLS)",
-     SP_MEASUREKEY_INPUTS, RUN, 1, 10000, NULL},
+     SP_MEASUREKEY_INPUTS, RUN, 1, 10000, NULL, NULL, NULL},
     {"cls", "on|off",
      "with --inputs: the CLS token is a row of the input (on,\n"
      "default; 17 tokens) or left out (off; 16 patch tokens)",
-     SP_MEASUREKEY_CHOICE, RUN, 0, 0, off_on},
+     SP_MEASUREKEY_CHOICE, RUN, 0, 0, off_on, NULL, NULL},
     {"data", "DIR", "the Fashion-MNIST .gz files (default %v)", SP_MEASUREKEY_STRING, RUN, 0, 0,
-     NULL},
+     NULL, NULL, NULL},
     {"max-memory", "SIZE", "refuse runs needing more (default: available memory)",
-     SP_MEASUREKEY_SIZE, RUN, 0, 0, NULL},
+     SP_MEASUREKEY_SIZE, RUN, 0, 0, NULL, NULL, NULL},
     {"max-time", "S",
      "refuse runs estimated to take more than S seconds (a\n"
      "2-block, one-draw run timed at start, scaled by FLOPs)",
-     SP_MEASUREKEY_REAL, RUN, 1e-3, 1e9, NULL},
+     SP_MEASUREKEY_REAL, RUN, 1e-3, 1e9, NULL, NULL, NULL},
     {"sublayers", NULL, "a row after every sublayer (l = 0, 0.5, 1, ...)", SP_MEASUREKEY_FLAG,
-     OUT, 0, 0, NULL},
+     OUT, 0, 0, NULL, NULL, NULL},
     {"per-seed", NULL,
      "one curve per draw instead of their mean: draw k is a\n"
      "run of its own with --seed S+k, in a last column seed\n"
      "(_se across probes); sigprop fit takes its intervals\n"
      "from the draw-to-draw scatter",
-     SP_MEASUREKEY_FLAG, OUT, 0, 0, NULL},
+     SP_MEASUREKEY_FLAG, OUT, 0, 0, NULL, NULL, NULL},
     {"token-ids", "LIST|FILE",
      "the input is a token sequence: row a is the embedding of\n"
      "id LIST[a] in a random table (entries N(0, q0), row k\n"
@@ -124,23 +124,21 @@ static const struct sp_measurekey keys[] = {
      "input does; sets --tokens (transformer only). A FILE\n"
      "holds the ids as decimal integers separated by white\n"
      "space or commas",
-     SP_MEASUREKEY_IDS, OUT, 0, 0, NULL},
+     SP_MEASUREKEY_IDS, OUT, 0, 0, NULL, NULL, NULL},
     {"position-std", "S",
      "with --token-ids: add learned absolute position embeddings\n"
      "at init (GPT-2's wpe): row a gets a second random row of\n"
      "entries N(0, S^2), from --seed and a; the input's q is\n"
      "then q0 + S^2 (default 0: none)",
-     SP_MEASUREKEY_REAL, OUT, 0, 1e3, NULL},
+     SP_MEASUREKEY_REAL, OUT, 0, 1e3, NULL, NULL, NULL},
 };
 #undef RUN
 #undef OUT
 enum { NKEYS = sizeof keys / sizeof keys[0] };
 
-size_t sp_measurekey_count(void) { return NKEYS; }
+static const struct sp_key *key_at(size_t i) { return i < NKEYS ? &keys[i] : NULL; }
 
-const struct sp_measurekey *sp_measurekey_at(size_t i) { return i < NKEYS ? &keys[i] : NULL; }
-
-const struct sp_measurekey *sp_measurekey_find(const char *name)
+static const struct sp_key *key_find(const char *name)
 {
     for (size_t i = 0; name && i < NKEYS; i++)
         if (!strcmp(keys[i].name, name))
@@ -148,7 +146,7 @@ const struct sp_measurekey *sp_measurekey_find(const char *name)
     return NULL;
 }
 
-int sp_measurekey_default(const struct sp_measurekey *k, char *buf, size_t n)
+static int default_text(const struct sp_key *k, char *buf, size_t n)
 {
     struct sp_measurespec d;
     sp_measurespec_init(&d);
@@ -235,7 +233,7 @@ static enum sp_status set_passes(const char *nm, const char *v, unsigned *out)
     return SP_OK;
 }
 
-static enum sp_status set_inputs(const char *nm, const struct sp_measurekey *k, const char *v,
+static enum sp_status set_inputs(const char *nm, const struct sp_key *k, const char *v,
                                  struct sp_measurespec *s)
 {
     static const char pre[] = "fashion-mnist";
@@ -283,7 +281,7 @@ static enum sp_status store_int(struct sp_measurespec *s, const char *nm, const 
 
 enum sp_status sp_measurespec_set(struct sp_measurespec *s, const char *key, const char *value)
 {
-    const struct sp_measurekey *k = sp_measurekey_find(key);
+    const struct sp_key *k = key_find(key);
     char nm[96];
     if (!k)
         return sp_fail(SP_EINVAL, "%s is not a measurement setting",
@@ -318,7 +316,7 @@ enum sp_status sp_measurespec_set(struct sp_measurespec *s, const char *key, con
         return sp_parse_size(nm, value, &s->max_memory);
     case SP_MEASUREKEY_CHOICE: {
         int c = 0;
-        if ((st = archkey_choice(nm, k->choices, value, &c)) != SP_OK)
+        if ((st = sp_parse_choice(nm, k->choices, value, &c)) != SP_OK)
             return st;
         if (strcmp(k->name, "input"))
             return store_int(s, nm, k->name, c);
@@ -349,6 +347,17 @@ enum sp_status sp_measurespec_set(struct sp_measurespec *s, const char *key, con
     }
 }
 
+static enum sp_status set(void *spec, const char *key, const char *value)
+{
+    return sp_measurespec_set(spec, key, value);
+}
+
+const struct sp_keyset *sp_measurespec_keys(void)
+{
+    static const struct sp_keyset ks = {"measurement", NKEYS, key_at, default_text, set};
+    return &ks;
+}
+
 /* ---- the plan ---- */
 
 void sp_measure_plan_init(struct sp_measure_plan *p) { memset(p, 0, sizeof *p); }
@@ -366,6 +375,23 @@ static size_t work_of(const struct sp_arch *a, const struct sp_net_opts *o)
 {
     int rev = !!(o->measure & (SP_MEASURE_BWD | SP_MEASURE_GRAD));
     return (size_t)o->seeds * (size_t)a->depth * (rev ? 2u : 1u);
+}
+
+size_t sp_measure_plan_describe(const struct sp_arch *a, const struct sp_measurespec *s,
+                                const struct sp_measure_plan *p, char *buf, size_t n)
+{
+    int k;
+    if (a->model == SP_MODEL_TOY)
+        k = snprintf(buf, n, "toy network, d = %d, L = %d, %s, %d seed(s) x %d probe(s), %.3g "
+                     "GFLOP of matrix products, workspace %.3g MB", a->width, a->depth,
+                     a->toy_ln ? "pre-LN" : "no norm", s->o.seeds, s->o.probes, p->flops / 1e9,
+                     p->workspace_bytes / 1e6);
+    else
+        k = snprintf(buf, n, "transformer, L = %d, n = %d, d = %d, %d heads, %d seed(s) x %d "
+                     "probe(s), %.3g GFLOP of matrix products, workspace %.3g MB", a->depth,
+                     a->tokens, a->width, a->heads, s->o.seeds, s->o.probes, p->flops / 1e9,
+                     p->workspace_bytes / 1e6);
+    return k > 0 ? (size_t)k : 0;
 }
 
 enum sp_status sp_measure_plan(const struct sp_arch *a, const struct sp_measurespec *s,

@@ -49,6 +49,11 @@ static void test_value_syntax(void)
     long long i;
     uint64_t u;
     CHECK(sp_parse_real("x", "-1.5e3", -1e4, 0, &v) == SP_OK && v == -1500.0);
+    static const char *const words[] = {"a", "bc", NULL};
+    int w = -1;
+    CHECK(sp_parse_choice("--k", words, "bc", &w) == SP_OK && w == 1);
+    CHECK(sp_parse_choice("--k", words, "b", &w) == SP_EINVAL && w == 1);
+    CHECK(!strcmp(sp_last_error(), "--k: 'b' is not one of a, bc"));
     CHECK(sp_parse_real("x", "0x10", 0, 100, &v) == SP_EINVAL);
     CHECK(has(sp_last_error(), "x: '0x10' is not a decimal number"));
     CHECK(sp_parse_real("x", "inf", 0, 100, &v) == SP_EINVAL);
@@ -79,7 +84,7 @@ static void test_value_syntax(void)
 }
 
 /* A valid value of k's documented syntax, into buf (NULL for a flag). */
-static const char *valid_value(const struct sp_archkey *k, char *buf, size_t n)
+static const char *valid_value(const struct sp_key *k, char *buf, size_t n)
 {
     switch (k->kind) {
     case SP_ARCHKEY_INT: snprintf(buf, n, "%lld", (long long)k->lo + 1); return buf;
@@ -95,18 +100,18 @@ static const char *valid_value(const struct sp_archkey *k, char *buf, size_t n)
 
 static void test_every_key(void)
 {
-    size_t nk = sp_archkey_count();
+    size_t nk = sp_archspec_keys()->count;
     CHECK(nk >= 40);
-    CHECK(sp_archkey_at(nk) == NULL);
+    CHECK(sp_keyset_at(sp_archspec_keys(), nk) == NULL);
     for (size_t i = 0; i < nk; i++) {
-        const struct sp_archkey *k = sp_archkey_at(i);
+        const struct sp_key *k = sp_keyset_at(sp_archspec_keys(), i);
         char buf[128], name[80];
         CHECK(k && k->name && (k->help || k->alias_of));
-        CHECK(sp_archkey_find(k->name) == k);
+        CHECK(sp_keyset_find(sp_archspec_keys(), k->name) == k);
         for (size_t j = 0; j < i; j++)
-            CHECK(strcmp(sp_archkey_at(j)->name, k->name) != 0);
+            CHECK(strcmp(sp_keyset_at(sp_archspec_keys(), j)->name, k->name) != 0);
         if (k->alias_of)
-            CHECK(sp_archkey_find(k->alias_of) && !sp_archkey_find(k->alias_of)->alias_of);
+            CHECK(sp_keyset_find(sp_archspec_keys(), k->alias_of) && !sp_keyset_find(sp_archspec_keys(), k->alias_of)->alias_of);
         struct sp_archspec s;
         sp_archspec_init(&s);
         const char *val = valid_value(k, buf, sizeof buf);
@@ -172,9 +177,9 @@ static void test_every_key(void)
     refused(&s, "nrom", "ln", "unknown architecture key 'nrom'");
     sp_archspec_free(&s);
     char def[32];
-    CHECK(sp_archkey_default(sp_archkey_find("depth"), def, sizeof def) && !strcmp(def, "128"));
-    CHECK(sp_archkey_default(sp_archkey_find("init-std"), def, sizeof def) && !strcmp(def, "0.02"));
-    CHECK(!sp_archkey_default(sp_archkey_find("heads"), def, sizeof def) && !def[0]);
+    CHECK(sp_keyset_default(sp_archspec_keys(), sp_keyset_find(sp_archspec_keys(), "depth"), def, sizeof def) && !strcmp(def, "128"));
+    CHECK(sp_keyset_default(sp_archspec_keys(), sp_keyset_find(sp_archspec_keys(), "init-std"), def, sizeof def) && !strcmp(def, "0.02"));
+    CHECK(!sp_keyset_default(sp_archspec_keys(), sp_keyset_find(sp_archspec_keys(), "heads"), def, sizeof def) && !def[0]);
 }
 
 /* Keys k[i] = v[i] (NULL-terminated) built at alpha. */
@@ -322,11 +327,55 @@ static void test_refusals(void)
     sp_archspec_delete(NULL);
 }
 
+/* The notes as text: the width note in the request's style, exact; none without a
+ * change; the config record's lines. */
+static void test_notes(void)
+{
+    struct sp_archspec s;
+    struct sp_arch a;
+    struct sp_theory_opts o;
+    struct sp_archspec_notes n;
+    char buf[1024];
+    sp_archspec_init(&s);
+    s.style = SP_ARCHKEY_STYLE_KEYWORD;
+    CHECK(sp_archspec_build(&s, NAN, &a, &o, &n) == SP_OK);
+    CHECK(sp_archspec_note(&s, &a, &n, buf, sizeof buf) == 0 && !buf[0]);
+    CHECK(sp_archspec_set(&s, "width", "256") == SP_OK && sp_archspec_set(&s, "sigma-q", "1") == SP_OK);
+    CHECK(sp_archspec_build(&s, NAN, &a, &o, &n) == SP_OK && n.width_changed);
+    size_t len = sp_archspec_note(&s, &a, &n, buf, sizeof buf);
+    CHECK(len == strlen(buf));
+    CHECK(!strncmp(buf, "note: width='256' differs from the default width 1024 and the sigmas "
+                        "follow width (sigma = init-std 0.02 x sqrt(fan_in))", 108));
+    /* sigma-q was given: not in the list; sigma_k keeps 0.02 sqrt(1024) = 0.64 */
+    CHECK(strstr(buf, "to keep the sigmas of width 1024 give sigma_k='0.64' sigma_v='0.64'"));
+    CHECK(!strstr(buf, "sigma_q="));
+    CHECK(sp_archspec_version_note(&s, buf, sizeof buf) == 14 && !strcmp(buf, " (the default)"));
+    CHECK(sp_archspec_set(&s, "apjn", "single") == SP_OK);
+    sp_archspec_version_note(&s, buf, sizeof buf);
+    CHECK(!strcmp(buf, " (set by attention/apjn/cn)"));
+    sp_archspec_free(&s);
+
+    struct sp_config_info in;
+    memset(&in, 0, sizeof in);
+    strcpy(in.model_type, "gpt2");
+    in.nused = 2, in.ndefaulted = 1, in.nunknown = 2, in.nnot_modelled = 1;
+    strcpy(in.unknown[0], "a");
+    strcpy(in.unknown[1], "b");
+    strcpy(in.not_modelled[0], "x = 1: why");
+    CHECK(sp_config_info_note("c.json", &in, buf, sizeof buf) == strlen(buf));
+    CHECK(!strcmp(buf, "config c.json: model_type gpt2, 2 key(s) used, 1 default(s)\n"
+                       "config: x = 1: why\nconfig: 2 unknown key(s), ignored: a, b"));
+    char small[10];
+    CHECK(sp_config_info_note("c.json", &in, small, sizeof small) == strlen(buf) &&
+          strlen(small) == 9);
+}
+
 int main(void)
 {
     test_value_syntax();
     test_every_key();
     test_build();
     test_refusals();
+    test_notes();
     return check_done();
 }

@@ -33,20 +33,20 @@ static void refused(struct sp_measurespec *s, const char *key, const char *value
 
 static void test_table(void)
 {
-    CHECK(sp_measurekey_count() == 17);
-    for (size_t i = 0; i < sp_measurekey_count(); i++) {
-        const struct sp_measurekey *k = sp_measurekey_at(i);
+    CHECK(sp_measurespec_keys()->count == 17);
+    for (size_t i = 0; i < sp_measurespec_keys()->count; i++) {
+        const struct sp_key *k = sp_keyset_at(sp_measurespec_keys(), i);
         CHECK(k && k->name && k->help);
-        CHECK(sp_measurekey_find(k->name) == k);
+        CHECK(sp_keyset_find(sp_measurespec_keys(), k->name) == k);
         CHECK((k->syntax == NULL) == (k->kind == SP_MEASUREKEY_FLAG));
     }
-    CHECK(sp_measurekey_at(sp_measurekey_count()) == NULL);
-    CHECK(sp_measurekey_find("width") == NULL); /* an architecture key */
+    CHECK(sp_keyset_at(sp_measurespec_keys(), sp_measurespec_keys()->count) == NULL);
+    CHECK(sp_keyset_find(sp_measurespec_keys(), "width") == NULL); /* an architecture key */
     char buf[64];
-    CHECK(sp_measurekey_default(sp_measurekey_find("probes"), buf, sizeof buf) && !strcmp(buf, "4"));
-    CHECK(sp_measurekey_default(sp_measurekey_find("input"), buf, sizeof buf) &&
+    CHECK(sp_keyset_default(sp_measurespec_keys(), sp_keyset_find(sp_measurespec_keys(), "probes"), buf, sizeof buf) && !strcmp(buf, "4"));
+    CHECK(sp_keyset_default(sp_measurespec_keys(), sp_keyset_find(sp_measurespec_keys(), "input"), buf, sizeof buf) &&
           !strcmp(buf, "equiangular"));
-    CHECK(!sp_measurekey_default(sp_measurekey_find("threads"), buf, sizeof buf) && !buf[0]);
+    CHECK(!sp_keyset_default(sp_measurespec_keys(), sp_keyset_find(sp_measurespec_keys(), "threads"), buf, sizeof buf) && !buf[0]);
 }
 
 /* Every key: a good value lands in its field; bad values are refused by name. */

@@ -453,6 +453,71 @@ static void test_loader(const char *dir)
     unlink(lb);
 }
 
+/* sp_train_meta_json: the three objects in order, the evaluation only when finite,
+ * bits per byte for the text task (1 nat = 1/ln 2 bits). */
+static void test_meta(void)
+{
+    struct sp_vit_config c;
+    struct sp_train_opts o;
+    sp_vit_config_default(&c);
+    sp_train_opts_default(&o);
+    struct sp_train_result r = {.steps_done = 3, .diverged_step = -1, .init_loss = 2.5,
+                                .eval_loss = NAN, .eval_acc = NAN};
+    char *j = sp_train_meta_json(&c, &o, &r);
+    CHECK(j && !strncmp(j, "{\"model\":{\"task\":\"fmnist\",\"width\":", 32));
+    CHECK(j && strstr(j, "},\"optimiser\":{\"steps\":") && strstr(j, "},\"result\":{\"steps_done\":3,"));
+    CHECK(j && !strstr(j, "eval_loss") && !strstr(j, "context"));
+    free(j);
+    c.task = SP_TASK_TEXT, c.context = 16;
+    r.eval_loss = M_LN2, r.eval_acc = 0.5;
+    j = sp_train_meta_json(&c, &o, &r);
+    CHECK(j && strstr(j, "\"context\":16") && strstr(j, "\"eval_bits_per_byte\":1}"));
+    free(j);
+    /* the one-line description of a run */
+    sp_vit_config_default(&c);
+    c.width = 8, c.heads = 2, c.kv_heads = 1, c.depth = 1;
+    o.steps = 5, o.batch = 4, o.warmup = 0;
+    struct sp_trainer *t = NULL;
+    char buf[512];
+    CHECK(sp_trainer_new(&c, &o, NULL, &t) == SP_OK);
+    if (t) {
+        size_t n = sp_trainer_describe(t, buf, sizeof buf);
+        CHECK(n == strlen(buf) && !strncmp(buf, "ViT d=8 L=1 H=2 (1 K/V), ", 25));
+        CHECK(strstr(buf, "pool; 5 steps of 4 (from step 0), lr ") && strstr(buf, ", warmup 0, "));
+    }
+    sp_trainer_free(t);
+}
+
+/* sp_fmnist_load: the two splits by their file names, the training split cut to
+ * train_max, both zeroed when the test split is missing. */
+static void test_fmnist(const char *dir)
+{
+    static const char *const names[4] = {"train-images-idx3-ubyte.gz",
+                                         "train-labels-idx1-ubyte.gz",
+                                         "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+    char path[4][512];
+    for (int i = 0; i < 4; i++)
+        snprintf(path[i], sizeof path[i], "%s/%s", dir, names[i]);
+    unsigned char pix[6 * 2 * 2] = {0}, labs[6] = {0, 1, 2, 3, 4, 5};
+    uint32_t di[3] = {6, 2, 2}, dl[1] = {6}, ti[3] = {3, 2, 2}, tl[1] = {3};
+    write_idx(path[0], 0x803, di, 3, pix, sizeof pix, 0);
+    write_idx(path[1], 0x801, dl, 1, labs, 6, 0);
+    write_idx(path[2], 0x803, ti, 3, pix, 12, 0);
+    write_idx(path[3], 0x801, tl, 1, labs, 3, 0);
+    struct sp_dataset tr, te;
+    CHECK(sp_fmnist_load(dir, 4, &tr, &te) == SP_OK && tr.n == 4 && te.n == 3);
+    CHECK(tr.classes == 10 && te.rows == 2);
+    sp_dataset_free(&tr);
+    sp_dataset_free(&te);
+    CHECK(sp_fmnist_load(dir, 0, NULL, &te) == SP_OK && te.n == 3);
+    sp_dataset_free(&te);
+    unlink(path[3]);
+    CHECK(sp_fmnist_load(dir, 0, &tr, &te) == SP_EIO && !tr.images && !te.images);
+    CHECK(strstr(sp_last_error(), "t10k-labels") != NULL);
+    for (int i = 0; i < 3; i++)
+        unlink(path[i]);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/sp_test_train_XXXXXX";
@@ -489,6 +554,8 @@ int main(void)
     test_divergence(&tr);
     test_overfit();
     test_loader(dir);
+    test_fmnist(dir);
+    test_meta();
     sp_dataset_free(&tr);
     sp_dataset_free(&te);
     rmdir(dir);

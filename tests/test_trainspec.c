@@ -44,36 +44,36 @@ enum { NGOOD = sizeof goods / sizeof goods[0] };
 
 static void test_table(void)
 {
-    CHECK(sp_trainkey_count() == NGOOD); /* every key is tested below */
-    for (size_t i = 0; i < sp_trainkey_count(); i++) {
-        const struct sp_trainkey *k = sp_trainkey_at(i);
+    CHECK(sp_trainspec_keys()->count == NGOOD); /* every key is tested below */
+    for (size_t i = 0; i < sp_trainspec_keys()->count; i++) {
+        const struct sp_key *k = sp_keyset_at(sp_trainspec_keys(), i);
         CHECK(k && k->name && k->help && k->syntax);
-        CHECK(sp_trainkey_find(k->name) == k);
+        CHECK(sp_keyset_find(sp_trainspec_keys(), k->name) == k);
         CHECK((k->kind == SP_TRAINKEY_CHOICE) == (k->choices != NULL));
         int found = 0;
         for (size_t j = 0; j < NGOOD; j++)
             found += !strcmp(goods[j].key, k->name);
         CHECK(found == 1);
     }
-    CHECK(sp_trainkey_at(sp_trainkey_count()) == NULL);
-    CHECK(sp_trainkey_find("nope") == NULL && sp_trainkey_find(NULL) == NULL);
+    CHECK(sp_keyset_at(sp_trainspec_keys(), sp_trainspec_keys()->count) == NULL);
+    CHECK(sp_keyset_find(sp_trainspec_keys(), "nope") == NULL && sp_keyset_find(sp_trainspec_keys(), NULL) == NULL);
     /* the defaults shown are the trainer's */
     struct sp_vit_config c;
     struct sp_train_opts o;
     sp_vit_config_default(&c);
     sp_train_opts_default(&o);
     char buf[64], want[64];
-    sp_trainkey_default(sp_trainkey_find("width"), buf, sizeof buf);
+    sp_keyset_default(sp_trainspec_keys(), sp_keyset_find(sp_trainspec_keys(), "width"), buf, sizeof buf);
     snprintf(want, sizeof want, "%d", c.width);
     CHECK(!strcmp(buf, want));
-    sp_trainkey_default(sp_trainkey_find("lr"), buf, sizeof buf);
+    sp_keyset_default(sp_trainspec_keys(), sp_keyset_find(sp_trainspec_keys(), "lr"), buf, sizeof buf);
     snprintf(want, sizeof want, "%g", o.lr);
     CHECK(!strcmp(buf, want));
-    sp_trainkey_default(sp_trainkey_find("activation"), buf, sizeof buf);
+    sp_keyset_default(sp_trainspec_keys(), sp_keyset_find(sp_trainspec_keys(), "activation"), buf, sizeof buf);
     CHECK(!strcmp(buf, sp_act_name(c.act)));
-    sp_trainkey_default(sp_trainkey_find("rope"), buf, sizeof buf);
+    sp_keyset_default(sp_trainspec_keys(), sp_keyset_find(sp_trainspec_keys(), "rope"), buf, sizeof buf);
     CHECK(!strcmp(buf, "none"));
-    sp_trainkey_default(sp_trainkey_find("seed"), buf, sizeof buf);
+    sp_keyset_default(sp_trainspec_keys(), sp_keyset_find(sp_trainspec_keys(), "seed"), buf, sizeof buf);
     CHECK(!strcmp(buf, "0"));
 }
 

@@ -14,6 +14,7 @@
 
 #include "sigprop/config.h"
 #include "sigprop/core.h"
+#include "sigprop/keys.h"
 #include "sigprop/theory.h"
 
 #ifdef __cplusplus
@@ -36,6 +37,12 @@ enum sp_status sp_parse_u64(const char *name, const char *s, uint64_t hi, uint64
 enum sp_status sp_parse_list(const char *name, const char *s, double lo, double hi, int integral,
                              double **vals, size_t *n);
 #define SP_PARSE_MAX_LIST 10000000 /* the most values a list or range may have */
+/* value as one of the NULL-terminated words: its index into *index, or SP_EINVAL
+ * with "name: 'value' is not one of a, b, c". The choice keys of every key table
+ * (architecture, measurement, training) and the CLI's word options parse
+ * through it. */
+enum sp_status sp_parse_choice(const char *name, const char *const *words, const char *value,
+                               int *index);
 
 /* ---- the key table ---- */
 enum sp_archkey_kind {
@@ -53,25 +60,12 @@ enum sp_archkey_scope {
     SP_ARCHKEY_TOY,         /* the toy residual network only (model toy) */
     SP_ARCHKEY_THEORY       /* the theory version (transformer only) */
 };
-struct sp_archkey {
-    const char *name;   /* "mlp-ratio": the CLI's flag without "--" */
-    const char *syntax; /* the value's name in help ("R"); NULL for a flag */
-    const char *help;   /* one or more lines ('\n'), without the default */
-    enum sp_archkey_kind kind;
-    enum sp_archkey_scope scope;
-    double lo, hi;              /* INT, REAL, LIST */
-    const char *const *choices; /* CHOICE: the accepted words, NULL-terminated */
-    const char *word;           /* REAL: a word accepted besides a number ("none"); NULL */
-    const char *alias_of;       /* another name of that key ("activation" of "mlp"); NULL */
-};
-/* The keys, in help order (i < sp_archkey_count()); NULL past the end. */
-size_t sp_archkey_count(void);
-const struct sp_archkey *sp_archkey_at(size_t i);
-/* The key called name (an alias too), or NULL. */
-const struct sp_archkey *sp_archkey_find(const char *name);
-/* The default of k as text ("128", "0.02"), taken from sp_arch_default; returns 0
- * (buf "") when k has no numeric default to show (its help says it). */
-int sp_archkey_default(const struct sp_archkey *k, char *buf, size_t n);
+/* The keys (struct sp_key, sigprop/keys.h) in help order: kind an enum
+ * sp_archkey_kind, group an enum sp_archkey_scope, word a word a REAL key accepts
+ * besides a number ("none"), alias_of set for another name of a key ("activation"
+ * of "mlp"); FLAG keys have no syntax. The default as text comes from
+ * sp_arch_default (none for a key whose help says it); set is sp_archspec_set. */
+const struct sp_keyset *sp_archspec_keys(void);
 
 /* How the reasons of set and build name keys: "mlp-ratio" and "model toy"
  * (PLAIN, the default), "--mlp-ratio" and "--model toy" (FLAG: the CLI), or
@@ -170,9 +164,29 @@ struct sp_archspec_notes {
  * toy ..."), an inconsistency or an invalid architecture. notes may be NULL. */
 enum sp_status sp_archspec_build(const struct sp_archspec *s, double alpha, struct sp_arch *a,
                                  struct sp_theory_opts *o, struct sp_archspec_notes *notes);
+/* The JSON meta of an architecture as one serialised object (malloc'ed, the
+ * caller frees it; NULL with SP_ENOMEM): "arch" (the model's settings: depth, q0,
+ * p0, then the toy's or the transformer's, its sigmas resolved), with config_path
+ * and info non-NULL "config" {path, model_type, keys_used, defaults, not_modelled,
+ * unknown}, with o non-NULL "theory" {version, attention, apjn, cn}. */
+char *sp_arch_meta_json(const struct sp_arch *a, const struct sp_theory_opts *o,
+                        const char *config_path, const struct sp_config_info *info);
+/* The note of notes (from a build of s into a) as one line for the user, keys
+ * named in s's style: with proxy "proxy: width D for the target width T, with the
+ * target's sigmas (...)", else with width_changed "note: width D differs from
+ * ... and the sigmas follow width (...); to keep the sigmas of width W give
+ * sigma-q X ..."; "" and 0 when there is none. Into buf (len bytes); returns the
+ * length (as snprintf). */
+size_t sp_archspec_note(const struct sp_archspec *s, const struct sp_arch *a,
+                        const struct sp_archspec_notes *notes, char *buf, size_t len);
 /* Where the theory version comes from: "flags" (attention, apjn or cn given),
  * "preset" (a preset's published version: blog2 keeps version A) or "default". */
 const char *sp_archspec_version_source(const struct sp_archspec *s);
+/* The same as a phrase for the user, keys named in s's style: " (preset P's
+ * published version; every other configuration defaults to C: docs/theory.md)",
+ * " (set by attention/apjn/cn)" or " (the default)". Into buf (n bytes); returns
+ * the length (as snprintf). */
+size_t sp_archspec_version_note(const struct sp_archspec *s, char *buf, size_t n);
 
 #ifdef __cplusplus
 }

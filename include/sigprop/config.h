@@ -56,6 +56,13 @@ enum sp_status sp_config_parse(const char *json, size_t len, struct sp_arch *a,
                                struct sp_config_info *info);
 /* The same from a file (at most 16 MiB); SP_EIO names the path when it cannot be read. */
 enum sp_status sp_config_read(const char *path, struct sp_arch *a, struct sp_config_info *info);
+/* What the file at path set and what it holds that is not modelled, as lines for
+ * the user (separated by '\n', none at the end): "config PATH: model_type T, N
+ * key(s) used, N default(s)", one "config: NOTE" per not-modelled key, "config: N
+ * unknown key(s), ignored: a, b". Into buf (n bytes, cut short if it does not
+ * fit); returns the whole length (as snprintf). */
+size_t sp_config_info_note(const char *path, const struct sp_config_info *in, char *buf,
+                           size_t n);
 
 #ifdef __cplusplus
 }

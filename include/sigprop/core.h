@@ -42,7 +42,7 @@ const char *sp_build_features(void);
 /* sizeof(struct NAME) in this build ("sp_arch", "sp_theory_opts", "sp_theory_row",
  * "sp_asymptotics", "sp_net_opts", "sp_net_row", "sp_fit_result", "sp_compare_row",
  * "sp_compare_gmfe", "sp_sweep_task", "sp_sweep_plan", "sp_sweep_rows", "sp_alpha_point",
- * "sp_alpha_law", "sp_alpha_verification", "sp_record", "sp_archkey", "sp_measurekey",
+ * "sp_alpha_law", "sp_alpha_verification", "sp_record", "sp_key", "sp_keyset",
  * "sp_measurespec", "sp_measure_plan", "sp_net_weights", "sp_measure_net"); 0 for other
  * names. Bindings that declare the structs themselves (python/) check against it. */
 size_t sp_abi_sizeof(const char *name);

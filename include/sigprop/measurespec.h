@@ -56,20 +56,10 @@ enum sp_measurekey_kind {
 /* Which commands take a key: every measuring one (measure, compare) or measure's
  * own (its output and token inputs). */
 enum sp_measurekey_group { SP_MEASUREKEY_RUN, SP_MEASUREKEY_OUTPUT };
-struct sp_measurekey {
-    const char *name;   /* "probes": the CLI's flag without "--" */
-    const char *syntax; /* the value's name in help ("P"); NULL for a flag */
-    const char *help;   /* one or more lines ('\n'); "%v" stands for the default */
-    enum sp_measurekey_kind kind;
-    enum sp_measurekey_group group;
-    double lo, hi;              /* INT, REAL (U64: hi) */
-    const char *const *choices; /* CHOICE: the accepted words, NULL-terminated */
-};
-size_t sp_measurekey_count(void);
-const struct sp_measurekey *sp_measurekey_at(size_t i); /* NULL past the end */
-const struct sp_measurekey *sp_measurekey_find(const char *name);
-/* The default of k as text ("4", "equiangular"); 0 (buf "") when it has none to show. */
-int sp_measurekey_default(const struct sp_measurekey *k, char *buf, size_t n);
+/* The keys (struct sp_key, sigprop/keys.h): kind an enum sp_measurekey_kind,
+ * group an enum sp_measurekey_group, FLAG keys without syntax; the defaults as
+ * text ("4", "equiangular"; none to show for some); set is sp_measurespec_set. */
+const struct sp_keyset *sp_measurespec_keys(void);
 
 /* ---- the request. Fill with sp_measurespec_init, then sp_measurespec_set per
  * key; the fields may be read, and written by a caller that knows what it does
@@ -117,6 +107,12 @@ struct sp_measure_plan {
     double probe_s;        /* the last estimate's short run (s) */
 };
 void sp_measure_plan_init(struct sp_measure_plan *p);
+/* A plan of the networks like a (the first) in one line for the user: "transformer,
+ * L = .., n = .., d = .., H heads, K seed(s) x P probe(s), F GFLOP of matrix
+ * products, workspace W MB" (the toy: "toy network, d = .., L = .., pre-LN | no
+ * norm, ..."). Into buf (n bytes); returns the length (as snprintf). */
+size_t sp_measure_plan_describe(const struct sp_arch *a, const struct sp_measurespec *s,
+                                const struct sp_measure_plan *p, char *buf, size_t n);
 /* Validates the measurement of a (resolved) under s and adds it to p: SP_EINVAL
  * with a reason for an option the network does not implement (sp_net_check), for
  * token ids that disagree with a (tokens, model toy), or when the run needs more

@@ -49,6 +49,12 @@ enum sp_status sp_theory_table(const struct sp_arch *arch, const double *alpha, 
                                const struct sp_theory_opts *o, int summary, struct sp_table *out,
                                struct sp_notes *notes,
                                void (*progress)(void *ctx, size_t done, size_t total), void *ctx);
+/* What sp_theory_table computes for a, o and nalpha alphas, in one line for the
+ * user: "theory version V<version_note>: ATTENTION attention, APJN; L = .., n =
+ * .., d = .., s_OV, s_21, s_QK, q0, p0, N alpha value(s)" (the causal mask and the
+ * toy say theirs). Into buf (n bytes); returns the length (as snprintf). */
+size_t sp_theory_describe(const struct sp_arch *a, const struct sp_theory_opts *o, size_t nalpha,
+                          const char *version_note, char *buf, size_t n);
 /* About how many bytes sp_theory_table's table takes for nalpha alphas of a
  * (twice the rows' storage, for the table's growth by doubling), to refuse a
  * run that cannot fit before anything is allocated. */

@@ -34,6 +34,12 @@ enum sp_status sp_dataset_load(const char *images_path, const char *labels_path,
 void sp_dataset_free(struct sp_dataset *d); /* NULL and zeroed structs are no-ops */
 /* The directory where Debian's dataset-fashion-mnist puts its four .gz files. */
 #define SP_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
+/* Fashion-MNIST from dir (its {train,t10k}-{images-idx3,labels-idx1}-ubyte.gz, 10
+ * classes): the training split into *train (NULL: not read), cut to its first
+ * train_max images (0: all), and the test split into *test. sp_dataset_load's
+ * status and reason; on failure both are zeroed. */
+enum sp_status sp_fmnist_load(const char *dir, long train_max, struct sp_dataset *train,
+                              struct sp_dataset *test);
 
 /* ---- data: a text corpus of records separated by lines holding a single '%' ---- */
 /* The bytes of the records, each followed by its separator line "%\n" (the format of
@@ -167,6 +173,19 @@ enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *tra
 enum sp_status sp_trainer_run_text(struct sp_trainer *t, const struct sp_corpus *train,
                                    const struct sp_corpus *test, struct sp_train_result *res);
 const struct sp_table *sp_trainer_log(const struct sp_trainer *t);
+/* The run of t in one line for the user: "ViT d=D L=L H=H[ (K K/V)][, RoPE THETA
+ * PAIRING], N parameters, T tokens, norms A/M/F, ACT, POOL pool; S steps of B (from
+ * step S0), lr X, warmup W, SCHEDULE" (fortunes: "causal LM ..., context C, ...,
+ * ACT; ..."). Into buf (n bytes); returns the length (as snprintf). */
+size_t sp_trainer_describe(const struct sp_trainer *t, char *buf, size_t n);
+/* The JSON meta of a run as one serialised object (malloc'ed, the caller frees it;
+ * NULL with SP_ENOMEM): "model" (task, context for fortunes, width, depth, heads,
+ * kv_heads, RoPE, mlp_ratio, patch, activation, pool, the norms and alphas,
+ * init_std, parameters), "optimiser" (steps ... seed) and "result" (steps_done,
+ * diverged, diverged_step, init_loss; with a finite eval_acc eval_loss, eval_acc and
+ * for fortunes eval_bits_per_byte) of c, o (sp_trainer_config, sp_trainer_opts) and r. */
+char *sp_train_meta_json(const struct sp_vit_config *c, const struct sp_train_opts *o,
+                         const struct sp_train_result *r);
 /* Parameters (float, sp_vit_nparams of them; layout internal) for tests and tools. */
 const float *sp_trainer_params(const struct sp_trainer *t);
 /* Loss and accuracy of the current parameters on the first max images of d (0: all);

@@ -35,20 +35,10 @@ enum sp_trainkey_group {
     SP_TRAINKEY_OWN_MODEL, /* train's own model keys: task, context, depth, norm-eps */
     SP_TRAINKEY_OWN_OPTIM  /* train's own optimiser keys: lr, warmup, the AdamW constants */
 };
-struct sp_trainkey {
-    const char *name;   /* "kv-heads": the CLI's flag without "--" */
-    const char *syntax; /* the value's name in help ("K") */
-    const char *help;   /* one or more lines ('\n'); "%v" stands for the default */
-    enum sp_trainkey_kind kind;
-    enum sp_trainkey_group group;
-    double lo, hi;              /* INT, LONG, REAL, ROPE (U64: hi) */
-    const char *const *choices; /* CHOICE: the accepted words, NULL-terminated */
-};
-size_t sp_trainkey_count(void);
-const struct sp_trainkey *sp_trainkey_at(size_t i); /* NULL past the end */
-const struct sp_trainkey *sp_trainkey_find(const char *name);
-/* The trainer's default of k as text ("64", "gelu", "none"). */
-void sp_trainkey_default(const struct sp_trainkey *k, char *buf, size_t n);
+/* The keys (struct sp_key, sigprop/keys.h): kind an enum sp_trainkey_kind, group
+ * an enum sp_trainkey_group; the trainer's defaults as text ("64", "gelu",
+ * "none"); set is sp_trainspec_set. */
+const struct sp_keyset *sp_trainspec_keys(void);
 
 /* ---- the request: fill with sp_trainspec_init, then sp_trainspec_set per key.
  * c and o hold the values set (the trainer's defaults elsewhere); a caller may

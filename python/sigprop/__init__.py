@@ -108,8 +108,9 @@ def _words(p):
 def _arch_table():
     """keyword -> (key, kind) and the table as records, from the library."""
     kinds, rows = {}, []
-    for i in range(lib.sp_archkey_count()):
-        k = lib.sp_archkey_at(i)
+    ks = lib.sp_archspec_keys()
+    for i in range(ks.count):
+        k = lib.sp_keyset_at(ks, i)
         name = _s(k.name)
         kind = _KINDS[k.kind]
         if k.kind == lib.SP_ARCHKEY_REAL and k.word != ffi.NULL:
@@ -117,13 +118,14 @@ def _arch_table():
         kw = name.replace("-", "_")
         kinds[kw] = (name, kind)
         buf = ffi.new("char[32]")
-        lib.sp_archkey_default(k, buf, 32)
+        lib.sp_keyset_default(ks, k, buf, 32)
         rows.append(dict(keyword=kw, flag="--" + name, syntax=_s(k.syntax), kind=kind,
-                         scope=_SCOPES[k.scope], lo=k.lo, hi=k.hi,
+                         scope=_SCOPES[k.group], lo=k.lo, hi=k.hi,
                          choices=(presets() if k.kind == lib.SP_ARCHKEY_PRESET
                                   else _words(k.choices)),
                          word=_s(k.word), default=_s(buf),
-                         alias_of=_s(k.alias_of).replace("-", "_"), help=_s(k.help)))
+                         alias_of=_s(k.alias_of).replace("-", "_"),
+                         help=_s(k.help).replace("%v", _s(buf))))
     return kinds, rows
 
 
@@ -408,15 +410,16 @@ _M_CLI_ONLY = ()
 
 def _measure_table():
     kinds, rows = {}, []
-    for i in range(lib.sp_measurekey_count()):
-        k = lib.sp_measurekey_at(i)
+    ks = lib.sp_measurespec_keys()
+    for i in range(ks.count):
+        k = lib.sp_keyset_at(ks, i)
         name = _s(k.name)
         if name in _M_CLI_ONLY:
             continue
         kw = name.replace("-", "_")
         kinds[kw] = (name, _MKINDS[k.kind])
         buf = ffi.new("char[64]")
-        lib.sp_measurekey_default(k, buf, 64)
+        lib.sp_keyset_default(ks, k, buf, 64)
         rows.append(dict(keyword=kw, flag="--" + name, syntax=_s(k.syntax),
                          kind=_MKINDS[k.kind], lo=k.lo, hi=k.hi, choices=_words(k.choices),
                          default=_s(buf), help=_s(k.help).replace("%v", _s(buf))))
@@ -456,11 +459,12 @@ def train_keys():
     and help. A list of dicts. (The module has no training entry: this lists the
     table only.)"""
     rows = []
-    for i in range(lib.sp_trainkey_count()):
-        k = lib.sp_trainkey_at(i)
+    ks = lib.sp_trainspec_keys()
+    for i in range(ks.count):
+        k = lib.sp_keyset_at(ks, i)
         name = _s(k.name)
         buf = ffi.new("char[64]")
-        lib.sp_trainkey_default(k, buf, 64)
+        lib.sp_keyset_default(ks, k, buf, 64)
         rows.append(dict(keyword=name.replace("-", "_"), flag="--" + name, syntax=_s(k.syntax),
                          kind=_TKINDS[k.kind], group=_TGROUPS[k.group], lo=k.lo, hi=k.hi,
                          choices=_words(k.choices), default=_s(buf),

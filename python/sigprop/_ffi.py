@@ -201,14 +201,19 @@ enum sp_archkey_kind { SP_ARCHKEY_INT, SP_ARCHKEY_REAL, SP_ARCHKEY_LIST, SP_ARCH
                        SP_ARCHKEY_FLAG, SP_ARCHKEY_PRESET, SP_ARCHKEY_FILE };
 enum sp_archkey_scope { SP_ARCHKEY_ANY, SP_ARCHKEY_TRANSFORMER, SP_ARCHKEY_TOY,
                         SP_ARCHKEY_THEORY };
-struct sp_archkey {
-    const char *name; const char *syntax; const char *help;
-    enum sp_archkey_kind kind; enum sp_archkey_scope scope;
+/* sigprop/keys.h: the key tables (architecture, measurement, training) */
+struct sp_key {
+    const char *name; const char *syntax; const char *help; int kind; int group;
     double lo, hi; const char *const *choices; const char *word; const char *alias_of;
 };
-size_t sp_archkey_count(void);
-const struct sp_archkey *sp_archkey_at(size_t i);
-int sp_archkey_default(const struct sp_archkey *k, char *buf, size_t n);
+struct sp_keyset {
+    const char *name; size_t count; const struct sp_key *(*at)(size_t i);
+    int (*default_text)(const struct sp_key *k, char *buf, size_t n);
+    enum sp_status (*set)(void *spec, const char *key, const char *value);
+};
+const struct sp_key *sp_keyset_at(const struct sp_keyset *ks, size_t i);
+int sp_keyset_default(const struct sp_keyset *ks, const struct sp_key *k, char *buf, size_t n);
+const struct sp_keyset *sp_archspec_keys(void);
 enum sp_archkey_style { SP_ARCHKEY_STYLE_PLAIN, SP_ARCHKEY_STYLE_FLAG, SP_ARCHKEY_STYLE_KEYWORD };
 struct sp_archspec;
 struct sp_archspec_notes;
@@ -249,14 +254,7 @@ enum sp_measurekey_kind { SP_MEASUREKEY_INT, SP_MEASUREKEY_U64, SP_MEASUREKEY_RE
                           SP_MEASUREKEY_PASSES, SP_MEASUREKEY_INPUTS, SP_MEASUREKEY_IDS,
                           SP_MEASUREKEY_STRING };
 enum sp_measurekey_group { SP_MEASUREKEY_RUN, SP_MEASUREKEY_OUTPUT };
-struct sp_measurekey {
-    const char *name; const char *syntax; const char *help;
-    enum sp_measurekey_kind kind; enum sp_measurekey_group group;
-    double lo, hi; const char *const *choices;
-};
-size_t sp_measurekey_count(void);
-const struct sp_measurekey *sp_measurekey_at(size_t i);
-int sp_measurekey_default(const struct sp_measurekey *k, char *buf, size_t n);
+const struct sp_keyset *sp_measurespec_keys(void);
 struct sp_measurespec {
     struct sp_net_opts o;
     double max_memory; double max_time;
@@ -353,27 +351,18 @@ enum sp_trainkey_kind { SP_TRAINKEY_INT, SP_TRAINKEY_LONG, SP_TRAINKEY_U64, SP_T
                         SP_TRAINKEY_CHOICE, SP_TRAINKEY_ROPE };
 enum sp_trainkey_group { SP_TRAINKEY_MODEL, SP_TRAINKEY_OPTIM, SP_TRAINKEY_OWN_MODEL,
                          SP_TRAINKEY_OWN_OPTIM };
-struct sp_trainkey {
-    const char *name; const char *syntax; const char *help;
-    enum sp_trainkey_kind kind; enum sp_trainkey_group group;
-    double lo, hi; const char *const *choices;
-};
-size_t sp_trainkey_count(void);
-const struct sp_trainkey *sp_trainkey_at(size_t i);
-void sp_trainkey_default(const struct sp_trainkey *k, char *buf, size_t n);
+const struct sp_keyset *sp_trainspec_keys(void);
 """
 
 STRUCTS = ("sp_arch", "sp_theory_opts", "sp_theory_row", "sp_asymptotics", "sp_net_opts",
            "sp_net_row", "sp_fit_result", "sp_compare_row", "sp_compare_gmfe", "sp_sweep_task",
            "sp_sweep_plan", "sp_sweep_rows", "sp_alpha_point", "sp_alpha_law",
-           "sp_alpha_verification", "sp_record", "sp_archkey")
+           "sp_alpha_verification", "sp_record", "sp_key", "sp_keyset")
 # sigprop/measurespec.h (and struct sp_net_weights, which sp_measure_net points to)
-STRUCTS += ("sp_measurekey", "sp_measurespec", "sp_measure_plan", "sp_net_weights",
+STRUCTS += ("sp_measurespec", "sp_measure_plan", "sp_net_weights",
             "sp_measure_net")
 # the tables of theory, compare and alpha (sigprop/tables.h)
 STRUCTS += ("sp_notes", "sp_compare_table_opts", "sp_alpha_table_opts", "sp_alpha_table_info")
-# sigprop/trainspec.h
-STRUCTS += ("sp_trainkey",)
 
 ffi = FFI()
 ffi.cdef(CDEF)

@@ -2,6 +2,7 @@
  * mean-field recursions (sp_theory_run) or one summary row per alpha
  * (sp_theory_summary_batch), with the records columns and the caveats. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "analysis/table_cols.h"
@@ -146,4 +147,34 @@ enum sp_status sp_theory_table(const struct sp_arch *arch, const double *alpha, 
     if (s == SP_OK && progress)
         progress(ctx, nalpha, nalpha);
     return s;
+}
+
+size_t sp_theory_describe(const struct sp_arch *a, const struct sp_theory_opts *o, size_t nalpha,
+                          const char *version_note, char *buf, size_t n)
+{
+    static const char *att[] = {"softmax", "uniform (n -> inf)", "uniform (exact n)",
+                                "softmax of Gaussian logits (O(1) s_QK)"};
+    int k;
+    if (a->model == SP_MODEL_TOY)
+        k = snprintf(buf, n, "theory: toy residual network, %s phi = %s, mu = %g, sigma_w = %g, "
+                     "sigma_b = %g, K0 = %g, L = %d, %zu alpha value(s)",
+                     a->toy_ln ? "pre-LN," : "no norm,", sp_fn_name(a->phi.kind), a->mu,
+                     a->sigma_w, a->sigma_b, a->q0, a->depth, nalpha);
+    else if (a->mask == SP_MASK_CAUSAL) /* the version options do not apply */
+        k = snprintf(buf, n, "theory: causal mask, position-resolved recursions (uniform "
+                     "attention over each visible prefix, n x n tangent covariance: "
+                     "docs/derivations/causal.md); L = %d, n = %d, d = %d, s_OV = %.6g, "
+                     "s_21 = %.6g, s_QK = %.6g, q0 = %g, p0 = %g, %zu alpha value(s)", a->depth,
+                     a->tokens, a->width, sp_arch_s_ov(a), sp_arch_s_21(a), sp_arch_s_qk(a),
+                     a->q0, a->p0, nalpha);
+    else
+        k = snprintf(buf, n, "theory version %s%s: %s attention, %s APJN%s; L = %d, n = %d, "
+                     "d = %d, s_OV = %.6g, s_21 = %.6g, s_QK = %.6g, q0 = %g, p0 = %g, %zu alpha "
+                     "value(s)", sp_theory_version(o), version_note ? version_note : "",
+                     att[o->attention], o->apjn == SP_APJN_SINGLE ? "single-channel" : "two-channel",
+                     o->apjn == SP_APJN_TWO_CHANNEL ? (o->cn_exact ? " (c_n = (n-1)/n)" : " (c_n = 1)")
+                                                    : "",
+                     a->depth, a->tokens, a->width, sp_arch_s_ov(a), sp_arch_s_21(a),
+                     sp_arch_s_qk(a), a->q0, a->p0, nalpha);
+    return k > 0 ? (size_t)k : 0;
 }

@@ -359,7 +359,7 @@ static enum sp_status parse_sigprop(struct cfg *c, struct sp_arch *a)
             if (!strcmp(j->string, nums[i]))
                 k = i;
         if (k >= 0) {
-            const struct sp_archkey *ak = &archkey_entry(num_keys[k])->k;
+            const struct sp_key *ak = &archkey_entry(num_keys[k])->k;
             if (!cJSON_IsNumber(j))
                 return sp_fail(SP_EFORMAT, "config: key 'sigprop.%s' must be a number (got %s)",
                                j->string, json_type(j));
@@ -519,4 +519,29 @@ enum sp_status sp_config_read(const char *path, struct sp_arch *a, struct sp_con
         s = sp_config_parse(buf, n, a, info);
     free(buf);
     return s;
+}
+
+size_t sp_config_info_note(const char *path, const struct sp_config_info *in, char *buf,
+                           size_t n)
+{
+    size_t at = 0;
+    int k = snprintf(buf, n, "config %s: model_type %s, %zu key(s) used, %zu default(s)", path,
+                     in->model_type, in->nused, in->ndefaulted);
+    at += k > 0 ? (size_t)k : 0;
+    for (size_t i = 0; i < in->nnot_modelled && i < SP_CONFIG_MAX_NOTES; i++) {
+        k = snprintf(at < n ? buf + at : NULL, at < n ? n - at : 0, "\nconfig: %s",
+                     in->not_modelled[i]);
+        at += k > 0 ? (size_t)k : 0;
+    }
+    if (in->nunknown) {
+        char list[512] = "";
+        for (size_t i = 0; i < in->nunknown && i < SP_CONFIG_MAX_KEYS; i++) {
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", in->unknown[i]);
+        }
+        k = snprintf(at < n ? buf + at : NULL, at < n ? n - at : 0,
+                     "\nconfig: %zu unknown key(s), ignored: %s", in->nunknown, list);
+        at += k > 0 ? (size_t)k : 0;
+    }
+    return at;
 }

@@ -3,6 +3,7 @@
  * zlib's gzread, which also reads uncompressed files. Every size is validated
  * before it is trusted; a short or over-long file is an error. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,30 @@ enum sp_status sp_dataset_load(const char *images_path, const char *labels_path,
     out->cols = (int)di[2];
     out->classes = classes;
     return SP_OK;
+}
+
+/* One split of Fashion-MNIST ("train", "t10k") from dir. */
+static enum sp_status fmnist_split(const char *dir, const char *split, struct sp_dataset *d)
+{
+    char im[4096], lb[4096];
+    snprintf(im, sizeof im, "%s/%s-images-idx3-ubyte.gz", dir, split);
+    snprintf(lb, sizeof lb, "%s/%s-labels-idx1-ubyte.gz", dir, split);
+    return sp_dataset_load(im, lb, 10, d);
+}
+
+enum sp_status sp_fmnist_load(const char *dir, long train_max, struct sp_dataset *train,
+                              struct sp_dataset *test)
+{
+    enum sp_status s = train ? fmnist_split(dir, "train", train) : SP_OK;
+    if (s == SP_OK)
+        s = fmnist_split(dir, "t10k", test);
+    else
+        memset(test, 0, sizeof *test);
+    if (s != SP_OK && train)
+        sp_dataset_free(train);
+    if (s == SP_OK && train && train_max > 0 && (size_t)train_max < train->n)
+        train->n = (size_t)train_max;
+    return s;
 }
 
 void sp_dataset_free(struct sp_dataset *d)

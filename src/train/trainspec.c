@@ -18,14 +18,14 @@ static const char *const pairing_names[] = {"interleaved", "half", NULL};
 
 /* A key and where its value lives in struct sp_trainspec. */
 struct entry {
-    struct sp_trainkey k;
+    struct sp_key k;
     size_t off;
 };
 #define C(f) offsetof(struct sp_trainspec, c.f)
 #define O(f) offsetof(struct sp_trainspec, o.f)
 #define S(f) offsetof(struct sp_trainspec, f)
 #define K(NAME, SYN, KIND, GROUP, LO, HI, CHOICES, OFF, HELP)                              \
-    {{NAME, SYN, HELP, SP_TRAINKEY_##KIND, SP_TRAINKEY_##GROUP, LO, HI, CHOICES}, OFF}
+    {{NAME, SYN, HELP, SP_TRAINKEY_##KIND, SP_TRAINKEY_##GROUP, LO, HI, CHOICES, NULL, NULL}, OFF}
 static const struct entry keys[] = {
     K("width", "D", INT, MODEL, 1, 65536, NULL, C(width), "(default %v)"),
     K("heads", "H", INT, MODEL, 1, 65536, NULL, C(heads), "dividing D (default %v)"),
@@ -83,8 +83,7 @@ _Static_assert(sizeof(enum sp_mlp_act) == sizeof(int) && sizeof(enum sp_pool) ==
                    sizeof(enum sp_train_task) == sizeof(int),
                "CHOICE keys store an int");
 
-size_t sp_trainkey_count(void) { return NKEYS; }
-const struct sp_trainkey *sp_trainkey_at(size_t i) { return i < NKEYS ? &keys[i].k : NULL; }
+static const struct sp_key *key_at(size_t i) { return i < NKEYS ? &keys[i].k : NULL; }
 
 static const struct entry *entry_of(const char *name)
 {
@@ -94,15 +93,9 @@ static const struct entry *entry_of(const char *name)
     return NULL;
 }
 
-const struct sp_trainkey *sp_trainkey_find(const char *name)
-{
-    const struct entry *e = entry_of(name);
-    return e ? &e->k : NULL;
-}
-
 static void *field(struct sp_trainspec *s, const struct entry *e) { return (char *)s + e->off; }
 
-void sp_trainkey_default(const struct sp_trainkey *k, char *buf, size_t n)
+static int default_text(const struct sp_key *k, char *buf, size_t n)
 {
     struct sp_trainspec d;
     sp_trainspec_init(&d);
@@ -116,6 +109,7 @@ void sp_trainkey_default(const struct sp_trainkey *k, char *buf, size_t n)
     case SP_TRAINKEY_CHOICE: snprintf(buf, n, "%s", k->choices[*(const int *)p]); break;
     case SP_TRAINKEY_ROPE: snprintf(buf, n, "%s", "none"); break;
     }
+    return buf[0] != 0;
 }
 
 void sp_trainspec_init(struct sp_trainspec *s)
@@ -149,7 +143,7 @@ enum sp_status sp_trainspec_set(struct sp_trainspec *s, const char *key, const c
     const struct entry *e = entry_of(key);
     if (!e)
         return sp_fail(SP_EINVAL, "'%s' is not a training setting", key ? key : "(null)");
-    const struct sp_trainkey *k = &e->k;
+    const struct sp_key *k = &e->k;
     const char *nm = kname(s, k->name, NULL, b, sizeof b);
     if (!value)
         return sp_fail(SP_EINVAL, "%s: a value is needed", nm);
@@ -173,7 +167,7 @@ enum sp_status sp_trainspec_set(struct sp_trainspec *s, const char *key, const c
         break;
     case SP_TRAINKEY_CHOICE: {
         int i = 0;
-        if ((st = archkey_choice(nm, k->choices, value, &i)) == SP_OK)
+        if ((st = sp_parse_choice(nm, k->choices, value, &i)) == SP_OK)
             *(int *)p = i; /* the enums are int-sized, their values the choices' indices */
         break;
     }
@@ -195,6 +189,17 @@ enum sp_status sp_trainspec_set(struct sp_trainspec *s, const char *key, const c
     s->warmup_set += !strcmp(k->name, "warmup");
     s->pairing_set += !strcmp(k->name, "rope-pairing");
     return SP_OK;
+}
+
+static enum sp_status set(void *spec, const char *key, const char *value)
+{
+    return sp_trainspec_set(spec, key, value);
+}
+
+const struct sp_keyset *sp_trainspec_keys(void)
+{
+    static const struct sp_keyset ks = {"training", NKEYS, key_at, default_text, set};
+    return &ks;
 }
 
 enum sp_status sp_trainspec_build(const struct sp_trainspec *s, int check,
