@@ -1,0 +1,44 @@
+/* The output every sweep mode writes: on rank 0 the locked, resumable file
+ * (sp_sweep_open) or the header on a stream; the outcome and the points already
+ * present broadcast to every rank, so that each runs the same schedule. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "sigprop/analysis.h"
+
+enum sp_status sp_sweep_output_open(struct sp_sweep_output *w)
+{
+    enum sp_status s = SP_OK;
+    w->fd = -1;
+    w->ndone = 0;
+    w->missing = 0;
+    if (!(w->done = calloc(w->npoints ? w->npoints : 1, 1))) {
+        sp_sweep_comm_abort(w->comm);
+        return sp_fail(SP_ENOMEM, "out of memory");
+    }
+    if (w->comm->rank == 0) {
+        if (w->path && w->resume && access(w->path, F_OK) != 0) {
+            w->missing = 1;
+            s = sp_fail(SP_EIO, "'%s' does not exist", w->path);
+        } else if (w->path) {
+            s = sp_sweep_open(w->path, w->header, w->npoints, w->keys, w->settings, w->force,
+                              w->done, &w->ndone, &w->fd);
+        } else if (fprintf(w->stream, "%s\n", w->header) < 0) {
+            s = sp_fail(SP_EIO, "writing the header failed");
+        }
+    }
+    int st = (int)s;
+    sp_sweep_comm_bcast(w->comm, &st, sizeof st);
+    if (st == SP_OK)
+        sp_sweep_comm_bcast(w->comm, w->done, w->npoints);
+    return (enum sp_status)st;
+}
+
+void sp_sweep_output_close(struct sp_sweep_output *w)
+{
+    if (w->fd >= 0)
+        close(w->fd);
+    w->fd = -1;
+    free(w->done);
+    w->done = NULL;
+}
