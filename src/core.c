@@ -110,6 +110,8 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_alpha_table_info", sizeof(struct sp_alpha_table_info)},
         /* sigprop/trainspec.h */
         {"sp_trainkey", sizeof(struct sp_trainkey)},
+        /* the sweep grid (sigprop/analysis.h) */
+        {"sp_sweep_grid", sizeof(struct sp_sweep_grid)},
     };
     for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
         if (!strcmp(name, sizes[i].name))

@@ -130,6 +130,19 @@ static void test_grid_refusals(void)
     sp_sweep_grid_init(&g);
     CHECK(sp_sweep_grid_axis(&g, SP_SWEEP_NAXES, d1, 1) == SP_EINVAL);
     CHECK(sp_sweep_grid_axis(&g, SP_SWEEP_ALPHA, d1, 0) == SP_EINVAL);
+    /* from text through the key table: its values, ranges and reasons */
+    const char *nt[2] = {"derf", "ln"}, *it[2] = {"0.02", "0"}, *dt[1] = {"1.5"};
+    CHECK(sp_sweep_grid_parse(&g, SP_SWEEP_NORM, nt, 2, SP_ARCHKEY_STYLE_KEYWORD) == SP_OK);
+    CHECK(g.nvalues[SP_SWEEP_NORM] == 2 && g.values[SP_SWEEP_NORM][0] == SP_FN_DERF &&
+          g.values[SP_SWEEP_NORM][1] == SP_FN_LN);
+    CHECK(sp_sweep_grid_parse(&g, SP_SWEEP_INIT_STD, it, 2, SP_ARCHKEY_STYLE_KEYWORD) == SP_EINVAL);
+    CHECK(!strncmp(sp_last_error(), "init_std", 8) && g.nvalues[SP_SWEEP_INIT_STD] == 0);
+    CHECK(sp_sweep_grid_parse(&g, SP_SWEEP_INIT_STD, it, 1, SP_ARCHKEY_STYLE_KEYWORD) == SP_OK);
+    CHECK(g.nvalues[SP_SWEEP_INIT_STD] == 1 && g.values[SP_SWEEP_INIT_STD][0] == 0.02);
+    CHECK(sp_sweep_grid_parse(&g, SP_SWEEP_DEPTH, dt, 1, SP_ARCHKEY_STYLE_FLAG) == SP_EINVAL);
+    CHECK(strstr(sp_last_error(), "--depth: '1.5' is not an integer") != NULL);
+    CHECK(sp_sweep_grid_parse(&g, SP_SWEEP_ALPHA, (const char *const[1]){"0.25"}, 1,
+                              SP_ARCHKEY_STYLE_FLAG) == SP_OK && g.values[SP_SWEEP_ALPHA][0] == 0.25);
     sp_sweep_grid_free(&g);
 }
 

@@ -611,6 +611,11 @@ void sp_sweep_grid_free(struct sp_sweep_grid *g); /* everything it holds; init'e
 /* Gives axis k the values v[0..n) (copied; n >= 1; a later call replaces them). */
 enum sp_status sp_sweep_grid_axis(struct sp_sweep_grid *g, enum sp_sweep_axis k, const double *v,
                                   size_t n);
+/* The same from text, each value parsed and validated as the key table does for
+ * that axis' key (sp_archspec_set: "norm" 'derf', "alpha" '0.5'; reasons in
+ * style): for bindings that hold the request opaque. */
+enum sp_status sp_sweep_grid_parse(struct sp_sweep_grid *g, enum sp_sweep_axis k,
+                                   const char *const *text, size_t n, enum sp_archkey_style style);
 /* Builds every configuration of the grid from the request s (its alpha list
  * unused; every axis given replaces the request's key): depths (the axis, else
  * the depth the request resolves to), the size limits (sp_sweep_check_size),

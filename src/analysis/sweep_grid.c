@@ -64,6 +64,45 @@ enum sp_status sp_sweep_grid_axis(struct sp_sweep_grid *g, enum sp_sweep_axis k,
     return sp_sweep_axis_set(&g->values[k], &g->nvalues[k], axis_key[k], v, n);
 }
 
+/* The value one key set into a request holds, as the axis holds it. */
+static double spec_value(const struct sp_archspec *c, enum sp_sweep_axis k)
+{
+    switch (k) {
+    case SP_SWEEP_NORM: return (double)c->norm;
+    case SP_SWEEP_WIDTH: return c->width;
+    case SP_SWEEP_INIT_STD: return c->init_std;
+    case SP_SWEEP_TOKENS: return c->tokens;
+    case SP_SWEEP_Q0: return c->q0;
+    case SP_SWEEP_P0: return c->p0;
+    case SP_SWEEP_SIGMA_W: return c->sigma_w;
+    case SP_SWEEP_ALPHA: return c->nalpha ? c->alphas[0] : (double)NAN;
+    default: return c->depth;
+    }
+}
+
+enum sp_status sp_sweep_grid_parse(struct sp_sweep_grid *g, enum sp_sweep_axis k,
+                                   const char *const *text, size_t n, enum sp_archkey_style style)
+{
+    if ((int)k < 0 || k >= SP_SWEEP_NAXES)
+        return sp_fail(SP_EINVAL, "sweep grid: axis %d does not exist", (int)k);
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return sp_fail(SP_ENOMEM, "out of memory");
+    enum sp_status s = SP_OK;
+    for (size_t i = 0; i < n && s == SP_OK; i++) {
+        struct sp_archspec c;
+        sp_archspec_init(&c);
+        c.style = style;
+        if ((s = sp_archspec_set(&c, axis_key[k], text[i])) == SP_OK)
+            v[i] = spec_value(&c, k);
+        sp_archspec_free(&c);
+    }
+    if (s == SP_OK)
+        s = sp_sweep_grid_axis(g, k, v, n);
+    free(v);
+    return s;
+}
+
 static int has_alpha(const struct sp_arch *a)
 {
     if (a->model == SP_MODEL_TOY)
