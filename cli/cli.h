@@ -36,15 +36,10 @@ int cmd_sweep_train(int argc, char **argv);
  * resumable file or the header on stdout: sp_sweep_output_open; o->comm is set
  * here), the run with a progress bar, and the closing messages. */
 int cli_sweep_check_out(const char *cmd, const char **out, int resume, int force);
-struct sp_sweep_comm;
 struct sp_sweep_output;
-typedef enum sp_status (*cli_sweep_run_fn)(void *ctx, const struct sp_sweep_comm *c,
-                                           const unsigned char *done, int fd, FILE *stream,
-                                           void (*progress)(void *, size_t, size_t), void *pctx,
-                                           size_t *nfailed);
-/* what: "N grid points (...)" for the opening message. */
-int cli_sweep_write(const char *cmd, struct sp_sweep_output *o, const char *what,
-                    cli_sweep_run_fn run, void *ctx);
+/* w: a grid's output (sp_sweep_grid_output); what: "N grid points (...)" for
+ * the opening message. */
+int cli_sweep_write(const char *cmd, struct sp_sweep_output *w, const char *what);
 
 /* ---- messages ---- */
 /* Prints "sigprop: error: <msg>" and "Try 'sigprop <cmd> --help'." to stderr; returns 2. */

@@ -5,12 +5,8 @@
  * opens the locked resumable output (sp_sweep_output_*) and runs the points
  * over OpenMP threads and MPI ranks (include/sigprop/analysis.h). Output order
  * is the grid order whatever the thread or rank count. */
-#include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -55,18 +51,6 @@ static void on_progress(void *ctx, size_t done, size_t total)
     cli_progress_update(ctx, done);
 }
 
-struct grid_run {
-    const struct sp_sweep_plan *plan;
-    int batch;
-};
-static enum sp_status run_grid(void *ctx, const struct sp_sweep_comm *c, const unsigned char *done,
-                               int fd, FILE *stream, void (*progress)(void *, size_t, size_t),
-                               void *pctx, size_t *nfailed)
-{
-    const struct grid_run *r = ctx;
-    return sp_sweep_run(r->plan, c, done, (size_t)r->batch, fd, stream, progress, pctx, nfailed);
-}
-
 int cli_sweep_check_out(const char *cmd, const char **out, int resume, int force)
 {
     if (resume && force)
@@ -78,8 +62,7 @@ int cli_sweep_check_out(const char *cmd, const char **out, int resume, int force
     return cli_check_output(cmd, "-o", *out);
 }
 
-int cli_sweep_write(const char *cmd, struct sp_sweep_output *w, const char *what,
-                    cli_sweep_run_fn run, void *ctx)
+int cli_sweep_write(const char *cmd, struct sp_sweep_output *w, const char *what)
 {
     const char *out = w->path;
     /* MPI after the arguments are validated: every rank has built the same grid. */
@@ -120,8 +103,7 @@ int cli_sweep_write(const char *cmd, struct sp_sweep_output *w, const char *what
     memset(&pg, 0, sizeof pg);
     if (!rc && cx.rank == 0)
         cli_progress_start(&pg, "sweep", ntodo);
-    if (!rc && run(ctx, &cx, w->done, w->fd, w->fd >= 0 ? NULL : stdout,
-                   cx.rank == 0 ? on_progress : NULL, &pg, &nfailed) != SP_OK)
+    if (!rc && sp_sweep_output_run(w, cx.rank == 0 ? on_progress : NULL, &pg, &nfailed) != SP_OK)
         rc = cli_fail("writing %s%s%s failed: %s", out ? "'" : "", out ? out : "stdout",
                       out ? "'" : "", sp_last_error());
     if (cx.rank == 0) {
@@ -218,6 +200,7 @@ int cmd_sweep(int argc, char **argv)
         goto done;
     struct sp_net_opts nopts = cm.o;
     nopts.measure = SP_MEASURE_FWD;
+    g.batch = (size_t)batch;
     const int theory = mode != 1, measure = mode >= 1; /* theory, both; measure, both */
     for (int k = 0; k < SP_SWEEP_NAXES && !rc; k++)
         if (given[k] && sp_sweep_grid_axis(&g, k, ax[k].v, ax[k].n) != SP_OK)
@@ -237,18 +220,14 @@ int cmd_sweep(int argc, char **argv)
                 names ? names : "key", g.keys[g.tasks[bad].first]);
         free(names);
     }
-    char what[160], *header = rc ? NULL : sp_sweep_header(theory, measure, 0);
-    if (!rc && !header)
-        rc = cli_fail("out of memory");
     if (!rc) {
+        char what[160];
         snprintf(what, sizeof what, "%zu grid points (%zu configurations x %zu depths)",
                  g.npoints, g.ntasks, g.ndepths);
-        struct sp_sweep_output w = {.path = out, .resume = resume, .force = force, .header = header,
-                                    .npoints = g.npoints, .keys = g.plan.keys,
-                                    .settings = g.settings};
-        rc = cli_sweep_write(cmd, &w, what, run_grid, &(struct grid_run){&g.plan, batch});
+        struct sp_sweep_output w = {.path = out, .resume = resume, .force = force};
+        sp_sweep_grid_output(&g, &w);
+        rc = cli_sweep_write(cmd, &w, what);
     }
-    free(header);
 done:
     for (int k = 0; k < SP_SWEEP_NAXES; k++)
         free(ax[k].v);

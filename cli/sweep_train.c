@@ -5,10 +5,8 @@
  * (sp_sweep_train_run) through the sweep's shared output path (cli_sweep_write)
  * and, at the end of a run written to a file, gives the stability summary of the
  * whole file (sp_stability_summary_text) for stderr. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -60,15 +58,6 @@ static int opt_mode(void *ctx, const char *cmd, const char *flag, const char *ar
     (void)ctx;
     return strcmp(arg, "train") ? cli_usage(cmd, "%s: given twice ('train' and '%s')", flag, arg)
                                 : 0;
-}
-
-static enum sp_status run_train(void *ctx, const struct sp_sweep_comm *c,
-                                const unsigned char *done, int fd, FILE *stream,
-                                void (*progress)(void *, size_t, size_t), void *pctx,
-                                size_t *nfailed)
-{
-    const struct sp_sweep_train_grid *g = ctx;
-    return sp_sweep_train_run(&g->plan, c, done, fd, stream, progress, pctx, nfailed);
 }
 
 static void print_summary(const char *path)
@@ -172,18 +161,13 @@ int cmd_sweep_train(int argc, char **argv)
     sp_theory_opts_version_c(&to);
     if (sp_sweep_train_arch(&g.configs[0], &a0) == SP_OK)
         cli_caveats(&a0, &to, 1, NULL);
-    char *header = sp_sweep_train_header(0), what[200];
-    if (!header) {
-        rc = cli_fail("out of memory");
-        goto done;
-    }
+    char what[200];
     snprintf(what, sizeof what, "%zu training runs (ViT d=%d, %ld steps of %d, %zu train / %zu "
              "test images)", g.npoints, c0.width, o0.steps, o0.batch, tr.n,
              o0.eval_max && o0.eval_max < te.n ? o0.eval_max : te.n);
-    struct sp_sweep_output w = {.path = out, .resume = resume, .force = force, .header = header,
-                                .npoints = g.npoints, .keys = g.plan.keys, .settings = g.settings};
-    rc = cli_sweep_write(cmd, &w, what, run_train, &g);
-    free(header);
+    struct sp_sweep_output w = {.path = out, .resume = resume, .force = force};
+    sp_sweep_train_grid_output(&g, &w);
+    rc = cli_sweep_write(cmd, &w, what);
     if (out && rc == 0 && !cli_quiet)
         print_summary(out);
 done:

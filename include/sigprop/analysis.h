@@ -605,6 +605,8 @@ struct sp_sweep_grid {
     char **keys;                 /* npoints resume keys (sp_sweep_keys) */
     uint64_t settings;           /* sp_sweep_open's setting bits: grid axes of one value too */
     struct sp_sweep_plan plan;   /* tasks, depths, keys, theory, measure: for sp_sweep_run */
+    char *header;                /* the CSV header (sp_sweep_header) */
+    size_t batch;                /* in: sp_sweep_run's batch (0: its default) */
 };
 void sp_sweep_grid_init(struct sp_sweep_grid *g);
 void sp_sweep_grid_free(struct sp_sweep_grid *g); /* everything it holds; init'ed again */
@@ -622,7 +624,7 @@ enum sp_status sp_sweep_grid_parse(struct sp_sweep_grid *g, enum sp_sweep_axis k
  * one task per configuration resolved at the largest depth (a norm without
  * alpha has one task, alpha NAN, for the whole alpha axis), the keys and the
  * setting bits. theory and measure (may be NULL) as in struct sp_sweep_plan
- * (measure is kept, not copied). note (may be NULL) is called before each
+ * (measure is kept, not copied), and the header. note (may be NULL) is called before each
  * sp_archspec_build (a, n NULL) and after a successful one with what it found. SP_EINVAL with a reason that names the
  * axis in s->style (a depth or value given twice, an axis that does not change
  * the rows of the model: "--width does not change the rows of this model ...",
@@ -657,6 +659,7 @@ struct sp_sweep_train_grid {
     /* after sp_sweep_train_grid_keys: */
     char **keys;
     struct sp_sweep_train_plan plan;
+    char *header; /* sp_sweep_train_header(0) */
 };
 void sp_sweep_train_grid_init(struct sp_sweep_train_grid *g);
 void sp_sweep_train_grid_free(struct sp_sweep_train_grid *g);
@@ -671,7 +674,8 @@ enum sp_status sp_sweep_train_grid_build(struct sp_sweep_train_grid *g,
                                          const struct sp_train_opts *o0,
                                          enum sp_archkey_style style);
 /* With the data loaded: every point's batch fits train (SP_EINVAL "batch B is
- * larger than the N training images", the key in style), the plan and the keys. */
+ * larger than the N training images", the key in style), the plan, the keys and
+ * the header. */
 enum sp_status sp_sweep_train_grid_keys(struct sp_sweep_train_grid *g,
                                         const struct sp_dataset *train,
                                         const struct sp_dataset *test,
@@ -696,6 +700,13 @@ struct sp_sweep_output {
     uint64_t settings;
     FILE *stream;
     struct sp_sweep_comm *comm; /* sp_sweep_comm_init'ed by the caller */
+    /* the run (sp_sweep_run or sp_sweep_train_run of grid), as set by
+     * sp_sweep_grid_output or sp_sweep_train_grid_output */
+    enum sp_status (*run)(const void *grid, const struct sp_sweep_comm *c,
+                          const unsigned char *done, int fd, FILE *stream,
+                          void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
+                          size_t *nfailed);
+    const void *grid;
     /* out, after sp_sweep_output_open: */
     unsigned char *done; /* npoints flags, identical on every rank */
     size_t ndone;
@@ -708,7 +719,16 @@ struct sp_sweep_output {
  * status (the reason is rank 0's). Call sp_sweep_output_close afterwards, also
  * after a failure. */
 enum sp_status sp_sweep_output_open(struct sp_sweep_output *w);
+/* After a successful open: every point not done, by w->run, rows to the file or
+ * the stream; progress and nfailed as sp_sweep_run. */
+enum sp_status sp_sweep_output_run(const struct sp_sweep_output *w,
+                                   void (*progress)(void *ctx, size_t done, size_t total),
+                                   void *ctx, size_t *nfailed);
 void sp_sweep_output_close(struct sp_sweep_output *w); /* fd, done; not the comm */
+/* What a built grid gives its output: header, npoints, keys, settings, run
+ * (the grid must outlive w). */
+void sp_sweep_grid_output(const struct sp_sweep_grid *g, struct sp_sweep_output *w);
+void sp_sweep_train_grid_output(const struct sp_sweep_train_grid *g, struct sp_sweep_output *w);
 
 /* ---- distributed sweeps (MPI) ----
  * Every MPI call is in src/analysis/sweep_mpi.c, built only with MPI; without

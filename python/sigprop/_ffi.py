@@ -379,6 +379,8 @@ struct sp_sweep_grid {
     char **keys;
     uint64_t settings;
     struct sp_sweep_plan plan;
+    char *header;
+    size_t batch;
 };
 void sp_sweep_grid_init(struct sp_sweep_grid *g);
 void sp_sweep_grid_free(struct sp_sweep_grid *g);

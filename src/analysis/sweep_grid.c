@@ -53,6 +53,7 @@ void sp_sweep_grid_free(struct sp_sweep_grid *g)
     free(g->depths);
     free(g->tasks);
     sp_sweep_keys_free(g->keys, g->npoints);
+    free(g->header);
     sp_sweep_grid_init(g);
 }
 
@@ -292,7 +293,11 @@ enum sp_status sp_sweep_grid_build(struct sp_sweep_grid *g, const struct sp_arch
     }
     g->plan.keys = (const char *const *)g->keys;
     g->settings = settings_mask(g);
-    return grid_unique(g, s->style);
+    if ((st = grid_unique(g, s->style)) != SP_OK)
+        return st;
+    if (!(g->header = sp_sweep_header(theory, measure != NULL, 0)))
+        return sp_fail(SP_ENOMEM, "out of memory");
+    return SP_OK;
 }
 
 enum sp_status sp_sweep_grid_check_measure(const struct sp_sweep_grid *g,

@@ -34,6 +34,52 @@ enum sp_status sp_sweep_output_open(struct sp_sweep_output *w)
     return (enum sp_status)st;
 }
 
+enum sp_status sp_sweep_output_run(const struct sp_sweep_output *w,
+                                   void (*progress)(void *ctx, size_t done, size_t total),
+                                   void *ctx, size_t *nfailed)
+{
+    return w->run(w->grid, w->comm, w->done, w->fd, w->fd >= 0 ? NULL : w->stream, progress, ctx,
+                  nfailed);
+}
+
+static enum sp_status run_grid(const void *grid, const struct sp_sweep_comm *c,
+                               const unsigned char *done, int fd, FILE *stream,
+                               void (*progress)(void *, size_t, size_t), void *ctx,
+                               size_t *nfailed)
+{
+    const struct sp_sweep_grid *g = grid;
+    return sp_sweep_run(&g->plan, c, done, g->batch, fd, stream, progress, ctx, nfailed);
+}
+
+static enum sp_status run_train(const void *grid, const struct sp_sweep_comm *c,
+                                const unsigned char *done, int fd, FILE *stream,
+                                void (*progress)(void *, size_t, size_t), void *ctx,
+                                size_t *nfailed)
+{
+    const struct sp_sweep_train_grid *g = grid;
+    return sp_sweep_train_run(&g->plan, c, done, fd, stream, progress, ctx, nfailed);
+}
+
+void sp_sweep_grid_output(const struct sp_sweep_grid *g, struct sp_sweep_output *w)
+{
+    w->header = g->header;
+    w->npoints = g->npoints;
+    w->keys = g->plan.keys;
+    w->settings = g->settings;
+    w->run = run_grid;
+    w->grid = g;
+}
+
+void sp_sweep_train_grid_output(const struct sp_sweep_train_grid *g, struct sp_sweep_output *w)
+{
+    w->header = g->header;
+    w->npoints = g->npoints;
+    w->keys = g->plan.keys;
+    w->settings = g->settings;
+    w->run = run_train;
+    w->grid = g;
+}
+
 void sp_sweep_output_close(struct sp_sweep_output *w)
 {
     if (w->fd >= 0)

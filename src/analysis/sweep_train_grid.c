@@ -27,6 +27,7 @@ void sp_sweep_train_grid_free(struct sp_sweep_train_grid *g)
     free(g->configs);
     free(g->opts);
     sp_sweep_keys_free(g->keys, g->npoints);
+    free(g->header);
     sp_sweep_train_grid_init(g);
 }
 
@@ -127,6 +128,8 @@ enum sp_status sp_sweep_train_grid_keys(struct sp_sweep_train_grid *g,
                                            NULL};
     enum sp_status s = sp_sweep_train_keys(&g->plan, &g->keys);
     g->plan.keys = (const char *const *)g->keys;
+    if (s == SP_OK && !(g->header = sp_sweep_train_header(0)))
+        s = sp_fail(SP_ENOMEM, "out of memory");
     return s;
 }
 
