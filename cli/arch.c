@@ -175,21 +175,20 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
                    struct sp_theory_opts *o)
 {
     struct sp_archspec_notes n;
-    struct cli_arch_note x = {c, cmd};
-    cli_arch_note(&x, NULL, NULL);
+    cli_arch_note((void *)cmd, c, NULL, NULL);
     if (sp_archspec_build(c, alpha, a, o, &n) != SP_OK)
         return cli_usage(cmd, "%s", sp_last_error());
-    cli_arch_note(&x, a, &n);
+    cli_arch_note((void *)cmd, c, a, &n);
     return 0;
 }
 
-void cli_arch_note(void *ctx, const struct sp_arch *a, const struct sp_archspec_notes *n)
+void cli_arch_note(void *cmd, const struct cli_arch *c, const struct sp_arch *a,
+                   const struct sp_archspec_notes *n)
 {
-    const struct cli_arch_note *x = ctx;
-    if (x->arch->config_path && !x->arch->preset)
-        note_config(x->arch);
+    if (c->config_path && !c->preset)
+        note_config(c);
     if (a && a->model == SP_MODEL_TRANSFORMER)
-        note_width(x->arch, x->cmd, a, n);
+        note_width(c, cmd, a, n);
 }
 
 /* One key of the table as a help entry ("  --mlp A, --activation A  relu | ..."),

@@ -227,11 +227,11 @@ int cli_arch_option(struct cli_arch *c, const char *cmd, int opt, const char *ar
  * options, for one alpha value (NAN: no --alpha list value). Returns 0 or 2. */
 int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, struct sp_arch *a,
                    struct sp_theory_opts *o);
-/* What cli_arch_build prints once per run, for a caller that builds through the
- * library (ctx: a struct cli_arch_note; sp_sweep_grid_build's note): the --config
+/* What cli_arch_build prints once per run of c, for a caller that builds through
+ * the library (sp_sweep_grid_build's note; cmd: the command's name): the --config
  * note (a NULL: that alone, before the first build), the --width or proxy note. */
-struct cli_arch_note { const struct cli_arch *arch; const char *cmd; };
-void cli_arch_note(void *ctx, const struct sp_arch *a, const struct sp_archspec_notes *n);
+void cli_arch_note(void *cmd, const struct cli_arch *c, const struct sp_arch *a,
+                   const struct sp_archspec_notes *n);
 /* The alpha values to iterate over: the --alpha list, or one NAN. */
 size_t cli_arch_nalpha(const struct cli_arch *c);
 double cli_arch_alpha(const struct cli_arch *c, size_t i);

@@ -66,19 +66,6 @@ static int opt_target(void *ctx, const char *cmd, const char *flag, const char *
 }
 
 
-static void add_law(cJSON *arr, const struct sp_alpha_law *l)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "law", l->over_width ? "alpha = A * width^-b"
-                                                    : "alpha = A * depth^-b");
-    cJSON_AddNumberToObject(o, l->over_width ? "depth" : "width", l->fixed);
-    cJSON_AddNumberToObject(o, "A", l->A);
-    cJSON_AddNumberToObject(o, "b", l->b);
-    if (isfinite(l->b_err))
-        cJSON_AddNumberToObject(o, "b_err", l->b_err);
-    cJSON_AddItemToArray(arr, o);
-}
-
 int cmd_alpha(int argc, char **argv)
 {
     const char *cmd = "alpha", *out = "-";
@@ -353,23 +340,10 @@ int cmd_alpha(int argc, char **argv)
     cli_arch_meta(meta, first, first->model == SP_MODEL_TOY ? NULL : &opts[0]);
     cli_theory_meta_source(meta, &ca);
     cli_caveats(first, &opts[0], 0, meta);
-    static const char *tk[] = {"", "target-J", "match preln", "budget-ratio",
-                               "match preln-per-side"};
-    cJSON_AddStringToObject(meta, "target", tk[target_kind]);
-    if (target_kind == TGT_J || target_kind == TGT_BUDGET)
-        cJSON_AddNumberToObject(meta, "target_value", target);
-    if (target_kind != TGT_SIDES)
-        cJSON_AddNumberToObject(meta, "ratio", ratio);
-    cJSON_AddBoolToObject(meta, "monotone", info.nonmonotone == 0);
-    if (verify && info.verify_n) {
-        cJSON_AddNumberToObject(meta, "verify_gmfe", info.verify_gmfe);
-        cJSON_AddNumberToObject(meta, "verify_width", vwidth > 0 ? vwidth : first->width);
-        cJSON_AddNumberToObject(meta, "verify_tol", vtol);
-        cJSON_AddNumberToObject(meta, "verify_failed", (double)info.nfailed);
+    if ((rc = cli_meta_add_json(meta, NULL, sp_alpha_table_meta_json(first, &ao, &info)))) {
+        cJSON_Delete(meta);
+        goto free_all;
     }
-    cJSON *laws = cJSON_AddArrayToObject(meta, "laws");
-    for (size_t k = 0; k < info.nlaws; k++)
-        add_law(laws, &info.laws[k]);
     cli_info("%s: %.3g s", cmd, cli_now() - t0); /* not in the JSON: same input, same bytes */
     rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
     cJSON_Delete(meta);

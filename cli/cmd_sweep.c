@@ -205,10 +205,9 @@ int cmd_sweep(int argc, char **argv)
     for (int k = 0; k < SP_SWEEP_NAXES && !rc; k++)
         if (given[k] && sp_sweep_grid_axis(&g, k, ax[k].v, ax[k].n) != SP_OK)
             rc = cli_fail("%s", sp_last_error());
-    struct cli_arch_note note = {&ca, cmd};
     enum sp_status s = SP_OK;
     if (!rc && (s = sp_sweep_grid_build(&g, &ca, theory, measure ? &nopts : NULL, cli_arch_note,
-                                        &note)) != SP_OK)
+                                        (void *)cmd)) != SP_OK)
         rc = s == SP_ENOMEM ? cli_fail("%s", sp_last_error()) : cli_usage(cmd, "%s", sp_last_error());
     size_t bad;
     cm.o = nopts; /* every configuration measurable before anything runs (as in 'sigprop measure') */

@@ -30,9 +30,11 @@ static void axis(struct sp_sweep_grid *g, enum sp_sweep_axis k, const double *v,
 }
 
 static int notes_before, notes_after;
-static void count_notes(void *ctx, const struct sp_arch *a, const struct sp_archspec_notes *n)
+static void count_notes(void *ctx, const struct sp_archspec *point, const struct sp_arch *a,
+                        const struct sp_archspec_notes *n)
 {
     (void)ctx;
+    CHECK(point && point->nalpha == 0); /* the point's request: its alpha list aside */
     if (a && n)
         notes_after++;
     else

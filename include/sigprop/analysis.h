@@ -624,14 +624,16 @@ enum sp_status sp_sweep_grid_parse(struct sp_sweep_grid *g, enum sp_sweep_axis k
  * one task per configuration resolved at the largest depth (a norm without
  * alpha has one task, alpha NAN, for the whole alpha axis), the keys and the
  * setting bits. theory and measure (may be NULL) as in struct sp_sweep_plan
- * (measure is kept, not copied), and the header. note (may be NULL) is called before each
- * sp_archspec_build (a, n NULL) and after a successful one with what it found. SP_EINVAL with a reason that names the
+ * (measure is kept, not copied), and the header. note (may be NULL) is called with
+ * the point's request before each sp_archspec_build (a, n NULL) and after a
+ * successful one with what it found. SP_EINVAL with a reason that names the
  * axis in s->style (a depth or value given twice, an axis that does not change
  * the rows of the model: "--width does not change the rows of this model ...",
  * a configuration the request refuses, over the size limits), SP_ENOMEM. */
 enum sp_status sp_sweep_grid_build(struct sp_sweep_grid *g, const struct sp_archspec *s,
                                    int theory, const struct sp_net_opts *measure,
-                                   void (*note)(void *ctx, const struct sp_arch *a,
+                                   void (*note)(void *ctx, const struct sp_archspec *point,
+                                                const struct sp_arch *a,
                                                 const struct sp_archspec_notes *n),
                                    void *ctx);
 /* Whether every task can be measured with m (sp_measure_plan, one plan for the

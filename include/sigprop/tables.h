@@ -136,6 +136,14 @@ enum sp_status sp_alpha_table(const struct sp_arch *arch, const struct sp_theory
                               size_t ndepth, size_t nwidth, const struct sp_alpha_table_opts *o,
                               struct sp_table *out, struct sp_alpha_table_info *info,
                               struct sp_notes *notes);
+/* What `sigprop alpha` adds to its JSON meta after a table: the target ("target-J",
+ * "match preln", "budget-ratio", "match preln-per-side"), target_value (J, budget),
+ * ratio (not per side), monotone, with verifications verify_gmfe, verify_width
+ * (o->verify_width, else first->width), verify_tol, verify_failed, and laws (each
+ * {law, depth or width, A, b, b_err if finite}). A serialised JSON object
+ * (malloc'ed; NULL with SP_ENOMEM) for the caller to merge into its meta. */
+char *sp_alpha_table_meta_json(const struct sp_arch *first, const struct sp_alpha_table_opts *o,
+                               const struct sp_alpha_table_info *info);
 
 #ifdef __cplusplus
 }

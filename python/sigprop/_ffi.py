@@ -390,7 +390,8 @@ enum sp_status sp_sweep_grid_parse(struct sp_sweep_grid *g, enum sp_sweep_axis k
                                    const char *const *text, size_t n, enum sp_archkey_style style);
 enum sp_status sp_sweep_grid_build(struct sp_sweep_grid *g, const struct sp_archspec *s,
                                    int theory, const struct sp_net_opts *measure,
-                                   void (*note)(void *ctx, const struct sp_arch *a,
+                                   void (*note)(void *ctx, const struct sp_archspec *point,
+                                                const struct sp_arch *a,
                                                 const struct sp_archspec_notes *n),
                                    void *ctx);
 enum sp_status sp_sweep_grid_check_measure(const struct sp_sweep_grid *g,

@@ -136,16 +136,16 @@ static void point_spec(const struct sp_sweep_grid *g, const struct sp_archspec *
 }
 
 static enum sp_status build_one(const struct sp_archspec *c, double alpha, struct sp_sweep_task *t,
-                                void (*note)(void *, const struct sp_arch *,
+                                void (*note)(void *, const struct sp_archspec *, const struct sp_arch *,
                                              const struct sp_archspec_notes *),
                                 void *ctx)
 {
     struct sp_archspec_notes n;
     if (note)
-        note(ctx, NULL, NULL);
+        note(ctx, c, NULL, NULL);
     enum sp_status s = sp_archspec_build(c, alpha, &t->a, &t->o, &n);
     if (s == SP_OK && note)
-        note(ctx, &t->a, &n);
+        note(ctx, c, &t->a, &n);
     return s;
 }
 
@@ -215,7 +215,7 @@ static uint64_t settings_mask(const struct sp_sweep_grid *g)
 }
 
 static enum sp_status grid_depths(struct sp_sweep_grid *g, const struct sp_archspec *s,
-                                  void (*note)(void *, const struct sp_arch *,
+                                  void (*note)(void *, const struct sp_archspec *, const struct sp_arch *,
                                                const struct sp_archspec_notes *),
                                   void *ctx)
 {
@@ -238,7 +238,8 @@ static enum sp_status grid_depths(struct sp_sweep_grid *g, const struct sp_archs
 
 enum sp_status sp_sweep_grid_build(struct sp_sweep_grid *g, const struct sp_archspec *s,
                                    int theory, const struct sp_net_opts *measure,
-                                   void (*note)(void *ctx, const struct sp_arch *a,
+                                   void (*note)(void *ctx, const struct sp_archspec *point,
+                                                const struct sp_arch *a,
                                                 const struct sp_archspec_notes *n),
                                    void *ctx)
 {
