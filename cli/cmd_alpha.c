@@ -231,53 +231,27 @@ int cmd_alpha(int argc, char **argv)
         rc = cli_fail("out of memory");
         goto free_all;
     }
-    double vflops = 0.0, vtime = 0.0, vbytes = 0.0;
+    struct sp_alpha_verify_plan vp;
+    sp_alpha_verify_plan_init(&vp);
+    cm.o = nopts; /* the verification's draws, probes and seed */
     for (size_t k = 0; k < npt; k++) {
         struct cli_arch cc = ca;
         if (!default_depth)
             cc.depth = depths[k / nwidth];
         if (!default_width)
             cc.width = widths[k % nwidth];
-        struct sp_arch *a = &arch[k], vn;
-        if ((rc = cli_arch_build(&cc, cmd, NAN, a, &opts[k])))
+        if ((rc = cli_arch_build(&cc, cmd, NAN, &arch[k], &opts[k])))
             goto free_all;
-        if (target_kind != TGT_J && a->model != SP_MODEL_TRANSFORMER) {
+        if (target_kind != TGT_J && arch[k].model != SP_MODEL_TRANSFORMER) {
             rc = cli_usage(cmd, "--match/--budget-ratio compare with pre-LN: transformer only");
             goto free_all;
         }
-        if (!verify)
-            continue;
-        enum sp_net_input input;
-        char differs[160];
-        if (a->model != SP_MODEL_TRANSFORMER) {
-            rc = cli_usage(cmd, "--verify measures a transformer: not --model toy");
+        if (verify && sp_alpha_verify_plan_add(&vp, &arch[k], vwidth, &cm, cm.max_time > 0.0)) {
+            rc = cli_usage(cmd, "%s", sp_last_error());
             goto free_all;
-        }
-        if (vwidth > a->width) {
-            rc = cli_usage(cmd, "--verify-width %d exceeds the network's width %d: the "
-                           "verification network is a narrower copy", vwidth, a->width);
-            goto free_all;
-        }
-        if (sp_alpha_verify_arch(a, NULL, vwidth, &vn, &input, differs, sizeof differs) !=
-            SP_OK) {
-            rc = cli_usage(cmd, "--verify at depth %d, width %d: %s", a->depth, a->width,
-                           sp_last_error());
-            goto free_all;
-        }
-        struct cli_measure m = cm;
-        m.o = nopts;
-        m.o.input = input;
-        m.max_time = 0.0; /* the time of all of them is checked below */
-        if ((rc = cli_measure_check(cmd, &vn, &m)))
-            goto free_all;
-        double f = sp_net_flops(&vn, &m.o);
-        vflops += f;
-        vbytes = fmax(vbytes, sp_net_workspace_bytes(&vn, &m.o) + sp_net_record_bytes(&vn, &m.o));
-        if (cm.max_time > 0.0) {
-            double rate = sp_net_gemm_rate(&vn, &m.o);
-            vtime += rate > 0.0 ? f / rate : (double)INFINITY;
         }
     }
+    double vflops = vp.flops, vtime = vp.seconds, vbytes = vp.bytes;
     if (verify && cm.max_time > 0.0 && vtime > cm.max_time) {
         rc = cli_usage(cmd, "the verification needs about %.3g s (%.3g GFLOP at the rate "
                        "measured now), more than --max-time %g; reduce --verify-width, "

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 
 #include "analysis/table_cols.h"
+#include "archkeys.h"
 #include "json_text.h"
+#include "sigprop/measurespec.h"
 
 static const char cols[] = "depth,width,norm$,ratio,alpha_attn,alpha_mlp,alpha,J_L0,logJ_L0,"
                            "target_J,J_preln,J_over_preln,s_OV,s_21,lambda,phase$,iterations,"
@@ -249,4 +251,49 @@ char *sp_alpha_table_meta_json(const struct sp_arch *first, const struct sp_alph
         cJSON_AddItemToArray(laws, e);
     }
     return sp_json_text(j);
+}
+
+void sp_alpha_verify_plan_init(struct sp_alpha_verify_plan *p)
+{
+    *p = (struct sp_alpha_verify_plan){0};
+    sp_measure_plan_init(&p->check);
+}
+
+enum sp_status sp_alpha_verify_plan_add(struct sp_alpha_verify_plan *p, const struct sp_arch *a,
+                                        int verify_width, const struct sp_measurespec *m,
+                                        int timed)
+{
+    char k[2][96], v[24];
+    if (a->model != SP_MODEL_TRANSFORMER)
+        return sp_fail(SP_EINVAL, "%s measures a transformer: not %s",
+                       archkey_style_name(m->style, "verify", NULL, k[0], sizeof k[0]),
+                       archkey_style_name(m->style, "model", "toy", k[1], sizeof k[1]));
+    if (verify_width > a->width) {
+        snprintf(v, sizeof v, "%d", verify_width);
+        return sp_fail(SP_EINVAL, "%s exceeds the network's width %d: the verification network "
+                       "is a narrower copy",
+                       archkey_style_name(m->style, "verify-width", v, k[0], sizeof k[0]),
+                       a->width);
+    }
+    struct sp_arch vn;
+    struct sp_measurespec mm = *m;
+    char differs[160];
+    if (sp_alpha_verify_arch(a, NULL, verify_width, &vn, &mm.o.input, differs, sizeof differs) !=
+        SP_OK)
+        return sp_fail(SP_EINVAL, "%s at depth %d, width %d: %s",
+                       archkey_style_name(m->style, "verify", NULL, k[0], sizeof k[0]), a->depth,
+                       a->width, sp_last_error());
+    mm.max_time = 0.0; /* the time of all of them is the caller's to check */
+    enum sp_status s = sp_measure_plan(&vn, &mm, &p->check);
+    if (s != SP_OK)
+        return s;
+    double f = sp_net_flops(&vn, &mm.o);
+    p->n++;
+    p->flops += f;
+    p->bytes = fmax(p->bytes, sp_net_workspace_bytes(&vn, &mm.o) + sp_net_record_bytes(&vn, &mm.o));
+    if (timed) {
+        double rate = sp_net_gemm_rate(&vn, &mm.o);
+        p->seconds += rate > 0.0 ? f / rate : (double)INFINITY;
+    }
+    return SP_OK;
 }
