@@ -174,19 +174,26 @@ static void test_transfer_rule(void)
 
 /* The verification network is the recommended one unless a narrower copy is asked
  * for, and then says what differs. */
+/* Derf 0.5 at width 96, 128 tokens (more than the width), 6 heads, depth 4. */
+static void derf96(struct sp_arch *a)
+{
+    char err[256];
+    sp_arch_default(a);
+    a->norm_attn = a->norm_mlp = (struct sp_fnspec){SP_FN_DERF, 0.5, 0.0};
+    a->width = 96;
+    a->tokens = 128;
+    a->heads = 6;
+    a->depth = 4;
+    CHECK(sp_arch_resolve(a, err, sizeof err) == SP_OK);
+}
+
 static void test_verify_arch(void)
 {
     struct sp_arch a, v;
     struct sp_theory_opts o;
     enum sp_net_input in;
     char err[256], diff[160];
-    sp_arch_default(&a);
-    a.norm_attn = a.norm_mlp = (struct sp_fnspec){SP_FN_DERF, 0.5, 0.0};
-    a.width = 96;
-    a.tokens = 128;
-    a.heads = 6;
-    a.depth = 4;
-    CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_OK);
+    derf96(&a);
     sp_theory_opts_version_a(&o);
     struct sp_alpha_solution sol = {.alpha = 0.25, .alpha_attn = 1.0};
     CHECK(sp_alpha_verify_arch(&a, &sol, 0, &v, &in, diff, sizeof diff) == SP_OK);
@@ -238,14 +245,8 @@ static void test_verify_plan_and_meta(void)
 {
     struct sp_arch a, v40, v96;
     enum sp_net_input in40, in96;
-    char err[256], diff[160];
-    sp_arch_default(&a);
-    a.norm_attn = a.norm_mlp = (struct sp_fnspec){SP_FN_DERF, 0.5, 0.0};
-    a.width = 96;
-    a.tokens = 128;
-    a.heads = 6;
-    a.depth = 4;
-    CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_OK);
+    char diff[160];
+    derf96(&a);
     CHECK(sp_alpha_verify_arch(&a, NULL, 40, &v40, &in40, diff, sizeof diff) == SP_OK);
     CHECK(sp_alpha_verify_arch(&a, NULL, 0, &v96, &in96, diff, sizeof diff) == SP_OK);
     struct sp_measurespec m;

@@ -60,24 +60,29 @@ static enum sp_status run_train(const void *grid, const struct sp_sweep_comm *c,
     return sp_sweep_train_run(&g->plan, c, done, fd, stream, progress, ctx, nfailed);
 }
 
+static void output_of(struct sp_sweep_output *w, const char *header, size_t npoints,
+                      const char *const *keys, uint64_t settings,
+                      enum sp_status (*run)(const void *, const struct sp_sweep_comm *,
+                                            const unsigned char *, int, FILE *,
+                                            void (*)(void *, size_t, size_t), void *, size_t *),
+                      const void *grid)
+{
+    w->header = header;
+    w->npoints = npoints;
+    w->keys = keys;
+    w->settings = settings;
+    w->run = run;
+    w->grid = grid;
+}
+
 void sp_sweep_grid_output(const struct sp_sweep_grid *g, struct sp_sweep_output *w)
 {
-    w->header = g->header;
-    w->npoints = g->npoints;
-    w->keys = g->plan.keys;
-    w->settings = g->settings;
-    w->run = run_grid;
-    w->grid = g;
+    output_of(w, g->header, g->npoints, g->plan.keys, g->settings, run_grid, g);
 }
 
 void sp_sweep_train_grid_output(const struct sp_sweep_train_grid *g, struct sp_sweep_output *w)
 {
-    w->header = g->header;
-    w->npoints = g->npoints;
-    w->keys = g->plan.keys;
-    w->settings = g->settings;
-    w->run = run_train;
-    w->grid = g;
+    output_of(w, g->header, g->npoints, g->plan.keys, g->settings, run_train, g);
 }
 
 void sp_sweep_output_close(struct sp_sweep_output *w)
