@@ -68,6 +68,7 @@ static void test_grid_sizes(void)
     CHECK(g.keys && g.plan.keys == (const char *const *)g.keys);
     CHECK(g.keys && !strncmp(g.keys[2], "transformer,C,derf,1,1,1,4,", 27));
     CHECK(g.keys && !strncmp(g.keys[7], "transformer,C,ln,nan,nan,nan,8,", 31));
+    CHECK(sp_sweep_grid_build(&g, &s, 1, NULL, NULL, NULL) == SP_EINVAL); /* built once */
     sp_sweep_grid_free(&g);
     CHECK(g.tasks == NULL && g.nvalues[SP_SWEEP_NORM] == 0);
     /* no depth axis: the request's depth, one value; an axis of one value is a setting */

@@ -618,18 +618,19 @@ enum sp_status sp_sweep_grid_axis(struct sp_sweep_grid *g, enum sp_sweep_axis k,
  * style): for bindings that hold the request opaque. */
 enum sp_status sp_sweep_grid_parse(struct sp_sweep_grid *g, enum sp_sweep_axis k,
                                    const char *const *text, size_t n, enum sp_archkey_style style);
-/* Builds every configuration of the grid from the request s (its alpha list
- * unused; every axis given replaces the request's key): depths (the axis, else
- * the depth the request resolves to), the size limits (sp_sweep_check_size),
- * one task per configuration resolved at the largest depth (a norm without
- * alpha has one task, alpha NAN, for the whole alpha axis), the keys and the
- * setting bits. theory and measure (may be NULL) as in struct sp_sweep_plan
- * (measure is kept, not copied), and the header. note (may be NULL) is called with
- * the point's request before each sp_archspec_build (a, n NULL) and after a
- * successful one with what it found. SP_EINVAL with a reason that names the
- * axis in s->style (a depth or value given twice, an axis that does not change
- * the rows of the model: "--width does not change the rows of this model ...",
- * a configuration the request refuses, over the size limits), SP_ENOMEM. */
+/* Builds every configuration of the grid (once: a built grid is refused) from
+ * the request s (its alpha list unused; every axis given replaces the request's
+ * key): the depths (the axis, else the depth the request resolves to), the size
+ * limits (sp_sweep_check_size), one task per configuration resolved at the
+ * largest depth (a norm without alpha has one task, alpha NAN, for the whole
+ * alpha axis), the keys, the setting bits and the header. theory and measure
+ * (may be NULL) as in struct sp_sweep_plan (measure is kept, not copied). note
+ * (may be NULL) is called with the point's request before each
+ * sp_archspec_build (a, n NULL) and after a successful one with what it found.
+ * SP_EINVAL with a reason that names the axis in s->style (a depth or value
+ * given twice, an axis that does not change the rows of the model: "--width
+ * does not change the rows of this model ...", a configuration the request
+ * refuses, over the size limits), SP_ENOMEM. */
 enum sp_status sp_sweep_grid_build(struct sp_sweep_grid *g, const struct sp_archspec *s,
                                    int theory, const struct sp_net_opts *measure,
                                    void (*note)(void *ctx, const struct sp_archspec *point,

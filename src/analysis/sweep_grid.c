@@ -152,12 +152,15 @@ static enum sp_status build_one(const struct sp_archspec *c, double alpha, struc
 /* Two grid points with the same key would be two identical rows: an axis the
  * model ignores (the toy has no width; the transformer no sigma_w) or a value
  * given twice. The reason names the axis. */
-static const struct sp_sweep_grid *cmp_grid;
-static int cmp_task_key(const void *x, const void *y)
+struct key_ref {
+    const char *key; /* the key of a task's first point */
+    size_t t;
+};
+static int cmp_key_ref(const void *x, const void *y)
 {
-    size_t a = *(const size_t *)x, b = *(const size_t *)y;
-    int c = strcmp(cmp_grid->keys[a * cmp_grid->ndepths], cmp_grid->keys[b * cmp_grid->ndepths]);
-    return c ? c : (a > b) - (a < b);
+    const struct key_ref *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    return c ? c : (a->t > b->t) - (a->t < b->t);
 }
 
 static enum sp_status grid_unique(const struct sp_sweep_grid *g, enum sp_archkey_style style)
@@ -171,18 +174,17 @@ static enum sp_status grid_unique(const struct sp_sweep_grid *g, enum sp_archkey
                                NAME(SP_SWEEP_DEPTH, 0), g->depths[i]);
     if (g->ntasks < 2)
         return SP_OK;
-    size_t *ord = malloc(g->ntasks * sizeof *ord);
+    struct key_ref *ord = malloc(g->ntasks * sizeof *ord);
     if (!ord)
         return sp_fail(SP_ENOMEM, "out of memory");
     for (size_t t = 0; t < g->ntasks; t++)
-        ord[t] = t;
-    cmp_grid = g; /* qsort has no context argument; the grid is built on one thread */
-    qsort(ord, g->ntasks, sizeof *ord, cmp_task_key);
+        ord[t] = (struct key_ref){g->keys[g->tasks[t].first], t};
+    qsort(ord, g->ntasks, sizeof *ord, cmp_key_ref);
     enum sp_status s = SP_OK;
     for (size_t k = 1; k < g->ntasks && s == SP_OK; k++) {
-        const struct sp_sweep_task *ta = &g->tasks[ord[k - 1]], *tb = &g->tasks[ord[k]];
-        if (strcmp(g->keys[ta->first], g->keys[tb->first]) != 0)
+        if (strcmp(ord[k - 1].key, ord[k].key) != 0)
             continue;
+        const struct sp_sweep_task *ta = &g->tasks[ord[k - 1].t], *tb = &g->tasks[ord[k].t];
         size_t sizes[SP_SWEEP_NAXES - 1], ca[SP_SWEEP_NAXES - 1], cb[SP_SWEEP_NAXES - 1];
         for (int x = 0; x < SP_SWEEP_NAXES - 1; x++)
             sizes[x] = g->nvalues[x] ? g->nvalues[x] : 1;
@@ -232,7 +234,8 @@ static enum sp_status grid_depths(struct sp_sweep_grid *g, const struct sp_archs
     struct sp_sweep_task t;
     point_spec(g, s, NULL, &c);
     enum sp_status st = build_one(&c, NAN, &t, note, ctx);
-    g->depths[0] = t.a.depth;
+    if (st == SP_OK)
+        g->depths[0] = t.a.depth;
     return st;
 }
 
@@ -243,6 +246,8 @@ enum sp_status sp_sweep_grid_build(struct sp_sweep_grid *g, const struct sp_arch
                                                 const struct sp_archspec_notes *n),
                                    void *ctx)
 {
+    if (g->tasks || g->depths)
+        return sp_fail(SP_EINVAL, "sweep grid: already built (free it first)");
     enum sp_status st = grid_depths(g, s, note, ctx);
     if (st != SP_OK)
         return st;

@@ -58,6 +58,8 @@ enum sp_status sp_sweep_train_grid_build(struct sp_sweep_train_grid *g,
                                          enum sp_archkey_style style)
 {
     char b[96];
+    if (g->configs)
+        return sp_fail(SP_EINVAL, "sweep grid: already built (free it first)");
     /* axes not given: one value, the trainer's default */
     const double defaults[SP_SWEEP_TRAIN_NAXES] = {(double)c0->norm_mlp.kind, c0->depth, o0->lr,
                                                    NAN, c0->norm_mlp.alpha};
