@@ -283,23 +283,18 @@ int cmd_alpha(int argc, char **argv)
     ao.verify = verify, ao.verify_width = vwidth, ao.verify_tol = vtol;
     ao.net = nopts;
     /* the transfer rule's axes as asked: a --proxy-width network's width is not the width */
-    double *dx = malloc(ndepth * sizeof *dx), *wx = malloc(nwidth * sizeof *wx);
-    if (!dx || !wx) {
-        free(dx);
-        free(wx);
+    double *wx = malloc(nwidth * sizeof *wx); /* the depths are the networks' own */
+    if (!wx) {
         rc = cli_fail("out of memory");
         goto free_all;
     }
-    for (size_t i = 0; i < ndepth; i++)
-        dx[i] = default_depth ? first->depth : depths[i];
     for (size_t j = 0; j < nwidth; j++)
         wx[j] = default_width ? first->width : widths[j];
-    ao.depths = dx, ao.widths = wx;
+    ao.widths = wx;
     double t0 = cli_now();
     struct cli_progress pg;
     cli_progress_start(&pg, "alpha", npt);
     enum sp_status st = sp_alpha_table(arch, opts, ndepth, nwidth, &ao, t, &info, &notes);
-    free(dx);
     free(wx);
     cli_progress_update(&pg, npt);
     cli_progress_finish(&pg);
