@@ -33,7 +33,7 @@ int cmd_sweep_train(int argc, char **argv);
 
 /* What every sweep mode shares (cli/cmd_sweep.c): the -o/--resume/--force checks
  * (out "-" becomes NULL: stdout), then MPI, the library's output (the locked
- * resumable file or the header on stdout: sp_sweep_output_open; o->comm is set
+ * resumable file or the header on stdout: sp_sweep_output_open; w->comm is set
  * here), the run with a progress bar, and the closing messages. */
 int cli_sweep_check_out(const char *cmd, const char **out, int resume, int force);
 struct sp_sweep_output;
