@@ -111,13 +111,20 @@ int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, stru
                    struct sp_theory_opts *o)
 {
     struct sp_archspec_notes n;
-    if (c->config_path && !c->preset)
-        note_config(c);
+    cli_arch_note((void *)cmd, c, NULL, NULL);
     if (sp_archspec_build(c, alpha, a, o, &n) != SP_OK)
         return cli_usage(cmd, "%s", sp_last_error());
-    if (a->model == SP_MODEL_TRANSFORMER)
-        note_width(c, cmd, a, &n);
+    cli_arch_note((void *)cmd, c, a, &n);
     return 0;
+}
+
+void cli_arch_note(void *cmd, const struct cli_arch *c, const struct sp_arch *a,
+                   const struct sp_archspec_notes *n)
+{
+    if (c->config_path && !c->preset)
+        note_config(c);
+    if (a && a->model == SP_MODEL_TRANSFORMER)
+        note_width(c, cmd, a, n);
 }
 
 const struct sp_help_layout cli_arch_layout = {"  ", "--", 24, 1};

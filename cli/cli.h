@@ -32,24 +32,14 @@ int cmd_train(int argc, char **argv);
 int cmd_sweep_train(int argc, char **argv);
 
 /* What every sweep mode shares (cli/cmd_sweep.c): the -o/--resume/--force checks
- * (out "-" becomes NULL: stdout), then MPI, the locked resumable file (or the
- * header on stdout), the run with a progress bar, and the closing messages. */
+ * (out "-" becomes NULL: stdout), then MPI, the library's output (the locked
+ * resumable file or the header on stdout: sp_sweep_output_open; w->comm is set
+ * here), the run with a progress bar, and the closing messages. */
 int cli_sweep_check_out(const char *cmd, const char **out, int resume, int force);
-struct sp_sweep_comm;
-struct cli_sweep_out {
-    const char *out;
-    int resume, force;
-    const char *header;
-    size_t npoints;
-    const char *const *keys;
-    uint64_t settings;  /* sp_sweep_open's setting bits */
-    const char *what;   /* "N grid points (...)" for the opening message */
-    enum sp_status (*run)(void *ctx, const struct sp_sweep_comm *c, const unsigned char *done,
-                          int fd, FILE *stream, void (*progress)(void *, size_t, size_t),
-                          void *pctx, size_t *nfailed);
-    void *ctx;
-};
-int cli_sweep_write(const char *cmd, const struct cli_sweep_out *w);
+struct sp_sweep_output;
+/* w: a grid's output (sp_sweep_grid_output); what: "N grid points (...)" for
+ * the opening message. */
+int cli_sweep_write(const char *cmd, struct sp_sweep_output *w, const char *what);
 
 /* ---- messages ---- */
 /* Prints "sigprop: error: <msg>" and "Try 'sigprop <cmd> --help'." to stderr; returns 2. */
@@ -206,6 +196,11 @@ int cli_arch_key(void *ctx, const char *cmd, const struct sp_key *k, const char 
  * options, for one alpha value (NAN: no --alpha list value). Returns 0 or 2. */
 int cli_arch_build(const struct cli_arch *c, const char *cmd, double alpha, struct sp_arch *a,
                    struct sp_theory_opts *o);
+/* What cli_arch_build prints once per run of c, for a caller that builds through
+ * the library (sp_sweep_grid_build's note; cmd: the command's name): the --config
+ * note (a NULL: that alone, before the first build), the --width or proxy note. */
+void cli_arch_note(void *cmd, const struct cli_arch *c, const struct sp_arch *a,
+                   const struct sp_archspec_notes *n);
 /* The alpha values to iterate over: the --alpha list, or one NAN. */
 size_t cli_arch_nalpha(const struct cli_arch *c);
 double cli_arch_alpha(const struct cli_arch *c, size_t i);

@@ -66,19 +66,6 @@ static int opt_target(void *ctx, const char *cmd, const char *flag, const char *
 }
 
 
-static void add_law(cJSON *arr, const struct sp_alpha_law *l)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "law", l->over_width ? "alpha = A * width^-b"
-                                                    : "alpha = A * depth^-b");
-    cJSON_AddNumberToObject(o, l->over_width ? "depth" : "width", l->fixed);
-    cJSON_AddNumberToObject(o, "A", l->A);
-    cJSON_AddNumberToObject(o, "b", l->b);
-    if (isfinite(l->b_err))
-        cJSON_AddNumberToObject(o, "b_err", l->b_err);
-    cJSON_AddItemToArray(arr, o);
-}
-
 int cmd_alpha(int argc, char **argv)
 {
     const char *cmd = "alpha", *out = "-";
@@ -244,53 +231,27 @@ int cmd_alpha(int argc, char **argv)
         rc = cli_fail("out of memory");
         goto free_all;
     }
-    double vflops = 0.0, vtime = 0.0, vbytes = 0.0;
+    struct sp_alpha_verify_plan vp;
+    sp_alpha_verify_plan_init(&vp);
+    cm.o = nopts; /* the verification's draws, probes and seed */
     for (size_t k = 0; k < npt; k++) {
         struct cli_arch cc = ca;
         if (!default_depth)
             cc.depth = depths[k / nwidth];
         if (!default_width)
             cc.width = widths[k % nwidth];
-        struct sp_arch *a = &arch[k], vn;
-        if ((rc = cli_arch_build(&cc, cmd, NAN, a, &opts[k])))
+        if ((rc = cli_arch_build(&cc, cmd, NAN, &arch[k], &opts[k])))
             goto free_all;
-        if (target_kind != TGT_J && a->model != SP_MODEL_TRANSFORMER) {
+        if (target_kind != TGT_J && arch[k].model != SP_MODEL_TRANSFORMER) {
             rc = cli_usage(cmd, "--match/--budget-ratio compare with pre-LN: transformer only");
             goto free_all;
         }
-        if (!verify)
-            continue;
-        enum sp_net_input input;
-        char differs[160];
-        if (a->model != SP_MODEL_TRANSFORMER) {
-            rc = cli_usage(cmd, "--verify measures a transformer: not --model toy");
+        if (verify && sp_alpha_verify_plan_add(&vp, &arch[k], vwidth, &cm, cm.max_time > 0.0)) {
+            rc = cli_usage(cmd, "%s", sp_last_error());
             goto free_all;
-        }
-        if (vwidth > a->width) {
-            rc = cli_usage(cmd, "--verify-width %d exceeds the network's width %d: the "
-                           "verification network is a narrower copy", vwidth, a->width);
-            goto free_all;
-        }
-        if (sp_alpha_verify_arch(a, NULL, vwidth, &vn, &input, differs, sizeof differs) !=
-            SP_OK) {
-            rc = cli_usage(cmd, "--verify at depth %d, width %d: %s", a->depth, a->width,
-                           sp_last_error());
-            goto free_all;
-        }
-        struct cli_measure m = cm;
-        m.o = nopts;
-        m.o.input = input;
-        m.max_time = 0.0; /* the time of all of them is checked below */
-        if ((rc = cli_measure_check(cmd, &vn, &m)))
-            goto free_all;
-        double f = sp_net_flops(&vn, &m.o);
-        vflops += f;
-        vbytes = fmax(vbytes, sp_net_workspace_bytes(&vn, &m.o) + sp_net_record_bytes(&vn, &m.o));
-        if (cm.max_time > 0.0) {
-            double rate = sp_net_gemm_rate(&vn, &m.o);
-            vtime += rate > 0.0 ? f / rate : (double)INFINITY;
         }
     }
+    double vflops = vp.flops, vtime = vp.seconds, vbytes = vp.bytes;
     if (verify && cm.max_time > 0.0 && vtime > cm.max_time) {
         rc = cli_usage(cmd, "the verification needs about %.3g s (%.3g GFLOP at the rate "
                        "measured now), more than --max-time %g; reduce --verify-width, "
@@ -322,23 +283,18 @@ int cmd_alpha(int argc, char **argv)
     ao.verify = verify, ao.verify_width = vwidth, ao.verify_tol = vtol;
     ao.net = nopts;
     /* the transfer rule's axes as asked: a --proxy-width network's width is not the width */
-    double *dx = malloc(ndepth * sizeof *dx), *wx = malloc(nwidth * sizeof *wx);
-    if (!dx || !wx) {
-        free(dx);
-        free(wx);
+    double *wx = malloc(nwidth * sizeof *wx); /* the depths are the networks' own */
+    if (!wx) {
         rc = cli_fail("out of memory");
         goto free_all;
     }
-    for (size_t i = 0; i < ndepth; i++)
-        dx[i] = default_depth ? first->depth : depths[i];
     for (size_t j = 0; j < nwidth; j++)
         wx[j] = default_width ? first->width : widths[j];
-    ao.depths = dx, ao.widths = wx;
+    ao.widths = wx;
     double t0 = cli_now();
     struct cli_progress pg;
     cli_progress_start(&pg, "alpha", npt);
     enum sp_status st = sp_alpha_table(arch, opts, ndepth, nwidth, &ao, t, &info, &notes);
-    free(dx);
     free(wx);
     cli_progress_update(&pg, npt);
     cli_progress_finish(&pg);
@@ -353,23 +309,10 @@ int cmd_alpha(int argc, char **argv)
     cli_arch_meta(meta, first, first->model == SP_MODEL_TOY ? NULL : &opts[0]);
     cli_theory_meta_source(meta, &ca);
     cli_caveats(first, &opts[0], 0, meta);
-    static const char *tk[] = {"", "target-J", "match preln", "budget-ratio",
-                               "match preln-per-side"};
-    cJSON_AddStringToObject(meta, "target", tk[target_kind]);
-    if (target_kind == TGT_J || target_kind == TGT_BUDGET)
-        cJSON_AddNumberToObject(meta, "target_value", target);
-    if (target_kind != TGT_SIDES)
-        cJSON_AddNumberToObject(meta, "ratio", ratio);
-    cJSON_AddBoolToObject(meta, "monotone", info.nonmonotone == 0);
-    if (verify && info.verify_n) {
-        cJSON_AddNumberToObject(meta, "verify_gmfe", info.verify_gmfe);
-        cJSON_AddNumberToObject(meta, "verify_width", vwidth > 0 ? vwidth : first->width);
-        cJSON_AddNumberToObject(meta, "verify_tol", vtol);
-        cJSON_AddNumberToObject(meta, "verify_failed", (double)info.nfailed);
+    if ((rc = cli_meta_add_json(meta, NULL, sp_alpha_table_meta_json(first, &ao, &info)))) {
+        cJSON_Delete(meta);
+        goto free_all;
     }
-    cJSON *laws = cJSON_AddArrayToObject(meta, "laws");
-    for (size_t k = 0; k < info.nlaws; k++)
-        add_law(laws, &info.laws[k]);
     cli_info("%s: %.3g s", cmd, cli_now() - t0); /* not in the JSON: same input, same bytes */
     rc = cli_write_table(t, (enum cli_format)fmt, out, meta);
     cJSON_Delete(meta);

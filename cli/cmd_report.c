@@ -2,7 +2,8 @@
  * HTML report (docs/report.md). The scenarios, steps and HTML are the library's
  * (src/report/, sigprop/report.h); this file parses the options, runs each step
  * as one of this tool's commands in-process (its stderr in the step's log, a
- * ticker redrawing its line on a terminal) and prints the progress. */
+ * ticker redrawing its line on a terminal; the library reads a failed step's
+ * reason from the log) and prints the progress. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -28,35 +29,6 @@ static const struct {
     int (*run)(int, char **);
 } step_cmds[] = {{"theory", cmd_theory}, {"measure", cmd_measure}, {"fit", cmd_fit},
                  {"alpha", cmd_alpha},   {"plot", cmd_plot}};
-
-/* Last non-empty line of a step's log without the "sigprop: [error: ]" prefix:
- * the reason it gave. */
-static void last_line(const char *path, char *buf, size_t len)
-{
-    buf[0] = 0;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    char line[1024];
-    while (fgets(line, sizeof line, f)) {
-        size_t n = strlen(line);
-        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
-            line[--n] = 0;
-        const char *msg = line;
-        if (!strncmp(msg, "sigprop: error: ", 16))
-            msg += 16;
-        else if (!strncmp(msg, "sigprop: ", 9))
-            msg += 9;
-        size_t m = strlen(msg);
-        if (n && len) {
-            if (m >= len)
-                m = len - 1;
-            memcpy(buf, msg, m);
-            buf[m] = 0;
-        }
-    }
-    fclose(f);
-}
 
 /* A step's stderr goes to its log, so on a terminal a ticker thread redraws the
  * step's line on the real stderr every quarter second: elapsed time, and a bar
@@ -176,8 +148,8 @@ static int exec_step(void *ctx, const struct sp_report_step *st, int number, int
         close(saved);
     if (fd >= 0)
         close(fd);
-    if (status != 0 && log)
-        last_line(log, reason, n);
+    (void)reason; /* the library takes the reason from the log */
+    (void)n;
     return status;
 }
 

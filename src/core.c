@@ -109,6 +109,8 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_compare_table_opts", sizeof(struct sp_compare_table_opts)},
         {"sp_alpha_table_opts", sizeof(struct sp_alpha_table_opts)},
         {"sp_alpha_table_info", sizeof(struct sp_alpha_table_info)},
+        /* the sweep grid (sigprop/analysis.h) */
+        {"sp_sweep_grid", sizeof(struct sp_sweep_grid)},
     };
     for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
         if (!strcmp(name, sizes[i].name))

@@ -10,22 +10,15 @@
 #include "sigprop/measurespec.h"
 #include "sigprop/vit_export.h"
 
-/* The text of j (deleted here); NULL with SP_ENOMEM. */
-static char *print_json(cJSON *j)
-{
-    char *s = j ? cJSON_PrintUnformatted(j) : NULL;
-    cJSON_Delete(j);
-    if (!s)
-        sp_fail(SP_ENOMEM, "out of memory");
-    return s;
-}
+#include "json_text.h"
+
 
 char *sp_measure_meta_json(const struct sp_arch *a, const struct sp_measurespec *m)
 {
     const struct sp_net_opts *o = &m->o;
     cJSON *j = cJSON_CreateObject();
     if (!j)
-        return print_json(NULL);
+        return sp_json_text(NULL);
     cJSON_AddNumberToObject(j, "seeds", o->seeds);
     cJSON_AddNumberToObject(j, "probes", o->probes);
     cJSON_AddNumberToObject(j, "seed", (double)o->seed);
@@ -52,7 +45,7 @@ char *sp_measure_meta_json(const struct sp_arch *a, const struct sp_measurespec 
                             "uniformly random label, per draw");
     cJSON_AddNumberToObject(j, "workspace_bytes", sp_net_workspace_bytes(a, o));
     cJSON_AddNumberToObject(j, "gemm_flops", sp_net_flops(a, o));
-    return print_json(j);
+    return sp_json_text(j);
 }
 
 static void add_ids(cJSON *j, const char *name, const int *ids, size_t n)
@@ -66,7 +59,7 @@ char *sp_measure_run_meta_json(const struct sp_measurespec *m, const struct sp_m
 {
     cJSON *j = cJSON_CreateObject();
     if (!j)
-        return print_json(NULL);
+        return sp_json_text(NULL);
     cJSON_AddBoolToObject(j, "per_seed", m->per_seed);
     if (m->ids && !w) {
         add_ids(j, "token_ids", m->ids, m->nids);
@@ -84,7 +77,7 @@ char *sp_measure_run_meta_json(const struct sp_measurespec *m, const struct sp_m
         }
         cJSON_AddBoolToObject(jw, "against_init", w->against_init);
     }
-    return print_json(j);
+    return sp_json_text(j);
 }
 
 /* ---- the architecture ---- */
@@ -121,7 +114,7 @@ char *sp_arch_meta_json(const struct sp_arch *a, const struct sp_theory_opts *o,
 {
     cJSON *meta = cJSON_CreateObject();
     if (!meta)
-        return print_json(NULL);
+        return sp_json_text(NULL);
     cJSON *j = cJSON_AddObjectToObject(meta, "arch");
     cJSON_AddStringToObject(j, "model", a->model == SP_MODEL_TOY ? "toy" : "transformer");
     cJSON_AddNumberToObject(j, "depth", a->depth);
@@ -176,5 +169,5 @@ char *sp_arch_meta_json(const struct sp_arch *a, const struct sp_theory_opts *o,
         cJSON_AddStringToObject(t, "apjn", o->apjn == SP_APJN_SINGLE ? "single" : "two-channel");
         cJSON_AddStringToObject(t, "cn", o->cn_exact ? "exact" : "one");
     }
-    return print_json(meta);
+    return sp_json_text(meta);
 }

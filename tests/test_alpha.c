@@ -174,19 +174,26 @@ static void test_transfer_rule(void)
 
 /* The verification network is the recommended one unless a narrower copy is asked
  * for, and then says what differs. */
+/* Derf 0.5 at width 96, 128 tokens (more than the width), 6 heads, depth 4. */
+static void derf96(struct sp_arch *a)
+{
+    char err[256];
+    sp_arch_default(a);
+    a->norm_attn = a->norm_mlp = (struct sp_fnspec){SP_FN_DERF, 0.5, 0.0};
+    a->width = 96;
+    a->tokens = 128;
+    a->heads = 6;
+    a->depth = 4;
+    CHECK(sp_arch_resolve(a, err, sizeof err) == SP_OK);
+}
+
 static void test_verify_arch(void)
 {
     struct sp_arch a, v;
     struct sp_theory_opts o;
     enum sp_net_input in;
     char err[256], diff[160];
-    sp_arch_default(&a);
-    a.norm_attn = a.norm_mlp = (struct sp_fnspec){SP_FN_DERF, 0.5, 0.0};
-    a.width = 96;
-    a.tokens = 128;
-    a.heads = 6;
-    a.depth = 4;
-    CHECK(sp_arch_resolve(&a, err, sizeof err) == SP_OK);
+    derf96(&a);
     sp_theory_opts_version_a(&o);
     struct sp_alpha_solution sol = {.alpha = 0.25, .alpha_attn = 1.0};
     CHECK(sp_alpha_verify_arch(&a, &sol, 0, &v, &in, diff, sizeof diff) == SP_OK);
@@ -228,6 +235,70 @@ static void test_verify_arch(void)
     CHECK(ver.pass);
     CHECK_CLOSE(ver.ratio, ver.j_measured / 2.0, 0.0, 1e-9);
     CHECK(sp_alpha_verify(&v, &o, &no, -1.0, &ver) == SP_EINVAL);
+}
+
+/* The verification's cost before a table runs (sp_alpha_verify_plan_add): each
+ * network's FLOPs summed and its bytes maximised, as net.h counts them for the
+ * verification network itself, and the refusals with their reasons; the JSON
+ * meta alpha writes (sp_alpha_table_meta_json), text compared whole. */
+static void test_verify_plan_and_meta(void)
+{
+    struct sp_arch a, v40, v96;
+    enum sp_net_input in40, in96;
+    char diff[160];
+    derf96(&a);
+    CHECK(sp_alpha_verify_arch(&a, NULL, 40, &v40, &in40, diff, sizeof diff) == SP_OK);
+    CHECK(sp_alpha_verify_arch(&a, NULL, 0, &v96, &in96, diff, sizeof diff) == SP_OK);
+    struct sp_measurespec m;
+    sp_measurespec_init(&m);
+    m.style = SP_ARCHKEY_STYLE_FLAG;
+    struct sp_net_opts o40 = m.o, o96 = m.o;
+    o40.input = in40;
+    o96.input = in96;
+    double f40 = sp_net_flops(&v40, &o40), f96 = sp_net_flops(&v96, &o96);
+    double b40 = sp_net_workspace_bytes(&v40, &o40) + sp_net_record_bytes(&v40, &o40);
+    double b96 = sp_net_workspace_bytes(&v96, &o96) + sp_net_record_bytes(&v96, &o96);
+    CHECK(f40 > 0 && f96 > f40 && b96 > b40);
+    struct sp_alpha_verify_plan p;
+    sp_alpha_verify_plan_init(&p);
+    CHECK(sp_alpha_verify_plan_add(&p, &a, 40, &m, 0) == SP_OK);
+    CHECK(p.n == 1 && p.flops == f40 && p.bytes == b40 && p.seconds == 0.0);
+    CHECK(sp_alpha_verify_plan_add(&p, &a, 0, &m, 0) == SP_OK);
+    CHECK(p.n == 2 && p.flops == f40 + f96 && p.bytes == b96);
+    CHECK(sp_alpha_verify_plan_add(&p, &a, 97, &m, 0) == SP_EINVAL && p.n == 2);
+    CHECK(!strcmp(sp_last_error(), "--verify-width 97 exceeds the network's width 96: the "
+                                   "verification network is a narrower copy"));
+    struct sp_arch toy;
+    sp_arch_default(&toy);
+    toy.model = SP_MODEL_TOY;
+    m.style = SP_ARCHKEY_STYLE_KEYWORD;
+    CHECK(sp_alpha_verify_plan_add(&p, &toy, 0, &m, 0) == SP_EINVAL);
+    CHECK(!strcmp(sp_last_error(), "verify measures a transformer: not model='toy'"));
+    m.max_memory = 1024; /* a limit the network exceeds: the measurement plan's reason */
+    CHECK(sp_alpha_verify_plan_add(&p, &a, 40, &m, 0) == SP_EINVAL && p.n == 2);
+    CHECK(strstr(sp_last_error(), "MB of memory") != NULL);
+    sp_measurespec_free(&m);
+
+    struct sp_alpha_table_opts ao;
+    sp_alpha_table_opts_default(&ao);
+    ao.target = SP_ALPHA_MATCH_PRELN;
+    struct sp_alpha_law law = {0, 64, 2, 0.5, NAN};
+    struct sp_alpha_table_info info = {.laws = &law, .nlaws = 1};
+    char *j = sp_alpha_table_meta_json(&a, &ao, &info);
+    CHECK(j && !strcmp(j, "{\"target\":\"match preln\",\"ratio\":1,\"monotone\":true,"
+                          "\"laws\":[{\"law\":\"alpha = A * depth^-b\",\"width\":64,\"A\":2,"
+                          "\"b\":0.5}]}"));
+    free(j);
+    ao.target = SP_ALPHA_BUDGET;
+    ao.target_value = 3;
+    ao.verify = 1;
+    info = (struct sp_alpha_table_info){.nonmonotone = 1, .nfailed = 1, .verify_gmfe = 1.25,
+                                        .verify_n = 2};
+    j = sp_alpha_table_meta_json(&a, &ao, &info);
+    CHECK(j && !strcmp(j, "{\"target\":\"budget-ratio\",\"target_value\":3,\"ratio\":1,"
+                          "\"monotone\":false,\"verify_gmfe\":1.25,\"verify_width\":96,"
+                          "\"verify_tol\":0.2,\"verify_failed\":1,\"laws\":[]}"));
+    free(j);
 }
 
 /* sp_alpha_point: the three targets on blog2 (budget 3x pre-LN fed back through
@@ -328,5 +399,6 @@ int main(void)
     test_verify_arch();
     test_alpha_point();
     test_per_side();
+    test_verify_plan_and_meta();
     return check_done();
 }

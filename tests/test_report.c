@@ -19,13 +19,13 @@ struct fake {
     char first_cmdline[1024];
 };
 
-/* "measure" fails with a reason; every other command succeeds without output. */
+/* "measure" fails, the first time with a reason, the second with its log; every
+ * other command succeeds without output. */
 static int fake_exec(void *ctx, const struct sp_report_step *st, int number, int argc,
                      char **argv, const char *log, char *reason, size_t n)
 {
     struct fake *f = ctx;
     (void)number;
-    (void)log;
     if (f->nexec++ == 0)
         snprintf(f->first_cmdline, sizeof f->first_cmdline, "%s", st->cmdline);
     CHECK(argc >= 1 && argv[argc] == NULL);
@@ -51,7 +51,15 @@ static int fake_exec(void *ctx, const struct sp_report_step *st, int number, int
         return 0;
     }
     if (!strcmp(argv[0], "measure")) {
-        f->nmeasure++;
+        if (f->nmeasure++ == 1) { /* the second gives no reason: the library reads its log */
+            FILE *fp = log ? fopen(log, "w") : NULL;
+            CHECK(fp != NULL);
+            if (fp) {
+                fputs("sigprop: measure: a note\nsigprop: error: --tokens 9 exceeds 8 \n\n", fp);
+                fclose(fp);
+            }
+            return 2;
+        }
         snprintf(reason, n, "this build has no OpenBLAS");
         return 1;
     }
@@ -138,14 +146,18 @@ int main(void)
     CHECK(!strcmp(r.steps[0].id, "theory-ln"));
     CHECK(!strncmp(f.first_cmdline, "sigprop theory --preset blog2 --norm ln --depth 32 -o "
                    "data/theory_ln.csv", 80));
-    const struct sp_report_step *m = NULL, *a = NULL;
+    const struct sp_report_step *m = NULL, *a = NULL, *m2 = NULL;
     for (int i = 0; i < r.nsteps; i++) {
         if (!strcmp(r.steps[i].id, "measure-ln"))
             m = &r.steps[i];
+        if (!strncmp(r.steps[i].id, "measure-derf", 12))
+            m2 = &r.steps[i];
         if (!strcmp(r.steps[i].id, "alpha"))
             a = &r.steps[i];
     }
     CHECK(m && m->rc == 1 && !strcmp(m->reason, "this build has no OpenBLAS"));
+    /* the last non-empty line of its log, less "sigprop: error: " and trailing blanks */
+    CHECK(m2 && m2->rc == 2 && !strcmp(m2->reason, "--tokens 9 exceeds 8"));
     CHECK(a && a->rc != 0 && !strcmp(a->reason, "skipped (--skip alpha)"));
     CHECK(strstr(m ? m->cmdline : "", "--seed 7 -o data/measure_ln.csv") != NULL);
     /* failed (2 measure), skipped (alpha); the fits of a missing measure.csv are

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sigprop/archspec.h"
 #include "sigprop/core.h"
 #include "sigprop/net.h"
 #include "sigprop/theory.h"
@@ -580,6 +581,157 @@ struct sp_stability {
 /* SP_EFORMAT: a table without the columns of sweep --mode train. */
 struct sp_table;
 enum sp_status sp_stability_summary(const struct sp_table *t, struct sp_stability *out);
+
+/* ---- the sweep grid (src/analysis/sweep_grid.c): what `sigprop sweep` and
+ * Python's sweep() build from an architecture request and the grid axes ----
+ * Axes in output order; depth varies fastest, then alpha. Values are doubles:
+ * norm an enum sp_fn, width/tokens/depth integers. An axis not given has one
+ * value, the request's (NAN). */
+enum sp_sweep_axis {
+    SP_SWEEP_NORM, SP_SWEEP_WIDTH, SP_SWEEP_INIT_STD, SP_SWEEP_TOKENS, SP_SWEEP_Q0,
+    SP_SWEEP_P0, SP_SWEEP_SIGMA_W, SP_SWEEP_ALPHA, SP_SWEEP_DEPTH, SP_SWEEP_NAXES
+};
+struct sp_archspec;
+struct sp_archspec_notes;
+struct sp_measurespec;
+struct sp_sweep_grid {
+    double *values[SP_SWEEP_NAXES]; /* owned copies (sp_sweep_grid_axis) */
+    size_t nvalues[SP_SWEEP_NAXES]; /* 0: not given */
+    /* after sp_sweep_grid_build: */
+    int *depths;
+    size_t ndepths;
+    struct sp_sweep_task *tasks; /* every configuration, validated */
+    size_t ntasks, npoints;      /* npoints = ntasks * ndepths */
+    char **keys;                 /* npoints resume keys (sp_sweep_keys) */
+    uint64_t settings;           /* sp_sweep_open's setting bits: grid axes of one value too */
+    struct sp_sweep_plan plan;   /* tasks, depths, keys, theory, measure: for sp_sweep_run */
+    char *header;                /* the CSV header (sp_sweep_header) */
+    size_t batch;                /* in: sp_sweep_run's batch (0: its default) */
+};
+void sp_sweep_grid_init(struct sp_sweep_grid *g);
+void sp_sweep_grid_free(struct sp_sweep_grid *g); /* everything it holds; init'ed again */
+/* Gives axis k the values v[0..n) (copied; n >= 1; a later call replaces them). */
+enum sp_status sp_sweep_grid_axis(struct sp_sweep_grid *g, enum sp_sweep_axis k, const double *v,
+                                  size_t n);
+/* The same from text, each value parsed and validated as the key table does for
+ * that axis' key (sp_archspec_set: "norm" 'derf', "alpha" '0.5'; reasons in
+ * style): for bindings that hold the request opaque. */
+enum sp_status sp_sweep_grid_parse(struct sp_sweep_grid *g, enum sp_sweep_axis k,
+                                   const char *const *text, size_t n, enum sp_archkey_style style);
+/* Builds every configuration of the grid (once: a built grid is refused) from
+ * the request s (its alpha list unused; every axis given replaces the request's
+ * key): the depths (the axis, else the depth the request resolves to), the size
+ * limits (sp_sweep_check_size), one task per configuration resolved at the
+ * largest depth (a norm without alpha has one task, alpha NAN, for the whole
+ * alpha axis), the keys, the setting bits and the header. theory and measure
+ * (may be NULL) as in struct sp_sweep_plan (measure is kept, not copied). note
+ * (may be NULL) is called with the point's request before each
+ * sp_archspec_build (a, n NULL) and after a successful one with what it found.
+ * SP_EINVAL with a reason that names the axis in s->style (a depth or value
+ * given twice, an axis that does not change the rows of the model: "--width
+ * does not change the rows of this model ...", a configuration the request
+ * refuses, over the size limits), SP_ENOMEM. */
+enum sp_status sp_sweep_grid_build(struct sp_sweep_grid *g, const struct sp_archspec *s,
+                                   int theory, const struct sp_net_opts *measure,
+                                   void (*note)(void *ctx, const struct sp_archspec *point,
+                                                const struct sp_arch *a,
+                                                const struct sp_archspec_notes *n),
+                                   void *ctx);
+/* Whether every task can be measured with m (sp_measure_plan, one plan for the
+ * grid): SP_OK, or its status and reason with *bad (may be NULL) the task. */
+enum sp_status sp_sweep_grid_check_measure(const struct sp_sweep_grid *g,
+                                           const struct sp_measurespec *m, size_t *bad);
+
+/* ---- the training sweep's grid (sweep --mode train, src/analysis/sweep_train_grid.c) ----
+ * Axes slowest first (alpha varies fastest); an axis not given has one value,
+ * the trainer's default (warmup: the default's, or a tenth of steps when that is
+ * shorter). norm an enum sp_fn (every norm of the block and the final one). */
+enum sp_sweep_train_axis {
+    SP_SWEEP_TRAIN_NORM, SP_SWEEP_TRAIN_DEPTH, SP_SWEEP_TRAIN_LR, SP_SWEEP_TRAIN_WARMUP,
+    SP_SWEEP_TRAIN_ALPHA, SP_SWEEP_TRAIN_NAXES
+};
+#define SP_SWEEP_TRAIN_MAX_RUNS 100000
+struct sp_sweep_train_grid {
+    double *values[SP_SWEEP_TRAIN_NAXES]; /* owned copies */
+    size_t nvalues[SP_SWEEP_TRAIN_NAXES];
+    /* after sp_sweep_train_grid_build: */
+    struct sp_vit_config *configs; /* npoints, validated */
+    struct sp_train_opts *opts;
+    size_t npoints;
+    uint64_t settings;
+    /* after sp_sweep_train_grid_keys: */
+    char **keys;
+    struct sp_sweep_train_plan plan;
+    char *header; /* sp_sweep_train_header(0) */
+};
+void sp_sweep_train_grid_init(struct sp_sweep_train_grid *g);
+void sp_sweep_train_grid_free(struct sp_sweep_train_grid *g);
+enum sp_status sp_sweep_train_grid_axis(struct sp_sweep_train_grid *g,
+                                        enum sp_sweep_train_axis k, const double *v, size_t n);
+/* One (config, options) pair per grid point from the resolved c0, o0
+ * (sp_trainspec_build): a norm without alpha has one point for the alpha axis.
+ * SP_EINVAL, reasons naming the axis in style: a value given twice, more than
+ * SP_SWEEP_TRAIN_MAX_RUNS runs, a point the trainer refuses; SP_ENOMEM. */
+enum sp_status sp_sweep_train_grid_build(struct sp_sweep_train_grid *g,
+                                         const struct sp_vit_config *c0,
+                                         const struct sp_train_opts *o0,
+                                         enum sp_archkey_style style);
+/* With the data loaded: every point's batch fits train (SP_EINVAL "batch B is
+ * larger than the N training images", the key in style), the plan, the keys and
+ * the header. */
+enum sp_status sp_sweep_train_grid_keys(struct sp_sweep_train_grid *g,
+                                        const struct sp_dataset *train,
+                                        const struct sp_dataset *test,
+                                        const struct sp_net_opts *measure,
+                                        enum sp_archkey_style style);
+/* The stability summary of a finished map file as text: *text (malloc'ed, the
+ * caller frees it) gets one '\n'-terminated line per finding, "" when
+ * sp_stability_summary finds nothing. SP_EIO/SP_EFORMAT: the file cannot be read
+ * back as a table; SP_ENOMEM. */
+enum sp_status sp_stability_summary_text(const char *path, char **text);
+
+/* ---- the sweep's output (src/analysis/sweep_output.c): the locked, resumable
+ * file (or a stream) every sweep mode writes ---- */
+struct sp_sweep_output {
+    /* in: path NULL writes to stream; resume insists the file exists; force
+     * starts it afresh; header, npoints, keys, settings as sp_sweep_open */
+    const char *path;
+    int resume, force;
+    const char *header;
+    size_t npoints;
+    const char *const *keys;
+    uint64_t settings;
+    FILE *stream;
+    struct sp_sweep_comm *comm; /* sp_sweep_comm_init'ed by the caller */
+    /* the run (sp_sweep_run or sp_sweep_train_run of grid), as set by
+     * sp_sweep_grid_output or sp_sweep_train_grid_output */
+    enum sp_status (*run)(const void *grid, const struct sp_sweep_comm *c,
+                          const unsigned char *done, int fd, FILE *stream,
+                          void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
+                          size_t *nfailed);
+    const void *grid;
+    /* out, after sp_sweep_output_open: */
+    unsigned char *done; /* npoints flags, identical on every rank */
+    size_t ndone;
+    int fd;      /* -1: stream */
+    int missing; /* resume of a path that does not exist (SP_EIO) */
+};
+/* Rank 0 opens and locks path (sp_sweep_open; with resume a missing path is
+ * SP_EIO, missing set, reason "'path' does not exist") or writes the header to
+ * stream; the status and done[] are broadcast: every rank returns rank 0's
+ * status (the reason is rank 0's). Call sp_sweep_output_close afterwards, also
+ * after a failure. */
+enum sp_status sp_sweep_output_open(struct sp_sweep_output *w);
+/* After a successful open: every point not done, by w->run, rows to the file or
+ * the stream; progress and nfailed as sp_sweep_run. */
+enum sp_status sp_sweep_output_run(const struct sp_sweep_output *w,
+                                   void (*progress)(void *ctx, size_t done, size_t total),
+                                   void *ctx, size_t *nfailed);
+void sp_sweep_output_close(struct sp_sweep_output *w); /* fd, done; not the comm */
+/* What a built grid gives its output: header, npoints, keys, settings, run
+ * (the grid must outlive w). */
+void sp_sweep_grid_output(const struct sp_sweep_grid *g, struct sp_sweep_output *w);
+void sp_sweep_train_grid_output(const struct sp_sweep_train_grid *g, struct sp_sweep_output *w);
 
 /* ---- distributed sweeps (MPI) ----
  * Every MPI call is in src/analysis/sweep_mpi.c, built only with MPI; without

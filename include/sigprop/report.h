@@ -84,7 +84,8 @@ struct sp_report_hooks {
     /* Runs one command: argv[0] is its name ("theory", "measure", "fit",
      * "alpha", "plot"), argv[argc] is NULL; what it says goes to the file log.
      * Returns its exit status (0: success); on failure it may put a one-line
-     * reason into reason[n] (else "exit status N" is recorded). Required. */
+     * reason into reason[n] (else the last non-empty line of log, less a leading
+     * "sigprop: " or "sigprop: error: ", else "exit status N" is recorded). Required. */
     int (*exec)(void *ctx, const struct sp_report_step *st, int number, int argc, char **argv,
                 const char *log, char *reason, size_t n);
     /* Progress: step number (1-based), the event, seconds since the run began.

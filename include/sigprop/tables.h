@@ -13,6 +13,7 @@
 #include "sigprop/analysis.h"
 #include "sigprop/core.h"
 #include "sigprop/io.h"
+#include "sigprop/measurespec.h"
 #include "sigprop/net.h"
 #include "sigprop/theory.h"
 
@@ -142,6 +143,33 @@ enum sp_status sp_alpha_table(const struct sp_arch *arch, const struct sp_theory
                               size_t ndepth, size_t nwidth, const struct sp_alpha_table_opts *o,
                               struct sp_table *out, struct sp_alpha_table_info *info,
                               struct sp_notes *notes);
+/* What `sigprop alpha` adds to its JSON meta after a table: the target ("target-J",
+ * "match preln", "budget-ratio", "match preln-per-side"), target_value (J, budget),
+ * ratio (not per side), monotone, with verifications verify_gmfe, verify_width
+ * (o->verify_width, else first->width), verify_tol, verify_failed, and laws (each
+ * {law, depth or width, A, b, b_err if finite}). A serialised JSON object
+ * (malloc'ed; NULL with SP_ENOMEM) for the caller to merge into its meta. */
+char *sp_alpha_table_meta_json(const struct sp_arch *first, const struct sp_alpha_table_opts *o,
+                               const struct sp_alpha_table_info *info);
+/* The cost of verifying a table before it runs, one point at a time: add checks
+ * that point a's verification network (sp_alpha_verify_arch at verify_width, 0:
+ * a's width) exists and can be measured with m (sp_measure_plan with m's input
+ * set to the network's and no time limit), and adds its matrix-product FLOPs,
+ * its workspace and records (the largest is kept) and, with timed, its
+ * estimated seconds at the GEMM rate measured now. SP_EINVAL with a reason that
+ * names the keys in m->style ("verify-width 64 exceeds the network's width 32
+ * ..."), or sp_measure_plan's. */
+struct sp_alpha_verify_plan {
+    size_t n;         /* networks added */
+    double flops;     /* summed */
+    double bytes;     /* the largest workspace + records */
+    double seconds;   /* summed estimates (timed; INFINITY without a rate); else 0 */
+    struct sp_measure_plan check;
+};
+void sp_alpha_verify_plan_init(struct sp_alpha_verify_plan *p);
+enum sp_status sp_alpha_verify_plan_add(struct sp_alpha_verify_plan *p, const struct sp_arch *a,
+                                        int verify_width, const struct sp_measurespec *m,
+                                        int timed);
 
 #ifdef __cplusplus
 }

@@ -936,13 +936,14 @@ def sweep(**kw):
     Grid keywords, each a value or a sequence: norm, width, init_std, tokens, q0,
     p0, sigma_w, alpha, depth (every depth of a configuration comes from one run).
     Other architecture keywords as theory(); measure mode: seeds, probes, seed,
-    input ('equiangular' | 'gaussian'), threads. Rows computed by the library
-    (sp_sweep_theory_rows: vectorised over alpha; sp_sweep_task_rows); a point
+    input ('equiangular' | 'gaussian'), threads. The grid is the library's, as the
+    CLI's (sp_sweep_grid_build: configurations, keys, refusals); rows computed by
+    the library (sp_sweep_theory_rows: vectorised over alpha; sp_sweep_task_rows); a point
     that fails is a row whose status says why (.attrs['failed'] counts them).
     progress(done, total) is called with grid points after each batch."""
     pg = _Progress("sweep", kw.pop("progress", None))
-    axes = {k: _axis("sweep", k, kw.pop(k)) for k in _SWEEP_AXES if kw.get(k) is not None}
-    depths = _axis("sweep", "depth", kw.pop("depth")) if kw.get("depth") is not None else None
+    axes = {k: _axis("sweep", k, kw.pop(k)) for k in _SWEEP_AXES + ("depth",)
+            if kw.get(k) is not None}
     _validate("sweep", kw, _SWEEP_KEYS)
     as_frame = kw.get("as_frame", True)
     mode = kw.pop("mode", None) or "theory"
@@ -952,66 +953,40 @@ def sweep(**kw):
     for k in ("seeds", "probes", "seed", "input", "threads"):
         if kw.get(k) is not None and not measure_on:
             raise ValueError("sweep(): %s applies to mode='measure' or 'both'" % k)
-    base = {k: v for k, v in kw.items() if k in _ARCH_KEYS}
-    if depths is None:
-        depths = [_build("sweep", dict(base, **{k: v[0] for k, v in axes.items()
-                                                if k != "alpha"}), None)[0].depth]
-    if len(set(depths)) != len(depths):
-        raise ValueError("sweep(): depth: a value is given twice (identical rows)")
-    names = [k for k in _SWEEP_AXES if k in axes]
-    import itertools
-    built = []  # (combo, arch, opts), validated before anything runs
-    for combo, vals in enumerate(itertools.product(*(axes[k] for k in names))):
-        cfg = dict(base, **dict(zip(names, vals)))
-        al = cfg.pop("alpha", None)
-        cfg["depth"] = max(depths)
-        a, o = _build("sweep", cfg, None)
-        bounded = (a.phi.kind if a.model == lib.SP_MODEL_TOY else a.norm_mlp.kind) in (
-            lib.SP_FN_DERF, lib.SP_FN_DYT) or (a.model != lib.SP_MODEL_TOY and a.norm_attn.kind
-                                               in (lib.SP_FN_DERF, lib.SP_FN_DYT))
-        if al is not None:
-            if not bounded:
-                if axes["alpha"].index(al) > 0:
-                    continue  # one row, alpha = nan
-            else:
-                a, o = _build("sweep", cfg, al)
-        built.append((combo, a, o))
-    nd = len(depths)
-    _check(lib.sp_sweep_check_size(len(built), nd, ffi.NULL), "sweep")
     no = _net_opts("sweep", dict(kw, measure="fwd")) if measure_on else ffi.NULL
-    if measure_on:  # every point measurable before anything runs, as the CLI's sweep
-        mspec, mplan = _mspec("sweep", {}), ffi.new("struct sp_measure_plan *")
-        mspec.o = no[0]
-        for _, a, _ in built:
-            lib.sp_last_error_clear()
-            _check_value(lib.sp_measure_plan(a, mspec, mplan), "sweep")
-    tasks = ffi.new("struct sp_sweep_task[]", max(len(built), 1))
-    for t, (combo, a, o) in enumerate(built):
-        tasks[t].a, tasks[t].o = a[0], o[0]
-        tasks[t].first, tasks[t].combo = t * nd, combo
-    cdepths = ffi.new("int[]", [int(d) for d in depths])
-    plan = ffi.new("struct sp_sweep_plan *", {"tasks": tasks, "ntasks": len(built),
-                                               "depths": cdepths, "ndepths": nd,
-                                               "theory": int(theory_on), "measure": no})
-    keys = ffi.new("char ***")
-    _check(lib.sp_sweep_keys(plan, keys), "sweep")
+    spec = _spec("sweep", {k: v for k, v in kw.items() if k in _ARCH_KEYS})
+    grid = ffi.new("struct sp_sweep_grid *")
     chunks = []
     try:
-        plan.keys = ffi.cast("const char *const *", keys[0])
+        for k, vals in axes.items():  # each value parsed and validated by the key table
+            text = [ffi.new("char[]", _text(v).encode()) for v in vals]
+            lib.sp_last_error_clear()
+            _check_value(lib.sp_sweep_grid_parse(grid, getattr(lib, "SP_SWEEP_" + k.upper()),
+                                                 ffi.new("char *[]", text), len(text),
+                                                 lib.SP_ARCHKEY_STYLE_KEYWORD), "sweep")
+        lib.sp_last_error_clear()  # every configuration validated before anything runs
+        _check_value(lib.sp_sweep_grid_build(grid, spec, int(theory_on), no, ffi.NULL, ffi.NULL),
+                     "sweep")
+        if measure_on:  # every point measurable, as the CLI's sweep
+            mspec = _mspec("sweep", {})
+            mspec.o = no[0]
+            lib.sp_last_error_clear()
+            _check_value(lib.sp_sweep_grid_check_measure(grid, mspec, ffi.NULL), "sweep")
+        plan, nt, nd = ffi.addressof(grid[0], "plan"), grid.ntasks, grid.ndepths
         header = lib.sp_sweep_header(int(theory_on), int(measure_on), 0)
         if header == ffi.NULL:
             raise SigpropError(lib.SP_ENOMEM, "out of memory", "sweep")
         chunks.append(_s(header) + "\n")
         lib.free(header)
         per = max(1, 65536 // nd) if not measure_on else 1
-        for t0 in range(0, len(built), per):
-            n = min(per, len(built) - t0)
+        for t0 in range(0, nt, per):
+            n = min(per, nt - t0)
             rows = ffi.new("struct sp_sweep_rows[]", n)
             try:
                 if measure_on:
-                    t = tasks[t0]
+                    t = grid.tasks[t0]
                     s = lib.sp_sweep_task_rows(ffi.addressof(t, "a"), ffi.addressof(t, "o"),
-                                               t.first, cdepths, nd, int(theory_on), no,
+                                               t.first, grid.depths, nd, int(theory_on), no,
                                                plan.keys, ffi.NULL, rows)
                 else:
                     s = lib.sp_sweep_theory_rows(plan, ffi.new("size_t[]", list(range(t0, t0 + n))),
@@ -1022,10 +997,10 @@ def sweep(**kw):
             finally:
                 for k in range(n):
                     lib.free(rows[k].s)
-            pg.call((t0 + n) * nd, len(built) * nd)
+            pg.call((t0 + n) * nd, nt * nd)
             pg.check()
     finally:
-        lib.sp_sweep_keys_free(keys[0], len(built) * nd)
+        lib.sp_sweep_grid_free(grid)
     import pandas as pd
     df = pd.read_csv(io.StringIO("".join(chunks)), keep_default_na=False,
                      na_values=["nan", "-nan"])

@@ -354,6 +354,41 @@ enum sp_trainkey_group { SP_TRAINKEY_MODEL, SP_TRAINKEY_OPTIM, SP_TRAINKEY_OWN_M
 const struct sp_keyset *sp_trainspec_keys(void);
 """
 
+# sigprop/analysis.h: the sweep grid (sp_sweep_grid_*), built by the library from a request
+CDEF += r"""
+enum sp_sweep_axis {
+    SP_SWEEP_NORM, SP_SWEEP_WIDTH, SP_SWEEP_INIT_STD, SP_SWEEP_TOKENS, SP_SWEEP_Q0,
+    SP_SWEEP_P0, SP_SWEEP_SIGMA_W, SP_SWEEP_ALPHA, SP_SWEEP_DEPTH, SP_SWEEP_NAXES
+};
+struct sp_sweep_grid {
+    double *values[9];
+    size_t nvalues[9];
+    int *depths;
+    size_t ndepths;
+    struct sp_sweep_task *tasks;
+    size_t ntasks, npoints;
+    char **keys;
+    uint64_t settings;
+    struct sp_sweep_plan plan;
+    char *header;
+    size_t batch;
+};
+void sp_sweep_grid_init(struct sp_sweep_grid *g);
+void sp_sweep_grid_free(struct sp_sweep_grid *g);
+enum sp_status sp_sweep_grid_axis(struct sp_sweep_grid *g, enum sp_sweep_axis k, const double *v,
+                                  size_t n);
+enum sp_status sp_sweep_grid_parse(struct sp_sweep_grid *g, enum sp_sweep_axis k,
+                                   const char *const *text, size_t n, enum sp_archkey_style style);
+enum sp_status sp_sweep_grid_build(struct sp_sweep_grid *g, const struct sp_archspec *s,
+                                   int theory, const struct sp_net_opts *measure,
+                                   void (*note)(void *ctx, const struct sp_archspec *point,
+                                                const struct sp_arch *a,
+                                                const struct sp_archspec_notes *n),
+                                   void *ctx);
+enum sp_status sp_sweep_grid_check_measure(const struct sp_sweep_grid *g,
+                                           const struct sp_measurespec *m, size_t *bad);
+"""
+
 STRUCTS = ("sp_arch", "sp_theory_opts", "sp_theory_row", "sp_asymptotics", "sp_net_opts",
            "sp_net_row", "sp_fit_result", "sp_compare_row", "sp_compare_gmfe", "sp_sweep_task",
            "sp_sweep_plan", "sp_sweep_rows", "sp_alpha_point", "sp_alpha_law",
@@ -363,6 +398,8 @@ STRUCTS += ("sp_measurespec", "sp_measure_plan", "sp_net_weights",
             "sp_measure_net")
 # the tables of theory, compare and alpha (sigprop/tables.h)
 STRUCTS += ("sp_notes", "sp_compare_table_opts", "sp_alpha_table_opts", "sp_alpha_table_info")
+# the sweep grid (sigprop/analysis.h)
+STRUCTS += ("sp_sweep_grid",)
 
 ffi = FFI()
 ffi.cdef(CDEF)

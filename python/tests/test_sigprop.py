@@ -266,6 +266,13 @@ def test_sweep_bad_keyword_values():
         sigprop.sweep(norm="derf", alpha=0.5, depth=[4, 4])
     with pytest.raises(TypeError, match="width"):
         sigprop.sweep(width=[64, "x"])
+    # the library's grid refuses identical rows as the CLI does, naming the keyword
+    with pytest.raises(sigprop.SigpropValueError, match="alpha: a value is given twice"):
+        sigprop.sweep(norm="derf", alpha=[0.5, 0.5], depth=4)
+    with pytest.raises(sigprop.SigpropValueError, match="^.*width does not change the rows"):
+        sigprop.sweep(model="toy", width=[16, 32], depth=4)
+    with pytest.raises(sigprop.SigpropValueError, match=r"alpha: -1 is out of range"):
+        sigprop.sweep(norm="derf", alpha=[0.5, -1])
 
 
 def test_alpha_equals_cli_with_laws():

@@ -2,11 +2,15 @@
  * depth x width (sp_alpha_point), optionally verified on a finite network
  * (sp_alpha_verify), and the transfer rule over the grid
  * (sp_alpha_transfer_fit). */
+#include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "analysis/table_cols.h"
+#include "archkeys.h"
+#include "json_text.h"
+#include "sigprop/measurespec.h"
 
 static const char cols[] = "depth,width,norm$,ratio,alpha_attn,alpha_mlp,alpha,J_L0,logJ_L0,"
                            "target_J,J_preln,J_over_preln,s_OV,s_21,lambda,phase$,iterations,"
@@ -210,4 +214,86 @@ enum sp_status sp_alpha_table(const struct sp_arch *arch, const struct sp_theory
     free(alphas);
     free(vratio);
     return s;
+}
+
+char *sp_alpha_table_meta_json(const struct sp_arch *first, const struct sp_alpha_table_opts *o,
+                               const struct sp_alpha_table_info *info)
+{
+    static const char *const target[] = {"target-J", "match preln", "budget-ratio",
+                                         "match preln-per-side"};
+    cJSON *j = cJSON_CreateObject();
+    if (!j)
+        return sp_json_text(NULL);
+    cJSON_AddStringToObject(j, "target", target[o->target]);
+    if (o->target == SP_ALPHA_TARGET_J || o->target == SP_ALPHA_BUDGET)
+        cJSON_AddNumberToObject(j, "target_value", o->target_value);
+    if (o->target != SP_ALPHA_MATCH_PRELN_SIDES)
+        cJSON_AddNumberToObject(j, "ratio", o->ratio);
+    cJSON_AddBoolToObject(j, "monotone", info->nonmonotone == 0);
+    if (o->verify && info->verify_n) {
+        cJSON_AddNumberToObject(j, "verify_gmfe", info->verify_gmfe);
+        cJSON_AddNumberToObject(j, "verify_width",
+                                o->verify_width > 0 ? o->verify_width : first->width);
+        cJSON_AddNumberToObject(j, "verify_tol", o->verify_tol);
+        cJSON_AddNumberToObject(j, "verify_failed", (double)info->nfailed);
+    }
+    cJSON *laws = cJSON_AddArrayToObject(j, "laws");
+    for (size_t k = 0; k < info->nlaws; k++) {
+        const struct sp_alpha_law *l = &info->laws[k];
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "law", l->over_width ? "alpha = A * width^-b"
+                                                        : "alpha = A * depth^-b");
+        cJSON_AddNumberToObject(e, l->over_width ? "depth" : "width", l->fixed);
+        cJSON_AddNumberToObject(e, "A", l->A);
+        cJSON_AddNumberToObject(e, "b", l->b);
+        if (isfinite(l->b_err))
+            cJSON_AddNumberToObject(e, "b_err", l->b_err);
+        cJSON_AddItemToArray(laws, e);
+    }
+    return sp_json_text(j);
+}
+
+void sp_alpha_verify_plan_init(struct sp_alpha_verify_plan *p)
+{
+    *p = (struct sp_alpha_verify_plan){0};
+    sp_measure_plan_init(&p->check);
+}
+
+enum sp_status sp_alpha_verify_plan_add(struct sp_alpha_verify_plan *p, const struct sp_arch *a,
+                                        int verify_width, const struct sp_measurespec *m,
+                                        int timed)
+{
+    char k[2][96], v[24];
+    if (a->model != SP_MODEL_TRANSFORMER)
+        return sp_fail(SP_EINVAL, "%s measures a transformer: not %s",
+                       archkey_style_name(m->style, "verify", NULL, k[0], sizeof k[0]),
+                       archkey_style_name(m->style, "model", "toy", k[1], sizeof k[1]));
+    if (verify_width > a->width) {
+        snprintf(v, sizeof v, "%d", verify_width);
+        return sp_fail(SP_EINVAL, "%s exceeds the network's width %d: the verification network "
+                       "is a narrower copy",
+                       archkey_style_name(m->style, "verify-width", v, k[0], sizeof k[0]),
+                       a->width);
+    }
+    struct sp_arch vn;
+    struct sp_measurespec mm = *m;
+    char differs[160];
+    if (sp_alpha_verify_arch(a, NULL, verify_width, &vn, &mm.o.input, differs, sizeof differs) !=
+        SP_OK)
+        return sp_fail(SP_EINVAL, "%s at depth %d, width %d: %s",
+                       archkey_style_name(m->style, "verify", NULL, k[0], sizeof k[0]), a->depth,
+                       a->width, sp_last_error());
+    mm.max_time = 0.0; /* the time of all of them is the caller's to check */
+    enum sp_status s = sp_measure_plan(&vn, &mm, &p->check);
+    if (s != SP_OK)
+        return s;
+    double f = sp_net_flops(&vn, &mm.o);
+    p->n++;
+    p->flops += f;
+    p->bytes = fmax(p->bytes, sp_net_workspace_bytes(&vn, &mm.o) + sp_net_record_bytes(&vn, &mm.o));
+    if (timed) {
+        double rate = sp_net_gemm_rate(&vn, &mm.o);
+        p->seconds += rate > 0.0 ? f / rate : (double)INFINITY;
+    }
+    return SP_OK;
 }

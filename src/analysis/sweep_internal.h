@@ -35,4 +35,11 @@ enum sp_status sp_sweep_schedule(const struct sp_sweep_comm *c, size_t ntasks, s
                                  void (*progress)(void *ctx, size_t done, size_t total),
                                  void *ctx, size_t *nfailed);
 
+/* The grid axes both sweep grids hold (sweep_grid.c): axis name's values,
+ * an owned copy of v[0..n) (n >= 1) in *dst, *dn, replacing what was there;
+ * and freeing every axis (each set to NULL, 0). */
+enum sp_status sp_sweep_axis_set(double **dst, size_t *dn, const char *name, const double *v,
+                                 size_t n);
+void sp_sweep_axes_free(double **values, size_t *nvalues, size_t naxes);
+
 #endif

@@ -53,6 +53,36 @@ static void notify(const struct sp_report *r, const struct sp_report_step *st,
         r->hooks.on_step(r->hooks.ctx, st, r->nsteps, ev, report_now() - r->t0);
 }
 
+/* Last non-empty line of a step's log without the "sigprop: [error: ]" prefix
+ * the tool's messages start with: the reason a failed step gave. */
+static void log_reason(const char *path, char *buf, size_t len)
+{
+    buf[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strlen(line);
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+            line[--n] = 0;
+        const char *msg = line;
+        if (!strncmp(msg, "sigprop: error: ", 16))
+            msg += 16;
+        else if (!strncmp(msg, "sigprop: ", 9))
+            msg += 9;
+        size_t m = strlen(msg);
+        if (n && len) {
+            if (m >= len)
+                m = len - 1;
+            memcpy(buf, msg, m);
+            buf[m] = 0;
+        }
+    }
+    fclose(f);
+}
+
+
 int report_run_stepa(struct sp_report *r, const char *id, const char *title,
                      const char *const *args, int nargs)
 {
@@ -94,6 +124,8 @@ int report_run_stepa(struct sp_report *r, const char *id, const char *title,
     st->rc = r->hooks.exec(r->hooks.ctx, st, r->nsteps, argc, argv, log, st->reason,
                            sizeof st->reason);
     st->wall = report_now() - t0;
+    if (st->rc != 0 && !st->reason[0] && log)
+        log_reason(log, st->reason, sizeof st->reason);
     free(log);
     if (st->rc == 0)
         st->reason[0] = 0;
