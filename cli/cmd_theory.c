@@ -27,8 +27,9 @@ static const char tail[] =
     "tokens,heads,kv_heads,mlp,mask,caveats.\n"
     "caveats: what the theory does not model here, as codes joined by ';' or none\n"
     "(also 'sigprop: warning:' lines on stderr and \"caveats\" in the JSON meta):\n"
-    "softmax-logit-gradient, softmax-far-from-uniform, causal-uniform-attention,\n"
-    "rope-not-modelled, swiglu-lambda-slow (docs/theory.md).\n"
+    "softmax-logit-gradient, softmax-far-from-uniform, softmax-gaussian-partial,\n"
+    "causal-uniform-attention, causal-gaussian-partial, rope-not-modelled,\n"
+    "swiglu-lambda-slow (docs/theory.md).\n"
     "Refuses (exit 2) runs whose rows would not fit in the available memory.\n\n"
     "Example: sigprop theory --preset blog2 --norm derf --alpha 0.1:1.9:0.2 --summary\n";
 
