@@ -10,9 +10,14 @@
  *   numpy     bench/numpy_phase.py, the same recursion vectorised over alpha
  *             (Debian's python3-numpy; skipped with a message when absent).
  * Prints seconds (best of 3), wall and CPU (every thread; on a shared machine
- * the wall clock also counts other people's work), the ratios numpy / sigprop
- * in both (goal >= 10x) and the largest deviation of the batch from the
- * per-alpha path.
+ * the wall clock also counts other people's work), each sigprop figure at the
+ * default thread count (what a user gets: OpenMP over the alphas, one thread
+ * per core) and at one thread (OMP_NUM_THREADS=1 for the CLI), the CLI also
+ * with OPENBLAS_NUM_THREADS=1 (OpenBLAS's worker threads, started when the
+ * library loads, spin on sched_yield for their first ~2^28 cycles and take a
+ * core from the OpenMP threads), the ratios numpy / sigprop (numpy runs on one
+ * thread: elementwise ufuncs do not use threads; goal >= 10x) and the largest
+ * deviation of the batch from the per-alpha path.
  * Usage: bench_summary [NALPHA [DEPTH]] */
 #include <math.h>
 #include <stdio.h>
@@ -72,9 +77,10 @@ static double child_cpu(void)
 /* The CLI beside this binary running cmd ("theory ... --summary" or "sweep"
  * over the same alphas and depth), writing its CSV to file (removed before
  * each run: a sweep would resume it), best of 3 wall-clock runs; *cpu: the
- * best run's CPU seconds, every thread. NAN when it fails. */
-static double cli_time(const char *argv0, const char *what, size_t nalpha, int depth,
-                       const char *file, double *cpu)
+ * best run's CPU seconds, every thread; env: assignments put before the
+ * command ("" or "OMP_NUM_THREADS=1 "). NAN when it fails. */
+static double cli_time(const char *argv0, const char *env, const char *what, size_t nalpha,
+                       int depth, const char *file, double *cpu)
 {
     char dir[512], cmd[1024];
     snprintf(dir, sizeof dir, "%s", argv0);
@@ -85,8 +91,9 @@ static double cli_time(const char *argv0, const char *what, size_t nalpha, int d
         snprintf(dir, sizeof dir, ".");
     /* alpha = step, 2 step, ..., nalpha step with step = 1 / nalpha */
     snprintf(cmd, sizeof cmd,
-             "%s/sigprop %s --preset blog2 --norm derf --alpha %.17g:1:%.17g --depth %d "
-             "%s-q -o %s", dir, what, 1.0 / (double)nalpha, 1.0 / (double)nalpha, depth,
+             "%s%s/sigprop %s --preset blog2 --norm derf --alpha %.17g:1:%.17g --depth %d "
+             "%s-q -o %s",
+             env, dir, what, 1.0 / (double)nalpha, 1.0 / (double)nalpha, depth,
              strcmp(what, "theory") ? "" : "--summary ", file);
     double best = INFINITY;
     *cpu = INFINITY;
@@ -145,20 +152,27 @@ int main(int argc, char **argv)
         al[i] = (double)(i + 1) / (double)nalpha;
     for (size_t k = 0; k < nsub; k++)
         sub[k] = al[10 * k];
-    printf("theory --summary: %zu alphas x %d blocks, blog2, Derf, version A, %d threads\n",
-           nalpha, depth, omp_get_max_threads());
+    int nthr = omp_get_max_threads();
+    printf("theory --summary: %zu alphas x %d blocks, blog2, Derf, version A; sigprop at the "
+           "default %d threads (OpenMP over the alphas) and at 1; numpy on 1 thread\n",
+           nalpha, depth, nthr);
 
-    double tb = INFINITY, cb = INFINITY;
-    for (int r = 0; r < 3; r++) {
-        double t0 = now(), c0 = cpu_now();
-        enum sp_status s = sp_theory_summary_batch(&a, &o, al, al, nalpha, rows);
-        tb = fmin(tb, now() - t0);
-        cb = fmin(cb, cpu_now() - c0);
-        if (s != SP_OK) {
-            fprintf(stderr, "bench_summary: batch failed: %s\n", sp_last_error());
-            return 1;
+    /* the batch at the default thread count ([0]) and at one thread ([1]) */
+    double tb[2] = {INFINITY, INFINITY}, cb[2] = {INFINITY, INFINITY};
+    for (int k = 0; k < 2; k++) {
+        omp_set_num_threads(k ? 1 : nthr);
+        for (int r = 0; r < 3; r++) {
+            double t0 = now(), c0 = cpu_now();
+            enum sp_status s = sp_theory_summary_batch(&a, &o, al, al, nalpha, rows);
+            tb[k] = fmin(tb[k], now() - t0);
+            cb[k] = fmin(cb[k], cpu_now() - c0);
+            if (s != SP_OK) {
+                fprintf(stderr, "bench_summary: batch failed: %s\n", sp_last_error());
+                return 1;
+            }
         }
     }
+    omp_set_num_threads(nthr);
     double t0 = now();
     if (sp_theory_summary_batch_scalar(&a, &o, sub, sub, nsub, ref) != SP_OK) {
         fprintf(stderr, "bench_summary: per-alpha path failed: %s\n", sp_last_error());
@@ -169,8 +183,11 @@ int main(int argc, char **argv)
     int lstar_diff = 0;
     for (size_t k = 0; k < nsub; k++) {
         const struct sp_theory_summary *x = &rows[10 * k], *r = &ref[k];
-        double d[] = {rel(x->q_L, r->q_L), rel(x->p_L, r->p_L), rel(x->log_j_L, r->log_j_L),
-                      rel(x->as.lambda, r->as.lambda), rel(x->as.c_star, r->as.c_star),
+        double d[] = {rel(x->q_L, r->q_L),
+                      rel(x->p_L, r->p_L),
+                      rel(x->log_j_L, r->log_j_L),
+                      rel(x->as.lambda, r->as.lambda),
+                      rel(x->as.c_star, r->as.c_star),
                       rel(x->as.p_star, r->as.p_star)};
         for (size_t j = 0; j < sizeof d / sizeof *d; j++)
             worst = fmax(worst, d[j]);
@@ -182,37 +199,53 @@ int main(int argc, char **argv)
         return 1;
     }
     snprintf(file, sizeof file, "%s/out.csv", tmpl);
-    double cc = NAN, cw = NAN;
-    double tc = cli_time(argv[0], "theory", nalpha, depth, file, &cc);
-    double tw = cli_time(argv[0], "sweep", nalpha, depth, file, &cw);
+    /* the CLI: [0] default threads, [1] OMP_NUM_THREADS=1, [2] default threads
+     * with OPENBLAS_NUM_THREADS=1 */
+    static const char *const env[3] = {"", "OMP_NUM_THREADS=1 ", "OPENBLAS_NUM_THREADS=1 "};
+    double tc[3], cc[3], tw[3], cw[3];
+    for (int k = 0; k < 3; k++) {
+        tc[k] = cli_time(argv[0], env[k], "theory", nalpha, depth, file, &cc[k]);
+        tw[k] = cli_time(argv[0], env[k], "sweep", nalpha, depth, file, &cw[k]);
+    }
     rmdir(tmpl);
     double cn = NAN, tn = numpy_time(nalpha, depth, &cn);
-    printf("  batch      sp_theory_summary_batch        %8.4f s  %7.2f ns/block-step, "
-           "CPU %.4f s\n", tb, 1e9 * tb / ((double)nalpha * depth), cb);
-    if (isnan(tc))
-        printf("  CLI        sigprop theory --summary: not found beside %s\n", argv[0]);
-    else
-        printf("  CLI        sigprop theory --summary       %8.4f s  (end to end, CSV to a file), "
-               "CPU %.4f s\n", tc, cc);
-    if (isnan(tw))
-        printf("  CLI        sigprop sweep: not found beside %s\n", argv[0]);
-    else
-        printf("  CLI        sigprop sweep                  %8.4f s  (end to end, CSV to a file), "
-               "CPU %.4f s\n", tw, cw);
-    printf("  per-alpha  sp_theory_run + asymptotics    %8.4f s  (%zu alphas, scaled; batch "
-           "%.1fx faster)\n", ts, nsub, ts / tb);
-    printf("  max rel deviation batch vs per-alpha %.2e; l* or phase differ on %d of %zu\n",
-           worst, lstar_diff, nsub);
+    char head[32];
+    snprintf(head, sizeof head, "%d threads: wall / CPU", nthr);
+    printf("  %-46s %-24s%s\n", "seconds, best of 3", head, "1 thread: wall / CPU");
+    printf("  %-46s %8.4f / %.4f       %8.4f / %.4f  (%.2f ns/block-step on 1)\n",
+           "batch   sp_theory_summary_batch", tb[0], cb[0], tb[1], cb[1],
+           1e9 * cb[1] / ((double)nalpha * depth));
+    const char *what[2] = {"theory --summary", "sweep"};
+    for (int w = 0; w < 2; w++) {
+        const double *t = w ? tw : tc, *c = w ? cw : cc;
+        char name[64];
+        snprintf(name, sizeof name, "CLI     sigprop %s, CSV file", what[w]);
+        if (isnan(t[0]) || isnan(t[1]))
+            printf("  %-46s not found beside %s\n", name, argv[0]);
+        else
+            printf("  %-46s %8.4f / %.4f       %8.4f / %.4f  (OPENBLAS_NUM_THREADS=1: "
+                   "%.4f / %.4f)\n",
+                   name, t[0], c[0], t[1], c[1], t[2], c[2]);
+    }
+    printf("  %-46s %8.4f s  (%zu alphas, scaled, %d threads; batch %.1fx faster)\n",
+           "per-alpha sp_theory_run + asymptotics", ts, nsub, nthr, ts / tb[0]);
+    printf("  max rel deviation batch vs per-alpha %.2e; l* or phase differ on %d of %zu\n", worst,
+           lstar_diff, nsub);
     if (isnan(tn)) {
         printf("  numpy baseline: skipped (python3-numpy not installed: scripts/install-deps "
                "--bench)\n");
     } else {
-        printf("  numpy      bench/numpy_phase.py           %8.4f s  (the recursion only), "
-               "CPU %.4f s\n", tn, cn);
-        printf("  ratio numpy / sigprop: batch %.1fx, theory --summary %.1fx, sweep %.1fx wall "
-               "(goal >= 10x)\n", tn / tb, tn / tc, tn / tw);
-        printf("  ratio numpy / sigprop in CPU time: batch %.1fx, theory --summary %.1fx, sweep "
-               "%.1fx\n", cn / cb, cn / cc, cn / cw);
+        printf("  %-46s %8.4f / %.4f  (the recursion only, 1 thread)\n",
+               "numpy   bench/numpy_phase.py", tn, cn);
+        printf("  ratio numpy wall / sigprop wall, %d threads: batch %.1fx, theory --summary "
+               "%.1fx, sweep %.1fx (goal >= 10x)\n",
+               nthr, tn / tb[0], tn / tc[0], tn / tw[0]);
+        printf("  ratio numpy wall / sigprop wall, 1 thread:  batch %.1fx, theory --summary "
+               "%.1fx, sweep %.1fx\n",
+               tn / tb[1], tn / tc[1], tn / tw[1]);
+        printf("  ratio numpy CPU / sigprop CPU,   1 thread:  batch %.1fx, theory --summary "
+               "%.1fx, sweep %.1fx\n",
+               cn / cb[1], cn / cc[1], cn / cw[1]);
     }
     free(al);
     free(sub);
