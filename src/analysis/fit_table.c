@@ -28,6 +28,64 @@ void sp_fit_table_opts_default(struct sp_fit_table_opts *o)
     o->nmodels = SP_FIT_NMODELS;
 }
 
+enum sp_status sp_fit_range_parse(const char *name, const char *s, double *lo, double *hi)
+{
+    const char *colon = strchr(s, ':');
+    if (!colon)
+        return sp_fail(SP_EINVAL, "%s: '%s' is not A:B", name, s);
+    char a[64], b[64];
+    size_t la = (size_t)(colon - s);
+    if (la >= sizeof a || strlen(colon + 1) >= sizeof b)
+        return sp_fail(SP_EINVAL, "%s: '%s' is too long", name, s);
+    memcpy(a, s, la);
+    a[la] = 0;
+    strcpy(b, colon + 1);
+    double l = -INFINITY, h = INFINITY;
+    enum sp_status st = SP_OK;
+    if (*a)
+        st = sp_parse_real(name, a, -1e300, 1e300, &l);
+    if (st == SP_OK && *b)
+        st = sp_parse_real(name, b, -1e300, 1e300, &h);
+    if (st == SP_OK && l > h)
+        st = sp_fail(SP_EINVAL, "%s: %g > %g", name, l, h);
+    if (st == SP_OK) {
+        *lo = l;
+        *hi = h;
+    }
+    return st;
+}
+
+enum sp_status sp_fit_models_parse(const char *name, const char *s,
+                                   enum sp_fit_model models[SP_FIT_NMODELS], int *nmodels)
+{
+    enum sp_fit_model m[SP_FIT_NMODELS];
+    int n = 0;
+    for (const char *p = s; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len) {
+            char tok[32];
+            enum sp_fit_model one;
+            if (len < sizeof tok) {
+                memcpy(tok, p, len);
+                tok[len] = 0;
+            }
+            if (len >= sizeof tok || sp_fit_model_parse(tok, &one) != 0)
+                return sp_fail(SP_EINVAL,
+                               "%s: '%.*s' is not one of power, stretched, stretched-log, "
+                               "stretched-free, exponential",
+                               name, (int)len, p);
+            if (n < SP_FIT_NMODELS)
+                m[n++] = one;
+        }
+        p += len + (p[len] == ',');
+    }
+    if (n == 0)
+        return sp_fail(SP_EINVAL, "%s: empty list", name);
+    memcpy(models, m, (size_t)n * sizeof *m);
+    *nmodels = n;
+    return SP_OK;
+}
+
 /* Columns that identify a curve in sigprop's CSVs (the identifying columns of
  * sigprop/records.h but seed, the draw column, and the sweep's settings); rows
  * differing in any of them (when present) are fitted separately. */
