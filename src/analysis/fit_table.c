@@ -55,37 +55,6 @@ enum sp_status sp_fit_range_parse(const char *name, const char *s, double *lo, d
     return st;
 }
 
-enum sp_status sp_fit_models_parse(const char *name, const char *s,
-                                   enum sp_fit_model models[SP_FIT_NMODELS], int *nmodels)
-{
-    enum sp_fit_model m[SP_FIT_NMODELS];
-    int n = 0;
-    for (const char *p = s; *p;) {
-        size_t len = strcspn(p, ",");
-        if (len) {
-            char tok[32];
-            enum sp_fit_model one;
-            if (len < sizeof tok) {
-                memcpy(tok, p, len);
-                tok[len] = 0;
-            }
-            if (len >= sizeof tok || sp_fit_model_parse(tok, &one) != 0)
-                return sp_fail(SP_EINVAL,
-                               "%s: '%.*s' is not one of power, stretched, stretched-log, "
-                               "stretched-free, exponential",
-                               name, (int)len, p);
-            if (n < SP_FIT_NMODELS)
-                m[n++] = one;
-        }
-        p += len + (p[len] == ',');
-    }
-    if (n == 0)
-        return sp_fail(SP_EINVAL, "%s: empty list", name);
-    memcpy(models, m, (size_t)n * sizeof *m);
-    *nmodels = n;
-    return SP_OK;
-}
-
 /* Columns that identify a curve in sigprop's CSVs (the identifying columns of
  * sigprop/records.h but seed, the draw column, and the sweep's settings); rows
  * differing in any of them (when present) are fitted separately. */
