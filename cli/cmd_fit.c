@@ -10,51 +10,6 @@
 
 #include "cli.h"
 
-static int parse_range(const char *cmd, const char *s, double *lo, double *hi)
-{
-    const char *colon = strchr(s, ':');
-    if (!colon)
-        return cli_usage(cmd, "--range: '%s' is not A:B", s);
-    char a[64], b[64];
-    size_t la = (size_t)(colon - s);
-    if (la >= sizeof a || strlen(colon + 1) >= sizeof b)
-        return cli_usage(cmd, "--range: '%s' is too long", s);
-    memcpy(a, s, la);
-    a[la] = 0;
-    strcpy(b, colon + 1);
-    *lo = -INFINITY;
-    *hi = INFINITY;
-    int rc = 0;
-    if (*a)
-        rc = cli_parse_double(cmd, "--range", a, -1e300, 1e300, lo);
-    if (!rc && *b)
-        rc = cli_parse_double(cmd, "--range", b, -1e300, 1e300, hi);
-    if (!rc && *lo > *hi)
-        rc = cli_usage(cmd, "--range: %g > %g", *lo, *hi);
-    return rc;
-}
-
-static int parse_models(const char *cmd, const char *s, struct sp_fit_table_opts *fo)
-{
-    char *copy = strdup(s), *save = NULL;
-    if (!copy)
-        return cli_fail("out of memory");
-    fo->nmodels = 0;
-    int rc = 0;
-    for (char *tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
-        enum sp_fit_model m;
-        if (sp_fit_model_parse(tok, &m) != 0)
-            rc = cli_usage(cmd, "--models: '%s' is not one of power, stretched, stretched-log, "
-                                "stretched-free, exponential", tok);
-        else if (fo->nmodels < SP_FIT_NMODELS)
-            fo->models[fo->nmodels++] = m;
-    }
-    if (!rc && fo->nmodels == 0)
-        rc = cli_usage(cmd, "--models: empty list");
-    free(copy);
-    return rc;
-}
-
 static void on_note(void *ctx, const char *msg)
 {
     (void)ctx;
@@ -101,13 +56,14 @@ static int opt_range(void *ctx, const char *cmd, const char *flag, const char *a
 {
     (void)flag;
     struct sp_fit_table_opts *fo = ctx;
-    return parse_range(cmd, arg, &fo->x_lo, &fo->x_hi);
+    return cli_status(cmd, sp_fit_range_parse("--range", arg, &fo->x_lo, &fo->x_hi));
 }
 
 static int opt_models(void *ctx, const char *cmd, const char *flag, const char *arg)
 {
     (void)flag;
-    return parse_models(cmd, arg, ctx);
+    struct sp_fit_table_opts *fo = ctx;
+    return cli_status(cmd, sp_fit_models_parse("--models", arg, fo->models, &fo->nmodels));
 }
 
 int cmd_fit(int argc, char **argv)

@@ -56,10 +56,7 @@ static void size_help(FILE *f)
 static int opt_kind(void *ctx, const char *cmd, const char *flag, const char *arg)
 {
     (void)flag;
-    if (sp_plot_kind_parse(arg, ctx))
-        return cli_usage(cmd, "--kind: '%s' is not one of auto, profile, jbwd, gradamp, "
-                         "stretched, toy, phase, alpha, stability, stability-scatter", arg);
-    return 0;
+    return cli_status(cmd, sp_plot_kind_parse("--kind", arg, ctx));
 }
 
 static int read_table(const char *path, struct sp_table **t)

@@ -444,6 +444,51 @@ static void test_fit_table(void)
     sp_table_free(out);
 }
 
+/* The --range and --models syntax: bounds, open sides, the reasons word for
+ * word, outputs untouched on failure, empty items skipped, at most
+ * SP_FIT_NMODELS kept. */
+static void test_option_parsers(void)
+{
+    double lo = 1, hi = 2;
+    CHECK(sp_fit_range_parse("--range", "50:200", &lo, &hi) == SP_OK && lo == 50 && hi == 200);
+    CHECK(sp_fit_range_parse("--range", "300:", &lo, &hi) == SP_OK && lo == 300 && isinf(hi) &&
+          hi > 0);
+    CHECK(sp_fit_range_parse("--range", ":-1e3", &lo, &hi) == SP_OK && isinf(lo) && lo < 0 &&
+          hi == -1000);
+    CHECK(sp_fit_range_parse("--range", ":", &lo, &hi) == SP_OK && isinf(lo) && isinf(hi));
+    lo = 1;
+    hi = 2;
+    CHECK(sp_fit_range_parse("--range", "abc", &lo, &hi) == SP_EINVAL);
+    CHECK(!strcmp(sp_last_error(), "--range: 'abc' is not A:B"));
+    CHECK(sp_fit_range_parse("--range", "5:2", &lo, &hi) == SP_EINVAL);
+    CHECK(!strcmp(sp_last_error(), "--range: 5 > 2"));
+    CHECK(sp_fit_range_parse("r", ":x", &lo, &hi) == SP_EINVAL);
+    CHECK(!strcmp(sp_last_error(), "r: 'x' is not a decimal number"));
+    CHECK(sp_fit_range_parse("r", "7:inf", &lo, &hi) == SP_EINVAL);
+    char longs[100];
+    memset(longs, '1', sizeof longs - 3);
+    strcpy(longs + sizeof longs - 3, ":");
+    CHECK(sp_fit_range_parse("r", longs, &lo, &hi) == SP_EINVAL &&
+          strstr(sp_last_error(), "too long"));
+    CHECK(lo == 1 && hi == 2);
+
+    enum sp_fit_model m[SP_FIT_NMODELS] = {SP_FIT_POWER};
+    int n = -1;
+    CHECK(sp_fit_models_parse("--models", ",exponential,,power,", m, &n) == SP_OK && n == 2 &&
+          m[0] == SP_FIT_EXPONENTIAL && m[1] == SP_FIT_POWER);
+    CHECK(sp_fit_models_parse("--models", "power,power,power,power,power,stretched", m, &n) ==
+              SP_OK && n == SP_FIT_NMODELS && m[SP_FIT_NMODELS - 1] == SP_FIT_POWER);
+    n = -1;
+    m[0] = SP_FIT_STRETCHED;
+    CHECK(sp_fit_models_parse("--models", "power,nope", m, &n) == SP_EINVAL);
+    CHECK(!strcmp(sp_last_error(), "--models: 'nope' is not one of power, stretched, "
+                                   "stretched-log, stretched-free, exponential"));
+    CHECK(sp_fit_models_parse("--models", ",,", m, &n) == SP_EINVAL);
+    CHECK(!strcmp(sp_last_error(), "--models: empty list"));
+    CHECK(sp_fit_models_parse("--models", "", m, &n) == SP_EINVAL);
+    CHECK(n == -1 && m[0] == SP_FIT_STRETCHED);
+}
+
 int main(void)
 {
     test_exact();
@@ -454,5 +499,6 @@ int main(void)
     test_degenerate_x();
     test_theory_asymptotics();
     test_fit_table();
+    test_option_parsers();
     return check_done();
 }

@@ -228,10 +228,19 @@ int main(void)
         CHECK(err[0] != 0);
     }
     /* names round-trip */
-    for (int k = SP_PLOT_KIND_AUTO; k <= SP_PLOT_KIND_ALPHA; k++) {
+    for (int k = SP_PLOT_KIND_AUTO; k <= SP_PLOT_KIND_STABILITY_SCATTER; k++) {
         enum sp_plot_kind back;
-        CHECK(sp_plot_kind_parse(sp_plot_kind_name((enum sp_plot_kind)k), &back) == 0);
+        CHECK(sp_plot_kind_parse("kind", sp_plot_kind_name((enum sp_plot_kind)k), &back) == SP_OK);
         CHECK(back == (enum sp_plot_kind)k);
+    }
+    CHECK(!strcmp(sp_plot_kind_name((enum sp_plot_kind)(SP_PLOT_KIND_STABILITY_SCATTER + 1)), "?"));
+    {
+        enum sp_plot_kind back = SP_PLOT_KIND_TOY;
+        CHECK(sp_plot_kind_parse("--kind", "heat", &back) == SP_EINVAL && back == SP_PLOT_KIND_TOY);
+        CHECK(!strcmp(sp_last_error(), "--kind: 'heat' is not one of auto, profile, jbwd, "
+                                       "gradamp, stretched, toy, phase, alpha, stability, "
+                                       "stability-scatter"));
+        CHECK(sp_plot_kind_parse("--kind", NULL, &back) == SP_EINVAL);
     }
 
     /* every kind, at the default size and at another */

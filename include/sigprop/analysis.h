@@ -254,6 +254,15 @@ struct sp_fit_table_opts {
     int direction;         /* -1 auto (bwd if column contains "bwd"), 0 fwd, 1 bwd */
 };
 void sp_fit_table_opts_default(struct sp_fit_table_opts *o);
+/* The option syntax of x_lo/x_hi and models, reasons starting with name.
+ * sp_fit_range_parse: "A:B", either side empty for no bound ("200:" = from 200
+ * on), A <= B, each a decimal number (sp_parse_real). sp_fit_models_parse: a
+ * comma list of sp_fit_model_name words (empty items skipped, at most
+ * SP_FIT_NMODELS kept), not empty. SP_EINVAL with the reason; the outputs are
+ * written only on success. */
+enum sp_status sp_fit_range_parse(const char *name, const char *s, double *lo, double *hi);
+enum sp_status sp_fit_models_parse(const char *name, const char *s,
+                                   enum sp_fit_model models[SP_FIT_NMODELS], int *nmodels);
 /* What sp_fit_table resolved (names point into the input table's storage;
  * "" when absent). */
 struct sp_fit_table_info {

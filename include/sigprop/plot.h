@@ -104,7 +104,9 @@ enum sp_plot_kind {
     SP_PLOT_KIND_STABILITY_SCATTER /* "stability-scatter": accuracy against predicted log J */
 };
 const char *sp_plot_kind_name(enum sp_plot_kind k);
-int sp_plot_kind_parse(const char *s, enum sp_plot_kind *out);  /* 0 on success */
+/* s as a kind name, or SP_EINVAL with "name: 's' is not one of auto, profile, ..."
+ * (sp_parse_choice). */
+enum sp_status sp_plot_kind_parse(const char *name, const char *s, enum sp_plot_kind *out);
 
 struct sp_plot_opts {
     enum sp_plot_kind kind;

@@ -15,8 +15,8 @@
 
 #include "sigprop/analysis.h"
 
-static const char *const model_names[SP_FIT_NMODELS] = {"power", "stretched", "stretched-log",
-                                                        "stretched-free", "exponential"};
+static const char *const model_names[SP_FIT_NMODELS + 1] = {
+    "power", "stretched", "stretched-log", "stretched-free", "exponential", NULL};
 
 const char *sp_fit_model_name(enum sp_fit_model m)
 {
@@ -31,6 +31,35 @@ int sp_fit_model_parse(const char *s, enum sp_fit_model *out)
             return 0;
         }
     return -1;
+}
+
+enum sp_status sp_fit_models_parse(const char *name, const char *s,
+                                   enum sp_fit_model models[SP_FIT_NMODELS], int *nmodels)
+{
+    char *tok = malloc(strlen(s) + 1);
+    if (!tok)
+        return sp_fail(SP_ENOMEM, "%s: out of memory", name);
+    enum sp_fit_model m[SP_FIT_NMODELS];
+    int n = 0;
+    enum sp_status st = SP_OK;
+    for (const char *p = s; *p && st == SP_OK;) {
+        size_t len = strcspn(p, ",");
+        int one;
+        memcpy(tok, p, len);
+        tok[len] = 0;
+        if (len && (st = sp_parse_choice(name, model_names, tok, &one)) == SP_OK &&
+            n < SP_FIT_NMODELS)
+            m[n++] = (enum sp_fit_model)one;
+        p += len + (p[len] == ',');
+    }
+    free(tok);
+    if (st == SP_OK && n == 0)
+        st = sp_fail(SP_EINVAL, "%s: empty list", name);
+    if (st == SP_OK) {
+        memcpy(models, m, (size_t)n * sizeof *m);
+        *nmodels = n;
+    }
+    return st;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -28,6 +28,33 @@ void sp_fit_table_opts_default(struct sp_fit_table_opts *o)
     o->nmodels = SP_FIT_NMODELS;
 }
 
+enum sp_status sp_fit_range_parse(const char *name, const char *s, double *lo, double *hi)
+{
+    const char *colon = strchr(s, ':');
+    if (!colon)
+        return sp_fail(SP_EINVAL, "%s: '%s' is not A:B", name, s);
+    char a[64], b[64];
+    size_t la = (size_t)(colon - s);
+    if (la >= sizeof a || strlen(colon + 1) >= sizeof b)
+        return sp_fail(SP_EINVAL, "%s: '%s' is too long", name, s);
+    memcpy(a, s, la);
+    a[la] = 0;
+    strcpy(b, colon + 1);
+    double l = -INFINITY, h = INFINITY;
+    enum sp_status st = SP_OK;
+    if (*a)
+        st = sp_parse_real(name, a, -1e300, 1e300, &l);
+    if (st == SP_OK && *b)
+        st = sp_parse_real(name, b, -1e300, 1e300, &h);
+    if (st == SP_OK && l > h)
+        st = sp_fail(SP_EINVAL, "%s: %g > %g", name, l, h);
+    if (st == SP_OK) {
+        *lo = l;
+        *hi = h;
+    }
+    return st;
+}
+
 /* Columns that identify a curve in sigprop's CSVs (the identifying columns of
  * sigprop/records.h but seed, the draw column, and the sweep's settings); rows
  * differing in any of them (when present) are fitted separately. */

@@ -15,21 +15,20 @@
 
 static const char *const kind_names[] = {"auto",      "profile", "jbwd",      "gradamp",
                                          "stretched", "toy",     "phase",     "alpha",
-                                         "stability", "stability-scatter"};
+                                         "stability", "stability-scatter", NULL};
 
 const char *sp_plot_kind_name(enum sp_plot_kind k)
 {
-    return (unsigned)k < sizeof kind_names / sizeof kind_names[0] ? kind_names[k] : "?";
+    return (unsigned)k < sizeof kind_names / sizeof kind_names[0] - 1 ? kind_names[k] : "?";
 }
 
-int sp_plot_kind_parse(const char *s, enum sp_plot_kind *out)
+enum sp_status sp_plot_kind_parse(const char *name, const char *s, enum sp_plot_kind *out)
 {
-    for (size_t i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++)
-        if (s && !strcmp(s, kind_names[i])) {
-            *out = (enum sp_plot_kind)i;
-            return 0;
-        }
-    return -1;
+    int k;
+    enum sp_status st = sp_parse_choice(name, kind_names, s ? s : "", &k);
+    if (st == SP_OK)
+        *out = (enum sp_plot_kind)k;
+    return st;
 }
 
 void sp_plot_opts_default(struct sp_plot_opts *o)
