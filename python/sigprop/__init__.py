@@ -446,16 +446,18 @@ def measure_keys():
 
 _TKINDS = {lib.SP_TRAINKEY_INT: "int", lib.SP_TRAINKEY_LONG: "int", lib.SP_TRAINKEY_U64: "int",
            lib.SP_TRAINKEY_REAL: "float", lib.SP_TRAINKEY_CHOICE: "str",
-           lib.SP_TRAINKEY_ROPE: "float|'none'"}
+           lib.SP_TRAINKEY_ROPE: "float|'none'", lib.SP_TRAINKEY_NORM: "str"}
 _TGROUPS = {lib.SP_TRAINKEY_MODEL: "model", lib.SP_TRAINKEY_OPTIM: "optim",
-            lib.SP_TRAINKEY_OWN_MODEL: "train-model", lib.SP_TRAINKEY_OWN_OPTIM: "train-optim"}
+            lib.SP_TRAINKEY_OWN_MODEL: "train-model", lib.SP_TRAINKEY_OWN_OPTIM: "train-optim",
+            lib.SP_TRAINKEY_OWN_NORM: "train-norm", lib.SP_TRAINKEY_OWN_RUN: "train-run"}
 
 
 def train_keys():
     """The trainer's model and optimiser settings as the library's table has them
     (sigprop/trainspec.h; what `sigprop train` and `sigprop sweep --mode train` take,
     '_' for '-'): keyword, flag, syntax, kind, group ("model" and "optim": both
-    commands; "train-model", "train-optim": train's own), lo, hi, choices, default
+    commands; "train-model", "train-optim", "train-norm", "train-run": train's own),
+    lo, hi, choices, default
     and help. A list of dicts. (The module has no training entry: this lists the
     table only.)"""
     rows = []

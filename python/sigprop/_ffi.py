@@ -348,9 +348,10 @@ enum sp_status sp_alpha_table(const struct sp_arch *arch, const struct sp_theory
 
 /* sigprop/trainspec.h: the training keys (the table only) */
 enum sp_trainkey_kind { SP_TRAINKEY_INT, SP_TRAINKEY_LONG, SP_TRAINKEY_U64, SP_TRAINKEY_REAL,
-                        SP_TRAINKEY_CHOICE, SP_TRAINKEY_ROPE };
+                        SP_TRAINKEY_CHOICE, SP_TRAINKEY_ROPE, SP_TRAINKEY_NORM };
 enum sp_trainkey_group { SP_TRAINKEY_MODEL, SP_TRAINKEY_OPTIM, SP_TRAINKEY_OWN_MODEL,
-                         SP_TRAINKEY_OWN_OPTIM };
+                         SP_TRAINKEY_OWN_OPTIM, SP_TRAINKEY_OWN_NORM,
+                         SP_TRAINKEY_OWN_RUN };
 const struct sp_keyset *sp_trainspec_keys(void);
 """
 
