@@ -75,7 +75,7 @@ def test_train_fortunes_equals_the_cli():
     df = sigprop.train("fortunes", train_max=20000, eval_max=16, **kw)
     same_log(df, cli_log("--task", "fortunes", "--train-max", "20000", "--eval-max", "16",
                          *flags(kw)))
-    assert "ViT d=16 L=2" in df.attrs["describe"] or "d=16" in df.attrs["describe"]
+    assert df.attrs["describe"].startswith("causal LM d=16 L=2 H=2")
 
 
 def test_train_refusals_carry_the_reason():
