@@ -283,7 +283,6 @@ void cli_measure_on_progress(void *ctx, size_t done, size_t total);
 struct cli_train {
     struct sp_trainspec s;
     long train_max, eval_max; /* the first N training / test examples; 0: all */
-    int model_flags;          /* the command's own model flags given (norms, alphas) */
 };
 void cli_train_init(struct cli_train *t); /* the trainer's defaults (sp_trainspec_init) */
 /* The keys of one group (sigprop/trainspec.h) as entries of a table. */

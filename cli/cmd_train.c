@@ -38,48 +38,6 @@ static const char tail[] =
     "Example: nice -n 19 sigprop train --epochs 1 --eval-every 100 -o train.csv\n"
     "         nice -n 19 sigprop train --task fortunes --steps 300 -o lm.csv\n";
 
-/* --norm sets every norm, --norm-attn/-mlp/-final one; the trainer checks which it
- * can train (sp_vit_config_check). */
-static int opt_norm(void *ctx, const char *cmd, const char *flag, const char *arg)
-{
-    struct sp_vit_config *c = ctx;
-    enum sp_fn f;
-    if (sp_fn_parse(arg, &f) != 0)
-        return cli_usage(cmd, "%s: '%s' is not ln, dyt or derf", flag, arg);
-    int all = !strcmp(flag, "--norm");
-    if (all || !strcmp(flag, "--norm-attn"))
-        c->norm_attn.kind = f;
-    if (all || !strcmp(flag, "--norm-mlp"))
-        c->norm_mlp.kind = f;
-    if (all || !strcmp(flag, "--norm-final"))
-        c->norm_final.kind = f;
-    return 0;
-}
-
-/* --alpha: the initial alpha of every norm. */
-static int opt_alpha(void *ctx, const char *cmd, const char *flag, const char *arg)
-{
-    struct sp_vit_config *c = ctx;
-    double x;
-    int rc = cli_parse_double(cmd, flag, arg, 1e-6, 1e6, &x);
-    if (!rc)
-        c->norm_attn.alpha = c->norm_mlp.alpha = c->norm_final.alpha = x;
-    return rc;
-}
-
-/* The norm lines of the help, with the trainer's defaults. */
-static void norm_help(FILE *f)
-{
-    struct sp_vit_config d;
-    sp_vit_config_default(&d);
-    fprintf(f,
-            "      --norm N          ln | rms | dyt | derf for every norm (default %s); per side:\n"
-            "      --norm-attn N, --norm-mlp N, --norm-final N\n"
-            "      --alpha A         initial alpha of every DyT/Derf norm (learnable; default %g);\n"
-            "      --alpha-attn A, --alpha-mlp A, --alpha-final A   per side\n",
-            sp_fn_name(d.norm_attn.kind), d.norm_attn.alpha);
-}
-
 static void on_progress(void *ctx, long step, long steps, double loss)
 {
     (void)steps;
@@ -91,19 +49,16 @@ struct train_args {
     const char *data, *out, *ckpt, *resume;
     double epochs;
     int threads, fmt;
-    long eval_every, checkpoint_every, stop_at;
 };
 
 static int parse_args(int argc, char **argv, struct cli_train *t, struct train_args *a)
 {
     const char *cmd = "train";
-    struct sp_vit_config *c = &t->s.c;
-    int *mf = &t->model_flags, first;
+    int first;
     char head[2048];
-    snprintf(head, sizeof head, head_fmt, c->patch, c->patch);
-#define OPT(KIND, NAME, ARG, DEST, LO, HI, HELP)                                           \
-    {.kind = KIND, .name = NAME, .arg = ARG, .dest = DEST, .lo = LO, .hi = HI, .seen = mf, \
-     .help = HELP}
+    snprintf(head, sizeof head, head_fmt, t->s.c.patch, t->s.c.patch);
+    static const char *const eval_key[] = {"eval-every", NULL};
+    static const char *const ckpt_key[] = {"checkpoint-every", "stop-at", NULL};
     const struct cli_opt table[] = {
         {.kind = CLI_OPT_STRING, .name = "data", .arg = "PATH", .dest = &a->data,
          .help = "fmnist: the directory of the four IDX .gz files\n"
@@ -119,34 +74,20 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
         {.kind = CLI_OPT_TEXT, .help = "\nModel (refused with --resume: the checkpoint holds them):\n"},
         CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_MODEL),
         CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_MODEL),
-        {.kind = CLI_OPT_TEXTFN, .text = norm_help},
-        {.kind = CLI_OPT_CALL, .name = "norm", .call = opt_norm, .ctx = c, .seen = mf},
-        {.kind = CLI_OPT_CALL, .name = "norm-attn", .call = opt_norm, .ctx = c, .seen = mf},
-        {.kind = CLI_OPT_CALL, .name = "norm-mlp", .call = opt_norm, .ctx = c, .seen = mf},
-        {.kind = CLI_OPT_CALL, .name = "norm-final", .call = opt_norm, .ctx = c, .seen = mf},
-        {.kind = CLI_OPT_CALL, .name = "alpha", .call = opt_alpha, .ctx = c, .seen = mf},
-        OPT(CLI_OPT_DOUBLE, "alpha-attn", "A", &c->norm_attn.alpha, 1e-6, 1e6, NULL),
-        OPT(CLI_OPT_DOUBLE, "alpha-mlp", "A", &c->norm_mlp.alpha, 1e-6, 1e6, NULL),
-        OPT(CLI_OPT_DOUBLE, "alpha-final", "A", &c->norm_final.alpha, 1e-6, 1e6, NULL),
+        CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_NORM),
         {.kind = CLI_OPT_TEXT, .help = "\nOptimisation (refused with --resume):\n"},
         CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OPTIM),
-        OPT(CLI_OPT_DOUBLE, "epochs", "E", &a->epochs, 1e-6, 1e4,
-            "instead of --steps: E passes over the training images\n"
-            "(fortunes: over the training bytes, batch x context a step)"),
+        {.kind = CLI_OPT_DOUBLE, .name = "epochs", .arg = "E", .dest = &a->epochs, .lo = 1e-6,
+         .hi = 1e4,
+         .help = "instead of --steps: E passes over the training images\n"
+                 "(fortunes: over the training bytes, batch x context a step)"},
         CLI_OPT_TRAIN_KEYS(t, SP_TRAINKEY_OWN_OPTIM),
         {.kind = CLI_OPT_TEXT, .help = "\nRun:\n"},
-        OPT(CLI_OPT_LONG, "eval-every", "K", &a->eval_every, 0, 100000000,
-            "evaluate on the test set every K steps (default 0: at the end)"),
+        CLI_OPT_KEYS_NAMED(sp_trainspec_keys(), eval_key, &t->s),
         {.kind = CLI_OPT_STRING, .name = "checkpoint", .arg = "FILE", .dest = &a->ckpt,
          .help = "write the state atomically every --checkpoint-every K steps\n"
                  "(default 0: at the end)"},
-        {.kind = CLI_OPT_LONG, .name = "checkpoint-every", .arg = "K",
-         .dest = &a->checkpoint_every, .lo = 0, .hi = 100000000,
-         .help = "see --checkpoint (default %v)"},
-        {.kind = CLI_OPT_LONG, .name = "stop-at", .arg = "N", .dest = &a->stop_at, .lo = 1,
-         .hi = 100000000,
-         .help = "stop after step N (checkpoint written; the schedule still\n"
-                 "spans --steps): the first part of a run to --resume"},
+        CLI_OPT_KEYS_NAMED(sp_trainspec_keys(), ckpt_key, &t->s),
         {.kind = CLI_OPT_STRING, .name = "resume", .arg = "FILE", .dest = &a->resume,
          .help = "continue a checkpoint to its --steps; bit for bit the same as\n"
                  "the uninterrupted run"},
@@ -158,12 +99,11 @@ static int parse_args(int argc, char **argv, struct cli_train *t, struct train_a
         CLI_OPT_QUIET_HELP("no progress or messages on stderr"),
         CLI_OPT_HELPOPT,
         {.kind = CLI_OPT_END}};
-#undef OPT
     const struct cli_cmd spec = {cmd, head, tail, table, 0};
     int rc = cli_parse(&spec, argc, argv, &first);
     if (rc)
         return rc;
-    int n = t->model_flags + t->s.nset;
+    int n = t->s.nset;
     if (a->resume && n > 0)
         return cli_usage(cmd, "--resume takes the model and optimiser settings from the "
                          "checkpoint; drop the %d model/optimiser flag(s)", n);
@@ -209,9 +149,7 @@ int cmd_train(int argc, char **argv)
 {
     struct cli_train ct;
     cli_train_init(&ct);
-    struct train_args a = {NULL, "-", NULL, NULL, 0, 0, CLI_CSV, 0, 0, 0};
-    a.eval_every = ct.s.o.eval_every;
-    a.checkpoint_every = ct.s.o.checkpoint_every;
+    struct train_args a = {NULL, "-", NULL, NULL, 0, 0, CLI_CSV};
     int rc = parse_args(argc, argv, &ct, &a);
     if (rc != 0)
         return rc == CLI_DONE ? CLI_OK : rc;
@@ -222,10 +160,6 @@ int cmd_train(int argc, char **argv)
     if (sp_trainspec_build(&ct.s, !a.resume, &c, &o) != SP_OK)
         return cli_usage("train", "%s", sp_last_error());
     o.eval_max = (size_t)ct.eval_max;
-    o.eval_every = a.eval_every;
-    o.checkpoint_every = a.checkpoint_every;
-    if (a.stop_at > 0)
-        o.stop_at = a.stop_at;
     if (cli_check_output("train", "--output", a.out) != 0 ||
         (a.ckpt && cli_check_output("train", "--checkpoint", a.ckpt) != 0))
         return CLI_USAGE;

@@ -111,6 +111,13 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_alpha_table_info", sizeof(struct sp_alpha_table_info)},
         /* the sweep grid (sigprop/analysis.h) */
         {"sp_sweep_grid", sizeof(struct sp_sweep_grid)},
+        /* the trainer (sigprop/train.h, sigprop/trainspec.h) */
+        {"sp_dataset", sizeof(struct sp_dataset)},
+        {"sp_corpus", sizeof(struct sp_corpus)},
+        {"sp_vit_config", sizeof(struct sp_vit_config)},
+        {"sp_train_opts", sizeof(struct sp_train_opts)},
+        {"sp_train_result", sizeof(struct sp_train_result)},
+        {"sp_trainspec", sizeof(struct sp_trainspec)},
     };
     for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
         if (!strcmp(name, sizes[i].name))

@@ -39,7 +39,11 @@ static const struct good goods[] = {
     {"seed", "18446744073709551615"}, {"task", "fmnist"}, {"depth", "3"}, {"context", "8"},
     {"norm-eps", "1e-6"}, {"lr", "0.01"}, {"warmup", "5"}, {"min-lr", "1e-5"},
     {"beta1", "0.8"}, {"beta2", "0.99"}, {"adam-eps", "1e-9"},
+    {"norm", "dyt"}, {"norm-attn", "derf"}, {"norm-mlp", "rms"}, {"norm-final", "ln"},
+    {"alpha", "0.3"}, {"alpha-attn", "0.7"}, {"alpha-mlp", "0.9"}, {"alpha-final", "1.5"},
+    {"eval-every", "2"}, {"checkpoint-every", "3"}, {"stop-at", "4"},
 };
+enum { NRUN = 3 }; /* the run keys: not counted in nset */
 enum { NGOOD = sizeof goods / sizeof goods[0] };
 
 static void test_table(void)
@@ -49,7 +53,8 @@ static void test_table(void)
         const struct sp_key *k = sp_keyset_at(sp_trainspec_keys(), i);
         CHECK(k && k->name && k->help && k->syntax);
         CHECK(sp_keyset_find(sp_trainspec_keys(), k->name) == k);
-        CHECK((k->kind == SP_TRAINKEY_CHOICE) == (k->choices != NULL));
+        CHECK((k->kind == SP_TRAINKEY_CHOICE || k->kind == SP_TRAINKEY_NORM) ==
+              (k->choices != NULL));
         int found = 0;
         for (size_t j = 0; j < NGOOD; j++)
             found += !strcmp(goods[j].key, k->name);
@@ -75,6 +80,11 @@ static void test_table(void)
     CHECK(!strcmp(buf, "none"));
     sp_keyset_default(sp_trainspec_keys(), sp_keyset_find(sp_trainspec_keys(), "seed"), buf, sizeof buf);
     CHECK(!strcmp(buf, "0"));
+    sp_keyset_default(sp_trainspec_keys(), sp_keyset_find(sp_trainspec_keys(), "norm-mlp"), buf, sizeof buf);
+    CHECK(!strcmp(buf, sp_fn_name(c.norm_mlp.kind)));
+    sp_keyset_default(sp_trainspec_keys(), sp_keyset_find(sp_trainspec_keys(), "alpha"), buf, sizeof buf);
+    snprintf(want, sizeof want, "%g", c.norm_attn.alpha);
+    CHECK(!strcmp(buf, want));
 }
 
 static void test_good(void)
@@ -86,7 +96,7 @@ static void test_good(void)
             continue; /* the text task's below */
         CHECK(sp_trainspec_set(&s, goods[j].key, goods[j].value) == SP_OK);
     }
-    CHECK(s.nset == NGOOD - 2 && s.image_set == 2 && s.warmup_set && s.pairing_set);
+    CHECK(s.nset == NGOOD - 2 - NRUN && s.image_set == 2 && s.warmup_set && s.pairing_set);
     struct sp_vit_config c;
     struct sp_train_opts o;
     CHECK(sp_trainspec_build(&s, 1, &c, &o) == SP_OK);
@@ -98,6 +108,17 @@ static void test_good(void)
     CHECK(o.weight_decay == 0.1 && o.clip == 2 && o.diverge_factor == 0);
     CHECK(o.seed == UINT64_MAX && o.lr == 0.01 && o.warmup == 5 && o.min_lr == 1e-5);
     CHECK(o.beta1 == 0.8 && o.beta2 == 0.99 && o.adam_eps == 1e-9);
+    /* the per-side keys after the keys of every norm: each side its own */
+    CHECK(c.norm_attn.kind == SP_FN_DERF && c.norm_mlp.kind == SP_FN_RMS &&
+          c.norm_final.kind == SP_FN_LN);
+    CHECK(c.norm_attn.alpha == 0.7 && c.norm_mlp.alpha == 0.9 && c.norm_final.alpha == 1.5);
+    CHECK(o.eval_every == 2 && o.checkpoint_every == 3 && o.stop_at == 4);
+    /* the keys of every norm set all three */
+    CHECK(sp_trainspec_set(&s, "norm", "derf") == SP_OK && sp_trainspec_set(&s, "alpha", "2") == SP_OK);
+    CHECK(s.c.norm_attn.kind == SP_FN_DERF && s.c.norm_mlp.kind == SP_FN_DERF &&
+          s.c.norm_final.kind == SP_FN_DERF);
+    CHECK(s.c.norm_attn.alpha == 2 && s.c.norm_mlp.alpha == 2 && s.c.norm_final.alpha == 2);
+    CHECK(s.c.norm_eps == 1e-6); /* its neighbour untouched */
     /* the last value wins; rope none turns it off again */
     CHECK(sp_trainspec_set(&s, "width", "48") == SP_OK && s.c.width == 48);
     CHECK(sp_trainspec_set(&s, "rope", "none") == SP_OK && s.c.rope == SP_ROPE_NONE);
@@ -143,6 +164,13 @@ static void test_bad(void)
     refused(&s, "beta1", "1", "--beta1");
     refused(&s, "beta2", "1", "--beta2");
     refused(&s, "adam-eps", "0", "--adam-eps");
+    refused(&s, "norm", "none", "--norm: 'none' is not one of ln, rms, dyt, derf");
+    refused(&s, "norm-final", "relu", "--norm-final: 'relu' is not one of");
+    refused(&s, "alpha", "0", "--alpha");
+    refused(&s, "alpha-mlp", "1e7", "--alpha-mlp");
+    refused(&s, "eval-every", "-1", "--eval-every");
+    refused(&s, "checkpoint-every", "x", "--checkpoint-every");
+    refused(&s, "stop-at", "0", "--stop-at");
     /* the keyword style names keys as Python does */
     s.style = SP_ARCHKEY_STYLE_KEYWORD;
     refused(&s, "kv-heads", "0", "kv_heads");

@@ -24,7 +24,8 @@ enum sp_trainkey_kind {
     SP_TRAINKEY_U64,    /* a non-negative integer */
     SP_TRAINKEY_REAL,   /* a decimal number in [lo, hi] */
     SP_TRAINKEY_CHOICE, /* one of choices */
-    SP_TRAINKEY_ROPE    /* "none" or a base THETA in [lo, hi] */
+    SP_TRAINKEY_ROPE,   /* "none" or a base THETA in [lo, hi] */
+    SP_TRAINKEY_NORM    /* one of choices (ln, rms, dyt, derf), stored as an enum sp_fn */
 };
 /* Which commands take a key: the model and optimiser settings every training
  * command has (train, sweep --mode train), or train's own (sweep has grid axes or
@@ -33,7 +34,10 @@ enum sp_trainkey_group {
     SP_TRAINKEY_MODEL, /* the network: width, heads, kv-heads, ... */
     SP_TRAINKEY_OPTIM, /* the optimiser and the run: steps, batch, ... */
     SP_TRAINKEY_OWN_MODEL, /* train's own model keys: task, context, depth, norm-eps */
-    SP_TRAINKEY_OWN_OPTIM  /* train's own optimiser keys: lr, warmup, the AdamW constants */
+    SP_TRAINKEY_OWN_OPTIM, /* train's own optimiser keys: lr, warmup, the AdamW constants */
+    SP_TRAINKEY_OWN_NORM,  /* train's own norms and alphas (sweep: grid axes) */
+    SP_TRAINKEY_OWN_RUN    /* train's own run keys: eval-every, checkpoint-every, stop-at
+                              (taken with --resume too: not counted in nset) */
 };
 /* The keys (struct sp_key, sigprop/keys.h): kind an enum sp_trainkey_kind, group
  * an enum sp_trainkey_group; the trainer's defaults as text ("64", "gelu",
@@ -42,11 +46,12 @@ const struct sp_keyset *sp_trainspec_keys(void);
 
 /* ---- the request: fill with sp_trainspec_init, then sp_trainspec_set per key.
  * c and o hold the values set (the trainer's defaults elsewhere); a caller may
- * write fields that have no key (the CLI's norms and alphas, a sweep's grid). ---- */
+ * write fields that have no key (a sweep's grid). ---- */
 struct sp_trainspec {
     struct sp_vit_config c;
     struct sp_train_opts o;
-    int nset;          /* keys set, counted per set (--resume refuses them) */
+    int nset;          /* keys set but task and the run keys, counted per set (--resume
+                          refuses them) */
     int image_set;     /* patch, pool set (the image task's own) */
     int task_set;      /* task set */
     int warmup_set;    /* warmup set (else the default, at most a tenth of the run) */

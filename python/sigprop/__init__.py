@@ -27,7 +27,7 @@ from ._ffi import LIBRARY_PATH, ffi, lib
 __all__ = ["theory", "measure", "fit", "compare", "alpha", "sweep", "SigpropError",
            "SigpropValueError", "version", "build_features", "simd", "presets", "arch_keys",
            "LIBRARY_PATH"]
-__all__ += ["measure_keys", "train_keys"]
+__all__ += ["measure_keys", "train_keys", "train"]
 
 
 def _s(p):
@@ -446,18 +446,19 @@ def measure_keys():
 
 _TKINDS = {lib.SP_TRAINKEY_INT: "int", lib.SP_TRAINKEY_LONG: "int", lib.SP_TRAINKEY_U64: "int",
            lib.SP_TRAINKEY_REAL: "float", lib.SP_TRAINKEY_CHOICE: "str",
-           lib.SP_TRAINKEY_ROPE: "float|'none'"}
+           lib.SP_TRAINKEY_ROPE: "float|'none'", lib.SP_TRAINKEY_NORM: "str"}
 _TGROUPS = {lib.SP_TRAINKEY_MODEL: "model", lib.SP_TRAINKEY_OPTIM: "optim",
-            lib.SP_TRAINKEY_OWN_MODEL: "train-model", lib.SP_TRAINKEY_OWN_OPTIM: "train-optim"}
+            lib.SP_TRAINKEY_OWN_MODEL: "train-model", lib.SP_TRAINKEY_OWN_OPTIM: "train-optim",
+            lib.SP_TRAINKEY_OWN_NORM: "train-norm", lib.SP_TRAINKEY_OWN_RUN: "train-run"}
 
 
 def train_keys():
     """The trainer's model and optimiser settings as the library's table has them
     (sigprop/trainspec.h; what `sigprop train` and `sigprop sweep --mode train` take,
     '_' for '-'): keyword, flag, syntax, kind, group ("model" and "optim": both
-    commands; "train-model", "train-optim": train's own), lo, hi, choices, default
-    and help. A list of dicts. (The module has no training entry: this lists the
-    table only.)"""
+    commands; "train-model", "train-optim", "train-norm", "train-run": train's own),
+    lo, hi, choices, default
+    and help. A list of dicts: the keywords train() takes."""
     rows = []
     ks = lib.sp_trainspec_keys()
     for i in range(ks.count):
@@ -470,6 +471,94 @@ def train_keys():
                          choices=_words(k.choices), default=_s(buf),
                          help=_s(k.help).replace("%v", _s(buf))))
     return rows
+
+
+_TRAIN_KEYS = {r["keyword"]: r["flag"][2:] for r in train_keys()}
+
+
+def train(task="fmnist", data=None, train_max=0, eval_max=0, progress=None, **keys):
+    """Trains the library's small ViT (like `sigprop train`): task 'fmnist'
+    (Fashion-MNIST) or 'fortunes' (causal character-level LM); keys: the
+    trainer's settings of train_keys() ('_' for '-': steps, width, lr, norm,
+    alpha, eval_every, seed, ...), each parsed and checked by the library's
+    table as the CLI's flag is. data: the data directory (default the task's
+    Debian one); train_max, eval_max: the first N training / held-out examples
+    (0: all), as the CLI's --train-max, --eval-max. progress(step, steps, loss)
+    is called after each step. Returns the per-step log as a DataFrame (the
+    columns of the CLI's CSV log) with the summary in .attrs (steps_done,
+    diverged, diverged_step, init_loss, final_train_loss, eval_loss, eval_acc,
+    describe). Raises SigpropValueError (a bad key or value, data files that
+    are not the task's) or SigpropError with the library's reason."""
+    if progress is not None and not callable(progress):
+        raise TypeError("train(): progress must be callable as progress(step, steps, loss)")
+    spec = lib.sp_trainspec_new(lib.SP_ARCHKEY_STYLE_KEYWORD)
+    if spec == ffi.NULL:
+        raise MemoryError("train(): out of memory")
+    spec = ffi.gc(spec, lib.sp_trainspec_delete)
+    for k, v in dict(keys, task=task).items():
+        if k not in _TRAIN_KEYS:
+            raise TypeError("train(): unknown keyword '%s' (see sigprop.train_keys())" % k)
+        if v is None:
+            continue
+        lib.sp_last_error_clear()
+        _check_value(lib.sp_trainspec_set(spec, _TRAIN_KEYS[k].encode(), _text(v).encode()),
+                     "train")
+    c = ffi.new("struct sp_vit_config *")
+    o = ffi.new("struct sp_train_opts *")
+    _check_value(lib.sp_trainspec_build(spec, 1, c, o), "train")
+    o.eval_max = int(eval_max)
+    failure = []
+
+    @ffi.callback("void(void *, long, long, double)")
+    def _cb(ctx, step, steps, loss):
+        if failure:
+            return
+        try:
+            progress(int(step), int(steps), float(loss))
+        except BaseException as e:  # noqa: B902 - re-raised after the C call returns
+            failure.append(e)
+
+    if progress is not None:
+        o.progress = _cb
+    text = c.task == lib.SP_TASK_TEXT
+    tr = ffi.new("struct sp_corpus *" if text else "struct sp_dataset *")
+    te = ffi.new("struct sp_corpus *" if text else "struct sp_dataset *")
+    tp = ffi.new("struct sp_trainer **")
+    free = lib.sp_corpus_free if text else lib.sp_dataset_free
+    try:
+        if text:
+            path = data if data is not None else "/usr/share/games/fortunes"
+            _check_value(lib.sp_corpus_load(os.fsencode(path), tr, te), "train")
+            if 0 < int(train_max) < tr.n:
+                tr.n = int(train_max)
+        else:
+            path = data if data is not None else "/usr/share/datasets/fashion-mnist"
+            _check_value(lib.sp_fmnist_load(os.fsencode(path), int(train_max), tr, te), "train")
+        _check_value(lib.sp_trainer_new(c, o, ffi.NULL, tp), "train")
+        t = tp[0]
+        if not text and lib.sp_trainer_opts(t).batch > tr.n:
+            raise SigpropValueError(lib.SP_EINVAL, "train: batch %d is larger than the %d "
+                                    "training images" % (lib.sp_trainer_opts(t).batch, tr.n),
+                                    "train")
+        buf = ffi.new("char[512]")
+        lib.sp_trainer_describe(t, buf, 512)
+        r = ffi.new("struct sp_train_result *")
+        run = lib.sp_trainer_run_text if text else lib.sp_trainer_run
+        st = run(t, tr, te, r)
+        if failure:
+            raise failure[0]
+        _check(st, "train")
+        df = _table_of(lib.sp_trainer_log(t), True, owned=False)
+        df.attrs.update(steps_done=int(r.steps_done), diverged=bool(r.diverged),
+                        diverged_step=int(r.diverged_step), init_loss=float(r.init_loss),
+                        final_train_loss=float(r.final_train_loss),
+                        eval_loss=float(r.eval_loss), eval_acc=float(r.eval_acc),
+                        describe=_s(buf))
+        return df
+    finally:
+        lib.sp_trainer_free(tp[0])
+        free(tr)
+        free(te)
 
 
 def _mspec(func, kw):
@@ -534,10 +623,11 @@ class _Progress:
             raise self.failure[0]
 
 
-def _table_of(t, as_frame):
+def _table_of(t, as_frame, owned=True):
     """An sp_table (owned: freed here) as a DataFrame or a record array, in its
     column order; the record columns that count things as ints."""
-    t = ffi.gc(t, lib.sp_table_free)
+    if owned:
+        t = ffi.gc(t, lib.sp_table_free)
     n = lib.sp_table_nrows(t)
     cols = {}
     for c in range(lib.sp_table_ncols(t)):
@@ -547,7 +637,7 @@ def _table_of(t, as_frame):
         else:
             v = np.frombuffer(ffi.buffer(lib.sp_table_col_data(t, c), 8 * n), dtype=np.float64)
             v = v.copy()
-            if name in ("depth", "width", "tokens", "heads", "kv_heads") and np.all(v == np.floor(v)):
+            if name in ("depth", "width", "tokens", "heads", "kv_heads", "step") and np.all(v == np.floor(v)):
                 v = v.astype(np.int64)
             cols[name] = v
     if as_frame:

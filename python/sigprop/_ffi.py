@@ -348,10 +348,82 @@ enum sp_status sp_alpha_table(const struct sp_arch *arch, const struct sp_theory
 
 /* sigprop/trainspec.h: the training keys (the table only) */
 enum sp_trainkey_kind { SP_TRAINKEY_INT, SP_TRAINKEY_LONG, SP_TRAINKEY_U64, SP_TRAINKEY_REAL,
-                        SP_TRAINKEY_CHOICE, SP_TRAINKEY_ROPE };
+                        SP_TRAINKEY_CHOICE, SP_TRAINKEY_ROPE, SP_TRAINKEY_NORM };
 enum sp_trainkey_group { SP_TRAINKEY_MODEL, SP_TRAINKEY_OPTIM, SP_TRAINKEY_OWN_MODEL,
-                         SP_TRAINKEY_OWN_OPTIM };
+                         SP_TRAINKEY_OWN_OPTIM, SP_TRAINKEY_OWN_NORM,
+                         SP_TRAINKEY_OWN_RUN };
 const struct sp_keyset *sp_trainspec_keys(void);
+
+/* sigprop/train.h and trainspec.h: the trainer, driven by sigprop.train() */
+struct sp_dataset { size_t n; int rows, cols, classes; float *images; uint8_t *labels; };
+enum sp_status sp_fmnist_load(const char *dir, long train_max, struct sp_dataset *train,
+                              struct sp_dataset *test);
+void sp_dataset_free(struct sp_dataset *d);
+struct sp_corpus { size_t n; size_t records; unsigned char *text; };
+enum sp_status sp_corpus_load(const char *path, struct sp_corpus *train,
+                              struct sp_corpus *heldout);
+void sp_corpus_free(struct sp_corpus *c);
+enum sp_pool { SP_POOL_CLS, SP_POOL_MEAN };
+enum sp_train_task { SP_TASK_IMAGE = 0, SP_TASK_TEXT = 1 };
+struct sp_vit_config {
+    int image, patch, classes, width, depth, heads, mlp_ratio;
+    enum sp_mlp_act act;
+    enum sp_pool pool;
+    struct sp_fnspec norm_attn, norm_mlp, norm_final;
+    double norm_eps, init_std;
+    enum sp_train_task task;
+    int context;
+    int kv_heads;
+    enum sp_rope rope;
+    double rope_theta;
+};
+enum sp_lr_schedule { SP_LR_CONSTANT, SP_LR_COSINE };
+struct sp_train_opts {
+    long steps;
+    int batch;
+    double lr, min_lr;
+    long warmup;
+    enum sp_lr_schedule schedule;
+    double beta1, beta2, adam_eps, weight_decay, clip;
+    long eval_every;
+    size_t eval_max;
+    double diverge_factor;
+    uint64_t seed;
+    long checkpoint_every;
+    const char *checkpoint_path;
+    long stop_at;
+    void (*progress)(void *ctx, long step, long steps, double loss);
+    void *progress_ctx;
+};
+struct sp_train_result {
+    long steps_done;
+    int diverged;
+    long diverged_step;
+    double init_loss, final_train_loss, eval_loss, eval_acc;
+};
+struct sp_trainspec {
+    struct sp_vit_config c;
+    struct sp_train_opts o;
+    int nset, image_set, task_set, warmup_set, pairing_set, pairing_half, context;
+    enum sp_archkey_style style;
+};
+struct sp_trainspec *sp_trainspec_new(enum sp_archkey_style style);
+void sp_trainspec_delete(struct sp_trainspec *s);
+enum sp_status sp_trainspec_set(struct sp_trainspec *s, const char *key, const char *value);
+enum sp_status sp_trainspec_build(const struct sp_trainspec *s, int check,
+                                  struct sp_vit_config *c, struct sp_train_opts *o);
+struct sp_trainer;
+enum sp_status sp_trainer_new(const struct sp_vit_config *c, const struct sp_train_opts *o,
+                              const char *resume_path, struct sp_trainer **out);
+void sp_trainer_free(struct sp_trainer *t);
+const struct sp_vit_config *sp_trainer_config(const struct sp_trainer *t);
+const struct sp_train_opts *sp_trainer_opts(const struct sp_trainer *t);
+enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *train,
+                              const struct sp_dataset *test, struct sp_train_result *res);
+enum sp_status sp_trainer_run_text(struct sp_trainer *t, const struct sp_corpus *train,
+                                   const struct sp_corpus *test, struct sp_train_result *res);
+const struct sp_table *sp_trainer_log(const struct sp_trainer *t);
+size_t sp_trainer_describe(const struct sp_trainer *t, char *buf, size_t n);
 """
 
 # sigprop/analysis.h: the sweep grid (sp_sweep_grid_*), built by the library from a request
@@ -400,6 +472,9 @@ STRUCTS += ("sp_measurespec", "sp_measure_plan", "sp_net_weights",
 STRUCTS += ("sp_notes", "sp_compare_table_opts", "sp_alpha_table_opts", "sp_alpha_table_info")
 # the sweep grid (sigprop/analysis.h)
 STRUCTS += ("sp_sweep_grid",)
+# the trainer (sigprop/train.h, sigprop/trainspec.h)
+STRUCTS += ("sp_dataset", "sp_corpus", "sp_vit_config", "sp_train_opts", "sp_train_result",
+            "sp_trainspec")
 
 ffi = FFI()
 ffi.cdef(CDEF)

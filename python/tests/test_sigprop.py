@@ -463,7 +463,12 @@ def test_train_keys_come_from_the_library_table():
     assert {"width", "heads", "kv_heads", "mlp_ratio", "activation", "pool", "patch",
             "init_std", "rope", "rope_pairing", "steps", "batch", "schedule", "weight_decay",
             "clip", "diverge_factor", "seed", "task", "depth", "context", "norm_eps", "lr",
-            "warmup", "min_lr", "beta1", "beta2", "adam_eps"} == set(keys)
+            "warmup", "min_lr", "beta1", "beta2", "adam_eps", "norm", "norm_attn", "norm_mlp",
+            "norm_final", "alpha", "alpha_attn", "alpha_mlp", "alpha_final", "eval_every",
+            "checkpoint_every", "stop_at"} == set(keys)
+    assert keys["norm"]["choices"] == ["ln", "rms", "dyt", "derf"]
+    assert keys["norm_mlp"]["default"] == "ln" and keys["alpha"]["group"] == "train-norm"
+    assert keys["eval_every"]["group"] == "train-run" and keys["stop_at"]["kind"] == "int"
     assert keys["width"]["default"] == "64" and keys["kv_heads"]["flag"] == "--kv-heads"
     assert keys["rope"]["default"] == "none" and keys["rope"]["group"] == "model"
     assert keys["activation"]["choices"] == ["relu", "gelu", "swiglu"]

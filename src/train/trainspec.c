@@ -15,17 +15,23 @@ static const char *const pool_names[] = {"cls", "mean", NULL};             /* en
 static const char *const schedule_names[] = {"constant", "cosine", NULL};  /* sp_lr_schedule */
 static const char *const task_names[] = {"fmnist", "fortunes", NULL};      /* sp_train_task */
 static const char *const pairing_names[] = {"interleaved", "half", NULL};
+static const char *const norm_names[] = {"ln", "rms", "dyt", "derf", NULL}; /* the trainer's */
 
-/* A key and where its value lives in struct sp_trainspec. */
+/* A key and where its value lives in struct sp_trainspec; all: the field of every
+ * norm (off within struct sp_fnspec: the norms' kind or alpha). */
 struct entry {
     struct sp_key k;
     size_t off;
+    int all;
 };
 #define C(f) offsetof(struct sp_trainspec, c.f)
 #define O(f) offsetof(struct sp_trainspec, o.f)
 #define S(f) offsetof(struct sp_trainspec, f)
 #define K(NAME, SYN, KIND, GROUP, LO, HI, CHOICES, OFF, HELP)                              \
-    {{NAME, SYN, HELP, SP_TRAINKEY_##KIND, SP_TRAINKEY_##GROUP, LO, HI, CHOICES, NULL, NULL}, OFF}
+    {{NAME, SYN, HELP, SP_TRAINKEY_##KIND, SP_TRAINKEY_##GROUP, LO, HI, CHOICES, NULL, NULL}, OFF, 0}
+#define ALL(NAME, SYN, KIND, LO, HI, CHOICES, OFF, HELP)                                   \
+    {{NAME, SYN, HELP, SP_TRAINKEY_##KIND, SP_TRAINKEY_OWN_NORM, LO, HI, CHOICES, NULL, NULL}, \
+     offsetof(struct sp_fnspec, OFF), 1}
 static const struct entry keys[] = {
     K("width", "D", INT, MODEL, 1, 65536, NULL, C(width), "(default %v)"),
     K("heads", "H", INT, MODEL, 1, 65536, NULL, C(heads), "dividing D (default %v)"),
@@ -72,11 +78,31 @@ static const struct entry keys[] = {
     K("beta1", "X", REAL, OWN_OPTIM, 0, 0.999999, NULL, O(beta1), "AdamW (default %v)"),
     K("beta2", "X", REAL, OWN_OPTIM, 0, 0.999999, NULL, O(beta2), "AdamW (default %v)"),
     K("adam-eps", "X", REAL, OWN_OPTIM, 1e-30, 0.5, NULL, O(adam_eps), "AdamW (default %v)"),
+    ALL("norm", "N", NORM, 0, 0, norm_names, kind, "ln | rms | dyt | derf for every norm (default %v)"),
+    K("norm-attn", "N", NORM, OWN_NORM, 0, 0, norm_names, C(norm_attn.kind),
+      "the attention sublayer's norm (default %v)"),
+    K("norm-mlp", "N", NORM, OWN_NORM, 0, 0, norm_names, C(norm_mlp.kind),
+      "the MLP sublayer's norm (default %v)"),
+    K("norm-final", "N", NORM, OWN_NORM, 0, 0, norm_names, C(norm_final.kind),
+      "the final norm (default %v)"),
+    ALL("alpha", "A", REAL, 1e-6, 1e6, NULL, alpha,
+        "initial alpha of every DyT/Derf norm (learnable; default %v)"),
+    K("alpha-attn", "A", REAL, OWN_NORM, 1e-6, 1e6, NULL, C(norm_attn.alpha),
+      "the attention sublayer's (default %v)"),
+    K("alpha-mlp", "A", REAL, OWN_NORM, 1e-6, 1e6, NULL, C(norm_mlp.alpha),
+      "the MLP sublayer's (default %v)"),
+    K("alpha-final", "A", REAL, OWN_NORM, 1e-6, 1e6, NULL, C(norm_final.alpha),
+      "the final norm's (default %v)"),
+    K("eval-every", "K", LONG, OWN_RUN, 0, 100000000, NULL, O(eval_every),
+      "evaluate on the test set every K steps (default %v: at the end)"),
+    K("checkpoint-every", "K", LONG, OWN_RUN, 0, 100000000, NULL, O(checkpoint_every),
+      "see --checkpoint (default %v)"),
+    K("stop-at", "N", LONG, OWN_RUN, 1, 100000000, NULL, O(stop_at),
+      "stop after step N (checkpoint written; the schedule still\n"
+      "spans --steps): the first part of a run to --resume"),
 };
+#undef ALL
 #undef K
-#undef C
-#undef O
-#undef S
 enum { NKEYS = sizeof keys / sizeof keys[0] };
 _Static_assert(sizeof(enum sp_mlp_act) == sizeof(int) && sizeof(enum sp_pool) == sizeof(int) &&
                    sizeof(enum sp_lr_schedule) == sizeof(int) &&
@@ -93,7 +119,18 @@ static const struct entry *entry_of(const char *name)
     return NULL;
 }
 
-static void *field(struct sp_trainspec *s, const struct entry *e) { return (char *)s + e->off; }
+/* The norms, for the keys of every norm (entry.all). */
+static const size_t norm_off[] = {C(norm_attn), C(norm_mlp), C(norm_final)};
+
+#undef C
+#undef O
+#undef S
+
+/* Where e's value lives (of every norm: the first's). */
+static void *field(struct sp_trainspec *s, const struct entry *e)
+{
+    return (char *)s + e->off + (e->all ? norm_off[0] : 0);
+}
 
 static int default_text(const struct sp_key *k, char *buf, size_t n)
 {
@@ -108,6 +145,7 @@ static int default_text(const struct sp_key *k, char *buf, size_t n)
     case SP_TRAINKEY_REAL: snprintf(buf, n, "%g", *(const double *)p); break;
     case SP_TRAINKEY_CHOICE: snprintf(buf, n, "%s", k->choices[*(const int *)p]); break;
     case SP_TRAINKEY_ROPE: snprintf(buf, n, "%s", "none"); break;
+    case SP_TRAINKEY_NORM: snprintf(buf, n, "%s", sp_fn_name(*(const enum sp_fn *)p)); break;
     }
     return buf[0] != 0;
 }
@@ -179,11 +217,24 @@ enum sp_status sp_trainspec_set(struct sp_trainspec *s, const char *key, const c
             s->c.rope_theta = x;
         }
         break;
+    case SP_TRAINKEY_NORM: {
+        int i = 0;
+        enum sp_fn f = SP_FN_LN;
+        if ((st = sp_parse_choice(nm, k->choices, value, &i)) == SP_OK && sp_fn_parse(value, &f))
+            st = sp_fail(SP_EINVAL, "%s: '%s' is not a norm", nm, value); /* not reached */
+        if (st == SP_OK)
+            *(enum sp_fn *)p = f;
+        break;
+    }
     }
     if (st != SP_OK)
         return st;
+    /* a key of every norm: the others get the first's value */
+    for (size_t i = 1; e->all && i < sizeof norm_off / sizeof norm_off[0]; i++)
+        memcpy((char *)s + norm_off[i] + e->off, p,
+               k->kind == SP_TRAINKEY_NORM ? sizeof(enum sp_fn) : sizeof(double));
     int task = !strcmp(k->name, "task");
-    s->nset += !task;
+    s->nset += !task && k->group != SP_TRAINKEY_OWN_RUN;
     s->task_set += task;
     s->image_set += !strcmp(k->name, "patch") || !strcmp(k->name, "pool");
     s->warmup_set += !strcmp(k->name, "warmup");

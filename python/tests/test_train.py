@@ -1,0 +1,105 @@
+"""sigprop.train() against `sigprop train` of the same build: the same settings
+and seed give the same per-step log (the CLI's CSV carries 10 significant
+digits); refusals carry the library's reason. Skipped where the Debian data
+(dataset-fashion-mnist, fortunes) are absent, as the C tests are.
+
+    SIGPROP_LIB=build/libsigprop.so.0 PYTHONPATH=python python3 -m pytest python/tests
+"""
+import io
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import sigprop
+
+pd = pytest.importorskip("pandas")
+FMNIST = "/usr/share/datasets/fashion-mnist"
+FORTUNES = "/usr/share/games/fortunes"
+# a tiny run: 2 blocks of width 16, 6 steps, an evaluation at step 3 and at the end
+TINY = dict(width=16, depth=2, heads=2, batch=16, steps=6, warmup=2, eval_every=3, seed=7)
+
+
+def need(path):
+    if not os.path.isdir(path):
+        pytest.skip("%s is absent (scripts/install-deps)" % path)
+
+
+def cli_log(*args):
+    exe = os.path.join(os.path.dirname(os.path.realpath(sigprop.LIBRARY_PATH)), "sigprop")
+    if not os.access(exe, os.X_OK):
+        pytest.skip("no sigprop CLI next to %s" % sigprop.LIBRARY_PATH)
+    out = subprocess.run([exe, "train", "-q"] + list(args), check=True, capture_output=True,
+                         text=True)
+    return pd.read_csv(io.StringIO(out.stdout))
+
+
+def flags(kw):
+    out = []
+    for k, v in kw.items():
+        out += ["--" + k.replace("_", "-"), str(v)]
+    return out
+
+
+def same_log(df, csv):
+    assert list(df.columns) == list(csv.columns)
+    assert len(df) == len(csv)
+    assert (df["step"].to_numpy() == csv["step"].to_numpy()).all()
+    a, b = df.to_numpy(dtype=float), csv.to_numpy(dtype=float)
+    assert (np.isnan(a) == np.isnan(b)).all()
+    ok = ~np.isnan(a)
+    np.testing.assert_allclose(a[ok], b[ok], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("kw", [dict(norm="ln"), dict(norm="dyt", alpha=0.7, alpha_final=1.5)])
+def test_train_fmnist_equals_the_cli(kw):
+    need(FMNIST)
+    kw = dict(TINY, **kw)
+    seen = []
+    df = sigprop.train("fmnist", train_max=256, eval_max=64,
+                       progress=lambda s, n, loss: seen.append((s, n)), **kw)
+    same_log(df, cli_log("--train-max", "256", "--eval-max", "64", *flags(kw)))
+    assert seen == [(s, 6) for s in range(1, 7)]
+    assert df.attrs["steps_done"] == 6 and not df.attrs["diverged"]
+    assert df.attrs["diverged_step"] == -1
+    # the summary is the last row's evaluation
+    assert df.attrs["eval_loss"] == df["eval_loss"].iloc[-1]
+    assert np.isnan(df["eval_loss"].iloc[0]) and not np.isnan(df["eval_loss"].iloc[2])
+    assert df.attrs["init_loss"] == df["train_loss"].iloc[0]
+
+
+def test_train_fortunes_equals_the_cli():
+    need(FORTUNES)
+    kw = dict(TINY, context=8, batch=4)
+    df = sigprop.train("fortunes", train_max=20000, eval_max=16, **kw)
+    same_log(df, cli_log("--task", "fortunes", "--train-max", "20000", "--eval-max", "16",
+                         *flags(kw)))
+    assert df.attrs["describe"].startswith("causal LM d=16 L=2 H=2")
+
+
+def test_train_refusals_carry_the_reason():
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.train(width=0, steps=1)
+    assert e.value.reason.startswith("width: ")
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.train(norm="none", steps=1)
+    assert "norm: 'none' is not one of ln, rms, dyt, derf" in e.value.reason
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.train(heads=3, steps=1)  # does not divide the width: the trainer's check
+    assert "heads" in e.value.reason
+    with pytest.raises(TypeError):
+        sigprop.train(widht=16)
+    with pytest.raises(sigprop.SigpropError) as e:
+        sigprop.train(steps=1, data="/nonexistent/fmnist")
+    assert "/nonexistent/fmnist" in e.value.reason
+
+
+def test_train_progress_exception_propagates():
+    need(FMNIST)
+
+    def boom(step, steps, loss):
+        raise KeyError("stop")
+
+    with pytest.raises(KeyError):
+        sigprop.train(train_max=64, eval_max=16, progress=boom, **dict(TINY, steps=2))
