@@ -118,33 +118,6 @@ static int status_exit(enum sp_status s)
     return cli_fail("%s: %s", sp_status_str(s), sp_last_error());
 }
 
-/* The data of a run: images (fmnist) or a corpus (fortunes). */
-struct train_data {
-    int text;
-    struct sp_dataset tr, te;
-    struct sp_corpus ctr, cte;
-};
-
-static void train_data_free(struct train_data *d)
-{
-    sp_dataset_free(&d->tr);
-    sp_dataset_free(&d->te);
-    sp_corpus_free(&d->ctr);
-    sp_corpus_free(&d->cte);
-}
-
-static enum sp_status train_data_load(const struct train_args *a, long train_max,
-                                      struct train_data *d)
-{
-    if (d->text) {
-        enum sp_status s = sp_corpus_load(a->data ? a->data : SP_FORTUNES_DIR, &d->ctr, &d->cte);
-        if (s == SP_OK && train_max > 0 && (size_t)train_max < d->ctr.n)
-            d->ctr.n = (size_t)train_max;
-        return s;
-    }
-    return sp_fmnist_load(a->data ? a->data : SP_FASHION_MNIST_DIR, train_max, &d->tr, &d->te);
-}
-
 int cmd_train(int argc, char **argv)
 {
     struct cli_train ct;
@@ -172,57 +145,56 @@ int cmd_train(int argc, char **argv)
     o.progress = on_progress;
     o.progress_ctx = &pg;
     struct sp_trainer *t = NULL;
-    struct train_data d;
+    struct sp_train_data d;
     memset(&d, 0, sizeof d);
-    const int text = c.task == SP_TASK_TEXT;
-    d.text = text;
+    enum sp_train_task task = c.task;
     enum sp_status s = SP_OK;
     if (a.resume) { /* the task is the checkpoint's */
         s = sp_trainer_new(&c, &o, a.resume, &t);
         if (s != SP_OK)
             return status_exit(s);
-        d.text = sp_trainer_config(t)->task == SP_TASK_TEXT;
-        if (ct.s.task_set && d.text != text) {
+        task = sp_trainer_config(t)->task;
+        if (ct.s.task_set && task != c.task) {
             sp_trainer_free(t);
-            return cli_usage("train", "--task %s: the checkpoint %s is a %s run", text ?
-                             "fortunes" : "fmnist", a.resume, d.text ? "fortunes" : "fmnist");
+            return cli_usage("train", "--task %s: the checkpoint %s is a %s run",
+                             c.task == SP_TASK_TEXT ? "fortunes" : "fmnist", a.resume,
+                             task == SP_TASK_TEXT ? "fortunes" : "fmnist");
         }
     }
-    s = train_data_load(&a, ct.train_max, &d);
+    s = sp_train_data_load(task, a.data, ct.train_max, t ? sp_trainer_opts(t)->batch : o.batch,
+                           &d);
+    const int text = task == SP_TASK_TEXT;
     if (s == SP_OK && a.epochs > 0 && !a.resume) {
-        double spe = d.text ? floor((double)d.ctr.n / ((double)o.batch * c.context))
-                            : floor((double)d.tr.n / o.batch);
+        double spe = text ? floor((double)d.ctrain.n / ((double)o.batch * c.context))
+                          : floor((double)d.train.n / o.batch);
         o.steps = (long)fmax(1, floor(a.epochs * spe + 0.5));
         if (!ct.s.warmup_set && o.warmup > o.steps)
             o.warmup = o.steps / 10;
     }
     if (s == SP_OK && !t)
         s = sp_trainer_new(&c, &o, NULL, &t);
-    if (s == SP_OK && !d.text && (size_t)sp_trainer_opts(t)->batch > d.tr.n)
-        s = sp_fail(SP_EINVAL, "train: batch %d is larger than the %zu training images",
-                    sp_trainer_opts(t)->batch, d.tr.n);
     if (s != SP_OK) {
         sp_trainer_free(t);
-        train_data_free(&d);
+        sp_train_data_free(&d);
         return status_exit(s);
     }
     const struct sp_vit_config *rc_ = sp_trainer_config(t);
     const struct sp_train_opts *ro = sp_trainer_opts(t);
     char what[512];
     sp_trainer_describe(t, what, sizeof what);
-    if (d.text)
+    if (text)
         cli_info("train: %s; %zu train bytes (%zu records), %zu held-out bytes (%zu records), "
-                 "%d threads", what, d.ctr.n, d.ctr.records, d.cte.n, d.cte.records,
+                 "%d threads", what, d.ctrain.n, d.ctrain.records, d.ctest.n, d.ctest.records,
                  omp_get_max_threads());
     else
-        cli_info("train: %s; %zu train / %zu test images, %d threads", what, d.tr.n,
-                 o.eval_max > 0 && o.eval_max < d.te.n ? o.eval_max : d.te.n,
+        cli_info("train: %s; %zu train / %zu test images, %d threads", what, d.train.n,
+                 o.eval_max > 0 && o.eval_max < d.test.n ? o.eval_max : d.test.n,
                  omp_get_max_threads());
     cli_progress_start(&pg, "train", (size_t)ro->steps);
     cli_progress_update(&pg, (size_t)sp_trainer_step(t));
     double t0 = cli_now();
     struct sp_train_result r;
-    s = d.text ? sp_trainer_run_text(t, &d.ctr, &d.cte, &r) : sp_trainer_run(t, &d.tr, &d.te, &r);
+    s = sp_trainer_run_data(t, &d, &r);
     cli_progress_finish(&pg);
     if (s != SP_OK) {
         rc = status_exit(s);
@@ -235,7 +207,7 @@ int cmd_train(int argc, char **argv)
             cli_info("train: stopped after step %ld of %ld in %.1f s%s%s", r.steps_done,
                      ro->steps, secs, a.ckpt ? "; resume with --resume " : "",
                      a.ckpt ? a.ckpt : "");
-        else if (d.text)
+        else if (text)
             cli_info("train: %ld steps in %.1f s; held-out loss %.4f nats (%.4f bits per byte), "
                      "next-byte accuracy %.4f", r.steps_done, secs, r.eval_loss,
                      r.eval_loss / M_LN2, r.eval_acc);
@@ -249,6 +221,6 @@ int cmd_train(int argc, char **argv)
         cJSON_Delete(meta);
     }
     sp_trainer_free(t);
-    train_data_free(&d);
+    sp_train_data_free(&d);
     return rc;
 }

@@ -117,6 +117,7 @@ size_t sp_abi_sizeof(const char *name)
         {"sp_vit_config", sizeof(struct sp_vit_config)},
         {"sp_train_opts", sizeof(struct sp_train_opts)},
         {"sp_train_result", sizeof(struct sp_train_result)},
+        {"sp_train_data", sizeof(struct sp_train_data)},
         {"sp_trainspec", sizeof(struct sp_trainspec)},
     };
     for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)

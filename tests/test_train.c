@@ -511,7 +511,19 @@ static void test_fmnist(const char *dir)
     sp_dataset_free(&te);
     CHECK(sp_fmnist_load(dir, 0, NULL, &te) == SP_OK && te.n == 3);
     sp_dataset_free(&te);
+    /* sp_train_data_load: the same cut, and a batch above the training images refused
+     * with its reason and nothing kept */
+    struct sp_train_data d;
+    CHECK(sp_train_data_load(SP_TASK_IMAGE, dir, 5, 5, &d) == SP_OK && d.task == SP_TASK_IMAGE);
+    CHECK(d.train.n == 5 && d.test.n == 3 && d.ctrain.text == NULL);
+    sp_train_data_free(&d);
+    sp_train_data_free(&d); /* zeroed: a no-op */
+    CHECK(sp_train_data_load(SP_TASK_IMAGE, dir, 5, 6, &d) == SP_EINVAL && !d.train.images);
+    CHECK(!strcmp(sp_last_error(), "train: batch 6 is larger than the 5 training images"));
+    CHECK(sp_train_data_load(SP_TASK_IMAGE, dir, 0, 6, &d) == SP_OK && d.train.n == 6);
+    sp_train_data_free(&d);
     unlink(path[3]);
+    CHECK(sp_train_data_load(SP_TASK_IMAGE, dir, 0, 0, &d) == SP_EIO && !d.train.images);
     CHECK(sp_fmnist_load(dir, 0, &tr, &te) == SP_EIO && !tr.images && !te.images);
     CHECK(strstr(sp_last_error(), "t10k-labels") != NULL);
     for (int i = 0; i < 3; i++)

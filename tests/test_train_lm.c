@@ -302,6 +302,13 @@ static void test_loader(const char *dir)
     size_t trn = tr.n;
     sp_corpus_free(&tr);
     sp_corpus_free(&ho);
+    /* sp_train_data_load: the same corpus with the training bytes cut to train_max (the
+     * batch is not a count of bytes: not checked) */
+    struct sp_train_data d;
+    CHECK(sp_train_data_load(SP_TASK_TEXT, path, 10, 1000, &d) == SP_OK);
+    CHECK(d.task == SP_TASK_TEXT && d.ctrain.n == 10 && d.ctest.n == strlen(text) - trn);
+    CHECK(d.train.images == NULL);
+    sp_train_data_free(&d);
     /* a directory: the same file plus an index (.dat) and a link (.u8), both skipped */
     snprintf(sub, sizeof sub, "%s/d", dir);
     CHECK(mkdir(sub, 0700) == 0);

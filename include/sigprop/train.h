@@ -110,6 +110,22 @@ size_t sp_vit_nparams(const struct sp_vit_config *c);
  * the T(T+1)/2 scores kept; 2 per multiply-add). */
 double sp_vit_flops_forward(const struct sp_vit_config *c);
 
+/* ---- data: what a run of either task trains and evaluates on ---- */
+struct sp_train_data {
+    enum sp_train_task task;      /* which of the two parts is filled */
+    struct sp_dataset train, test; /* SP_TASK_IMAGE: Fashion-MNIST */
+    struct sp_corpus ctrain, ctest; /* SP_TASK_TEXT: the fortunes corpus */
+};
+/* The data of a run of `task` (SP_TASK_IMAGE: sp_fmnist_load of path, default
+ * SP_FASHION_MNIST_DIR; SP_TASK_TEXT: sp_corpus_load of path, default
+ * SP_FORTUNES_DIR), the training part cut to its first train_max images or bytes (0:
+ * all), and checked against batch (images per step: SP_EINVAL "train: batch B is
+ * larger than the N training images"; 0: not checked). What `sigprop train` and
+ * sigprop.train() load. On failure *out is zeroed, with the loader's status and reason. */
+enum sp_status sp_train_data_load(enum sp_train_task task, const char *path, long train_max,
+                                  int batch, struct sp_train_data *out);
+void sp_train_data_free(struct sp_train_data *d); /* NULL and zeroed structs are no-ops */
+
 /* ---- training ---- */
 enum sp_lr_schedule { SP_LR_CONSTANT, SP_LR_COSINE };
 struct sp_train_opts {
@@ -172,6 +188,10 @@ enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *tra
  * bytes, a byte not below classes. */
 enum sp_status sp_trainer_run_text(struct sp_trainer *t, const struct sp_corpus *train,
                                    const struct sp_corpus *test, struct sp_train_result *res);
+/* sp_trainer_run or sp_trainer_run_text on the parts of d (sp_train_data_load) that
+ * its task fills. */
+enum sp_status sp_trainer_run_data(struct sp_trainer *t, const struct sp_train_data *d,
+                                   struct sp_train_result *res);
 const struct sp_table *sp_trainer_log(const struct sp_trainer *t);
 /* The run of t in one line for the user: "ViT d=D L=L H=H[ (K K/V)][, RoPE THETA
  * PAIRING], N parameters, T tokens, norms A/M/F, ACT, POOL pool; S steps of B (from

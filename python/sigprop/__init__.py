@@ -520,31 +520,18 @@ def train(task="fmnist", data=None, train_max=0, eval_max=0, progress=None, **ke
 
     if progress is not None:
         o.progress = _cb
-    text = c.task == lib.SP_TASK_TEXT
-    tr = ffi.new("struct sp_corpus *" if text else "struct sp_dataset *")
-    te = ffi.new("struct sp_corpus *" if text else "struct sp_dataset *")
+    d = ffi.new("struct sp_train_data *")
     tp = ffi.new("struct sp_trainer **")
-    free = lib.sp_corpus_free if text else lib.sp_dataset_free
     try:
-        if text:
-            path = data if data is not None else "/usr/share/games/fortunes"
-            _check_value(lib.sp_corpus_load(os.fsencode(path), tr, te), "train")
-            if 0 < int(train_max) < tr.n:
-                tr.n = int(train_max)
-        else:
-            path = data if data is not None else "/usr/share/datasets/fashion-mnist"
-            _check_value(lib.sp_fmnist_load(os.fsencode(path), int(train_max), tr, te), "train")
+        _check_value(lib.sp_train_data_load(c.task, ffi.NULL if data is None else
+                                            os.fsencode(data), int(train_max), o.batch, d),
+                     "train")
         _check_value(lib.sp_trainer_new(c, o, ffi.NULL, tp), "train")
         t = tp[0]
-        if not text and lib.sp_trainer_opts(t).batch > tr.n:
-            raise SigpropValueError(lib.SP_EINVAL, "train: batch %d is larger than the %d "
-                                    "training images" % (lib.sp_trainer_opts(t).batch, tr.n),
-                                    "train")
         buf = ffi.new("char[512]")
         lib.sp_trainer_describe(t, buf, 512)
         r = ffi.new("struct sp_train_result *")
-        run = lib.sp_trainer_run_text if text else lib.sp_trainer_run
-        st = run(t, tr, te, r)
+        st = lib.sp_trainer_run_data(t, d, r)
         if failure:
             raise failure[0]
         _check(st, "train")
@@ -557,8 +544,7 @@ def train(task="fmnist", data=None, train_max=0, eval_max=0, progress=None, **ke
         return df
     finally:
         lib.sp_trainer_free(tp[0])
-        free(tr)
-        free(te)
+        lib.sp_train_data_free(d)
 
 
 def _mspec(func, kw):

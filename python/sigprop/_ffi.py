@@ -422,6 +422,16 @@ enum sp_status sp_trainer_run(struct sp_trainer *t, const struct sp_dataset *tra
                               const struct sp_dataset *test, struct sp_train_result *res);
 enum sp_status sp_trainer_run_text(struct sp_trainer *t, const struct sp_corpus *train,
                                    const struct sp_corpus *test, struct sp_train_result *res);
+struct sp_train_data {
+    enum sp_train_task task;
+    struct sp_dataset train, test;
+    struct sp_corpus ctrain, ctest;
+};
+enum sp_status sp_train_data_load(enum sp_train_task task, const char *path, long train_max,
+                                  int batch, struct sp_train_data *out);
+void sp_train_data_free(struct sp_train_data *d);
+enum sp_status sp_trainer_run_data(struct sp_trainer *t, const struct sp_train_data *d,
+                                   struct sp_train_result *res);
 const struct sp_table *sp_trainer_log(const struct sp_trainer *t);
 size_t sp_trainer_describe(const struct sp_trainer *t, char *buf, size_t n);
 """
@@ -474,7 +484,7 @@ STRUCTS += ("sp_notes", "sp_compare_table_opts", "sp_alpha_table_opts", "sp_alph
 STRUCTS += ("sp_sweep_grid",)
 # the trainer (sigprop/train.h, sigprop/trainspec.h)
 STRUCTS += ("sp_dataset", "sp_corpus", "sp_vit_config", "sp_train_opts", "sp_train_result",
-            "sp_trainspec")
+            "sp_train_data", "sp_trainspec")
 
 ffi = FFI()
 ffi.cdef(CDEF)

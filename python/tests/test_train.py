@@ -95,6 +95,13 @@ def test_train_refusals_carry_the_reason():
     assert "/nonexistent/fmnist" in e.value.reason
 
 
+def test_train_batch_above_the_training_images_is_refused_as_the_cli_does():
+    need(FMNIST)
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.train(train_max=8, batch=16, steps=1)
+    assert e.value.reason == "train: batch 16 is larger than the 8 training images"
+
+
 def test_train_progress_exception_propagates():
     need(FMNIST)
 

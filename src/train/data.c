@@ -173,3 +173,43 @@ void sp_dataset_free(struct sp_dataset *d)
     free(d->labels);
     memset(d, 0, sizeof *d);
 }
+
+enum sp_status sp_train_data_load(enum sp_train_task task, const char *path, long train_max,
+                                  int batch, struct sp_train_data *out)
+{
+    memset(out, 0, sizeof *out);
+    out->task = task;
+    enum sp_status s;
+    if (task == SP_TASK_TEXT) {
+        s = sp_corpus_load(path ? path : SP_FORTUNES_DIR, &out->ctrain, &out->ctest);
+        if (s == SP_OK && train_max > 0 && (size_t)train_max < out->ctrain.n)
+            out->ctrain.n = (size_t)train_max;
+    } else {
+        s = sp_fmnist_load(path ? path : SP_FASHION_MNIST_DIR, train_max, &out->train,
+                           &out->test);
+        if (s == SP_OK && batch > 0 && (size_t)batch > out->train.n)
+            s = sp_fail(SP_EINVAL, "train: batch %d is larger than the %zu training images",
+                        batch, out->train.n);
+    }
+    if (s != SP_OK)
+        sp_train_data_free(out);
+    return s;
+}
+
+void sp_train_data_free(struct sp_train_data *d)
+{
+    if (!d)
+        return;
+    sp_dataset_free(&d->train);
+    sp_dataset_free(&d->test);
+    sp_corpus_free(&d->ctrain);
+    sp_corpus_free(&d->ctest);
+    memset(d, 0, sizeof *d);
+}
+
+enum sp_status sp_trainer_run_data(struct sp_trainer *t, const struct sp_train_data *d,
+                                   struct sp_train_result *res)
+{
+    return d->task == SP_TASK_TEXT ? sp_trainer_run_text(t, &d->ctrain, &d->ctest, res)
+                                   : sp_trainer_run(t, &d->train, &d->test, res);
+}
