@@ -164,13 +164,8 @@ int cmd_train(int argc, char **argv)
     s = sp_train_data_load(task, a.data, ct.train_max, t ? sp_trainer_opts(t)->batch : o.batch,
                            &d);
     const int text = task == SP_TASK_TEXT;
-    if (s == SP_OK && a.epochs > 0 && !a.resume) {
-        double spe = text ? floor((double)d.ctrain.n / ((double)o.batch * c.context))
-                          : floor((double)d.train.n / o.batch);
-        o.steps = (long)fmax(1, floor(a.epochs * spe + 0.5));
-        if (!ct.s.warmup_set && o.warmup > o.steps)
-            o.warmup = o.steps / 10;
-    }
+    if (s == SP_OK && a.epochs > 0 && !a.resume)
+        sp_train_opts_epochs(&o, &c, &d, a.epochs, ct.s.warmup_set);
     if (s == SP_OK && !t)
         s = sp_trainer_new(&c, &o, NULL, &t);
     if (s != SP_OK) {

@@ -516,6 +516,19 @@ static void test_fmnist(const char *dir)
     struct sp_train_data d;
     CHECK(sp_train_data_load(SP_TASK_IMAGE, dir, 5, 5, &d) == SP_OK && d.task == SP_TASK_IMAGE);
     CHECK(d.train.n == 5 && d.test.n == 3 && d.ctrain.text == NULL);
+    /* sp_train_opts_epochs: 5 images of batch 2 are 2 whole batches a pass; 1.5 passes
+     * are 3 steps, a warmup of 100 given by default becomes a tenth (0), one set stays */
+    struct sp_vit_config vc;
+    sp_vit_config_default(&vc);
+    struct sp_train_opts to;
+    sp_train_opts_default(&to);
+    to.batch = 2;
+    to.warmup = 100;
+    sp_train_opts_epochs(&to, &vc, &d, 1.5, 0);
+    CHECK(to.steps == 3 && to.warmup == 0);
+    to.warmup = 100;
+    sp_train_opts_epochs(&to, &vc, &d, 0.01, 1);
+    CHECK(to.steps == 1 && to.warmup == 100); /* at least one step */
     sp_train_data_free(&d);
     sp_train_data_free(&d); /* zeroed: a no-op */
     CHECK(sp_train_data_load(SP_TASK_IMAGE, dir, 5, 6, &d) == SP_EINVAL && !d.train.images);

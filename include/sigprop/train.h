@@ -150,6 +150,12 @@ struct sp_train_opts {
 };
 void sp_train_opts_default(struct sp_train_opts *o);
 enum sp_status sp_train_opts_check(const struct sp_train_opts *o);
+/* o->steps for `epochs` (> 0) passes over the training part of d: round(epochs x the
+ * whole batches of a pass), at least 1 (fmnist: images / o->batch; fortunes: bytes /
+ * (o->batch x c->context)); unless warmup_set, a warmup longer than the run becomes a
+ * tenth of it. What `sigprop train --epochs` and sigprop.train(epochs=) do. */
+void sp_train_opts_epochs(struct sp_train_opts *o, const struct sp_vit_config *c,
+                          const struct sp_train_data *d, double epochs, int warmup_set);
 
 /* What a run ended with. */
 struct sp_train_result {

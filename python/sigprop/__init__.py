@@ -474,20 +474,26 @@ def train_keys():
 
 
 _TRAIN_KEYS = {r["keyword"]: r["flag"][2:] for r in train_keys()}
+_TASKS = {lib.SP_TASK_IMAGE: "fmnist", lib.SP_TASK_TEXT: "fortunes"}
 
 
-def train(task="fmnist", data=None, train_max=0, eval_max=0, progress=None, **keys):
+def train(task=None, data=None, train_max=0, eval_max=0, progress=None, epochs=None,
+          checkpoint=None, resume=None, **keys):
     """Trains the library's small ViT (like `sigprop train`): task 'fmnist'
-    (Fashion-MNIST) or 'fortunes' (causal character-level LM); keys: the
+    (Fashion-MNIST, the default) or 'fortunes' (causal character-level LM); keys: the
     trainer's settings of train_keys() ('_' for '-': steps, width, lr, norm,
-    alpha, eval_every, seed, ...), each parsed and checked by the library's
-    table as the CLI's flag is. data: the data directory (default the task's
-    Debian one); train_max, eval_max: the first N training / held-out examples
-    (0: all), as the CLI's --train-max, --eval-max. progress(step, steps, loss)
+    alpha, eval_every, seed, checkpoint_every, stop_at, ...), each parsed and checked
+    by the library's table as the CLI's flag is. data: the data directory (default the
+    task's Debian one); train_max, eval_max: the first N training / held-out examples
+    (0: all), as the CLI's --train-max, --eval-max. epochs: instead of steps, E passes
+    over the training data (--epochs). checkpoint: a file the state is written to
+    atomically every checkpoint_every steps and at the end (--checkpoint); resume: a
+    checkpoint to continue to its steps, bit for bit the uninterrupted run, the model
+    and optimiser keys refused (--resume). progress(step, steps, loss)
     is called after each step. Returns the per-step log as a DataFrame (the
-    columns of the CLI's CSV log) with the summary in .attrs (steps_done,
-    diverged, diverged_step, init_loss, final_train_loss, eval_loss, eval_acc,
-    describe). Raises SigpropValueError (a bad key or value, data files that
+    columns of the CLI's CSV log; after resume, from step 1) with the summary in .attrs
+    (steps_done, diverged, diverged_step, init_loss, final_train_loss, eval_loss,
+    eval_acc, describe). Raises SigpropValueError (a bad key or value, data files that
     are not the task's) or SigpropError with the library's reason."""
     if progress is not None and not callable(progress):
         raise TypeError("train(): progress must be callable as progress(step, steps, loss)")
@@ -503,10 +509,16 @@ def train(task="fmnist", data=None, train_max=0, eval_max=0, progress=None, **ke
         lib.sp_last_error_clear()
         _check_value(lib.sp_trainspec_set(spec, _TRAIN_KEYS[k].encode(), _text(v).encode()),
                      "train")
+    if resume is not None and (spec.nset > 0 or epochs is not None):
+        raise SigpropValueError(lib.SP_EINVAL, "train(): resume takes the model and optimiser "
+                                "settings from the checkpoint; drop the %d model/optimiser "
+                                "keyword(s)" % (spec.nset + (epochs is not None)), "train")
     c = ffi.new("struct sp_vit_config *")
     o = ffi.new("struct sp_train_opts *")
-    _check_value(lib.sp_trainspec_build(spec, 1, c, o), "train")
+    _check_value(lib.sp_trainspec_build(spec, resume is None, c, o), "train")
     o.eval_max = int(eval_max)
+    ckpt = ffi.new("char[]", os.fsencode(checkpoint)) if checkpoint is not None else ffi.NULL
+    o.checkpoint_path = ckpt
     failure = []
 
     @ffi.callback("void(void *, long, long, double)")
@@ -523,10 +535,25 @@ def train(task="fmnist", data=None, train_max=0, eval_max=0, progress=None, **ke
     d = ffi.new("struct sp_train_data *")
     tp = ffi.new("struct sp_trainer **")
     try:
-        _check_value(lib.sp_train_data_load(c.task, ffi.NULL if data is None else
-                                            os.fsencode(data), int(train_max), o.batch, d),
+        task = c.task
+        if resume is not None:  # the task, model and optimiser are the checkpoint's
+            _check_value(lib.sp_trainer_new(c, o, os.fsencode(resume), tp), "train")
+            task = lib.sp_trainer_config(tp[0]).task
+            if spec.task_set and task != c.task:
+                raise SigpropValueError(lib.SP_EINVAL, "train(): task %s: the checkpoint %s is "
+                                        "a %s run" % (_TASKS[c.task], resume, _TASKS[task]),
+                                        "train")
+        batch = lib.sp_trainer_opts(tp[0]).batch if resume is not None else o.batch
+        _check_value(lib.sp_train_data_load(task, ffi.NULL if data is None else
+                                            os.fsencode(data), int(train_max), batch, d),
                      "train")
-        _check_value(lib.sp_trainer_new(c, o, ffi.NULL, tp), "train")
+        if epochs is not None:
+            if not 1e-6 <= float(epochs) <= 1e4:
+                raise SigpropValueError(lib.SP_EINVAL, "train(): epochs %r is not in "
+                                        "[1e-06, 10000]" % (epochs,), "train")
+            lib.sp_train_opts_epochs(o, c, d, float(epochs), spec.warmup_set)
+        if resume is None:
+            _check_value(lib.sp_trainer_new(c, o, ffi.NULL, tp), "train")
         t = tp[0]
         buf = ffi.new("char[512]")
         lib.sp_trainer_describe(t, buf, 512)

@@ -430,6 +430,8 @@ struct sp_train_data {
 enum sp_status sp_train_data_load(enum sp_train_task task, const char *path, long train_max,
                                   int batch, struct sp_train_data *out);
 void sp_train_data_free(struct sp_train_data *d);
+void sp_train_opts_epochs(struct sp_train_opts *o, const struct sp_vit_config *c,
+                          const struct sp_train_data *d, double epochs, int warmup_set);
 enum sp_status sp_trainer_run_data(struct sp_trainer *t, const struct sp_train_data *d,
                                    struct sp_train_result *res);
 const struct sp_table *sp_trainer_log(const struct sp_trainer *t);

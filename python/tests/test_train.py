@@ -102,6 +102,47 @@ def test_train_batch_above_the_training_images_is_refused_as_the_cli_does():
     assert e.value.reason == "train: batch 16 is larger than the 8 training images"
 
 
+def test_train_epochs_equals_the_cli():
+    need(FMNIST)
+    kw = dict(TINY)
+    del kw["steps"]
+    # 256 images of batch 16: 16 steps a pass, 0.5 passes: 8 steps
+    df = sigprop.train(train_max=256, eval_max=32, epochs=0.5, **kw)
+    assert len(df) == 8 and df.attrs["steps_done"] == 8
+    same_log(df, cli_log("--train-max", "256", "--eval-max", "32", "--epochs", "0.5",
+                         *flags(kw)))
+
+
+@pytest.mark.parametrize("task, kw", [("fmnist", dict(train_max=256, eval_max=32)),
+                                      ("fortunes", dict(train_max=20000, eval_max=16,
+                                                        context=8, batch=4))])
+def test_train_resume_after_a_checkpoint_equals_the_uninterrupted_run(task, kw, tmp_path):
+    need(FMNIST if task == "fmnist" else FORTUNES)
+    data = dict(train_max=kw.pop("train_max"), eval_max=kw.pop("eval_max"))
+    kw = dict(TINY, **kw)
+    whole = sigprop.train(task, **data, **kw)
+    ck = str(tmp_path / "run.ckpt")
+    first = sigprop.train(task, checkpoint=ck, stop_at=4, **data, **kw)
+    assert first.attrs["steps_done"] == 4 and len(first) == 4
+    seen = []
+    rest = sigprop.train(resume=ck, progress=lambda s, n, loss: seen.append(s), **data)
+    assert seen == [5, 6]
+    assert rest.attrs["steps_done"] == 6
+    # bit for bit: the log of the resumed run is the uninterrupted run's
+    assert list(rest.columns) == list(whole.columns)
+    a, b = rest.to_numpy(dtype=float), whole.to_numpy(dtype=float)
+    assert a.shape == b.shape and ((a == b) | (np.isnan(a) & np.isnan(b))).all()
+    assert rest.attrs["eval_loss"] == whole.attrs["eval_loss"]
+    # the model and optimiser are the checkpoint's; the task must agree with it
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.train(resume=ck, width=32)
+    assert "drop the 1 model/optimiser keyword(s)" in e.value.reason
+    other = "fortunes" if task == "fmnist" else "fmnist"
+    with pytest.raises(sigprop.SigpropValueError) as e:
+        sigprop.train(other, resume=ck)
+    assert e.value.reason.endswith("is a %s run" % task)
+
+
 def test_train_progress_exception_propagates():
     need(FMNIST)
 

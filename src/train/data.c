@@ -3,6 +3,7 @@
  * zlib's gzread, which also reads uncompressed files. Every size is validated
  * before it is trusted; a short or over-long file is an error. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,4 +213,15 @@ enum sp_status sp_trainer_run_data(struct sp_trainer *t, const struct sp_train_d
 {
     return d->task == SP_TASK_TEXT ? sp_trainer_run_text(t, &d->ctrain, &d->ctest, res)
                                    : sp_trainer_run(t, &d->train, &d->test, res);
+}
+
+void sp_train_opts_epochs(struct sp_train_opts *o, const struct sp_vit_config *c,
+                          const struct sp_train_data *d, double epochs, int warmup_set)
+{
+    double spe = d->task == SP_TASK_TEXT
+                     ? floor((double)d->ctrain.n / ((double)o->batch * c->context))
+                     : floor((double)d->train.n / o->batch);
+    o->steps = (long)fmax(1, floor(epochs * spe + 0.5));
+    if (!warmup_set && o->warmup > o->steps)
+        o->warmup = o->steps / 10;
 }
