@@ -91,6 +91,7 @@ enum cli_opt_kind {
     CLI_OPT_LIST,     /* struct cli_list *dest: value, a,b,c or start:stop:step in [lo, hi] */
     CLI_OPT_INT_LIST, /* struct cli_int_list *dest: the same, integers */
     CLI_OPT_INTEGRAL_LIST, /* struct cli_list *dest: the same, integers as doubles */
+    CLI_OPT_NORM_LIST, /* struct cli_list *dest: norms as enum sp_fn (sp_parse_norm_list) */
     CLI_OPT_CALL,     /* call(ctx, cmd, "--name", arg): 0 or 2 (printed) */
     CLI_OPT_KEYS,     /* keys of a library table (sigprop/keys.h): see cli_opt.keys;
                          a name the table has too is the table's */
@@ -149,10 +150,6 @@ int cli_key_set(const struct sp_keyset *ks, void *ctx, const char *cmd, const st
 #define CLI_OPT_KEYS(KS, G, SPEC) {.kind = CLI_OPT_KEYS, .keys = (KS), .kgroup = (G), .ctx = (SPEC)}
 #define CLI_OPT_KEYS_NAMED(KS, NAMES, SPEC)                                             \
     {.kind = CLI_OPT_KEYS, .keys = (KS), .names = (NAMES), .ctx = (SPEC)}
-/* CALL handler (ctx: a struct cli_list, its earlier list freed): a comma list of
- * norms as enum sp_fn values, every name --norm takes but relu; what a command
- * can use of them its library call checks (the trainer: ln, rms, dyt, derf). 0 or 2. */
-int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg);
 /* The architecture flags as entries of a table: the keys (set by HOOK, which
  * calls cli_arch_key) with their section headings, then the presets. */
 extern const char *const cli_arch_headings[];

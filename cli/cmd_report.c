@@ -231,10 +231,10 @@ int cmd_report(int argc, char **argv)
         free(skip);
         return rc == CLI_DONE ? CLI_OK : rc;
     }
-    const struct sp_report_scenario *sc = sp_report_scenario_find(scen);
-    if (!sc) {
+    const struct sp_report_scenario *sc;
+    if ((rc = cli_status("report", sp_report_scenario_find("--scenario", scen, &sc)))) {
         free(skip);
-        return cli_usage("report", "--scenario: '%s' is not one of default, full, test", scen);
+        return rc;
     }
     struct run_ctx ctx = {quiet || cli_quiet, 0.0, 0};
     const struct sp_report_hooks hooks = {exec_step, on_step, &ctx};

@@ -140,8 +140,8 @@ int cmd_sweep(int argc, char **argv)
     {.kind = KIND, .name = NAME, .arg = "LIST", .dest = &ax[K], .lo = LO, .hi = HI,        \
      .seen = &given[K], .help = HELP}
     const struct cli_opt table[] = {
-        {.kind = CLI_OPT_CALL, .name = "norm", .arg = "LIST", .call = cli_norm_list,
-         .ctx = &ax[SP_SWEEP_NORM], .seen = &given[SP_SWEEP_NORM],
+        {.kind = CLI_OPT_NORM_LIST, .name = "norm", .arg = "LIST", .dest = &ax[SP_SWEEP_NORM],
+         .seen = &given[SP_SWEEP_NORM],
          .help = "ln, derf, dyt, none (a list of names)"},
         AXIS(SP_SWEEP_ALPHA, CLI_OPT_LIST, "alpha", 1e-6, 1e3,
              "Derf/DyT alpha (not iterated for norms without alpha:\n"

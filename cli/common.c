@@ -368,6 +368,12 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *e, int cod
                                           e->kind == CLI_OPT_INTEGRAL_LIST, &l->v, &l->n);
         return st == SP_OK ? 0 : parse_failed(c, st);
     }
+    case CLI_OPT_NORM_LIST: {
+        struct cli_list *l = e->dest;
+        free(l->v);
+        enum sp_status st = sp_parse_norm_list(flag, arg, &l->v, &l->n);
+        return st == SP_OK ? 0 : parse_failed(c, st);
+    }
     case CLI_OPT_INT_LIST: {
         struct cli_int_list *l = e->dest;
         free(l->v);
@@ -417,39 +423,6 @@ static size_t table_len(const struct cli_opt *opts)
     while (opts[n].kind != CLI_OPT_END)
         n++;
     return n;
-}
-
-int cli_norm_list(void *ctx, const char *cmd, const char *flag, const char *arg)
-{
-    struct cli_list *l = ctx;
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-    size_t cnt = 1;
-    for (const char *p = arg; *p; p++)
-        cnt += *p == ',';
-    double *v = malloc(cnt * sizeof *v);
-    char *copy = strdup(arg), *save = NULL;
-    int rc = !v || !copy ? cli_fail("out of memory") : 0;
-    size_t k = 0;
-    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && !rc;
-         tok = strtok_r(NULL, ",", &save)) {
-        enum sp_fn f;
-        if (sp_fn_parse(tok, &f) != 0 || f == SP_FN_RELU)
-            rc = cli_usage(cmd, "%s: '%s' is not one of ln, dyt, derf, none", flag, tok);
-        else
-            v[k++] = (double)f;
-    }
-    if (!rc && k != cnt)
-        rc = cli_usage(cmd, "%s: empty element in '%s'", flag, arg);
-    free(copy);
-    if (rc) {
-        free(v);
-        return rc;
-    }
-    l->v = v;
-    l->n = k;
-    return 0;
 }
 
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *first)

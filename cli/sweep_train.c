@@ -86,8 +86,8 @@ int cmd_sweep_train(int argc, char **argv)
     struct sp_dataset tr = {0}, te = {0};
     const struct cli_opt table[] = {
         {.kind = CLI_OPT_CALL, .name = "mode", .call = opt_mode},
-        {.kind = CLI_OPT_CALL, .name = "norm", .arg = "LIST", .call = cli_norm_list,
-         .ctx = &ax[SP_SWEEP_TRAIN_NORM], .help = "ln, rms, dyt, derf (every norm of the block and the final one)"},
+        {.kind = CLI_OPT_NORM_LIST, .name = "norm", .arg = "LIST", .dest = &ax[SP_SWEEP_TRAIN_NORM],
+         .help = "ln, rms, dyt, derf (every norm of the block and the final one)"},
         {.kind = CLI_OPT_LIST, .name = "alpha", .arg = "LIST", .dest = &ax[SP_SWEEP_TRAIN_ALPHA], .lo = 1e-6,
          .hi = 1e6, .help = "initial DyT/Derf alpha (LayerNorm rows: one, alpha = nan)"},
         {.kind = CLI_OPT_INTEGRAL_LIST, .name = "warmup", .arg = "LIST", .dest = &ax[SP_SWEEP_TRAIN_WARMUP],

@@ -159,3 +159,37 @@ enum sp_status sp_parse_list(const char *name, const char *s, double lo, double 
     *n = cnt;
     return SP_OK;
 }
+
+enum sp_status sp_parse_norm_list(const char *name, const char *s, double **vals, size_t *n)
+{
+    /* the words the reason names (rms, accepted too, is left out of it) */
+    static const char *const named[] = {"ln", "dyt", "derf", "none", NULL};
+    *vals = NULL;
+    *n = 0;
+    size_t cnt = 1;
+    for (const char *p = s; *p; p++)
+        cnt += *p == ',';
+    double *v = malloc(cnt * sizeof *v);
+    char *copy = strdup(s), *save = NULL;
+    enum sp_status rc = !v || !copy ? sp_fail(SP_ENOMEM, "out of memory") : SP_OK;
+    size_t k = 0;
+    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == SP_OK;
+         tok = strtok_r(NULL, ",", &save)) {
+        enum sp_fn f;
+        int i;
+        if (sp_fn_parse(tok, &f) != 0 || f == SP_FN_RELU)
+            rc = sp_parse_choice(name, named, tok, &i); /* fails: tok is none of them */
+        else
+            v[k++] = (double)f;
+    }
+    if (rc == SP_OK && k != cnt)
+        rc = sp_fail(SP_EINVAL, "%s: empty element in '%s'", name, s);
+    free(copy);
+    if (rc != SP_OK) {
+        free(v);
+        return rc;
+    }
+    *vals = v;
+    *n = k;
+    return SP_OK;
+}

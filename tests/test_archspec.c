@@ -54,6 +54,20 @@ static void test_value_syntax(void)
     CHECK(sp_parse_choice("--k", words, "bc", &w) == SP_OK && w == 1);
     CHECK(sp_parse_choice("--k", words, "b", &w) == SP_EINVAL && w == 1);
     CHECK(!strcmp(sp_last_error(), "--k: 'b' is not one of a, bc"));
+    /* norm lists: every sp_fn name but relu, as enum sp_fn values in order */
+    double *nv = NULL;
+    size_t nn = 9;
+    CHECK(sp_parse_norm_list("--norm", "rms,ln,none,derf,dyt", &nv, &nn) == SP_OK && nn == 5 &&
+          nv[0] == SP_FN_RMS && nv[1] == SP_FN_LN && nv[2] == SP_FN_IDENTITY &&
+          nv[3] == SP_FN_DERF && nv[4] == SP_FN_DYT);
+    free(nv);
+    CHECK(sp_parse_norm_list("--norm", "ln,relu", &nv, &nn) == SP_EINVAL && !nv && nn == 0);
+    CHECK(!strcmp(sp_last_error(), "--norm: 'relu' is not one of ln, dyt, derf, none"));
+    CHECK(sp_parse_norm_list("--norm", "ln,,dyt", &nv, &nn) == SP_EINVAL && !nv);
+    CHECK(!strcmp(sp_last_error(), "--norm: empty element in 'ln,,dyt'"));
+    CHECK(sp_parse_norm_list("--norm", "", &nv, &nn) == SP_EINVAL && !nv);
+    CHECK(!strcmp(sp_last_error(), "--norm: empty element in ''"));
+    CHECK(sp_parse_norm_list("--norm", "ln,", &nv, &nn) == SP_EINVAL && !nv);
     CHECK(sp_parse_real("x", "0x10", 0, 100, &v) == SP_EINVAL);
     CHECK(has(sp_last_error(), "x: '0x10' is not a decimal number"));
     CHECK(sp_parse_real("x", "inf", 0, 100, &v) == SP_EINVAL);

@@ -101,9 +101,12 @@ int main(void)
     size_t ns;
     const struct sp_report_scenario *all = sp_report_scenarios(&ns);
     CHECK(ns == 3 && !strcmp(all[0].name, "default"));
-    const struct sp_report_scenario *sc = sp_report_scenario_find("test");
-    CHECK(sc && !strcmp(sc->m_width, "32"));
-    CHECK(sp_report_scenario_find("nope") == NULL);
+    const struct sp_report_scenario *sc, *none = all;
+    CHECK(sp_report_scenario_find("--scenario", "test", &sc) == SP_OK && sc == &all[2] &&
+          !strcmp(sc->m_width, "32"));
+    CHECK(sp_report_scenario_find("--scenario", "nope", &none) == SP_EINVAL && none == NULL);
+    CHECK(!strcmp(sp_last_error(), "--scenario: 'nope' is not one of default, full, test"));
+    CHECK(sp_report_scenario_find("--scenario", NULL, &none) == SP_EINVAL && none == NULL);
     CHECK(sp_report_step_prefix_ok("measure-ln") && !sp_report_step_prefix_ok("bogus"));
 
     /* what -o may be */
@@ -198,7 +201,8 @@ int main(void)
      * section built from its table (the fake writes four runs: ranks of log J
      * 1,2,4,3 against accuracy 3,2,1,4 give Spearman 1 - 6*14/(4*15) = -0.4; the
      * recommended alpha 0.5 reaches 0.5 against pre-LN's 0.73) */
-    const struct sp_report_scenario *full = sp_report_scenario_find("full");
+    const struct sp_report_scenario *full;
+    CHECK(sp_report_scenario_find("--scenario", "full", &full) == SP_OK);
     CHECK(full && full->train_map && !sc->train_map && !all[0].train_map);
     memset(&f, 0, sizeof f);
     sp_report_init(&r, full, 3, &hooks);

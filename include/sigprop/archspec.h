@@ -43,6 +43,12 @@ enum sp_status sp_parse_list(const char *name, const char *s, double lo, double 
  * through it. */
 enum sp_status sp_parse_choice(const char *name, const char *const *words, const char *value,
                                int *index);
+/* A comma list "ln,dyt" of norms, every name sp_fn_parse takes but relu, as
+ * enum sp_fn values (the sweeps' norm axes): SP_EINVAL with "name: 'x' is not
+ * one of ln, dyt, derf, none" or "name: empty element in 's'", SP_ENOMEM. *vals
+ * (malloc'ed, the caller frees it) is NULL and *n 0 on failure. What a caller
+ * can use of them its own check decides (the trainer: ln, rms, dyt, derf). */
+enum sp_status sp_parse_norm_list(const char *name, const char *s, double **vals, size_t *n);
 
 /* ---- the key table ---- */
 enum sp_archkey_kind {

@@ -10,7 +10,9 @@
  * about progress through sp_report_hooks.on_step. The library prints nothing.
  *
  *     struct sp_report r;
- *     sp_report_init(&r, sp_report_scenario_find("test"), 1, &hooks);
+ *     const struct sp_report_scenario *sc;
+ *     sp_report_scenario_find("scenario", "test", &sc);  // SP_OK
+ *     sp_report_init(&r, sc, 1, &hooks);
  *     if (sp_report_check_dir("rep", force, &exists) == SP_OK &&
  *         sp_report_open(&r, "rep") == SP_OK) {
  *         sp_report_run(&r);                 // every step; failures are recorded
@@ -55,8 +57,10 @@ struct sp_report_scenario {
 
 /* Every scenario ("default", "full", "test"), n of them. */
 const struct sp_report_scenario *sp_report_scenarios(size_t *n);
-/* The scenario called name, or NULL. */
-const struct sp_report_scenario *sp_report_scenario_find(const char *name);
+/* The scenario called name into *out, or SP_EINVAL with "flag: 'name' is not
+ * one of default, full, test" (sp_parse_choice) and *out NULL. */
+enum sp_status sp_report_scenario_find(const char *flag, const char *name,
+                                       const struct sp_report_scenario **out);
 
 /* 1 if name is a step-name prefix --skip accepts ("theory", "summary", "toy",
  * "phase", "fit", "measure", "alpha", "plot", or longer: "measure-ln"). */

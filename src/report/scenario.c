@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "report/report_internal.h"
+#include "sigprop/archspec.h"
 
 static const struct sp_report_scenario scenarios[] = {
     {"default",
@@ -37,12 +38,17 @@ const struct sp_report_scenario *sp_report_scenarios(size_t *n)
     return scenarios;
 }
 
-const struct sp_report_scenario *sp_report_scenario_find(const char *name)
+enum sp_status sp_report_scenario_find(const char *flag, const char *name,
+                                       const struct sp_report_scenario **out)
 {
+    const char *names[NSCENARIOS + 1];
     for (size_t i = 0; i < NSCENARIOS; i++)
-        if (!strcmp(scenarios[i].name, name))
-            return &scenarios[i];
-    return NULL;
+        names[i] = scenarios[i].name;
+    names[NSCENARIOS] = NULL;
+    int i;
+    enum sp_status st = sp_parse_choice(flag, names, name, &i);
+    *out = st == SP_OK ? &scenarios[i] : NULL;
+    return st;
 }
 
 int sp_report_step_prefix_ok(const char *name)
