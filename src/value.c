@@ -122,6 +122,59 @@ static enum sp_status parse_range(const char *name, const char *s, char *copy, d
     return SP_OK;
 }
 
+/* The elements of a comma list: copy (s's writable copy) split at commas, each element
+ * parsed by elem into a new array; an empty element is refused as
+ * "NAME: empty element in WHAT's'" (what: "list " or ""). On failure *v is freed. */
+static enum sp_status split_list(const char *name, const char *s, char *copy, const char *what,
+                                 enum sp_status (*elem)(void *ctx, const char *name,
+                                                        const char *tok, double *out),
+                                 void *ctx, double **v, size_t *cnt)
+{
+    size_t commas = 0;
+    for (const char *p = copy; *p; p++)
+        commas += *p == ',';
+    *cnt = 0;
+    if (!(*v = malloc((commas + 1) * sizeof **v)))
+        return sp_fail(SP_ENOMEM, "out of memory");
+    enum sp_status rc = SP_OK;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); rc == SP_OK && tok;
+         tok = strtok_r(NULL, ",", &save))
+        rc = elem(ctx, name, tok, &(*v)[(*cnt)++]);
+    if (rc == SP_OK && *cnt != commas + 1)
+        rc = sp_fail(SP_EINVAL, "%s: empty element in %s'%s'", name, what, s);
+    if (rc != SP_OK) {
+        free(*v);
+        *v = NULL;
+    }
+    return rc;
+}
+
+struct num_elem {
+    double lo, hi;
+    int integral;
+};
+
+static enum sp_status num_elem(void *ctx, const char *name, const char *tok, double *out)
+{
+    const struct num_elem *e = ctx;
+    return parse_elem(name, tok, e->lo, e->hi, e->integral, out);
+}
+
+/* A norm's name other than relu, as its enum sp_fn; the reason names the words below
+ * (rms, accepted too, is left out of it). */
+static enum sp_status norm_elem(void *ctx, const char *name, const char *tok, double *out)
+{
+    static const char *const named[] = {"ln", "dyt", "derf", "none", NULL};
+    (void)ctx;
+    enum sp_fn f;
+    int i;
+    if (sp_fn_parse(tok, &f) != 0 || f == SP_FN_RELU)
+        return sp_parse_choice(name, named, tok, &i); /* fails: tok is none of them */
+    *out = (double)f;
+    return SP_OK;
+}
+
 enum sp_status sp_parse_list(const char *name, const char *s, double lo, double hi, int integral,
                              double **vals, size_t *n)
 {
@@ -138,17 +191,8 @@ enum sp_status sp_parse_list(const char *name, const char *s, double lo, double 
     if (strchr(copy, ':')) {
         rc = parse_range(name, s, copy, lo, hi, integral, &v, &cnt);
     } else {
-        size_t commas = 0;
-        for (const char *p = copy; *p; p++)
-            commas += *p == ',';
-        if (!(v = malloc((commas + 1) * sizeof *v)))
-            rc = sp_fail(SP_ENOMEM, "out of memory");
-        char *save = NULL;
-        for (char *tok = strtok_r(copy, ",", &save); rc == SP_OK && tok;
-             tok = strtok_r(NULL, ",", &save))
-            rc = parse_elem(name, tok, lo, hi, integral, &v[cnt++]);
-        if (rc == SP_OK && cnt != commas + 1)
-            rc = sp_fail(SP_EINVAL, "%s: empty element in list '%s'", name, s);
+        struct num_elem e = {lo, hi, integral};
+        rc = split_list(name, s, copy, "list ", num_elem, &e, &v, &cnt);
     }
     free(copy);
     if (rc != SP_OK) {
@@ -162,34 +206,18 @@ enum sp_status sp_parse_list(const char *name, const char *s, double lo, double 
 
 enum sp_status sp_parse_norm_list(const char *name, const char *s, double **vals, size_t *n)
 {
-    /* the words the reason names (rms, accepted too, is left out of it) */
-    static const char *const named[] = {"ln", "dyt", "derf", "none", NULL};
     *vals = NULL;
     *n = 0;
-    size_t cnt = 1;
-    for (const char *p = s; *p; p++)
-        cnt += *p == ',';
-    double *v = malloc(cnt * sizeof *v);
-    char *copy = strdup(s), *save = NULL;
-    enum sp_status rc = !v || !copy ? sp_fail(SP_ENOMEM, "out of memory") : SP_OK;
-    size_t k = 0;
-    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == SP_OK;
-         tok = strtok_r(NULL, ",", &save)) {
-        enum sp_fn f;
-        int i;
-        if (sp_fn_parse(tok, &f) != 0 || f == SP_FN_RELU)
-            rc = sp_parse_choice(name, named, tok, &i); /* fails: tok is none of them */
-        else
-            v[k++] = (double)f;
-    }
-    if (rc == SP_OK && k != cnt)
-        rc = sp_fail(SP_EINVAL, "%s: empty element in '%s'", name, s);
+    char *copy = strdup(s);
+    if (!copy)
+        return sp_fail(SP_ENOMEM, "out of memory");
+    double *v = NULL;
+    size_t cnt = 0;
+    enum sp_status rc = split_list(name, s, copy, "", norm_elem, NULL, &v, &cnt);
     free(copy);
-    if (rc != SP_OK) {
-        free(v);
+    if (rc != SP_OK)
         return rc;
-    }
     *vals = v;
-    *n = k;
+    *n = cnt;
     return SP_OK;
 }
